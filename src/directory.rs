@@ -1,0 +1,324 @@
+//! Divisions (部署) and roles (役割) with their mail addresses and phone numbers, from
+//! `divisions.yaml`. Playbooks name them in `to:`, `owner:` and `approver:`.
+
+use std::collections::HashMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+use crate::playbook::diagnostic::{Diagnostic, Position, Problem, suggest};
+use crate::playbook::load::{Limits, SourceFile, parse_yaml};
+
+/// `divisions.yaml` as written.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "hikeshi divisions")]
+pub struct DivisionsFile {
+    /// Name of the organisation (e.g. `例示市`), used in mail and statements.
+    pub organization: String,
+    /// The organisation's website, used in statements.
+    #[serde(default)]
+    pub website: Option<String>,
+    /// Divisions (部署) and external contacts.
+    #[serde(default)]
+    pub divisions: Vec<DivisionDef>,
+    /// Roles (役割) such as 運用管理者 or 発信管理者.
+    #[serde(default)]
+    pub roles: Vec<RoleDef>,
+}
+
+/// Inside the organisation, or outside it (police, a platform's report desk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DivisionKind {
+    /// A division of the organisation.
+    #[default]
+    Internal,
+    /// An outside contact.
+    External,
+}
+
+/// A night and holiday contact.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AfterHours {
+    /// Phone number out of hours.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Mail address out of hours.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// How to reach them (e.g. `当直（守衛室）経由`).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A division as written.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DivisionDef {
+    /// Name used in playbooks (e.g. `広報広聴課`).
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Internal division or external contact.
+    #[serde(default)]
+    pub kind: DivisionKind,
+    /// Mail address.
+    #[schemars(with = "String")]
+    pub email: Spanned<String>,
+    /// Phone number in office hours.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Night and holiday contact.
+    #[serde(default)]
+    pub after_hours: Option<AfterHours>,
+    /// Anything the duty officer should know.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A role as written.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleDef {
+    /// Name used in playbooks (e.g. `運用管理者`).
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Who holds the role (e.g. `広報担当課長`).
+    #[serde(default)]
+    pub held_by: Option<String>,
+    /// The division the holder belongs to.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub division: Option<Spanned<String>>,
+    /// Mail address.
+    #[schemars(with = "String")]
+    pub email: Spanned<String>,
+    /// Phone number in office hours.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Night and holiday contact.
+    #[serde(default)]
+    pub after_hours: Option<AfterHours>,
+    /// Where the role comes from and what it covers.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A checked division.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Division {
+    /// Name used in playbooks.
+    pub id: String,
+    /// Internal or external.
+    pub kind: DivisionKind,
+    /// Mail address.
+    pub email: String,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Night and holiday contact.
+    pub after_hours: Option<AfterHours>,
+    /// Notes.
+    pub note: Option<String>,
+}
+
+/// A checked role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Role {
+    /// Name used in playbooks.
+    pub id: String,
+    /// Who holds it.
+    pub held_by: Option<String>,
+    /// The holder's division (checked to exist).
+    pub division: Option<String>,
+    /// Mail address.
+    pub email: String,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Night and holiday contact.
+    pub after_hours: Option<AfterHours>,
+    /// Notes.
+    pub note: Option<String>,
+}
+
+/// Someone a playbook can name: a division or a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party<'a> {
+    /// A division.
+    Division(&'a Division),
+    /// A role.
+    Role(&'a Role),
+}
+
+impl Party<'_> {
+    /// The name used in playbooks.
+    pub fn id(&self) -> &str {
+        match self {
+            Party::Division(d) => &d.id,
+            Party::Role(r) => &r.id,
+        }
+    }
+
+    /// Mail address.
+    pub fn email(&self) -> &str {
+        match self {
+            Party::Division(d) => &d.email,
+            Party::Role(r) => &r.email,
+        }
+    }
+}
+
+/// The checked directory of divisions and roles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Directory {
+    /// Name of the organisation.
+    pub organization: String,
+    /// The organisation's website.
+    pub website: Option<String>,
+    /// Divisions, in file order.
+    pub divisions: Vec<Division>,
+    /// Roles, in file order.
+    pub roles: Vec<Role>,
+    #[serde(skip)]
+    index: HashMap<String, PartyRef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PartyRef {
+    Division(usize),
+    Role(usize),
+}
+
+impl Directory {
+    /// Parses and checks a `divisions.yaml`, reporting every problem at once.
+    pub fn load(source: &SourceFile, limits: &Limits) -> Result<Directory, Vec<Diagnostic>> {
+        let file: DivisionsFile = parse_yaml(source, limits).map_err(|d| vec![*d])?;
+        Self::check(source, file)
+    }
+
+    fn check(source: &SourceFile, file: DivisionsFile) -> Result<Directory, Vec<Diagnostic>> {
+        let name = &source.name;
+        let mut diagnostics = Vec::new();
+        let mut first_line: HashMap<String, usize> = HashMap::new();
+        let mut index = HashMap::new();
+        let mut note_id = |id: &Spanned<String>, what: &str, r: PartyRef| {
+            let pos = Position::from_location(&id.referenced);
+            if let Some(line) = first_line.get(&id.value) {
+                diagnostics.push(Diagnostic::error(
+                    name,
+                    pos,
+                    id.value.clone(),
+                    Problem::DuplicateId {
+                        what: what.to_string(),
+                        id: id.value.clone(),
+                        first_line: *line,
+                    },
+                ));
+            } else {
+                first_line.insert(id.value.clone(), pos.line);
+                index.insert(id.value.clone(), r);
+            }
+        };
+        for (i, d) in file.divisions.iter().enumerate() {
+            note_id(&d.id, "division", PartyRef::Division(i));
+        }
+        for (i, r) in file.roles.iter().enumerate() {
+            note_id(&r.id, "role", PartyRef::Role(i));
+        }
+        let emails = file
+            .divisions
+            .iter()
+            .map(|d| &d.email)
+            .chain(file.roles.iter().map(|r| &r.email));
+        for email in emails {
+            if !plausible_email(&email.value) {
+                diagnostics.push(Diagnostic::error(
+                    name,
+                    Position::from_location(&email.referenced),
+                    email.value.clone(),
+                    Problem::BadEmail {
+                        address: email.value.clone(),
+                    },
+                ));
+            }
+        }
+        let division_ids: Vec<&str> = file.divisions.iter().map(|d| d.id.value.as_str()).collect();
+        for role in &file.roles {
+            if let Some(div) = &role.division
+                && !division_ids.contains(&div.value.as_str())
+            {
+                diagnostics.push(Diagnostic::error(
+                    name,
+                    Position::from_location(&div.referenced),
+                    div.value.clone(),
+                    Problem::UnknownDivision {
+                        name: div.value.clone(),
+                        suggestion: suggest(&div.value, division_ids.iter().copied()),
+                    },
+                ));
+            }
+        }
+        if !diagnostics.is_empty() {
+            return Err(diagnostics);
+        }
+        Ok(Directory {
+            organization: file.organization,
+            website: file.website,
+            divisions: file
+                .divisions
+                .into_iter()
+                .map(|d| Division {
+                    id: d.id.value,
+                    kind: d.kind,
+                    email: d.email.value,
+                    phone: d.phone,
+                    after_hours: d.after_hours,
+                    note: d.note,
+                })
+                .collect(),
+            roles: file
+                .roles
+                .into_iter()
+                .map(|r| Role {
+                    id: r.id.value,
+                    held_by: r.held_by,
+                    division: r.division.map(|d| d.value),
+                    email: r.email.value,
+                    phone: r.phone,
+                    after_hours: r.after_hours,
+                    note: r.note,
+                })
+                .collect(),
+            index,
+        })
+    }
+
+    /// The division or role with this name.
+    pub fn party(&self, name: &str) -> Option<Party<'_>> {
+        match self.index.get(name)? {
+            PartyRef::Division(i) => self.divisions.get(*i).map(Party::Division),
+            PartyRef::Role(i) => self.roles.get(*i).map(Party::Role),
+        }
+    }
+
+    /// Every name a playbook may use, divisions first.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.divisions
+            .iter()
+            .map(|d| d.id.as_str())
+            .chain(self.roles.iter().map(|r| r.id.as_str()))
+    }
+}
+
+/// A cheap check that catches typos (no `@`, spaces, an empty side); delivery is the real test.
+fn plausible_email(address: &str) -> bool {
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !address.chars().any(|c| c.is_whitespace() || c == ',')
+}

@@ -1,0 +1,241 @@
+//! The playbook language: the file model ([`model`]), its compiler ([`compile`]) into a checked
+//! [`Playbook`] whose steps form a [`StepGraph`], diagnostics, and exports (DOT, Mermaid, JSON
+//! Schema).
+//!
+//! A `Playbook` that exists is a valid one: every check happens once, in [`compile()`], and the
+//! engine never re-checks.
+
+pub mod compile;
+pub mod condition;
+pub mod diagnostic;
+pub mod duration;
+pub mod export;
+pub mod graph;
+pub mod load;
+pub mod model;
+pub mod template;
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, TimeDelta};
+use serde::Serialize;
+
+pub use compile::{CompileOptions, Compiled, compile, compile_source};
+pub use diagnostic::{Diagnostic, Position, Problem, Severity};
+pub use graph::{StepGraph, StepIx};
+pub use load::{Limits, SourceFile};
+pub use model::{DueFrom, EvidenceKind, EvidencePrompt, Platform, PostChannel, PostPurpose};
+pub use template::Template;
+
+/// A checked playbook: an incident procedure whose steps form a DAG.
+#[derive(Debug, Clone)]
+pub struct Playbook {
+    /// Identifier (e.g. `unauthorized-access`).
+    pub id: String,
+    /// Title in Japanese.
+    pub title: String,
+    /// Version as written.
+    pub version: Option<String>,
+    /// What the playbook is for.
+    pub description: Option<String>,
+    /// The guideline documents it follows.
+    pub sources: Vec<SourceDocument>,
+    /// When it was last reviewed.
+    pub reviewed: Option<NaiveDate>,
+    /// How often it must be reviewed.
+    pub review_every: Option<TimeDelta>,
+    /// Platforms it applies to.
+    pub platforms: Vec<Platform>,
+    /// Severity levels (options of the severity decision).
+    pub severities: Vec<Choice>,
+    /// The decision whose answer is the incident's severity, if any.
+    pub severity_decision: Option<StepIx>,
+    /// The steps and their dependencies.
+    pub graph: StepGraph,
+}
+
+/// A guideline document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceDocument {
+    /// Short id used in citations.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Issuer.
+    pub issuer: Option<String>,
+    /// Issue date as written.
+    pub issued: Option<String>,
+    /// URL.
+    pub url: Option<String>,
+}
+
+/// A clause of a guideline document that a step implements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Citation {
+    /// Id of the document in the playbook's `sources`.
+    pub source: String,
+    /// The clause (e.g. `7(1)`).
+    pub clause: String,
+}
+
+/// An option of a decision, or a severity level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    /// Id used in conditions and on the command line.
+    pub id: String,
+    /// Title shown to people.
+    pub title: String,
+    /// When to choose it.
+    pub description: Option<String>,
+}
+
+/// A deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Due {
+    /// How long.
+    pub within: TimeDelta,
+    /// Counted from when.
+    pub from: DueFrom,
+}
+
+/// A checked `when:` condition: holds when the decision's answer is one of `options`
+/// (or, when `negated`, none of them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Condition {
+    /// The decision step.
+    pub decision: StepIx,
+    /// Indices into the decision's options.
+    pub options: Vec<usize>,
+    /// `!=`.
+    pub negated: bool,
+}
+
+impl Condition {
+    /// Whether the condition holds for the decision's answer (an option index).
+    pub fn holds(&self, answer: usize) -> bool {
+        self.options.contains(&answer) != self.negated
+    }
+}
+
+/// One checked step.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Identifier.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// What it is, with its kind-specific data.
+    pub kind: StepKind,
+    /// Prerequisites.
+    pub after: Vec<StepIx>,
+    /// Condition on a decision.
+    pub when: Option<Condition>,
+    /// Responsible role or division.
+    pub owner: Option<String>,
+    /// Deadline.
+    pub due: Option<Due>,
+    /// What to do.
+    pub guidance: Option<String>,
+    /// Platform-specific additions to the guidance.
+    pub platform_guidance: BTreeMap<Platform, String>,
+    /// Guideline clauses implemented.
+    pub sources: Vec<Citation>,
+    /// Sub-items.
+    pub checklist: Vec<String>,
+    /// Evidence to record.
+    pub evidence: Vec<EvidencePrompt>,
+}
+
+impl Step {
+    /// The guidance for a platform: the general text followed by the platform's addition.
+    pub fn guidance_for(&self, platform: Option<Platform>) -> String {
+        let mut text = self.guidance.clone().unwrap_or_default();
+        if let Some(extra) = platform.and_then(|p| self.platform_guidance.get(&p)) {
+            if !text.is_empty() && !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push_str(extra);
+        }
+        text
+    }
+}
+
+/// What a step is, with the data of that kind.
+#[derive(Debug, Clone)]
+pub enum StepKind {
+    /// Something to do.
+    Action,
+    /// Mail to divisions or roles.
+    Notify(Notify),
+    /// A question with options.
+    Decision(Decision),
+    /// 決裁 by a role.
+    Approval {
+        /// The role that approves.
+        approver: String,
+    },
+    /// A public statement.
+    Post(Post),
+    /// A recurring check.
+    Monitor(Monitor),
+}
+
+impl StepKind {
+    /// The kind's name as written in YAML.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StepKind::Action => "action",
+            StepKind::Notify(_) => "notify",
+            StepKind::Decision(_) => "decision",
+            StepKind::Approval { .. } => "approval",
+            StepKind::Post(_) => "post",
+            StepKind::Monitor(_) => "monitor",
+        }
+    }
+}
+
+/// A notify step's data.
+#[derive(Debug, Clone)]
+pub struct Notify {
+    /// Divisions or roles to mail (names in the directory).
+    pub to: Vec<String>,
+    /// Subject template.
+    pub subject: Template,
+    /// Body template.
+    pub body: Template,
+    /// Each recipient must acknowledge within this time.
+    pub ack_within: Option<TimeDelta>,
+}
+
+/// A decision step's data.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    /// The question.
+    pub question: String,
+    /// The options (for a severity decision, the playbook's severities).
+    pub options: Vec<Choice>,
+    /// Whether the answer is the incident's severity.
+    pub severity: bool,
+}
+
+/// A post step's data.
+#[derive(Debug, Clone)]
+pub struct Post {
+    /// What it is for.
+    pub purpose: PostPurpose,
+    /// Where it is published.
+    pub channel: PostChannel,
+    /// The role that approves it.
+    pub approver: String,
+    /// The statement template.
+    pub statement: Template,
+}
+
+/// A monitor step's data.
+#[derive(Debug, Clone)]
+pub struct Monitor {
+    /// How often.
+    pub every: TimeDelta,
+    /// What to observe.
+    pub observe: Vec<String>,
+}

@@ -1,0 +1,358 @@
+//! The playbook file as written: the serde model, with source positions on every value the
+//! compiler may need to point at. A value of these types is *not* checked; `compile` turns it
+//! into a [`crate::playbook::Playbook`], which is.
+//!
+//! The JSON Schema (`hikeshi schema`, `docs/playbook.schema.json`) is generated from these
+//! same types, so editors check exactly what the compiler reads.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+/// A playbook file (`playbooks/*.yaml`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "hikeshi playbook")]
+pub struct PlaybookFile {
+    /// Identifier, lower-case ASCII with hyphens (e.g. `unauthorized-access`).
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Title in Japanese (e.g. `SNS公式アカウントの不正アクセス（乗っ取り）対応`).
+    pub title: String,
+    /// Version of this playbook (e.g. `"1.0"`).
+    #[serde(default)]
+    pub version: Option<String>,
+    /// What the playbook is for, when to use it.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The guideline documents the steps cite in `source`.
+    #[serde(default)]
+    pub sources: Vec<SourceDocument>,
+    /// Date of the last review (`YYYY-MM-DD`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub reviewed: Option<Spanned<String>>,
+    /// How often the playbook must be reviewed (e.g. `180d`); `check` warns when overdue.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub review_every: Option<Spanned<String>>,
+    /// The platforms this playbook applies to.
+    #[serde(default)]
+    #[schemars(with = "Vec<Platform>")]
+    pub platforms: Vec<Spanned<Platform>>,
+    /// Severity levels, the options of the decision marked `severity: true`.
+    #[serde(default)]
+    pub severities: Vec<OptionDef>,
+    /// The steps, in the order they are shown.
+    #[serde(default)]
+    pub steps: Vec<StepDef>,
+}
+
+/// A guideline document a playbook follows.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDocument {
+    /// Short id used in citations (e.g. `ube` in `source: [ube 7(1)]`).
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Title of the document.
+    pub title: String,
+    /// Who issued it (e.g. `宇部市 広報広聴課`).
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// When it was issued or last revised.
+    #[serde(default)]
+    pub issued: Option<String>,
+    /// Where it is published.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// One option of a decision (or one severity level).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OptionDef {
+    /// Id used in `when:` conditions and on the command line (e.g. `high`).
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Title shown to the operator (e.g. `重大`).
+    pub title: String,
+    /// When to choose this option.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// What a step is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKindName {
+    /// Something the operator does, with an optional checklist.
+    Action,
+    /// Mail to divisions or roles.
+    Notify,
+    /// A question with options; later steps carry `when:`.
+    Decision,
+    /// 決裁: someone must approve.
+    Approval,
+    /// A public statement that needs approval before it counts as posted.
+    Post,
+    /// A recurring check (`every: 30m`) recording observations.
+    Monitor,
+}
+
+impl StepKindName {
+    /// The name as written in YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKindName::Action => "action",
+            StepKindName::Notify => "notify",
+            StepKindName::Decision => "decision",
+            StepKindName::Approval => "approval",
+            StepKindName::Post => "post",
+            StepKindName::Monitor => "monitor",
+        }
+    }
+}
+
+/// The social-media platforms hikeshi knows.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Platform {
+    /// X (旧Twitter).
+    X,
+    /// Instagram.
+    Instagram,
+    /// Facebook.
+    Facebook,
+    /// LINE公式アカウント.
+    Line,
+    /// YouTube.
+    Youtube,
+    /// TikTok.
+    Tiktok,
+    /// Threads.
+    Threads,
+}
+
+impl Platform {
+    /// Every platform, in display order.
+    pub const ALL: [Platform; 7] = [
+        Platform::X,
+        Platform::Instagram,
+        Platform::Facebook,
+        Platform::Line,
+        Platform::Youtube,
+        Platform::Tiktok,
+        Platform::Threads,
+    ];
+
+    /// The id as written in YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::X => "x",
+            Platform::Instagram => "instagram",
+            Platform::Facebook => "facebook",
+            Platform::Line => "line",
+            Platform::Youtube => "youtube",
+            Platform::Tiktok => "tiktok",
+            Platform::Threads => "threads",
+        }
+    }
+
+    /// The name people use for it.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Platform::X => "X",
+            Platform::Instagram => "Instagram",
+            Platform::Facebook => "Facebook",
+            Platform::Line => "LINE",
+            Platform::Youtube => "YouTube",
+            Platform::Tiktok => "TikTok",
+            Platform::Threads => "Threads",
+        }
+    }
+}
+
+/// What a deadline is measured from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DueFrom {
+    /// From the moment the step became ready (the default).
+    #[default]
+    Ready,
+    /// From the start of the incident.
+    Start,
+}
+
+/// The kind of thing the operator records as evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// A URL (a post, an account page).
+    Url,
+    /// A screenshot file.
+    Screenshot,
+    /// An account id or handle.
+    AccountId,
+    /// A date and time (e.g. the last legitimate login).
+    Datetime,
+    /// Free text.
+    Text,
+    /// Any other file.
+    File,
+}
+
+/// A prompt for evidence to record in a step.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidencePrompt {
+    /// What kind of evidence.
+    pub kind: EvidenceKind,
+    /// What to record, in Japanese (e.g. `乗っ取られたアカウントのURL`).
+    pub label: String,
+}
+
+/// What a public statement is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PostPurpose {
+    /// 注意喚起.
+    Warning,
+    /// 乗っ取り周知.
+    TakeoverNotice,
+    /// 対応中のお知らせ.
+    InProgress,
+    /// お詫び.
+    Apology,
+    /// 訂正.
+    Correction,
+    /// 復旧報告.
+    Recovery,
+}
+
+/// Where a public statement is published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PostChannel {
+    /// The affected official account.
+    Official,
+    /// Another official account of the organisation.
+    Alternate,
+    /// The organisation's website (公式ウェブサイト).
+    Website,
+    /// A press release (報道発表).
+    Press,
+}
+
+/// One step as written. Fields that belong to one kind only are checked by the compiler, so
+/// that a misplaced field is reported with its position rather than as a parse failure.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepDef {
+    /// Identifier, lower-case ASCII with hyphens (e.g. `change-password`).
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Short imperative title in Japanese.
+    pub title: String,
+    /// What the step is.
+    #[schemars(with = "StepKindName")]
+    pub kind: Spanned<StepKindName>,
+    /// Prerequisites: ids of steps that must be done (or skipped) first.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub after: Vec<Spanned<String>>,
+    /// Condition on a decision: `decision == option`, `decision != option`, or
+    /// `decision in [a, b]`. The decision must be among the step's prerequisites.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub when: Option<Spanned<String>>,
+    /// Who is responsible: a role or division from divisions.yaml.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub owner: Option<Spanned<String>>,
+    /// Deadline, e.g. `15m`, `2h`, `1d`, `1h30m`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub due: Option<Spanned<String>>,
+    /// What `due` counts from: `ready` (default) or `start` of the incident.
+    #[serde(default)]
+    pub due_from: DueFrom,
+    /// What to do and how.
+    #[serde(default)]
+    pub guidance: Option<String>,
+    /// Additional guidance per platform.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<Platform, String>")]
+    pub platform_guidance: BTreeMap<Platform, Spanned<String>>,
+    /// Guideline clauses this step implements: `document-id clause`, e.g. `ube 7(1)`.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub source: Vec<Spanned<String>>,
+    /// Sub-items to tick off.
+    #[serde(default)]
+    pub checklist: Vec<String>,
+    /// What to record as evidence.
+    #[serde(default)]
+    pub evidence: Vec<EvidencePrompt>,
+
+    /// `notify`: divisions or roles to mail.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub to: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `notify`: subject template.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub subject: Option<Spanned<String>>,
+    /// `notify`: body template.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub body: Option<Spanned<String>>,
+    /// `notify`: each recipient must acknowledge within this time.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub ack_within: Option<Spanned<String>>,
+
+    /// `decision`: the question.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub question: Option<Spanned<String>>,
+    /// `decision`: the options.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<OptionDef>>")]
+    pub options: Option<Spanned<Vec<OptionDef>>>,
+    /// `decision`: the options are the playbook's `severities`.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub severity: Option<Spanned<bool>>,
+
+    /// `approval` and `post`: the role that must approve.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub approver: Option<Spanned<String>>,
+
+    /// `post`: what the statement is for.
+    #[serde(default)]
+    #[schemars(with = "Option<PostPurpose>")]
+    pub purpose: Option<Spanned<PostPurpose>>,
+    /// `post`: where it is published.
+    #[serde(default)]
+    #[schemars(with = "Option<PostChannel>")]
+    pub channel: Option<Spanned<PostChannel>>,
+    /// `post`: the statement template.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub statement: Option<Spanned<String>>,
+
+    /// `monitor`: how often to check.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub every: Option<Spanned<String>>,
+    /// `monitor`: what to observe at each check.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub observe: Option<Spanned<Vec<String>>>,
+}
