@@ -8,6 +8,11 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::lang::Lang;
 
+/// Characters of a long source line shown before the column.
+const SNIPPET_LEAD: usize = 40;
+/// Characters of a long source line shown in all.
+const SNIPPET_WIDTH: usize = 80;
+
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -129,9 +134,21 @@ impl Diagnostic {
             let line_text = line_text.trim_end_matches('\r');
             let number = self.position.line.to_string();
             let gutter = " ".repeat(number.len());
-            let shown = line_text.replace('\t', " ");
-            let before: String = shown.chars().take(self.position.column - 1).collect();
-            let rest: String = shown.chars().skip(self.position.column - 1).collect();
+            let chars: Vec<char> = line_text.replace('\t', " ").chars().collect();
+            let column = (self.position.column - 1).min(chars.len());
+            // Long lines (minified or hostile input) are cut to a window around the column.
+            let start = column.saturating_sub(SNIPPET_LEAD);
+            let end = chars.len().min(start + SNIPPET_WIDTH);
+            let mut shown: String = chars[start..end].iter().collect();
+            let mut before: String = chars[start..column].iter().collect();
+            if start > 0 {
+                shown.insert(0, '…');
+                before.insert(0, '…');
+            }
+            if end < chars.len() {
+                shown.push('…');
+            }
+            let rest: String = chars[column..end].iter().collect();
             let underline_chars = if !self.text.is_empty() && rest.starts_with(self.text.as_str()) {
                 self.text.chars().count()
             } else {
@@ -404,19 +421,36 @@ pub enum Problem {
     },
 }
 
-/// The closest candidate to `given`, if it is close enough to be a likely typo.
+/// The closest candidate to `given`, if it is close enough to be a likely typo: a small edit
+/// distance (transpositions count once), or, for Japanese names, one written inside the
+/// other (`広報課` → `広報広聴課`).
 pub fn suggest<'a, I>(given: &str, candidates: I) -> Option<String>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    let given_len = given.chars().count();
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
-        let score = strsim::jaro_winkler(given, candidate);
-        if score >= 0.8 && best.is_none_or(|(s, _)| score > s) {
+        if candidate == given {
+            continue;
+        }
+        let similarity = strsim::normalized_damerau_levenshtein(given, candidate)
+            .max(strsim::jaro_winkler(given, candidate) - 0.3);
+        let close = similarity >= 0.5 && given_len >= 3
+            || given_len >= 2
+                && (is_subsequence(given, candidate) || is_subsequence(candidate, given));
+        let score = if close { similarity.max(0.5) } else { 0.0 };
+        if close && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, candidate));
         }
     }
     best.map(|(_, c)| c.to_string())
+}
+
+/// Whether every character of `short` appears in `long`, in order.
+fn is_subsequence(short: &str, long: &str) -> bool {
+    let mut rest = long.chars();
+    short.chars().all(|c| rest.any(|l| l == c))
 }
 
 fn did_you_mean(lang: Lang, suggestion: &Option<String>) -> Option<String> {
@@ -570,16 +604,16 @@ impl Problem {
             (Problem::UnclosedPlaceholder, Ja) => "`{{` に対応する `}}` がありません".into(),
             (Problem::UnclosedPlaceholder, En) => "`{{` without a closing `}}`".into(),
             (Problem::FieldNotForKind { field, kind }, Ja) => {
-                format!("項目 `{field}` は `{kind}` の手順には使えません")
+                format!("項目 `{field}` は `kind: {kind}` の手順には使えません")
             }
             (Problem::FieldNotForKind { field, kind }, En) => {
-                format!("field `{field}` does not apply to a `{kind}` step")
+                format!("field `{field}` does not apply to `kind: {kind}`")
             }
             (Problem::MissingForKind { field, kind }, Ja) => {
-                format!("`{kind}` の手順には項目 `{field}` が必要です")
+                format!("`kind: {kind}` の手順には項目 `{field}` が必要です")
             }
             (Problem::MissingForKind { field, kind }, En) => {
-                format!("a `{kind}` step needs the field `{field}`")
+                format!("`kind: {kind}` needs the field `{field}`")
             }
             (Problem::PlatformNotListed { platform }, Ja) => {
                 format!("プラットフォーム `{platform}` は `platforms` にありません")
@@ -854,7 +888,14 @@ impl Problem {
             (Problem::DeadlineBeforePrerequisites { .. }, En) => {
                 "give it a later deadline, or use `due_from: ready`".into()
             }
-            (Problem::Unreadable { .. } | Problem::WrongType { .. }, _) => return None,
+            (Problem::WrongType { .. }, Ja) => {
+                "リストは `[a, b]` か各行 `- ` で、対応表は `項目: 値` の行で書きます".into()
+            }
+            (Problem::WrongType { .. }, En) => {
+                "a list is `[a, b]` or lines starting with `- `; a mapping is `key: value` lines"
+                    .into()
+            }
+            (Problem::Unreadable { .. }, _) => return None,
         };
         Some(text)
     }

@@ -214,6 +214,12 @@ pub fn diagnostic_from_yaml_error(source: &SourceFile, error: &serde_saphyr::Err
                 detail: format!("expected {expected}, found {unexpected}"),
             },
         ),
+        E::Unexpected { expected, .. } => (
+            String::new(),
+            Problem::WrongType {
+                detail: format!("expected {}", plain_shape(expected)),
+            },
+        ),
         E::DuplicateMappingKey { key, .. } => {
             let key = key.clone().unwrap_or_default();
             (key.clone(), Problem::DuplicateKey { key })
@@ -235,6 +241,12 @@ pub fn diagnostic_from_yaml_error(source: &SourceFile, error: &serde_saphyr::Err
             },
         ),
         E::InvalidUtf8Input => (String::new(), Problem::NotUtf8),
+        _ if error.to_string().contains("recursion limit") => (
+            String::new(),
+            Problem::ResourceLimit {
+                detail: lang_neutral_depth(error),
+            },
+        ),
         _ => {
             // A tab in indentation makes the parser fail with a generic message; say so plainly.
             if let Some(tab) = first_tab_indent(&source.text, position.line) {
@@ -249,6 +261,21 @@ pub fn diagnostic_from_yaml_error(source: &SourceFile, error: &serde_saphyr::Err
         }
     };
     Diagnostic::error(&source.name, position, text, problem)
+}
+
+/// The parser's nesting-limit message without its position (the diagnostic has that).
+fn lang_neutral_depth(error: &serde_saphyr::Error) -> String {
+    let text = error.to_string();
+    text.split(" at line ").next().unwrap_or(&text).to_string()
+}
+
+/// The parser's name for a YAML shape, in the words a playbook author uses.
+fn plain_shape(expected: &str) -> String {
+    match expected {
+        "sequence start" => "a list (`[a, b]` or lines starting with `- `)".into(),
+        "mapping start" => "a mapping (`key: value` lines)".into(),
+        other => other.into(),
+    }
 }
 
 /// The first tab in the leading whitespace of a line up to `line` (1-based).

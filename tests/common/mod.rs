@@ -1,0 +1,40 @@
+//! Helpers shared by the integration tests: the real `hikeshi` binary, with a clean
+//! environment so a developer's settings never change a result.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The `hikeshi` binary with no `HIKESHI_*` variables set.
+pub fn hikeshi() -> Command {
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("hikeshi");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("HIKESHI_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A path under `tests/fixtures/`.
+pub fn fixture(relative: &str) -> PathBuf {
+    root().join("tests").join("fixtures").join(relative)
+}
+
+/// Runs `hikeshi --lang en check --json PATH` and returns the diagnostics and the exit code.
+pub fn check_json(path: &Path) -> (Vec<serde_json::Value>, i32) {
+    let output = hikeshi()
+        .args(["--lang", "en", "check", "--json"])
+        .arg(path)
+        .output()
+        .expect("hikeshi runs");
+    let diagnostics: Vec<serde_json::Value> =
+        serde_json::from_slice(&output.stdout).expect("check --json prints a JSON array");
+    (diagnostics, output.status.code().unwrap_or(-1))
+}

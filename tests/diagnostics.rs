@@ -1,0 +1,407 @@
+//! One fixture per diagnostic: the code, line, column, offending text, message and hint of
+//! each, through the real CLI (`hikeshi check --json`), as a playbook author would see them.
+
+mod common;
+
+use common::{check_json, fixture, hikeshi};
+use predicates::prelude::*;
+
+struct Case {
+    file: &'static str,
+    code: &'static str,
+    line: u64,
+    column: u64,
+    text: &'static str,
+    message: &'static str,
+    hint: &'static str,
+}
+
+const fn case(
+    file: &'static str,
+    code: &'static str,
+    (line, column): (u64, u64),
+    text: &'static str,
+    message: &'static str,
+    hint: &'static str,
+) -> Case {
+    Case {
+        file,
+        code,
+        line,
+        column,
+        text,
+        message,
+        hint,
+    }
+}
+
+const CASES: &[Case] = &[
+    case(
+        "syntax.yaml",
+        "syntax",
+        (5, 12),
+        "",
+        "YAML syntax error: unclosed quote",
+        "unclosed quotes",
+    ),
+    case(
+        "unknown-field.yaml",
+        "unknown_field",
+        (5, 5),
+        "titel",
+        "unknown field `titel`",
+        "did you mean `title`?",
+    ),
+    case(
+        "wrong-type.yaml",
+        "wrong_type",
+        (7, 12),
+        "",
+        "wrong type: expected a list",
+        "a list is `[a, b]`",
+    ),
+    case(
+        "unknown-kind.yaml",
+        "unknown_variant",
+        (6, 11),
+        "notfy",
+        "unknown value `notfy`",
+        "did you mean `notify`?",
+    ),
+    case(
+        "unknown-platform.yaml",
+        "unknown_variant",
+        (3, 16),
+        "twiter",
+        "unknown value `twiter`",
+        "allowed values: `x`, `instagram`",
+    ),
+    case(
+        "missing-field.yaml",
+        "missing_field",
+        (5, 5),
+        "",
+        "missing field `title`",
+        "add `title:`",
+    ),
+    case(
+        "duplicate-key.yaml",
+        "duplicate_key",
+        (6, 5),
+        "title",
+        "duplicate key `title`",
+        "remove one of them",
+    ),
+    case(
+        "duplicate-step.yaml",
+        "duplicate_step",
+        (7, 9),
+        "check",
+        "duplicate step id `check` (first defined on line 4)",
+        "rename one of them",
+    ),
+    case(
+        "unknown-after.yaml",
+        "unknown_step",
+        (10, 13),
+        "detcet",
+        "unknown step `detcet`",
+        "did you mean `detect`?",
+    ),
+    case(
+        "cycle.yaml",
+        "cycle",
+        (7, 13),
+        "c",
+        "the steps form a cycle: a -> b -> c -> a",
+        "remove one of these prerequisites",
+    ),
+    case(
+        "self-cycle.yaml",
+        "cycle",
+        (7, 13),
+        "a",
+        "the steps form a cycle: a -> a",
+        "remove one of these prerequisites",
+    ),
+    case(
+        "unknown-division.yaml",
+        "unknown_recipient",
+        (7, 17),
+        "広報課",
+        "unknown division or role `広報課`",
+        "did you mean `広報広聴課`?",
+    ),
+    case(
+        "full-width.yaml",
+        "unknown_recipient",
+        (7, 26),
+        "総務課",
+        "unknown division or role `総務課`",
+        "add it to `divisions` or `roles` in divisions.yaml",
+    ),
+    case(
+        "unknown-role.yaml",
+        "unknown_role",
+        (8, 15),
+        "発信責任者",
+        "unknown role or division `発信責任者`",
+        "did you mean `発信管理者`?",
+    ),
+    case(
+        "when-not-decision.yaml",
+        "when_not_decision",
+        (11, 11),
+        "detect",
+        "`when` refers to `detect`, which is not a decision",
+        "`when` must name a step of `kind: decision`",
+    ),
+    case(
+        "when-unknown-decision.yaml",
+        "when_unknown_decision",
+        (15, 11),
+        "scop",
+        "`when` refers to an unknown decision `scop`",
+        "did you mean `scope`?",
+    ),
+    case(
+        "when-unknown-option.yaml",
+        "when_unknown_option",
+        (17, 20),
+        "broad",
+        "decision `scope` has no option `broad`",
+        "options: `narrow`, `wide`",
+    ),
+    case(
+        "when-undecidable.yaml",
+        "when_undecidable",
+        (16, 11),
+        "scope",
+        "step `press` depends on decision `scope`, which is not among its prerequisites",
+        "add `scope` (or a step after it) to `after`",
+    ),
+    case(
+        "when-syntax.yaml",
+        "condition_syntax",
+        (15, 11),
+        "scope = wide",
+        "cannot parse the condition `scope = wide`",
+        "write `decision == option`",
+    ),
+    case(
+        "unreachable.yaml",
+        "unreachable",
+        (18, 9),
+        "press-followup",
+        "step `press-followup` is not applicable under any decision outcome",
+        "contradicts the conditions of its prerequisites",
+    ),
+    case(
+        "bad-duration.yaml",
+        "bad_duration",
+        (7, 10),
+        "15分",
+        "invalid duration `15分`",
+        "`15m`, `2h`, `1d`, `1h30m`",
+    ),
+    case(
+        "empty.yaml",
+        "empty_playbook",
+        (1, 1),
+        "",
+        "the playbook has no steps",
+        "add at least one step under `steps:`",
+    ),
+    case(
+        "no-steps.yaml",
+        "empty_playbook",
+        (3, 1),
+        "",
+        "the playbook has no steps",
+        "add at least one step under `steps:`",
+    ),
+    case(
+        "unknown-placeholder.yaml",
+        "unknown_placeholder",
+        (8, 32),
+        "{{titel}}",
+        "unknown placeholder `{{titel}}`",
+        "did you mean `title`?",
+    ),
+    case(
+        "unknown-placeholder.yaml",
+        "unknown_placeholder",
+        (11, 13),
+        "{{acount}}",
+        "unknown placeholder `{{acount}}`",
+        "did you mean `account`?",
+    ),
+    case(
+        "unclosed-placeholder.yaml",
+        "unclosed_placeholder",
+        (8, 15),
+        "{{",
+        "`{{` without a closing `}}`",
+        "close it like `{{title}}`",
+    ),
+    case(
+        "field-not-for-kind.yaml",
+        "field_not_for_kind",
+        (7, 5),
+        "to",
+        "field `to` does not apply to `kind: action`",
+        "check the step's `kind`",
+    ),
+    case(
+        "missing-for-kind.yaml",
+        "missing_for_kind",
+        (6, 11),
+        "notify",
+        "`kind: notify` needs the field `to`",
+        "add `to:`",
+    ),
+    case(
+        "unknown-source.yaml",
+        "unknown_source",
+        (10, 14),
+        "ueb",
+        "source document `ueb` is not listed in `sources`",
+        "did you mean `ube`?",
+    ),
+    case(
+        "platform-not-listed.yaml",
+        "platform_not_listed",
+        (9, 7),
+        "instagram",
+        "platform `instagram` is not listed in `platforms`",
+        "add `instagram` to `platforms`",
+    ),
+    case(
+        "invalid-id.yaml",
+        "invalid_id",
+        (4, 9),
+        "パスワード変更",
+        "invalid step id",
+        "lower-case ASCII letters",
+    ),
+    case(
+        "no-severities.yaml",
+        "no_severities",
+        (8, 15),
+        "true",
+        "`severity: true`, but the playbook defines no `severities`",
+        "define `severities:`",
+    ),
+];
+
+#[test]
+fn every_diagnostic_has_its_position_text_message_and_hint() {
+    for case in CASES {
+        let path = fixture(&format!("diagnostics/{}", case.file));
+        let (diagnostics, code) = check_json(&path);
+        assert_eq!(code, 1, "{}: an error must exit 1", case.file);
+        let found = diagnostics.iter().find(|d| {
+            d["problem"]["code"] == case.code
+                && d["position"]["line"] == case.line
+                && d["position"]["column"] == case.column
+        });
+        let Some(d) = found else {
+            panic!(
+                "{}: no `{}` at {}:{}; got {:#?}",
+                case.file, case.code, case.line, case.column, diagnostics
+            );
+        };
+        assert_eq!(d["severity"], "error", "{}", case.file);
+        assert_eq!(d["text"], case.text, "{}: offending text", case.file);
+        let message = d["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(case.message),
+            "{}: message {message:?}",
+            case.file
+        );
+        let hint = d["hint"].as_str().unwrap_or_default();
+        assert!(hint.contains(case.hint), "{}: hint {hint:?}", case.file);
+        assert!(
+            d["file"].as_str().unwrap_or_default().ends_with(case.file),
+            "{}: file name in the diagnostic",
+            case.file
+        );
+    }
+}
+
+#[test]
+fn several_problems_in_one_file_are_all_reported() {
+    let (diagnostics, code) = check_json(&fixture("diagnostics/unknown-placeholder.yaml"));
+    assert_eq!(code, 1);
+    let placeholders = diagnostics
+        .iter()
+        .filter(|d| d["problem"]["code"] == "unknown_placeholder")
+        .count();
+    assert_eq!(placeholders, 2);
+}
+
+#[test]
+fn a_valid_playbook_has_no_diagnostics_and_exits_zero() {
+    let (diagnostics, code) = check_json(&fixture("diagnostics/valid.yaml"));
+    assert_eq!(code, 0);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+}
+
+#[test]
+fn an_overdue_review_is_a_warning_and_still_exits_zero() {
+    let (diagnostics, code) = check_json(&fixture("diagnostics/review-overdue.yaml"));
+    assert_eq!(code, 0);
+    let d = diagnostics
+        .iter()
+        .find(|d| d["problem"]["code"] == "review_overdue")
+        .expect("a review_overdue warning");
+    assert_eq!(d["severity"], "warning");
+    assert_eq!(
+        (
+            d["position"]["line"].as_u64(),
+            d["position"]["column"].as_u64()
+        ),
+        (Some(3), Some(11))
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("due for review on 2020-09-28")
+    );
+}
+
+#[test]
+fn the_human_rendering_underlines_full_width_text_by_display_width() {
+    let out = hikeshi()
+        .args(["--lang", "en", "check"])
+        .arg(fixture("diagnostics/full-width.yaml"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    // `    to: [広報広聴課, デジタル推進課, ` is 9 + 2*5 + 2 + 2*7 + 2 = 37 cells wide.
+    let expected = format!(
+        " 7 |     to: [広報広聴課, デジタル推進課, 総務課]\n   | {}{}\n",
+        " ".repeat(37),
+        "^".repeat(6)
+    );
+    assert!(text.contains(&expected), "{text}");
+    assert!(text.contains("full-width.yaml:7:26"), "{text}");
+}
+
+#[test]
+fn messages_are_japanese_by_default() {
+    hikeshi()
+        .arg("check")
+        .arg(fixture("diagnostics/unknown-after.yaml"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "エラー: 手順 `detcet` は存在しません",
+        ))
+        .stderr(predicate::str::contains("ヒント: `detect` のことですか？"))
+        .stderr(predicate::str::contains("エラー 1 件"));
+}
