@@ -172,6 +172,14 @@ pub fn diagnostic_from_yaml_error(source: &SourceFile, error: &serde_saphyr::Err
         .filter(|l| l.line() > 0)
         .map(|l| Position::from_location(&l))
         .unwrap_or_else(Position::start);
+    if let E::AliasError { error: inner, .. } | E::WithSnippet { error: inner, .. } = error {
+        // Classify by the wrapped error, but point at the use site (the alias).
+        let mut d = diagnostic_from_yaml_error(source, inner);
+        if error.location().is_some_and(|l| l.line() > 0) {
+            d.position = position;
+        }
+        return d;
+    }
     let (text, problem) = match error {
         E::SerdeUnknownField {
             field, expected, ..

@@ -1,0 +1,143 @@
+//! Hostile input gets a clear error, fast: never a hang, a panic or unbounded memory.
+//! (A hang would show as this test never finishing; CI's time limit catches it.)
+
+mod common;
+
+use common::{check_json, hikeshi};
+use predicates::prelude::*;
+
+fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).expect("write fixture");
+    path
+}
+
+fn only_code(path: &std::path::Path) -> (String, u64, u64) {
+    let (diagnostics, code) = check_json(path);
+    assert_eq!(code, 1, "{diagnostics:#?}");
+    let d = diagnostics
+        .iter()
+        .find(|d| d["severity"] == "error")
+        .expect("an error");
+    (
+        d["problem"]["code"].as_str().unwrap_or_default().to_string(),
+        d["position"]["line"].as_u64().unwrap_or(0),
+        d["position"]["column"].as_u64().unwrap_or(0),
+    )
+}
+
+#[test]
+fn a_ten_megabyte_file_is_refused_before_parsing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("id: big\ntitle: 大きい\nsteps:\n");
+    while text.len() < 10 * 1024 * 1024 {
+        text.push_str("  - id: step\n    title: とても長い手順書の一部です\n    kind: action\n");
+    }
+    let path = write(&dir, "big.yaml", text.as_bytes());
+    assert_eq!(only_code(&path).0, "too_large");
+}
+
+#[test]
+fn an_alias_bomb_is_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    // Each level repeats the one before ten times: 10^12 strings if expanded.
+    let mut text = String::from("id: bomb\ntitle: 爆弾\nsteps:\n  - id: a\n    title: a\n    kind: action\n    checklist: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..=12 {
+        let refs = vec![format!("*l{}", i - 1); 10].join(", ");
+        text.push_str(&format!("  - id: s{i}\n    title: s\n    kind: action\n    evidence: &l{i} [{refs}]\n"));
+    }
+    let path = write(&dir, "bomb.yaml", text.as_bytes());
+    let (code, _, _) = only_code(&path);
+    assert!(
+        ["resource_limit", "wrong_type"].contains(&code.as_str()),
+        "unexpected {code}"
+    );
+}
+
+#[test]
+fn ten_thousand_deep_nesting_is_a_resource_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("id: deep\ntitle: 深い\nsteps: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    let path = write(&dir, "deep.yaml", text.as_bytes());
+    let (code, line, _) = only_code(&path);
+    assert_eq!((code.as_str(), line), ("resource_limit", 3));
+}
+
+#[test]
+fn deep_block_nesting_is_a_resource_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("id: deep\ntitle: 深い\nsteps:\n");
+    for depth in 1..200 {
+        text.push_str(&"  ".repeat(depth));
+        text.push_str("- \n");
+    }
+    let path = write(&dir, "deep.yaml", text.as_bytes());
+    let (code, _, _) = only_code(&path);
+    // The deserializer streams: a list where a step belongs is refused at the first level.
+    assert!(["resource_limit", "wrong_type"].contains(&code.as_str()), "unexpected {code}");
+}
+
+#[test]
+fn shift_jis_is_reported_with_the_position_of_the_first_bad_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    // "id: sjis\ntitle: " then 不正 in Shift_JIS.
+    let mut bytes = b"id: sjis\ntitle: ".to_vec();
+    bytes.extend_from_slice(&[0x95, 0x73, 0x90, 0xb3, b'\n']);
+    let path = write(&dir, "sjis.yaml", &bytes);
+    assert_eq!(only_code(&path), ("not_utf8".to_string(), 2, 8));
+}
+
+#[test]
+fn tab_indentation_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "tabs.yaml",
+        "id: tabs\ntitle: タブ\nsteps:\n\t- id: a\n\t  title: b\n\t  kind: action\n".as_bytes(),
+    );
+    assert_eq!(only_code(&path), ("tab_indent".to_string(), 4, 1));
+}
+
+#[test]
+fn a_tab_inside_a_block_scalar_is_fine() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "tab-in-text.yaml",
+        "id: tab-in-text\ntitle: t\nsteps:\n  - id: a\n    title: b\n    kind: action\n    guidance: |\n      一行目\n      \t字下げした二行目\n".as_bytes(),
+    );
+    let (diagnostics, code) = check_json(&path);
+    assert_eq!(code, 0, "{diagnostics:#?}");
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    hikeshi()
+        .args(["--lang", "en", "check", "no-such-playbook.yaml"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot read the file"))
+        .stderr(predicate::str::contains("no-such-playbook.yaml"));
+}
+
+#[test]
+fn binary_garbage_never_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    // A deterministic spread of bytes, including NUL and invalid UTF-8.
+    let mut seed: u32 = 0x2545_f491;
+    let bytes: Vec<u8> = (0..4096)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            (seed & 0xff) as u8
+        })
+        .collect();
+    let path = write(&dir, "garbage.yaml", &bytes);
+    hikeshi()
+        .args(["--lang", "en", "check"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("panicked").not());
+}
