@@ -43,8 +43,9 @@ pub enum Command {
     /// Check playbooks and divisions files; report every problem with file, line and column.
     ///
     /// PATHs are files or folders (the YAML files directly inside). Without PATH: ./playbooks
-    /// if it exists, else the stock playbooks embedded in hikeshi. A playbook is checked
-    /// against divisions.yaml in its folder, else --divisions, else the stock example.
+    /// if it exists, else the stock playbooks embedded in hikeshi. Playbooks are checked
+    /// against --divisions FILE if given, else the divisions.yaml beside them, else the
+    /// stock example directory.
     Check {
         /// Playbook or divisions files, or folders of them.
         paths: Vec<PathBuf>,

@@ -20,7 +20,10 @@ fn only_code(path: &std::path::Path) -> (String, u64, u64) {
         .find(|d| d["severity"] == "error")
         .expect("an error");
     (
-        d["problem"]["code"].as_str().unwrap_or_default().to_string(),
+        d["problem"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
         d["position"]["line"].as_u64().unwrap_or(0),
         d["position"]["column"].as_u64().unwrap_or(0),
     )
@@ -41,10 +44,14 @@ fn a_ten_megabyte_file_is_refused_before_parsing() {
 fn an_alias_bomb_is_stopped() {
     let dir = tempfile::tempdir().unwrap();
     // Each level repeats the one before ten times: 10^12 strings if expanded.
-    let mut text = String::from("id: bomb\ntitle: 爆弾\nsteps:\n  - id: a\n    title: a\n    kind: action\n    checklist: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+    let mut text = String::from(
+        "id: bomb\ntitle: 爆弾\nsteps:\n  - id: a\n    title: a\n    kind: action\n    checklist: &l0 [x, x, x, x, x, x, x, x, x, x]\n",
+    );
     for i in 1..=12 {
         let refs = vec![format!("*l{}", i - 1); 10].join(", ");
-        text.push_str(&format!("  - id: s{i}\n    title: s\n    kind: action\n    evidence: &l{i} [{refs}]\n"));
+        text.push_str(&format!(
+            "  - id: s{i}\n    title: s\n    kind: action\n    evidence: &l{i} [{refs}]\n"
+        ));
     }
     let path = write(&dir, "bomb.yaml", text.as_bytes());
     let (code, _, _) = only_code(&path);
@@ -57,7 +64,11 @@ fn an_alias_bomb_is_stopped() {
 #[test]
 fn ten_thousand_deep_nesting_is_a_resource_limit() {
     let dir = tempfile::tempdir().unwrap();
-    let text = format!("id: deep\ntitle: 深い\nsteps: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    let text = format!(
+        "id: deep\ntitle: 深い\nsteps: {}{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
     let path = write(&dir, "deep.yaml", text.as_bytes());
     let (code, line, _) = only_code(&path);
     assert_eq!((code.as_str(), line), ("resource_limit", 3));
@@ -74,7 +85,10 @@ fn deep_block_nesting_is_a_resource_limit() {
     let path = write(&dir, "deep.yaml", text.as_bytes());
     let (code, _, _) = only_code(&path);
     // The deserializer streams: a list where a step belongs is refused at the first level.
-    assert!(["resource_limit", "wrong_type"].contains(&code.as_str()), "unexpected {code}");
+    assert!(
+        ["resource_limit", "wrong_type"].contains(&code.as_str()),
+        "unexpected {code}"
+    );
 }
 
 #[test]

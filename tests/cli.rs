@@ -1,0 +1,294 @@
+//! The command-line contract: commands, exit codes, embedded defaults, and golden pictures
+//! of the stock playbooks' graphs.
+
+mod common;
+
+use common::{fixture, hikeshi, root};
+use predicates::prelude::*;
+
+#[test]
+fn check_of_the_repository_playbooks_exits_zero() {
+    hikeshi()
+        .current_dir(root())
+        .args(["--lang", "en", "check"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok   playbooks/divisions.yaml"))
+        .stdout(predicate::str::contains(
+            "ok   playbooks/unauthorized-access.yaml",
+        ))
+        .stdout(predicate::str::contains(
+            "ok   playbooks/impersonation.yaml",
+        ))
+        .stdout(predicate::str::contains("ok   playbooks/flaming.yaml"))
+        .stderr(predicate::str::contains("checked 4 file(s): 0 error(s)"));
+}
+
+#[test]
+fn check_without_a_playbooks_folder_checks_the_embedded_stock() {
+    let dir = tempfile::tempdir().unwrap();
+    hikeshi()
+        .current_dir(dir.path())
+        .args(["--lang", "en", "check"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "<embedded>/playbooks/unauthorized-access.yaml",
+        ))
+        .stderr(predicate::str::contains("checked 4 file(s): 0 error(s)"));
+}
+
+#[test]
+fn check_exit_codes_are_zero_one_and_two() {
+    hikeshi()
+        .args(["check"])
+        .arg(fixture("diagnostics/valid.yaml"))
+        .assert()
+        .code(0);
+    hikeshi()
+        .args(["check"])
+        .arg(fixture("diagnostics/cycle.yaml"))
+        .assert()
+        .code(1);
+    hikeshi().args(["check", "--no-such-flag"]).assert().code(2);
+    hikeshi().arg("no-such-command").assert().code(2);
+}
+
+#[test]
+fn a_broken_divisions_file_is_reported_and_its_playbooks_are_not_checked() {
+    let output = hikeshi()
+        .args(["--lang", "en", "check", "--json"])
+        .arg(fixture("bad-divisions"))
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let diagnostics: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let found: Vec<(String, u64)> = diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["problem"]["code"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                d["position"]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("duplicate_id".to_string(), 5),
+            ("bad_email".to_string(), 8),
+            ("unknown_division".to_string(), 11)
+        ]
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("playbook.yaml: not checked, because its divisions file has errors"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_playbook_checked_against_another_divisions_file_uses_its_names() {
+    // valid.yaml names 広報広聴課 and デジタル推進課; the stock directory has both, so it passes
+    // with --divisions pointing at the stock file too.
+    hikeshi()
+        .args(["check", "--divisions"])
+        .arg(root().join("playbooks/divisions.yaml"))
+        .arg(fixture("diagnostics/valid.yaml"))
+        .assert()
+        .success();
+    hikeshi()
+        .args(["--lang", "en", "check", "--divisions"])
+        .arg(fixture("bad-divisions/divisions.yaml"))
+        .arg(fixture("diagnostics/valid.yaml"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "duplicate division id `広報広聴課`",
+        ));
+}
+
+#[test]
+fn schema_matches_the_committed_copy() {
+    let committed = std::fs::read_to_string(root().join("docs/playbook.schema.json")).unwrap();
+    hikeshi()
+        .arg("schema")
+        .assert()
+        .success()
+        .stdout(predicate::eq(committed));
+    let committed = std::fs::read_to_string(root().join("docs/divisions.schema.json")).unwrap();
+    hikeshi()
+        .args(["schema", "--divisions"])
+        .assert()
+        .success()
+        .stdout(predicate::eq(committed));
+}
+
+#[test]
+fn schema_describes_the_step_kinds_and_fields() {
+    let out = hikeshi().arg("schema").output().unwrap();
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = schema.to_string();
+    for needle in [
+        "\"notify\"",
+        "\"decision\"",
+        "\"monitor\"",
+        "\"due_from\"",
+        "\"platform_guidance\"",
+        "\"takeover_notice\"",
+    ] {
+        assert!(text.contains(needle), "schema lacks {needle}");
+    }
+    assert_eq!(schema["required"], serde_json::json!(["id", "title"]));
+}
+
+#[test]
+fn every_stock_playbook_points_editors_at_the_schema() {
+    for name in [
+        "unauthorized-access.yaml",
+        "impersonation.yaml",
+        "flaming.yaml",
+    ] {
+        let text = std::fs::read_to_string(root().join("playbooks").join(name)).unwrap();
+        assert!(
+            text.starts_with("# yaml-language-server: $schema=../docs/playbook.schema.json\n"),
+            "{name}"
+        );
+    }
+    let text = std::fs::read_to_string(root().join("playbooks/divisions.yaml")).unwrap();
+    assert!(text.starts_with("# yaml-language-server: $schema=../docs/divisions.schema.json\n"));
+}
+
+#[test]
+fn list_shows_each_playbook_with_steps_and_critical_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hikeshi()
+        .current_dir(dir.path())
+        .args(["--lang", "en", "list"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(lines[0].starts_with("ID"));
+    for (line, id) in lines[1..]
+        .iter()
+        .zip(["unauthorized-access", "impersonation", "flaming"])
+    {
+        assert!(line.starts_with(id), "{line}");
+        let cells: Vec<&str> = line.split("  ").filter(|c| !c.trim().is_empty()).collect();
+        let steps: usize = cells[2].trim().parse().unwrap_or(0);
+        assert!(steps >= 10, "{line}");
+    }
+}
+
+#[test]
+fn init_writes_a_working_set_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("city");
+    hikeshi()
+        .args(["--lang", "en", "init"])
+        .arg(&target)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Written to"));
+    for file in [
+        "playbooks/unauthorized-access.yaml",
+        "playbooks/impersonation.yaml",
+        "playbooks/flaming.yaml",
+        "playbooks/divisions.yaml",
+        "hikeshi.toml",
+        "docs/playbook.schema.json",
+        "docs/divisions.schema.json",
+    ] {
+        assert!(target.join(file).is_file(), "{file} missing");
+    }
+    hikeshi()
+        .current_dir(&target)
+        .args(["--lang", "en", "check"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("checked 4 file(s): 0 error(s)"));
+    hikeshi()
+        .args(["--lang", "en", "init"])
+        .arg(&target)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already exist"))
+        .stderr(predicate::str::contains("--force"));
+    hikeshi()
+        .arg("init")
+        .arg(&target)
+        .arg("--force")
+        .assert()
+        .success();
+}
+
+#[test]
+fn graph_of_an_unknown_playbook_names_the_stock_ones() {
+    hikeshi()
+        .args(["graph", "no-such-playbook"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "unauthorized-access, impersonation, flaming",
+        ));
+}
+
+#[test]
+fn graph_of_a_broken_playbook_prints_diagnostics_not_a_graph() {
+    hikeshi()
+        .args(["--lang", "en", "graph"])
+        .arg(fixture("diagnostics/cycle.yaml"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("the steps form a cycle"));
+}
+
+fn graph(playbook: &str, format: &str, lang: &str) -> String {
+    let out = hikeshi()
+        .args(["--lang", lang, "graph", playbook, "--format", format])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn graph_golden_dot_and_mermaid() {
+    for id in ["unauthorized-access", "impersonation", "flaming"] {
+        insta::assert_snapshot!(format!("{id}.dot"), graph(id, "dot", "ja"));
+        insta::assert_snapshot!(format!("{id}.mmd"), graph(id, "mermaid", "ja"));
+    }
+    let valid = fixture("diagnostics/valid.yaml");
+    let valid = valid.to_str().unwrap();
+    insta::assert_snapshot!("valid.en.dot", graph(valid, "dot", "en"));
+    insta::assert_snapshot!("valid.en.mmd", graph(valid, "mermaid", "en"));
+}
+
+#[test]
+fn help_answers_the_common_questions() {
+    hikeshi()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("check"))
+        .stdout(predicate::str::contains("graph"))
+        .stdout(predicate::str::contains("Exit codes: 0 success"));
+    hikeshi()
+        .args(["check", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--divisions FILE"))
+        .stdout(predicate::str::contains("stock playbooks embedded"));
+}

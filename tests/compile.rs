@@ -1,0 +1,286 @@
+//! The compiler through its library API: graph order, the critical path, applicability of
+//! conditional steps, and the stock playbooks.
+
+use chrono::{NaiveDate, TimeDelta};
+use hikeshi::catalog;
+use hikeshi::directory::Directory;
+use hikeshi::playbook::{
+    CompileOptions, Compiled, Diagnostic, Limits, SourceFile, StepKind, compile_source,
+};
+
+const DIVISIONS: &str = "organization: 例示市\ndivisions:\n  - id: 広報広聴課\n    email: koho@city.example.jp\nroles:\n  - id: 発信管理者\n    division: 広報広聴課\n    email: hasshin@city.example.jp\n";
+
+fn directory() -> Directory {
+    Directory::load(
+        &SourceFile::new("divisions.yaml", DIVISIONS),
+        &Limits::default(),
+    )
+    .expect("test directory is valid")
+}
+
+fn compile(yaml: &str) -> Result<Compiled, Vec<Diagnostic>> {
+    compile_source(
+        &SourceFile::new("test.yaml", yaml),
+        &directory(),
+        &CompileOptions::default(),
+    )
+}
+
+fn codes(result: Result<Compiled, Vec<Diagnostic>>) -> Vec<(String, usize)> {
+    let diagnostics = match result {
+        Ok(c) => c.warnings,
+        Err(d) => d,
+    };
+    diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| {
+            let json = serde_json::to_value(&d.problem).unwrap_or_default();
+            (
+                json["code"].as_str().unwrap_or_default().to_string(),
+                d.position.line,
+            )
+        })
+        .collect()
+}
+
+/// Warning codes, leaving out "cites no source" (the test playbooks here cite nothing).
+fn warning_codes(compiled: &Compiled) -> Vec<String> {
+    compiled
+        .warnings
+        .iter()
+        .map(|d| serde_json::to_value(&d.problem).unwrap_or_default()["code"].to_string())
+        .map(|c| c.trim_matches('"').to_string())
+        .filter(|c| c != "no_source")
+        .collect()
+}
+
+const HEADER: &str = "id: t\ntitle: テスト\n";
+
+fn decision(id: &str, after: &str, options: &[&str]) -> String {
+    let mut s = format!(
+        "  - id: {id}\n    title: 判断\n    kind: decision\n    question: どうするか\n    after: [{after}]\n    options:\n"
+    );
+    for o in options {
+        s.push_str(&format!("      - id: {o}\n        title: {o}\n"));
+    }
+    s
+}
+
+fn action(id: &str, after: &str, when: Option<&str>, due: Option<&str>) -> String {
+    let mut s = format!("  - id: {id}\n    title: 作業\n    kind: action\n    after: [{after}]\n");
+    if let Some(w) = when {
+        s.push_str(&format!("    when: \"{w}\"\n"));
+    }
+    if let Some(d) = due {
+        s.push_str(&format!("    due: {d}\n"));
+    }
+    s
+}
+
+#[test]
+fn order_follows_dependencies_then_file_order() {
+    let yaml = format!(
+        "{HEADER}steps:\n{}{}{}{}",
+        action("late", "early", None, None),
+        action("early", "", None, None),
+        action("free", "", None, None),
+        action("last", "late, free", None, None),
+    );
+    let compiled = compile(&yaml).expect("compiles");
+    let graph = &compiled.playbook.graph;
+    let order: Vec<&str> = graph
+        .order()
+        .iter()
+        .filter_map(|ix| graph.step(*ix))
+        .map(|s| s.id.as_str())
+        .collect();
+    assert_eq!(order, ["early", "late", "free", "last"]);
+}
+
+#[test]
+fn critical_path_is_the_longest_chain_of_due_targets() {
+    let yaml = format!(
+        "{HEADER}steps:\n{}{}{}{}{}",
+        action("a", "", None, Some("15m")),
+        action("b", "a", None, Some("30m")),
+        action("c", "a", None, Some("2h")),
+        action("d", "b, c", None, Some("10m")),
+        // A deadline from incident start that is later than the chain stands on its own.
+        "  - id: e\n    title: 作業\n    kind: action\n    due: 4h\n    due_from: start\n",
+    );
+    let compiled = compile(&yaml).expect("compiles");
+    let graph = &compiled.playbook.graph;
+    let path: Vec<&str> = graph
+        .critical_path()
+        .iter()
+        .filter_map(|ix| graph.step(*ix))
+        .map(|s| s.id.as_str())
+        .collect();
+    assert_eq!(path, ["e"]);
+    assert_eq!(graph.critical_duration(), TimeDelta::hours(4));
+    let d = graph.find("d").expect("d exists");
+    assert_eq!(graph.target(d), TimeDelta::minutes(15 + 120 + 10));
+
+    let without_e = yaml
+        .split("  - id: e")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let compiled = compile(&without_e).expect("compiles");
+    let graph = &compiled.playbook.graph;
+    let path: Vec<&str> = graph
+        .critical_path()
+        .iter()
+        .filter_map(|ix| graph.step(*ix))
+        .map(|s| s.id.as_str())
+        .collect();
+    assert_eq!(path, ["a", "c", "d"]);
+    assert_eq!(graph.critical_duration(), TimeDelta::minutes(145));
+}
+
+#[test]
+fn a_start_deadline_before_its_prerequisites_is_a_warning() {
+    let yaml = format!(
+        "{HEADER}steps:\n{}  - id: b\n    title: 作業\n    kind: action\n    after: [a]\n    due: 30m\n    due_from: start\n",
+        action("a", "", None, Some("1h")),
+    );
+    let compiled = compile(&yaml).expect("only a warning");
+    assert_eq!(warning_codes(&compiled), ["deadline_before_prerequisites"]);
+}
+
+#[test]
+fn a_join_after_branches_is_reachable_if_any_branch_is() {
+    let yaml = format!(
+        "{HEADER}steps:\n{}{}{}{}",
+        decision("scope", "", &["narrow", "wide"]),
+        action("web", "scope", Some("scope == wide"), None),
+        action("press", "scope", Some("scope == narrow"), None),
+        action("after-both", "web, press", None, None),
+    );
+    assert!(compile(&yaml).is_ok());
+}
+
+#[test]
+fn contradictions_through_chains_and_negation_are_unreachable() {
+    let yaml = format!(
+        "{HEADER}steps:\n{}{}{}{}",
+        decision("scope", "", &["narrow", "mid", "wide"]),
+        action("not-narrow", "scope", Some("scope != narrow"), None),
+        action("then-narrow", "not-narrow", Some("scope in [narrow]"), None),
+        action(
+            "then-mid",
+            "not-narrow",
+            Some("scope in [narrow, mid]"),
+            None
+        ),
+    );
+    assert_eq!(codes(compile(&yaml)), [("unreachable".to_string(), 21)]);
+}
+
+#[test]
+fn a_step_under_an_unreachable_decision_is_unreachable_too() {
+    let yaml = format!(
+        "{HEADER}steps:\n{}{}{}{}",
+        decision("first", "", &["yes", "no"]),
+        action("only-yes", "first", Some("first == yes"), None),
+        decision("second", "only-yes", &["a", "b"]),
+        action("needs-no-and-a", "second", Some("second == a"), None)
+            .replace("after: [second]", "after: [second]"),
+    );
+    // Reachable: first == yes, second == a.
+    assert!(compile(&yaml).is_ok());
+    let contradictory = yaml.replace("first == yes", "first == no").replace(
+        "    after: [only-yes]\n",
+        "    after: [only-yes]\n    when: first == yes\n",
+    );
+    let found = codes(compile(&contradictory));
+    assert!(found.iter().any(|(c, _)| c == "unreachable"), "{found:?}");
+}
+
+#[test]
+fn cycles_are_reported_alongside_other_errors() {
+    let yaml = format!(
+        "{HEADER}steps:\n{}{}{}",
+        action("a", "b", None, Some("15x")),
+        action("b", "a", None, None),
+        action("c", "nowhere", None, None),
+    );
+    let found: Vec<String> = codes(compile(&yaml)).into_iter().map(|(c, _)| c).collect();
+    assert!(found.contains(&"cycle".to_string()), "{found:?}");
+    assert!(found.contains(&"bad_duration".to_string()), "{found:?}");
+    assert!(found.contains(&"unknown_step".to_string()), "{found:?}");
+}
+
+#[test]
+fn the_severity_decision_takes_the_playbook_severities() {
+    let yaml = format!(
+        "{HEADER}severities:\n  - id: low\n    title: 軽微\n  - id: high\n    title: 重大\nsteps:\n  - id: sev\n    title: 重大度\n    kind: decision\n    severity: true\n    question: 重大度は\n{}",
+        action("press", "sev", Some("sev == high"), None),
+    );
+    let compiled = compile(&yaml).expect("compiles");
+    let p = &compiled.playbook;
+    let sev = p.severity_decision.expect("a severity decision");
+    let Some(StepKind::Decision(d)) = p.graph.step(sev).map(|s| &s.kind) else {
+        panic!("not a decision");
+    };
+    let ids: Vec<&str> = d.options.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, ["low", "high"]);
+    let press = p
+        .graph
+        .find("press")
+        .and_then(|ix| p.graph.step(ix))
+        .expect("press");
+    let cond = press.when.as_ref().expect("a condition");
+    assert!(cond.holds(1) && !cond.holds(0));
+}
+
+#[test]
+fn review_is_overdue_only_after_the_interval() {
+    let yaml = format!(
+        "{HEADER}reviewed: \"2026-01-01\"\nreview_every: 30d\nsteps:\n{}",
+        action("a", "", None, None)
+    );
+    let at = |y, m, d| CompileOptions {
+        today: NaiveDate::from_ymd_opt(y, m, d),
+        ..CompileOptions::default()
+    };
+    let source = SourceFile::new("t.yaml", yaml);
+    let on_time = compile_source(&source, &directory(), &at(2026, 1, 31)).expect("compiles");
+    assert!(warning_codes(&on_time).is_empty());
+    let late = compile_source(&source, &directory(), &at(2026, 2, 1)).expect("compiles");
+    assert_eq!(warning_codes(&late), ["review_overdue"]);
+}
+
+#[test]
+fn every_stock_playbook_compiles_against_the_stock_directory() {
+    let (_, directory) = catalog::DivisionsRef::Stock
+        .load(&Limits::default())
+        .expect("stock divisions are valid");
+    for source in catalog::stock_playbooks() {
+        let compiled = compile_source(&source, &directory, &CompileOptions::default())
+            .unwrap_or_else(|d| panic!("{}: {d:#?}", source.name));
+        let p = &compiled.playbook;
+        assert!(
+            p.graph.len() >= 10,
+            "{}: only {} steps",
+            p.id,
+            p.graph.len()
+        );
+        assert!(
+            compiled.warnings.is_empty(),
+            "{}: {:#?}",
+            p.id,
+            compiled.warnings
+        );
+        for step in p.graph.steps() {
+            assert!(
+                !step.sources.is_empty(),
+                "{}: step {} cites nothing",
+                p.id,
+                step.id
+            );
+        }
+        assert!(p.graph.critical_duration() > TimeDelta::zero());
+    }
+}
