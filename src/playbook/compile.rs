@@ -180,8 +180,23 @@ impl Compiler<'_> {
         parsed
     }
 
-    fn template(&mut self, value: &Spanned<String>) -> Option<Template> {
+    /// Parses a template; `{{division}}` (the recipient) exists only in notify mail.
+    fn template(&mut self, value: &Spanned<String>, in_mail: bool) -> Option<Template> {
         match Template::parse(&value.value) {
+            Ok(t) if !in_mail && t.uses("division") => {
+                let at = self.find_from(pos(value), "{{").unwrap_or(pos(value));
+                let at = self
+                    .find_from(at, "division")
+                    .map_or(at, |p| Position::new(p.line, p.column.saturating_sub(2)));
+                self.error(
+                    at,
+                    "{{division}}",
+                    Problem::PlaceholderOnlyInMail {
+                        name: "division".into(),
+                    },
+                );
+                None
+            }
             Ok(t) => Some(t),
             Err(errors) => {
                 for e in errors {
@@ -578,6 +593,12 @@ impl Compiler<'_> {
         let kind_name = def.kind.value;
         let kind_at = pos(&def.kind);
         let owner = def.owner.as_ref().and_then(|o| self.party(o, false));
+        let contacts: Vec<String> = def
+            .contacts
+            .iter()
+            .filter_map(|c| self.party(c, true))
+            .collect();
+        let draft = def.draft.as_ref().and_then(|d| self.template(d, false));
         let due = def
             .due
             .as_ref()
@@ -641,7 +662,12 @@ impl Compiler<'_> {
         }
 
         // Fields that belong to other kinds.
-        let present: [(&str, Option<Position>, &[StepKindName]); 13] = [
+        let present: [(&str, Option<Position>, &[StepKindName]); 14] = [
+            (
+                "draft",
+                def.draft.as_ref().map(pos),
+                &[StepKindName::Action],
+            ),
             ("to", def.to.as_ref().map(pos), &[StepKindName::Notify]),
             (
                 "subject",
@@ -744,14 +770,14 @@ impl Compiler<'_> {
                     }
                 };
                 let subject = match &def.subject {
-                    Some(s) => self.template(s),
+                    Some(s) => self.template(s, true),
                     None => {
                         missing(self, "subject");
                         None
                     }
                 };
                 let body = match &def.body {
-                    Some(b) => self.template(b),
+                    Some(b) => self.template(b, true),
                     None => {
                         missing(self, "body");
                         None
@@ -833,7 +859,7 @@ impl Compiler<'_> {
                     }
                 };
                 let statement = match &def.statement {
-                    Some(s) => self.template(s),
+                    Some(s) => self.template(s, false),
                     None => {
                         missing(self, "statement");
                         None
@@ -890,6 +916,8 @@ impl Compiler<'_> {
             sources: citations,
             checklist: def.checklist,
             evidence: def.evidence,
+            contacts,
+            draft,
         })
     }
 

@@ -345,6 +345,11 @@ pub enum Problem {
     },
     /// A `{{` without its `}}`.
     UnclosedPlaceholder,
+    /// A placeholder that only mail has (the recipient), used in a statement or draft.
+    PlaceholderOnlyInMail {
+        /// The placeholder name.
+        name: String,
+    },
     /// A field that does not belong to this step kind.
     FieldNotForKind {
         /// The field.
@@ -601,6 +606,12 @@ impl Problem {
             (Problem::UnknownPlaceholder { name, .. }, En) => {
                 format!("unknown placeholder `{{{{{name}}}}}`")
             }
+            (Problem::PlaceholderOnlyInMail { name }, Ja) => {
+                format!("差し込み項目 `{{{{{name}}}}}` は通知メール（notify）の中でだけ使えます")
+            }
+            (Problem::PlaceholderOnlyInMail { name }, En) => {
+                format!("the placeholder `{{{{{name}}}}}` exists only in notify mail")
+            }
             (Problem::UnclosedPlaceholder, Ja) => "`{{` に対応する `}}` がありません".into(),
             (Problem::UnclosedPlaceholder, En) => "`{{` without a closing `}}`".into(),
             (Problem::FieldNotForKind { field, kind }, Ja) => {
@@ -826,6 +837,12 @@ impl Problem {
                             .join(" ")
                     )
                 }),
+            (Problem::PlaceholderOnlyInMail { .. }, Ja) => {
+                "宛先の名前は、公表文や下書きでは直接書いてください".into()
+            }
+            (Problem::PlaceholderOnlyInMail { .. }, En) => {
+                "write the addressee's name out in statements and drafts".into()
+            }
             (Problem::UnclosedPlaceholder, Ja) => "`{{title}}` のように閉じてください".into(),
             (Problem::UnclosedPlaceholder, En) => "close it like `{{title}}`".into(),
             (Problem::FieldNotForKind { .. }, Ja) => {

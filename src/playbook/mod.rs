@@ -144,6 +144,10 @@ pub struct Step {
     pub checklist: Vec<String>,
     /// Evidence to record.
     pub evidence: Vec<EvidencePrompt>,
+    /// Divisions or roles to reach by phone or form in this step.
+    pub contacts: Vec<String>,
+    /// `action`: text to paste into a form or document.
+    pub draft: Option<Template>,
 }
 
 impl Step {

@@ -230,6 +230,8 @@ pub enum PostPurpose {
     Apology,
     /// 訂正.
     Correction,
+    /// 説明 (an explanation of facts or intent, without correcting anything).
+    Explanation,
     /// 復旧報告.
     Recovery,
 }
@@ -298,6 +300,17 @@ pub struct StepDef {
     /// What to record as evidence.
     #[serde(default)]
     pub evidence: Vec<EvidencePrompt>,
+    /// Divisions or roles to reach by phone or web form in this step (e.g. the police
+    /// consultation desk); their contacts are shown with the step.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub contacts: Vec<Spanned<String>>,
+
+    /// `action`: a text to paste into a web form or document (e.g. a report to the
+    /// platform), with placeholders filled.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub draft: Option<Spanned<String>>,
 
     /// `notify`: divisions or roles to mail.
     #[serde(default)]

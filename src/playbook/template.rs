@@ -99,6 +99,13 @@ impl Template {
         &self.source
     }
 
+    /// Whether the template uses a placeholder.
+    pub fn uses(&self, name: &str) -> bool {
+        self.pieces
+            .iter()
+            .any(|p| matches!(p, Piece::Placeholder(n) if n == name))
+    }
+
     /// The parsed pieces.
     pub fn pieces(&self) -> &[Piece] {
         &self.pieces
