@@ -1,5 +1,6 @@
 //! One fixture per diagnostic: the code, line, column, offending text, message and hint of
 //! each, through the real CLI (`hikeshi check --json`), as a playbook author would see them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -74,7 +74,7 @@ pub fn compile(
     };
     let result = c.playbook(file, options);
     let mut diagnostics = c.diagnostics;
-    diagnostics.sort_by(|a, b| (a.position, a.severity).cmp(&(b.position, b.severity)));
+    diagnostics.sort_by_key(|d| (d.position, d.severity));
     match result {
         Some(playbook) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(Compiled {
             playbook,
