@@ -7,9 +7,11 @@
 use std::fmt::Write as _;
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hikeshi::directory::Directory;
-use hikeshi::playbook::{CompileOptions, Limits, SourceFile, compile_source};
+use hikeshi::playbook::load::parse_yaml;
+use hikeshi::playbook::model::PlaybookFile;
+use hikeshi::playbook::{CompileOptions, Limits, SourceFile, compile, compile_source};
 
 /// A deterministic xorshift generator, so every run compiles the same playbooks.
 struct Rng(u64);
@@ -81,6 +83,41 @@ fn compile_generated(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    // The two stages apart: YAML parsing (serde-saphyr) and the checks that build the graph.
+    let inputs: Vec<(usize, SourceFile, PlaybookFile)> = [1_000usize, 10_000, 100_000]
+        .into_iter()
+        .map(|steps| {
+            let source = SourceFile::new("generated.yaml", generated_playbook(steps));
+            let file: PlaybookFile = parse_yaml(&source, &options.limits).unwrap();
+            (steps, source, file)
+        })
+        .collect();
+    let mut parse = c.benchmark_group("parse");
+    parse.sample_size(10);
+    for (steps, source, _) in &inputs {
+        parse.throughput(Throughput::Elements(*steps as u64));
+        parse.bench_with_input(BenchmarkId::from_parameter(steps), source, |b, source| {
+            b.iter(|| {
+                parse_yaml::<PlaybookFile>(black_box(source), &options.limits)
+                    .map(|f| f.steps.len())
+            })
+        });
+    }
+    parse.finish();
+    let mut check = c.benchmark_group("check");
+    check.sample_size(10);
+    for (steps, source, file) in &inputs {
+        check.throughput(Throughput::Elements(*steps as u64));
+        check.bench_with_input(BenchmarkId::from_parameter(steps), file, |b, file| {
+            b.iter_batched(
+                || file.clone(),
+                |file| compile(source, file, &directory, &options).map(|c| c.playbook.graph.len()),
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    check.finish();
 }
 
 fn compile_stock(c: &mut Criterion) {

@@ -11,7 +11,7 @@ use crate::playbook::diagnostic::{Diagnostic, Position, Problem, suggest};
 use crate::playbook::load::{Limits, SourceFile, parse_yaml};
 
 /// `divisions.yaml` as written.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "hikeshi divisions")]
 pub struct DivisionsFile {
@@ -55,7 +55,7 @@ pub struct AfterHours {
 }
 
 /// A division as written.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DivisionDef {
     /// Name used in playbooks (e.g. `広報広聴課`).
@@ -79,7 +79,7 @@ pub struct DivisionDef {
 }
 
 /// A role as written.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleDef {
     /// Name used in playbooks (e.g. `運用管理者`).

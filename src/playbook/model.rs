@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 /// A playbook file (`playbooks/*.yaml`).
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "hikeshi playbook")]
 pub struct PlaybookFile {
@@ -51,7 +51,7 @@ pub struct PlaybookFile {
 }
 
 /// A guideline document a playbook follows.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceDocument {
     /// Short id used in citations (e.g. `ube` in `source: [ube 7(1)]`).
@@ -71,7 +71,7 @@ pub struct SourceDocument {
 }
 
 /// One option of a decision (or one severity level).
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OptionDef {
     /// Id used in `when:` conditions and on the command line (e.g. `high`).
@@ -252,7 +252,7 @@ pub enum PostChannel {
 
 /// One step as written. Fields that belong to one kind only are checked by the compiler, so
 /// that a misplaced field is reported with its position rather than as a parse failure.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepDef {
     /// Identifier, lower-case ASCII with hyphens (e.g. `change-password`).
