@@ -33,7 +33,10 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod clock;
 pub mod directory;
+pub mod incident;
+pub mod journal;
 pub mod lang;
 pub mod playbook;
 pub mod stock;

@@ -128,8 +128,8 @@ impl SourceFile {
         })
     }
 
-    /// Position of the first match of `needle` at or after `from`, for diagnostics about
-    /// values the parser gave no location for.
+    /// Position of the first match of `needle`, for diagnostics about things the parser gave
+    /// no location for (e.g. an empty `steps:` list).
     pub fn find(&self, needle: &str) -> Option<Position> {
         let byte = self.text.find(needle)?;
         let before = &self.text[..byte];

@@ -177,6 +177,22 @@ impl Platform {
     }
 }
 
+impl std::str::FromStr for Platform {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        Platform::ALL
+            .into_iter()
+            .find(|p| p.as_str() == wanted || p.display_name().to_ascii_lowercase() == wanted)
+            .or_else(|| (wanted == "twitter").then_some(Platform::X))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
+                format!("unknown platform `{s}` (platforms: {})", names.join(", "))
+            })
+    }
+}
+
 /// What a deadline is measured from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -2,6 +2,8 @@
 //! environment so a developer's settings never change a result.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod engine;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

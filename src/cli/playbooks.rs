@@ -1,15 +1,12 @@
-//! The command line: clap definitions and what each command does. Command names, flags and
-//! exit codes are a contract that scripts depend on:
-//! 0 = success (warnings allowed), 1 = errors found or the command failed, 2 = usage error.
+//! Commands about playbooks: check, graph, list, schema, init.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use chrono::{FixedOffset, NaiveDate, Utc};
-use clap::{Parser, Subcommand, ValueEnum};
 use unicode_width::UnicodeWidthStr;
 
+use super::{CliError, GraphFormat, Outcome};
 use crate::catalog::{
     self, DivisionsRef, LoadFailure, PlaybookRef, is_divisions_file, yaml_files_in,
 };
@@ -20,174 +17,25 @@ use crate::playbook::export::{divisions_schema, playbook_schema, to_dot, to_merm
 use crate::playbook::{CompileOptions, Diagnostic, SourceFile, compile_source};
 use crate::stock;
 
-/// hikeshi (火消し): incident-response runbooks for social-media crises at municipalities.
-#[derive(Debug, Parser)]
-#[command(name = "hikeshi", version, about, long_about = None)]
-#[command(
-    after_help = "Exit codes: 0 success (warnings allowed), 1 errors found, 2 usage error.\n\
-Playbooks: a file path, or a stock playbook id (unauthorized-access, impersonation, flaming)."
-)]
-pub struct Cli {
-    /// Language of messages: ja (default) or en.
-    #[arg(long, global = true, env = "HIKESHI_LANG", default_value = "ja")]
-    pub lang: Lang,
-
-    /// What to do.
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-/// The subcommands.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Check playbooks and divisions files; report every problem with file, line and column.
-    ///
-    /// PATHs are files or folders (the YAML files directly inside). Without PATH: ./playbooks
-    /// if it exists, else the stock playbooks embedded in hikeshi. Playbooks are checked
-    /// against --divisions FILE if given, else the divisions.yaml beside them, else the
-    /// stock example directory.
-    Check {
-        /// Playbook or divisions files, or folders of them.
-        paths: Vec<PathBuf>,
-        /// The divisions file to check playbooks against.
-        #[arg(long, value_name = "FILE")]
-        divisions: Option<PathBuf>,
-        /// Print diagnostics as JSON on stdout instead of text on stderr.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Print a playbook's step graph (decisions and the critical path marked).
-    Graph {
-        /// A playbook file, or a stock playbook id.
-        playbook: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
-        format: GraphFormat,
-        /// The divisions file to check the playbook against.
-        #[arg(long, value_name = "FILE")]
-        divisions: Option<PathBuf>,
-    },
-    /// Print the JSON Schema of the playbook format (or of divisions.yaml).
-    Schema {
-        /// The schema of divisions.yaml instead.
-        #[arg(long)]
-        divisions: bool,
-    },
-    /// List playbooks with their step counts and critical-path durations.
-    List {
-        /// A folder of playbooks (default ./playbooks, else the stock playbooks).
-        path: Option<PathBuf>,
-    },
-    /// Write the stock playbooks, divisions.yaml, schemas and a commented hikeshi.toml into
-    /// DIR, for a municipality to adapt.
-    Init {
-        /// The folder to create or fill.
-        dir: PathBuf,
-        /// Overwrite files that already exist.
-        #[arg(long)]
-        force: bool,
-    },
-}
-
-/// Formats of `hikeshi graph`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GraphFormat {
-    /// Graphviz DOT (`dot -Tsvg`).
-    Dot,
-    /// Mermaid flowchart (renders in GitLab, GitHub and many wikis).
-    Mermaid,
-}
-
-/// A failure that is not a diagnostic in a file.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    /// A playbook or folder could not be found.
-    #[error(transparent)]
-    Catalog(#[from] catalog::CatalogError),
-    /// Writing a file failed.
-    #[error("cannot write {path}: {source}")]
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// `init` would overwrite files.
-    #[error("{count} file(s) already exist in {dir} (first: {first}); use --force to overwrite")]
-    WouldOverwrite {
-        /// The folder.
-        dir: PathBuf,
-        /// How many.
-        count: usize,
-        /// The first one.
-        first: PathBuf,
-    },
-    /// Writing to stdout or stderr failed.
-    #[error("cannot write output: {0}")]
-    Output(#[from] std::io::Error),
-}
-
-/// What a command ended with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Exit 0.
-    Success,
-    /// Exit 1: problems were found and reported.
-    Problems,
-}
-
-impl From<Outcome> for ExitCode {
-    fn from(o: Outcome) -> Self {
-        match o {
-            Outcome::Success => ExitCode::SUCCESS,
-            Outcome::Problems => ExitCode::from(1),
-        }
-    }
-}
-
 /// Today's date in Japan (for review-overdue warnings).
 fn today_jst() -> Option<NaiveDate> {
     let jst = FixedOffset::east_opt(9 * 3600)?;
     Some(Utc::now().with_timezone(&jst).date_naive())
 }
 
-fn compile_options() -> CompileOptions {
+pub(super) fn compile_options() -> CompileOptions {
     CompileOptions {
         today: today_jst(),
         ..CompileOptions::default()
     }
 }
 
-/// Runs a parsed command line.
-pub fn run(cli: Cli) -> Result<Outcome, CliError> {
-    let lang = cli.lang;
-    match cli.command {
-        Command::Check {
-            paths,
-            divisions,
-            json,
-        } => check(&paths, divisions.as_deref(), json, lang),
-        Command::Graph {
-            playbook,
-            format,
-            divisions,
-        } => graph(&playbook, format, divisions.as_deref(), lang),
-        Command::Schema { divisions } => {
-            let text = if divisions {
-                divisions_schema()
-            } else {
-                playbook_schema()
-            };
-            std::io::stdout().write_all(text.as_bytes())?;
-            Ok(Outcome::Success)
-        }
-        Command::List { path } => list(path.as_deref(), lang),
-        Command::Init { dir, force } => init(&dir, force, lang),
-    }
-}
-
 /// Renders diagnostics to stderr, each with the source line it points into.
-fn report(diagnostics: &[Diagnostic], sources: &[SourceFile], lang: Lang) -> std::io::Result<()> {
+pub(super) fn report(
+    diagnostics: &[Diagnostic],
+    sources: &[SourceFile],
+    lang: Lang,
+) -> std::io::Result<()> {
     let mut err = std::io::stderr().lock();
     for d in diagnostics {
         let text = sources
@@ -277,7 +125,7 @@ fn check_sets(paths: &[PathBuf], explicit: Option<&Path>) -> Result<Vec<CheckSet
     Ok(merged)
 }
 
-fn check(
+pub(super) fn check(
     paths: &[PathBuf],
     explicit: Option<&Path>,
     json: bool,
@@ -400,12 +248,12 @@ fn check(
     })
 }
 
-fn report_failure(failure: &LoadFailure, lang: Lang) -> Result<Outcome, CliError> {
+pub(super) fn report_failure(failure: &LoadFailure, lang: Lang) -> Result<Outcome, CliError> {
     report(&failure.diagnostics, &failure.sources, lang)?;
     Ok(Outcome::Problems)
 }
 
-fn graph(
+pub(super) fn graph(
     spec: &str,
     format: GraphFormat,
     divisions: Option<&Path>,
@@ -430,7 +278,7 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(w)))
 }
 
-fn list(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError> {
+pub(super) fn list(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError> {
     let options = compile_options();
     let refs: Vec<PlaybookRef> = match path {
         Some(p) if p.is_file() => vec![PlaybookRef::File(p.to_path_buf())],
@@ -507,7 +355,7 @@ fn list(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError> {
     })
 }
 
-fn init(dir: &Path, force: bool, lang: Lang) -> Result<Outcome, CliError> {
+pub(super) fn init(dir: &Path, force: bool, lang: Lang) -> Result<Outcome, CliError> {
     let mut files: Vec<(PathBuf, String)> = stock::PLAYBOOKS
         .iter()
         .chain([&stock::DIVISIONS])

@@ -1,0 +1,586 @@
+//! Commands about incidents: start, status, done, skip, decide, approve, reject, observe,
+//! reopen, note, evidence, handover, verify, close, incidents. Every refusal is one line that
+//! says why and what to do, exit 1, and nothing written.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::DateTime;
+
+use super::{CliError, Command, Outcome};
+use crate::catalog::{self, PlaybookRef};
+use crate::clock::{Clock, SimulatedClock, SystemClock, format_jst};
+use crate::incident::status::{StatusReport, render};
+use crate::incident::{
+    self, Command as Act, EvidenceRecord, Incident, IncidentError, IncidentRecord, StartParams,
+    StepStatus, handover_summary,
+};
+use crate::journal;
+use crate::lang::Lang;
+use crate::playbook::{Playbook, StepIx};
+
+/// What every incident command needs.
+#[derive(Debug, Clone)]
+pub(super) struct Context {
+    pub lang: Lang,
+    pub incidents: PathBuf,
+    pub operator: String,
+}
+
+/// The clock: the computer's, unless `HIKESHI_TIME` fixes it (for tests and demonstrations;
+/// documented in docs/incident-status.md).
+fn clock() -> Arc<dyn Clock> {
+    match std::env::var("HIKESHI_TIME")
+        .ok()
+        .and_then(|t| DateTime::parse_from_rfc3339(t.trim()).ok())
+    {
+        Some(t) => Arc::new(SimulatedClock::fixed(t)),
+        None => Arc::new(SystemClock),
+    }
+}
+
+fn fail(ctx: &Context, error: &IncidentError) -> Result<Outcome, CliError> {
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "hikeshi: {}", error.message(ctx.lang))?;
+    if let IncidentError::FrozenPlaybook(diagnostics) = error {
+        for d in diagnostics {
+            writeln!(err, "{}", d.render(None, ctx.lang))?;
+        }
+    }
+    Ok(Outcome::Problems)
+}
+
+fn say(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")?;
+    Ok(())
+}
+
+fn open(ctx: &Context, name: &str) -> Result<Incident, IncidentError> {
+    let dir = incident::resolve(name, &ctx.incidents)?;
+    let incident = Incident::open(&dir, clock())?;
+    if let Some(torn) = &incident.record().torn {
+        let mut err = std::io::stderr().lock();
+        let moved = torn
+            .moved_to
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let _ = writeln!(
+            err,
+            "{}",
+            match ctx.lang {
+                Lang::Ja => format!(
+                    "注意: 記録の末尾に書きかけの {} バイトがありました（前回の異常終了の跡）。{moved} に移し、完全な記録から再開します",
+                    torn.bytes
+                ),
+                Lang::En => format!(
+                    "note: the journal ended in {} torn bytes (an earlier crash); moved to {moved}, continuing from the intact record",
+                    torn.bytes
+                ),
+            }
+        );
+    }
+    Ok(incident)
+}
+
+fn step_title(playbook: &Playbook, id: &str) -> String {
+    playbook
+        .graph
+        .find(id)
+        .and_then(|ix| playbook.graph.step(ix))
+        .map(|s| s.title.clone())
+        .unwrap_or_default()
+}
+
+fn ids(playbook: &Playbook, steps: &[StepIx]) -> String {
+    steps
+        .iter()
+        .filter_map(|ix| playbook.graph.step(*ix).map(|s| s.id.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn with_status(incident: &Incident, status: StepStatus) -> Vec<StepIx> {
+    incident
+        .playbook()
+        .graph
+        .order()
+        .iter()
+        .copied()
+        .filter(|ix| incident.state().status_of(*ix) == status)
+        .collect()
+}
+
+/// Runs `act` and reports what changed: steps that became ready or not applicable.
+fn act(
+    ctx: &Context,
+    name: &str,
+    act: &Act,
+    done: impl Fn(&Incident) -> String,
+) -> Result<Outcome, CliError> {
+    let mut incident = match open(ctx, name) {
+        Ok(i) => i,
+        Err(e) => return fail(ctx, &e),
+    };
+    let ready_before = with_status(&incident, StepStatus::Ready);
+    let na_before = with_status(&incident, StepStatus::NotApplicable);
+    if let Err(e) = incident.execute(&ctx.operator, act) {
+        return fail(ctx, &e);
+    }
+    say(&done(&incident))?;
+    report_changes(ctx, &incident, &ready_before, &na_before)?;
+    Ok(Outcome::Success)
+}
+
+fn report_changes(
+    ctx: &Context,
+    incident: &Incident,
+    ready_before: &[StepIx],
+    na_before: &[StepIx],
+) -> Result<(), CliError> {
+    let playbook = incident.playbook();
+    let new_ready: Vec<StepIx> = with_status(incident, StepStatus::Ready)
+        .into_iter()
+        .filter(|ix| !ready_before.contains(ix))
+        .collect();
+    let new_na: Vec<StepIx> = with_status(incident, StepStatus::NotApplicable)
+        .into_iter()
+        .filter(|ix| !na_before.contains(ix))
+        .collect();
+    if !new_ready.is_empty() {
+        say(&format!(
+            "{}: {}",
+            ctx.lang.pick("次に実施可能", "now ready"),
+            ids(playbook, &new_ready)
+        ))?;
+    }
+    if !new_na.is_empty() {
+        say(&format!(
+            "{}: {}",
+            ctx.lang.pick("対象外になった手順", "no longer applicable"),
+            ids(playbook, &new_na)
+        ))?;
+    }
+    Ok(())
+}
+
+pub(super) fn run(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
+    let lang = ctx.lang;
+    match command {
+        Command::Start {
+            playbook,
+            title,
+            account,
+            platform,
+            severity,
+            divisions,
+        } => start(
+            ctx,
+            &playbook,
+            title,
+            account,
+            platform,
+            severity,
+            divisions.as_deref(),
+        ),
+        Command::Status { incident, json } => status(ctx, &incident, json),
+        Command::Done {
+            incident,
+            step,
+            note,
+            force,
+            reason,
+        } => {
+            let command = Act::Complete {
+                step: step.clone(),
+                note,
+                force: if force { reason } else { None },
+            };
+            act(ctx, &incident, &command, |i| {
+                format!(
+                    "{}: {step} {} ({})",
+                    lang.pick("完了", "done"),
+                    step_title(i.playbook(), &step),
+                    format_jst(i.now(), false)
+                )
+            })
+        }
+        Command::Skip {
+            incident,
+            step,
+            reason,
+        } => {
+            let command = Act::Skip {
+                step: step.clone(),
+                reason,
+            };
+            act(ctx, &incident, &command, |i| {
+                format!(
+                    "{}: {step} {}",
+                    lang.pick("省略", "skipped"),
+                    step_title(i.playbook(), &step)
+                )
+            })
+        }
+        Command::Decide {
+            incident,
+            step,
+            option,
+            reason,
+            force,
+        } => {
+            let command = Act::Decide {
+                step: step.clone(),
+                option: option.clone(),
+                force: if force { reason.clone() } else { None },
+                reason,
+            };
+            act(ctx, &incident, &command, |i| {
+                format!(
+                    "{}: {step} = {option} ({})",
+                    lang.pick("判断", "decided"),
+                    step_title(i.playbook(), &step)
+                )
+            })
+        }
+        Command::Approve { incident, step, by } => {
+            let command = Act::Approve {
+                step: step.clone(),
+                by: by.clone(),
+            };
+            act(ctx, &incident, &command, |i| {
+                format!(
+                    "{}: {step} {} ({by})",
+                    lang.pick("承認", "approved"),
+                    step_title(i.playbook(), &step)
+                )
+            })
+        }
+        Command::Reject {
+            incident,
+            step,
+            by,
+            reason,
+        } => {
+            let command = Act::Reject {
+                step: step.clone(),
+                by: by.clone(),
+                reason,
+            };
+            act(ctx, &incident, &command, |i| {
+                format!(
+                    "{}: {step} {} ({by})",
+                    lang.pick("差戻し", "rejected"),
+                    step_title(i.playbook(), &step)
+                )
+            })
+        }
+        Command::Observe {
+            incident,
+            step,
+            text,
+        } => {
+            let command = Act::Observe {
+                step: step.clone(),
+                text,
+            };
+            act(ctx, &incident, &command, |i| {
+                let next = i
+                    .playbook()
+                    .graph
+                    .find(&step)
+                    .and_then(|ix| i.state().view(i.playbook(), ix, i.now()).next_check)
+                    .map(|t| format_jst(t, false))
+                    .unwrap_or_default();
+                format!(
+                    "{}: {step} ({} {next})",
+                    lang.pick("観測を記録", "observation recorded"),
+                    lang.pick("次回確認", "next check")
+                )
+            })
+        }
+        Command::Reopen {
+            incident,
+            step,
+            reason,
+        } => {
+            let command = Act::Reopen {
+                step: step.clone(),
+                reason,
+            };
+            act(ctx, &incident, &command, |i| {
+                format!(
+                    "{}: {step} {}",
+                    lang.pick("再開", "reopened"),
+                    step_title(i.playbook(), &step)
+                )
+            })
+        }
+        Command::Note {
+            incident,
+            text,
+            step,
+        } => {
+            let command = Act::Note { text, step };
+            act(ctx, &incident, &command, |_| {
+                lang.pick("メモを記録しました", "note recorded").to_string()
+            })
+        }
+        Command::Evidence {
+            incident,
+            step,
+            target,
+            note,
+        } => evidence(ctx, &incident, &step, &target, note),
+        Command::Handover { incident, to } => handover(ctx, &incident, &to),
+        Command::Verify { incident } => verify(ctx, &incident),
+        Command::Close {
+            incident,
+            force,
+            reason,
+        } => {
+            let command = Act::Close {
+                force: if force { reason } else { None },
+            };
+            act(ctx, &incident, &command, |i| {
+                format!(
+                    "{} ({})",
+                    lang.pick("事案を終了しました", "incident closed"),
+                    format_jst(i.now(), false)
+                )
+            })
+        }
+        Command::Incidents => list(ctx),
+        Command::Check { .. }
+        | Command::Graph { .. }
+        | Command::Schema { .. }
+        | Command::List { .. }
+        | Command::Init { .. } => Ok(Outcome::Problems),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn start(
+    ctx: &Context,
+    spec: &str,
+    title: Option<String>,
+    account: Option<String>,
+    platform: Option<crate::playbook::Platform>,
+    severity: Option<String>,
+    divisions: Option<&Path>,
+) -> Result<Outcome, CliError> {
+    let playbook = PlaybookRef::resolve(spec)?;
+    let divisions = playbook.divisions_source(divisions);
+    let loaded =
+        match catalog::load_playbook(&playbook, &divisions, &super::playbooks::compile_options()) {
+            Ok(l) => l,
+            Err(failure) => return super::playbooks::report_failure(&failure, ctx.lang),
+        };
+    let params = StartParams {
+        title: title.unwrap_or_else(|| loaded.compiled.playbook.title.clone()),
+        account,
+        platform,
+        operator: ctx.operator.clone(),
+        severity,
+    };
+    let incident = match Incident::start(&ctx.incidents, &loaded, params, clock()) {
+        Ok(i) => i,
+        Err(e) => return fail(ctx, &e),
+    };
+    let lang = ctx.lang;
+    let ready = with_status(&incident, StepStatus::Ready);
+    say(&format!(
+        "{}: {}",
+        lang.pick("事案を開始しました", "incident started"),
+        incident.state().title
+    ))?;
+    say(&format!(
+        "{}: {}",
+        lang.pick("実施可能な手順", "ready steps"),
+        ids(incident.playbook(), &ready)
+    ))?;
+    // The folder path is the last line: scripts take it with `tail -n 1`.
+    say(&incident.dir().display().to_string())?;
+    Ok(Outcome::Success)
+}
+
+fn status(ctx: &Context, name: &str, json: bool) -> Result<Outcome, CliError> {
+    let record =
+        match incident::resolve(name, &ctx.incidents).and_then(|d| IncidentRecord::load(&d)) {
+            Ok(r) => r,
+            Err(e) => return fail(ctx, &e),
+        };
+    let report = StatusReport::new(&record, clock().now());
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::other)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", render(&report, ctx.lang))?;
+    }
+    Ok(Outcome::Success)
+}
+
+fn evidence(
+    ctx: &Context,
+    name: &str,
+    step: &str,
+    target: &str,
+    note: Option<String>,
+) -> Result<Outcome, CliError> {
+    let mut incident = match open(ctx, name) {
+        Ok(i) => i,
+        Err(e) => return fail(ctx, &e),
+    };
+    let is_url = target.starts_with("http://") || target.starts_with("https://");
+    let result = if is_url {
+        incident.execute(
+            &ctx.operator,
+            &Act::AttachEvidence {
+                step: step.to_string(),
+                evidence: EvidenceRecord::Url {
+                    url: target.to_string(),
+                },
+                note,
+            },
+        )
+    } else {
+        incident.attach_file(&ctx.operator, step, Path::new(target), note)
+    };
+    let entries = match result {
+        Ok(e) => e,
+        Err(e) => return fail(ctx, &e),
+    };
+    let recorded = entries
+        .first()
+        .and_then(|e| crate::incident::Event::decode(&e.kind, &e.payload).ok());
+    let text = match recorded {
+        Some(crate::incident::Event::EvidenceAttached {
+            evidence:
+                EvidenceRecord::File {
+                    name,
+                    sha256,
+                    bytes,
+                    ..
+                },
+            ..
+        }) => format!(
+            "{}: evidence/{name} ({bytes} {}, SHA-256 {sha256})",
+            ctx.lang.pick("証拠を保存", "evidence saved"),
+            ctx.lang.pick("バイト", "bytes"),
+        ),
+        _ => format!(
+            "{}: {target}",
+            ctx.lang.pick("証拠を記録", "evidence recorded")
+        ),
+    };
+    say(&text)?;
+    Ok(Outcome::Success)
+}
+
+fn handover(ctx: &Context, name: &str, to: &str) -> Result<Outcome, CliError> {
+    let mut incident = match open(ctx, name) {
+        Ok(i) => i,
+        Err(e) => return fail(ctx, &e),
+    };
+    let summary = handover_summary(incident.record(), incident.now(), ctx.lang);
+    let from = incident.state().operator.clone();
+    let command = Act::Handover {
+        to: to.to_string(),
+        summary: summary.clone(),
+    };
+    if let Err(e) = incident.execute(&ctx.operator, &command) {
+        return fail(ctx, &e);
+    }
+    let mut out = std::io::stdout().lock();
+    write!(out, "{summary}")?;
+    writeln!(
+        out,
+        "{}: {from} → {to}",
+        ctx.lang.pick("交代しました", "handed over")
+    )?;
+    Ok(Outcome::Success)
+}
+
+fn verify(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
+    let dir = match incident::resolve(name, &ctx.incidents) {
+        Ok(d) => d,
+        Err(e) => return fail(ctx, &e),
+    };
+    let path = dir.join(incident::files::JOURNAL);
+    let replay = match journal::read(&path) {
+        Ok(r) => r,
+        Err(e) => return fail(ctx, &IncidentError::Journal(e)),
+    };
+    let first = replay.entries.first().map_or("-", |e| e.hash.as_str());
+    let last = replay.head();
+    let lang = ctx.lang;
+    say(&match lang {
+        Lang::Ja => format!(
+            "OK: {} 件の記録のハッシュ連鎖を確認しました（最初 {first}、最後 {last}）",
+            replay.entries.len()
+        ),
+        Lang::En => format!(
+            "ok: the hash chain of {} entries is intact (first {first}, last {last})",
+            replay.entries.len()
+        ),
+    })?;
+    if let Some(torn) = &replay.torn {
+        say(&match lang {
+            Lang::Ja => format!(
+                "注意: 末尾に書きかけの {} バイトがあります（異常終了の跡。次の書き込み時に journal.torn へ移します）",
+                torn.bytes
+            ),
+            Lang::En => format!(
+                "note: {} torn bytes at the end (from a crash; moved to journal.torn on the next write)",
+                torn.bytes
+            ),
+        })?;
+    }
+    Ok(Outcome::Success)
+}
+
+fn list(ctx: &Context) -> Result<Outcome, CliError> {
+    let lang = ctx.lang;
+    let dirs = incident::list(&ctx.incidents);
+    if dirs.is_empty() {
+        say(&format!(
+            "{} ({})",
+            lang.pick("事案はありません", "no incidents"),
+            ctx.incidents.display()
+        ))?;
+        return Ok(Outcome::Success);
+    }
+    let now = clock().now();
+    for dir in dirs {
+        match IncidentRecord::load(&dir) {
+            Ok(record) => {
+                let p = record.state.progress();
+                let state = if record.state.is_closed() {
+                    lang.pick("終了", "closed")
+                } else {
+                    lang.pick("対応中", "open")
+                };
+                let overdue = record.state.overdue(&record.playbook, now).len();
+                say(&format!(
+                    "{}  {state}  {}/{}  {} {overdue}  {}",
+                    record.id,
+                    p.done + p.skipped + p.not_applicable,
+                    p.total,
+                    lang.pick("期限超過", "overdue"),
+                    record.state.title
+                ))?;
+            }
+            Err(e) => say(&format!("{}  {}", incident_name(&dir), e.message(lang)))?,
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn incident_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

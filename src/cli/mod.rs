@@ -1,0 +1,358 @@
+//! The command line: clap definitions and what each command does. Command names, flags and
+//! exit codes are a contract that scripts depend on:
+//! 0 = success (warnings allowed), 1 = errors found or the command failed, 2 = usage error.
+
+mod incident;
+mod playbooks;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::catalog;
+use crate::lang::Lang;
+use crate::playbook::Platform;
+use crate::playbook::export::{divisions_schema, playbook_schema};
+
+/// hikeshi (火消し): incident-response runbooks for social-media crises at municipalities.
+#[derive(Debug, Parser)]
+#[command(name = "hikeshi", version, about, long_about = None)]
+#[command(
+    after_help = "Exit codes: 0 success (warnings allowed), 1 errors found, 2 usage error.\n\
+Playbooks: a file path, or a stock playbook id (unauthorized-access, impersonation, flaming)."
+)]
+pub struct Cli {
+    /// Language of messages: ja (default) or en.
+    #[arg(long, global = true, env = "HIKESHI_LANG", default_value = "ja")]
+    pub lang: Lang,
+
+    /// The folder that holds incidents.
+    #[arg(
+        long,
+        global = true,
+        env = "HIKESHI_INCIDENTS",
+        default_value = "incidents",
+        value_name = "DIR"
+    )]
+    pub incidents: PathBuf,
+
+    /// Who is acting (recorded with every event) [default: the login name].
+    #[arg(long, global = true, env = "HIKESHI_OPERATOR", value_name = "NAME")]
+    pub operator: Option<String>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check playbooks and divisions files; report every problem with file, line and column.
+    ///
+    /// PATHs are files or folders (the YAML files directly inside). Without PATH: ./playbooks
+    /// if it exists, else the stock playbooks embedded in hikeshi. Playbooks are checked
+    /// against --divisions FILE if given, else the divisions.yaml beside them, else the
+    /// stock example directory.
+    Check {
+        /// Playbook or divisions files, or folders of them.
+        paths: Vec<PathBuf>,
+        /// The divisions file to check playbooks against.
+        #[arg(long, value_name = "FILE")]
+        divisions: Option<PathBuf>,
+        /// Print diagnostics as JSON on stdout instead of text on stderr.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a playbook's step graph (decisions and the critical path marked).
+    Graph {
+        /// A playbook file, or a stock playbook id.
+        playbook: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+        /// The divisions file to check the playbook against.
+        #[arg(long, value_name = "FILE")]
+        divisions: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of the playbook format (or of divisions.yaml).
+    Schema {
+        /// The schema of divisions.yaml instead.
+        #[arg(long)]
+        divisions: bool,
+    },
+    /// List playbooks with their step counts and critical-path durations.
+    List {
+        /// A folder of playbooks (default ./playbooks, else the stock playbooks).
+        path: Option<PathBuf>,
+    },
+    /// Write the stock playbooks, divisions.yaml, schemas and a commented hikeshi.toml into
+    /// DIR, for a municipality to adapt.
+    Init {
+        /// The folder to create or fill.
+        dir: PathBuf,
+        /// Overwrite files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Start an incident: make its folder (the path is the last line printed), freeze the
+    /// playbook, and journal the start.
+    Start {
+        /// A playbook file, or a stock playbook id.
+        playbook: String,
+        /// Incident title [default: the playbook's title].
+        #[arg(long)]
+        title: Option<String>,
+        /// The affected account, e.g. @city_official.
+        #[arg(long)]
+        account: Option<String>,
+        /// The affected platform: x, instagram, facebook, line, youtube, tiktok, threads.
+        #[arg(long)]
+        platform: Option<Platform>,
+        /// Severity, if already known (one of the playbook's severities).
+        #[arg(long)]
+        severity: Option<String>,
+        /// The divisions file to use.
+        #[arg(long, value_name = "FILE")]
+        divisions: Option<PathBuf>,
+    },
+    /// Show an incident: every step with its status, deadline and time left.
+    Status {
+        /// Incident folder or id.
+        incident: String,
+        /// Print the status as JSON (see docs/incident-status.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Complete a step.
+    Done {
+        /// Incident folder or id.
+        incident: String,
+        /// Step id.
+        step: String,
+        /// A note on what was done.
+        #[arg(long)]
+        note: Option<String>,
+        /// Complete it although it is not ready (recorded as a deviation; needs --reason).
+        #[arg(long, requires = "reason")]
+        force: bool,
+        /// Why it is forced.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Skip a step, with a reason.
+    Skip {
+        /// Incident folder or id.
+        incident: String,
+        /// Step id.
+        step: String,
+        /// Why it is skipped.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Answer a decision (again, with --reason, to change the answer).
+    Decide {
+        /// Incident folder or id.
+        incident: String,
+        /// Decision step id.
+        step: String,
+        /// Option id.
+        option: String,
+        /// Why (required to change an earlier answer).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Decide although the step is not ready (recorded as a deviation; needs --reason).
+        #[arg(long, requires = "reason")]
+        force: bool,
+    },
+    /// Record an approval (決裁) of an approval or post step.
+    Approve {
+        /// Incident folder or id.
+        incident: String,
+        /// Step id.
+        step: String,
+        /// Who approved.
+        #[arg(long)]
+        by: String,
+    },
+    /// Record that an approval or post was refused.
+    Reject {
+        /// Incident folder or id.
+        incident: String,
+        /// Step id.
+        step: String,
+        /// Who refused.
+        #[arg(long)]
+        by: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record a monitor check (e.g. mention counts, press enquiries).
+    Observe {
+        /// Incident folder or id.
+        incident: String,
+        /// Monitor step id.
+        step: String,
+        /// What was observed.
+        text: String,
+    },
+    /// Open a done or skipped step again, with a reason (the history is kept).
+    Reopen {
+        /// Incident folder or id.
+        incident: String,
+        /// Step id.
+        step: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Add a note to the record.
+    Note {
+        /// Incident folder or id.
+        incident: String,
+        /// The note.
+        text: String,
+        /// The step it is about.
+        #[arg(long)]
+        step: Option<String>,
+    },
+    /// Record evidence: a file (copied into evidence/ with its SHA-256) or a URL.
+    Evidence {
+        /// Incident folder or id.
+        incident: String,
+        /// Step id.
+        step: String,
+        /// A file path, or a URL (http:// or https://).
+        target: String,
+        /// What it shows.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Hand the duty to another operator (交代); prints the handover summary.
+    Handover {
+        /// Incident folder or id.
+        incident: String,
+        /// The next operator.
+        #[arg(long)]
+        to: String,
+    },
+    /// Verify the journal's hash chain.
+    Verify {
+        /// Incident folder or id.
+        incident: String,
+    },
+    /// Close the incident.
+    Close {
+        /// Incident folder or id.
+        incident: String,
+        /// Close with steps still open (needs --reason).
+        #[arg(long, requires = "reason")]
+        force: bool,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// List the incidents in the incidents folder, newest first.
+    Incidents,
+}
+
+/// Formats of `hikeshi graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
+    /// Mermaid flowchart (renders in GitLab, GitHub and many wikis).
+    Mermaid,
+}
+
+/// A failure that is not a diagnostic in a file.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A playbook or folder could not be found.
+    #[error(transparent)]
+    Catalog(#[from] catalog::CatalogError),
+    /// Writing a file failed.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// `init` would overwrite files.
+    #[error("{count} file(s) already exist in {dir} (first: {first}); use --force to overwrite")]
+    WouldOverwrite {
+        /// The folder.
+        dir: PathBuf,
+        /// How many.
+        count: usize,
+        /// The first one.
+        first: PathBuf,
+    },
+    /// Writing to stdout or stderr failed.
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// What a command ended with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: problems were found and reported.
+    Problems,
+}
+
+impl From<Outcome> for ExitCode {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Success => ExitCode::SUCCESS,
+            Outcome::Problems => ExitCode::from(1),
+        }
+    }
+}
+
+/// The login name, for `--operator`'s default.
+fn login_name() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "operator".to_string())
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<Outcome, CliError> {
+    let lang = cli.lang;
+    let context = incident::Context {
+        lang,
+        incidents: cli.incidents.clone(),
+        operator: cli.operator.clone().unwrap_or_else(login_name),
+    };
+    match cli.command {
+        Command::Check {
+            paths,
+            divisions,
+            json,
+        } => playbooks::check(&paths, divisions.as_deref(), json, lang),
+        Command::Graph {
+            playbook,
+            format,
+            divisions,
+        } => playbooks::graph(&playbook, format, divisions.as_deref(), lang),
+        Command::Schema { divisions } => {
+            let text = if divisions {
+                divisions_schema()
+            } else {
+                playbook_schema()
+            };
+            std::io::stdout().write_all(text.as_bytes())?;
+            Ok(Outcome::Success)
+        }
+        Command::List { path } => playbooks::list(path.as_deref(), lang),
+        Command::Init { dir, force } => playbooks::init(&dir, force, lang),
+        other => incident::run(&context, other),
+    }
+}

@@ -1,0 +1,721 @@
+//! The engine: a command, checked against the step graph and the current state, becomes
+//! events — or a refusal that says why and what to do. Pure and synchronous: no disk,
+//! terminal, network or clock.
+
+use super::event::{Event, EvidenceRecord};
+use super::state::{IncidentState, StepStatus};
+use crate::lang::Lang;
+use crate::playbook::diagnostic::suggest;
+use crate::playbook::{Platform, Playbook, StepIx, StepKind};
+
+/// What the operator (or the exercise autopilot, or a test) asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Open the incident.
+    Start {
+        /// Incident title.
+        title: String,
+        /// Affected account.
+        account: Option<String>,
+        /// Affected platform.
+        platform: Option<Platform>,
+        /// Duty officer.
+        operator: String,
+        /// Severity if known.
+        severity: Option<String>,
+        /// SHA-256 of the frozen playbook.
+        playbook_sha256: String,
+        /// SHA-256 of the frozen divisions file.
+        divisions_sha256: String,
+    },
+    /// Complete a step.
+    Complete {
+        /// Step id.
+        step: String,
+        /// A note.
+        note: Option<String>,
+        /// Complete it although it is not ready, for this reason (a deviation).
+        force: Option<String>,
+    },
+    /// Skip a step.
+    Skip {
+        /// Step id.
+        step: String,
+        /// Why (required).
+        reason: String,
+    },
+    /// Answer a decision (or change the answer, with a reason).
+    Decide {
+        /// Decision step id.
+        step: String,
+        /// Option id.
+        option: String,
+        /// Why.
+        reason: Option<String>,
+        /// Decide although the step is not ready, for this reason.
+        force: Option<String>,
+    },
+    /// Approve an approval or post step.
+    Approve {
+        /// Step id.
+        step: String,
+        /// Who approves.
+        by: String,
+    },
+    /// Refuse an approval or post step.
+    Reject {
+        /// Step id.
+        step: String,
+        /// Who refuses.
+        by: String,
+        /// Why.
+        reason: String,
+    },
+    /// Record a monitor check.
+    Observe {
+        /// Monitor step id.
+        step: String,
+        /// What was observed.
+        text: String,
+    },
+    /// Open a done or skipped step again.
+    Reopen {
+        /// Step id.
+        step: String,
+        /// Why.
+        reason: String,
+    },
+    /// A free note.
+    Note {
+        /// The note.
+        text: String,
+        /// The step it is about.
+        step: Option<String>,
+    },
+    /// Record evidence (a file already copied into `evidence/`, or a URL).
+    AttachEvidence {
+        /// Step id.
+        step: String,
+        /// The evidence.
+        evidence: EvidenceRecord,
+        /// What it shows.
+        note: Option<String>,
+    },
+    /// Hand the duty to another operator.
+    Handover {
+        /// The next operator.
+        to: String,
+        /// The summary shown to both.
+        summary: String,
+    },
+    /// Close the incident.
+    Close {
+        /// Close with steps still open, for this reason.
+        force: Option<String>,
+    },
+}
+
+/// Why a command was refused. Nothing is written when a command is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The incident has not started (only `Start` is possible).
+    NotStarted,
+    /// The incident has started already.
+    AlreadyStarted,
+    /// The incident is closed.
+    Closed,
+    /// No such step.
+    UnknownStep {
+        /// As given.
+        step: String,
+        /// The closest step id.
+        suggestion: Option<String>,
+    },
+    /// The step is waiting for other steps or a decision.
+    NotReady {
+        /// Step id.
+        step: String,
+        /// What it waits for (step ids).
+        waiting_for: Vec<String>,
+    },
+    /// The step does not apply under the decisions taken.
+    NotApplicable {
+        /// Step id.
+        step: String,
+    },
+    /// The step is done already.
+    AlreadyDone {
+        /// Step id.
+        step: String,
+    },
+    /// The step was skipped.
+    AlreadySkipped {
+        /// Step id.
+        step: String,
+    },
+    /// A decision must be answered with `decide`.
+    UseDecide {
+        /// Step id.
+        step: String,
+    },
+    /// A 決裁 step is completed by `approve`.
+    UseApprove {
+        /// Step id.
+        step: String,
+        /// Who approves.
+        approver: String,
+    },
+    /// Not a decision step.
+    NotADecision {
+        /// Step id.
+        step: String,
+    },
+    /// No such option.
+    UnknownOption {
+        /// Step id.
+        step: String,
+        /// As given.
+        option: String,
+        /// The options.
+        options: Vec<String>,
+    },
+    /// Changing an answer needs a reason.
+    AlreadyDecided {
+        /// Step id.
+        step: String,
+        /// The current answer.
+        current: String,
+    },
+    /// The answer given is the current one.
+    SameAnswer {
+        /// Step id.
+        step: String,
+    },
+    /// Not an approval or post step.
+    NotApprovable {
+        /// Step id.
+        step: String,
+    },
+    /// A post counts as posted only once approved.
+    NeedsApproval {
+        /// Step id.
+        step: String,
+        /// Who must approve.
+        approver: String,
+    },
+    /// Not a monitor step.
+    NotAMonitor {
+        /// Step id.
+        step: String,
+    },
+    /// Only done or skipped steps can be reopened.
+    NotReopenable {
+        /// Step id.
+        step: String,
+    },
+    /// A reason, text or name is required and was empty.
+    Empty {
+        /// Which (e.g. `--reason`).
+        what: &'static str,
+    },
+    /// Closing with steps open needs `--force --reason`.
+    OpenSteps {
+        /// The open steps.
+        steps: Vec<String>,
+    },
+    /// Handing over to the operator already on duty.
+    SameOperator {
+        /// The name.
+        name: String,
+    },
+    /// A severity that the playbook does not define.
+    UnknownSeverity {
+        /// As given.
+        severity: String,
+        /// The severities.
+        options: Vec<String>,
+    },
+}
+
+impl Refusal {
+    /// One line: why, and what to do.
+    pub fn message(&self, lang: Lang) -> String {
+        use Lang::{En, Ja};
+        match (self, lang) {
+            (Refusal::NotStarted, Ja) => {
+                "事案がまだ開始されていません。`hikeshi start` で開始してください".into()
+            }
+            (Refusal::NotStarted, En) => {
+                "the incident has not started; start it with `hikeshi start`".into()
+            }
+            (Refusal::AlreadyStarted, Ja) => "事案は既に開始されています".into(),
+            (Refusal::AlreadyStarted, En) => "the incident has already started".into(),
+            (Refusal::Closed, Ja) => {
+                "事案は終了しています。記録は `hikeshi status` で確認できます".into()
+            }
+            (Refusal::Closed, En) => {
+                "the incident is closed; `hikeshi status` shows its record".into()
+            }
+            (Refusal::UnknownStep { step, suggestion }, Ja) => match suggestion {
+                Some(s) => format!("手順 `{step}` はありません。`{s}` のことですか？"),
+                None => format!(
+                    "手順 `{step}` はありません。`hikeshi status` で手順の一覧を確認してください"
+                ),
+            },
+            (Refusal::UnknownStep { step, suggestion }, En) => match suggestion {
+                Some(s) => format!("no step `{step}`; did you mean `{s}`?"),
+                None => format!("no step `{step}`; `hikeshi status` lists the steps"),
+            },
+            (Refusal::NotReady { step, waiting_for }, Ja) => format!(
+                "手順 `{step}` はまだ実施できません（{} の完了待ち）。先に実施するか、`--force --reason` で理由を記録して実施してください",
+                waiting_for.join("、")
+            ),
+            (Refusal::NotReady { step, waiting_for }, En) => format!(
+                "step `{step}` is not ready (waiting for {}); do those first, or use --force --reason to record a deviation",
+                waiting_for.join(", ")
+            ),
+            (Refusal::NotApplicable { step }, Ja) => format!(
+                "手順 `{step}` はこれまでの判断では対象外です。必要なら `--force --reason` で理由を記録して実施してください"
+            ),
+            (Refusal::NotApplicable { step }, En) => format!(
+                "step `{step}` does not apply under the decisions taken; use --force --reason to do it anyway"
+            ),
+            (Refusal::AlreadyDone { step }, Ja) => format!(
+                "手順 `{step}` は完了済みです。やり直すには `hikeshi reopen` を使ってください"
+            ),
+            (Refusal::AlreadyDone { step }, En) => {
+                format!("step `{step}` is already done; use `hikeshi reopen` to do it again")
+            }
+            (Refusal::AlreadySkipped { step }, Ja) => format!(
+                "手順 `{step}` は省略済みです。実施するには `hikeshi reopen` で再開してください"
+            ),
+            (Refusal::AlreadySkipped { step }, En) => {
+                format!("step `{step}` was skipped; `hikeshi reopen` it first")
+            }
+            (Refusal::UseDecide { step }, Ja) => format!(
+                "手順 `{step}` は判断です。`hikeshi decide INCIDENT {step} 選択肢` で判断してください"
+            ),
+            (Refusal::UseDecide { step }, En) => format!(
+                "step `{step}` is a decision; answer it with `hikeshi decide INCIDENT {step} OPTION`"
+            ),
+            (Refusal::UseApprove { step, approver }, Ja) => format!(
+                "手順 `{step}` は{approver}の決裁です。`hikeshi approve INCIDENT {step} --by 氏名` で記録してください"
+            ),
+            (Refusal::UseApprove { step, approver }, En) => format!(
+                "step `{step}` is an approval by {approver}; record it with `hikeshi approve INCIDENT {step} --by NAME`"
+            ),
+            (Refusal::NotADecision { step }, Ja) => {
+                format!("手順 `{step}` は判断の手順ではありません")
+            }
+            (Refusal::NotADecision { step }, En) => format!("step `{step}` is not a decision"),
+            (
+                Refusal::UnknownOption {
+                    step,
+                    option,
+                    options,
+                },
+                Ja,
+            ) => format!(
+                "判断 `{step}` に選択肢 `{option}` はありません（選択肢: {}）",
+                options.join(", ")
+            ),
+            (
+                Refusal::UnknownOption {
+                    step,
+                    option,
+                    options,
+                },
+                En,
+            ) => format!(
+                "decision `{step}` has no option `{option}` (options: {})",
+                options.join(", ")
+            ),
+            (Refusal::AlreadyDecided { step, current }, Ja) => format!(
+                "判断 `{step}` は `{current}` と判断済みです。変更するには `--reason` で理由を記録してください"
+            ),
+            (Refusal::AlreadyDecided { step, current }, En) => {
+                format!("decision `{step}` is already `{current}`; give --reason to change it")
+            }
+            (Refusal::SameAnswer { step }, Ja) => format!("判断 `{step}` は既にその選択肢です"),
+            (Refusal::SameAnswer { step }, En) => {
+                format!("decision `{step}` already has that answer")
+            }
+            (Refusal::NotApprovable { step }, Ja) => {
+                format!("手順 `{step}` は決裁や公表文の手順ではないため、承認できません")
+            }
+            (Refusal::NotApprovable { step }, En) => {
+                format!("step `{step}` is neither an approval nor a post; nothing to approve")
+            }
+            (Refusal::NeedsApproval { step, approver }, Ja) => format!(
+                "公表文 `{step}` は{approver}の承認がまだです。`hikeshi approve INCIDENT {step} --by 氏名` の後に完了してください"
+            ),
+            (Refusal::NeedsApproval { step, approver }, En) => format!(
+                "post `{step}` is not approved by {approver} yet; `hikeshi approve INCIDENT {step} --by NAME` first"
+            ),
+            (Refusal::NotAMonitor { step }, Ja) => format!(
+                "手順 `{step}` は監視（monitor）の手順ではありません。記録は `hikeshi note` を使ってください"
+            ),
+            (Refusal::NotAMonitor { step }, En) => {
+                format!("step `{step}` is not a monitor; use `hikeshi note` for other records")
+            }
+            (Refusal::NotReopenable { step }, Ja) => {
+                format!("手順 `{step}` は完了も省略もしていないため、再開できません")
+            }
+            (Refusal::NotReopenable { step }, En) => {
+                format!("step `{step}` is neither done nor skipped; nothing to reopen")
+            }
+            (Refusal::Empty { what }, Ja) => format!("{what} が空です。内容を入力してください"),
+            (Refusal::Empty { what }, En) => format!("{what} is empty; please give one"),
+            (Refusal::OpenSteps { steps }, Ja) => format!(
+                "未完了の手順が {} 件あります（{}）。終了するには `--force --reason` で理由を記録してください",
+                steps.len(),
+                steps.join("、")
+            ),
+            (Refusal::OpenSteps { steps }, En) => format!(
+                "{} step(s) still open ({}); use --force --reason to close anyway",
+                steps.len(),
+                steps.join(", ")
+            ),
+            (Refusal::SameOperator { name }, Ja) => format!("{name} さんが既に担当しています"),
+            (Refusal::SameOperator { name }, En) => format!("{name} is already on duty"),
+            (Refusal::UnknownSeverity { severity, options }, Ja) => {
+                format!("重大度 `{severity}` はありません（{}）", options.join(", "))
+            }
+            (Refusal::UnknownSeverity { severity, options }, En) => format!(
+                "no severity `{severity}` (severities: {})",
+                options.join(", ")
+            ),
+        }
+    }
+}
+
+fn non_empty(text: &str, what: &'static str) -> Result<(), Refusal> {
+    if text.trim().is_empty() {
+        Err(Refusal::Empty { what })
+    } else {
+        Ok(())
+    }
+}
+
+fn find_step(playbook: &Playbook, id: &str) -> Result<StepIx, Refusal> {
+    playbook.graph.find(id).ok_or_else(|| Refusal::UnknownStep {
+        step: id.to_string(),
+        suggestion: suggest(id, playbook.graph.steps().iter().map(|s| s.id.as_str())),
+    })
+}
+
+/// The steps `ix` waits for: unsettled prerequisites, and an unanswered decision.
+fn waiting_for(state: &IncidentState, playbook: &Playbook, ix: StepIx) -> Vec<String> {
+    let Some(step) = playbook.graph.step(ix) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = step
+        .after
+        .iter()
+        .filter(|p| !state.status_of(**p).is_settled())
+        .filter_map(|p| playbook.graph.step(*p).map(|s| s.id.clone()))
+        .collect();
+    if let Some(cond) = &step.when
+        && state.step(cond.decision).and_then(|r| r.answer).is_none()
+        && let Some(d) = playbook.graph.step(cond.decision)
+        && !out.contains(&d.id)
+    {
+        out.push(d.id.clone());
+    }
+    out
+}
+
+/// Checks that a step can be acted on now: ready, or forced with a reason.
+fn ensure_actionable(
+    state: &IncidentState,
+    playbook: &Playbook,
+    ix: StepIx,
+    force: Option<&str>,
+) -> Result<(), Refusal> {
+    let id = playbook
+        .graph
+        .step(ix)
+        .map(|s| s.id.clone())
+        .unwrap_or_default();
+    match state.status_of(ix) {
+        StepStatus::Ready => Ok(()),
+        StepStatus::Done => Err(Refusal::AlreadyDone { step: id }),
+        StepStatus::Skipped => Err(Refusal::AlreadySkipped { step: id }),
+        _ if force.is_some() => Ok(()),
+        StepStatus::NotApplicable => Err(Refusal::NotApplicable { step: id }),
+        StepStatus::Pending => Err(Refusal::NotReady {
+            step: id,
+            waiting_for: waiting_for(state, playbook, ix),
+        }),
+    }
+}
+
+/// Checks a command against the playbook and the state; returns the events it produces.
+pub fn apply(
+    state: &IncidentState,
+    playbook: &Playbook,
+    command: &Command,
+) -> Result<Vec<Event>, Refusal> {
+    if let Command::Start {
+        title,
+        account,
+        platform,
+        operator,
+        severity,
+        playbook_sha256,
+        divisions_sha256,
+    } = command
+    {
+        if state.is_started() {
+            return Err(Refusal::AlreadyStarted);
+        }
+        non_empty(title, "--title")?;
+        non_empty(operator, "--operator")?;
+        if let Some(s) = severity
+            && !playbook.severities.iter().any(|c| c.id == *s)
+        {
+            return Err(Refusal::UnknownSeverity {
+                severity: s.clone(),
+                options: playbook.severities.iter().map(|c| c.id.clone()).collect(),
+            });
+        }
+        return Ok(vec![Event::IncidentStarted {
+            playbook: playbook.id.clone(),
+            playbook_title: playbook.title.clone(),
+            playbook_version: playbook.version.clone(),
+            playbook_sha256: playbook_sha256.clone(),
+            divisions_sha256: divisions_sha256.clone(),
+            title: title.clone(),
+            account: account.clone(),
+            platform: *platform,
+            operator: operator.clone(),
+            severity: severity.clone(),
+        }]);
+    }
+    if !state.is_started() {
+        return Err(Refusal::NotStarted);
+    }
+    if state.is_closed() {
+        return Err(Refusal::Closed);
+    }
+    let event = match command {
+        Command::Start { .. } => return Err(Refusal::AlreadyStarted),
+        Command::Complete { step, note, force } => {
+            let ix = find_step(playbook, step)?;
+            if let Some(reason) = force {
+                non_empty(reason, "--reason")?;
+            }
+            let kind = playbook.graph.step(ix).map(|s| &s.kind);
+            match kind {
+                Some(StepKind::Decision(_)) => {
+                    return Err(Refusal::UseDecide { step: step.clone() });
+                }
+                Some(StepKind::Approval { approver }) if force.is_none() => {
+                    return Err(Refusal::UseApprove {
+                        step: step.clone(),
+                        approver: approver.clone(),
+                    });
+                }
+                _ => {}
+            }
+            ensure_actionable(state, playbook, ix, force.as_deref())?;
+            if let Some(StepKind::Post(post)) = kind
+                && force.is_none()
+                && state.step(ix).and_then(|r| r.approval.as_ref()).is_none()
+            {
+                return Err(Refusal::NeedsApproval {
+                    step: step.clone(),
+                    approver: post.approver.clone(),
+                });
+            }
+            Event::StepCompleted {
+                step: step.clone(),
+                note: note.clone().filter(|n| !n.trim().is_empty()),
+                forced: force.clone(),
+            }
+        }
+        Command::Skip { step, reason } => {
+            let ix = find_step(playbook, step)?;
+            non_empty(reason, "--reason")?;
+            match state.status_of(ix) {
+                StepStatus::Done => return Err(Refusal::AlreadyDone { step: step.clone() }),
+                StepStatus::Skipped => {
+                    return Err(Refusal::AlreadySkipped { step: step.clone() });
+                }
+                _ => {}
+            }
+            Event::StepSkipped {
+                step: step.clone(),
+                reason: reason.clone(),
+            }
+        }
+        Command::Decide {
+            step,
+            option,
+            reason,
+            force,
+        } => {
+            let ix = find_step(playbook, step)?;
+            let Some(StepKind::Decision(decision)) = playbook.graph.step(ix).map(|s| &s.kind)
+            else {
+                return Err(Refusal::NotADecision { step: step.clone() });
+            };
+            let Some(chosen) = decision.options.iter().position(|o| o.id == *option) else {
+                return Err(Refusal::UnknownOption {
+                    step: step.clone(),
+                    option: option.clone(),
+                    options: decision.options.iter().map(|o| o.id.clone()).collect(),
+                });
+            };
+            let current = state.step(ix).and_then(|r| r.answer);
+            let previous = match current {
+                Some(c) => {
+                    let current_id = decision
+                        .options
+                        .get(c)
+                        .map(|o| o.id.clone())
+                        .unwrap_or_default();
+                    if c == chosen {
+                        return Err(Refusal::SameAnswer { step: step.clone() });
+                    }
+                    if reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                        return Err(Refusal::AlreadyDecided {
+                            step: step.clone(),
+                            current: current_id,
+                        });
+                    }
+                    Some(current_id)
+                }
+                None => {
+                    if let Some(r) = force {
+                        non_empty(r, "--reason")?;
+                    }
+                    ensure_actionable(state, playbook, ix, force.as_deref())?;
+                    None
+                }
+            };
+            Event::DecisionMade {
+                step: step.clone(),
+                option: option.clone(),
+                reason: reason.clone().filter(|r| !r.trim().is_empty()),
+                previous,
+                forced: if current.is_none() {
+                    force.clone()
+                } else {
+                    None
+                },
+            }
+        }
+        Command::Approve { step, by } => {
+            let ix = find_step(playbook, step)?;
+            non_empty(by, "--by")?;
+            if !matches!(
+                playbook.graph.step(ix).map(|s| &s.kind),
+                Some(StepKind::Approval { .. } | StepKind::Post(_))
+            ) {
+                return Err(Refusal::NotApprovable { step: step.clone() });
+            }
+            ensure_actionable(state, playbook, ix, None)?;
+            Event::ApprovalGiven {
+                step: step.clone(),
+                by: by.clone(),
+            }
+        }
+        Command::Reject { step, by, reason } => {
+            let ix = find_step(playbook, step)?;
+            non_empty(by, "--by")?;
+            non_empty(reason, "--reason")?;
+            if !matches!(
+                playbook.graph.step(ix).map(|s| &s.kind),
+                Some(StepKind::Approval { .. } | StepKind::Post(_))
+            ) {
+                return Err(Refusal::NotApprovable { step: step.clone() });
+            }
+            ensure_actionable(state, playbook, ix, None)?;
+            Event::ApprovalRejected {
+                step: step.clone(),
+                by: by.clone(),
+                reason: reason.clone(),
+            }
+        }
+        Command::Observe { step, text } => {
+            let ix = find_step(playbook, step)?;
+            non_empty(text, "TEXT")?;
+            if !matches!(
+                playbook.graph.step(ix).map(|s| &s.kind),
+                Some(StepKind::Monitor(_))
+            ) {
+                return Err(Refusal::NotAMonitor { step: step.clone() });
+            }
+            ensure_actionable(state, playbook, ix, None)?;
+            Event::ObservationRecorded {
+                step: step.clone(),
+                text: text.clone(),
+            }
+        }
+        Command::Reopen { step, reason } => {
+            let ix = find_step(playbook, step)?;
+            non_empty(reason, "--reason")?;
+            if !matches!(state.status_of(ix), StepStatus::Done | StepStatus::Skipped) {
+                return Err(Refusal::NotReopenable { step: step.clone() });
+            }
+            Event::StepReopened {
+                step: step.clone(),
+                reason: reason.clone(),
+            }
+        }
+        Command::Note { text, step } => {
+            non_empty(text, "TEXT")?;
+            if let Some(s) = step {
+                find_step(playbook, s)?;
+            }
+            Event::NoteAdded {
+                text: text.clone(),
+                step: step.clone(),
+            }
+        }
+        Command::AttachEvidence {
+            step,
+            evidence,
+            note,
+        } => {
+            find_step(playbook, step)?;
+            if let EvidenceRecord::Url { url } = evidence {
+                non_empty(url, "URL")?;
+            }
+            Event::EvidenceAttached {
+                step: step.clone(),
+                evidence: evidence.clone(),
+                note: note.clone().filter(|n| !n.trim().is_empty()),
+            }
+        }
+        Command::Handover { to, summary } => {
+            non_empty(to, "--to")?;
+            if *to == state.operator {
+                return Err(Refusal::SameOperator { name: to.clone() });
+            }
+            Event::HandedOver {
+                from: state.operator.clone(),
+                to: to.clone(),
+                summary: summary.clone(),
+            }
+        }
+        Command::Close { force } => {
+            let open: Vec<String> = state
+                .open_steps(playbook)
+                .into_iter()
+                .filter_map(|ix| playbook.graph.step(ix).map(|s| s.id.clone()))
+                .collect();
+            match force {
+                Some(reason) => non_empty(reason, "--reason")?,
+                None if !open.is_empty() => return Err(Refusal::OpenSteps { steps: open }),
+                None => {}
+            }
+            Event::IncidentClosed {
+                reason: force.clone(),
+                open_steps: open,
+            }
+        }
+    };
+    Ok(vec![event])
+}

@@ -1,0 +1,268 @@
+//! Events: what happened in an incident, as recorded in the journal. State is a fold over them.
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::playbook::Platform;
+
+/// A piece of evidence as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EvidenceRecord {
+    /// A file copied into the incident's `evidence/` folder.
+    File {
+        /// Its name inside `evidence/`.
+        name: String,
+        /// The path it was copied from.
+        original: String,
+        /// SHA-256 of its content.
+        sha256: String,
+        /// Its size.
+        bytes: u64,
+    },
+    /// A URL.
+    Url {
+        /// The URL.
+        url: String,
+    },
+}
+
+/// Everything that can happen in an incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
+pub enum Event {
+    /// The incident was opened.
+    IncidentStarted {
+        /// Playbook id.
+        playbook: String,
+        /// Playbook title.
+        playbook_title: String,
+        /// Playbook version.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        playbook_version: Option<String>,
+        /// SHA-256 of the frozen playbook.yaml.
+        playbook_sha256: String,
+        /// SHA-256 of the frozen divisions.yaml.
+        divisions_sha256: String,
+        /// Incident title.
+        title: String,
+        /// The affected account (e.g. `@city_official`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<String>,
+        /// The affected platform.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        platform: Option<Platform>,
+        /// The duty officer.
+        operator: String,
+        /// Severity, if known at the start.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        severity: Option<String>,
+    },
+    /// A step was completed.
+    StepCompleted {
+        /// Step id.
+        step: String,
+        /// What the operator noted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        /// Completed although not ready: the reason (a recorded deviation).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        forced: Option<String>,
+    },
+    /// A step was skipped.
+    StepSkipped {
+        /// Step id.
+        step: String,
+        /// Why.
+        reason: String,
+    },
+    /// A decision was made (or changed).
+    DecisionMade {
+        /// Decision step id.
+        step: String,
+        /// The option chosen.
+        option: String,
+        /// Why (required when changing an earlier answer).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// The earlier answer, when this changes it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous: Option<String>,
+        /// Decided although not ready: the reason (a recorded deviation).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        forced: Option<String>,
+    },
+    /// An approval (決裁) was given.
+    ApprovalGiven {
+        /// Step id.
+        step: String,
+        /// Who approved.
+        by: String,
+    },
+    /// An approval was refused.
+    ApprovalRejected {
+        /// Step id.
+        step: String,
+        /// Who refused.
+        by: String,
+        /// Why.
+        reason: String,
+    },
+    /// A monitor check was recorded.
+    ObservationRecorded {
+        /// Monitor step id.
+        step: String,
+        /// What was observed.
+        text: String,
+    },
+    /// A done or skipped step was opened again.
+    StepReopened {
+        /// Step id.
+        step: String,
+        /// Why.
+        reason: String,
+    },
+    /// A free note.
+    NoteAdded {
+        /// The note.
+        text: String,
+        /// The step it is about, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
+    },
+    /// Evidence was recorded.
+    EvidenceAttached {
+        /// Step id.
+        step: String,
+        /// The file or URL.
+        evidence: EvidenceRecord,
+        /// What it shows.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// The duty passed to another operator (交代).
+    HandedOver {
+        /// The operator before.
+        from: String,
+        /// The operator after.
+        to: String,
+        /// The handover summary as shown to both.
+        summary: String,
+    },
+    /// The incident was closed.
+    IncidentClosed {
+        /// Closed with steps still open: why.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// Steps still open when it was closed.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        open_steps: Vec<String>,
+    },
+}
+
+#[derive(Deserialize)]
+struct Tagged<'a> {
+    #[serde(borrow)]
+    kind: &'a str,
+    #[serde(borrow)]
+    payload: &'a RawValue,
+}
+
+/// An event that could not be encoded or decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("event `{kind}`: {reason}")]
+pub struct EventCodecError {
+    /// The event kind.
+    pub kind: String,
+    /// What went wrong.
+    pub reason: String,
+}
+
+impl Event {
+    /// Splits the event into its kind and its payload as JSON text, for the journal.
+    pub fn encode(&self) -> Result<(String, String), EventCodecError> {
+        let err = |reason: String| EventCodecError {
+            kind: "?".into(),
+            reason,
+        };
+        let whole = serde_json::to_string(self).map_err(|e| err(e.to_string()))?;
+        let tagged: Tagged<'_> = serde_json::from_str(&whole).map_err(|e| err(e.to_string()))?;
+        Ok((tagged.kind.to_string(), tagged.payload.get().to_string()))
+    }
+
+    /// Rebuilds an event from a journal entry's kind and payload.
+    pub fn decode(kind: &str, payload: &str) -> Result<Event, EventCodecError> {
+        let kind_json = serde_json::to_string(kind).map_err(|e| EventCodecError {
+            kind: kind.into(),
+            reason: e.to_string(),
+        })?;
+        let whole = format!("{{\"kind\":{kind_json},\"payload\":{payload}}}");
+        serde_json::from_str(&whole).map_err(|e| EventCodecError {
+            kind: kind.into(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// The step the event is about, if any.
+    pub fn step(&self) -> Option<&str> {
+        match self {
+            Event::StepCompleted { step, .. }
+            | Event::StepSkipped { step, .. }
+            | Event::DecisionMade { step, .. }
+            | Event::ApprovalGiven { step, .. }
+            | Event::ApprovalRejected { step, .. }
+            | Event::ObservationRecorded { step, .. }
+            | Event::StepReopened { step, .. }
+            | Event::EvidenceAttached { step, .. } => Some(step),
+            Event::NoteAdded { step, .. } => step.as_deref(),
+            Event::IncidentStarted { .. }
+            | Event::HandedOver { .. }
+            | Event::IncidentClosed { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_round_trip_through_kind_and_payload() {
+        let events = [
+            Event::StepCompleted {
+                step: "change-password".into(),
+                note: Some("変更済み".into()),
+                forced: None,
+            },
+            Event::EvidenceAttached {
+                step: "detect".into(),
+                evidence: EvidenceRecord::Url {
+                    url: "https://x.example/status/1".into(),
+                },
+                note: None,
+            },
+            Event::IncidentClosed {
+                reason: None,
+                open_steps: vec![],
+            },
+        ];
+        for e in events {
+            let (kind, payload) = e.encode().unwrap();
+            assert!(!payload.contains("null"), "{payload}");
+            assert_eq!(Event::decode(&kind, &payload).unwrap(), e);
+        }
+        let (kind, payload) = Event::StepSkipped {
+            step: "a".into(),
+            reason: "不要".into(),
+        }
+        .encode()
+        .unwrap();
+        assert_eq!(kind, "step_skipped");
+        assert_eq!(payload, r#"{"step":"a","reason":"不要"}"#);
+    }
+
+    #[test]
+    fn unknown_kinds_are_errors() {
+        assert!(Event::decode("step_exploded", "{}").is_err());
+    }
+}

@@ -1,0 +1,638 @@
+//! Incidents: a playbook being executed. The engine ([`engine::apply`]) is pure; this module
+//! does the I/O around it: the incident folder, the frozen playbook, the journal, evidence
+//! files. A command is done only once its event is on disk.
+//!
+//! An incident folder (`incidents/20261122-1403-unauthorized-access/`) holds `journal.jsonl`,
+//! the frozen `playbook.yaml` and `divisions.yaml` exactly as used, `outbox/` and `evidence/`.
+
+pub mod engine;
+pub mod event;
+pub mod state;
+pub mod status;
+
+use std::fmt::Write as _;
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset};
+
+pub use engine::{Command, Refusal, apply};
+pub use event::{Event, EvidenceRecord};
+pub use state::{IncidentState, StepStatus, StepView};
+
+use crate::catalog::LoadedPlaybook;
+use crate::clock::{Clock, format_jst};
+use crate::directory::Directory;
+use crate::journal::{self, Entry, JournalError, JournalWriter, NewEntry, TornTail};
+use crate::lang::Lang;
+use crate::playbook::duration::format_duration;
+use crate::playbook::{
+    CompileOptions, Diagnostic, Limits, Platform, Playbook, SourceFile, StepKind, compile_source,
+};
+
+/// File names inside an incident folder.
+pub mod files {
+    /// The journal.
+    pub const JOURNAL: &str = "journal.jsonl";
+    /// The frozen playbook.
+    pub const PLAYBOOK: &str = "playbook.yaml";
+    /// The frozen directory of divisions.
+    pub const DIVISIONS: &str = "divisions.yaml";
+    /// Messages, as .eml files.
+    pub const OUTBOX: &str = "outbox";
+    /// Evidence files.
+    pub const EVIDENCE: &str = "evidence";
+}
+
+/// Something went wrong with an incident (other than a refused command's reason, which is
+/// [`IncidentError::Refused`]).
+#[derive(Debug, thiserror::Error)]
+pub enum IncidentError {
+    /// The engine refused the command; nothing was written.
+    #[error("{}", .0.message(Lang::En))]
+    Refused(Refusal),
+    /// The journal could not be read, verified or written.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// A file operation failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// No incident by that name or path.
+    #[error("no incident `{name}` (looked in {incidents})")]
+    NotFound {
+        /// As given.
+        name: String,
+        /// The incidents folder searched.
+        incidents: PathBuf,
+    },
+    /// The folder lacks a file every incident has.
+    #[error("{path} is missing: this folder is not a complete incident")]
+    Incomplete {
+        /// The missing file.
+        path: PathBuf,
+    },
+    /// The frozen playbook or divisions file does not compile.
+    #[error("the frozen playbook of this incident does not compile ({} problem(s))", .0.len())]
+    FrozenPlaybook(Vec<Diagnostic>),
+    /// A journal entry that is not a known event.
+    #[error("journal entry {seq}: {reason}")]
+    BadEvent {
+        /// The entry.
+        seq: u64,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl IncidentError {
+    fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+        IncidentError::Io {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// The message in `lang` (refusals are translated; other errors carry system text).
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (IncidentError::Refused(r), _) => r.message(lang),
+            (IncidentError::Journal(JournalError::Locked { path }), Lang::Ja) => format!(
+                "{} は別の hikeshi が使用中です。そちらを終了してから実行してください",
+                path.display()
+            ),
+            (
+                IncidentError::Journal(JournalError::Corrupt {
+                    line, seq, problem, ..
+                }),
+                Lang::Ja,
+            ) => {
+                format!(
+                    "記録（journal.jsonl）の {line} 行目（seq {seq}）が壊れているため追記できません: {problem}。`hikeshi verify` で確認してください"
+                )
+            }
+            (IncidentError::NotFound { name, incidents }, Lang::Ja) => format!(
+                "事案 `{name}` が見つかりません（{} を探しました）",
+                incidents.display()
+            ),
+            (other, _) => other.to_string(),
+        }
+    }
+}
+
+/// What a new incident is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartParams {
+    /// Incident title (e.g. `公式Xアカウントの乗っ取り`).
+    pub title: String,
+    /// Affected account.
+    pub account: Option<String>,
+    /// Affected platform.
+    pub platform: Option<Platform>,
+    /// Duty officer.
+    pub operator: String,
+    /// Severity if known.
+    pub severity: Option<String>,
+}
+
+/// An incident read from its folder (playbook, directory and state), without a lock.
+#[derive(Debug, Clone)]
+pub struct IncidentRecord {
+    /// The incident folder.
+    pub dir: PathBuf,
+    /// The incident id (the folder name).
+    pub id: String,
+    /// The frozen playbook, compiled.
+    pub playbook: Playbook,
+    /// The frozen directory.
+    pub directory: Directory,
+    /// SHA-256 of the frozen playbook.yaml.
+    pub playbook_sha256: String,
+    /// The state after every journal entry.
+    pub state: IncidentState,
+    /// Number of journal entries.
+    pub entries: u64,
+    /// Hash of the first journal entry.
+    pub first_hash: Option<String>,
+    /// Hash of the last journal entry.
+    pub head: String,
+    /// An unterminated last line found in the journal.
+    pub torn: Option<TornTail>,
+}
+
+fn read_frozen(dir: &Path) -> Result<(Playbook, Directory, String), IncidentError> {
+    let limits = Limits::default();
+    let read = |name: &str| -> Result<SourceFile, IncidentError> {
+        let path = dir.join(name);
+        if !path.is_file() {
+            return Err(IncidentError::Incomplete { path });
+        }
+        SourceFile::read(&path, &limits).map_err(|d| IncidentError::FrozenPlaybook(vec![*d]))
+    };
+    let divisions = read(files::DIVISIONS)?;
+    let playbook = read(files::PLAYBOOK)?;
+    let directory = Directory::load(&divisions, &limits).map_err(IncidentError::FrozenPlaybook)?;
+    // No review-date check: the frozen copy records what was followed, stale or not.
+    let compiled = compile_source(&playbook, &directory, &CompileOptions::default())
+        .map_err(IncidentError::FrozenPlaybook)?;
+    let sha = journal::sha256_hex(playbook.text.as_bytes());
+    Ok((compiled.playbook, directory, sha))
+}
+
+fn fold(playbook: &Playbook, entries: &[Entry]) -> Result<IncidentState, IncidentError> {
+    let mut state = IncidentState::new(playbook);
+    for entry in entries {
+        let event =
+            Event::decode(&entry.kind, &entry.payload).map_err(|e| IncidentError::BadEvent {
+                seq: entry.seq,
+                reason: e.to_string(),
+            })?;
+        state.apply(playbook, entry.time, &entry.actor, &event);
+    }
+    Ok(state)
+}
+
+impl IncidentRecord {
+    /// Reads an incident folder: frozen playbook, verified journal, state. Takes no lock and
+    /// changes nothing, so it works while another process writes.
+    pub fn load(dir: &Path) -> Result<IncidentRecord, IncidentError> {
+        let (playbook, directory, playbook_sha256) = read_frozen(dir)?;
+        let journal_path = dir.join(files::JOURNAL);
+        if !journal_path.is_file() {
+            return Err(IncidentError::Incomplete { path: journal_path });
+        }
+        let replay = journal::read(&journal_path)?;
+        let state = fold(&playbook, &replay.entries)?;
+        Ok(IncidentRecord {
+            dir: dir.to_path_buf(),
+            id: incident_id(dir),
+            playbook,
+            directory,
+            playbook_sha256,
+            state,
+            entries: replay.entries.len() as u64,
+            first_hash: replay.entries.first().map(|e| e.hash.clone()),
+            head: replay.head().to_string(),
+            torn: replay.torn,
+        })
+    }
+}
+
+fn incident_id(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Finds an incident by folder path or by id inside `incidents`.
+pub fn resolve(name: &str, incidents: &Path) -> Result<PathBuf, IncidentError> {
+    let as_path = Path::new(name);
+    if as_path.join(files::JOURNAL).is_file() || as_path.join(files::PLAYBOOK).is_file() {
+        return Ok(as_path.to_path_buf());
+    }
+    let in_folder = incidents.join(name);
+    if in_folder.is_dir() {
+        return Ok(in_folder);
+    }
+    Err(IncidentError::NotFound {
+        name: name.to_string(),
+        incidents: incidents.to_path_buf(),
+    })
+}
+
+/// The incident folders inside `incidents`, newest first (ids sort by time).
+pub fn list(incidents: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(incidents) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join(files::JOURNAL).is_file())
+        .collect();
+    dirs.sort();
+    dirs.reverse();
+    dirs
+}
+
+/// An open incident: the single writer of its journal.
+pub struct Incident {
+    record: IncidentRecord,
+    journal: JournalWriter,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Incident {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Incident")
+            .field("dir", &self.record.dir)
+            .field("entries", &self.record.entries)
+            .finish_non_exhaustive()
+    }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), IncidentError> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| IncidentError::io("cannot create", path, e))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| IncidentError::io("cannot write", path, e))
+}
+
+impl Incident {
+    /// Starts a new incident from a loaded playbook: makes its folder (id from the start time,
+    /// e.g. `20261122-1403-unauthorized-access`), freezes the playbook and divisions files
+    /// exactly as read, and journals the start.
+    pub fn start(
+        incidents: &Path,
+        loaded: &LoadedPlaybook,
+        params: StartParams,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Incident, IncidentError> {
+        let playbook = &loaded.compiled.playbook;
+        let now = clock.now();
+        let playbook_sha256 = journal::sha256_hex(loaded.source.text.as_bytes());
+        let divisions_sha256 = journal::sha256_hex(loaded.divisions_source.text.as_bytes());
+        let start = Command::Start {
+            title: params.title.clone(),
+            account: params.account.clone(),
+            platform: params.platform,
+            operator: params.operator.clone(),
+            severity: params.severity.clone(),
+            playbook_sha256: playbook_sha256.clone(),
+            divisions_sha256,
+        };
+        // Check before creating anything, so a refused start leaves no folder behind.
+        let events = apply(&IncidentState::new(playbook), playbook, &start)
+            .map_err(IncidentError::Refused)?;
+
+        std::fs::create_dir_all(incidents)
+            .map_err(|e| IncidentError::io("cannot create", incidents, e))?;
+        let base = format!("{}-{}", now.format("%Y%m%d-%H%M"), playbook.id);
+        let dir = (1..1000)
+            .map(|n| {
+                if n == 1 {
+                    incidents.join(&base)
+                } else {
+                    incidents.join(format!("{base}-{n}"))
+                }
+            })
+            .find_map(|dir| match std::fs::create_dir(&dir) {
+                Ok(()) => Some(Ok(dir)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => None,
+                Err(e) => Some(Err(IncidentError::io("cannot create", &dir, e))),
+            })
+            .unwrap_or_else(|| {
+                Err(IncidentError::io(
+                    "cannot create",
+                    &incidents.join(&base),
+                    std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+                ))
+            })?;
+        for sub in [files::OUTBOX, files::EVIDENCE] {
+            let p = dir.join(sub);
+            std::fs::create_dir(&p).map_err(|e| IncidentError::io("cannot create", &p, e))?;
+        }
+        write_synced(&dir.join(files::PLAYBOOK), loaded.source.text.as_bytes())?;
+        write_synced(
+            &dir.join(files::DIVISIONS),
+            loaded.divisions_source.text.as_bytes(),
+        )?;
+        let mut journal = JournalWriter::create(&dir.join(files::JOURNAL))?;
+        let state = IncidentState::new(playbook);
+        let record = IncidentRecord {
+            id: incident_id(&dir),
+            dir,
+            playbook: playbook.clone(),
+            directory: loaded.directory.clone(),
+            playbook_sha256,
+            state,
+            entries: 0,
+            first_hash: None,
+            head: journal.head().to_string(),
+            torn: None,
+        };
+        let written = append(&mut journal, &params.operator, now, &events)?;
+        let mut incident = Incident {
+            record,
+            journal,
+            clock,
+        };
+        incident.absorb(&written, &events);
+        Ok(incident)
+    }
+
+    /// Opens an incident for writing: takes the lock (a second writer gets
+    /// [`JournalError::Locked`]), verifies the journal, moves a torn tail aside (see
+    /// [`IncidentRecord::torn`]) and replays it.
+    pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<Incident, IncidentError> {
+        let (playbook, directory, playbook_sha256) = read_frozen(dir)?;
+        let journal_path = dir.join(files::JOURNAL);
+        if !journal_path.is_file() {
+            return Err(IncidentError::Incomplete { path: journal_path });
+        }
+        let (journal, replay) = JournalWriter::open(&journal_path)?;
+        let state = fold(&playbook, &replay.entries)?;
+        Ok(Incident {
+            record: IncidentRecord {
+                dir: dir.to_path_buf(),
+                id: incident_id(dir),
+                playbook,
+                directory,
+                playbook_sha256,
+                state,
+                entries: replay.entries.len() as u64,
+                first_hash: replay.entries.first().map(|e| e.hash.clone()),
+                head: replay.head().to_string(),
+                torn: replay.torn,
+            },
+            journal,
+            clock,
+        })
+    }
+
+    /// The incident as it stands.
+    pub fn record(&self) -> &IncidentRecord {
+        &self.record
+    }
+
+    /// The state.
+    pub fn state(&self) -> &IncidentState {
+        &self.record.state
+    }
+
+    /// The playbook.
+    pub fn playbook(&self) -> &Playbook {
+        &self.record.playbook
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.record.dir
+    }
+
+    /// The current time on the incident's clock.
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        self.clock.now()
+    }
+
+    fn absorb(&mut self, written: &[Entry], events: &[Event]) {
+        for (entry, event) in written.iter().zip(events) {
+            self.record
+                .state
+                .apply(&self.record.playbook, entry.time, &entry.actor, event);
+            if self.record.first_hash.is_none() {
+                self.record.first_hash = Some(entry.hash.clone());
+            }
+        }
+        self.record.entries = self.journal.last_seq();
+        self.record.head = self.journal.head().to_string();
+    }
+
+    /// Runs a command: the engine checks it, its events are appended and fsync'd, then the
+    /// state is updated. Returns the journal entries written. A refused command writes
+    /// nothing.
+    pub fn execute(&mut self, actor: &str, command: &Command) -> Result<Vec<Entry>, IncidentError> {
+        let events = apply(&self.record.state, &self.record.playbook, command)
+            .map_err(IncidentError::Refused)?;
+        let now = self.clock.now();
+        let written = append(&mut self.journal, actor, now, &events)?;
+        self.absorb(&written, &events);
+        Ok(written)
+    }
+
+    /// Copies a file into `evidence/` (named `<seq>-<file name>`), hashing it on the way, and
+    /// records it for `step`. If the command is refused, the copy is removed again.
+    pub fn attach_file(
+        &mut self,
+        actor: &str,
+        step: &str,
+        source: &Path,
+        note: Option<String>,
+    ) -> Result<Vec<Entry>, IncidentError> {
+        let original = source.display().to_string();
+        let base = source
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "evidence".into());
+        // Ask the engine first with a stand-in, so nothing is copied for a refused command.
+        let probe = Command::AttachEvidence {
+            step: step.to_string(),
+            evidence: EvidenceRecord::Url {
+                url: original.clone(),
+            },
+            note: note.clone(),
+        };
+        apply(&self.record.state, &self.record.playbook, &probe).map_err(IncidentError::Refused)?;
+        let name = format!("{:06}-{base}", self.journal.last_seq() + 1);
+        let target = self.record.dir.join(files::EVIDENCE).join(&name);
+        let (sha256, bytes) = copy_hashed(source, &target)?;
+        let command = Command::AttachEvidence {
+            step: step.to_string(),
+            evidence: EvidenceRecord::File {
+                name,
+                original,
+                sha256,
+                bytes,
+            },
+            note,
+        };
+        self.execute(actor, &command).inspect_err(|_| {
+            let _ = std::fs::remove_file(&target);
+        })
+    }
+}
+
+fn append(
+    journal: &mut JournalWriter,
+    actor: &str,
+    time: DateTime<FixedOffset>,
+    events: &[Event],
+) -> Result<Vec<Entry>, IncidentError> {
+    let encoded: Vec<(String, String)> = events
+        .iter()
+        .map(|e| {
+            e.encode().map_err(|err| IncidentError::BadEvent {
+                seq: journal.last_seq() + 1,
+                reason: err.to_string(),
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let new: Vec<NewEntry<'_>> = encoded
+        .iter()
+        .map(|(kind, payload)| NewEntry {
+            time,
+            actor,
+            kind,
+            payload,
+        })
+        .collect();
+    Ok(journal.append(&new)?)
+}
+
+/// Copies `from` to a new file `to`, returning its SHA-256 and size; fsyncs the copy.
+fn copy_hashed(from: &Path, to: &Path) -> Result<(String, u64), IncidentError> {
+    use sha2::{Digest as _, Sha256};
+    let mut input =
+        std::fs::File::open(from).map_err(|e| IncidentError::io("cannot open", from, e))?;
+    let mut output = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(to)
+        .map_err(|e| IncidentError::io("cannot create", to, e))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    let result = (|| -> std::io::Result<()> {
+        loop {
+            let n = input.read(&mut buffer)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+            output.write_all(&buffer[..n])?;
+            total += n as u64;
+        }
+        output.sync_all()
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(to);
+        return Err(IncidentError::io("cannot copy evidence to", to, e));
+    }
+    let digest = hasher.finalize();
+    let mut hex = String::with_capacity(64);
+    for b in digest {
+        let _ = write!(hex, "{b:02x}");
+    }
+    Ok((hex, total))
+}
+
+/// The handover summary (交代時の引き継ぎ): open and overdue steps, the last decisions.
+pub fn handover_summary(record: &IncidentRecord, now: DateTime<FixedOffset>, lang: Lang) -> String {
+    let playbook = &record.playbook;
+    let state = &record.state;
+    let mut out = String::new();
+    let p = state.progress();
+    let title = |ix| {
+        playbook
+            .graph
+            .step(ix)
+            .map(|s| format!("{} {}", s.id, s.title))
+            .unwrap_or_default()
+    };
+    let _ = writeln!(
+        out,
+        "{} {} / {} ({}: {}, {}: {}, {}: {})",
+        lang.pick("進捗", "progress"),
+        p.done + p.skipped + p.not_applicable,
+        p.total,
+        lang.pick("実施可", "ready"),
+        p.ready,
+        lang.pick("待機", "pending"),
+        p.pending,
+        lang.pick("期限超過", "overdue"),
+        state.overdue(playbook, now).len()
+    );
+    let overdue = state.overdue(playbook, now);
+    if !overdue.is_empty() {
+        let _ = writeln!(out, "{}", lang.pick("期限超過:", "overdue:"));
+        for ix in &overdue {
+            let view = state.view(playbook, *ix, now);
+            let by = view
+                .time_left
+                .map(|t| format_duration(-t, lang))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  - {} ({}{by})",
+                title(*ix),
+                lang.pick("超過 ", "by ")
+            );
+        }
+    }
+    let ready: Vec<_> = state
+        .open_steps(playbook)
+        .into_iter()
+        .filter(|ix| state.status_of(*ix) == StepStatus::Ready && !overdue.contains(ix))
+        .collect();
+    if !ready.is_empty() {
+        let _ = writeln!(out, "{}", lang.pick("実施可能な手順:", "ready steps:"));
+        for ix in ready {
+            let _ = writeln!(out, "  - {}", title(ix));
+        }
+    }
+    let mut decisions: Vec<(DateTime<FixedOffset>, String)> = Vec::new();
+    for &ix in playbook.graph.order() {
+        let (Some(r), Some(step)) = (state.step(ix), playbook.graph.step(ix)) else {
+            continue;
+        };
+        if let (Some(answer), StepKind::Decision(d), Some(last)) =
+            (r.answer, &step.kind, r.answers.last())
+        {
+            let option = d.options.get(answer).map_or("", |o| o.title.as_str());
+            decisions.push((
+                last.at,
+                format!("{}: {option} ({})", step.title, format_jst(last.at, false)),
+            ));
+        }
+    }
+    decisions.sort();
+    if !decisions.is_empty() {
+        let _ = writeln!(out, "{}", lang.pick("これまでの判断:", "decisions:"));
+        for (_, d) in decisions.iter().rev().take(5) {
+            let _ = writeln!(out, "  - {d}");
+        }
+    }
+    out
+}

@@ -1,0 +1,538 @@
+//! The state of an incident: a pure fold over its events, and what follows from it at a given
+//! time (ready, overdue, time left, progress, remaining critical path).
+
+use chrono::{DateTime, FixedOffset, TimeDelta};
+use serde::Serialize;
+
+use super::event::{Event, EvidenceRecord};
+use crate::playbook::{DueFrom, Platform, Playbook, StepIx, StepKind};
+
+/// Where a step stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    /// Waiting for prerequisites or for a decision.
+    Pending,
+    /// Can be done now.
+    Ready,
+    /// Done.
+    Done,
+    /// Skipped, with a reason.
+    Skipped,
+    /// Does not apply under the decisions taken.
+    NotApplicable,
+}
+
+impl StepStatus {
+    /// Done, skipped or not applicable: nothing more to do.
+    pub fn is_settled(self) -> bool {
+        matches!(
+            self,
+            StepStatus::Done | StepStatus::Skipped | StepStatus::NotApplicable
+        )
+    }
+}
+
+/// A timestamped record of who did what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stamp {
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// Who.
+    pub by: String,
+}
+
+/// A timestamped text (reason, note, observation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Remark {
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// Who.
+    pub by: String,
+    /// What.
+    pub text: String,
+}
+
+/// What has happened to one step.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StepRecord {
+    /// When and by whom it was completed (cleared by a reopen).
+    pub done: Option<Stamp>,
+    /// The note given when completing.
+    pub done_note: Option<String>,
+    /// Completed without being ready: the reason (a deviation).
+    pub forced: Option<String>,
+    /// Skipped: when, by whom, why (cleared by a reopen).
+    pub skipped: Option<Remark>,
+    /// A decision's current answer (index into its options).
+    pub answer: Option<usize>,
+    /// Every answer given, in order, with its reason.
+    pub answers: Vec<Remark>,
+    /// The approval in force (cleared by a rejection or reopen).
+    pub approval: Option<Stamp>,
+    /// Rejections, in order.
+    pub rejections: Vec<Remark>,
+    /// Monitor observations, in order.
+    pub observations: Vec<Remark>,
+    /// Reopenings, in order.
+    pub reopened: Vec<Remark>,
+    /// Evidence recorded for the step.
+    pub evidence: Vec<(Remark, EvidenceRecord)>,
+    /// Since when the step has been ready (cleared when it stops being ready).
+    pub ready_since: Option<DateTime<FixedOffset>>,
+}
+
+/// A handover (交代).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Handover {
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// From whom.
+    pub from: String,
+    /// To whom.
+    pub to: String,
+    /// The summary given.
+    pub summary: String,
+}
+
+/// The state of an incident after some events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncidentState {
+    /// Incident title.
+    pub title: String,
+    /// The affected account.
+    pub account: Option<String>,
+    /// The affected platform.
+    pub platform: Option<Platform>,
+    /// When it started.
+    pub started_at: Option<DateTime<FixedOffset>>,
+    /// The operator on duty now.
+    pub operator: String,
+    /// Everyone who has been on duty, in order.
+    pub operators: Vec<String>,
+    /// Severity given at the start (the severity decision, once made, takes over).
+    pub initial_severity: Option<String>,
+    /// When it was closed.
+    pub closed: Option<Stamp>,
+    /// Per step, in playbook order.
+    pub steps: Vec<StepRecord>,
+    /// Per step, the current status.
+    pub status: Vec<StepStatus>,
+    /// Free notes.
+    pub notes: Vec<Remark>,
+    /// Handovers.
+    pub handovers: Vec<Handover>,
+    /// Events folded so far.
+    pub events: u64,
+    /// Time of the last event.
+    pub last_event_at: Option<DateTime<FixedOffset>>,
+}
+
+impl IncidentState {
+    /// The state before any event.
+    pub fn new(playbook: &Playbook) -> Self {
+        let n = playbook.graph.len();
+        IncidentState {
+            title: String::new(),
+            account: None,
+            platform: None,
+            started_at: None,
+            operator: String::new(),
+            operators: Vec::new(),
+            initial_severity: None,
+            closed: None,
+            steps: vec![StepRecord::default(); n],
+            status: vec![StepStatus::Pending; n],
+            notes: Vec::new(),
+            handovers: Vec::new(),
+            events: 0,
+            last_event_at: None,
+        }
+    }
+
+    /// Whether the incident has started.
+    pub fn is_started(&self) -> bool {
+        self.started_at.is_some()
+    }
+
+    /// Whether the incident is closed.
+    pub fn is_closed(&self) -> bool {
+        self.closed.is_some()
+    }
+
+    /// The record of a step.
+    pub fn step(&self, ix: StepIx) -> Option<&StepRecord> {
+        self.steps.get(ix.index())
+    }
+
+    /// The status of a step.
+    pub fn status_of(&self, ix: StepIx) -> StepStatus {
+        self.status
+            .get(ix.index())
+            .copied()
+            .unwrap_or(StepStatus::Pending)
+    }
+
+    /// The current severity id: the severity decision's answer, else the one given at start.
+    pub fn severity<'p>(&self, playbook: &'p Playbook) -> Option<&'p str> {
+        let from_decision = playbook.severity_decision.and_then(|ix| {
+            let answer = self.step(ix)?.answer?;
+            playbook.severities.get(answer).map(|c| c.id.as_str())
+        });
+        from_decision.or_else(|| {
+            let initial = self.initial_severity.as_deref()?;
+            playbook
+                .severities
+                .iter()
+                .find(|c| c.id == initial)
+                .map(|c| c.id.as_str())
+        })
+    }
+
+    /// Folds one event in. Events naming steps the playbook does not have are ignored (the
+    /// engine never produces them; the journal is verified before folding).
+    pub fn apply(
+        &mut self,
+        playbook: &Playbook,
+        time: DateTime<FixedOffset>,
+        actor: &str,
+        event: &Event,
+    ) {
+        self.events += 1;
+        self.last_event_at = Some(time);
+        let stamp = || Stamp {
+            at: time,
+            by: actor.to_string(),
+        };
+        let remark = |text: &str| Remark {
+            at: time,
+            by: actor.to_string(),
+            text: text.to_string(),
+        };
+        let ix = event.step().and_then(|id| playbook.graph.find(id));
+        let mut affects_status = true;
+        match (event, ix) {
+            (
+                Event::IncidentStarted {
+                    title,
+                    account,
+                    platform,
+                    operator,
+                    severity,
+                    ..
+                },
+                _,
+            ) => {
+                self.title.clone_from(title);
+                self.account.clone_from(account);
+                self.platform = *platform;
+                self.started_at = Some(time);
+                self.operator.clone_from(operator);
+                self.operators = vec![operator.clone()];
+                self.initial_severity.clone_from(severity);
+            }
+            (Event::StepCompleted { note, forced, .. }, Some(ix)) => {
+                let r = &mut self.steps[ix.index()];
+                r.done = Some(stamp());
+                r.done_note.clone_from(note);
+                r.forced.clone_from(forced);
+                r.skipped = None;
+            }
+            (Event::StepSkipped { reason, .. }, Some(ix)) => {
+                let r = &mut self.steps[ix.index()];
+                r.skipped = Some(remark(reason));
+                r.done = None;
+            }
+            (
+                Event::DecisionMade {
+                    option,
+                    reason,
+                    forced,
+                    ..
+                },
+                Some(ix),
+            ) => {
+                let options = match playbook.graph.step(ix).map(|s| &s.kind) {
+                    Some(StepKind::Decision(d)) => &d.options,
+                    _ => return,
+                };
+                let r = &mut self.steps[ix.index()];
+                r.answer = options.iter().position(|o| o.id == *option);
+                r.answers.push(Remark {
+                    at: time,
+                    by: actor.to_string(),
+                    text: reason.clone().unwrap_or_default(),
+                });
+                if r.done.is_none() {
+                    r.done = Some(stamp());
+                    r.forced.clone_from(forced);
+                }
+                r.skipped = None;
+            }
+            (Event::ApprovalGiven { .. }, Some(ix)) => {
+                let is_approval_step = matches!(
+                    playbook.graph.step(ix).map(|s| &s.kind),
+                    Some(StepKind::Approval { .. })
+                );
+                let r = &mut self.steps[ix.index()];
+                r.approval = Some(stamp());
+                // For a 決裁 step the approval is the step; a post still has to be posted.
+                if is_approval_step && r.done.is_none() {
+                    r.done = Some(stamp());
+                }
+            }
+            (Event::ApprovalRejected { reason, .. }, Some(ix)) => {
+                let r = &mut self.steps[ix.index()];
+                r.approval = None;
+                r.rejections.push(remark(reason));
+                affects_status = false;
+            }
+            (Event::ObservationRecorded { text, .. }, Some(ix)) => {
+                self.steps[ix.index()].observations.push(remark(text));
+                affects_status = false;
+            }
+            (Event::StepReopened { reason, .. }, Some(ix)) => {
+                let is_decision = matches!(
+                    playbook.graph.step(ix).map(|s| &s.kind),
+                    Some(StepKind::Decision(_))
+                );
+                let r = &mut self.steps[ix.index()];
+                r.reopened.push(remark(reason));
+                r.done = None;
+                r.done_note = None;
+                r.forced = None;
+                r.skipped = None;
+                r.approval = None;
+                if is_decision {
+                    r.answer = None;
+                }
+            }
+            (Event::NoteAdded { text, .. }, _) => {
+                self.notes.push(remark(text));
+                affects_status = false;
+            }
+            (Event::EvidenceAttached { evidence, note, .. }, Some(ix)) => {
+                self.steps[ix.index()].evidence.push((
+                    remark(note.as_deref().unwrap_or_default()),
+                    evidence.clone(),
+                ));
+                affects_status = false;
+            }
+            (Event::HandedOver { from, to, summary }, _) => {
+                self.handovers.push(Handover {
+                    at: time,
+                    from: from.clone(),
+                    to: to.clone(),
+                    summary: summary.clone(),
+                });
+                self.operator.clone_from(to);
+                if !self.operators.contains(to) {
+                    self.operators.push(to.clone());
+                }
+                affects_status = false;
+            }
+            (Event::IncidentClosed { .. }, _) => {
+                self.closed = Some(stamp());
+            }
+            _ => affects_status = false,
+        }
+        if affects_status {
+            self.refresh_status(playbook, time);
+        }
+    }
+
+    /// Recomputes every step's status in dependency order, and when each became ready.
+    fn refresh_status(&mut self, playbook: &Playbook, time: DateTime<FixedOffset>) {
+        let graph = &playbook.graph;
+        for &ix in graph.order() {
+            let Some(step) = graph.step(ix) else { continue };
+            let i = ix.index();
+            let r = &self.steps[i];
+            let status = if r.done.is_some() {
+                StepStatus::Done
+            } else if r.skipped.is_some() {
+                StepStatus::Skipped
+            } else {
+                // A condition holds, fails, or is undecided (None).
+                let condition = step.when.as_ref().map(|c| {
+                    if self.status[c.decision.index()] == StepStatus::NotApplicable {
+                        Some(false)
+                    } else {
+                        self.steps[c.decision.index()].answer.map(|a| c.holds(a))
+                    }
+                });
+                let all_prerequisites_na = !step.after.is_empty()
+                    && step
+                        .after
+                        .iter()
+                        .all(|p| self.status[p.index()] == StepStatus::NotApplicable);
+                let prerequisites_settled = step
+                    .after
+                    .iter()
+                    .all(|p| self.status[p.index()].is_settled());
+                if condition == Some(Some(false)) || all_prerequisites_na {
+                    StepStatus::NotApplicable
+                } else if prerequisites_settled
+                    && condition != Some(None)
+                    && self.started_at.is_some()
+                {
+                    StepStatus::Ready
+                } else {
+                    StepStatus::Pending
+                }
+            };
+            self.status[i] = status;
+            let r = &mut self.steps[i];
+            match status {
+                StepStatus::Ready if r.ready_since.is_none() => r.ready_since = Some(time),
+                StepStatus::Ready | StepStatus::Done | StepStatus::Skipped => {}
+                StepStatus::Pending | StepStatus::NotApplicable => r.ready_since = None,
+            }
+        }
+    }
+
+    /// Counts of steps by status.
+    pub fn progress(&self) -> Progress {
+        let mut p = Progress::default();
+        for s in &self.status {
+            match s {
+                StepStatus::Done => p.done += 1,
+                StepStatus::Skipped => p.skipped += 1,
+                StepStatus::NotApplicable => p.not_applicable += 1,
+                StepStatus::Ready => p.ready += 1,
+                StepStatus::Pending => p.pending += 1,
+            }
+        }
+        p.total = self.status.len();
+        p
+    }
+
+    /// Steps still to do (ready or pending), in dependency order.
+    pub fn open_steps(&self, playbook: &Playbook) -> Vec<StepIx> {
+        playbook
+            .graph
+            .order()
+            .iter()
+            .copied()
+            .filter(|ix| !self.status_of(*ix).is_settled())
+            .collect()
+    }
+
+    /// What a step looks like at `now`: deadline, time left, next monitor check.
+    pub fn view(&self, playbook: &Playbook, ix: StepIx, now: DateTime<FixedOffset>) -> StepView {
+        let status = self.status_of(ix);
+        let record = self.step(ix);
+        let step = playbook.graph.step(ix);
+        let ready_since = record.and_then(|r| r.ready_since);
+        let due_at = step.and_then(|s| s.due).and_then(|due| match due.from {
+            DueFrom::Start => self.started_at.map(|t| t + due.within),
+            DueFrom::Ready => ready_since.map(|t| t + due.within),
+        });
+        let open = !status.is_settled();
+        let time_left = due_at.filter(|_| open).map(|d| d - now);
+        let next_check = match step.map(|s| &s.kind) {
+            Some(StepKind::Monitor(m)) if status == StepStatus::Ready => {
+                let last = record
+                    .and_then(|r| r.observations.last().map(|o| o.at))
+                    .or(ready_since);
+                last.map(|t| t + m.every)
+            }
+            _ => None,
+        };
+        StepView {
+            status,
+            ready_since,
+            due_at,
+            time_left,
+            overdue: time_left.is_some_and(|t| t < TimeDelta::zero())
+                || next_check.is_some_and(|c| c < now),
+            next_check,
+        }
+    }
+
+    /// Open steps past their deadline (or monitors past their next check) at `now`.
+    pub fn overdue(&self, playbook: &Playbook, now: DateTime<FixedOffset>) -> Vec<StepIx> {
+        self.open_steps(playbook)
+            .into_iter()
+            .filter(|ix| self.view(playbook, *ix, now).overdue)
+            .collect()
+    }
+
+    /// How long the open steps still need if each takes its full deadline: the longest chain
+    /// through open steps, from `now`.
+    pub fn remaining_critical_path(
+        &self,
+        playbook: &Playbook,
+        now: DateTime<FixedOffset>,
+    ) -> TimeDelta {
+        let graph = &playbook.graph;
+        let mut finish: Vec<Option<DateTime<FixedOffset>>> = vec![None; graph.len()];
+        let mut latest = now;
+        for &ix in graph.order() {
+            if self.status_of(ix).is_settled() {
+                continue;
+            }
+            let Some(step) = graph.step(ix) else { continue };
+            let start = step
+                .after
+                .iter()
+                .filter_map(|p| finish[p.index()])
+                .max()
+                .unwrap_or(now)
+                .max(now);
+            let view = self.view(playbook, ix, now);
+            let end = match (step.due, view.due_at) {
+                (Some(_), Some(due_at)) => start.max(due_at),
+                (Some(due), None) => start + due.within,
+                (None, _) => start,
+            };
+            finish[ix.index()] = Some(end);
+            latest = latest.max(end);
+        }
+        latest - now
+    }
+}
+
+/// Counts of steps by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    /// Done.
+    pub done: usize,
+    /// Skipped.
+    pub skipped: usize,
+    /// Not applicable.
+    pub not_applicable: usize,
+    /// Ready.
+    pub ready: usize,
+    /// Pending.
+    pub pending: usize,
+    /// All steps.
+    pub total: usize,
+}
+
+impl Progress {
+    /// Settled steps as a fraction of all (0.0–1.0).
+    pub fn ratio(&self) -> f64 {
+        if self.total == 0 {
+            return 1.0;
+        }
+        (self.done + self.skipped + self.not_applicable) as f64 / self.total as f64
+    }
+}
+
+/// A step at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StepView {
+    /// Its status.
+    pub status: StepStatus,
+    /// Since when it has been ready.
+    pub ready_since: Option<DateTime<FixedOffset>>,
+    /// Its deadline, if it has one and it can be known yet.
+    pub due_at: Option<DateTime<FixedOffset>>,
+    /// Time until the deadline (negative: overdue by), for open steps.
+    pub time_left: Option<TimeDelta>,
+    /// A ready monitor's next check.
+    pub next_check: Option<DateTime<FixedOffset>>,
+    /// Past its deadline or its next check.
+    pub overdue: bool,
+}

@@ -1,0 +1,473 @@
+//! The append-only, hash-chained journal: the single source of truth of an incident.
+//!
+//! One JSON object per line:
+//!
+//! ```text
+//! {"seq":1,"time":"2026-11-22T14:03:00+09:00","actor":"田中","kind":"incident_started","payload":{…},"prev":"000…0","hash":"9f2c…"}
+//! ```
+//!
+//! `hash` is the SHA-256 of the line's bytes without its `,"hash":"…"` member (that is, of
+//! `{"seq":…,"prev":"…"}`), and `prev` is the `hash` of the line before (64 zeros for the
+//! first). Changing any byte of any line breaks that line's hash or the next line's `prev`.
+//!
+//! An append returns only after the lines are written and fsync'd. One writer at a time: the
+//! journal file is locked with `flock`, which the kernel releases when the process dies, so a
+//! killed process never leaves an incident locked. A crash in the middle of a write leaves an
+//! unterminated last line (a torn tail); opening for writing moves those bytes to
+//! `journal.torn` and keeps the intact prefix.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use sha2::{Digest as _, Sha256};
+
+/// `prev` of the first line.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The `,"hash":"<64 hex>"}` at the end of every line.
+const HASH_SUFFIX_LEN: usize = 75;
+const HASH_MEMBER: &str = ",\"hash\":\"";
+
+/// One journal line, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// 1, 2, 3, … without gaps.
+    pub seq: u64,
+    /// When the event happened (RFC 3339 with offset, from the incident's clock).
+    pub time: DateTime<FixedOffset>,
+    /// Who did it (the operator's name, or `hikeshi` for automatic events).
+    pub actor: String,
+    /// The event kind, e.g. `step_completed`.
+    pub kind: String,
+    /// The event payload as JSON text.
+    pub payload: String,
+    /// Hash of the line before.
+    pub prev: String,
+    /// Hash of this line.
+    pub hash: String,
+}
+
+/// An event to append.
+#[derive(Debug, Clone, Copy)]
+pub struct NewEntry<'a> {
+    /// When it happened.
+    pub time: DateTime<FixedOffset>,
+    /// Who did it.
+    pub actor: &'a str,
+    /// The event kind.
+    pub kind: &'a str,
+    /// The payload as JSON text (must be valid JSON).
+    pub payload: &'a str,
+}
+
+#[derive(Serialize)]
+struct LineOut<'a> {
+    seq: u64,
+    time: String,
+    actor: &'a str,
+    kind: &'a str,
+    payload: &'a RawValue,
+    prev: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LineIn<'a> {
+    seq: u64,
+    #[serde(borrow)]
+    time: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    actor: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    kind: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    payload: &'a RawValue,
+    #[serde(borrow)]
+    prev: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    hash: std::borrow::Cow<'a, str>,
+}
+
+/// Why a line is not a valid journal line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Corruption {
+    /// Not UTF-8.
+    #[error("the line is not UTF-8")]
+    NotUtf8,
+    /// Not a journal record.
+    #[error("the line is not a journal record: {0}")]
+    NotARecord(String),
+    /// The line's own hash does not match its content.
+    #[error("the line's content does not match its hash (it was changed after it was written)")]
+    HashMismatch,
+    /// The line does not chain to the line before.
+    #[error("the line does not follow the line before (prev {found}, expected {expected})")]
+    BrokenChain {
+        /// `prev` of the line.
+        found: String,
+        /// `hash` of the line before.
+        expected: String,
+    },
+    /// A sequence number out of order.
+    #[error("sequence number {found} where {expected} was expected")]
+    BadSequence {
+        /// The seq found.
+        found: u64,
+        /// The seq expected.
+        expected: u64,
+    },
+}
+
+/// Something went wrong with a journal.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// A file operation failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// Another process holds the journal.
+    #[error("{path} is in use by another hikeshi process")]
+    Locked {
+        /// The journal.
+        path: PathBuf,
+    },
+    /// A line in the journal is bad; nothing can be appended until it is dealt with.
+    #[error("{path}: line {line} (seq {seq}): {problem}")]
+    Corrupt {
+        /// The journal.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// The sequence number the line should have had.
+        seq: u64,
+        /// What is wrong.
+        problem: Corruption,
+    },
+    /// An event could not be encoded (never expected: payloads are our own types).
+    #[error("cannot encode an event: {0}")]
+    Encode(String),
+}
+
+impl JournalError {
+    fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+        JournalError::Io {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Bytes after the last complete line: what a crash in the middle of a write leaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TornTail {
+    /// How many bytes.
+    pub bytes: usize,
+    /// Where they were moved (`journal.torn`), if they were.
+    pub moved_to: Option<PathBuf>,
+}
+
+/// What reading a journal found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replay {
+    /// Every intact entry, in order.
+    pub entries: Vec<Entry>,
+    /// An unterminated last line, if any.
+    pub torn: Option<TornTail>,
+}
+
+impl Replay {
+    /// Hash of the last entry (the chain head), or [`GENESIS`].
+    pub fn head(&self) -> &str {
+        self.entries.last().map_or(GENESIS, |e| e.hash.as_str())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    s
+}
+
+/// SHA-256 of `bytes`, as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Encodes one line (without the newline) and returns it with its hash.
+fn encode(seq: u64, entry: &NewEntry<'_>, prev: &str) -> Result<(String, String), JournalError> {
+    let payload: &RawValue =
+        serde_json::from_str(entry.payload).map_err(|e| JournalError::Encode(e.to_string()))?;
+    let body = serde_json::to_string(&LineOut {
+        seq,
+        time: entry.time.to_rfc3339(),
+        actor: entry.actor,
+        kind: entry.kind,
+        payload,
+        prev,
+    })
+    .map_err(|e| JournalError::Encode(e.to_string()))?;
+    let hash = sha256_hex(body.as_bytes());
+    let mut line = body;
+    line.pop(); // the closing brace, put back after the hash member
+    line.push_str(HASH_MEMBER);
+    line.push_str(&hash);
+    line.push_str("\"}");
+    Ok((line, hash))
+}
+
+/// Decodes and checks one line against the chain so far.
+fn decode(line: &[u8], expected_seq: u64, prev: &str) -> Result<Entry, Corruption> {
+    let text = std::str::from_utf8(line).map_err(|_| Corruption::NotUtf8)?;
+    if text.len() < HASH_SUFFIX_LEN
+        || !text.is_char_boundary(text.len() - HASH_SUFFIX_LEN)
+        || !text[text.len() - HASH_SUFFIX_LEN..].starts_with(HASH_MEMBER)
+    {
+        return Err(Corruption::NotARecord("no hash at the end".into()));
+    }
+    let raw: LineIn<'_> =
+        serde_json::from_str(text).map_err(|e| Corruption::NotARecord(e.to_string()))?;
+    let body_prefix = &text[..text.len() - HASH_SUFFIX_LEN];
+    let mut hasher = Sha256::new();
+    hasher.update(body_prefix.as_bytes());
+    hasher.update(b"}");
+    let computed = hex(&hasher.finalize());
+    if computed != raw.hash || text[text.len() - 66..text.len() - 2] != *raw.hash {
+        return Err(Corruption::HashMismatch);
+    }
+    if raw.seq != expected_seq {
+        return Err(Corruption::BadSequence {
+            found: raw.seq,
+            expected: expected_seq,
+        });
+    }
+    if raw.prev != prev {
+        return Err(Corruption::BrokenChain {
+            found: raw.prev.into_owned(),
+            expected: prev.to_string(),
+        });
+    }
+    let time = DateTime::parse_from_rfc3339(&raw.time)
+        .map_err(|e| Corruption::NotARecord(format!("bad time: {e}")))?;
+    Ok(Entry {
+        seq: raw.seq,
+        time,
+        actor: raw.actor.into_owned(),
+        kind: raw.kind.into_owned(),
+        payload: raw.payload.get().to_string(),
+        prev: raw.prev.into_owned(),
+        hash: raw.hash.into_owned(),
+    })
+}
+
+/// Checks every complete line of `bytes`; returns the entries and where the intact prefix ends.
+fn replay_bytes(path: &Path, bytes: &[u8]) -> Result<(Vec<Entry>, usize), JournalError> {
+    let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let mut entries: Vec<Entry> = Vec::with_capacity(complete / 200);
+    let mut prev = GENESIS.to_string();
+    // `complete` ends with a newline, so the last piece of the split is always empty.
+    let lines = bytes[..complete].split(|b| *b == b'\n');
+    let count = bytes[..complete].iter().filter(|b| **b == b'\n').count();
+    for (i, line) in lines.take(count).enumerate() {
+        let seq = entries.len() as u64 + 1;
+        let decoded = if line.is_empty() {
+            Err(Corruption::NotARecord("empty line".into()))
+        } else {
+            decode(line, seq, &prev)
+        };
+        match decoded {
+            Ok(entry) => {
+                prev.clone_from(&entry.hash);
+                entries.push(entry);
+            }
+            Err(problem) => {
+                return Err(JournalError::Corrupt {
+                    path: path.to_path_buf(),
+                    line: i + 1,
+                    seq,
+                    problem,
+                });
+            }
+        }
+    }
+    Ok((entries, complete))
+}
+
+/// Reads and verifies a journal without locking it or changing anything (for `status` and
+/// `verify` while another process may be writing). An unterminated last line is reported,
+/// not moved.
+pub fn read(path: &Path) -> Result<Replay, JournalError> {
+    let bytes = std::fs::read(path).map_err(|e| JournalError::io("cannot read", path, e))?;
+    let (entries, complete) = replay_bytes(path, &bytes)?;
+    let torn = (complete < bytes.len()).then(|| TornTail {
+        bytes: bytes.len() - complete,
+        moved_to: None,
+    });
+    Ok(Replay { entries, torn })
+}
+
+/// The single writer of a journal. Holds the lock until dropped.
+#[derive(Debug)]
+pub struct JournalWriter {
+    path: PathBuf,
+    file: File,
+    len: u64,
+    last_seq: u64,
+    head: String,
+}
+
+fn lock(file: &File, path: &Path) -> Result<(), JournalError> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::Locked {
+            path: path.to_path_buf(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(JournalError::io("cannot lock", path, e)),
+    }
+}
+
+/// Makes a directory entry durable (a new file survives a crash only once its folder is synced).
+fn sync_dir(dir: &Path) -> Result<(), JournalError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| JournalError::io("cannot sync folder", dir, e))
+}
+
+impl JournalWriter {
+    /// Creates a new, empty journal (failing if one exists) and locks it.
+    pub fn create(path: &Path) -> Result<JournalWriter, JournalError> {
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| JournalError::io("cannot create", path, e))?;
+        lock(&file, path)?;
+        if let Some(dir) = path.parent() {
+            sync_dir(dir)?;
+        }
+        Ok(JournalWriter {
+            path: path.to_path_buf(),
+            file,
+            len: 0,
+            last_seq: 0,
+            head: GENESIS.to_string(),
+        })
+    }
+
+    /// Opens an existing journal for appending: locks it, verifies every line, and moves a
+    /// torn tail aside. Fails (appending nothing) if any complete line is bad.
+    pub fn open(path: &Path) -> Result<(JournalWriter, Replay), JournalError> {
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| JournalError::io("cannot open", path, e))?;
+        lock(&file, path)?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)
+            .map_err(|e| JournalError::io("cannot read", path, e))?;
+        let (entries, complete) = replay_bytes(path, &bytes)?;
+        let mut torn = None;
+        if complete < bytes.len() {
+            let torn_path = path.with_extension("torn");
+            let mut aside = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&torn_path)
+                .map_err(|e| JournalError::io("cannot create", &torn_path, e))?;
+            aside
+                .write_all(&bytes[complete..])
+                .and_then(|()| aside.write_all(b"\n"))
+                .and_then(|()| aside.sync_all())
+                .map_err(|e| JournalError::io("cannot write", &torn_path, e))?;
+            file.set_len(complete as u64)
+                .and_then(|()| file.sync_all())
+                .map_err(|e| JournalError::io("cannot truncate", path, e))?;
+            torn = Some(TornTail {
+                bytes: bytes.len() - complete,
+                moved_to: Some(torn_path),
+            });
+        }
+        file.seek(SeekFrom::End(0))
+            .map_err(|e| JournalError::io("cannot seek", path, e))?;
+        let writer = JournalWriter {
+            path: path.to_path_buf(),
+            file,
+            len: complete as u64,
+            last_seq: entries.last().map_or(0, |e| e.seq),
+            head: entries
+                .last()
+                .map_or_else(|| GENESIS.to_string(), |e| e.hash.clone()),
+        };
+        Ok((writer, Replay { entries, torn }))
+    }
+
+    /// The journal's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Sequence number of the last entry (0 when empty).
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// Hash of the last entry, or [`GENESIS`].
+    pub fn head(&self) -> &str {
+        &self.head
+    }
+
+    /// Appends entries in one write and fsyncs them; returns them as written. On any error
+    /// the file is cut back to its previous length, so a failed append (a full disk, a file
+    /// size limit) leaves the journal exactly as it was.
+    pub fn append(&mut self, new: &[NewEntry<'_>]) -> Result<Vec<Entry>, JournalError> {
+        let mut text = String::new();
+        let mut written = Vec::with_capacity(new.len());
+        let mut prev = self.head.clone();
+        let mut seq = self.last_seq;
+        for entry in new {
+            seq += 1;
+            let (line, hash) = encode(seq, entry, &prev)?;
+            text.push_str(&line);
+            text.push('\n');
+            written.push(Entry {
+                seq,
+                time: entry.time,
+                actor: entry.actor.to_string(),
+                kind: entry.kind.to_string(),
+                payload: entry.payload.to_string(),
+                prev: std::mem::replace(&mut prev, hash.clone()),
+                hash,
+            });
+        }
+        let result = self
+            .file
+            .write_all(text.as_bytes())
+            .and_then(|()| self.file.sync_data());
+        if let Err(e) = result {
+            // Best effort: if even this fails, the torn tail is moved aside on next open.
+            let _ = self.file.set_len(self.len);
+            let _ = self.file.sync_all();
+            return Err(JournalError::io("cannot write", &self.path, e));
+        }
+        self.len += text.len() as u64;
+        self.last_seq = seq;
+        self.head = prev;
+        Ok(written)
+    }
+}

@@ -1,0 +1,360 @@
+//! The engine's rules through the library: readiness, deviations, decisions and branches,
+//! approvals, monitors, reopening, closing, and derived times on a simulated clock.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use chrono::TimeDelta;
+use common::engine::{START, at, decide, done, start};
+use hikeshi::incident::{Command, Refusal, StepStatus};
+
+fn status(h: &common::engine::Harness, id: &str) -> StepStatus {
+    let pb = h.incident.playbook();
+    h.incident.state().status_of(pb.graph.find(id).unwrap())
+}
+
+#[test]
+fn only_ready_steps_can_be_done_unless_forced_with_a_reason() {
+    let mut h = start();
+    assert_eq!(status(&h, "detect"), StepStatus::Ready);
+    assert_eq!(status(&h, "report"), StepStatus::Pending);
+    let refused = h.run(done("report")).unwrap_err();
+    assert_eq!(
+        refused,
+        Refusal::NotReady {
+            step: "report".into(),
+            waiting_for: vec!["detect".into()]
+        }
+    );
+    assert!(
+        refused
+            .message(hikeshi::Lang::Ja)
+            .contains("--force --reason")
+    );
+    h.ok(Command::Complete {
+        step: "report".into(),
+        note: None,
+        force: Some("電話で先に報告済み".into()),
+    });
+    let pb = h.incident.playbook();
+    let record = h
+        .incident
+        .state()
+        .step(pb.graph.find("report").unwrap())
+        .unwrap();
+    assert_eq!(record.forced.as_deref(), Some("電話で先に報告済み"));
+    assert_eq!(status(&h, "report"), StepStatus::Done);
+    assert_eq!(
+        h.run(done("report")),
+        Err(Refusal::AlreadyDone {
+            step: "report".into()
+        })
+    );
+}
+
+#[test]
+fn unknown_steps_get_a_suggestion() {
+    let mut h = start();
+    assert_eq!(
+        h.run(done("detcet")),
+        Err(Refusal::UnknownStep {
+            step: "detcet".into(),
+            suggestion: Some("detect".into())
+        })
+    );
+}
+
+#[test]
+fn skipping_needs_a_reason_and_settles_the_step() {
+    let mut h = start();
+    assert_eq!(
+        h.run(Command::Skip {
+            step: "detect".into(),
+            reason: "  ".into()
+        }),
+        Err(Refusal::Empty { what: "--reason" })
+    );
+    h.ok(Command::Skip {
+        step: "detect".into(),
+        reason: "通報で確認済み".into(),
+    });
+    assert_eq!(status(&h, "detect"), StepStatus::Skipped);
+    assert_eq!(status(&h, "report"), StepStatus::Ready);
+}
+
+#[test]
+fn decisions_pick_branches_and_can_be_changed_with_a_reason() {
+    let mut h = start();
+    h.ok(done("detect"));
+    assert_eq!(
+        h.run(done("severity")),
+        Err(Refusal::UseDecide {
+            step: "severity".into()
+        })
+    );
+    assert!(matches!(
+        h.run(decide("severity", "medium", None)),
+        Err(Refusal::UnknownOption { .. })
+    ));
+    h.ok(decide("severity", "low", None));
+    assert_eq!(status(&h, "press"), StepStatus::NotApplicable);
+    assert_eq!(
+        h.incident.state().severity(h.incident.playbook()),
+        Some("low")
+    );
+    // The join after both branches stays reachable: press is n/a, report is not done yet.
+    assert_eq!(status(&h, "sign-off"), StepStatus::Pending);
+    assert_eq!(
+        h.run(decide("severity", "high", None)),
+        Err(Refusal::AlreadyDecided {
+            step: "severity".into(),
+            current: "low".into()
+        })
+    );
+    h.ok(decide("severity", "high", Some("報道機関から問合せあり")));
+    assert_eq!(status(&h, "press"), StepStatus::Ready);
+    assert_eq!(
+        h.incident.state().severity(h.incident.playbook()),
+        Some("high")
+    );
+    let pb = h.incident.playbook();
+    let record = h
+        .incident
+        .state()
+        .step(pb.graph.find("severity").unwrap())
+        .unwrap();
+    assert_eq!(record.answers.len(), 2);
+    assert_eq!(record.answers[1].text, "報道機関から問合せあり");
+}
+
+#[test]
+fn a_post_counts_as_posted_only_after_approval() {
+    let mut h = start();
+    h.ok(done("detect"));
+    h.ok(decide("severity", "high", None));
+    let refused = h.run(done("press")).unwrap_err();
+    assert_eq!(
+        refused,
+        Refusal::NeedsApproval {
+            step: "press".into(),
+            approver: "発信管理者".into()
+        }
+    );
+    h.ok(Command::Reject {
+        step: "press".into(),
+        by: "広報課長".into(),
+        reason: "表現を修正".into(),
+    });
+    assert_eq!(h.run(done("press")).unwrap_err(), refused);
+    h.ok(Command::Approve {
+        step: "press".into(),
+        by: "広報課長".into(),
+    });
+    h.ok(done("press"));
+    assert_eq!(status(&h, "press"), StepStatus::Done);
+}
+
+#[test]
+fn an_approval_step_is_completed_by_approving_it() {
+    let mut h = start();
+    h.ok(done("detect"));
+    h.ok(done("report"));
+    h.ok(decide("severity", "low", None));
+    assert_eq!(status(&h, "sign-off"), StepStatus::Ready);
+    assert!(matches!(
+        h.run(done("sign-off")),
+        Err(Refusal::UseApprove { .. })
+    ));
+    assert_eq!(
+        h.run(Command::Approve {
+            step: "detect".into(),
+            by: "課長".into()
+        }),
+        Err(Refusal::NotApprovable {
+            step: "detect".into()
+        })
+    );
+    h.ok(Command::Approve {
+        step: "sign-off".into(),
+        by: "課長".into(),
+    });
+    assert_eq!(status(&h, "sign-off"), StepStatus::Done);
+}
+
+#[test]
+fn deadlines_count_from_ready_or_start_and_turn_overdue() {
+    let mut h = start();
+    let pb = h.incident.playbook().clone();
+    let detect = pb.graph.find("detect").unwrap();
+    let report = pb.graph.find("report").unwrap();
+    let now = h.incident.now();
+    let v = h.incident.state().view(&pb, detect, now);
+    assert_eq!(v.ready_since, Some(at(START)));
+    assert_eq!(v.due_at, Some(at("2026-11-22T14:18:00+09:00")));
+    // report is due one hour from the start even while it waits.
+    let v = h.incident.state().view(&pb, report, now);
+    assert_eq!(v.due_at, Some(at("2026-11-22T15:03:00+09:00")));
+    h.advance(20);
+    let v = h.incident.state().view(&pb, detect, h.incident.now());
+    assert!(v.overdue);
+    assert_eq!(v.time_left, Some(TimeDelta::minutes(-5)));
+    assert_eq!(
+        h.incident.state().overdue(&pb, h.incident.now()),
+        vec![detect]
+    );
+    h.ok(done("detect"));
+    // Once done, a step is no longer overdue; the ones it freed are ready from now.
+    assert!(h.incident.state().overdue(&pb, h.incident.now()).is_empty());
+    let sev = pb.graph.find("severity").unwrap();
+    let v = h.incident.state().view(&pb, sev, h.incident.now());
+    assert_eq!(v.ready_since, Some(at("2026-11-22T14:23:00+09:00")));
+}
+
+#[test]
+fn a_monitor_records_observations_and_schedules_its_next_check() {
+    let mut h = start();
+    h.ok(done("detect"));
+    let pb = h.incident.playbook().clone();
+    let watch = pb.graph.find("watch").unwrap();
+    let v = h.incident.state().view(&pb, watch, h.incident.now());
+    assert_eq!(v.next_check, Some(at("2026-11-22T14:33:00+09:00")));
+    assert_eq!(
+        h.run(Command::Observe {
+            step: "detect".into(),
+            text: "x".into()
+        }),
+        Err(Refusal::NotAMonitor {
+            step: "detect".into()
+        })
+    );
+    h.advance(10);
+    h.ok(Command::Observe {
+        step: "watch".into(),
+        text: "言及 120件/時".into(),
+    });
+    let v = h.incident.state().view(&pb, watch, h.incident.now());
+    assert_eq!(v.next_check, Some(at("2026-11-22T14:43:00+09:00")));
+    h.advance(45);
+    assert!(
+        h.incident
+            .state()
+            .view(&pb, watch, h.incident.now())
+            .overdue
+    );
+}
+
+#[test]
+fn reopening_keeps_the_history_and_makes_the_step_ready_again() {
+    let mut h = start();
+    assert_eq!(
+        h.run(Command::Reopen {
+            step: "detect".into(),
+            reason: "再確認".into()
+        }),
+        Err(Refusal::NotReopenable {
+            step: "detect".into()
+        })
+    );
+    h.ok(done("detect"));
+    h.ok(decide("severity", "high", None));
+    h.ok(Command::Reopen {
+        step: "severity".into(),
+        reason: "事実関係を再確認".into(),
+    });
+    assert_eq!(status(&h, "severity"), StepStatus::Ready);
+    // Its answer is withdrawn, so the branch waits again.
+    assert_eq!(status(&h, "press"), StepStatus::Pending);
+    let pb = h.incident.playbook();
+    let record = h
+        .incident
+        .state()
+        .step(pb.graph.find("severity").unwrap())
+        .unwrap();
+    assert_eq!(record.reopened.len(), 1);
+    assert_eq!(record.answers.len(), 1);
+}
+
+#[test]
+fn closing_with_open_steps_needs_a_reason_and_then_nothing_more_is_accepted() {
+    let mut h = start();
+    h.ok(done("detect"));
+    match h.run(Command::Close { force: None }) {
+        Err(Refusal::OpenSteps { steps }) => assert!(steps.contains(&"report".to_string())),
+        other => panic!("{other:?}"),
+    }
+    h.ok(Command::Close {
+        force: Some("訓練のため打ち切り".into()),
+    });
+    assert!(h.incident.state().is_closed());
+    assert_eq!(h.run(done("report")), Err(Refusal::Closed));
+    assert_eq!(
+        h.run(Command::Note {
+            text: "追記".into(),
+            step: None
+        }),
+        Err(Refusal::Closed)
+    );
+}
+
+#[test]
+fn handover_changes_the_operator_and_is_refused_to_oneself() {
+    let mut h = start();
+    assert_eq!(
+        h.run(Command::Handover {
+            to: "田中".into(),
+            summary: String::new()
+        }),
+        Err(Refusal::SameOperator {
+            name: "田中".into()
+        })
+    );
+    h.ok(Command::Handover {
+        to: "佐藤".into(),
+        summary: "引き継ぎ".into(),
+    });
+    assert_eq!(h.incident.state().operator, "佐藤");
+    assert_eq!(h.incident.state().operators, ["田中", "佐藤"]);
+}
+
+#[test]
+fn remaining_critical_path_shrinks_as_steps_are_done() {
+    let mut h = start();
+    let pb = h.incident.playbook().clone();
+    let before = h
+        .incident
+        .state()
+        .remaining_critical_path(&pb, h.incident.now());
+    // detect 15m → severity → press 2h, or report by 1h from start: 2h15m.
+    assert_eq!(before, TimeDelta::minutes(135));
+    h.ok(done("detect"));
+    h.ok(decide("severity", "low", None));
+    let after = h
+        .incident
+        .state()
+        .remaining_critical_path(&pb, h.incident.now());
+    assert_eq!(after, TimeDelta::minutes(60));
+    let p = h.incident.state().progress();
+    assert_eq!((p.done, p.not_applicable, p.total), (2, 1, 7));
+}
+
+#[test]
+fn the_incident_folder_holds_the_frozen_playbook_and_a_verified_journal() {
+    let h = start();
+    let dir = h.incident.dir().to_path_buf();
+    assert_eq!(
+        dir.file_name().unwrap().to_string_lossy(),
+        "20261122-1403-engine-test"
+    );
+    for name in [
+        "journal.jsonl",
+        "playbook.yaml",
+        "divisions.yaml",
+        "outbox",
+        "evidence",
+    ] {
+        assert!(dir.join(name).exists(), "{name} missing");
+    }
+    let frozen = std::fs::read_to_string(dir.join("playbook.yaml")).unwrap();
+    let original = std::fs::read_to_string(common::fixture("engine/playbook.yaml")).unwrap();
+    assert_eq!(frozen, original);
+}
