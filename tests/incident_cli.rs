@@ -1,0 +1,368 @@
+//! The incident commands through the real binary: the contract scripts depend on.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{fixture, hikeshi};
+use predicates::prelude::*;
+
+const T0: &str = "2026-11-22T14:03:00+09:00";
+
+/// `hikeshi` in `cwd` with a fixed clock and an operator.
+fn h(cwd: &Path, time: &str) -> assert_cmd::Command {
+    let mut cmd = hikeshi();
+    cmd.current_dir(cwd)
+        .env("HIKESHI_TIME", time)
+        .env("HIKESHI_OPERATOR", "田中");
+    cmd
+}
+
+fn start_stock(cwd: &Path) -> PathBuf {
+    let out = h(cwd, T0)
+        .args([
+            "start",
+            "unauthorized-access",
+            "--account",
+            "@city_official",
+            "--platform",
+            "x",
+            "--title",
+            "公式Xの乗っ取り",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let last = text.lines().last().unwrap().to_string();
+    assert_eq!(last, "incidents/20261122-1403-unauthorized-access");
+    cwd.join(last)
+}
+
+fn status_json(cwd: &Path, incident: &str, time: &str) -> serde_json::Value {
+    let out = h(cwd, time)
+        .args(["status", incident, "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+fn step<'a>(status: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    status["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap()
+}
+
+#[test]
+fn start_makes_the_incident_folder_and_prints_its_path_last() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start_stock(tmp.path());
+    for name in [
+        "journal.jsonl",
+        "playbook.yaml",
+        "divisions.yaml",
+        "outbox",
+        "evidence",
+    ] {
+        assert!(dir.join(name).exists(), "{name}");
+    }
+    let frozen = std::fs::read_to_string(dir.join("playbook.yaml")).unwrap();
+    assert_eq!(frozen, hikeshi::stock::PLAYBOOKS[0].text);
+    // A second incident in the same minute gets its own folder.
+    let out = h(tmp.path(), T0)
+        .args(["start", "unauthorized-access"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.lines().last(),
+        Some("incidents/20261122-1403-unauthorized-access-2")
+    );
+}
+
+#[test]
+fn status_json_shows_steps_deadlines_and_progress() {
+    let tmp = tempfile::tempdir().unwrap();
+    start_stock(tmp.path());
+    let id = "20261122-1403-unauthorized-access";
+    let s = status_json(tmp.path(), id, "2026-11-22T14:23:00+09:00");
+    assert_eq!(s["format"], 1);
+    assert_eq!(s["id"], id);
+    assert_eq!(s["title"], "公式Xの乗っ取り");
+    assert_eq!(s["account"], "@city_official");
+    assert_eq!(s["platform"], "x");
+    assert_eq!(s["operator"], "田中");
+    assert_eq!(s["started_at"], T0);
+    assert_eq!(s["elapsed_seconds"], 1200);
+    assert_eq!(s["playbook"]["id"], "unauthorized-access");
+    assert_eq!(s["playbook"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(s["progress"]["total"], 26);
+    assert_eq!(s["journal"]["entries"], 1);
+    let detect = step(&s, "detect");
+    assert_eq!(detect["status"], "ready");
+    assert_eq!(detect["ready_since"], T0);
+    assert_eq!(detect["due_at"], "2026-11-22T14:18:00+09:00");
+    assert_eq!(detect["time_left_seconds"], -300);
+    assert_eq!(detect["overdue"], true);
+    assert_eq!(s["overdue"], serde_json::json!(["detect"]));
+    assert_eq!(step(&s, "change-password")["status"], "pending");
+}
+
+#[test]
+fn a_walk_through_commands_changes_state_and_reports_what_became_ready() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start_stock(tmp.path());
+    let inc = dir.to_str().unwrap();
+    let t = "2026-11-22T14:10:00+09:00";
+    h(tmp.path(), t)
+        .args([
+            "--lang",
+            "en",
+            "done",
+            inc,
+            "detect",
+            "--note",
+            "不審な投稿3件",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("done: detect"))
+        .stdout(predicate::str::contains(
+            "now ready: report-to-supervisor, login-check",
+        ));
+    h(tmp.path(), t)
+        .args(["--lang", "en", "decide", inc, "login-check", "accessible"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "no longer applicable: platform-recovery",
+        ))
+        .stdout(predicate::str::contains("change-password"));
+    h(tmp.path(), t)
+        .args(["--lang", "en", "decide", inc, "login-check", "locked-out"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("give --reason to change it"));
+    h(tmp.path(), t)
+        .args([
+            "skip",
+            inc,
+            "takeover-notice",
+            "--reason",
+            "他の公式アカウントがない",
+        ])
+        .assert()
+        .success();
+    h(tmp.path(), t)
+        .args([
+            "note",
+            inc,
+            "広報広聴課長に電話で報告",
+            "--step",
+            "report-to-supervisor",
+        ])
+        .assert()
+        .success();
+    let s = status_json(tmp.path(), inc, t);
+    assert_eq!(step(&s, "detect")["status"], "done");
+    assert_eq!(step(&s, "detect")["done_by"], "田中");
+    assert_eq!(step(&s, "login-check")["answer"], "accessible");
+    assert_eq!(step(&s, "platform-recovery")["status"], "not_applicable");
+    assert_eq!(
+        step(&s, "takeover-notice")["skipped_reason"],
+        "他の公式アカウントがない"
+    );
+    assert_eq!(s["journal"]["entries"], 5);
+}
+
+#[test]
+fn every_refusal_is_one_line_exit_one_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start_stock(tmp.path());
+    let inc = dir.to_str().unwrap();
+    let journal = dir.join("journal.jsonl");
+    let before = std::fs::read(&journal).unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["done", inc, "change-password"],
+            "is not ready (waiting for login-check, platform-recovery)",
+        ),
+        (&["done", inc, "no-such-step"], "no step `no-such-step`"),
+        (
+            &["skip", inc, "detect", "--reason", " "],
+            "--reason is empty",
+        ),
+        (&["decide", inc, "detect", "yes"], "is not a decision"),
+        (
+            &["approve", inc, "detect", "--by", "課長"],
+            "neither an approval nor a post",
+        ),
+        (&["observe", inc, "detect", "見た"], "is not a monitor"),
+        (
+            &["reopen", inc, "detect", "--reason", "x"],
+            "neither done nor skipped",
+        ),
+        (&["close", inc], "still open"),
+        (&["handover", inc, "--to", "田中"], "is already on duty"),
+        (
+            &["done", "no-such-incident", "detect"],
+            "no incident `no-such-incident`",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = h(tmp.path(), T0)
+            .arg("--lang")
+            .arg("en")
+            .args(*args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert_eq!(
+            std::fs::read(&journal).unwrap(),
+            before,
+            "{args:?} wrote something"
+        );
+    }
+    // And in Japanese by default.
+    h(tmp.path(), T0)
+        .args(["done", inc, "change-password"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("まだ実施できません"));
+    // `--force` needs `--reason` (a usage error).
+    h(tmp.path(), T0)
+        .args(["done", inc, "detect", "--force"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn incidents_are_found_by_id_in_the_incidents_folder_from_flag_or_environment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let elsewhere = tmp.path().join("records");
+    h(tmp.path(), T0)
+        .args(["--incidents"])
+        .arg(&elsewhere)
+        .args(["start", "flaming"])
+        .assert()
+        .success();
+    let id = "20261122-1403-flaming";
+    assert!(elsewhere.join(id).join("journal.jsonl").is_file());
+    h(tmp.path(), T0)
+        .env("HIKESHI_INCIDENTS", &elsewhere)
+        .args(["status", id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("SNS公式アカウントの炎上対応"));
+    h(tmp.path(), T0)
+        .env("HIKESHI_INCIDENTS", &elsewhere)
+        .args(["--lang", "en", "incidents"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(id).and(predicate::str::contains("open")));
+}
+
+#[test]
+fn evidence_files_are_copied_with_their_hash_and_urls_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start_stock(tmp.path());
+    let inc = dir.to_str().unwrap();
+    let shot = tmp.path().join("screenshot.png");
+    std::fs::write(&shot, b"not really a png, but bytes to hash").unwrap();
+    h(tmp.path(), T0)
+        .args(["--lang", "en", "evidence", inc, "detect"])
+        .arg(&shot)
+        .args(["--note", "不審な投稿の画面"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("evidence/000002-screenshot.png"));
+    let copied = std::fs::read(dir.join("evidence/000002-screenshot.png")).unwrap();
+    assert_eq!(copied, b"not really a png, but bytes to hash");
+    let expected = hikeshi::journal::sha256_hex(&copied);
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    assert!(journal.contains(&format!("\"sha256\":\"{expected}\"")));
+    h(tmp.path(), T0)
+        .args([
+            "evidence",
+            inc,
+            "detect",
+            "https://x.example/city_official/status/1",
+        ])
+        .assert()
+        .success();
+    h(tmp.path(), T0)
+        .args(["--lang", "en", "evidence", inc, "detect"])
+        .arg(tmp.path().join("missing.png"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot open"));
+    let s = status_json(tmp.path(), inc, T0);
+    assert_eq!(step(&s, "detect")["evidence"], 2);
+}
+
+#[test]
+fn handover_prints_the_summary_and_changes_the_operator() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start_stock(tmp.path());
+    let inc = dir.to_str().unwrap();
+    h(tmp.path(), "2026-11-22T14:30:00+09:00")
+        .args(["--lang", "en", "handover", inc, "--to", "佐藤"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("progress 0 / 26"))
+        .stdout(predicate::str::contains("overdue:\n  - detect"))
+        .stdout(predicate::str::contains("handed over: 田中 → 佐藤"));
+    let s = status_json(tmp.path(), inc, T0);
+    assert_eq!(s["operator"], "佐藤");
+}
+
+#[test]
+fn close_with_force_records_the_reason_and_then_refuses_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start_stock(tmp.path());
+    let inc = dir.to_str().unwrap();
+    h(tmp.path(), T0)
+        .args(["close", inc, "--force", "--reason", "誤報と判明"])
+        .assert()
+        .success();
+    h(tmp.path(), T0)
+        .args(["--lang", "en", "done", inc, "detect"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("the incident is closed"));
+    let s = status_json(tmp.path(), inc, T0);
+    assert_eq!(s["closed_at"], T0);
+    h(tmp.path(), T0).args(["verify", inc]).assert().success();
+}
+
+#[test]
+fn a_playbook_with_a_severity_given_at_start_reports_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    h(tmp.path(), T0)
+        .args(["start"])
+        .arg(fixture("engine/playbook.yaml"))
+        .args(["--severity", "high"])
+        .assert()
+        .success();
+    let s = status_json(tmp.path(), "20261122-1403-engine-test", T0);
+    assert_eq!(s["severity"], "high");
+    h(tmp.path(), T0)
+        .args(["--lang", "en", "start"])
+        .arg(fixture("engine/playbook.yaml"))
+        .args(["--severity", "extreme"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no severity `extreme`"));
+}

@@ -1,0 +1,355 @@
+//! The journal keeps everything acknowledged: tampering is detected byte by byte, a torn tail
+//! is set aside, one writer at a time, a full disk or a read-only folder loses nothing, and
+//! a process killed at random moments never loses an acknowledged event.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::io::{BufRead as _, BufReader};
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::engine::{decide, done, start};
+use common::hikeshi;
+use hikeshi::incident::{Command, Event, Incident};
+use hikeshi::journal::{self, JournalError};
+use predicates::prelude::*;
+
+/// An incident with a few events, closed by dropping the writer.
+fn incident_with_events() -> (tempfile::TempDir, PathBuf) {
+    let mut h = start();
+    h.ok(done("detect"));
+    h.ok(Command::Note {
+        text: "広報広聴課へ電話連絡".into(),
+        step: None,
+    });
+    h.ok(decide("severity", "high", None));
+    let dir = h.incident.dir().to_path_buf();
+    let common::engine::Harness { dir: tmp, .. } = h;
+    (tmp, dir)
+}
+
+fn journal_of(dir: &Path) -> PathBuf {
+    dir.join("journal.jsonl")
+}
+
+#[test]
+fn changing_any_single_byte_is_detected() {
+    let (_tmp, dir) = incident_with_events();
+    let path = journal_of(&dir);
+    let original = std::fs::read(&path).unwrap();
+    assert!(journal::read(&path).is_ok());
+    let last = original.len() - 1;
+    let mut checked = 0;
+    for pos in 0..original.len() {
+        for replacement in [original[pos] ^ 0x01, b'0', b'\n', b' '] {
+            if replacement == original[pos] {
+                continue;
+            }
+            let mut bytes = original.clone();
+            bytes[pos] = replacement;
+            std::fs::write(&path, &bytes).unwrap();
+            match journal::read(&path) {
+                Err(JournalError::Corrupt { .. }) => {}
+                // The final newline is the only byte whose change looks like a torn write,
+                // and that is reported too.
+                Ok(replay) if pos == last => assert!(replay.torn.is_some()),
+                other => panic!("byte {pos} changed to {replacement:#x} went unnoticed: {other:?}"),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 3 * original.len());
+    std::fs::write(&path, &original).unwrap();
+}
+
+#[test]
+fn verify_names_the_bad_line_and_writers_refuse_to_append() {
+    let (_tmp, dir) = incident_with_events();
+    let path = journal_of(&dir);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let tampered = text.replacen("広報広聴課へ電話連絡", "広報広聴課へメール連絡", 1);
+    std::fs::write(&path, &tampered).unwrap();
+    hikeshi()
+        .args(["--lang", "en", "verify"])
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("line 3 (seq 3)"))
+        .stderr(predicate::str::contains("does not match its hash"));
+    hikeshi()
+        .args(["--lang", "en", "note"])
+        .arg(&dir)
+        .arg("追記")
+        .assert()
+        .code(1);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), tampered);
+}
+
+#[test]
+fn a_torn_tail_is_reported_then_moved_aside_and_work_continues() {
+    let (_tmp, dir) = incident_with_events();
+    let path = journal_of(&dir);
+    let intact = std::fs::read(&path).unwrap();
+    let torn = br#"{"seq":5,"time":"2026-11-22T14:10:00+09:00","actor":"#;
+    let mut bytes = intact.clone();
+    bytes.extend_from_slice(torn);
+    std::fs::write(&path, &bytes).unwrap();
+    hikeshi()
+        .args(["--lang", "en", "verify"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("4 entries"))
+        .stdout(predicate::str::contains(format!(
+            "{} torn bytes",
+            torn.len()
+        )));
+    hikeshi()
+        .args(["--lang", "en", "note"])
+        .arg(&dir)
+        .arg("再開後のメモ")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("torn bytes"));
+    let after = std::fs::read(&path).unwrap();
+    assert!(after.starts_with(&intact));
+    assert!(after.ends_with(b"\n"));
+    let moved = std::fs::read(dir.join("journal.torn")).unwrap();
+    assert!(moved.starts_with(torn));
+    let replay = journal::read(&path).unwrap();
+    assert_eq!(replay.entries.len(), 5);
+    assert!(replay.torn.is_none());
+}
+
+#[test]
+fn a_second_writer_gets_a_clear_error() {
+    let (_tmp, dir) = incident_with_events();
+    let before = std::fs::read(journal_of(&dir)).unwrap();
+    let clock = std::sync::Arc::new(hikeshi::clock::SystemClock);
+    let holder = Incident::open(&dir, clock.clone()).unwrap();
+    hikeshi()
+        .args(["--lang", "en", "note"])
+        .arg(&dir)
+        .arg("同時に書き込み")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "in use by another hikeshi process",
+        ));
+    hikeshi()
+        .args(["note"])
+        .arg(&dir)
+        .arg("同時に書き込み")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("別の hikeshi が使用中です"));
+    // Readers need no lock.
+    hikeshi().arg("status").arg(&dir).assert().success();
+    assert!(matches!(
+        Incident::open(&dir, clock.clone()),
+        Err(hikeshi::incident::IncidentError::Journal(
+            JournalError::Locked { .. }
+        ))
+    ));
+    assert_eq!(std::fs::read(journal_of(&dir)).unwrap(), before);
+    drop(holder);
+    hikeshi()
+        .arg("note")
+        .arg(&dir)
+        .arg("解放後")
+        .assert()
+        .success();
+}
+
+#[test]
+fn concurrent_writers_never_interleave() {
+    let (_tmp, dir) = incident_with_events();
+    let writers: Vec<_> = (0..2)
+        .map(|w| {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                let mut ok = 0;
+                for i in 0..25 {
+                    let out = hikeshi()
+                        .args(["--lang", "en", "note"])
+                        .arg(&dir)
+                        .arg(format!("writer {w} note {i}"))
+                        .output()
+                        .unwrap();
+                    if out.status.success() {
+                        ok += 1;
+                    } else {
+                        let err = String::from_utf8_lossy(&out.stderr);
+                        assert!(err.contains("in use by another hikeshi process"), "{err}");
+                    }
+                }
+                ok
+            })
+        })
+        .collect();
+    let succeeded: usize = writers.into_iter().map(|w| w.join().unwrap()).sum();
+    let replay = journal::read(&journal_of(&dir)).unwrap();
+    assert_eq!(replay.entries.len(), 4 + succeeded);
+    assert!(replay.torn.is_none());
+}
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_the_journal_stays_intact() {
+    let (_tmp, dir) = incident_with_events();
+    let path = journal_of(&dir);
+    let before = std::fs::read(&path).unwrap();
+    // A file-size limit just above the journal makes the next write fail part-way, as a
+    // full disk does. The shell ignores SIGXFSZ so the write returns an error instead.
+    let blocks = before.len() / 1024 + 1;
+    let long_note = "長い記録".repeat(600);
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" --lang en note \"$1\" \"$2\""
+        ))
+        .arg(bin)
+        .arg(&dir)
+        .arg(&long_note)
+        .env_remove("HIKESHI_LANG")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot write") && err.contains("journal.jsonl"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    hikeshi().arg("verify").arg(&dir).assert().success();
+    hikeshi()
+        .arg("note")
+        .arg(&dir)
+        .arg("短いメモ")
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_read_only_folder_is_a_clear_error_and_changes_nothing() {
+    let (tmp, dir) = incident_with_events();
+    let path = journal_of(&dir);
+    let before = std::fs::read(&path).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .unwrap()
+        .stdout
+        == b"0\n";
+    let out = if is_root {
+        // Root ignores file modes; run as `nobody`, for whom the folder is read-only.
+        use std::os::unix::fs::PermissionsExt as _;
+        for p in [tmp.path(), dir.as_path()] {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(bin)
+            .args(["--lang", "en", "note"])
+            .arg(&dir)
+            .arg("書けないはず")
+            .output()
+            .unwrap()
+    } else {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        std::process::Command::new(bin)
+            .args(["--lang", "en", "note"])
+            .arg(&dir)
+            .arg("書けないはず")
+            .output()
+            .unwrap()
+    };
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot open") && err.contains("Permission denied"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+/// A tiny xorshift so the kill times differ but every run is the same.
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[test]
+fn killed_at_random_moments_nothing_acknowledged_is_lost() {
+    let (_tmp, dir) = incident_with_events();
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    let mut acknowledged: Vec<String> = Vec::new();
+    for round in 0..200 {
+        // A shell runs `hikeshi note` again and again, printing each note's text only after
+        // hikeshi has exited 0 — that is, after the event is written and fsync'd.
+        let mut child = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(
+                r#"i=0; while :; do i=$((i+1)); "$0" note "$1" "r$2-$i" >/dev/null 2>&1 && echo "r$2-$i"; done"#,
+            )
+            .arg(bin)
+            .arg(&dir)
+            .arg(round.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .env_remove("HIKESHI_LANG")
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros(2_000 + rng.below(30_000)));
+        // SIGKILL the whole group: the shell and whichever hikeshi is mid-command.
+        let status = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let _ = child.wait();
+        let stdout = child.stdout.take().unwrap();
+        acknowledged.extend(BufReader::new(stdout).lines().map_while(Result::ok));
+        // After each kill the chain verifies (a torn tail is allowed and reported).
+        let replay = journal::read(&journal_of(&dir)).unwrap();
+        let notes: std::collections::HashSet<String> = replay
+            .entries
+            .iter()
+            .filter_map(|e| match Event::decode(&e.kind, &e.payload) {
+                Ok(Event::NoteAdded { text, .. }) => Some(text),
+                _ => None,
+            })
+            .collect();
+        for a in &acknowledged {
+            assert!(
+                notes.contains(a),
+                "round {round}: acknowledged note {a} is missing"
+            );
+        }
+    }
+    assert!(
+        acknowledged.len() > 50,
+        "only {} notes acknowledged",
+        acknowledged.len()
+    );
+    // Work continues on the same incident.
+    hikeshi()
+        .arg("note")
+        .arg(&dir)
+        .arg("最後のメモ")
+        .assert()
+        .success();
+    hikeshi().arg("verify").arg(&dir).assert().success();
+}
