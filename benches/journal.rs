@@ -112,6 +112,14 @@ fn replay(c: &mut Criterion) {
     group.bench_function("100000-events", |b| {
         b.iter(|| IncidentRecord::load(black_box(&dir)).map(|r| r.entries))
     });
+    // The journal alone: read, check every hash and the chain, no events decoded.
+    let path = dir.join("journal.jsonl");
+    group.bench_function("100000-events-verify-only", |b| {
+        b.iter(|| {
+            hikeshi::journal::read_with(black_box(&path), |_| Ok::<(), ()>(()))
+                .map(|r| r.map(|s| s.entries))
+        })
+    });
     group.finish();
 }
 

@@ -21,7 +21,7 @@ use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::value::RawValue;
 use sha2::{Digest as _, Sha256};
 
@@ -72,24 +72,6 @@ struct LineOut<'a> {
     kind: &'a str,
     payload: &'a RawValue,
     prev: &'a str,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LineIn<'a> {
-    seq: u64,
-    #[serde(borrow)]
-    time: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    actor: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    kind: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    payload: &'a RawValue,
-    #[serde(borrow)]
-    prev: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    hash: std::borrow::Cow<'a, str>,
 }
 
 /// Why a line is not a valid journal line.
@@ -230,81 +212,249 @@ fn encode(seq: u64, entry: &NewEntry<'_>, prev: &str) -> Result<(String, String)
     Ok((line, hash))
 }
 
-/// Decodes and checks one line against the chain so far.
-fn decode(line: &[u8], expected_seq: u64, prev: &str) -> Result<Entry, Corruption> {
-    let text = std::str::from_utf8(line).map_err(|_| Corruption::NotUtf8)?;
-    if text.len() < HASH_SUFFIX_LEN
+/// One journal line, borrowed from the file's bytes: what a reader sees while replaying.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryRef<'a> {
+    /// Sequence number.
+    pub seq: u64,
+    /// When.
+    pub time: DateTime<FixedOffset>,
+    /// Who (owned only if the name needed escaping in JSON).
+    pub actor: std::borrow::Cow<'a, str>,
+    /// Event kind.
+    pub kind: &'a str,
+    /// Payload JSON.
+    pub payload: &'a str,
+    /// Hash of the line before.
+    pub prev: &'a str,
+    /// Hash of this line.
+    pub hash: &'a str,
+}
+
+impl EntryRef<'_> {
+    /// An owned copy.
+    pub fn to_entry(&self) -> Entry {
+        Entry {
+            seq: self.seq,
+            time: self.time,
+            actor: self.actor.to_string(),
+            kind: self.kind.to_string(),
+            payload: self.payload.to_string(),
+            prev: self.prev.to_string(),
+            hash: self.hash.to_string(),
+        }
+    }
+}
+
+/// Whether `text` is the lower-case hex spelling of `digest` (a 32-byte SHA-256).
+fn hex_matches(text: &str, digest: &[u8]) -> bool {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut spelled = [0u8; 64];
+    if digest.len() != 32 {
+        return false;
+    }
+    for (i, b) in digest.iter().enumerate() {
+        spelled[2 * i] = DIGITS[usize::from(b >> 4)];
+        spelled[2 * i + 1] = DIGITS[usize::from(b & 0xf)];
+    }
+    text.as_bytes() == spelled
+}
+
+/// The bytes after the payload: `,"prev":"<64 hex>","hash":"<64 hex>"}`.
+const TRAILER_LEN: usize = 9 + 64 + 1 + HASH_SUFFIX_LEN;
+
+/// Splits a JSON string's content (escapes kept) from what follows its closing quote.
+fn split_json_string(text: &str) -> Option<(&str, &str)> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return Some((&text[..i], &text[i + 1..])),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// `s` split before the first `c`.
+fn until(s: &str, c: char) -> Option<(&str, &str)> {
+    s.find(c).map(|i| s.split_at(i))
+}
+
+/// The fields of a line in the writer's fixed layout, or `None` if it is not in that layout.
+/// Only called once the line's hash matched, i.e. on lines this module wrote.
+#[allow(clippy::type_complexity)]
+fn split_fields(text: &str) -> Option<(&str, &str, &str, &str, &str, &str)> {
+    // Fixed separators are matched with `strip_prefix`, values end at their closing quote
+    // (found with a memchr search): no general substring search per line.
+    let rest = text.strip_prefix("{\"seq\":")?;
+    let (seq, rest) = until(rest, ',')?;
+    let rest = rest.strip_prefix(",\"time\":\"")?;
+    let (time, rest) = until(rest, '"')?;
+    let rest = rest.strip_prefix("\",\"actor\":\"")?;
+    let (actor, rest) = split_json_string(rest)?;
+    let rest = rest.strip_prefix(",\"kind\":\"")?;
+    let (kind, rest) = until(rest, '"')?;
+    let rest = rest.strip_prefix("\",\"payload\":")?;
+    let payload_len = rest.len().checked_sub(TRAILER_LEN)?;
+    let (payload, trailer) = (rest.get(..payload_len)?, rest.get(payload_len..)?);
+    let prev = trailer.strip_prefix(",\"prev\":\"")?.get(..64)?;
+    Some((seq, time, actor, kind, payload, prev))
+}
+
+/// Decodes and checks one line against the chain so far. The line's hash is checked first:
+/// a line whose hash matches is exactly as the writer made it, so its fields can be taken
+/// from their fixed places without a general JSON parse (the payload is parsed by its reader).
+fn decode<'a>(text: &'a str, expected_seq: u64, prev: &str) -> Result<EntryRef<'a>, Corruption> {
+    let not_a_record = |why: &str| Corruption::NotARecord(why.to_string());
+    if text.len() < TRAILER_LEN
         || !text.is_char_boundary(text.len() - HASH_SUFFIX_LEN)
         || !text[text.len() - HASH_SUFFIX_LEN..].starts_with(HASH_MEMBER)
+        || !text.ends_with("\"}")
     {
-        return Err(Corruption::NotARecord("no hash at the end".into()));
+        return Err(not_a_record("no hash at the end"));
     }
-    let raw: LineIn<'_> =
-        serde_json::from_str(text).map_err(|e| Corruption::NotARecord(e.to_string()))?;
-    let body_prefix = &text[..text.len() - HASH_SUFFIX_LEN];
+    let hash = &text[text.len() - 66..text.len() - 2];
     let mut hasher = Sha256::new();
-    hasher.update(body_prefix.as_bytes());
+    hasher.update(&text.as_bytes()[..text.len() - HASH_SUFFIX_LEN]);
     hasher.update(b"}");
-    let computed = hex(&hasher.finalize());
-    if computed != raw.hash || text[text.len() - 66..text.len() - 2] != *raw.hash {
+    if !hex_matches(hash, &hasher.finalize()) {
         return Err(Corruption::HashMismatch);
     }
-    if raw.seq != expected_seq {
+    let (seq, time, actor, kind, payload, line_prev) =
+        split_fields(text).ok_or_else(|| not_a_record("not in the journal's layout"))?;
+    let seq: u64 = seq.parse().map_err(|_| not_a_record("bad seq"))?;
+    if seq != expected_seq {
         return Err(Corruption::BadSequence {
-            found: raw.seq,
+            found: seq,
             expected: expected_seq,
         });
     }
-    if raw.prev != prev {
+    if line_prev != prev {
         return Err(Corruption::BrokenChain {
-            found: raw.prev.into_owned(),
+            found: line_prev.to_string(),
             expected: prev.to_string(),
         });
     }
-    let time = DateTime::parse_from_rfc3339(&raw.time)
+    let time = DateTime::parse_from_rfc3339(time)
         .map_err(|e| Corruption::NotARecord(format!("bad time: {e}")))?;
-    Ok(Entry {
-        seq: raw.seq,
+    let actor = if actor.contains('\\') {
+        std::borrow::Cow::Owned(
+            serde_json::from_str::<String>(&format!("\"{actor}\""))
+                .map_err(|e| Corruption::NotARecord(format!("bad actor: {e}")))?,
+        )
+    } else {
+        std::borrow::Cow::Borrowed(actor)
+    };
+    Ok(EntryRef {
+        seq,
         time,
-        actor: raw.actor.into_owned(),
-        kind: raw.kind.into_owned(),
-        payload: raw.payload.get().to_string(),
-        prev: raw.prev.into_owned(),
-        hash: raw.hash.into_owned(),
+        actor,
+        kind,
+        payload,
+        prev: line_prev,
+        hash,
     })
 }
 
-/// Checks every complete line of `bytes`; returns the entries and where the intact prefix ends.
-fn replay_bytes(path: &Path, bytes: &[u8]) -> Result<(Vec<Entry>, usize), JournalError> {
+/// Checks every complete line of `bytes`, handing each to `visit` in order; returns the
+/// number of entries and where the intact prefix ends.
+fn replay_bytes<E>(
+    path: &Path,
+    bytes: &[u8],
+    mut visit: impl FnMut(EntryRef<'_>) -> Result<(), E>,
+) -> Result<Result<(u64, usize), E>, JournalError> {
     let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-    let mut entries: Vec<Entry> = Vec::with_capacity(complete / 200);
-    let mut prev = GENESIS.to_string();
-    // `complete` ends with a newline, so the last piece of the split is always empty.
-    let lines = bytes[..complete].split(|b| *b == b'\n');
-    let count = bytes[..complete].iter().filter(|b| **b == b'\n').count();
-    for (i, line) in lines.take(count).enumerate() {
-        let seq = entries.len() as u64 + 1;
-        let decoded = if line.is_empty() {
-            Err(Corruption::NotARecord("empty line".into()))
-        } else {
-            decode(line, seq, &prev)
-        };
-        match decoded {
-            Ok(entry) => {
-                prev.clone_from(&entry.hash);
-                entries.push(entry);
-            }
-            Err(problem) => {
-                return Err(JournalError::Corrupt {
-                    path: path.to_path_buf(),
-                    line: i + 1,
-                    seq,
-                    problem,
-                });
-            }
+    let corrupt = |line: usize, seq: u64, problem: Corruption| JournalError::Corrupt {
+        path: path.to_path_buf(),
+        line,
+        seq,
+        problem,
+    };
+    // Validate the whole prefix once; then splitting on '\n' is a fast memchr search.
+    let text = match std::str::from_utf8(&bytes[..complete]) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            return Err(corrupt(line, line as u64, Corruption::NotUtf8));
+        }
+    };
+    let mut prev_hash: String = GENESIS.to_string();
+    let mut seq = 0u64;
+    for (i, line) in text.split_terminator('\n').enumerate() {
+        seq += 1;
+        if line.is_empty() {
+            return Err(corrupt(
+                i + 1,
+                seq,
+                Corruption::NotARecord("empty line".into()),
+            ));
+        }
+        let entry = decode(line, seq, &prev_hash).map_err(|p| corrupt(i + 1, seq, p))?;
+        prev_hash.clear();
+        prev_hash.push_str(entry.hash);
+        if let Err(e) = visit(entry) {
+            return Ok(Err(e));
         }
     }
-    Ok((entries, complete))
+    Ok(Ok((seq, complete)))
+}
+
+/// Reads and verifies a journal without locking it, handing each entry to `visit` (borrowed,
+/// no copies). Returns the number of entries and the last hash, or the visitor's error.
+pub fn read_with<E>(
+    path: &Path,
+    mut visit: impl FnMut(EntryRef<'_>) -> Result<(), E>,
+) -> Result<Result<ReplaySummary, E>, JournalError> {
+    let bytes = std::fs::read(path).map_err(|e| JournalError::io("cannot read", path, e))?;
+    let mut first: Option<String> = None;
+    let mut last: Option<String> = None;
+    let result = replay_bytes(path, &bytes, |entry| {
+        if first.is_none() {
+            first = Some(entry.hash.to_string());
+        }
+        visit(entry)?;
+        Ok(())
+    })?;
+    // The head is re-read from the last line rather than copied on every entry.
+    let (entries, complete) = match result {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(e)),
+    };
+    if entries > 0 {
+        let text = std::str::from_utf8(&bytes[..complete.saturating_sub(1)]).unwrap_or("");
+        let line = text.rsplit('\n').next().unwrap_or("");
+        if line.len() >= 66 {
+            last = Some(line[line.len() - 66..line.len() - 2].to_string());
+        }
+    }
+    Ok(Ok(ReplaySummary {
+        entries,
+        first_hash: first,
+        head: last.unwrap_or_else(|| GENESIS.to_string()),
+        torn: (complete < bytes.len()).then(|| TornTail {
+            bytes: bytes.len() - complete,
+            moved_to: None,
+        }),
+    }))
+}
+
+/// What [`read_with`] found besides the entries it handed over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplaySummary {
+    /// Number of entries.
+    pub entries: u64,
+    /// Hash of the first entry.
+    pub first_hash: Option<String>,
+    /// Hash of the last entry, or [`GENESIS`].
+    pub head: String,
+    /// An unterminated last line, if any.
+    pub torn: Option<TornTail>,
 }
 
 /// Reads and verifies a journal without locking it or changing anything (for `status` and
@@ -312,12 +462,27 @@ fn replay_bytes(path: &Path, bytes: &[u8]) -> Result<(Vec<Entry>, usize), Journa
 /// not moved.
 pub fn read(path: &Path) -> Result<Replay, JournalError> {
     let bytes = std::fs::read(path).map_err(|e| JournalError::io("cannot read", path, e))?;
-    let (entries, complete) = replay_bytes(path, &bytes)?;
+    let mut entries = Vec::new();
+    let (_, complete) = collect(path, &bytes, &mut entries)?;
     let torn = (complete < bytes.len()).then(|| TornTail {
         bytes: bytes.len() - complete,
         moved_to: None,
     });
     Ok(Replay { entries, torn })
+}
+
+fn collect(
+    path: &Path,
+    bytes: &[u8],
+    entries: &mut Vec<Entry>,
+) -> Result<(u64, usize), JournalError> {
+    match replay_bytes(path, bytes, |e| {
+        entries.push(e.to_entry());
+        Ok::<(), std::convert::Infallible>(())
+    })? {
+        Ok(v) => Ok(v),
+        Err(never) => match never {},
+    }
 }
 
 /// The single writer of a journal. Holds the lock until dropped.
@@ -381,7 +546,8 @@ impl JournalWriter {
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)
             .map_err(|e| JournalError::io("cannot read", path, e))?;
-        let (entries, complete) = replay_bytes(path, &bytes)?;
+        let mut entries = Vec::new();
+        let (_, complete) = collect(path, &bytes, &mut entries)?;
         let mut torn = None;
         if complete < bytes.len() {
             let torn_path = path.with_extension("torn");

@@ -192,11 +192,19 @@ impl Event {
 
     /// Rebuilds an event from a journal entry's kind and payload.
     pub fn decode(kind: &str, payload: &str) -> Result<Event, EventCodecError> {
-        let kind_json = serde_json::to_string(kind).map_err(|e| EventCodecError {
-            kind: kind.into(),
-            reason: e.to_string(),
-        })?;
-        let whole = format!("{{\"kind\":{kind_json},\"payload\":{payload}}}");
+        // Kinds are snake_case identifiers, so they need no JSON escaping.
+        if kind.is_empty() || !kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            return Err(EventCodecError {
+                kind: kind.into(),
+                reason: "not an event kind".into(),
+            });
+        }
+        let mut whole = String::with_capacity(kind.len() + payload.len() + 24);
+        whole.push_str("{\"kind\":\"");
+        whole.push_str(kind);
+        whole.push_str("\",\"payload\":");
+        whole.push_str(payload);
+        whole.push('}');
         serde_json::from_str(&whole).map_err(|e| EventCodecError {
             kind: kind.into(),
             reason: e.to_string(),

@@ -209,8 +209,17 @@ impl IncidentRecord {
         if !journal_path.is_file() {
             return Err(IncidentError::Incomplete { path: journal_path });
         }
-        let replay = journal::read(&journal_path)?;
-        let state = fold(&playbook, &replay.entries)?;
+        // Fold while reading: entries are borrowed from the file's bytes, never copied.
+        let mut state = IncidentState::new(&playbook);
+        let summary = journal::read_with(&journal_path, |entry| {
+            let event =
+                Event::decode(entry.kind, entry.payload).map_err(|e| IncidentError::BadEvent {
+                    seq: entry.seq,
+                    reason: e.to_string(),
+                })?;
+            state.apply(&playbook, entry.time, &entry.actor, &event);
+            Ok::<(), IncidentError>(())
+        })??;
         Ok(IncidentRecord {
             dir: dir.to_path_buf(),
             id: incident_id(dir),
@@ -218,10 +227,10 @@ impl IncidentRecord {
             directory,
             playbook_sha256,
             state,
-            entries: replay.entries.len() as u64,
-            first_hash: replay.entries.first().map(|e| e.hash.clone()),
-            head: replay.head().to_string(),
-            torn: replay.torn,
+            entries: summary.entries,
+            first_hash: summary.first_hash,
+            head: summary.head,
+            torn: summary.torn,
         })
     }
 }
