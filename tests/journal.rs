@@ -234,6 +234,32 @@ fn a_full_disk_is_a_clear_error_and_the_journal_stays_intact() {
 }
 
 #[test]
+fn a_start_that_runs_out_of_space_leaves_no_half_made_incident() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    // 4 KiB is too small for the frozen playbook (about 50 KB).
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 4; exec \"$0\" --lang en start unauthorized-access")
+        .arg(bin)
+        .current_dir(tmp.path())
+        .env_remove("HIKESHI_LANG")
+        .env_remove("HIKESHI_INCIDENTS")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot write") && err.contains("playbook.yaml"),
+        "{err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(tmp.path().join("incidents"))
+        .unwrap()
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
 fn a_read_only_folder_is_a_clear_error_and_changes_nothing() {
     let (tmp, dir) = incident_with_events();
     let path = journal_of(&dir);

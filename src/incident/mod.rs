@@ -24,7 +24,7 @@ pub use state::{IncidentState, StepStatus, StepView};
 use crate::catalog::LoadedPlaybook;
 use crate::clock::{Clock, format_jst};
 use crate::directory::Directory;
-use crate::journal::{self, Entry, JournalError, JournalWriter, NewEntry, TornTail};
+use crate::journal::{self, Entry, GENESIS, JournalError, JournalWriter, NewEntry, TornTail};
 use crate::lang::Lang;
 use crate::playbook::duration::format_duration;
 use crate::playbook::{
@@ -349,16 +349,28 @@ impl Incident {
                     std::io::Error::from(std::io::ErrorKind::AlreadyExists),
                 ))
             })?;
-        for sub in [files::OUTBOX, files::EVIDENCE] {
-            let p = dir.join(sub);
-            std::fs::create_dir(&p).map_err(|e| IncidentError::io("cannot create", &p, e))?;
-        }
-        write_synced(&dir.join(files::PLAYBOOK), loaded.source.text.as_bytes())?;
-        write_synced(
-            &dir.join(files::DIVISIONS),
-            loaded.divisions_source.text.as_bytes(),
-        )?;
-        let mut journal = JournalWriter::create(&dir.join(files::JOURNAL))?;
+        // If anything below fails, the half-made folder is removed: it holds nothing yet.
+        let made = (|| -> Result<(JournalWriter, Vec<Entry>), IncidentError> {
+            for sub in [files::OUTBOX, files::EVIDENCE] {
+                let p = dir.join(sub);
+                std::fs::create_dir(&p).map_err(|e| IncidentError::io("cannot create", &p, e))?;
+            }
+            write_synced(&dir.join(files::PLAYBOOK), loaded.source.text.as_bytes())?;
+            write_synced(
+                &dir.join(files::DIVISIONS),
+                loaded.divisions_source.text.as_bytes(),
+            )?;
+            let mut journal = JournalWriter::create(&dir.join(files::JOURNAL))?;
+            let written = append(&mut journal, &params.operator, now, &events)?;
+            Ok((journal, written))
+        })();
+        let (journal, written) = match made {
+            Ok(j) => j,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(e);
+            }
+        };
         let state = IncidentState::new(playbook);
         let record = IncidentRecord {
             id: incident_id(&dir),
@@ -369,10 +381,9 @@ impl Incident {
             state,
             entries: 0,
             first_hash: None,
-            head: journal.head().to_string(),
+            head: GENESIS.to_string(),
             torn: None,
         };
-        let written = append(&mut journal, &params.operator, now, &events)?;
         let mut incident = Incident {
             record,
             journal,

@@ -302,13 +302,13 @@ pub fn render(report: &StatusReport, lang: Lang) -> String {
             _ => String::new(),
         };
         let mark = if s.overdue { "!" } else { " " };
-        let _ = writeln!(
-            out,
+        let line = format!(
             "{mark} {} {} {}  {timing}",
             pad(label, 7),
             pad(&s.id, id_width),
             s.title
         );
+        let _ = writeln!(out, "{}", line.trim_end());
     }
     if let Some(bytes) = report.journal.torn_bytes {
         let _ = writeln!(
