@@ -40,5 +40,6 @@ pub mod journal;
 pub mod lang;
 pub mod playbook;
 pub mod stock;
+pub mod tui;
 
 pub use lang::Lang;

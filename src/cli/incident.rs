@@ -185,6 +185,29 @@ pub(super) fn run(ctx: &Context, command: Command) -> Result<Outcome, CliError> 
             severity,
             divisions.as_deref(),
         ),
+        Command::Run {
+            playbook,
+            title,
+            account,
+            platform,
+            severity,
+            divisions,
+        } => {
+            let dir = match start_incident(
+                ctx,
+                &playbook,
+                title,
+                account,
+                platform,
+                severity,
+                divisions.as_deref(),
+            )? {
+                Ok(dir) => dir,
+                Err(outcome) => return Ok(outcome),
+            };
+            screen(ctx, &dir.display().to_string())
+        }
+        Command::Tui { incident } => screen(ctx, &incident),
         Command::Status { incident, json } => status(ctx, &incident, json),
         Command::Done {
             incident,
@@ -371,12 +394,32 @@ fn start(
     severity: Option<String>,
     divisions: Option<&Path>,
 ) -> Result<Outcome, CliError> {
+    let dir = match start_incident(ctx, spec, title, account, platform, severity, divisions)? {
+        Ok(dir) => dir,
+        Err(outcome) => return Ok(outcome),
+    };
+    // The folder path is the last line: scripts take it with `tail -n 1`.
+    say(&dir.display().to_string())?;
+    Ok(Outcome::Success)
+}
+
+/// Starts an incident and prints what it is; the folder, or the outcome of a failure.
+#[allow(clippy::too_many_arguments)]
+fn start_incident(
+    ctx: &Context,
+    spec: &str,
+    title: Option<String>,
+    account: Option<String>,
+    platform: Option<crate::playbook::Platform>,
+    severity: Option<String>,
+    divisions: Option<&Path>,
+) -> Result<Result<PathBuf, Outcome>, CliError> {
     let playbook = PlaybookRef::resolve(spec)?;
     let divisions = playbook.divisions_source(divisions);
     let loaded =
         match catalog::load_playbook(&playbook, &divisions, &super::playbooks::compile_options()) {
             Ok(l) => l,
-            Err(failure) => return super::playbooks::report_failure(&failure, ctx.lang),
+            Err(failure) => return Ok(Err(super::playbooks::report_failure(&failure, ctx.lang)?)),
         };
     let params = StartParams {
         title: title.unwrap_or_else(|| loaded.compiled.playbook.title.clone()),
@@ -387,7 +430,7 @@ fn start(
     };
     let incident = match Incident::start(&ctx.incidents, &loaded, params, clock()) {
         Ok(i) => i,
-        Err(e) => return fail(ctx, &e),
+        Err(e) => return Ok(Err(fail(ctx, &e)?)),
     };
     let lang = ctx.lang;
     let ready = with_status(&incident, StepStatus::Ready);
@@ -401,9 +444,92 @@ fn start(
         lang.pick("実施可能な手順", "ready steps"),
         ids(incident.playbook(), &ready)
     ))?;
-    // The folder path is the last line: scripts take it with `tail -n 1`.
-    say(&incident.dir().display().to_string())?;
+    Ok(Ok(incident.dir().to_path_buf()))
+}
+
+/// Opens an incident on the operator's screen.
+fn screen(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
+    let incident = match open(ctx, name) {
+        Ok(i) => i,
+        Err(e) => return fail(ctx, &e),
+    };
+    let dir = incident.dir().to_path_buf();
+    let mut app = crate::tui::App::new(incident, ctx.operator.clone(), ctx.lang);
+    crate::tui::run(&mut app).map_err(|e| CliError::Output(std::io::Error::other(e)))?;
+    say(&format!(
+        "{}: {}",
+        ctx.lang
+            .pick("記録は保存されています", "everything is saved in"),
+        dir.display()
+    ))?;
     Ok(Outcome::Success)
+}
+
+/// `hikeshi` alone: choose a playbook to start or an incident to resume.
+pub(super) fn launcher(ctx: &Context) -> Result<Outcome, CliError> {
+    use crate::tui::launcher::{Choice, IncidentChoice, Launcher, PlaybookChoice};
+    let options = super::playbooks::compile_options();
+    let refs: Vec<PlaybookRef> = if Path::new("playbooks").is_dir() {
+        catalog::yaml_files_in(Path::new("playbooks"))?
+            .into_iter()
+            .filter(|p| !catalog::is_divisions_file(p))
+            .map(PlaybookRef::File)
+            .collect()
+    } else {
+        catalog::stock_ids()
+            .into_iter()
+            .map(|id| PlaybookRef::Stock(id.to_string()))
+            .collect()
+    };
+    let playbooks: Vec<PlaybookChoice> = refs
+        .into_iter()
+        .filter_map(|r| {
+            let divisions = r.divisions_source(None);
+            let loaded = catalog::load_playbook(&r, &divisions, &options).ok()?;
+            let p = &loaded.compiled.playbook;
+            Some(PlaybookChoice {
+                title: p.title.clone(),
+                platforms: p.platforms.clone(),
+                playbook: r,
+            })
+        })
+        .collect();
+    let incidents: Vec<IncidentChoice> = incident::list(&ctx.incidents)
+        .into_iter()
+        .filter_map(|dir| {
+            let record = IncidentRecord::load(&dir).ok()?;
+            if record.state.is_closed() {
+                return None;
+            }
+            let p = record.state.progress();
+            Some(IncidentChoice {
+                summary: format!(
+                    "{}  {}  {}/{}",
+                    record.id,
+                    record.state.title,
+                    p.done + p.skipped + p.not_applicable,
+                    p.total
+                ),
+                dir,
+            })
+        })
+        .collect();
+    let mut launcher = Launcher::new(ctx.lang, playbooks, incidents);
+    crate::tui::run(&mut launcher).map_err(|e| CliError::Output(std::io::Error::other(e)))?;
+    match launcher.choice {
+        None => Ok(Outcome::Success),
+        Some(Choice::Resume(dir)) => screen(ctx, &dir.display().to_string()),
+        Some(Choice::Start(playbook, platform)) => {
+            let spec = match &playbook {
+                PlaybookRef::File(p) => p.display().to_string(),
+                PlaybookRef::Stock(id) => id.clone(),
+            };
+            match start_incident(ctx, &spec, None, None, platform, None, None)? {
+                Ok(dir) => screen(ctx, &dir.display().to_string()),
+                Err(outcome) => Ok(outcome),
+            }
+        }
+    }
 }
 
 fn status(ctx: &Context, name: &str, json: bool) -> Result<Outcome, CliError> {

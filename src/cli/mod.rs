@@ -42,9 +42,9 @@ pub struct Cli {
     #[arg(long, global = true, env = "HIKESHI_OPERATOR", value_name = "NAME")]
     pub operator: Option<String>,
 
-    /// What to do.
+    /// What to do [default: a launcher to start or resume an incident].
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// The subcommands.
@@ -117,6 +117,31 @@ pub enum Command {
         /// The divisions file to use.
         #[arg(long, value_name = "FILE")]
         divisions: Option<PathBuf>,
+    },
+    /// Start an incident and open it on the operator's screen.
+    Run {
+        /// A playbook file, or a stock playbook id.
+        playbook: String,
+        /// Incident title [default: the playbook's title].
+        #[arg(long)]
+        title: Option<String>,
+        /// The affected account, e.g. @city_official.
+        #[arg(long)]
+        account: Option<String>,
+        /// The affected platform: x, instagram, facebook, line, youtube, tiktok, threads.
+        #[arg(long)]
+        platform: Option<Platform>,
+        /// Severity, if already known.
+        #[arg(long)]
+        severity: Option<String>,
+        /// The divisions file to use.
+        #[arg(long, value_name = "FILE")]
+        divisions: Option<PathBuf>,
+    },
+    /// Open an incident on the operator's screen (resume it).
+    Tui {
+        /// Incident folder or id.
+        incident: String,
     },
     /// Show an incident: every step with its status, deadline and time left.
     Status {
@@ -331,7 +356,10 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         incidents: cli.incidents.clone(),
         operator: cli.operator.clone().unwrap_or_else(login_name),
     };
-    match cli.command {
+    let Some(command) = cli.command else {
+        return incident::launcher(&context);
+    };
+    match command {
         Command::Check {
             paths,
             divisions,

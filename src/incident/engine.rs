@@ -71,6 +71,15 @@ pub enum Command {
         /// Why.
         reason: String,
     },
+    /// Tick or untick a checklist item.
+    Check {
+        /// Step id.
+        step: String,
+        /// Index of the item (from 0).
+        item: usize,
+        /// Ticked or not.
+        checked: bool,
+    },
     /// Record a monitor check.
     Observe {
         /// Monitor step id.
@@ -202,6 +211,15 @@ pub enum Refusal {
         step: String,
         /// Who must approve.
         approver: String,
+    },
+    /// No such checklist item.
+    NoChecklistItem {
+        /// Step id.
+        step: String,
+        /// The item number given (from 1).
+        item: usize,
+        /// How many items the step has.
+        count: usize,
     },
     /// Not a monitor step.
     NotAMonitor {
@@ -352,6 +370,12 @@ impl Refusal {
             (Refusal::NeedsApproval { step, approver }, En) => format!(
                 "post `{step}` is not approved by {approver} yet; `hikeshi approve INCIDENT {step} --by NAME` first"
             ),
+            (Refusal::NoChecklistItem { step, item, count }, Ja) => {
+                format!("手順 `{step}` のチェック項目 {item} はありません（{count} 項目）")
+            }
+            (Refusal::NoChecklistItem { step, item, count }, En) => {
+                format!("step `{step}` has no checklist item {item} ({count} items)")
+            }
             (Refusal::NotAMonitor { step }, Ja) => format!(
                 "手順 `{step}` は監視（monitor）の手順ではありません。記録は `hikeshi note` を使ってください"
             ),
@@ -636,6 +660,26 @@ pub fn apply(
                 step: step.clone(),
                 by: by.clone(),
                 reason: reason.clone(),
+            }
+        }
+        Command::Check {
+            step,
+            item,
+            checked,
+        } => {
+            let ix = find_step(playbook, step)?;
+            let count = playbook.graph.step(ix).map_or(0, |s| s.checklist.len());
+            if *item >= count {
+                return Err(Refusal::NoChecklistItem {
+                    step: step.clone(),
+                    item: item + 1,
+                    count,
+                });
+            }
+            Event::ChecklistChecked {
+                step: step.clone(),
+                item: *item,
+                checked: *checked,
             }
         }
         Command::Observe { step, text } => {

@@ -108,6 +108,15 @@ pub enum Event {
         /// Why.
         reason: String,
     },
+    /// A checklist item of a step was ticked or unticked.
+    ChecklistChecked {
+        /// Step id.
+        step: String,
+        /// Index of the item in the step's checklist.
+        item: usize,
+        /// Ticked (true) or unticked.
+        checked: bool,
+    },
     /// A monitor check was recorded.
     ObservationRecorded {
         /// Monitor step id.
@@ -220,6 +229,7 @@ impl Event {
             | Event::ApprovalGiven { step, .. }
             | Event::ApprovalRejected { step, .. }
             | Event::ObservationRecorded { step, .. }
+            | Event::ChecklistChecked { step, .. }
             | Event::StepReopened { step, .. }
             | Event::EvidenceAttached { step, .. } => Some(step),
             Event::NoteAdded { step, .. } => step.as_deref(),

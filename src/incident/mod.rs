@@ -5,6 +5,7 @@
 //! An incident folder (`incidents/20261122-1403-unauthorized-access/`) holds `journal.jsonl`,
 //! the frozen `playbook.yaml` and `divisions.yaml` exactly as used, `outbox/` and `evidence/`.
 
+pub mod describe;
 pub mod engine;
 pub mod event;
 pub mod state;

@@ -72,6 +72,8 @@ pub struct StepRecord {
     pub approval: Option<Stamp>,
     /// Rejections, in order.
     pub rejections: Vec<Remark>,
+    /// Checklist items ticked (indices into the step's checklist).
+    pub checked: std::collections::BTreeSet<usize>,
     /// Monitor observations, in order.
     pub observations: Vec<Remark>,
     /// Reopenings, in order.
@@ -269,13 +271,17 @@ impl IncidentState {
                 }
                 r.skipped = None;
             }
-            (Event::ApprovalGiven { .. }, Some(ix)) => {
+            (Event::ApprovalGiven { by, .. }, Some(ix)) => {
                 let is_approval_step = matches!(
                     playbook.graph.step(ix).map(|s| &s.kind),
                     Some(StepKind::Approval { .. })
                 );
                 let r = &mut self.steps[ix.index()];
-                r.approval = Some(stamp());
+                // The approver is who decided, not who typed it in.
+                r.approval = Some(Stamp {
+                    at: time,
+                    by: by.clone(),
+                });
                 // For a 決裁 step the approval is the step; a post still has to be posted.
                 if is_approval_step && r.done.is_none() {
                     r.done = Some(stamp());
@@ -285,6 +291,15 @@ impl IncidentState {
                 let r = &mut self.steps[ix.index()];
                 r.approval = None;
                 r.rejections.push(remark(reason));
+                affects_status = false;
+            }
+            (Event::ChecklistChecked { item, checked, .. }, Some(ix)) => {
+                let r = &mut self.steps[ix.index()];
+                if *checked {
+                    r.checked.insert(*item);
+                } else {
+                    r.checked.remove(item);
+                }
                 affects_status = false;
             }
             (Event::ObservationRecorded { text, .. }, Some(ix)) => {

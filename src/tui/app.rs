@@ -1,0 +1,646 @@
+//! The screen's state and its one update function. Every key that changes the incident
+//! becomes an engine [`Command`]; the screen shows a step as done only after the incident has
+//! journaled it. Drawing never mutates (see `view`).
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+
+use super::strings::{dialog as dlg, message};
+use crate::incident::describe::{describe, fill};
+use crate::incident::{
+    Command, Event, EvidenceRecord, Incident, IncidentError, Refusal, StepStatus, handover_summary,
+};
+use crate::journal::{self, Entry};
+use crate::lang::Lang;
+use crate::playbook::{StepIx, StepKind, Template};
+
+/// What the operator asked for (from a key) or what happened (a tick).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Select the step above.
+    Up,
+    /// Select the step below.
+    Down,
+    /// Select the first step.
+    Top,
+    /// Select the last step.
+    Bottom,
+    /// Do the selected step's natural action.
+    Primary,
+    /// Complete the selected step.
+    Done,
+    /// Skip it (asks for a reason).
+    Skip,
+    /// Decide it (asks for the option).
+    Decide,
+    /// Approve it (asks for the name).
+    Approve,
+    /// Reject it (asks for the reason).
+    Reject,
+    /// Record an observation (asks for the text).
+    Observe,
+    /// Add a note (asks for the text).
+    Note,
+    /// Record evidence (asks for a path or URL).
+    Evidence,
+    /// Complete before ready (asks for the reason).
+    Force,
+    /// Hand over (asks for the name).
+    Handover,
+    /// Close the incident.
+    Close,
+    /// Copy the selected step's statement or draft.
+    Copy,
+    /// Toggle checklist item n (from 0).
+    Toggle(usize),
+    /// Show or hide the help.
+    Help,
+    /// Leave (everything is saved already).
+    Quit,
+    /// A second passed.
+    Tick,
+    /// A character typed into a dialog.
+    Char(char),
+    /// Delete the last character in a dialog.
+    Backspace,
+    /// Confirm the dialog.
+    Submit,
+    /// Cancel the dialog or the help.
+    Cancel,
+    /// Pick option n (from 0) in a decision dialog.
+    Choose(usize),
+}
+
+/// What a dialog will do when confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogKind {
+    /// Skip with a reason.
+    Skip,
+    /// Choose a decision's option.
+    Decide,
+    /// Approve, by a name.
+    Approve,
+    /// Reject, with a reason.
+    Reject,
+    /// A note.
+    Note,
+    /// Evidence path or URL.
+    Evidence,
+    /// A monitor observation.
+    Observe,
+    /// Handover to a name.
+    Handover,
+    /// Force-complete with a reason.
+    Force,
+    /// Close (a reason when steps are open).
+    Close,
+}
+
+impl DialogKind {
+    /// The dialog's prompt.
+    pub fn prompt(self, lang: Lang, open_steps: bool) -> &'static str {
+        match self {
+            DialogKind::Skip => dlg::SKIP.get(lang),
+            DialogKind::Decide => dlg::DECIDE.get(lang),
+            DialogKind::Approve => dlg::APPROVE.get(lang),
+            DialogKind::Reject => dlg::REJECT.get(lang),
+            DialogKind::Note => dlg::NOTE.get(lang),
+            DialogKind::Evidence => dlg::EVIDENCE.get(lang),
+            DialogKind::Observe => dlg::OBSERVE.get(lang),
+            DialogKind::Handover => dlg::HANDOVER.get(lang),
+            DialogKind::Force => dlg::FORCE.get(lang),
+            DialogKind::Close if open_steps => dlg::CLOSE_FORCE.get(lang),
+            DialogKind::Close => dlg::CLOSE.get(lang),
+        }
+    }
+
+    /// Whether the dialog takes text.
+    pub fn takes_text(self, open_steps: bool) -> bool {
+        match self {
+            DialogKind::Decide => false,
+            DialogKind::Close => open_steps,
+            _ => true,
+        }
+    }
+}
+
+/// An open dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dialog {
+    /// What it does.
+    pub kind: DialogKind,
+    /// The step it acts on.
+    pub step: StepIx,
+    /// Text typed so far.
+    pub input: String,
+    /// The highlighted option (decisions).
+    pub choice: usize,
+    /// A decision already answered: changing it needs a typed reason, so digits are text.
+    pub needs_reason: bool,
+}
+
+/// What the screen is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Browsing steps.
+    Normal,
+    /// The help overlay.
+    Help,
+    /// A dialog.
+    Dialog(Dialog),
+}
+
+/// A line for the message bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    /// The text.
+    pub text: String,
+    /// An error (shown in red) or information.
+    pub error: bool,
+}
+
+/// One timeline entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// Who.
+    pub actor: String,
+    /// What, in words.
+    pub text: String,
+}
+
+/// The whole screen state.
+pub struct App {
+    /// The open incident (the only way anything is changed).
+    pub incident: Incident,
+    /// Language of the screen.
+    pub lang: Lang,
+    /// Who is at the keyboard.
+    pub operator: String,
+    /// Selected position in the step order.
+    pub selected: usize,
+    /// What the screen is doing.
+    pub mode: Mode,
+    /// The message bar.
+    pub flash: Option<Flash>,
+    /// Latest timeline entries, oldest first.
+    pub log: Vec<LogLine>,
+    /// The time shown (updated every tick).
+    pub now: DateTime<FixedOffset>,
+    /// Set when the operator quits.
+    pub quit: bool,
+    /// The last approver's name, offered again.
+    pub last_approver: Option<String>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("selected", &self.selected)
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How many timeline entries the app keeps.
+const LOG_KEEP: usize = 200;
+
+impl App {
+    /// The screen for an open incident; reads the timeline from its journal.
+    pub fn new(incident: Incident, operator: String, lang: Lang) -> App {
+        let now = incident.now();
+        let mut app = App {
+            incident,
+            lang,
+            operator,
+            selected: 0,
+            mode: Mode::Normal,
+            flash: None,
+            log: Vec::new(),
+            now,
+            quit: false,
+            last_approver: None,
+        };
+        let path = app.incident.dir().join(crate::incident::files::JOURNAL);
+        if let Ok(replay) = journal::read(&path) {
+            let start = replay.entries.len().saturating_sub(LOG_KEEP);
+            let entries: Vec<Entry> = replay.entries.into_iter().skip(start).collect();
+            app.push_log(&entries);
+        }
+        app.select_next_ready();
+        app
+    }
+
+    fn push_log(&mut self, entries: &[Entry]) {
+        for e in entries {
+            if let Ok(event) = Event::decode(&e.kind, &e.payload) {
+                if let Event::ApprovalGiven { by, .. } = &event {
+                    self.last_approver = Some(by.clone());
+                }
+                self.log.push(LogLine {
+                    at: e.time,
+                    actor: e.actor.clone(),
+                    text: describe(&event, self.incident.playbook(), self.lang),
+                });
+            }
+        }
+        let excess = self.log.len().saturating_sub(LOG_KEEP);
+        self.log.drain(..excess);
+    }
+
+    /// The steps in display (dependency) order.
+    pub fn order(&self) -> &[StepIx] {
+        self.incident.playbook().graph.order()
+    }
+
+    /// The selected step.
+    pub fn selected_step(&self) -> Option<StepIx> {
+        self.order().get(self.selected).copied()
+    }
+
+    fn status(&self, ix: StepIx) -> StepStatus {
+        self.incident.state().status_of(ix)
+    }
+
+    /// Moves the selection to the first ready step, if any.
+    fn select_next_ready(&mut self) {
+        let current = self.selected_step();
+        if current.is_some_and(|ix| self.status(ix) == StepStatus::Ready) {
+            return;
+        }
+        if let Some(pos) = self
+            .order()
+            .iter()
+            .position(|ix| self.status(*ix) == StepStatus::Ready)
+        {
+            self.selected = pos;
+        }
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    fn error(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    /// Runs a command through the incident; reports a refusal on the message bar.
+    fn execute(&mut self, command: Command) -> bool {
+        match self.incident.execute(&self.operator, &command) {
+            Ok(entries) => {
+                self.push_log(&entries);
+                let last = self.log.last().map(|l| l.text.clone()).unwrap_or_default();
+                self.info(format!("{}: {last}", message::SAVED.get(self.lang)));
+                self.now = self.incident.now();
+                self.select_next_ready();
+                if self
+                    .incident
+                    .state()
+                    .open_steps(self.incident.playbook())
+                    .is_empty()
+                    && !self.incident.state().is_closed()
+                {
+                    self.info(message::ALL_DONE.get(self.lang));
+                }
+                true
+            }
+            Err(IncidentError::Refused(refusal)) => {
+                let mut text = refusal.message(self.lang);
+                if matches!(
+                    refusal,
+                    Refusal::NotReady { .. } | Refusal::NotApplicable { .. }
+                ) {
+                    text.push_str(message::FORCE_HINT.get(self.lang));
+                }
+                self.error(text);
+                false
+            }
+            Err(other) => {
+                self.error(other.message(self.lang));
+                false
+            }
+        }
+    }
+
+    fn step_id(&self, ix: StepIx) -> String {
+        self.incident
+            .playbook()
+            .graph
+            .step(ix)
+            .map(|s| s.id.clone())
+            .unwrap_or_default()
+    }
+
+    fn open(&mut self, kind: DialogKind) {
+        let Some(step) = self.selected_step() else {
+            return;
+        };
+        let input = match kind {
+            DialogKind::Approve => self.last_approver.clone().unwrap_or_else(|| {
+                match self.incident.playbook().graph.step(step).map(|s| &s.kind) {
+                    Some(StepKind::Approval { approver }) => approver.clone(),
+                    Some(StepKind::Post(p)) => p.approver.clone(),
+                    _ => String::new(),
+                }
+            }),
+            _ => String::new(),
+        };
+        let answer = self.incident.state().step(step).and_then(|r| r.answer);
+        self.mode = Mode::Dialog(Dialog {
+            kind,
+            step,
+            input,
+            choice: answer.unwrap_or(0),
+            needs_reason: kind == DialogKind::Decide && answer.is_some(),
+        });
+    }
+
+    fn primary(&mut self) {
+        let Some(ix) = self.selected_step() else {
+            return;
+        };
+        if self.status(ix).is_settled() {
+            self.info(message::NOTHING_TO_DO.get(self.lang));
+            return;
+        }
+        let kind = self
+            .incident
+            .playbook()
+            .graph
+            .step(ix)
+            .map(|s| s.kind.clone());
+        let approved = self
+            .incident
+            .state()
+            .step(ix)
+            .is_some_and(|r| r.approval.is_some());
+        match kind {
+            Some(StepKind::Decision(_)) => self.open(DialogKind::Decide),
+            Some(StepKind::Approval { .. }) => self.open(DialogKind::Approve),
+            Some(StepKind::Post(_)) if !approved => self.open(DialogKind::Approve),
+            Some(StepKind::Monitor(_)) => self.open(DialogKind::Observe),
+            _ => {
+                let step = self.step_id(ix);
+                self.execute(Command::Complete {
+                    step,
+                    note: None,
+                    force: None,
+                });
+            }
+        }
+    }
+
+    /// The text `y` copies for a step: a post's statement or an action's draft, filled in.
+    pub fn copy_text(&self, ix: StepIx) -> Option<String> {
+        let step = self.incident.playbook().graph.step(ix)?;
+        let template: &Template = match &step.kind {
+            StepKind::Post(p) => &p.statement,
+            _ => step.draft.as_ref()?,
+        };
+        Some(fill(template, self.incident.record(), ix, self.now, None))
+    }
+
+    fn copy(&mut self) {
+        let Some(ix) = self.selected_step() else {
+            return;
+        };
+        let Some(text) = self.copy_text(ix) else {
+            self.info(message::NOTHING_TO_COPY.get(self.lang));
+            return;
+        };
+        let dir = self.incident.dir().join("statements");
+        let path = dir.join(format!("{}.txt", self.step_id(ix)));
+        match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, &text)) {
+            Ok(()) => {
+                let clip = copy_to_clipboard(&text);
+                let mut msg = format!("{} {}", message::COPIED_TO.get(self.lang), path.display());
+                if clip {
+                    msg.push_str(". ");
+                    msg.push_str(message::CLIPBOARD.get(self.lang));
+                }
+                self.info(msg);
+            }
+            Err(e) => self.error(format!("{}: {e}", path.display())),
+        }
+    }
+
+    fn submit(&mut self, dialog: Dialog) {
+        let step = self.step_id(dialog.step);
+        let text = dialog.input.trim().to_string();
+        let open_steps = !self
+            .incident
+            .state()
+            .open_steps(self.incident.playbook())
+            .is_empty();
+        if dialog.kind.takes_text(open_steps) && text.is_empty() {
+            self.error(message::NEEDS_INPUT.get(self.lang));
+            self.mode = Mode::Dialog(dialog);
+            return;
+        }
+        let command = match dialog.kind {
+            DialogKind::Skip => Command::Skip { step, reason: text },
+            DialogKind::Decide => {
+                let option = match self
+                    .incident
+                    .playbook()
+                    .graph
+                    .step(dialog.step)
+                    .map(|s| &s.kind)
+                {
+                    Some(StepKind::Decision(d)) => {
+                        d.options.get(dialog.choice).map(|o| o.id.clone())
+                    }
+                    _ => None,
+                };
+                let Some(option) = option else { return };
+                let answered = self
+                    .incident
+                    .state()
+                    .step(dialog.step)
+                    .is_some_and(|r| r.answer.is_some());
+                // Changing an answer needs a reason; the dialog's text is it.
+                Command::Decide {
+                    step,
+                    option,
+                    reason: answered.then_some(text).filter(|t| !t.is_empty()),
+                    force: None,
+                }
+            }
+            DialogKind::Approve => {
+                self.last_approver = Some(text.clone());
+                Command::Approve { step, by: text }
+            }
+            DialogKind::Reject => Command::Reject {
+                step,
+                by: self
+                    .last_approver
+                    .clone()
+                    .unwrap_or_else(|| self.operator.clone()),
+                reason: text,
+            },
+            DialogKind::Note => Command::Note {
+                text,
+                step: Some(step),
+            },
+            DialogKind::Observe => Command::Observe { step, text },
+            DialogKind::Force => Command::Complete {
+                step,
+                note: None,
+                force: Some(text),
+            },
+            DialogKind::Handover => {
+                let summary = handover_summary(self.incident.record(), self.now, self.lang);
+                Command::Handover { to: text, summary }
+            }
+            DialogKind::Close => Command::Close {
+                force: open_steps.then_some(text),
+            },
+            DialogKind::Evidence => {
+                if text.starts_with("http://") || text.starts_with("https://") {
+                    Command::AttachEvidence {
+                        step,
+                        evidence: EvidenceRecord::Url { url: text },
+                        note: None,
+                    }
+                } else {
+                    let operator = self.operator.clone();
+                    match self
+                        .incident
+                        .attach_file(&operator, &step, Path::new(&text), None)
+                    {
+                        Ok(entries) => {
+                            self.push_log(&entries);
+                            self.info(message::SAVED.get(self.lang));
+                        }
+                        Err(e) => self.error(e.message(self.lang)),
+                    }
+                    return;
+                }
+            }
+        };
+        self.execute(command);
+    }
+
+    /// Applies one action. Returns a follow-up action, if any.
+    pub fn update(&mut self, action: Action) -> Option<Action> {
+        match (&mut self.mode, action) {
+            (_, Action::Tick) => {
+                self.now = self.incident.now();
+            }
+            (Mode::Help, Action::Quit) => self.quit = true,
+            (Mode::Help, _) => self.mode = Mode::Normal,
+            (Mode::Dialog(_), Action::Cancel) => self.mode = Mode::Normal,
+            (Mode::Dialog(d), Action::Char(c)) => d.input.push(c),
+            (Mode::Dialog(d), Action::Backspace) => {
+                d.input.pop();
+            }
+            (Mode::Dialog(d), Action::Up) => d.choice = d.choice.saturating_sub(1),
+            (Mode::Dialog(d), Action::Down) => d.choice += 1,
+            (Mode::Dialog(d), Action::Choose(n)) => {
+                d.choice = n;
+                return Some(Action::Submit);
+            }
+            (Mode::Dialog(_), Action::Submit) => {
+                if let Mode::Dialog(d) = std::mem::replace(&mut self.mode, Mode::Normal) {
+                    self.submit(d);
+                }
+            }
+            (Mode::Dialog(_), _) => {}
+            (Mode::Normal, action) => self.normal(action),
+        }
+        None
+    }
+
+    fn normal(&mut self, action: Action) {
+        let last = self.order().len().saturating_sub(1);
+        match action {
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(last),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.selected = last,
+            Action::Primary | Action::Submit => self.primary(),
+            Action::Done => {
+                if let Some(ix) = self.selected_step() {
+                    let step = self.step_id(ix);
+                    self.execute(Command::Complete {
+                        step,
+                        note: None,
+                        force: None,
+                    });
+                }
+            }
+            Action::Skip => self.open(DialogKind::Skip),
+            Action::Decide => self.open(DialogKind::Decide),
+            Action::Approve => self.open(DialogKind::Approve),
+            Action::Reject => self.open(DialogKind::Reject),
+            Action::Observe => self.open(DialogKind::Observe),
+            Action::Note => self.open(DialogKind::Note),
+            Action::Evidence => self.open(DialogKind::Evidence),
+            Action::Force => self.open(DialogKind::Force),
+            Action::Handover => self.open(DialogKind::Handover),
+            Action::Close => self.open(DialogKind::Close),
+            Action::Copy => self.copy(),
+            Action::Toggle(item) => {
+                if let Some(ix) = self.selected_step() {
+                    let checked = self
+                        .incident
+                        .state()
+                        .step(ix)
+                        .is_some_and(|r| r.checked.contains(&item));
+                    let step = self.step_id(ix);
+                    self.execute(Command::Check {
+                        step,
+                        item,
+                        checked: !checked,
+                    });
+                }
+            }
+            Action::Help => self.mode = Mode::Help,
+            Action::Quit => self.quit = true,
+            Action::Cancel => self.flash = None,
+            Action::Tick | Action::Char(_) | Action::Backspace | Action::Choose(_) => {}
+        }
+    }
+
+    /// Where the incident lives.
+    pub fn dir(&self) -> PathBuf {
+        self.incident.dir().to_path_buf()
+    }
+}
+
+/// Puts text on the clipboard with whichever tool this machine has; false if none worked.
+fn copy_to_clipboard(text: &str) -> bool {
+    use std::io::Write as _;
+    const TOOLS: [(&str, &[&str]); 4] = [
+        ("wl-copy", &[]),
+        ("xclip", &["-selection", "clipboard"]),
+        ("xsel", &["--clipboard", "--input"]),
+        ("pbcopy", &[]),
+    ];
+    for (tool, args) in TOOLS {
+        let child = std::process::Command::new(tool)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        let Ok(mut child) = child else { continue };
+        let wrote = child
+            .stdin
+            .take()
+            .is_some_and(|mut stdin| stdin.write_all(text.as_bytes()).is_ok());
+        if wrote && child.wait().is_ok_and(|s| s.success()) {
+            return true;
+        }
+    }
+    false
+}

@@ -1,0 +1,98 @@
+//! The operator's terminal UI: one screen that says what to do next.
+//!
+//! It holds no incident logic: keys become [`app::Action`]s, actions that change anything
+//! become engine commands run through the [`crate::incident::Incident`], and the screen is
+//! drawn from the state the journal produced. A tokio loop waits on terminal events and a
+//! one-second tick, so timers repaint without blocking a key. The terminal is restored on
+//! every exit: a guard on return and error paths, ratatui's panic hook on a panic.
+
+pub mod app;
+pub mod keys;
+pub mod launcher;
+pub mod strings;
+pub mod view;
+
+use std::time::Duration;
+
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_util::StreamExt as _;
+
+pub use app::{Action, App};
+
+/// The terminal could not be set up or drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("terminal: {0}")]
+pub struct TuiError(#[from] std::io::Error);
+
+/// Restores the terminal when dropped, on every way out of the loop.
+struct RestoreGuard;
+
+impl Drop for RestoreGuard {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// Something the screen loop can run: it draws, and it takes actions.
+pub trait Screen {
+    /// Draws the screen.
+    fn draw(&self, frame: &mut ratatui::Frame);
+    /// The action for a key, if any.
+    fn key(&self, key: crossterm::event::KeyEvent) -> Option<Action>;
+    /// Applies an action; returns a follow-up.
+    fn update(&mut self, action: Action) -> Option<Action>;
+    /// Whether to leave.
+    fn done(&self) -> bool;
+}
+
+impl Screen for App {
+    fn draw(&self, frame: &mut ratatui::Frame) {
+        view::draw(self, frame);
+    }
+    fn key(&self, key: crossterm::event::KeyEvent) -> Option<Action> {
+        keys::action(&self.mode, key)
+    }
+    fn update(&mut self, action: Action) -> Option<Action> {
+        App::update(self, action)
+    }
+    fn done(&self) -> bool {
+        self.quit
+    }
+}
+
+/// Runs a screen in the terminal until it is done.
+pub fn run<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    runtime.block_on(event_loop(screen))
+}
+
+async fn event_loop<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
+    let mut terminal = ratatui::try_init()?;
+    let _restore = RestoreGuard;
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    terminal.draw(|f| screen.draw(f))?;
+    loop {
+        let action = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(TermEvent::Key(key))) => screen.key(key),
+                Some(Ok(TermEvent::Resize(_, _))) => Some(Action::Tick),
+                Some(Ok(_)) => None,
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
+            },
+            _ = tick.tick() => Some(Action::Tick),
+        };
+        let mut next = action;
+        while let Some(a) = next {
+            next = screen.update(a);
+        }
+        if screen.done() {
+            break;
+        }
+        terminal.draw(|f| screen.draw(f))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,642 @@
+//! Drawing: a pure function of the app state onto a frame. Nothing here changes anything.
+
+use chrono::TimeDelta;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Clear, Gauge, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::app::{App, DialogKind, Mode};
+use super::strings::{HINT, KEYS, label, status as st};
+use crate::clock::format_jst;
+use crate::directory::Party;
+use crate::incident::StepStatus;
+use crate::lang::Lang;
+use crate::playbook::duration::format_duration;
+use crate::playbook::{DueFrom, StepIx, StepKind};
+
+/// Draws the whole screen.
+pub fn draw(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let log_height = if area.height >= 40 { 8 } else { 4 };
+    let [header, gauge, body, log, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(6),
+        Constraint::Length(log_height),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(app, frame, header);
+    draw_gauge(app, frame, gauge);
+    let list_width = if area.width >= 120 {
+        48
+    } else {
+        area.width * 2 / 5
+    };
+    let [list, detail] =
+        Layout::horizontal([Constraint::Length(list_width), Constraint::Min(20)]).areas(body);
+    draw_steps(app, frame, list);
+    draw_detail(app, frame, detail);
+    draw_log(app, frame, log);
+    draw_footer(app, frame, footer);
+    match &app.mode {
+        Mode::Help => draw_help(app.lang, frame, area),
+        Mode::Dialog(d) => draw_dialog(app, d, frame, area),
+        Mode::Normal => {}
+    }
+}
+
+fn status_style(status: StepStatus, overdue: bool) -> Style {
+    if overdue {
+        return Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+    }
+    match status {
+        StepStatus::Ready => Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        StepStatus::Done => Style::new().fg(Color::Green),
+        StepStatus::Skipped => Style::new().fg(Color::Gray),
+        StepStatus::NotApplicable => Style::new().fg(Color::DarkGray).add_modifier(Modifier::DIM),
+        StepStatus::Pending => Style::new(),
+    }
+}
+
+/// ASCII marks: no ambiguous-width symbols in the chrome.
+fn mark(status: StepStatus, overdue: bool) -> &'static str {
+    match (status, overdue) {
+        (_, true) => "[!]",
+        (StepStatus::Done, _) => "[x]",
+        (StepStatus::Ready, _) => "[>]",
+        (StepStatus::Pending, _) => "[ ]",
+        (StepStatus::Skipped, _) => "[-]",
+        (StepStatus::NotApplicable, _) => "[~]",
+    }
+}
+
+fn status_word(status: StepStatus, lang: Lang) -> &'static str {
+    match status {
+        StepStatus::Done => st::DONE.get(lang),
+        StepStatus::Ready => st::READY.get(lang),
+        StepStatus::Pending => st::PENDING.get(lang),
+        StepStatus::Skipped => st::SKIPPED.get(lang),
+        StepStatus::NotApplicable => st::NOT_APPLICABLE.get(lang),
+    }
+}
+
+/// "15分" left, or "超過 5分".
+fn time_left(left: TimeDelta, lang: Lang) -> String {
+    if left < TimeDelta::zero() {
+        format!("{} {}", label::LATE.get(lang), format_duration(-left, lang))
+    } else {
+        format!("{} {}", label::LEFT.get(lang), format_duration(left, lang))
+    }
+}
+
+fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let state = app.incident.state();
+    let elapsed = state
+        .started_at
+        .map(|s| format_duration(app.now - s, lang))
+        .unwrap_or_default();
+    let mut spans = vec![
+        Span::styled(
+            format!(" {} ", state.title),
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        ),
+        Span::raw(format!(
+            "  {} {elapsed}  {} {}  {} {}",
+            label::ELAPSED.get(lang),
+            format_jst(app.now, true),
+            "JST",
+            label::OPERATOR.get(lang),
+            state.operator,
+        )),
+    ];
+    if state.is_closed() {
+        spans.push(Span::styled(
+            format!("  [{}]", label::CLOSED.get(lang)),
+            Style::new().fg(Color::Gray),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_gauge(app: &App, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let state = app.incident.state();
+    let playbook = app.incident.playbook();
+    let p = state.progress();
+    let overdue = state.overdue(playbook, app.now).len();
+    let settled = p.done + p.skipped + p.not_applicable;
+    let severity = state.severity(playbook).unwrap_or("-");
+    let text = format!(
+        "{} {settled}/{}  {} {}  {} {overdue}  {} {severity}",
+        label::PROGRESS.get(lang),
+        p.total,
+        label::READY.get(lang),
+        p.ready,
+        label::OVERDUE.get(lang),
+        label::SEVERITY.get(lang),
+    );
+    let style = if overdue > 0 {
+        Style::new().fg(Color::Red)
+    } else {
+        Style::new().fg(Color::Green)
+    };
+    frame.render_widget(
+        Gauge::default()
+            .ratio(p.ratio().clamp(0.0, 1.0))
+            .label(text)
+            .gauge_style(style),
+        area,
+    );
+}
+
+fn draw_steps(app: &App, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let state = app.incident.state();
+    let playbook = app.incident.playbook();
+    let wide = area.width >= 48;
+    let items: Vec<ListItem> = app
+        .order()
+        .iter()
+        .filter_map(|&ix| {
+            let step = playbook.graph.step(ix)?;
+            let view = state.view(playbook, ix, app.now);
+            let style = status_style(view.status, view.overdue);
+            let mut spans = vec![Span::styled(
+                format!("{} ", mark(view.status, view.overdue)),
+                style,
+            )];
+            if let Some(left) = view.time_left {
+                spans.push(Span::styled(format!("{} ", time_left(left, lang)), style));
+            }
+            spans.push(Span::styled(step.title.clone(), style));
+            if wide && let Some(owner) = &step.owner {
+                spans.push(Span::styled(
+                    format!("  {owner}"),
+                    Style::new().fg(Color::DarkGray),
+                ));
+            }
+            Some(ListItem::new(Line::from(spans)))
+        })
+        .collect();
+    let list = List::new(items)
+        .block(Block::bordered().title(label::STEPS.get(lang)))
+        .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
+    let mut list_state = ListState::default().with_selected(Some(app.selected));
+    frame.render_stateful_widget(list, area, &mut list_state);
+}
+
+fn heading(text: &str) -> Line<'static> {
+    Line::from(Span::styled(
+        text.to_string(),
+        Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+    ))
+}
+
+fn party_lines(app: &App, name: &str, lines: &mut Vec<Line<'static>>) {
+    let lang = app.lang;
+    match app.incident.record().directory.party(name) {
+        Some(Party::Division(d)) => {
+            let mut text = format!("  {}  {}", d.id, d.email);
+            if let Some(p) = &d.phone {
+                text.push_str(&format!("  {p}"));
+            }
+            lines.push(Line::from(text));
+            if let Some(ah) = &d.after_hours {
+                lines.push(Line::from(format!(
+                    "    {}: {} {}",
+                    label::AFTER_HOURS.get(lang),
+                    ah.phone.as_deref().unwrap_or(""),
+                    ah.note.as_deref().unwrap_or("")
+                )));
+            }
+        }
+        Some(Party::Role(r)) => {
+            let mut text = format!("  {}", r.id);
+            if let Some(h) = &r.held_by {
+                text.push_str(&format!("（{h}）"));
+            }
+            text.push_str(&format!("  {}", r.email));
+            if let Some(p) = &r.phone {
+                text.push_str(&format!("  {p}"));
+            }
+            lines.push(Line::from(text));
+            if let Some(ah) = &r.after_hours {
+                lines.push(Line::from(format!(
+                    "    {}: {} {}",
+                    label::AFTER_HOURS.get(lang),
+                    ah.phone.as_deref().unwrap_or(""),
+                    ah.note.as_deref().unwrap_or("")
+                )));
+            }
+        }
+        None => lines.push(Line::from(format!("  {name}"))),
+    }
+}
+
+/// The lines of the detail pane for a step.
+pub fn detail_lines(app: &App, ix: StepIx) -> Vec<Line<'static>> {
+    let lang = app.lang;
+    let state = app.incident.state();
+    let playbook = app.incident.playbook();
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let (Some(step), Some(record)) = (playbook.graph.step(ix), state.step(ix)) else {
+        return lines;
+    };
+    let view = state.view(playbook, ix, app.now);
+    lines.push(Line::from(Span::styled(
+        step.title.clone(),
+        Style::new().add_modifier(Modifier::BOLD),
+    )));
+    let mut facts = vec![
+        Span::styled(
+            status_word(view.status, lang).to_string(),
+            status_style(view.status, view.overdue),
+        ),
+        Span::raw(format!("  {} ({})", step.id, step.kind.name())),
+    ];
+    if let Some(owner) = &step.owner {
+        facts.push(Span::raw(format!("  {}: {owner}", label::OWNER.get(lang))));
+    }
+    lines.push(Line::from(facts));
+    if let Some(due) = &step.due {
+        let mut text = format!(
+            "{}: {}",
+            label::DUE.get(lang),
+            format_duration(due.within, lang)
+        );
+        if due.from == DueFrom::Start {
+            text.push_str(lang.pick("（開始から）", " (from start)"));
+        }
+        if let Some(at) = view.due_at {
+            text.push_str(&format!("  = {}", format_jst(at, false)));
+        }
+        if let Some(left) = view.time_left {
+            text.push_str(&format!("  {}", time_left(left, lang)));
+        }
+        lines.push(Line::from(Span::styled(
+            text,
+            if view.overdue {
+                Style::new().fg(Color::Red)
+            } else {
+                Style::new()
+            },
+        )));
+    }
+    if let Some(cond) = &step.when
+        && let Some(d) = playbook.graph.step(cond.decision)
+    {
+        lines.push(Line::from(format!(
+            "{}: {}",
+            label::WHEN.get(lang),
+            d.title
+        )));
+    }
+    if !step.sources.is_empty() {
+        let cites: Vec<String> = step
+            .sources
+            .iter()
+            .map(|c| {
+                let doc = playbook
+                    .sources
+                    .iter()
+                    .find(|s| s.id == c.source)
+                    .map_or(c.source.as_str(), |s| s.title.as_str());
+                format!("{doc} {}", c.clause)
+            })
+            .collect();
+        lines.push(Line::from(Span::styled(
+            format!("{}: {}", label::SOURCE.get(lang), cites.join(" / ")),
+            Style::new().fg(Color::Cyan),
+        )));
+    }
+    let guidance = step.guidance_for(state.platform);
+    if !guidance.trim().is_empty() {
+        lines.push(Line::default());
+        lines.push(heading(label::GUIDANCE.get(lang)));
+        lines.extend(reflow(&guidance).into_iter().map(Line::from));
+    }
+    if !step.checklist.is_empty() {
+        lines.push(Line::default());
+        lines.push(heading(label::CHECKLIST.get(lang)));
+        for (i, item) in step.checklist.iter().enumerate() {
+            let checked = record.checked.contains(&i);
+            lines.push(Line::from(Span::styled(
+                format!("{}. [{}] {item}", i + 1, if checked { "x" } else { " " }),
+                if checked {
+                    Style::new().fg(Color::Green)
+                } else {
+                    Style::new()
+                },
+            )));
+        }
+    }
+    match &step.kind {
+        StepKind::Notify(n) => {
+            lines.push(Line::default());
+            lines.push(heading(label::RECIPIENTS.get(lang)));
+            for to in &n.to {
+                party_lines(app, to, &mut lines);
+            }
+        }
+        StepKind::Decision(d) => {
+            lines.push(Line::default());
+            lines.push(heading(&format!(
+                "{}: {}",
+                label::OPTIONS.get(lang),
+                d.question
+            )));
+            for (i, o) in d.options.iter().enumerate() {
+                let chosen = record.answer == Some(i);
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "{}{}. {} ({})",
+                        if chosen { "> " } else { "  " },
+                        i + 1,
+                        o.title,
+                        o.id
+                    ),
+                    if chosen {
+                        Style::new().add_modifier(Modifier::BOLD)
+                    } else {
+                        Style::new()
+                    },
+                )));
+            }
+        }
+        StepKind::Approval { approver } => {
+            lines.push(Line::from(format!(
+                "{}: {approver}",
+                label::APPROVER.get(lang)
+            )));
+        }
+        StepKind::Post(p) => {
+            lines.push(Line::from(format!(
+                "{}: {}",
+                label::APPROVER.get(lang),
+                p.approver
+            )));
+            lines.push(Line::default());
+            lines.push(heading(label::STATEMENT.get(lang)));
+            if let Some(text) = app.copy_text(ix) {
+                lines.extend(text.lines().map(|l| Line::from(l.to_string())));
+            }
+        }
+        StepKind::Monitor(m) => {
+            let mut text = format!(
+                "{}: {}",
+                label::EVERY.get(lang),
+                format_duration(m.every, lang)
+            );
+            if let Some(next) = view.next_check {
+                text.push_str(&format!(
+                    "  {}: {}",
+                    label::NEXT_CHECK.get(lang),
+                    format_jst(next, false)
+                ));
+            }
+            lines.push(Line::from(text));
+            if !record.observations.is_empty() {
+                lines.push(heading(label::OBSERVATIONS.get(lang)));
+                for o in record.observations.iter().rev().take(5) {
+                    lines.push(Line::from(format!(
+                        "  {} {}",
+                        format_jst(o.at, false),
+                        o.text
+                    )));
+                }
+            }
+        }
+        StepKind::Action => {
+            if step.draft.is_some() {
+                lines.push(Line::default());
+                lines.push(heading(label::DRAFT.get(lang)));
+                if let Some(text) = app.copy_text(ix) {
+                    lines.extend(text.lines().map(|l| Line::from(l.to_string())));
+                }
+            }
+        }
+    }
+    if let Some(approval) = &record.approval {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{}: {} ({})",
+                label::APPROVED_BY.get(lang),
+                approval.by,
+                format_jst(approval.at, false)
+            ),
+            Style::new().fg(Color::Green),
+        )));
+    }
+    if !step.contacts.is_empty() {
+        lines.push(Line::default());
+        lines.push(heading(label::CONTACTS.get(lang)));
+        for c in &step.contacts {
+            party_lines(app, c, &mut lines);
+        }
+    }
+    if !step.evidence.is_empty() {
+        lines.push(Line::default());
+        lines.push(heading(label::EVIDENCE.get(lang)));
+        for e in &step.evidence {
+            lines.push(Line::from(format!("  - {}", e.label)));
+        }
+    }
+    if !record.evidence.is_empty() {
+        lines.push(heading(label::RECORDED.get(lang)));
+        for (remark, ev) in &record.evidence {
+            let what = match ev {
+                crate::incident::EvidenceRecord::File { name, .. } => format!("evidence/{name}"),
+                crate::incident::EvidenceRecord::Url { url } => url.clone(),
+            };
+            lines.push(Line::from(format!(
+                "  {} {what}",
+                format_jst(remark.at, false)
+            )));
+        }
+    }
+    lines
+}
+
+/// Joins the hard line breaks YAML authors put inside sentences, so the pane's own wrapping
+/// decides the width; keeps breaks before list items and after full stops.
+pub fn reflow(text: &str) -> Vec<String> {
+    let starts_item = |l: &str| {
+        let t = l.trim_start();
+        t.is_empty()
+            || [
+                "・", "-", "- ", "※", "（", "(", "■", "①", "②", "③", "④", "⑤",
+            ]
+            .iter()
+            .any(|p| t.starts_with(p))
+            || t.chars().next().is_some_and(|c| c.is_ascii_digit())
+    };
+    let ends_sentence = |l: &str| {
+        let t = l.trim_end();
+        t.is_empty() || ["。", "：", ":", "）", ")"].iter().any(|e| t.ends_with(e))
+    };
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let joinable = out
+            .last()
+            .is_some_and(|prev| !ends_sentence(prev) && !starts_item(line));
+        match out.last_mut() {
+            Some(prev) if joinable => prev.push_str(line.trim_start()),
+            _ => out.push(line.trim_end().to_string()),
+        }
+    }
+    out
+}
+
+fn draw_detail(app: &App, frame: &mut Frame, area: Rect) {
+    let lines = app
+        .selected_step()
+        .map(|ix| detail_lines(app, ix))
+        .unwrap_or_default();
+    frame.render_widget(
+        Paragraph::new(Text::from(lines))
+            .block(Block::bordered().title(label::DETAIL.get(app.lang)))
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
+    let rows = usize::from(area.height.saturating_sub(1));
+    let start = app.log.len().saturating_sub(rows);
+    let lines: Vec<Line> = app.log[start..]
+        .iter()
+        .map(|l| {
+            Line::from(vec![
+                Span::styled(
+                    format!("{} ", l.at.format("%H:%M")),
+                    Style::new().fg(Color::DarkGray),
+                ),
+                Span::styled(format!("{} ", l.actor), Style::new().fg(Color::Cyan)),
+                Span::raw(l.text.clone()),
+            ])
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::TOP)
+                .title(label::LOG.get(app.lang)),
+        ),
+        area,
+    );
+}
+
+fn draw_footer(app: &App, frame: &mut Frame, area: Rect) {
+    let line = match &app.flash {
+        Some(f) if f.error => Line::from(Span::styled(
+            f.text.clone(),
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        )),
+        Some(f) => Line::from(Span::styled(f.text.clone(), Style::new().fg(Color::Green))),
+        None => Line::from(Span::styled(
+            HINT.get(app.lang),
+            Style::new().fg(Color::DarkGray),
+        )),
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn draw_help(lang: Lang, frame: &mut Frame, area: Rect) {
+    let lines: Vec<Line> = KEYS
+        .iter()
+        .map(|(k, what)| {
+            Line::from(vec![
+                Span::styled(
+                    format!("{k:>12}  "),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(what.get(lang)),
+            ])
+        })
+        .collect();
+    let popup = centered(area, 76, KEYS.len() as u16 + 2);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(label::HELP.get(lang))),
+        popup,
+    );
+}
+
+fn draw_dialog(app: &App, dialog: &super::app::Dialog, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let playbook = app.incident.playbook();
+    let open_steps = !app.incident.state().open_steps(playbook).is_empty();
+    let title = playbook
+        .graph
+        .step(dialog.step)
+        .map(|s| s.title.clone())
+        .unwrap_or_default();
+    let mut lines: Vec<Line> = Vec::new();
+    if dialog.kind != DialogKind::Handover && dialog.kind != DialogKind::Close {
+        lines.push(Line::from(Span::styled(
+            title,
+            Style::new().add_modifier(Modifier::BOLD),
+        )));
+    }
+    if dialog.kind == DialogKind::Decide {
+        if let Some(StepKind::Decision(d)) = playbook.graph.step(dialog.step).map(|s| &s.kind) {
+            lines.push(Line::from(d.question.clone()));
+            for (i, o) in d.options.iter().enumerate() {
+                let style = if i == dialog.choice {
+                    Style::new().add_modifier(Modifier::REVERSED)
+                } else {
+                    Style::new()
+                };
+                lines.push(Line::from(Span::styled(
+                    format!("{}. {}", i + 1, o.title),
+                    style,
+                )));
+            }
+            let answered = app
+                .incident
+                .state()
+                .step(dialog.step)
+                .is_some_and(|r| r.answer.is_some());
+            if answered {
+                lines.push(Line::from(
+                    lang.pick("判断を変更する理由:", "reason for changing the answer:"),
+                ));
+                lines.push(Line::from(format!("> {}_", dialog.input)));
+            }
+        }
+    } else if dialog.kind.takes_text(open_steps) {
+        lines.push(Line::from(format!("> {}_", dialog.input)));
+    }
+    lines.push(Line::from(Span::styled(
+        super::strings::dialog::FOOTER.get(lang),
+        Style::new().fg(Color::DarkGray),
+    )));
+    let width = area.width.saturating_sub(8).min(90);
+    let popup = centered(area, width, lines.len() as u16 + 4);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(
+                Block::bordered()
+                    .title(dialog.kind.prompt(lang, open_steps))
+                    .border_style(Style::new().fg(Color::Yellow)),
+            )
+            .wrap(Wrap { trim: false }),
+        popup,
+    );
+}

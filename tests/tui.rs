@@ -1,0 +1,251 @@
+//! The operator's screen, drawn on a test backend and reviewed as text (insta), and driven
+//! through its update function like a keyboard would.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use common::engine::{START, at};
+use hikeshi::Lang;
+use hikeshi::catalog::{self, DivisionsRef, PlaybookRef};
+use hikeshi::clock::SimulatedClock;
+use hikeshi::incident::{Incident, StartParams, StepStatus};
+use hikeshi::playbook::{CompileOptions, Platform};
+use hikeshi::tui::app::{Action, Mode};
+use hikeshi::tui::{App, view};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+struct Screen {
+    _dir: tempfile::TempDir,
+    clock: Arc<SimulatedClock>,
+    app: App,
+}
+
+fn screen(lang: Lang) -> Screen {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(SimulatedClock::fixed(at(START)));
+    let loaded = catalog::load_playbook(
+        &PlaybookRef::Stock("unauthorized-access".into()),
+        &DivisionsRef::Stock,
+        &CompileOptions::default(),
+    )
+    .unwrap();
+    let incident = Incident::start(
+        dir.path(),
+        &loaded,
+        StartParams {
+            title: "公式Xアカウントの乗っ取り".into(),
+            account: Some("@city_official".into()),
+            platform: Some(Platform::X),
+            operator: "田中".into(),
+            severity: None,
+        },
+        clock.clone(),
+    )
+    .unwrap();
+    Screen {
+        _dir: dir,
+        clock,
+        app: App::new(incident, "田中".into(), lang),
+    }
+}
+
+/// The screen as a person sees it: one line per row, wide characters once.
+fn render(app: &App, width: u16, height: u16) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| view::draw(app, f)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..height {
+        let mut x = 0;
+        let mut line = String::new();
+        while x < width {
+            let symbol = buffer[(x, y)].symbol();
+            line.push_str(symbol);
+            x += u16::try_from(symbol.width().max(1)).unwrap_or(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn press(app: &mut App, action: Action) {
+    let mut next = Some(action);
+    while let Some(a) = next {
+        next = app.update(a);
+    }
+}
+
+fn selected_id(app: &App) -> String {
+    let ix = app.selected_step().unwrap();
+    app.incident.playbook().graph.step(ix).unwrap().id.clone()
+}
+
+#[test]
+fn main_screen_at_80x24_and_160x48() {
+    let mut s = screen(Lang::Ja);
+    s.clock.advance(TimeDelta::minutes(5));
+    press(&mut s.app, Action::Tick);
+    insta::assert_snapshot!("start-80x24", render(&s.app, 80, 24));
+    press(&mut s.app, Action::Primary);
+    press(&mut s.app, Action::Tick);
+    insta::assert_snapshot!("after-detect-160x48", render(&s.app, 160, 48));
+}
+
+#[test]
+fn an_overdue_step_is_marked() {
+    let mut s = screen(Lang::Ja);
+    s.clock.advance(TimeDelta::minutes(20));
+    press(&mut s.app, Action::Tick);
+    let text = render(&s.app, 160, 48);
+    assert!(text.contains("[!] 超過 5分 不審な状態を確認し"), "{text}");
+    insta::assert_snapshot!("overdue-160x48", text);
+}
+
+#[test]
+fn the_decision_dialog_and_the_help_overlay() {
+    let mut s = screen(Lang::Ja);
+    press(&mut s.app, Action::Primary); // detect
+    press(&mut s.app, Action::Primary); // report-to-supervisor
+    assert_eq!(selected_id(&s.app), "login-check");
+    press(&mut s.app, Action::Primary);
+    assert!(matches!(s.app.mode, Mode::Dialog(_)));
+    insta::assert_snapshot!("decision-dialog-80x24", render(&s.app, 80, 24));
+    press(&mut s.app, Action::Cancel);
+    press(&mut s.app, Action::Help);
+    insta::assert_snapshot!("help-80x24", render(&s.app, 80, 24));
+}
+
+#[test]
+fn english_screen() {
+    let s = screen(Lang::En);
+    let text = render(&s.app, 80, 24);
+    assert!(text.contains("progress 0/26"), "{text}");
+    assert!(text.contains("Enter do  d done"), "{text}");
+}
+
+#[test]
+fn keys_walk_through_a_decision_an_approval_and_a_post() {
+    let mut s = screen(Lang::Ja);
+    let app = &mut s.app;
+    press(app, Action::Primary); // detect
+    press(app, Action::Primary); // report-to-supervisor
+    // Decision: Enter opens the dialog, a digit answers it.
+    press(app, Action::Primary);
+    press(app, Action::Choose(0));
+    let pb = app.incident.playbook().clone();
+    let login = pb.graph.find("login-check").unwrap();
+    assert_eq!(app.incident.state().status_of(login), StepStatus::Done);
+    // Not-ready steps are refused with the reason on the message line, nothing written.
+    let entries = app.incident.record().entries;
+    let change = pb
+        .graph
+        .order()
+        .iter()
+        .position(|ix| pb.graph.step(*ix).unwrap().id == "delete-unauthorized-content")
+        .unwrap();
+    app.selected = change;
+    press(app, Action::Done);
+    let flash = app.flash.clone().unwrap();
+    assert!(
+        flash.error && flash.text.contains("まだ実施できません"),
+        "{flash:?}"
+    );
+    assert_eq!(app.incident.record().entries, entries);
+    // A post: Enter opens the approval dialog with the approver's role filled in, Enter
+    // approves, Enter posts.
+    let notice = pb
+        .graph
+        .order()
+        .iter()
+        .position(|ix| pb.graph.step(*ix).unwrap().id == "takeover-notice")
+        .unwrap();
+    app.selected = notice;
+    press(app, Action::Primary);
+    match &app.mode {
+        Mode::Dialog(d) => assert_eq!(d.input, "発信管理者"),
+        other => panic!("{other:?}"),
+    }
+    press(app, Action::Submit);
+    press(app, Action::Primary);
+    let ix = pb.graph.find("takeover-notice").unwrap();
+    assert_eq!(app.incident.state().status_of(ix), StepStatus::Done);
+    assert_eq!(
+        app.incident
+            .state()
+            .step(ix)
+            .unwrap()
+            .approval
+            .as_ref()
+            .unwrap()
+            .by,
+        "発信管理者"
+    );
+    // A checklist item toggles with its number.
+    let detect = pb
+        .graph
+        .order()
+        .iter()
+        .position(|ix| pb.graph.step(*ix).unwrap().id == "detect")
+        .unwrap();
+    app.selected = detect;
+    press(app, Action::Toggle(0));
+    let detect_ix = pb.graph.find("detect").unwrap();
+    assert!(
+        app.incident
+            .state()
+            .step(detect_ix)
+            .unwrap()
+            .checked
+            .contains(&0)
+    );
+    // Skip asks for a reason and refuses an empty one.
+    let pos = pb
+        .graph
+        .order()
+        .iter()
+        .position(|ix| pb.graph.step(*ix).unwrap().id == "collect-evidence")
+        .unwrap();
+    app.selected = pos;
+    press(app, Action::Skip);
+    press(app, Action::Submit);
+    assert!(app.flash.as_ref().unwrap().error);
+    for c in "警察に相談しない".chars() {
+        press(app, Action::Char(c));
+    }
+    press(app, Action::Submit);
+    let ce = pb.graph.find("collect-evidence").unwrap();
+    assert_eq!(app.incident.state().status_of(ce), StepStatus::Skipped);
+}
+
+#[test]
+fn the_statement_is_filled_and_copied_to_a_file() {
+    let mut s = screen(Lang::Ja);
+    let pb = s.app.incident.playbook().clone();
+    let notice = pb
+        .graph
+        .order()
+        .iter()
+        .position(|ix| pb.graph.step(*ix).unwrap().id == "takeover-notice")
+        .unwrap();
+    s.app.selected = notice;
+    press(&mut s.app, Action::Copy);
+    let path = s.app.dir().join("statements/takeover-notice.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("@city_official"), "{text}");
+    assert!(text.contains("X"), "{text}");
+    assert!(!text.contains("{{"), "{text}");
+    assert!(
+        s.app
+            .flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("statements/takeover-notice.txt")
+    );
+}
