@@ -135,9 +135,8 @@ fn keys_walk_through_a_decision_an_approval_and_a_post() {
     let app = &mut s.app;
     press(app, Action::Primary); // detect
     press(app, Action::Primary); // report-to-supervisor
-    // Decision: Enter opens the dialog, a digit answers it.
-    press(app, Action::Primary);
-    press(app, Action::Choose(0));
+    // Decision: a digit answers it directly (Enter and a digit in the dialog work too).
+    press(app, Action::Toggle(0));
     let pb = app.incident.playbook().clone();
     let login = pb.graph.find("login-check").unwrap();
     assert_eq!(app.incident.state().status_of(login), StepStatus::Done);

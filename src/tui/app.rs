@@ -589,6 +589,16 @@ impl App {
             Action::Handover => self.open(DialogKind::Handover),
             Action::Close => self.open(DialogKind::Close),
             Action::Copy => self.copy(),
+            Action::Toggle(item) if self.is_unanswered_decision_without_checklist() => {
+                // On a decision, a number answers it: one key instead of two.
+                self.open(DialogKind::Decide);
+                if let Mode::Dialog(d) = &mut self.mode {
+                    d.choice = item;
+                }
+                if let Mode::Dialog(d) = std::mem::replace(&mut self.mode, Mode::Normal) {
+                    self.submit(d);
+                }
+            }
             Action::Toggle(item) => {
                 if let Some(ix) = self.selected_step() {
                     let checked = self
@@ -609,6 +619,22 @@ impl App {
             Action::Cancel => self.flash = None,
             Action::Tick | Action::Char(_) | Action::Backspace | Action::Choose(_) => {}
         }
+    }
+
+    fn is_unanswered_decision_without_checklist(&self) -> bool {
+        self.selected_step().is_some_and(|ix| {
+            let unanswered = self
+                .incident
+                .state()
+                .step(ix)
+                .is_some_and(|r| r.answer.is_none());
+            self.incident
+                .playbook()
+                .graph
+                .step(ix)
+                .is_some_and(|s| matches!(s.kind, StepKind::Decision(_)) && s.checklist.is_empty())
+                && unanswered
+        })
     }
 
     /// Where the incident lives.

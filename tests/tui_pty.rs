@@ -1,0 +1,230 @@
+//! The real binary in a real pseudo-terminal (tmux): start an incident, walk the whole
+//! 不正アクセス playbook by keys, quit, resume, and check the journal and the screen. It also
+//! measures keystrokes per step.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::hikeshi;
+
+struct Tmux {
+    socket: PathBuf,
+}
+
+impl Tmux {
+    fn new(dir: &Path, cwd: &Path) -> Tmux {
+        let t = Tmux {
+            socket: dir.join("tmux.sock"),
+        };
+        let ok = t
+            .cmd()
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "h",
+                "-x",
+                "110",
+                "-y",
+                "34",
+                "-c",
+            ])
+            .arg(cwd)
+            .args(["bash", "--norc", "--noprofile"])
+            .status()
+            .expect("tmux is installed (.ci/run installs it)");
+        assert!(ok.success());
+        t
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.arg("-u").arg("-S").arg(&self.socket);
+        c.env("LANG", "C.UTF-8");
+        c
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let ok = self
+            .cmd()
+            .args(["send-keys", "-t", "h"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+
+    fn type_line(&self, line: &str) {
+        let ok = self
+            .cmd()
+            .args(["send-keys", "-t", "h", "-l", line])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        self.keys(&["Enter"]);
+    }
+
+    fn screen(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-t", "h"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits (bounded) until the screen shows `text`.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "screen never showed {text:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd().args(["kill-server"]).status();
+    }
+}
+
+fn status(incidents: &Path, id: &str) -> serde_json::Value {
+    let out = hikeshi()
+        .env("HIKESHI_INCIDENTS", incidents)
+        .args(["status", id, "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Waits (bounded) until the journal has more than `entries` entries.
+fn wait_entries(incidents: &Path, id: &str, entries: u64) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let s = status(incidents, id);
+        if s["journal"]["entries"].as_u64().unwrap_or(0) > entries {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no new journal entry after {entries}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Starts `playbook` in the TUI and completes every step by keys, always doing what the
+/// screen offers next; returns the incident id and the keystrokes per step.
+fn walk(tmux: &Tmux, env: &str, incidents: &Path, playbook: &str, total: u64) -> (String, f64) {
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    tmux.type_line(&format!(
+        "{env}{} run {playbook} --account @city_official --platform x --title 公式Xの乗っ取り",
+        bin.display()
+    ));
+    tmux.wait_for(&format!("進捗 0/{total}"));
+    let id = std::fs::read_dir(incidents)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with(playbook))
+        .unwrap();
+
+    let mut keystrokes = 0usize;
+    let mut current: Option<String> = None;
+    let mut s = status(incidents, &id);
+    loop {
+        let steps = s["steps"].as_array().unwrap().clone();
+        let ready = |id: &str| {
+            steps
+                .iter()
+                .any(|st| st["id"] == id && st["status"] == "ready")
+        };
+        let target = match &current {
+            Some(c) if ready(c) => steps.iter().find(|st| st["id"] == c.as_str()),
+            _ => steps.iter().find(|st| st["status"] == "ready"),
+        };
+        let Some(target) = target.cloned() else { break };
+        let keys: &[&str] = match (
+            target["kind"].as_str().unwrap(),
+            target["approved_by"].is_null(),
+        ) {
+            // A number on a decision answers it.
+            ("decision", _) => &["1"],
+            ("approval", _) | ("post", true) => &["Enter", "Enter"],
+            ("monitor", _) => &["d"],
+            _ => &["Enter"],
+        };
+        keystrokes += keys.len();
+        let entries = s["journal"]["entries"].as_u64().unwrap();
+        tmux.keys(keys);
+        s = wait_entries(incidents, &id, entries);
+        current = target["id"].as_str().map(str::to_string);
+    }
+    let p = &s["progress"];
+    assert_eq!(p["ready"], 0);
+    assert_eq!(p["pending"], 0, "every step settled: {p}");
+    let steps = p["total"].as_u64().unwrap() as f64;
+    let per_step = keystrokes as f64 / steps;
+    eprintln!("{playbook}: {keystrokes} keystrokes for {steps} steps = {per_step:.2} per step");
+    tmux.wait_for("全ての手順が完了しました");
+    (id, per_step)
+}
+
+#[test]
+fn walk_the_stock_playbooks_in_a_real_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let incidents = tmp.path().join("incidents");
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    let tmux = Tmux::new(tmp.path(), tmp.path());
+    let env = format!(
+        "HIKESHI_OPERATOR=田中 HIKESHI_INCIDENTS={} ",
+        incidents.display()
+    );
+    for (playbook, total) in [("impersonation", 15), ("flaming", 18)] {
+        walk(&tmux, &env, &incidents, playbook, total);
+        tmux.keys(&["q"]);
+        tmux.wait_for("記録は保存されています");
+        tmux.keys(&["C-l"]);
+    }
+    let (id, per_step) = walk(&tmux, &env, &incidents, "unauthorized-access", 26);
+    assert!(per_step <= 2.0, "{per_step:.2} keystrokes per step");
+
+    // Quit: the record is on disk already; the shell gets the terminal back.
+    tmux.keys(&["q"]);
+    tmux.wait_for("記録は保存されています");
+    // Raw mode is off again: typed text echoes at the shell prompt.
+    tmux.type_line("echo terminal-ok-$((1+1))");
+    tmux.wait_for("terminal-ok-2");
+
+    // Resume: the screen shows the finished state read back from the journal.
+    tmux.type_line(&format!("{env}{} tui {id}", bin.display()));
+    let screen = tmux.wait_for("進捗 26/26");
+    assert!(screen.contains("公式Xの乗っ取り"), "{screen}");
+    assert!(screen.contains("[x]"), "{screen}");
+    tmux.keys(&["?"]);
+    tmux.wait_for("このヘルプ");
+    tmux.keys(&["Escape", "q"]);
+    tmux.wait_for("記録は保存されています");
+    hikeshi()
+        .env("HIKESHI_INCIDENTS", &incidents)
+        .args(["verify", &id])
+        .assert()
+        .success();
+}
