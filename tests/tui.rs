@@ -248,3 +248,56 @@ fn the_statement_is_filled_and_copied_to_a_file() {
             .contains("statements/takeover-notice.txt")
     );
 }
+
+#[test]
+fn no_line_overruns_the_panes_borders() {
+    let mut s = screen(Lang::Ja);
+    for (w, h) in [(80u16, 24u16), (100, 30), (160, 48)] {
+        for _ in 0..6 {
+            let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+            terminal.draw(|f| view::draw(&s.app, f)).unwrap();
+            let buffer = terminal.backend().buffer();
+            // Body rows: below the two status lines, above the timeline.
+            let log = if h >= 40 { 8 } else { 4 };
+            for y in 3..(h - log - 2) {
+                assert_eq!(buffer[(w - 1, y)].symbol(), "│", "{w}x{h} row {y}");
+            }
+            press(&mut s.app, Action::Down);
+        }
+    }
+}
+
+#[test]
+fn a_long_detail_pages_down_and_back() {
+    let mut s = screen(Lang::Ja);
+    let first = render(&s.app, 80, 24);
+    assert!(first.contains("PgUp PgDn"), "{first}");
+    press(&mut s.app, Action::PageDown);
+    let paged = render(&s.app, 80, 24);
+    assert_ne!(first, paged);
+    press(&mut s.app, Action::PageUp);
+    assert_eq!(render(&s.app, 80, 24), first);
+    // Moving to another step starts its detail at the top.
+    press(&mut s.app, Action::PageDown);
+    press(&mut s.app, Action::Down);
+    assert_eq!(s.app.detail_scroll, 0);
+}
+
+#[test]
+fn wrapping_keeps_styles_and_never_exceeds_the_width() {
+    use ratatui::style::{Color, Style};
+    use ratatui::text::{Line, Span};
+    use unicode_width::UnicodeWidthStr;
+    let line = Line::from(vec![
+        Span::styled("実施可", Style::new().fg(Color::Yellow)),
+        Span::raw("  detect (action)  担当: アカウント管理者"),
+    ]);
+    let wrapped = view::wrap_line(line, 46);
+    assert_eq!(wrapped.len(), 2);
+    for l in &wrapped {
+        let width: usize = l.spans.iter().map(|s| s.content.width()).sum();
+        assert!(width <= 46, "{width}");
+    }
+    assert_eq!(wrapped[0].spans[0].style.fg, Some(Color::Yellow));
+    assert_eq!(wrapped[1].spans[0].content, "者");
+}

@@ -26,6 +26,10 @@ pub enum Action {
     Top,
     /// Select the last step.
     Bottom,
+    /// Scroll the detail pane down.
+    PageDown,
+    /// Scroll the detail pane up.
+    PageUp,
     /// Do the selected step's natural action.
     Primary,
     /// Complete the selected step.
@@ -193,6 +197,8 @@ pub struct App {
     pub quit: bool,
     /// The last approver's name, offered again.
     pub last_approver: Option<String>,
+    /// Lines the detail pane is scrolled down (reset when the selection moves).
+    pub detail_scroll: usize,
 }
 
 impl std::fmt::Debug for App {
@@ -222,6 +228,7 @@ impl App {
             now,
             quit: false,
             last_approver: None,
+            detail_scroll: 0,
         };
         let path = app.incident.dir().join(crate::incident::files::JOURNAL);
         if let Ok(replay) = journal::read(&path) {
@@ -562,7 +569,17 @@ impl App {
 
     fn normal(&mut self, action: Action) {
         let last = self.order().len().saturating_sub(1);
+        let before = self.selected;
+        self.normal_action(action, last);
+        if self.selected != before {
+            self.detail_scroll = 0;
+        }
+    }
+
+    fn normal_action(&mut self, action: Action, last: usize) {
         match action {
+            Action::PageDown => self.detail_scroll += 10,
+            Action::PageUp => self.detail_scroll = self.detail_scroll.saturating_sub(10),
             Action::Up => self.selected = self.selected.saturating_sub(1),
             Action::Down => self.selected = (self.selected + 1).min(last),
             Action::Top => self.selected = 0,

@@ -46,6 +46,8 @@ fn normal(key: KeyEvent) -> Option<Action> {
         KeyCode::Down | KeyCode::Char('j') => Action::Down,
         KeyCode::Home | KeyCode::Char('g') => Action::Top,
         KeyCode::End | KeyCode::Char('G') => Action::Bottom,
+        KeyCode::PageDown | KeyCode::Char(' ') => Action::PageDown,
+        KeyCode::PageUp => Action::PageUp,
         KeyCode::Enter => Action::Primary,
         KeyCode::Esc => Action::Cancel,
         KeyCode::Char('d') => Action::Done,

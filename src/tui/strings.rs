@@ -137,7 +137,7 @@ pub mod message {
 }
 
 /// The key hints on the bottom line and in the help overlay: (keys, what).
-pub const KEYS: [(&str, Text); 18] = [
+pub const KEYS: [(&str, Text); 19] = [
     ("Up Down j k", t("手順を選ぶ", "select a step")),
     (
         "Enter",
@@ -175,6 +175,7 @@ pub const KEYS: [(&str, Text); 18] = [
     ("h", t("交代", "hand over")),
     ("C", t("事案を終了", "close the incident")),
     ("g G", t("先頭・末尾へ", "first, last step")),
+    ("PgUp PgDn", t("詳細を上下に送る", "scroll the detail")),
     ("?", t("このヘルプ", "this help")),
     (
         "q",

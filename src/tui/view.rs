@@ -491,15 +491,61 @@ pub fn reflow(text: &str) -> Vec<String> {
     out
 }
 
+/// Wraps a styled line to `width` cells, breaking between characters (as Japanese text is
+/// broken). Done here rather than by ratatui's word wrapper, which can let a line ending in
+/// full-width text overrun the border.
+pub fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    use unicode_width::UnicodeWidthChar;
+    let width = width.max(2);
+    let mut out: Vec<Line<'static>> = Vec::new();
+    let mut current: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let mut piece = String::new();
+        for c in span.content.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > width {
+                if !piece.is_empty() {
+                    current.push(Span::styled(std::mem::take(&mut piece), span.style));
+                }
+                out.push(Line::from(std::mem::take(&mut current)));
+                used = 0;
+            }
+            piece.push(c);
+            used += w;
+        }
+        if !piece.is_empty() {
+            current.push(Span::styled(piece, span.style));
+        }
+    }
+    out.push(Line::from(current));
+    out
+}
+
 fn draw_detail(app: &App, frame: &mut Frame, area: Rect) {
-    let lines = app
+    let inner_width = usize::from(area.width.saturating_sub(2));
+    let lines: Vec<Line<'static>> = app
         .selected_step()
         .map(|ix| detail_lines(app, ix))
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|l| wrap_line(l, inner_width))
+        .collect();
+    // Keep the scroll within the text, so a long step can be paged to its end.
+    let visible = usize::from(area.height.saturating_sub(2));
+    let max_scroll = lines.len().saturating_sub(visible);
+    let scroll = u16::try_from(app.detail_scroll.min(max_scroll)).unwrap_or(u16::MAX);
+    let mut title = label::DETAIL.get(app.lang).to_string();
+    if max_scroll > 0 {
+        title.push_str(
+            app.lang
+                .pick(" (PgUp PgDn で続き)", " (PgUp PgDn for more)"),
+        );
+    }
     frame.render_widget(
         Paragraph::new(Text::from(lines))
-            .block(Block::bordered().title(label::DETAIL.get(app.lang)))
-            .wrap(Wrap { trim: false }),
+            .block(Block::bordered().title(title))
+            .scroll((scroll, 0)),
         area,
     );
 }
