@@ -167,6 +167,30 @@ impl Party<'_> {
             Party::Role(r) => &r.email,
         }
     }
+
+    /// Phone number in office hours.
+    pub fn phone(&self) -> Option<&str> {
+        match self {
+            Party::Division(d) => d.phone.as_deref(),
+            Party::Role(r) => r.phone.as_deref(),
+        }
+    }
+
+    /// Night and holiday contact.
+    pub fn after_hours(&self) -> Option<&AfterHours> {
+        match self {
+            Party::Division(d) => d.after_hours.as_ref(),
+            Party::Role(r) => r.after_hours.as_ref(),
+        }
+    }
+
+    /// Who holds a role (none for a division).
+    pub fn held_by(&self) -> Option<&str> {
+        match self {
+            Party::Division(_) => None,
+            Party::Role(r) => r.held_by.as_deref(),
+        }
+    }
 }
 
 /// The checked directory of divisions and roles.

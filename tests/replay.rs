@@ -24,7 +24,12 @@ const OPTIONS: [&str; 3] = ["low", "high", "medium"];
 fn command(kind: u8, step: usize, option: usize, with_reason: bool) -> Command {
     let step = STEPS[step % STEPS.len()].to_string();
     let reason = with_reason.then(|| "理由".to_string());
-    match kind % 12 {
+    match kind % 13 {
+        12 => Command::Check {
+            step,
+            item: option,
+            checked: with_reason,
+        },
         0 | 1 => Command::Complete {
             step,
             note: None,

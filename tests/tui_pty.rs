@@ -228,3 +228,32 @@ fn walk_the_stock_playbooks_in_a_real_terminal() {
         .assert()
         .success();
 }
+
+#[test]
+fn a_panic_restores_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Examples are built by `cargo test`, next to the test binaries' folder.
+    let exe = std::env::current_exe().unwrap();
+    let example = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .join("examples/panicking_screen");
+    assert!(
+        example.is_file(),
+        "{} is missing: run the whole `cargo test`, which builds the examples",
+        example.display()
+    );
+    let tmux = Tmux::new(tmp.path(), tmp.path());
+    tmux.type_line(&example.display().to_string());
+    tmux.wait_for("panicking-screen-ready");
+    tmux.keys(&["x"]);
+    let screen = tmux.wait_for("deliberate panic from the test screen");
+    assert!(
+        !screen.contains("panicking-screen-ready"),
+        "still on the alternate screen:\n{screen}"
+    );
+    // Raw mode is off: the shell echoes and runs what is typed.
+    tmux.type_line("echo restored-$((40+2))");
+    tmux.wait_for("restored-42");
+}

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use chrono::DateTime;
 
-use super::{CliError, Command, Outcome};
+use super::{CliError, Command, Outcome, StartArgs};
 use crate::catalog::{self, PlaybookRef};
 use crate::clock::{Clock, SimulatedClock, SystemClock, format_jst};
 use crate::incident::status::{StatusReport, render};
@@ -169,39 +169,9 @@ fn report_changes(
 pub(super) fn run(ctx: &Context, command: Command) -> Result<Outcome, CliError> {
     let lang = ctx.lang;
     match command {
-        Command::Start {
-            playbook,
-            title,
-            account,
-            platform,
-            severity,
-            divisions,
-        } => start(
-            ctx,
-            &playbook,
-            title,
-            account,
-            platform,
-            severity,
-            divisions.as_deref(),
-        ),
-        Command::Run {
-            playbook,
-            title,
-            account,
-            platform,
-            severity,
-            divisions,
-        } => {
-            let dir = match start_incident(
-                ctx,
-                &playbook,
-                title,
-                account,
-                platform,
-                severity,
-                divisions.as_deref(),
-            )? {
+        Command::Start(args) => start(ctx, &args),
+        Command::Run(args) => {
+            let dir = match start_incident(ctx, &args)? {
                 Ok(dir) => dir,
                 Err(outcome) => return Ok(outcome),
             };
@@ -384,17 +354,8 @@ pub(super) fn run(ctx: &Context, command: Command) -> Result<Outcome, CliError> 
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn start(
-    ctx: &Context,
-    spec: &str,
-    title: Option<String>,
-    account: Option<String>,
-    platform: Option<crate::playbook::Platform>,
-    severity: Option<String>,
-    divisions: Option<&Path>,
-) -> Result<Outcome, CliError> {
-    let dir = match start_incident(ctx, spec, title, account, platform, severity, divisions)? {
+fn start(ctx: &Context, args: &StartArgs) -> Result<Outcome, CliError> {
+    let dir = match start_incident(ctx, args)? {
         Ok(dir) => dir,
         Err(outcome) => return Ok(outcome),
     };
@@ -404,29 +365,23 @@ fn start(
 }
 
 /// Starts an incident and prints what it is; the folder, or the outcome of a failure.
-#[allow(clippy::too_many_arguments)]
-fn start_incident(
-    ctx: &Context,
-    spec: &str,
-    title: Option<String>,
-    account: Option<String>,
-    platform: Option<crate::playbook::Platform>,
-    severity: Option<String>,
-    divisions: Option<&Path>,
-) -> Result<Result<PathBuf, Outcome>, CliError> {
-    let playbook = PlaybookRef::resolve(spec)?;
-    let divisions = playbook.divisions_source(divisions);
+fn start_incident(ctx: &Context, args: &StartArgs) -> Result<Result<PathBuf, Outcome>, CliError> {
+    let playbook = PlaybookRef::resolve(&args.playbook)?;
+    let divisions = playbook.divisions_source(args.divisions.as_deref());
     let loaded =
         match catalog::load_playbook(&playbook, &divisions, &super::playbooks::compile_options()) {
             Ok(l) => l,
             Err(failure) => return Ok(Err(super::playbooks::report_failure(&failure, ctx.lang)?)),
         };
     let params = StartParams {
-        title: title.unwrap_or_else(|| loaded.compiled.playbook.title.clone()),
-        account,
-        platform,
+        title: args
+            .title
+            .clone()
+            .unwrap_or_else(|| loaded.compiled.playbook.title.clone()),
+        account: args.account.clone(),
+        platform: args.platform,
         operator: ctx.operator.clone(),
-        severity,
+        severity: args.severity.clone(),
     };
     let incident = match Incident::start(&ctx.incidents, &loaded, params, clock()) {
         Ok(i) => i,
@@ -507,7 +462,7 @@ pub(super) fn launcher(ctx: &Context) -> Result<Outcome, CliError> {
                     "{}  {}  {}/{}",
                     record.id,
                     record.state.title,
-                    p.done + p.skipped + p.not_applicable,
+                    p.settled(),
                     p.total
                 ),
                 dir,
@@ -524,7 +479,15 @@ pub(super) fn launcher(ctx: &Context) -> Result<Outcome, CliError> {
                 PlaybookRef::File(p) => p.display().to_string(),
                 PlaybookRef::Stock(id) => id.clone(),
             };
-            match start_incident(ctx, &spec, None, None, platform, None, None)? {
+            let args = StartArgs {
+                playbook: spec,
+                title: None,
+                account: None,
+                platform,
+                severity: None,
+                divisions: None,
+            };
+            match start_incident(ctx, &args)? {
                 Ok(dir) => screen(ctx, &dir.display().to_string()),
                 Err(outcome) => Ok(outcome),
             }
@@ -693,7 +656,7 @@ fn list(ctx: &Context) -> Result<Outcome, CliError> {
                 say(&format!(
                     "{}  {state}  {}/{}  {} {overdue}  {}",
                     record.id,
-                    p.done + p.skipped + p.not_applicable,
+                    p.settled(),
                     p.total,
                     lang.pick("期限超過", "overdue"),
                     record.state.title

@@ -99,45 +99,9 @@ pub enum Command {
     },
     /// Start an incident: make its folder (the path is the last line printed), freeze the
     /// playbook, and journal the start.
-    Start {
-        /// A playbook file, or a stock playbook id.
-        playbook: String,
-        /// Incident title [default: the playbook's title].
-        #[arg(long)]
-        title: Option<String>,
-        /// The affected account, e.g. @city_official.
-        #[arg(long)]
-        account: Option<String>,
-        /// The affected platform: x, instagram, facebook, line, youtube, tiktok, threads.
-        #[arg(long)]
-        platform: Option<Platform>,
-        /// Severity, if already known (one of the playbook's severities).
-        #[arg(long)]
-        severity: Option<String>,
-        /// The divisions file to use.
-        #[arg(long, value_name = "FILE")]
-        divisions: Option<PathBuf>,
-    },
+    Start(StartArgs),
     /// Start an incident and open it on the operator's screen.
-    Run {
-        /// A playbook file, or a stock playbook id.
-        playbook: String,
-        /// Incident title [default: the playbook's title].
-        #[arg(long)]
-        title: Option<String>,
-        /// The affected account, e.g. @city_official.
-        #[arg(long)]
-        account: Option<String>,
-        /// The affected platform: x, instagram, facebook, line, youtube, tiktok, threads.
-        #[arg(long)]
-        platform: Option<Platform>,
-        /// Severity, if already known.
-        #[arg(long)]
-        severity: Option<String>,
-        /// The divisions file to use.
-        #[arg(long, value_name = "FILE")]
-        divisions: Option<PathBuf>,
-    },
+    Run(StartArgs),
     /// Open an incident on the operator's screen (resume it).
     Tui {
         /// Incident folder or id.
@@ -282,6 +246,28 @@ pub enum Command {
     },
     /// List the incidents in the incidents folder, newest first.
     Incidents,
+}
+
+/// What a new incident is about (`start` and `run`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct StartArgs {
+    /// A playbook file, or a stock playbook id.
+    pub playbook: String,
+    /// Incident title [default: the playbook's title].
+    #[arg(long)]
+    pub title: Option<String>,
+    /// The affected account, e.g. @city_official.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// The affected platform: x, instagram, facebook, line, youtube, tiktok, threads.
+    #[arg(long)]
+    pub platform: Option<Platform>,
+    /// Severity, if already known (one of the playbook's severities).
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// The divisions file to use [default: divisions.yaml beside the playbook, else the stock one].
+    #[arg(long, value_name = "FILE")]
+    pub divisions: Option<PathBuf>,
 }
 
 /// Formats of `hikeshi graph`.

@@ -202,6 +202,22 @@ fn fold(playbook: &Playbook, entries: &[Entry]) -> Result<IncidentState, Inciden
 }
 
 impl IncidentRecord {
+    fn from_parts(dir: &Path, frozen: (Playbook, Directory, String), state: IncidentState) -> Self {
+        let (playbook, directory, playbook_sha256) = frozen;
+        IncidentRecord {
+            dir: dir.to_path_buf(),
+            id: incident_id(dir),
+            playbook,
+            directory,
+            playbook_sha256,
+            state,
+            entries: 0,
+            first_hash: None,
+            head: GENESIS.to_string(),
+            torn: None,
+        }
+    }
+
     /// Reads an incident folder: frozen playbook, verified journal, state. Takes no lock and
     /// changes nothing, so it works while another process writes.
     pub fn load(dir: &Path) -> Result<IncidentRecord, IncidentError> {
@@ -222,16 +238,11 @@ impl IncidentRecord {
             Ok::<(), IncidentError>(())
         })??;
         Ok(IncidentRecord {
-            dir: dir.to_path_buf(),
-            id: incident_id(dir),
-            playbook,
-            directory,
-            playbook_sha256,
-            state,
             entries: summary.entries,
             first_hash: summary.first_hash,
             head: summary.head,
             torn: summary.torn,
+            ..IncidentRecord::from_parts(dir, (playbook, directory, playbook_sha256), state)
         })
     }
 }
@@ -372,19 +383,11 @@ impl Incident {
                 return Err(e);
             }
         };
-        let state = IncidentState::new(playbook);
-        let record = IncidentRecord {
-            id: incident_id(&dir),
-            dir,
-            playbook: playbook.clone(),
-            directory: loaded.directory.clone(),
-            playbook_sha256,
-            state,
-            entries: 0,
-            first_hash: None,
-            head: GENESIS.to_string(),
-            torn: None,
-        };
+        let record = IncidentRecord::from_parts(
+            &dir,
+            (playbook.clone(), loaded.directory.clone(), playbook_sha256),
+            IncidentState::new(playbook),
+        );
         let mut incident = Incident {
             record,
             journal,
@@ -407,16 +410,11 @@ impl Incident {
         let state = fold(&playbook, &replay.entries)?;
         Ok(Incident {
             record: IncidentRecord {
-                dir: dir.to_path_buf(),
-                id: incident_id(dir),
-                playbook,
-                directory,
-                playbook_sha256,
-                state,
                 entries: replay.entries.len() as u64,
                 first_hash: replay.entries.first().map(|e| e.hash.clone()),
                 head: replay.head().to_string(),
-                torn: replay.torn,
+                torn: replay.torn.clone(),
+                ..IncidentRecord::from_parts(dir, (playbook, directory, playbook_sha256), state)
             },
             journal,
             clock,
@@ -596,7 +594,7 @@ pub fn handover_summary(record: &IncidentRecord, now: DateTime<FixedOffset>, lan
         out,
         "{} {} / {} ({}: {}, {}: {}, {}: {})",
         lang.pick("進捗", "progress"),
-        p.done + p.skipped + p.not_applicable,
+        p.settled(),
         p.total,
         lang.pick("実施可", "ready"),
         p.ready,

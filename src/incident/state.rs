@@ -526,12 +526,17 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Steps with nothing more to do: done, skipped or not applicable.
+    pub fn settled(&self) -> usize {
+        self.done + self.skipped + self.not_applicable
+    }
+
     /// Settled steps as a fraction of all (0.0–1.0).
     pub fn ratio(&self) -> f64 {
         if self.total == 0 {
             return 1.0;
         }
-        (self.done + self.skipped + self.not_applicable) as f64 / self.total as f64
+        self.settled() as f64 / self.total as f64
     }
 }
 

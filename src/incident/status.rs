@@ -271,7 +271,7 @@ pub fn render(report: &StatusReport, lang: Lang) -> String {
         out,
         "{}: {}/{}  {}: {}  {}: {}  {}: {}",
         lang.pick("進捗", "progress"),
-        p.done + p.skipped + p.not_applicable,
+        p.settled(),
         p.total,
         lang.pick("実施可", "ready"),
         p.ready,

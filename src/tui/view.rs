@@ -10,7 +10,6 @@ use ratatui::widgets::{Block, Borders, Clear, Gauge, List, ListItem, ListState, 
 use super::app::{App, DialogKind, Mode};
 use super::strings::{HINT, KEYS, label, status as st};
 use crate::clock::format_jst;
-use crate::directory::Party;
 use crate::incident::StepStatus;
 use crate::lang::Lang;
 use crate::playbook::duration::format_duration;
@@ -128,7 +127,7 @@ fn draw_gauge(app: &App, frame: &mut Frame, area: Rect) {
     let playbook = app.incident.playbook();
     let p = state.progress();
     let overdue = state.overdue(playbook, app.now).len();
-    let settled = p.done + p.skipped + p.not_applicable;
+    let settled = p.settled();
     let severity = state.severity(playbook).unwrap_or("-");
     let text = format!(
         "{} {settled}/{}  {} {}  {} {overdue}  {} {severity}",
@@ -197,43 +196,26 @@ fn heading(text: &str) -> Line<'static> {
 }
 
 fn party_lines(app: &App, name: &str, lines: &mut Vec<Line<'static>>) {
-    let lang = app.lang;
-    match app.incident.record().directory.party(name) {
-        Some(Party::Division(d)) => {
-            let mut text = format!("  {}  {}", d.id, d.email);
-            if let Some(p) = &d.phone {
-                text.push_str(&format!("  {p}"));
-            }
-            lines.push(Line::from(text));
-            if let Some(ah) = &d.after_hours {
-                lines.push(Line::from(format!(
-                    "    {}: {} {}",
-                    label::AFTER_HOURS.get(lang),
-                    ah.phone.as_deref().unwrap_or(""),
-                    ah.note.as_deref().unwrap_or("")
-                )));
-            }
-        }
-        Some(Party::Role(r)) => {
-            let mut text = format!("  {}", r.id);
-            if let Some(h) = &r.held_by {
-                text.push_str(&format!("（{h}）"));
-            }
-            text.push_str(&format!("  {}", r.email));
-            if let Some(p) = &r.phone {
-                text.push_str(&format!("  {p}"));
-            }
-            lines.push(Line::from(text));
-            if let Some(ah) = &r.after_hours {
-                lines.push(Line::from(format!(
-                    "    {}: {} {}",
-                    label::AFTER_HOURS.get(lang),
-                    ah.phone.as_deref().unwrap_or(""),
-                    ah.note.as_deref().unwrap_or("")
-                )));
-            }
-        }
-        None => lines.push(Line::from(format!("  {name}"))),
+    let Some(party) = app.incident.record().directory.party(name) else {
+        lines.push(Line::from(format!("  {name}")));
+        return;
+    };
+    let mut text = format!("  {}", party.id());
+    if let Some(h) = party.held_by() {
+        text.push_str(&format!("（{h}）"));
+    }
+    text.push_str(&format!("  {}", party.email()));
+    if let Some(p) = party.phone() {
+        text.push_str(&format!("  {p}"));
+    }
+    lines.push(Line::from(text));
+    if let Some(ah) = party.after_hours() {
+        lines.push(Line::from(format!(
+            "    {}: {} {}",
+            label::AFTER_HOURS.get(app.lang),
+            ah.phone.as_deref().unwrap_or(""),
+            ah.note.as_deref().unwrap_or("")
+        )));
     }
 }
 
