@@ -257,3 +257,44 @@ fn a_panic_restores_the_terminal() {
     tmux.type_line("echo restored-$((40+2))");
     tmux.wait_for("restored-42");
 }
+
+#[test]
+fn the_launcher_starts_a_playbook_and_resumes_an_incident() {
+    let tmp = tempfile::tempdir().unwrap();
+    let incidents = tmp.path().join("incidents");
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    let tmux = Tmux::new(tmp.path(), tmp.path());
+    let env = format!(
+        "HIKESHI_OPERATOR=田中 HIKESHI_INCIDENTS={} ",
+        incidents.display()
+    );
+    // No ./playbooks here: the launcher offers the stock playbooks.
+    tmux.type_line(&format!("{env}{}", bin.display()));
+    tmux.wait_for("3. 開始: SNS公式アカウントの炎上対応");
+    // 3 = the 炎上 playbook, then 1 = its first platform (X).
+    tmux.keys(&["3"]);
+    tmux.wait_for("1 X");
+    tmux.keys(&["1"]);
+    tmux.wait_for("0/18");
+    tmux.keys(&["q"]);
+    tmux.wait_for("記録は保存されています");
+    tmux.keys(&["C-l"]);
+    let s = {
+        let dir = std::fs::read_dir(&incidents)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        status(&incidents, &dir.file_name().unwrap().to_string_lossy())
+    };
+    assert_eq!(s["playbook"]["id"], "flaming");
+    assert_eq!(s["platform"], "x");
+    // The open incident is offered for resuming, after the three playbooks.
+    tmux.type_line(&format!("{env}{}", bin.display()));
+    tmux.wait_for("4. 再開:");
+    tmux.keys(&["4"]);
+    tmux.wait_for("0/18");
+    tmux.keys(&["q"]);
+    tmux.wait_for("記録は保存されています");
+}

@@ -160,8 +160,8 @@ impl Compiler<'_> {
             .source
             .text
             .lines()
-            .nth(at.line - 1)
-            .and_then(|l| l.chars().nth(at.column - 1))
+            .nth(at.line.saturating_sub(1))
+            .and_then(|l| l.chars().nth(at.column.saturating_sub(1)))
             .is_some_and(|c| c == '"' || c == '\'');
         Position::new(at.line, at.column + offset + usize::from(quoted))
     }

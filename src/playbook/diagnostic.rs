@@ -130,12 +130,14 @@ impl Diagnostic {
             "  --> {}:{}:{}",
             self.file, self.position.line, self.position.column
         );
-        if let Some(line_text) = source.and_then(|s| s.lines().nth(self.position.line - 1)) {
+        if let Some(line_text) =
+            source.and_then(|s| s.lines().nth(self.position.line.saturating_sub(1)))
+        {
             let line_text = line_text.trim_end_matches('\r');
             let number = self.position.line.to_string();
             let gutter = " ".repeat(number.len());
             let chars: Vec<char> = line_text.replace('\t', " ").chars().collect();
-            let column = (self.position.column - 1).min(chars.len());
+            let column = self.position.column.saturating_sub(1).min(chars.len());
             // Long lines (minified or hostile input) are cut to a window around the column.
             let start = column.saturating_sub(SNIPPET_LEAD);
             let end = chars.len().min(start + SNIPPET_WIDTH);
