@@ -366,3 +366,27 @@ fn a_playbook_with_a_severity_given_at_start_reports_it() {
         .code(1)
         .stderr(predicate::str::contains("no severity `extreme`"));
 }
+
+#[test]
+fn run_without_a_terminal_says_so_and_keeps_the_incident() {
+    let tmp = tempfile::tempdir().unwrap();
+    h(tmp.path(), T0)
+        .args(["--lang", "en", "run", "flaming"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("incident started"))
+        .stderr(predicate::str::contains("not a terminal"))
+        .stderr(predicate::str::contains(
+            "hikeshi tui incidents/20261122-1403-flaming",
+        ));
+    assert!(
+        tmp.path()
+            .join("incidents/20261122-1403-flaming/journal.jsonl")
+            .is_file()
+    );
+    h(tmp.path(), T0)
+        .args(["--lang", "en"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not a terminal"));
+}

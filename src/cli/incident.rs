@@ -402,15 +402,62 @@ fn start_incident(ctx: &Context, args: &StartArgs) -> Result<Result<PathBuf, Out
     Ok(Ok(incident.dir().to_path_buf()))
 }
 
+/// Whether both ends are a terminal the screen can use; says why not otherwise.
+fn has_terminal(ctx: &Context, resume: Option<&str>) -> Result<bool, CliError> {
+    use std::io::IsTerminal as _;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(true);
+    }
+    let mut err = std::io::stderr().lock();
+    writeln!(
+        err,
+        "hikeshi: {}",
+        ctx.lang.pick(
+            "端末（ターミナル）ではないため画面を表示できません。`hikeshi status` などのコマンドを使うか、端末から実行してください",
+            "not a terminal, so the screen cannot be shown; use commands such as `hikeshi status`, or run this in a terminal",
+        )
+    )?;
+    if let Some(name) = resume {
+        writeln!(
+            err,
+            "hikeshi: {} `hikeshi tui {name}`",
+            ctx.lang.pick(
+                "事案は保存されています。端末から再開するには",
+                "the incident is saved; to resume it in a terminal:"
+            )
+        )?;
+    }
+    Ok(false)
+}
+
+fn show<S: crate::tui::Screen>(ctx: &Context, screen: &mut S) -> Result<bool, CliError> {
+    if let Err(e) = crate::tui::run(screen) {
+        let mut err = std::io::stderr().lock();
+        writeln!(
+            err,
+            "hikeshi: {}: {e}",
+            ctx.lang
+                .pick("画面を表示できません", "cannot show the screen")
+        )?;
+        return Ok(false);
+    }
+    Ok(true)
+}
+
 /// Opens an incident on the operator's screen.
 fn screen(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
+    if !has_terminal(ctx, Some(name))? {
+        return Ok(Outcome::Problems);
+    }
     let incident = match open(ctx, name) {
         Ok(i) => i,
         Err(e) => return fail(ctx, &e),
     };
     let dir = incident.dir().to_path_buf();
     let mut app = crate::tui::App::new(incident, ctx.operator.clone(), ctx.lang);
-    crate::tui::run(&mut app).map_err(|e| CliError::Output(std::io::Error::other(e)))?;
+    if !show(ctx, &mut app)? {
+        return Ok(Outcome::Problems);
+    }
     say(&format!(
         "{}: {}",
         ctx.lang
@@ -469,8 +516,13 @@ pub(super) fn launcher(ctx: &Context) -> Result<Outcome, CliError> {
             })
         })
         .collect();
+    if !has_terminal(ctx, None)? {
+        return Ok(Outcome::Problems);
+    }
     let mut launcher = Launcher::new(ctx.lang, playbooks, incidents);
-    crate::tui::run(&mut launcher).map_err(|e| CliError::Output(std::io::Error::other(e)))?;
+    if !show(ctx, &mut launcher)? {
+        return Ok(Outcome::Problems);
+    }
     match launcher.choice {
         None => Ok(Outcome::Success),
         Some(Choice::Resume(dir)) => screen(ctx, &dir.display().to_string()),
