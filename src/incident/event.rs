@@ -1,5 +1,7 @@
 //! Events: what happened in an incident, as recorded in the journal. State is a fold over them.
 
+use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer};
+use serde::de::{DeserializeSeed, MapAccess};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -169,6 +171,45 @@ pub enum Event {
     },
 }
 
+/// Presents a kind and a payload as the `{"kind": …, "payload": …}` map the adjacently
+/// tagged `Event` expects, without building that text.
+struct KindAndPayload<'a> {
+    kind: &'a str,
+    payload: &'a str,
+    next: u8,
+}
+
+impl<'de> MapAccess<'de> for KindAndPayload<'de> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        let key = match self.next {
+            0 => "kind",
+            1 => "payload",
+            _ => return Ok(None),
+        };
+        seed.deserialize(BorrowedStrDeserializer::new(key))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.next += 1;
+        if self.next == 1 {
+            return seed.deserialize(BorrowedStrDeserializer::new(self.kind));
+        }
+        let mut json = serde_json::Deserializer::from_str(self.payload);
+        let value = seed.deserialize(&mut json)?;
+        json.end()?;
+        Ok(value)
+    }
+}
+
 #[derive(Deserialize)]
 struct Tagged<'a> {
     #[serde(borrow)]
@@ -199,22 +240,15 @@ impl Event {
         Ok((tagged.kind.to_string(), tagged.payload.get().to_string()))
     }
 
-    /// Rebuilds an event from a journal entry's kind and payload.
+    /// Rebuilds an event from a journal entry's kind and payload, parsing the payload once,
+    /// in place (replay decodes every event of a journal this way).
     pub fn decode(kind: &str, payload: &str) -> Result<Event, EventCodecError> {
-        // Kinds are snake_case identifiers, so they need no JSON escaping.
-        if kind.is_empty() || !kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-            return Err(EventCodecError {
-                kind: kind.into(),
-                reason: "not an event kind".into(),
-            });
-        }
-        let mut whole = String::with_capacity(kind.len() + payload.len() + 24);
-        whole.push_str("{\"kind\":\"");
-        whole.push_str(kind);
-        whole.push_str("\",\"payload\":");
-        whole.push_str(payload);
-        whole.push('}');
-        serde_json::from_str(&whole).map_err(|e| EventCodecError {
+        Event::deserialize(MapAccessDeserializer::new(KindAndPayload {
+            kind,
+            payload,
+            next: 0,
+        }))
+        .map_err(|e| EventCodecError {
             kind: kind.into(),
             reason: e.to_string(),
         })
