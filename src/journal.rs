@@ -283,7 +283,8 @@ fn until(s: &str, c: char) -> Option<(&str, &str)> {
 }
 
 /// The fields of a line in the writer's fixed layout, or `None` if it is not in that layout.
-/// Only called once the line's hash matched, i.e. on lines this module wrote.
+/// Called once the line's hash matched: the line is intact since it was hashed. (The hash has
+/// no key, so it does not prove who wrote it; readers of the payload parse it in full.)
 #[allow(clippy::type_complexity)]
 fn split_fields(text: &str) -> Option<(&str, &str, &str, &str, &str, &str)> {
     // Fixed separators are matched with `strip_prefix`, values end at their closing quote
@@ -303,9 +304,9 @@ fn split_fields(text: &str) -> Option<(&str, &str, &str, &str, &str, &str)> {
     Some((seq, time, actor, kind, payload, prev))
 }
 
-/// Decodes and checks one line against the chain so far. The line's hash is checked first:
-/// a line whose hash matches is exactly as the writer made it, so its fields can be taken
-/// from their fixed places without a general JSON parse (the payload is parsed by its reader).
+/// Decodes and checks one line against the chain so far. The line's hash is checked first;
+/// the header fields are then taken from their fixed places without a general JSON parse,
+/// and the payload is parsed by its reader (`IncidentRecord::load`, which `verify` also runs).
 fn decode<'a>(text: &'a str, expected_seq: u64, prev: &str) -> Result<EntryRef<'a>, Corruption> {
     let not_a_record = |why: &str| Corruption::NotARecord(why.to_string());
     if text.len() < TRAILER_LEN
@@ -493,6 +494,9 @@ pub struct JournalWriter {
     len: u64,
     last_seq: u64,
     head: String,
+    /// A failed append could not be undone: the file may hold a partial line, so nothing more
+    /// is appended through this writer (reopening moves the partial line aside).
+    poisoned: bool,
 }
 
 fn lock(file: &File, path: &Path) -> Result<(), JournalError> {
@@ -531,6 +535,7 @@ impl JournalWriter {
             len: 0,
             last_seq: 0,
             head: GENESIS.to_string(),
+            poisoned: false,
         })
     }
 
@@ -579,6 +584,7 @@ impl JournalWriter {
             head: entries
                 .last()
                 .map_or_else(|| GENESIS.to_string(), |e| e.hash.clone()),
+            poisoned: false,
         };
         Ok((writer, Replay { entries, torn }))
     }
@@ -602,6 +608,15 @@ impl JournalWriter {
     /// the file is cut back to its previous length, so a failed append (a full disk, a file
     /// size limit) leaves the journal exactly as it was.
     pub fn append(&mut self, new: &[NewEntry<'_>]) -> Result<Vec<Entry>, JournalError> {
+        if self.poisoned {
+            return Err(JournalError::io(
+                "cannot write",
+                &self.path,
+                std::io::Error::other(
+                    "an earlier write failed and could not be undone; reopen the incident",
+                ),
+            ));
+        }
         let mut text = String::new();
         let mut written = Vec::with_capacity(new.len());
         let mut prev = self.head.clone();
@@ -626,9 +641,15 @@ impl JournalWriter {
             .write_all(text.as_bytes())
             .and_then(|()| self.file.sync_data());
         if let Err(e) = result {
-            // Best effort: if even this fails, the torn tail is moved aside on next open.
-            let _ = self.file.set_len(self.len);
-            let _ = self.file.sync_all();
+            // If even the undo fails, the partial line is moved aside on the next open.
+            if self
+                .file
+                .set_len(self.len)
+                .and_then(|()| self.file.sync_all())
+                .is_err()
+            {
+                self.poisoned = true;
+            }
             return Err(JournalError::io("cannot write", &self.path, e));
         }
         self.len += text.len() as u64;

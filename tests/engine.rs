@@ -358,3 +358,36 @@ fn the_incident_folder_holds_the_frozen_playbook_and_a_verified_journal() {
     let original = std::fs::read_to_string(common::fixture("engine/playbook.yaml")).unwrap();
     assert_eq!(frozen, original);
 }
+
+#[test]
+fn a_decision_cannot_be_skipped_because_its_branches_would_wait_forever() {
+    let mut h = start();
+    h.ok(done("detect"));
+    assert_eq!(
+        h.run(Command::Skip {
+            step: "severity".into(),
+            reason: "不要".into()
+        }),
+        Err(Refusal::UseDecide {
+            step: "severity".into()
+        })
+    );
+}
+
+#[test]
+fn a_reopened_step_is_due_again_from_its_reopening() {
+    let mut h = start();
+    h.advance(5);
+    h.ok(done("detect"));
+    h.advance(55);
+    h.ok(Command::Reopen {
+        step: "detect".into(),
+        reason: "再確認".into(),
+    });
+    let pb = h.incident.playbook().clone();
+    let detect = pb.graph.find("detect").unwrap();
+    let v = h.incident.state().view(&pb, detect, h.incident.now());
+    assert_eq!(v.ready_since, Some(at("2026-11-22T15:03:00+09:00")));
+    assert_eq!(v.time_left, Some(TimeDelta::minutes(15)));
+    assert!(!v.overdue);
+}

@@ -156,3 +156,20 @@ fn binary_garbage_never_panics() {
         .code(1)
         .stderr(predicate::str::contains("panicked").not());
 }
+
+#[test]
+fn an_absurd_review_date_does_not_crash_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "far.yaml",
+        "id: far\ntitle: 遠い未来\nreviewed: \"+262142-12-30\"\nreview_every: 7d\nsteps:\n  - id: a\n    title: b\n    kind: action\n".as_bytes(),
+    );
+    let out = hikeshi()
+        .args(["--lang", "en", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}

@@ -390,3 +390,33 @@ fn run_without_a_terminal_says_so_and_keeps_the_incident() {
         .code(1)
         .stderr(predicate::str::contains("not a terminal"));
 }
+
+#[test]
+fn a_frozen_playbook_changed_after_the_start_is_detected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start_stock(tmp.path());
+    let inc = dir.to_str().unwrap();
+    let frozen = dir.join("playbook.yaml");
+    let text = std::fs::read_to_string(&frozen).unwrap();
+    std::fs::write(
+        &frozen,
+        text.replacen("title: 報道発表を行う", "title: 報道発表を行わない", 1),
+    )
+    .unwrap();
+    for args in [
+        vec!["verify", inc],
+        vec!["done", inc, "detect"],
+        vec!["status", inc],
+    ] {
+        h(tmp.path(), T0)
+            .args(["--lang", "en"])
+            .args(&args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(
+                "playbook.yaml was changed after the incident started",
+            ));
+    }
+    std::fs::write(&frozen, &text).unwrap();
+    h(tmp.path(), T0).args(["verify", inc]).assert().success();
+}

@@ -301,3 +301,52 @@ fn wrapping_keeps_styles_and_never_exceeds_the_width() {
     assert_eq!(wrapped[0].spans[0].style.fg, Some(Color::Yellow));
     assert_eq!(wrapped[1].spans[0].content, "者");
 }
+
+#[test]
+fn dialogs_offer_the_roles_last_approver_refuse_missing_options_and_hand_over() {
+    let mut s = screen(Lang::Ja);
+    let app = &mut s.app;
+    let pb = app.incident.playbook().clone();
+    let pos = |id: &str| {
+        pb.graph
+            .order()
+            .iter()
+            .position(|ix| pb.graph.step(*ix).unwrap().id == id)
+            .unwrap()
+    };
+    press(app, Action::Primary); // detect
+    // Approve a post with a typed name; the next post of the same role offers that name.
+    app.selected = pos("takeover-notice");
+    press(app, Action::Primary);
+    if let Mode::Dialog(d) = &mut app.mode {
+        d.input = "山田課長".into();
+    }
+    press(app, Action::Submit);
+    app.selected = pos("approve-deletion");
+    press(app, Action::Approve);
+    match &app.mode {
+        Mode::Dialog(d) => assert_eq!(d.input, "山田課長"),
+        other => panic!("{other:?}"),
+    }
+    press(app, Action::Cancel);
+    // A number beyond the options is refused, and nothing is recorded.
+    press(app, Action::Primary); // report-to-supervisor (the next ready step is selected)
+    app.selected = pos("login-check");
+    let entries = app.incident.record().entries;
+    press(app, Action::Decide);
+    press(app, Action::Choose(5));
+    assert!(app.flash.as_ref().unwrap().error);
+    assert_eq!(app.incident.record().entries, entries);
+    press(app, Action::Cancel);
+    // After a handover on this screen, actions are recorded under the new operator.
+    press(app, Action::Handover);
+    for c in "佐藤".chars() {
+        press(app, Action::Char(c));
+    }
+    press(app, Action::Submit);
+    assert_eq!(app.operator, "佐藤");
+    app.selected = pos("login-check");
+    press(app, Action::Toggle(0));
+    let last = app.log.last().unwrap();
+    assert_eq!(last.actor, "佐藤");
+}

@@ -655,6 +655,11 @@ fn verify(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
         Ok(r) => r,
         Err(e) => return fail(ctx, &IncidentError::Journal(e)),
     };
+    // Beyond the chain: every entry is a known event, and the frozen playbook and divisions
+    // files are the ones the start recorded.
+    if let Err(e) = IncidentRecord::load(&dir) {
+        return fail(ctx, &e);
+    }
     let first = replay.entries.first().map_or("-", |e| e.hash.as_str());
     let last = replay.head();
     let lang = ctx.lang;

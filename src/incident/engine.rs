@@ -561,6 +561,13 @@ pub fn apply(
         Command::Skip { step, reason } => {
             let ix = find_step(playbook, step)?;
             non_empty(reason, "--reason")?;
+            // Steps after a decision wait for its answer; skipping it would leave them waiting.
+            if matches!(
+                playbook.graph.step(ix).map(|s| &s.kind),
+                Some(StepKind::Decision(_))
+            ) {
+                return Err(Refusal::UseDecide { step: step.clone() });
+            }
             match state.status_of(ix) {
                 StepStatus::Done => return Err(Refusal::AlreadyDone { step: step.clone() }),
                 StepStatus::Skipped => {

@@ -83,6 +83,18 @@ pub enum IncidentError {
     /// The frozen playbook or divisions file does not compile.
     #[error("the frozen playbook of this incident does not compile ({} problem(s))", .0.len())]
     FrozenPlaybook(Vec<Diagnostic>),
+    /// A frozen file no longer has the SHA-256 recorded when the incident started.
+    #[error(
+        "{file} was changed after the incident started (recorded SHA-256 {recorded}, now {found})"
+    )]
+    FrozenChanged {
+        /// `playbook.yaml` or `divisions.yaml`.
+        file: &'static str,
+        /// The hash in the journal's start event.
+        recorded: String,
+        /// The hash of the file now.
+        found: String,
+    },
     /// A journal entry that is not a known event.
     #[error("journal entry {seq}: {reason}")]
     BadEvent {
@@ -120,6 +132,9 @@ impl IncidentError {
                     "記録（journal.jsonl）の {line} 行目（seq {seq}）が壊れているため追記できません: {problem}。`hikeshi verify` で確認してください"
                 )
             }
+            (IncidentError::FrozenChanged { file, .. }, Lang::Ja) => format!(
+                "事案の開始後に {file} が変更されています（記録と SHA-256 が一致しません）。事案フォルダの {file} を元に戻してください"
+            ),
             (IncidentError::NotFound { name, incidents }, Lang::Ja) => format!(
                 "事案 `{name}` が見つかりません（{} を探しました）",
                 incidents.display()
@@ -169,7 +184,53 @@ pub struct IncidentRecord {
     pub torn: Option<TornTail>,
 }
 
-fn read_frozen(dir: &Path) -> Result<(Playbook, Directory, String), IncidentError> {
+/// The frozen playbook and directory of an incident, compiled, with their hashes.
+struct Frozen {
+    playbook: Playbook,
+    directory: Directory,
+    playbook_sha256: String,
+    divisions_sha256: String,
+}
+
+impl Frozen {
+    /// Checks the start event against the frozen files: the journal must begin with the
+    /// start, and the files must be the ones it recorded.
+    fn check_start(&self, seq: u64, event: &Event) -> Result<(), IncidentError> {
+        let Event::IncidentStarted {
+            playbook,
+            playbook_sha256,
+            divisions_sha256,
+            ..
+        } = event
+        else {
+            return Err(IncidentError::BadEvent {
+                seq,
+                reason: "the journal does not begin with the start of an incident".into(),
+            });
+        };
+        if *playbook != self.playbook.id || *playbook_sha256 != self.playbook_sha256 {
+            return Err(IncidentError::FrozenChanged {
+                file: files::PLAYBOOK,
+                recorded: playbook_sha256.clone(),
+                found: self.playbook_sha256.clone(),
+            });
+        }
+        if *divisions_sha256 != self.divisions_sha256 {
+            return Err(IncidentError::FrozenChanged {
+                file: files::DIVISIONS,
+                recorded: divisions_sha256.clone(),
+                found: self.divisions_sha256.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    fn into_parts(self) -> (Playbook, Directory, String) {
+        (self.playbook, self.directory, self.playbook_sha256)
+    }
+}
+
+fn read_frozen(dir: &Path) -> Result<Frozen, IncidentError> {
     let limits = Limits::default();
     let read = |name: &str| -> Result<SourceFile, IncidentError> {
         let path = dir.join(name);
@@ -184,19 +245,26 @@ fn read_frozen(dir: &Path) -> Result<(Playbook, Directory, String), IncidentErro
     // No review-date check: the frozen copy records what was followed, stale or not.
     let compiled = compile_source(&playbook, &directory, &CompileOptions::default())
         .map_err(IncidentError::FrozenPlaybook)?;
-    let sha = journal::sha256_hex(playbook.text.as_bytes());
-    Ok((compiled.playbook, directory, sha))
+    Ok(Frozen {
+        playbook: compiled.playbook,
+        directory,
+        playbook_sha256: journal::sha256_hex(playbook.text.as_bytes()),
+        divisions_sha256: journal::sha256_hex(divisions.text.as_bytes()),
+    })
 }
 
-fn fold(playbook: &Playbook, entries: &[Entry]) -> Result<IncidentState, IncidentError> {
-    let mut state = IncidentState::new(playbook);
+fn fold(frozen: &Frozen, entries: &[Entry]) -> Result<IncidentState, IncidentError> {
+    let mut state = IncidentState::new(&frozen.playbook);
     for entry in entries {
         let event =
             Event::decode(&entry.kind, &entry.payload).map_err(|e| IncidentError::BadEvent {
                 seq: entry.seq,
                 reason: e.to_string(),
             })?;
-        state.apply(playbook, entry.time, &entry.actor, &event);
+        if entry.seq == 1 {
+            frozen.check_start(entry.seq, &event)?;
+        }
+        state.apply(&frozen.playbook, entry.time, &entry.actor, &event);
     }
     Ok(state)
 }
@@ -221,20 +289,23 @@ impl IncidentRecord {
     /// Reads an incident folder: frozen playbook, verified journal, state. Takes no lock and
     /// changes nothing, so it works while another process writes.
     pub fn load(dir: &Path) -> Result<IncidentRecord, IncidentError> {
-        let (playbook, directory, playbook_sha256) = read_frozen(dir)?;
+        let frozen = read_frozen(dir)?;
         let journal_path = dir.join(files::JOURNAL);
         if !journal_path.is_file() {
             return Err(IncidentError::Incomplete { path: journal_path });
         }
         // Fold while reading: entries are borrowed from the file's bytes, never copied.
-        let mut state = IncidentState::new(&playbook);
+        let mut state = IncidentState::new(&frozen.playbook);
         let summary = journal::read_with(&journal_path, |entry| {
             let event =
                 Event::decode(entry.kind, entry.payload).map_err(|e| IncidentError::BadEvent {
                     seq: entry.seq,
                     reason: e.to_string(),
                 })?;
-            state.apply(&playbook, entry.time, &entry.actor, &event);
+            if entry.seq == 1 {
+                frozen.check_start(entry.seq, &event)?;
+            }
+            state.apply(&frozen.playbook, entry.time, &entry.actor, &event);
             Ok::<(), IncidentError>(())
         })??;
         Ok(IncidentRecord {
@@ -242,7 +313,7 @@ impl IncidentRecord {
             first_hash: summary.first_hash,
             head: summary.head,
             torn: summary.torn,
-            ..IncidentRecord::from_parts(dir, (playbook, directory, playbook_sha256), state)
+            ..IncidentRecord::from_parts(dir, frozen.into_parts(), state)
         })
     }
 }
@@ -300,6 +371,14 @@ impl std::fmt::Debug for Incident {
     }
 }
 
+/// Makes new entries of a folder durable (a new file or folder survives a power loss only
+/// once its parent folder is synced).
+fn sync_dir(dir: &Path) -> Result<(), IncidentError> {
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| IncidentError::io("cannot sync", dir, e))
+}
+
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), IncidentError> {
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -350,7 +429,7 @@ impl Incident {
                 }
             })
             .find_map(|dir| match std::fs::create_dir(&dir) {
-                Ok(()) => Some(Ok(dir)),
+                Ok(()) => Some(sync_dir(incidents).map(|()| dir)),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => None,
                 Err(e) => Some(Err(IncidentError::io("cannot create", &dir, e))),
             })
@@ -401,20 +480,20 @@ impl Incident {
     /// [`JournalError::Locked`]), verifies the journal, moves a torn tail aside (see
     /// [`IncidentRecord::torn`]) and replays it.
     pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<Incident, IncidentError> {
-        let (playbook, directory, playbook_sha256) = read_frozen(dir)?;
+        let frozen = read_frozen(dir)?;
         let journal_path = dir.join(files::JOURNAL);
         if !journal_path.is_file() {
             return Err(IncidentError::Incomplete { path: journal_path });
         }
         let (journal, replay) = JournalWriter::open(&journal_path)?;
-        let state = fold(&playbook, &replay.entries)?;
+        let state = fold(&frozen, &replay.entries)?;
         Ok(Incident {
             record: IncidentRecord {
                 entries: replay.entries.len() as u64,
                 first_hash: replay.entries.first().map(|e| e.hash.clone()),
                 head: replay.head().to_string(),
                 torn: replay.torn.clone(),
-                ..IncidentRecord::from_parts(dir, (playbook, directory, playbook_sha256), state)
+                ..IncidentRecord::from_parts(dir, frozen.into_parts(), state)
             },
             journal,
             clock,
@@ -494,9 +573,28 @@ impl Incident {
             note: note.clone(),
         };
         apply(&self.record.state, &self.record.playbook, &probe).map_err(IncidentError::Refused)?;
-        let name = format!("{:06}-{base}", self.journal.last_seq() + 1);
-        let target = self.record.dir.join(files::EVIDENCE).join(&name);
+        let folder = self.record.dir.join(files::EVIDENCE);
+        // A copy left by a crash must not block a retry: find a free name.
+        let seq = self.journal.last_seq() + 1;
+        let (name, target) = (1..1000)
+            .map(|n| {
+                let name = if n == 1 {
+                    format!("{seq:06}-{base}")
+                } else {
+                    format!("{seq:06}-{n}-{base}")
+                };
+                let target = folder.join(&name);
+                (name, target)
+            })
+            .find(|(_, target)| !target.exists())
+            .unwrap_or_else(|| {
+                (
+                    format!("{seq:06}-{base}"),
+                    folder.join(format!("{seq:06}-{base}")),
+                )
+            });
         let (sha256, bytes) = copy_hashed(source, &target)?;
+        sync_dir(&folder)?;
         let command = Command::AttachEvidence {
             step: step.to_string(),
             evidence: EvidenceRecord::File {

@@ -313,6 +313,8 @@ impl IncidentState {
                 );
                 let r = &mut self.steps[ix.index()];
                 r.reopened.push(remark(reason));
+                // Its clock restarts now: it is due again from the moment it is reopened.
+                r.ready_since = None;
                 r.done = None;
                 r.done_note = None;
                 r.forced = None;

@@ -328,7 +328,8 @@ impl Compiler<'_> {
             options.today,
             file.reviewed.as_ref(),
         ) {
-            let due = reviewed + every;
+            // A hostile date plus an interval can overflow: then there is nothing to warn about.
+            let due = reviewed.checked_add_signed(every).unwrap_or(NaiveDate::MAX);
             if today > due {
                 self.warning(
                     pos(at),

@@ -195,8 +195,8 @@ pub struct App {
     pub now: DateTime<FixedOffset>,
     /// Set when the operator quits.
     pub quit: bool,
-    /// The last approver's name, offered again.
-    pub last_approver: Option<String>,
+    /// The name last recorded for each approving role, offered again for that role.
+    pub approvers: std::collections::HashMap<String, String>,
     /// Lines the detail pane is scrolled down (reset when the selection moves).
     pub detail_scroll: usize,
 }
@@ -227,7 +227,7 @@ impl App {
             log: Vec::new(),
             now,
             quit: false,
-            last_approver: None,
+            approvers: std::collections::HashMap::new(),
             detail_scroll: 0,
         };
         let path = app.incident.dir().join(crate::incident::files::JOURNAL);
@@ -243,8 +243,10 @@ impl App {
     fn push_log(&mut self, entries: &[Entry]) {
         for e in entries {
             if let Ok(event) = Event::decode(&e.kind, &e.payload) {
-                if let Event::ApprovalGiven { by, .. } = &event {
-                    self.last_approver = Some(by.clone());
+                if let Event::ApprovalGiven { step, by } = &event
+                    && let Some(role) = self.approver_role_of(step)
+                {
+                    self.approvers.insert(role, by.clone());
                 }
                 self.log.push(LogLine {
                     at: e.time,
@@ -347,18 +349,33 @@ impl App {
             .unwrap_or_default()
     }
 
+    /// The role that approves a step, if it is an approval or a post.
+    fn approver_role_of(&self, step: &str) -> Option<String> {
+        let graph = &self.incident.playbook().graph;
+        match graph
+            .find(step)
+            .and_then(|ix| graph.step(ix))
+            .map(|s| &s.kind)
+        {
+            Some(StepKind::Approval { approver }) => Some(approver.clone()),
+            Some(StepKind::Post(p)) => Some(p.approver.clone()),
+            _ => None,
+        }
+    }
+
+    /// The name to offer as a step's approver: the one last recorded for its role, else the
+    /// role itself.
+    fn approver_name(&self, ix: StepIx) -> String {
+        let role = self.approver_role_of(&self.step_id(ix)).unwrap_or_default();
+        self.approvers.get(&role).cloned().unwrap_or(role)
+    }
+
     fn open(&mut self, kind: DialogKind) {
         let Some(step) = self.selected_step() else {
             return;
         };
         let input = match kind {
-            DialogKind::Approve => self.last_approver.clone().unwrap_or_else(|| {
-                match self.incident.playbook().graph.step(step).map(|s| &s.kind) {
-                    Some(StepKind::Approval { approver }) => approver.clone(),
-                    Some(StepKind::Post(p)) => p.approver.clone(),
-                    _ => String::new(),
-                }
-            }),
+            DialogKind::Approve => self.approver_name(step),
             _ => String::new(),
         };
         let answer = self.incident.state().step(step).and_then(|r| r.answer);
@@ -482,16 +499,11 @@ impl App {
                     force: None,
                 }
             }
-            DialogKind::Approve => {
-                self.last_approver = Some(text.clone());
-                Command::Approve { step, by: text }
-            }
+            DialogKind::Approve => Command::Approve { step, by: text },
+            // The approving role refuses; its holder's name is the one last recorded for it.
             DialogKind::Reject => Command::Reject {
                 step,
-                by: self
-                    .last_approver
-                    .clone()
-                    .unwrap_or_else(|| self.operator.clone()),
+                by: self.approver_name(dialog.step),
                 reason: text,
             },
             DialogKind::Note => Command::Note {
@@ -506,7 +518,15 @@ impl App {
             },
             DialogKind::Handover => {
                 let summary = handover_summary(self.incident.record(), self.now, self.lang);
-                Command::Handover { to: text, summary }
+                let command = Command::Handover {
+                    to: text.clone(),
+                    summary,
+                };
+                // Whoever takes over types from now on: record their actions under their name.
+                if self.execute(command) {
+                    self.operator = text;
+                }
+                return;
             }
             DialogKind::Close => Command::Close {
                 force: open_steps.then_some(text),
@@ -551,8 +571,19 @@ impl App {
                 d.input.pop();
             }
             (Mode::Dialog(d), Action::Up) => d.choice = d.choice.saturating_sub(1),
-            (Mode::Dialog(d), Action::Down) => d.choice += 1,
+            (Mode::Dialog(d), Action::Down) => {
+                let last = option_count(&self.incident, d.step).saturating_sub(1);
+                d.choice = (d.choice + 1).min(last);
+            }
             (Mode::Dialog(d), Action::Choose(n)) => {
+                if n >= option_count(&self.incident, d.step) {
+                    let text = match self.lang {
+                        Lang::Ja => format!("選択肢 {} はありません", n + 1),
+                        Lang::En => format!("there is no option {}", n + 1),
+                    };
+                    self.error(text);
+                    return None;
+                }
                 d.choice = n;
                 return Some(Action::Submit);
             }
@@ -657,6 +688,14 @@ impl App {
     /// Where the incident lives.
     pub fn dir(&self) -> PathBuf {
         self.incident.dir().to_path_buf()
+    }
+}
+
+/// How many options a decision step has (0 for other steps).
+fn option_count(incident: &Incident, step: StepIx) -> usize {
+    match incident.playbook().graph.step(step).map(|s| &s.kind) {
+        Some(StepKind::Decision(d)) => d.options.len(),
+        _ => 0,
     }
 }
 
