@@ -81,6 +81,16 @@ fn press(app: &mut App, action: Action) {
     }
 }
 
+/// Position of a step in the screen's list.
+fn position(app: &App, id: &str) -> usize {
+    let graph = &app.incident.playbook().graph;
+    graph
+        .order()
+        .iter()
+        .position(|ix| graph.step(*ix).is_some_and(|s| s.id == id))
+        .unwrap()
+}
+
 fn selected_id(app: &App) -> String {
     let ix = app.selected_step().unwrap();
     app.incident.playbook().graph.step(ix).unwrap().id.clone()
@@ -142,12 +152,7 @@ fn keys_walk_through_a_decision_an_approval_and_a_post() {
     assert_eq!(app.incident.state().status_of(login), StepStatus::Done);
     // Not-ready steps are refused with the reason on the message line, nothing written.
     let entries = app.incident.record().entries;
-    let change = pb
-        .graph
-        .order()
-        .iter()
-        .position(|ix| pb.graph.step(*ix).unwrap().id == "delete-unauthorized-content")
-        .unwrap();
+    let change = position(app, "delete-unauthorized-content");
     app.selected = change;
     press(app, Action::Done);
     let flash = app.flash.clone().unwrap();
@@ -158,12 +163,7 @@ fn keys_walk_through_a_decision_an_approval_and_a_post() {
     assert_eq!(app.incident.record().entries, entries);
     // A post: Enter opens the approval dialog with the approver's role filled in, Enter
     // approves, Enter posts.
-    let notice = pb
-        .graph
-        .order()
-        .iter()
-        .position(|ix| pb.graph.step(*ix).unwrap().id == "takeover-notice")
-        .unwrap();
+    let notice = position(app, "takeover-notice");
     app.selected = notice;
     press(app, Action::Primary);
     match &app.mode {
@@ -186,12 +186,7 @@ fn keys_walk_through_a_decision_an_approval_and_a_post() {
         "発信管理者"
     );
     // A checklist item toggles with its number.
-    let detect = pb
-        .graph
-        .order()
-        .iter()
-        .position(|ix| pb.graph.step(*ix).unwrap().id == "detect")
-        .unwrap();
+    let detect = position(app, "detect");
     app.selected = detect;
     press(app, Action::Toggle(0));
     let detect_ix = pb.graph.find("detect").unwrap();
@@ -204,12 +199,7 @@ fn keys_walk_through_a_decision_an_approval_and_a_post() {
             .contains(&0)
     );
     // Skip asks for a reason and refuses an empty one.
-    let pos = pb
-        .graph
-        .order()
-        .iter()
-        .position(|ix| pb.graph.step(*ix).unwrap().id == "collect-evidence")
-        .unwrap();
+    let pos = position(app, "collect-evidence");
     app.selected = pos;
     press(app, Action::Skip);
     press(app, Action::Submit);
@@ -225,13 +215,7 @@ fn keys_walk_through_a_decision_an_approval_and_a_post() {
 #[test]
 fn the_statement_is_filled_and_copied_to_a_file() {
     let mut s = screen(Lang::Ja);
-    let pb = s.app.incident.playbook().clone();
-    let notice = pb
-        .graph
-        .order()
-        .iter()
-        .position(|ix| pb.graph.step(*ix).unwrap().id == "takeover-notice")
-        .unwrap();
+    let notice = position(&s.app, "takeover-notice");
     s.app.selected = notice;
     press(&mut s.app, Action::Copy);
     let path = s.app.dir().join("statements/takeover-notice.txt");
@@ -306,23 +290,15 @@ fn wrapping_keeps_styles_and_never_exceeds_the_width() {
 fn dialogs_offer_the_roles_last_approver_refuse_missing_options_and_hand_over() {
     let mut s = screen(Lang::Ja);
     let app = &mut s.app;
-    let pb = app.incident.playbook().clone();
-    let pos = |id: &str| {
-        pb.graph
-            .order()
-            .iter()
-            .position(|ix| pb.graph.step(*ix).unwrap().id == id)
-            .unwrap()
-    };
     press(app, Action::Primary); // detect
     // Approve a post with a typed name; the next post of the same role offers that name.
-    app.selected = pos("takeover-notice");
+    app.selected = position(app, "takeover-notice");
     press(app, Action::Primary);
     if let Mode::Dialog(d) = &mut app.mode {
         d.input = "山田課長".into();
     }
     press(app, Action::Submit);
-    app.selected = pos("approve-deletion");
+    app.selected = position(app, "approve-deletion");
     press(app, Action::Approve);
     match &app.mode {
         Mode::Dialog(d) => assert_eq!(d.input, "山田課長"),
@@ -331,7 +307,7 @@ fn dialogs_offer_the_roles_last_approver_refuse_missing_options_and_hand_over() 
     press(app, Action::Cancel);
     // A number beyond the options is refused, and nothing is recorded.
     press(app, Action::Primary); // report-to-supervisor (the next ready step is selected)
-    app.selected = pos("login-check");
+    app.selected = position(app, "login-check");
     let entries = app.incident.record().entries;
     press(app, Action::Decide);
     press(app, Action::Choose(5));
@@ -345,7 +321,7 @@ fn dialogs_offer_the_roles_last_approver_refuse_missing_options_and_hand_over() 
     }
     press(app, Action::Submit);
     assert_eq!(app.operator, "佐藤");
-    app.selected = pos("login-check");
+    app.selected = position(app, "login-check");
     press(app, Action::Toggle(0));
     let last = app.log.last().unwrap();
     assert_eq!(last.actor, "佐藤");
