@@ -23,7 +23,8 @@ fn only_ready_steps_can_be_done_unless_forced_with_a_reason() {
         refused,
         Refusal::NotReady {
             step: "report".into(),
-            waiting_for: vec!["detect".into()]
+            waiting_for: vec!["detect".into()],
+            forceable: true,
         }
     );
     assert!(
@@ -390,4 +391,32 @@ fn a_reopened_step_is_due_again_from_its_reopening() {
     assert_eq!(v.ready_since, Some(at("2026-11-22T15:03:00+09:00")));
     assert_eq!(v.time_left, Some(TimeDelta::minutes(15)));
     assert!(!v.overdue);
+}
+
+#[test]
+fn refusals_suggest_force_only_where_the_command_takes_it() {
+    let mut h = start();
+    let refused = h
+        .run(Command::Approve {
+            step: "sign-off".into(),
+            by: "課長".into(),
+        })
+        .unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            Refusal::NotReady {
+                forceable: false,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    assert!(!refused.message(hikeshi::Lang::En).contains("--force"));
+    let refused = h.run(done("report")).unwrap_err();
+    assert!(
+        refused
+            .message(hikeshi::Lang::En)
+            .contains("--force --reason")
+    );
 }

@@ -146,11 +146,15 @@ pub enum Refusal {
         step: String,
         /// What it waits for (step ids).
         waiting_for: Vec<String>,
+        /// Whether the command can be forced with a reason.
+        forceable: bool,
     },
     /// The step does not apply under the decisions taken.
     NotApplicable {
         /// Step id.
         step: String,
+        /// Whether the command can be forced with a reason.
+        forceable: bool,
     },
     /// The step is done already.
     AlreadyDone {
@@ -284,20 +288,86 @@ impl Refusal {
                 Some(s) => format!("no step `{step}`; did you mean `{s}`?"),
                 None => format!("no step `{step}`; `hikeshi status` lists the steps"),
             },
-            (Refusal::NotReady { step, waiting_for }, Ja) => format!(
+            (
+                Refusal::NotReady {
+                    step,
+                    waiting_for,
+                    forceable: true,
+                },
+                Ja,
+            ) => format!(
                 "手順 `{step}` はまだ実施できません（{} の完了待ち）。先に実施するか、`--force --reason` で理由を記録して実施してください",
                 waiting_for.join("、")
             ),
-            (Refusal::NotReady { step, waiting_for }, En) => format!(
+            (
+                Refusal::NotReady {
+                    step,
+                    waiting_for,
+                    forceable: true,
+                },
+                En,
+            ) => format!(
                 "step `{step}` is not ready (waiting for {}); do those first, or use --force --reason to record a deviation",
                 waiting_for.join(", ")
             ),
-            (Refusal::NotApplicable { step }, Ja) => format!(
+            (
+                Refusal::NotReady {
+                    step,
+                    waiting_for,
+                    forceable: false,
+                },
+                Ja,
+            ) => format!(
+                "手順 `{step}` はまだ実施できません（{} の完了待ち）。先に実施してください",
+                waiting_for.join("、")
+            ),
+            (
+                Refusal::NotReady {
+                    step,
+                    waiting_for,
+                    forceable: false,
+                },
+                En,
+            ) => format!(
+                "step `{step}` is not ready (waiting for {}); do those first",
+                waiting_for.join(", ")
+            ),
+            (
+                Refusal::NotApplicable {
+                    step,
+                    forceable: true,
+                },
+                Ja,
+            ) => format!(
                 "手順 `{step}` はこれまでの判断では対象外です。必要なら `--force --reason` で理由を記録して実施してください"
             ),
-            (Refusal::NotApplicable { step }, En) => format!(
+            (
+                Refusal::NotApplicable {
+                    step,
+                    forceable: true,
+                },
+                En,
+            ) => format!(
                 "step `{step}` does not apply under the decisions taken; use --force --reason to do it anyway"
             ),
+            (
+                Refusal::NotApplicable {
+                    step,
+                    forceable: false,
+                },
+                Ja,
+            ) => {
+                format!("手順 `{step}` はこれまでの判断では対象外です")
+            }
+            (
+                Refusal::NotApplicable {
+                    step,
+                    forceable: false,
+                },
+                En,
+            ) => {
+                format!("step `{step}` does not apply under the decisions taken")
+            }
             (Refusal::AlreadyDone { step }, Ja) => format!(
                 "手順 `{step}` は完了済みです。やり直すには `hikeshi reopen` を使ってください"
             ),
@@ -449,12 +519,14 @@ fn waiting_for(state: &IncidentState, playbook: &Playbook, ix: StepIx) -> Vec<St
     out
 }
 
-/// Checks that a step can be acted on now: ready, or forced with a reason.
+/// Checks that a step can be acted on now: ready, or forced with a reason. `forceable` says
+/// whether the command takes `--force`, so the refusal only suggests it where it works.
 fn ensure_actionable(
     state: &IncidentState,
     playbook: &Playbook,
     ix: StepIx,
     force: Option<&str>,
+    forceable: bool,
 ) -> Result<(), Refusal> {
     let id = playbook
         .graph
@@ -466,10 +538,14 @@ fn ensure_actionable(
         StepStatus::Done => Err(Refusal::AlreadyDone { step: id }),
         StepStatus::Skipped => Err(Refusal::AlreadySkipped { step: id }),
         _ if force.is_some() => Ok(()),
-        StepStatus::NotApplicable => Err(Refusal::NotApplicable { step: id }),
+        StepStatus::NotApplicable => Err(Refusal::NotApplicable {
+            step: id,
+            forceable,
+        }),
         StepStatus::Pending => Err(Refusal::NotReady {
             step: id,
             waiting_for: waiting_for(state, playbook, ix),
+            forceable,
         }),
     }
 }
@@ -542,7 +618,7 @@ pub fn apply(
                 }
                 _ => {}
             }
-            ensure_actionable(state, playbook, ix, force.as_deref())?;
+            ensure_actionable(state, playbook, ix, force.as_deref(), true)?;
             if let Some(StepKind::Post(post)) = kind
                 && force.is_none()
                 && state.step(ix).and_then(|r| r.approval.as_ref()).is_none()
@@ -621,7 +697,7 @@ pub fn apply(
                     if let Some(r) = force {
                         non_empty(r, "--reason")?;
                     }
-                    ensure_actionable(state, playbook, ix, force.as_deref())?;
+                    ensure_actionable(state, playbook, ix, force.as_deref(), true)?;
                     None
                 }
             };
@@ -646,7 +722,7 @@ pub fn apply(
             ) {
                 return Err(Refusal::NotApprovable { step: step.clone() });
             }
-            ensure_actionable(state, playbook, ix, None)?;
+            ensure_actionable(state, playbook, ix, None, false)?;
             Event::ApprovalGiven {
                 step: step.clone(),
                 by: by.clone(),
@@ -662,7 +738,7 @@ pub fn apply(
             ) {
                 return Err(Refusal::NotApprovable { step: step.clone() });
             }
-            ensure_actionable(state, playbook, ix, None)?;
+            ensure_actionable(state, playbook, ix, None, false)?;
             Event::ApprovalRejected {
                 step: step.clone(),
                 by: by.clone(),
@@ -698,7 +774,7 @@ pub fn apply(
             ) {
                 return Err(Refusal::NotAMonitor { step: step.clone() });
             }
-            ensure_actionable(state, playbook, ix, None)?;
+            ensure_actionable(state, playbook, ix, None, false)?;
             Event::ObservationRecorded {
                 step: step.clone(),
                 text: text.clone(),

@@ -326,7 +326,13 @@ impl App {
                 let mut text = refusal.message(self.lang);
                 if matches!(
                     refusal,
-                    Refusal::NotReady { .. } | Refusal::NotApplicable { .. }
+                    Refusal::NotReady {
+                        forceable: true,
+                        ..
+                    } | Refusal::NotApplicable {
+                        forceable: true,
+                        ..
+                    }
                 ) {
                     text.push_str(message::FORCE_HINT.get(self.lang));
                 }
