@@ -420,3 +420,24 @@ fn a_frozen_playbook_changed_after_the_start_is_detected() {
     std::fs::write(&frozen, &text).unwrap();
     h(tmp.path(), T0).args(["verify", inc]).assert().success();
 }
+
+#[test]
+fn a_leftover_evidence_copy_does_not_block_a_retry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start_stock(tmp.path());
+    let inc = dir.to_str().unwrap();
+    let shot = tmp.path().join("shot.png");
+    std::fs::write(&shot, b"bytes").unwrap();
+    // As if a killed process had copied the file but never journaled it.
+    std::fs::write(dir.join("evidence/000002-shot.png"), b"partial").unwrap();
+    h(tmp.path(), T0)
+        .args(["--lang", "en", "evidence", inc, "detect"])
+        .arg(&shot)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("evidence/000002-2-shot.png"));
+    assert_eq!(
+        std::fs::read(dir.join("evidence/000002-2-shot.png")).unwrap(),
+        b"bytes"
+    );
+}
