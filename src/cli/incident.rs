@@ -16,7 +16,6 @@ use crate::incident::{
     self, Command as Act, EvidenceRecord, Incident, IncidentError, IncidentRecord, StartParams,
     StepStatus, handover_summary,
 };
-use crate::journal;
 use crate::lang::Lang;
 use crate::playbook::{Playbook, StepIx};
 
@@ -650,30 +649,25 @@ fn verify(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
         Ok(d) => d,
         Err(e) => return fail(ctx, &e),
     };
-    let path = dir.join(incident::files::JOURNAL);
-    let replay = match journal::read(&path) {
+    // Loading checks the hash chain, that every entry is a known event, and that the frozen
+    // playbook and divisions files are the ones the start recorded: one read of the journal.
+    let record = match IncidentRecord::load(&dir) {
         Ok(r) => r,
-        Err(e) => return fail(ctx, &IncidentError::Journal(e)),
+        Err(e) => return fail(ctx, &e),
     };
-    // Beyond the chain: every entry is a known event, and the frozen playbook and divisions
-    // files are the ones the start recorded.
-    if let Err(e) = IncidentRecord::load(&dir) {
-        return fail(ctx, &e);
-    }
-    let first = replay.entries.first().map_or("-", |e| e.hash.as_str());
-    let last = replay.head();
+    let first = record.first_hash.as_deref().unwrap_or("-");
+    let last = &record.head;
+    let entries = record.entries;
     let lang = ctx.lang;
     say(&match lang {
         Lang::Ja => format!(
-            "OK: {} 件の記録のハッシュ連鎖を確認しました（最初 {first}、最後 {last}）",
-            replay.entries.len()
+            "OK: {entries} 件の記録のハッシュ連鎖を確認しました（最初 {first}、最後 {last}）"
         ),
         Lang::En => format!(
-            "ok: the hash chain of {} entries is intact (first {first}, last {last})",
-            replay.entries.len()
+            "ok: the hash chain of {entries} entries is intact (first {first}, last {last})"
         ),
     })?;
-    if let Some(torn) = &replay.torn {
+    if let Some(torn) = &record.torn {
         say(&match lang {
             Lang::Ja => format!(
                 "注意: 末尾に書きかけの {} バイトがあります（異常終了の跡。次の書き込み時に journal.torn へ移します）",
