@@ -346,3 +346,32 @@ fn plausible_email(address: &str) -> bool {
         && !domain.ends_with('.')
         && !address.chars().any(|c| c.is_whitespace() || c == ',')
 }
+
+/// Office hours (開庁時間) in Japan time: weekdays 8:30–17:15, the usual hours of a
+/// municipal office. National holidays are not known here, which is why both numbers are
+/// always shown.
+pub fn in_office_hours(now: chrono::DateTime<chrono::FixedOffset>) -> bool {
+    use chrono::{Datelike as _, Timelike as _, Weekday};
+    let local = now.with_timezone(&crate::clock::jst());
+    let minutes = local.hour() * 60 + local.minute();
+    !matches!(local.weekday(), Weekday::Sat | Weekday::Sun)
+        && (8 * 60 + 30..17 * 60 + 15).contains(&minutes)
+}
+
+impl Party<'_> {
+    /// The number to call at `now`: the office number in office hours, else the night and
+    /// holiday number (falling back to the other when one is missing). The flag says whether
+    /// it is the night and holiday number.
+    pub fn number_at(&self, now: chrono::DateTime<chrono::FixedOffset>) -> Option<(&str, bool)> {
+        let day = self.phone().map(|p| (p, false));
+        let night = self
+            .after_hours()
+            .and_then(|a| a.phone.as_deref())
+            .map(|p| (p, true));
+        if in_office_hours(now) {
+            day.or(night)
+        } else {
+            night.or(day)
+        }
+    }
+}

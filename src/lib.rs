@@ -38,6 +38,7 @@ pub mod directory;
 pub mod incident;
 pub mod journal;
 pub mod lang;
+pub mod notify;
 pub mod playbook;
 pub mod stock;
 pub mod tui;

@@ -25,11 +25,12 @@ pub(super) struct Context {
     pub lang: Lang,
     pub incidents: PathBuf,
     pub operator: String,
+    pub config: Option<PathBuf>,
 }
 
 /// The clock: the computer's, unless `HIKESHI_TIME` fixes it (for tests and demonstrations;
 /// documented in docs/incident-status.md).
-fn clock() -> Arc<dyn Clock> {
+pub(super) fn clock() -> Arc<dyn Clock> {
     match std::env::var("HIKESHI_TIME")
         .ok()
         .and_then(|t| DateTime::parse_from_rfc3339(t.trim()).ok())
@@ -39,7 +40,7 @@ fn clock() -> Arc<dyn Clock> {
     }
 }
 
-fn fail(ctx: &Context, error: &IncidentError) -> Result<Outcome, CliError> {
+pub(super) fn fail(ctx: &Context, error: &IncidentError) -> Result<Outcome, CliError> {
     let mut err = std::io::stderr().lock();
     writeln!(err, "hikeshi: {}", error.message(ctx.lang))?;
     if let IncidentError::FrozenPlaybook(diagnostics) = error {
@@ -50,13 +51,13 @@ fn fail(ctx: &Context, error: &IncidentError) -> Result<Outcome, CliError> {
     Ok(Outcome::Problems)
 }
 
-fn say(text: &str) -> Result<(), CliError> {
+pub(super) fn say(text: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{text}")?;
     Ok(())
 }
 
-fn open(ctx: &Context, name: &str) -> Result<Incident, IncidentError> {
+pub(super) fn open(ctx: &Context, name: &str) -> Result<Incident, IncidentError> {
     let dir = incident::resolve(name, &ctx.incidents)?;
     let incident = Incident::open(&dir, clock())?;
     if let Some(torn) = &incident.record().torn {
@@ -84,7 +85,7 @@ fn open(ctx: &Context, name: &str) -> Result<Incident, IncidentError> {
     Ok(incident)
 }
 
-fn step_title(playbook: &Playbook, id: &str) -> String {
+pub(super) fn step_title(playbook: &Playbook, id: &str) -> String {
     playbook
         .graph
         .find(id)
@@ -328,6 +329,27 @@ pub(super) fn run(ctx: &Context, command: Command) -> Result<Outcome, CliError> 
         } => evidence(ctx, &incident, &step, &target, note),
         Command::Handover { incident, to } => handover(ctx, &incident, &to),
         Command::Verify { incident } => verify(ctx, &incident),
+        Command::Notify {
+            incident,
+            step,
+            dry_run,
+        } => super::mail::notify(ctx, &incident, &step, dry_run),
+        Command::Outbox {
+            incident,
+            json,
+            retry,
+        } => super::mail::outbox(ctx, &incident, json, retry),
+        Command::Ack {
+            incident,
+            message,
+            by,
+            note,
+        } => super::mail::ack(ctx, &incident, &message, &by, note),
+        Command::Call {
+            incident,
+            division,
+            note,
+        } => super::mail::call(ctx, &incident, &division, note),
         Command::Close {
             incident,
             force,
@@ -381,6 +403,7 @@ fn start_incident(ctx: &Context, args: &StartArgs) -> Result<Result<PathBuf, Out
         platform: args.platform,
         operator: ctx.operator.clone(),
         severity: args.severity.clone(),
+        exercise: args.exercise,
     };
     let incident = match Incident::start(&ctx.incidents, &loaded, params, clock()) {
         Ok(i) => i,
@@ -537,6 +560,7 @@ pub(super) fn launcher(ctx: &Context) -> Result<Outcome, CliError> {
                 platform,
                 severity: None,
                 divisions: None,
+                exercise: false,
             };
             match start_incident(ctx, &args)? {
                 Ok(dir) => screen(ctx, &dir.display().to_string()),

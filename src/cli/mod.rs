@@ -3,6 +3,7 @@
 //! 0 = success (warnings allowed), 1 = errors found or the command failed, 2 = usage error.
 
 mod incident;
+mod mail;
 mod playbooks;
 
 use std::io::Write;
@@ -41,6 +42,11 @@ pub struct Cli {
     /// Who is acting (recorded with every event) [default: the login name].
     #[arg(long, global = true, env = "HIKESHI_OPERATOR", value_name = "NAME")]
     pub operator: Option<String>,
+
+    /// Mail settings (hikeshi.toml) [default: $HIKESHI_CONFIG, else ./hikeshi.toml, else
+    /// mail goes to the incident's outbox/ only].
+    #[arg(long, global = true, env = "HIKESHI_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// What to do [default: a launcher to start or resume an incident].
     #[command(subcommand)]
@@ -228,6 +234,54 @@ pub enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Send a notify step's mail: one message per division or role, saved in outbox/ and
+    /// delivered (over SMTP with [smtp] in hikeshi.toml). The step is done once every message
+    /// is delivered. Exit 1 if any is not: it stays queued (see `outbox --retry`).
+    Notify {
+        /// Incident folder or id.
+        incident: String,
+        /// The notify step.
+        step: String,
+        /// Print the exact messages (as .eml) and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List every message of an incident and its state: delivered, pending, failed, called.
+    Outbox {
+        /// Incident folder or id.
+        incident: String,
+        /// Print as JSON (see docs/notifications.md).
+        #[arg(long)]
+        json: bool,
+        /// Send every undelivered message now, permanent failures included.
+        #[arg(long)]
+        retry: bool,
+    },
+    /// Record that a division acknowledged a message (its number from `outbox`).
+    Ack {
+        /// Incident folder or id.
+        incident: String,
+        /// The message number (e.g. 3 or #3).
+        message: String,
+        /// Who acknowledged.
+        #[arg(long)]
+        by: String,
+        /// What they said.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Show a division's phone numbers (the night/holiday contact out of office hours), and
+    /// with --note record that they were reached by phone: their undelivered messages then
+    /// count as delivered.
+    Call {
+        /// Incident folder or id.
+        incident: String,
+        /// The division or role.
+        division: String,
+        /// What was said (records the call).
+        #[arg(long)]
+        note: Option<String>,
+    },
     /// Verify the journal's hash chain.
     Verify {
         /// Incident folder or id.
@@ -268,6 +322,10 @@ pub struct StartArgs {
     /// The divisions file to use [default: divisions.yaml beside the playbook, else the stock one].
     #[arg(long, value_name = "FILE")]
     pub divisions: Option<PathBuf>,
+    /// A drill (訓練): every message gets the subject prefix 【訓練】 and the header
+    /// `X-Hikeshi-Exercise: yes`.
+    #[arg(long)]
+    pub exercise: bool,
 }
 
 /// Formats of `hikeshi graph`.
@@ -341,6 +399,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         lang,
         incidents: cli.incidents.clone(),
         operator: cli.operator.clone().unwrap_or_else(login_name),
+        config: cli.config.clone(),
     };
     let Some(command) = cli.command else {
         return incident::launcher(&context);

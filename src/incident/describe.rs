@@ -171,6 +171,80 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
         }
         (Event::HandedOver { from, to, .. }, Ja) => format!("{from} から {to} に交代"),
         (Event::HandedOver { from, to, .. }, En) => format!("handed over from {from} to {to}"),
+        (
+            Event::NotificationQueued {
+                message, to, step, ..
+            },
+            Ja,
+        ) => format!(
+            "通知 #{message}（{to}宛て、「{}」）を送信待ちに登録",
+            title(playbook, step)
+        ),
+        (
+            Event::NotificationQueued {
+                message, to, step, ..
+            },
+            En,
+        ) => format!(
+            "queued message #{message} to {to} (“{}”)",
+            title(playbook, step)
+        ),
+        (
+            Event::NotificationSent {
+                message, transport, ..
+            },
+            Ja,
+        ) => match transport.as_str() {
+            "file" => format!("通知 #{message} を送信箱（outbox）に保存"),
+            _ => format!("通知 #{message} がメールサーバーに受け付けられた"),
+        },
+        (
+            Event::NotificationSent {
+                message, transport, ..
+            },
+            En,
+        ) => match transport.as_str() {
+            "file" => format!("message #{message} written to the outbox"),
+            _ => format!("message #{message} accepted by the mail server"),
+        },
+        (
+            Event::NotificationFailed {
+                message,
+                attempt,
+                error,
+                permanent,
+                ..
+            },
+            Ja,
+        ) => format!(
+            "通知 #{message} の送信に失敗（{attempt} 回目{}）: {error}",
+            if *permanent { "、再送しない" } else { "、自動で再送" }
+        ),
+        (
+            Event::NotificationFailed {
+                message,
+                attempt,
+                error,
+                permanent,
+                ..
+            },
+            En,
+        ) => format!(
+            "message #{message} failed (attempt {attempt}{}): {error}",
+            if *permanent { ", not retried" } else { ", will retry" }
+        ),
+        (Event::NotificationAcknowledged { message, by, .. }, Ja) => {
+            format!("通知 #{message} を {by} が確認")
+        }
+        (Event::NotificationAcknowledged { message, by, .. }, En) => {
+            format!("{by} acknowledged message #{message}")
+        }
+        (Event::DivisionCalled { division, note, .. }, Ja) => {
+            format!("{division} に電話で連絡: {note}")
+        }
+        (Event::DivisionCalled { division, note, .. }, En) => {
+            format!("phoned {division}: {note}")
+        }
         (Event::IncidentClosed { reason, .. }, Ja) => match reason {
             Some(r) => format!("事案を終了（未完了の手順あり: {r}）"),
             None => "事案を終了".into(),

@@ -3,7 +3,9 @@
 //! terminal, network or clock.
 
 use super::event::{Event, EvidenceRecord};
-use super::state::{IncidentState, StepStatus};
+use chrono::{DateTime, FixedOffset};
+
+use super::state::{Delivery, IncidentState, StepStatus};
 use crate::lang::Lang;
 use crate::playbook::diagnostic::suggest;
 use crate::playbook::{Platform, Playbook, StepIx, StepKind};
@@ -27,6 +29,8 @@ pub enum Command {
         playbook_sha256: String,
         /// SHA-256 of the frozen divisions file.
         divisions_sha256: String,
+        /// A drill: every message is marked 【訓練】.
+        exercise: bool,
     },
     /// Complete a step.
     Complete {
@@ -117,11 +121,74 @@ pub enum Command {
         /// The summary shown to both.
         summary: String,
     },
+    /// Queue a notify step's messages, already composed and saved in `outbox/`. They are
+    /// numbered from [`IncidentState::next_message`] in order.
+    QueueNotifications {
+        /// The notify step.
+        step: String,
+        /// The messages, one per recipient.
+        messages: Vec<QueuedMessage>,
+    },
+    /// Record that a message was delivered (by the outbox worker).
+    RecordDelivery {
+        /// The message number.
+        message: u32,
+        /// `smtp` or `file`.
+        transport: String,
+        /// The server's reply, or where the file is.
+        reply: String,
+    },
+    /// Record that a delivery attempt failed (by the outbox worker).
+    RecordFailure {
+        /// The message number.
+        message: u32,
+        /// What went wrong.
+        error: String,
+        /// Permanent (5xx): not retried until asked.
+        permanent: bool,
+        /// When to retry (transient failures).
+        next_retry: Option<DateTime<FixedOffset>>,
+    },
+    /// Record that the recipient acknowledged a message.
+    Acknowledge {
+        /// The message number.
+        message: u32,
+        /// Who acknowledged.
+        by: String,
+        /// How, or what they said.
+        note: Option<String>,
+    },
+    /// Record that a division or role was reached by phone.
+    Call {
+        /// The division or role (checked against the directory by the caller).
+        division: String,
+        /// The number shown for the call.
+        number: Option<String>,
+        /// What was said.
+        note: String,
+    },
     /// Close the incident.
     Close {
         /// Close with steps still open, for this reason.
         force: Option<String>,
     },
+}
+
+/// A composed message, as handed to [`Command::QueueNotifications`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedMessage {
+    /// The division or role.
+    pub to: String,
+    /// Its address.
+    pub address: String,
+    /// The subject.
+    pub subject: String,
+    /// The .eml file, relative to the incident folder.
+    pub file: String,
+    /// SHA-256 of the .eml file.
+    pub sha256: String,
+    /// The `Message-ID`, without angle brackets.
+    pub message_id: String,
 }
 
 /// Why a command was refused. Nothing is written when a command is refused.
@@ -249,6 +316,51 @@ pub enum Refusal {
     SameOperator {
         /// The name.
         name: String,
+    },
+    /// A one-line value (it may end up in a mail header) holds a line break or another
+    /// control character.
+    ControlCharacter {
+        /// Which (e.g. `--account`).
+        what: &'static str,
+    },
+    /// A notify step is done when its messages are delivered.
+    UseNotify {
+        /// Step id.
+        step: String,
+    },
+    /// Not a notify step.
+    NotANotify {
+        /// Step id.
+        step: String,
+    },
+    /// The step's messages are already queued and not all delivered.
+    AlreadyQueued {
+        /// Step id.
+        step: String,
+        /// The outstanding message numbers.
+        messages: Vec<u32>,
+    },
+    /// No such message.
+    UnknownMessage {
+        /// As given.
+        message: String,
+    },
+    /// The message was delivered already (it is never sent twice).
+    AlreadyDelivered {
+        /// The message number.
+        message: u32,
+    },
+    /// A message that was never delivered cannot be acknowledged.
+    NotDelivered {
+        /// The message number.
+        message: u32,
+        /// Its recipient.
+        to: String,
+    },
+    /// A notify step with nobody to tell.
+    NoRecipients {
+        /// Step id.
+        step: String,
     },
     /// A severity that the playbook does not define.
     UnknownSeverity {
@@ -472,6 +584,52 @@ impl Refusal {
             ),
             (Refusal::SameOperator { name }, Ja) => format!("{name} さんが既に担当しています"),
             (Refusal::SameOperator { name }, En) => format!("{name} is already on duty"),
+            (Refusal::ControlCharacter { what }, Ja) => format!(
+                "{what} に改行や制御文字は使えません（メールのヘッダーに入るため）。1 行で入力してください"
+            ),
+            (Refusal::ControlCharacter { what }, En) => format!(
+                "{what} must not contain line breaks or other control characters (it goes into mail headers); give it on one line"
+            ),
+            (Refusal::UseNotify { step }, Ja) => format!(
+                "手順 `{step}` は通知です。`hikeshi notify INCIDENT {step}` で送信すると、全員に届いた時点で完了します（電話などで伝えた場合は `--force --reason` で理由を記録してください）"
+            ),
+            (Refusal::UseNotify { step }, En) => format!(
+                "step `{step}` is a notification; send it with `hikeshi notify INCIDENT {step}` and it is done once every message is delivered (if everyone was told another way, use --force --reason)"
+            ),
+            (Refusal::NotANotify { step }, Ja) => {
+                format!("手順 `{step}` は通知（notify）の手順ではありません")
+            }
+            (Refusal::NotANotify { step }, En) => format!("step `{step}` is not a notification"),
+            (Refusal::AlreadyQueued { step, messages }, Ja) => format!(
+                "手順 `{step}` の通知は送信待ちです（{}）。`hikeshi outbox INCIDENT --retry` で再送できます",
+                numbers(messages)
+            ),
+            (Refusal::AlreadyQueued { step, messages }, En) => format!(
+                "the messages of step `{step}` are queued and not all delivered ({}); `hikeshi outbox INCIDENT --retry` sends them again",
+                numbers(messages)
+            ),
+            (Refusal::UnknownMessage { message }, Ja) => format!(
+                "通知 `{message}` はありません。`hikeshi outbox INCIDENT` で番号を確認してください"
+            ),
+            (Refusal::UnknownMessage { message }, En) => {
+                format!("no message `{message}`; `hikeshi outbox INCIDENT` lists them")
+            }
+            (Refusal::AlreadyDelivered { message }, Ja) => {
+                format!("通知 #{message} は送達済みです（同じ通知を二度送ることはありません）")
+            }
+            (Refusal::AlreadyDelivered { message }, En) => {
+                format!("message #{message} is already delivered (it is never sent twice)")
+            }
+            (Refusal::NotDelivered { message, to }, Ja) => format!(
+                "通知 #{message}（{to}宛て）はまだ届いていません。電話で伝えた場合は `hikeshi call INCIDENT {to} --note 内容` で記録してください"
+            ),
+            (Refusal::NotDelivered { message, to }, En) => format!(
+                "message #{message} to {to} has not been delivered; if you told them by phone, record it with `hikeshi call INCIDENT {to} --note TEXT`"
+            ),
+            (Refusal::NoRecipients { step }, Ja) => {
+                format!("手順 `{step}` には宛先がありません")
+            }
+            (Refusal::NoRecipients { step }, En) => format!("step `{step}` has no recipients"),
             (Refusal::UnknownSeverity { severity, options }, Ja) => {
                 format!("重大度 `{severity}` はありません（{}）", options.join(", "))
             }
@@ -480,6 +638,24 @@ impl Refusal {
                 options.join(", ")
             ),
         }
+    }
+}
+
+fn numbers(messages: &[u32]) -> String {
+    messages
+        .iter()
+        .map(|m| format!("#{m}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Values that end up in mail headers must be one line of text: a CR or LF would let them
+/// add headers of their own.
+fn single_line(text: &str, what: &'static str) -> Result<(), Refusal> {
+    if text.chars().any(char::is_control) {
+        Err(Refusal::ControlCharacter { what })
+    } else {
+        Ok(())
     }
 }
 
@@ -564,6 +740,7 @@ pub fn apply(
         severity,
         playbook_sha256,
         divisions_sha256,
+        exercise,
     } = command
     {
         if state.is_started() {
@@ -571,6 +748,11 @@ pub fn apply(
         }
         non_empty(title, "--title")?;
         non_empty(operator, "--operator")?;
+        single_line(title, "--title")?;
+        single_line(operator, "--operator")?;
+        if let Some(a) = account {
+            single_line(a, "--account")?;
+        }
         if let Some(s) = severity
             && !playbook.severities.iter().any(|c| c.id == *s)
         {
@@ -590,6 +772,7 @@ pub fn apply(
             platform: *platform,
             operator: operator.clone(),
             severity: severity.clone(),
+            exercise: *exercise,
         }]);
     }
     if !state.is_started() {
@@ -615,6 +798,11 @@ pub fn apply(
                         step: step.clone(),
                         approver: approver.clone(),
                     });
+                }
+                Some(StepKind::Notify(_))
+                    if force.is_none() && !state.status_of(ix).is_settled() =>
+                {
+                    return Err(Refusal::UseNotify { step: step.clone() });
                 }
                 _ => {}
             }
@@ -818,6 +1006,7 @@ pub fn apply(
         }
         Command::Handover { to, summary } => {
             non_empty(to, "--to")?;
+            single_line(to, "--to")?;
             if *to == state.operator {
                 return Err(Refusal::SameOperator { name: to.clone() });
             }
@@ -827,6 +1016,11 @@ pub fn apply(
                 summary: summary.clone(),
             }
         }
+        Command::QueueNotifications { .. }
+        | Command::RecordDelivery { .. }
+        | Command::RecordFailure { .. }
+        | Command::Acknowledge { .. }
+        | Command::Call { .. } => return notification(state, playbook, command),
         Command::Close { force } => {
             let open: Vec<String> = state
                 .open_steps(playbook)
@@ -845,4 +1039,164 @@ pub fn apply(
         }
     };
     Ok(vec![event])
+}
+
+/// The notification commands: queue, delivery outcomes, acknowledgement, calls.
+fn notification(
+    state: &IncidentState,
+    playbook: &Playbook,
+    command: &Command,
+) -> Result<Vec<Event>, Refusal> {
+    let known = |message: u32| {
+        state
+            .message(message)
+            .ok_or_else(|| Refusal::UnknownMessage {
+                message: format!("#{message}"),
+            })
+    };
+    match command {
+        Command::QueueNotifications { step, messages } => {
+            let ix = find_step(playbook, step)?;
+            if !matches!(
+                playbook.graph.step(ix).map(|s| &s.kind),
+                Some(StepKind::Notify(_))
+            ) {
+                return Err(Refusal::NotANotify { step: step.clone() });
+            }
+            ensure_actionable(state, playbook, ix, None, false)?;
+            let outstanding: Vec<u32> = state
+                .messages
+                .iter()
+                .filter(|m| m.step == *step && !m.is_settled())
+                .map(|m| m.number)
+                .collect();
+            if !outstanding.is_empty() {
+                return Err(Refusal::AlreadyQueued {
+                    step: step.clone(),
+                    messages: outstanding,
+                });
+            }
+            if messages.is_empty() {
+                return Err(Refusal::NoRecipients { step: step.clone() });
+            }
+            let first = state.next_message();
+            Ok(messages
+                .iter()
+                .zip(first..)
+                .map(|(m, number)| Event::NotificationQueued {
+                    message: number,
+                    step: step.clone(),
+                    to: m.to.clone(),
+                    address: m.address.clone(),
+                    subject: m.subject.clone(),
+                    file: m.file.clone(),
+                    sha256: m.sha256.clone(),
+                    message_id: m.message_id.clone(),
+                })
+                .collect())
+        }
+        Command::RecordDelivery {
+            message,
+            transport,
+            reply,
+        } => {
+            let record = known(*message)?;
+            if matches!(record.delivery, Delivery::Sent { .. }) {
+                return Err(Refusal::AlreadyDelivered { message: *message });
+            }
+            let mut events = vec![Event::NotificationSent {
+                message: *message,
+                transport: transport.clone(),
+                reply: reply.clone(),
+            }];
+            let settled = |m: &super::state::MessageRecord| m.number == *message || m.is_settled();
+            events.extend(complete_notified(state, playbook, &record.step, settled));
+            Ok(events)
+        }
+        Command::RecordFailure {
+            message,
+            error,
+            permanent,
+            next_retry,
+        } => {
+            let record = known(*message)?;
+            if matches!(record.delivery, Delivery::Sent { .. }) {
+                return Err(Refusal::AlreadyDelivered { message: *message });
+            }
+            Ok(vec![Event::NotificationFailed {
+                message: *message,
+                attempt: record.attempts() + 1,
+                error: error.clone(),
+                permanent: *permanent,
+                next_retry: if *permanent { None } else { *next_retry },
+            }])
+        }
+        Command::Acknowledge { message, by, note } => {
+            let record = known(*message)?;
+            non_empty(by, "--by")?;
+            single_line(by, "--by")?;
+            if !matches!(record.delivery, Delivery::Sent { .. }) {
+                return Err(Refusal::NotDelivered {
+                    message: *message,
+                    to: record.to.clone(),
+                });
+            }
+            Ok(vec![Event::NotificationAcknowledged {
+                message: *message,
+                by: by.clone(),
+                note: note.clone().filter(|n| !n.trim().is_empty()),
+            }])
+        }
+        Command::Call {
+            division,
+            number,
+            note,
+        } => {
+            non_empty(division, "DIVISION")?;
+            non_empty(note, "--note")?;
+            let mut events = vec![Event::DivisionCalled {
+                division: division.clone(),
+                number: number.clone(),
+                note: note.clone(),
+            }];
+            // A call reaches the division for every message to it: steps whose messages
+            // are all settled by it are done.
+            let mut steps: Vec<&str> = state
+                .messages
+                .iter()
+                .filter(|m| m.to == *division && !m.is_settled())
+                .map(|m| m.step.as_str())
+                .collect();
+            steps.sort_unstable();
+            steps.dedup();
+            for step in steps {
+                let settled =
+                    |m: &super::state::MessageRecord| m.to == *division || m.is_settled();
+                events.extend(complete_notified(state, playbook, step, settled));
+            }
+            Ok(events)
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// The completion of a notify step, if every one of its messages is settled once the event
+/// being recorded is counted (`settled` says which are).
+fn complete_notified(
+    state: &IncidentState,
+    playbook: &Playbook,
+    step: &str,
+    settled: impl Fn(&super::state::MessageRecord) -> bool,
+) -> Option<Event> {
+    let ix = playbook.graph.find(step)?;
+    if state.status_of(ix).is_settled() {
+        return None;
+    }
+    let mut messages = state.messages.iter().filter(|m| m.step == step).peekable();
+    messages.peek()?;
+    messages.all(settled).then(|| Event::StepCompleted {
+        step: step.to_string(),
+        note: None,
+        forced: None,
+    })
 }

@@ -1,5 +1,6 @@
 //! Events: what happened in an incident, as recorded in the journal. State is a fold over them.
 
+use chrono::{DateTime, FixedOffset};
 use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer};
 use serde::de::{DeserializeSeed, MapAccess};
 use serde::{Deserialize, Serialize};
@@ -59,6 +60,9 @@ pub enum Event {
         /// Severity, if known at the start.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         severity: Option<String>,
+        /// A drill (訓練): every message is marked 【訓練】.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        exercise: bool,
     },
     /// A step was completed.
     StepCompleted {
@@ -159,6 +163,69 @@ pub enum Event {
         to: String,
         /// The handover summary as shown to both.
         summary: String,
+    },
+    /// A message was composed, saved to `outbox/` and queued for delivery.
+    NotificationQueued {
+        /// Its number in the incident (from 1).
+        message: u32,
+        /// The notify step.
+        step: String,
+        /// The division or role it is for.
+        to: String,
+        /// The address it goes to.
+        address: String,
+        /// Its subject as sent.
+        subject: String,
+        /// The .eml file, relative to the incident folder.
+        file: String,
+        /// SHA-256 of the .eml file.
+        sha256: String,
+        /// Its `Message-ID` (without angle brackets).
+        message_id: String,
+    },
+    /// A message was delivered: accepted by the SMTP server, or written to the outbox.
+    NotificationSent {
+        /// The message number.
+        message: u32,
+        /// `smtp` or `file`.
+        transport: String,
+        /// The server's reply (or where the file is).
+        reply: String,
+    },
+    /// A delivery attempt failed.
+    NotificationFailed {
+        /// The message number.
+        message: u32,
+        /// Which attempt (from 1).
+        attempt: u32,
+        /// What went wrong.
+        error: String,
+        /// A permanent failure (5xx): not retried until the operator asks.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        permanent: bool,
+        /// When it will be retried (transient failures).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next_retry: Option<DateTime<FixedOffset>>,
+    },
+    /// The recipient acknowledged a message.
+    NotificationAcknowledged {
+        /// The message number.
+        message: u32,
+        /// Who acknowledged.
+        by: String,
+        /// How or what they said.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// A division or role was reached by phone (instead of, or as well as, mail).
+    DivisionCalled {
+        /// The division or role.
+        division: String,
+        /// The number shown for the call.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        number: Option<String>,
+        /// What was said.
+        note: String,
     },
     /// The incident was closed.
     IncidentClosed {
@@ -267,7 +334,12 @@ impl Event {
             | Event::StepReopened { step, .. }
             | Event::EvidenceAttached { step, .. } => Some(step),
             Event::NoteAdded { step, .. } => step.as_deref(),
+            Event::NotificationQueued { step, .. } => Some(step),
             Event::IncidentStarted { .. }
+            | Event::NotificationSent { .. }
+            | Event::NotificationFailed { .. }
+            | Event::NotificationAcknowledged { .. }
+            | Event::DivisionCalled { .. }
             | Event::HandedOver { .. }
             | Event::IncidentClosed { .. } => None,
         }

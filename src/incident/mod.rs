@@ -157,6 +157,8 @@ pub struct StartParams {
     pub operator: String,
     /// Severity if known.
     pub severity: Option<String>,
+    /// A drill (訓練): every message is marked 【訓練】.
+    pub exercise: bool,
 }
 
 /// An incident read from its folder (playbook, directory and state), without a lock.
@@ -412,6 +414,7 @@ impl Incident {
             severity: params.severity.clone(),
             playbook_sha256: playbook_sha256.clone(),
             divisions_sha256,
+            exercise: params.exercise,
         };
         // Check before creating anything, so a refused start leaves no folder behind.
         let events = apply(&IncidentState::new(playbook), playbook, &start)

@@ -97,6 +97,102 @@ pub struct Handover {
     pub summary: String,
 }
 
+/// Where a message's delivery stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Delivery {
+    /// Queued, not yet tried (or tried by a process that stopped before recording it).
+    Pending,
+    /// Delivered.
+    Sent {
+        /// When.
+        at: DateTime<FixedOffset>,
+        /// `smtp` or `file`.
+        transport: String,
+        /// The server's reply, or the file.
+        reply: String,
+    },
+    /// The last attempt failed.
+    Failed {
+        /// When.
+        at: DateTime<FixedOffset>,
+        /// Which attempt.
+        attempt: u32,
+        /// What went wrong.
+        error: String,
+        /// Permanent: retried only when the operator asks.
+        permanent: bool,
+        /// When it is due to be retried.
+        next_retry: Option<DateTime<FixedOffset>>,
+    },
+}
+
+/// One message to one division or role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageRecord {
+    /// Its number in the incident (from 1).
+    pub number: u32,
+    /// The notify step.
+    pub step: String,
+    /// The division or role.
+    pub to: String,
+    /// The address.
+    pub address: String,
+    /// The subject.
+    pub subject: String,
+    /// The .eml file, relative to the incident folder.
+    pub file: String,
+    /// SHA-256 of the .eml file.
+    pub sha256: String,
+    /// The `Message-ID`.
+    pub message_id: String,
+    /// When and by whom it was queued.
+    pub queued: Stamp,
+    /// Where its delivery stands.
+    pub delivery: Delivery,
+    /// Every failed attempt, in order.
+    pub failures: Vec<Remark>,
+    /// The acknowledgement, if any.
+    pub acknowledged: Option<Remark>,
+    /// A call that reached the recipient after it was queued.
+    pub called: Option<Remark>,
+}
+
+impl MessageRecord {
+    /// Delivered, or its recipient was reached by phone: nothing more to send.
+    pub fn is_settled(&self) -> bool {
+        matches!(self.delivery, Delivery::Sent { .. }) || self.called.is_some()
+    }
+
+    /// Failed attempts so far.
+    pub fn attempts(&self) -> u32 {
+        u32::try_from(self.failures.len()).unwrap_or(u32::MAX)
+    }
+
+    /// When it was delivered.
+    pub fn sent_at(&self) -> Option<DateTime<FixedOffset>> {
+        match &self.delivery {
+            Delivery::Sent { at, .. } => Some(*at),
+            _ => None,
+        }
+    }
+}
+
+/// A phone call to a division or role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallRecord {
+    /// When and by whom.
+    pub at: DateTime<FixedOffset>,
+    /// Who called.
+    pub by: String,
+    /// The division or role.
+    pub division: String,
+    /// The number shown.
+    pub number: Option<String>,
+    /// What was said.
+    pub note: String,
+}
+
 /// The state of an incident after some events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IncidentState {
@@ -124,6 +220,12 @@ pub struct IncidentState {
     pub notes: Vec<Remark>,
     /// Handovers.
     pub handovers: Vec<Handover>,
+    /// A drill (訓練).
+    pub exercise: bool,
+    /// Every message, by number (message `n` is at index `n - 1`).
+    pub messages: Vec<MessageRecord>,
+    /// Phone calls, in order.
+    pub calls: Vec<CallRecord>,
     /// Events folded so far.
     pub events: u64,
     /// Time of the last event.
@@ -147,6 +249,9 @@ impl IncidentState {
             status: vec![StepStatus::Pending; n],
             notes: Vec::new(),
             handovers: Vec::new(),
+            exercise: false,
+            messages: Vec::new(),
+            calls: Vec::new(),
             events: 0,
             last_event_at: None,
         }
@@ -173,6 +278,44 @@ impl IncidentState {
             .get(ix.index())
             .copied()
             .unwrap_or(StepStatus::Pending)
+    }
+
+    /// The message with this number.
+    pub fn message(&self, number: u32) -> Option<&MessageRecord> {
+        let i = usize::try_from(number).ok()?.checked_sub(1)?;
+        self.messages.get(i)
+    }
+
+    /// The number the next queued message gets.
+    pub fn next_message(&self) -> u32 {
+        u32::try_from(self.messages.len()).map_or(u32::MAX, |n| n.saturating_add(1))
+    }
+
+    /// Messages not yet delivered and whose recipient was not reached by phone.
+    pub fn undelivered(&self) -> impl Iterator<Item = &MessageRecord> {
+        self.messages.iter().filter(|m| !m.is_settled())
+    }
+
+    /// Delivered messages whose step asks for an acknowledgement (`ack_within`) that has not
+    /// come in time, and whose recipient was not called: someone should phone them.
+    pub fn needs_call<'a>(
+        &'a self,
+        playbook: &'a Playbook,
+        now: DateTime<FixedOffset>,
+    ) -> impl Iterator<Item = &'a MessageRecord> + 'a {
+        self.messages.iter().filter(move |m| {
+            let within = playbook
+                .graph
+                .find(&m.step)
+                .and_then(|ix| playbook.graph.step(ix))
+                .and_then(|s| match &s.kind {
+                    StepKind::Notify(n) => n.ack_within,
+                    _ => None,
+                });
+            within.is_some_and(|w| {
+                m.acknowledged.is_none() && m.called.is_none() && m.queued.at + w < now
+            })
+        })
     }
 
     /// The current severity id: the severity decision's answer, else the one given at start.
@@ -221,10 +364,12 @@ impl IncidentState {
                     platform,
                     operator,
                     severity,
+                    exercise,
                     ..
                 },
                 _,
             ) => {
+                self.exercise = *exercise;
                 self.title.clone_from(title);
                 self.account.clone_from(account);
                 self.platform = *platform;
@@ -348,6 +493,107 @@ impl IncidentState {
                 }
                 affects_status = false;
             }
+            (
+                Event::NotificationQueued {
+                    message,
+                    step,
+                    to,
+                    address,
+                    subject,
+                    file,
+                    sha256,
+                    message_id,
+                },
+                _,
+            ) => {
+                self.messages.push(MessageRecord {
+                    number: *message,
+                    step: step.clone(),
+                    to: to.clone(),
+                    address: address.clone(),
+                    subject: subject.clone(),
+                    file: file.clone(),
+                    sha256: sha256.clone(),
+                    message_id: message_id.clone(),
+                    queued: stamp(),
+                    delivery: Delivery::Pending,
+                    failures: Vec::new(),
+                    acknowledged: None,
+                    called: None,
+                });
+                affects_status = false;
+            }
+            (
+                Event::NotificationSent {
+                    message,
+                    transport,
+                    reply,
+                },
+                _,
+            ) => {
+                if let Some(m) = self.message_mut(*message) {
+                    m.delivery = Delivery::Sent {
+                        at: time,
+                        transport: transport.clone(),
+                        reply: reply.clone(),
+                    };
+                }
+                affects_status = false;
+            }
+            (
+                Event::NotificationFailed {
+                    message,
+                    attempt,
+                    error,
+                    permanent,
+                    next_retry,
+                },
+                _,
+            ) => {
+                if let Some(m) = self.message_mut(*message) {
+                    m.failures.push(remark(error));
+                    m.delivery = Delivery::Failed {
+                        at: time,
+                        attempt: *attempt,
+                        error: error.clone(),
+                        permanent: *permanent,
+                        next_retry: *next_retry,
+                    };
+                }
+                affects_status = false;
+            }
+            (Event::NotificationAcknowledged { message, by, note }, _) => {
+                if let Some(m) = self.message_mut(*message) {
+                    m.acknowledged = Some(Remark {
+                        at: time,
+                        by: by.clone(),
+                        text: note.clone().unwrap_or_default(),
+                    });
+                }
+                affects_status = false;
+            }
+            (
+                Event::DivisionCalled {
+                    division,
+                    number,
+                    note,
+                },
+                _,
+            ) => {
+                for m in self.messages.iter_mut().filter(|m| m.to == *division) {
+                    if m.called.is_none() {
+                        m.called = Some(remark(note));
+                    }
+                }
+                self.calls.push(CallRecord {
+                    at: time,
+                    by: actor.to_string(),
+                    division: division.clone(),
+                    number: number.clone(),
+                    note: note.clone(),
+                });
+                affects_status = false;
+            }
             (Event::IncidentClosed { .. }, _) => {
                 self.closed = Some(stamp());
             }
@@ -356,6 +602,11 @@ impl IncidentState {
         if affects_status {
             self.refresh_status(playbook, time);
         }
+    }
+
+    fn message_mut(&mut self, number: u32) -> Option<&mut MessageRecord> {
+        let i = usize::try_from(number).ok()?.checked_sub(1)?;
+        self.messages.get_mut(i)
     }
 
     /// Recomputes every step's status in dependency order, and when each became ready.

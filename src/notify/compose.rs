@@ -1,0 +1,315 @@
+//! Composing messages: one per division or role of a notify step, from the playbook's
+//! templates, as complete RFC 5322 messages (the exact bytes that are saved and sent).
+
+use chrono::{DateTime, FixedOffset};
+use lettre::Message;
+use lettre::message::header::{
+    ContentTransferEncoding, ContentType, HeaderName, HeaderValue,
+};
+use lettre::message::{Body, Mailbox};
+
+use super::NotifyError;
+use super::config::{Charset, Config};
+use crate::clock::jst;
+use crate::incident::describe::fill;
+use crate::incident::{IncidentRecord, Refusal, files};
+use crate::journal::sha256_hex;
+use crate::playbook::StepKind;
+
+/// The subject prefix of every message of a drill.
+pub const EXERCISE_PREFIX: &str = "【訓練】";
+/// The header that marks a drill's messages for filters.
+pub const EXERCISE_HEADER: &str = "X-Hikeshi-Exercise";
+/// The header naming the incident a message belongs to.
+pub const INCIDENT_HEADER: &str = "X-Hikeshi-Incident";
+
+/// A composed message, ready to be saved to the outbox and queued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Composed {
+    /// Its number in the incident.
+    pub number: u32,
+    /// The division or role.
+    pub to: String,
+    /// Its address.
+    pub address: String,
+    /// The subject, as shown to the recipient.
+    pub subject: String,
+    /// The body text.
+    pub body: String,
+    /// The `Message-ID`, without angle brackets.
+    pub message_id: String,
+    /// The .eml file, relative to the incident folder.
+    pub file: String,
+    /// The message as saved and sent.
+    pub bytes: Vec<u8>,
+    /// SHA-256 of `bytes`.
+    pub sha256: String,
+}
+
+/// Rejects a value that goes into a header if it holds a line break or another control
+/// character: such a value could add headers of its own (header injection).
+fn header_safe(what: &str, value: &str) -> Result<(), NotifyError> {
+    match value.chars().find(|c| c.is_control()) {
+        Some(c) => Err(NotifyError::ControlCharacter {
+            what: what.to_string(),
+            value: value.escape_debug().to_string(),
+            character: c.escape_unicode().to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A body may have line breaks and tabs, but no other control character.
+fn body_safe(what: &str, value: &str) -> Result<(), NotifyError> {
+    match value
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        Some(c) => Err(NotifyError::ControlCharacter {
+            what: what.to_string(),
+            value: value.escape_debug().to_string(),
+            character: c.escape_unicode().to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+fn mailbox(what: &str, name: &str, address: &str) -> Result<Mailbox, NotifyError> {
+    header_safe(what, name)?;
+    header_safe(what, address)?;
+    let parsed = address
+        .parse::<lettre::Address>()
+        .map_err(|e| NotifyError::BadAddress {
+            what: what.to_string(),
+            address: address.to_string(),
+            reason: e.to_string(),
+        })?;
+    Ok(Mailbox::new(Some(name.to_string()), parsed))
+}
+
+/// Composes the messages of notify step `step_id` at `now`: one per recipient, numbered from
+/// the incident's next message number. Nothing is written.
+pub fn compose_step(
+    record: &IncidentRecord,
+    step_id: &str,
+    config: &Config,
+    now: DateTime<FixedOffset>,
+) -> Result<Vec<Composed>, NotifyError> {
+    let playbook = &record.playbook;
+    let state = &record.state;
+    let ix = playbook.graph.find(step_id).ok_or_else(|| {
+        NotifyError::Refused(Refusal::UnknownStep {
+            step: step_id.to_string(),
+            suggestion: crate::playbook::diagnostic::suggest(
+                step_id,
+                playbook.graph.steps().iter().map(|s| s.id.as_str()),
+            ),
+        })
+    })?;
+    let Some(StepKind::Notify(notify)) = playbook.graph.step(ix).map(|s| &s.kind) else {
+        return Err(NotifyError::Refused(Refusal::NotANotify {
+            step: step_id.to_string(),
+        }));
+    };
+    let from_address = config.from_address();
+    let from_name = config
+        .mail
+        .from_name
+        .clone()
+        .unwrap_or_else(|| format!("{}（hikeshi）", record.directory.organization));
+    let from = mailbox("the sender", &from_name, from_address)?;
+    let domain = from_address
+        .rsplit_once('@')
+        .map_or("localhost", |(_, d)| d)
+        .to_string();
+    // The first hash of the journal is unique to this incident: with the message number it
+    // makes a Message-ID no other incident or machine produces.
+    let token: String = record
+        .first_hash
+        .as_deref()
+        .unwrap_or_default()
+        .chars()
+        .take(12)
+        .collect();
+    let mut root = state.messages.first().map(|m| m.message_id.clone());
+    let mut out = Vec::new();
+    for (name, number) in notify.to.iter().zip(state.next_message()..) {
+        let party = record
+            .directory
+            .party(name)
+            .ok_or_else(|| NotifyError::UnknownRecipient { name: name.clone() })?;
+        let to = mailbox(name, name, party.email())?;
+        let mut subject = fill(&notify.subject, record, ix, now, Some(name));
+        let mut body = fill(&notify.body, record, ix, now, Some(name));
+        header_safe("the subject", &subject)?;
+        body_safe("the body", &body)?;
+        if state.exercise {
+            if !subject.starts_with(EXERCISE_PREFIX) {
+                subject = format!("{EXERCISE_PREFIX}{subject}");
+            }
+            body = format!(
+                "【訓練】これは訓練（机上訓練）のメールです。実際の事案ではありません。\n\n{body}"
+            );
+        }
+        let message_id = format!("hikeshi.{}.{number}.{token}@{domain}", record.id);
+        let bytes = build(BuildParts {
+            from: &from,
+            to: &to,
+            subject: &subject,
+            body: &body,
+            message_id: &message_id,
+            root: root.as_deref(),
+            now,
+            incident: &record.id,
+            exercise: state.exercise,
+            charset: config.mail.charset,
+        })?;
+        if root.is_none() {
+            root = Some(message_id.clone());
+        }
+        let file = format!("{}/{number:04}-{step_id}.eml", files::OUTBOX);
+        out.push(Composed {
+            number,
+            to: name.clone(),
+            address: party.email().to_string(),
+            subject,
+            body,
+            message_id,
+            file,
+            sha256: sha256_hex(&bytes),
+            bytes,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Copy)]
+struct BuildParts<'a> {
+    from: &'a Mailbox,
+    to: &'a Mailbox,
+    subject: &'a str,
+    body: &'a str,
+    message_id: &'a str,
+    root: Option<&'a str>,
+    now: DateTime<FixedOffset>,
+    incident: &'a str,
+    exercise: bool,
+    charset: Charset,
+}
+
+fn build(p: BuildParts<'_>) -> Result<Vec<u8>, NotifyError> {
+    let mut builder = Message::builder()
+        .from(p.from.clone())
+        .to(p.to.clone())
+        .subject(p.subject)
+        .message_id(Some(format!("<{}>", p.message_id)))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str(INCIDENT_HEADER),
+            p.incident.to_string(),
+        ));
+    if let Some(root) = p.root {
+        builder = builder
+            .in_reply_to(format!("<{root}>"))
+            .references(format!("<{root}>"));
+    }
+    if p.exercise {
+        builder = builder.raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str(EXERCISE_HEADER),
+            "yes".to_string(),
+        ));
+    }
+    let jis = match p.charset {
+        Charset::Iso2022Jp => iso_2022_jp(p),
+        Charset::Utf8 => None,
+    };
+    let mut message = match &jis {
+        Some(jis) => {
+            let body = Body::new_with_encoding(jis.body.clone(), ContentTransferEncoding::SevenBit)
+                .map_err(|_| NotifyError::Compose("ISO-2022-JP body is not 7-bit".into()))?;
+            builder
+                .header(
+                    ContentType::parse("text/plain; charset=ISO-2022-JP")
+                        .map_err(|e| NotifyError::Compose(e.to_string()))?,
+                )
+                .body(body)
+        }
+        None => builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(p.body.to_string()),
+    }
+    .map_err(|e| NotifyError::Compose(e.to_string()))?;
+    // lettre writes Date in UTC; the recipients read Japan time.
+    message.headers_mut().insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("Date"),
+        p.now.with_timezone(&jst()).to_rfc2822(),
+    ));
+    if let Some(jis) = jis {
+        for (name, raw, encoded) in [
+            ("Subject", p.subject.to_string(), jis.subject),
+            ("From", p.from.to_string(), jis.from),
+            ("To", p.to.to_string(), jis.to),
+        ] {
+            message
+                .headers_mut()
+                .insert_raw(HeaderValue::dangerous_new_pre_encoded(
+                    HeaderName::new_from_ascii_str(name),
+                    raw,
+                    encoded,
+                ));
+        }
+    }
+    Ok(message.formatted())
+}
+
+/// A message's text in ISO-2022-JP: encoded words for the headers, 7-bit bytes for the body.
+struct Jis {
+    subject: String,
+    from: String,
+    to: String,
+    body: Vec<u8>,
+}
+
+/// Encodes the parts in ISO-2022-JP, or `None` when a character has no JIS code (e.g. ①
+/// or an emoji): such a message is sent in UTF-8 rather than with the character lost.
+fn iso_2022_jp(p: BuildParts<'_>) -> Option<Jis> {
+    let body_text = p.body.replace("\r\n", "\n").replace('\n', "\r\n");
+    let (body, _, lossy) = encoding_rs::ISO_2022_JP.encode(&body_text);
+    if lossy {
+        return None;
+    }
+    let mailbox = |m: &Mailbox| -> Option<String> {
+        Some(match &m.name {
+            Some(name) => format!("{} <{}>", encoded_words(name)?, m.email),
+            None => format!("<{}>", m.email),
+        })
+    };
+    Some(Jis {
+        subject: encoded_words(p.subject)?,
+        from: mailbox(p.from)?,
+        to: mailbox(p.to)?,
+        body: body.into_owned(),
+    })
+}
+
+/// RFC 2047 encoded words in ISO-2022-JP, each chunk closed back in ASCII so it stands alone,
+/// folded one per line.
+fn encoded_words(text: &str) -> Option<String> {
+    use base64::Engine as _;
+    if text.is_ascii() && !text.contains("=?") {
+        return Some(text.to_string());
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut words = Vec::new();
+    for chunk in chars.chunks(10) {
+        let chunk: String = chunk.iter().collect();
+        let (bytes, _, lossy) = encoding_rs::ISO_2022_JP.encode(&chunk);
+        if lossy {
+            return None;
+        }
+        words.push(format!(
+            "=?ISO-2022-JP?B?{}?=",
+            base64::engine::general_purpose::STANDARD.encode(&bytes)
+        ));
+    }
+    Some(words.join("\r\n "))
+}

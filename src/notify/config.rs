@@ -1,0 +1,169 @@
+//! `hikeshi.toml`: how mail leaves the machine. Found at `--config FILE`, else
+//! `$HIKESHI_CONFIG`, else `./hikeshi.toml`; with none of them, the embedded defaults (every
+//! message goes to the incident's `outbox/` as an .eml file).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::NotifyError;
+
+/// The environment variable naming the config file.
+pub const CONFIG_ENV: &str = "HIKESHI_CONFIG";
+/// The config file looked for in the current folder.
+pub const CONFIG_FILE: &str = "hikeshi.toml";
+
+/// The whole config file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Mail over SMTP; without it, mail goes to the outbox only.
+    #[serde(default)]
+    pub smtp: Option<SmtpConfig>,
+    /// How messages are written.
+    #[serde(default)]
+    pub mail: MailConfig,
+    /// The file this came from (none: the embedded defaults).
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// Plain connection upgraded with STARTTLS (port 587); refused if the server cannot.
+    #[default]
+    Starttls,
+    /// TLS from the first byte (SMTPS, port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine or a closed network.
+    None,
+}
+
+/// `[smtp]`.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// The server's host name (checked against its certificate).
+    pub host: String,
+    /// The port [default: 587 for starttls, 465 for tls, 25 for none].
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// `starttls` (default), `tls` or `none`.
+    #[serde(default)]
+    pub tls: TlsMode,
+    /// The sender address.
+    pub from: String,
+    /// The user name, if the server wants a login.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// The environment variable that holds the password (never the password itself).
+    #[serde(default)]
+    pub password_env: Option<String>,
+    /// An extra root certificate (PEM), e.g. a municipal CA; relative to the config file.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Seconds to wait for the server before an attempt counts as failed [default: 30].
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
+}
+
+// The config never holds the password, but keep Debug short and free of the login anyway.
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SmtpConfig {
+    /// The port to use.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            TlsMode::Starttls => 587,
+            TlsMode::Tls => 465,
+            TlsMode::None => 25,
+        })
+    }
+}
+
+/// The character set of message bodies and headers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Charset {
+    /// UTF-8 (default): every current mail system reads it.
+    #[default]
+    Utf8,
+    /// ISO-2022-JP (JIS), for old mail systems that garble UTF-8.
+    Iso2022Jp,
+}
+
+/// `[mail]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    /// The sender address when there is no `[smtp]` [default: `hikeshi@localhost`].
+    #[serde(default)]
+    pub from: Option<String>,
+    /// The sender's display name [default: the organisation's name and `（hikeshi）`].
+    #[serde(default)]
+    pub from_name: Option<String>,
+    /// `utf-8` (default) or `iso-2022-jp`.
+    #[serde(default)]
+    pub charset: Charset,
+}
+
+impl Config {
+    /// Finds and reads the config: `explicit` (from `--config` or `$HIKESHI_CONFIG`, which
+    /// must exist), else `./hikeshi.toml` if there is one, else the defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<Config, NotifyError> {
+        match explicit {
+            Some(path) => Config::read(path),
+            None => {
+                let local = Path::new(CONFIG_FILE);
+                if local.is_file() {
+                    Config::read(local)
+                } else {
+                    Ok(Config::default())
+                }
+            }
+        }
+    }
+
+    /// Reads one config file.
+    pub fn read(path: &Path) -> Result<Config, NotifyError> {
+        let text = std::fs::read_to_string(path).map_err(|e| NotifyError::Io {
+            action: "cannot read",
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        let mut config: Config = toml::from_str(&text).map_err(|e| NotifyError::Config {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        config.path = Some(path.to_path_buf());
+        if let Some(smtp) = &mut config.smtp {
+            // A relative CA file is next to the config file, wherever hikeshi is run from.
+            if let (Some(ca), Some(dir)) = (&smtp.ca_file, path.parent())
+                && ca.is_relative()
+            {
+                smtp.ca_file = Some(dir.join(ca));
+            }
+        }
+        Ok(config)
+    }
+
+    /// The sender address.
+    pub fn from_address(&self) -> &str {
+        match (&self.smtp, &self.mail.from) {
+            (Some(smtp), _) => &smtp.from,
+            (None, Some(from)) => from,
+            (None, None) => "hikeshi@localhost",
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Notifications: every division told, every message accounted for.
+//!
+//! A notify step's messages are composed ([`compose`]), saved as .eml files in the incident's
+//! `outbox/` and journalled as `notification_queued`; a worker delivers them through a
+//! [`Transport`] (the outbox itself by default, SMTP with `[smtp]` in `hikeshi.toml`) and each
+//! outcome is journalled as `notification_sent` or `notification_failed`. The engine
+//! completes the step once every message is delivered. Nothing here changes state except
+//! through [`Incident::execute`].
+
+pub mod compose;
+pub mod config;
+pub mod outbox;
+pub mod transport;
+
+use std::path::PathBuf;
+
+pub use compose::{Composed, EXERCISE_HEADER, EXERCISE_PREFIX, compose_step};
+pub use config::{Charset, Config, MailConfig, SmtpConfig, TlsMode};
+pub use outbox::{OutboxReport, Queued, due, queue, record, retry_delay};
+pub use transport::{Job, Outcome, Transport};
+
+use crate::incident::{Incident, IncidentError, Refusal};
+use crate::lang::Lang;
+
+/// The actor recorded for what the delivery worker journals.
+pub const WORKER: &str = "hikeshi";
+
+/// Something went wrong composing, queueing or configuring mail. A failed delivery is not an
+/// error: it is an [`Outcome::Failed`], journalled and retried.
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    /// The engine refused (e.g. the step is not ready, or not a notify step).
+    #[error("{}", .0.message(Lang::En))]
+    Refused(Refusal),
+    /// The incident could not be read or written.
+    #[error(transparent)]
+    Incident(#[from] IncidentError),
+    /// `hikeshi.toml` does not parse.
+    #[error("{}: {message}", path.display())]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with line and column.
+        message: String,
+    },
+    /// A file could not be read or written.
+    #[error("{action} {}: {source}", path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The variable that should hold the SMTP password is not set.
+    #[error("the SMTP password is not set: put it in the environment variable {variable}")]
+    Password {
+        /// The variable named by `password_env`.
+        variable: String,
+    },
+    /// The TLS settings (CA file) are unusable.
+    #[error("TLS: {reason}")]
+    Tls {
+        /// Why.
+        reason: String,
+    },
+    /// A value that goes into a header holds a line break or control character.
+    #[error(
+        "{what} contains a control character ({character}) and cannot go into a mail header: \"{value}\""
+    )]
+    ControlCharacter {
+        /// Which value.
+        what: String,
+        /// The value, escaped.
+        value: String,
+        /// The character.
+        character: String,
+    },
+    /// An address that does not parse.
+    #[error("{what}: `{address}` is not a valid mail address ({reason})")]
+    BadAddress {
+        /// Whose address.
+        what: String,
+        /// The address.
+        address: String,
+        /// Why.
+        reason: String,
+    },
+    /// A recipient missing from the frozen divisions file.
+    #[error("`{name}` is not in the incident's divisions.yaml")]
+    UnknownRecipient {
+        /// The name.
+        name: String,
+    },
+    /// lettre could not build the message.
+    #[error("cannot compose the message: {0}")]
+    Compose(String),
+}
+
+impl NotifyError {
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (NotifyError::Refused(r), _) => r.message(lang),
+            (NotifyError::Incident(e), _) => e.message(lang),
+            (NotifyError::Password { variable }, Lang::Ja) => format!(
+                "SMTP のパスワードが設定されていません。環境変数 {variable} に設定してください（hikeshi.toml にパスワードは書きません）"
+            ),
+            (
+                NotifyError::ControlCharacter {
+                    what,
+                    value,
+                    character,
+                },
+                Lang::Ja,
+            ) => format!(
+                "{what} に改行などの制御文字（{character}）が含まれるため、メールのヘッダーに使えません: \"{value}\""
+            ),
+            (NotifyError::UnknownRecipient { name }, Lang::Ja) => {
+                format!("`{name}` は事案の divisions.yaml にありません")
+            }
+            (NotifyError::BadAddress { what, address, .. }, Lang::Ja) => {
+                format!("{what}: `{address}` はメールアドレスとして正しくありません")
+            }
+            (other, _) => other.to_string(),
+        }
+    }
+}
+
+/// Delivers jobs, up to `concurrency` at a time over the transport's pooled connection;
+/// returns the outcomes in the order they finish.
+pub async fn deliver_all(transport: &Transport, jobs: Vec<Job>, concurrency: usize) -> Vec<Outcome> {
+    use futures_util::StreamExt as _;
+    futures_util::stream::iter(jobs)
+        .map(|job| async move { transport.deliver(&job).await })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await
+}
+
+/// Queues the messages of a notify step and delivers every message that is due (these and any
+/// left from before), recording each outcome. Returns the numbers queued and the outcomes.
+pub async fn notify_and_deliver(
+    incident: &mut Incident,
+    actor: &str,
+    step: &str,
+    config: &Config,
+    transport: &Transport,
+) -> Result<(Vec<u32>, Vec<Outcome>), NotifyError> {
+    let queued = queue(incident, actor, step, config)?;
+    let jobs = due(incident, &Default::default(), false);
+    let outcomes = deliver_all(transport, jobs, 8).await;
+    for outcome in &outcomes {
+        record(incident, outcome)?;
+    }
+    Ok((queued.numbers, outcomes))
+}

@@ -1,0 +1,391 @@
+//! The outbox: queueing (the .eml saved before the event), what is due for delivery, recording
+//! outcomes with a retry time, and the listing that `hikeshi outbox` and the screen show.
+
+use std::collections::HashSet;
+use std::io::Write as _;
+
+use chrono::{DateTime, FixedOffset, TimeDelta};
+use serde::Serialize;
+
+use super::compose::compose_step;
+use super::config::Config;
+use super::transport::{Job, Outcome};
+use super::{NotifyError, WORKER};
+use crate::clock::format_jst;
+use crate::incident::engine::QueuedMessage;
+use crate::incident::state::{Delivery, MessageRecord};
+use crate::incident::{Command, Incident, IncidentState, apply};
+use crate::lang::Lang;
+use crate::playbook::Playbook;
+
+/// How long to wait before retrying after `attempt` failed attempts: 15 s, doubling each
+/// time, at most 10 minutes (a division must not wait long, nor the server be hammered).
+pub fn retry_delay(attempt: u32) -> TimeDelta {
+    let seconds = 15i64.saturating_mul(1i64 << attempt.saturating_sub(1).min(10));
+    TimeDelta::seconds(seconds.min(600))
+}
+
+/// What was queued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    /// The message numbers.
+    pub numbers: Vec<u32>,
+}
+
+/// Composes the step's messages, saves each .eml (fsync'd) and journals them as queued. The
+/// engine is asked first, so a refused step leaves no file behind.
+pub fn queue(
+    incident: &mut Incident,
+    actor: &str,
+    step: &str,
+    config: &Config,
+) -> Result<Queued, NotifyError> {
+    let now = incident.now();
+    let composed = compose_step(incident.record(), step, config, now)?;
+    let command = Command::QueueNotifications {
+        step: step.to_string(),
+        messages: composed
+            .iter()
+            .map(|c| QueuedMessage {
+                to: c.to.clone(),
+                address: c.address.clone(),
+                subject: c.subject.clone(),
+                file: c.file.clone(),
+                sha256: c.sha256.clone(),
+                message_id: c.message_id.clone(),
+            })
+            .collect(),
+    };
+    apply(incident.state(), incident.playbook(), &command).map_err(NotifyError::Refused)?;
+    let dir = incident.dir().to_path_buf();
+    let mut written = Vec::new();
+    for c in &composed {
+        let path = dir.join(&c.file);
+        // A file of the same name can only be left by a crash before its event was written:
+        // it was never queued, so it is replaced.
+        let tmp = path.with_extension("eml.tmp");
+        let result = std::fs::File::create(&tmp)
+            .and_then(|mut f| f.write_all(&c.bytes).and_then(|()| f.sync_all()))
+            .and_then(|()| std::fs::rename(&tmp, &path));
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            for p in &written {
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(NotifyError::Io {
+                action: "cannot save the message to",
+                path,
+                source: e,
+            });
+        }
+        written.push(path);
+    }
+    let outbox = dir.join(crate::incident::files::OUTBOX);
+    std::fs::File::open(&outbox)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| NotifyError::Io {
+            action: "cannot sync",
+            path: outbox,
+            source: e,
+        })?;
+    incident.execute(actor, &command).inspect_err(|_| {
+        for p in &written {
+            let _ = std::fs::remove_file(p);
+        }
+    })?;
+    Ok(Queued {
+        numbers: composed.iter().map(|c| c.number).collect(),
+    })
+}
+
+/// The messages to deliver now: queued and never tried (also those a stopped process left),
+/// and transient failures whose retry time has come — or, with `everything`, every message
+/// not yet delivered, permanent failures included (the operator's retry). Messages in
+/// `in_flight` are being sent already and are left out.
+pub fn due(incident: &Incident, in_flight: &HashSet<u32>, everything: bool) -> Vec<Job> {
+    let now = incident.now();
+    let dir = incident.dir();
+    incident
+        .state()
+        .undelivered()
+        .filter(|m| !in_flight.contains(&m.number))
+        .filter(|m| {
+            everything
+                || match &m.delivery {
+                    Delivery::Pending => true,
+                    Delivery::Failed {
+                        permanent: false,
+                        next_retry,
+                        ..
+                    } => next_retry.is_none_or(|t| t <= now),
+                    Delivery::Failed { .. } | Delivery::Sent { .. } => false,
+                }
+        })
+        .map(|m| Job {
+            message: m.number,
+            address: m.address.clone(),
+            path: dir.join(&m.file),
+            file: m.file.clone(),
+            sha256: m.sha256.clone(),
+        })
+        .collect()
+}
+
+/// The earliest time a transient failure is due to be retried.
+pub fn next_retry(state: &IncidentState) -> Option<DateTime<FixedOffset>> {
+    state
+        .undelivered()
+        .filter_map(|m| match &m.delivery {
+            Delivery::Failed {
+                permanent: false,
+                next_retry,
+                ..
+            } => *next_retry,
+            _ => None,
+        })
+        .min()
+}
+
+/// Journals a delivery outcome. A message already recorded as delivered is left alone (it is
+/// never recorded, nor sent, twice).
+pub fn record(incident: &mut Incident, outcome: &Outcome) -> Result<(), NotifyError> {
+    let command = match outcome {
+        Outcome::Sent {
+            message,
+            transport,
+            reply,
+        } => Command::RecordDelivery {
+            message: *message,
+            transport: (*transport).to_string(),
+            reply: reply.clone(),
+        },
+        Outcome::Failed {
+            message,
+            error,
+            permanent,
+        } => {
+            let attempts = incident.state().message(*message).map_or(0, |m| m.attempts());
+            Command::RecordFailure {
+                message: *message,
+                error: error.clone(),
+                permanent: *permanent,
+                next_retry: (!permanent).then(|| incident.now() + retry_delay(attempts + 1)),
+            }
+        }
+    };
+    match incident.execute(WORKER, &command) {
+        Ok(_) => Ok(()),
+        Err(crate::incident::IncidentError::Refused(
+            crate::incident::Refusal::AlreadyDelivered { .. },
+        )) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One message as `hikeshi outbox` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxEntry {
+    /// Its number.
+    pub number: u32,
+    /// The notify step.
+    pub step: String,
+    /// The division or role.
+    pub to: String,
+    /// The address.
+    pub address: String,
+    /// The subject.
+    pub subject: String,
+    /// The .eml file, relative to the incident folder.
+    pub file: String,
+    /// The `Message-ID`.
+    pub message_id: String,
+    /// `pending`, `sent`, `failed`, `failed_permanent` or `called`.
+    pub state: &'static str,
+    /// When it was queued.
+    pub queued_at: DateTime<FixedOffset>,
+    /// When it was delivered.
+    pub sent_at: Option<DateTime<FixedOffset>>,
+    /// `smtp` or `file`, once delivered.
+    pub transport: Option<String>,
+    /// The server's reply, once delivered.
+    pub reply: Option<String>,
+    /// Failed attempts.
+    pub attempts: u32,
+    /// The last error.
+    pub last_error: Option<String>,
+    /// When it will be retried.
+    pub next_retry: Option<DateTime<FixedOffset>>,
+    /// Who acknowledged it, and when.
+    pub acknowledged_by: Option<String>,
+    /// When it was acknowledged.
+    pub acknowledged_at: Option<DateTime<FixedOffset>>,
+    /// A call that reached the recipient.
+    pub called_at: Option<DateTime<FixedOffset>>,
+    /// Its acknowledgement is overdue and nobody has called.
+    pub needs_call: bool,
+}
+
+/// Every message of an incident and its state (`hikeshi outbox --json`, format 1).
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxReport {
+    /// The format version of this JSON.
+    pub format: u32,
+    /// The incident id.
+    pub incident: String,
+    /// When this was produced.
+    pub now: DateTime<FixedOffset>,
+    /// Where messages go now: `outbox/` or `host:port`.
+    pub transport: String,
+    /// Messages not delivered and not covered by a call.
+    pub undelivered: usize,
+    /// Messages whose acknowledgement is overdue.
+    pub needs_call: usize,
+    /// Every message, by number.
+    pub messages: Vec<OutboxEntry>,
+}
+
+/// The state word of a message.
+pub fn state_word(m: &MessageRecord) -> &'static str {
+    match (&m.delivery, &m.called) {
+        (Delivery::Sent { .. }, _) => "sent",
+        (_, Some(_)) => "called",
+        (Delivery::Pending, None) => "pending",
+        (
+            Delivery::Failed {
+                permanent: true, ..
+            },
+            None,
+        ) => "failed_permanent",
+        (Delivery::Failed { .. }, None) => "failed",
+    }
+}
+
+impl OutboxReport {
+    /// The report of `state` at `now`.
+    pub fn new(
+        incident: &str,
+        state: &IncidentState,
+        playbook: &Playbook,
+        transport: String,
+        now: DateTime<FixedOffset>,
+    ) -> OutboxReport {
+        let needing: HashSet<u32> = state.needs_call(playbook, now).map(|m| m.number).collect();
+        let messages: Vec<OutboxEntry> = state
+            .messages
+            .iter()
+            .map(|m| {
+                let (transport, reply) = match &m.delivery {
+                    Delivery::Sent {
+                        transport, reply, ..
+                    } => (Some(transport.clone()), Some(reply.clone())),
+                    _ => (None, None),
+                };
+                OutboxEntry {
+                    number: m.number,
+                    step: m.step.clone(),
+                    to: m.to.clone(),
+                    address: m.address.clone(),
+                    subject: m.subject.clone(),
+                    file: m.file.clone(),
+                    message_id: m.message_id.clone(),
+                    state: state_word(m),
+                    queued_at: m.queued.at,
+                    sent_at: m.sent_at(),
+                    transport,
+                    reply,
+                    attempts: m.attempts(),
+                    last_error: m.failures.last().map(|f| f.text.clone()),
+                    next_retry: match &m.delivery {
+                        Delivery::Failed { next_retry, .. } => *next_retry,
+                        _ => None,
+                    },
+                    acknowledged_by: m.acknowledged.as_ref().map(|a| a.by.clone()),
+                    acknowledged_at: m.acknowledged.as_ref().map(|a| a.at),
+                    called_at: m.called.as_ref().map(|c| c.at),
+                    needs_call: needing.contains(&m.number),
+                }
+            })
+            .collect();
+        OutboxReport {
+            format: 1,
+            incident: incident.to_string(),
+            now,
+            transport,
+            undelivered: state.undelivered().count(),
+            needs_call: needing.len(),
+            messages,
+        }
+    }
+
+    /// The report as lines of text.
+    pub fn render(&self, lang: Lang) -> String {
+        let mut out = String::new();
+        let head = match lang {
+            Lang::Ja => format!(
+                "送信箱: {} 通（未送達 {}、要電話 {}）　送信先: {}\n",
+                self.messages.len(),
+                self.undelivered,
+                self.needs_call,
+                self.transport
+            ),
+            Lang::En => format!(
+                "outbox: {} message(s) ({} undelivered, {} need a call); sending via {}\n",
+                self.messages.len(),
+                self.undelivered,
+                self.needs_call,
+                self.transport
+            ),
+        };
+        out.push_str(&head);
+        for m in &self.messages {
+            let state = match (m.state, lang) {
+                ("sent", Lang::Ja) => format!(
+                    "送達 {}",
+                    m.sent_at.map(|t| format_jst(t, false)).unwrap_or_default()
+                ),
+                ("sent", Lang::En) => format!(
+                    "delivered {}",
+                    m.sent_at.map(|t| format_jst(t, false)).unwrap_or_default()
+                ),
+                ("called", Lang::Ja) => "電話で連絡済み".into(),
+                ("called", Lang::En) => "reached by phone".into(),
+                ("pending", Lang::Ja) => "送信待ち".into(),
+                ("pending", Lang::En) => "pending".into(),
+                ("failed_permanent", Lang::Ja) => format!(
+                    "送信失敗（{} 回、再送しない）: {}",
+                    m.attempts,
+                    m.last_error.as_deref().unwrap_or_default()
+                ),
+                ("failed_permanent", Lang::En) => format!(
+                    "failed ({} attempt(s), not retried): {}",
+                    m.attempts,
+                    m.last_error.as_deref().unwrap_or_default()
+                ),
+                (_, Lang::Ja) => format!(
+                    "送信失敗（{} 回、{} に再送）: {}",
+                    m.attempts,
+                    m.next_retry.map(|t| format_jst(t, true)).unwrap_or_default(),
+                    m.last_error.as_deref().unwrap_or_default()
+                ),
+                (_, Lang::En) => format!(
+                    "failed ({} attempt(s), retry at {}): {}",
+                    m.attempts,
+                    m.next_retry.map(|t| format_jst(t, true)).unwrap_or_default(),
+                    m.last_error.as_deref().unwrap_or_default()
+                ),
+            };
+            let ack = match (&m.acknowledged_by, m.needs_call, lang) {
+                (Some(by), _, Lang::Ja) => format!("　確認: {by}"),
+                (Some(by), _, Lang::En) => format!("; acknowledged by {by}"),
+                (None, true, Lang::Ja) => "　確認なし・要電話".into(),
+                (None, true, Lang::En) => "; no acknowledgement, call them".into(),
+                (None, false, _) => String::new(),
+            };
+            out.push_str(&format!(
+                "#{:<3} {} <{}>  [{}]  {}{}\n      {}\n",
+                m.number, m.to, m.address, m.step, state, ack, m.subject
+            ));
+        }
+        out
+    }
+}
