@@ -34,6 +34,7 @@ fn generated_incident(root: &Path, events: usize) -> std::path::PathBuf {
         platform: Some(hikeshi::playbook::Platform::X),
         operator: "田中".into(),
         severity: None,
+        exercise: false,
     };
     let incident = Incident::start(root, &loaded, params, clock).unwrap();
     let dir = incident.dir().to_path_buf();

@@ -56,6 +56,7 @@ fn app() -> (tempfile::TempDir, App) {
             platform: Some(Platform::X),
             operator: "田中".into(),
             severity: None,
+            exercise: false,
         },
         Arc::new(SimulatedClock::fixed(start)),
     )

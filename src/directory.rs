@@ -228,6 +228,15 @@ impl Directory {
         let mut index = HashMap::new();
         let mut note_id = |id: &Spanned<String>, what: &str, r: PartyRef| {
             let pos = Position::from_location(&id.referenced);
+            // The name becomes the display name in the To header.
+            if id.value.chars().any(char::is_control) {
+                diagnostics.push(Diagnostic::error(
+                    name,
+                    pos,
+                    id.value.escape_debug().to_string(),
+                    Problem::ControlInHeader { field: "id".into() },
+                ));
+            }
             if let Some(line) = first_line.get(&id.value) {
                 diagnostics.push(Diagnostic::error(
                     name,
@@ -335,16 +344,13 @@ impl Directory {
     }
 }
 
-/// A cheap check that catches typos (no `@`, spaces, an empty side); delivery is the real test.
+/// The address must parse as mail is sent (lettre's parser) and have a dotted domain, which
+/// catches typos such as a missing `.jp`; delivery is the final test.
 fn plausible_email(address: &str) -> bool {
-    let Some((local, domain)) = address.rsplit_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !address.chars().any(|c| c.is_whitespace() || c == ',')
+    address.parse::<lettre::Address>().is_ok_and(|a| {
+        let domain = a.domain();
+        domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+    })
 }
 
 /// Office hours (開庁時間) in Japan time: weekdays 8:30–17:15, the usual hours of a

@@ -159,7 +159,7 @@ fn a_post_counts_as_posted_only_after_approval() {
 fn an_approval_step_is_completed_by_approving_it() {
     let mut h = start();
     h.ok(done("detect"));
-    h.ok(done("report"));
+    h.notified("report");
     h.ok(decide("severity", "low", None));
     assert_eq!(status(&h, "sign-off"), StepStatus::Ready);
     assert!(matches!(
@@ -418,5 +418,131 @@ fn refusals_suggest_force_only_where_the_command_takes_it() {
         refused
             .message(hikeshi::Lang::En)
             .contains("--force --reason")
+    );
+}
+
+fn queued(to: &str, n: u32) -> hikeshi::incident::engine::QueuedMessage {
+    hikeshi::incident::engine::QueuedMessage {
+        to: to.into(),
+        address: format!("{n}@city.example.jp"),
+        subject: "件名".into(),
+        file: format!("outbox/{n:04}-report.eml"),
+        sha256: "0".repeat(64),
+        message_id: format!("{n}@city.example.jp"),
+    }
+}
+
+#[test]
+fn a_notify_step_is_done_when_every_message_is_delivered() {
+    let mut h = start();
+    let queue = Command::QueueNotifications {
+        step: "report".into(),
+        messages: vec![queued("広報広聴課", 1), queued("発信管理者", 2)],
+    };
+    assert!(matches!(
+        h.run(queue.clone()),
+        Err(Refusal::NotReady { .. })
+    ));
+    h.ok(done("detect"));
+    assert_eq!(
+        h.run(done("report")),
+        Err(Refusal::UseNotify {
+            step: "report".into()
+        })
+    );
+    h.ok(queue.clone());
+    assert_eq!(h.incident.state().messages.len(), 2);
+    assert!(matches!(
+        h.run(queue),
+        Err(Refusal::AlreadyQueued { messages, .. }) if messages == vec![1, 2]
+    ));
+    let deliver = |message| Command::RecordDelivery {
+        message,
+        transport: "smtp".into(),
+        reply: "250 OK".into(),
+    };
+    h.ok(Command::RecordFailure {
+        message: 2,
+        error: "451 later".into(),
+        permanent: false,
+        next_retry: Some(at("2026-11-22T14:04:00+09:00")),
+    });
+    h.ok(deliver(1));
+    assert_eq!(
+        status(&h, "report"),
+        StepStatus::Ready,
+        "one is not delivered"
+    );
+    assert_eq!(
+        h.run(deliver(1)),
+        Err(Refusal::AlreadyDelivered { message: 1 })
+    );
+    assert!(matches!(
+        h.run(Command::Acknowledge {
+            message: 2,
+            by: "佐藤".into(),
+            note: None
+        }),
+        Err(Refusal::NotDelivered { message: 2, .. })
+    ));
+    h.ok(deliver(2));
+    assert_eq!(status(&h, "report"), StepStatus::Done);
+    let m = h.incident.state().message(2).unwrap();
+    assert_eq!(m.attempts(), 1);
+    assert!(h.incident.state().undelivered().next().is_none());
+    assert!(matches!(
+        h.run(deliver(9)),
+        Err(Refusal::UnknownMessage { .. })
+    ));
+}
+
+#[test]
+fn a_call_settles_the_messages_that_could_not_be_delivered() {
+    let mut h = start();
+    h.ok(done("detect"));
+    h.ok(Command::QueueNotifications {
+        step: "report".into(),
+        messages: vec![queued("広報広聴課", 1)],
+    });
+    h.ok(Command::RecordFailure {
+        message: 1,
+        error: "550 no such user".into(),
+        permanent: true,
+        next_retry: Some(at("2026-11-22T14:04:00+09:00")),
+    });
+    let m = h.incident.state().message(1).unwrap();
+    assert!(
+        matches!(
+            m.delivery,
+            hikeshi::incident::state::Delivery::Failed {
+                permanent: true,
+                next_retry: None,
+                attempt: 1,
+                ..
+            }
+        ),
+        "a permanent failure is not scheduled for a retry: {:?}",
+        m.delivery
+    );
+    assert_eq!(status(&h, "report"), StepStatus::Ready);
+    h.ok(Command::Call {
+        division: "広報広聴課".into(),
+        number: Some("0836-00-1111".into()),
+        note: "課長に電話で伝えた".into(),
+    });
+    assert_eq!(status(&h, "report"), StepStatus::Done);
+    assert!(h.incident.state().undelivered().next().is_none());
+    assert_eq!(h.incident.state().calls.len(), 1);
+}
+
+#[test]
+fn one_line_values_refuse_line_breaks() {
+    let mut h = start();
+    assert_eq!(
+        h.run(Command::Handover {
+            to: "佐藤\r\nBcc: x@example.com".into(),
+            summary: String::new(),
+        }),
+        Err(Refusal::ControlCharacter { what: "--to" })
     );
 }

@@ -6,6 +6,7 @@ mod common;
 
 use chrono::TimeDelta;
 use common::engine::start;
+use hikeshi::incident::engine::QueuedMessage;
 use hikeshi::incident::{Command, EvidenceRecord, IncidentRecord};
 use proptest::prelude::*;
 
@@ -24,7 +25,40 @@ const OPTIONS: [&str; 3] = ["low", "high", "medium"];
 fn command(kind: u8, step: usize, option: usize, with_reason: bool) -> Command {
     let step = STEPS[step % STEPS.len()].to_string();
     let reason = with_reason.then(|| "理由".to_string());
-    match kind % 13 {
+    let message = u32::try_from(option).unwrap() + 1;
+    match kind % 18 {
+        13 => Command::QueueNotifications {
+            step,
+            messages: vec![QueuedMessage {
+                to: "広報広聴課".into(),
+                address: "koho@city.example.jp".into(),
+                subject: "件名".into(),
+                file: "outbox/x.eml".into(),
+                sha256: "0".repeat(64),
+                message_id: format!("m{option}@city.example.jp"),
+            }],
+        },
+        14 => Command::RecordDelivery {
+            message,
+            transport: "smtp".into(),
+            reply: "250 OK".into(),
+        },
+        15 => Command::RecordFailure {
+            message,
+            error: "451 later".into(),
+            permanent: with_reason,
+            next_retry: None,
+        },
+        16 => Command::Acknowledge {
+            message,
+            by: "佐藤".into(),
+            note: reason,
+        },
+        17 => Command::Call {
+            division: "広報広聴課".into(),
+            number: None,
+            note: "電話で伝えた".into(),
+        },
         12 => Command::Check {
             step,
             item: option,

@@ -25,6 +25,10 @@ struct Screen {
 }
 
 fn screen(lang: Lang) -> Screen {
+    screen_with(lang, hikeshi::tui::app::Mail::default())
+}
+
+fn screen_with(lang: Lang, mail: hikeshi::tui::app::Mail) -> Screen {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(SimulatedClock::fixed(at(START)));
     let loaded = catalog::load_playbook(
@@ -42,6 +46,7 @@ fn screen(lang: Lang) -> Screen {
             platform: Some(Platform::X),
             operator: "田中".into(),
             severity: None,
+            exercise: false,
         },
         clock.clone(),
     )
@@ -49,7 +54,7 @@ fn screen(lang: Lang) -> Screen {
     Screen {
         _dir: dir,
         clock,
-        app: App::new(incident, "田中".into(), lang),
+        app: App::with_mail(incident, "田中".into(), lang, mail),
     }
 }
 
@@ -74,10 +79,26 @@ fn render(app: &App, width: u16, height: u16) -> String {
     out
 }
 
+thread_local! {
+    /// One runtime per test thread, as the screen has one for its life.
+    static RUNTIME: tokio::runtime::Runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+}
+
+/// Applies an action as the screen loop does, including the deliveries it starts: each is
+/// run to its end and its outcome fed back.
 fn press(app: &mut App, action: Action) {
-    let mut next = Some(action);
-    while let Some(a) = next {
-        next = app.update(a);
+    let mut pending = std::collections::VecDeque::from([action]);
+    while let Some(action) = pending.pop_front() {
+        let mut next = Some(action);
+        while let Some(a) = next {
+            next = app.update(a);
+        }
+        for work in app.take_work() {
+            pending.push_back(RUNTIME.with(|r| r.block_on(work)));
+        }
     }
 }
 
@@ -325,4 +346,58 @@ fn dialogs_offer_the_roles_last_approver_refuse_missing_options_and_hand_over() 
     press(app, Action::Toggle(0));
     let last = app.log.last().unwrap();
     assert_eq!(last.actor, "佐藤");
+}
+
+#[test]
+fn undelivered_mail_is_shown_until_someone_is_reached() {
+    use hikeshi::notify::{Config, Transport};
+    use hikeshi::tui::app::Mail;
+    let config_dir = tempfile::tempdir().unwrap();
+    // An SMTP server that is not there: every attempt is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let toml = config_dir.path().join("hikeshi.toml");
+    std::fs::write(
+        &toml,
+        format!(
+            "[smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"koho@city.example.jp\"\n"
+        ),
+    )
+    .unwrap();
+    let config = Config::read(&toml).unwrap();
+    let transport = Transport::from_config(&config).unwrap();
+    let mut s = screen_with(Lang::Ja, Mail::new(config, transport));
+    let app = &mut s.app;
+    press(app, Action::Primary); // detect
+    press(app, Action::Primary); // report-to-supervisor: three messages, all refused
+    let text = render(app, 160, 48);
+    assert!(text.contains("未送達 3"), "{text}");
+    assert!(text.contains("送信失敗 (1) 再送"), "{text}");
+    let report = app
+        .incident
+        .playbook()
+        .graph
+        .find("report-to-supervisor")
+        .unwrap();
+    assert_eq!(app.incident.state().status_of(report), StepStatus::Ready);
+    // Enter again does not queue them twice: it says where they stand.
+    app.selected = position(app, "report-to-supervisor");
+    press(app, Action::Primary);
+    assert_eq!(app.incident.state().messages.len(), 3);
+    assert!(app.flash.as_ref().unwrap().text.contains("未送達"));
+    // Phone each recipient instead: the step is done when all are reached.
+    for _ in 0..3 {
+        press(app, Action::Call);
+        assert!(matches!(app.mode, Mode::Dialog(_)), "{:?}", app.flash);
+        for c in "電話で伝達".chars() {
+            press(app, Action::Char(c));
+        }
+        press(app, Action::Submit);
+    }
+    assert_eq!(app.incident.state().status_of(report), StepStatus::Done);
+    let text = render(app, 160, 48);
+    assert!(!text.contains("未送達"), "{text}");
 }

@@ -171,6 +171,10 @@ pub(super) fn run(ctx: &Context, command: Command) -> Result<Outcome, CliError> 
     match command {
         Command::Start(args) => start(ctx, &args),
         Command::Run(args) => {
+            // Mail settings are checked before anything is started.
+            if let Err(outcome) = super::mail::screen_mail(ctx)? {
+                return Ok(outcome);
+            }
             let dir = match start_incident(ctx, &args)? {
                 Ok(dir) => dir,
                 Err(outcome) => return Ok(outcome),
@@ -471,15 +475,20 @@ fn screen(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
     if !has_terminal(ctx, Some(name))? {
         return Ok(Outcome::Problems);
     }
+    let mail = match super::mail::screen_mail(ctx)? {
+        Ok(m) => m,
+        Err(outcome) => return Ok(outcome),
+    };
     let incident = match open(ctx, name) {
         Ok(i) => i,
         Err(e) => return fail(ctx, &e),
     };
     let dir = incident.dir().to_path_buf();
-    let mut app = crate::tui::App::new(incident, ctx.operator.clone(), ctx.lang);
+    let mut app = crate::tui::App::with_mail(incident, ctx.operator.clone(), ctx.lang, mail);
     if !show(ctx, &mut app)? {
         return Ok(Outcome::Problems);
     }
+    super::mail::remind_undelivered(ctx, app.incident.record())?;
     say(&format!(
         "{}: {}",
         ctx.lang

@@ -25,6 +25,35 @@ fn config_and_transport(ctx: &Context) -> Result<(Config, Transport), NotifyErro
     Ok((config, transport))
 }
 
+/// The screen's mail: the config and transport, or the reason they are unusable (reported
+/// before the screen opens, and before `run` starts an incident).
+pub(super) fn screen_mail(
+    ctx: &Context,
+) -> Result<Result<crate::tui::app::Mail, Outcome>, CliError> {
+    match config_and_transport(ctx) {
+        Ok((config, transport)) => Ok(Ok(crate::tui::app::Mail::new(config, transport))),
+        Err(e) => Ok(Err(fail_notify(ctx, &e)?)),
+    }
+}
+
+/// After the screen: a reminder of messages still undelivered.
+pub(super) fn remind_undelivered(ctx: &Context, record: &IncidentRecord) -> Result<(), CliError> {
+    let n = record.state.undelivered().count();
+    if n > 0 {
+        say(&match ctx.lang {
+            Lang::Ja => format!(
+                "未送達の通知が {n} 通あります: 画面を再び開くと再送します（`hikeshi outbox {} --retry` でも再送できます）",
+                record.id
+            ),
+            Lang::En => format!(
+                "{n} message(s) not delivered: they are sent again when the screen reopens (or by `hikeshi outbox {} --retry`)",
+                record.id
+            ),
+        })?;
+    }
+    Ok(())
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -49,7 +78,10 @@ fn report_outcomes(
                 format!("#{} {} <{}>: 送達（{reply}）", m.number, m.to, m.address)
             }
             (Delivered::Sent { reply, .. }, Lang::En) => {
-                format!("#{} {} <{}>: delivered ({reply})", m.number, m.to, m.address)
+                format!(
+                    "#{} {} <{}>: delivered ({reply})",
+                    m.number, m.to, m.address
+                )
             }
             (Delivered::Failed { error, .. }, _) => {
                 let retry = match &m.delivery {
@@ -289,12 +321,7 @@ pub(super) fn ack(
     by: &str,
     note: Option<String>,
 ) -> Result<Outcome, CliError> {
-    let Some(number) = message
-        .trim()
-        .trim_start_matches('#')
-        .parse::<u32>()
-        .ok()
-    else {
+    let Some(number) = message.trim().trim_start_matches('#').parse::<u32>().ok() else {
         return fail(
             ctx,
             &incident::IncidentError::Refused(Refusal::UnknownMessage {
@@ -342,8 +369,7 @@ pub(super) fn call(
         Err(e) => return fail(ctx, &e),
     };
     let Some(party) = record.directory.party(division) else {
-        let suggestion =
-            crate::playbook::diagnostic::suggest(division, record.directory.names());
+        let suggestion = crate::playbook::diagnostic::suggest(division, record.directory.names());
         let mut err = std::io::stderr().lock();
         writeln!(
             err,
@@ -391,7 +417,10 @@ pub(super) fn call(
         ))?;
     }
     if let Some((number, _)) = chosen {
-        say(&format!("  → {}: {number}", lang.pick("いま掛ける番号", "call now")))?;
+        say(&format!(
+            "  → {}: {number}",
+            lang.pick("いま掛ける番号", "call now")
+        ))?;
     }
     let Some(note) = note else {
         say(lang.pick(

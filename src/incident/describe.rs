@@ -218,7 +218,11 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
             Ja,
         ) => format!(
             "通知 #{message} の送信に失敗（{attempt} 回目{}）: {error}",
-            if *permanent { "、再送しない" } else { "、自動で再送" }
+            if *permanent {
+                "、再送しない"
+            } else {
+                "、自動で再送"
+            }
         ),
         (
             Event::NotificationFailed {
@@ -231,7 +235,11 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
             En,
         ) => format!(
             "message #{message} failed (attempt {attempt}{}): {error}",
-            if *permanent { ", not retried" } else { ", will retry" }
+            if *permanent {
+                ", not retried"
+            } else {
+                ", will retry"
+            }
         ),
         (Event::NotificationAcknowledged { message, by, .. }, Ja) => {
             format!("通知 #{message} を {by} が確認")

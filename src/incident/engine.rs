@@ -799,14 +799,15 @@ pub fn apply(
                         approver: approver.clone(),
                     });
                 }
-                Some(StepKind::Notify(_))
-                    if force.is_none() && !state.status_of(ix).is_settled() =>
-                {
-                    return Err(Refusal::UseNotify { step: step.clone() });
-                }
+
                 _ => {}
             }
             ensure_actionable(state, playbook, ix, force.as_deref(), true)?;
+            if let Some(StepKind::Notify(_)) = kind
+                && force.is_none()
+            {
+                return Err(Refusal::UseNotify { step: step.clone() });
+            }
             if let Some(StepKind::Post(post)) = kind
                 && force.is_none()
                 && state.step(ix).and_then(|r| r.approval.as_ref()).is_none()
@@ -1170,8 +1171,7 @@ fn notification(
             steps.sort_unstable();
             steps.dedup();
             for step in steps {
-                let settled =
-                    |m: &super::state::MessageRecord| m.to == *division || m.is_settled();
+                let settled = |m: &super::state::MessageRecord| m.to == *division || m.is_settled();
                 events.extend(complete_notified(state, playbook, step, settled));
             }
             Ok(events)

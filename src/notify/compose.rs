@@ -3,9 +3,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use lettre::Message;
-use lettre::message::header::{
-    ContentTransferEncoding, ContentType, HeaderName, HeaderValue,
-};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Body, Mailbox};
 
 use super::NotifyError;

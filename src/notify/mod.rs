@@ -130,7 +130,11 @@ impl NotifyError {
 
 /// Delivers jobs, up to `concurrency` at a time over the transport's pooled connection;
 /// returns the outcomes in the order they finish.
-pub async fn deliver_all(transport: &Transport, jobs: Vec<Job>, concurrency: usize) -> Vec<Outcome> {
+pub async fn deliver_all(
+    transport: &Transport,
+    jobs: Vec<Job>,
+    concurrency: usize,
+) -> Vec<Outcome> {
     use futures_util::StreamExt as _;
     futures_util::stream::iter(jobs)
         .map(|job| async move { transport.deliver(&job).await })

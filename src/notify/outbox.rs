@@ -15,6 +15,7 @@ use crate::clock::format_jst;
 use crate::incident::engine::QueuedMessage;
 use crate::incident::state::{Delivery, MessageRecord};
 use crate::incident::{Command, Incident, IncidentState, apply};
+use crate::journal::Entry;
 use crate::lang::Lang;
 use crate::playbook::Playbook;
 
@@ -148,7 +149,7 @@ pub fn next_retry(state: &IncidentState) -> Option<DateTime<FixedOffset>> {
 
 /// Journals a delivery outcome. A message already recorded as delivered is left alone (it is
 /// never recorded, nor sent, twice).
-pub fn record(incident: &mut Incident, outcome: &Outcome) -> Result<(), NotifyError> {
+pub fn record(incident: &mut Incident, outcome: &Outcome) -> Result<Vec<Entry>, NotifyError> {
     let command = match outcome {
         Outcome::Sent {
             message,
@@ -164,7 +165,10 @@ pub fn record(incident: &mut Incident, outcome: &Outcome) -> Result<(), NotifyEr
             error,
             permanent,
         } => {
-            let attempts = incident.state().message(*message).map_or(0, |m| m.attempts());
+            let attempts = incident
+                .state()
+                .message(*message)
+                .map_or(0, |m| m.attempts());
             Command::RecordFailure {
                 message: *message,
                 error: error.clone(),
@@ -174,10 +178,10 @@ pub fn record(incident: &mut Incident, outcome: &Outcome) -> Result<(), NotifyEr
         }
     };
     match incident.execute(WORKER, &command) {
-        Ok(_) => Ok(()),
+        Ok(entries) => Ok(entries),
         Err(crate::incident::IncidentError::Refused(
             crate::incident::Refusal::AlreadyDelivered { .. },
-        )) => Ok(()),
+        )) => Ok(Vec::new()),
         Err(e) => Err(e.into()),
     }
 }
@@ -364,13 +368,17 @@ impl OutboxReport {
                 (_, Lang::Ja) => format!(
                     "送信失敗（{} 回、{} に再送）: {}",
                     m.attempts,
-                    m.next_retry.map(|t| format_jst(t, true)).unwrap_or_default(),
+                    m.next_retry
+                        .map(|t| format_jst(t, true))
+                        .unwrap_or_default(),
                     m.last_error.as_deref().unwrap_or_default()
                 ),
                 (_, Lang::En) => format!(
                     "failed ({} attempt(s), retry at {}): {}",
                     m.attempts,
-                    m.next_retry.map(|t| format_jst(t, true)).unwrap_or_default(),
+                    m.next_retry
+                        .map(|t| format_jst(t, true))
+                        .unwrap_or_default(),
                     m.last_error.as_deref().unwrap_or_default()
                 ),
             };

@@ -2,12 +2,13 @@
 //! one pooled connection shared by every send). The only module that knows SMTP.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
-use lettre::transport::smtp::{AsyncSmtpTransport, PoolConfig};
+use lettre::transport::smtp::{AsyncSmtpTransport, AsyncSmtpTransportBuilder, PoolConfig};
 use lettre::{AsyncTransport as _, Tokio1Executor};
 
 use super::NotifyError;
@@ -63,9 +64,10 @@ impl Outcome {
 }
 
 /// How messages leave: written to the outbox only, or sent over SMTP.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub enum Transport {
     /// The .eml in `outbox/` is the delivery (no setup, nothing to lose).
+    #[default]
     File,
     /// Sent over SMTP.
     Smtp(Box<Smtp>),
@@ -83,10 +85,35 @@ impl std::fmt::Debug for Transport {
 /// An SMTP server and a pool of connections to it. Cloning shares the pool.
 #[derive(Clone)]
 pub struct Smtp {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    builder: AsyncSmtpTransportBuilder,
+    pool: Arc<Pool>,
     from: lettre::Address,
     host: String,
     port: u16,
+}
+
+/// lettre's pooled transport spawns tokio tasks when it is built and when it is dropped, so
+/// it is built on first use (inside the runtime that sends) and, if dropped outside any
+/// runtime (the screen's runtime ends before the screen's state does), dropped inside a
+/// throwaway one.
+#[derive(Default)]
+struct Pool(OnceLock<AsyncSmtpTransport<Tokio1Executor>>);
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        let Some(transport) = self.0.take() else {
+            return;
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            drop(transport);
+        } else if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().build() {
+            let _context = runtime.enter();
+            drop(transport);
+        } else {
+            // No runtime can be made: let the process close the sockets.
+            std::mem::forget(transport);
+        }
+    }
 }
 
 impl Transport {
@@ -186,6 +213,7 @@ impl Smtp {
                 reason: e.to_string(),
             })?;
         let timeout = Duration::from_secs(config.timeout_secs.unwrap_or(30).max(1));
+        // The host is checked against the certificate (rustls) unless tls = "none".
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
             .port(port)
             .tls(tls)
@@ -203,7 +231,8 @@ impl Smtp {
             builder = builder.credentials(Credentials::new(user.clone(), password));
         }
         Ok(Smtp {
-            transport: builder.build(),
+            builder,
+            pool: Arc::new(Pool::default()),
             from,
             host: config.host.clone(),
             port,
@@ -216,7 +245,8 @@ impl Smtp {
             .map_err(|e| SendError(format!("bad address {to}: {e}"), true))?;
         let envelope = Envelope::new(Some(self.from.clone()), vec![to])
             .map_err(|e| SendError(e.to_string(), true))?;
-        match self.transport.send_raw(&envelope, bytes).await {
+        let transport = self.pool.0.get_or_init(|| self.builder.clone().build());
+        match transport.send_raw(&envelope, bytes).await {
             Ok(response) => {
                 let text: Vec<&str> = response.message().collect();
                 Ok(format!("{} {}", response.code(), text.join(" ")))

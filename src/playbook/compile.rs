@@ -771,6 +771,16 @@ impl Compiler<'_> {
                     }
                 };
                 let subject = match &def.subject {
+                    Some(s) if s.value.chars().any(char::is_control) => {
+                        self.error(
+                            pos(s),
+                            s.value.escape_debug().to_string(),
+                            Problem::ControlInHeader {
+                                field: "subject".into(),
+                            },
+                        );
+                        None
+                    }
                     Some(s) => self.template(s, true),
                     None => {
                         missing(self, "subject");

@@ -407,6 +407,12 @@ pub enum Problem {
         /// The address as written.
         address: String,
     },
+    /// A mail header value (a subject, a name) holds a line break or another control
+    /// character, which could add headers of its own.
+    ControlInHeader {
+        /// The field.
+        field: String,
+    },
     /// The playbook is past its review date (warning).
     ReviewOverdue {
         /// The date it was last reviewed.
@@ -670,6 +676,14 @@ impl Problem {
                 format!("メールアドレス `{address}` が不正です")
             }
             (Problem::BadEmail { address }, En) => format!("invalid mail address `{address}`"),
+            (Problem::ControlInHeader { field }, Ja) => {
+                format!(
+                    "`{field}` に改行や制御文字があります（メールのヘッダーになるため使えません）"
+                )
+            }
+            (Problem::ControlInHeader { field }, En) => format!(
+                "`{field}` contains a line break or control character (it becomes a mail header)"
+            ),
             (Problem::ReviewOverdue { reviewed, due }, Ja) => {
                 format!("見直し期限（{due}）を過ぎています（最終見直し {reviewed}）")
             }
@@ -889,6 +903,12 @@ impl Problem {
             (Problem::TooManyOptions { .. }, En) => "split the decision".into(),
             (Problem::BadEmail { .. }, Ja) => "`koho@city.example.jp` の形で書いてください".into(),
             (Problem::BadEmail { .. }, En) => "write e.g. `koho@city.example.jp`".into(),
+            (Problem::ControlInHeader { .. }, Ja) => {
+                "1 行で書いてください（YAML の `|` や `\\n` を使わない）".into()
+            }
+            (Problem::ControlInHeader { .. }, En) => {
+                "write it on one line (no `|` block or `\\n` in YAML)".into()
+            }
             (Problem::ReviewOverdue { .. }, Ja) => {
                 "内容を見直し、`reviewed:` を見直した日付に更新してください".into()
             }

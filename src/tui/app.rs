@@ -2,7 +2,9 @@
 //! becomes an engine [`Command`]; the screen shows a step as done only after the incident has
 //! journaled it. Drawing never mutates (see `view`).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 
 use chrono::{DateTime, FixedOffset};
 
@@ -13,6 +15,7 @@ use crate::incident::{
 };
 use crate::journal::{self, Entry};
 use crate::lang::Lang;
+use crate::notify::{self, Config, Job, Outcome, Transport};
 use crate::playbook::{StepIx, StepKind, Template};
 
 /// What the operator asked for (from a key) or what happened (a tick).
@@ -74,6 +77,14 @@ pub enum Action {
     Cancel,
     /// Pick option n (from 0) in a decision dialog.
     Choose(usize),
+    /// Send every undelivered message now, permanent failures included.
+    Retry,
+    /// Record a phone call to a recipient of the selected notify step (asks what was said).
+    Call,
+    /// Record a recipient's acknowledgement (asks for the name).
+    Ack,
+    /// A delivery attempt finished (from the outbox worker).
+    Delivered(Outcome),
 }
 
 /// What a dialog will do when confirmed.
@@ -99,6 +110,10 @@ pub enum DialogKind {
     Force,
     /// Close (a reason when steps are open).
     Close,
+    /// A phone call to the message's recipient: what was said.
+    Call,
+    /// The message's acknowledgement: who.
+    Ack,
 }
 
 impl DialogKind {
@@ -116,6 +131,8 @@ impl DialogKind {
             DialogKind::Force => dlg::FORCE.get(lang),
             DialogKind::Close if open_steps => dlg::CLOSE_FORCE.get(lang),
             DialogKind::Close => dlg::CLOSE.get(lang),
+            DialogKind::Call => dlg::CALL.get(lang),
+            DialogKind::Ack => dlg::ACK.get(lang),
         }
     }
 
@@ -142,6 +159,8 @@ pub struct Dialog {
     pub choice: usize,
     /// A decision already answered: changing it needs a typed reason, so digits are text.
     pub needs_reason: bool,
+    /// The message a call or acknowledgement is about.
+    pub message: Option<u32>,
 }
 
 /// What the screen is doing.
@@ -199,7 +218,37 @@ pub struct App {
     pub approvers: std::collections::HashMap<String, String>,
     /// Lines the detail pane is scrolled down (reset when the selection moves).
     pub detail_scroll: usize,
+    /// How mail leaves, and what is being sent.
+    pub mail: Mail,
 }
+
+/// The screen's side of the outbox: the config, the transport, and the deliveries under way.
+#[derive(Debug, Default)]
+pub struct Mail {
+    /// The mail settings.
+    pub config: Config,
+    /// Where messages go.
+    pub transport: Transport,
+    /// Messages being sent now.
+    pub in_flight: HashSet<u32>,
+    /// Deliveries to start (taken by the screen loop).
+    queue: Vec<Job>,
+}
+
+impl Mail {
+    /// Mail as `config` says.
+    pub fn new(config: Config, transport: Transport) -> Mail {
+        Mail {
+            config,
+            transport,
+            in_flight: HashSet::new(),
+            queue: Vec::new(),
+        }
+    }
+}
+
+/// A delivery under way, as the screen loop polls it.
+pub type Work = Pin<Box<dyn Future<Output = Action>>>;
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -214,8 +263,15 @@ impl std::fmt::Debug for App {
 const LOG_KEEP: usize = 200;
 
 impl App {
-    /// The screen for an open incident; reads the timeline from its journal.
+    /// The screen for an open incident with mail going to its outbox; reads the timeline
+    /// from its journal.
     pub fn new(incident: Incident, operator: String, lang: Lang) -> App {
+        App::with_mail(incident, operator, lang, Mail::default())
+    }
+
+    /// The screen for an open incident, sending mail as `mail` says. Messages left queued
+    /// (by a failure, or by a process that stopped) are sent again at once.
+    pub fn with_mail(incident: Incident, operator: String, lang: Lang, mail: Mail) -> App {
         let now = incident.now();
         let mut app = App {
             incident,
@@ -229,6 +285,7 @@ impl App {
             quit: false,
             approvers: std::collections::HashMap::new(),
             detail_scroll: 0,
+            mail,
         };
         let path = app.incident.dir().join(crate::incident::files::JOURNAL);
         if let Ok(replay) = journal::read(&path) {
@@ -237,7 +294,120 @@ impl App {
             app.push_log(&entries);
         }
         app.select_next_ready();
+        app.schedule(false);
         app
+    }
+
+    /// Queues for delivery every message that is due (with `everything`, every undelivered
+    /// message), leaving out those being sent now.
+    fn schedule(&mut self, everything: bool) -> usize {
+        let jobs = notify::due(&self.incident, &self.mail.in_flight, everything);
+        let n = jobs.len();
+        for job in jobs {
+            self.mail.in_flight.insert(job.message);
+            self.mail.queue.push(job);
+        }
+        n
+    }
+
+    /// The deliveries to start now; each ends in an [`Action::Delivered`].
+    pub fn take_work(&mut self) -> Vec<Work> {
+        self.mail
+            .queue
+            .drain(..)
+            .map(|job| {
+                let transport = self.mail.transport.clone();
+                Box::pin(async move { Action::Delivered(transport.deliver(&job).await) }) as Work
+            })
+            .collect()
+    }
+
+    fn delivered(&mut self, outcome: &Outcome) {
+        self.mail.in_flight.remove(&outcome.message());
+        match notify::record(&mut self.incident, outcome) {
+            Ok(entries) => {
+                self.push_log(&entries);
+                if let Outcome::Failed { message, error, .. } = outcome {
+                    let text = match self.lang {
+                        Lang::Ja => format!("通知 #{message} の送信に失敗: {error}"),
+                        Lang::En => format!("message #{message} failed: {error}"),
+                    };
+                    self.error(text);
+                } else if !entries.is_empty() {
+                    let last = self.log.last().map(|l| l.text.clone()).unwrap_or_default();
+                    self.info(format!("{}: {last}", message::SAVED.get(self.lang)));
+                }
+                self.select_next_ready();
+            }
+            Err(e) => self.error(e.message(self.lang)),
+        }
+    }
+
+    /// Queues the selected notify step's messages and starts sending them.
+    fn notify(&mut self, ix: StepIx) {
+        let step = self.step_id(ix);
+        let operator = self.operator.clone();
+        let before = self.incident.record().entries;
+        match notify::queue(&mut self.incident, &operator, &step, &self.mail.config) {
+            Ok(queued) => {
+                self.reload_log_since(before);
+                let text = match self.lang {
+                    Lang::Ja => format!(
+                        "{} 通を送信します（{}）",
+                        queued.numbers.len(),
+                        self.mail.transport.describe()
+                    ),
+                    Lang::En => format!(
+                        "sending {} message(s) via {}",
+                        queued.numbers.len(),
+                        self.mail.transport.describe()
+                    ),
+                };
+                self.info(text);
+                self.schedule(false);
+            }
+            Err(notify::NotifyError::Refused(r)) => self.error(r.message(self.lang)),
+            Err(e) => self.error(e.message(self.lang)),
+        }
+    }
+
+    /// Adds the journal entries after `seq` to the timeline.
+    fn reload_log_since(&mut self, seq: u64) {
+        let path = self.incident.dir().join(crate::incident::files::JOURNAL);
+        if let Ok(replay) = journal::read(&path) {
+            let entries: Vec<Entry> = replay.entries.into_iter().filter(|e| e.seq > seq).collect();
+            self.push_log(&entries);
+        }
+    }
+
+    /// The selected notify step's first message that still needs someone: undelivered, or
+    /// (for a call) awaiting an overdue acknowledgement; for an acknowledgement, delivered
+    /// and not yet acknowledged.
+    fn message_for(&self, kind: DialogKind) -> Option<u32> {
+        let ix = self.selected_step()?;
+        let step = self.step_id(ix);
+        let state = self.incident.state();
+        let playbook = self.incident.playbook();
+        match kind {
+            DialogKind::Call => {
+                let needing: HashSet<u32> = state
+                    .needs_call(playbook, self.now)
+                    .map(|m| m.number)
+                    .collect();
+                state
+                    .messages
+                    .iter()
+                    .filter(|m| m.step == step && m.called.is_none())
+                    .find(|m| !m.is_settled() || needing.contains(&m.number))
+                    .map(|m| m.number)
+            }
+            _ => state
+                .messages
+                .iter()
+                .filter(|m| m.step == step && m.acknowledged.is_none())
+                .find(|m| m.sent_at().is_some())
+                .map(|m| m.number),
+        }
     }
 
     fn push_log(&mut self, entries: &[Entry]) {
@@ -384,6 +554,16 @@ impl App {
             DialogKind::Approve => self.approver_name(step),
             _ => String::new(),
         };
+        let message = match kind {
+            DialogKind::Call | DialogKind::Ack => {
+                let Some(m) = self.message_for(kind) else {
+                    self.info(message::NO_ONE.get(self.lang));
+                    return;
+                };
+                Some(m)
+            }
+            _ => None,
+        };
         let answer = self.incident.state().step(step).and_then(|r| r.answer);
         self.mode = Mode::Dialog(Dialog {
             kind,
@@ -391,6 +571,7 @@ impl App {
             input,
             choice: answer.unwrap_or(0),
             needs_reason: kind == DialogKind::Decide && answer.is_some(),
+            message,
         });
     }
 
@@ -418,6 +599,7 @@ impl App {
             Some(StepKind::Approval { .. }) => self.open(DialogKind::Approve),
             Some(StepKind::Post(_)) if !approved => self.open(DialogKind::Approve),
             Some(StepKind::Monitor(_)) => self.open(DialogKind::Observe),
+            Some(StepKind::Notify(_)) => self.notify_or_explain(ix),
             _ => {
                 let step = self.step_id(ix);
                 self.execute(Command::Complete {
@@ -426,6 +608,32 @@ impl App {
                     force: None,
                 });
             }
+        }
+    }
+
+    /// Sends a notify step's messages, unless they are queued already (then says where they
+    /// stand: the worker retries them by itself, R retries now, c records a call).
+    fn notify_or_explain(&mut self, ix: StepIx) {
+        let step = self.step_id(ix);
+        let outstanding = self
+            .incident
+            .state()
+            .messages
+            .iter()
+            .filter(|m| m.step == step && !m.is_settled())
+            .count();
+        if outstanding > 0 {
+            let text = match self.lang {
+                Lang::Ja => format!(
+                    "この手順の通知 {outstanding} 通が未送達です（自動で再送します）。R で今すぐ再送、c で電話連絡を記録"
+                ),
+                Lang::En => format!(
+                    "{outstanding} message(s) of this step are not delivered yet (retried automatically); R retries now, c records a call"
+                ),
+            };
+            self.info(text);
+        } else {
+            self.notify(ix);
         }
     }
 
@@ -537,6 +745,36 @@ impl App {
             DialogKind::Close => Command::Close {
                 force: open_steps.then_some(text),
             },
+            DialogKind::Call => {
+                let Some(m) = dialog
+                    .message
+                    .and_then(|n| self.incident.state().message(n))
+                else {
+                    return;
+                };
+                let division = m.to.clone();
+                let number = self
+                    .incident
+                    .record()
+                    .directory
+                    .party(&division)
+                    .and_then(|p| p.number_at(self.now).map(|(n, _)| n.to_string()));
+                Command::Call {
+                    division,
+                    number,
+                    note: text,
+                }
+            }
+            DialogKind::Ack => {
+                let Some(message) = dialog.message else {
+                    return;
+                };
+                Command::Acknowledge {
+                    message,
+                    by: text,
+                    note: None,
+                }
+            }
             DialogKind::Evidence => {
                 if text.starts_with("http://") || text.starts_with("https://") {
                     Command::AttachEvidence {
@@ -568,7 +806,9 @@ impl App {
         match (&mut self.mode, action) {
             (_, Action::Tick) => {
                 self.now = self.incident.now();
+                self.schedule(false);
             }
+            (_, Action::Delivered(outcome)) => self.delivered(&outcome),
             (Mode::Help, Action::Quit) => self.quit = true,
             (Mode::Help, _) => self.mode = Mode::Normal,
             (Mode::Dialog(_), Action::Cancel) => self.mode = Mode::Normal,
@@ -622,6 +862,19 @@ impl App {
             Action::Top => self.selected = 0,
             Action::Bottom => self.selected = last,
             Action::Primary | Action::Submit => self.primary(),
+            Action::Done
+                if self.selected_step().is_some_and(|ix| {
+                    matches!(
+                        self.incident.playbook().graph.step(ix).map(|s| &s.kind),
+                        Some(StepKind::Notify(_))
+                    ) && !self.status(ix).is_settled()
+                }) =>
+            {
+                // A notify step is done by delivering its messages.
+                if let Some(ix) = self.selected_step() {
+                    self.notify_or_explain(ix);
+                }
+            }
             Action::Done => {
                 if let Some(ix) = self.selected_step() {
                     let step = self.step_id(ix);
@@ -671,7 +924,21 @@ impl App {
             Action::Help => self.mode = Mode::Help,
             Action::Quit => self.quit = true,
             Action::Cancel => self.flash = None,
-            Action::Tick | Action::Char(_) | Action::Backspace | Action::Choose(_) => {}
+            Action::Retry => {
+                let n = self.schedule(true);
+                let text = match self.lang {
+                    Lang::Ja => format!("{n} 通を再送します"),
+                    Lang::En => format!("retrying {n} message(s)"),
+                };
+                self.info(text);
+            }
+            Action::Call => self.open(DialogKind::Call),
+            Action::Ack => self.open(DialogKind::Ack),
+            Action::Tick
+            | Action::Char(_)
+            | Action::Backspace
+            | Action::Choose(_)
+            | Action::Delivered(_) => {}
         }
     }
 

@@ -43,6 +43,10 @@ pub trait Screen {
     fn update(&mut self, action: Action) -> Option<Action>;
     /// Whether to leave.
     fn done(&self) -> bool;
+    /// Background work to start (deliveries); each ends in an action fed back to `update`.
+    fn take_work(&mut self) -> Vec<app::Work> {
+        Vec::new()
+    }
 }
 
 impl Screen for App {
@@ -57,6 +61,9 @@ impl Screen for App {
     }
     fn done(&self) -> bool {
         self.quit
+    }
+    fn take_work(&mut self) -> Vec<app::Work> {
+        App::take_work(self)
     }
 }
 
@@ -73,9 +80,12 @@ async fn event_loop<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
     let _restore = RestoreGuard;
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut work = futures_util::stream::FuturesUnordered::new();
+    work.extend(screen.take_work());
     terminal.draw(|f| screen.draw(f))?;
     loop {
         let action = tokio::select! {
+            Some(action) = work.next(), if !work.is_empty() => Some(action),
             event = events.next() => match event {
                 Some(Ok(TermEvent::Key(key))) => screen.key(key),
                 Some(Ok(TermEvent::Resize(_, _))) => Some(Action::Tick),
@@ -89,6 +99,7 @@ async fn event_loop<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
         while let Some(a) = next {
             next = screen.update(a);
         }
+        work.extend(screen.take_work());
         if screen.done() {
             break;
         }

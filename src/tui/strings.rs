@@ -49,6 +49,20 @@ pub mod label {
     pub const EVIDENCE: Text = t("記録する証拠", "evidence to record");
     pub const RECORDED: Text = t("記録済みの証拠", "evidence recorded");
     pub const RECIPIENTS: Text = t("通知先", "recipients");
+    pub const MESSAGES: Text = t(
+        "送信状況（R 再送  c 電話連絡  A 受領確認）",
+        "messages (R retry  c call  A acknowledged)",
+    );
+    pub const DELIVERED: Text = t("送達", "delivered");
+    pub const CALLED: Text = t("電話で連絡済み", "reached by phone");
+    pub const SENDING: Text = t("送信中…", "sending…");
+    pub const QUEUED: Text = t("送信待ち", "queued");
+    pub const FAILED: Text = t("送信失敗", "failed");
+    pub const RETRY_AT: Text = t("再送", "retry at");
+    pub const NOT_RETRIED: Text = t("再送しない（R で再送）", "not retried (R retries)");
+    pub const ACKNOWLEDGED: Text = t("受領確認", "acknowledged by");
+    pub const UNDELIVERED: Text = t("未送達", "undelivered");
+    pub const NEEDS_CALL: Text = t("要電話", "call needed");
     pub const OPTIONS: Text = t("選択肢", "options");
     pub const APPROVER: Text = t("承認者", "approver");
     pub const APPROVED_BY: Text = t("承認済み", "approved by");
@@ -103,6 +117,11 @@ pub mod dialog {
         "未完了の手順があります。終了する理由",
         "Steps are still open. Reason to close",
     );
+    pub const CALL: Text = t(
+        "電話で伝えた内容（記録すると未送達の通知は連絡済みになります）",
+        "What you told them by phone (their undelivered messages then count as reached)",
+    );
+    pub const ACK: Text = t("確認した人の氏名", "Name of who acknowledged it");
     pub const FOOTER: Text = t("Enter 確定  Esc 取消", "Enter confirm  Esc cancel");
 }
 
@@ -129,6 +148,10 @@ pub mod message {
         "この手順にコピーする文面はありません",
         "this step has no text to copy",
     );
+    pub const NO_ONE: Text = t(
+        "この手順には対象の通知がありません",
+        "no message of this step needs that",
+    );
     pub const NEEDS_INPUT: Text = t("入力してください", "please type something");
     pub const ALL_DONE: Text = t(
         "全ての手順が完了しました。C で事案を終了できます",
@@ -137,13 +160,13 @@ pub mod message {
 }
 
 /// The key hints on the bottom line and in the help overlay: (keys, what).
-pub const KEYS: [(&str, Text); 19] = [
+pub const KEYS: [(&str, Text); 20] = [
     ("Up Down j k", t("手順を選ぶ", "select a step")),
     (
         "Enter",
         t(
-            "選んだ手順を進める（完了・判断・承認・観測）",
-            "do the step (complete, decide, approve, observe)",
+            "選んだ手順を進める（完了・送信・判断・承認・観測）",
+            "do the step (complete, send, decide, approve, observe)",
         ),
     ),
     ("d", t("完了", "complete")),
@@ -164,6 +187,13 @@ pub const KEYS: [(&str, Text); 19] = [
         t(
             "公表文・下書きをファイルとクリップボードへ",
             "copy the statement or draft to a file and the clipboard",
+        ),
+    ),
+    (
+        "R c A",
+        t(
+            "通知: 今すぐ再送・電話連絡を記録・受領確認を記録",
+            "mail: retry now, record a call, record an acknowledgement",
         ),
     ),
     ("n", t("メモ", "note")),

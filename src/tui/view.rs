@@ -112,6 +112,20 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
             state.operator,
         )),
     ];
+    let undelivered = state.undelivered().count();
+    if undelivered > 0 {
+        spans.push(Span::styled(
+            format!("  {} {undelivered}", label::UNDELIVERED.get(lang)),
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ));
+    }
+    let needs_call = state.needs_call(app.incident.playbook(), app.now).count();
+    if needs_call > 0 {
+        spans.push(Span::styled(
+            format!("  {} {needs_call}", label::NEEDS_CALL.get(lang)),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ));
+    }
     if state.is_closed() {
         spans.push(Span::styled(
             format!("  [{}]", label::CLOSED.get(lang)),
@@ -219,6 +233,85 @@ fn party_lines(app: &App, name: &str, lines: &mut Vec<Line<'static>>) {
     }
 }
 
+/// The messages of a notify step and where each stands.
+fn message_lines(app: &App, step: &str, lines: &mut Vec<Line<'static>>) {
+    use crate::incident::state::Delivery;
+    let lang = app.lang;
+    let state = app.incident.state();
+    let needing: std::collections::HashSet<u32> = state
+        .needs_call(app.incident.playbook(), app.now)
+        .map(|m| m.number)
+        .collect();
+    let messages: Vec<_> = state.messages.iter().filter(|m| m.step == step).collect();
+    if messages.is_empty() {
+        return;
+    }
+    lines.push(Line::default());
+    lines.push(heading(label::MESSAGES.get(lang)));
+    for m in messages {
+        let sending = app.mail.in_flight.contains(&m.number);
+        let (text, style) = match (&m.delivery, &m.called) {
+            (Delivery::Sent { at, .. }, _) => (
+                format!("{} {}", label::DELIVERED.get(lang), format_jst(*at, true)),
+                Style::new().fg(Color::Green),
+            ),
+            (_, Some(call)) => (
+                format!("{} {}", label::CALLED.get(lang), format_jst(call.at, true)),
+                Style::new().fg(Color::Green),
+            ),
+            _ if sending => (
+                label::SENDING.get(lang).to_string(),
+                Style::new().fg(Color::Cyan),
+            ),
+            (Delivery::Pending, None) => (
+                label::QUEUED.get(lang).to_string(),
+                Style::new().fg(Color::Cyan),
+            ),
+            (
+                Delivery::Failed {
+                    attempt,
+                    error,
+                    permanent,
+                    next_retry,
+                    ..
+                },
+                None,
+            ) => (
+                match (permanent, next_retry) {
+                    (false, Some(t)) => format!(
+                        "{} ({attempt}) {} {}: {error}",
+                        label::FAILED.get(lang),
+                        label::RETRY_AT.get(lang),
+                        format_jst(*t, true)
+                    ),
+                    _ => format!(
+                        "{} ({attempt}) {}: {error}",
+                        label::FAILED.get(lang),
+                        label::NOT_RETRIED.get(lang)
+                    ),
+                },
+                Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            ),
+        };
+        let mut spans = vec![
+            Span::raw(format!("  #{} {}  ", m.number, m.to)),
+            Span::styled(text, style),
+        ];
+        if let Some(ack) = &m.acknowledged {
+            spans.push(Span::styled(
+                format!("  {}: {}", label::ACKNOWLEDGED.get(lang), ack.by),
+                Style::new().fg(Color::Green),
+            ));
+        } else if needing.contains(&m.number) {
+            spans.push(Span::styled(
+                format!("  {}", label::NEEDS_CALL.get(lang)),
+                Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+}
+
 /// The lines of the detail pane for a step.
 pub fn detail_lines(app: &App, ix: StepIx) -> Vec<Line<'static>> {
     let lang = app.lang;
@@ -323,6 +416,7 @@ pub fn detail_lines(app: &App, ix: StepIx) -> Vec<Line<'static>> {
             for to in &n.to {
                 party_lines(app, to, &mut lines);
             }
+            message_lines(app, &step.id, &mut lines);
         }
         StepKind::Decision(d) => {
             lines.push(Line::default());

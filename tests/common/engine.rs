@@ -42,6 +42,7 @@ pub fn start_with(playbook: &str) -> Harness {
             platform: Some(hikeshi::playbook::Platform::X),
             operator: "田中".into(),
             severity: None,
+            exercise: false,
         },
         clock.clone(),
     )
@@ -70,6 +71,28 @@ impl Harness {
         if let Err(r) = self.run(command.clone()) {
             panic!("{command:?} refused: {r:?}");
         }
+    }
+
+    /// Queues one message for a notify step and records its delivery, as the outbox worker
+    /// does (the engine completes the step once all its messages are delivered).
+    pub fn notified(&mut self, step: &str) {
+        let message = self.incident.state().next_message();
+        self.ok(Command::QueueNotifications {
+            step: step.into(),
+            messages: vec![hikeshi::incident::engine::QueuedMessage {
+                to: "広報広聴課".into(),
+                address: "koho@city.example.jp".into(),
+                subject: "件名".into(),
+                file: format!("outbox/{message:04}-{step}.eml"),
+                sha256: "0".repeat(64),
+                message_id: format!("{message}@city.example.jp"),
+            }],
+        });
+        self.ok(Command::RecordDelivery {
+            message,
+            transport: "file".into(),
+            reply: "outbox".into(),
+        });
     }
 
     pub fn advance(&self, minutes: i64) {
