@@ -114,10 +114,11 @@ fn report_outcomes(
     Ok(())
 }
 
-/// After delivering: the undelivered count, and exit 1 if any remain.
-fn settle(ctx: &Context, record: &IncidentRecord) -> Result<Outcome, CliError> {
+/// After delivering `sent`: exit 1 if any of them is still undelivered, saying how many of
+/// the incident's messages are.
+fn settle(ctx: &Context, record: &IncidentRecord, sent: &[u32]) -> Result<Outcome, CliError> {
     let undelivered = record.state.undelivered().count();
-    if undelivered == 0 {
+    if !record.state.undelivered().any(|m| sent.contains(&m.number)) {
         return Ok(Outcome::Success);
     }
     let mut err = std::io::stderr().lock();
@@ -243,7 +244,7 @@ pub(super) fn notify(
             step_title(incident.playbook(), step)
         ))?;
     }
-    settle(ctx, incident.record())
+    settle(ctx, incident.record(), &queued.numbers)
 }
 
 pub(super) fn outbox(
@@ -256,12 +257,14 @@ pub(super) fn outbox(
         Ok(c) => c,
         Err(e) => return fail_notify(ctx, &e),
     };
+    let mut retried = Vec::new();
     let record = if retry {
         let mut incident = match open(ctx, name) {
             Ok(i) => i,
             Err(e) => return fail(ctx, &e),
         };
         let jobs = notify::due(&incident, &HashSet::new(), true);
+        retried = jobs.iter().map(|j| j.message).collect();
         if !json {
             say(&match ctx.lang {
                 Lang::Ja => format!("{} 通を再送します（{}）", jobs.len(), transport.describe()),
@@ -308,7 +311,7 @@ pub(super) fn outbox(
     }
     drop(out);
     if retry {
-        settle(ctx, &record)
+        settle(ctx, &record, &retried)
     } else {
         Ok(Outcome::Success)
     }

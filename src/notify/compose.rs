@@ -222,8 +222,10 @@ fn build(p: BuildParts<'_>) -> Result<Vec<u8>, NotifyError> {
     };
     let mut message = match &jis {
         Some(jis) => {
-            let body = Body::new_with_encoding(jis.body.clone(), ContentTransferEncoding::SevenBit)
-                .map_err(|_| NotifyError::Compose("ISO-2022-JP body is not 7-bit".into()))?;
+            // ISO-2022-JP is 7-bit with escape sequences, which lettre's 7-bit check refuses
+            // as control characters; `iso_2022_jp` has made sure the lines are short.
+            let body =
+                Body::dangerous_pre_encoded(jis.body.clone(), ContentTransferEncoding::SevenBit);
             builder
                 .header(
                     ContentType::parse("text/plain; charset=ISO-2022-JP")
@@ -272,7 +274,8 @@ struct Jis {
 fn iso_2022_jp(p: BuildParts<'_>) -> Option<Jis> {
     let body_text = p.body.replace("\r\n", "\n").replace('\n', "\r\n");
     let (body, _, lossy) = encoding_rs::ISO_2022_JP.encode(&body_text);
-    if lossy {
+    // SMTP limits a line to 998 bytes; a longer one goes in UTF-8 (base64) instead.
+    if lossy || body.split(|b| *b == b'\n').any(|line| line.len() > 900) {
         return None;
     }
     let mailbox = |m: &Mailbox| -> Option<String> {

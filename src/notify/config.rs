@@ -94,12 +94,13 @@ impl SmtpConfig {
 
 /// The character set of message bodies and headers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum Charset {
     /// UTF-8 (default): every current mail system reads it.
     #[default]
+    #[serde(rename = "utf-8", alias = "utf8", alias = "UTF-8")]
     Utf8,
     /// ISO-2022-JP (JIS), for old mail systems that garble UTF-8.
+    #[serde(rename = "iso-2022-jp", alias = "ISO-2022-JP")]
     Iso2022Jp,
 }
 

@@ -253,9 +253,41 @@ impl Smtp {
             }
             // 4xx, a refused connection, a timeout: the server may take it later. 5xx or a
             // certificate that does not verify will not change by itself.
-            Err(e) => Err(SendError(e.to_string(), e.is_permanent() || e.is_tls())),
+            Err(e) => {
+                let permanent = e.is_permanent() || e.is_tls() || certificate_refused(&e);
+                Err(SendError(describe_error(&e), permanent))
+            }
         }
     }
+}
+
+/// lettre reports a failed TLS handshake as a connection error; the certificate problem is
+/// further down the chain of causes (rustls has no stable error type to match here).
+fn certificate_refused(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cause {
+        if e.to_string().contains("certificate") {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
+/// The error with its causes, so the operator sees "invalid peer certificate: UnknownIssuer"
+/// rather than only "Connection error".
+fn describe_error(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        let more = e.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = e.source();
+    }
+    text
 }
 
 fn read_ca(path: &Path) -> Result<Certificate, NotifyError> {

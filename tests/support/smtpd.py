@@ -10,10 +10,15 @@ X-MailFrom / X-RcptTo headers (aiosmtpd's Mailbox handler).
 """
 
 import argparse
-import asyncio
+import logging
 import os
 import ssl
 import sys
+import warnings
+
+# aiosmtpd 1.4 warns about its own deprecated attribute on every login.
+warnings.simplefilter("ignore")
+logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Mailbox
@@ -73,7 +78,8 @@ def main():
                 and auth_data.login.decode() == user
                 and auth_data.password.decode() == password
             )
-            return AuthResult(success=ok)
+            # handled=False: aiosmtpd answers a failure with 535 itself.
+            return AuthResult(success=ok, handled=False)
 
         kwargs.update(
             authenticator=authenticator,
