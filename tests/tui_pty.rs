@@ -205,6 +205,17 @@ fn walk_the_stock_playbooks_in_a_real_terminal() {
     }
     let (id, per_step) = walk(&tmux, &env, &incidents, "unauthorized-access", 26);
     assert!(per_step <= 2.0, "{per_step:.2} keystrokes per step");
+    // Enter on each notify step sent its mail: every message is in outbox/, delivered.
+    let out = hikeshi()
+        .env("HIKESHI_INCIDENTS", &incidents)
+        .args(["outbox", &id, "--json"])
+        .output()
+        .unwrap();
+    let outbox: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(outbox["undelivered"], 0, "{outbox}");
+    let messages = outbox["messages"].as_array().unwrap();
+    assert!(messages.len() >= 5, "{outbox}");
+    assert!(messages.iter().all(|m| m["state"] == "sent"), "{outbox}");
 
     // Quit: the record is on disk already; the shell gets the terminal back.
     tmux.keys(&["q"]);
