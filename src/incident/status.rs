@@ -51,6 +51,8 @@ pub struct StatusReport {
     pub overdue: Vec<String>,
     /// Seconds the open steps still need if each takes its full deadline.
     pub remaining_critical_path_seconds: i64,
+    /// Notification mail: how many messages, how many not delivered, how many need a call.
+    pub messages: MessageCounts,
     /// Journal summary.
     pub journal: JournalInfo,
     /// Every step, in dependency order.
@@ -120,6 +122,17 @@ pub struct StepReport {
     pub observations: usize,
     /// Evidence items recorded.
     pub evidence: usize,
+}
+
+/// Counts of an incident's messages (details: `hikeshi outbox`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MessageCounts {
+    /// Messages queued so far.
+    pub total: usize,
+    /// Not delivered and not reached by phone.
+    pub undelivered: usize,
+    /// Acknowledgement overdue and nobody called.
+    pub needs_call: usize,
 }
 
 impl StatusReport {
@@ -193,6 +206,11 @@ impl StatusReport {
             remaining_critical_path_seconds: state
                 .remaining_critical_path(playbook, now)
                 .num_seconds(),
+            messages: MessageCounts {
+                total: state.messages.len(),
+                undelivered: state.undelivered().count(),
+                needs_call: state.needs_call(playbook, now).count(),
+            },
             journal: JournalInfo {
                 entries: record.entries,
                 head: record.head.clone(),
@@ -283,6 +301,19 @@ pub fn render(report: &StatusReport, lang: Lang) -> String {
             lang
         ),
     );
+    let m = &report.messages;
+    if m.total > 0 {
+        let _ = writeln!(
+            out,
+            "{}: {}  {}: {}  {}: {}",
+            lang.pick("通知", "messages"),
+            m.total,
+            lang.pick("未送達", "undelivered"),
+            m.undelivered,
+            lang.pick("要電話", "need a call"),
+            m.needs_call,
+        );
+    }
     let _ = writeln!(out);
     let id_width = report.steps.iter().map(|s| s.id.width()).max().unwrap_or(0);
     for s in &report.steps {
