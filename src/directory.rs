@@ -381,3 +381,23 @@ impl Party<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod office_hours_tests {
+    use super::in_office_hours;
+
+    fn at(s: &str) -> chrono::DateTime<chrono::FixedOffset> {
+        chrono::DateTime::parse_from_rfc3339(s).unwrap_or_default()
+    }
+
+    #[test]
+    fn weekdays_from_half_past_eight_to_quarter_past_five_japan_time() {
+        assert!(!in_office_hours(at("2026-11-24T08:29:00+09:00")));
+        assert!(in_office_hours(at("2026-11-24T08:30:00+09:00")));
+        assert!(in_office_hours(at("2026-11-24T17:14:00+09:00")));
+        assert!(!in_office_hours(at("2026-11-24T17:15:00+09:00")));
+        // Saturday, and a time given in UTC that is Tuesday 10:00 in Japan.
+        assert!(!in_office_hours(at("2026-11-21T10:00:00+09:00")));
+        assert!(in_office_hours(at("2026-11-24T01:00:00+00:00")));
+    }
+}

@@ -168,3 +168,45 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The commented template `hikeshi init` writes must be a valid config once uncommented.
+    #[test]
+    fn the_example_config_parses_when_uncommented() {
+        let text: String = crate::stock::CONFIG
+            .text
+            .lines()
+            .filter_map(|l| {
+                let setting = l.strip_prefix("# ")?;
+                let key = setting.split(" = ").next().unwrap_or_default();
+                (setting.starts_with('[')
+                    || (setting.contains(" = ")
+                        && key.chars().all(|c| c.is_ascii_lowercase() || c == '_')))
+                .then(|| format!("{setting}\n"))
+            })
+            .collect();
+        let config: Config = toml::from_str(&text).unwrap();
+        let smtp = config.smtp.unwrap();
+        assert_eq!(smtp.port(), 587);
+        assert_eq!(smtp.tls, TlsMode::Starttls);
+        assert_eq!(config.mail.charset, Charset::Utf8);
+        assert!(config.mail.from_name.is_some());
+    }
+
+    #[test]
+    fn ports_default_by_tls_mode() {
+        let smtp = |tls: &str| -> SmtpConfig {
+            let c: Config = toml::from_str(&format!(
+                "[smtp]\nhost = \"h\"\nfrom = \"a@b.jp\"\ntls = \"{tls}\"\n"
+            ))
+            .unwrap();
+            c.smtp.unwrap()
+        };
+        assert_eq!(smtp("starttls").port(), 587);
+        assert_eq!(smtp("tls").port(), 465);
+        assert_eq!(smtp("none").port(), 25);
+    }
+}

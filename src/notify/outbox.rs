@@ -397,3 +397,15 @@ impl OutboxReport {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_ten_minutes() {
+        let secs: Vec<i64> = (1..=8).map(|a| retry_delay(a).num_seconds()).collect();
+        assert_eq!(secs, [15, 30, 60, 120, 240, 480, 600, 600]);
+        assert_eq!(retry_delay(u32::MAX).num_seconds(), 600);
+    }
+}
