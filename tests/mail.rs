@@ -679,3 +679,17 @@ fn a_broken_config_is_reported_with_its_line() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"));
 }
+
+#[test]
+fn a_closed_incident_sends_nothing_more() {
+    let mut case = Case::start(&[]);
+    case.configure(&format!(
+        "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nfrom = \"koho@city.example.jp\"\n",
+        free_port()
+    ));
+    assert_eq!(case.run(&["notify", "INC", "first-report"]).status.code(), Some(1));
+    case.ok(&["close", "INC", "--force", "--reason", "訓練のため中断"]);
+    let out = case.ok(&["outbox", "INC", "--retry"]);
+    assert!(out.contains("0 通を再送します"), "{out}");
+    assert_eq!(case.outbox()["undelivered"], 3);
+}

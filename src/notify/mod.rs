@@ -5,7 +5,7 @@
 //! [`Transport`] (the outbox itself by default, SMTP with `[smtp]` in `hikeshi.toml`) and each
 //! outcome is journalled as `notification_sent` or `notification_failed`. The engine
 //! completes the step once every message is delivered. Nothing here changes state except
-//! through [`Incident::execute`].
+//! through [`crate::incident::Incident::execute`].
 
 pub mod compose;
 pub mod config;
@@ -19,7 +19,7 @@ pub use config::{Charset, Config, MailConfig, SmtpConfig, TlsMode};
 pub use outbox::{OutboxReport, Queued, due, queue, record, retry_delay};
 pub use transport::{Job, Outcome, Transport};
 
-use crate::incident::{Incident, IncidentError, Refusal};
+use crate::incident::{IncidentError, Refusal};
 use crate::lang::Lang;
 
 /// The actor recorded for what the delivery worker journals.
@@ -141,22 +141,4 @@ pub async fn deliver_all(
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await
-}
-
-/// Queues the messages of a notify step and delivers every message that is due (these and any
-/// left from before), recording each outcome. Returns the numbers queued and the outcomes.
-pub async fn notify_and_deliver(
-    incident: &mut Incident,
-    actor: &str,
-    step: &str,
-    config: &Config,
-    transport: &Transport,
-) -> Result<(Vec<u32>, Vec<Outcome>), NotifyError> {
-    let queued = queue(incident, actor, step, config)?;
-    let jobs = due(incident, &Default::default(), false);
-    let outcomes = deliver_all(transport, jobs, 8).await;
-    for outcome in &outcomes {
-        record(incident, outcome)?;
-    }
-    Ok((queued.numbers, outcomes))
 }

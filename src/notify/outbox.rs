@@ -102,8 +102,14 @@ pub fn queue(
 /// The messages to deliver now: queued and never tried (also those a stopped process left),
 /// and transient failures whose retry time has come — or, with `everything`, every message
 /// not yet delivered, permanent failures included (the operator's retry). Messages in
-/// `in_flight` are being sent already and are left out.
+/// `in_flight` are being sent already and are left out, and nothing is due once the incident
+/// is closed.
 pub fn due(incident: &Incident, in_flight: &HashSet<u32>, everything: bool) -> Vec<Job> {
+    // A closed incident accepts no more events, so an outcome could not be recorded: nothing
+    // is sent (closing with messages undelivered needed a reason, which the record keeps).
+    if incident.state().is_closed() {
+        return Vec::new();
+    }
     let now = incident.now();
     let dir = incident.dir();
     incident
