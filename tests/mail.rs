@@ -687,7 +687,10 @@ fn a_closed_incident_sends_nothing_more() {
         "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nfrom = \"koho@city.example.jp\"\n",
         free_port()
     ));
-    assert_eq!(case.run(&["notify", "INC", "first-report"]).status.code(), Some(1));
+    assert_eq!(
+        case.run(&["notify", "INC", "first-report"]).status.code(),
+        Some(1)
+    );
     case.ok(&["close", "INC", "--force", "--reason", "訓練のため中断"]);
     let out = case.ok(&["outbox", "INC", "--retry"]);
     assert!(out.contains("0 通を再送します"), "{out}");
