@@ -21,7 +21,7 @@ use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest as _, Sha256};
 
@@ -484,6 +484,121 @@ fn collect(
         Ok(v) => Ok(v),
         Err(never) => match never {},
     }
+}
+
+/// A line of a journal that did not verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineProblem {
+    /// 1-based line number.
+    pub line: usize,
+    /// The seq the line should have had.
+    pub seq: u64,
+    /// What is wrong.
+    pub problem: Corruption,
+    /// Whether the line could still be read (it is among the audit's entries, unverified).
+    pub readable: bool,
+}
+
+/// Every line of a journal that can be read, each checked on its own and against the line
+/// before: what a report of a damaged journal shows, and where the damage is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audit {
+    /// Every readable entry, in file order (verified or not: see `problems`).
+    pub entries: Vec<Entry>,
+    /// The lines that did not verify.
+    pub problems: Vec<LineProblem>,
+    /// An unterminated last line, if any.
+    pub torn: Option<TornTail>,
+}
+
+impl Audit {
+    /// Whether every line verified.
+    pub fn is_intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+#[derive(Deserialize)]
+struct LooseLine {
+    seq: u64,
+    time: String,
+    actor: String,
+    kind: String,
+    payload: Box<RawValue>,
+    prev: String,
+    hash: String,
+}
+
+/// Reads a journal without stopping at the first bad line: a line that does not verify is
+/// reported and, if it still parses as a journal record, kept (the next line is checked
+/// against the hash it carries). Changes nothing and takes no lock.
+pub fn audit(path: &Path) -> Result<Audit, JournalError> {
+    let bytes = std::fs::read(path).map_err(|e| JournalError::io("cannot read", path, e))?;
+    let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let mut entries = Vec::new();
+    let mut problems = Vec::new();
+    let mut prev = GENESIS.to_string();
+    let mut seq = 1u64;
+    // The complete lines, without the newline that ends the last one.
+    let lines = match complete {
+        0 => None,
+        n => bytes.get(..n - 1),
+    };
+    for (i, raw) in lines.into_iter().flat_map(|b| b.split(|c| *c == b'\n')).enumerate() {
+        let line = i + 1;
+        let Ok(text) = std::str::from_utf8(raw) else {
+            problems.push(LineProblem {
+                line,
+                seq,
+                problem: Corruption::NotUtf8,
+                readable: false,
+            });
+            seq += 1;
+            continue;
+        };
+        match decode(text, seq, &prev) {
+            Ok(entry) => {
+                prev = entry.hash.to_string();
+                entries.push(entry.to_entry());
+                seq += 1;
+            }
+            Err(problem) => {
+                let loose = serde_json::from_str::<LooseLine>(text).ok().and_then(|l| {
+                    let time = DateTime::parse_from_rfc3339(&l.time).ok()?;
+                    Some(Entry {
+                        seq: l.seq,
+                        time,
+                        actor: l.actor,
+                        kind: l.kind,
+                        payload: l.payload.get().to_string(),
+                        prev: l.prev,
+                        hash: l.hash,
+                    })
+                });
+                problems.push(LineProblem {
+                    line,
+                    seq,
+                    problem,
+                    readable: loose.is_some(),
+                });
+                if let Some(entry) = loose {
+                    prev.clone_from(&entry.hash);
+                    seq = entry.seq.saturating_add(1);
+                    entries.push(entry);
+                } else {
+                    seq += 1;
+                }
+            }
+        }
+    }
+    Ok(Audit {
+        entries,
+        problems,
+        torn: (complete < bytes.len()).then(|| TornTail {
+            bytes: bytes.len() - complete,
+            moved_to: None,
+        }),
+    })
 }
 
 /// The single writer of a journal. Holds the lock until dropped.

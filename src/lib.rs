@@ -34,6 +34,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod directory;
 pub mod incident;
 pub mod journal;

@@ -158,7 +158,7 @@ pub(super) fn notify(
         };
         let config = match Config::load(ctx.config.as_deref()) {
             Ok(c) => c,
-            Err(e) => return fail_notify(ctx, &e),
+            Err(e) => return fail_notify(ctx, &e.into()),
         };
         let now = clock().now();
         let composed = match compose_step(&record, step, &config, now) {

@@ -320,6 +320,72 @@ impl IncidentRecord {
     }
 }
 
+/// An incident read for a report: the state folded from every readable event, and what did
+/// not verify (the journal's damaged lines, changed frozen files, undecodable events).
+#[derive(Debug)]
+pub struct AuditedIncident {
+    /// The incident, as far as it can be read.
+    pub record: IncidentRecord,
+    /// The journal as read, with its damaged lines.
+    pub journal: journal::Audit,
+    /// Problems besides damaged lines: a frozen file changed, an event that cannot be decoded.
+    pub problems: Vec<IncidentError>,
+}
+
+impl AuditedIncident {
+    /// Whether everything verified.
+    pub fn is_intact(&self) -> bool {
+        self.journal.is_intact() && self.problems.is_empty()
+    }
+}
+
+impl IncidentRecord {
+    /// Reads an incident without stopping at damage: every readable event is folded, and
+    /// everything that does not verify is listed. Fails only if the frozen playbook cannot be
+    /// read at all (without it, no event can be understood).
+    pub fn audit(dir: &Path) -> Result<AuditedIncident, IncidentError> {
+        let frozen = read_frozen(dir)?;
+        let journal_path = dir.join(files::JOURNAL);
+        if !journal_path.is_file() {
+            return Err(IncidentError::Incomplete { path: journal_path });
+        }
+        let audit = journal::audit(&journal_path)?;
+        let mut problems = Vec::new();
+        let mut state = IncidentState::new(&frozen.playbook);
+        for entry in &audit.entries {
+            match Event::decode(&entry.kind, &entry.payload) {
+                Ok(event) => {
+                    if entry.seq == 1
+                        && let Err(e) = frozen.check_start(entry.seq, &event)
+                    {
+                        problems.push(e);
+                    }
+                    state.apply(&frozen.playbook, entry.time, &entry.actor, &event);
+                }
+                Err(e) => problems.push(IncidentError::BadEvent {
+                    seq: entry.seq,
+                    reason: e.to_string(),
+                }),
+            }
+        }
+        let record = IncidentRecord {
+            entries: audit.entries.len() as u64,
+            first_hash: audit.entries.first().map(|e| e.hash.clone()),
+            head: audit
+                .entries
+                .last()
+                .map_or_else(|| GENESIS.to_string(), |e| e.hash.clone()),
+            torn: audit.torn.clone(),
+            ..IncidentRecord::from_parts(dir, frozen.into_parts(), state)
+        };
+        Ok(AuditedIncident {
+            record,
+            journal: audit,
+            problems,
+        })
+    }
+}
+
 fn incident_id(dir: &Path) -> String {
     dir.file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -7,7 +7,7 @@ use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, 
 use lettre::message::{Body, Mailbox};
 
 use super::NotifyError;
-use super::config::{Charset, Config};
+use crate::config::{Charset, Config};
 use crate::clock::jst;
 use crate::incident::describe::fill;
 use crate::incident::{IncidentRecord, Refusal, files};

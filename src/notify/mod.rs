@@ -8,14 +8,13 @@
 //! through [`crate::incident::Incident::execute`].
 
 pub mod compose;
-pub mod config;
 pub mod outbox;
 pub mod transport;
 
 use std::path::PathBuf;
 
 pub use compose::{Composed, EXERCISE_HEADER, EXERCISE_PREFIX, compose_step};
-pub use config::{Charset, Config, MailConfig, SmtpConfig, TlsMode};
+pub use crate::config::{Charset, Config, MailConfig, SmtpConfig, TlsMode};
 pub use outbox::{OutboxReport, Queued, due, queue, record, retry_delay};
 pub use transport::{Job, Outcome, Transport};
 
@@ -35,14 +34,9 @@ pub enum NotifyError {
     /// The incident could not be read or written.
     #[error(transparent)]
     Incident(#[from] IncidentError),
-    /// `hikeshi.toml` does not parse.
-    #[error("{}: {message}", path.display())]
-    Config {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong, with line and column.
-        message: String,
-    },
+    /// `hikeshi.toml` cannot be read or does not parse.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     /// A file could not be read or written.
     #[error("{action} {}: {source}", path.display())]
     Io {

@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde::Serialize;
 
 use super::compose::compose_step;
-use super::config::Config;
+use crate::config::Config;
 use super::transport::{Job, Outcome};
 use super::{NotifyError, WORKER};
 use crate::clock::format_jst;

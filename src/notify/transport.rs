@@ -12,7 +12,7 @@ use lettre::transport::smtp::{AsyncSmtpTransport, AsyncSmtpTransportBuilder, Poo
 use lettre::{AsyncTransport as _, Tokio1Executor};
 
 use super::NotifyError;
-use super::config::{Config, SmtpConfig, TlsMode};
+use crate::config::{Config, SmtpConfig, TlsMode};
 use crate::journal::sha256_hex;
 
 /// One message to deliver: its number, recipient and saved .eml file.

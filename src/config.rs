@@ -1,12 +1,32 @@
-//! `hikeshi.toml`: how mail leaves the machine. Found at `--config FILE`, else
+//! `hikeshi.toml`: a municipality's settings — how mail leaves the machine (`[smtp]`,
+//! `[mail]`) and the report's templates (`[report]`). Found at `--config FILE`, else
 //! `$HIKESHI_CONFIG`, else `./hikeshi.toml`; with none of them, the embedded defaults (every
-//! message goes to the incident's `outbox/` as an .eml file).
+//! message goes to the incident's `outbox/` as an .eml file; the built-in report layout).
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::NotifyError;
+/// `hikeshi.toml` could not be read or does not parse.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read (a file named by `--config` or `$HIKESHI_CONFIG` must exist).
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file does not parse, or has a setting hikeshi does not know.
+    #[error("{}: {message}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with line and column.
+        message: String,
+    },
+}
 
 /// The environment variable naming the config file.
 pub const CONFIG_ENV: &str = "HIKESHI_CONFIG";
@@ -23,6 +43,9 @@ pub struct Config {
     /// How messages are written.
     #[serde(default)]
     pub mail: MailConfig,
+    /// The report's layout.
+    #[serde(default)]
+    pub report: ReportConfig,
     /// The file this came from (none: the embedded defaults).
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -92,6 +115,16 @@ impl SmtpConfig {
     }
 }
 
+/// `[report]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    /// A folder with the municipality's own `report.html.j2` and/or `report.md.j2`
+    /// (minijinja), used instead of the built-in ones; relative to the config file.
+    #[serde(default)]
+    pub templates: Option<PathBuf>,
+}
+
 /// The character set of message bodies and headers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 pub enum Charset {
@@ -122,7 +155,7 @@ pub struct MailConfig {
 impl Config {
     /// Finds and reads the config: `explicit` (from `--config` or `$HIKESHI_CONFIG`, which
     /// must exist), else `./hikeshi.toml` if there is one, else the defaults.
-    pub fn load(explicit: Option<&Path>) -> Result<Config, NotifyError> {
+    pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         match explicit {
             Some(path) => Config::read(path),
             None => {
@@ -137,17 +170,21 @@ impl Config {
     }
 
     /// Reads one config file.
-    pub fn read(path: &Path) -> Result<Config, NotifyError> {
-        let text = std::fs::read_to_string(path).map_err(|e| NotifyError::Io {
-            action: "cannot read",
+    pub fn read(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
             path: path.to_path_buf(),
             source: e,
         })?;
-        let mut config: Config = toml::from_str(&text).map_err(|e| NotifyError::Config {
+        let mut config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
         config.path = Some(path.to_path_buf());
+        if let (Some(t), Some(dir)) = (&config.report.templates, path.parent())
+            && t.is_relative()
+        {
+            config.report.templates = Some(dir.join(t));
+        }
         if let Some(smtp) = &mut config.smtp {
             // A relative CA file is next to the config file, wherever hikeshi is run from.
             if let (Some(ca), Some(dir)) = (&smtp.ca_file, path.parent())
