@@ -152,6 +152,48 @@ pub struct MailConfig {
     pub charset: Charset,
 }
 
+/// A TOML error as "line L, column C: what", without the offending line itself: the line
+/// may hold a password typed in the wrong place.
+fn parse_message(text: &str, error: &toml::de::Error) -> String {
+    // serde quotes the offending value ("invalid type: string \"…\""): leave it out.
+    let mut message = String::new();
+    for (i, part) in error.message().trim().split('"').enumerate() {
+        match i {
+            0 => message.push_str(part),
+            _ if i % 2 == 1 => message.push_str("\"…\""),
+            _ => message.push_str(part),
+        }
+    }
+    if message.contains("unknown field `password`") {
+        message = "passwords do not go in hikeshi.toml: set password_env to the name of an \
+                   environment variable and put the password there"
+            .into();
+    }
+    match error.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or_default();
+            let line = before.matches('\n').count() + 1;
+            let column = before
+                .rsplit('\n')
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .count()
+                + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 impl Config {
     /// Finds and reads the config: `explicit` (from `--config` or `$HIKESHI_CONFIG`, which
     /// must exist), else `./hikeshi.toml` if there is one, else the defaults.
@@ -177,8 +219,19 @@ impl Config {
         })?;
         let mut config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            message: parse_message(&text, &e),
         })?;
+        if let Some(var) = config.smtp.as_ref().and_then(|s| s.password_env.as_deref())
+            && !is_variable_name(var)
+        {
+            // Never echo it: it may be the password itself, written in the wrong place.
+            return Err(ConfigError::Parse {
+                path: path.to_path_buf(),
+                message: "[smtp] password_env must be the name of an environment variable \
+                          (letters, digits and _), not the password"
+                    .into(),
+            });
+        }
         config.path = Some(path.to_path_buf());
         if let (Some(t), Some(dir)) = (&config.report.templates, path.parent())
             && t.is_relative()
@@ -194,6 +247,14 @@ impl Config {
             }
         }
         Ok(config)
+    }
+
+    /// Where messages go, for people: `outbox/` or `host:port`.
+    pub fn destination(&self) -> String {
+        match &self.smtp {
+            Some(smtp) => format!("{}:{}", smtp.host, smtp.port()),
+            None => "outbox/".into(),
+        }
     }
 
     /// The sender address.
@@ -231,6 +292,27 @@ mod tests {
         assert_eq!(smtp.tls, TlsMode::Starttls);
         assert_eq!(config.mail.charset, Charset::Utf8);
         assert!(config.mail.from_name.is_some());
+    }
+
+    #[test]
+    fn errors_never_show_a_password() {
+        let dir = std::env::temp_dir().join(format!("hikeshi-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let path = dir.join("hikeshi.toml");
+        for text in [
+            "[smtp]\nhost = \"h\"\nfrom = \"a@b.jp\"\npassword = \"S3cret-Hunter2\"\n",
+            "[smtp]\nhost = \"h\"\nfrom = \"a@b.jp\"\npassword_env = \"S3cret-Hunter2\"\n",
+            "[smtp]\nhost = \"h\"\nfrom = \"a@b.jp\"\nport = \"S3cret-Hunter2\"\n",
+        ] {
+            std::fs::write(&path, text).unwrap_or_default();
+            let message = Config::read(&path)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(!message.is_empty(), "{text}");
+            assert!(!message.contains("S3cret"), "{message}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -544,7 +544,11 @@ pub fn audit(path: &Path) -> Result<Audit, JournalError> {
         0 => None,
         n => bytes.get(..n - 1),
     };
-    for (i, raw) in lines.into_iter().flat_map(|b| b.split(|c| *c == b'\n')).enumerate() {
+    for (i, raw) in lines
+        .into_iter()
+        .flat_map(|b| b.split(|c| *c == b'\n'))
+        .enumerate()
+    {
         let line = i + 1;
         let Ok(text) = std::str::from_utf8(raw) else {
             problems.push(LineProblem {

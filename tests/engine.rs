@@ -546,3 +546,48 @@ fn one_line_values_refuse_line_breaks() {
         Err(Refusal::ControlCharacter { what: "--to" })
     );
 }
+
+#[test]
+fn a_reopened_notify_step_sends_a_new_round() {
+    let mut h = start();
+    h.ok(done("detect"));
+    h.ok(Command::QueueNotifications {
+        step: "report".into(),
+        messages: vec![queued("広報広聴課", 1)],
+    });
+    // Told by phone instead: the step is forced and its message is not sent any more.
+    h.ok(Command::Complete {
+        step: "report".into(),
+        note: None,
+        force: Some("電話で伝えた".into()),
+    });
+    assert!(h.incident.state().message(1).unwrap().cancelled.is_some());
+    h.ok(Command::Reopen {
+        step: "report".into(),
+        reason: "続報".into(),
+    });
+    // The new round is not blocked by the old message, nor completed by it.
+    h.ok(Command::QueueNotifications {
+        step: "report".into(),
+        messages: vec![queued("広報広聴課", 2)],
+    });
+    assert!(matches!(
+        h.run(Command::RecordDelivery {
+            message: 1,
+            transport: "smtp".into(),
+            reply: "250".into()
+        }),
+        Ok(())
+    ));
+    assert_eq!(
+        status(&h, "report"),
+        StepStatus::Ready,
+        "the old round does not count"
+    );
+    h.ok(Command::RecordDelivery {
+        message: 2,
+        transport: "smtp".into(),
+        reply: "250".into(),
+    });
+    assert_eq!(status(&h, "report"), StepStatus::Done);
+}

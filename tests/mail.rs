@@ -694,5 +694,54 @@ fn a_closed_incident_sends_nothing_more() {
     case.ok(&["close", "INC", "--force", "--reason", "訓練のため中断"]);
     let out = case.ok(&["outbox", "INC", "--retry"]);
     assert!(out.contains("0 通を再送します"), "{out}");
-    assert_eq!(case.outbox()["undelivered"], 3);
+    assert!(out.contains("送信中止（訓練のため中断）"), "{out}");
+    let m = case.message_state(1);
+    assert_eq!(m["state"], "cancelled", "{m}");
+    assert_eq!(m["attempts"], 1);
+    assert_eq!(case.outbox()["undelivered"], 0);
+    assert!(case.journal().contains("\"undelivered\":[1,2,3]"));
+}
+
+#[test]
+fn forcing_a_notify_step_stops_its_queued_mail() {
+    let mut case = Case::start(&[]);
+    case.configure(&format!(
+        "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nfrom = \"koho@city.example.jp\"\n",
+        free_port()
+    ));
+    assert_eq!(
+        case.run(&["notify", "INC", "tell-mayor"]).status.code(),
+        Some(1)
+    );
+    // Told by phone instead: the step is forced, and its queued message is not sent any more.
+    case.ok(&[
+        "done",
+        "INC",
+        "tell-mayor",
+        "--force",
+        "--reason",
+        "秘書課に電話で伝えた",
+    ]);
+    let m = case.message_state(1);
+    assert_eq!(m["state"], "cancelled");
+    assert_eq!(m["cancelled_reason"], "秘書課に電話で伝えた");
+    assert_eq!(case.outbox()["undelivered"], 0);
+    let out = case.ok(&["outbox", "INC", "--retry"]);
+    assert!(out.contains("0 通を再送します"), "{out}");
+}
+
+#[test]
+fn a_login_over_an_unencrypted_connection_is_refused() {
+    let mut case = Case::start(&[]);
+    case.configure(
+        "[smtp]\nhost = \"smtp.city.example.jp\"\ntls = \"none\"\nfrom = \"koho@city.example.jp\"\nusername = \"koho\"\n",
+    );
+    case.env.push(("HIKESHI_SMTP_PASSWORD".into(), "pw".into()));
+    let before = case.journal();
+    let out = case.run(&["notify", "INC", "first-report"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("starttls"));
+    assert_eq!(case.journal(), before);
+    // Reading the outbox needs no working login.
+    case.ok(&["outbox", "INC"]);
 }

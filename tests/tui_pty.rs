@@ -309,3 +309,59 @@ fn the_launcher_starts_a_playbook_and_resumes_an_incident() {
     tmux.keys(&["q"]);
     tmux.wait_for("記録は保存されています");
 }
+
+#[test]
+fn the_screen_sends_over_smtp_and_shows_what_did_not_arrive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let incidents = tmp.path().join("incidents");
+    // An SMTP server that refuses connections: the screen must show the failure, not crash.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = tmp.path().join("hikeshi.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"koho@city.example.jp\"\n"
+        ),
+    )
+    .unwrap();
+    let out = hikeshi()
+        .env("HIKESHI_INCIDENTS", &incidents)
+        .args(["start"])
+        .arg(common::fixture("mail/playbook.yaml"))
+        .output()
+        .unwrap();
+    let dir = String::from_utf8(out.stdout).unwrap();
+    let dir = dir.lines().last().unwrap().to_string();
+    hikeshi()
+        .env("HIKESHI_INCIDENTS", &incidents)
+        .args(["done", &dir, "detect"])
+        .assert()
+        .success();
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    let tmux = Tmux::new(tmp.path(), tmp.path());
+    tmux.type_line(&format!(
+        "HIKESHI_OPERATOR=田中 HIKESHI_CONFIG={} {} tui {dir}",
+        config.display(),
+        bin.display()
+    ));
+    tmux.wait_for("進捗 1/5");
+    // The first ready step is the first report: Enter sends its three messages.
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("未送達 3");
+    assert!(screen.contains("送信失敗"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("未送達の通知が 3 通あります");
+    tmux.type_line("echo mail-screen-ok-$((2+3))");
+    tmux.wait_for("mail-screen-ok-5");
+    let id = Path::new(&dir)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let s = status(&incidents, &id);
+    assert_eq!(s["messages"]["undelivered"], 3, "{s}");
+}

@@ -171,10 +171,6 @@ pub(super) fn run(ctx: &Context, command: Command) -> Result<Outcome, CliError> 
     match command {
         Command::Start(args) => start(ctx, &args),
         Command::Run(args) => {
-            // Mail settings are checked before anything is started.
-            if let Err(outcome) = super::mail::screen_mail(ctx)? {
-                return Ok(outcome);
-            }
             let dir = match start_incident(ctx, &args)? {
                 Ok(dir) => dir,
                 Err(outcome) => return Ok(outcome),
@@ -475,10 +471,7 @@ fn screen(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
     if !has_terminal(ctx, Some(name))? {
         return Ok(Outcome::Problems);
     }
-    let mail = match super::mail::screen_mail(ctx)? {
-        Ok(m) => m,
-        Err(outcome) => return Ok(outcome),
-    };
+    let mail = super::mail::screen_mail(ctx)?;
     let incident = match open(ctx, name) {
         Ok(i) => i,
         Err(e) => return fail(ctx, &e),

@@ -25,14 +25,33 @@ fn config_and_transport(ctx: &Context) -> Result<(Config, Transport), NotifyErro
     Ok((config, transport))
 }
 
-/// The screen's mail: the config and transport, or the reason they are unusable (reported
-/// before the screen opens, and before `run` starts an incident).
-pub(super) fn screen_mail(
-    ctx: &Context,
-) -> Result<Result<crate::tui::app::Mail, Outcome>, CliError> {
-    match config_and_transport(ctx) {
-        Ok((config, transport)) => Ok(Ok(crate::tui::app::Mail::new(config, transport))),
-        Err(e) => Ok(Err(fail_notify(ctx, &e)?)),
+/// The screen's mail: the config and transport. Unusable settings do not keep the screen
+/// from opening (the incident must still be workable): nothing is sent, messages stay
+/// queued, and both the terminal and the screen say why.
+pub(super) fn screen_mail(ctx: &Context) -> Result<crate::tui::app::Mail, CliError> {
+    use crate::tui::app::Mail;
+    let (config, result) = match Config::load(ctx.config.as_deref()) {
+        Ok(config) => {
+            let transport = Transport::from_config(&config);
+            (Some(config), transport)
+        }
+        Err(e) => (None, Err(e.into())),
+    };
+    match result {
+        Ok(transport) => Ok(Mail::new(config.unwrap_or_default(), transport)),
+        Err(e) => {
+            let problem = e.message(ctx.lang);
+            let mut err = std::io::stderr().lock();
+            writeln!(
+                err,
+                "hikeshi: {}: {problem}",
+                ctx.lang.pick(
+                    "メールを送信できません（通知は送信待ちのまま残ります）",
+                    "mail cannot be sent (messages stay queued)"
+                )
+            )?;
+            Ok(Mail::unavailable(config, problem))
+        }
     }
 }
 
@@ -52,6 +71,28 @@ pub(super) fn remind_undelivered(ctx: &Context, record: &IncidentRecord) -> Resu
         })?;
     }
     Ok(())
+}
+
+/// Sends `jobs` and journals each outcome the moment it is known.
+fn deliver_and_record(
+    incident: &mut incident::Incident,
+    transport: &Transport,
+    jobs: Vec<notify::Job>,
+) -> Result<Result<Vec<Delivered>, NotifyError>, CliError> {
+    let mut outcomes = Vec::new();
+    let mut failure = None;
+    runtime()?.block_on(notify::deliver_each(transport, jobs, 8, |outcome| {
+        if failure.is_none()
+            && let Err(e) = notify::record(incident, &outcome)
+        {
+            failure = Some(e);
+        }
+        outcomes.push(outcome);
+    }));
+    Ok(match failure {
+        Some(e) => Err(e),
+        None => Ok(outcomes),
+    })
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
@@ -228,12 +269,10 @@ pub(super) fn notify(
         ),
     })?;
     let jobs = notify::due(&incident, &HashSet::new(), false);
-    let outcomes = runtime()?.block_on(notify::deliver_all(&transport, jobs, 8));
-    for outcome in &outcomes {
-        if let Err(e) = notify::record(&mut incident, outcome) {
-            return fail_notify(ctx, &e);
-        }
-    }
+    let outcomes = match deliver_and_record(&mut incident, &transport, jobs)? {
+        Ok(o) => o,
+        Err(e) => return fail_notify(ctx, &e),
+    };
     report_outcomes(ctx, incident.record(), &outcomes)?;
     if let Some(ix) = incident.playbook().graph.find(step)
         && incident.state().status_of(ix) == incident::StepStatus::Done
@@ -253,12 +292,17 @@ pub(super) fn outbox(
     json: bool,
     retry: bool,
 ) -> Result<Outcome, CliError> {
-    let (_, transport) = match config_and_transport(ctx) {
+    // Listing needs no working login; only a retry builds the transport.
+    let config = match Config::load(ctx.config.as_deref()) {
         Ok(c) => c,
-        Err(e) => return fail_notify(ctx, &e),
+        Err(e) => return fail_notify(ctx, &e.into()),
     };
     let mut retried = Vec::new();
     let record = if retry {
+        let transport = match Transport::from_config(&config) {
+            Ok(t) => t,
+            Err(e) => return fail_notify(ctx, &e),
+        };
         let mut incident = match open(ctx, name) {
             Ok(i) => i,
             Err(e) => return fail(ctx, &e),
@@ -275,12 +319,10 @@ pub(super) fn outbox(
                 ),
             })?;
         }
-        let outcomes = runtime()?.block_on(notify::deliver_all(&transport, jobs, 8));
-        for outcome in &outcomes {
-            if let Err(e) = notify::record(&mut incident, outcome) {
-                return fail_notify(ctx, &e);
-            }
-        }
+        let outcomes = match deliver_and_record(&mut incident, &transport, jobs)? {
+            Ok(o) => o,
+            Err(e) => return fail_notify(ctx, &e),
+        };
         if !json {
             report_outcomes(ctx, incident.record(), &outcomes)?;
         }
@@ -299,7 +341,7 @@ pub(super) fn outbox(
         &record.id,
         &record.state,
         &record.playbook,
-        transport.describe(),
+        config.destination(),
         clock().now(),
     );
     let mut out = std::io::stdout().lock();

@@ -357,6 +357,11 @@ pub enum Refusal {
         /// Its recipient.
         to: String,
     },
+    /// Closing with messages not delivered needs `--force --reason`.
+    Undelivered {
+        /// The message numbers.
+        messages: Vec<u32>,
+    },
     /// A notify step with nobody to tell.
     NoRecipients {
         /// Step id.
@@ -625,6 +630,16 @@ impl Refusal {
             ),
             (Refusal::NotDelivered { message, to }, En) => format!(
                 "message #{message} to {to} has not been delivered; if you told them by phone, record it with `hikeshi call INCIDENT {to} --note TEXT`"
+            ),
+            (Refusal::Undelivered { messages }, Ja) => format!(
+                "未送達の通知が {} 通あります（{}）。再送するか電話で連絡して記録してください。このまま終了するには `--force --reason` で理由を記録してください（終了後は送信しません）",
+                messages.len(),
+                numbers(messages)
+            ),
+            (Refusal::Undelivered { messages }, En) => format!(
+                "{} message(s) not delivered ({}); retry them or record a call; to close anyway, use --force --reason (nothing is sent after the close)",
+                messages.len(),
+                numbers(messages)
             ),
             (Refusal::NoRecipients { step }, Ja) => {
                 format!("手順 `{step}` には宛先がありません")
@@ -1028,14 +1043,21 @@ pub fn apply(
                 .into_iter()
                 .filter_map(|ix| playbook.graph.step(ix).map(|s| s.id.clone()))
                 .collect();
+            let undelivered: Vec<u32> = state.undelivered().map(|m| m.number).collect();
             match force {
                 Some(reason) => non_empty(reason, "--reason")?,
                 None if !open.is_empty() => return Err(Refusal::OpenSteps { steps: open }),
+                None if !undelivered.is_empty() => {
+                    return Err(Refusal::Undelivered {
+                        messages: undelivered,
+                    });
+                }
                 None => {}
             }
             Event::IncidentClosed {
                 reason: force.clone(),
                 open_steps: open,
+                undelivered,
             }
         }
     };
@@ -1192,7 +1214,7 @@ fn complete_notified(
     if state.status_of(ix).is_settled() {
         return None;
     }
-    let mut messages = state.messages.iter().filter(|m| m.step == step).peekable();
+    let mut messages = state.current_messages(playbook, step).peekable();
     messages.peek()?;
     messages.all(settled).then(|| Event::StepCompleted {
         step: step.to_string(),

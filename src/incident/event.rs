@@ -235,6 +235,9 @@ pub enum Event {
         /// Steps still open when it was closed.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         open_steps: Vec<String>,
+        /// Messages not delivered when it was closed (they are not sent afterwards).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        undelivered: Vec<u32>,
     },
 }
 
@@ -368,6 +371,7 @@ mod tests {
             Event::IncidentClosed {
                 reason: None,
                 open_steps: vec![],
+                undelivered: vec![],
             },
         ];
         for e in events {

@@ -82,6 +82,9 @@ pub struct StepRecord {
     pub evidence: Vec<(Remark, EvidenceRecord)>,
     /// Since when the step has been ready (cleared when it stops being ready).
     pub ready_since: Option<DateTime<FixedOffset>>,
+    /// A notify step's current round of mail starts at this message number (raised when the
+    /// step is reopened, so old messages neither block nor complete the new round).
+    pub messages_from: u32,
 }
 
 /// A handover (交代).
@@ -156,12 +159,17 @@ pub struct MessageRecord {
     pub acknowledged: Option<Remark>,
     /// A call that reached the recipient after it was queued.
     pub called: Option<Remark>,
+    /// No longer to be sent: its step was completed another way (forced or skipped), reopened
+    /// for a new round of mail, or does not apply any more. Why, and when.
+    pub cancelled: Option<Remark>,
 }
 
 impl MessageRecord {
     /// Delivered, or its recipient was reached by phone: nothing more to send.
     pub fn is_settled(&self) -> bool {
-        matches!(self.delivery, Delivery::Sent { .. }) || self.called.is_some()
+        matches!(self.delivery, Delivery::Sent { .. })
+            || self.called.is_some()
+            || self.cancelled.is_some()
     }
 
     /// Failed attempts so far.
@@ -313,7 +321,10 @@ impl IncidentState {
                     _ => None,
                 });
             within.is_some_and(|w| {
-                m.acknowledged.is_none() && m.called.is_none() && m.queued.at + w < now
+                m.acknowledged.is_none()
+                    && m.called.is_none()
+                    && m.cancelled.is_none()
+                    && m.queued.at + w < now
             })
         })
     }
@@ -378,14 +389,23 @@ impl IncidentState {
                 self.operators = vec![operator.clone()];
                 self.initial_severity.clone_from(severity);
             }
-            (Event::StepCompleted { note, forced, .. }, Some(ix)) => {
+            (
+                Event::StepCompleted {
+                    step, note, forced, ..
+                },
+                Some(ix),
+            ) => {
+                if let Some(reason) = forced {
+                    self.cancel_messages(step, &remark(reason));
+                }
                 let r = &mut self.steps[ix.index()];
                 r.done = Some(stamp());
                 r.done_note.clone_from(note);
                 r.forced.clone_from(forced);
                 r.skipped = None;
             }
-            (Event::StepSkipped { reason, .. }, Some(ix)) => {
+            (Event::StepSkipped { step, reason }, Some(ix)) => {
+                self.cancel_messages(step, &remark(reason));
                 let r = &mut self.steps[ix.index()];
                 r.skipped = Some(remark(reason));
                 r.done = None;
@@ -451,12 +471,16 @@ impl IncidentState {
                 self.steps[ix.index()].observations.push(remark(text));
                 affects_status = false;
             }
-            (Event::StepReopened { reason, .. }, Some(ix)) => {
+            (Event::StepReopened { step, reason }, Some(ix)) => {
                 let is_decision = matches!(
                     playbook.graph.step(ix).map(|s| &s.kind),
                     Some(StepKind::Decision(_))
                 );
+                // A reopened notify step starts a new round of mail.
+                self.cancel_messages(step, &remark(reason));
+                let next = self.next_message();
                 let r = &mut self.steps[ix.index()];
+                r.messages_from = next;
                 r.reopened.push(remark(reason));
                 // Its clock restarts now: it is due again from the moment it is reopened.
                 r.ready_since = None;
@@ -520,6 +544,7 @@ impl IncidentState {
                     failures: Vec::new(),
                     acknowledged: None,
                     called: None,
+                    cancelled: None,
                 });
                 affects_status = false;
             }
@@ -594,14 +619,63 @@ impl IncidentState {
                 });
                 affects_status = false;
             }
-            (Event::IncidentClosed { .. }, _) => {
+            (Event::IncidentClosed { reason, .. }, _) => {
+                // Nothing is sent after the close; what was not delivered stays on record.
+                let why = remark(reason.as_deref().unwrap_or_default());
+                for m in self.messages.iter_mut().filter(|m| !m.is_settled()) {
+                    m.cancelled = Some(why.clone());
+                }
                 self.closed = Some(stamp());
             }
             _ => affects_status = false,
         }
         if affects_status {
             self.refresh_status(playbook, time);
+            // Mail of a step that no longer applies is not sent.
+            let not_applicable: Vec<String> = self
+                .messages
+                .iter()
+                .filter(|m| !m.is_settled())
+                .filter(|m| {
+                    playbook
+                        .graph
+                        .find(&m.step)
+                        .is_some_and(|ix| self.status_of(ix) == StepStatus::NotApplicable)
+                })
+                .map(|m| m.step.clone())
+                .collect();
+            for step in not_applicable {
+                let why = remark("対象外 / not applicable");
+                self.cancel_messages(&step, &why);
+            }
         }
+    }
+
+    /// Marks the step's messages that are not yet settled as cancelled.
+    fn cancel_messages(&mut self, step: &str, why: &Remark) {
+        for m in self
+            .messages
+            .iter_mut()
+            .filter(|m| m.step == step && !m.is_settled())
+        {
+            m.cancelled = Some(why.clone());
+        }
+    }
+
+    /// The messages of a notify step's current round (since it was last reopened).
+    pub fn current_messages<'a>(
+        &'a self,
+        playbook: &Playbook,
+        step: &'a str,
+    ) -> impl Iterator<Item = &'a MessageRecord> + 'a {
+        let from = playbook
+            .graph
+            .find(step)
+            .and_then(|ix| self.step(ix))
+            .map_or(0, |r| r.messages_from);
+        self.messages
+            .iter()
+            .filter(move |m| m.step == step && m.number >= from)
     }
 
     fn message_mut(&mut self, number: u32) -> Option<&mut MessageRecord> {

@@ -7,8 +7,8 @@ use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, 
 use lettre::message::{Body, Mailbox};
 
 use super::NotifyError;
-use crate::config::{Charset, Config};
 use crate::clock::jst;
+use crate::config::{Charset, Config};
 use crate::incident::describe::fill;
 use crate::incident::{IncidentRecord, Refusal, files};
 use crate::journal::sha256_hex;
@@ -70,6 +70,20 @@ fn body_safe(what: &str, value: &str) -> Result<(), NotifyError> {
         }),
         None => Ok(()),
     }
+}
+
+/// The incident id as it may appear in a Message-ID: letters, digits, `-`, `_` and `.` only
+/// (a folder renamed to something else must not make the Message-ID invalid).
+fn atom(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
 fn mailbox(what: &str, name: &str, address: &str) -> Result<Mailbox, NotifyError> {
@@ -149,7 +163,7 @@ pub fn compose_step(
                 "【訓練】これは訓練（机上訓練）のメールです。実際の事案ではありません。\n\n{body}"
             );
         }
-        let message_id = format!("hikeshi.{}.{number}.{token}@{domain}", record.id);
+        let message_id = format!("hikeshi.{}.{number}.{token}@{domain}", atom(&record.id));
         let bytes = build(BuildParts {
             from: &from,
             to: &to,
@@ -203,7 +217,7 @@ fn build(p: BuildParts<'_>) -> Result<Vec<u8>, NotifyError> {
         .message_id(Some(format!("<{}>", p.message_id)))
         .raw_header(HeaderValue::new(
             HeaderName::new_from_ascii_str(INCIDENT_HEADER),
-            p.incident.to_string(),
+            atom(p.incident),
         ));
     if let Some(root) = p.root {
         builder = builder
@@ -280,6 +294,8 @@ fn iso_2022_jp(p: BuildParts<'_>) -> Option<Jis> {
     }
     let mailbox = |m: &Mailbox| -> Option<String> {
         Some(match &m.name {
+            // lettre quotes an ASCII name with specials (`Sales, Tokyo`) as RFC 5322 asks.
+            Some(name) if name.is_ascii() => m.to_string(),
             Some(name) => format!("{} <{}>", encoded_words(name)?, m.email),
             None => format!("<{}>", m.email),
         })

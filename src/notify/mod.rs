@@ -13,8 +13,8 @@ pub mod transport;
 
 use std::path::PathBuf;
 
-pub use compose::{Composed, EXERCISE_HEADER, EXERCISE_PREFIX, compose_step};
 pub use crate::config::{Charset, Config, MailConfig, SmtpConfig, TlsMode};
+pub use compose::{Composed, EXERCISE_HEADER, EXERCISE_PREFIX, compose_step};
 pub use outbox::{OutboxReport, Queued, due, queue, record, retry_delay};
 pub use transport::{Job, Outcome, Transport};
 
@@ -46,6 +46,15 @@ pub enum NotifyError {
         path: PathBuf,
         /// Why.
         source: std::io::Error,
+    },
+    /// A login over an unencrypted connection to another machine would send the password in
+    /// clear text.
+    #[error(
+        "[smtp] username is set with tls = \"none\" for {host}: the password would cross the network unencrypted; use starttls or tls (none is only for a relay on this machine)"
+    )]
+    PlaintextLogin {
+        /// The server.
+        host: String,
     },
     /// The variable that should hold the SMTP password is not set.
     #[error("the SMTP password is not set: put it in the environment variable {variable}")]
@@ -111,6 +120,9 @@ impl NotifyError {
             ) => format!(
                 "{what} に改行などの制御文字（{character}）が含まれるため、メールのヘッダーに使えません: \"{value}\""
             ),
+            (NotifyError::PlaintextLogin { host }, Lang::Ja) => format!(
+                "[smtp] で tls = \"none\" のまま username が設定されています（{host}）。パスワードが暗号化されずに送られるため、starttls か tls を使ってください（none は同じ機械の中継サーバー用です）"
+            ),
             (NotifyError::UnknownRecipient { name }, Lang::Ja) => {
                 format!("`{name}` は事案の divisions.yaml にありません")
             }
@@ -122,7 +134,25 @@ impl NotifyError {
     }
 }
 
-/// Delivers jobs, up to `concurrency` at a time over the transport's pooled connection;
+/// Delivers jobs, up to `concurrency` at a time over the transport's pooled connections,
+/// handing each outcome to `each` as soon as it is known (so it can be journalled before the
+/// next one finishes: an interruption then repeats as few messages as possible).
+pub async fn deliver_each(
+    transport: &Transport,
+    jobs: Vec<Job>,
+    concurrency: usize,
+    mut each: impl FnMut(Outcome),
+) {
+    use futures_util::StreamExt as _;
+    let mut outcomes = futures_util::stream::iter(jobs)
+        .map(|job| async move { transport.deliver(&job).await })
+        .buffer_unordered(concurrency.max(1));
+    while let Some(outcome) = outcomes.next().await {
+        each(outcome);
+    }
+}
+
+/// Delivers jobs, up to `concurrency` at a time over the transport's pooled connections;
 /// returns the outcomes in the order they finish.
 pub async fn deliver_all(
     transport: &Transport,

@@ -8,10 +8,10 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde::Serialize;
 
 use super::compose::compose_step;
-use crate::config::Config;
 use super::transport::{Job, Outcome};
 use super::{NotifyError, WORKER};
 use crate::clock::format_jst;
+use crate::config::Config;
 use crate::incident::engine::QueuedMessage;
 use crate::incident::state::{Delivery, MessageRecord};
 use crate::incident::{Command, Incident, IncidentState, apply};
@@ -89,9 +89,13 @@ pub fn queue(
             path: outbox,
             source: e,
         })?;
-    incident.execute(actor, &command).inspect_err(|_| {
-        for p in &written {
-            let _ = std::fs::remove_file(p);
+    incident.execute(actor, &command).inspect_err(|e| {
+        // Only a refusal certainly wrote nothing; after a journal error the events may be on
+        // disk, and their files must stay (a leftover is replaced by the next queue).
+        if matches!(e, crate::incident::IncidentError::Refused(_)) {
+            for p in &written {
+                let _ = std::fs::remove_file(p);
+            }
         }
     })?;
     Ok(Queued {
@@ -209,8 +213,10 @@ pub struct OutboxEntry {
     pub file: String,
     /// The `Message-ID`.
     pub message_id: String,
-    /// `pending`, `sent`, `failed`, `failed_permanent` or `called`.
+    /// `pending`, `sent`, `failed`, `failed_permanent`, `called` or `cancelled`.
     pub state: &'static str,
+    /// Why it is not sent any more (`cancelled`).
+    pub cancelled_reason: Option<String>,
     /// When it was queued.
     pub queued_at: DateTime<FixedOffset>,
     /// When it was delivered.
@@ -259,6 +265,7 @@ pub fn state_word(m: &MessageRecord) -> &'static str {
     match (&m.delivery, &m.called) {
         (Delivery::Sent { .. }, _) => "sent",
         (_, Some(_)) => "called",
+        _ if m.cancelled.is_some() => "cancelled",
         (Delivery::Pending, None) => "pending",
         (
             Delivery::Failed {
@@ -299,6 +306,7 @@ impl OutboxReport {
                     file: m.file.clone(),
                     message_id: m.message_id.clone(),
                     state: state_word(m),
+                    cancelled_reason: m.cancelled.as_ref().map(|c| c.text.clone()),
                     queued_at: m.queued.at,
                     sent_at: m.sent_at(),
                     transport,
@@ -359,6 +367,14 @@ impl OutboxReport {
                 ),
                 ("called", Lang::Ja) => "電話で連絡済み".into(),
                 ("called", Lang::En) => "reached by phone".into(),
+                ("cancelled", Lang::Ja) => format!(
+                    "送信中止（{}）",
+                    m.cancelled_reason.as_deref().unwrap_or_default()
+                ),
+                ("cancelled", Lang::En) => format!(
+                    "not sent ({})",
+                    m.cancelled_reason.as_deref().unwrap_or_default()
+                ),
                 ("pending", Lang::Ja) => "送信待ち".into(),
                 ("pending", Lang::En) => "pending".into(),
                 ("failed_permanent", Lang::Ja) => format!(

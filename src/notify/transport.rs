@@ -219,6 +219,12 @@ impl Smtp {
             .tls(tls)
             .timeout(Some(timeout))
             .pool_config(PoolConfig::new().max_size(8));
+        let loopback = matches!(config.host.as_str(), "localhost" | "127.0.0.1" | "::1");
+        if config.username.is_some() && config.tls == TlsMode::None && !loopback {
+            return Err(NotifyError::PlaintextLogin {
+                host: config.host.clone(),
+            });
+        }
         if let Some(user) = &config.username {
             let var = config
                 .password_env

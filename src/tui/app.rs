@@ -222,28 +222,65 @@ pub struct App {
     pub mail: Mail,
 }
 
+/// At most this many messages are sent at once (the size of the connection pool).
+const MAX_IN_FLIGHT: usize = 8;
+
 /// The screen's side of the outbox: the config, the transport, and the deliveries under way.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Mail {
-    /// The mail settings.
-    pub config: Config,
-    /// Where messages go.
-    pub transport: Transport,
+    /// The mail settings (`None`: the config file could not be read, so nothing is queued).
+    pub config: Option<Config>,
+    /// Where messages go; `None` when the mail settings are unusable (nothing is sent, and
+    /// the screen says why, but the incident can still be worked).
+    pub transport: Option<Transport>,
+    /// Why mail cannot be sent, if it cannot.
+    pub problem: Option<String>,
     /// Messages being sent now.
     pub in_flight: HashSet<u32>,
+    /// Messages sent whose outcome could not be journalled: never sent again by this screen.
+    unrecorded: HashSet<u32>,
     /// Deliveries to start (taken by the screen loop).
     queue: Vec<Job>,
+}
+
+impl Default for Mail {
+    fn default() -> Mail {
+        Mail::new(Config::default(), Transport::File)
+    }
 }
 
 impl Mail {
     /// Mail as `config` says.
     pub fn new(config: Config, transport: Transport) -> Mail {
         Mail {
-            config,
-            transport,
+            config: Some(config),
+            transport: Some(transport),
+            problem: None,
             in_flight: HashSet::new(),
+            unrecorded: HashSet::new(),
             queue: Vec::new(),
         }
+    }
+
+    /// Mail settings that cannot be used: with the config read but no transport (e.g. the
+    /// SMTP password is not set), messages are queued and shown but not sent until the screen
+    /// is opened with working settings; without a readable config, nothing is queued.
+    pub fn unavailable(config: Option<Config>, problem: String) -> Mail {
+        Mail {
+            config,
+            transport: None,
+            problem: Some(problem),
+            in_flight: HashSet::new(),
+            unrecorded: HashSet::new(),
+            queue: Vec::new(),
+        }
+    }
+
+    /// Where messages go, for people.
+    pub fn describe(&self) -> String {
+        self.transport
+            .as_ref()
+            .map_or_else(|| "-".to_string(), Transport::describe)
     }
 }
 
@@ -294,6 +331,15 @@ impl App {
             app.push_log(&entries);
         }
         app.select_next_ready();
+        if let Some(problem) = app.mail.problem.clone() {
+            let text = match app.lang {
+                Lang::Ja => {
+                    format!("メールを送信できません（通知は送信待ちのまま残ります）: {problem}")
+                }
+                Lang::En => format!("mail cannot be sent (messages stay queued): {problem}"),
+            };
+            app.error(text);
+        }
         app.schedule(false);
         app
     }
@@ -301,7 +347,16 @@ impl App {
     /// Queues for delivery every message that is due (with `everything`, every undelivered
     /// message), leaving out those being sent now.
     fn schedule(&mut self, everything: bool) -> usize {
-        let jobs = notify::due(&self.incident, &self.mail.in_flight, everything);
+        if self.mail.transport.is_none() {
+            return 0;
+        }
+        let room = MAX_IN_FLIGHT.saturating_sub(self.mail.in_flight.len());
+        let unrecorded = &self.mail.unrecorded;
+        let jobs: Vec<Job> = notify::due(&self.incident, &self.mail.in_flight, everything)
+            .into_iter()
+            .filter(|j| !unrecorded.contains(&j.message))
+            .take(room)
+            .collect();
         let n = jobs.len();
         for job in jobs {
             self.mail.in_flight.insert(job.message);
@@ -312,11 +367,14 @@ impl App {
 
     /// The deliveries to start now; each ends in an [`Action::Delivered`].
     pub fn take_work(&mut self) -> Vec<Work> {
+        let Some(transport) = self.mail.transport.clone() else {
+            return Vec::new();
+        };
         self.mail
             .queue
             .drain(..)
             .map(|job| {
-                let transport = self.mail.transport.clone();
+                let transport = transport.clone();
                 Box::pin(async move { Action::Delivered(transport.deliver(&job).await) }) as Work
             })
             .collect()
@@ -339,7 +397,14 @@ impl App {
                 }
                 self.select_next_ready();
             }
-            Err(e) => self.error(e.message(self.lang)),
+            Err(e) => {
+                // The outcome is not on record: a delivered message must not go out again,
+                // so this screen does not retry it (the next start, reading the journal, will).
+                if matches!(outcome, Outcome::Sent { .. }) {
+                    self.mail.unrecorded.insert(outcome.message());
+                }
+                self.error(e.message(self.lang));
+            }
         }
     }
 
@@ -348,19 +413,24 @@ impl App {
         let step = self.step_id(ix);
         let operator = self.operator.clone();
         let before = self.incident.record().entries;
-        match notify::queue(&mut self.incident, &operator, &step, &self.mail.config) {
+        let Some(config) = self.mail.config.as_ref() else {
+            let problem = self.mail.problem.clone().unwrap_or_default();
+            self.error(problem);
+            return;
+        };
+        match notify::queue(&mut self.incident, &operator, &step, config) {
             Ok(queued) => {
                 self.reload_log_since(before);
                 let text = match self.lang {
                     Lang::Ja => format!(
                         "{} 通を送信します（{}）",
                         queued.numbers.len(),
-                        self.mail.transport.describe()
+                        self.mail.describe()
                     ),
                     Lang::En => format!(
                         "sending {} message(s) via {}",
                         queued.numbers.len(),
-                        self.mail.transport.describe()
+                        self.mail.describe()
                     ),
                 };
                 self.info(text);

@@ -69,8 +69,9 @@ impl Screen for App {
 
 /// Runs a screen in the terminal until it is done.
 pub fn run<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
+    // IO as well as time: the mail worker opens network connections on this runtime.
     let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()?;
     runtime.block_on(event_loop(screen))
 }

@@ -55,6 +55,7 @@ pub mod label {
     );
     pub const DELIVERED: Text = t("送達", "delivered");
     pub const CALLED: Text = t("電話で連絡済み", "reached by phone");
+    pub const CANCELLED: Text = t("送信中止", "not sent");
     pub const SENDING: Text = t("送信中…", "sending…");
     pub const QUEUED: Text = t("送信待ち", "queued");
     pub const FAILED: Text = t("送信失敗", "failed");
@@ -62,6 +63,7 @@ pub mod label {
     pub const NOT_RETRIED: Text = t("再送しない（R で再送）", "not retried (R retries)");
     pub const ACKNOWLEDGED: Text = t("受領確認", "acknowledged by");
     pub const UNDELIVERED: Text = t("未送達", "undelivered");
+    pub const MAIL_DOWN: Text = t("メール送信不可（設定を確認）", "mail off (check settings)");
     pub const NEEDS_CALL: Text = t("要電話", "call needed");
     pub const OPTIONS: Text = t("選択肢", "options");
     pub const APPROVER: Text = t("承認者", "approver");

@@ -112,6 +112,12 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
             state.operator,
         )),
     ];
+    if app.mail.transport.is_none() {
+        spans.push(Span::styled(
+            format!("  {}", label::MAIL_DOWN.get(lang)),
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ));
+    }
     let undelivered = state.undelivered().count();
     if undelivered > 0 {
         spans.push(Span::styled(
@@ -258,6 +264,17 @@ fn message_lines(app: &App, step: &str, lines: &mut Vec<Line<'static>>) {
             (_, Some(call)) => (
                 format!("{} {}", label::CALLED.get(lang), format_jst(call.at, true)),
                 Style::new().fg(Color::Green),
+            ),
+            (_, None) if m.cancelled.is_some() => (
+                format!(
+                    "{}: {}",
+                    label::CANCELLED.get(lang),
+                    m.cancelled
+                        .as_ref()
+                        .map(|c| c.text.as_str())
+                        .unwrap_or_default()
+                ),
+                Style::new().fg(Color::Gray),
             ),
             _ if sending => (
                 label::SENDING.get(lang).to_string(),
