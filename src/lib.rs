@@ -41,6 +41,7 @@ pub mod journal;
 pub mod lang;
 pub mod notify;
 pub mod playbook;
+pub mod report;
 pub mod stock;
 pub mod tui;
 

@@ -121,6 +121,9 @@ fn schema_matches_the_committed_copy() {
         .assert()
         .success()
         .stdout(predicate::eq(committed));
+    let report = std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap();
+    let out = hikeshi().args(["schema", "--report"]).output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), report);
     let committed = std::fs::read_to_string(root().join("docs/divisions.schema.json")).unwrap();
     hikeshi()
         .args(["schema", "--divisions"])

@@ -329,6 +329,18 @@ pub(super) fn run(ctx: &Context, command: Command) -> Result<Outcome, CliError> 
         } => evidence(ctx, &incident, &step, &target, note),
         Command::Handover { incident, to } => handover(ctx, &incident, &to),
         Command::Verify { incident } => verify(ctx, &incident),
+        Command::Report {
+            incident,
+            format,
+            output,
+            evidence_pack,
+        } => super::report::report(
+            ctx,
+            &incident,
+            format,
+            output.as_deref(),
+            evidence_pack.as_deref(),
+        ),
         Command::Notify {
             incident,
             step,

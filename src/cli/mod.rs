@@ -5,6 +5,7 @@
 mod incident;
 mod mail;
 mod playbooks;
+mod report;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -86,8 +87,11 @@ pub enum Command {
     /// Print the JSON Schema of the playbook format (or of divisions.yaml).
     Schema {
         /// The schema of divisions.yaml instead.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "report")]
         divisions: bool,
+        /// The schema of `hikeshi report --format json` instead.
+        #[arg(long)]
+        report: bool,
     },
     /// List playbooks with their step counts and critical-path durations.
     List {
@@ -282,6 +286,24 @@ pub enum Command {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Write the post-incident report (事案報告書) from the journal and the frozen playbook:
+    /// HTML (default, one self-contained file for print), Markdown, CSV (Excel) or JSON. It
+    /// goes to INCIDENT/report.<ext> unless -o says otherwise (-o - prints it). A journal
+    /// that fails verification is reported, with a warning at the top, and exit 1.
+    Report {
+        /// Incident folder or id.
+        incident: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+        format: ReportFormat,
+        /// Where to write it (`-` for standard output).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Instead of the report, write the evidence files, a manifest with their hashes and a
+        /// summary (for a platform report or the police) into DIR (new or empty).
+        #[arg(long, value_name = "DIR")]
+        evidence_pack: Option<PathBuf>,
+    },
     /// Verify the journal's hash chain.
     Verify {
         /// Incident folder or id.
@@ -326,6 +348,19 @@ pub struct StartArgs {
     /// `X-Hikeshi-Exercise: yes`.
     #[arg(long)]
     pub exercise: bool,
+}
+
+/// Formats of `hikeshi report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// One self-contained HTML file with a timeline chart; prints on A4.
+    Html,
+    /// Markdown, for wikis.
+    Md,
+    /// CSV (UTF-8 with BOM, CRLF), one row per event; opens in Excel.
+    Csv,
+    /// JSON (docs/report.md, docs/report.schema.json).
+    Json,
 }
 
 /// Formats of `hikeshi graph`.
@@ -415,9 +450,11 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
             format,
             divisions,
         } => playbooks::graph(&playbook, format, divisions.as_deref(), lang),
-        Command::Schema { divisions } => {
+        Command::Schema { divisions, report } => {
             let text = if divisions {
                 divisions_schema()
+            } else if report {
+                crate::report::schema()
             } else {
                 playbook_schema()
             };

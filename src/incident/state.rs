@@ -8,7 +8,7 @@ use super::event::{Event, EvidenceRecord};
 use crate::playbook::{DueFrom, Platform, Playbook, StepIx, StepKind};
 
 /// Where a step stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
     /// Waiting for prerequisites or for a decision.

@@ -1,5 +1,6 @@
 //! A real SMTP server (Python's aiosmtpd) on 127.0.0.1 for the mail tests, and a real mail
-//! parser (Python's email package) to read what it received. The first test to need them
+//! parser (Python's email package) to read what it received; the same Python checks the
+//! reports (html5lib, csv, jsonschema). The first test to need them
 //! installs both into a virtualenv under target/ (one install, shared by every test
 //! process through a file lock); if that fails, the test fails: these tests are never
 //! skipped.
@@ -13,7 +14,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const PACKAGES: [&str; 2] = ["aiosmtpd==1.4.6", "trustme==1.2.1"];
+/// Real, independent tools the tests check hikeshi's output with: an SMTP server, a test
+/// certificate authority, an HTML5 parser, a JSON Schema validator.
+const PACKAGES: [&str; 4] = [
+    "aiosmtpd==1.4.6",
+    "trustme==1.2.1",
+    "html5lib==1.1",
+    "jsonschema==4.23.0",
+];
 
 fn venv() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("smtp-venv")
@@ -27,7 +35,8 @@ pub fn python() -> PathBuf {
     let lock = std::fs::File::create(venv.with_extension("lock")).unwrap();
     lock.lock().unwrap();
     let ready = venv.join(".ready");
-    if !ready.exists() {
+    // Reinstalled when the list changes.
+    if std::fs::read_to_string(&ready).ok().as_deref() != Some(PACKAGES.join("\n").as_str()) {
         let _ = std::fs::remove_dir_all(&venv);
         let status = Command::new("python3")
             .args(["-m", "venv"])

@@ -1,0 +1,637 @@
+//! The report's content: everything the 事案報告書 says, built only from the journal and the
+//! frozen playbook. Every format renders this one model; `--format json` is it as JSON.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::incident::describe::{describe, fill};
+use crate::incident::state::{Delivery, StepStatus};
+use crate::incident::status::status_label;
+use crate::incident::{AuditedIncident, Event, EvidenceRecord};
+use crate::lang::Lang;
+use crate::playbook::StepKind;
+
+/// The format version of the report's JSON.
+pub const FORMAT: u32 = 1;
+
+/// A 事案報告書.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(title = "hikeshi report")]
+pub struct Report {
+    /// The format version of this JSON (1).
+    pub format: u32,
+    /// When the report was made.
+    pub generated_at: DateTime<FixedOffset>,
+    /// The language of its sentences: `ja` or `en`.
+    pub lang: String,
+    /// The incident id (its folder name).
+    pub incident: String,
+    /// A drill (訓練), not a real incident.
+    pub exercise: bool,
+    /// Whether the record can be trusted: the hash chain and the frozen files.
+    pub integrity: Integrity,
+    /// What happened, in brief.
+    pub overview: Overview,
+    /// 経過: every event in order.
+    pub timeline: Vec<TimelineEntry>,
+    /// Every step of the playbook and what became of it.
+    pub steps: Vec<StepRow>,
+    /// Every message sent (or not).
+    pub notifications: Vec<NotificationRow>,
+    /// Phone calls to divisions.
+    pub calls: Vec<CallRow>,
+    /// The public statements (公表文) and who approved them.
+    pub statements: Vec<StatementRow>,
+    /// Evidence recorded.
+    pub evidence: Vec<EvidenceRow>,
+}
+
+/// The journal's verification.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Integrity {
+    /// Every line verified, and the frozen files are the ones the start recorded.
+    pub verified: bool,
+    /// Journal entries read.
+    pub entries: u64,
+    /// Hash of the first entry.
+    pub first_hash: Option<String>,
+    /// Hash of the last entry (the chain head).
+    pub last_hash: String,
+    /// SHA-256 of the frozen playbook.yaml.
+    pub playbook_sha256: String,
+    /// What did not verify.
+    pub problems: Vec<IntegrityProblem>,
+    /// Bytes of an unfinished last line (a crash while writing), if any.
+    pub torn_bytes: Option<usize>,
+}
+
+/// One thing that did not verify.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct IntegrityProblem {
+    /// The journal line, if the problem is in one.
+    pub line: Option<usize>,
+    /// Its sequence number.
+    pub seq: Option<u64>,
+    /// What is wrong.
+    pub description: String,
+}
+
+/// The overview.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Overview {
+    /// The incident's title.
+    pub title: String,
+    /// The playbook followed.
+    pub playbook: PlaybookInfo,
+    /// The organisation.
+    pub organization: String,
+    /// The affected account.
+    pub account: Option<String>,
+    /// The affected platform, by name.
+    pub platform: Option<String>,
+    /// Start.
+    pub started_at: Option<DateTime<FixedOffset>>,
+    /// Close, if closed.
+    pub closed_at: Option<DateTime<FixedOffset>>,
+    /// Why it was closed with steps open, if it was.
+    pub close_reason: Option<String>,
+    /// Seconds from start to close (or to the last event if open).
+    pub duration_seconds: i64,
+    /// Everyone who was on duty, in order.
+    pub operators: Vec<String>,
+    /// Handovers (交代).
+    pub handovers: Vec<HandoverRow>,
+    /// The severity in force at the end, by title.
+    pub severity: Option<String>,
+    /// Every decision taken, in order (changes included).
+    pub decisions: Vec<DecisionRow>,
+    /// The guideline clauses of the steps that were done.
+    pub clauses: Vec<ClauseGroup>,
+    /// Steps by status at the end.
+    pub progress: ProgressRow,
+}
+
+/// The playbook followed.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PlaybookInfo {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its version.
+    pub version: Option<String>,
+    /// SHA-256 of the frozen copy.
+    pub sha256: String,
+}
+
+/// A handover.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct HandoverRow {
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// From whom.
+    pub from: String,
+    /// To whom.
+    pub to: String,
+}
+
+/// A decision taken.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DecisionRow {
+    /// The decision step.
+    pub step: String,
+    /// Its question.
+    pub question: String,
+    /// The option chosen (id).
+    pub option: String,
+    /// The option chosen (title).
+    pub answer: String,
+    /// The earlier answer it replaced (id), if it changed one.
+    pub previous: Option<String>,
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// By whom.
+    pub by: String,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+/// The clauses of one guideline document that the steps done cite.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ClauseGroup {
+    /// The document's id in the playbook.
+    pub source: String,
+    /// Its title.
+    pub title: String,
+    /// Its issuer.
+    pub issuer: Option<String>,
+    /// The clauses, in playbook order.
+    pub clauses: Vec<String>,
+}
+
+/// Steps by status.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ProgressRow {
+    /// Done.
+    pub done: usize,
+    /// Skipped.
+    pub skipped: usize,
+    /// Not applicable.
+    pub not_applicable: usize,
+    /// Still open.
+    pub open: usize,
+    /// All steps.
+    pub total: usize,
+}
+
+/// One event of the timeline.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TimelineEntry {
+    /// Sequence number in the journal.
+    pub seq: u64,
+    /// When.
+    pub time: DateTime<FixedOffset>,
+    /// Who.
+    pub actor: String,
+    /// The event kind (for machines; people read `text`).
+    pub kind: String,
+    /// The step it is about.
+    pub step: Option<String>,
+    /// What happened, in a plain sentence.
+    pub text: String,
+    /// Whether this line of the journal verified.
+    pub verified: bool,
+    /// The line's hash.
+    pub hash: String,
+}
+
+/// A step and what became of it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct StepRow {
+    /// Step id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Kind: action, notify, decision, approval, post, monitor.
+    pub kind: String,
+    /// Owner (a role or division).
+    pub owner: Option<String>,
+    /// `done`, `skipped`, `not_applicable`, `ready`, `pending`.
+    pub status: StepStatus,
+    /// The status in words.
+    pub status_text: String,
+    /// When it became ready (could be done).
+    pub ready_at: Option<DateTime<FixedOffset>>,
+    /// When it was done.
+    pub done_at: Option<DateTime<FixedOffset>>,
+    /// Who did it.
+    pub done_by: Option<String>,
+    /// Seconds from ready to done.
+    pub taken_seconds: Option<i64>,
+    /// Its deadline.
+    pub due_at: Option<DateTime<FixedOffset>>,
+    /// Whether it was done by its deadline (none: no deadline, or not done and not yet due).
+    pub due_met: Option<bool>,
+    /// Why it was skipped.
+    pub skipped_reason: Option<String>,
+    /// Done before it was ready or without its usual way: the reason (a deviation).
+    pub forced_reason: Option<String>,
+    /// Who approved it (決裁, or a post's approval), and when.
+    pub approved_by: Option<String>,
+    /// When it was approved.
+    pub approved_at: Option<DateTime<FixedOffset>>,
+    /// Refused approvals, with reasons.
+    pub rejections: Vec<String>,
+    /// How often it was reopened.
+    pub reopened: usize,
+    /// Guideline clauses it follows (`document clause`).
+    pub sources: Vec<String>,
+}
+
+/// A message and what became of it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct NotificationRow {
+    /// Its number.
+    pub number: u32,
+    /// The notify step.
+    pub step: String,
+    /// The division or role.
+    pub to: String,
+    /// The address.
+    pub address: String,
+    /// The subject.
+    pub subject: String,
+    /// `sent`, `pending`, `failed`, `failed_permanent`, `called`, `cancelled`.
+    pub state: String,
+    /// When it was queued.
+    pub queued_at: DateTime<FixedOffset>,
+    /// When it was delivered.
+    pub delivered_at: Option<DateTime<FixedOffset>>,
+    /// `smtp` or `file`.
+    pub transport: Option<String>,
+    /// Failed attempts, each with its time and error.
+    pub failures: Vec<String>,
+    /// Who acknowledged it.
+    pub acknowledged_by: Option<String>,
+    /// When.
+    pub acknowledged_at: Option<DateTime<FixedOffset>>,
+    /// When its recipient was phoned instead.
+    pub called_at: Option<DateTime<FixedOffset>>,
+    /// Why it was not sent any more.
+    pub cancelled_reason: Option<String>,
+}
+
+/// A phone call.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CallRow {
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// Who called.
+    pub by: String,
+    /// The division or role.
+    pub division: String,
+    /// The number.
+    pub number: Option<String>,
+    /// What was said.
+    pub note: String,
+}
+
+/// A public statement.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct StatementRow {
+    /// The post step.
+    pub step: String,
+    /// Its title.
+    pub title: String,
+    /// The final text, as filled in when it was posted (or now, if not yet).
+    pub text: String,
+    /// Who approved it.
+    pub approved_by: Option<String>,
+    /// When.
+    pub approved_at: Option<DateTime<FixedOffset>>,
+    /// When it was posted (the step done).
+    pub posted_at: Option<DateTime<FixedOffset>>,
+}
+
+/// A piece of evidence.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct EvidenceRow {
+    /// The step it was recorded for.
+    pub step: String,
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// By whom.
+    pub by: String,
+    /// `file` or `url`.
+    pub kind: String,
+    /// The file in `evidence/`, or the URL.
+    pub what: String,
+    /// SHA-256 of the file.
+    pub sha256: Option<String>,
+    /// Its size.
+    pub bytes: Option<u64>,
+    /// What it shows.
+    pub note: Option<String>,
+}
+
+/// Builds the report of an audited incident at `now`.
+pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) -> Report {
+    let record = &audited.record;
+    let state = &record.state;
+    let playbook = &record.playbook;
+    let problem_lines: std::collections::HashSet<u64> =
+        audited.journal.problems.iter().map(|p| p.seq).collect();
+
+    let mut timeline = Vec::with_capacity(audited.journal.entries.len());
+    let mut decisions = Vec::new();
+    for entry in &audited.journal.entries {
+        let Ok(event) = Event::decode(&entry.kind, &entry.payload) else {
+            continue;
+        };
+        if let Event::DecisionMade {
+            step,
+            option,
+            reason,
+            previous,
+            ..
+        } = &event
+            && let Some(StepKind::Decision(d)) = playbook
+                .graph
+                .find(step)
+                .and_then(|ix| playbook.graph.step(ix))
+                .map(|s| &s.kind)
+        {
+            decisions.push(DecisionRow {
+                step: step.clone(),
+                question: d.question.clone(),
+                option: option.clone(),
+                answer: d
+                    .options
+                    .iter()
+                    .find(|o| o.id == *option)
+                    .map_or_else(|| option.clone(), |o| o.title.clone()),
+                previous: previous.clone(),
+                at: entry.time,
+                by: entry.actor.clone(),
+                reason: reason.clone(),
+            });
+        }
+        timeline.push(TimelineEntry {
+            seq: entry.seq,
+            time: entry.time,
+            actor: entry.actor.clone(),
+            kind: entry.kind.clone(),
+            step: event.step().map(str::to_string),
+            text: describe(&event, playbook, lang),
+            verified: !problem_lines.contains(&entry.seq),
+            hash: entry.hash.clone(),
+        });
+    }
+
+    let end = state.closed.as_ref().map(|c| c.at).or(state.last_event_at);
+    let mut steps = Vec::new();
+    let mut statements = Vec::new();
+    let mut evidence = Vec::new();
+    let mut cited: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for &ix in playbook.graph.order() {
+        let (Some(step), Some(r)) = (playbook.graph.step(ix), state.step(ix)) else {
+            continue;
+        };
+        let status = state.status_of(ix);
+        let view = state.view(playbook, ix, end.unwrap_or(now));
+        let done_at = r.done.as_ref().map(|d| d.at);
+        let due_met = match (view.due_at, done_at) {
+            (Some(due), Some(done)) => Some(done <= due),
+            (Some(due), None) if !status.is_settled() => end.filter(|e| *e > due).map(|_| false),
+            _ => None,
+        };
+        if status == StepStatus::Done {
+            for c in &step.sources {
+                let clauses = cited.entry(c.source.clone()).or_default();
+                if !clauses.contains(&c.clause) {
+                    clauses.push(c.clause.clone());
+                }
+            }
+        }
+        steps.push(StepRow {
+            id: step.id.clone(),
+            title: step.title.clone(),
+            kind: step.kind.name().to_string(),
+            owner: step.owner.clone(),
+            status,
+            status_text: status_label(status, lang).to_string(),
+            ready_at: r.ready_since,
+            done_at,
+            done_by: r.done.as_ref().map(|d| d.by.clone()),
+            taken_seconds: match (r.ready_since, done_at) {
+                (Some(ready), Some(done)) => Some((done - ready).num_seconds()),
+                _ => None,
+            },
+            due_at: view.due_at,
+            due_met,
+            skipped_reason: r.skipped.as_ref().map(|s| s.text.clone()),
+            forced_reason: r.forced.clone(),
+            approved_by: r.approval.as_ref().map(|a| a.by.clone()),
+            approved_at: r.approval.as_ref().map(|a| a.at),
+            rejections: r
+                .rejections
+                .iter()
+                .map(|j| format!("{} {}: {}", crate::clock::format_jst(j.at, false), j.by, j.text))
+                .collect(),
+            reopened: r.reopened.len(),
+            sources: step
+                .sources
+                .iter()
+                .map(|c| {
+                    let title = playbook
+                        .sources
+                        .iter()
+                        .find(|s| s.id == c.source)
+                        .map_or(c.source.as_str(), |s| s.title.as_str());
+                    format!("{title} {}", c.clause)
+                })
+                .collect(),
+        });
+        if let StepKind::Post(post) = &step.kind {
+            statements.push(StatementRow {
+                step: step.id.clone(),
+                title: step.title.clone(),
+                text: fill(&post.statement, record, ix, done_at.unwrap_or(now), None),
+                approved_by: r.approval.as_ref().map(|a| a.by.clone()),
+                approved_at: r.approval.as_ref().map(|a| a.at),
+                posted_at: done_at,
+            });
+        }
+        for (remark, ev) in &r.evidence {
+            let (kind, what, sha256, bytes) = match ev {
+                EvidenceRecord::File {
+                    name,
+                    sha256,
+                    bytes,
+                    ..
+                } => (
+                    "file",
+                    format!("evidence/{name}"),
+                    Some(sha256.clone()),
+                    Some(*bytes),
+                ),
+                EvidenceRecord::Url { url } => ("url", url.clone(), None, None),
+            };
+            evidence.push(EvidenceRow {
+                step: step.id.clone(),
+                at: remark.at,
+                by: remark.by.clone(),
+                kind: kind.to_string(),
+                what,
+                sha256,
+                bytes,
+                note: Some(remark.text.clone()).filter(|t| !t.is_empty()),
+            });
+        }
+    }
+    evidence.sort_by_key(|e| e.at);
+
+    let notifications = state
+        .messages
+        .iter()
+        .map(|m| NotificationRow {
+            number: m.number,
+            step: m.step.clone(),
+            to: m.to.clone(),
+            address: m.address.clone(),
+            subject: m.subject.clone(),
+            state: crate::notify::outbox::state_word(m).to_string(),
+            queued_at: m.queued.at,
+            delivered_at: m.sent_at(),
+            transport: match &m.delivery {
+                Delivery::Sent { transport, .. } => Some(transport.clone()),
+                _ => None,
+            },
+            failures: m
+                .failures
+                .iter()
+                .map(|f| format!("{} {}", crate::clock::format_jst(f.at, true), f.text))
+                .collect(),
+            acknowledged_by: m.acknowledged.as_ref().map(|a| a.by.clone()),
+            acknowledged_at: m.acknowledged.as_ref().map(|a| a.at),
+            called_at: m.called.as_ref().map(|c| c.at),
+            cancelled_reason: m.cancelled.as_ref().map(|c| c.text.clone()),
+        })
+        .collect();
+
+    let mut problems: Vec<IntegrityProblem> = audited
+        .journal
+        .problems
+        .iter()
+        .map(|p| IntegrityProblem {
+            line: Some(p.line),
+            seq: Some(p.seq),
+            description: p.problem.to_string(),
+        })
+        .collect();
+    problems.extend(audited.problems.iter().map(|e| IntegrityProblem {
+        line: None,
+        seq: None,
+        description: e.message(lang),
+    }));
+
+    let progress = state.progress();
+    let close_reason = audited.journal.entries.iter().rev().find_map(|e| {
+        match Event::decode(&e.kind, &e.payload) {
+            Ok(Event::IncidentClosed { reason, .. }) => reason,
+            _ => None,
+        }
+    });
+    let clauses = playbook
+        .sources
+        .iter()
+        .filter_map(|doc| {
+            cited.get(&doc.id).map(|clauses| ClauseGroup {
+                source: doc.id.clone(),
+                title: doc.title.clone(),
+                issuer: doc.issuer.clone(),
+                clauses: clauses.clone(),
+            })
+        })
+        .collect();
+    Report {
+        format: FORMAT,
+        generated_at: now,
+        lang: lang.to_string(),
+        incident: record.id.clone(),
+        exercise: state.exercise,
+        integrity: Integrity {
+            verified: audited.is_intact(),
+            entries: record.entries,
+            first_hash: record.first_hash.clone(),
+            last_hash: record.head.clone(),
+            playbook_sha256: record.playbook_sha256.clone(),
+            problems,
+            torn_bytes: record.torn.as_ref().map(|t| t.bytes),
+        },
+        overview: Overview {
+            title: state.title.clone(),
+            playbook: PlaybookInfo {
+                id: playbook.id.clone(),
+                title: playbook.title.clone(),
+                version: playbook.version.clone(),
+                sha256: record.playbook_sha256.clone(),
+            },
+            organization: record.directory.organization.clone(),
+            account: state.account.clone(),
+            platform: state.platform.map(|p| p.display_name().to_string()),
+            started_at: state.started_at,
+            closed_at: state.closed.as_ref().map(|c| c.at),
+            close_reason,
+            duration_seconds: match (state.started_at, end) {
+                (Some(s), Some(e)) => (e - s).num_seconds(),
+                _ => 0,
+            },
+            operators: state.operators.clone(),
+            handovers: state
+                .handovers
+                .iter()
+                .map(|h| HandoverRow {
+                    at: h.at,
+                    from: h.from.clone(),
+                    to: h.to.clone(),
+                })
+                .collect(),
+            severity: state.severity(playbook).and_then(|id| {
+                playbook
+                    .severities
+                    .iter()
+                    .find(|c| c.id == id)
+                    .map(|c| c.title.clone())
+            }),
+            decisions,
+            clauses,
+            progress: ProgressRow {
+                done: progress.done,
+                skipped: progress.skipped,
+                not_applicable: progress.not_applicable,
+                open: progress.ready + progress.pending,
+                total: progress.total,
+            },
+        },
+        timeline,
+        steps,
+        notifications,
+        calls: state
+            .calls
+            .iter()
+            .map(|c| CallRow {
+                at: c.at,
+                by: c.by.clone(),
+                division: c.division.clone(),
+                number: c.number.clone(),
+                note: c.note.clone(),
+            })
+            .collect(),
+        statements,
+        evidence,
+    }
+}

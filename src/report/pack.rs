@@ -1,0 +1,245 @@
+//! The evidence pack: the incident's evidence files, a manifest with their hashes, and a
+//! summary of the account, URLs and times — what a platform report form or a police
+//! consultation (警察への相談) asks for, in one folder.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::ReportError;
+use super::model::Report;
+use crate::clock::format_jst;
+use crate::journal::sha256_hex;
+use crate::lang::Lang;
+
+/// One file of the pack's manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestEntry {
+    /// The file in the pack (`files/...`), or the URL.
+    pub what: String,
+    /// `file` or `url`.
+    pub kind: String,
+    /// SHA-256 recorded when it was attached.
+    pub sha256: Option<String>,
+    /// Whether the copy in the pack still has that hash.
+    pub intact: Option<bool>,
+    /// Its size.
+    pub bytes: Option<u64>,
+    /// When it was recorded.
+    pub recorded_at: chrono::DateTime<chrono::FixedOffset>,
+    /// By whom.
+    pub recorded_by: String,
+    /// The step.
+    pub step: String,
+    /// What it shows.
+    pub note: Option<String>,
+}
+
+/// What a pack holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// The incident id.
+    pub incident: String,
+    /// The account.
+    pub account: Option<String>,
+    /// The platform.
+    pub platform: Option<String>,
+    /// Every piece of evidence.
+    pub evidence: Vec<ManifestEntry>,
+}
+
+fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> ReportError + 'a {
+    move |e| ReportError::Io {
+        action,
+        path: path.to_path_buf(),
+        source: e,
+    }
+}
+
+/// Writes the evidence pack of `report` (an incident in `incident_dir`) into `out`, which
+/// must not exist or be empty. Returns the manifest.
+pub fn write(
+    report: &Report,
+    incident_dir: &Path,
+    out: &Path,
+    lang: Lang,
+) -> Result<Manifest, ReportError> {
+    if out.exists()
+        && std::fs::read_dir(out)
+            .map_err(io("cannot read", out))?
+            .next()
+            .is_some()
+    {
+        return Err(ReportError::NotEmpty(out.to_path_buf()));
+    }
+    let files = out.join("files");
+    std::fs::create_dir_all(&files).map_err(io("cannot create", &files))?;
+    let mut evidence = Vec::new();
+    for e in &report.evidence {
+        let entry = if e.kind == "file" {
+            let source: PathBuf = incident_dir.join(&e.what);
+            let name = Path::new(&e.what)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let target = files.join(&name);
+            let bytes = std::fs::read(&source).map_err(io("cannot read", &source))?;
+            std::fs::write(&target, &bytes).map_err(io("cannot write", &target))?;
+            ManifestEntry {
+                what: format!("files/{name}"),
+                kind: "file".into(),
+                intact: e.sha256.as_ref().map(|h| *h == sha256_hex(&bytes)),
+                sha256: e.sha256.clone(),
+                bytes: e.bytes,
+                recorded_at: e.at,
+                recorded_by: e.by.clone(),
+                step: e.step.clone(),
+                note: e.note.clone(),
+            }
+        } else {
+            ManifestEntry {
+                what: e.what.clone(),
+                kind: "url".into(),
+                sha256: None,
+                intact: None,
+                bytes: None,
+                recorded_at: e.at,
+                recorded_by: e.by.clone(),
+                step: e.step.clone(),
+                note: e.note.clone(),
+            }
+        };
+        evidence.push(entry);
+    }
+    let manifest = Manifest {
+        incident: report.incident.clone(),
+        account: report.overview.account.clone(),
+        platform: report.overview.platform.clone(),
+        evidence,
+    };
+    let json = out.join("manifest.json");
+    let mut text =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| ReportError::Csv(e.to_string()))?;
+    text.push(b'\n');
+    std::fs::write(&json, text).map_err(io("cannot write", &json))?;
+    let csv_path = out.join("manifest.csv");
+    let mut csv_bytes = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut w = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::CRLF)
+            .from_writer(&mut csv_bytes);
+        let header = match lang {
+            Lang::Ja => ["ファイル又はURL", "種別", "SHA-256", "一致", "バイト", "記録日時", "記録者", "手順", "内容"],
+            Lang::En => ["file or URL", "kind", "SHA-256", "intact", "bytes", "recorded", "by", "step", "what it shows"],
+        };
+        w.write_record(header)
+            .map_err(|e| ReportError::Csv(e.to_string()))?;
+        for m in &manifest.evidence {
+            w.write_record([
+                m.what.as_str(),
+                &m.kind,
+                m.sha256.as_deref().unwrap_or_default(),
+                match m.intact {
+                    Some(true) => "OK",
+                    Some(false) => "NG",
+                    None => "",
+                },
+                &m.bytes.map(|b| b.to_string()).unwrap_or_default(),
+                &format_jst(m.recorded_at, true),
+                &m.recorded_by,
+                &m.step,
+                m.note.as_deref().unwrap_or_default(),
+            ])
+            .map_err(|e| ReportError::Csv(e.to_string()))?;
+        }
+        w.flush().map_err(|e| ReportError::Csv(e.to_string()))?;
+    }
+    std::fs::write(&csv_path, csv_bytes).map_err(io("cannot write", &csv_path))?;
+    let summary_path = out.join("summary.md");
+    let mut summary = Vec::new();
+    write_summary(&mut summary, report, &manifest, lang).map_err(io("cannot write", &summary_path))?;
+    std::fs::write(&summary_path, summary).map_err(io("cannot write", &summary_path))?;
+    Ok(manifest)
+}
+
+fn write_summary(
+    out: &mut Vec<u8>,
+    report: &Report,
+    manifest: &Manifest,
+    lang: Lang,
+) -> std::io::Result<()> {
+    let o = &report.overview;
+    let pick = |ja: &'static str, en: &'static str| lang.pick(ja, en);
+    writeln!(out, "# {}: {}", pick("証拠資料", "Evidence"), o.title)?;
+    writeln!(out)?;
+    writeln!(out, "- {}: {}", pick("団体", "Organisation"), o.organization)?;
+    writeln!(out, "- {}: {}", pick("事案番号", "Incident"), report.incident)?;
+    writeln!(
+        out,
+        "- {}: {} {}",
+        pick("対象アカウント", "Account"),
+        o.platform.as_deref().unwrap_or("-"),
+        o.account.as_deref().unwrap_or("-")
+    )?;
+    writeln!(
+        out,
+        "- {}: {}",
+        pick("発生（対応開始）", "Started"),
+        o.started_at.map(|t| format_jst(t, false)).unwrap_or_default()
+    )?;
+    if let Some(c) = o.closed_at {
+        writeln!(out, "- {}: {}", pick("終了", "Closed"), format_jst(c, false))?;
+    }
+    if !report.integrity.verified {
+        writeln!(
+            out,
+            "- **{}**",
+            pick(
+                "注意: 事案の記録は検証に失敗しています",
+                "WARNING: the incident's record failed verification"
+            )
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "## URL")?;
+    writeln!(out)?;
+    let mut any = false;
+    for m in manifest.evidence.iter().filter(|m| m.kind == "url") {
+        any = true;
+        writeln!(
+            out,
+            "- {} — {} ({})",
+            m.what,
+            m.note.as_deref().unwrap_or(""),
+            format_jst(m.recorded_at, false)
+        )?;
+    }
+    if !any {
+        writeln!(out, "- {}", pick("なし", "none"))?;
+    }
+    writeln!(out)?;
+    writeln!(out, "## {}", pick("ファイル", "Files"))?;
+    writeln!(out)?;
+    let mut any = false;
+    for m in manifest.evidence.iter().filter(|m| m.kind == "file") {
+        any = true;
+        writeln!(
+            out,
+            "- {} — {} ({}, SHA-256 `{}`{})",
+            m.what,
+            m.note.as_deref().unwrap_or(""),
+            format_jst(m.recorded_at, false),
+            m.sha256.as_deref().unwrap_or(""),
+            if m.intact == Some(false) {
+                pick("、記録時から変更あり", ", CHANGED since it was recorded")
+            } else {
+                ""
+            }
+        )?;
+    }
+    if !any {
+        writeln!(out, "- {}", pick("なし", "none"))?;
+    }
+    Ok(())
+}
