@@ -103,8 +103,8 @@ pub fn render(
 ) -> Result<Vec<u8>, ReportError> {
     match format {
         Format::Json => {
-            let mut out = serde_json::to_vec_pretty(report)
-                .map_err(|e| ReportError::Csv(e.to_string()))?;
+            let mut out =
+                serde_json::to_vec_pretty(report).map_err(|e| ReportError::Csv(e.to_string()))?;
             out.push(b'\n');
             Ok(out)
         }
@@ -163,11 +163,15 @@ fn templated(
         } else {
             v.as_str().map_or_else(|| v.to_string(), str::to_string)
         };
-        text.replace('|', "\\|").replace("\r\n", "<br>").replace('\n', "<br>")
+        text.replace('|', "\\|")
+            .replace("\r\n", "<br>")
+            .replace('\n', "<br>")
     });
     env.add_template_owned(name.to_string(), source)
         .map_err(|e| template_error(&shown, &e))?;
-    let template = env.get_template(name).map_err(|e| template_error(&shown, &e))?;
+    let template = env
+        .get_template(name)
+        .map_err(|e| template_error(&shown, &e))?;
     let svg = svg::gantt(report).unwrap_or_default();
     let text = template
         .render(context! {
@@ -190,10 +194,25 @@ fn csv(report: &Report) -> Result<Vec<u8>, ReportError> {
             .from_writer(&mut out);
         let header = match lang {
             Lang::Ja => [
-                "番号", "日時", "記録者", "種別", "手順ID", "手順", "内容", "検証", "ハッシュ",
+                "番号",
+                "日時",
+                "記録者",
+                "種別",
+                "手順ID",
+                "手順",
+                "内容",
+                "検証",
+                "ハッシュ",
             ],
             Lang::En => [
-                "seq", "time", "actor", "kind", "step id", "step", "what happened", "verified",
+                "seq",
+                "time",
+                "actor",
+                "kind",
+                "step id",
+                "step",
+                "what happened",
+                "verified",
                 "hash",
             ],
         };
@@ -233,9 +252,21 @@ fn csv(report: &Report) -> Result<Vec<u8>, ReportError> {
 fn labels(lang: Lang) -> std::collections::BTreeMap<&'static str, &'static str> {
     const LABELS: &[(&str, &str, &str)] = &[
         ("report", "事案報告書", "Incident report"),
-        ("exercise", "【訓練】これは訓練の記録です", "EXERCISE: this is the record of a drill"),
-        ("broken", "注意: この記録は検証に失敗しました。改ざん又は破損の可能性があります", "WARNING: this record failed verification; it may have been altered or damaged"),
-        ("broken_lines", "検証できなかった箇所", "What did not verify"),
+        (
+            "exercise",
+            "【訓練】これは訓練の記録です",
+            "EXERCISE: this is the record of a drill",
+        ),
+        (
+            "broken",
+            "注意: この記録は検証に失敗しました。改ざん又は破損の可能性があります",
+            "WARNING: this record failed verification; it may have been altered or damaged",
+        ),
+        (
+            "broken_lines",
+            "検証できなかった箇所",
+            "What did not verify",
+        ),
         ("overview", "概要", "Overview"),
         ("title", "事案名", "Incident"),
         ("incident_id", "事案番号", "Incident id"),
@@ -256,13 +287,21 @@ fn labels(lang: Lang) -> std::collections::BTreeMap<&'static str, &'static str> 
         ("skipped", "省略", "skipped"),
         ("not_applicable", "対象外", "not applicable"),
         ("still_open", "未完了", "open"),
-        ("close_reason", "未完了のまま終了した理由", "Closed with steps open because"),
+        (
+            "close_reason",
+            "未完了のまま終了した理由",
+            "Closed with steps open because",
+        ),
         ("decisions", "判断", "Decisions"),
         ("question", "判断事項", "Question"),
         ("answer", "判断", "Answer"),
         ("previous", "変更前", "Before"),
         ("reason", "理由", "Reason"),
-        ("clauses", "根拠としたガイドライン", "Guideline clauses followed"),
+        (
+            "clauses",
+            "根拠としたガイドライン",
+            "Guideline clauses followed",
+        ),
         ("timeline", "経過", "Timeline"),
         ("time", "日時", "Time"),
         ("actor", "記録者", "By"),
@@ -303,7 +342,11 @@ fn labels(lang: Lang) -> std::collections::BTreeMap<&'static str, &'static str> 
         ("last_hash", "最後のハッシュ", "Last hash"),
         ("playbook_hash", "手順書の SHA-256", "Playbook SHA-256"),
         ("generated", "作成", "Generated"),
-        ("chart", "経過図（手順の実施可能から完了まで。● 通知の送達、◆ 判断）", "Timeline (each step from ready to done; ● mail delivered, ◆ decision)"),
+        (
+            "chart",
+            "経過図（手順の実施可能から完了まで。● 通知の送達、◆ 判断）",
+            "Timeline (each step from ready to done; ● mail delivered, ◆ decision)",
+        ),
         ("none", "なし", "none"),
     ];
     LABELS

@@ -149,7 +149,7 @@ pub struct DecisionRow {
     pub option: String,
     /// The option chosen (title).
     pub answer: String,
-    /// The earlier answer it replaced (id), if it changed one.
+    /// The earlier answer it replaced (title), if it changed one.
     pub previous: Option<String>,
     /// When.
     pub at: DateTime<FixedOffset>,
@@ -373,7 +373,12 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
                     .iter()
                     .find(|o| o.id == *option)
                     .map_or_else(|| option.clone(), |o| o.title.clone()),
-                previous: previous.clone(),
+                previous: previous.as_ref().map(|p| {
+                    d.options
+                        .iter()
+                        .find(|o| o.id == *p)
+                        .map_or_else(|| p.clone(), |o| o.title.clone())
+                }),
                 at: entry.time,
                 by: entry.actor.clone(),
                 reason: reason.clone(),
@@ -439,7 +444,14 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
             rejections: r
                 .rejections
                 .iter()
-                .map(|j| format!("{} {}: {}", crate::clock::format_jst(j.at, false), j.by, j.text))
+                .map(|j| {
+                    format!(
+                        "{} {}: {}",
+                        crate::clock::format_jst(j.at, false),
+                        j.by,
+                        j.text
+                    )
+                })
                 .collect(),
             reopened: r.reopened.len(),
             sources: step

@@ -130,8 +130,28 @@ pub fn write(
             .terminator(::csv::Terminator::CRLF)
             .from_writer(&mut csv_bytes);
         let header = match lang {
-            Lang::Ja => ["ファイル又はURL", "種別", "SHA-256", "一致", "バイト", "記録日時", "記録者", "手順", "内容"],
-            Lang::En => ["file or URL", "kind", "SHA-256", "intact", "bytes", "recorded", "by", "step", "what it shows"],
+            Lang::Ja => [
+                "ファイル又はURL",
+                "種別",
+                "SHA-256",
+                "一致",
+                "バイト",
+                "記録日時",
+                "記録者",
+                "手順",
+                "内容",
+            ],
+            Lang::En => [
+                "file or URL",
+                "kind",
+                "SHA-256",
+                "intact",
+                "bytes",
+                "recorded",
+                "by",
+                "step",
+                "what it shows",
+            ],
         };
         w.write_record(header)
             .map_err(|e| ReportError::Csv(e.to_string()))?;
@@ -158,7 +178,8 @@ pub fn write(
     std::fs::write(&csv_path, csv_bytes).map_err(io("cannot write", &csv_path))?;
     let summary_path = out.join("summary.md");
     let mut summary = Vec::new();
-    write_summary(&mut summary, report, &manifest, lang).map_err(io("cannot write", &summary_path))?;
+    write_summary(&mut summary, report, &manifest, lang)
+        .map_err(io("cannot write", &summary_path))?;
     std::fs::write(&summary_path, summary).map_err(io("cannot write", &summary_path))?;
     Ok(manifest)
 }
@@ -173,8 +194,18 @@ fn write_summary(
     let pick = |ja: &'static str, en: &'static str| lang.pick(ja, en);
     writeln!(out, "# {}: {}", pick("証拠資料", "Evidence"), o.title)?;
     writeln!(out)?;
-    writeln!(out, "- {}: {}", pick("団体", "Organisation"), o.organization)?;
-    writeln!(out, "- {}: {}", pick("事案番号", "Incident"), report.incident)?;
+    writeln!(
+        out,
+        "- {}: {}",
+        pick("団体", "Organisation"),
+        o.organization
+    )?;
+    writeln!(
+        out,
+        "- {}: {}",
+        pick("事案番号", "Incident"),
+        report.incident
+    )?;
     writeln!(
         out,
         "- {}: {} {}",
@@ -186,10 +217,17 @@ fn write_summary(
         out,
         "- {}: {}",
         pick("発生（対応開始）", "Started"),
-        o.started_at.map(|t| format_jst(t, false)).unwrap_or_default()
+        o.started_at
+            .map(|t| format_jst(t, false))
+            .unwrap_or_default()
     )?;
     if let Some(c) = o.closed_at {
-        writeln!(out, "- {}: {}", pick("終了", "Closed"), format_jst(c, false))?;
+        writeln!(
+            out,
+            "- {}: {}",
+            pick("終了", "Closed"),
+            format_jst(c, false)
+        )?;
     }
     if !report.integrity.verified {
         writeln!(

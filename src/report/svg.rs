@@ -85,7 +85,16 @@ pub fn gantt(report: &Report) -> Option<String> {
     // Time axis with ticks.
     let step = tick(span);
     let multi_day = span > TimeDelta::hours(20);
-    let mut t = start;
+    // Ticks on round times (14:10, 14:20 …), counted from midnight in Japan.
+    let local = start.with_timezone(&jst());
+    let midnight = local
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .and_then(|m| m.and_local_timezone(jst()).single())
+        .map_or(start, |m| m.fixed_offset());
+    let since = (start - midnight).num_seconds();
+    let every = step.num_seconds().max(1);
+    let mut t = midnight + TimeDelta::seconds((since + every - 1) / every * every);
     while t <= end {
         let px = x(t);
         let label = if multi_day {
@@ -110,7 +119,15 @@ pub fn gantt(report: &Report) -> Option<String> {
             ty = y + 12.0,
         );
         let (from, to, colour) = match (s.ready_at, s.done_at, s.status) {
-            (Some(r), Some(d), _) => (r, d, if s.due_met == Some(false) { "#d9822b" } else { "#3c9a5f" }),
+            (Some(r), Some(d), _) => (
+                r,
+                d,
+                if s.due_met == Some(false) {
+                    "#d9822b"
+                } else {
+                    "#3c9a5f"
+                },
+            ),
             (None, Some(d), _) => (d, d, "#3c9a5f"),
             (Some(r), None, StepStatus::Ready) => (r, end, "#c23b3b"),
             _ => continue,

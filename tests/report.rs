@@ -1,0 +1,451 @@
+//! The post-incident report: goldens of every format on fixed journals made with the
+//! simulated clock, checked again by independent readers (an HTML5 parser, Python's csv
+//! module with the BOM, a JSON Schema validator), and the CLI's contract.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Stdio};
+
+use common::engine::{Harness, at, decide, done, start};
+use common::{hikeshi, root};
+use hikeshi::Lang;
+use hikeshi::incident::{Command, IncidentRecord};
+use hikeshi::notify::{self, Config, Outcome, Transport};
+use hikeshi::report::{self, Format};
+
+const END: &str = "2026-11-22T17:30:00+09:00";
+
+/// Queues a notify step's mail and delivers it with the file transport.
+fn send(h: &mut Harness, step: &str) {
+    notify::queue(&mut h.incident, "田中", step, &Config::default()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let jobs = notify::due(&h.incident, &Default::default(), false);
+    for job in jobs {
+        let outcome = runtime.block_on(Transport::File.deliver(&job));
+        notify::record(&mut h.incident, &outcome).unwrap();
+    }
+}
+
+/// A finished incident: every kind of step, evidence, mail, a handover, closed.
+fn finished() -> Harness {
+    let mut h = start();
+    let shot = h.dir.path().join("screenshot.png");
+    std::fs::write(&shot, b"\x89PNG fake screenshot").unwrap();
+    h.advance(4);
+    h.incident
+        .attach_file(
+            "田中",
+            "detect",
+            &shot,
+            Some("乗っ取り後の投稿の画面".into()),
+        )
+        .unwrap();
+    h.ok(Command::AttachEvidence {
+        step: "detect".into(),
+        evidence: hikeshi::incident::EvidenceRecord::Url {
+            url: "https://x.com/city_official/status/1".into(),
+        },
+        note: Some("不正な投稿".into()),
+    });
+    h.ok(done("detect"));
+    h.advance(6);
+    send(&mut h, "report");
+    h.advance(5);
+    h.ok(decide("severity", "high", None));
+    h.advance(10);
+    h.ok(Command::Approve {
+        step: "press".into(),
+        by: "広報課長 山本".into(),
+    });
+    h.ok(done("press"));
+    h.ok(Command::Observe {
+        step: "watch".into(),
+        text: "言及 120件/時".into(),
+    });
+    h.advance(30);
+    h.ok(Command::Handover {
+        to: "佐藤".into(),
+        summary: "引継ぎ".into(),
+    });
+    h.ok(done("watch"));
+    h.ok(Command::Approve {
+        step: "sign-off".into(),
+        by: "広報課長 山本".into(),
+    });
+    h.advance(20);
+    h.ok(done("close-out"));
+    h.ok(Command::Close { force: None });
+    h
+}
+
+/// An incident with a failed message and a call, a skip, a changed decision, a deviation.
+fn troubled() -> Harness {
+    let mut h = start();
+    h.ok(done("detect"));
+    h.advance(3);
+    notify::queue(&mut h.incident, "田中", "report", &Config::default()).unwrap();
+    notify::record(
+        &mut h.incident,
+        &Outcome::Failed {
+            message: 1,
+            error: "Connection error: Connection refused (os error 111)".into(),
+            permanent: false,
+        },
+    )
+    .unwrap();
+    h.advance(1);
+    notify::record(
+        &mut h.incident,
+        &Outcome::Failed {
+            message: 1,
+            error: "permanent error (550): mailbox unavailable".into(),
+            permanent: true,
+        },
+    )
+    .unwrap();
+    h.advance(2);
+    h.ok(Command::Call {
+        division: "広報広聴課".into(),
+        number: Some("0836-00-1111".into()),
+        note: "課長に電話で伝えた".into(),
+    });
+    h.ok(decide("severity", "low", None));
+    h.advance(40);
+    h.ok(decide(
+        "severity",
+        "high",
+        Some("報道機関から問合せがあり重大と判断"),
+    ));
+    h.ok(Command::Skip {
+        step: "watch".into(),
+        reason: "監視は広報広聴課が別途実施".into(),
+    });
+    h.ok(Command::Reject {
+        step: "press".into(),
+        by: "広報課長 山本".into(),
+        reason: "表現を修正".into(),
+    });
+    h.ok(Command::Complete {
+        step: "close-out".into(),
+        note: None,
+        force: Some("市長判断で先に終結".into()),
+    });
+    h.clock.set(at(END));
+    h.ok(Command::Close {
+        force: Some("報道発表は見送り".into()),
+    });
+    h
+}
+
+/// Hashes depend on the temporary folder the evidence was copied from: the goldens show them
+/// as placeholders (their presence and place are what the goldens check).
+macro_rules! golden {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({filters => vec![
+            (r"[0-9a-f]{64}", "[sha256]"),
+            (r"\.[0-9a-f]{12}@", ".[token]@"),
+        ]}, {
+            insta::assert_snapshot!($name, $value);
+        })
+    };
+}
+
+fn render(dir: &Path, format: Format, lang: Lang) -> String {
+    let audited = IncidentRecord::audit(dir).unwrap();
+    let report = report::build(&audited, lang, at(END));
+    String::from_utf8(report::render(&report, format, None).unwrap()).unwrap()
+}
+
+fn python(script: &str, input: &[u8]) -> String {
+    let mut child = Process::new(common::smtp::python())
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_finished_incident_in_every_format() {
+    let h = finished();
+    let dir = h.incident.dir().to_path_buf();
+    for (format, name) in [
+        (Format::Markdown, "finished-md"),
+        (Format::Csv, "finished-csv"),
+        (Format::Json, "finished-json"),
+        (Format::Html, "finished-html"),
+    ] {
+        golden!(name, render(&dir, format, Lang::Ja));
+    }
+    golden!("finished-md-en", render(&dir, Format::Markdown, Lang::En));
+}
+
+#[test]
+fn failures_skips_and_changed_decisions_are_on_record() {
+    let h = troubled();
+    let md = render(h.incident.dir(), Format::Markdown, Lang::Ja);
+    for needle in [
+        "報道機関から問合せがあり重大と判断",
+        "監視は広報広聴課が別途実施",
+        "**逸脱**: 市長判断で先に終結",
+        "mailbox unavailable",
+        "課長に電話で伝えた",
+        "差戻し",
+        "報道発表は見送り",
+    ] {
+        assert!(md.contains(needle), "{needle} missing:\n{md}");
+    }
+    golden!("troubled-md", md);
+}
+
+#[test]
+fn a_broken_chain_is_reported_at_the_top() {
+    let h = finished();
+    let journal = h.incident.dir().join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    // Someone edits what the first reporter noted: line 3's payload.
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[2] = lines[2].replacen("不正な投稿", "問題のない投稿", 1);
+    assert_ne!(lines[2], text.lines().nth(2).unwrap());
+    std::fs::write(&journal, lines.join("\n") + "\n").unwrap();
+    let md = render(h.incident.dir(), Format::Markdown, Lang::Ja);
+    let top: String = md.lines().take(6).collect::<Vec<_>>().join("\n");
+    assert!(top.contains("検証に失敗しました"), "{top}");
+    assert!(top.contains("line 3 (seq 3)"), "{top}");
+    assert!(md.contains("status/1 **（未検証）**"), "{md}");
+    assert!(md.contains("問題のない投稿"), "{md}");
+    golden!("broken-md", md);
+    let html = render(h.incident.dir(), Format::Html, Lang::Ja);
+    let alert = html.find("class=\"alert\"").unwrap();
+    assert!(
+        alert < html.find("<h2>").unwrap(),
+        "the warning comes first: {html}"
+    );
+}
+
+#[test]
+fn the_html_is_valid_html5_and_holds_the_svg_timeline() {
+    let h = finished();
+    let html = render(h.incident.dir(), Format::Html, Lang::Ja);
+    assert!(!html.contains("<script"), "no JavaScript");
+    assert!(!html.contains("http://") || html.contains("http://www.w3.org/2000/svg"));
+    assert!(!html.contains("<link"), "no external assets");
+    assert!(html.contains("@page { size: A4"));
+    assert!(html.contains("Noto Sans CJK JP"), "Japanese font fallbacks");
+    let out = python(
+        r#"
+import sys, html5lib
+doc = sys.stdin.buffer.read()
+parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+tree = parser.parse(doc)
+svg = tree.findall('.//{http://www.w3.org/2000/svg}svg') or tree.findall('.//svg')
+rects = [e for e in tree.iter() if str(e.tag).endswith('rect')]
+marks = [e for e in tree.iter() if str(e.tag).endswith('circle') or str(e.tag).endswith('path')]
+print(len(svg), len(rects), len(marks), len(tree.findall('.//h2')))
+"#,
+        html.as_bytes(),
+    );
+    let counts: Vec<usize> = out.split_whitespace().map(|n| n.parse().unwrap()).collect();
+    assert_eq!(counts[0], 1, "one SVG: {out}");
+    assert!(counts[1] >= 5, "a bar per step done: {out}");
+    assert!(counts[2] >= 2, "mail and decision markers: {out}");
+    assert!(counts[3] >= 8, "the sections: {out}");
+}
+
+#[test]
+fn the_csv_opens_in_excel_and_round_trips() {
+    let h = finished();
+    let audited = IncidentRecord::audit(h.incident.dir()).unwrap();
+    let events = audited.journal.entries.len();
+    let bytes = report::render(
+        &report::build(&audited, Lang::Ja, at(END)),
+        Format::Csv,
+        None,
+    )
+    .unwrap();
+    assert!(
+        bytes.starts_with("\u{feff}".as_bytes()),
+        "UTF-8 BOM for Excel"
+    );
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(text.contains("\r\n") && !text.replace("\r\n", "").contains('\n'));
+    let out = python(
+        r#"
+import csv, io, sys, json
+rows = list(csv.reader(io.StringIO(sys.stdin.buffer.read().decode('utf-8-sig'), newline='')))
+print(json.dumps(rows, ensure_ascii=False))
+"#,
+        &bytes,
+    );
+    let rows: Vec<Vec<String>> = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows.len(), events + 1, "a header and one row per event");
+    assert_eq!(rows[0][0], "番号");
+    assert_eq!(rows[1][6], "事案「テスト事案」を開始");
+    assert!(rows.iter().all(|r| r.len() == 9));
+    assert!(rows.iter().skip(1).all(|r| r[7] == "OK"));
+}
+
+#[test]
+fn the_json_matches_its_schema() {
+    let h = troubled();
+    let json = render(h.incident.dir(), Format::Json, Lang::Ja);
+    let schema = std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap();
+    let input = serde_json::json!({"schema": serde_json::from_str::<serde_json::Value>(&schema).unwrap(), "doc": serde_json::from_str::<serde_json::Value>(&json).unwrap()});
+    let out = python(
+        r#"
+import json, sys, jsonschema
+data = json.load(sys.stdin)
+jsonschema.validate(data["doc"], data["schema"], cls=jsonschema.Draft202012Validator)
+print("valid")
+"#,
+        input.to_string().as_bytes(),
+    );
+    assert_eq!(out.trim(), "valid");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["format"], 1);
+    assert_eq!(v["integrity"]["verified"], true);
+    assert_eq!(v["overview"]["decisions"].as_array().unwrap().len(), 2);
+    assert_eq!(v["notifications"][0]["state"], "called");
+}
+
+fn incidents_of(h: &Harness) -> PathBuf {
+    h.dir.path().to_path_buf()
+}
+
+#[test]
+fn the_command_writes_each_format_and_an_evidence_pack() {
+    let h = finished();
+    let id = h.incident.record().id.clone();
+    let run = |args: &[&str]| {
+        hikeshi()
+            .env("HIKESHI_INCIDENTS", incidents_of(&h))
+            .env("HIKESHI_TIME", END)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["report", &id]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(h.incident.dir().join("report.html").is_file());
+    let out = run(&["report", &id, "--format", "csv", "-o", "-"]);
+    assert!(out.stdout.starts_with("\u{feff}".as_bytes()));
+    let target = h.dir.path().join("out.md");
+    let out = run(&[
+        "report",
+        &id,
+        "--format",
+        "md",
+        "-o",
+        target.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert!(
+        std::fs::read_to_string(&target)
+            .unwrap()
+            .starts_with("# 事案報告書")
+    );
+
+    let pack = h.dir.path().join("pack");
+    let out = run(&["report", &id, "--evidence-pack", pack.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(pack.join("manifest.json")).unwrap())
+            .unwrap();
+    let items = manifest["evidence"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let file = items.iter().find(|i| i["kind"] == "file").unwrap();
+    assert_eq!(file["intact"], true);
+    let copied = pack.join(file["what"].as_str().unwrap());
+    assert_eq!(std::fs::read(&copied).unwrap(), b"\x89PNG fake screenshot");
+    let summary = std::fs::read_to_string(pack.join("summary.md")).unwrap();
+    assert!(
+        summary.contains("https://x.com/city_official/status/1 — 不正な投稿"),
+        "{summary}"
+    );
+    assert!(summary.contains("@city_official"), "{summary}");
+    assert!(
+        std::fs::read(pack.join("manifest.csv"))
+            .unwrap()
+            .starts_with("\u{feff}".as_bytes())
+    );
+    // A pack is never written over an existing one.
+    let out = run(&["report", &id, "--evidence-pack", pack.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+
+    // A damaged journal: the report is still written, and the command exits 1.
+    let journal = h.incident.dir().join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal)
+        .unwrap()
+        .replacen("田中", "鈴木", 1);
+    std::fs::write(&journal, text).unwrap();
+    let out = run(&["report", &id, "--format", "md", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("検証に失敗しました"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("検証に失敗しました"));
+}
+
+#[test]
+fn a_municipality_can_use_its_own_template() {
+    let h = finished();
+    let folder = h.dir.path().join("templates");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("report.md.j2"),
+        "例示市様式第1号\n件名: {{ r.overview.title }}\n{% for e in r.timeline %}{{ e.time | jst }} {{ e.text }}\n{% endfor %}",
+    )
+    .unwrap();
+    std::fs::write(
+        h.dir.path().join("hikeshi.toml"),
+        "[report]\ntemplates = \"templates\"\n",
+    )
+    .unwrap();
+    let out = hikeshi()
+        .env("HIKESHI_INCIDENTS", incidents_of(&h))
+        .env("HIKESHI_CONFIG", h.dir.path().join("hikeshi.toml"))
+        .args([
+            "report",
+            &h.incident.record().id,
+            "--format",
+            "md",
+            "-o",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(
+            "例示市様式第1号\n件名: テスト事案\n2026-11-22 14:03 事案「テスト事案」を開始"
+        ),
+        "{text}"
+    );
+    // A broken template is an error with its line, not a half report.
+    std::fs::write(folder.join("report.md.j2"), "ok\n{% for x in %}\n").unwrap();
+    let out = hikeshi()
+        .env("HIKESHI_INCIDENTS", incidents_of(&h))
+        .env("HIKESHI_CONFIG", h.dir.path().join("hikeshi.toml"))
+        .args(["report", &h.incident.record().id, "--format", "md"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("report.md.j2") && err.contains("line 2"),
+        "{err}"
+    );
+}
