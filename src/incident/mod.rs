@@ -330,6 +330,8 @@ pub struct AuditedIncident {
     pub journal: journal::Audit,
     /// Problems besides damaged lines: a frozen file changed, an event that cannot be decoded.
     pub problems: Vec<IncidentError>,
+    /// Each entry's event, decoded once (`None` for one that cannot be decoded).
+    pub events: Vec<Option<Event>>,
 }
 
 impl AuditedIncident {
@@ -351,6 +353,7 @@ impl IncidentRecord {
         }
         let audit = journal::audit(&journal_path)?;
         let mut problems = Vec::new();
+        let mut events = Vec::with_capacity(audit.entries.len());
         let mut state = IncidentState::new(&frozen.playbook);
         for entry in &audit.entries {
             match Event::decode(&entry.kind, &entry.payload) {
@@ -361,11 +364,15 @@ impl IncidentRecord {
                         problems.push(e);
                     }
                     state.apply(&frozen.playbook, entry.time, &entry.actor, &event);
+                    events.push(Some(event));
                 }
-                Err(e) => problems.push(IncidentError::BadEvent {
-                    seq: entry.seq,
-                    reason: e.to_string(),
-                }),
+                Err(e) => {
+                    problems.push(IncidentError::BadEvent {
+                        seq: entry.seq,
+                        reason: e.to_string(),
+                    });
+                    events.push(None);
+                }
             }
         }
         let record = IncidentRecord {
@@ -382,6 +389,7 @@ impl IncidentRecord {
             record,
             journal: audit,
             problems,
+            events,
         })
     }
 }

@@ -232,7 +232,7 @@ fn csv(report: &Report) -> Result<Vec<u8>, ReportError> {
             };
             w.write_record([
                 e.seq.to_string().as_str(),
-                &format_jst(e.time, true),
+                &e.time_text,
                 &e.actor,
                 &e.kind,
                 e.step.as_deref().unwrap_or_default(),

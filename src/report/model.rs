@@ -7,6 +7,7 @@ use chrono::{DateTime, FixedOffset};
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::clock::format_jst;
 use crate::incident::describe::{describe, fill};
 use crate::incident::state::{Delivery, StepStatus};
 use crate::incident::status::status_label;
@@ -194,6 +195,8 @@ pub struct TimelineEntry {
     pub seq: u64,
     /// When.
     pub time: DateTime<FixedOffset>,
+    /// When, as people read it: Japan time, `YYYY-MM-DD HH:MM:SS`.
+    pub time_text: String,
     /// Who.
     pub actor: String,
     /// The event kind (for machines; people read `text`).
@@ -347,8 +350,8 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
 
     let mut timeline = Vec::with_capacity(audited.journal.entries.len());
     let mut decisions = Vec::new();
-    for entry in &audited.journal.entries {
-        let Ok(event) = Event::decode(&entry.kind, &entry.payload) else {
+    for (entry, event) in audited.journal.entries.iter().zip(&audited.events) {
+        let Some(event) = event else {
             continue;
         };
         if let Event::DecisionMade {
@@ -357,7 +360,7 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
             reason,
             previous,
             ..
-        } = &event
+        } = event
             && let Some(StepKind::Decision(d)) = playbook
                 .graph
                 .find(step)
@@ -390,7 +393,8 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
             actor: entry.actor.clone(),
             kind: entry.kind.clone(),
             step: event.step().map(str::to_string),
-            text: describe(&event, playbook, lang),
+            time_text: format_jst(entry.time, true),
+            text: describe(event, playbook, lang),
             verified: !problem_lines.contains(&entry.seq),
             hash: entry.hash.clone(),
         });
@@ -444,14 +448,7 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
             rejections: r
                 .rejections
                 .iter()
-                .map(|j| {
-                    format!(
-                        "{} {}: {}",
-                        crate::clock::format_jst(j.at, false),
-                        j.by,
-                        j.text
-                    )
-                })
+                .map(|j| format!("{} {}: {}", format_jst(j.at, false), j.by, j.text))
                 .collect(),
             reopened: r.reopened.len(),
             sources: step
@@ -525,7 +522,7 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
             failures: m
                 .failures
                 .iter()
-                .map(|f| format!("{} {}", crate::clock::format_jst(f.at, true), f.text))
+                .map(|f| format!("{} {}", format_jst(f.at, true), f.text))
                 .collect(),
             acknowledged_by: m.acknowledged.as_ref().map(|a| a.by.clone()),
             acknowledged_at: m.acknowledged.as_ref().map(|a| a.at),
@@ -551,11 +548,9 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
     }));
 
     let progress = state.progress();
-    let close_reason = audited.journal.entries.iter().rev().find_map(|e| {
-        match Event::decode(&e.kind, &e.payload) {
-            Ok(Event::IncidentClosed { reason, .. }) => reason,
-            _ => None,
-        }
+    let close_reason = audited.events.iter().rev().find_map(|e| match e {
+        Some(Event::IncidentClosed { reason, .. }) => reason.clone(),
+        _ => None,
     });
     let clauses = playbook
         .sources
