@@ -31,7 +31,7 @@ fn report_100k(c: &mut Criterion) {
         });
     });
     let audited = IncidentRecord::audit(&dir).unwrap();
-    assert_eq!(audited.journal.entries.len(), 100_000);
+    assert_eq!(audited.journal.lines.len(), 100_000);
     group.bench_function("read_and_build", |b| {
         b.iter(|| {
             let audited = IncidentRecord::audit(&dir).unwrap();

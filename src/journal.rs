@@ -94,6 +94,12 @@ pub enum Corruption {
         /// `hash` of the line before.
         expected: String,
     },
+    /// The next line does not chain to this one: this line may have been changed and its
+    /// hash recomputed, or the next line was changed.
+    #[error(
+        "the line after it does not follow it: this line may have been changed and re-hashed, or the next one changed"
+    )]
+    ChainBreaksAfter,
     /// A sequence number out of order.
     #[error("sequence number {found} where {expected} was expected")]
     BadSequence {
@@ -486,35 +492,45 @@ fn collect(
     }
 }
 
-/// A line of a journal that did not verify.
+/// One line of a journal as an audit found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LineProblem {
-    /// 1-based line number.
+pub struct AuditLine {
+    /// 1-based line number in the file.
     pub line: usize,
-    /// The seq the line should have had.
-    pub seq: u64,
-    /// What is wrong.
-    pub problem: Corruption,
-    /// Whether the line could still be read (it is among the audit's entries, unverified).
-    pub readable: bool,
+    /// The record, if the line can be read as one (verified or not).
+    pub entry: Option<Entry>,
+    /// Why the line does not verify; `None` for a verified line.
+    pub problem: Option<Corruption>,
+    /// The start of an unreadable line, to show what is there.
+    pub excerpt: Option<String>,
 }
 
-/// Every line of a journal that can be read, each checked on its own and against the line
-/// before: what a report of a damaged journal shows, and where the damage is.
+impl AuditLine {
+    /// Whether the line verified.
+    pub fn verified(&self) -> bool {
+        self.problem.is_none()
+    }
+}
+
+/// Every line of a journal, each checked on its own and against the line before: what a
+/// report of a damaged journal shows, and where the damage is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Audit {
-    /// Every readable entry, in file order (verified or not: see `problems`).
-    pub entries: Vec<Entry>,
-    /// The lines that did not verify.
-    pub problems: Vec<LineProblem>,
+    /// Every complete line, in file order.
+    pub lines: Vec<AuditLine>,
     /// An unterminated last line, if any.
     pub torn: Option<TornTail>,
 }
 
 impl Audit {
-    /// Whether every line verified.
+    /// Whether every line verified and nothing was left unfinished.
     pub fn is_intact(&self) -> bool {
-        self.problems.is_empty()
+        self.torn.is_none() && self.lines.iter().all(AuditLine::verified)
+    }
+
+    /// The readable records, in file order.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.lines.iter().filter_map(|l| l.entry.as_ref())
     }
 }
 
@@ -529,75 +545,91 @@ struct LooseLine {
     hash: String,
 }
 
-/// Reads a journal without stopping at the first bad line: a line that does not verify is
-/// reported and, if it still parses as a journal record, kept (the next line is checked
-/// against the hash it carries). Changes nothing and takes no lock.
+fn loose(text: &str) -> Option<Entry> {
+    let l = serde_json::from_str::<LooseLine>(text).ok()?;
+    let time = DateTime::parse_from_rfc3339(&l.time).ok()?;
+    Some(Entry {
+        seq: l.seq,
+        time,
+        actor: l.actor,
+        kind: l.kind,
+        payload: l.payload.get().to_string(),
+        prev: l.prev,
+        hash: l.hash,
+    })
+}
+
+fn excerpt(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw).chars().take(80).collect()
+}
+
+/// Reads a journal without stopping at the first bad line. Each line is checked on its own
+/// (its hash) and against the line before (seq and prev). A line that does not verify but
+/// still parses as a record is kept, and the count picks up from it; a line that cannot be
+/// read is reported with an excerpt and skipped, without using up a sequence number. When the
+/// chain breaks, the line before the break is flagged too: it may be the one that was edited
+/// and re-hashed. Changes nothing and takes no lock.
 pub fn audit(path: &Path) -> Result<Audit, JournalError> {
     let bytes = std::fs::read(path).map_err(|e| JournalError::io("cannot read", path, e))?;
     let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-    let mut entries = Vec::new();
-    let mut problems = Vec::new();
+    let mut lines: Vec<AuditLine> = Vec::new();
     let mut prev = GENESIS.to_string();
     let mut seq = 1u64;
     // The complete lines, without the newline that ends the last one.
-    let lines = match complete {
+    let body = match complete {
         0 => None,
         n => bytes.get(..n - 1),
     };
-    for (i, raw) in lines
+    for (i, raw) in body
         .into_iter()
         .flat_map(|b| b.split(|c| *c == b'\n'))
         .enumerate()
     {
         let line = i + 1;
+        let unreadable = |problem: Corruption| AuditLine {
+            line,
+            entry: None,
+            problem: Some(problem),
+            excerpt: Some(excerpt(raw)),
+        };
         let Ok(text) = std::str::from_utf8(raw) else {
-            problems.push(LineProblem {
-                line,
-                seq,
-                problem: Corruption::NotUtf8,
-                readable: false,
-            });
-            seq += 1;
+            lines.push(unreadable(Corruption::NotUtf8));
             continue;
         };
         match decode(text, seq, &prev) {
             Ok(entry) => {
                 prev = entry.hash.to_string();
-                entries.push(entry.to_entry());
                 seq += 1;
-            }
-            Err(problem) => {
-                let loose = serde_json::from_str::<LooseLine>(text).ok().and_then(|l| {
-                    let time = DateTime::parse_from_rfc3339(&l.time).ok()?;
-                    Some(Entry {
-                        seq: l.seq,
-                        time,
-                        actor: l.actor,
-                        kind: l.kind,
-                        payload: l.payload.get().to_string(),
-                        prev: l.prev,
-                        hash: l.hash,
-                    })
-                });
-                problems.push(LineProblem {
+                lines.push(AuditLine {
                     line,
-                    seq,
-                    problem,
-                    readable: loose.is_some(),
+                    entry: Some(entry.to_entry()),
+                    problem: None,
+                    excerpt: None,
                 });
-                if let Some(entry) = loose {
+            }
+            Err(problem) => match loose(text) {
+                Some(entry) => {
+                    if matches!(problem, Corruption::BrokenChain { .. })
+                        && let Some(before) = lines.iter_mut().rev().find(|l| l.entry.is_some())
+                        && before.problem.is_none()
+                    {
+                        before.problem = Some(Corruption::ChainBreaksAfter);
+                    }
                     prev.clone_from(&entry.hash);
                     seq = entry.seq.saturating_add(1);
-                    entries.push(entry);
-                } else {
-                    seq += 1;
+                    lines.push(AuditLine {
+                        line,
+                        entry: Some(entry),
+                        problem: Some(problem),
+                        excerpt: None,
+                    });
                 }
-            }
+                None => lines.push(unreadable(problem)),
+            },
         }
     }
     Ok(Audit {
-        entries,
-        problems,
+        lines,
         torn: (complete < bytes.len()).then(|| TornTail {
             bytes: bytes.len() - complete,
             moved_to: None,

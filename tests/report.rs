@@ -271,7 +271,7 @@ print(len(svg), len(rects), len(marks), len(tree.findall('.//h2')))
 fn the_csv_opens_in_excel_and_round_trips() {
     let h = finished();
     let audited = IncidentRecord::audit(h.incident.dir()).unwrap();
-    let events = audited.journal.entries.len();
+    let events = audited.journal.lines.len();
     let bytes = report::render(
         &report::build(&audited, Lang::Ja, at(END)),
         Format::Csv,
@@ -448,4 +448,175 @@ fn a_municipality_can_use_its_own_template() {
         err.contains("report.md.j2") && err.contains("line 2"),
         "{err}"
     );
+}
+
+/// Rewrites a journal line's hash so the line verifies on its own (what someone editing the
+/// record by hand, knowing the format, would do).
+fn rehash(line: &str) -> String {
+    let cut = line.rfind(",\"hash\":\"").unwrap();
+    let body = format!("{}}}", &line[..cut]);
+    format!(
+        "{},\"hash\":\"{}\"}}",
+        &line[..cut],
+        hikeshi::journal::sha256_hex(body.as_bytes())
+    )
+}
+
+fn damaged(edit: impl FnOnce(&mut Vec<Vec<u8>>)) -> report::Report {
+    let h = finished();
+    let journal = h.incident.dir().join("journal.jsonl");
+    let bytes = std::fs::read(&journal).unwrap();
+    let mut lines: Vec<Vec<u8>> = bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    edit(&mut lines);
+    let mut out = Vec::new();
+    for l in &lines {
+        out.extend_from_slice(l);
+        out.push(b'\n');
+    }
+    std::fs::write(&journal, out).unwrap();
+    let audited = IncidentRecord::audit(h.incident.dir()).unwrap();
+    report::build(&audited, Lang::Ja, at(END))
+}
+
+fn flagged(r: &report::Report) -> Vec<usize> {
+    r.timeline
+        .iter()
+        .filter(|e| !e.verified)
+        .map(|e| e.line)
+        .collect()
+}
+
+#[test]
+fn damage_is_marked_on_the_lines_where_it_is() {
+    // A deleted line: the line now in its place does not follow.
+    let r = damaged(|l| {
+        l.remove(2);
+    });
+    assert!(!r.integrity.verified);
+    assert_eq!(flagged(&r), [3], "{:?}", r.integrity.problems);
+    // A line inserted that is not a record: shown as unreadable, the rest verifies.
+    let r = damaged(|l| l.insert(2, b"hello".to_vec()));
+    assert_eq!(flagged(&r), [3], "{:?}", r.integrity.problems);
+    assert!(r.timeline[2].text.contains("読み取れない行: hello"));
+    assert_eq!(r.timeline.len(), 17, "one row per line");
+    // Not UTF-8.
+    let r = damaged(|l| l.insert(1, vec![0xff, 0xfe, b'x']));
+    assert_eq!(flagged(&r), [2]);
+    // Edited and re-hashed: the edited line and the one after it are both flagged.
+    let r = damaged(|l| {
+        let text = String::from_utf8(l[2].clone())
+            .unwrap()
+            .replace("status/1", "status/2");
+        l[2] = rehash(&text).into_bytes();
+    });
+    assert_eq!(flagged(&r), [3, 4], "{:?}", r.integrity.problems);
+    // An unfinished last line.
+    let r = damaged(|l| {
+        let last = l.len() - 1;
+        l[last].truncate(40);
+    });
+    assert!(!r.integrity.verified);
+    let csv = String::from_utf8(report::render(&r, Format::Csv, None).unwrap()).unwrap();
+    assert!(csv.contains("不一致"));
+}
+
+#[test]
+fn an_empty_journal_is_not_a_verified_record() {
+    let r = damaged(Vec::clear);
+    assert!(!r.integrity.verified);
+    let md = String::from_utf8(report::render(&r, Format::Markdown, None).unwrap()).unwrap();
+    assert!(md.contains("検証に失敗しました"), "{md}");
+}
+
+#[test]
+fn the_record_speaks_for_what_it_was_when_it_was_written() {
+    let h = finished();
+    let md = render(h.incident.dir(), Format::Markdown, Lang::Ja);
+    // Posted by 田中 before the handover to 佐藤: the statement names 田中.
+    assert!(
+        md.contains("例示市からのお知らせ（担当 田中、重大度 重大）"),
+        "{md}"
+    );
+    let h = troubled();
+    let md = render(h.incident.dir(), Format::Markdown, Lang::Ja);
+    // The one who refused, not who typed it in.
+    assert!(md.contains("広報課長 山本: 表現を修正"), "{md}");
+    // A post never published is not shown as a published text.
+    assert!(md.contains("（未公表。"), "{md}");
+}
+
+#[test]
+fn operator_text_cannot_inject_markup_or_formulas() {
+    let mut h = start();
+    h.incident
+        .execute(
+            "=HYPERLINK(\"http://evil\")",
+            &Command::Note {
+                text: "<script>alert(1)</script> | 列 ```".into(),
+                step: None,
+            },
+        )
+        .unwrap();
+    let dir = h.incident.dir().to_path_buf();
+    let md = render(&dir, Format::Markdown, Lang::Ja);
+    assert!(
+        md.contains("&lt;script&gt;alert(1)&lt;/script&gt; \\| 列"),
+        "{md}"
+    );
+    assert!(!md.contains("<script>"));
+    let html = render(&dir, Format::Html, Lang::Ja);
+    assert!(!html.contains("<script>"));
+    let csv = render(&dir, Format::Csv, Lang::Ja);
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+}
+
+#[test]
+fn an_evidence_pack_lists_a_missing_file_instead_of_failing() {
+    let h = finished();
+    for entry in std::fs::read_dir(h.incident.dir().join("evidence")).unwrap() {
+        std::fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    let audited = IncidentRecord::audit(h.incident.dir()).unwrap();
+    let r = report::build(&audited, Lang::Ja, at(END));
+    let out = h.dir.path().join("pack");
+    let manifest = report::pack::write(&r, h.incident.dir(), &out, Lang::Ja).unwrap();
+    let file = manifest.evidence.iter().find(|e| e.kind == "file").unwrap();
+    assert_eq!(file.intact, Some(false));
+    assert!(file.what.contains("見つからない"), "{}", file.what);
+    assert!(out.join("summary.md").is_file());
+    // A file name that leads out of evidence/ is refused when it is recorded.
+    let mut h = start();
+    let refused = h.run(Command::AttachEvidence {
+        step: "detect".into(),
+        evidence: hikeshi::incident::EvidenceRecord::File {
+            name: "../../etc/hostname".into(),
+            original: "/etc/hostname".into(),
+            sha256: "0".repeat(64),
+            bytes: 1,
+        },
+        note: None,
+    });
+    assert!(
+        matches!(
+            refused,
+            Err(hikeshi::incident::Refusal::BadEvidenceName { .. })
+        ),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn the_chart_marks_skipped_steps_and_a_missing_template_folder_is_an_error() {
+    let h = troubled();
+    let html = render(h.incident.dir(), Format::Html, Lang::Ja);
+    assert!(html.contains("×<title>反応を監視する"), "skipped marker");
+    let audited = IncidentRecord::audit(h.incident.dir()).unwrap();
+    let r = report::build(&audited, Lang::Ja, at(END));
+    let missing = h.dir.path().join("no-such-folder");
+    let err = report::render(&r, Format::Html, Some(&missing)).unwrap_err();
+    assert!(err.to_string().contains("report.html.j2"), "{err}");
 }

@@ -301,7 +301,7 @@ pub enum Command {
         output: Option<PathBuf>,
         /// Instead of the report, write the evidence files, a manifest with their hashes and a
         /// summary (for a platform report or the police) into DIR (new or empty).
-        #[arg(long, value_name = "DIR")]
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "format"])]
         evidence_pack: Option<PathBuf>,
     },
     /// Verify the journal's hash chain.

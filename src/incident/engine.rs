@@ -357,6 +357,11 @@ pub enum Refusal {
         /// Its recipient.
         to: String,
     },
+    /// An evidence file name that is not a plain name inside `evidence/`.
+    BadEvidenceName {
+        /// The name.
+        name: String,
+    },
     /// Closing with messages not delivered needs `--force --reason`.
     Undelivered {
         /// The message numbers.
@@ -630,6 +635,14 @@ impl Refusal {
             ),
             (Refusal::NotDelivered { message, to }, En) => format!(
                 "message #{message} to {to} has not been delivered; if you told them by phone, record it with `hikeshi call INCIDENT {to} --note TEXT`"
+            ),
+            (Refusal::BadEvidenceName { name }, Ja) => format!(
+                "証拠のファイル名 `{}` は使えません（evidence/ の中の単純な名前に限ります）",
+                name.escape_debug()
+            ),
+            (Refusal::BadEvidenceName { name }, En) => format!(
+                "evidence file name `{}` is not allowed (only a plain name inside evidence/)",
+                name.escape_debug()
             ),
             (Refusal::Undelivered { messages }, Ja) => format!(
                 "未送達の通知が {} 通あります（{}）。再送するか電話で連絡して記録してください。このまま終了するには `--force --reason` で理由を記録してください（終了後は送信しません）",
@@ -1011,8 +1024,19 @@ pub fn apply(
             note,
         } => {
             find_step(playbook, step)?;
-            if let EvidenceRecord::Url { url } = evidence {
-                non_empty(url, "URL")?;
+            match evidence {
+                EvidenceRecord::Url { url } => non_empty(url, "URL")?,
+                // A file lives in `evidence/` under a plain name: never a path out of it.
+                EvidenceRecord::File { name, .. } => {
+                    if name.is_empty()
+                        || name == "."
+                        || name == ".."
+                        || name.contains(['/', '\\'])
+                        || name.chars().any(char::is_control)
+                    {
+                        return Err(Refusal::BadEvidenceName { name: name.clone() });
+                    }
+                }
             }
             Event::EvidenceAttached {
                 step: step.clone(),

@@ -330,7 +330,8 @@ pub struct AuditedIncident {
     pub journal: journal::Audit,
     /// Problems besides damaged lines: a frozen file changed, an event that cannot be decoded.
     pub problems: Vec<IncidentError>,
-    /// Each entry's event, decoded once (`None` for one that cannot be decoded).
+    /// Each journal line's event, decoded once (`None` for a line that cannot be read or
+    /// decoded), aligned with `journal.lines`.
     pub events: Vec<Option<Event>>,
 }
 
@@ -353,15 +354,21 @@ impl IncidentRecord {
         }
         let audit = journal::audit(&journal_path)?;
         let mut problems = Vec::new();
-        let mut events = Vec::with_capacity(audit.entries.len());
+        let mut events = Vec::with_capacity(audit.lines.len());
         let mut state = IncidentState::new(&frozen.playbook);
-        for entry in &audit.entries {
+        let mut started = false;
+        for line in &audit.lines {
+            let Some(entry) = &line.entry else {
+                events.push(None);
+                continue;
+            };
             match Event::decode(&entry.kind, &entry.payload) {
                 Ok(event) => {
-                    if entry.seq == 1
-                        && let Err(e) = frozen.check_start(entry.seq, &event)
-                    {
-                        problems.push(e);
+                    if entry.seq == 1 && !started {
+                        started = true;
+                        if let Err(e) = frozen.check_start(entry.seq, &event) {
+                            problems.push(e);
+                        }
                     }
                     state.apply(&frozen.playbook, entry.time, &entry.actor, &event);
                     events.push(Some(event));
@@ -375,11 +382,17 @@ impl IncidentRecord {
                 }
             }
         }
+        if !started {
+            problems.push(IncidentError::BadEvent {
+                seq: 1,
+                reason: "the journal does not begin with the start of an incident".into(),
+            });
+        }
+        let readable: Vec<&Entry> = audit.entries().collect();
         let record = IncidentRecord {
-            entries: audit.entries.len() as u64,
-            first_hash: audit.entries.first().map(|e| e.hash.clone()),
-            head: audit
-                .entries
+            entries: readable.len() as u64,
+            first_hash: readable.first().map(|e| e.hash.clone()),
+            head: readable
                 .last()
                 .map_or_else(|| GENESIS.to_string(), |e| e.hash.clone()),
             torn: audit.torn.clone(),

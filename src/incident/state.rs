@@ -452,10 +452,15 @@ impl IncidentState {
                     r.done = Some(stamp());
                 }
             }
-            (Event::ApprovalRejected { reason, .. }, Some(ix)) => {
+            (Event::ApprovalRejected { by, reason, .. }, Some(ix)) => {
                 let r = &mut self.steps[ix.index()];
                 r.approval = None;
-                r.rejections.push(remark(reason));
+                // Who refused, not who typed it in.
+                r.rejections.push(Remark {
+                    at: time,
+                    by: by.clone(),
+                    text: reason.clone(),
+                });
                 affects_status = false;
             }
             (Event::ChecklistChecked { item, checked, .. }, Some(ix)) => {

@@ -120,6 +120,15 @@ fn templated(
     builtin: &str,
     folder: Option<&Path>,
 ) -> Result<Vec<u8>, ReportError> {
+    if let Some(f) = folder
+        && !(f.join("report.html.j2").is_file() || f.join("report.md.j2").is_file())
+    {
+        return Err(ReportError::Template {
+            name: f.display().to_string(),
+            message: "[report] templates names a folder without report.html.j2 or report.md.j2"
+                .into(),
+        });
+    }
     let custom = folder.map(|f| f.join(name)).filter(|p| p.is_file());
     let source = match &custom {
         Some(path) => std::fs::read_to_string(path).map_err(|e| ReportError::Io {
@@ -156,16 +165,36 @@ fn templated(
     env.add_filter("duration", move |v: i64| -> String {
         format_duration(chrono::TimeDelta::seconds(v), lang)
     });
-    // A Markdown table cell: no pipe or line break may end the cell early.
-    env.add_filter("cell", |v: Value| -> String {
-        let text = if v.is_none() || v.is_undefined() {
-            String::new()
-        } else {
-            v.as_str().map_or_else(|| v.to_string(), str::to_string)
-        };
-        text.replace('|', "\\|")
-            .replace("\r\n", "<br>")
-            .replace('\n', "<br>")
+    // Text in Markdown: no pipe or line break may end a table cell early, and no HTML in
+    // operator input may reach a wiki that renders HTML.
+    env.add_filter("cell", |v: Value| -> Value {
+        if v.is_none() || v.is_undefined() {
+            return Value::from("");
+        }
+        match v.as_str() {
+            // Most text needs nothing: hand the value back without copying it.
+            Some(text) if !text.contains(['|', '\n', '\r', '<', '>', '&']) => v,
+            Some(text) => Value::from(
+                text.replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+                    .replace('|', "\\|")
+                    .replace("\r\n", "<br>")
+                    .replace(['\n', '\r'], "<br>"),
+            ),
+            None => v,
+        }
+    });
+    // A code fence longer than any run of backticks in the text it encloses.
+    env.add_filter("fence", |v: Value| -> String {
+        let text = v.as_str().unwrap_or_default();
+        let mut longest = 0;
+        let mut run = 0;
+        for c in text.chars() {
+            run = if c == '`' { run + 1 } else { 0 };
+            longest = longest.max(run);
+        }
+        "`".repeat(longest.max(2) + 1)
     });
     env.add_template_owned(name.to_string(), source)
         .map_err(|e| template_error(&shown, &e))?;
@@ -231,21 +260,31 @@ fn csv(report: &Report) -> Result<Vec<u8>, ReportError> {
                 (false, Lang::En) => "FAILED",
             };
             w.write_record([
-                e.seq.to_string().as_str(),
+                e.seq.map(|s| s.to_string()).unwrap_or_default().as_str(),
                 &e.time_text,
-                &e.actor,
+                &excel_safe(&e.actor),
                 &e.kind,
                 e.step.as_deref().unwrap_or_default(),
-                title,
-                &e.text,
+                &excel_safe(title),
+                &excel_safe(&e.text),
                 verified,
-                &e.hash,
+                e.hash.as_deref().unwrap_or_default(),
             ])
             .map_err(|e| ReportError::Csv(e.to_string()))?;
         }
         w.flush().map_err(|e| ReportError::Csv(e.to_string()))?;
     }
     Ok(out)
+}
+
+/// A cell Excel will not take for a formula: text starting with `=`, `+`, `-`, `@` (or a tab
+/// or carriage return) gets a leading apostrophe, as OWASP advises for CSV exports.
+pub(crate) fn excel_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 /// The headings and words of the HTML and Markdown templates, in the report's language.
@@ -332,6 +371,11 @@ fn labels(lang: Lang) -> std::collections::BTreeMap<&'static str, &'static str> 
         ("number", "番号", "Number"),
         ("statements", "公表文", "Public statements"),
         ("posted", "公表", "Posted"),
+        (
+            "draft",
+            "（未公表。現時点の内容で差し込んだ下書き）",
+            "(not published; a draft filled in with the facts as they are now)",
+        ),
         ("evidence", "証拠", "Evidence"),
         ("shows", "内容", "What it shows"),
         ("integrity", "記録の完全性", "Integrity of the record"),

@@ -158,6 +158,8 @@ pub struct DecisionRow {
     pub by: String,
     /// Why.
     pub reason: Option<String>,
+    /// Whether its journal line verified.
+    pub verified: bool,
 }
 
 /// The clauses of one guideline document that the steps done cite.
@@ -188,13 +190,15 @@ pub struct ProgressRow {
     pub total: usize,
 }
 
-/// One event of the timeline.
+/// One event of the timeline (one line of the journal).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TimelineEntry {
-    /// Sequence number in the journal.
-    pub seq: u64,
-    /// When.
-    pub time: DateTime<FixedOffset>,
+    /// The line in journal.jsonl.
+    pub line: usize,
+    /// Sequence number in the journal (none for a line that cannot be read).
+    pub seq: Option<u64>,
+    /// When (none for a line that cannot be read).
+    pub time: Option<DateTime<FixedOffset>>,
     /// When, as people read it: Japan time, `YYYY-MM-DD HH:MM:SS`.
     pub time_text: String,
     /// Who.
@@ -207,8 +211,8 @@ pub struct TimelineEntry {
     pub text: String,
     /// Whether this line of the journal verified.
     pub verified: bool,
-    /// The line's hash.
-    pub hash: String,
+    /// The line's hash (none for a line that cannot be read).
+    pub hash: Option<String>,
 }
 
 /// A step and what became of it.
@@ -309,8 +313,13 @@ pub struct StatementRow {
     pub step: String,
     /// Its title.
     pub title: String,
-    /// The final text, as filled in when it was posted (or now, if not yet).
-    pub text: String,
+    /// Its status: only a `done` post was published.
+    pub status: StepStatus,
+    /// The status in words.
+    pub status_text: String,
+    /// The text as filled in when it was posted (with the incident's facts at that moment);
+    /// for a post not yet done, as it would read now; none for one skipped or not applicable.
+    pub text: Option<String>,
     /// Who approved it.
     pub approved_by: Option<String>,
     /// When.
@@ -345,62 +354,97 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
     let record = &audited.record;
     let state = &record.state;
     let playbook = &record.playbook;
-    let problem_lines: std::collections::HashSet<u64> =
-        audited.journal.problems.iter().map(|p| p.seq).collect();
 
-    let mut timeline = Vec::with_capacity(audited.journal.entries.len());
+    let mut timeline = Vec::with_capacity(audited.journal.lines.len());
     let mut decisions = Vec::new();
-    for (entry, event) in audited.journal.entries.iter().zip(&audited.events) {
-        let Some(event) = event else {
+    // Where each step was last completed, to fill a statement in as it was then.
+    let mut completed_at: std::collections::HashMap<&str, usize> = Default::default();
+    for (i, (line, event)) in audited
+        .journal
+        .lines
+        .iter()
+        .zip(&audited.events)
+        .enumerate()
+    {
+        let verified = line.verified();
+        let Some(entry) = &line.entry else {
+            timeline.push(TimelineEntry {
+                line: line.line,
+                seq: None,
+                time: None,
+                time_text: String::new(),
+                actor: String::new(),
+                kind: String::new(),
+                step: None,
+                text: format!(
+                    "{}: {}",
+                    lang.pick("読み取れない行", "unreadable line"),
+                    line.excerpt.as_deref().unwrap_or_default()
+                ),
+                verified,
+                hash: None,
+            });
             continue;
         };
-        if let Event::DecisionMade {
+        let text = match event {
+            Some(event) => describe(event, playbook, lang),
+            None => format!(
+                "{}: {} {}",
+                lang.pick("解読できない記録", "undecodable record"),
+                entry.kind,
+                entry.payload.chars().take(80).collect::<String>()
+            ),
+        };
+        if let Some(Event::StepCompleted { step, .. }) = event {
+            completed_at.insert(step.as_str(), i);
+        }
+        if let Some(Event::DecisionMade {
             step,
             option,
             reason,
             previous,
             ..
-        } = event
+        }) = event
             && let Some(StepKind::Decision(d)) = playbook
                 .graph
                 .find(step)
                 .and_then(|ix| playbook.graph.step(ix))
                 .map(|s| &s.kind)
         {
+            let title = |id: &str| {
+                d.options
+                    .iter()
+                    .find(|o| o.id == id)
+                    .map_or_else(|| id.to_string(), |o| o.title.clone())
+            };
             decisions.push(DecisionRow {
                 step: step.clone(),
                 question: d.question.clone(),
                 option: option.clone(),
-                answer: d
-                    .options
-                    .iter()
-                    .find(|o| o.id == *option)
-                    .map_or_else(|| option.clone(), |o| o.title.clone()),
-                previous: previous.as_ref().map(|p| {
-                    d.options
-                        .iter()
-                        .find(|o| o.id == *p)
-                        .map_or_else(|| p.clone(), |o| o.title.clone())
-                }),
+                answer: title(option),
+                previous: previous.as_deref().map(title),
                 at: entry.time,
                 by: entry.actor.clone(),
                 reason: reason.clone(),
+                verified,
             });
         }
         timeline.push(TimelineEntry {
-            seq: entry.seq,
-            time: entry.time,
+            line: line.line,
+            seq: Some(entry.seq),
+            time: Some(entry.time),
+            time_text: format_jst(entry.time, true),
             actor: entry.actor.clone(),
             kind: entry.kind.clone(),
-            step: event.step().map(str::to_string),
-            time_text: format_jst(entry.time, true),
-            text: describe(event, playbook, lang),
-            verified: !problem_lines.contains(&entry.seq),
-            hash: entry.hash.clone(),
+            step: event.as_ref().and_then(|e| e.step()).map(str::to_string),
+            text,
+            verified,
+            hash: Some(entry.hash.clone()),
         });
     }
 
-    let end = state.closed.as_ref().map(|c| c.at).or(state.last_event_at);
+    // Deadlines and the duration are judged at the close, or now while the incident is open.
+    let end = state.closed.as_ref().map_or(now, |c| c.at);
     let mut steps = Vec::new();
     let mut statements = Vec::new();
     let mut evidence = Vec::new();
@@ -410,11 +454,11 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
             continue;
         };
         let status = state.status_of(ix);
-        let view = state.view(playbook, ix, end.unwrap_or(now));
+        let view = state.view(playbook, ix, end);
         let done_at = r.done.as_ref().map(|d| d.at);
         let due_met = match (view.due_at, done_at) {
             (Some(due), Some(done)) => Some(done <= due),
-            (Some(due), None) if !status.is_settled() => end.filter(|e| *e > due).map(|_| false),
+            (Some(due), None) if !status.is_settled() => (end > due).then_some(false),
             _ => None,
         };
         if status == StepStatus::Done {
@@ -465,10 +509,44 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
                 .collect(),
         });
         if let StepKind::Post(post) = &step.kind {
+            let text = match (status, done_at) {
+                (StepStatus::Skipped | StepStatus::NotApplicable, _) => None,
+                (StepStatus::Done, Some(at)) => {
+                    // The incident's facts (operator, severity …) as they were when posted.
+                    let then = completed_at.get(step.id.as_str()).map(|&last| {
+                        let mut past = crate::incident::IncidentState::new(playbook);
+                        for (line, event) in audited
+                            .journal
+                            .lines
+                            .iter()
+                            .zip(&audited.events)
+                            .take(last + 1)
+                        {
+                            if let (Some(entry), Some(event)) = (&line.entry, event) {
+                                past.apply(playbook, entry.time, &entry.actor, event);
+                            }
+                        }
+                        crate::incident::IncidentRecord {
+                            state: past,
+                            ..record.clone()
+                        }
+                    });
+                    Some(fill(
+                        &post.statement,
+                        then.as_ref().unwrap_or(record),
+                        ix,
+                        at,
+                        None,
+                    ))
+                }
+                _ => Some(fill(&post.statement, record, ix, now, None)),
+            };
             statements.push(StatementRow {
                 step: step.id.clone(),
                 title: step.title.clone(),
-                text: fill(&post.statement, record, ix, done_at.unwrap_or(now), None),
+                status,
+                status_text: status_label(status, lang).to_string(),
+                text,
                 approved_by: r.approval.as_ref().map(|a| a.by.clone()),
                 approved_at: r.approval.as_ref().map(|a| a.at),
                 posted_at: done_at,
@@ -533,14 +611,32 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
 
     let mut problems: Vec<IntegrityProblem> = audited
         .journal
-        .problems
+        .lines
         .iter()
-        .map(|p| IntegrityProblem {
-            line: Some(p.line),
-            seq: Some(p.seq),
-            description: p.problem.to_string(),
+        .filter_map(|l| {
+            l.problem.as_ref().map(|p| IntegrityProblem {
+                line: Some(l.line),
+                seq: l.entry.as_ref().map(|e| e.seq),
+                description: p.to_string(),
+            })
         })
         .collect();
+    if let Some(torn) = &audited.journal.torn {
+        problems.push(IntegrityProblem {
+            line: Some(audited.journal.lines.len() + 1),
+            seq: None,
+            description: match lang {
+                Lang::Ja => format!(
+                    "最後の行が書きかけです（{} バイト。書込み中の異常終了の跡で、記録には含まれません）",
+                    torn.bytes
+                ),
+                Lang::En => format!(
+                    "the last line is unfinished ({} bytes, from a crash while writing; not part of the record)",
+                    torn.bytes
+                ),
+            },
+        });
+    }
     problems.extend(audited.problems.iter().map(|e| IntegrityProblem {
         line: None,
         seq: None,
@@ -593,10 +689,9 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
             started_at: state.started_at,
             closed_at: state.closed.as_ref().map(|c| c.at),
             close_reason,
-            duration_seconds: match (state.started_at, end) {
-                (Some(s), Some(e)) => (e - s).num_seconds(),
-                _ => 0,
-            },
+            duration_seconds: state
+                .started_at
+                .map_or(0, |s| (end - s).num_seconds().max(0)),
             operators: state.operators.clone(),
             handovers: state
                 .handovers

@@ -58,7 +58,10 @@ fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -
 }
 
 /// Writes the evidence pack of `report` (an incident in `incident_dir`) into `out`, which
-/// must not exist or be empty. Returns the manifest.
+/// must not exist or be empty. The pack is made in a staging folder beside `out` and renamed
+/// at the end, so a failure leaves nothing half-made. A file that is missing, changed, a
+/// symbolic link or oddly named is listed as not intact, not copied, and the pack is still
+/// made: that is what its reader needs to know. Returns the manifest.
 pub fn write(
     report: &Report,
     incident_dir: &Path,
@@ -73,29 +76,94 @@ pub fn write(
     {
         return Err(ReportError::NotEmpty(out.to_path_buf()));
     }
+    let name = out
+        .file_name()
+        .map_or_else(|| "pack".into(), |n| n.to_string_lossy().into_owned());
+    let staging = out.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let result = fill_pack(report, incident_dir, &staging, lang).and_then(|manifest| {
+        if out.exists() {
+            std::fs::remove_dir(out).map_err(io("cannot replace", out))?;
+        }
+        std::fs::rename(&staging, out).map_err(io("cannot create", out))?;
+        Ok(manifest)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+/// The evidence file a report row names, if it is a plain name inside `evidence/`.
+fn evidence_file(what: &str) -> Option<&str> {
+    let name = what.strip_prefix("evidence/")?;
+    let plain = !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '\\'])
+        && !name.chars().any(char::is_control);
+    plain.then_some(name)
+}
+
+fn fill_pack(
+    report: &Report,
+    incident_dir: &Path,
+    out: &Path,
+    lang: Lang,
+) -> Result<Manifest, ReportError> {
     let files = out.join("files");
     std::fs::create_dir_all(&files).map_err(io("cannot create", &files))?;
     let mut evidence = Vec::new();
+    let mut used = std::collections::HashSet::new();
     for e in &report.evidence {
         let entry = if e.kind == "file" {
-            let source: PathBuf = incident_dir.join(&e.what);
-            let name = Path::new(&e.what)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let target = files.join(&name);
-            let bytes = std::fs::read(&source).map_err(io("cannot read", &source))?;
-            std::fs::write(&target, &bytes).map_err(io("cannot write", &target))?;
-            ManifestEntry {
-                what: format!("files/{name}"),
-                kind: "file".into(),
-                intact: e.sha256.as_ref().map(|h| *h == sha256_hex(&bytes)),
-                sha256: e.sha256.clone(),
-                bytes: e.bytes,
-                recorded_at: e.at,
-                recorded_by: e.by.clone(),
-                step: e.step.clone(),
-                note: e.note.clone(),
+            let copied = evidence_file(&e.what).and_then(|name| {
+                let source: PathBuf = incident_dir.join("evidence").join(name);
+                // Only a regular file is copied: never a link out of the incident folder.
+                let meta = std::fs::symlink_metadata(&source).ok()?;
+                if !meta.file_type().is_file() {
+                    return None;
+                }
+                let bytes = std::fs::read(&source).ok()?;
+                let mut target = name.to_string();
+                let mut n = 2;
+                while !used.insert(target.clone()) {
+                    target = format!("{n}-{name}");
+                    n += 1;
+                }
+                Some((target, bytes))
+            });
+            match copied {
+                Some((target, bytes)) => {
+                    let path = files.join(&target);
+                    std::fs::write(&path, &bytes).map_err(io("cannot write", &path))?;
+                    ManifestEntry {
+                        what: format!("files/{target}"),
+                        kind: "file".into(),
+                        intact: e.sha256.as_ref().map(|h| *h == sha256_hex(&bytes)),
+                        sha256: e.sha256.clone(),
+                        bytes: e.bytes,
+                        recorded_at: e.at,
+                        recorded_by: e.by.clone(),
+                        step: e.step.clone(),
+                        note: e.note.clone(),
+                    }
+                }
+                None => ManifestEntry {
+                    what: format!(
+                        "{} ({})",
+                        e.what,
+                        lang.pick("見つからないため写していません", "missing, not copied")
+                    ),
+                    kind: "file".into(),
+                    intact: Some(false),
+                    sha256: e.sha256.clone(),
+                    bytes: e.bytes,
+                    recorded_at: e.at,
+                    recorded_by: e.by.clone(),
+                    step: e.step.clone(),
+                    note: e.note.clone(),
+                },
             }
         } else {
             ManifestEntry {
@@ -157,7 +225,7 @@ pub fn write(
             .map_err(|e| ReportError::Csv(e.to_string()))?;
         for m in &manifest.evidence {
             w.write_record([
-                m.what.as_str(),
+                &*super::excel_safe(&m.what),
                 &m.kind,
                 m.sha256.as_deref().unwrap_or_default(),
                 match m.intact {
@@ -167,9 +235,9 @@ pub fn write(
                 },
                 &m.bytes.map(|b| b.to_string()).unwrap_or_default(),
                 &format_jst(m.recorded_at, true),
-                &m.recorded_by,
+                &super::excel_safe(&m.recorded_by),
                 &m.step,
-                m.note.as_deref().unwrap_or_default(),
+                &super::excel_safe(m.note.as_deref().unwrap_or_default()),
             ])
             .map_err(|e| ReportError::Csv(e.to_string()))?;
         }

@@ -31,14 +31,15 @@ fn esc(text: &str) -> String {
     out
 }
 
-/// A tick interval that gives at most about ten ticks over `span`.
+/// A tick interval that gives at most about ten ticks over `span`: a round one (10 min, 1 h,
+/// 1 day …), or whole days beyond a week.
 fn tick(span: TimeDelta) -> TimeDelta {
     const MINUTES: [i64; 12] = [5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080];
     MINUTES
         .iter()
         .map(|m| TimeDelta::minutes(*m))
         .find(|t| span.num_seconds() / t.num_seconds().max(1) <= 10)
-        .unwrap_or(TimeDelta::days(30))
+        .unwrap_or_else(|| TimeDelta::days(span.num_days() / 10 + 1))
 }
 
 /// Shortens a label to fit the label column (full-width characters count double).
@@ -64,7 +65,7 @@ pub fn gantt(report: &Report) -> Option<String> {
     let end = report
         .overview
         .closed_at
-        .or_else(|| report.timeline.last().map(|e| e.time))?
+        .or_else(|| report.timeline.iter().rev().find_map(|e| e.time))?
         .max(start + TimeDelta::minutes(10));
     let span = end - start;
     let x = |t: DateTime<FixedOffset>| -> f64 {
@@ -118,6 +119,18 @@ pub fn gantt(report: &Report) -> Option<String> {
             esc(&fit(&s.title, 40)),
             ty = y + 12.0,
         );
+        if s.status == StepStatus::Skipped {
+            // A skipped step: a grey cross where it could have been done.
+            let at = s.ready_at.unwrap_or(start);
+            let _ = write!(
+                svg,
+                r##"<text x="{:.1}" y="{:.1}" fill="#888">×<title>{}</title></text>"##,
+                x(at),
+                y + 12.0,
+                esc(&format!("{} ({})", s.title, s.status_text)),
+            );
+            continue;
+        }
         let (from, to, colour) = match (s.ready_at, s.done_at, s.status) {
             (Some(r), Some(d), _) => (
                 r,
@@ -141,14 +154,6 @@ pub fn gantt(report: &Report) -> Option<String> {
             ry = y + 3.0,
             h = ROW - 6.0,
         );
-        if s.status == StepStatus::Skipped {
-            let _ = write!(
-                svg,
-                r##"<text x="{:.1}" y="{:.1}" fill="#888">×</text>"##,
-                x(from) + 4.0,
-                y + 12.0
-            );
-        }
     }
     // Markers: mail delivered (circles), decisions (diamonds), on their step's row.
     let row_of = |id: &str| rows.iter().position(|s| s.id == id);
