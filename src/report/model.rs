@@ -357,15 +357,13 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
 
     let mut timeline = Vec::with_capacity(audited.journal.lines.len());
     let mut decisions = Vec::new();
-    // Where each step was last completed, to fill a statement in as it was then.
-    let mut completed_at: std::collections::HashMap<&str, usize> = Default::default();
-    for (i, (line, event)) in audited
-        .journal
-        .lines
-        .iter()
-        .zip(&audited.events)
-        .enumerate()
-    {
+    // Who was on duty and the severity answer as of each event, kept for the moment each
+    // step was last completed (a statement is filled in as it was when posted).
+    let mut operator_then = String::new();
+    let mut severity_then: Option<usize> = None;
+    type Facts = (String, Option<usize>, DateTime<FixedOffset>);
+    let mut posted_facts: std::collections::HashMap<&str, Facts> = Default::default();
+    for (line, event) in audited.journal.lines.iter().zip(&audited.events) {
         let verified = line.verified();
         let Some(entry) = &line.entry else {
             timeline.push(TimelineEntry {
@@ -395,8 +393,26 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
                 entry.payload.chars().take(80).collect::<String>()
             ),
         };
-        if let Some(Event::StepCompleted { step, .. }) = event {
-            completed_at.insert(step.as_str(), i);
+        let is_severity = |step: &str| {
+            playbook
+                .severity_decision
+                .and_then(|ix| playbook.graph.step(ix))
+                .is_some_and(|s| s.id == step)
+        };
+        match event {
+            Some(Event::IncidentStarted { operator, .. }) => operator_then.clone_from(operator),
+            Some(Event::HandedOver { to, .. }) => operator_then.clone_from(to),
+            Some(Event::DecisionMade { step, option, .. }) if is_severity(step) => {
+                severity_then = playbook.severities.iter().position(|c| c.id == *option);
+            }
+            Some(Event::StepReopened { step, .. }) if is_severity(step) => severity_then = None,
+            Some(Event::StepCompleted { step, .. }) => {
+                posted_facts.insert(
+                    step.as_str(),
+                    (operator_then.clone(), severity_then, entry.time),
+                );
+            }
+            _ => {}
         }
         if let Some(Event::DecisionMade {
             step,
@@ -445,6 +461,44 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
 
     // Deadlines and the duration are judged at the close, or now while the incident is open.
     let end = state.closed.as_ref().map_or(now, |c| c.at);
+    // Each published statement filled in with the incident's facts as they were when it was
+    // posted. Only the operator and the severity change after the start, so a small state
+    // holding those (tracked through the timeline) is enough.
+    let mut posted_texts: std::collections::HashMap<&str, String> = Default::default();
+    for (id, (operator, answer, at)) in &posted_facts {
+        let Some(ix) = playbook.graph.find(id) else {
+            continue;
+        };
+        let Some(StepKind::Post(post)) = playbook.graph.step(ix).map(|s| &s.kind) else {
+            continue;
+        };
+        let mut then = crate::incident::IncidentState::new(playbook);
+        then.title.clone_from(&state.title);
+        then.account.clone_from(&state.account);
+        then.platform = state.platform;
+        then.started_at = state.started_at;
+        then.initial_severity.clone_from(&state.initial_severity);
+        then.operator.clone_from(operator);
+        if let (Some(sev), Some(a)) = (playbook.severity_decision, answer)
+            && let Some(r) = then.steps.get_mut(sev.index())
+        {
+            r.answer = Some(*a);
+        }
+        let past = crate::incident::IncidentRecord {
+            dir: record.dir.clone(),
+            id: record.id.clone(),
+            playbook: playbook.clone(),
+            directory: record.directory.clone(),
+            playbook_sha256: record.playbook_sha256.clone(),
+            state: then,
+            entries: record.entries,
+            first_hash: record.first_hash.clone(),
+            head: record.head.clone(),
+            torn: None,
+        };
+        posted_texts.insert(id, fill(&post.statement, &past, ix, *at, None));
+    }
+
     let mut steps = Vec::new();
     let mut statements = Vec::new();
     let mut evidence = Vec::new();
@@ -511,34 +565,12 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
         if let StepKind::Post(post) = &step.kind {
             let text = match (status, done_at) {
                 (StepStatus::Skipped | StepStatus::NotApplicable, _) => None,
-                (StepStatus::Done, Some(at)) => {
-                    // The incident's facts (operator, severity …) as they were when posted.
-                    let then = completed_at.get(step.id.as_str()).map(|&last| {
-                        let mut past = crate::incident::IncidentState::new(playbook);
-                        for (line, event) in audited
-                            .journal
-                            .lines
-                            .iter()
-                            .zip(&audited.events)
-                            .take(last + 1)
-                        {
-                            if let (Some(entry), Some(event)) = (&line.entry, event) {
-                                past.apply(playbook, entry.time, &entry.actor, event);
-                            }
-                        }
-                        crate::incident::IncidentRecord {
-                            state: past,
-                            ..record.clone()
-                        }
-                    });
-                    Some(fill(
-                        &post.statement,
-                        then.as_ref().unwrap_or(record),
-                        ix,
-                        at,
-                        None,
-                    ))
-                }
+                (StepStatus::Done, Some(at)) => Some(
+                    posted_texts
+                        .get(step.id.as_str())
+                        .cloned()
+                        .unwrap_or_else(|| fill(&post.statement, record, ix, at, None)),
+                ),
                 _ => Some(fill(&post.statement, record, ix, now, None)),
             };
             statements.push(StatementRow {
