@@ -11,8 +11,8 @@ use crate::clock::jst;
 use crate::incident::state::StepStatus;
 
 const WIDTH: f64 = 960.0;
-const LABEL: f64 = 280.0;
-const ROW: f64 = 18.0;
+const LABEL: f64 = 300.0;
+const ROW: f64 = 22.0;
 const TOP: f64 = 28.0;
 
 /// XML text escaping.
@@ -62,10 +62,12 @@ fn fit(text: &str, width: usize) -> String {
 /// The Gantt chart of a report, or `None` when nothing has happened yet.
 pub fn gantt(report: &Report) -> Option<String> {
     let start = report.overview.started_at?;
+    // To the close, or to the time of the report while the incident is open (open steps run
+    // to the right edge, as the deadlines in the report are judged then too).
     let end = report
         .overview
         .closed_at
-        .or_else(|| report.timeline.iter().rev().find_map(|e| e.time))?
+        .unwrap_or(report.generated_at)
         .max(start + TimeDelta::minutes(10));
     let span = end - start;
     let x = |t: DateTime<FixedOffset>| -> f64 {
@@ -81,7 +83,7 @@ pub fn gantt(report: &Report) -> Option<String> {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="timeline" font-size="11">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="timeline" font-size="14">"#
     );
     // Time axis with ticks.
     let step = tick(span);
@@ -105,7 +107,7 @@ pub fn gantt(report: &Report) -> Option<String> {
         };
         let _ = write!(
             svg,
-            r##"<line x1="{px:.1}" y1="{y1}" x2="{px:.1}" y2="{y2:.1}" stroke="#ddd"/><text x="{px:.1}" y="14" text-anchor="middle" fill="#555">{label}</text>"##,
+            r##"<line x1="{px:.1}" y1="{y1}" x2="{px:.1}" y2="{y2:.1}" stroke="#ddd"/><text x="{px:.1}" y="16" text-anchor="middle" fill="#555">{label}</text>"##,
             y1 = TOP - 8.0,
             y2 = height - 20.0,
         );
@@ -116,8 +118,8 @@ pub fn gantt(report: &Report) -> Option<String> {
         let _ = write!(
             svg,
             r##"<text x="4" y="{ty:.1}" fill="#222">{}</text>"##,
-            esc(&fit(&s.title, 40)),
-            ty = y + 12.0,
+            esc(&fit(&s.title, 36)),
+            ty = y + 16.0,
         );
         if s.status == StepStatus::Skipped {
             // A skipped step: a grey cross where it could have been done.
@@ -126,7 +128,7 @@ pub fn gantt(report: &Report) -> Option<String> {
                 svg,
                 r##"<text x="{:.1}" y="{:.1}" fill="#888">×<title>{}</title></text>"##,
                 x(at),
-                y + 12.0,
+                y + 16.0,
                 esc(&format!("{} ({})", s.title, s.status_text)),
             );
             continue;
