@@ -238,9 +238,11 @@ pub enum Command {
         #[arg(long)]
         to: String,
     },
-    /// Send a notify step's mail: one message per division or role, saved in outbox/ and
-    /// delivered (over SMTP with [smtp] in hikeshi.toml). The step is done once every message
-    /// is delivered. Exit 1 if any is not: it stays queued (see `outbox --retry`).
+    /// Send a notify step's mail to its divisions (saved in outbox/, sent over SMTP if set up).
+    ///
+    /// One message per division or role, saved in outbox/ and delivered (over SMTP with [smtp]
+    /// in hikeshi.toml). The step is done once every message is delivered. Exit 1 if any is
+    /// not: it stays queued (see `outbox --retry`).
     Notify {
         /// Incident folder or id.
         incident: String,
@@ -274,9 +276,11 @@ pub enum Command {
         #[arg(long)]
         note: Option<String>,
     },
-    /// Show a division's phone numbers (the night/holiday contact out of office hours), and
-    /// with --note record that they were reached by phone: their undelivered messages then
-    /// count as delivered.
+    /// Show a division's phone numbers; with --note, record that they were phoned.
+    ///
+    /// Out of office hours (weekdays 8:30–17:15 JST) the night/holiday number comes first.
+    /// With --note the call is recorded: the division's undelivered messages then count as
+    /// reached, and a notify step whose recipients are all reached is done.
     Call {
         /// Incident folder or id.
         incident: String,
@@ -286,10 +290,12 @@ pub enum Command {
         #[arg(long)]
         note: Option<String>,
     },
-    /// Write the post-incident report (事案報告書) from the journal and the frozen playbook:
-    /// HTML (default, one self-contained file for print), Markdown, CSV (Excel) or JSON. It
-    /// goes to INCIDENT/report.<ext> unless -o says otherwise (-o - prints it). A journal
-    /// that fails verification is reported, with a warning at the top, and exit 1.
+    /// Write the post-incident report (事案報告書), or the evidence pack.
+    ///
+    /// Made from the journal and the frozen playbook: HTML (default, one self-contained file
+    /// for print), Markdown, CSV (Excel) or JSON. It goes to INCIDENT/report.<ext> unless -o
+    /// says otherwise (-o - prints it). A journal that fails verification is reported, with a
+    /// warning at the top, and exit 1.
     Report {
         /// Incident folder or id.
         incident: String,
