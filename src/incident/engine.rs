@@ -362,11 +362,6 @@ pub enum Refusal {
         /// The name.
         name: String,
     },
-    /// Closing with messages not delivered needs `--force --reason`.
-    Undelivered {
-        /// The message numbers.
-        messages: Vec<u32>,
-    },
     /// A notify step with nobody to tell.
     NoRecipients {
         /// Step id.
@@ -643,16 +638,6 @@ impl Refusal {
             (Refusal::BadEvidenceName { name }, En) => format!(
                 "evidence file name `{}` is not allowed (only a plain name inside evidence/)",
                 name.escape_debug()
-            ),
-            (Refusal::Undelivered { messages }, Ja) => format!(
-                "未送達の通知が {} 通あります（{}）。再送するか電話で連絡して記録してください。このまま終了するには `--force --reason` で理由を記録してください（終了後は送信しません）",
-                messages.len(),
-                numbers(messages)
-            ),
-            (Refusal::Undelivered { messages }, En) => format!(
-                "{} message(s) not delivered ({}); retry them or record a call; to close anyway, use --force --reason (nothing is sent after the close)",
-                messages.len(),
-                numbers(messages)
             ),
             (Refusal::NoRecipients { step }, Ja) => {
                 format!("手順 `{step}` には宛先がありません")
@@ -1067,15 +1052,12 @@ pub fn apply(
                 .into_iter()
                 .filter_map(|ix| playbook.graph.step(ix).map(|s| s.id.clone()))
                 .collect();
+            // Every undelivered message belongs to an open step (forcing, skipping or a step
+            // ceasing to apply cancels its mail), so the open steps already need --force.
             let undelivered: Vec<u32> = state.undelivered().map(|m| m.number).collect();
             match force {
                 Some(reason) => non_empty(reason, "--reason")?,
                 None if !open.is_empty() => return Err(Refusal::OpenSteps { steps: open }),
-                None if !undelivered.is_empty() => {
-                    return Err(Refusal::Undelivered {
-                        messages: undelivered,
-                    });
-                }
                 None => {}
             }
             Event::IncidentClosed {

@@ -60,7 +60,7 @@ pub struct StatusReport {
 }
 
 /// The playbook part of a status report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PlaybookInfo {
     /// Playbook id.
     pub id: String,
@@ -70,6 +70,18 @@ pub struct PlaybookInfo {
     pub version: Option<String>,
     /// SHA-256 of the frozen copy.
     pub sha256: String,
+}
+
+impl PlaybookInfo {
+    /// The frozen playbook of an incident.
+    pub fn of(record: &IncidentRecord) -> PlaybookInfo {
+        PlaybookInfo {
+            id: record.playbook.id.clone(),
+            title: record.playbook.title.clone(),
+            version: record.playbook.version.clone(),
+            sha256: record.playbook_sha256.clone(),
+        }
+    }
 }
 
 /// The journal part of a status report.
@@ -180,12 +192,7 @@ impl StatusReport {
             id: record.id.clone(),
             dir: record.dir.display().to_string(),
             title: state.title.clone(),
-            playbook: PlaybookInfo {
-                id: playbook.id.clone(),
-                title: playbook.title.clone(),
-                version: playbook.version.clone(),
-                sha256: record.playbook_sha256.clone(),
-            },
+            playbook: PlaybookInfo::of(record),
             account: state.account.clone(),
             platform: state.platform.map(|p| p.as_str().to_string()),
             started_at: state.started_at,

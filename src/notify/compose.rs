@@ -283,8 +283,8 @@ struct Jis {
     body: Vec<u8>,
 }
 
-/// Encodes the parts in ISO-2022-JP, or `None` when a character has no JIS code (e.g. ①
-/// or an emoji): such a message is sent in UTF-8 rather than with the character lost.
+/// Encodes the parts in ISO-2022-JP, or `None` when a character has no JIS code (an emoji,
+/// for one): such a message is sent in UTF-8 rather than with the character lost.
 fn iso_2022_jp(p: BuildParts<'_>) -> Option<Jis> {
     let body_text = p.body.replace("\r\n", "\n").replace('\n', "\r\n");
     let (body, _, lossy) = encoding_rs::ISO_2022_JP.encode(&body_text);
@@ -329,4 +329,46 @@ fn encoded_words(text: &str) -> Option<String> {
         ));
     }
     Some(words.join("\r\n "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts<'a>(from: &'a Mailbox, to: &'a Mailbox, subject: &'a str) -> BuildParts<'a> {
+        BuildParts {
+            from,
+            to,
+            subject,
+            body: "本文です。\n二行目。",
+            message_id: "m@city.example.jp",
+            root: None,
+            now: chrono::DateTime::parse_from_rfc3339("2026-11-20T22:05:00+09:00")
+                .unwrap_or_default(),
+            incident: "20261120-2205-x",
+            exercise: false,
+            charset: Charset::Iso2022Jp,
+        }
+    }
+
+    #[test]
+    fn iso_2022_jp_quotes_ascii_names_so_they_stay_one_address() {
+        let from = mailbox("from", "Sales, Tokyo", "koho@city.example.jp").unwrap_or_else(|e| {
+            unreachable!("{e}");
+        });
+        let to = mailbox("to", "広報広聴課", "koho@city.example.jp").unwrap_or_else(|e| {
+            unreachable!("{e}");
+        });
+        let jis = iso_2022_jp(parts(&from, &to, "件名")).unwrap_or_else(|| unreachable!());
+        assert_eq!(jis.from, "\"Sales, Tokyo\" <koho@city.example.jp>");
+        assert!(jis.to.starts_with("=?ISO-2022-JP?B?"), "{}", jis.to);
+        // A character JIS lacks: the message goes in UTF-8 instead.
+        assert!(iso_2022_jp(parts(&from, &to, "🚒の件")).is_none());
+    }
+
+    #[test]
+    fn the_message_id_survives_a_renamed_folder() {
+        assert_eq!(atom("20261120-2205 コピー"), "20261120-2205----");
+        assert_eq!(atom("20261120-2205-x.2"), "20261120-2205-x.2");
+    }
 }

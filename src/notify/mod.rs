@@ -159,10 +159,7 @@ pub async fn deliver_all(
     jobs: Vec<Job>,
     concurrency: usize,
 ) -> Vec<Outcome> {
-    use futures_util::StreamExt as _;
-    futures_util::stream::iter(jobs)
-        .map(|job| async move { transport.deliver(&job).await })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await
+    let mut outcomes = Vec::with_capacity(jobs.len());
+    deliver_each(transport, jobs, concurrency, |o| outcomes.push(o)).await;
+    outcomes
 }

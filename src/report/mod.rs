@@ -212,69 +212,80 @@ fn templated(
     Ok(text.into_bytes())
 }
 
-/// CSV: UTF-8 with a byte-order mark (so Excel reads the Japanese) and CRLF line ends, one
-/// row per journal event.
-fn csv(report: &Report) -> Result<Vec<u8>, ReportError> {
-    let lang: Lang = report.lang.parse().unwrap_or_default();
+/// CSV for Excel: UTF-8 with a byte-order mark (so Excel reads the Japanese), CRLF line ends,
+/// and every cell made safe from formula injection ([`excel_safe`]).
+pub(crate) fn excel_csv<const N: usize>(
+    header: [&str; N],
+    rows: impl IntoIterator<Item = [String; N]>,
+) -> Result<Vec<u8>, ReportError> {
+    let csv_error = |e: ::csv::Error| ReportError::Csv(e.to_string());
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
         let mut w = ::csv::WriterBuilder::new()
             .terminator(::csv::Terminator::CRLF)
             .from_writer(&mut out);
-        let header = match lang {
-            Lang::Ja => [
-                "番号",
-                "日時",
-                "記録者",
-                "種別",
-                "手順ID",
-                "手順",
-                "内容",
-                "検証",
-                "ハッシュ",
-            ],
-            Lang::En => [
-                "seq",
-                "time",
-                "actor",
-                "kind",
-                "step id",
-                "step",
-                "what happened",
-                "verified",
-                "hash",
-            ],
-        };
-        w.write_record(header)
-            .map_err(|e| ReportError::Csv(e.to_string()))?;
-        for e in &report.timeline {
-            let title = e
-                .step
-                .as_deref()
-                .and_then(|id| report.steps.iter().find(|s| s.id == id))
-                .map(|s| s.title.as_str())
-                .unwrap_or_default();
-            let verified = match (e.verified, lang) {
-                (true, _) => "OK",
-                (false, Lang::Ja) => "不一致",
-                (false, Lang::En) => "FAILED",
-            };
-            w.write_record([
-                e.seq.map(|s| s.to_string()).unwrap_or_default().as_str(),
-                &e.time_text,
-                &excel_safe(&e.actor),
-                &e.kind,
-                e.step.as_deref().unwrap_or_default(),
-                &excel_safe(title),
-                &excel_safe(&e.text),
-                verified,
-                e.hash.as_deref().unwrap_or_default(),
-            ])
-            .map_err(|e| ReportError::Csv(e.to_string()))?;
+        w.write_record(header).map_err(csv_error)?;
+        for row in rows {
+            w.write_record(row.iter().map(|cell| excel_safe(cell).into_owned()))
+                .map_err(csv_error)?;
         }
         w.flush().map_err(|e| ReportError::Csv(e.to_string()))?;
     }
     Ok(out)
+}
+
+/// The report's CSV: one row per journal line.
+fn csv(report: &Report) -> Result<Vec<u8>, ReportError> {
+    let lang: Lang = report.lang.parse().unwrap_or_default();
+    let header = match lang {
+        Lang::Ja => [
+            "番号",
+            "日時",
+            "記録者",
+            "種別",
+            "手順ID",
+            "手順",
+            "内容",
+            "検証",
+            "ハッシュ",
+        ],
+        Lang::En => [
+            "seq",
+            "time",
+            "actor",
+            "kind",
+            "step id",
+            "step",
+            "what happened",
+            "verified",
+            "hash",
+        ],
+    };
+    let rows = report.timeline.iter().map(|e| {
+        let title = e
+            .step
+            .as_deref()
+            .and_then(|id| report.steps.iter().find(|s| s.id == id))
+            .map(|s| s.title.clone())
+            .unwrap_or_default();
+        let verified = match (e.verified, lang) {
+            (true, _) => "OK",
+            (false, Lang::Ja) => "不一致",
+            (false, Lang::En) => "FAILED",
+        };
+        [
+            e.seq.map(|s| s.to_string()).unwrap_or_default(),
+            e.time_text.clone(),
+            e.actor.clone(),
+            e.kind.clone(),
+            e.step.clone().unwrap_or_default(),
+            title,
+            e.text.clone(),
+            verified.to_string(),
+            e.hash.clone().unwrap_or_default(),
+        ]
+    });
+    excel_csv(header, rows)
 }
 
 /// A cell Excel will not take for a formula: text starting with `=`, `+`, `-`, `@` (or a tab

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::clock::format_jst;
 use crate::incident::describe::{describe, fill};
 use crate::incident::state::{Delivery, StepStatus};
-use crate::incident::status::status_label;
+use crate::incident::status::{PlaybookInfo, status_label};
 use crate::incident::{AuditedIncident, Event, EvidenceRecord};
 use crate::lang::Lang;
 use crate::playbook::StepKind;
@@ -113,19 +113,6 @@ pub struct Overview {
     pub clauses: Vec<ClauseGroup>,
     /// Steps by status at the end.
     pub progress: ProgressRow,
-}
-
-/// The playbook followed.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct PlaybookInfo {
-    /// Its id.
-    pub id: String,
-    /// Its title.
-    pub title: String,
-    /// Its version.
-    pub version: Option<String>,
-    /// SHA-256 of the frozen copy.
-    pub sha256: String,
 }
 
 /// A handover.
@@ -709,12 +696,7 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
         },
         overview: Overview {
             title: state.title.clone(),
-            playbook: PlaybookInfo {
-                id: playbook.id.clone(),
-                title: playbook.title.clone(),
-                version: playbook.version.clone(),
-                sha256: record.playbook_sha256.clone(),
-            },
+            playbook: PlaybookInfo::of(record),
             organization: record.directory.organization.clone(),
             account: state.account.clone(),
             platform: state.platform.map(|p| p.display_name().to_string()),

@@ -133,20 +133,25 @@ fn fill_pack(
                 }
                 Some((target, bytes))
             });
+            let recorded = ManifestEntry {
+                what: String::new(),
+                kind: "file".into(),
+                intact: Some(false),
+                sha256: e.sha256.clone(),
+                bytes: e.bytes,
+                recorded_at: e.at,
+                recorded_by: e.by.clone(),
+                step: e.step.clone(),
+                note: e.note.clone(),
+            };
             match copied {
                 Some((target, bytes)) => {
                     let path = files.join(&target);
                     std::fs::write(&path, &bytes).map_err(io("cannot write", &path))?;
                     ManifestEntry {
                         what: format!("files/{target}"),
-                        kind: "file".into(),
                         intact: e.sha256.as_ref().map(|h| *h == sha256_hex(&bytes)),
-                        sha256: e.sha256.clone(),
-                        bytes: e.bytes,
-                        recorded_at: e.at,
-                        recorded_by: e.by.clone(),
-                        step: e.step.clone(),
-                        note: e.note.clone(),
+                        ..recorded
                     }
                 }
                 None => ManifestEntry {
@@ -155,14 +160,7 @@ fn fill_pack(
                         e.what,
                         lang.pick("見つからないため写していません", "missing, not copied")
                     ),
-                    kind: "file".into(),
-                    intact: Some(false),
-                    sha256: e.sha256.clone(),
-                    bytes: e.bytes,
-                    recorded_at: e.at,
-                    recorded_by: e.by.clone(),
-                    step: e.step.clone(),
-                    note: e.note.clone(),
+                    ..recorded
                 },
             }
         } else {
@@ -192,57 +190,49 @@ fn fill_pack(
     text.push(b'\n');
     std::fs::write(&json, text).map_err(io("cannot write", &json))?;
     let csv_path = out.join("manifest.csv");
-    let mut csv_bytes = Vec::from("\u{feff}".as_bytes());
-    {
-        let mut w = ::csv::WriterBuilder::new()
-            .terminator(::csv::Terminator::CRLF)
-            .from_writer(&mut csv_bytes);
-        let header = match lang {
-            Lang::Ja => [
-                "ファイル又はURL",
-                "種別",
-                "SHA-256",
-                "一致",
-                "バイト",
-                "記録日時",
-                "記録者",
-                "手順",
-                "内容",
-            ],
-            Lang::En => [
-                "file or URL",
-                "kind",
-                "SHA-256",
-                "intact",
-                "bytes",
-                "recorded",
-                "by",
-                "step",
-                "what it shows",
-            ],
-        };
-        w.write_record(header)
-            .map_err(|e| ReportError::Csv(e.to_string()))?;
-        for m in &manifest.evidence {
-            w.write_record([
-                &*super::excel_safe(&m.what),
-                &m.kind,
-                m.sha256.as_deref().unwrap_or_default(),
-                match m.intact {
-                    Some(true) => "OK",
-                    Some(false) => "NG",
-                    None => "",
-                },
-                &m.bytes.map(|b| b.to_string()).unwrap_or_default(),
-                &format_jst(m.recorded_at, true),
-                &super::excel_safe(&m.recorded_by),
-                &m.step,
-                &super::excel_safe(m.note.as_deref().unwrap_or_default()),
-            ])
-            .map_err(|e| ReportError::Csv(e.to_string()))?;
-        }
-        w.flush().map_err(|e| ReportError::Csv(e.to_string()))?;
-    }
+    let header = match lang {
+        Lang::Ja => [
+            "ファイル又はURL",
+            "種別",
+            "SHA-256",
+            "一致",
+            "バイト",
+            "記録日時",
+            "記録者",
+            "手順",
+            "内容",
+        ],
+        Lang::En => [
+            "file or URL",
+            "kind",
+            "SHA-256",
+            "intact",
+            "bytes",
+            "recorded",
+            "by",
+            "step",
+            "what it shows",
+        ],
+    };
+    let rows = manifest.evidence.iter().map(|m| {
+        [
+            m.what.clone(),
+            m.kind.clone(),
+            m.sha256.clone().unwrap_or_default(),
+            match m.intact {
+                Some(true) => "OK",
+                Some(false) => "NG",
+                None => "",
+            }
+            .to_string(),
+            m.bytes.map(|b| b.to_string()).unwrap_or_default(),
+            format_jst(m.recorded_at, true),
+            m.recorded_by.clone(),
+            m.step.clone(),
+            m.note.clone().unwrap_or_default(),
+        ]
+    });
+    let csv_bytes = super::excel_csv(header, rows)?;
     std::fs::write(&csv_path, csv_bytes).map_err(io("cannot write", &csv_path))?;
     let summary_path = out.join("summary.md");
     let mut summary = Vec::new();
