@@ -140,6 +140,11 @@ impl SimulatedClock {
     pub fn is_paused(&self) -> bool {
         self.with(|s| s.paused)
     }
+
+    /// Simulated seconds per real second.
+    pub fn speed(&self) -> f64 {
+        self.with(|s| s.speed)
+    }
 }
 
 impl Clock for SimulatedClock {

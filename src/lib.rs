@@ -36,6 +36,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod directory;
+pub mod exercise;
 pub mod incident;
 pub mod journal;
 pub mod lang;

@@ -26,6 +26,22 @@ pub const PLAYBOOKS: [StockFile; 3] = [
     },
 ];
 
+/// The stock exercise scenarios (机上訓練), one per playbook.
+pub const EXERCISES: [StockFile; 3] = [
+    StockFile {
+        name: "takeover-friday-night.yaml",
+        text: include_str!("../playbooks/exercises/takeover-friday-night.yaml"),
+    },
+    StockFile {
+        name: "fake-mayor-gift-campaign.yaml",
+        text: include_str!("../playbooks/exercises/fake-mayor-gift-campaign.yaml"),
+    },
+    StockFile {
+        name: "shelter-post-backlash.yaml",
+        text: include_str!("../playbooks/exercises/shelter-post-backlash.yaml"),
+    },
+];
+
 /// The example directory of divisions and roles (addresses under example.jp).
 pub const DIVISIONS: StockFile = StockFile {
     name: "divisions.yaml",
@@ -41,4 +57,9 @@ pub const CONFIG: StockFile = StockFile {
 /// The name under which embedded files appear in diagnostics.
 pub fn display_name(file: &StockFile) -> String {
     format!("<embedded>/playbooks/{}", file.name)
+}
+
+/// The name under which embedded scenarios appear in diagnostics.
+pub fn exercise_display_name(file: &StockFile) -> String {
+    format!("<embedded>/playbooks/exercises/{}", file.name)
 }

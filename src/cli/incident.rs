@@ -178,6 +178,7 @@ pub(super) fn run(ctx: &Context, command: Command) -> Result<Outcome, CliError> 
             screen(ctx, &dir.display().to_string())
         }
         Command::Tui { incident } => screen(ctx, &incident),
+        Command::Exercise(args) => super::exercise::exercise(ctx, &args),
         Command::Status { incident, json } => status(ctx, &incident, json),
         Command::Done {
             incident,
@@ -437,7 +438,7 @@ fn start_incident(ctx: &Context, args: &StartArgs) -> Result<Result<PathBuf, Out
 }
 
 /// Whether both ends are a terminal the screen can use; says why not otherwise.
-fn has_terminal(ctx: &Context, resume: Option<&str>) -> Result<bool, CliError> {
+pub(super) fn has_terminal(ctx: &Context, resume: Option<&str>) -> Result<bool, CliError> {
     use std::io::IsTerminal as _;
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         return Ok(true);
@@ -464,7 +465,7 @@ fn has_terminal(ctx: &Context, resume: Option<&str>) -> Result<bool, CliError> {
     Ok(false)
 }
 
-fn show<S: crate::tui::Screen>(ctx: &Context, screen: &mut S) -> Result<bool, CliError> {
+pub(super) fn show<S: crate::tui::Screen>(ctx: &Context, screen: &mut S) -> Result<bool, CliError> {
     if let Err(e) = crate::tui::run(screen) {
         let mut err = std::io::stderr().lock();
         writeln!(

@@ -2,6 +2,7 @@
 //! exit codes are a contract that scripts depend on:
 //! 0 = success (warnings allowed), 1 = errors found or the command failed, 2 = usage error.
 
+mod exercise;
 mod incident;
 mod mail;
 mod playbooks;
@@ -87,11 +88,14 @@ pub enum Command {
     /// Print the JSON Schema of the playbook format (or of divisions.yaml).
     Schema {
         /// The schema of divisions.yaml instead.
-        #[arg(long, conflicts_with = "report")]
+        #[arg(long, conflicts_with_all = ["report", "exercise"])]
         divisions: bool,
         /// The schema of `hikeshi report --format json` instead.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "exercise")]
         report: bool,
+        /// The schema of exercise scenarios (playbooks/exercises/*.yaml) instead.
+        #[arg(long)]
+        exercise: bool,
     },
     /// List playbooks with their step counts and critical-path durations.
     List {
@@ -328,6 +332,47 @@ pub enum Command {
     },
     /// List the incidents in the incidents folder, newest first.
     Incidents,
+    /// Run a tabletop exercise (机上訓練) from a scenario on a simulated clock.
+    ///
+    /// Opens a new incident marked as an exercise at the scenario's start time and runs the
+    /// real playbook on the operator's screen while the scenario's injects (状況付与) arrive.
+    /// The facilitator pauses and resumes the clock with P and gives the next inject early
+    /// with N. Every message is marked 【訓練】 (subject) and `X-Hikeshi-Exercise: yes`, and
+    /// is only written to the incident's outbox/ unless --live-mail is given. At the end the
+    /// screen asks for the review (振り返り) and shows the score; `hikeshi report` includes
+    /// both.
+    ///
+    /// SCENARIO is a scenario file or a stock scenario id: takeover-friday-night,
+    /// fake-mayor-gift-campaign, shelter-post-backlash.
+    Exercise(ExerciseArgs),
+}
+
+/// How to run an exercise.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExerciseArgs {
+    /// A scenario file, or a stock scenario id.
+    pub scenario: String,
+    /// Simulated seconds per real second (10 = ten minutes of story per real minute).
+    #[arg(long, default_value_t = 10.0, value_parser = parse_speed)]
+    pub speed: f64,
+    /// Send the (marked) mail over SMTP as hikeshi.toml's [smtp] says, instead of only to
+    /// the outbox.
+    #[arg(long)]
+    pub live_mail: bool,
+    /// Play a scripted participant to the end without a terminal (for demonstrations, tests
+    /// and sample journals); prints the score and the incident folder.
+    #[arg(long)]
+    pub autopilot: bool,
+    /// With --autopilot: print the result as JSON.
+    #[arg(long, requires = "autopilot")]
+    pub json: bool,
+}
+
+fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Ok(v),
+        _ => Err("a number of simulated seconds per real second, above 0 and at most 3600".into()),
+    }
 }
 
 /// What a new incident is about (`start` and `run`).
@@ -456,9 +501,15 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
             format,
             divisions,
         } => playbooks::graph(&playbook, format, divisions.as_deref(), lang),
-        Command::Schema { divisions, report } => {
+        Command::Schema {
+            divisions,
+            report,
+            exercise,
+        } => {
             let text = if divisions {
                 divisions_schema()
+            } else if exercise {
+                crate::exercise::scenario::schema()
             } else if report {
                 crate::report::schema()
             } else {

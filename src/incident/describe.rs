@@ -169,6 +169,34 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
                 En => format!("evidence for “{}”: {what}", title(playbook, step)),
             }
         }
+        (Event::AccountIdentified { account, platform }, _) => {
+            let what = [
+                account.clone(),
+                platform.map(|p| p.display_name().to_string()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" / ");
+            match lang {
+                Ja => format!("対象アカウントを特定: {what}"),
+                En => format!("affected account identified: {what}"),
+            }
+        }
+        (Event::ExerciseBegan { title, .. }, Ja) => format!("【訓練】シナリオ「{title}」を開始"),
+        (Event::ExerciseBegan { title, .. }, En) => {
+            format!("[EXERCISE] scenario “{title}” began")
+        }
+        (Event::InjectFired { title, early, .. }, Ja) => format!(
+            "【状況付与】{title}{}",
+            if *early { "（前倒し）" } else { "" }
+        ),
+        (Event::InjectFired { title, early, .. }, En) => format!(
+            "[inject] {title}{}",
+            if *early { " (early)" } else { "" }
+        ),
+        (Event::ReviewRecorded { .. }, Ja) => "振り返りを記録".into(),
+        (Event::ReviewRecorded { .. }, En) => "review recorded".into(),
         (Event::HandedOver { from, to, .. }, Ja) => format!("{from} から {to} に交代"),
         (Event::HandedOver { from, to, .. }, En) => format!("handed over from {from} to {to}"),
         (

@@ -2,7 +2,7 @@
 //! events — or a refusal that says why and what to do. Pure and synchronous: no disk,
 //! terminal, network or clock.
 
-use super::event::{Event, EvidenceRecord};
+use super::event::{Event, EvidenceRecord, TargetTime};
 use chrono::{DateTime, FixedOffset};
 
 use super::state::{Delivery, IncidentState, StepStatus};
@@ -166,6 +166,48 @@ pub enum Command {
         number: Option<String>,
         /// What was said.
         note: String,
+    },
+    /// Record that the affected account or platform became known or changed.
+    IdentifyAccount {
+        /// The account.
+        account: Option<String>,
+        /// The platform.
+        platform: Option<Platform>,
+    },
+    /// Begin a tabletop exercise on an incident started as an exercise.
+    BeginExercise {
+        /// Scenario id.
+        scenario: String,
+        /// Scenario title.
+        title: String,
+        /// SHA-256 of the frozen scenario.yaml.
+        scenario_sha256: String,
+        /// Mail goes over SMTP.
+        live_mail: bool,
+        /// Target times per step.
+        targets: Vec<TargetTime>,
+    },
+    /// Give an inject to the participants.
+    FireInject {
+        /// Inject id.
+        inject: String,
+        /// Headline.
+        title: String,
+        /// Text.
+        text: String,
+        /// Scheduled time, seconds from the start.
+        at_seconds: i64,
+        /// Fired early by the facilitator.
+        early: bool,
+    },
+    /// Record the review (振り返り). Allowed after the incident is closed: it is written then.
+    RecordReview {
+        /// What went well.
+        good: String,
+        /// What was difficult.
+        issues: String,
+        /// What to change.
+        improvements: String,
     },
     /// Close the incident.
     Close {
@@ -373,6 +415,18 @@ pub enum Refusal {
         severity: String,
         /// The severities.
         options: Vec<String>,
+    },
+    /// Exercise commands need an incident started as an exercise.
+    NotAnExercise,
+    /// The exercise has begun already, or has not begun.
+    ExerciseBegun {
+        /// Whether it has.
+        begun: bool,
+    },
+    /// The inject was given already.
+    InjectAlreadyFired {
+        /// Inject id.
+        inject: String,
     },
 }
 
@@ -650,6 +704,28 @@ impl Refusal {
                 "no severity `{severity}` (severities: {})",
                 options.join(", ")
             ),
+            (Refusal::NotAnExercise, Ja) => {
+                "この事案は訓練ではありません（訓練は `hikeshi exercise` で開始します）".into()
+            }
+            (Refusal::NotAnExercise, En) => {
+                "this incident is not an exercise (exercises start with `hikeshi exercise`)".into()
+            }
+            (Refusal::ExerciseBegun { begun: true }, Ja) => "訓練は既に開始されています".into(),
+            (Refusal::ExerciseBegun { begun: true }, En) => {
+                "the exercise has already begun".into()
+            }
+            (Refusal::ExerciseBegun { begun: false }, Ja) => {
+                "訓練のシナリオが開始されていません".into()
+            }
+            (Refusal::ExerciseBegun { begun: false }, En) => {
+                "no exercise scenario has begun on this incident".into()
+            }
+            (Refusal::InjectAlreadyFired { inject }, Ja) => {
+                format!("状況付与 `{inject}` は既に付与済みです")
+            }
+            (Refusal::InjectAlreadyFired { inject }, En) => {
+                format!("inject `{inject}` has already been given")
+            }
         }
     }
 }
@@ -790,6 +866,32 @@ pub fn apply(
     }
     if !state.is_started() {
         return Err(Refusal::NotStarted);
+    }
+    // The review is written after the exercise, once the incident is closed.
+    if let Command::RecordReview {
+        good,
+        issues,
+        improvements,
+    } = command
+    {
+        if state.run.is_none() {
+            return Err(if state.exercise {
+                Refusal::ExerciseBegun { begun: false }
+            } else {
+                Refusal::NotAnExercise
+            });
+        }
+        if [good, issues, improvements]
+            .iter()
+            .all(|t| t.trim().is_empty())
+        {
+            return Err(Refusal::Empty { what: "REVIEW" });
+        }
+        return Ok(vec![Event::ReviewRecorded {
+            good: good.trim().to_string(),
+            issues: issues.trim().to_string(),
+            improvements: improvements.trim().to_string(),
+        }]);
     }
     if state.is_closed() {
         return Err(Refusal::Closed);
@@ -1041,6 +1143,23 @@ pub fn apply(
                 summary: summary.clone(),
             }
         }
+        Command::IdentifyAccount { account, platform } => {
+            if let Some(a) = account {
+                non_empty(a, "--account")?;
+                single_line(a, "--account")?;
+            }
+            if account.is_none() && platform.is_none() {
+                return Err(Refusal::Empty { what: "--account" });
+            }
+            Event::AccountIdentified {
+                account: account.clone(),
+                platform: *platform,
+            }
+        }
+        Command::BeginExercise { .. } | Command::FireInject { .. } => {
+            return exercise(state, command);
+        }
+        Command::RecordReview { .. } => return Err(Refusal::Closed),
         Command::QueueNotifications { .. }
         | Command::RecordDelivery { .. }
         | Command::RecordFailure { .. }
@@ -1068,6 +1187,59 @@ pub fn apply(
         }
     };
     Ok(vec![event])
+}
+
+/// The exercise commands: begin a scenario, give an inject.
+fn exercise(state: &IncidentState, command: &Command) -> Result<Vec<Event>, Refusal> {
+    if !state.exercise {
+        return Err(Refusal::NotAnExercise);
+    }
+    match command {
+        Command::BeginExercise {
+            scenario,
+            title,
+            scenario_sha256,
+            live_mail,
+            targets,
+        } => {
+            if state.run.is_some() {
+                return Err(Refusal::ExerciseBegun { begun: true });
+            }
+            non_empty(scenario, "SCENARIO")?;
+            Ok(vec![Event::ExerciseBegan {
+                scenario: scenario.clone(),
+                title: title.clone(),
+                scenario_sha256: scenario_sha256.clone(),
+                live_mail: *live_mail,
+                targets: targets.clone(),
+            }])
+        }
+        Command::FireInject {
+            inject,
+            title,
+            text,
+            at_seconds,
+            early,
+        } => {
+            let Some(run) = &state.run else {
+                return Err(Refusal::ExerciseBegun { begun: false });
+            };
+            non_empty(inject, "INJECT")?;
+            if run.fired(inject) {
+                return Err(Refusal::InjectAlreadyFired {
+                    inject: inject.clone(),
+                });
+            }
+            Ok(vec![Event::InjectFired {
+                inject: inject.clone(),
+                title: title.clone(),
+                text: text.clone(),
+                at_seconds: *at_seconds,
+                early: *early,
+            }])
+        }
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// The notification commands: queue, delivery outcomes, acknowledgement, calls.

@@ -227,6 +227,54 @@ pub enum Event {
         /// What was said.
         note: String,
     },
+    /// The affected account or platform became known or changed (e.g. told by an inject).
+    AccountIdentified {
+        /// The account, if it changed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<String>,
+        /// The platform, if it changed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        platform: Option<Platform>,
+    },
+    /// A tabletop exercise began on this incident: the scenario (frozen as `scenario.yaml`)
+    /// and the target times it is scored against.
+    ExerciseBegan {
+        /// Scenario id.
+        scenario: String,
+        /// Scenario title.
+        title: String,
+        /// SHA-256 of the frozen scenario.yaml.
+        scenario_sha256: String,
+        /// Mail goes over SMTP (`--live-mail`) rather than only to the outbox.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        live_mail: bool,
+        /// Target completion times, from the start of the exercise.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        targets: Vec<TargetTime>,
+    },
+    /// An inject (状況付与) was given to the participants.
+    InjectFired {
+        /// Inject id.
+        inject: String,
+        /// Its headline.
+        title: String,
+        /// What the participants are told.
+        text: String,
+        /// When the scenario schedules it, in seconds from the start.
+        at_seconds: i64,
+        /// Fired early by the facilitator.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        early: bool,
+    },
+    /// The lessons learned after an exercise (振り返り).
+    ReviewRecorded {
+        /// What went well (良かった点).
+        good: String,
+        /// What was difficult (課題).
+        issues: String,
+        /// What to change (改善策).
+        improvements: String,
+    },
     /// The incident was closed.
     IncidentClosed {
         /// Closed with steps still open: why.
@@ -239,6 +287,15 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         undelivered: Vec<u32>,
     },
+}
+
+/// A step's target completion time in an exercise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetTime {
+    /// Step id.
+    pub step: String,
+    /// Seconds from the start of the exercise.
+    pub seconds: i64,
 }
 
 /// Presents a kind and a payload as the `{"kind": …, "payload": …}` map the adjacently
@@ -344,6 +401,10 @@ impl Event {
             | Event::NotificationAcknowledged { .. }
             | Event::DivisionCalled { .. }
             | Event::HandedOver { .. }
+            | Event::AccountIdentified { .. }
+            | Event::ExerciseBegan { .. }
+            | Event::InjectFired { .. }
+            | Event::ReviewRecorded { .. }
             | Event::IncidentClosed { .. } => None,
         }
     }

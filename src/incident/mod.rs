@@ -44,6 +44,8 @@ pub mod files {
     pub const OUTBOX: &str = "outbox";
     /// Evidence files.
     pub const EVIDENCE: &str = "evidence";
+    /// The frozen exercise scenario (exercises only).
+    pub const SCENARIO: &str = "scenario.yaml";
 }
 
 /// Something went wrong with an incident (other than a refused command's reason, which is

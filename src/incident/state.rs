@@ -201,6 +201,70 @@ pub struct CallRecord {
     pub note: String,
 }
 
+/// An inject as it was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InjectRecord {
+    /// Inject id.
+    pub id: String,
+    /// Its headline.
+    pub title: String,
+    /// What the participants were told.
+    pub text: String,
+    /// When the scenario scheduled it, in seconds from the start.
+    pub at_seconds: i64,
+    /// When it was given.
+    pub fired: Stamp,
+    /// Given early by the facilitator.
+    pub early: bool,
+}
+
+/// A review (振り返り) as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewRecord {
+    /// When and by whom.
+    pub recorded: Stamp,
+    /// What went well (良かった点).
+    pub good: String,
+    /// What was difficult (課題).
+    pub issues: String,
+    /// What to change (改善策).
+    pub improvements: String,
+}
+
+/// The exercise run on an incident: scenario, targets, injects and reviews.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExerciseRun {
+    /// Scenario id.
+    pub scenario: String,
+    /// Scenario title.
+    pub title: String,
+    /// SHA-256 of the frozen scenario.yaml.
+    pub scenario_sha256: String,
+    /// Mail went over SMTP.
+    pub live_mail: bool,
+    /// Target times per step.
+    pub targets: Vec<super::event::TargetTime>,
+    /// Injects given so far, in order.
+    pub injects: Vec<InjectRecord>,
+    /// Reviews recorded, in order (the last one is current).
+    pub reviews: Vec<ReviewRecord>,
+}
+
+impl ExerciseRun {
+    /// Whether the inject has been given.
+    pub fn fired(&self, inject: &str) -> bool {
+        self.injects.iter().any(|i| i.id == inject)
+    }
+
+    /// The target time of a step, in seconds from the start.
+    pub fn target(&self, step: &str) -> Option<i64> {
+        self.targets
+            .iter()
+            .find(|t| t.step == step)
+            .map(|t| t.seconds)
+    }
+}
+
 /// The state of an incident after some events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IncidentState {
@@ -230,6 +294,8 @@ pub struct IncidentState {
     pub handovers: Vec<Handover>,
     /// A drill (訓練).
     pub exercise: bool,
+    /// The tabletop exercise run on it, once begun.
+    pub run: Option<ExerciseRun>,
     /// Every message, by number (message `n` is at index `n - 1`).
     pub messages: Vec<MessageRecord>,
     /// Phone calls, in order.
@@ -258,6 +324,7 @@ impl IncidentState {
             notes: Vec::new(),
             handovers: Vec::new(),
             exercise: false,
+            run: None,
             messages: Vec::new(),
             calls: Vec::new(),
             events: 0,
@@ -507,6 +574,76 @@ impl IncidentState {
                     remark(note.as_deref().unwrap_or_default()),
                     evidence.clone(),
                 ));
+                affects_status = false;
+            }
+            (Event::AccountIdentified { account, platform }, _) => {
+                if account.is_some() {
+                    self.account.clone_from(account);
+                }
+                if platform.is_some() {
+                    self.platform = *platform;
+                }
+                affects_status = false;
+            }
+            (
+                Event::ExerciseBegan {
+                    scenario,
+                    title,
+                    scenario_sha256,
+                    live_mail,
+                    targets,
+                },
+                _,
+            ) => {
+                self.run = Some(ExerciseRun {
+                    scenario: scenario.clone(),
+                    title: title.clone(),
+                    scenario_sha256: scenario_sha256.clone(),
+                    live_mail: *live_mail,
+                    targets: targets.clone(),
+                    injects: Vec::new(),
+                    reviews: Vec::new(),
+                });
+                affects_status = false;
+            }
+            (
+                Event::InjectFired {
+                    inject,
+                    title,
+                    text,
+                    at_seconds,
+                    early,
+                },
+                _,
+            ) => {
+                if let Some(run) = &mut self.run {
+                    run.injects.push(InjectRecord {
+                        id: inject.clone(),
+                        title: title.clone(),
+                        text: text.clone(),
+                        at_seconds: *at_seconds,
+                        fired: stamp(),
+                        early: *early,
+                    });
+                }
+                affects_status = false;
+            }
+            (
+                Event::ReviewRecorded {
+                    good,
+                    issues,
+                    improvements,
+                },
+                _,
+            ) => {
+                if let Some(run) = &mut self.run {
+                    run.reviews.push(ReviewRecord {
+                        recorded: stamp(),
+                        good: good.clone(),
+                        issues: issues.clone(),
+                        improvements: improvements.clone(),
+                    });
+                }
                 affects_status = false;
             }
             (Event::HandedOver { from, to, summary }, _) => {

@@ -432,6 +432,30 @@ pub enum Problem {
         /// Its deadline as written.
         due: String,
     },
+    /// An exercise scenario names a playbook that cannot be found.
+    ScenarioPlaybook {
+        /// The playbook as written.
+        name: String,
+        /// Where it was looked for.
+        looked: Vec<String>,
+    },
+    /// A scenario names a step of the wrong kind (e.g. `mentions` on a step that is not a
+    /// monitor).
+    WrongStepKind {
+        /// The step.
+        step: String,
+        /// The kind needed.
+        expected: String,
+    },
+    /// A scenario names an option its decision does not have.
+    UnknownChoice {
+        /// The decision.
+        step: String,
+        /// The option as written.
+        option: String,
+        /// The decision's options.
+        options: Vec<String>,
+    },
 }
 
 /// The closest candidate to `given`, if it is close enough to be a likely typo: a small edit
@@ -702,6 +726,24 @@ impl Problem {
             (Problem::DeadlineBeforePrerequisites { step, due }, En) => {
                 format!("step `{step}` is due {due} after start, before its prerequisites are due")
             }
+            (Problem::ScenarioPlaybook { name, .. }, Ja) => {
+                format!("シナリオの手順書 `{name}` が見つかりません")
+            }
+            (Problem::ScenarioPlaybook { name, .. }, En) => {
+                format!("the scenario's playbook `{name}` cannot be found")
+            }
+            (Problem::WrongStepKind { step, expected }, Ja) => {
+                format!("手順 `{step}` は {expected} の手順ではありません")
+            }
+            (Problem::WrongStepKind { step, expected }, En) => {
+                format!("step `{step}` is not a {expected} step")
+            }
+            (Problem::UnknownChoice { step, option, .. }, Ja) => {
+                format!("判断 `{step}` に選択肢 `{option}` はありません")
+            }
+            (Problem::UnknownChoice { step, option, .. }, En) => {
+                format!("decision `{step}` has no option `{option}`")
+            }
         }
     }
 
@@ -927,6 +969,24 @@ impl Problem {
             (Problem::DeadlineBeforePrerequisites { .. }, En) => {
                 "give it a later deadline, or use `due_from: ready`".into()
             }
+            (Problem::ScenarioPlaybook { looked, .. }, Ja) => format!(
+                "手順書の id（例: `unauthorized-access`）かファイルを書いてください。探した場所: {}",
+                looked.join(", ")
+            ),
+            (Problem::ScenarioPlaybook { looked, .. }, En) => format!(
+                "name a playbook id (e.g. `unauthorized-access`) or file; looked in: {}",
+                looked.join(", ")
+            ),
+            (Problem::WrongStepKind { expected, .. }, Ja) => {
+                format!("種類が {expected} の手順の id を書いてください")
+            }
+            (Problem::WrongStepKind { expected, .. }, En) => {
+                format!("name a step whose kind is {expected}")
+            }
+            (Problem::UnknownChoice { options, .. }, Ja) => {
+                format!("選択肢: {}", list(options))
+            }
+            (Problem::UnknownChoice { options, .. }, En) => format!("options: {}", list(options)),
             (Problem::WrongType { .. }, Ja) => {
                 "リストは `[a, b]` か各行 `- ` で、対応表は `項目: 値` の行で書きます".into()
             }

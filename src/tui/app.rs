@@ -85,6 +85,12 @@ pub enum Action {
     Ack,
     /// A delivery attempt finished (from the outbox worker).
     Delivered(Outcome),
+    /// Exercise: pause or resume the simulated clock (facilitator).
+    Pause,
+    /// Exercise: give the next inject now (facilitator).
+    NextInject,
+    /// Exercise: show the last inject again.
+    ShowInject,
 }
 
 /// What a dialog will do when confirmed.
@@ -163,6 +169,30 @@ pub struct Dialog {
     pub message: Option<u32>,
 }
 
+/// An inject as the screen pops it up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InjectCard {
+    /// Headline.
+    pub title: String,
+    /// What the participants are told.
+    pub text: String,
+    /// When it was given (simulated time).
+    pub at: DateTime<FixedOffset>,
+    /// Given early by the facilitator.
+    pub early: bool,
+    /// Effects the engine refused, in words.
+    pub refused: Vec<String>,
+}
+
+/// The review (振り返り) being typed: three answers, one at a time.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReviewForm {
+    /// Which answer is being typed (0 良かった点, 1 課題, 2 改善策).
+    pub field: usize,
+    /// The answers.
+    pub answers: [String; 3],
+}
+
 /// What the screen is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
@@ -172,6 +202,12 @@ pub enum Mode {
     Help,
     /// A dialog.
     Dialog(Dialog),
+    /// An inject, popped up until a key is pressed.
+    Inject(InjectCard),
+    /// The review after an exercise.
+    Review(ReviewForm),
+    /// The exercise score, shown after the review.
+    Score(Vec<String>),
 }
 
 /// A line for the message bar.
@@ -220,6 +256,12 @@ pub struct App {
     pub detail_scroll: usize,
     /// How mail leaves, and what is being sent.
     pub mail: Mail,
+    /// The exercise being run, if this is one (the simulated clock, injects, controls).
+    pub exercise: Option<crate::exercise::Session>,
+    /// Injects given while something else was on screen, to pop up next.
+    pub cards: Vec<InjectCard>,
+    /// The last inject shown.
+    pub last_card: Option<InjectCard>,
 }
 
 /// At most this many messages are sent at once (the size of the connection pool).
@@ -323,6 +365,9 @@ impl App {
             approvers: std::collections::HashMap::new(),
             detail_scroll: 0,
             mail,
+            exercise: None,
+            cards: Vec::new(),
+            last_card: None,
         };
         let path = app.incident.dir().join(crate::incident::files::JOURNAL);
         if let Ok(replay) = journal::read(&path) {
@@ -342,6 +387,128 @@ impl App {
         }
         app.schedule(false);
         app
+    }
+
+    /// Runs an exercise on this screen: injects arrive on the session's clock as it ticks,
+    /// and the facilitator's keys (P, N, I) work. The injects already due are given now.
+    pub fn with_exercise(mut self, session: crate::exercise::Session) -> App {
+        self.exercise = Some(session);
+        self.give_due_injects();
+        self.show_next_card();
+        self
+    }
+
+    /// Gives the injects whose time has come and queues their pop-ups.
+    fn give_due_injects(&mut self) {
+        let Some(session) = self.exercise.as_mut() else {
+            return;
+        };
+        match session.fire_due(&mut self.incident) {
+            Ok(fired) => {
+                for f in fired {
+                    self.inject_given(f);
+                }
+            }
+            Err(e) => self.error(e.message(self.lang)),
+        }
+    }
+
+    fn inject_given(&mut self, fired: crate::exercise::Fired) {
+        self.push_log(&fired.entries);
+        let at = fired
+            .entries
+            .first()
+            .map_or_else(|| self.incident.now(), |e| e.time);
+        self.cards.push(InjectCard {
+            title: fired.inject.title.clone(),
+            text: fired.inject.text.clone(),
+            at,
+            early: fired.early,
+            refused: fired.refused.iter().map(|r| r.message(self.lang)).collect(),
+        });
+        self.now = self.incident.now();
+        self.select_next_ready();
+    }
+
+    /// Pops up the next queued inject when nothing else is on screen.
+    fn show_next_card(&mut self) {
+        if self.mode == Mode::Normal && !self.cards.is_empty() {
+            let card = self.cards.remove(0);
+            self.last_card = Some(card.clone());
+            self.mode = Mode::Inject(card);
+        }
+    }
+
+    /// After the exercise closes, asks for the review once.
+    fn ask_review(&mut self) {
+        let Some(run) = self.incident.state().run.as_ref() else {
+            return;
+        };
+        if self.incident.state().is_closed() && run.reviews.is_empty() {
+            self.mode = Mode::Review(ReviewForm::default());
+        }
+    }
+
+    fn submit_review(&mut self, form: ReviewForm) {
+        let [good, issues, improvements] = form.answers;
+        let command = Command::RecordReview {
+            good,
+            issues,
+            improvements,
+        };
+        match self.incident.execute(&self.operator, &command) {
+            Ok(entries) => {
+                self.push_log(&entries);
+                self.show_score();
+            }
+            Err(e) => self.error(e.message(self.lang)),
+        }
+    }
+
+    fn show_score(&mut self) {
+        let now = self.incident.now();
+        if let Some(score) =
+            crate::exercise::score(self.incident.state(), self.incident.playbook(), now)
+        {
+            self.mode = Mode::Score(score.lines(self.lang));
+        }
+    }
+
+    fn facilitator(&mut self, action: Action) {
+        let lang = self.lang;
+        let Some(session) = self.exercise.as_mut() else {
+            self.error(lang.pick(
+                "訓練ではないため使えません",
+                "only in an exercise (hikeshi exercise)",
+            ));
+            return;
+        };
+        match action {
+            Action::Pause => {
+                let paused = session.toggle_pause();
+                self.info(if paused {
+                    lang.pick("訓練の時計を一時停止しました（P で再開）", "exercise clock paused (P resumes)")
+                } else {
+                    lang.pick("訓練の時計を再開しました", "exercise clock resumed")
+                });
+            }
+            Action::NextInject => match session.fire_next(&mut self.incident) {
+                Ok(Some(fired)) => {
+                    self.inject_given(fired);
+                    self.show_next_card();
+                }
+                Ok(None) => self.info(lang.pick(
+                    "これ以上の状況付与はありません",
+                    "no more injects",
+                )),
+                Err(e) => self.error(e.message(lang)),
+            },
+            Action::ShowInject => match self.last_card.clone() {
+                Some(card) => self.mode = Mode::Inject(card),
+                None => self.info(lang.pick("状況付与はまだありません", "no inject yet")),
+            },
+            _ => {}
+        }
     }
 
     /// Queues for delivery every message that is due (with `everything`, every undelivered
@@ -560,6 +727,7 @@ impl App {
                 {
                     self.info(message::ALL_DONE.get(self.lang));
                 }
+                self.ask_review();
                 true
             }
             Err(IncidentError::Refused(refusal)) => {
@@ -875,10 +1043,36 @@ impl App {
     pub fn update(&mut self, action: Action) -> Option<Action> {
         match (&mut self.mode, action) {
             (_, Action::Tick) => {
+                self.give_due_injects();
                 self.now = self.incident.now();
                 self.schedule(false);
             }
             (_, Action::Delivered(outcome)) => self.delivered(&outcome),
+            (Mode::Inject(_), Action::Quit) => self.quit = true,
+            (Mode::Inject(_), _) => self.mode = Mode::Normal,
+            (Mode::Score(_), Action::Quit) => self.quit = true,
+            (Mode::Score(_), _) => self.mode = Mode::Normal,
+            (Mode::Review(_), Action::Cancel) => self.mode = Mode::Normal,
+            (Mode::Review(f), Action::Char(c)) => {
+                if let Some(a) = f.answers.get_mut(f.field) {
+                    a.push(c);
+                }
+            }
+            (Mode::Review(f), Action::Backspace) => {
+                if let Some(a) = f.answers.get_mut(f.field) {
+                    a.pop();
+                }
+            }
+            (Mode::Review(f), Action::Submit) => {
+                if f.field + 1 < f.answers.len() {
+                    f.field += 1;
+                } else if let Mode::Review(form) = std::mem::replace(&mut self.mode, Mode::Normal)
+                {
+                    self.submit_review(form);
+                }
+            }
+            (Mode::Review(f), Action::Up) => f.field = f.field.saturating_sub(1),
+            (Mode::Review(_), _) => {}
             (Mode::Help, Action::Quit) => self.quit = true,
             (Mode::Help, _) => self.mode = Mode::Normal,
             (Mode::Dialog(_), Action::Cancel) => self.mode = Mode::Normal,
@@ -911,6 +1105,7 @@ impl App {
             (Mode::Dialog(_), _) => {}
             (Mode::Normal, action) => self.normal(action),
         }
+        self.show_next_card();
         None
     }
 
@@ -1004,6 +1199,7 @@ impl App {
             }
             Action::Call => self.open(DialogKind::Call),
             Action::Ack => self.open(DialogKind::Ack),
+            Action::Pause | Action::NextInject | Action::ShowInject => self.facilitator(action),
             Action::Tick
             | Action::Char(_)
             | Action::Backspace

@@ -14,6 +14,18 @@ pub fn action(mode: &Mode, key: KeyEvent) -> Option<Action> {
     }
     match mode {
         Mode::Dialog(d) => dialog(d.kind, d.needs_reason, key),
+        Mode::Review(_) => match key.code {
+            KeyCode::Esc => Some(Action::Cancel),
+            KeyCode::Enter => Some(Action::Submit),
+            KeyCode::Backspace => Some(Action::Backspace),
+            KeyCode::Up => Some(Action::Up),
+            KeyCode::Char(c) => Some(Action::Char(c)),
+            _ => None,
+        },
+        Mode::Inject(_) | Mode::Score(_) => Some(match key.code {
+            KeyCode::Char('q') => Action::Quit,
+            _ => Action::Cancel,
+        }),
         Mode::Help => Some(match key.code {
             KeyCode::Char('q') => Action::Quit,
             _ => Action::Cancel,
@@ -65,6 +77,9 @@ fn normal(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('R') => Action::Retry,
         KeyCode::Char('c') => Action::Call,
         KeyCode::Char('A') => Action::Ack,
+        KeyCode::Char('P') => Action::Pause,
+        KeyCode::Char('N') => Action::NextInject,
+        KeyCode::Char('I') => Action::ShowInject,
         KeyCode::Char('?') => Action::Help,
         KeyCode::Char('q') => Action::Quit,
         KeyCode::Char(c @ '1'..='9') => Action::Toggle(c as usize - '1' as usize),

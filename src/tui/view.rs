@@ -43,8 +43,121 @@ pub fn draw(app: &App, frame: &mut Frame) {
     match &app.mode {
         Mode::Help => draw_help(app.lang, frame, area),
         Mode::Dialog(d) => draw_dialog(app, d, frame, area),
+        Mode::Inject(card) => draw_inject(app.lang, card, frame, area),
+        Mode::Review(form) => draw_review(app.lang, form, frame, area),
+        Mode::Score(lines) => draw_score(app.lang, lines, frame, area),
         Mode::Normal => {}
     }
+}
+
+/// A pop-up with a border, wrapped text and a hint line at the bottom.
+fn draw_popup(frame: &mut Frame, area: Rect, title: String, lines: Vec<Line>, style: Style) {
+    let width = area.width.saturating_sub(8).clamp(20, 90);
+    // Wrapped text needs more rows than lines; leave room for about two rows per line.
+    let height = (lines.len() as u16 * 2 + 2).min(area.height.saturating_sub(2)).max(5);
+    let popup = centered(area, width, height);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(title).border_style(style)),
+        popup,
+    );
+}
+
+fn draw_inject(lang: Lang, card: &super::app::InjectCard, frame: &mut Frame, area: Rect) {
+    let mut lines = vec![
+        Line::from(Span::styled(
+            card.title.clone(),
+            Style::new().add_modifier(Modifier::BOLD),
+        )),
+        Line::from(format!(
+            "{} JST{}",
+            format_jst(card.at, false),
+            if card.early {
+                lang.pick("（前倒し）", " (early)")
+            } else {
+                ""
+            }
+        )),
+        Line::from(""),
+    ];
+    lines.extend(card.text.lines().map(|l| Line::from(l.to_string())));
+    for r in &card.refused {
+        lines.push(Line::from(Span::styled(
+            r.clone(),
+            Style::new().fg(Color::Red),
+        )));
+    }
+    lines.push(Line::from(Span::styled(
+        lang.pick("何かキーを押すと閉じます（I でもう一度表示）", "press any key to close (I shows it again)"),
+        Style::new().fg(Color::DarkGray),
+    )));
+    draw_popup(
+        frame,
+        area,
+        lang.pick(" 【訓練】状況付与 ", " [EXERCISE] inject ").to_string(),
+        lines,
+        Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
+    );
+}
+
+/// The three questions of the review.
+const REVIEW_FIELDS: [(&str, &str); 3] = [
+    ("良かった点", "what went well"),
+    ("課題", "what was difficult"),
+    ("改善策", "what to change"),
+];
+
+fn draw_review(lang: Lang, form: &super::app::ReviewForm, frame: &mut Frame, area: Rect) {
+    let mut lines = vec![Line::from(lang.pick(
+        "訓練が終わりました。振り返りを記録します（Enter で次へ、Esc で後回し）",
+        "The exercise is over. Record the review (Enter: next, Esc: later)",
+    ))];
+    for (i, ((ja, en), answer)) in REVIEW_FIELDS.iter().zip(&form.answers).enumerate() {
+        let label = lang.pick(ja, en);
+        let style = if i == form.field {
+            Style::new().add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().fg(Color::Gray)
+        };
+        let cursor = if i == form.field { "_" } else { "" };
+        lines.push(Line::from(Span::styled(
+            format!("{}. {label}: {answer}{cursor}", i + 1),
+            style,
+        )));
+    }
+    draw_popup(
+        frame,
+        area,
+        lang.pick(" 振り返り ", " review ").to_string(),
+        lines,
+        Style::new().fg(Color::Cyan),
+    );
+}
+
+fn draw_score(lang: Lang, lines: &[String], frame: &mut Frame, area: Rect) {
+    let mut shown: Vec<Line> = lines.iter().map(|l| Line::from(l.clone())).collect();
+    if let Some(first) = shown.first_mut() {
+        *first = Line::from(Span::styled(
+            lines.first().cloned().unwrap_or_default(),
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
+    }
+    shown.push(Line::from(Span::styled(
+        lang.pick(
+            "何かキーを押すと閉じます。`hikeshi report` の報告書にも載ります",
+            "press any key to close; `hikeshi report` includes this",
+        ),
+        Style::new().fg(Color::DarkGray),
+    )));
+    draw_popup(
+        frame,
+        area,
+        lang.pick(" 【訓練】得点 ", " [EXERCISE] score ").to_string(),
+        shown,
+        Style::new().fg(Color::Magenta),
+    );
 }
 
 fn status_style(status: StepStatus, overdue: bool) -> Style {
@@ -130,6 +243,32 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(
             format!("  {} {needs_call}", label::NEEDS_CALL.get(lang)),
             Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ));
+    }
+    if let Some(session) = &app.exercise {
+        let clock = if session.is_paused() {
+            lang.pick("一時停止中", "PAUSED")
+        } else {
+            "▶"
+        };
+        let next = session
+            .next_inject_at(&app.incident)
+            .map(|t| {
+                let left = (t - app.now).max(TimeDelta::zero());
+                format!(
+                    "  {} {}",
+                    lang.pick("次の状況付与まで", "next inject in"),
+                    format_duration(left, lang)
+                )
+            })
+            .unwrap_or_default();
+        spans.push(Span::styled(
+            format!(
+                "  {} {clock} ×{}{next}",
+                lang.pick("【訓練】", "[EXERCISE]"),
+                session.speed()
+            ),
+            Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
         ));
     }
     if state.is_closed() {

@@ -1,0 +1,730 @@
+//! An exercise under way: the simulated clock, the injects as they fall due, the
+//! facilitator's controls, and the scripted participant of `--autopilot`.
+//!
+//! Injects and their effects go through the same engine commands as everything else, under
+//! the facilitator's name ([`FACILITATOR`]), so the journal tells the story as it was played.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, TimeDelta};
+
+use super::scenario::{Effect, Inject, Scenario};
+use super::score::{Score, score};
+use super::{ExerciseError, LoadedScenario};
+use crate::clock::{Clock, SimulatedClock};
+use crate::incident::event::TargetTime;
+use crate::incident::{
+    Command, Incident, IncidentError, Refusal, StartParams, StepStatus, files,
+};
+use crate::journal::{self, Entry};
+use crate::notify::{self, Config, Transport};
+use crate::playbook::{StepIx, StepKind};
+
+/// The actor recorded for injects and their effects.
+pub const FACILITATOR: &str = "訓練進行";
+
+/// The marker put before an exercise incident's title.
+const TITLE_MARK: &str = "【訓練】";
+
+/// A decision an inject has answered before it was ready: given as soon as it is.
+#[derive(Debug, Clone)]
+struct PendingDecision {
+    step: String,
+    option: String,
+}
+
+/// An inject that has just been given, for the screen to pop up.
+#[derive(Debug, Clone)]
+pub struct Fired {
+    /// The inject.
+    pub inject: Inject,
+    /// Given before its time by the facilitator.
+    pub early: bool,
+    /// The journal entries written (the inject and its effects).
+    pub entries: Vec<Entry>,
+    /// Effects the engine refused (e.g. re-opening a step that is not done): the inject is
+    /// still given; these say what did not happen.
+    pub refused: Vec<Refusal>,
+}
+
+/// An exercise under way on an incident.
+#[derive(Debug)]
+pub struct Session {
+    scenario: Scenario,
+    clock: Arc<SimulatedClock>,
+    pending: Vec<PendingDecision>,
+}
+
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), ExerciseError> {
+    let io = |source| ExerciseError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(io)?;
+    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(io)
+}
+
+impl Session {
+    /// Starts an exercise: opens an incident marked as an exercise at the scenario's start
+    /// time on a simulated clock running at `speed`× (0 stands still until moved), freezes
+    /// the scenario into the incident folder, and journals its beginning and targets.
+    pub fn begin(
+        incidents: &Path,
+        loaded: &LoadedScenario,
+        operator: &str,
+        speed: f64,
+        live_mail: bool,
+    ) -> Result<(Session, Incident), ExerciseError> {
+        let s = &loaded.scenario;
+        let clock = Arc::new(SimulatedClock::new(s.starts_at, speed));
+        let title = if s.incident_title.starts_with(TITLE_MARK) {
+            s.incident_title.clone()
+        } else {
+            format!("{TITLE_MARK}{}", s.incident_title)
+        };
+        let params = StartParams {
+            title,
+            account: s.account.clone(),
+            platform: s.platform,
+            operator: operator.to_string(),
+            severity: s.severity.clone(),
+            exercise: true,
+        };
+        let mut incident = Incident::start(incidents, &loaded.playbook, params, clock.clone())?;
+        write_new(
+            &incident.dir().join(files::SCENARIO),
+            loaded.source.text.as_bytes(),
+        )?;
+        incident.execute(
+            FACILITATOR,
+            &Command::BeginExercise {
+                scenario: s.id.clone(),
+                title: s.title.clone(),
+                scenario_sha256: journal::sha256_hex(loaded.source.text.as_bytes()),
+                live_mail,
+                targets: s
+                    .targets
+                    .iter()
+                    .map(|(step, d)| TargetTime {
+                        step: step.clone(),
+                        seconds: d.num_seconds(),
+                    })
+                    .collect(),
+            },
+        )?;
+        Ok((
+            Session {
+                scenario: s.clone(),
+                clock,
+                pending: Vec::new(),
+            },
+            incident,
+        ))
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The simulated clock (the incident reads the same one).
+    pub fn clock(&self) -> &Arc<SimulatedClock> {
+        &self.clock
+    }
+
+    /// Simulated time since the exercise began.
+    pub fn elapsed(&self, incident: &Incident) -> TimeDelta {
+        incident
+            .state()
+            .started_at
+            .map_or(TimeDelta::zero(), |s| self.clock.now() - s)
+    }
+
+    /// The next inject not yet given.
+    pub fn next_inject(&self, incident: &Incident) -> Option<&Inject> {
+        let run = incident.state().run.as_ref()?;
+        self.scenario.injects.iter().find(|i| !run.fired(&i.id))
+    }
+
+    /// When the next inject falls due.
+    pub fn next_inject_at(&self, incident: &Incident) -> Option<DateTime<FixedOffset>> {
+        let start = incident.state().started_at?;
+        self.next_inject(incident).map(|i| start + i.at)
+    }
+
+    /// Stops or restarts the clock; returns whether it is paused now.
+    pub fn toggle_pause(&self) -> bool {
+        if self.clock.is_paused() {
+            self.clock.resume();
+            false
+        } else {
+            self.clock.pause();
+            true
+        }
+    }
+
+    /// Whether the clock is paused.
+    pub fn is_paused(&self) -> bool {
+        self.clock.is_paused()
+    }
+
+    /// The clock's speed, for people: `10`, `2.5`.
+    pub fn speed(&self) -> String {
+        let speed = self.clock.speed();
+        if speed.fract() == 0.0 {
+            format!("{speed:.0}")
+        } else {
+            format!("{speed}")
+        }
+    }
+
+    /// Gives every inject whose time has come, then any decision an inject answered that has
+    /// become ready.
+    pub fn fire_due(&mut self, incident: &mut Incident) -> Result<Vec<Fired>, ExerciseError> {
+        let mut fired = Vec::new();
+        if incident.state().is_closed() {
+            return Ok(fired);
+        }
+        let elapsed = self.elapsed(incident);
+        while let Some(next) = self.next_inject(incident).filter(|i| i.at <= elapsed).cloned() {
+            fired.push(self.fire(incident, next, false)?);
+        }
+        if let Some(last) = fired.last_mut() {
+            let (entries, refused) = self.settle_pending(incident)?;
+            last.entries.extend(entries);
+            last.refused.extend(refused);
+        } else {
+            self.settle_pending(incident)?;
+        }
+        Ok(fired)
+    }
+
+    /// Gives the next inject now, before its time (the facilitator's "next").
+    pub fn fire_next(&mut self, incident: &mut Incident) -> Result<Option<Fired>, ExerciseError> {
+        if incident.state().is_closed() {
+            return Ok(None);
+        }
+        let Some(next) = self.next_inject(incident).cloned() else {
+            return Ok(None);
+        };
+        let early = next.at > self.elapsed(incident);
+        let mut fired = self.fire(incident, next, early)?;
+        let (entries, refused) = self.settle_pending(incident)?;
+        fired.entries.extend(entries);
+        fired.refused.extend(refused);
+        Ok(Some(fired))
+    }
+
+    /// Runs a facilitator command; a refusal is collected, not fatal.
+    fn run(
+        incident: &mut Incident,
+        command: &Command,
+        entries: &mut Vec<Entry>,
+        refused: &mut Vec<Refusal>,
+    ) -> Result<(), ExerciseError> {
+        match incident.execute(FACILITATOR, command) {
+            Ok(e) => entries.extend(e),
+            Err(IncidentError::Refused(r)) => refused.push(r),
+            Err(e) => return Err(e.into()),
+        }
+        Ok(())
+    }
+
+    fn fire(
+        &mut self,
+        incident: &mut Incident,
+        inject: Inject,
+        early: bool,
+    ) -> Result<Fired, ExerciseError> {
+        let mut entries = incident.execute(
+            FACILITATOR,
+            &Command::FireInject {
+                inject: inject.id.clone(),
+                title: inject.title.clone(),
+                text: inject.text.clone(),
+                at_seconds: inject.at.num_seconds(),
+                early,
+            },
+        )?;
+        let mut refused = Vec::new();
+        for effect in &inject.effects {
+            match effect {
+                Effect::Account { account, platform } => Self::run(
+                    incident,
+                    &Command::IdentifyAccount {
+                        account: account.clone(),
+                        platform: *platform,
+                    },
+                    &mut entries,
+                    &mut refused,
+                )?,
+                Effect::Decide { step, option } => {
+                    let Some(ix) = incident.playbook().graph.find(step) else {
+                        continue;
+                    };
+                    let answered = incident.state().step(ix).and_then(|r| r.answer);
+                    match incident.state().status_of(ix) {
+                        StepStatus::Ready => Self::run(
+                            incident,
+                            &Command::Decide {
+                                step: step.clone(),
+                                option: option.clone(),
+                                reason: None,
+                                force: None,
+                            },
+                            &mut entries,
+                            &mut refused,
+                        )?,
+                        StepStatus::Done if answered.is_some() => {
+                            let current = match incident.playbook().graph.step(ix).map(|s| &s.kind)
+                            {
+                                Some(StepKind::Decision(d)) => {
+                                    answered.and_then(|a| d.options.get(a)).map(|o| o.id.clone())
+                                }
+                                _ => None,
+                            };
+                            if current.as_deref() != Some(option.as_str()) {
+                                Self::run(
+                                    incident,
+                                    &Command::Decide {
+                                        step: step.clone(),
+                                        option: option.clone(),
+                                        reason: Some(format!("状況付与: {}", inject.title)),
+                                        force: None,
+                                    },
+                                    &mut entries,
+                                    &mut refused,
+                                )?;
+                            }
+                        }
+                        StepStatus::Pending => self.pending.push(PendingDecision {
+                            step: step.clone(),
+                            option: option.clone(),
+                        }),
+                        _ => {}
+                    }
+                }
+                Effect::Complication { text, step, reopen } => {
+                    Self::run(
+                        incident,
+                        &Command::Note {
+                            text: format!("【状況付与】{text}"),
+                            step: step.clone(),
+                        },
+                        &mut entries,
+                        &mut refused,
+                    )?;
+                    if let Some(step) = step
+                        && *reopen
+                        && let Some(ix) = incident.playbook().graph.find(step)
+                        && matches!(
+                            incident.state().status_of(ix),
+                            StepStatus::Done | StepStatus::Skipped
+                        )
+                    {
+                        Self::run(
+                            incident,
+                            &Command::Reopen {
+                                step: step.clone(),
+                                reason: format!("状況付与: {text}"),
+                            },
+                            &mut entries,
+                            &mut refused,
+                        )?;
+                    }
+                }
+                Effect::Mentions { step, count } => {
+                    let text = format!("言及数 {count} 件/時（状況付与）");
+                    let ready = incident
+                        .playbook()
+                        .graph
+                        .find(step)
+                        .is_some_and(|ix| incident.state().status_of(ix) == StepStatus::Ready);
+                    let command = if ready {
+                        Command::Observe {
+                            step: step.clone(),
+                            text,
+                        }
+                    } else {
+                        Command::Note {
+                            text,
+                            step: Some(step.clone()),
+                        }
+                    };
+                    Self::run(incident, &command, &mut entries, &mut refused)?;
+                }
+            }
+        }
+        Ok(Fired {
+            inject,
+            early,
+            entries,
+            refused,
+        })
+    }
+
+    /// Gives the answers injects decided, for decisions that have become ready.
+    fn settle_pending(
+        &mut self,
+        incident: &mut Incident,
+    ) -> Result<(Vec<Entry>, Vec<Refusal>), ExerciseError> {
+        let mut entries = Vec::new();
+        let mut refused = Vec::new();
+        let pending = std::mem::take(&mut self.pending);
+        for p in pending {
+            let status = incident
+                .playbook()
+                .graph
+                .find(&p.step)
+                .map(|ix| incident.state().status_of(ix));
+            match status {
+                Some(StepStatus::Ready) => Self::run(
+                    incident,
+                    &Command::Decide {
+                        step: p.step.clone(),
+                        option: p.option.clone(),
+                        reason: None,
+                        force: None,
+                    },
+                    &mut entries,
+                    &mut refused,
+                )?,
+                Some(StepStatus::Pending) => self.pending.push(p),
+                _ => {}
+            }
+        }
+        Ok((entries, refused))
+    }
+
+    /// Whether an inject has answered this decision (the participant should not).
+    fn decided_by_inject(&self, step: &str) -> bool {
+        self.pending.iter().any(|p| p.step == step)
+    }
+}
+
+/// What a scripted run did.
+#[derive(Debug, Clone)]
+pub struct Autopilot {
+    /// The score at the end.
+    pub score: Option<Score>,
+    /// Simulated time from start to close.
+    pub simulated: TimeDelta,
+    /// Injects given.
+    pub injects: usize,
+    /// Messages queued.
+    pub messages: usize,
+    /// Commands the engine refused along the way.
+    pub refused: Vec<Refusal>,
+}
+
+/// At most this many rounds, so a scenario that cannot finish still ends.
+const MAX_ROUNDS: usize = 100_000;
+/// Failed attempts after which the scripted participant phones the division instead.
+const CALL_AFTER_ATTEMPTS: u32 = 3;
+
+/// Plays a scripted participant to the end, on the session's clock (which must stand still:
+/// begin the session at speed 0): each ready step is done after the scenario's delay for it,
+/// decisions take the scenario's answers (else the first option), approvals are given, mail
+/// is queued and delivered through `transport`, and undeliverable mail is phoned. Time jumps
+/// from one thing to the next, so hours of story take milliseconds. Closes the incident,
+/// records the scenario's review if it has one, and returns the score.
+pub fn autopilot(
+    session: &mut Session,
+    incident: &mut Incident,
+    config: &Config,
+    transport: &Transport,
+    participant: &str,
+) -> Result<Autopilot, ExerciseError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| ExerciseError::Io {
+            path: "tokio runtime".into(),
+            source,
+        })?;
+    let pilot = session.scenario.autopilot.clone();
+    let mut scheduled: HashMap<StepIx, DateTime<FixedOffset>> = HashMap::new();
+    let mut given_up: HashSet<StepIx> = HashSet::new();
+    let mut refused = Vec::new();
+    let run = |incident: &mut Incident,
+               command: &Command,
+               refused: &mut Vec<Refusal>|
+     -> Result<bool, ExerciseError> {
+        match incident.execute(participant, command) {
+            Ok(_) => Ok(true),
+            Err(IncidentError::Refused(r)) => {
+                refused.push(r);
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    };
+
+    for _ in 0..MAX_ROUNDS {
+        let now = session.clock.now();
+        for fired in session.fire_due(incident)? {
+            refused.extend(fired.refused);
+        }
+        // Mail: deliver what is due, then phone whoever mail cannot reach.
+        let jobs = notify::due(incident, &HashSet::new(), false);
+        if !jobs.is_empty() {
+            let outcomes = runtime.block_on(notify::deliver_all(transport, jobs, 8));
+            for outcome in outcomes {
+                notify::record(incident, &outcome)?;
+            }
+        }
+        let unreachable: Vec<(String, Option<String>)> = incident
+            .state()
+            .undelivered()
+            .filter(|m| match &m.delivery {
+                crate::incident::state::Delivery::Failed { permanent, .. } => {
+                    *permanent || m.attempts() >= CALL_AFTER_ATTEMPTS
+                }
+                _ => false,
+            })
+            .map(|m| {
+                let number = incident
+                    .record()
+                    .directory
+                    .party(&m.to)
+                    .and_then(|p| p.number_at(now).map(|(n, _)| n.to_string()));
+                (m.to.clone(), number)
+            })
+            .collect();
+        for (division, number) in unreachable {
+            run(
+                incident,
+                &Command::Call {
+                    division,
+                    number,
+                    note: "（自動進行）メールが届かないため電話で連絡".into(),
+                },
+                &mut refused,
+            )?;
+        }
+        if incident
+            .state()
+            .open_steps(incident.playbook())
+            .is_empty()
+        {
+            break;
+        }
+
+        // Schedule each step that is ready and waiting for the participant.
+        let order: Vec<StepIx> = incident.playbook().graph.order().to_vec();
+        for &ix in &order {
+            let Some(step) = incident.playbook().graph.step(ix) else {
+                continue;
+            };
+            let state = incident.state();
+            let waiting_for_mail = state
+                .messages
+                .iter()
+                .any(|m| m.step == step.id && !m.is_settled());
+            if state.status_of(ix) != StepStatus::Ready
+                || waiting_for_mail
+                || given_up.contains(&ix)
+                || session.decided_by_inject(&step.id)
+            {
+                scheduled.remove(&ix);
+                continue;
+            }
+            let ready = state
+                .step(ix)
+                .and_then(|r| r.ready_since)
+                .unwrap_or(now);
+            let delay = pilot
+                .delays
+                .get(&step.id)
+                .copied()
+                .unwrap_or(pilot.default_delay);
+            scheduled.entry(ix).or_insert(ready + delay);
+        }
+
+        let mut due: Vec<(DateTime<FixedOffset>, usize, StepIx)> = scheduled
+            .iter()
+            .filter(|(_, t)| **t <= now)
+            .map(|(ix, t)| (*t, order.iter().position(|o| o == ix).unwrap_or(0), *ix))
+            .collect();
+        due.sort();
+        if let Some(&(_, _, ix)) = due.first() {
+            scheduled.remove(&ix);
+            if !act(incident, ix, &pilot, config, participant, &mut refused, &run)? {
+                given_up.insert(ix);
+            }
+            continue;
+        }
+
+        let start = incident.state().started_at.unwrap_or(now);
+        let next = [
+            session.next_inject(incident).map(|i| start + i.at),
+            scheduled.values().min().copied(),
+            notify::outbox::next_retry(incident.state()),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        match next {
+            Some(t) if t > now => session.clock.set(t),
+            // Something is due now that nothing above took: move on a second.
+            Some(_) => session.clock.advance(TimeDelta::seconds(1)),
+            None => break,
+        }
+    }
+
+    let open = incident.state().open_steps(incident.playbook());
+    if !incident.state().is_closed() {
+        let force = (!open.is_empty())
+            .then(|| "自動進行: これ以上進められない手順が残ったため終了".to_string());
+        incident.execute(participant, &Command::Close { force })?;
+    }
+    if let Some(review) = &pilot.review {
+        incident.execute(
+            participant,
+            &Command::RecordReview {
+                good: review.good.clone(),
+                issues: review.issues.clone(),
+                improvements: review.improvements.clone(),
+            },
+        )?;
+    }
+    let state = incident.state();
+    let end = state.closed.as_ref().map_or(session.clock.now(), |c| c.at);
+    Ok(Autopilot {
+        score: score(state, incident.playbook(), end),
+        simulated: state.started_at.map_or(TimeDelta::zero(), |s| end - s),
+        injects: state.run.as_ref().map_or(0, |r| r.injects.len()),
+        messages: state.messages.len(),
+        refused,
+    })
+}
+
+/// Does one step as the scripted participant. Returns false when the engine refused.
+fn act(
+    incident: &mut Incident,
+    ix: StepIx,
+    pilot: &super::scenario::Autopilot,
+    config: &Config,
+    participant: &str,
+    refused: &mut Vec<Refusal>,
+    run: &impl Fn(&mut Incident, &Command, &mut Vec<Refusal>) -> Result<bool, ExerciseError>,
+) -> Result<bool, ExerciseError> {
+    let Some(step) = incident.playbook().graph.step(ix).cloned() else {
+        return Ok(false);
+    };
+    let id = step.id.clone();
+    if let Some(reason) = pilot.skip.get(&id) {
+        return run(
+            incident,
+            &Command::Skip {
+                step: id,
+                reason: reason.clone(),
+            },
+            refused,
+        );
+    }
+    let approver = |role: &str| {
+        pilot
+            .approver
+            .clone()
+            .unwrap_or_else(|| format!("{role}（訓練）"))
+    };
+    match &step.kind {
+        StepKind::Decision(d) => {
+            let option = pilot
+                .decisions
+                .get(&id)
+                .cloned()
+                .or_else(|| d.options.first().map(|o| o.id.clone()))
+                .unwrap_or_default();
+            run(
+                incident,
+                &Command::Decide {
+                    step: id,
+                    option,
+                    reason: None,
+                    force: None,
+                },
+                refused,
+            )
+        }
+        StepKind::Approval { approver: role } => run(
+            incident,
+            &Command::Approve {
+                step: id,
+                by: approver(role),
+            },
+            refused,
+        ),
+        StepKind::Post(post) => {
+            let approved = incident
+                .state()
+                .step(ix)
+                .is_some_and(|r| r.approval.is_some());
+            if !approved
+                && !run(
+                    incident,
+                    &Command::Approve {
+                        step: id.clone(),
+                        by: approver(&post.approver),
+                    },
+                    refused,
+                )?
+            {
+                return Ok(false);
+            }
+            run(
+                incident,
+                &Command::Complete {
+                    step: id,
+                    note: None,
+                    force: None,
+                },
+                refused,
+            )
+        }
+        StepKind::Notify(_) => match notify::queue(incident, participant, &id, config) {
+            Ok(_) => Ok(true),
+            Err(notify::NotifyError::Refused(r)) => {
+                refused.push(r);
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        },
+        StepKind::Monitor(_) => {
+            run(
+                incident,
+                &Command::Observe {
+                    step: id.clone(),
+                    text: "（自動進行）状況を確認".into(),
+                },
+                refused,
+            )?;
+            run(
+                incident,
+                &Command::Complete {
+                    step: id,
+                    note: None,
+                    force: None,
+                },
+                refused,
+            )
+        }
+        StepKind::Action => run(
+            incident,
+            &Command::Complete {
+                step: id,
+                note: None,
+                force: None,
+            },
+            refused,
+        ),
+    }
+}
