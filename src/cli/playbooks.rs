@@ -11,6 +11,7 @@ use crate::catalog::{
     self, DivisionsRef, LoadFailure, PlaybookRef, is_divisions_file, yaml_files_in,
 };
 use crate::directory::Directory;
+use crate::exercise::{self, ScenarioRef, scenario::looks_like_scenario};
 use crate::lang::Lang;
 use crate::playbook::duration::format_duration;
 use crate::playbook::export::{divisions_schema, playbook_schema, to_dot, to_mermaid};
@@ -68,6 +69,45 @@ enum PlaybookSource {
     Embedded(SourceFile),
 }
 
+/// Whether a file holds an exercise scenario rather than a playbook.
+fn is_scenario_file(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| looks_like_scenario(&t))
+}
+
+/// The scenarios `check` looks at: scenario files named or inside the folders named, and the
+/// `exercises/` folder inside each (without PATH: ./playbooks/exercises, else the stock
+/// scenarios).
+fn scenario_sources(paths: &[PathBuf]) -> Result<Vec<(ScenarioRef, Option<SourceFile>)>, CliError> {
+    if paths.is_empty() {
+        let default = Path::new("playbooks");
+        if default.is_dir() {
+            return scenario_sources(&[default.to_path_buf()]);
+        }
+        return Ok(exercise::stock_ids()
+            .into_iter()
+            .zip(exercise::stock_scenarios())
+            .map(|(id, s)| (ScenarioRef::Stock(id.to_string()), Some(s)))
+            .collect());
+    }
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut files: Vec<PathBuf> = yaml_files_in(path)?
+                .into_iter()
+                .filter(|f| is_scenario_file(f))
+                .collect();
+            let sub = path.join("exercises");
+            if sub.is_dir() {
+                files.extend(yaml_files_in(&sub)?);
+            }
+            out.extend(files.into_iter().map(|f| (ScenarioRef::File(f), None)));
+        } else if is_scenario_file(path) {
+            out.push((ScenarioRef::File(path.clone()), None));
+        }
+    }
+    Ok(out)
+}
+
 fn check_sets(paths: &[PathBuf], explicit: Option<&Path>) -> Result<Vec<CheckSet>, CliError> {
     let with = |d: DivisionsRef| explicit.map_or(d, |p| DivisionsRef::File(p.to_path_buf()));
     if paths.is_empty() {
@@ -92,6 +132,9 @@ fn check_sets(paths: &[PathBuf], explicit: Option<&Path>) -> Result<Vec<CheckSet
             vec![path.clone()]
         };
         for file in files {
+            if is_scenario_file(&file) {
+                continue;
+            }
             if is_divisions_file(&file) {
                 sets.push(CheckSet {
                     divisions: DivisionsRef::File(file),
@@ -211,6 +254,53 @@ pub(super) fn check(
                 Err(diagnostics) => all.extend(diagnostics),
             }
             sources.push(source);
+        }
+    }
+    for (scenario, embedded) in scenario_sources(paths)? {
+        files += 1;
+        let source = match embedded {
+            Some(s) => s,
+            None => match &scenario {
+                ScenarioRef::File(p) => match SourceFile::read(p, &options.limits) {
+                    Ok(s) => s,
+                    Err(d) => {
+                        all.push(*d);
+                        continue;
+                    }
+                },
+                ScenarioRef::Stock(_) => continue,
+            },
+        };
+        match exercise::load_source(&scenario, source.clone(), &options) {
+            Ok(loaded) => {
+                if !json {
+                    writeln!(
+                        out,
+                        "{} {} ({} {}, {} {}, {} {})",
+                        lang.pick("OK  ", "ok  "),
+                        source.name,
+                        lang.pick("訓練シナリオ", "exercise scenario"),
+                        loaded.scenario.playbook,
+                        lang.pick("状況付与", "injects"),
+                        loaded.scenario.injects.len(),
+                        lang.pick("目標", "targets"),
+                        loaded.scenario.targets.len(),
+                    )?;
+                }
+            }
+            Err(failure) => {
+                // A broken playbook is reported once, with the playbook, not again here.
+                for d in failure.diagnostics {
+                    if !all.contains(&d) {
+                        all.push(d);
+                    }
+                }
+                for s in failure.sources {
+                    if !sources.iter().any(|k| k.name == s.name) {
+                        sources.push(s);
+                    }
+                }
+            }
         }
     }
     let errors = all.iter().filter(|d| d.is_error()).count();
