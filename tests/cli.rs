@@ -22,7 +22,16 @@ fn check_of_the_repository_playbooks_exits_zero() {
             "ok   playbooks/impersonation.yaml",
         ))
         .stdout(predicate::str::contains("ok   playbooks/flaming.yaml"))
-        .stderr(predicate::str::contains("checked 4 file(s): 0 error(s)"));
+        .stdout(predicate::str::contains(
+            "ok   playbooks/exercises/takeover-friday-night.yaml (exercise scenario unauthorized-access",
+        ))
+        .stdout(predicate::str::contains(
+            "ok   playbooks/exercises/fake-mayor-gift-campaign.yaml",
+        ))
+        .stdout(predicate::str::contains(
+            "ok   playbooks/exercises/shelter-post-backlash.yaml",
+        ))
+        .stderr(predicate::str::contains("checked 7 file(s): 0 error(s)"));
 }
 
 #[test]
@@ -36,7 +45,10 @@ fn check_without_a_playbooks_folder_checks_the_embedded_stock() {
         .stdout(predicate::str::contains(
             "<embedded>/playbooks/unauthorized-access.yaml",
         ))
-        .stderr(predicate::str::contains("checked 4 file(s): 0 error(s)"));
+        .stdout(predicate::str::contains(
+            "<embedded>/playbooks/exercises/shelter-post-backlash.yaml",
+        ))
+        .stderr(predicate::str::contains("checked 7 file(s): 0 error(s)"));
 }
 
 #[test]

@@ -48,6 +48,221 @@ pub struct Report {
     pub statements: Vec<StatementRow>,
     /// Evidence recorded.
     pub evidence: Vec<EvidenceRow>,
+    /// The tabletop exercise: scenario, injects, score and review (exercises only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drill: Option<Drill>,
+}
+
+/// A tabletop exercise as the report shows it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Drill {
+    /// Scenario id.
+    pub scenario: String,
+    /// Scenario title.
+    pub title: String,
+    /// SHA-256 of the frozen scenario.yaml, as journalled.
+    pub scenario_sha256: String,
+    /// The frozen scenario.yaml still has that hash.
+    pub scenario_verified: bool,
+    /// Mail went over SMTP (`--live-mail`).
+    pub live_mail: bool,
+    /// The situation at the start (from the frozen scenario).
+    pub narrative: Option<String>,
+    /// Participants and their roles (from the frozen scenario).
+    pub participants: Vec<String>,
+    /// Injects given, in order.
+    pub injects: Vec<InjectRow>,
+    /// The score, 0–100.
+    pub score: u32,
+    /// How it was computed, with the counts.
+    pub formula: String,
+    /// Each step with a target, and each step skipped or forced.
+    pub targets: Vec<TargetRow>,
+    /// Divisions notified late or not at all.
+    pub notices: Vec<NoticeRow>,
+    /// The reviews (振り返り), the last one current.
+    pub reviews: Vec<ReviewRow>,
+}
+
+/// An inject as given.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct InjectRow {
+    /// Inject id.
+    pub id: String,
+    /// Headline.
+    pub title: String,
+    /// Text.
+    pub text: String,
+    /// Scheduled, in seconds from the start.
+    pub scheduled_seconds: i64,
+    /// When it was given.
+    pub at: DateTime<FixedOffset>,
+    /// Given early by the facilitator.
+    pub early: bool,
+}
+
+/// A step against its target.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TargetRow {
+    /// Step id.
+    pub step: String,
+    /// Step title.
+    pub title: String,
+    /// Target, seconds from the start.
+    pub target_seconds: Option<i64>,
+    /// Done (or skipped), seconds from the start.
+    pub actual_seconds: Option<i64>,
+    /// `on_time`, `late`, `missed`, `done`, `open`, `skipped`, `not_applicable`.
+    pub verdict: String,
+    /// The verdict in words.
+    pub verdict_text: String,
+    /// Completed or decided by force.
+    pub forced: bool,
+}
+
+/// A division notified late or not at all.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct NoticeRow {
+    /// The notify step.
+    pub step: String,
+    /// The division or role.
+    pub to: String,
+    /// The deadline.
+    pub deadline: Option<DateTime<FixedOffset>>,
+    /// When first delivered or phoned.
+    pub reached: Option<DateTime<FixedOffset>>,
+    /// The verdict in words.
+    pub verdict_text: String,
+}
+
+/// A review (振り返り).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ReviewRow {
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// Who recorded it.
+    pub by: String,
+    /// 良かった点.
+    pub good: String,
+    /// 課題.
+    pub issues: String,
+    /// 改善策.
+    pub improvements: String,
+}
+
+/// The exercise section, if the incident is one.
+fn drill(
+    audited: &AuditedIncident,
+    lang: Lang,
+    now: DateTime<FixedOffset>,
+    problems: &mut Vec<IntegrityProblem>,
+) -> Option<Drill> {
+    use crate::exercise::score::{NoticeVerdict, StepVerdict};
+    let record = &audited.record;
+    let state = &record.state;
+    let run = state.run.as_ref()?;
+    let score = crate::exercise::score(state, &record.playbook, now)?;
+    let frozen = std::fs::read_to_string(record.dir.join(crate::incident::files::SCENARIO)).ok();
+    let scenario_verified = frozen
+        .as_deref()
+        .is_some_and(|t| crate::journal::sha256_hex(t.as_bytes()) == run.scenario_sha256);
+    if !scenario_verified {
+        problems.push(IntegrityProblem {
+            line: None,
+            seq: None,
+            description: lang
+                .pick(
+                    "訓練シナリオ（scenario.yaml）が無いか、開始時の内容と異なります",
+                    "the exercise scenario (scenario.yaml) is missing or differs from the one the exercise began with",
+                )
+                .to_string(),
+        });
+    }
+    let parsed = frozen.and_then(|t| {
+        let source = crate::playbook::SourceFile::new("scenario.yaml", t);
+        crate::exercise::scenario::parse(&source, &crate::playbook::Limits::default()).ok()
+    });
+    let verdict_name = |v: StepVerdict| {
+        serde_json::to_value(v)
+            .ok()
+            .and_then(|j| j.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    Some(Drill {
+        scenario: run.scenario.clone(),
+        title: run.title.clone(),
+        scenario_sha256: run.scenario_sha256.clone(),
+        scenario_verified,
+        live_mail: run.live_mail,
+        narrative: parsed.as_ref().map(|p| p.narrative.trim_end().to_string()),
+        participants: parsed
+            .as_ref()
+            .map(|p| {
+                p.participants
+                    .iter()
+                    .map(|x| match (&x.name, &x.tasks) {
+                        (Some(n), Some(t)) => format!("{}（{n}）: {t}", x.role),
+                        (Some(n), None) => format!("{}（{n}）", x.role),
+                        (None, Some(t)) => format!("{}: {t}", x.role),
+                        (None, None) => x.role.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        injects: run
+            .injects
+            .iter()
+            .map(|i| InjectRow {
+                id: i.id.clone(),
+                title: i.title.clone(),
+                text: i.text.trim_end().to_string(),
+                scheduled_seconds: i.at_seconds,
+                at: i.fired.at,
+                early: i.early,
+            })
+            .collect(),
+        score: score.total,
+        formula: score.formula(lang),
+        targets: score
+            .steps
+            .iter()
+            .filter(|s| {
+                s.target_seconds.is_some() || s.forced || s.verdict == StepVerdict::Skipped
+            })
+            .map(|s| TargetRow {
+                step: s.step.clone(),
+                title: s.title.clone(),
+                target_seconds: s.target_seconds,
+                actual_seconds: s.actual_seconds,
+                verdict: verdict_name(s.verdict),
+                verdict_text: s.verdict.label(lang).to_string(),
+                forced: s.forced,
+            })
+            .collect(),
+        notices: score
+            .notices
+            .iter()
+            .filter(|n| n.verdict != NoticeVerdict::OnTime)
+            .map(|n| NoticeRow {
+                step: n.step.clone(),
+                to: n.to.clone(),
+                deadline: n.deadline,
+                reached: n.reached,
+                verdict_text: n.verdict.label(lang).to_string(),
+            })
+            .collect(),
+        reviews: run
+            .reviews
+            .iter()
+            .map(|r| ReviewRow {
+                at: r.recorded.at,
+                by: r.recorded.by.clone(),
+                good: r.good.clone(),
+                issues: r.issues.clone(),
+                improvements: r.improvements.clone(),
+            })
+            .collect(),
+    })
 }
 
 /// The journal's verification.
@@ -662,6 +877,7 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
         description: e.message(lang),
     }));
 
+    let drill = drill(audited, lang, now, &mut problems);
     let progress = state.progress();
     let close_reason = audited.events.iter().rev().find_map(|e| match e {
         Some(Event::IncidentClosed { reason, .. }) => reason.clone(),
@@ -686,7 +902,7 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
         incident: record.id.clone(),
         exercise: state.exercise,
         integrity: Integrity {
-            verified: audited.is_intact(),
+            verified: audited.is_intact() && drill.as_ref().is_none_or(|d| d.scenario_verified),
             entries: record.entries,
             first_hash: record.first_hash.clone(),
             last_hash: record.head.clone(),
@@ -749,5 +965,6 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
             .collect(),
         statements,
         evidence,
+        drill,
     }
 }
