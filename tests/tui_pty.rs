@@ -365,3 +365,44 @@ fn the_screen_sends_over_smtp_and_shows_what_did_not_arrive() {
     let s = status(&incidents, &id);
     assert_eq!(s["messages"]["undelivered"], 3, "{s}");
 }
+
+#[test]
+fn an_exercise_pops_up_injects_and_the_facilitator_controls_the_clock() {
+    let tmp = tempfile::tempdir().unwrap();
+    let incidents = tmp.path().join("incidents");
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    let tmux = Tmux::new(tmp.path(), tmp.path());
+    tmux.type_line(&format!(
+        "HIKESHI_OPERATOR=当番 HIKESHI_INCIDENTS={} {} exercise takeover-friday-night --speed 1",
+        incidents.display(),
+        bin.display()
+    ));
+    // The inject due at the start pops up at once.
+    let screen = tmux.wait_for("市民からの通報");
+    assert!(screen.contains("【訓練】状況付与"), "{screen}");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("次の状況付与まで");
+    assert!(screen.contains("訓練 進行中 x1"), "{screen}");
+    // N gives the next inject (due at 8 minutes) now, marked as early.
+    tmux.keys(&["N"]);
+    let screen = tmux.wait_for("ログインできない");
+    assert!(screen.contains("（前倒し）"), "{screen}");
+    tmux.keys(&["Escape"]);
+    // P pauses the simulated clock, P again resumes it.
+    tmux.keys(&["P"]);
+    tmux.wait_for("一時停止中");
+    tmux.keys(&["P"]);
+    tmux.wait_for("訓練 進行中");
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("記録は保存されています");
+    assert!(screen.contains("得点 "), "{screen}");
+    let dir = std::fs::read_dir(&incidents)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    assert_eq!(journal.matches("\"kind\":\"inject_fired\"").count(), 2);
+    assert!(journal.contains("\"early\":true"));
+}

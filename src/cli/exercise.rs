@@ -54,12 +54,10 @@ pub(super) fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, Cl
     // inboxes by accident, even with [smtp] set up for real incidents.
     let transport = if args.live_mail {
         if config.smtp.is_none() {
-            return fail_with(
-                lang.pick(
-                    "--live-mail には hikeshi.toml の [smtp] の設定が必要です",
-                    "--live-mail needs an [smtp] table in hikeshi.toml",
-                ),
-            );
+            return fail_with(lang.pick(
+                "--live-mail には hikeshi.toml の [smtp] の設定が必要です",
+                "--live-mail needs an [smtp] table in hikeshi.toml",
+            ));
         }
         match Transport::from_config(&config) {
             Ok(t) => t,

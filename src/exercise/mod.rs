@@ -164,7 +164,10 @@ pub struct LoadedScenario {
 
 /// Loads a scenario and its playbook and checks both; every problem comes back at once with
 /// the sources to render it from.
-pub fn load(scenario: &ScenarioRef, options: &CompileOptions) -> Result<LoadedScenario, LoadFailure> {
+pub fn load(
+    scenario: &ScenarioRef,
+    options: &CompileOptions,
+) -> Result<LoadedScenario, LoadFailure> {
     let source = scenario.source(&options.limits).map_err(|d| LoadFailure {
         diagnostics: vec![*d],
         sources: Vec::new(),
@@ -198,10 +201,11 @@ pub fn load_source(
         )
     })?;
     let divisions: DivisionsRef = playbook_ref.divisions_source(None);
-    let playbook = catalog::load_playbook(&playbook_ref, &divisions, options).map_err(|mut f| {
-        f.sources.push(source.clone());
-        f
-    })?;
+    let playbook =
+        catalog::load_playbook(&playbook_ref, &divisions, options).map_err(|mut f| {
+            f.sources.push(source.clone());
+            f
+        })?;
     let checked = scenario::check(&source, file, &playbook.compiled.playbook)
         .map_err(|d| fail(d, &source))?;
     Ok(LoadedScenario {

@@ -164,12 +164,13 @@ pub const FULL_MARKS: u32 = 100;
 
 impl Score {
     /// How the total is computed, with the counts filled in:
-    /// `100 − 5×1（目標超過） − 10×0（未完了） … = 95`.
+    /// `100 - 5x1（目標超過） - 10x0（未完了） … = 95` (ASCII operators, so it lines up in
+    /// any terminal).
     pub fn formula(&self, lang: Lang) -> String {
         let mut out = FULL_MARKS.to_string();
         for p in &self.penalties {
             out.push_str(&format!(
-                " − {}×{}（{}）",
+                " - {}x{}（{}）",
                 p.points,
                 p.count,
                 p.kind.label(lang)
@@ -192,7 +193,11 @@ impl Score {
 
 /// Scores an exercise as it stands at `now` (the close, for a closed one). `None` when no
 /// exercise has begun on the incident.
-pub fn score(state: &IncidentState, playbook: &Playbook, now: DateTime<FixedOffset>) -> Option<Score> {
+pub fn score(
+    state: &IncidentState,
+    playbook: &Playbook,
+    now: DateTime<FixedOffset>,
+) -> Option<Score> {
     let run = state.run.as_ref()?;
     let start = state.started_at?;
     let end = state.closed.as_ref().map_or(now, |c| c.at);
@@ -361,9 +366,7 @@ impl Score {
             format!("{}: {}", lang.pick("計算", "formula"), self.formula(lang)),
         ];
         for s in &self.steps {
-            let shown = s.target_seconds.is_some()
-                || s.forced
-                || s.verdict == StepVerdict::Skipped;
+            let shown = s.target_seconds.is_some() || s.forced || s.verdict == StepVerdict::Skipped;
             if !shown {
                 continue;
             }
@@ -374,12 +377,12 @@ impl Score {
                 .actual_seconds
                 .map_or_else(|| "-".to_string(), |t| offset(t, lang));
             let mark = match s.verdict {
-                StepVerdict::OnTime | StepVerdict::Done if !s.forced => "✓",
-                StepVerdict::NotApplicable => "·",
-                _ => "✗",
+                StepVerdict::OnTime | StepVerdict::Done if !s.forced => "OK",
+                StepVerdict::NotApplicable => "--",
+                _ => "NG",
             };
             out.push(format!(
-                "{mark} {} {} — {} {target} / {} {actual} ({}{})",
+                "{mark} {} {} : {} {target} / {} {actual} ({}{})",
                 s.step,
                 s.title,
                 lang.pick("目標", "target"),
@@ -403,7 +406,7 @@ impl Score {
                 .reached
                 .map_or_else(|| "-".into(), |d| crate::clock::format_jst(d, false));
             out.push(format!(
-                "✗ {} → {} — {} {deadline} / {} {reached} ({})",
+                "NG {} -> {} : {} {deadline} / {} {reached} ({})",
                 n.step,
                 n.to,
                 lang.pick("期限", "deadline"),

@@ -16,9 +16,7 @@ use super::score::{Score, score};
 use super::{ExerciseError, LoadedScenario};
 use crate::clock::{Clock, SimulatedClock};
 use crate::incident::event::TargetTime;
-use crate::incident::{
-    Command, Incident, IncidentError, Refusal, StartParams, StepStatus, files,
-};
+use crate::incident::{Command, Incident, IncidentError, Refusal, StartParams, StepStatus, files};
 use crate::journal::{self, Entry};
 use crate::notify::{self, Config, Transport};
 use crate::playbook::{StepIx, StepKind};
@@ -68,7 +66,9 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), ExerciseError> {
         .create_new(true)
         .open(path)
         .map_err(io)?;
-    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(io)
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(io)
 }
 
 impl Session {
@@ -193,7 +193,11 @@ impl Session {
             return Ok(fired);
         }
         let elapsed = self.elapsed(incident);
-        while let Some(next) = self.next_inject(incident).filter(|i| i.at <= elapsed).cloned() {
+        while let Some(next) = self
+            .next_inject(incident)
+            .filter(|i| i.at <= elapsed)
+            .cloned()
+        {
             fired.push(self.fire(incident, next, false)?);
         }
         if let Some(last) = fired.last_mut() {
@@ -285,9 +289,9 @@ impl Session {
                         StepStatus::Done if answered.is_some() => {
                             let current = match incident.playbook().graph.step(ix).map(|s| &s.kind)
                             {
-                                Some(StepKind::Decision(d)) => {
-                                    answered.and_then(|a| d.options.get(a)).map(|o| o.id.clone())
-                                }
+                                Some(StepKind::Decision(d)) => answered
+                                    .and_then(|a| d.options.get(a))
+                                    .map(|o| o.id.clone()),
                                 _ => None,
                             };
                             if current.as_deref() != Some(option.as_str()) {
@@ -509,11 +513,7 @@ pub fn autopilot(
                 &mut refused,
             )?;
         }
-        if incident
-            .state()
-            .open_steps(incident.playbook())
-            .is_empty()
-        {
+        if incident.state().open_steps(incident.playbook()).is_empty() {
             break;
         }
 
@@ -536,10 +536,7 @@ pub fn autopilot(
                 scheduled.remove(&ix);
                 continue;
             }
-            let ready = state
-                .step(ix)
-                .and_then(|r| r.ready_since)
-                .unwrap_or(now);
+            let ready = state.step(ix).and_then(|r| r.ready_since).unwrap_or(now);
             let delay = pilot
                 .delays
                 .get(&step.id)
@@ -556,7 +553,15 @@ pub fn autopilot(
         due.sort();
         if let Some(&(_, _, ix)) = due.first() {
             scheduled.remove(&ix);
-            if !act(incident, ix, &pilot, config, participant, &mut refused, &run)? {
+            if !act(
+                incident,
+                ix,
+                &pilot,
+                config,
+                participant,
+                &mut refused,
+                &run,
+            )? {
                 given_up.insert(ix);
             }
             continue;

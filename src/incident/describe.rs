@@ -191,10 +191,9 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
             "【状況付与】{title}{}",
             if *early { "（前倒し）" } else { "" }
         ),
-        (Event::InjectFired { title, early, .. }, En) => format!(
-            "[inject] {title}{}",
-            if *early { " (early)" } else { "" }
-        ),
+        (Event::InjectFired { title, early, .. }, En) => {
+            format!("[inject] {title}{}", if *early { " (early)" } else { "" })
+        }
         (Event::ReviewRecorded { .. }, Ja) => "振り返りを記録".into(),
         (Event::ReviewRecorded { .. }, En) => "review recorded".into(),
         (Event::HandedOver { from, to, .. }, Ja) => format!("{from} から {to} に交代"),

@@ -711,9 +711,7 @@ impl Refusal {
                 "this incident is not an exercise (exercises start with `hikeshi exercise`)".into()
             }
             (Refusal::ExerciseBegun { begun: true }, Ja) => "訓練は既に開始されています".into(),
-            (Refusal::ExerciseBegun { begun: true }, En) => {
-                "the exercise has already begun".into()
-            }
+            (Refusal::ExerciseBegun { begun: true }, En) => "the exercise has already begun".into(),
             (Refusal::ExerciseBegun { begun: false }, Ja) => {
                 "訓練のシナリオが開始されていません".into()
             }

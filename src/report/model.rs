@@ -226,9 +226,7 @@ fn drill(
         targets: score
             .steps
             .iter()
-            .filter(|s| {
-                s.target_seconds.is_some() || s.forced || s.verdict == StepVerdict::Skipped
-            })
+            .filter(|s| s.target_seconds.is_some() || s.forced || s.verdict == StepVerdict::Skipped)
             .map(|s| TargetRow {
                 step: s.step.clone(),
                 title: s.title.clone(),

@@ -487,7 +487,10 @@ impl App {
             Action::Pause => {
                 let paused = session.toggle_pause();
                 self.info(if paused {
-                    lang.pick("訓練の時計を一時停止しました（P で再開）", "exercise clock paused (P resumes)")
+                    lang.pick(
+                        "訓練の時計を一時停止しました（P で再開）",
+                        "exercise clock paused (P resumes)",
+                    )
                 } else {
                     lang.pick("訓練の時計を再開しました", "exercise clock resumed")
                 });
@@ -497,10 +500,9 @@ impl App {
                     self.inject_given(fired);
                     self.show_next_card();
                 }
-                Ok(None) => self.info(lang.pick(
-                    "これ以上の状況付与はありません",
-                    "no more injects",
-                )),
+                Ok(None) => {
+                    self.info(lang.pick("これ以上の状況付与はありません", "no more injects"))
+                }
                 Err(e) => self.error(e.message(lang)),
             },
             Action::ShowInject => match self.last_card.clone() {
@@ -1066,8 +1068,7 @@ impl App {
             (Mode::Review(f), Action::Submit) => {
                 if f.field + 1 < f.answers.len() {
                     f.field += 1;
-                } else if let Mode::Review(form) = std::mem::replace(&mut self.mode, Mode::Normal)
-                {
+                } else if let Mode::Review(form) = std::mem::replace(&mut self.mode, Mode::Normal) {
                     self.submit_review(form);
                 }
             }

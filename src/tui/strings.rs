@@ -162,7 +162,7 @@ pub mod message {
 }
 
 /// The key hints on the bottom line and in the help overlay: (keys, what).
-pub const KEYS: [(&str, Text); 20] = [
+pub const KEYS: [(&str, Text); 21] = [
     ("Up Down j k", t("手順を選ぶ", "select a step")),
     (
         "Enter",
@@ -196,6 +196,13 @@ pub const KEYS: [(&str, Text); 20] = [
         t(
             "通知: 今すぐ再送・電話連絡を記録・受領確認を記録",
             "mail: retry now, record a call, record an acknowledgement",
+        ),
+    ),
+    (
+        "P N I",
+        t(
+            "訓練: 時計の一時停止と再開・次の状況付与・状況付与の再表示",
+            "exercise: pause or resume the clock, next inject, show it again",
         ),
     ),
     ("n", t("メモ", "note")),

@@ -54,8 +54,11 @@ pub fn draw(app: &App, frame: &mut Frame) {
 fn draw_popup(frame: &mut Frame, area: Rect, title: String, lines: Vec<Line>, style: Style) {
     let width = area.width.saturating_sub(8).clamp(20, 90);
     // Wrapped text needs more rows than lines; leave room for about two rows per line.
-    let height = (lines.len() as u16 * 2 + 2).min(area.height.saturating_sub(2)).max(5);
+    let height = (lines.len() as u16 * 2 + 2)
+        .min(area.height.saturating_sub(2))
+        .max(5);
     let popup = centered(area, width, height);
+    blank_straddling(frame, popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines)
@@ -90,13 +93,17 @@ fn draw_inject(lang: Lang, card: &super::app::InjectCard, frame: &mut Frame, are
         )));
     }
     lines.push(Line::from(Span::styled(
-        lang.pick("何かキーを押すと閉じます（I でもう一度表示）", "press any key to close (I shows it again)"),
+        lang.pick(
+            "何かキーを押すと閉じます（I でもう一度表示）",
+            "press any key to close (I shows it again)",
+        ),
         Style::new().fg(Color::DarkGray),
     )));
     draw_popup(
         frame,
         area,
-        lang.pick(" 【訓練】状況付与 ", " [EXERCISE] inject ").to_string(),
+        lang.pick(" 【訓練】状況付与 ", " [EXERCISE] inject ")
+            .to_string(),
         lines,
         Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
     );
@@ -154,7 +161,8 @@ fn draw_score(lang: Lang, lines: &[String], frame: &mut Frame, area: Rect) {
     draw_popup(
         frame,
         area,
-        lang.pick(" 【訓練】得点 ", " [EXERCISE] score ").to_string(),
+        lang.pick(" 【訓練】得点 ", " [EXERCISE] score ")
+            .to_string(),
         shown,
         Style::new().fg(Color::Magenta),
     );
@@ -211,20 +219,46 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
         .started_at
         .map(|s| format_duration(app.now - s, lang))
         .unwrap_or_default();
-    let mut spans = vec![
-        Span::styled(
-            format!(" {} ", state.title),
-            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
-        ),
-        Span::raw(format!(
-            "  {} {elapsed}  {} {}  {} {}",
-            label::ELAPSED.get(lang),
-            format_jst(app.now, true),
-            "JST",
-            label::OPERATOR.get(lang),
-            state.operator,
-        )),
-    ];
+    let mut spans = vec![Span::styled(
+        format!(" {} ", state.title),
+        Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+    )];
+    // The exercise clock comes first: a facilitator must see at once whether it runs.
+    if let Some(session) = &app.exercise {
+        // ASCII and full-width text only: no ambiguous-width symbols in the chrome.
+        let clock = if session.is_paused() {
+            lang.pick("一時停止中", "PAUSED")
+        } else {
+            lang.pick("進行中", "running")
+        };
+        let next = session
+            .next_inject_at(&app.incident)
+            .map(|t| {
+                let left = (t - app.now).max(TimeDelta::zero());
+                format!(
+                    "  {} {}",
+                    lang.pick("次の状況付与まで", "next inject in"),
+                    format_duration(left, lang)
+                )
+            })
+            .unwrap_or_default();
+        spans.push(Span::styled(
+            format!(
+                "  {} {clock} x{}{next}",
+                lang.pick("訓練", "EXERCISE"),
+                session.speed()
+            ),
+            Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
+        ));
+    }
+    spans.extend([Span::raw(format!(
+        "  {} {elapsed}  {} {}  {} {}",
+        label::ELAPSED.get(lang),
+        format_jst(app.now, true),
+        "JST",
+        label::OPERATOR.get(lang),
+        state.operator,
+    ))]);
     if app.mail.transport.is_none() {
         spans.push(Span::styled(
             format!("  {}", label::MAIL_DOWN.get(lang)),
@@ -243,32 +277,6 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(
             format!("  {} {needs_call}", label::NEEDS_CALL.get(lang)),
             Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-        ));
-    }
-    if let Some(session) = &app.exercise {
-        let clock = if session.is_paused() {
-            lang.pick("一時停止中", "PAUSED")
-        } else {
-            "▶"
-        };
-        let next = session
-            .next_inject_at(&app.incident)
-            .map(|t| {
-                let left = (t - app.now).max(TimeDelta::zero());
-                format!(
-                    "  {} {}",
-                    lang.pick("次の状況付与まで", "next inject in"),
-                    format_duration(left, lang)
-                )
-            })
-            .unwrap_or_default();
-        spans.push(Span::styled(
-            format!(
-                "  {} {clock} ×{}{next}",
-                lang.pick("【訓練】", "[EXERCISE]"),
-                session.speed()
-            ),
-            Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
         ));
     }
     if state.is_closed() {
@@ -823,6 +831,23 @@ fn draw_footer(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
+/// Blanks a wide character that straddles the left edge of a pop-up: the terminal would
+/// otherwise draw it over the pop-up's border (the cell under its second half is skipped).
+fn blank_straddling(frame: &mut Frame, popup: Rect) {
+    use unicode_width::UnicodeWidthStr as _;
+    let Some(left) = popup.x.checked_sub(1) else {
+        return;
+    };
+    let buf = frame.buffer_mut();
+    for y in popup.y..popup.y.saturating_add(popup.height) {
+        if let Some(cell) = buf.cell_mut((left, y))
+            && cell.symbol().width() > 1
+        {
+            cell.set_symbol(" ");
+        }
+    }
+}
+
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
@@ -848,6 +873,7 @@ fn draw_help(lang: Lang, frame: &mut Frame, area: Rect) {
         })
         .collect();
     let popup = centered(area, 76, KEYS.len() as u16 + 2);
+    blank_straddling(frame, popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(label::HELP.get(lang))),
@@ -906,6 +932,7 @@ fn draw_dialog(app: &App, dialog: &super::app::Dialog, frame: &mut Frame, area: 
     )));
     let width = area.width.saturating_sub(8).min(90);
     let popup = centered(area, width, lines.len() as u16 + 4);
+    blank_straddling(frame, popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines)

@@ -1,0 +1,460 @@
+//! Tabletop exercises: the stock scenarios played to the end by the autopilot, the marking
+//! and routing of their mail (a real SMTP server on 127.0.0.1), a score computed by hand,
+//! injects and facilitator controls through the library, and the review on the screen.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use chrono::TimeDelta;
+use common::smtp::{Security, SmtpServer, free_port, parse_mail};
+use common::{fixture, hikeshi};
+use hikeshi::Lang;
+use hikeshi::exercise::score::PenaltyKind;
+use hikeshi::exercise::{self, ScenarioRef, Session};
+use hikeshi::incident::{Command, StepStatus};
+use hikeshi::playbook::CompileOptions;
+use hikeshi::tui::app::{Action, Mode};
+use serde_json::Value;
+
+const STOCK: [&str; 3] = [
+    "takeover-friday-night",
+    "fake-mayor-gift-campaign",
+    "shelter-post-backlash",
+];
+
+/// Runs `hikeshi exercise … --autopilot --json` in `dir`; returns the JSON.
+fn autopilot(dir: &Path, scenario: &str, extra: &[&str], config: Option<&Path>) -> Value {
+    let mut cmd = hikeshi();
+    cmd.current_dir(dir)
+        .env("HIKESHI_OPERATOR", "訓練 太郎")
+        .env_remove("HIKESHI_CONFIG")
+        .args(["exercise", scenario, "--autopilot", "--json"])
+        .args(extra);
+    if let Some(c) = config {
+        cmd.env("HIKESHI_CONFIG", c);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn status(dir: &Path, incident: &str) -> Value {
+    let out = hikeshi()
+        .current_dir(dir)
+        .args(["status", incident, "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn emls(incident: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(incident.join("outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn journal_kinds(incident: &Path) -> Vec<String> {
+    std::fs::read_to_string(incident.join("journal.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn every_stock_scenario_runs_to_the_end_with_marked_mail_in_the_outbox_only() {
+    let dir = tempfile::tempdir().unwrap();
+    for scenario in STOCK {
+        let run = autopilot(dir.path(), scenario, &[], None);
+        let incident = PathBuf::from(run["incident"].as_str().unwrap());
+        let incident = dir.path().join(incident);
+        // Finished: closed with nothing open, every inject given, the review recorded.
+        let s = status(dir.path(), incident.to_str().unwrap());
+        assert!(s["closed_at"].is_string(), "{scenario}");
+        assert_eq!(s["progress"]["ready"], 0, "{scenario}: {}", s["progress"]);
+        assert_eq!(s["progress"]["pending"], 0, "{scenario}: {}", s["progress"]);
+        let loaded = exercise::load(
+            &ScenarioRef::Stock(scenario.to_string()),
+            &CompileOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(run["injects"], loaded.scenario.injects.len(), "{scenario}");
+        let kinds = journal_kinds(&incident);
+        assert_eq!(
+            kinds.iter().filter(|k| *k == "inject_fired").count(),
+            loaded.scenario.injects.len()
+        );
+        assert!(kinds.contains(&"exercise_began".to_string()));
+        assert!(kinds.contains(&"review_recorded".to_string()));
+        assert!(
+            std::fs::read_to_string(incident.join("scenario.yaml"))
+                .unwrap()
+                .contains(&format!("scenario: {scenario}"))
+        );
+        // Hours of story, and a score.
+        assert!(run["simulated_seconds"].as_i64().unwrap() > 3600, "{run}");
+        assert!(run["score"]["total"].as_u64().unwrap() <= 100);
+        // Every message: in the outbox, delivered by the file transport, marked twice.
+        assert_eq!(run["transport"], "file");
+        let files = emls(&incident);
+        assert!(!files.is_empty(), "{scenario} sent no mail");
+        assert_eq!(files.len() as u64, run["messages"].as_u64().unwrap());
+        let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        for m in parse_mail(&paths) {
+            assert!(
+                m["subject"].as_str().unwrap().starts_with("【訓練】"),
+                "{m}"
+            );
+            assert_eq!(m["exercise"], "yes", "{m}");
+            assert!(m["body"].as_str().unwrap().starts_with("【訓練】"), "{m}");
+        }
+        let outbox = hikeshi()
+            .current_dir(dir.path())
+            .args(["outbox", incident.to_str().unwrap(), "--json"])
+            .output()
+            .unwrap();
+        let outbox: Value = serde_json::from_slice(&outbox.stdout).unwrap();
+        for m in outbox["messages"].as_array().unwrap() {
+            assert_eq!(m["state"], "sent", "{m}");
+            assert_eq!(m["transport"], "file", "{m}");
+        }
+    }
+}
+
+#[test]
+fn without_live_mail_nothing_reaches_smtp_and_with_it_everything_does_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = SmtpServer::start(dir.path(), free_port(), Security::Plain, None);
+    let config = dir.path().join("hikeshi.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nfrom = \"koho@city.example.jp\"\n",
+            server.port
+        ),
+    )
+    .unwrap();
+    // [smtp] is set up for real incidents, but a drill without --live-mail stays local.
+    let quiet = autopilot(dir.path(), "fake-mayor-gift-campaign", &[], Some(&config));
+    assert_eq!(quiet["transport"], "file");
+    assert!(quiet["messages"].as_u64().unwrap() > 0);
+    assert!(
+        server.messages().is_empty(),
+        "a drill reached the SMTP server"
+    );
+
+    let live = autopilot(
+        dir.path(),
+        "fake-mayor-gift-campaign",
+        &["--live-mail"],
+        Some(&config),
+    );
+    assert_eq!(live["transport"], "smtp");
+    let n = live["messages"].as_u64().unwrap() as usize;
+    let received = server.wait_for(n);
+    assert_eq!(received.len(), n);
+    for m in &received {
+        assert!(
+            m["subject"].as_str().unwrap().starts_with("【訓練】"),
+            "{m}"
+        );
+        assert_eq!(m["exercise"], "yes");
+    }
+    // The outbox says they went over SMTP.
+    let outbox = hikeshi()
+        .current_dir(dir.path())
+        .args(["outbox", live["incident"].as_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    let outbox: Value = serde_json::from_slice(&outbox.stdout).unwrap();
+    for m in outbox["messages"].as_array().unwrap() {
+        assert_eq!(m["transport"], "smtp", "{m}");
+    }
+
+    // --live-mail without [smtp] is refused before anything starts.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = hikeshi()
+        .current_dir(elsewhere.path())
+        .env_remove("HIKESHI_CONFIG")
+        .args([
+            "--lang",
+            "en",
+            "exercise",
+            "fake-mayor-gift-campaign",
+            "--autopilot",
+        ])
+        .arg("--live-mail")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--live-mail needs an [smtp]"));
+    assert!(!elsewhere.path().join("incidents").exists());
+}
+
+#[test]
+fn the_score_of_a_scripted_run_equals_the_hand_computed_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = autopilot(
+        dir.path(),
+        fixture("exercise/scored.yaml").to_str().unwrap(),
+        &[],
+        None,
+    );
+    // By hand (tests/fixtures/exercise/scored.yaml, 10-minute default delay):
+    // - detect, target 3m, done at 5m: late (−5)
+    // - report-to-supervisor, target 10m, ready at 5m, done at 15m: late (−5); its two
+    //   divisions (所属長, 運用管理者) reached at 15m, after the 10m deadline: 2 late (−2 each)
+    // - analyze-cause, target 1h, done at 25m: on time
+    // - hold-replies and notify-koho skipped (−5 each); 広報広聴課 never told (−5)
+    // 100 − 5×2 − 10×0 − 5×2 − 5×0 − 2×2 − 5×1 = 71
+    let score = &run["score"];
+    assert_eq!(score["total"], 71, "{score}");
+    let count = |kind: &str| {
+        score["penalties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["kind"] == kind)
+            .unwrap()["count"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(count("late_step"), 2);
+    assert_eq!(count("missed_step"), 0);
+    assert_eq!(count("skipped_step"), 2);
+    assert_eq!(count("forced_step"), 0);
+    assert_eq!(count("late_notice"), 2);
+    assert_eq!(count("missing_notice"), 1);
+    let step = |id: &str| {
+        score["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(step("detect")["actual_seconds"], 300);
+    assert_eq!(step("detect")["verdict"], "late");
+    assert_eq!(step("report-to-supervisor")["actual_seconds"], 900);
+    assert_eq!(step("analyze-cause")["verdict"], "on_time");
+    assert_eq!(step("hold-replies")["verdict"], "skipped");
+
+    // The same score, with its formula, in the report.
+    let out = hikeshi()
+        .current_dir(dir.path())
+        .args([
+            "report",
+            run["incident"].as_str().unwrap(),
+            "--format",
+            "md",
+            "-o",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("## 訓練の評価"), "{md}");
+    assert!(md.contains(
+        "100 - 5x2（目標超過） - 10x0（未完了） - 5x2（省略） - 5x0（強制） - 2x2（通知遅れ） - 5x1（通知なし） = 71"
+    ));
+    assert!(
+        md.contains("| 状況を確認し、記録する (`detect`) | 3分 | 5分 | **目標超過** |"),
+        "{md}"
+    );
+    assert!(md.contains("振り返りは未記録です"));
+}
+
+#[test]
+fn a_forced_step_and_a_missed_target_cost_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = exercise::load(
+        &ScenarioRef::File(fixture("exercise/scored.yaml")),
+        &CompileOptions::default(),
+    )
+    .unwrap();
+    let (mut session, mut incident) =
+        Session::begin(dir.path(), &loaded, "訓練 花子", 0.0, false).unwrap();
+    session.fire_due(&mut incident).unwrap();
+    session.clock().advance(TimeDelta::minutes(2));
+    incident
+        .execute(
+            "訓練 花子",
+            &Command::Complete {
+                step: "detect".into(),
+                note: None,
+                force: None,
+            },
+        )
+        .unwrap();
+    // analyze-cause is not ready (it waits for the report): done by force at 20m.
+    session.clock().advance(TimeDelta::minutes(18));
+    incident
+        .execute(
+            "訓練 花子",
+            &Command::Complete {
+                step: "analyze-cause".into(),
+                note: None,
+                force: Some("訓練: 先に原因を調べた".into()),
+            },
+        )
+        .unwrap();
+    session.clock().advance(TimeDelta::minutes(40));
+    let score = exercise::score(incident.state(), incident.playbook(), incident.now()).unwrap();
+    // At 1h: detect on time (2m ≤ 3m); report-to-supervisor not done (missed, −10);
+    // analyze-cause on time but forced (−5). No notify step has sent anything yet, and none
+    // has been ruled out, so every division they name counts as not told (−5 each):
+    // report-to-supervisor 2, notify-koho 1, notify-mayor 1, final-report 2.
+    // 100 − 10 − 5 − 5×6 = 55.
+    assert_eq!(score.count(PenaltyKind::MissedStep), 1);
+    assert_eq!(score.count(PenaltyKind::ForcedStep), 1);
+    assert_eq!(score.count(PenaltyKind::MissingNotice), 6);
+    assert_eq!(score.count(PenaltyKind::LateStep), 0);
+    assert_eq!(score.total, 55, "{}", score.formula(Lang::En));
+    assert!(score.formula(Lang::En).ends_with("= 55"));
+}
+
+#[test]
+fn injects_fire_on_the_clock_change_the_incident_and_can_be_given_early() {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = exercise::load(
+        &ScenarioRef::Stock("takeover-friday-night".into()),
+        &CompileOptions::default(),
+    )
+    .unwrap();
+    let (mut session, mut incident) =
+        Session::begin(dir.path(), &loaded, "当番", 0.0, false).unwrap();
+    assert!(incident.state().title.starts_with("【訓練】"));
+    assert_eq!(incident.state().account, None);
+    // 0m: the citizen's call names the account.
+    let fired = session.fire_due(&mut incident).unwrap();
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0].inject.id, "citizen-call");
+    assert_eq!(incident.state().account.as_deref(), Some("@city_official"));
+    assert!(session.fire_due(&mut incident).unwrap().is_empty());
+    // 8m: "locked out" answers login-check as soon as it is ready (after detect).
+    session.clock().advance(TimeDelta::minutes(8));
+    let fired = session.fire_due(&mut incident).unwrap();
+    assert_eq!(fired[0].inject.id, "locked-out");
+    let login = incident.playbook().graph.find("login-check").unwrap();
+    assert_eq!(incident.state().status_of(login), StepStatus::Pending);
+    incident
+        .execute(
+            "当番",
+            &Command::Complete {
+                step: "detect".into(),
+                note: None,
+                force: None,
+            },
+        )
+        .unwrap();
+    session.fire_due(&mut incident).unwrap();
+    assert_eq!(incident.state().status_of(login), StepStatus::Done);
+    let platform_recovery = incident.playbook().graph.find("platform-recovery").unwrap();
+    assert_eq!(
+        incident.state().status_of(platform_recovery),
+        StepStatus::Ready
+    );
+    // The facilitator gives the next inject (due at 25m) now, and pauses the clock.
+    let early = session.fire_next(&mut incident).unwrap().unwrap();
+    assert_eq!(early.inject.id, "dm-spreading");
+    assert!(early.early);
+    assert!(session.toggle_pause());
+    let t = incident.now();
+    session.clock().advance(TimeDelta::zero());
+    assert_eq!(incident.now(), t);
+    assert!(!session.toggle_pause());
+    let run = incident.state().run.as_ref().unwrap();
+    assert_eq!(run.injects.len(), 3);
+    assert!(run.injects[2].early);
+    // The journal holds the injects under the facilitator's name.
+    let journal = std::fs::read_to_string(incident.dir().join("journal.jsonl")).unwrap();
+    assert!(journal.contains("\"kind\":\"inject_fired\""));
+    assert!(journal.contains("\"actor\":\"訓練進行\""));
+}
+
+#[test]
+fn a_mention_count_inject_is_recorded_on_the_monitor() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = autopilot(dir.path(), "shelter-post-backlash", &[], None);
+    let journal = std::fs::read_to_string(
+        dir.path()
+            .join(run["incident"].as_str().unwrap())
+            .join("journal.jsonl"),
+    )
+    .unwrap();
+    assert!(journal.contains("言及数 1200 件/時（状況付与）"));
+    assert!(journal.contains("言及数 5000 件/時（状況付与）"));
+    // The TV inject raised the severity the participant had judged low.
+    assert!(
+        journal.contains("\"option\":\"high\",\"reason\":\"状況付与: テレビが報道\""),
+        "{journal}"
+    );
+}
+
+#[test]
+fn the_screen_asks_for_the_review_after_closing_and_shows_the_score() {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = exercise::load(
+        &ScenarioRef::File(fixture("exercise/scored.yaml")),
+        &CompileOptions::default(),
+    )
+    .unwrap();
+    let (session, incident) = Session::begin(dir.path(), &loaded, "当番", 0.0, false).unwrap();
+    let mut app = hikeshi::tui::App::new(incident, "当番".into(), Lang::Ja).with_exercise(session);
+    // The inject due at the start pops up at once; any key closes it.
+    assert!(matches!(&app.mode, Mode::Inject(c) if c.title == "開始"));
+    app.update(Action::Cancel);
+    assert_eq!(app.mode, Mode::Normal);
+    // Close with steps open (a reason is asked), then the review is asked.
+    app.update(Action::Close);
+    for c in "訓練終了".chars() {
+        app.update(Action::Char(c));
+    }
+    app.update(Action::Submit);
+    assert!(matches!(app.mode, Mode::Review(_)), "{:?}", app.mode);
+    for answer in ["連絡が早かった", "判断が遅れた", "ひな形を用意する"] {
+        for c in answer.chars() {
+            app.update(Action::Char(c));
+        }
+        app.update(Action::Submit);
+    }
+    let Mode::Score(lines) = &app.mode else {
+        panic!("no score shown: {:?}", app.mode);
+    };
+    assert!(lines[0].starts_with("得点 "), "{lines:?}");
+    let run = app.incident.state().run.as_ref().unwrap();
+    assert_eq!(run.reviews.len(), 1);
+    assert_eq!(run.reviews[0].issues, "判断が遅れた");
+    // The report carries the review.
+    let dirpath = app.dir();
+    let out = hikeshi()
+        .args([
+            "report",
+            dirpath.to_str().unwrap(),
+            "--format",
+            "md",
+            "-o",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("| 改善策 | ひな形を用意する |"), "{md}");
+}
