@@ -458,3 +458,63 @@ fn the_screen_asks_for_the_review_after_closing_and_shows_the_score() {
     let md = String::from_utf8(out.stdout).unwrap();
     assert!(md.contains("| 改善策 | ひな形を用意する |"), "{md}");
 }
+
+#[test]
+fn an_exercise_left_off_resumes_on_its_own_clock_and_commands_keep_its_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = exercise::load(
+        &ScenarioRef::Stock("takeover-friday-night".into()),
+        &CompileOptions::default(),
+    )
+    .unwrap();
+    let incident_dir = {
+        let (mut session, mut incident) =
+            Session::begin(dir.path(), &loaded, "当番", 0.0, false).unwrap();
+        session.fire_due(&mut incident).unwrap();
+        // 8m: login-check is answered by the inject while still waiting for detect.
+        session.clock().advance(TimeDelta::minutes(8));
+        session.fire_due(&mut incident).unwrap();
+        incident.dir().to_path_buf()
+    };
+    let last = hikeshi::incident::IncidentRecord::load(&incident_dir)
+        .unwrap()
+        .state
+        .last_event_at
+        .unwrap();
+    // A command from the command line is recorded at the exercise's time, not today's.
+    let out = hikeshi()
+        .current_dir(dir.path())
+        .env_remove("HIKESHI_TIME")
+        .args(["done", incident_dir.to_str().unwrap(), "detect"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let record = hikeshi::incident::IncidentRecord::load(&incident_dir).unwrap();
+    let detect = record.playbook.graph.find("detect").unwrap();
+    assert_eq!(
+        record.state.step(detect).unwrap().done.as_ref().unwrap().at,
+        last
+    );
+    // Resuming gives the owed answer as soon as the decision is ready.
+    let (mut session, mut incident) = Session::resume(&incident_dir, 0.0).unwrap();
+    assert_eq!(hikeshi::clock::Clock::now(session.clock().as_ref()), last);
+    let login = incident.playbook().graph.find("login-check").unwrap();
+    assert_eq!(incident.state().status_of(login), StepStatus::Ready);
+    session.fire_due(&mut incident).unwrap();
+    assert_eq!(incident.state().status_of(login), StepStatus::Done);
+    assert_eq!(
+        session.next_inject(&incident).map(|i| i.id.as_str()),
+        Some("dm-spreading")
+    );
+    drop(incident);
+    // A changed scenario.yaml is refused.
+    let frozen = incident_dir.join("scenario.yaml");
+    let text = std::fs::read_to_string(&frozen).unwrap();
+    std::fs::write(&frozen, text.replace("ログインできない", "ログインできる")).unwrap();
+    let err = Session::resume(&incident_dir, 0.0).unwrap_err();
+    assert!(err.to_string().contains("differs"), "{err}");
+}

@@ -36,9 +36,85 @@ struct AutopilotJson<'a> {
     score: Option<&'a exercise::Score>,
 }
 
+/// The default speed of an exercise on the screen.
+pub(super) const DEFAULT_SPEED: f64 = 10.0;
+
+/// Shows an exercise on the screen until the operator quits, then prints the score.
+fn run_screen(
+    ctx: &Context,
+    session: Session,
+    incident: crate::incident::Incident,
+    mail: crate::tui::app::Mail,
+) -> Result<Outcome, CliError> {
+    let lang = ctx.lang;
+    let dir = incident.dir().to_path_buf();
+    let mut app = crate::tui::App::with_mail(incident, ctx.operator.clone(), lang, mail)
+        .with_exercise(session);
+    if !show(ctx, &mut app)? {
+        return Ok(Outcome::Problems);
+    }
+    let state = app.incident.state();
+    if let Some(score) = exercise::score(state, app.incident.playbook(), app.incident.now()) {
+        for line in score.lines(lang) {
+            say(&line)?;
+        }
+    }
+    super::mail::remind_undelivered(ctx, app.incident.record())?;
+    if !state.is_closed() {
+        say(&match lang {
+            Lang::Ja => format!(
+                "訓練を再開するには: hikeshi exercise --resume {}",
+                app.incident.record().id
+            ),
+            Lang::En => format!(
+                "to resume the exercise: hikeshi exercise --resume {}",
+                app.incident.record().id
+            ),
+        })?;
+    }
+    say(&format!(
+        "{}: {}",
+        lang.pick("記録は保存されています", "everything is saved in"),
+        dir.display()
+    ))?;
+    Ok(Outcome::Success)
+}
+
+/// Resumes an exercise on the screen at `speed`×; its mail goes where it went before.
+pub(super) fn resume(ctx: &Context, name: &str, speed: f64) -> Result<Outcome, CliError> {
+    if !has_terminal(ctx, Some(name))? {
+        return Ok(Outcome::Problems);
+    }
+    let dir = match crate::incident::resolve(name, &ctx.incidents) {
+        Ok(d) => d,
+        Err(e) => return fail(ctx, &e),
+    };
+    let (session, incident) = match Session::resume(&dir, speed) {
+        Ok(s) => s,
+        Err(e) => return fail_exercise(ctx, &e),
+    };
+    let live = incident.state().run.as_ref().is_some_and(|r| r.live_mail);
+    let mail = if live {
+        super::mail::screen_mail(ctx)?
+    } else {
+        let config = match Config::load(ctx.config.as_deref()) {
+            Ok(c) => c,
+            Err(e) => return fail_with(&e.to_string()),
+        };
+        crate::tui::app::Mail::new(config, Transport::File)
+    };
+    run_screen(ctx, session, incident, mail)
+}
+
 pub(super) fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, CliError> {
     let lang = ctx.lang;
-    let scenario = ScenarioRef::resolve(&args.scenario)?;
+    if let Some(name) = &args.resume {
+        return resume(ctx, name, args.speed);
+    }
+    let Some(spec) = args.scenario.as_deref() else {
+        return fail_with(lang.pick("シナリオを指定してください", "name a scenario"));
+    };
+    let scenario = ScenarioRef::resolve(spec)?;
     let loaded = match exercise::load(&scenario, &compile_options()) {
         Ok(l) => l,
         Err(failure) => {
@@ -146,22 +222,10 @@ pub(super) fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, Cl
         return Ok(Outcome::Success);
     }
 
-    let mail = crate::tui::app::Mail::new(config, transport);
-    let mut app = crate::tui::App::with_mail(incident, ctx.operator.clone(), lang, mail)
-        .with_exercise(session);
-    if !show(ctx, &mut app)? {
-        return Ok(Outcome::Problems);
-    }
-    let state = app.incident.state();
-    if let Some(score) = exercise::score(state, app.incident.playbook(), app.incident.now()) {
-        for line in score.lines(lang) {
-            say(&line)?;
-        }
-    }
-    say(&format!(
-        "{}: {}",
-        lang.pick("記録は保存されています", "everything is saved in"),
-        dir.display()
-    ))?;
-    Ok(Outcome::Success)
+    run_screen(
+        ctx,
+        session,
+        incident,
+        crate::tui::app::Mail::new(config, transport),
+    )
 }

@@ -40,6 +40,26 @@ pub(super) fn clock() -> Arc<dyn Clock> {
     }
 }
 
+/// The time for an incident's commands: an exercise runs on simulated time, so commands
+/// outside its screen are recorded at its current simulated time (that of its last event),
+/// never at the computer's (which may be days before the story); anything else uses
+/// [`clock`].
+pub(super) fn now_for(
+    state: &crate::incident::IncidentState,
+) -> chrono::DateTime<chrono::FixedOffset> {
+    clock_for(state).now()
+}
+
+/// The clock for an incident (see [`now_for`]).
+pub(super) fn clock_for(state: &crate::incident::IncidentState) -> Arc<dyn Clock> {
+    match (&state.run, state.last_event_at) {
+        (Some(_), Some(last)) if std::env::var_os("HIKESHI_TIME").is_none() => {
+            Arc::new(SimulatedClock::fixed(last))
+        }
+        _ => clock(),
+    }
+}
+
 pub(super) fn fail(ctx: &Context, error: &IncidentError) -> Result<Outcome, CliError> {
     let mut err = std::io::stderr().lock();
     writeln!(err, "hikeshi: {}", error.message(ctx.lang))?;
@@ -59,7 +79,8 @@ pub(super) fn say(text: &str) -> Result<(), CliError> {
 
 pub(super) fn open(ctx: &Context, name: &str) -> Result<Incident, IncidentError> {
     let dir = incident::resolve(name, &ctx.incidents)?;
-    let incident = Incident::open(&dir, clock())?;
+    let clock = IncidentRecord::load(&dir).map_or_else(|_| clock(), |r| clock_for(&r.state));
+    let incident = Incident::open(&dir, clock)?;
     if let Some(torn) = &incident.record().torn {
         let mut err = std::io::stderr().lock();
         let moved = torn
@@ -484,6 +505,12 @@ fn screen(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
     if !has_terminal(ctx, Some(name))? {
         return Ok(Outcome::Problems);
     }
+    // An exercise resumes on its simulated clock, with its injects.
+    if let Ok(dir) = incident::resolve(name, &ctx.incidents)
+        && IncidentRecord::load(&dir).is_ok_and(|r| r.state.run.is_some())
+    {
+        return super::exercise::resume(ctx, name, super::exercise::DEFAULT_SPEED);
+    }
     let mail = super::mail::screen_mail(ctx)?;
     let incident = match open(ctx, name) {
         Ok(i) => i,
@@ -591,7 +618,7 @@ fn status(ctx: &Context, name: &str, json: bool) -> Result<Outcome, CliError> {
             Ok(r) => r,
             Err(e) => return fail(ctx, &e),
         };
-    let report = StatusReport::new(&record, clock().now());
+    let report = StatusReport::new(&record, now_for(&record.state));
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::other)?;
@@ -742,7 +769,17 @@ fn list(ctx: &Context) -> Result<Outcome, CliError> {
                 } else {
                     lang.pick("対応中", "open")
                 };
-                let overdue = record.state.overdue(&record.playbook, now).len();
+                let overdue = record
+                    .state
+                    .overdue(
+                        &record.playbook,
+                        if record.state.run.is_some() {
+                            now_for(&record.state)
+                        } else {
+                            now
+                        },
+                    )
+                    .len();
                 say(&format!(
                     "{}  {state}  {}/{}  {} {overdue}  {}",
                     record.id,

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::io::Write as _;
 
-use super::incident::{Context, clock, fail, open, say, step_title};
+use super::incident::{Context, fail, now_for, open, say, step_title};
 use super::{CliError, Outcome};
 use crate::clock::format_jst;
 use crate::directory::in_office_hours;
@@ -201,7 +201,7 @@ pub(super) fn notify(
             Ok(c) => c,
             Err(e) => return fail_notify(ctx, &e.into()),
         };
-        let now = clock().now();
+        let now = now_for(&record.state);
         let composed = match compose_step(&record, step, &config, now) {
             Ok(c) => c,
             Err(e) => return fail_notify(ctx, &e),
@@ -342,7 +342,7 @@ pub(super) fn outbox(
         &record.state,
         &record.playbook,
         config.destination(),
-        clock().now(),
+        now_for(&record.state),
     );
     let mut out = std::io::stdout().lock();
     if json {
@@ -432,7 +432,7 @@ pub(super) fn call(
         )?;
         return Ok(Outcome::Problems);
     };
-    let now = clock().now();
+    let now = now_for(&record.state);
     let chosen = party.number_at(now);
     let office = in_office_hours(now);
     say(&format!(

@@ -351,9 +351,14 @@ pub enum Command {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExerciseArgs {
     /// A scenario file, or a stock scenario id.
-    pub scenario: String,
+    #[arg(required_unless_present = "resume")]
+    pub scenario: Option<String>,
+    /// Resume an exercise left off (its folder or id) on the screen, from the time of its
+    /// last event (`hikeshi tui` does the same at the default speed).
+    #[arg(long, value_name = "INCIDENT", conflicts_with_all = ["scenario", "autopilot", "live_mail"])]
+    pub resume: Option<String>,
     /// Simulated seconds per real second (10 = ten minutes of story per real minute).
-    #[arg(long, default_value_t = 10.0, value_parser = parse_speed)]
+    #[arg(long, default_value_t = exercise::DEFAULT_SPEED, value_parser = parse_speed)]
     pub speed: f64,
     /// Send the (marked) mail over SMTP as hikeshi.toml's [smtp] says, instead of only to
     /// the outbox.

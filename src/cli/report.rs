@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use super::incident::{Context, clock, fail, say};
+use super::incident::{Context, fail, now_for, say};
 use super::{CliError, Outcome, ReportFormat};
 use crate::config::Config;
 use crate::incident::{self, IncidentRecord};
@@ -36,7 +36,7 @@ pub(super) fn report(
         Ok(c) => c,
         Err(e) => return fail_report(&e.to_string()),
     };
-    let built = report::build(&audited, lang, clock().now());
+    let built = report::build(&audited, lang, now_for(&audited.record.state));
     if let Some(pack) = evidence_pack {
         return match report::pack::write(&built, &dir, pack, lang) {
             Ok(manifest) => {

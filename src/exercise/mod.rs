@@ -36,6 +36,17 @@ pub enum ExerciseError {
     /// Mail could not be composed or queued.
     #[error(transparent)]
     Notify(#[from] NotifyError),
+    /// The incident is not an exercise (or its exercise never began).
+    #[error("{} is not an exercise (exercises start with `hikeshi exercise SCENARIO`)", .0.display())]
+    NotAnExercise(PathBuf),
+    /// The frozen scenario cannot be read, or no longer matches what the exercise began with.
+    #[error("the frozen scenario {}: {reason}", path.display())]
+    FrozenScenario {
+        /// The scenario.yaml.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// A file could not be written.
     #[error("cannot write {}: {source}", path.display())]
     Io {
@@ -54,6 +65,13 @@ impl ExerciseError {
             (ExerciseError::Notify(e), _) => e.message(lang),
             (ExerciseError::Io { path, source }, Lang::Ja) => {
                 format!("{} に書き込めません: {source}", path.display())
+            }
+            (ExerciseError::NotAnExercise(dir), Lang::Ja) => format!(
+                "{} は訓練ではありません（訓練は `hikeshi exercise シナリオ` で開始します）",
+                dir.display()
+            ),
+            (ExerciseError::FrozenScenario { path, reason }, Lang::Ja) => {
+                format!("凍結した訓練シナリオ {}: {reason}", path.display())
             }
             (other, Lang::En) => other.to_string(),
         }

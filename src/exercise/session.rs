@@ -129,6 +129,74 @@ impl Session {
         ))
     }
 
+    /// Resumes an exercise left off (the screen was closed): the simulated clock starts again
+    /// at the time of the last event, at `speed`×, with the scenario frozen in the incident
+    /// folder (which must still be the one the exercise began with).
+    pub fn resume(dir: &Path, speed: f64) -> Result<(Session, Incident), ExerciseError> {
+        let record = crate::incident::IncidentRecord::load(dir)?;
+        let Some(run) = record.state.run.as_ref() else {
+            return Err(ExerciseError::NotAnExercise(dir.to_path_buf()));
+        };
+        let path = dir.join(files::SCENARIO);
+        let frozen = |reason: String| ExerciseError::FrozenScenario {
+            path: path.clone(),
+            reason,
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| frozen(e.to_string()))?;
+        if journal::sha256_hex(text.as_bytes()) != run.scenario_sha256 {
+            return Err(frozen(
+                "it differs from the scenario the exercise began with".into(),
+            ));
+        }
+        let source = crate::playbook::SourceFile::new(path.display().to_string(), text);
+        let file = super::scenario::parse(&source, &crate::playbook::Limits::default())
+            .map_err(|d| frozen(d.message(crate::lang::Lang::En)))?;
+        let scenario = super::scenario::check(&source, file, &record.playbook).map_err(|d| {
+            frozen(
+                d.iter()
+                    .map(|d| d.message(crate::lang::Lang::En))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })?;
+        let at = record
+            .state
+            .last_event_at
+            .or(record.state.started_at)
+            .unwrap_or(scenario.starts_at);
+        let clock = Arc::new(SimulatedClock::new(at, speed));
+        let incident = Incident::open(dir, clock.clone())?;
+        // Decisions an inject answered before they were ready are still owed.
+        let mut pending = Vec::new();
+        if let Some(run) = incident.state().run.as_ref() {
+            for inject in scenario.injects.iter().filter(|i| run.fired(&i.id)) {
+                for effect in &inject.effects {
+                    if let Effect::Decide { step, option } = effect
+                        && incident.playbook().graph.find(step).is_some_and(|ix| {
+                            matches!(
+                                incident.state().status_of(ix),
+                                StepStatus::Pending | StepStatus::Ready
+                            )
+                        })
+                    {
+                        pending.push(PendingDecision {
+                            step: step.clone(),
+                            option: option.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        Ok((
+            Session {
+                scenario,
+                clock,
+                pending,
+            },
+            incident,
+        ))
+    }
+
     /// The scenario.
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
