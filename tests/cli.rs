@@ -142,6 +142,12 @@ fn schema_matches_the_committed_copy() {
         .assert()
         .success()
         .stdout(predicate::eq(committed));
+    let committed = std::fs::read_to_string(root().join("docs/exercise.schema.json")).unwrap();
+    hikeshi()
+        .args(["schema", "--exercise"])
+        .assert()
+        .success()
+        .stdout(predicate::eq(committed));
 }
 
 #[test]
@@ -177,6 +183,15 @@ fn every_stock_playbook_points_editors_at_the_schema() {
     }
     let text = std::fs::read_to_string(root().join("playbooks/divisions.yaml")).unwrap();
     assert!(text.starts_with("# yaml-language-server: $schema=../docs/divisions.schema.json\n"));
+    for entry in std::fs::read_dir(root().join("playbooks/exercises")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("# yaml-language-server: $schema=../../docs/exercise.schema.json\n"),
+            "{}",
+            path.display()
+        );
+    }
 }
 
 #[test]
@@ -223,6 +238,10 @@ fn init_writes_a_working_set_and_refuses_to_overwrite() {
         "hikeshi.toml",
         "docs/playbook.schema.json",
         "docs/divisions.schema.json",
+        "docs/exercise.schema.json",
+        "playbooks/exercises/takeover-friday-night.yaml",
+        "playbooks/exercises/fake-mayor-gift-campaign.yaml",
+        "playbooks/exercises/shelter-post-backlash.yaml",
     ] {
         assert!(target.join(file).is_file(), "{file} missing");
     }
@@ -231,7 +250,20 @@ fn init_writes_a_working_set_and_refuses_to_overwrite() {
         .args(["--lang", "en", "check"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("checked 4 file(s): 0 error(s)"));
+        .stderr(predicate::str::contains("checked 7 file(s): 0 error(s)"));
+    // A scenario copied with its playbooks runs against the copy, not the stock one.
+    hikeshi()
+        .current_dir(&target)
+        .args([
+            "--lang",
+            "en",
+            "exercise",
+            "playbooks/exercises/shelter-post-backlash.yaml",
+        ])
+        .args(["--autopilot"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("score "));
     hikeshi()
         .args(["--lang", "en", "init"])
         .arg(&target)

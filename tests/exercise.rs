@@ -518,3 +518,43 @@ fn an_exercise_left_off_resumes_on_its_own_clock_and_commands_keep_its_time() {
     let err = Session::resume(&incident_dir, 0.0).unwrap_err();
     assert!(err.to_string().contains("differs"), "{err}");
 }
+
+#[test]
+fn the_stock_scenarios_validate_against_the_committed_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("docs/exercise.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let docs: Vec<Value> = STOCK
+        .iter()
+        .map(|id| {
+            let path = common::root().join(format!("playbooks/exercises/{id}.yaml"));
+            serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+        })
+        .collect();
+    let input = serde_json::json!({"schema": schema, "docs": docs});
+    let mut child = std::process::Command::new(common::smtp::python())
+        .args([
+            "-c",
+            "import json, sys, jsonschema\nd = json.load(sys.stdin)\nfor doc in d['docs']:\n    jsonschema.validate(doc, d['schema'], cls=jsonschema.Draft202012Validator)\nprint('valid')",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "valid");
+}

@@ -451,7 +451,17 @@ pub(super) fn init(dir: &Path, force: bool, lang: Lang) -> Result<Outcome, CliEr
         .chain([&stock::DIVISIONS])
         .map(|f| (dir.join("playbooks").join(f.name), f.text.to_string()))
         .collect();
+    files.extend(stock::EXERCISES.iter().map(|f| {
+        (
+            dir.join("playbooks").join("exercises").join(f.name),
+            f.text.to_string(),
+        )
+    }));
     files.push((dir.join(stock::CONFIG.name), stock::CONFIG.text.to_string()));
+    files.push((
+        dir.join("docs").join("exercise.schema.json"),
+        exercise::scenario::schema(),
+    ));
     files.push((
         dir.join("docs").join("playbook.schema.json"),
         playbook_schema(),
