@@ -401,7 +401,20 @@ fn a_mention_count_inject_is_recorded_on_the_monitor() {
     .unwrap();
     assert!(journal.contains("言及数 1200 件/時（状況付与）"));
     assert!(journal.contains("言及数 5000 件/時（状況付与）"));
-    // The TV inject raised the severity the participant had judged low.
+    // The TV inject raised the severity the participant had judged low, and in the takeover
+    // the missing 2FA device re-opens the step done before it.
+    let takeover = autopilot(dir.path(), "takeover-friday-night", &[], None);
+    let takeover_journal = std::fs::read_to_string(
+        dir.path()
+            .join(takeover["incident"].as_str().unwrap())
+            .join("journal.jsonl"),
+    )
+    .unwrap();
+    assert!(
+        takeover_journal
+            .contains("\"kind\":\"step_reopened\",\"payload\":{\"step\":\"enable-2fa\""),
+        "{takeover_journal}"
+    );
     assert!(
         journal.contains("\"option\":\"high\",\"reason\":\"状況付与: テレビが報道\""),
         "{journal}"

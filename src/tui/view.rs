@@ -53,8 +53,11 @@ pub fn draw(app: &App, frame: &mut Frame) {
 /// A pop-up with a border, wrapped text and a hint line at the bottom.
 fn draw_popup(frame: &mut Frame, area: Rect, title: String, lines: Vec<Line>, style: Style) {
     let width = area.width.saturating_sub(8).clamp(20, 90);
-    // Wrapped text needs more rows than lines; leave room for about two rows per line.
-    let height = (lines.len() as u16 * 2 + 2)
+    // Rows after wrapping: each line takes its display width over the inner width, rounded up.
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let height = u16::try_from(rows + 2)
+        .unwrap_or(u16::MAX)
         .min(area.height.saturating_sub(2))
         .max(5);
     let popup = centered(area, width, height);
