@@ -21,6 +21,14 @@ pub enum CatalogError {
         /// The stock ids.
         stock: String,
     },
+    /// Neither a file nor a stock scenario id.
+    #[error("no scenario file or stock scenario named `{name}` (stock scenarios: {stock})")]
+    ScenarioNotFound {
+        /// What was asked for.
+        name: String,
+        /// The stock ids.
+        stock: String,
+    },
     /// A folder could not be listed.
     #[error("cannot read the folder {path}: {source}")]
     Folder {

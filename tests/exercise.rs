@@ -571,3 +571,58 @@ fn the_stock_scenarios_validate_against_the_committed_schema() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "valid");
 }
+
+#[test]
+fn check_reports_every_problem_of_a_scenario_with_its_position() {
+    // A folder with an exercises/ subfolder: the scenario in it is checked too.
+    let (diagnostics, code) = common::check_json(&fixture("exercise/broken"));
+    assert_eq!(code, 1);
+    let found: Vec<(String, u64, u64, String)> = diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["problem"]["code"].as_str().unwrap().to_string(),
+                d["position"]["line"].as_u64().unwrap(),
+                d["position"]["column"].as_u64().unwrap(),
+                d["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("bad_duration", 10, 9, "5x"),
+        ("unknown_step", 14, 22, "login-chek"),
+        ("wrong_step_kind", 15, 24, "detect"),
+        ("unknown_choice", 21, 43, "lockedout"),
+        ("unknown_step", 23, 3, "detct"),
+        ("unknown_choice", 26, 22, "extreme"),
+    ];
+    assert_eq!(
+        found,
+        expected
+            .iter()
+            .map(|(c, l, col, t)| (c.to_string(), *l, *col, t.to_string()))
+            .collect::<Vec<_>>()
+    );
+    assert!(diagnostics.iter().all(|d| {
+        d["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("exercises/broken.yaml")
+    }));
+    assert_eq!(diagnostics[1]["hint"], "did you mean `login-check`?");
+    // The same scenario cannot be run.
+    let out = hikeshi()
+        .args(["--lang", "en", "exercise", "--autopilot"])
+        .arg(fixture("exercise/broken/exercises/broken.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid duration `5x`"));
+    // An unknown scenario names the stock ones.
+    let out = hikeshi()
+        .args(["exercise", "no-such-drill", "--autopilot"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("takeover-friday-night"));
+}

@@ -79,8 +79,11 @@ pub(super) fn say(text: &str) -> Result<(), CliError> {
 
 pub(super) fn open(ctx: &Context, name: &str) -> Result<Incident, IncidentError> {
     let dir = incident::resolve(name, &ctx.incidents)?;
-    let clock = IncidentRecord::load(&dir).map_or_else(|_| clock(), |r| clock_for(&r.state));
-    let incident = Incident::open(&dir, clock)?;
+    let mut incident = Incident::open(&dir, clock())?;
+    if incident.state().run.is_some() {
+        let clock = clock_for(incident.state());
+        incident.set_clock(clock);
+    }
     if let Some(torn) = &incident.record().torn {
         let mut err = std::io::stderr().lock();
         let moved = torn

@@ -113,7 +113,7 @@ impl ScenarioRef {
         if stock_ids().contains(&spec) {
             return Ok(ScenarioRef::Stock(spec.to_string()));
         }
-        Err(catalog::CatalogError::NotFound {
+        Err(catalog::CatalogError::ScenarioNotFound {
             name: spec.to_string(),
             stock: stock_ids().join(", "),
         })
