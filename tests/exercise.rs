@@ -442,6 +442,11 @@ fn the_screen_asks_for_the_review_after_closing_and_shows_the_score() {
     }
     app.update(Action::Submit);
     assert!(matches!(app.mode, Mode::Review(_)), "{:?}", app.mode);
+    // Esc puts it off; V (Action::Review) brings it back.
+    app.update(Action::Cancel);
+    assert_eq!(app.mode, Mode::Normal);
+    app.update(Action::Review);
+    assert!(matches!(app.mode, Mode::Review(_)), "{:?}", app.mode);
     for answer in ["連絡が早かった", "判断が遅れた", "ひな形を用意する"] {
         for c in answer.chars() {
             app.update(Action::Char(c));

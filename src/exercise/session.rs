@@ -223,6 +223,9 @@ impl Session {
 
     /// When the next inject falls due.
     pub fn next_inject_at(&self, incident: &Incident) -> Option<DateTime<FixedOffset>> {
+        if incident.state().is_closed() {
+            return None;
+        }
         let start = incident.state().started_at?;
         self.next_inject(incident).map(|i| start + i.at)
     }

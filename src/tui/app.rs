@@ -91,6 +91,8 @@ pub enum Action {
     NextInject,
     /// Exercise: show the last inject again.
     ShowInject,
+    /// Exercise: record the review (振り返り) now.
+    Review,
 }
 
 /// What a dialog will do when confirmed.
@@ -395,6 +397,10 @@ impl App {
         self.exercise = Some(session);
         self.give_due_injects();
         self.show_next_card();
+        // A closed exercise resumed without its review asks for it again.
+        if self.mode == Mode::Normal {
+            self.ask_review();
+        }
         self
     }
 
@@ -509,6 +515,7 @@ impl App {
                 Some(card) => self.mode = Mode::Inject(card),
                 None => self.info(lang.pick("状況付与はまだありません", "no inject yet")),
             },
+            Action::Review => self.mode = Mode::Review(ReviewForm::default()),
             _ => {}
         }
     }
@@ -1200,7 +1207,9 @@ impl App {
             }
             Action::Call => self.open(DialogKind::Call),
             Action::Ack => self.open(DialogKind::Ack),
-            Action::Pause | Action::NextInject | Action::ShowInject => self.facilitator(action),
+            Action::Pause | Action::NextInject | Action::ShowInject | Action::Review => {
+                self.facilitator(action);
+            }
             Action::Tick
             | Action::Char(_)
             | Action::Backspace

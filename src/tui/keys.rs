@@ -80,6 +80,7 @@ fn normal(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('P') => Action::Pause,
         KeyCode::Char('N') => Action::NextInject,
         KeyCode::Char('I') => Action::ShowInject,
+        KeyCode::Char('V') => Action::Review,
         KeyCode::Char('?') => Action::Help,
         KeyCode::Char('q') => Action::Quit,
         KeyCode::Char(c @ '1'..='9') => Action::Toggle(c as usize - '1' as usize),

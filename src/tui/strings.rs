@@ -199,10 +199,10 @@ pub const KEYS: [(&str, Text); 21] = [
         ),
     ),
     (
-        "P N I",
+        "P N I V",
         t(
-            "訓練: 時計の一時停止と再開・次の状況付与・状況付与の再表示",
-            "exercise: pause or resume the clock, next inject, show it again",
+            "訓練: 時計の停止と再開・次の状況付与・再表示・振り返り",
+            "exercise: pause/resume the clock, next inject, show it again, review",
         ),
     ),
     ("n", t("メモ", "note")),
