@@ -223,6 +223,9 @@ fn the_score_of_a_scripted_run_equals_the_hand_computed_value() {
     // - analyze-cause, target 1h, done at 25m: on time
     // - hold-replies and notify-koho skipped (−5 each); 広報広聴課 never told (−5)
     // 100 − 5×2 − 10×0 − 5×2 − 5×0 − 2×2 − 5×1 = 71
+    // The inject two days in is still given, after the last step.
+    assert_eq!(run["injects"], 3);
+    assert!(run["simulated_seconds"].as_i64().unwrap() >= 2 * 86_400);
     let score = &run["score"];
     assert_eq!(score["total"], 71, "{score}");
     let count = |kind: &str| {
@@ -415,6 +418,17 @@ fn a_mention_count_inject_is_recorded_on_the_monitor() {
             .contains("\"kind\":\"step_reopened\",\"payload\":{\"step\":\"enable-2fa\""),
         "{takeover_journal}"
     );
+    // Done at 1h53m, re-opened by the inject at 2h, done again at 2h10m: judged by the first
+    // completion, so the scenario's own complication costs the participants nothing.
+    let enable_2fa = takeover["score"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "enable-2fa")
+        .unwrap()
+        .clone();
+    assert_eq!(enable_2fa["actual_seconds"], 6780, "{enable_2fa}");
+    assert_eq!(enable_2fa["verdict"], "on_time");
     assert!(
         journal.contains("\"option\":\"high\",\"reason\":\"状況付与: テレビが報道\""),
         "{journal}"
@@ -447,6 +461,16 @@ fn the_screen_asks_for_the_review_after_closing_and_shows_the_score() {
     assert_eq!(app.mode, Mode::Normal);
     app.update(Action::Review);
     assert!(matches!(app.mode, Mode::Review(_)), "{:?}", app.mode);
+    // Three empty answers are refused, and the form stays open.
+    for _ in 0..3 {
+        app.update(Action::Submit);
+    }
+    assert!(
+        matches!(&app.mode, Mode::Review(f) if f.field == 0),
+        "{:?}",
+        app.mode
+    );
+    assert!(app.flash.as_ref().is_some_and(|f| f.error));
     for answer in ["連絡が早かった", "判断が遅れた", "ひな形を用意する"] {
         for c in answer.chars() {
             app.update(Action::Char(c));
@@ -528,13 +552,32 @@ fn an_exercise_left_off_resumes_on_its_own_clock_and_commands_keep_its_time() {
         session.next_inject(&incident).map(|i| i.id.as_str()),
         Some("dm-spreading")
     );
+    // The participants re-open the answered decision: resuming does not answer it again.
+    act(
+        &mut incident,
+        Command::Reopen {
+            step: "login-check".into(),
+            reason: "確認し直す".into(),
+        },
+    );
     drop(incident);
-    // A changed scenario.yaml is refused.
+    let (mut session, mut incident) = Session::resume(&incident_dir, 0.0).unwrap();
+    session.fire_due(&mut incident).unwrap();
+    assert_eq!(incident.state().status_of(login), StepStatus::Ready);
+    drop(incident);
+    // A changed scenario.yaml is refused, and `verify` says so.
     let frozen = incident_dir.join("scenario.yaml");
     let text = std::fs::read_to_string(&frozen).unwrap();
     std::fs::write(&frozen, text.replace("ログインできない", "ログインできる")).unwrap();
     let err = Session::resume(&incident_dir, 0.0).unwrap_err();
     assert!(err.to_string().contains("differs"), "{err}");
+    let out = hikeshi()
+        .args(["--lang", "en", "verify"])
+        .arg(&incident_dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("differs from the scenario"));
 }
 
 #[test]
@@ -598,8 +641,12 @@ fn check_reports_every_problem_of_a_scenario_with_its_position() {
         ("unknown_step", 14, 22, "login-chek"),
         ("wrong_step_kind", 15, 24, "detect"),
         ("unknown_choice", 21, 43, "lockedout"),
-        ("unknown_step", 23, 3, "detct"),
-        ("unknown_choice", 26, 22, "extreme"),
+        // `reopen: true` without the step to re-open (pointed at the inject).
+        ("missing_field", 16, 9, "b"),
+        ("unknown_step", 24, 3, "detct"),
+        ("unknown_choice", 27, 22, "extreme"),
+        // A review with nothing in it.
+        ("missing_field", 28, 3, "review"),
     ];
     assert_eq!(
         found,
@@ -630,4 +677,209 @@ fn check_reports_every_problem_of_a_scenario_with_its_position() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("takeover-friday-night"));
+}
+
+fn begin(dir: &Path, scenario: ScenarioRef) -> (Session, hikeshi::incident::Incident) {
+    let loaded = exercise::load(&scenario, &CompileOptions::default()).unwrap();
+    Session::begin(dir, &loaded, "当番", 0.0, false).unwrap()
+}
+
+fn act(incident: &mut hikeshi::incident::Incident, command: Command) {
+    incident.execute("当番", &command).unwrap();
+}
+
+fn done(step: &str) -> Command {
+    Command::Complete {
+        step: step.into(),
+        note: None,
+        force: None,
+    }
+}
+
+#[test]
+fn a_division_phoned_before_any_mail_counts_as_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut session, mut incident) = begin(
+        dir.path(),
+        ScenarioRef::File(fixture("exercise/scored.yaml")),
+    );
+    session.fire_due(&mut incident).unwrap();
+    session.clock().advance(TimeDelta::minutes(2));
+    act(&mut incident, done("detect"));
+    for (minute, division) in [(3, "所属長"), (4, "運用管理者")] {
+        session
+            .clock()
+            .set(incident.state().started_at.unwrap() + TimeDelta::minutes(minute));
+        act(
+            &mut incident,
+            Command::Call {
+                division: division.into(),
+                number: None,
+                note: "電話で第一報".into(),
+            },
+        );
+    }
+    act(
+        &mut incident,
+        Command::Complete {
+            step: "report-to-supervisor".into(),
+            note: None,
+            force: Some("電話で報告済み".into()),
+        },
+    );
+    let score = exercise::score(incident.state(), incident.playbook(), incident.now()).unwrap();
+    let told: Vec<_> = score
+        .notices
+        .iter()
+        .filter(|n| n.step == "report-to-supervisor")
+        .map(|n| n.verdict)
+        .collect();
+    assert_eq!(
+        told,
+        [
+            exercise::score::NoticeVerdict::OnTime,
+            exercise::score::NoticeVerdict::OnTime
+        ]
+    );
+    assert_eq!(score.count(PenaltyKind::ForcedStep), 1);
+}
+
+#[test]
+fn an_inject_answer_stands_even_if_the_participants_answered_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut session, mut incident) = begin(
+        dir.path(),
+        ScenarioRef::Stock("takeover-friday-night".into()),
+    );
+    session.fire_due(&mut incident).unwrap();
+    session.clock().advance(TimeDelta::minutes(8));
+    session.fire_due(&mut incident).unwrap(); // "locked out": login-check is not ready yet
+    act(&mut incident, done("detect"));
+    // The participants answer before the next tick.
+    act(
+        &mut incident,
+        Command::Decide {
+            step: "login-check".into(),
+            option: "accessible".into(),
+            reason: None,
+            force: None,
+        },
+    );
+    session.fire_due(&mut incident).unwrap();
+    let login = incident.playbook().graph.find("login-check").unwrap();
+    let record = incident.state().step(login).unwrap();
+    assert_eq!(
+        record.answer,
+        Some(1),
+        "the scenario's answer (locked-out) stands"
+    );
+    assert_eq!(record.answers.last().unwrap().by, "訓練進行");
+    assert_eq!(
+        record.answers.last().unwrap().text,
+        "状況付与: ログインできない"
+    );
+}
+
+#[test]
+fn notify_and_retry_on_an_exercise_keep_its_mail_in_the_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = SmtpServer::start(dir.path(), free_port(), Security::Plain, None);
+    let config = dir.path().join("hikeshi.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nfrom = \"koho@city.example.jp\"\n",
+            server.port
+        ),
+    )
+    .unwrap();
+    let incident_dir = {
+        let (mut session, mut incident) = begin(
+            dir.path(),
+            ScenarioRef::Stock("takeover-friday-night".into()),
+        );
+        session.fire_due(&mut incident).unwrap();
+        act(&mut incident, done("detect"));
+        incident.dir().to_path_buf()
+    };
+    let run = |args: &[&str]| {
+        hikeshi()
+            .current_dir(dir.path())
+            .env("HIKESHI_CONFIG", &config)
+            .args(args)
+            .arg(&incident_dir)
+            .args(
+                ["report-to-supervisor"]
+                    .iter()
+                    .filter(|_| args[0] == "notify"),
+            )
+            .output()
+            .unwrap()
+    };
+    let out = run(&["notify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("outbox/"));
+    let out = run(&["outbox", "--retry"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        server.messages().is_empty(),
+        "an exercise's mail reached SMTP"
+    );
+    let files = emls(&incident_dir);
+    assert_eq!(files.len(), 3);
+}
+
+#[test]
+fn a_tampered_target_in_the_journal_is_reported_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = autopilot(dir.path(), "shelter-post-backlash", &[], None);
+    let incident = dir.path().join(run["incident"].as_str().unwrap());
+    let journal = incident.join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let tampered = text.replacen("\"seconds\":600", "\"seconds\":9223372036854775807", 1);
+    assert_ne!(text, tampered);
+    std::fs::write(&journal, tampered).unwrap();
+    for format in ["md", "html", "json"] {
+        let out = hikeshi()
+            .args(["--lang", "en", "report"])
+            .arg(&incident)
+            .args(["--format", format, "-o", "-"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("verif"),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn a_closed_exercise_resumed_without_its_review_asks_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let incident_dir = {
+        let (mut session, mut incident) = begin(
+            dir.path(),
+            ScenarioRef::File(fixture("exercise/scored.yaml")),
+        );
+        session.fire_due(&mut incident).unwrap();
+        act(
+            &mut incident,
+            Command::Close {
+                force: Some("時間切れ".into()),
+            },
+        );
+        incident.dir().to_path_buf()
+    };
+    let (session, incident) = Session::resume(&incident_dir, 10.0).unwrap();
+    let app = hikeshi::tui::App::new(incident, "当番".into(), Lang::Ja).with_exercise(session);
+    assert!(matches!(app.mode, Mode::Review(_)), "{:?}", app.mode);
 }

@@ -724,10 +724,34 @@ fn verify(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
         Ok(r) => r,
         Err(e) => return fail(ctx, &e),
     };
+    let lang = ctx.lang;
+    // An exercise's frozen scenario must still be the one it began with.
+    if let Some(run) = &record.state.run {
+        let path = dir.join(incident::files::SCENARIO);
+        let same = std::fs::read(&path)
+            .is_ok_and(|b| crate::journal::sha256_hex(&b) == run.scenario_sha256);
+        if !same {
+            let mut err = std::io::stderr().lock();
+            writeln!(
+                err,
+                "hikeshi: {}",
+                match lang {
+                    Lang::Ja => format!(
+                        "{} が無いか、訓練の開始時の内容と異なります（SHA-256 が一致しません）",
+                        path.display()
+                    ),
+                    Lang::En => format!(
+                        "{} is missing or differs from the scenario the exercise began with (SHA-256 mismatch)",
+                        path.display()
+                    ),
+                }
+            )?;
+            return Ok(Outcome::Problems);
+        }
+    }
     let first = record.first_hash.as_deref().unwrap_or("-");
     let last = &record.head;
     let entries = record.entries;
-    let lang = ctx.lang;
     say(&match lang {
         Lang::Ja => format!(
             "OK: {entries} 件の記録のハッシュ連鎖を確認しました（最初 {first}、最後 {last}）"

@@ -19,10 +19,17 @@ fn fail_notify(ctx: &Context, error: &NotifyError) -> Result<Outcome, CliError> 
     Ok(Outcome::Problems)
 }
 
-fn config_and_transport(ctx: &Context) -> Result<(Config, Transport), NotifyError> {
-    let config = Config::load(ctx.config.as_deref())?;
-    let transport = Transport::from_config(&config)?;
-    Ok((config, transport))
+/// Where an incident's mail goes: as `config` says, except that a scenario exercise begun
+/// without `--live-mail` only ever writes to its outbox (a drill must not reach real inboxes
+/// because someone ran `notify` or `outbox --retry` on it).
+pub(super) fn transport_for(
+    state: &incident::IncidentState,
+    config: &Config,
+) -> Result<Transport, NotifyError> {
+    if state.run.as_ref().is_some_and(|r| !r.live_mail) {
+        return Ok(Transport::File);
+    }
+    Transport::from_config(config)
 }
 
 /// The screen's mail: the config and transport. Unusable settings do not keep the screen
@@ -242,13 +249,17 @@ pub(super) fn notify(
             Ok(_) => Ok(Outcome::Success),
         };
     }
-    let (config, transport) = match config_and_transport(ctx) {
+    let config = match Config::load(ctx.config.as_deref()) {
         Ok(c) => c,
-        Err(e) => return fail_notify(ctx, &e),
+        Err(e) => return fail_notify(ctx, &e.into()),
     };
     let mut incident = match open(ctx, name) {
         Ok(i) => i,
         Err(e) => return fail(ctx, &e),
+    };
+    let transport = match transport_for(incident.state(), &config) {
+        Ok(t) => t,
+        Err(e) => return fail_notify(ctx, &e),
     };
     let queued = match notify::queue(&mut incident, &ctx.operator, step, &config) {
         Ok(q) => q,
@@ -299,13 +310,13 @@ pub(super) fn outbox(
     };
     let mut retried = Vec::new();
     let record = if retry {
-        let transport = match Transport::from_config(&config) {
-            Ok(t) => t,
-            Err(e) => return fail_notify(ctx, &e),
-        };
         let mut incident = match open(ctx, name) {
             Ok(i) => i,
             Err(e) => return fail(ctx, &e),
+        };
+        let transport = match transport_for(incident.state(), &config) {
+            Ok(t) => t,
+            Err(e) => return fail_notify(ctx, &e),
         };
         let jobs = notify::due(&incident, &HashSet::new(), true);
         retried = jobs.iter().map(|j| j.message).collect();

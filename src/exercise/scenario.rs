@@ -487,9 +487,13 @@ pub fn check(
             },
         );
     }
+    // A start far from now would only overflow the clock arithmetic: keep it plausible.
     let starts_at = DateTime::parse_from_rfc3339(file.starts_at.value.trim())
+        .ok()
+        .filter(|t| (2000..=2200).contains(&chrono::Datelike::year(t)))
         .map(|t| t.with_timezone(&jst()))
-        .map_err(|_| {
+        .ok_or(())
+        .map_err(|()| {
             c.error(
                 &file.starts_at.referenced,
                 &file.starts_at.value,
@@ -566,6 +570,15 @@ pub fn check(
             });
         }
         if let Some(k) = &e.complication {
+            if k.reopen && k.step.is_none() {
+                c.error(
+                    &def.id.referenced,
+                    &id,
+                    Problem::MissingField {
+                        field: "complication.step".into(),
+                    },
+                );
+            }
             let step = match &k.step {
                 Some(s) => c.step(&s.value, &s.referenced, false).map(|s| s.id.clone()),
                 None => None,
@@ -652,6 +665,22 @@ pub fn check(
             );
             skip.insert(step.clone(), reason.value.clone());
         }
+    }
+
+    if let Some(r) = &a.review
+        && [&r.good, &r.issues, &r.improvements]
+            .iter()
+            .all(|t| t.trim().is_empty())
+    {
+        let position = source.find("review:").unwrap_or_else(Position::start);
+        c.diagnostics.push(Diagnostic::error(
+            &source.name,
+            position,
+            "review",
+            Problem::MissingField {
+                field: "review.good".into(),
+            },
+        ));
     }
 
     if !c.diagnostics.is_empty() {

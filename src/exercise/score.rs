@@ -227,8 +227,13 @@ pub fn score(
                 record.skipped.as_ref().map(|r| seconds(r.at)),
                 StepVerdict::Skipped,
             ),
-            StepStatus::Done => {
-                let at = record.done.as_ref().map(|d| seconds(d.at));
+            // A step is judged by its first completion: re-opening it later (an inject's
+            // complication, or the participants' second thoughts) does not move it.
+            _ if record.first_done.is_some() || status == StepStatus::Done => {
+                let at = record
+                    .first_done
+                    .or(record.done.as_ref().map(|d| d.at))
+                    .map(seconds);
                 let verdict = match (target, at) {
                     (Some(t), Some(a)) if a > t => StepVerdict::Late,
                     (Some(_), _) => StepVerdict::OnTime,
@@ -236,7 +241,7 @@ pub fn score(
                 };
                 (at, verdict)
             }
-            StepStatus::Ready | StepStatus::Pending => (
+            StepStatus::Done | StepStatus::Ready | StepStatus::Pending => (
                 None,
                 if target.is_some() {
                     StepVerdict::Missed
@@ -267,11 +272,16 @@ pub fn score(
             && status != StepStatus::NotApplicable
         {
             let deadline = match target {
-                Some(t) => Some(start + chrono::TimeDelta::seconds(t)),
+                // A target from a damaged journal may be out of range: then there is none.
+                Some(t) => {
+                    chrono::TimeDelta::try_seconds(t).and_then(|d| start.checked_add_signed(d))
+                }
                 None => state.view(playbook, ix, end).due_at,
             };
+            // A phone call counts from the moment the step could be done, with or without mail.
+            let from = record.first_ready.unwrap_or(start);
             for to in &notify.to {
-                let reached = state
+                let by_mail = state
                     .messages
                     .iter()
                     .filter(|m| m.step == step.id && m.to == *to)
@@ -282,6 +292,13 @@ pub fn score(
                             .min()
                     })
                     .min();
+                let by_phone = state
+                    .calls
+                    .iter()
+                    .filter(|c| c.division == *to && c.at >= from)
+                    .map(|c| c.at)
+                    .min();
+                let reached = [by_mail, by_phone].into_iter().flatten().min();
                 let verdict = match (reached, deadline) {
                     (None, _) => NoticeVerdict::NotSent,
                     (Some(r), Some(d)) if r > d => NoticeVerdict::Late,
@@ -325,7 +342,10 @@ pub fn score(
 
 /// `12分` / `1時間5分`, or `12m` / `1h 5m`, for seconds from the start.
 fn offset(seconds: i64, lang: Lang) -> String {
-    crate::playbook::duration::format_duration(chrono::TimeDelta::seconds(seconds), lang)
+    chrono::TimeDelta::try_seconds(seconds).map_or_else(
+        || "-".to_string(),
+        |d| crate::playbook::duration::format_duration(d, lang),
+    )
 }
 
 impl StepVerdict {

@@ -32,6 +32,8 @@ const TITLE_MARK: &str = "【訓練】";
 struct PendingDecision {
     step: String,
     option: String,
+    /// The inject's headline, given as the reason if an answer has to be changed.
+    inject: String,
 }
 
 /// An inject that has just been given, for the screen to pop up.
@@ -43,8 +45,8 @@ pub struct Fired {
     pub early: bool,
     /// The journal entries written (the inject and its effects).
     pub entries: Vec<Entry>,
-    /// Effects the engine refused (e.g. re-opening a step that is not done): the inject is
-    /// still given; these say what did not happen.
+    /// Effects the engine refused (e.g. a decision answer the state does not allow): the
+    /// inject is still given; these say what did not happen.
     pub refused: Vec<Refusal>,
 }
 
@@ -166,22 +168,27 @@ impl Session {
             .unwrap_or(scenario.starts_at);
         let clock = Arc::new(SimulatedClock::new(at, speed));
         let incident = Incident::open(dir, clock.clone())?;
-        // Decisions an inject answered before they were ready are still owed.
+        // Owed: an inject's answer that the facilitator has not given since the inject.
         let mut pending = Vec::new();
         if let Some(run) = incident.state().run.as_ref() {
-            for inject in scenario.injects.iter().filter(|i| run.fired(&i.id)) {
+            for fired in &run.injects {
+                let Some(inject) = scenario.injects.iter().find(|i| i.id == fired.id) else {
+                    continue;
+                };
                 for effect in &inject.effects {
                     if let Effect::Decide { step, option } = effect
-                        && incident.playbook().graph.find(step).is_some_and(|ix| {
-                            matches!(
-                                incident.state().status_of(ix),
-                                StepStatus::Pending | StepStatus::Ready
-                            )
+                        && let Some(ix) = incident.playbook().graph.find(step)
+                        && incident.state().status_of(ix) != StepStatus::NotApplicable
+                        && !incident.state().step(ix).is_some_and(|r| {
+                            r.answers
+                                .iter()
+                                .any(|a| a.by == FACILITATOR && a.at >= fired.fired.at)
                         })
                     {
                         pending.push(PendingDecision {
                             step: step.clone(),
                             option: option.clone(),
+                            inject: inject.title.clone(),
                         });
                     }
                 }
@@ -227,7 +234,8 @@ impl Session {
             return None;
         }
         let start = incident.state().started_at?;
-        self.next_inject(incident).map(|i| start + i.at)
+        self.next_inject(incident)
+            .and_then(|i| start.checked_add_signed(i.at))
     }
 
     /// Stops or restarts the clock; returns whether it is paused now.
@@ -357,31 +365,27 @@ impl Session {
                             &mut entries,
                             &mut refused,
                         )?,
-                        StepStatus::Done if answered.is_some() => {
-                            let current = match incident.playbook().graph.step(ix).map(|s| &s.kind)
-                            {
-                                Some(StepKind::Decision(d)) => answered
-                                    .and_then(|a| d.options.get(a))
-                                    .map(|o| o.id.clone()),
-                                _ => None,
-                            };
-                            if current.as_deref() != Some(option.as_str()) {
-                                Self::run(
-                                    incident,
-                                    &Command::Decide {
-                                        step: step.clone(),
-                                        option: option.clone(),
-                                        reason: Some(format!("状況付与: {}", inject.title)),
-                                        force: None,
-                                    },
-                                    &mut entries,
-                                    &mut refused,
-                                )?;
-                            }
+                        StepStatus::Done
+                            if answered.is_some()
+                                && current_answer(incident, step).as_deref()
+                                    != Some(option.as_str()) =>
+                        {
+                            Self::run(
+                                incident,
+                                &Command::Decide {
+                                    step: step.clone(),
+                                    option: option.clone(),
+                                    reason: Some(format!("状況付与: {}", inject.title)),
+                                    force: None,
+                                },
+                                &mut entries,
+                                &mut refused,
+                            )?;
                         }
                         StepStatus::Pending => self.pending.push(PendingDecision {
                             step: step.clone(),
                             option: option.clone(),
+                            inject: inject.title.clone(),
                         }),
                         _ => {}
                     }
@@ -472,6 +476,22 @@ impl Session {
                     &mut refused,
                 )?,
                 Some(StepStatus::Pending) => self.pending.push(p),
+                // Answered by the participants first: the scenario's answer still stands.
+                Some(StepStatus::Done)
+                    if current_answer(incident, &p.step).as_deref() != Some(p.option.as_str()) =>
+                {
+                    Self::run(
+                        incident,
+                        &Command::Decide {
+                            step: p.step.clone(),
+                            option: p.option.clone(),
+                            reason: Some(format!("状況付与: {}", p.inject)),
+                            force: None,
+                        },
+                        &mut entries,
+                        &mut refused,
+                    )?;
+                }
                 _ => {}
             }
         }
@@ -481,6 +501,16 @@ impl Session {
     /// Whether an inject has answered this decision (the participant should not).
     fn decided_by_inject(&self, step: &str) -> bool {
         self.pending.iter().any(|p| p.step == step)
+    }
+}
+
+/// The option id a decision is answered with now.
+fn current_answer(incident: &Incident, step: &str) -> Option<String> {
+    let ix = incident.playbook().graph.find(step)?;
+    let answer = incident.state().step(ix)?.answer?;
+    match &incident.playbook().graph.step(ix)?.kind {
+        StepKind::Decision(d) => d.options.get(answer).map(|o| o.id.clone()),
+        _ => None,
     }
 }
 
@@ -584,7 +614,10 @@ pub fn autopilot(
                 &mut refused,
             )?;
         }
-        if incident.state().open_steps(incident.playbook()).is_empty() {
+        // Done when every step is settled and the story has been told to its end.
+        if incident.state().open_steps(incident.playbook()).is_empty()
+            && session.next_inject(incident).is_none()
+        {
             break;
         }
 
@@ -613,7 +646,9 @@ pub fn autopilot(
                 .get(&step.id)
                 .copied()
                 .unwrap_or(pilot.default_delay);
-            scheduled.entry(ix).or_insert(ready + delay);
+            scheduled
+                .entry(ix)
+                .or_insert(ready.checked_add_signed(delay).unwrap_or(ready));
         }
 
         let mut due: Vec<(DateTime<FixedOffset>, usize, StepIx)> = scheduled
@@ -640,7 +675,9 @@ pub fn autopilot(
 
         let start = incident.state().started_at.unwrap_or(now);
         let next = [
-            session.next_inject(incident).map(|i| start + i.at),
+            session
+                .next_inject(incident)
+                .and_then(|i| start.checked_add_signed(i.at)),
             scheduled.values().min().copied(),
             notify::outbox::next_retry(incident.state()),
         ]
@@ -662,13 +699,14 @@ pub fn autopilot(
         incident.execute(participant, &Command::Close { force })?;
     }
     if let Some(review) = &pilot.review {
-        incident.execute(
-            participant,
+        run(
+            incident,
             &Command::RecordReview {
                 good: review.good.clone(),
                 issues: review.issues.clone(),
                 improvements: review.improvements.clone(),
             },
+            &mut refused,
         )?;
     }
     let state = incident.state();

@@ -85,6 +85,10 @@ pub struct StepRecord {
     /// A notify step's current round of mail starts at this message number (raised when the
     /// step is reopened, so old messages neither block nor complete the new round).
     pub messages_from: u32,
+    /// When it was first completed (kept through a reopen; an exercise is scored by it).
+    pub first_done: Option<DateTime<FixedOffset>>,
+    /// Since when it was first ready (kept through a reopen).
+    pub first_ready: Option<DateTime<FixedOffset>>,
 }
 
 /// A handover (交代).
@@ -771,6 +775,11 @@ impl IncidentState {
             }
             _ => affects_status = false,
         }
+        if let Some(r) = ix.and_then(|ix| self.steps.get_mut(ix.index()))
+            && r.first_done.is_none()
+        {
+            r.first_done = r.done.as_ref().map(|d| d.at);
+        }
         if affects_status {
             self.refresh_status(playbook, time);
             // Mail of a step that no longer applies is not sent.
@@ -868,7 +877,10 @@ impl IncidentState {
             self.status[i] = status;
             let r = &mut self.steps[i];
             match status {
-                StepStatus::Ready if r.ready_since.is_none() => r.ready_since = Some(time),
+                StepStatus::Ready if r.ready_since.is_none() => {
+                    r.ready_since = Some(time);
+                    r.first_ready.get_or_insert(time);
+                }
                 StepStatus::Ready | StepStatus::Done | StepStatus::Skipped => {}
                 StepStatus::Pending | StepStatus::NotApplicable => r.ready_since = None,
             }

@@ -163,7 +163,9 @@ fn templated(
             .unwrap_or_default()
     });
     env.add_filter("duration", move |v: i64| -> String {
-        format_duration(chrono::TimeDelta::seconds(v), lang)
+        // A value from a damaged journal may be out of range: show a dash, never panic.
+        chrono::TimeDelta::try_seconds(v)
+            .map_or_else(|| "-".to_string(), |d| format_duration(d, lang))
     });
     // Text in Markdown: no pipe or line break may end a table cell early, and no HTML in
     // operator input may reach a wiki that renders HTML.

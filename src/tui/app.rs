@@ -456,7 +456,7 @@ impl App {
     }
 
     fn submit_review(&mut self, form: ReviewForm) {
-        let [good, issues, improvements] = form.answers;
+        let [good, issues, improvements] = form.answers.clone();
         let command = Command::RecordReview {
             good,
             issues,
@@ -467,7 +467,11 @@ impl App {
                 self.push_log(&entries);
                 self.show_score();
             }
-            Err(e) => self.error(e.message(self.lang)),
+            Err(e) => {
+                // Nothing typed is lost: the form stays open at its first answer.
+                self.error(e.message(self.lang));
+                self.mode = Mode::Review(ReviewForm { field: 0, ..form });
+            }
         }
     }
 
