@@ -107,8 +107,9 @@ fn every_stock_scenario_runs_to_the_end_with_marked_mail_in_the_outbox_only() {
                 .unwrap()
                 .contains(&format!("scenario: {scenario}"))
         );
-        // Hours of story, and a score.
+        // Hours of story, and a score; nothing the scripted participant tried was refused.
         assert!(run["simulated_seconds"].as_i64().unwrap() > 3600, "{run}");
+        assert_eq!(run["refused"], serde_json::json!([]), "{scenario}");
         assert!(run["score"]["total"].as_u64().unwrap() <= 100);
         // Every message: in the outbox, delivered by the file transport, marked twice.
         assert_eq!(run["transport"], "file");

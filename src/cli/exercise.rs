@@ -34,6 +34,8 @@ struct AutopilotJson<'a> {
     messages: usize,
     transport: &'static str,
     score: Option<&'a exercise::Score>,
+    /// What the engine refused along the way, in words.
+    refused: Vec<String>,
 }
 
 /// The default speed of an exercise on the screen.
@@ -180,6 +182,7 @@ pub(super) fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, Cl
                 messages: run.messages,
                 transport: transport.kind(),
                 score: run.score.as_ref(),
+                refused: run.refused.iter().map(|r| r.message(lang)).collect(),
             };
             let text = serde_json::to_string_pretty(&json).map_err(std::io::Error::other)?;
             say(&text)?;
@@ -217,6 +220,15 @@ pub(super) fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, Cl
             for line in score.lines(lang) {
                 say(&line)?;
             }
+        }
+        // What the scripted participant could not do: a scenario to look at again.
+        let mut refused: Vec<String> = run.refused.iter().map(|r| r.message(lang)).collect();
+        refused.dedup();
+        for r in &refused {
+            say(&format!(
+                "{}: {r}",
+                lang.pick("実施できなかった操作", "refused")
+            ))?;
         }
         say(&dir.display().to_string())?;
         return Ok(Outcome::Success);
