@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 pub use scenario::{Effect, Inject, Scenario, ScenarioFile};
 pub use score::{Score, score};
-pub use session::{Autopilot, FACILITATOR, Fired, Session, autopilot};
+pub use session::{AutopilotRun, FACILITATOR, Fired, Session, autopilot};
 
 use crate::catalog::{self, DivisionsRef, LoadFailure, LoadedPlaybook, PlaybookRef};
 use crate::incident::IncidentError;

@@ -516,7 +516,7 @@ fn current_answer(incident: &Incident, step: &str) -> Option<String> {
 
 /// What a scripted run did.
 #[derive(Debug, Clone)]
-pub struct Autopilot {
+pub struct AutopilotRun {
     /// The score at the end.
     pub score: Option<Score>,
     /// Simulated time from start to close.
@@ -546,7 +546,7 @@ pub fn autopilot(
     config: &Config,
     transport: &Transport,
     participant: &str,
-) -> Result<Autopilot, ExerciseError> {
+) -> Result<AutopilotRun, ExerciseError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -711,7 +711,7 @@ pub fn autopilot(
     }
     let state = incident.state();
     let end = state.closed.as_ref().map_or(session.clock.now(), |c| c.at);
-    Ok(Autopilot {
+    Ok(AutopilotRun {
         score: score(state, incident.playbook(), end),
         simulated: state.started_at.map_or(TimeDelta::zero(), |s| end - s),
         injects: state.run.as_ref().map_or(0, |r| r.injects.len()),
