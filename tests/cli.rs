@@ -221,6 +221,28 @@ fn list_shows_each_playbook_with_steps_and_critical_path() {
 }
 
 #[test]
+fn list_exercises_shows_each_scenario_with_its_playbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hikeshi()
+        .current_dir(dir.path())
+        .args(["--lang", "en", "list", "--exercises"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    for (line, (id, playbook)) in lines[1..].iter().zip([
+        ("takeover-friday-night", "unauthorized-access"),
+        ("fake-mayor-gift-campaign", "impersonation"),
+        ("shelter-post-backlash", "flaming"),
+    ]) {
+        assert!(line.starts_with(id), "{line}");
+        assert!(line.contains(playbook), "{line}");
+    }
+}
+
+#[test]
 fn init_writes_a_working_set_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("city");

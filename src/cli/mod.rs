@@ -101,6 +101,9 @@ pub enum Command {
     List {
         /// A folder of playbooks (default ./playbooks, else the stock playbooks).
         path: Option<PathBuf>,
+        /// List the exercise scenarios instead (the folder's exercises/, else the stock ones).
+        #[arg(long)]
+        exercises: bool,
     },
     /// Write the stock playbooks, divisions.yaml, schemas and a commented hikeshi.toml into
     /// DIR, for a municipality to adapt.
@@ -523,7 +526,14 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
             std::io::stdout().write_all(text.as_bytes())?;
             Ok(Outcome::Success)
         }
-        Command::List { path } => playbooks::list(path.as_deref(), lang),
+        Command::List {
+            path,
+            exercises: true,
+        } => playbooks::list_exercises(path.as_deref(), lang),
+        Command::List {
+            path,
+            exercises: false,
+        } => playbooks::list(path.as_deref(), lang),
         Command::Init { dir, force } => playbooks::init(&dir, force, lang),
         other => incident::run(&context, other),
     }

@@ -396,7 +396,10 @@ pub(super) fn list(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError>
     ];
     let mut rows: Vec<[String; 5]> = Vec::new();
     let mut problems = false;
-    for r in &refs {
+    for r in refs
+        .iter()
+        .filter(|r| !matches!(r, PlaybookRef::File(p) if is_scenario_file(p)))
+    {
         let divisions = r.divisions_source(None);
         match catalog::load_playbook(r, &divisions, &options) {
             Ok(loaded) => {
@@ -415,7 +418,17 @@ pub(super) fn list(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError>
             }
         }
     }
-    let widths: Vec<usize> = (0..5)
+    print_table(&header, &rows)?;
+    Ok(if problems {
+        Outcome::Problems
+    } else {
+        Outcome::Success
+    })
+}
+
+/// Prints rows under a header, columns padded by display width (the last one is not).
+fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> Result<(), CliError> {
+    let widths: Vec<usize> = (0..N)
         .map(|i| {
             rows.iter()
                 .map(|r| r[i].width())
@@ -425,19 +438,65 @@ pub(super) fn list(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError>
         })
         .collect();
     let mut out = std::io::stdout().lock();
-    let line = |cells: [&str; 5]| {
+    let line = |cells: Vec<&str>| {
         cells
             .iter()
             .zip(&widths)
             .enumerate()
-            .map(|(i, (c, w))| if i == 4 { c.to_string() } else { pad(c, *w) })
+            .map(|(i, (c, w))| {
+                if i + 1 == N {
+                    c.to_string()
+                } else {
+                    pad(c, *w)
+                }
+            })
             .collect::<Vec<_>>()
             .join("  ")
     };
-    writeln!(out, "{}", line(header))?;
-    for r in &rows {
-        writeln!(out, "{}", line([&r[0], &r[1], &r[2], &r[3], &r[4]]))?;
+    writeln!(out, "{}", line(header.to_vec()))?;
+    for r in rows {
+        writeln!(out, "{}", line(r.iter().map(String::as_str).collect()))?;
     }
+    Ok(())
+}
+
+/// `hikeshi list --exercises`: each scenario with its playbook, start, injects and targets.
+pub(super) fn list_exercises(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError> {
+    let options = compile_options();
+    let paths: Vec<PathBuf> = path.map(Path::to_path_buf).into_iter().collect();
+    let header = [
+        lang.pick("ID", "ID"),
+        lang.pick("訓練シナリオ", "scenario"),
+        lang.pick("手順書", "playbook"),
+        lang.pick("開始（模擬）", "starts (simulated)"),
+        lang.pick("状況付与", "injects"),
+        lang.pick("目標", "targets"),
+        lang.pick("ファイル", "file"),
+    ];
+    let mut rows: Vec<[String; 7]> = Vec::new();
+    let mut problems = false;
+    for (scenario, embedded) in scenario_sources(&paths)? {
+        let loaded = match (embedded, &scenario) {
+            (Some(source), _) => exercise::load_source(&scenario, source, &options),
+            (None, _) => exercise::load(&scenario, &options),
+        };
+        match loaded {
+            Ok(l) => rows.push([
+                l.scenario.id.clone(),
+                l.scenario.title.clone(),
+                l.playbook.compiled.playbook.id.clone(),
+                crate::clock::format_jst(l.scenario.starts_at, false),
+                l.scenario.injects.len().to_string(),
+                l.scenario.targets.len().to_string(),
+                l.source.name.clone(),
+            ]),
+            Err(failure) => {
+                problems = true;
+                report_failure(&failure, lang)?;
+            }
+        }
+    }
+    print_table(&header, &rows)?;
     Ok(if problems {
         Outcome::Problems
     } else {
