@@ -44,6 +44,20 @@ fn autopilot(dir: &Path, scenario: &str, extra: &[&str], config: Option<&Path>) 
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// A hikeshi.toml in `dir` that sends over plain SMTP to `server`.
+fn smtp_config(dir: &Path, server: &SmtpServer) -> PathBuf {
+    let config = dir.join("hikeshi.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nfrom = \"koho@city.example.jp\"\n",
+            server.port
+        ),
+    )
+    .unwrap();
+    config
+}
+
 fn status(dir: &Path, incident: &str) -> Value {
     let out = hikeshi()
         .current_dir(dir)
@@ -142,15 +156,7 @@ fn every_stock_scenario_runs_to_the_end_with_marked_mail_in_the_outbox_only() {
 fn without_live_mail_nothing_reaches_smtp_and_with_it_everything_does_marked() {
     let dir = tempfile::tempdir().unwrap();
     let server = SmtpServer::start(dir.path(), free_port(), Security::Plain, None);
-    let config = dir.path().join("hikeshi.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nfrom = \"koho@city.example.jp\"\n",
-            server.port
-        ),
-    )
-    .unwrap();
+    let config = smtp_config(dir.path(), &server);
     // [smtp] is set up for real incidents, but a drill without --live-mail stays local.
     let quiet = autopilot(dir.path(), "fake-mayor-gift-campaign", &[], Some(&config));
     assert_eq!(quiet["transport"], "file");
@@ -785,15 +791,7 @@ fn an_inject_answer_stands_even_if_the_participants_answered_first() {
 fn notify_and_retry_on_an_exercise_keep_its_mail_in_the_outbox() {
     let dir = tempfile::tempdir().unwrap();
     let server = SmtpServer::start(dir.path(), free_port(), Security::Plain, None);
-    let config = dir.path().join("hikeshi.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nfrom = \"koho@city.example.jp\"\n",
-            server.port
-        ),
-    )
-    .unwrap();
+    let config = smtp_config(dir.path(), &server);
     let incident_dir = {
         let (mut session, mut incident) = begin(
             dir.path(),

@@ -405,4 +405,15 @@ fn an_exercise_pops_up_injects_and_the_facilitator_controls_the_clock() {
     let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
     assert_eq!(journal.matches("\"kind\":\"inject_fired\"").count(), 2);
     assert!(journal.contains("\"early\":true"));
+    // `hikeshi tui` on the exercise resumes it on its own clock, with its injects.
+    tmux.keys(&["C-l"]);
+    tmux.type_line(&format!(
+        "HIKESHI_OPERATOR=当番 {} tui {}",
+        bin.display(),
+        dir.display()
+    ));
+    let screen = tmux.wait_for("次の状況付与まで");
+    assert!(screen.contains("訓練 進行中 x10"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("hikeshi exercise --resume");
 }

@@ -1,9 +1,8 @@
 //! `hikeshi exercise`: a tabletop exercise on the screen, or played by the autopilot.
 
-use std::io::Write as _;
 use std::time::Instant;
 
-use super::incident::{Context, fail, has_terminal, say, show};
+use super::incident::{Context, fail, fail_message, has_terminal, open, say, show};
 use super::playbooks::{compile_options, report};
 use super::{CliError, ExerciseArgs, Outcome};
 use crate::exercise::{self, ExerciseError, ScenarioRef, Session};
@@ -11,16 +10,10 @@ use crate::lang::Lang;
 use crate::notify::{Config, Transport};
 use crate::playbook::duration::format_duration;
 
-fn fail_with(message: &str) -> Result<Outcome, CliError> {
-    let mut err = std::io::stderr().lock();
-    writeln!(err, "hikeshi: {message}")?;
-    Ok(Outcome::Problems)
-}
-
 fn fail_exercise(ctx: &Context, e: &ExerciseError) -> Result<Outcome, CliError> {
     match e {
         ExerciseError::Incident(i) => fail(ctx, i),
-        other => fail_with(&other.message(ctx.lang)),
+        other => fail_message(&other.message(ctx.lang)),
     }
 }
 
@@ -87,24 +80,23 @@ pub(super) fn resume(ctx: &Context, name: &str, speed: f64) -> Result<Outcome, C
     if !has_terminal(ctx, Some(name))? {
         return Ok(Outcome::Problems);
     }
-    let dir = match crate::incident::resolve(name, &ctx.incidents) {
-        Ok(d) => d,
-        Err(e) => return fail(ctx, &e),
-    };
-    let (session, incident) = match Session::resume(&dir, speed) {
+    match open(ctx, name) {
+        Ok(incident) => resume_screen(ctx, incident, speed),
+        Err(e) => fail(ctx, &e),
+    }
+}
+
+/// Resumes an open exercise on the screen at `speed`×; its mail goes where it went before.
+pub(super) fn resume_screen(
+    ctx: &Context,
+    incident: crate::incident::Incident,
+    speed: f64,
+) -> Result<Outcome, CliError> {
+    let (session, incident) = match Session::resume_opened(incident, speed) {
         Ok(s) => s,
         Err(e) => return fail_exercise(ctx, &e),
     };
-    let live = incident.state().run.as_ref().is_some_and(|r| r.live_mail);
-    let mail = if live {
-        super::mail::screen_mail(ctx)?
-    } else {
-        let config = match Config::load(ctx.config.as_deref()) {
-            Ok(c) => c,
-            Err(e) => return fail_with(&e.to_string()),
-        };
-        crate::tui::app::Mail::new(config, Transport::File)
-    };
+    let mail = super::mail::screen_mail(ctx, incident.state())?;
     run_screen(ctx, session, incident, mail)
 }
 
@@ -114,7 +106,7 @@ pub(super) fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, Cl
         return resume(ctx, name, args.speed);
     }
     let Some(spec) = args.scenario.as_deref() else {
-        return fail_with(lang.pick("シナリオを指定してください", "name a scenario"));
+        return fail_message(lang.pick("シナリオを指定してください", "name a scenario"));
     };
     let scenario = ScenarioRef::resolve(spec)?;
     let loaded = match exercise::load(&scenario, &compile_options()) {
@@ -126,20 +118,20 @@ pub(super) fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, Cl
     };
     let config = match Config::load(ctx.config.as_deref()) {
         Ok(c) => c,
-        Err(e) => return fail_with(&e.to_string()),
+        Err(e) => return fail_message(&e.to_string()),
     };
     // Exercise mail stays in the outbox unless asked for: a drill must not reach real
     // inboxes by accident, even with [smtp] set up for real incidents.
     let transport = if args.live_mail {
         if config.smtp.is_none() {
-            return fail_with(lang.pick(
+            return fail_message(lang.pick(
                 "--live-mail には hikeshi.toml の [smtp] の設定が必要です",
                 "--live-mail needs an [smtp] table in hikeshi.toml",
             ));
         }
         match Transport::from_config(&config) {
             Ok(t) => t,
-            Err(e) => return fail_with(&e.message(lang)),
+            Err(e) => return fail_message(&e.message(lang)),
         }
     } else {
         Transport::File

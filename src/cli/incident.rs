@@ -60,6 +60,13 @@ pub(super) fn clock_for(state: &crate::incident::IncidentState) -> Arc<dyn Clock
     }
 }
 
+/// Prints one error line (`hikeshi: …`) and ends with exit 1.
+pub(super) fn fail_message(message: &str) -> Result<Outcome, CliError> {
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "hikeshi: {message}")?;
+    Ok(Outcome::Problems)
+}
+
 pub(super) fn fail(ctx: &Context, error: &IncidentError) -> Result<Outcome, CliError> {
     let mut err = std::io::stderr().lock();
     writeln!(err, "hikeshi: {}", error.message(ctx.lang))?;
@@ -508,17 +515,15 @@ fn screen(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
     if !has_terminal(ctx, Some(name))? {
         return Ok(Outcome::Problems);
     }
-    // An exercise resumes on its simulated clock, with its injects.
-    if let Ok(dir) = incident::resolve(name, &ctx.incidents)
-        && IncidentRecord::load(&dir).is_ok_and(|r| r.state.run.is_some())
-    {
-        return super::exercise::resume(ctx, name, super::exercise::DEFAULT_SPEED);
-    }
-    let mail = super::mail::screen_mail(ctx)?;
     let incident = match open(ctx, name) {
         Ok(i) => i,
         Err(e) => return fail(ctx, &e),
     };
+    // An exercise resumes on its simulated clock, with its injects.
+    if incident.state().run.is_some() {
+        return super::exercise::resume_screen(ctx, incident, super::exercise::DEFAULT_SPEED);
+    }
+    let mail = super::mail::screen_mail(ctx, incident.state())?;
     let dir = incident.dir().to_path_buf();
     let mut app = crate::tui::App::with_mail(incident, ctx.operator.clone(), ctx.lang, mail);
     if !show(ctx, &mut app)? {

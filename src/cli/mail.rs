@@ -14,32 +14,20 @@ use crate::notify::{
 };
 
 fn fail_notify(ctx: &Context, error: &NotifyError) -> Result<Outcome, CliError> {
-    let mut err = std::io::stderr().lock();
-    writeln!(err, "hikeshi: {}", error.message(ctx.lang))?;
-    Ok(Outcome::Problems)
-}
-
-/// Where an incident's mail goes: as `config` says, except that a scenario exercise begun
-/// without `--live-mail` only ever writes to its outbox (a drill must not reach real inboxes
-/// because someone ran `notify` or `outbox --retry` on it).
-pub(super) fn transport_for(
-    state: &incident::IncidentState,
-    config: &Config,
-) -> Result<Transport, NotifyError> {
-    if state.run.as_ref().is_some_and(|r| !r.live_mail) {
-        return Ok(Transport::File);
-    }
-    Transport::from_config(config)
+    super::incident::fail_message(&error.message(ctx.lang))
 }
 
 /// The screen's mail: the config and transport. Unusable settings do not keep the screen
 /// from opening (the incident must still be workable): nothing is sent, messages stay
 /// queued, and both the terminal and the screen say why.
-pub(super) fn screen_mail(ctx: &Context) -> Result<crate::tui::app::Mail, CliError> {
+pub(super) fn screen_mail(
+    ctx: &Context,
+    state: &incident::IncidentState,
+) -> Result<crate::tui::app::Mail, CliError> {
     use crate::tui::app::Mail;
     let (config, result) = match Config::load(ctx.config.as_deref()) {
         Ok(config) => {
-            let transport = Transport::from_config(&config);
+            let transport = Transport::for_incident(state, &config);
             (Some(config), transport)
         }
         Err(e) => (None, Err(e.into())),
@@ -257,7 +245,7 @@ pub(super) fn notify(
         Ok(i) => i,
         Err(e) => return fail(ctx, &e),
     };
-    let transport = match transport_for(incident.state(), &config) {
+    let transport = match Transport::for_incident(incident.state(), &config) {
         Ok(t) => t,
         Err(e) => return fail_notify(ctx, &e),
     };
@@ -314,7 +302,7 @@ pub(super) fn outbox(
             Ok(i) => i,
             Err(e) => return fail(ctx, &e),
         };
-        let transport = match transport_for(incident.state(), &config) {
+        let transport = match Transport::for_incident(incident.state(), &config) {
             Ok(t) => t,
             Err(e) => return fail_notify(ctx, &e),
         };

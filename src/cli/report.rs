@@ -3,18 +3,12 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use super::incident::{Context, fail, now_for, say};
+use super::incident::{Context, fail, fail_message, now_for, say};
 use super::{CliError, Outcome, ReportFormat};
 use crate::config::Config;
 use crate::incident::{self, IncidentRecord};
 use crate::lang::Lang;
 use crate::report::{self, Format, ReportError};
-
-fn fail_report(message: &str) -> Result<Outcome, CliError> {
-    let mut err = std::io::stderr().lock();
-    writeln!(err, "hikeshi: {message}")?;
-    Ok(Outcome::Problems)
-}
 
 pub(super) fn report(
     ctx: &Context,
@@ -34,7 +28,7 @@ pub(super) fn report(
     };
     let config = match Config::load(ctx.config.as_deref()) {
         Ok(c) => c,
-        Err(e) => return fail_report(&e.to_string()),
+        Err(e) => return fail_message(&e.to_string()),
     };
     let built = report::build(&audited, lang, now_for(&audited.record.state));
     if let Some(pack) = evidence_pack {
@@ -54,7 +48,7 @@ pub(super) fn report(
                 })?;
                 warn_unverified(ctx, &built)
             }
-            Err(e) => fail_report(&report_message(&e, lang)),
+            Err(e) => fail_message(&report_message(&e, lang)),
         };
     }
     let format = match format {
@@ -65,7 +59,7 @@ pub(super) fn report(
     };
     let bytes = match report::render(&built, format, config.report.templates.as_deref()) {
         Ok(b) => b,
-        Err(e) => return fail_report(&report_message(&e, lang)),
+        Err(e) => return fail_message(&report_message(&e, lang)),
     };
     match output {
         Some(p) if p == Path::new("-") => {
@@ -81,7 +75,7 @@ pub(super) fn report(
             if let Err(e) = std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, &path))
             {
                 let _ = std::fs::remove_file(&tmp);
-                return fail_report(&format!("{}: {e}", path.display()));
+                return fail_message(&format!("{}: {e}", path.display()));
             }
             say(&format!(
                 "{}: {}",
@@ -109,7 +103,7 @@ fn warn_unverified(ctx: &Context, built: &report::Report) -> Result<Outcome, Cli
     if built.integrity.verified {
         return Ok(Outcome::Success);
     }
-    fail_report(
+    fail_message(
         ctx.lang.pick(
             "この事案の記録は検証に失敗しました（改ざん又は破損の可能性）。報告書の冒頭にその旨と箇所を記載しています",
             "this incident's record failed verification (altered or damaged); the report says so at its top, with where",

@@ -135,9 +135,20 @@ impl Session {
     /// at the time of the last event, at `speed`×, with the scenario frozen in the incident
     /// folder (which must still be the one the exercise began with).
     pub fn resume(dir: &Path, speed: f64) -> Result<(Session, Incident), ExerciseError> {
-        let record = crate::incident::IncidentRecord::load(dir)?;
-        let Some(run) = record.state.run.as_ref() else {
-            return Err(ExerciseError::NotAnExercise(dir.to_path_buf()));
+        let incident = Incident::open(dir, Arc::new(crate::clock::SystemClock))?;
+        Session::resume_opened(incident, speed)
+    }
+
+    /// [`Session::resume`] for an incident already open (read once, locked once); its clock
+    /// becomes the session's.
+    pub fn resume_opened(
+        mut incident: Incident,
+        speed: f64,
+    ) -> Result<(Session, Incident), ExerciseError> {
+        let dir = incident.dir().to_path_buf();
+        let state = incident.state();
+        let Some(run) = state.run.as_ref() else {
+            return Err(ExerciseError::NotAnExercise(dir));
         };
         let path = dir.join(files::SCENARIO);
         let frozen = |reason: String| ExerciseError::FrozenScenario {
@@ -153,7 +164,7 @@ impl Session {
         let source = crate::playbook::SourceFile::new(path.display().to_string(), text);
         let file = super::scenario::parse(&source, &crate::playbook::Limits::default())
             .map_err(|d| frozen(d.message(crate::lang::Lang::En)))?;
-        let scenario = super::scenario::check(&source, file, &record.playbook).map_err(|d| {
+        let scenario = super::scenario::check(&source, file, incident.playbook()).map_err(|d| {
             frozen(
                 d.iter()
                     .map(|d| d.message(crate::lang::Lang::En))
@@ -161,13 +172,12 @@ impl Session {
                     .join("; "),
             )
         })?;
-        let at = record
-            .state
+        let at = state
             .last_event_at
-            .or(record.state.started_at)
+            .or(state.started_at)
             .unwrap_or(scenario.starts_at);
         let clock = Arc::new(SimulatedClock::new(at, speed));
-        let incident = Incident::open(dir, clock.clone())?;
+        incident.set_clock(clock.clone());
         // Owed: an inject's answer that the facilitator has not given since the inject.
         let mut pending = Vec::new();
         if let Some(run) = incident.state().run.as_ref() {
@@ -312,10 +322,8 @@ impl Session {
         entries: &mut Vec<Entry>,
         refused: &mut Vec<Refusal>,
     ) -> Result<(), ExerciseError> {
-        match incident.execute(FACILITATOR, command) {
-            Ok(e) => entries.extend(e),
-            Err(IncidentError::Refused(r)) => refused.push(r),
-            Err(e) => return Err(e.into()),
+        if let Some(e) = attempt(incident, FACILITATOR, command, refused)? {
+            entries.extend(e);
         }
         Ok(())
     }
@@ -504,6 +512,24 @@ impl Session {
     }
 }
 
+/// Runs a command as `actor`: the entries written, or `None` when the engine refused (the
+/// refusal is collected: an exercise goes on). Anything else (a disk error) is an error.
+fn attempt(
+    incident: &mut Incident,
+    actor: &str,
+    command: &Command,
+    refused: &mut Vec<Refusal>,
+) -> Result<Option<Vec<Entry>>, ExerciseError> {
+    match incident.execute(actor, command) {
+        Ok(e) => Ok(Some(e)),
+        Err(IncidentError::Refused(r)) => {
+            refused.push(r);
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The option id a decision is answered with now.
 fn current_answer(incident: &Incident, step: &str) -> Option<String> {
     let ix = incident.playbook().graph.find(step)?;
@@ -558,19 +584,6 @@ pub fn autopilot(
     let mut scheduled: HashMap<StepIx, DateTime<FixedOffset>> = HashMap::new();
     let mut given_up: HashSet<StepIx> = HashSet::new();
     let mut refused = Vec::new();
-    let run = |incident: &mut Incident,
-               command: &Command,
-               refused: &mut Vec<Refusal>|
-     -> Result<bool, ExerciseError> {
-        match incident.execute(participant, command) {
-            Ok(_) => Ok(true),
-            Err(IncidentError::Refused(r)) => {
-                refused.push(r);
-                Ok(false)
-            }
-            Err(e) => Err(e.into()),
-        }
-    };
 
     for _ in 0..MAX_ROUNDS {
         let now = session.clock.now();
@@ -604,15 +617,13 @@ pub fn autopilot(
             })
             .collect();
         for (division, number) in unreachable {
-            run(
-                incident,
-                &Command::Call {
-                    division,
-                    number,
-                    note: "（自動進行）メールが届かないため電話で連絡".into(),
-                },
-                &mut refused,
-            )?;
+            let note = "（自動進行）メールが届かないため電話で連絡".to_string();
+            let call = Command::Call {
+                division,
+                number,
+                note,
+            };
+            attempt(incident, participant, &call, &mut refused)?;
         }
         // Done when every step is settled and the story has been told to its end.
         if incident.state().open_steps(incident.playbook()).is_empty()
@@ -659,15 +670,7 @@ pub fn autopilot(
         due.sort();
         if let Some(&(_, _, ix)) = due.first() {
             scheduled.remove(&ix);
-            if !act(
-                incident,
-                ix,
-                &pilot,
-                config,
-                participant,
-                &mut refused,
-                &run,
-            )? {
+            if !act(incident, ix, &pilot, config, participant, &mut refused)? {
                 given_up.insert(ix);
             }
             continue;
@@ -699,15 +702,12 @@ pub fn autopilot(
         incident.execute(participant, &Command::Close { force })?;
     }
     if let Some(review) = &pilot.review {
-        run(
-            incident,
-            &Command::RecordReview {
-                good: review.good.clone(),
-                issues: review.issues.clone(),
-                improvements: review.improvements.clone(),
-            },
-            &mut refused,
-        )?;
+        let command = Command::RecordReview {
+            good: review.good.clone(),
+            issues: review.issues.clone(),
+            improvements: review.improvements.clone(),
+        };
+        attempt(incident, participant, &command, &mut refused)?;
     }
     let state = incident.state();
     let end = state.closed.as_ref().map_or(session.clock.now(), |c| c.at);
@@ -728,21 +728,22 @@ fn act(
     config: &Config,
     participant: &str,
     refused: &mut Vec<Refusal>,
-    run: &impl Fn(&mut Incident, &Command, &mut Vec<Refusal>) -> Result<bool, ExerciseError>,
 ) -> Result<bool, ExerciseError> {
     let Some(step) = incident.playbook().graph.step(ix).cloned() else {
         return Ok(false);
     };
     let id = step.id.clone();
+    let mut run = |incident: &mut Incident, command: Command| {
+        attempt(incident, participant, &command, refused).map(|e| e.is_some())
+    };
+    let complete = |step: String| Command::Complete {
+        step,
+        note: None,
+        force: None,
+    };
     if let Some(reason) = pilot.skip.get(&id) {
-        return run(
-            incident,
-            &Command::Skip {
-                step: id,
-                reason: reason.clone(),
-            },
-            refused,
-        );
+        let reason = reason.clone();
+        return run(incident, Command::Skip { step: id, reason });
     }
     let approver = |role: &str| {
         pilot
@@ -760,49 +761,39 @@ fn act(
                 .unwrap_or_default();
             run(
                 incident,
-                &Command::Decide {
+                Command::Decide {
                     step: id,
                     option,
                     reason: None,
                     force: None,
                 },
-                refused,
             )
         }
         StepKind::Approval { approver: role } => run(
             incident,
-            &Command::Approve {
+            Command::Approve {
                 step: id,
                 by: approver(role),
             },
-            refused,
         ),
         StepKind::Post(post) => {
             let approved = incident
                 .state()
                 .step(ix)
                 .is_some_and(|r| r.approval.is_some());
+            let by = approver(&post.approver);
             if !approved
                 && !run(
                     incident,
-                    &Command::Approve {
+                    Command::Approve {
                         step: id.clone(),
-                        by: approver(&post.approver),
+                        by,
                     },
-                    refused,
                 )?
             {
                 return Ok(false);
             }
-            run(
-                incident,
-                &Command::Complete {
-                    step: id,
-                    note: None,
-                    force: None,
-                },
-                refused,
-            )
+            run(incident, complete(id))
         }
         StepKind::Notify(_) => match notify::queue(incident, participant, &id, config) {
             Ok(_) => Ok(true),
@@ -813,32 +804,16 @@ fn act(
             Err(e) => Err(e.into()),
         },
         StepKind::Monitor(_) => {
+            let text = "（自動進行）状況を確認".to_string();
             run(
                 incident,
-                &Command::Observe {
+                Command::Observe {
                     step: id.clone(),
-                    text: "（自動進行）状況を確認".into(),
+                    text,
                 },
-                refused,
             )?;
-            run(
-                incident,
-                &Command::Complete {
-                    step: id,
-                    note: None,
-                    force: None,
-                },
-                refused,
-            )
+            run(incident, complete(id))
         }
-        StepKind::Action => run(
-            incident,
-            &Command::Complete {
-                step: id,
-                note: None,
-                force: None,
-            },
-            refused,
-        ),
+        StepKind::Action => run(incident, complete(id)),
     }
 }

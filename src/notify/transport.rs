@@ -127,6 +127,19 @@ impl Transport {
         }
     }
 
+    /// Where an incident's mail goes: as `config` says, except that a scenario exercise begun
+    /// without `--live-mail` only ever writes to its outbox (a drill must not reach real
+    /// inboxes because someone ran `notify` or `outbox --retry` on it).
+    pub fn for_incident(
+        state: &crate::incident::IncidentState,
+        config: &Config,
+    ) -> Result<Transport, NotifyError> {
+        if state.run.as_ref().is_some_and(|r| !r.live_mail) {
+            return Ok(Transport::File);
+        }
+        Transport::from_config(config)
+    }
+
     /// `smtp` or `file`.
     pub fn kind(&self) -> &'static str {
         match self {
