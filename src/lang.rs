@@ -14,13 +14,61 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// Picks the text for this language.
+    /// Picks the text for this language. Prefer [`tr!`](crate::tr) where the text is written;
+    /// this is the primitive it and [`Text`] are built on.
     pub fn pick<'a>(self, ja: &'a str, en: &'a str) -> &'a str {
         match self {
             Lang::Ja => ja,
             Lang::En => en,
         }
     }
+}
+
+/// A user-facing text in both languages, for tables that must be constants (the key map,
+/// report headings). Everywhere else, write the text where it is used with [`tr!`](crate::tr).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text {
+    ja: &'static str,
+    en: &'static str,
+}
+
+impl Text {
+    /// Both languages, Japanese first.
+    pub const fn new(ja: &'static str, en: &'static str) -> Text {
+        Text { ja, en }
+    }
+
+    /// The text in `lang`.
+    pub fn get(self, lang: Lang) -> &'static str {
+        lang.pick(self.ja, self.en)
+    }
+}
+
+/// The one way to write a user-facing text: both languages side by side where the text is
+/// used, Japanese first, as `format!` strings (inline `{name}` captures work; extra arguments
+/// after the English text are passed to both). Gives a `String` in the language asked for.
+///
+/// ```
+/// use hikeshi::{Lang, tr};
+/// let n = 3;
+/// assert_eq!(tr!(Lang::Ja, "{n} 件の手順", "{n} steps"), "3 件の手順");
+/// assert_eq!(tr!(Lang::En, "{n} 件の手順", "{n} steps"), "3 steps");
+/// assert_eq!(tr!(Lang::En, "{} 件", "{} items", n + 1), "4 items");
+/// ```
+#[macro_export]
+macro_rules! tr {
+    ($lang:expr, $ja:literal, $en:literal $(,)?) => {
+        match $lang {
+            $crate::Lang::Ja => ::std::format!($ja),
+            $crate::Lang::En => ::std::format!($en),
+        }
+    };
+    ($lang:expr, $ja:literal, $en:literal, $($arg:tt)+) => {
+        match $lang {
+            $crate::Lang::Ja => ::std::format!($ja, $($arg)+),
+            $crate::Lang::En => ::std::format!($en, $($arg)+),
+        }
+    };
 }
 
 /// The value given for a language was neither `ja` nor `en`.

@@ -46,4 +46,4 @@ pub mod report;
 pub mod stock;
 pub mod tui;
 
-pub use lang::Lang;
+pub use lang::{Lang, Text};

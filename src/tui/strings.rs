@@ -1,23 +1,9 @@
 //! Every piece of text the screen shows, in one place, in Japanese and English.
 
-use crate::lang::Lang;
-
-/// A UI text in both languages.
-#[derive(Debug, Clone, Copy)]
-pub struct Text {
-    ja: &'static str,
-    en: &'static str,
-}
-
-impl Text {
-    /// The text in `lang`.
-    pub fn get(self, lang: Lang) -> &'static str {
-        lang.pick(self.ja, self.en)
-    }
-}
+use crate::lang::Text;
 
 const fn t(ja: &'static str, en: &'static str) -> Text {
-    Text { ja, en }
+    Text::new(ja, en)
 }
 
 /// Panel titles and labels.
