@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod engine;
+pub mod given;
 pub mod smtp;
 
 use std::path::{Path, PathBuf};

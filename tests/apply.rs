@@ -1,0 +1,354 @@
+//! The pure core, one line per case: `engine::apply` on a state built in memory (a playbook
+//! compiled from a string, commands folded with the state's own fold) — no folder, journal or
+//! `Incident`. Every refusal the engine can give, and the events of every command.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::given::*;
+use hikeshi::Lang;
+use hikeshi::incident::event::TargetTime;
+use hikeshi::incident::{Command, Event, EvidenceRecord, Refusal};
+use hikeshi::playbook::Platform;
+
+fn s(text: &str) -> String {
+    text.to_string()
+}
+
+fn ids(ids: &[&str]) -> Vec<String> {
+    ids.iter().map(|id| s(id)).collect()
+}
+
+/// The commands that build the state, the command under test, and what the engine must
+/// answer.
+struct Case<T> {
+    given: Vec<Command>,
+    command: Command,
+    expected: T,
+}
+
+fn refuses(given: &[Command], command: Command, refusal: Refusal) -> Case<Refusal> {
+    Case {
+        given: given.to_vec(),
+        command,
+        expected: refusal,
+    }
+}
+
+fn yields(given: &[Command], command: Command, events: Vec<Event>) -> Case<Vec<Event>> {
+    Case {
+        given: given.to_vec(),
+        command,
+        expected: events,
+    }
+}
+
+/// Every step of the playbook, in order: what a close without --force finds open at start.
+const ALL_STEPS: &[&str] = &[
+    "detect",
+    "report",
+    "severity",
+    "press",
+    "watch",
+    "sign-off",
+    "close-out",
+];
+
+fn refusal_cases() -> Vec<Case<Refusal>> {
+    use Refusal::*;
+    let started = [start()];
+    let detected = [start(), done("detect")];
+    let low = [start(), done("detect"), decide("severity", "low")];
+    let high = [start(), done("detect"), decide("severity", "high")];
+    let queued = [start(), done("detect"), queue("report", &["広報広聴課"])];
+    let delivered = [
+        start(),
+        done("detect"),
+        queue("report", &["広報広聴課"]),
+        deliver(1),
+    ];
+    let exercise = [start_exercise()];
+    let begun = [start_exercise(), begin()];
+    let fired = [start_exercise(), begin(), fire("press-call")];
+    #[rustfmt::skip]
+    let cases = vec![
+        refuses(&[], done("detect"), NotStarted),
+        refuses(&[], review(), NotStarted),
+        refuses(&started, start(), AlreadyStarted),
+        refuses(&[start(), close_forced()], done("detect"), Closed),
+        refuses(&[start(), close_forced()], note("detect"), Closed),
+        refuses(&started, done("detcet"), UnknownStep { step: s("detcet"), suggestion: Some(s("detect")) }),
+        refuses(&started, note("zzzzzz"), UnknownStep { step: s("zzzzzz"), suggestion: None }),
+        refuses(&started, done("report"), NotReady { step: s("report"), waiting_for: ids(&["detect"]), forceable: true }),
+        refuses(&started, observe("watch"), NotReady { step: s("watch"), waiting_for: ids(&["detect"]), forceable: false }),
+        refuses(&detected, done("press"), NotReady { step: s("press"), waiting_for: ids(&["severity"]), forceable: true }),
+        refuses(&low, done("press"), NotApplicable { step: s("press"), forceable: true }),
+        refuses(&low, approve("press"), NotApplicable { step: s("press"), forceable: false }),
+        refuses(&detected, done("detect"), AlreadyDone { step: s("detect") }),
+        refuses(&detected, skip("detect"), AlreadyDone { step: s("detect") }),
+        refuses(&[start(), skip("detect")], done("detect"), AlreadySkipped { step: s("detect") }),
+        refuses(&[start(), skip("watch")], skip("watch"), AlreadySkipped { step: s("watch") }),
+        refuses(&detected, done("severity"), UseDecide { step: s("severity") }),
+        refuses(&detected, skip("severity"), UseDecide { step: s("severity") }),
+        refuses(&started, done("sign-off"), UseApprove { step: s("sign-off"), approver: s("発信管理者") }),
+        refuses(&started, decide("detect", "low"), NotADecision { step: s("detect") }),
+        refuses(&detected, decide("severity", "medium"), UnknownOption { step: s("severity"), option: s("medium"), options: ids(&["low", "high"]) }),
+        refuses(&low, decide("severity", "high"), AlreadyDecided { step: s("severity"), current: s("low") }),
+        refuses(&low, redecide("severity", "low"), SameAnswer { step: s("severity") }),
+        refuses(&started, approve("detect"), NotApprovable { step: s("detect") }),
+        refuses(&started, reject("watch"), NotApprovable { step: s("watch") }),
+        refuses(&high, done("press"), NeedsApproval { step: s("press"), approver: s("発信管理者") }),
+        refuses(&started, check("detect", 2), NoChecklistItem { step: s("detect"), item: 3, count: 2 }),
+        refuses(&started, check("watch", 0), NoChecklistItem { step: s("watch"), item: 1, count: 0 }),
+        refuses(&detected, observe("detect"), NotAMonitor { step: s("detect") }),
+        refuses(&started, reopen("detect"), NotReopenable { step: s("detect") }),
+        refuses(&started, Command::Skip { step: s("watch"), reason: s(" ") }, Empty { what: "--reason" }),
+        refuses(&started, Command::Note { text: s(""), step: None }, Empty { what: "TEXT" }),
+        refuses(&started, Command::Approve { step: s("sign-off"), by: s("  ") }, Empty { what: "--by" }),
+        refuses(&started, Command::IdentifyAccount { account: None, platform: None }, Empty { what: "--account" }),
+        refuses(&[start_exercise(), begin(), close_forced()], Command::RecordReview { good: s(""), issues: s(" "), improvements: s("\n") }, Empty { what: "REVIEW" }),
+        refuses(&started, Command::Close { force: None }, OpenSteps { steps: ids(ALL_STEPS) }),
+        refuses(&started, handover(OPERATOR), SameOperator { name: s(OPERATOR) }),
+        refuses(&started, handover("佐藤\r\nBcc: x@example.jp"), ControlCharacter { what: "--to" }),
+        refuses(&started, Command::IdentifyAccount { account: Some(s("@a\n@b")), platform: None }, ControlCharacter { what: "--account" }),
+        refuses(&delivered, Command::Acknowledge { message: 1, by: s("鈴\u{7}木"), note: None }, ControlCharacter { what: "--by" }),
+        refuses(&detected, done("report"), UseNotify { step: s("report") }),
+        refuses(&started, queue("detect", &["広報広聴課"]), NotANotify { step: s("detect") }),
+        refuses(&queued, queue("report", &["広報広聴課"]), AlreadyQueued { step: s("report"), messages: vec![1] }),
+        refuses(&started, deliver(9), UnknownMessage { message: s("#9") }),
+        refuses(&queued, acknowledge(2), UnknownMessage { message: s("#2") }),
+        refuses(&delivered, deliver(1), AlreadyDelivered { message: 1 }),
+        refuses(&delivered, fail(1), AlreadyDelivered { message: 1 }),
+        refuses(&queued, acknowledge(1), NotDelivered { message: 1, to: s("広報広聴課") }),
+        refuses(&started, evidence_file("detect", "../journal.jsonl"), BadEvidenceName { name: s("../journal.jsonl") }),
+        refuses(&started, evidence_file("detect", ".."), BadEvidenceName { name: s("..") }),
+        refuses(&detected, queue("report", &[]), NoRecipients { step: s("report") }),
+        refuses(&[], start_with_severity("medium"), UnknownSeverity { severity: s("medium"), options: ids(&["low", "high"]) }),
+        refuses(&started, begin(), NotAnExercise),
+        refuses(&[start(), close_forced()], review(), NotAnExercise),
+        refuses(&begun, begin(), ExerciseBegun { begun: true }),
+        refuses(&exercise, fire("press-call"), ExerciseBegun { begun: false }),
+        refuses(&fired, fire("press-call"), InjectAlreadyFired { inject: s("press-call") }),
+    ];
+    cases
+}
+
+#[test]
+fn every_refusal_case_is_refused_as_expected() {
+    let mut failures = Vec::new();
+    for (i, case) in refusal_cases().iter().enumerate() {
+        let got = given(&case.given).apply(&case.command);
+        if got.as_ref() != Err(&case.expected) {
+            failures.push(format!(
+                "case {i}: {:?}\n  expected {:?}\n  got      {got:?}",
+                case.command, case.expected
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Reads the variants from `pub enum Refusal` itself: a variant added without a case here
+/// fails this test, with no list to keep in step by hand.
+#[test]
+fn every_refusal_variant_has_a_case() {
+    let covered: BTreeSet<String> = refusal_cases()
+        .iter()
+        .map(|c| variant_name(&c.expected))
+        .collect();
+    let variants = variants_of("Refusal");
+    assert!(variants.len() > 30, "the enum was not read: {variants:?}");
+    let missing: Vec<&String> = variants.iter().filter(|v| !covered.contains(*v)).collect();
+    assert!(
+        missing.is_empty(),
+        "refusals with no case in tests/apply.rs: {missing:?}"
+    );
+}
+
+/// Each refusal reads as one line in each language, and the two differ (a missing
+/// translation would repeat one language or leave the text empty).
+#[test]
+fn every_refusal_has_a_japanese_and_an_english_message() {
+    let mut seen_ja = BTreeSet::new();
+    let mut seen_en = BTreeSet::new();
+    for case in refusal_cases() {
+        let refusal = &case.expected;
+        let ja = refusal.message(Lang::Ja);
+        let en = refusal.message(Lang::En);
+        assert!(!ja.trim().is_empty(), "{refusal:?}: empty Japanese message");
+        assert!(!en.trim().is_empty(), "{refusal:?}: empty English message");
+        assert_ne!(ja, en, "{refusal:?}: the same text in both languages");
+        assert!(
+            ja.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)),
+            "{refusal:?}: the Japanese message has no kana: {ja}"
+        );
+        assert!(
+            en.is_ascii() || refusal_names_non_ascii(refusal),
+            "{refusal:?}: the English message is not English: {en}"
+        );
+        assert!(
+            !ja.contains('\n') && !en.contains('\n'),
+            "{refusal:?}: not one line"
+        );
+        seen_ja.insert(ja);
+        seen_en.insert(en);
+    }
+    // Different refusals never read the same (the cases that repeat a refusal are few).
+    let distinct: BTreeSet<String> = refusal_cases()
+        .iter()
+        .map(|c| format!("{:?}", c.expected))
+        .collect();
+    assert_eq!(
+        seen_ja.len(),
+        distinct.len(),
+        "two refusals share a Japanese message"
+    );
+    assert_eq!(
+        seen_en.len(),
+        distinct.len(),
+        "two refusals share an English message"
+    );
+}
+
+/// English messages quote what was given, which may be Japanese (a division, an approver).
+fn refusal_names_non_ascii(refusal: &Refusal) -> bool {
+    !format!("{refusal:?}").is_ascii()
+}
+
+fn started_event(exercise: bool) -> Event {
+    Event::IncidentStarted {
+        playbook: s("engine-test"),
+        playbook_title: s("エンジン検査用"),
+        playbook_version: None,
+        playbook_sha256: "a".repeat(64),
+        divisions_sha256: "b".repeat(64),
+        title: s("テスト事案"),
+        account: Some(s("@city_official")),
+        platform: None,
+        operator: s(OPERATOR),
+        severity: None,
+        exercise,
+    }
+}
+
+fn completed(step: &str) -> Event {
+    Event::StepCompleted {
+        step: s(step),
+        note: None,
+        forced: None,
+    }
+}
+
+fn queued_event(number: u32, to: &str) -> Event {
+    let m = message("report", to);
+    Event::NotificationQueued {
+        message: number,
+        step: s("report"),
+        to: m.to,
+        address: m.address,
+        subject: m.subject,
+        file: m.file,
+        sha256: m.sha256,
+        message_id: m.message_id,
+    }
+}
+
+fn sent(message: u32) -> Event {
+    Event::NotificationSent {
+        message,
+        transport: s("file"),
+        reply: s("outbox"),
+    }
+}
+
+fn command_cases() -> Vec<Case<Vec<Event>>> {
+    let started = [start()];
+    let detected = [start(), done("detect")];
+    let low = [start(), done("detect"), decide("severity", "low")];
+    let high = [start(), done("detect"), decide("severity", "high")];
+    let queued = [start(), done("detect"), queue("report", &["広報広聴課"])];
+    let queued_two = [
+        start(),
+        done("detect"),
+        queue("report", &["広報広聴課", "情報政策課"]),
+    ];
+    let delivered = [
+        start(),
+        done("detect"),
+        queue("report", &["広報広聴課"]),
+        deliver(1),
+    ];
+    let exercise = [start_exercise()];
+    let begun = [start_exercise(), begin()];
+    let retry = chrono::DateTime::parse_from_rfc3339("2026-11-22T14:05:00+09:00").unwrap();
+    #[rustfmt::skip]
+    let cases = vec![
+        yields(&[], start(), vec![started_event(false)]),
+        yields(&[], start_exercise(), vec![started_event(true)]),
+        yields(&started, done("detect"), vec![completed("detect")]),
+        yields(&started, Command::Complete { step: s("detect"), note: Some(s(" ")), force: None }, vec![completed("detect")]),
+        yields(&started, forced("report"), vec![Event::StepCompleted { step: s("report"), note: None, forced: Some(s("電話で対応済み")) }]),
+        yields(&high, forced("press"), vec![Event::StepCompleted { step: s("press"), note: None, forced: Some(s("電話で対応済み")) }]),
+        yields(&[start(), done("detect"), decide("severity", "high"), approve("press")], done("press"), vec![completed("press")]),
+        yields(&started, skip("watch"), vec![Event::StepSkipped { step: s("watch"), reason: s("対象外") }]),
+        yields(&detected, decide("severity", "high"), vec![Event::DecisionMade { step: s("severity"), option: s("high"), reason: None, previous: None, forced: None }]),
+        yields(&low, redecide("severity", "high"), vec![Event::DecisionMade { step: s("severity"), option: s("high"), reason: Some(s("拡散が続いている")), previous: Some(s("low")), forced: None }]),
+        yields(&started, Command::Decide { step: s("severity"), option: s("low"), reason: None, force: Some(s("先に判断")) }, vec![Event::DecisionMade { step: s("severity"), option: s("low"), reason: None, previous: None, forced: Some(s("先に判断")) }]),
+        yields(&high, approve("press"), vec![Event::ApprovalGiven { step: s("press"), by: s("佐藤") }]),
+        yields(&high, reject("press"), vec![Event::ApprovalRejected { step: s("press"), by: s("佐藤"), reason: s("表現を直す") }]),
+        yields(&started, check("detect", 1), vec![Event::ChecklistChecked { step: s("detect"), item: 1, checked: true }]),
+        yields(&detected, observe("watch"), vec![Event::ObservationRecorded { step: s("watch"), text: s("新たな投稿なし") }]),
+        yields(&detected, reopen("detect"), vec![Event::StepReopened { step: s("detect"), reason: s("やり直す") }]),
+        yields(&started, note("detect"), vec![Event::NoteAdded { text: s("記者から問い合わせ"), step: Some(s("detect")) }]),
+        yields(&started, evidence_url("detect"), vec![Event::EvidenceAttached { step: s("detect"), evidence: EvidenceRecord::Url { url: s("https://x.com/city_official/status/1") }, note: Some(s("なりすまし投稿")) }]),
+        yields(&started, evidence_file("detect", "0003-shot.png"), vec![Event::EvidenceAttached { step: s("detect"), evidence: EvidenceRecord::File { name: s("0003-shot.png"), original: s("/tmp/screenshot.png"), sha256: "c".repeat(64), bytes: 1024 }, note: None }]),
+        yields(&started, handover("佐藤"), vec![Event::HandedOver { from: s(OPERATOR), to: s("佐藤"), summary: s("引き継ぎ事項") }]),
+        yields(&detected, queue("report", &["広報広聴課", "情報政策課"]), vec![queued_event(1, "広報広聴課"), queued_event(2, "情報政策課")]),
+        yields(&queued, deliver(1), vec![sent(1), completed("report")]),
+        yields(&queued_two, deliver(2), vec![sent(2)]),
+        yields(&queued, fail(1), vec![Event::NotificationFailed { message: 1, attempt: 1, error: s("421 try again later"), permanent: false, next_retry: Some(retry) }]),
+        yields(&[start(), done("detect"), queue("report", &["広報広聴課"]), fail(1)], Command::RecordFailure { message: 1, error: s("550 no such user"), permanent: true, next_retry: Some(retry) }, vec![Event::NotificationFailed { message: 1, attempt: 2, error: s("550 no such user"), permanent: true, next_retry: None }]),
+        yields(&delivered, acknowledge(1), vec![Event::NotificationAcknowledged { message: 1, by: s("鈴木"), note: None }]),
+        yields(&queued, call("広報広聴課"), vec![Event::DivisionCalled { division: s("広報広聴課"), number: Some(s("0836-00-0000")), note: s("電話で伝えた") }, completed("report")]),
+        yields(&queued_two, call("広報広聴課"), vec![Event::DivisionCalled { division: s("広報広聴課"), number: Some(s("0836-00-0000")), note: s("電話で伝えた") }]),
+        yields(&started, Command::IdentifyAccount { account: Some(s("@city_fake")), platform: Some(Platform::X) }, vec![Event::AccountIdentified { account: Some(s("@city_fake")), platform: Some(Platform::X) }]),
+        yields(&exercise, begin(), vec![Event::ExerciseBegan { scenario: s("drill"), title: s("なりすまし訓練"), scenario_sha256: "e".repeat(64), live_mail: false, targets: vec![TargetTime { step: s("detect"), seconds: 900 }] }]),
+        yields(&begun, fire("press-call"), vec![Event::InjectFired { inject: s("press-call"), title: s("報道から問い合わせ"), text: s("新聞社から電話があった"), at_seconds: 600, early: false }]),
+        yields(&[start_exercise(), begin(), close_forced()], review(), vec![Event::ReviewRecorded { good: s("初動が早かった"), issues: s("連絡先が古かった"), improvements: s("名簿を更新する") }]),
+        yields(&started, close_forced(), vec![Event::IncidentClosed { reason: Some(s("訓練終了")), open_steps: ids(ALL_STEPS), undelivered: vec![] }]),
+        yields(&queued, close_forced(), vec![Event::IncidentClosed { reason: Some(s("訓練終了")), open_steps: ids(&["report", "severity", "press", "watch", "sign-off", "close-out"]), undelivered: vec![1] }]),
+    ];
+    cases
+}
+
+#[test]
+fn every_command_case_yields_its_events() {
+    let mut failures = Vec::new();
+    for (i, case) in command_cases().iter().enumerate() {
+        let got = given(&case.given).apply(&case.command);
+        if got.as_ref() != Ok(&case.expected) {
+            failures.push(format!(
+                "case {i}: {:?}\n  expected {:?}\n  got      {got:?}",
+                case.command, case.expected
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_command_variant_has_a_case() {
+    let covered: BTreeSet<String> = command_cases()
+        .iter()
+        .map(|c| variant_name(&c.command))
+        .collect();
+    let variants = variants_of("Command");
+    assert!(variants.len() > 20, "the enum was not read: {variants:?}");
+    let missing: Vec<&String> = variants.iter().filter(|v| !covered.contains(*v)).collect();
+    assert!(
+        missing.is_empty(),
+        "commands with no case in tests/apply.rs: {missing:?}"
+    );
+}
