@@ -421,8 +421,8 @@ fn refusals_suggest_force_only_where_the_command_takes_it() {
     );
 }
 
-fn queued(to: &str, n: u32) -> hikeshi::incident::engine::QueuedMessage {
-    hikeshi::incident::engine::QueuedMessage {
+fn queued(to: &str, n: u32) -> hikeshi::incident::Letter {
+    hikeshi::incident::Letter {
         to: to.into(),
         address: format!("{n}@city.example.jp"),
         subject: "件名".into(),
@@ -590,4 +590,32 @@ fn a_reopened_notify_step_sends_a_new_round() {
         reply: "250".into(),
     });
     assert_eq!(status(&h, "report"), StepStatus::Done);
+}
+
+#[test]
+fn executing_returns_the_events_written_and_reopening_keeps_the_latest_at_hand() {
+    let mut h = start();
+    let written = h.incident.execute("田中", &done("detect")).unwrap();
+    assert_eq!(written.len(), 1);
+    assert!(matches!(
+        &written[0].event,
+        hikeshi::incident::Event::StepCompleted { step, .. } if step == "detect"
+    ));
+    // The entry is the very line on disk, and holds the same event.
+    let entry = &written[0].entry;
+    assert_eq!(entry.seq, 2);
+    assert_eq!(
+        hikeshi::incident::Event::decode(&entry.kind, &entry.payload).unwrap(),
+        written[0].event
+    );
+    let kept: Vec<_> = h.incident.recent().cloned().collect();
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept[1], written[0]);
+    // Reopened, the incident has the same events at hand without anyone reading the journal.
+    let dir = h.incident.dir().to_path_buf();
+    drop(h.incident);
+    let reopened =
+        hikeshi::incident::Incident::open(&dir, std::sync::Arc::new(hikeshi::clock::SystemClock))
+            .unwrap();
+    assert_eq!(reopened.recent().cloned().collect::<Vec<_>>(), kept);
 }

@@ -6,7 +6,7 @@ mod common;
 
 use chrono::TimeDelta;
 use common::engine::start;
-use hikeshi::incident::engine::QueuedMessage;
+use hikeshi::incident::Letter;
 use hikeshi::incident::{Command, EvidenceRecord, IncidentRecord};
 use proptest::prelude::*;
 
@@ -29,7 +29,7 @@ fn command(kind: u8, step: usize, option: usize, with_reason: bool) -> Command {
     match kind % 18 {
         13 => Command::QueueNotifications {
             step,
-            messages: vec![QueuedMessage {
+            messages: vec![Letter {
                 to: "広報広聴課".into(),
                 address: "koho@city.example.jp".into(),
                 subject: "件名".into(),

@@ -663,14 +663,11 @@ fn evidence(
     } else {
         incident.attach_file(&ctx.operator, step, Path::new(target), note)
     };
-    let entries = match result {
-        Ok(e) => e,
+    let written = match result {
+        Ok(w) => w,
         Err(e) => return fail(ctx, &e),
     };
-    let recorded = entries
-        .first()
-        .and_then(|e| crate::incident::Event::decode(&e.kind, &e.payload).ok());
-    let text = match recorded {
+    let text = match written.first().map(|w| &w.event) {
         Some(crate::incident::Event::EvidenceAttached {
             evidence:
                 EvidenceRecord::File {

@@ -111,12 +111,15 @@ fn report_outcomes(
         };
         let text = match (outcome, lang) {
             (Delivered::Sent { reply, .. }, Lang::Ja) => {
-                format!("#{} {} <{}>: 送達（{reply}）", m.number, m.to, m.address)
+                format!(
+                    "#{} {} <{}>: 送達（{reply}）",
+                    m.number, m.letter.to, m.letter.address
+                )
             }
             (Delivered::Sent { reply, .. }, Lang::En) => {
                 format!(
                     "#{} {} <{}>: delivered ({reply})",
-                    m.number, m.to, m.address
+                    m.number, m.letter.to, m.letter.address
                 )
             }
             (Delivered::Failed { error, .. }, _) => {
@@ -139,8 +142,8 @@ fn report_outcomes(
                 format!(
                     "#{} {} <{}>: {}: {error} — {retry}",
                     m.number,
-                    m.to,
-                    m.address,
+                    m.letter.to,
+                    m.letter.address,
                     lang.pick("送信失敗", "failed")
                 )
             }
@@ -207,18 +210,29 @@ pub(super) fn notify(
                 out,
                 "===== #{} {} <{}> ({}) =====",
                 c.number,
-                c.to,
-                c.address,
+                c.letter.to,
+                c.letter.address,
                 lang.pick("送信しません", "not sent")
             )?;
-            writeln!(out, "{}: {} <{}>", lang.pick("宛先", "To"), c.to, c.address)?;
-            writeln!(out, "{}: {}", lang.pick("件名", "Subject"), c.subject)?;
+            writeln!(
+                out,
+                "{}: {} <{}>",
+                lang.pick("宛先", "To"),
+                c.letter.to,
+                c.letter.address
+            )?;
+            writeln!(
+                out,
+                "{}: {}",
+                lang.pick("件名", "Subject"),
+                c.letter.subject
+            )?;
             writeln!(out, "\n{}\n", c.body.trim_end())?;
             writeln!(
                 out,
                 "----- {} {} -----",
                 lang.pick("送信される .eml（そのまま）", "the exact .eml"),
-                c.file
+                c.letter.file
             )?;
             out.write_all(&c.bytes)?;
             writeln!(out)?;
@@ -388,7 +402,7 @@ pub(super) fn ack(
     let to = incident
         .state()
         .message(number)
-        .map(|m| m.to.clone())
+        .map(|m| m.letter.to.clone())
         .unwrap_or_default();
     say(&match ctx.lang {
         Lang::Ja => format!("確認を記録しました: #{number}（{to}）{by}"),
@@ -491,14 +505,12 @@ pub(super) fn call(
         Lang::Ja => format!("電話連絡を記録しました: {division}"),
         Lang::En => format!("call recorded: {division}"),
     })?;
-    for entry in written.iter().skip(1) {
-        if let Ok(incident::Event::StepCompleted { step, .. }) =
-            incident::Event::decode(&entry.kind, &entry.payload)
-        {
+    for w in written.iter().skip(1) {
+        if let incident::Event::StepCompleted { step, .. } = &w.event {
             say(&format!(
                 "{}: {step} {}",
                 lang.pick("完了（全員に連絡済み）", "done (everyone reached)"),
-                step_title(incident.playbook(), &step)
+                step_title(incident.playbook(), step)
             ))?;
         }
     }

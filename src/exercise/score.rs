@@ -284,7 +284,7 @@ pub fn score(
                 let by_mail = state
                     .messages
                     .iter()
-                    .filter(|m| m.step == step.id && m.to == *to)
+                    .filter(|m| m.step == step.id && m.letter.to == *to)
                     .filter_map(|m| {
                         [m.sent_at(), m.called.as_ref().map(|c| c.at)]
                             .into_iter()

@@ -16,8 +16,10 @@ use super::score::{Score, score};
 use super::{ExerciseError, LoadedScenario};
 use crate::clock::{Clock, SimulatedClock};
 use crate::incident::event::TargetTime;
-use crate::incident::{Command, Incident, IncidentError, Refusal, StartParams, StepStatus, files};
-use crate::journal::{self, Entry};
+use crate::incident::{
+    Command, Incident, IncidentError, Refusal, StartParams, StepStatus, Written, files,
+};
+use crate::journal;
 use crate::notify::{self, Config, Transport};
 use crate::playbook::{StepIx, StepKind};
 
@@ -43,8 +45,8 @@ pub struct Fired {
     pub inject: Inject,
     /// Given before its time by the facilitator.
     pub early: bool,
-    /// The journal entries written (the inject and its effects).
-    pub entries: Vec<Entry>,
+    /// What was journalled (the inject and its effects).
+    pub written: Vec<Written>,
     /// Effects the engine refused (e.g. a decision answer the state does not allow): the
     /// inject is still given; these say what did not happen.
     pub refused: Vec<Refusal>,
@@ -291,7 +293,7 @@ impl Session {
         }
         if let Some(last) = fired.last_mut() {
             let (entries, refused) = self.settle_pending(incident)?;
-            last.entries.extend(entries);
+            last.written.extend(entries);
             last.refused.extend(refused);
         } else {
             self.settle_pending(incident)?;
@@ -310,7 +312,7 @@ impl Session {
         let early = next.at > self.elapsed(incident);
         let mut fired = self.fire(incident, next, early)?;
         let (entries, refused) = self.settle_pending(incident)?;
-        fired.entries.extend(entries);
+        fired.written.extend(entries);
         fired.refused.extend(refused);
         Ok(Some(fired))
     }
@@ -319,7 +321,7 @@ impl Session {
     fn run(
         incident: &mut Incident,
         command: &Command,
-        entries: &mut Vec<Entry>,
+        entries: &mut Vec<Written>,
         refused: &mut Vec<Refusal>,
     ) -> Result<(), ExerciseError> {
         if let Some(e) = attempt(incident, FACILITATOR, command, refused)? {
@@ -452,7 +454,7 @@ impl Session {
         Ok(Fired {
             inject,
             early,
-            entries,
+            written: entries,
             refused,
         })
     }
@@ -461,7 +463,7 @@ impl Session {
     fn settle_pending(
         &mut self,
         incident: &mut Incident,
-    ) -> Result<(Vec<Entry>, Vec<Refusal>), ExerciseError> {
+    ) -> Result<(Vec<Written>, Vec<Refusal>), ExerciseError> {
         let mut entries = Vec::new();
         let mut refused = Vec::new();
         let pending = std::mem::take(&mut self.pending);
@@ -519,7 +521,7 @@ fn attempt(
     actor: &str,
     command: &Command,
     refused: &mut Vec<Refusal>,
-) -> Result<Option<Vec<Entry>>, ExerciseError> {
+) -> Result<Option<Vec<Written>>, ExerciseError> {
     match incident.execute(actor, command) {
         Ok(e) => Ok(Some(e)),
         Err(IncidentError::Refused(r)) => {
@@ -611,9 +613,9 @@ pub fn autopilot(
                 let number = incident
                     .record()
                     .directory
-                    .party(&m.to)
+                    .party(&m.letter.to)
                     .and_then(|p| p.number_at(now).map(|(n, _)| n.to_string()));
-                (m.to.clone(), number)
+                (m.letter.to.clone(), number)
             })
             .collect();
         for (division, number) in unreachable {

@@ -33,8 +33,10 @@ fn option_title(playbook: &Playbook, step: &str, option: &str) -> String {
 pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
     use Lang::{En, Ja};
     match (event, lang) {
-        (Event::IncidentStarted { title, .. }, Ja) => format!("事案「{title}」を開始"),
-        (Event::IncidentStarted { title, .. }, En) => format!("started the incident “{title}”"),
+        (Event::IncidentStarted { params, .. }, Ja) => format!("事案「{}」を開始", params.title),
+        (Event::IncidentStarted { params, .. }, En) => {
+            format!("started the incident “{}”", params.title)
+        }
         (
             Event::StepCompleted {
                 step,
@@ -200,20 +202,26 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
         (Event::HandedOver { from, to, .. }, En) => format!("handed over from {from} to {to}"),
         (
             Event::NotificationQueued {
-                message, to, step, ..
+                message,
+                letter,
+                step,
             },
             Ja,
         ) => format!(
-            "通知 #{message}（{to}宛て、「{}」）を送信待ちに登録",
+            "通知 #{message}（{}宛て、「{}」）を送信待ちに登録",
+            letter.to,
             title(playbook, step)
         ),
         (
             Event::NotificationQueued {
-                message, to, step, ..
+                message,
+                letter,
+                step,
             },
             En,
         ) => format!(
-            "queued message #{message} to {to} (“{}”)",
+            "queued message #{message} to {} (“{}”)",
+            letter.to,
             title(playbook, step)
         ),
         (

@@ -2,7 +2,7 @@
 //! events — or a refusal that says why and what to do. Pure and synchronous: no disk,
 //! terminal, network or clock.
 
-use super::event::{Event, EvidenceRecord, TargetTime};
+use super::event::{Event, EvidenceRecord, Letter, StartParams, TargetTime};
 use chrono::{DateTime, FixedOffset};
 
 use super::state::{Delivery, IncidentState, StepStatus};
@@ -15,22 +15,12 @@ use crate::playbook::{Platform, Playbook, StepIx, StepKind};
 pub enum Command {
     /// Open the incident.
     Start {
-        /// Incident title.
-        title: String,
-        /// Affected account.
-        account: Option<String>,
-        /// Affected platform.
-        platform: Option<Platform>,
-        /// Duty officer.
-        operator: String,
-        /// Severity if known.
-        severity: Option<String>,
+        /// What it is about.
+        params: StartParams,
         /// SHA-256 of the frozen playbook.
         playbook_sha256: String,
         /// SHA-256 of the frozen divisions file.
         divisions_sha256: String,
-        /// A drill: every message is marked 【訓練】.
-        exercise: bool,
     },
     /// Complete a step.
     Complete {
@@ -127,7 +117,7 @@ pub enum Command {
         /// The notify step.
         step: String,
         /// The messages, one per recipient.
-        messages: Vec<QueuedMessage>,
+        messages: Vec<Letter>,
     },
     /// Record that a message was delivered (by the outbox worker).
     RecordDelivery {
@@ -214,23 +204,6 @@ pub enum Command {
         /// Close with steps still open, for this reason.
         force: Option<String>,
     },
-}
-
-/// A composed message, as handed to [`Command::QueueNotifications`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueuedMessage {
-    /// The division or role.
-    pub to: String,
-    /// Its address.
-    pub address: String,
-    /// The subject.
-    pub subject: String,
-    /// The .eml file, relative to the incident folder.
-    pub file: String,
-    /// SHA-256 of the .eml file.
-    pub sha256: String,
-    /// The `Message-ID`, without angle brackets.
-    pub message_id: String,
 }
 
 /// Why a command was refused. Nothing is written when a command is refused.
@@ -820,27 +793,22 @@ pub fn apply(
     command: &Command,
 ) -> Result<Vec<Event>, Refusal> {
     if let Command::Start {
-        title,
-        account,
-        platform,
-        operator,
-        severity,
+        params,
         playbook_sha256,
         divisions_sha256,
-        exercise,
     } = command
     {
         if state.is_started() {
             return Err(Refusal::AlreadyStarted);
         }
-        non_empty(title, "--title")?;
-        non_empty(operator, "--operator")?;
-        single_line(title, "--title")?;
-        single_line(operator, "--operator")?;
-        if let Some(a) = account {
+        non_empty(&params.title, "--title")?;
+        non_empty(&params.operator, "--operator")?;
+        single_line(&params.title, "--title")?;
+        single_line(&params.operator, "--operator")?;
+        if let Some(a) = &params.account {
             single_line(a, "--account")?;
         }
-        if let Some(s) = severity
+        if let Some(s) = &params.severity
             && !playbook.severities.iter().any(|c| c.id == *s)
         {
             return Err(Refusal::UnknownSeverity {
@@ -854,12 +822,7 @@ pub fn apply(
             playbook_version: playbook.version.clone(),
             playbook_sha256: playbook_sha256.clone(),
             divisions_sha256: divisions_sha256.clone(),
-            title: title.clone(),
-            account: account.clone(),
-            platform: *platform,
-            operator: operator.clone(),
-            severity: severity.clone(),
-            exercise: *exercise,
+            params: params.clone(),
         }]);
     }
     if !state.is_started() {
@@ -1282,15 +1245,10 @@ fn notification(
             Ok(messages
                 .iter()
                 .zip(first..)
-                .map(|(m, number)| Event::NotificationQueued {
+                .map(|(letter, number)| Event::NotificationQueued {
                     message: number,
                     step: step.clone(),
-                    to: m.to.clone(),
-                    address: m.address.clone(),
-                    subject: m.subject.clone(),
-                    file: m.file.clone(),
-                    sha256: m.sha256.clone(),
-                    message_id: m.message_id.clone(),
+                    letter: letter.clone(),
                 })
                 .collect())
         }
@@ -1337,7 +1295,7 @@ fn notification(
             if !matches!(record.delivery, Delivery::Sent { .. }) {
                 return Err(Refusal::NotDelivered {
                     message: *message,
-                    to: record.to.clone(),
+                    to: record.letter.to.clone(),
                 });
             }
             Ok(vec![Event::NotificationAcknowledged {
@@ -1363,13 +1321,14 @@ fn notification(
             let mut steps: Vec<&str> = state
                 .messages
                 .iter()
-                .filter(|m| m.to == *division && !m.is_settled())
+                .filter(|m| m.letter.to == *division && !m.is_settled())
                 .map(|m| m.step.as_str())
                 .collect();
             steps.sort_unstable();
             steps.dedup();
             for step in steps {
-                let settled = |m: &super::state::MessageRecord| m.to == *division || m.is_settled();
+                let settled =
+                    |m: &super::state::MessageRecord| m.letter.to == *division || m.is_settled();
                 events.extend(complete_notified(state, playbook, step, settled));
             }
             Ok(events)

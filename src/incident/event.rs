@@ -30,6 +30,48 @@ pub enum EvidenceRecord {
     },
 }
 
+/// What a new incident is about: given to [`crate::incident::Incident::start`], carried by
+/// the start command and journalled in `incident_started` (its fields sit in that event's
+/// payload as they always have).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartParams {
+    /// Incident title (e.g. `公式Xアカウントの乗っ取り`).
+    pub title: String,
+    /// The affected account (e.g. `@city_official`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// The affected platform.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Platform>,
+    /// The duty officer.
+    pub operator: String,
+    /// Severity, if known at the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    /// A drill (訓練): every message is marked 【訓練】.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exercise: bool,
+}
+
+/// One message to one division or role, as composed and saved in `outbox/`. Written once
+/// here and carried by the queue command, `notification_queued` (flattened: the payload's
+/// fields are unchanged), the state's message record and the outbox listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Letter {
+    /// The division or role it is for.
+    pub to: String,
+    /// The address it goes to.
+    pub address: String,
+    /// Its subject as sent.
+    pub subject: String,
+    /// The .eml file, relative to the incident folder.
+    pub file: String,
+    /// SHA-256 of the .eml file.
+    pub sha256: String,
+    /// Its `Message-ID` (without angle brackets).
+    pub message_id: String,
+}
+
 /// Everything that can happen in an incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
@@ -47,22 +89,9 @@ pub enum Event {
         playbook_sha256: String,
         /// SHA-256 of the frozen divisions.yaml.
         divisions_sha256: String,
-        /// Incident title.
-        title: String,
-        /// The affected account (e.g. `@city_official`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        account: Option<String>,
-        /// The affected platform.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        platform: Option<Platform>,
-        /// The duty officer.
-        operator: String,
-        /// Severity, if known at the start.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        severity: Option<String>,
-        /// A drill (訓練): every message is marked 【訓練】.
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        exercise: bool,
+        /// What the incident is about, as given at the start.
+        #[serde(flatten)]
+        params: StartParams,
     },
     /// A step was completed.
     StepCompleted {
@@ -170,18 +199,9 @@ pub enum Event {
         message: u32,
         /// The notify step.
         step: String,
-        /// The division or role it is for.
-        to: String,
-        /// The address it goes to.
-        address: String,
-        /// Its subject as sent.
-        subject: String,
-        /// The .eml file, relative to the incident folder.
-        file: String,
-        /// SHA-256 of the .eml file.
-        sha256: String,
-        /// Its `Message-ID` (without angle brackets).
-        message_id: String,
+        /// Who it is for and where its bytes are.
+        #[serde(flatten)]
+        letter: Letter,
     },
     /// A message was delivered: accepted by the SMTP server, or written to the outbox.
     NotificationSent {
@@ -448,6 +468,37 @@ mod tests {
         .unwrap();
         assert_eq!(kind, "step_skipped");
         assert_eq!(payload, r#"{"step":"a","reason":"不要"}"#);
+    }
+
+    /// The start's facts and a message's letter are flattened: their payloads are the very
+    /// text journals have always held, so old journals replay and verify.
+    #[test]
+    fn shared_records_keep_the_journal_payload() {
+        let started = r#"{"playbook":"p","playbook_title":"P","playbook_sha256":"a","divisions_sha256":"b","title":"乗っ取り","platform":"x","operator":"佐藤","exercise":true}"#;
+        let queued = r#"{"message":3,"step":"tell","to":"所属長","address":"a@example.jp","subject":"件名","file":"outbox/0003-tell.eml","sha256":"c","message_id":"m@example.jp"}"#;
+        for (kind, payload) in [
+            ("incident_started", started),
+            ("notification_queued", queued),
+        ] {
+            let event = Event::decode(kind, payload).unwrap();
+            assert_eq!(
+                event.encode().unwrap(),
+                (kind.to_string(), payload.to_string())
+            );
+        }
+        let Event::NotificationQueued { letter, .. } =
+            Event::decode("notification_queued", queued).unwrap()
+        else {
+            panic!("not a queued message");
+        };
+        assert_eq!(letter.to, "所属長");
+        let Event::IncidentStarted { params, .. } =
+            Event::decode("incident_started", started).unwrap()
+        else {
+            panic!("not a start");
+        };
+        assert_eq!(params.platform, Some(Platform::X));
+        assert_eq!((params.account, params.exercise), (None, true));
     }
 
     #[test]

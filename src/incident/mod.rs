@@ -11,6 +11,7 @@ pub mod event;
 pub mod state;
 pub mod status;
 
+use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset};
 
 pub use engine::{Command, Refusal, apply};
-pub use event::{Event, EvidenceRecord};
+pub use event::{Event, EvidenceRecord, Letter, StartParams};
 pub use state::{IncidentState, StepStatus, StepView};
 
 use crate::catalog::LoadedPlaybook;
@@ -29,7 +30,7 @@ use crate::journal::{self, Entry, GENESIS, JournalError, JournalWriter, NewEntry
 use crate::lang::Lang;
 use crate::playbook::duration::format_duration;
 use crate::playbook::{
-    CompileOptions, Diagnostic, Limits, Platform, Playbook, SourceFile, StepKind, compile_source,
+    CompileOptions, Diagnostic, Limits, Playbook, SourceFile, StepKind, compile_source,
 };
 
 /// File names inside an incident folder.
@@ -146,21 +147,14 @@ impl IncidentError {
     }
 }
 
-/// What a new incident is about.
+/// An event as it was just written: its journal entry (seq, time, actor, hash) and the event
+/// itself, so whoever ran the command never decodes the entry again.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StartParams {
-    /// Incident title (e.g. `公式Xアカウントの乗っ取り`).
-    pub title: String,
-    /// Affected account.
-    pub account: Option<String>,
-    /// Affected platform.
-    pub platform: Option<Platform>,
-    /// Duty officer.
-    pub operator: String,
-    /// Severity if known.
-    pub severity: Option<String>,
-    /// A drill (訓練): every message is marked 【訓練】.
-    pub exercise: bool,
+pub struct Written {
+    /// The journal entry.
+    pub entry: Entry,
+    /// The event it holds.
+    pub event: Event,
 }
 
 /// An incident read from its folder (playbook, directory and state), without a lock.
@@ -257,20 +251,61 @@ fn read_frozen(dir: &Path) -> Result<Frozen, IncidentError> {
     })
 }
 
-fn fold(frozen: &Frozen, entries: &[Entry]) -> Result<IncidentState, IncidentError> {
-    let mut state = IncidentState::new(&frozen.playbook);
-    for entry in entries {
-        let event =
-            Event::decode(&entry.kind, &entry.payload).map_err(|e| IncidentError::BadEvent {
-                seq: entry.seq,
-                reason: e.to_string(),
-            })?;
-        if entry.seq == 1 {
-            frozen.check_start(entry.seq, &event)?;
+/// The one replay loop (behind `load`, `open` and `audit`): each journal entry's event is
+/// decoded, the first is checked against the frozen files, and each is folded into the state.
+struct Replayer<'a> {
+    frozen: &'a Frozen,
+    state: IncidentState,
+    started: bool,
+}
+
+impl<'a> Replayer<'a> {
+    fn new(frozen: &'a Frozen) -> Self {
+        Replayer {
+            frozen,
+            state: IncidentState::new(&frozen.playbook),
+            started: false,
         }
-        state.apply(&frozen.playbook, entry.time, &entry.actor, &event);
     }
-    Ok(state)
+
+    /// Decodes and folds one entry. An event that cannot be decoded is an error and is not
+    /// folded; a first entry that does not match the frozen files is folded all the same and
+    /// its problem returned beside it (a strict read stops at it, an audit lists it).
+    fn fold(
+        &mut self,
+        seq: u64,
+        time: DateTime<FixedOffset>,
+        actor: &str,
+        kind: &str,
+        payload: &str,
+    ) -> Result<(Event, Option<IncidentError>), IncidentError> {
+        let event = Event::decode(kind, payload).map_err(|e| IncidentError::BadEvent {
+            seq,
+            reason: e.to_string(),
+        })?;
+        let mut problem = None;
+        if seq == 1 && !self.started {
+            self.started = true;
+            problem = self.frozen.check_start(seq, &event).err();
+        }
+        self.state.apply(&self.frozen.playbook, time, actor, &event);
+        Ok((event, problem))
+    }
+
+    /// Folds one entry, stopping at any problem.
+    fn fold_strict(
+        &mut self,
+        seq: u64,
+        time: DateTime<FixedOffset>,
+        actor: &str,
+        kind: &str,
+        payload: &str,
+    ) -> Result<Event, IncidentError> {
+        match self.fold(seq, time, actor, kind, payload)? {
+            (_, Some(problem)) => Err(problem),
+            (event, None) => Ok(event),
+        }
+    }
 }
 
 impl IncidentRecord {
@@ -299,19 +334,13 @@ impl IncidentRecord {
             return Err(IncidentError::Incomplete { path: journal_path });
         }
         // Fold while reading: entries are borrowed from the file's bytes, never copied.
-        let mut state = IncidentState::new(&frozen.playbook);
-        let summary = journal::read_with(&journal_path, |entry| {
-            let event =
-                Event::decode(entry.kind, entry.payload).map_err(|e| IncidentError::BadEvent {
-                    seq: entry.seq,
-                    reason: e.to_string(),
-                })?;
-            if entry.seq == 1 {
-                frozen.check_start(entry.seq, &event)?;
-            }
-            state.apply(&frozen.playbook, entry.time, &entry.actor, &event);
-            Ok::<(), IncidentError>(())
+        let mut replayer = Replayer::new(&frozen);
+        let summary = journal::read_with(&journal_path, |e| {
+            replayer
+                .fold_strict(e.seq, e.time, &e.actor, e.kind, e.payload)
+                .map(drop)
         })??;
+        let state = replayer.state;
         Ok(IncidentRecord {
             entries: summary.entries,
             first_hash: summary.first_hash,
@@ -357,33 +386,24 @@ impl IncidentRecord {
         let audit = journal::audit(&journal_path)?;
         let mut problems = Vec::new();
         let mut events = Vec::with_capacity(audit.lines.len());
-        let mut state = IncidentState::new(&frozen.playbook);
-        let mut started = false;
+        let mut replayer = Replayer::new(&frozen);
         for line in &audit.lines {
-            let Some(entry) = &line.entry else {
+            let Some(e) = &line.entry else {
                 events.push(None);
                 continue;
             };
-            match Event::decode(&entry.kind, &entry.payload) {
-                Ok(event) => {
-                    if entry.seq == 1 && !started {
-                        started = true;
-                        if let Err(e) = frozen.check_start(entry.seq, &event) {
-                            problems.push(e);
-                        }
-                    }
-                    state.apply(&frozen.playbook, entry.time, &entry.actor, &event);
+            match replayer.fold(e.seq, e.time, &e.actor, &e.kind, &e.payload) {
+                Ok((event, problem)) => {
+                    problems.extend(problem);
                     events.push(Some(event));
                 }
-                Err(e) => {
-                    problems.push(IncidentError::BadEvent {
-                        seq: entry.seq,
-                        reason: e.to_string(),
-                    });
+                Err(problem) => {
+                    problems.push(problem);
                     events.push(None);
                 }
             }
         }
+        let (state, started) = (replayer.state, replayer.started);
         if !started {
             problems.push(IncidentError::BadEvent {
                 seq: 1,
@@ -451,7 +471,12 @@ pub struct Incident {
     record: IncidentRecord,
     journal: JournalWriter,
     clock: Arc<dyn Clock>,
+    /// The last events read or written, oldest first (at most [`RECENT`]).
+    recent: VecDeque<Written>,
 }
+
+/// How many of the last events an open incident keeps at hand (the screen's timeline).
+pub const RECENT: usize = 200;
 
 impl std::fmt::Debug for Incident {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -495,15 +520,11 @@ impl Incident {
         let now = clock.now();
         let playbook_sha256 = journal::sha256_hex(loaded.source.text.as_bytes());
         let divisions_sha256 = journal::sha256_hex(loaded.divisions_source.text.as_bytes());
+        let operator = params.operator.clone();
         let start = Command::Start {
-            title: params.title.clone(),
-            account: params.account.clone(),
-            platform: params.platform,
-            operator: params.operator.clone(),
-            severity: params.severity.clone(),
+            params,
             playbook_sha256: playbook_sha256.clone(),
             divisions_sha256,
-            exercise: params.exercise,
         };
         // Check before creating anything, so a refused start leaves no folder behind.
         let events = apply(&IncidentState::new(playbook), playbook, &start)
@@ -533,7 +554,7 @@ impl Incident {
                 ))
             })?;
         // If anything below fails, the half-made folder is removed: it holds nothing yet.
-        let made = (|| -> Result<(JournalWriter, Vec<Entry>), IncidentError> {
+        let made = (|| -> Result<(JournalWriter, Vec<Written>), IncidentError> {
             for sub in [files::OUTBOX, files::EVIDENCE] {
                 let p = dir.join(sub);
                 std::fs::create_dir(&p).map_err(|e| IncidentError::io("cannot create", &p, e))?;
@@ -544,7 +565,7 @@ impl Incident {
                 loaded.divisions_source.text.as_bytes(),
             )?;
             let mut journal = JournalWriter::create(&dir.join(files::JOURNAL))?;
-            let written = append(&mut journal, &params.operator, now, &events)?;
+            let written = append(&mut journal, &operator, now, events)?;
             Ok((journal, written))
         })();
         let (journal, written) = match made {
@@ -563,8 +584,9 @@ impl Incident {
             record,
             journal,
             clock,
+            recent: VecDeque::new(),
         };
-        incident.absorb(&written, &events);
+        incident.absorb(written);
         Ok(incident)
     }
 
@@ -578,7 +600,19 @@ impl Incident {
             return Err(IncidentError::Incomplete { path: journal_path });
         }
         let (journal, replay) = JournalWriter::open(&journal_path)?;
-        let state = fold(&frozen, &replay.entries)?;
+        let mut replayer = Replayer::new(&frozen);
+        let mut recent = VecDeque::with_capacity(RECENT);
+        let keep_from = replay.entries.len().saturating_sub(RECENT);
+        for (i, e) in replay.entries.iter().enumerate() {
+            let event = replayer.fold_strict(e.seq, e.time, &e.actor, &e.kind, &e.payload)?;
+            if i >= keep_from {
+                recent.push_back(Written {
+                    entry: e.clone(),
+                    event,
+                });
+            }
+        }
+        let state = replayer.state;
         Ok(Incident {
             record: IncidentRecord {
                 entries: replay.entries.len() as u64,
@@ -589,6 +623,7 @@ impl Incident {
             },
             journal,
             clock,
+            recent,
         })
     }
 
@@ -623,8 +658,16 @@ impl Incident {
         self.clock.now()
     }
 
-    fn absorb(&mut self, written: &[Entry], events: &[Event]) {
-        for (entry, event) in written.iter().zip(events) {
+    /// The last events read or written, oldest first (at most [`RECENT`]): the screen's
+    /// timeline starts from these without reading the journal again.
+    pub fn recent(&self) -> impl ExactSizeIterator<Item = &Written> {
+        self.recent.iter()
+    }
+
+    /// Folds what was just written into the state and keeps it at hand; returns it.
+    fn absorb(&mut self, written: Vec<Written>) -> Vec<Written> {
+        for w in &written {
+            let (entry, event) = (&w.entry, &w.event);
             self.record
                 .state
                 .apply(&self.record.playbook, entry.time, &entry.actor, event);
@@ -634,18 +677,32 @@ impl Incident {
         }
         self.record.entries = self.journal.last_seq();
         self.record.head = self.journal.head().to_string();
+        let excess = (self.recent.len() + written.len()).saturating_sub(RECENT);
+        self.recent.drain(..excess.min(self.recent.len()));
+        let skip = written.len().saturating_sub(RECENT);
+        self.recent.extend(written.iter().skip(skip).cloned());
+        written
+    }
+
+    /// Checks a command against the state without writing anything: what [`Incident::execute`]
+    /// would refuse, so a caller can refuse before it prepares files (an .eml, an evidence
+    /// copy) for the command.
+    pub fn check(&self, command: &Command) -> Result<Vec<Event>, Refusal> {
+        apply(&self.record.state, &self.record.playbook, command)
     }
 
     /// Runs a command: the engine checks it, its events are appended and fsync'd, then the
-    /// state is updated. Returns the journal entries written. A refused command writes
+    /// state is updated. Returns what was written, event by event. A refused command writes
     /// nothing.
-    pub fn execute(&mut self, actor: &str, command: &Command) -> Result<Vec<Entry>, IncidentError> {
-        let events = apply(&self.record.state, &self.record.playbook, command)
-            .map_err(IncidentError::Refused)?;
+    pub fn execute(
+        &mut self,
+        actor: &str,
+        command: &Command,
+    ) -> Result<Vec<Written>, IncidentError> {
+        let events = self.check(command).map_err(IncidentError::Refused)?;
         let now = self.clock.now();
-        let written = append(&mut self.journal, actor, now, &events)?;
-        self.absorb(&written, &events);
-        Ok(written)
+        let written = append(&mut self.journal, actor, now, events)?;
+        Ok(self.absorb(written))
     }
 
     /// Copies a file into `evidence/` (named `<seq>-<file name>`), hashing it on the way, and
@@ -656,7 +713,7 @@ impl Incident {
         step: &str,
         source: &Path,
         note: Option<String>,
-    ) -> Result<Vec<Entry>, IncidentError> {
+    ) -> Result<Vec<Written>, IncidentError> {
         let original = source.display().to_string();
         let base = source
             .file_name()
@@ -670,7 +727,7 @@ impl Incident {
             },
             note: note.clone(),
         };
-        apply(&self.record.state, &self.record.playbook, &probe).map_err(IncidentError::Refused)?;
+        self.check(&probe).map_err(IncidentError::Refused)?;
         let folder = self.record.dir.join(files::EVIDENCE);
         // A copy left by a crash must not block a retry: find a free name.
         let seq = self.journal.last_seq() + 1;
@@ -713,8 +770,8 @@ fn append(
     journal: &mut JournalWriter,
     actor: &str,
     time: DateTime<FixedOffset>,
-    events: &[Event],
-) -> Result<Vec<Entry>, IncidentError> {
+    events: Vec<Event>,
+) -> Result<Vec<Written>, IncidentError> {
     let encoded: Vec<(String, String)> = events
         .iter()
         .map(|e| {
@@ -733,7 +790,12 @@ fn append(
             payload,
         })
         .collect();
-    Ok(journal.append(&new)?)
+    let entries = journal.append(&new)?;
+    Ok(entries
+        .into_iter()
+        .zip(events)
+        .map(|(entry, event)| Written { entry, event })
+        .collect())
 }
 
 /// Copies `from` to a new file `to`, returning its SHA-256 and size; fsyncs the copy.

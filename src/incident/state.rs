@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde::Serialize;
 
-use super::event::{Event, EvidenceRecord};
+use super::event::{Event, EvidenceRecord, Letter};
 use crate::playbook::{DueFrom, Platform, Playbook, StepIx, StepKind};
 
 /// Where a step stands.
@@ -141,18 +141,9 @@ pub struct MessageRecord {
     pub number: u32,
     /// The notify step.
     pub step: String,
-    /// The division or role.
-    pub to: String,
-    /// The address.
-    pub address: String,
-    /// The subject.
-    pub subject: String,
-    /// The .eml file, relative to the incident folder.
-    pub file: String,
-    /// SHA-256 of the .eml file.
-    pub sha256: String,
-    /// The `Message-ID`.
-    pub message_id: String,
+    /// Who it is for and where its bytes are.
+    #[serde(flatten)]
+    pub letter: Letter,
     /// When and by whom it was queued.
     pub queued: Stamp,
     /// Where its delivery stands.
@@ -168,7 +159,60 @@ pub struct MessageRecord {
     pub cancelled: Option<Remark>,
 }
 
+/// Where a message stands, as one word: the first that holds of delivered, reached by phone,
+/// cancelled, waiting, failed. The screen, `hikeshi outbox` and the report all show this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Delivered.
+    Sent,
+    /// Not delivered, but its recipient was reached by phone.
+    Called,
+    /// No longer to be sent.
+    Cancelled,
+    /// Queued, not yet tried.
+    Pending,
+    /// The last attempt failed; it is retried.
+    Failed,
+    /// The last attempt failed permanently; retried only when the operator asks.
+    FailedPermanent,
+}
+
+impl Phase {
+    /// The word `hikeshi outbox --json` and the report use: `sent`, `called`, `cancelled`,
+    /// `pending`, `failed` or `failed_permanent`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Phase::Sent => "sent",
+            Phase::Called => "called",
+            Phase::Cancelled => "cancelled",
+            Phase::Pending => "pending",
+            Phase::Failed => "failed",
+            Phase::FailedPermanent => "failed_permanent",
+        }
+    }
+}
+
+impl Serialize for Phase {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.word())
+    }
+}
+
 impl MessageRecord {
+    /// Where the message stands.
+    pub fn phase(&self) -> Phase {
+        match &self.delivery {
+            Delivery::Sent { .. } => Phase::Sent,
+            _ if self.called.is_some() => Phase::Called,
+            _ if self.cancelled.is_some() => Phase::Cancelled,
+            Delivery::Pending => Phase::Pending,
+            Delivery::Failed {
+                permanent: true, ..
+            } => Phase::FailedPermanent,
+            Delivery::Failed { .. } => Phase::Failed,
+        }
+    }
+
     /// Delivered, or its recipient was reached by phone: nothing more to send.
     pub fn is_settled(&self) -> bool {
         matches!(self.delivery, Delivery::Sent { .. })
@@ -439,26 +483,15 @@ impl IncidentState {
         let ix = event.step().and_then(|id| playbook.graph.find(id));
         let mut affects_status = true;
         match (event, ix) {
-            (
-                Event::IncidentStarted {
-                    title,
-                    account,
-                    platform,
-                    operator,
-                    severity,
-                    exercise,
-                    ..
-                },
-                _,
-            ) => {
-                self.exercise = *exercise;
-                self.title.clone_from(title);
-                self.account.clone_from(account);
-                self.platform = *platform;
+            (Event::IncidentStarted { params, .. }, _) => {
+                self.exercise = params.exercise;
+                self.title.clone_from(&params.title);
+                self.account.clone_from(&params.account);
+                self.platform = params.platform;
                 self.started_at = Some(time);
-                self.operator.clone_from(operator);
-                self.operators = vec![operator.clone()];
-                self.initial_severity.clone_from(severity);
+                self.operator.clone_from(&params.operator);
+                self.operators = vec![params.operator.clone()];
+                self.initial_severity.clone_from(&params.severity);
             }
             (
                 Event::StepCompleted {
@@ -667,24 +700,14 @@ impl IncidentState {
                 Event::NotificationQueued {
                     message,
                     step,
-                    to,
-                    address,
-                    subject,
-                    file,
-                    sha256,
-                    message_id,
+                    letter,
                 },
                 _,
             ) => {
                 self.messages.push(MessageRecord {
                     number: *message,
                     step: step.clone(),
-                    to: to.clone(),
-                    address: address.clone(),
-                    subject: subject.clone(),
-                    file: file.clone(),
-                    sha256: sha256.clone(),
-                    message_id: message_id.clone(),
+                    letter: letter.clone(),
                     queued: stamp(),
                     delivery: Delivery::Pending,
                     failures: Vec::new(),
@@ -751,7 +774,11 @@ impl IncidentState {
                 },
                 _,
             ) => {
-                for m in self.messages.iter_mut().filter(|m| m.to == *division) {
+                for m in self
+                    .messages
+                    .iter_mut()
+                    .filter(|m| m.letter.to == *division)
+                {
                     if m.called.is_none() {
                         m.called = Some(remark(note));
                     }
@@ -1036,4 +1063,75 @@ pub struct StepView {
     pub next_check: Option<DateTime<FixedOffset>>,
     /// Past its deadline or its next check.
     pub overdue: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(delivery: Delivery) -> MessageRecord {
+        let at = DateTime::parse_from_rfc3339("2026-11-22T14:03:00+09:00").unwrap();
+        MessageRecord {
+            number: 1,
+            step: "tell".into(),
+            letter: Letter {
+                to: "所属長".into(),
+                address: "a@example.jp".into(),
+                subject: "件名".into(),
+                file: "outbox/0001-tell.eml".into(),
+                sha256: "0".repeat(64),
+                message_id: "1@example.jp".into(),
+            },
+            queued: Stamp {
+                at,
+                by: "田中".into(),
+            },
+            delivery,
+            failures: Vec::new(),
+            acknowledged: None,
+            called: None,
+            cancelled: None,
+        }
+    }
+
+    /// Sent › called › cancelled › pending › failed: the first that holds is the phase.
+    #[test]
+    fn a_message_phase_is_the_first_that_holds() {
+        let at = DateTime::parse_from_rfc3339("2026-11-22T14:05:00+09:00").unwrap();
+        let remark = Remark {
+            at,
+            by: "田中".into(),
+            text: "済".into(),
+        };
+        let sent = Delivery::Sent {
+            at,
+            transport: "smtp".into(),
+            reply: "250".into(),
+        };
+        let failed = |permanent| Delivery::Failed {
+            at,
+            attempt: 1,
+            error: "550".into(),
+            permanent,
+            next_retry: None,
+        };
+        let mut m = message(sent);
+        m.called = Some(remark.clone());
+        m.cancelled = Some(remark.clone());
+        assert_eq!(m.phase(), Phase::Sent);
+        m.delivery = failed(true);
+        assert_eq!(m.phase(), Phase::Called);
+        m.called = None;
+        assert_eq!(m.phase(), Phase::Cancelled);
+        m.cancelled = None;
+        assert_eq!(m.phase(), Phase::FailedPermanent);
+        m.delivery = failed(false);
+        assert_eq!(m.phase(), Phase::Failed);
+        m.delivery = Delivery::Pending;
+        assert_eq!((m.phase(), m.phase().word()), (Phase::Pending, "pending"));
+        assert_eq!(
+            serde_json::to_string(&Phase::FailedPermanent).unwrap(),
+            r#""failed_permanent""#
+        );
+    }
 }

@@ -10,7 +10,7 @@ use super::NotifyError;
 use crate::clock::jst;
 use crate::config::{Charset, Config};
 use crate::incident::describe::fill;
-use crate::incident::{IncidentRecord, Refusal, files};
+use crate::incident::{IncidentRecord, Letter, Refusal, files};
 use crate::journal::sha256_hex;
 use crate::playbook::StepKind;
 
@@ -26,22 +26,12 @@ pub const INCIDENT_HEADER: &str = "X-Hikeshi-Incident";
 pub struct Composed {
     /// Its number in the incident.
     pub number: u32,
-    /// The division or role.
-    pub to: String,
-    /// Its address.
-    pub address: String,
-    /// The subject, as shown to the recipient.
-    pub subject: String,
+    /// Who it is for, its subject, and where it is saved (`letter.sha256` is that of `bytes`).
+    pub letter: Letter,
     /// The body text.
     pub body: String,
-    /// The `Message-ID`, without angle brackets.
-    pub message_id: String,
-    /// The .eml file, relative to the incident folder.
-    pub file: String,
     /// The message as saved and sent.
     pub bytes: Vec<u8>,
-    /// SHA-256 of `bytes`.
-    pub sha256: String,
 }
 
 /// Rejects a value that goes into a header if it holds a line break or another control
@@ -143,7 +133,7 @@ pub fn compose_step(
         .chars()
         .take(12)
         .collect();
-    let mut root = state.messages.first().map(|m| m.message_id.clone());
+    let mut root = state.messages.first().map(|m| m.letter.message_id.clone());
     let mut out = Vec::new();
     for (name, number) in notify.to.iter().zip(state.next_message()..) {
         let party = record
@@ -182,13 +172,15 @@ pub fn compose_step(
         let file = format!("{}/{number:04}-{step_id}.eml", files::OUTBOX);
         out.push(Composed {
             number,
-            to: name.clone(),
-            address: party.email().to_string(),
-            subject,
+            letter: Letter {
+                to: name.clone(),
+                address: party.email().to_string(),
+                subject,
+                file,
+                sha256: sha256_hex(&bytes),
+                message_id,
+            },
             body,
-            message_id,
-            file,
-            sha256: sha256_hex(&bytes),
             bytes,
         });
     }

@@ -12,10 +12,9 @@ use super::transport::{Job, Outcome};
 use super::{NotifyError, WORKER};
 use crate::clock::format_jst;
 use crate::config::Config;
-use crate::incident::engine::QueuedMessage;
-use crate::incident::state::{Delivery, MessageRecord};
-use crate::incident::{Command, Incident, IncidentState, apply};
-use crate::journal::Entry;
+use crate::incident::Letter;
+use crate::incident::state::{Delivery, Phase};
+use crate::incident::{Command, Incident, IncidentState, Written};
 use crate::lang::Lang;
 use crate::playbook::Playbook;
 
@@ -31,6 +30,8 @@ pub fn retry_delay(attempt: u32) -> TimeDelta {
 pub struct Queued {
     /// The message numbers.
     pub numbers: Vec<u32>,
+    /// The events journalled (one `notification_queued` per message).
+    pub written: Vec<Written>,
 }
 
 /// Composes the step's messages, saves each .eml (fsync'd) and journals them as queued. The
@@ -45,23 +46,13 @@ pub fn queue(
     let composed = compose_step(incident.record(), step, config, now)?;
     let command = Command::QueueNotifications {
         step: step.to_string(),
-        messages: composed
-            .iter()
-            .map(|c| QueuedMessage {
-                to: c.to.clone(),
-                address: c.address.clone(),
-                subject: c.subject.clone(),
-                file: c.file.clone(),
-                sha256: c.sha256.clone(),
-                message_id: c.message_id.clone(),
-            })
-            .collect(),
+        messages: composed.iter().map(|c| c.letter.clone()).collect(),
     };
-    apply(incident.state(), incident.playbook(), &command).map_err(NotifyError::Refused)?;
+    incident.check(&command).map_err(NotifyError::Refused)?;
     let dir = incident.dir().to_path_buf();
-    let mut written = Vec::new();
+    let mut saved = Vec::new();
     for c in &composed {
-        let path = dir.join(&c.file);
+        let path = dir.join(&c.letter.file);
         // A file of the same name can only be left by a crash before its event was written:
         // it was never queued, so it is replaced.
         let tmp = path.with_extension("eml.tmp");
@@ -70,7 +61,7 @@ pub fn queue(
             .and_then(|()| std::fs::rename(&tmp, &path));
         if let Err(e) = result {
             let _ = std::fs::remove_file(&tmp);
-            for p in &written {
+            for p in &saved {
                 let _ = std::fs::remove_file(p);
             }
             return Err(NotifyError::Io {
@@ -79,7 +70,7 @@ pub fn queue(
                 source: e,
             });
         }
-        written.push(path);
+        saved.push(path);
     }
     let outbox = dir.join(crate::incident::files::OUTBOX);
     std::fs::File::open(&outbox)
@@ -89,17 +80,18 @@ pub fn queue(
             path: outbox,
             source: e,
         })?;
-    incident.execute(actor, &command).inspect_err(|e| {
+    let written = incident.execute(actor, &command).inspect_err(|e| {
         // Only a refusal certainly wrote nothing; after a journal error the events may be on
         // disk, and their files must stay (a leftover is replaced by the next queue).
         if matches!(e, crate::incident::IncidentError::Refused(_)) {
-            for p in &written {
+            for p in &saved {
                 let _ = std::fs::remove_file(p);
             }
         }
     })?;
     Ok(Queued {
         numbers: composed.iter().map(|c| c.number).collect(),
+        written,
     })
 }
 
@@ -134,10 +126,10 @@ pub fn due(incident: &Incident, in_flight: &HashSet<u32>, everything: bool) -> V
         })
         .map(|m| Job {
             message: m.number,
-            address: m.address.clone(),
-            path: dir.join(&m.file),
-            file: m.file.clone(),
-            sha256: m.sha256.clone(),
+            address: m.letter.address.clone(),
+            path: dir.join(&m.letter.file),
+            file: m.letter.file.clone(),
+            sha256: m.letter.sha256.clone(),
         })
         .collect()
 }
@@ -159,7 +151,7 @@ pub fn next_retry(state: &IncidentState) -> Option<DateTime<FixedOffset>> {
 
 /// Journals a delivery outcome. A message already recorded as delivered is left alone (it is
 /// never recorded, nor sent, twice).
-pub fn record(incident: &mut Incident, outcome: &Outcome) -> Result<Vec<Entry>, NotifyError> {
+pub fn record(incident: &mut Incident, outcome: &Outcome) -> Result<Vec<Written>, NotifyError> {
     let command = match outcome {
         Outcome::Sent {
             message,
@@ -188,7 +180,7 @@ pub fn record(incident: &mut Incident, outcome: &Outcome) -> Result<Vec<Entry>, 
         }
     };
     match incident.execute(WORKER, &command) {
-        Ok(entries) => Ok(entries),
+        Ok(written) => Ok(written),
         Err(crate::incident::IncidentError::Refused(
             crate::incident::Refusal::AlreadyDelivered { .. },
         )) => Ok(Vec::new()),
@@ -203,18 +195,11 @@ pub struct OutboxEntry {
     pub number: u32,
     /// The notify step.
     pub step: String,
-    /// The division or role.
-    pub to: String,
-    /// The address.
-    pub address: String,
-    /// The subject.
-    pub subject: String,
-    /// The .eml file, relative to the incident folder.
-    pub file: String,
-    /// The `Message-ID`.
-    pub message_id: String,
-    /// `pending`, `sent`, `failed`, `failed_permanent`, `called` or `cancelled`.
-    pub state: &'static str,
+    /// Who it is for and where its bytes are.
+    #[serde(flatten)]
+    pub letter: Letter,
+    /// Where it stands (serialized as its word, e.g. `failed_permanent`).
+    pub state: Phase,
     /// Why it is not sent any more (`cancelled`).
     pub cancelled_reason: Option<String>,
     /// When it was queued.
@@ -260,23 +245,6 @@ pub struct OutboxReport {
     pub messages: Vec<OutboxEntry>,
 }
 
-/// The state word of a message.
-pub fn state_word(m: &MessageRecord) -> &'static str {
-    match (&m.delivery, &m.called) {
-        (Delivery::Sent { .. }, _) => "sent",
-        (_, Some(_)) => "called",
-        _ if m.cancelled.is_some() => "cancelled",
-        (Delivery::Pending, None) => "pending",
-        (
-            Delivery::Failed {
-                permanent: true, ..
-            },
-            None,
-        ) => "failed_permanent",
-        (Delivery::Failed { .. }, None) => "failed",
-    }
-}
-
 impl OutboxReport {
     /// The report of `state` at `now`.
     pub fn new(
@@ -300,12 +268,8 @@ impl OutboxReport {
                 OutboxEntry {
                     number: m.number,
                     step: m.step.clone(),
-                    to: m.to.clone(),
-                    address: m.address.clone(),
-                    subject: m.subject.clone(),
-                    file: m.file.clone(),
-                    message_id: m.message_id.clone(),
-                    state: state_word(m),
+                    letter: m.letter.clone(),
+                    state: m.phase(),
                     cancelled_reason: m.cancelled.as_ref().map(|c| c.text.clone()),
                     queued_at: m.queued.at,
                     sent_at: m.sent_at(),
@@ -357,32 +321,32 @@ impl OutboxReport {
         out.push_str(&head);
         for m in &self.messages {
             let state = match (m.state, lang) {
-                ("sent", Lang::Ja) => format!(
+                (Phase::Sent, Lang::Ja) => format!(
                     "送達 {}",
                     m.sent_at.map(|t| format_jst(t, false)).unwrap_or_default()
                 ),
-                ("sent", Lang::En) => format!(
+                (Phase::Sent, Lang::En) => format!(
                     "delivered {}",
                     m.sent_at.map(|t| format_jst(t, false)).unwrap_or_default()
                 ),
-                ("called", Lang::Ja) => "電話で連絡済み".into(),
-                ("called", Lang::En) => "reached by phone".into(),
-                ("cancelled", Lang::Ja) => format!(
+                (Phase::Called, Lang::Ja) => "電話で連絡済み".into(),
+                (Phase::Called, Lang::En) => "reached by phone".into(),
+                (Phase::Cancelled, Lang::Ja) => format!(
                     "送信中止（{}）",
                     m.cancelled_reason.as_deref().unwrap_or_default()
                 ),
-                ("cancelled", Lang::En) => format!(
+                (Phase::Cancelled, Lang::En) => format!(
                     "not sent ({})",
                     m.cancelled_reason.as_deref().unwrap_or_default()
                 ),
-                ("pending", Lang::Ja) => "送信待ち".into(),
-                ("pending", Lang::En) => "pending".into(),
-                ("failed_permanent", Lang::Ja) => format!(
+                (Phase::Pending, Lang::Ja) => "送信待ち".into(),
+                (Phase::Pending, Lang::En) => "pending".into(),
+                (Phase::FailedPermanent, Lang::Ja) => format!(
                     "送信失敗（{} 回、再送しない）: {}",
                     m.attempts,
                     m.last_error.as_deref().unwrap_or_default()
                 ),
-                ("failed_permanent", Lang::En) => format!(
+                (Phase::FailedPermanent, Lang::En) => format!(
                     "failed ({} attempt(s), not retried): {}",
                     m.attempts,
                     m.last_error.as_deref().unwrap_or_default()
@@ -413,7 +377,7 @@ impl OutboxReport {
             };
             out.push_str(&format!(
                 "#{:<3} {} <{}>  [{}]  {}{}\n      {}\n",
-                m.number, m.to, m.address, m.step, state, ack, m.subject
+                m.number, m.letter.to, m.letter.address, m.step, state, ack, m.letter.subject
             ));
         }
         out

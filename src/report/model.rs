@@ -600,7 +600,9 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
                 .is_some_and(|s| s.id == step)
         };
         match event {
-            Some(Event::IncidentStarted { operator, .. }) => operator_then.clone_from(operator),
+            Some(Event::IncidentStarted { params, .. }) => {
+                operator_then.clone_from(&params.operator);
+            }
             Some(Event::HandedOver { to, .. }) => operator_then.clone_from(to),
             Some(Event::DecisionMade { step, option, .. }) if is_severity(step) => {
                 severity_then = playbook.severities.iter().position(|c| c.id == *option);
@@ -819,10 +821,10 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
         .map(|m| NotificationRow {
             number: m.number,
             step: m.step.clone(),
-            to: m.to.clone(),
-            address: m.address.clone(),
-            subject: m.subject.clone(),
-            state: crate::notify::outbox::state_word(m).to_string(),
+            to: m.letter.to.clone(),
+            address: m.letter.address.clone(),
+            subject: m.letter.subject.clone(),
+            state: m.phase().word().to_string(),
             queued_at: m.queued.at,
             delivered_at: m.sent_at(),
             transport: match &m.delivery {

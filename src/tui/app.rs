@@ -11,9 +11,9 @@ use chrono::{DateTime, FixedOffset};
 use super::strings::{dialog as dlg, message};
 use crate::incident::describe::{describe, fill};
 use crate::incident::{
-    Command, Event, EvidenceRecord, Incident, IncidentError, Refusal, StepStatus, handover_summary,
+    Command, Event, EvidenceRecord, Incident, IncidentError, Refusal, StepStatus, Written,
+    handover_summary,
 };
-use crate::journal::{self, Entry};
 use crate::lang::Lang;
 use crate::notify::{self, Config, Job, Outcome, Transport};
 use crate::playbook::{StepIx, StepKind, Template};
@@ -371,12 +371,8 @@ impl App {
             cards: Vec::new(),
             last_card: None,
         };
-        let path = app.incident.dir().join(crate::incident::files::JOURNAL);
-        if let Ok(replay) = journal::read(&path) {
-            let start = replay.entries.len().saturating_sub(LOG_KEEP);
-            let entries: Vec<Entry> = replay.entries.into_iter().skip(start).collect();
-            app.push_log(&entries);
-        }
+        let recent: Vec<Written> = app.incident.recent().cloned().collect();
+        app.push_log(&recent);
         app.select_next_ready();
         if let Some(problem) = app.mail.problem.clone() {
             let text = match app.lang {
@@ -420,11 +416,11 @@ impl App {
     }
 
     fn inject_given(&mut self, fired: crate::exercise::Fired) {
-        self.push_log(&fired.entries);
+        self.push_log(&fired.written);
         let at = fired
-            .entries
+            .written
             .first()
-            .map_or_else(|| self.incident.now(), |e| e.time);
+            .map_or_else(|| self.incident.now(), |w| w.entry.time);
         self.cards.push(InjectCard {
             title: fired.inject.title.clone(),
             text: fired.inject.text.clone(),
@@ -592,7 +588,6 @@ impl App {
     fn notify(&mut self, ix: StepIx) {
         let step = self.step_id(ix);
         let operator = self.operator.clone();
-        let before = self.incident.record().entries;
         let Some(config) = self.mail.config.as_ref() else {
             let problem = self.mail.problem.clone().unwrap_or_default();
             self.error(problem);
@@ -600,7 +595,7 @@ impl App {
         };
         match notify::queue(&mut self.incident, &operator, &step, config) {
             Ok(queued) => {
-                self.reload_log_since(before);
+                self.push_log(&queued.written);
                 let text = match self.lang {
                     Lang::Ja => format!(
                         "{} 通を送信します（{}）",
@@ -618,15 +613,6 @@ impl App {
             }
             Err(notify::NotifyError::Refused(r)) => self.error(r.message(self.lang)),
             Err(e) => self.error(e.message(self.lang)),
-        }
-    }
-
-    /// Adds the journal entries after `seq` to the timeline.
-    fn reload_log_since(&mut self, seq: u64) {
-        let path = self.incident.dir().join(crate::incident::files::JOURNAL);
-        if let Ok(replay) = journal::read(&path) {
-            let entries: Vec<Entry> = replay.entries.into_iter().filter(|e| e.seq > seq).collect();
-            self.push_log(&entries);
         }
     }
 
@@ -660,20 +646,18 @@ impl App {
         }
     }
 
-    fn push_log(&mut self, entries: &[Entry]) {
-        for e in entries {
-            if let Ok(event) = Event::decode(&e.kind, &e.payload) {
-                if let Event::ApprovalGiven { step, by } = &event
-                    && let Some(role) = self.approver_role_of(step)
-                {
-                    self.approvers.insert(role, by.clone());
-                }
-                self.log.push(LogLine {
-                    at: e.time,
-                    actor: e.actor.clone(),
-                    text: describe(&event, self.incident.playbook(), self.lang),
-                });
+    fn push_log(&mut self, written: &[Written]) {
+        for Written { entry, event } in written {
+            if let Event::ApprovalGiven { step, by } = event
+                && let Some(role) = self.approver_role_of(step)
+            {
+                self.approvers.insert(role, by.clone());
             }
+            self.log.push(LogLine {
+                at: entry.time,
+                actor: entry.actor.clone(),
+                text: describe(event, self.incident.playbook(), self.lang),
+            });
         }
         let excess = self.log.len().saturating_sub(LOG_KEEP);
         self.log.drain(..excess);
@@ -1003,7 +987,7 @@ impl App {
                 else {
                     return;
                 };
-                let division = m.to.clone();
+                let division = m.letter.to.clone();
                 let number = self
                     .incident
                     .record()

@@ -391,7 +391,7 @@ fn party_lines(app: &App, name: &str, lines: &mut Vec<Line<'static>>) {
 
 /// The messages of a notify step and where each stands.
 fn message_lines(app: &App, step: &str, lines: &mut Vec<Line<'static>>) {
-    use crate::incident::state::Delivery;
+    use crate::incident::state::{Delivery, Phase};
     let lang = app.lang;
     let state = app.incident.state();
     let needing: std::collections::HashSet<u32> = state
@@ -406,16 +406,27 @@ fn message_lines(app: &App, step: &str, lines: &mut Vec<Line<'static>>) {
     lines.push(heading(label::MESSAGES.get(lang)));
     for m in messages {
         let sending = app.mail.in_flight.contains(&m.number);
-        let (text, style) = match (&m.delivery, &m.called) {
-            (Delivery::Sent { at, .. }, _) => (
-                format!("{} {}", label::DELIVERED.get(lang), format_jst(*at, true)),
+        let (text, style) = match (m.phase(), &m.delivery) {
+            (Phase::Sent, _) => (
+                format!(
+                    "{} {}",
+                    label::DELIVERED.get(lang),
+                    m.sent_at().map(|t| format_jst(t, true)).unwrap_or_default()
+                ),
                 Style::new().fg(Color::Green),
             ),
-            (_, Some(call)) => (
-                format!("{} {}", label::CALLED.get(lang), format_jst(call.at, true)),
+            (Phase::Called, _) => (
+                format!(
+                    "{} {}",
+                    label::CALLED.get(lang),
+                    m.called
+                        .as_ref()
+                        .map(|c| format_jst(c.at, true))
+                        .unwrap_or_default()
+                ),
                 Style::new().fg(Color::Green),
             ),
-            (_, None) if m.cancelled.is_some() => (
+            (Phase::Cancelled, _) => (
                 format!(
                     "{}: {}",
                     label::CANCELLED.get(lang),
@@ -430,11 +441,8 @@ fn message_lines(app: &App, step: &str, lines: &mut Vec<Line<'static>>) {
                 label::SENDING.get(lang).to_string(),
                 Style::new().fg(Color::Cyan),
             ),
-            (Delivery::Pending, None) => (
-                label::QUEUED.get(lang).to_string(),
-                Style::new().fg(Color::Cyan),
-            ),
             (
+                Phase::Failed | Phase::FailedPermanent,
                 Delivery::Failed {
                     attempt,
                     error,
@@ -442,7 +450,6 @@ fn message_lines(app: &App, step: &str, lines: &mut Vec<Line<'static>>) {
                     next_retry,
                     ..
                 },
-                None,
             ) => (
                 match (permanent, next_retry) {
                     (false, Some(t)) => format!(
@@ -459,9 +466,13 @@ fn message_lines(app: &App, step: &str, lines: &mut Vec<Line<'static>>) {
                 },
                 Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
             ),
+            _ => (
+                label::QUEUED.get(lang).to_string(),
+                Style::new().fg(Color::Cyan),
+            ),
         };
         let mut spans = vec![
-            Span::raw(format!("  #{} {}  ", m.number, m.to)),
+            Span::raw(format!("  #{} {}  ", m.number, m.letter.to)),
             Span::styled(text, style),
         ];
         if let Some(ack) = &m.acknowledged {

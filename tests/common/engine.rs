@@ -79,7 +79,7 @@ impl Harness {
         let message = self.incident.state().next_message();
         self.ok(Command::QueueNotifications {
             step: step.into(),
-            messages: vec![hikeshi::incident::engine::QueuedMessage {
+            messages: vec![hikeshi::incident::Letter {
                 to: "広報広聴課".into(),
                 address: "koho@city.example.jp".into(),
                 subject: "件名".into(),
