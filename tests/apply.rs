@@ -224,12 +224,14 @@ fn started_event(exercise: bool) -> Event {
         playbook_version: None,
         playbook_sha256: "a".repeat(64),
         divisions_sha256: "b".repeat(64),
-        title: s("テスト事案"),
-        account: Some(s("@city_official")),
-        platform: None,
-        operator: s(OPERATOR),
-        severity: None,
-        exercise,
+        params: hikeshi::incident::StartParams {
+            title: s("テスト事案"),
+            account: Some(s("@city_official")),
+            platform: None,
+            operator: s(OPERATOR),
+            severity: None,
+            exercise,
+        },
     }
 }
 
@@ -242,16 +244,10 @@ fn completed(step: &str) -> Event {
 }
 
 fn queued_event(number: u32, to: &str) -> Event {
-    let m = message("report", to);
     Event::NotificationQueued {
         message: number,
         step: s("report"),
-        to: m.to,
-        address: m.address,
-        subject: m.subject,
-        file: m.file,
-        sha256: m.sha256,
-        message_id: m.message_id,
+        letter: message("report", to),
     }
 }
 

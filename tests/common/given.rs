@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 
 use chrono::{DateTime, FixedOffset};
 use hikeshi::directory::Directory;
-use hikeshi::incident::engine::QueuedMessage;
 use hikeshi::incident::{Command, Event, EvidenceRecord, IncidentState, Refusal, apply};
+use hikeshi::incident::{Letter, StartParams};
 use hikeshi::playbook::{CompileOptions, Limits, Playbook, SourceFile, compile_source};
 
 /// The engine-test playbook (`tests/fixtures/engine/playbook.yaml`) with a checklist on
@@ -155,14 +155,16 @@ pub fn start_with_severity(severity: &str) -> Command {
 
 fn starting(exercise: bool, severity: Option<&str>) -> Command {
     Command::Start {
-        title: s("テスト事案"),
-        account: Some(s("@city_official")),
-        platform: None,
-        operator: s(OPERATOR),
-        severity: severity.map(s),
+        params: StartParams {
+            title: s("テスト事案"),
+            account: Some(s("@city_official")),
+            platform: None,
+            operator: s(OPERATOR),
+            severity: severity.map(s),
+            exercise,
+        },
         playbook_sha256: "a".repeat(64),
         divisions_sha256: "b".repeat(64),
-        exercise,
     }
 }
 
@@ -296,8 +298,8 @@ pub fn handover(to: &str) -> Command {
 }
 
 /// The message to `to` that [`queue`] queues, as the outbox composes it.
-pub fn message(step: &str, to: &str) -> QueuedMessage {
-    QueuedMessage {
+pub fn message(step: &str, to: &str) -> Letter {
+    Letter {
         to: s(to),
         address: format!("{to}@city.example.jp"),
         subject: s("【報告】テスト事案"),
