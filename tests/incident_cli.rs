@@ -358,6 +358,13 @@ fn a_playbook_with_a_severity_given_at_start_reports_it() {
         .success();
     let s = status_json(tmp.path(), "20261122-1403-engine-test", T0);
     assert_eq!(s["severity"], "high");
+    // People read its title, as mail and the report show it; the id stays in the data.
+    assert_eq!(s["severity_title"], "重大");
+    h(tmp.path(), T0)
+        .args(["status", "20261122-1403-engine-test"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("重大度: 重大"));
     h(tmp.path(), T0)
         .args(["--lang", "en", "start"])
         .arg(fixture("engine/playbook.yaml"))

@@ -8,12 +8,14 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 use common::engine::{START, at};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use hikeshi::Lang;
 use hikeshi::catalog::{self, DivisionsRef, PlaybookRef};
 use hikeshi::clock::SimulatedClock;
 use hikeshi::incident::{Incident, StartParams, StepStatus};
 use hikeshi::playbook::{CompileOptions, Platform};
 use hikeshi::tui::app::{Action, Mode};
+use hikeshi::tui::keys::{self, Bind};
 use hikeshi::tui::{App, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -29,6 +31,10 @@ fn screen(lang: Lang) -> Screen {
 }
 
 fn screen_with(lang: Lang, mail: hikeshi::tui::app::Mail) -> Screen {
+    start_screen(lang, mail, None)
+}
+
+fn start_screen(lang: Lang, mail: hikeshi::tui::app::Mail, severity: Option<&str>) -> Screen {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(SimulatedClock::fixed(at(START)));
     let loaded = catalog::load_playbook(
@@ -45,7 +51,7 @@ fn screen_with(lang: Lang, mail: hikeshi::tui::app::Mail) -> Screen {
             account: Some("@city_official".into()),
             platform: Some(Platform::X),
             operator: "田中".into(),
-            severity: None,
+            severity: severity.map(str::to_string),
             exercise: false,
         },
         clock.clone(),
@@ -182,13 +188,16 @@ fn keys_walk_through_a_decision_an_approval_and_a_post() {
         "{flash:?}"
     );
     assert_eq!(app.incident.record().entries, entries);
-    // A post: Enter opens the approval dialog with the approver's role filled in, Enter
-    // approves, Enter posts.
+    // A post: Enter opens the approval dialog with the approver's role suggested, Enter on
+    // the empty field takes the suggestion, Enter posts.
     let notice = position(app, "takeover-notice");
     app.selected = notice;
     press(app, Action::Primary);
     match &app.mode {
-        Mode::Dialog(d) => assert_eq!(d.input, "発信管理者"),
+        Mode::Dialog(d) => {
+            assert_eq!(d.input, "");
+            assert_eq!(d.suggestion.as_deref(), Some("発信管理者"));
+        }
         other => panic!("{other:?}"),
     }
     press(app, Action::Submit);
@@ -315,14 +324,14 @@ fn dialogs_offer_the_roles_last_approver_refuse_missing_options_and_hand_over() 
     // Approve a post with a typed name; the next post of the same role offers that name.
     app.selected = position(app, "takeover-notice");
     press(app, Action::Primary);
-    if let Mode::Dialog(d) = &mut app.mode {
-        d.input = "山田課長".into();
+    for c in "山田課長".chars() {
+        press(app, Action::Char(c));
     }
     press(app, Action::Submit);
     app.selected = position(app, "approve-deletion");
     press(app, Action::Approve);
     match &app.mode {
-        Mode::Dialog(d) => assert_eq!(d.input, "山田課長"),
+        Mode::Dialog(d) => assert_eq!(d.suggestion.as_deref(), Some("山田課長")),
         other => panic!("{other:?}"),
     }
     press(app, Action::Cancel);
@@ -400,4 +409,194 @@ fn undelivered_mail_is_shown_until_someone_is_reached() {
     assert_eq!(app.incident.state().status_of(report), StepStatus::Done);
     let text = render(app, 160, 48);
     assert!(!text.contains("未送達"), "{text}");
+}
+
+/// A key as the terminal reports it.
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+/// Presses a key through the key map, as the screen loop does.
+fn press_key(app: &mut App, key: KeyEvent) {
+    if let Some(action) = keys::action(&app.mode, key) {
+        press(app, action);
+    }
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press_key(app, key(KeyCode::Char(c)));
+    }
+}
+
+#[test]
+fn every_key_in_the_tables_does_what_its_row_says_and_the_help_lists_it() {
+    let s = screen(Lang::Ja);
+    let tables: [(&[keys::Binding], Mode); 2] =
+        [(keys::NORMAL, Mode::Normal), (keys::OVERLAY, Mode::Help)];
+    for (table, mode) in tables {
+        for row in table {
+            for bind in row.binds {
+                match bind {
+                    Bind::Key(k, action) => {
+                        assert_eq!(
+                            keys::action(&mode, k.event()).as_ref(),
+                            Some(action),
+                            "{} in {mode:?}",
+                            k.name()
+                        );
+                    }
+                    Bind::Digits(first, to_action) => {
+                        let event = key(KeyCode::Char(*first));
+                        assert_eq!(keys::action(&mode, event), Some(to_action(0)));
+                    }
+                }
+            }
+        }
+    }
+    // Space pages down, and the help says so; every row of the help is on screen.
+    assert_eq!(
+        keys::action(&Mode::Normal, key(KeyCode::Char(' '))),
+        Some(Action::PageDown)
+    );
+    let mut s = s;
+    press(&mut s.app, Action::Help);
+    let help = render(&s.app, 80, 24);
+    for row in keys::NORMAL {
+        let line = format!("{}  {}", row.keys(), row.help.get(Lang::Ja));
+        assert!(help.contains(&line), "{line:?} missing:\n{help}");
+    }
+    assert!(help.contains("PgUp PgDn Space"), "{help}");
+}
+
+#[test]
+fn a_digit_in_the_decision_dialog_selects_and_enter_answers() {
+    let mut s = screen(Lang::Ja);
+    let app = &mut s.app;
+    press(app, Action::Primary); // detect
+    press(app, Action::Primary); // report-to-supervisor
+    app.selected = position(app, "login-check");
+    press_key(app, key(KeyCode::Char('x')));
+    assert!(matches!(app.mode, Mode::Dialog(_)));
+    let entries = app.incident.record().entries;
+    // A digit moves the selection and records nothing; the footer says Enter answers.
+    press_key(app, key(KeyCode::Char('2')));
+    assert_eq!(app.incident.record().entries, entries);
+    match &app.mode {
+        Mode::Dialog(d) => assert_eq!(d.choice, 1),
+        other => panic!("{other:?}"),
+    }
+    let text = render(app, 100, 30);
+    assert!(
+        text.contains("1-9 j k Up Down 選択  Enter 回答  Esc 取消"),
+        "{text}"
+    );
+    press_key(app, key(KeyCode::Char('k')));
+    press_key(app, key(KeyCode::Char('j')));
+    press_key(app, key(KeyCode::Enter));
+    assert_eq!(app.mode, Mode::Normal);
+    let ix = app.incident.playbook().graph.find("login-check").unwrap();
+    assert_eq!(app.incident.state().step(ix).unwrap().answer, Some(1));
+}
+
+#[test]
+fn the_approver_is_a_suggestion_that_typing_replaces_and_ctrl_u_clears_a_field() {
+    let mut s = screen(Lang::Ja);
+    let app = &mut s.app;
+    press(app, Action::Primary); // detect
+    app.selected = position(app, "takeover-notice");
+    press_key(app, key(KeyCode::Char('a')));
+    let text = render(app, 100, 30);
+    assert!(text.contains("> _発信管理者（候補）"), "{text}");
+    // Tab puts the suggestion in the field; Ctrl-U clears it again.
+    press_key(app, key(KeyCode::Tab));
+    type_text(app, "課長");
+    match &app.mode {
+        Mode::Dialog(d) => assert_eq!(d.input, "発信管理者課長"),
+        other => panic!("{other:?}"),
+    }
+    press_key(
+        app,
+        KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+    );
+    match &app.mode {
+        Mode::Dialog(d) => assert_eq!(d.input, ""),
+        other => panic!("{other:?}"),
+    }
+    // Typing replaces the suggestion: the name typed is the name journalled.
+    type_text(app, "佐藤");
+    press_key(app, key(KeyCode::Enter));
+    let ix = app
+        .incident
+        .playbook()
+        .graph
+        .find("takeover-notice")
+        .unwrap();
+    let approval = app.incident.state().step(ix).unwrap().approval.clone();
+    assert_eq!(approval.unwrap().by, "佐藤");
+}
+
+#[test]
+fn a_rejection_is_recorded_under_the_operator_unless_someone_else_is_named() {
+    let mut s = screen(Lang::Ja);
+    let app = &mut s.app;
+    press(app, Action::Primary); // detect
+    let rejections = |app: &App| {
+        let ix = app
+            .incident
+            .playbook()
+            .graph
+            .find("takeover-notice")
+            .unwrap();
+        app.incident
+            .state()
+            .step(ix)
+            .unwrap()
+            .rejections
+            .iter()
+            .map(|r| r.by.clone())
+            .collect::<Vec<_>>()
+    };
+    app.selected = position(app, "takeover-notice");
+    // The reason, then who refused: Enter on the empty field is the operator.
+    press_key(app, key(KeyCode::Char('r')));
+    type_text(app, "文面を見直す");
+    press_key(app, key(KeyCode::Enter));
+    let text = render(app, 100, 30);
+    assert!(text.contains("差し戻した人の氏名"), "{text}");
+    assert!(text.contains("田中（候補）"), "{text}");
+    press_key(app, key(KeyCode::Enter));
+    assert_eq!(rejections(app), ["田中"]);
+    // Someone else refused: their name is typed.
+    press_key(app, key(KeyCode::Char('r')));
+    type_text(app, "表現が不適切");
+    press_key(app, key(KeyCode::Enter));
+    type_text(app, "山田課長");
+    press_key(app, key(KeyCode::Enter));
+    assert_eq!(rejections(app), ["田中", "山田課長"]);
+}
+
+#[test]
+fn the_pane_shows_option_descriptions_the_severity_title_and_the_condition_in_full() {
+    let mut s = start_screen(Lang::Ja, hikeshi::tui::app::Mail::default(), Some("medium"));
+    let app = &mut s.app;
+    // The header shows the severity's title, not its id.
+    let text = render(app, 160, 48);
+    assert!(text.contains("重大度 中程度"), "{text}");
+    assert!(!text.contains("重大度 medium"), "{text}");
+    // A decision's options with their descriptions.
+    app.selected = position(app, "login-check");
+    let text = render(app, 160, 48);
+    assert!(text.contains("1. ログインできる (accessible)"), "{text}");
+    assert!(
+        text.contains("正規の管理者がログインでき、パスワードの変更や管理者権限の整理ができる。"),
+        "{text}"
+    );
+    // A conditional step names the decision and the option.
+    app.selected = position(app, "platform-recovery");
+    let text = render(app, 160, 48);
+    assert!(
+        text.contains("条件: 管理権限が残っているか確認する = ログインできない"),
+        "{text}"
+    );
 }

@@ -320,13 +320,7 @@ pub fn fill(
         "organization" => Some(record.directory.organization.clone()),
         "website" => record.directory.website.clone(),
         "step" => playbook.graph.step(step).map(|s| s.title.clone()),
-        "severity" => state.severity(playbook).and_then(|id| {
-            playbook
-                .severities
-                .iter()
-                .find(|c| c.id == id)
-                .map(|c| c.title.clone())
-        }),
+        "severity" => state.severity_title(playbook).map(str::to_string),
         "division" => division.map(str::to_string),
         _ => None,
     })

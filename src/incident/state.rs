@@ -460,6 +460,17 @@ impl IncidentState {
         })
     }
 
+    /// The current severity as people read it: its title in the playbook (mail, the report,
+    /// the screen and `status` all show this, never the id).
+    pub fn severity_title<'p>(&self, playbook: &'p Playbook) -> Option<&'p str> {
+        let id = self.severity(playbook)?;
+        playbook
+            .severities
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.title.as_str())
+    }
+
     /// Folds one event in. Events naming steps the playbook does not have are ignored (the
     /// engine never produces them; the journal is verified before folding).
     pub fn apply(

@@ -45,6 +45,8 @@ pub struct StatusReport {
     pub operators: Vec<String>,
     /// Current severity id.
     pub severity: Option<String>,
+    /// Current severity as people read it (its title in the playbook).
+    pub severity_title: Option<String>,
     /// Steps by status.
     pub progress: Progress,
     /// Ids of overdue steps.
@@ -204,6 +206,7 @@ impl StatusReport {
             operator: state.operator.clone(),
             operators: state.operators.clone(),
             severity: state.severity(playbook).map(str::to_string),
+            severity_title: state.severity_title(playbook).map(str::to_string),
             progress: state.progress(),
             overdue: state
                 .overdue(playbook, now)
@@ -282,7 +285,7 @@ pub fn render(report: &StatusReport, lang: Lang) -> String {
         lang.pick("担当", "operator"),
         report.operator,
         lang.pick("重大度", "severity"),
-        report.severity.as_deref().unwrap_or("-"),
+        report.severity_title.as_deref().unwrap_or("-"),
     );
     if let Some(closed) = report.closed_at {
         let _ = writeln!(

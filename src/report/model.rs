@@ -932,13 +932,7 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
                     to: h.to.clone(),
                 })
                 .collect(),
-            severity: state.severity(playbook).and_then(|id| {
-                playbook
-                    .severities
-                    .iter()
-                    .find(|c| c.id == id)
-                    .map(|c| c.title.clone())
-            }),
+            severity: state.severity_title(playbook).map(str::to_string),
             decisions,
             clauses,
             progress: ProgressRow {

@@ -17,6 +17,7 @@ use crate::incident::{
 use crate::lang::Lang;
 use crate::notify::{self, Config, Job, Outcome, Transport};
 use crate::playbook::{StepIx, StepKind, Template};
+use crate::tr;
 
 /// What the operator asked for (from a key) or what happened (a tick).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,11 +72,15 @@ pub enum Action {
     Char(char),
     /// Delete the last character in a dialog.
     Backspace,
+    /// Clear a text field (Ctrl-U).
+    Clear,
+    /// Put a field's suggestion into it, to edit it (Tab).
+    TakeSuggestion,
     /// Confirm the dialog.
     Submit,
     /// Cancel the dialog or the help.
     Cancel,
-    /// Pick option n (from 0) in a decision dialog.
+    /// Select option n (from 0) in a decision dialog (Enter answers with it).
     Choose(usize),
     /// Send every undelivered message now, permanent failures included.
     Retry,
@@ -106,6 +111,8 @@ pub enum DialogKind {
     Approve,
     /// Reject, with a reason.
     Reject,
+    /// Reject: who refused (after the reason).
+    RejectBy,
     /// A note.
     Note,
     /// Evidence path or URL.
@@ -132,6 +139,7 @@ impl DialogKind {
             DialogKind::Decide => dlg::DECIDE.get(lang),
             DialogKind::Approve => dlg::APPROVE.get(lang),
             DialogKind::Reject => dlg::REJECT.get(lang),
+            DialogKind::RejectBy => dlg::REJECT_BY.get(lang),
             DialogKind::Note => dlg::NOTE.get(lang),
             DialogKind::Evidence => dlg::EVIDENCE.get(lang),
             DialogKind::Observe => dlg::OBSERVE.get(lang),
@@ -141,15 +149,6 @@ impl DialogKind {
             DialogKind::Close => dlg::CLOSE.get(lang),
             DialogKind::Call => dlg::CALL.get(lang),
             DialogKind::Ack => dlg::ACK.get(lang),
-        }
-    }
-
-    /// Whether the dialog takes text.
-    pub fn takes_text(self, open_steps: bool) -> bool {
-        match self {
-            DialogKind::Decide => false,
-            DialogKind::Close => open_steps,
-            _ => true,
         }
     }
 }
@@ -163,6 +162,14 @@ pub struct Dialog {
     pub step: StepIx,
     /// Text typed so far.
     pub input: String,
+    /// Whether it has a text field (a decision's only when changing the answer: the reason).
+    pub takes_text: bool,
+    /// Text offered for an empty field: shown, taken by Tab (to edit) or by Enter on the
+    /// empty field; typing replaces it.
+    pub suggestion: Option<String>,
+    /// What an earlier dialog of the same act asked (a rejection's reason, while who
+    /// refused is asked).
+    pub carried: Option<String>,
     /// The highlighted option (decisions).
     pub choice: usize,
     /// A decision already answered: changing it needs a typed reason, so digits are text.
@@ -375,12 +382,11 @@ impl App {
         app.push_log(&recent);
         app.select_next_ready();
         if let Some(problem) = app.mail.problem.clone() {
-            let text = match app.lang {
-                Lang::Ja => {
-                    format!("メールを送信できません（通知は送信待ちのまま残ります）: {problem}")
-                }
-                Lang::En => format!("mail cannot be sent (messages stay queued): {problem}"),
-            };
+            let text = tr!(
+                app.lang,
+                "メールを送信できません（通知は送信待ちのまま残ります）: {problem}",
+                "mail cannot be sent (messages stay queued): {problem}"
+            );
             app.error(text);
         }
         app.schedule(false);
@@ -483,9 +489,10 @@ impl App {
     fn facilitator(&mut self, action: Action) {
         let lang = self.lang;
         let Some(session) = self.exercise.as_mut() else {
-            self.error(lang.pick(
+            self.error(tr!(
+                lang,
                 "訓練ではないため使えません",
-                "only in an exercise (hikeshi exercise)",
+                "only in an exercise (hikeshi exercise)"
             ));
             return;
         };
@@ -493,12 +500,13 @@ impl App {
             Action::Pause => {
                 let paused = session.toggle_pause();
                 self.info(if paused {
-                    lang.pick(
+                    tr!(
+                        lang,
                         "訓練の時計を一時停止しました（P で再開）",
-                        "exercise clock paused (P resumes)",
+                        "exercise clock paused (P resumes)"
                     )
                 } else {
-                    lang.pick("訓練の時計を再開しました", "exercise clock resumed")
+                    tr!(lang, "訓練の時計を再開しました", "exercise clock resumed")
                 });
             }
             Action::NextInject => match session.fire_next(&mut self.incident) {
@@ -506,14 +514,16 @@ impl App {
                     self.inject_given(fired);
                     self.show_next_card();
                 }
-                Ok(None) => {
-                    self.info(lang.pick("これ以上の状況付与はありません", "no more injects"))
-                }
+                Ok(None) => self.info(tr!(
+                    lang,
+                    "これ以上の状況付与はありません",
+                    "no more injects"
+                )),
                 Err(e) => self.error(e.message(lang)),
             },
             Action::ShowInject => match self.last_card.clone() {
                 Some(card) => self.mode = Mode::Inject(card),
-                None => self.info(lang.pick("状況付与はまだありません", "no inject yet")),
+                None => self.info(tr!(lang, "状況付与はまだありません", "no inject yet")),
             },
             Action::Review => self.mode = Mode::Review(ReviewForm::default()),
             _ => {}
@@ -562,10 +572,11 @@ impl App {
             Ok(entries) => {
                 self.push_log(&entries);
                 if let Outcome::Failed { message, error, .. } = outcome {
-                    let text = match self.lang {
-                        Lang::Ja => format!("通知 #{message} の送信に失敗: {error}"),
-                        Lang::En => format!("message #{message} failed: {error}"),
-                    };
+                    let text = tr!(
+                        self.lang,
+                        "通知 #{message} の送信に失敗: {error}",
+                        "message #{message} failed: {error}"
+                    );
                     self.error(text);
                 } else if !entries.is_empty() {
                     let last = self.log.last().map(|l| l.text.clone()).unwrap_or_default();
@@ -596,18 +607,13 @@ impl App {
         match notify::queue(&mut self.incident, &operator, &step, config) {
             Ok(queued) => {
                 self.push_log(&queued.written);
-                let text = match self.lang {
-                    Lang::Ja => format!(
-                        "{} 通を送信します（{}）",
-                        queued.numbers.len(),
-                        self.mail.describe()
-                    ),
-                    Lang::En => format!(
-                        "sending {} message(s) via {}",
-                        queued.numbers.len(),
-                        self.mail.describe()
-                    ),
-                };
+                let n = queued.numbers.len();
+                let via = self.mail.describe();
+                let text = tr!(
+                    self.lang,
+                    "{n} 通を送信します（{via}）",
+                    "sending {n} message(s) via {via}"
+                );
                 self.info(text);
                 self.schedule(false);
             }
@@ -785,10 +791,6 @@ impl App {
         let Some(step) = self.selected_step() else {
             return;
         };
-        let input = match kind {
-            DialogKind::Approve => self.approver_name(step),
-            _ => String::new(),
-        };
         let message = match kind {
             DialogKind::Call | DialogKind::Ack => {
                 let Some(m) = self.message_for(kind) else {
@@ -800,12 +802,25 @@ impl App {
             _ => None,
         };
         let answer = self.incident.state().step(step).and_then(|r| r.answer);
+        let needs_reason = kind == DialogKind::Decide && answer.is_some();
+        let takes_text = match kind {
+            DialogKind::Decide => needs_reason,
+            DialogKind::Close => !self
+                .incident
+                .state()
+                .open_steps(self.incident.playbook())
+                .is_empty(),
+            _ => true,
+        };
         self.mode = Mode::Dialog(Dialog {
             kind,
             step,
-            input,
+            input: String::new(),
+            takes_text,
+            suggestion: (kind == DialogKind::Approve).then(|| self.approver_name(step)),
+            carried: None,
             choice: answer.unwrap_or(0),
-            needs_reason: kind == DialogKind::Decide && answer.is_some(),
+            needs_reason,
             message,
         });
     }
@@ -858,14 +873,11 @@ impl App {
             .filter(|m| m.step == step && !m.is_settled())
             .count();
         if outstanding > 0 {
-            let text = match self.lang {
-                Lang::Ja => format!(
-                    "この手順の通知 {outstanding} 通が未送達です（自動で再送します）。R で今すぐ再送、c で電話連絡を記録"
-                ),
-                Lang::En => format!(
-                    "{outstanding} message(s) of this step are not delivered yet (retried automatically); R retries now, c records a call"
-                ),
-            };
+            let text = tr!(
+                self.lang,
+                "この手順の通知 {outstanding} 通が未送達です（自動で再送します）。R で今すぐ再送、c で電話連絡を記録",
+                "{outstanding} message(s) of this step are not delivered yet (retried automatically); R retries now, c records a call"
+            );
             self.info(text);
         } else {
             self.notify(ix);
@@ -908,13 +920,14 @@ impl App {
 
     fn submit(&mut self, dialog: Dialog) {
         let step = self.step_id(dialog.step);
-        let text = dialog.input.trim().to_string();
-        let open_steps = !self
-            .incident
-            .state()
-            .open_steps(self.incident.playbook())
-            .is_empty();
-        if dialog.kind.takes_text(open_steps) && text.is_empty() {
+        let mut text = dialog.input.trim().to_string();
+        if text.is_empty()
+            && let Some(suggestion) = &dialog.suggestion
+        {
+            text = suggestion.clone();
+        }
+        // A decision's text is only the reason for changing it, which the engine asks for.
+        if dialog.takes_text && dialog.kind != DialogKind::Decide && text.is_empty() {
             self.error(message::NEEDS_INPUT.get(self.lang));
             self.mode = Mode::Dialog(dialog);
             return;
@@ -949,11 +962,21 @@ impl App {
                 }
             }
             DialogKind::Approve => Command::Approve { step, by: text },
-            // The approving role refuses; its holder's name is the one last recorded for it.
-            DialogKind::Reject => Command::Reject {
+            // The reason first; then who refused, the operator unless someone else is named.
+            DialogKind::Reject => {
+                self.mode = Mode::Dialog(Dialog {
+                    kind: DialogKind::RejectBy,
+                    input: String::new(),
+                    suggestion: Some(self.operator.clone()),
+                    carried: Some(text),
+                    ..dialog
+                });
+                return;
+            }
+            DialogKind::RejectBy => Command::Reject {
                 step,
-                by: self.approver_name(dialog.step),
-                reason: text,
+                by: text,
+                reason: dialog.carried.unwrap_or_default(),
             },
             DialogKind::Note => Command::Note {
                 text,
@@ -978,7 +1001,7 @@ impl App {
                 return;
             }
             DialogKind::Close => Command::Close {
-                force: open_steps.then_some(text),
+                force: dialog.takes_text.then_some(text),
             },
             DialogKind::Call => {
                 let Some(m) = dialog
@@ -1060,6 +1083,11 @@ impl App {
                     a.pop();
                 }
             }
+            (Mode::Review(f), Action::Clear) => {
+                if let Some(a) = f.answers.get_mut(f.field) {
+                    a.clear();
+                }
+            }
             (Mode::Review(f), Action::Submit) => {
                 if f.field + 1 < f.answers.len() {
                     f.field += 1;
@@ -1076,22 +1104,25 @@ impl App {
             (Mode::Dialog(d), Action::Backspace) => {
                 d.input.pop();
             }
+            (Mode::Dialog(d), Action::Clear) => d.input.clear(),
+            (Mode::Dialog(d), Action::TakeSuggestion) => {
+                if let Some(s) = &d.suggestion {
+                    d.input.clone_from(s);
+                }
+            }
             (Mode::Dialog(d), Action::Up) => d.choice = d.choice.saturating_sub(1),
             (Mode::Dialog(d), Action::Down) => {
                 let last = option_count(&self.incident, d.step).saturating_sub(1);
                 d.choice = (d.choice + 1).min(last);
             }
             (Mode::Dialog(d), Action::Choose(n)) => {
-                if n >= option_count(&self.incident, d.step) {
-                    let text = match self.lang {
-                        Lang::Ja => format!("選択肢 {} はありません", n + 1),
-                        Lang::En => format!("there is no option {}", n + 1),
-                    };
-                    self.error(text);
-                    return None;
+                // Selecting only: Enter answers, as the footer says.
+                let step = d.step;
+                if self.has_option(step, n)
+                    && let Mode::Dialog(d) = &mut self.mode
+                {
+                    d.choice = n;
                 }
-                d.choice = n;
-                return Some(Action::Submit);
             }
             (Mode::Dialog(_), Action::Submit) => {
                 if let Mode::Dialog(d) = std::mem::replace(&mut self.mode, Mode::Normal) {
@@ -1159,6 +1190,12 @@ impl App {
             Action::Copy => self.copy(),
             Action::Toggle(item) if self.is_unanswered_decision_without_checklist() => {
                 // On a decision, a number answers it: one key instead of two.
+                if !self
+                    .selected_step()
+                    .is_some_and(|ix| self.has_option(ix, item))
+                {
+                    return;
+                }
                 self.open(DialogKind::Decide);
                 if let Mode::Dialog(d) = &mut self.mode {
                     d.choice = item;
@@ -1187,10 +1224,7 @@ impl App {
             Action::Cancel => self.flash = None,
             Action::Retry => {
                 let n = self.schedule(true);
-                let text = match self.lang {
-                    Lang::Ja => format!("{n} 通を再送します"),
-                    Lang::En => format!("retrying {n} message(s)"),
-                };
+                let text = tr!(self.lang, "{n} 通を再送します", "retrying {n} message(s)");
                 self.info(text);
             }
             Action::Call => self.open(DialogKind::Call),
@@ -1201,6 +1235,8 @@ impl App {
             Action::Tick
             | Action::Char(_)
             | Action::Backspace
+            | Action::Clear
+            | Action::TakeSuggestion
             | Action::Choose(_)
             | Action::Delivered(_) => {}
         }
@@ -1225,6 +1261,22 @@ impl App {
     /// Where the incident lives.
     pub fn dir(&self) -> PathBuf {
         self.incident.dir().to_path_buf()
+    }
+}
+
+impl App {
+    /// Whether a decision has option `n` (from 0); says so on the message line if not.
+    fn has_option(&mut self, step: StepIx, n: usize) -> bool {
+        if n < option_count(&self.incident, step) {
+            return true;
+        }
+        let shown = n + 1;
+        self.error(tr!(
+            self.lang,
+            "選択肢 {shown} はありません",
+            "there is no option {shown}"
+        ));
+        false
     }
 }
 

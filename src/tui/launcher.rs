@@ -3,17 +3,19 @@
 
 use std::path::PathBuf;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
+use super::keys::{GLOBAL, LAUNCHER, hint_line, lookup};
 use super::{Action, Screen};
 use crate::catalog::PlaybookRef;
 use crate::lang::Lang;
 use crate::playbook::Platform;
+use crate::tr;
 
 /// A playbook that can be started.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,9 +90,10 @@ impl Screen for Launcher {
         .areas(frame.area());
         frame.render_widget(
             Paragraph::new(Line::from(Span::styled(
-                lang.pick(
+                tr!(
+                    lang,
                     " hikeshi（火消し）: 手順書から事案を開始するか、対応中の事案を再開します",
-                    " hikeshi: start an incident from a playbook, or resume one",
+                    " hikeshi: start an incident from a playbook, or resume one"
                 ),
                 Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
             ))),
@@ -98,19 +101,19 @@ impl Screen for Launcher {
         );
         let mut items: Vec<ListItem> = Vec::new();
         for (i, p) in self.playbooks.iter().enumerate() {
-            items.push(ListItem::new(format!(
-                "{}. {} {}",
-                i + 1,
-                lang.pick("開始:", "start:"),
-                p.title
+            let (n, title) = (i + 1, &p.title);
+            items.push(ListItem::new(tr!(
+                lang,
+                "{n}. 開始: {title}",
+                "{n}. start: {title}"
             )));
         }
         for (i, inc) in self.incidents.iter().enumerate() {
-            items.push(ListItem::new(format!(
-                "{}. {} {}",
-                self.playbooks.len() + i + 1,
-                lang.pick("再開:", "resume:"),
-                inc.summary
+            let (n, summary) = (self.playbooks.len() + i + 1, &inc.summary);
+            items.push(ListItem::new(tr!(
+                lang,
+                "{n}. 再開: {summary}",
+                "{n}. resume: {summary}"
             )));
         }
         let list = List::new(items)
@@ -126,39 +129,20 @@ impl Screen for Launcher {
                     .enumerate()
                     .map(|(i, pf)| format!("{} {}", i + 1, pf.display_name()))
                     .collect();
-                format!(
-                    "{} {}  0 {}",
-                    lang.pick("対象のプラットフォーム:", "platform:"),
-                    names.join("  "),
-                    lang.pick("指定しない", "none")
+                let names = names.join("  ");
+                tr!(
+                    lang,
+                    "対象のプラットフォーム: {names}  0 指定しない",
+                    "platform: {names}  0 none"
                 )
             }
-            None => lang
-                .pick(
-                    "Enter 選択  Up Down 移動  q 終了",
-                    "Enter choose  Up Down move  q quit",
-                )
-                .to_string(),
+            None => hint_line(LAUNCHER, lang),
         };
         frame.render_widget(Paragraph::new(hint), footer);
     }
 
     fn key(&self, key: KeyEvent) -> Option<Action> {
-        if key.kind == KeyEventKind::Release {
-            return None;
-        }
-        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-            return Some(Action::Quit);
-        }
-        Some(match key.code {
-            KeyCode::Up | KeyCode::Char('k') => Action::Up,
-            KeyCode::Down | KeyCode::Char('j') => Action::Down,
-            KeyCode::Enter => Action::Submit,
-            KeyCode::Esc => Action::Cancel,
-            KeyCode::Char('q') => Action::Quit,
-            KeyCode::Char(c @ '0'..='9') => Action::Choose(c as usize - '0' as usize),
-            _ => return None,
-        })
+        lookup(&[GLOBAL, LAUNCHER], key)
     }
 
     fn update(&mut self, action: Action) -> Option<Action> {

@@ -86,6 +86,7 @@ pub mod dialog {
     pub const DECIDE: Text = t("判断（数字キーで選択）", "Decide (press a number)");
     pub const APPROVE: Text = t("承認した人の氏名", "Name of the approver");
     pub const REJECT: Text = t("差戻しの理由", "Reason for the rejection");
+    pub const REJECT_BY: Text = t("差し戻した人の氏名", "Name of who refused");
     pub const NOTE: Text = t("メモ", "Note");
     pub const EVIDENCE: Text = t("証拠のファイルのパス又はURL", "Evidence: file path or URL");
     pub const OBSERVE: Text = t(
@@ -110,7 +111,6 @@ pub mod dialog {
         "What you told them by phone (their undelivered messages then count as reached)",
     );
     pub const ACK: Text = t("確認した人の氏名", "Name of who acknowledged it");
-    pub const FOOTER: Text = t("Enter 確定  Esc 取消", "Enter confirm  Esc cancel");
 }
 
 /// Messages on the message line.
@@ -146,70 +146,3 @@ pub mod message {
         "every step is settled; C closes the incident",
     );
 }
-
-/// The key hints on the bottom line and in the help overlay: (keys, what).
-pub const KEYS: [(&str, Text); 21] = [
-    ("Up Down j k", t("手順を選ぶ", "select a step")),
-    (
-        "Enter",
-        t(
-            "選んだ手順を進める（完了・送信・判断・承認・観測）",
-            "do the step (complete, send, decide, approve, observe)",
-        ),
-    ),
-    ("d", t("完了", "complete")),
-    ("s", t("省略（理由）", "skip (reason)")),
-    ("x", t("判断", "decide")),
-    ("a", t("承認（決裁・公表文）", "approve (approval, post)")),
-    ("r", t("差戻し", "reject")),
-    (
-        "o",
-        t("観測を記録（監視）", "record an observation (monitor)"),
-    ),
-    (
-        "1-9",
-        t("チェック項目を切り替える", "toggle a checklist item"),
-    ),
-    (
-        "y",
-        t(
-            "公表文・下書きをファイルとクリップボードへ",
-            "copy the statement or draft to a file and the clipboard",
-        ),
-    ),
-    (
-        "R c A",
-        t(
-            "通知: 今すぐ再送・電話連絡を記録・受領確認を記録",
-            "mail: retry now, record a call, record an acknowledgement",
-        ),
-    ),
-    (
-        "P N I V",
-        t(
-            "訓練: 時計の停止と再開・次の状況付与・再表示・振り返り",
-            "exercise: pause/resume the clock, next inject, show it again, review",
-        ),
-    ),
-    ("n", t("メモ", "note")),
-    ("e", t("証拠（ファイル又はURL）", "evidence (file or URL)")),
-    (
-        "f",
-        t("強制完了（理由を記録）", "force-complete (reason recorded)"),
-    ),
-    ("h", t("交代", "hand over")),
-    ("C", t("事案を終了", "close the incident")),
-    ("g G", t("先頭・末尾へ", "first, last step")),
-    ("PgUp PgDn", t("詳細を上下に送る", "scroll the detail")),
-    ("?", t("このヘルプ", "this help")),
-    (
-        "q",
-        t("終了（記録は保存済み）", "quit (everything is saved)"),
-    ),
-];
-
-/// The short hint line.
-pub const HINT: Text = t(
-    "Enter 進める  d 完了  s 省略  x 判断  a 承認  n メモ  ? ヘルプ  q 終了",
-    "Enter do  d done  s skip  x decide  a approve  n note  ? help  q quit",
-);

@@ -5,15 +5,17 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Borders, Clear, Gauge, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Gauge, List, ListItem, ListState, Paragraph};
 
-use super::app::{App, DialogKind, Mode};
-use super::strings::{HINT, KEYS, label, status as st};
+use super::app::{Action, App, Dialog, DialogKind, Mode};
+use super::keys::{Binding, NORMAL, REVIEW, dialog_table, hint_line, keys_for};
+use super::strings::{label, status as st};
 use crate::clock::format_jst;
 use crate::incident::StepStatus;
-use crate::lang::Lang;
+use crate::lang::{Lang, Text as Words};
 use crate::playbook::duration::format_duration;
 use crate::playbook::{DueFrom, StepIx, StepKind};
+use crate::tr;
 
 /// Draws the whole screen.
 pub fn draw(app: &App, frame: &mut Frame) {
@@ -50,23 +52,36 @@ pub fn draw(app: &App, frame: &mut Frame) {
     }
 }
 
-/// A pop-up with a border, wrapped text and a hint line at the bottom.
-fn draw_popup(frame: &mut Frame, area: Rect, title: String, lines: Vec<Line>, style: Style) {
-    let width = area.width.saturating_sub(8).clamp(20, 90);
-    // Rows after wrapping: each line takes its display width over the inner width, rounded up.
-    let inner = usize::from(width.saturating_sub(2)).max(1);
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
-    let height = u16::try_from(rows + 2)
+/// The width of a pop-up: a margin on each side, at most 90 cells.
+fn popup_width(area: Rect) -> u16 {
+    area.width.saturating_sub(8).clamp(20, 90)
+}
+
+/// A pop-up with a border and wrapped text (wrapped here, as the detail pane is, so its height
+/// is exact and no line overruns the border).
+fn draw_popup(
+    frame: &mut Frame,
+    area: Rect,
+    width: u16,
+    title: String,
+    lines: Vec<Line<'static>>,
+    style: Style,
+) {
+    let width = width.min(area.width);
+    let inner = usize::from(width.saturating_sub(2));
+    let lines: Vec<Line<'static>> = lines
+        .into_iter()
+        .flat_map(|l| wrap_line(l, inner))
+        .collect();
+    let height = u16::try_from(lines.len() + 2)
         .unwrap_or(u16::MAX)
-        .min(area.height.saturating_sub(2))
+        .min(area.height)
         .max(5);
     let popup = centered(area, width, height);
     blank_straddling(frame, popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(title).border_style(style)),
+        Paragraph::new(lines).block(Block::bordered().title(title).border_style(style)),
         popup,
     );
 }
@@ -77,15 +92,14 @@ fn draw_inject(lang: Lang, card: &super::app::InjectCard, frame: &mut Frame, are
             card.title.clone(),
             Style::new().add_modifier(Modifier::BOLD),
         )),
-        Line::from(format!(
-            "{} JST{}",
-            format_jst(card.at, false),
+        Line::from({
+            let at = format_jst(card.at, false);
             if card.early {
-                lang.pick("（前倒し）", " (early)")
+                tr!(lang, "{at} JST（前倒し）", "{at} JST (early)")
             } else {
-                ""
+                format!("{at} JST")
             }
-        )),
+        }),
         Line::from(""),
     ];
     lines.extend(card.text.lines().map(|l| Line::from(l.to_string())));
@@ -96,36 +110,38 @@ fn draw_inject(lang: Lang, card: &super::app::InjectCard, frame: &mut Frame, are
         )));
     }
     lines.push(Line::from(Span::styled(
-        lang.pick(
+        tr!(
+            lang,
             "何かキーを押すと閉じます（I でもう一度表示）",
-            "press any key to close (I shows it again)",
+            "press any key to close (I shows it again)"
         ),
         Style::new().fg(Color::DarkGray),
     )));
     draw_popup(
         frame,
         area,
-        lang.pick(" 【訓練】状況付与 ", " [EXERCISE] inject ")
-            .to_string(),
+        popup_width(area),
+        tr!(lang, " 【訓練】状況付与 ", " [EXERCISE] inject "),
         lines,
         Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
     );
 }
 
 /// The three questions of the review.
-const REVIEW_FIELDS: [(&str, &str); 3] = [
-    ("良かった点", "what went well"),
-    ("課題", "what was difficult"),
-    ("改善策", "what to change"),
+const REVIEW_FIELDS: [Words; 3] = [
+    Words::new("良かった点", "what went well"),
+    Words::new("課題", "what was difficult"),
+    Words::new("改善策", "what to change"),
 ];
 
 fn draw_review(lang: Lang, form: &super::app::ReviewForm, frame: &mut Frame, area: Rect) {
-    let mut lines = vec![Line::from(lang.pick(
-        "訓練が終わりました。振り返りを記録します（Enter で次へ、Esc で後回し）",
-        "The exercise is over. Record the review (Enter: next, Esc: later)",
+    let mut lines = vec![Line::from(tr!(
+        lang,
+        "訓練が終わりました。振り返りを記録します",
+        "The exercise is over. Record the review"
     ))];
-    for (i, ((ja, en), answer)) in REVIEW_FIELDS.iter().zip(&form.answers).enumerate() {
-        let label = lang.pick(ja, en);
+    for (i, (question, answer)) in REVIEW_FIELDS.iter().zip(&form.answers).enumerate() {
+        let label = question.get(lang);
         let style = if i == form.field {
             Style::new().add_modifier(Modifier::BOLD)
         } else {
@@ -137,10 +153,12 @@ fn draw_review(lang: Lang, form: &super::app::ReviewForm, frame: &mut Frame, are
             style,
         )));
     }
+    lines.push(footer_line(REVIEW, lang));
     draw_popup(
         frame,
         area,
-        lang.pick(" 振り返り ", " review ").to_string(),
+        popup_width(area),
+        tr!(lang, " 振り返り ", " review "),
         lines,
         Style::new().fg(Color::Cyan),
     );
@@ -155,17 +173,18 @@ fn draw_score(lang: Lang, lines: &[String], frame: &mut Frame, area: Rect) {
         ));
     }
     shown.push(Line::from(Span::styled(
-        lang.pick(
+        tr!(
+            lang,
             "何かキーを押すと閉じます。`hikeshi report` の報告書にも載ります",
-            "press any key to close; `hikeshi report` includes this",
+            "press any key to close; `hikeshi report` includes this"
         ),
         Style::new().fg(Color::DarkGray),
     )));
     draw_popup(
         frame,
         area,
-        lang.pick(" 【訓練】得点 ", " [EXERCISE] score ")
-            .to_string(),
+        popup_width(area),
+        tr!(lang, " 【訓練】得点 ", " [EXERCISE] score "),
         shown,
         Style::new().fg(Color::Magenta),
     );
@@ -230,26 +249,23 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
     if let Some(session) = &app.exercise {
         // ASCII and full-width text only: no ambiguous-width symbols in the chrome.
         let clock = if session.is_paused() {
-            lang.pick("一時停止中", "PAUSED")
+            tr!(lang, "一時停止中", "PAUSED")
         } else {
-            lang.pick("進行中", "running")
+            tr!(lang, "進行中", "running")
         };
         let next = session
             .next_inject_at(&app.incident)
             .map(|t| {
-                let left = (t - app.now).max(TimeDelta::zero());
-                format!(
-                    "  {} {}",
-                    lang.pick("次の状況付与まで", "next inject in"),
-                    format_duration(left, lang)
-                )
+                let left = format_duration((t - app.now).max(TimeDelta::zero()), lang);
+                tr!(lang, "  次の状況付与まで {left}", "  next inject in {left}")
             })
             .unwrap_or_default();
+        let speed = session.speed();
         spans.push(Span::styled(
-            format!(
-                "  {} {clock} x{}{next}",
-                lang.pick("訓練", "EXERCISE"),
-                session.speed()
+            tr!(
+                lang,
+                "  訓練 {clock} x{speed}{next}",
+                "  EXERCISE {clock} x{speed}{next}"
             ),
             Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
         ));
@@ -298,7 +314,7 @@ fn draw_gauge(app: &App, frame: &mut Frame, area: Rect) {
     let p = state.progress();
     let overdue = state.overdue(playbook, app.now).len();
     let settled = p.settled();
-    let severity = state.severity(playbook).unwrap_or("-");
+    let severity = state.severity_title(playbook).unwrap_or("-");
     let text = format!(
         "{} {settled}/{}  {} {}  {} {overdue}  {} {severity}",
         label::PROGRESS.get(lang),
@@ -490,6 +506,35 @@ fn message_lines(app: &App, step: &str, lines: &mut Vec<Line<'static>>) {
     }
 }
 
+/// A step's condition in words: the decision and the options it needs.
+fn condition_text(
+    playbook: &crate::playbook::Playbook,
+    step: &crate::playbook::Step,
+    lang: Lang,
+) -> Option<String> {
+    let cond = step.when.as_ref()?;
+    let decision = playbook.graph.step(cond.decision)?;
+    let StepKind::Decision(d) = &decision.kind else {
+        return None;
+    };
+    let names: Vec<&str> = cond
+        .options
+        .iter()
+        .filter_map(|o| d.options.get(*o).map(|c| c.title.as_str()))
+        .collect();
+    let title = &decision.title;
+    let options = names.join(&tr!(lang, "・", " or "));
+    Some(if cond.negated {
+        tr!(
+            lang,
+            "{title} = {options} 以外",
+            "{title} = other than {options}"
+        )
+    } else {
+        format!("{title} = {options}")
+    })
+}
+
 /// The lines of the detail pane for a step.
 pub fn detail_lines(app: &App, ix: StepIx) -> Vec<Line<'static>> {
     let lang = app.lang;
@@ -522,7 +567,7 @@ pub fn detail_lines(app: &App, ix: StepIx) -> Vec<Line<'static>> {
             format_duration(due.within, lang)
         );
         if due.from == DueFrom::Start {
-            text.push_str(lang.pick("（開始から）", " (from start)"));
+            text.push_str(&tr!(lang, "（開始から）", " (from start)"));
         }
         if let Some(at) = view.due_at {
             text.push_str(&format!("  = {}", format_jst(at, false)));
@@ -539,14 +584,8 @@ pub fn detail_lines(app: &App, ix: StepIx) -> Vec<Line<'static>> {
             },
         )));
     }
-    if let Some(cond) = &step.when
-        && let Some(d) = playbook.graph.step(cond.decision)
-    {
-        lines.push(Line::from(format!(
-            "{}: {}",
-            label::WHEN.get(lang),
-            d.title
-        )));
+    if let Some(text) = condition_text(playbook, step, lang) {
+        lines.push(Line::from(format!("{}: {text}", label::WHEN.get(lang))));
     }
     if !step.sources.is_empty() {
         let cites: Vec<String> = step
@@ -603,23 +642,12 @@ pub fn detail_lines(app: &App, ix: StepIx) -> Vec<Line<'static>> {
                 label::OPTIONS.get(lang),
                 d.question
             )));
-            for (i, o) in d.options.iter().enumerate() {
-                let chosen = record.answer == Some(i);
-                lines.push(Line::from(Span::styled(
-                    format!(
-                        "{}{}. {} ({})",
-                        if chosen { "> " } else { "  " },
-                        i + 1,
-                        o.title,
-                        o.id
-                    ),
-                    if chosen {
-                        Style::new().add_modifier(Modifier::BOLD)
-                    } else {
-                        Style::new()
-                    },
-                )));
-            }
+            option_lines(
+                &d.options,
+                record.answer,
+                Style::new().add_modifier(Modifier::BOLD),
+                &mut lines,
+            );
         }
         StepKind::Approval { approver } => {
             lines.push(Line::from(format!(
@@ -747,10 +775,16 @@ pub fn reflow(text: &str) -> Vec<String> {
 
 /// Wraps a styled line to `width` cells, breaking between characters (as Japanese text is
 /// broken). Done here rather than by ratatui's word wrapper, which can let a line ending in
-/// full-width text overrun the border.
+/// full-width text overrun the border. A line that starts with spaces keeps them as a hanging
+/// indent on its continuation lines (up to half the width), so an indented item stays one.
 pub fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
     use unicode_width::UnicodeWidthChar;
     let width = width.max(2);
+    let indent = line
+        .spans
+        .first()
+        .map_or(0, |s| s.content.chars().take_while(|c| *c == ' ').count())
+        .min(width / 2);
     let mut out: Vec<Line<'static>> = Vec::new();
     let mut current: Vec<Span<'static>> = Vec::new();
     let mut used = 0;
@@ -763,7 +797,10 @@ pub fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
                     current.push(Span::styled(std::mem::take(&mut piece), span.style));
                 }
                 out.push(Line::from(std::mem::take(&mut current)));
-                used = 0;
+                if indent > 0 {
+                    current.push(Span::raw(" ".repeat(indent)));
+                }
+                used = indent;
             }
             piece.push(c);
             used += w;
@@ -791,10 +828,8 @@ fn draw_detail(app: &App, frame: &mut Frame, area: Rect) {
     let scroll = u16::try_from(app.detail_scroll.min(max_scroll)).unwrap_or(u16::MAX);
     let mut title = label::DETAIL.get(app.lang).to_string();
     if max_scroll > 0 {
-        title.push_str(
-            app.lang
-                .pick(" (PgUp PgDn で続き)", " (PgUp PgDn for more)"),
-        );
+        let keys = keys_for(NORMAL, &Action::PageDown);
+        title.push_str(&tr!(app.lang, " ({keys} で続き)", " ({keys} for more)"));
     }
     frame.render_widget(
         Paragraph::new(Text::from(lines))
@@ -837,10 +872,7 @@ fn draw_footer(app: &App, frame: &mut Frame, area: Rect) {
             Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
         )),
         Some(f) => Line::from(Span::styled(f.text.clone(), Style::new().fg(Color::Green))),
-        None => Line::from(Span::styled(
-            HINT.get(app.lang),
-            Style::new().fg(Color::DarkGray),
-        )),
+        None => footer_line(NORMAL, app.lang),
     };
     frame.render_widget(Paragraph::new(line), area);
 }
@@ -874,88 +906,122 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn draw_help(lang: Lang, frame: &mut Frame, area: Rect) {
-    let lines: Vec<Line> = KEYS
+    let width = NORMAL.iter().map(|b| b.keys().len()).max().unwrap_or(0);
+    let lines: Vec<Line<'static>> = NORMAL
         .iter()
-        .map(|(k, what)| {
+        .map(|b| {
             Line::from(vec![
                 Span::styled(
-                    format!("{k:>12}  "),
+                    format!("{:>width$}  ", b.keys()),
                     Style::new().add_modifier(Modifier::BOLD),
                 ),
-                Span::raw(what.get(lang)),
+                Span::raw(b.help.get(lang)),
             ])
         })
         .collect();
-    let popup = centered(area, 76, KEYS.len() as u16 + 2);
-    blank_straddling(frame, popup);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(label::HELP.get(lang))),
-        popup,
+    draw_popup(
+        frame,
+        area,
+        // Wider than the others: one row per key, unwrapped, on an 80-column screen.
+        area.width.saturating_sub(2),
+        label::HELP.get(lang).to_string(),
+        lines,
+        Style::new(),
     );
 }
 
-fn draw_dialog(app: &App, dialog: &super::app::Dialog, frame: &mut Frame, area: Rect) {
+/// The key hints of a table as a dim footer line.
+fn footer_line(table: &[Binding], lang: Lang) -> Line<'static> {
+    Line::from(Span::styled(
+        hint_line(table, lang),
+        Style::new().fg(Color::DarkGray),
+    ))
+}
+
+fn draw_dialog(app: &App, dialog: &Dialog, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
     let playbook = app.incident.playbook();
-    let open_steps = !app.incident.state().open_steps(playbook).is_empty();
-    let title = playbook
-        .graph
-        .step(dialog.step)
-        .map(|s| s.title.clone())
-        .unwrap_or_default();
-    let mut lines: Vec<Line> = Vec::new();
-    if dialog.kind != DialogKind::Handover && dialog.kind != DialogKind::Close {
+    let step = playbook.graph.step(dialog.step);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if !matches!(dialog.kind, DialogKind::Handover | DialogKind::Close) {
         lines.push(Line::from(Span::styled(
-            title,
+            step.map(|s| s.title.clone()).unwrap_or_default(),
             Style::new().add_modifier(Modifier::BOLD),
         )));
     }
-    if dialog.kind == DialogKind::Decide {
-        if let Some(StepKind::Decision(d)) = playbook.graph.step(dialog.step).map(|s| &s.kind) {
-            lines.push(Line::from(d.question.clone()));
-            for (i, o) in d.options.iter().enumerate() {
-                let style = if i == dialog.choice {
-                    Style::new().add_modifier(Modifier::REVERSED)
-                } else {
-                    Style::new()
-                };
-                lines.push(Line::from(Span::styled(
-                    format!("{}. {}", i + 1, o.title),
-                    style,
-                )));
-            }
-            let answered = app
-                .incident
-                .state()
-                .step(dialog.step)
-                .is_some_and(|r| r.answer.is_some());
-            if answered {
-                lines.push(Line::from(
-                    lang.pick("判断を変更する理由:", "reason for changing the answer:"),
-                ));
-                lines.push(Line::from(format!("> {}_", dialog.input)));
-            }
+    if dialog.kind == DialogKind::Decide
+        && let Some(StepKind::Decision(d)) = step.map(|s| &s.kind)
+    {
+        lines.push(Line::from(d.question.clone()));
+        option_lines(
+            &d.options,
+            Some(dialog.choice),
+            Style::new().add_modifier(Modifier::REVERSED),
+            &mut lines,
+        );
+        if dialog.needs_reason {
+            lines.push(Line::from(tr!(
+                lang,
+                "判断を変更する理由:",
+                "reason for changing the answer:"
+            )));
         }
-    } else if dialog.kind.takes_text(open_steps) {
-        lines.push(Line::from(format!("> {}_", dialog.input)));
     }
-    lines.push(Line::from(Span::styled(
-        super::strings::dialog::FOOTER.get(lang),
-        Style::new().fg(Color::DarkGray),
-    )));
-    let width = area.width.saturating_sub(8).min(90);
-    let popup = centered(area, width, lines.len() as u16 + 4);
-    blank_straddling(frame, popup);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(
-                Block::bordered()
-                    .title(dialog.kind.prompt(lang, open_steps))
-                    .border_style(Style::new().fg(Color::Yellow)),
-            )
-            .wrap(Wrap { trim: false }),
-        popup,
+    if dialog.takes_text {
+        lines.push(input_line(dialog, lang));
+    }
+    lines.push(footer_line(dialog_table(dialog), lang));
+    draw_popup(
+        frame,
+        area,
+        popup_width(area),
+        dialog.kind.prompt(lang, dialog.takes_text).to_string(),
+        lines,
+        Style::new().fg(Color::Yellow),
     );
+}
+
+/// The text field: what is typed, or the suggestion (dim) while nothing is.
+fn input_line(dialog: &Dialog, lang: Lang) -> Line<'static> {
+    match &dialog.suggestion {
+        Some(s) if dialog.input.is_empty() => Line::from(vec![
+            Span::raw("> _"),
+            Span::styled(
+                tr!(lang, "{s}（候補）", "{s} (suggested)"),
+                Style::new().fg(Color::DarkGray),
+            ),
+        ]),
+        _ => Line::from(format!("> {}_", dialog.input)),
+    }
+}
+
+/// A decision's options, numbered, each with its description below it; `marked` is drawn
+/// in `style` (the selection in the dialog, the answer in the pane).
+fn option_lines(
+    options: &[crate::playbook::Choice],
+    marked: Option<usize>,
+    style: Style,
+    lines: &mut Vec<Line<'static>>,
+) {
+    for (i, o) in options.iter().enumerate() {
+        let on = marked == Some(i);
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{}{}. {} ({})",
+                if on { "> " } else { "  " },
+                i + 1,
+                o.title,
+                o.id
+            ),
+            if on { style } else { Style::new() },
+        )));
+        if let Some(text) = &o.description {
+            lines.extend(reflow(text).into_iter().map(|l| {
+                Line::from(Span::styled(
+                    format!("     {l}"),
+                    Style::new().fg(Color::Gray),
+                ))
+            }));
+        }
+    }
 }
