@@ -108,18 +108,6 @@ impl SimulatedClock {
         });
     }
 
-    /// Changes the speed factor from now on.
-    pub fn set_speed(&self, speed: f64) {
-        self.with(|s| {
-            s.re_anchor();
-            s.speed = if speed.is_finite() {
-                speed.max(0.0)
-            } else {
-                0.0
-            };
-        });
-    }
-
     /// Stops the clock until [`SimulatedClock::resume`].
     pub fn pause(&self) {
         self.with(|s| {

@@ -102,13 +102,6 @@ impl StepGraph {
         &self.order
     }
 
-    /// Steps that list `ix` in `after`.
-    pub fn dependents(&self, ix: StepIx) -> impl Iterator<Item = StepIx> + '_ {
-        self.graph
-            .neighbors_directed(ix.node(), Direction::Outgoing)
-            .filter_map(|n| self.graph.node_weight(n).copied())
-    }
-
     /// The petgraph graph (node weight = step index, edge = prerequisite → dependent).
     pub fn graph(&self) -> &DiGraph<StepIx, ()> {
         &self.graph
