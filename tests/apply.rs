@@ -124,6 +124,8 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&queued, acknowledge(1), NotDelivered { message: 1, to: s("広報広聴課") }),
         refuses(&started, evidence_file("detect", "../journal.jsonl"), BadEvidenceName { name: s("../journal.jsonl") }),
         refuses(&started, evidence_file("detect", ".."), BadEvidenceName { name: s("..") }),
+        refuses(&started, call("広報課"), UnknownParty { name: s("広報課"), suggestion: Some(s("広報広聴課")) }),
+        refuses(&started, call("総務部"), UnknownParty { name: s("総務部"), suggestion: None }),
         refuses(&detected, queue("report", &[]), NoRecipients { step: s("report") }),
         refuses(&[], start_with_severity("medium"), UnknownSeverity { severity: s("medium"), options: ids(&["low", "high"]) }),
         refuses(&started, begin(), NotAnExercise),

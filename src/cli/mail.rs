@@ -426,23 +426,11 @@ pub(super) fn call(
         Ok(r) => r,
         Err(e) => return fail(ctx, &e),
     };
+    // The engine judges whom a call may name, before any number is shown.
+    if let Err(refusal) = incident::engine::known_party(&record.playbook, division) {
+        return fail(ctx, &incident::IncidentError::Refused(refusal));
+    }
     let Some(party) = record.directory.party(division) else {
-        let suggestion = crate::playbook::diagnostic::suggest(division, record.directory.names());
-        let mut err = std::io::stderr().lock();
-        writeln!(
-            err,
-            "hikeshi: {}",
-            match (lang, suggestion) {
-                (Lang::Ja, Some(s)) => format!(
-                    "`{division}` は事案の divisions.yaml にありません。`{s}` のことですか？"
-                ),
-                (Lang::Ja, None) => format!("`{division}` は事案の divisions.yaml にありません"),
-                (Lang::En, Some(s)) => format!(
-                    "`{division}` is not in the incident's divisions.yaml; did you mean `{s}`?"
-                ),
-                (Lang::En, None) => format!("`{division}` is not in the incident's divisions.yaml"),
-            }
-        )?;
         return Ok(Outcome::Problems);
     };
     let now = now_for(&record.state);

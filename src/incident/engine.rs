@@ -372,6 +372,13 @@ pub enum Refusal {
         /// Its recipient.
         to: String,
     },
+    /// A call to a division or role that is not in the incident's directory.
+    UnknownParty {
+        /// As given.
+        name: String,
+        /// The closest name.
+        suggestion: Option<String>,
+    },
     /// An evidence file name that is not a plain name inside `evidence/`.
     BadEvidenceName {
         /// The name.
@@ -658,6 +665,18 @@ impl Refusal {
             (Refusal::NotDelivered { message, to }, En) => format!(
                 "message #{message} to {to} has not been delivered; if you told them by phone, record it with `hikeshi call INCIDENT {to} --note TEXT`"
             ),
+            (Refusal::UnknownParty { name, suggestion }, Ja) => match suggestion {
+                Some(s) => {
+                    format!("`{name}` は事案の divisions.yaml にありません。`{s}` のことですか？")
+                }
+                None => format!("`{name}` は事案の divisions.yaml にありません"),
+            },
+            (Refusal::UnknownParty { name, suggestion }, En) => match suggestion {
+                Some(s) => format!(
+                    "`{name}` is not in the incident's divisions.yaml; did you mean `{s}`?"
+                ),
+                None => format!("`{name}` is not in the incident's divisions.yaml"),
+            },
             (Refusal::BadEvidenceName { name }, Ja) => format!(
                 "証拠のファイル名 `{}` は使えません（evidence/ の中の単純な名前に限ります）",
                 name.escape_debug()
@@ -724,6 +743,19 @@ fn non_empty(text: &str, what: &'static str) -> Result<(), Refusal> {
         Err(Refusal::Empty { what })
     } else {
         Ok(())
+    }
+}
+
+/// Checks that `name` is a division or role of the incident's directory (the one its
+/// playbook was compiled against), so a call is recorded only for someone who exists.
+pub fn known_party(playbook: &Playbook, name: &str) -> Result<(), Refusal> {
+    if playbook.parties.iter().any(|p| p == name) {
+        Ok(())
+    } else {
+        Err(Refusal::UnknownParty {
+            name: name.to_string(),
+            suggestion: suggest(name, playbook.parties.iter().map(String::as_str)),
+        })
     }
 }
 
@@ -1310,6 +1342,7 @@ fn notification(
             note,
         } => {
             non_empty(division, "DIVISION")?;
+            known_party(playbook, division)?;
             non_empty(note, "--note")?;
             let mut events = vec![Event::DivisionCalled {
                 division: division.clone(),

@@ -507,6 +507,7 @@ impl Compiler<'_> {
             severities,
             severity_decision: severity_decision.map(|(i, _)| StepIx::from_index(i)),
             graph,
+            parties: self.directory.names().map(str::to_string).collect(),
         })
     }
 

@@ -52,6 +52,9 @@ pub struct Playbook {
     pub severity_decision: Option<StepIx>,
     /// The steps and their dependencies.
     pub graph: StepGraph,
+    /// Every division and role of the directory it was compiled against, divisions first:
+    /// the names a notify step or a phone call may address.
+    pub parties: Vec<String>,
 }
 
 /// A guideline document.
