@@ -619,3 +619,39 @@ fn executing_returns_the_events_written_and_reopening_keeps_the_latest_at_hand()
             .unwrap();
     assert_eq!(reopened.recent().cloned().collect::<Vec<_>>(), kept);
 }
+
+#[test]
+fn evidence_given_as_text_is_a_url_or_a_file_to_copy() {
+    use hikeshi::incident::{Event, EvidenceRecord};
+    let mut h = start();
+    let url = h
+        .incident
+        .attach("田中", "detect", "https://x.example/status/1", None)
+        .unwrap();
+    assert!(matches!(
+        &url[0].event,
+        Event::EvidenceAttached { evidence: EvidenceRecord::Url { url }, .. }
+            if url == "https://x.example/status/1"
+    ));
+    let file = h.dir.path().join("screenshot.png");
+    std::fs::write(&file, b"png").unwrap();
+    let copied = h
+        .incident
+        .attach("田中", "detect", file.to_str().unwrap(), None)
+        .unwrap();
+    let Event::EvidenceAttached {
+        evidence: EvidenceRecord::File { name, bytes, .. },
+        ..
+    } = &copied[0].event
+    else {
+        panic!("not a file: {:?}", copied[0].event);
+    };
+    assert_eq!(*bytes, 3);
+    assert!(h.incident.dir().join("evidence").join(name).is_file());
+    // A path that merely mentions http is a file, and a missing one is refused as such.
+    assert!(
+        h.incident
+            .attach("田中", "detect", "http-notes.txt", None)
+            .is_err()
+    );
+}

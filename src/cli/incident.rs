@@ -648,22 +648,7 @@ fn evidence(
         Ok(i) => i,
         Err(e) => return fail(ctx, &e),
     };
-    let is_url = target.starts_with("http://") || target.starts_with("https://");
-    let result = if is_url {
-        incident.execute(
-            &ctx.operator,
-            &Act::AttachEvidence {
-                step: step.to_string(),
-                evidence: EvidenceRecord::Url {
-                    url: target.to_string(),
-                },
-                note,
-            },
-        )
-    } else {
-        incident.attach_file(&ctx.operator, step, Path::new(target), note)
-    };
-    let written = match result {
+    let written = match incident.attach(&ctx.operator, step, target, note) {
         Ok(w) => w,
         Err(e) => return fail(ctx, &e),
     };

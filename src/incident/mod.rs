@@ -705,6 +705,31 @@ impl Incident {
         Ok(self.absorb(written))
     }
 
+    /// Records evidence for `step` as the operator gave it: a URL (`http://` or `https://`)
+    /// is recorded as such, anything else is a file to copy in (see
+    /// [`Incident::attach_file`]). Every face passes the text here, so they cannot disagree
+    /// on which is which.
+    pub fn attach(
+        &mut self,
+        actor: &str,
+        step: &str,
+        target: &str,
+        note: Option<String>,
+    ) -> Result<Vec<Written>, IncidentError> {
+        if is_url(target) {
+            let command = Command::AttachEvidence {
+                step: step.to_string(),
+                evidence: EvidenceRecord::Url {
+                    url: target.to_string(),
+                },
+                note,
+            };
+            self.execute(actor, &command)
+        } else {
+            self.attach_file(actor, step, Path::new(target), note)
+        }
+    }
+
     /// Copies a file into `evidence/` (named `<seq>-<file name>`), hashing it on the way, and
     /// records it for `step`. If the command is refused, the copy is removed again.
     pub fn attach_file(
@@ -764,6 +789,11 @@ impl Incident {
             let _ = std::fs::remove_file(&target);
         })
     }
+}
+
+/// Whether evidence given as text is a URL rather than a file path.
+fn is_url(target: &str) -> bool {
+    target.starts_with("http://") || target.starts_with("https://")
 }
 
 fn append(

@@ -3,7 +3,7 @@
 //! journaled it. Drawing never mutates (see `view`).
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::pin::Pin;
 
 use chrono::{DateTime, FixedOffset};
@@ -11,7 +11,7 @@ use chrono::{DateTime, FixedOffset};
 use super::strings::{dialog as dlg, message};
 use crate::incident::describe::{describe, fill};
 use crate::incident::{
-    Command, Event, EvidenceRecord, Incident, IncidentError, Refusal, StepStatus, Written,
+    Command, Event, Incident, IncidentError, Refusal, StepStatus, Written,
     handover_summary,
 };
 use crate::lang::Lang;
@@ -1034,26 +1034,17 @@ impl App {
                 }
             }
             DialogKind::Evidence => {
-                if text.starts_with("http://") || text.starts_with("https://") {
-                    Command::AttachEvidence {
-                        step,
-                        evidence: EvidenceRecord::Url { url: text },
-                        note: None,
+                let operator = self.operator.clone();
+                // The library decides whether the text is a URL or a file.
+                match self.incident.attach(&operator, &step, &text, None) {
+                    Ok(written) => {
+                        self.push_log(&written);
+                        let last = self.log.last().map(|l| l.text.clone()).unwrap_or_default();
+                        self.info(format!("{}: {last}", message::SAVED.get(self.lang)));
                     }
-                } else {
-                    let operator = self.operator.clone();
-                    match self
-                        .incident
-                        .attach_file(&operator, &step, Path::new(&text), None)
-                    {
-                        Ok(entries) => {
-                            self.push_log(&entries);
-                            self.info(message::SAVED.get(self.lang));
-                        }
-                        Err(e) => self.error(e.message(self.lang)),
-                    }
-                    return;
+                    Err(e) => self.error(e.message(self.lang)),
                 }
+                return;
             }
         };
         self.execute(command);
