@@ -79,7 +79,7 @@ fn send_50(c: &mut Criterion) {
     let transport = Transport::from_config(&config).unwrap();
     group.bench_function("hikeshi_pooled", |b| {
         b.iter(|| {
-            let outcomes = runtime.block_on(deliver_all(&transport, jobs.clone(), 8));
+            let outcomes = runtime.block_on(deliver_all(&transport, jobs.clone()));
             all_sent(&outcomes);
         });
     });

@@ -76,7 +76,7 @@ fn deliver_and_record(
 ) -> Result<Result<Vec<Delivered>, NotifyError>, CliError> {
     let mut outcomes = Vec::new();
     let mut failure = None;
-    runtime()?.block_on(notify::deliver_each(transport, jobs, 8, |outcome| {
+    runtime()?.block_on(notify::deliver_each(transport, jobs, |outcome| {
         if failure.is_none()
             && let Err(e) = notify::record(incident, &outcome)
         {

@@ -595,7 +595,7 @@ pub fn autopilot(
         // Mail: deliver what is due, then phone whoever mail cannot reach.
         let jobs = notify::due(incident, &HashSet::new(), false);
         if !jobs.is_empty() {
-            let outcomes = runtime.block_on(notify::deliver_all(transport, jobs, 8));
+            let outcomes = runtime.block_on(notify::deliver_all(transport, jobs));
             for outcome in outcomes {
                 notify::record(incident, &outcome)?;
             }

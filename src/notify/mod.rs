@@ -134,32 +134,28 @@ impl NotifyError {
     }
 }
 
-/// Delivers jobs, up to `concurrency` at a time over the transport's pooled connections,
-/// handing each outcome to `each` as soon as it is known (so it can be journalled before the
-/// next one finishes: an interruption then repeats as few messages as possible).
-pub async fn deliver_each(
-    transport: &Transport,
-    jobs: Vec<Job>,
-    concurrency: usize,
-    mut each: impl FnMut(Outcome),
-) {
+/// At most this many messages are sent at once: the size of the SMTP connection pool, and
+/// the number of deliveries the screen keeps under way.
+pub const CONCURRENT_SENDS: usize = 8;
+
+/// Delivers jobs, up to [`CONCURRENT_SENDS`] at a time over the transport's pooled
+/// connections, handing each outcome to `each` as soon as it is known (so it can be
+/// journalled before the next one finishes: an interruption then repeats as few messages as
+/// possible).
+pub async fn deliver_each(transport: &Transport, jobs: Vec<Job>, mut each: impl FnMut(Outcome)) {
     use futures_util::StreamExt as _;
     let mut outcomes = futures_util::stream::iter(jobs)
         .map(|job| async move { transport.deliver(&job).await })
-        .buffer_unordered(concurrency.max(1));
+        .buffer_unordered(CONCURRENT_SENDS);
     while let Some(outcome) = outcomes.next().await {
         each(outcome);
     }
 }
 
-/// Delivers jobs, up to `concurrency` at a time over the transport's pooled connections;
-/// returns the outcomes in the order they finish.
-pub async fn deliver_all(
-    transport: &Transport,
-    jobs: Vec<Job>,
-    concurrency: usize,
-) -> Vec<Outcome> {
+/// Delivers jobs, up to [`CONCURRENT_SENDS`] at a time over the transport's pooled
+/// connections; returns the outcomes in the order they finish.
+pub async fn deliver_all(transport: &Transport, jobs: Vec<Job>) -> Vec<Outcome> {
     let mut outcomes = Vec::with_capacity(jobs.len());
-    deliver_each(transport, jobs, concurrency, |o| outcomes.push(o)).await;
+    deliver_each(transport, jobs, |o| outcomes.push(o)).await;
     outcomes
 }

@@ -231,7 +231,7 @@ impl Smtp {
             .port(port)
             .tls(tls)
             .timeout(Some(timeout))
-            .pool_config(PoolConfig::new().max_size(8));
+            .pool_config(PoolConfig::new().max_size(super::CONCURRENT_SENDS as u32));
         let loopback = matches!(config.host.as_str(), "localhost" | "127.0.0.1" | "::1");
         if config.username.is_some() && config.tls == TlsMode::None && !loopback {
             return Err(NotifyError::PlaintextLogin {

@@ -273,9 +273,6 @@ pub struct App {
     pub last_card: Option<InjectCard>,
 }
 
-/// At most this many messages are sent at once (the size of the connection pool).
-const MAX_IN_FLIGHT: usize = 8;
-
 /// The screen's side of the outbox: the config, the transport, and the deliveries under way.
 #[derive(Debug)]
 pub struct Mail {
@@ -536,7 +533,7 @@ impl App {
         if self.mail.transport.is_none() {
             return 0;
         }
-        let room = MAX_IN_FLIGHT.saturating_sub(self.mail.in_flight.len());
+        let room = notify::CONCURRENT_SENDS.saturating_sub(self.mail.in_flight.len());
         let unrecorded = &self.mail.unrecorded;
         let jobs: Vec<Job> = notify::due(&self.incident, &self.mail.in_flight, everything)
             .into_iter()
