@@ -572,10 +572,20 @@ fn an_exercise_left_off_resumes_on_its_own_clock_and_commands_keep_its_time() {
     session.fire_due(&mut incident).unwrap();
     assert_eq!(incident.state().status_of(login), StepStatus::Ready);
     drop(incident);
-    // A changed scenario.yaml is refused, and `verify` says so.
+    // A changed scenario.yaml is refused, and `verify` says so: the record checks it once.
+    let scenario = |dir: &std::path::Path| {
+        hikeshi::incident::IncidentRecord::load(dir)
+            .unwrap()
+            .frozen_scenario()
+            .unwrap()
+    };
+    assert!(scenario(&incident_dir).verified);
     let frozen = incident_dir.join("scenario.yaml");
     let text = std::fs::read_to_string(&frozen).unwrap();
     std::fs::write(&frozen, text.replace("ログインできない", "ログインできる")).unwrap();
+    let changed = scenario(&incident_dir);
+    assert!(!changed.verified);
+    assert!(changed.verified_text().unwrap_err().contains("differs"));
     let err = Session::resume(&incident_dir, 0.0).unwrap_err();
     assert!(err.to_string().contains("differs"), "{err}");
     let out = hikeshi()

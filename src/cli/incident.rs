@@ -713,11 +713,9 @@ fn verify(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
     };
     let lang = ctx.lang;
     // An exercise's frozen scenario must still be the one it began with.
-    if let Some(run) = &record.state.run {
-        let path = dir.join(incident::files::SCENARIO);
-        let same = std::fs::read(&path)
-            .is_ok_and(|b| crate::journal::sha256_hex(&b) == run.scenario_sha256);
-        if !same {
+    if let Some(scenario) = record.frozen_scenario() {
+        let path = &scenario.path;
+        if !scenario.verified {
             let mut err = std::io::stderr().lock();
             writeln!(
                 err,

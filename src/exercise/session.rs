@@ -147,22 +147,16 @@ impl Session {
         mut incident: Incident,
         speed: f64,
     ) -> Result<(Session, Incident), ExerciseError> {
-        let dir = incident.dir().to_path_buf();
-        let state = incident.state();
-        let Some(run) = state.run.as_ref() else {
-            return Err(ExerciseError::NotAnExercise(dir));
+        let Some(scenario) = incident.record().frozen_scenario() else {
+            return Err(ExerciseError::NotAnExercise(incident.dir().to_path_buf()));
         };
-        let path = dir.join(files::SCENARIO);
+        let path = scenario.path.clone();
         let frozen = |reason: String| ExerciseError::FrozenScenario {
             path: path.clone(),
             reason,
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| frozen(e.to_string()))?;
-        if journal::sha256_hex(text.as_bytes()) != run.scenario_sha256 {
-            return Err(frozen(
-                "it differs from the scenario the exercise began with".into(),
-            ));
-        }
+        let text = scenario.verified_text().map_err(frozen)?.to_string();
+        let state = incident.state();
         let source = crate::playbook::SourceFile::new(path.display().to_string(), text);
         let file = super::scenario::parse(&source, &crate::playbook::Limits::default())
             .map_err(|d| frozen(d.message(crate::lang::Lang::En)))?;

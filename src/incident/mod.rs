@@ -429,6 +429,48 @@ impl IncidentRecord {
     }
 }
 
+/// An exercise's frozen `scenario.yaml`, read and checked against the SHA-256 journalled when
+/// the exercise began.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrozenScenario {
+    /// The file.
+    pub path: PathBuf,
+    /// Its text, or why it cannot be read.
+    pub text: Result<String, String>,
+    /// Whether it is the scenario the exercise began with.
+    pub verified: bool,
+}
+
+impl FrozenScenario {
+    /// The text, if it is the scenario the exercise began with; else what is wrong.
+    pub fn verified_text(&self) -> Result<&str, String> {
+        match &self.text {
+            Ok(text) if self.verified => Ok(text),
+            Ok(_) => Err("it differs from the scenario the exercise began with".into()),
+            Err(reason) => Err(reason.clone()),
+        }
+    }
+}
+
+impl IncidentRecord {
+    /// The frozen scenario of an exercise (`None` if no exercise has begun on the incident),
+    /// checked against the hash in its `exercise_began`: the one check that `verify`, the
+    /// report and resuming an exercise rely on.
+    pub fn frozen_scenario(&self) -> Option<FrozenScenario> {
+        let run = self.state.run.as_ref()?;
+        let path = self.dir.join(files::SCENARIO);
+        let text = std::fs::read_to_string(&path).map_err(|e| e.to_string());
+        let verified = text
+            .as_ref()
+            .is_ok_and(|t| journal::sha256_hex(t.as_bytes()) == run.scenario_sha256);
+        Some(FrozenScenario {
+            path,
+            text,
+            verified,
+        })
+    }
+}
+
 fn incident_id(dir: &Path) -> String {
     dir.file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -162,10 +162,8 @@ fn drill(
     let state = &record.state;
     let run = state.run.as_ref()?;
     let score = crate::exercise::score(state, &record.playbook, now)?;
-    let frozen = std::fs::read_to_string(record.dir.join(crate::incident::files::SCENARIO)).ok();
-    let scenario_verified = frozen
-        .as_deref()
-        .is_some_and(|t| crate::journal::sha256_hex(t.as_bytes()) == run.scenario_sha256);
+    let frozen = record.frozen_scenario()?;
+    let scenario_verified = frozen.verified;
     if !scenario_verified {
         problems.push(IntegrityProblem {
             line: None,
@@ -178,7 +176,7 @@ fn drill(
                 .to_string(),
         });
     }
-    let parsed = frozen.and_then(|t| {
+    let parsed = frozen.text.ok().and_then(|t| {
         let source = crate::playbook::SourceFile::new("scenario.yaml", t);
         crate::exercise::scenario::parse(&source, &crate::playbook::Limits::default()).ok()
     });
