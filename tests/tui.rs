@@ -358,6 +358,28 @@ fn dialogs_offer_the_roles_last_approver_refuse_missing_options_and_hand_over() 
 }
 
 #[test]
+fn enter_on_a_post_asks_for_its_approval_only_when_the_engine_wants_one() {
+    let mut s = screen(Lang::Ja);
+    let app = &mut s.app;
+    // Not ready yet: the engine's refusal is shown, no approval is asked for.
+    app.selected = position(app, "takeover-notice");
+    press(app, Action::Primary);
+    assert_eq!(app.mode, Mode::Normal);
+    let flash = app.flash.clone().unwrap();
+    assert!(flash.error && flash.text.contains("detect"), "{flash:?}");
+    // Ready and unapproved: Enter asks who approves.
+    app.selected = position(app, "detect");
+    press(app, Action::Primary);
+    app.selected = position(app, "takeover-notice");
+    press(app, Action::Primary);
+    assert!(
+        matches!(&app.mode, Mode::Dialog(d) if d.kind == hikeshi::tui::app::DialogKind::Approve),
+        "{:?}",
+        app.mode
+    );
+}
+
+#[test]
 fn undelivered_mail_is_shown_until_someone_is_reached() {
     use hikeshi::notify::{Config, Transport};
     use hikeshi::tui::app::Mail;
@@ -397,6 +419,11 @@ fn undelivered_mail_is_shown_until_someone_is_reached() {
     press(app, Action::Primary);
     assert_eq!(app.incident.state().messages.len(), 3);
     assert!(app.flash.as_ref().unwrap().text.contains("未送達"));
+    // The engine refused before anything was saved: no .eml beyond the three queued.
+    let saved = std::fs::read_dir(app.incident.dir().join("outbox"))
+        .unwrap()
+        .count();
+    assert_eq!(saved, 3);
     // Phone each recipient instead: the step is done when all are reached.
     for _ in 0..3 {
         press(app, Action::Call);

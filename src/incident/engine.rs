@@ -672,9 +672,9 @@ impl Refusal {
                 None => format!("`{name}` は事案の divisions.yaml にありません"),
             },
             (Refusal::UnknownParty { name, suggestion }, En) => match suggestion {
-                Some(s) => format!(
-                    "`{name}` is not in the incident's divisions.yaml; did you mean `{s}`?"
-                ),
+                Some(s) => {
+                    format!("`{name}` is not in the incident's divisions.yaml; did you mean `{s}`?")
+                }
                 None => format!("`{name}` is not in the incident's divisions.yaml"),
             },
             (Refusal::BadEvidenceName { name }, Ja) => format!(

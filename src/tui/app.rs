@@ -11,8 +11,7 @@ use chrono::{DateTime, FixedOffset};
 use super::strings::{dialog as dlg, message};
 use crate::incident::describe::{describe, fill};
 use crate::incident::{
-    Command, Event, Incident, IncidentError, Refusal, StepStatus, Written,
-    handover_summary,
+    Command, Event, Incident, IncidentError, Refusal, StepStatus, Written, handover_summary,
 };
 use crate::lang::Lang;
 use crate::notify::{self, Config, Job, Outcome, Transport};
@@ -592,7 +591,9 @@ impl App {
         }
     }
 
-    /// Queues the selected notify step's messages and starts sending them.
+    /// Queues the selected notify step's messages and starts sending them. If the engine
+    /// refuses because they are queued already, says where they stand: the worker retries
+    /// them by itself, R retries now, c records a call.
     fn notify(&mut self, ix: StepIx) {
         let step = self.step_id(ix);
         let operator = self.operator.clone();
@@ -613,6 +614,15 @@ impl App {
                 );
                 self.info(text);
                 self.schedule(false);
+            }
+            Err(notify::NotifyError::Refused(Refusal::AlreadyQueued { messages, .. })) => {
+                let outstanding = messages.len();
+                let text = tr!(
+                    self.lang,
+                    "この手順の通知 {outstanding} 通が未送達です（自動で再送します）。R で今すぐ再送、c で電話連絡を記録",
+                    "{outstanding} message(s) of this step are not delivered yet (retried automatically); R retries now, c records a call"
+                );
+                self.info(text);
             }
             Err(notify::NotifyError::Refused(r)) => self.error(r.message(self.lang)),
             Err(e) => self.error(e.message(self.lang)),
@@ -836,48 +846,25 @@ impl App {
             .graph
             .step(ix)
             .map(|s| s.kind.clone());
-        let approved = self
-            .incident
-            .state()
-            .step(ix)
-            .is_some_and(|r| r.approval.is_some());
         match kind {
             Some(StepKind::Decision(_)) => self.open(DialogKind::Decide),
             Some(StepKind::Approval { .. }) => self.open(DialogKind::Approve),
-            Some(StepKind::Post(_)) if !approved => self.open(DialogKind::Approve),
             Some(StepKind::Monitor(_)) => self.open(DialogKind::Observe),
-            Some(StepKind::Notify(_)) => self.notify_or_explain(ix),
+            Some(StepKind::Notify(_)) => self.notify(ix),
             _ => {
-                let step = self.step_id(ix);
-                self.execute(Command::Complete {
-                    step,
+                let command = Command::Complete {
+                    step: self.step_id(ix),
                     note: None,
                     force: None,
-                });
+                };
+                // The engine knows what a step still needs: a post its approval, asked for
+                // here; anything else it refuses is shown as it says.
+                if let Err(Refusal::NeedsApproval { .. }) = self.incident.check(&command) {
+                    self.open(DialogKind::Approve);
+                } else {
+                    self.execute(command);
+                }
             }
-        }
-    }
-
-    /// Sends a notify step's messages, unless they are queued already (then says where they
-    /// stand: the worker retries them by itself, R retries now, c records a call).
-    fn notify_or_explain(&mut self, ix: StepIx) {
-        let step = self.step_id(ix);
-        let outstanding = self
-            .incident
-            .state()
-            .messages
-            .iter()
-            .filter(|m| m.step == step && !m.is_settled())
-            .count();
-        if outstanding > 0 {
-            let text = tr!(
-                self.lang,
-                "この手順の通知 {outstanding} 通が未送達です（自動で再送します）。R で今すぐ再送、c で電話連絡を記録",
-                "{outstanding} message(s) of this step are not delivered yet (retried automatically); R retries now, c records a call"
-            );
-            self.info(text);
-        } else {
-            self.notify(ix);
         }
     }
 
@@ -1152,7 +1139,7 @@ impl App {
             {
                 // A notify step is done by delivering its messages.
                 if let Some(ix) = self.selected_step() {
-                    self.notify_or_explain(ix);
+                    self.notify(ix);
                 }
             }
             Action::Done => {
