@@ -116,16 +116,24 @@ fn status(incidents: &Path, id: &str) -> serde_json::Value {
 
 /// Waits (bounded) until the journal has more than `entries` entries.
 fn wait_entries(incidents: &Path, id: &str, entries: u64) -> serde_json::Value {
+    wait_until(incidents, id, |s| {
+        s["journal"]["entries"].as_u64().unwrap_or(0) > entries
+    })
+}
+
+/// Waits (bounded) until the incident's status satisfies `done`.
+fn wait_until(
+    incidents: &Path,
+    id: &str,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let s = status(incidents, id);
-        if s["journal"]["entries"].as_u64().unwrap_or(0) > entries {
+        if done(&s) {
             return s;
         }
-        assert!(
-            Instant::now() < deadline,
-            "no new journal entry after {entries}"
-        );
+        assert!(Instant::now() < deadline, "the status never got there: {s}");
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -175,6 +183,17 @@ fn walk(tmux: &Tmux, env: &str, incidents: &Path, playbook: &str, total: u64) ->
         let entries = s["journal"]["entries"].as_u64().unwrap();
         tmux.keys(keys);
         s = wait_entries(incidents, &id, entries);
+        // A notify step is done once the worker has delivered its mail, a moment after the
+        // queue is journalled: wait for that, or the next round would press Enter on it again.
+        if target["kind"] == "notify" {
+            s = wait_until(incidents, &id, |s| {
+                s["steps"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|st| st["id"] == target["id"] && st["status"] != "ready")
+            });
+        }
         current = target["id"].as_str().map(str::to_string);
     }
     let p = &s["progress"];
