@@ -2,18 +2,74 @@
 
 use std::time::Instant;
 
-use super::incident::{Context, fail, fail_message, has_terminal, open, say, show};
-use super::playbooks::{compile_options, report};
-use super::{CliError, ExerciseArgs, Outcome};
-use crate::exercise::{self, ExerciseError, ScenarioRef, Session};
-use crate::lang::Lang;
+use clap::Subcommand;
+
+use super::context::{
+    Context, compile_options, fail_exercise, fail_message, has_terminal, report_failure, say,
+};
+use super::screen::{DEFAULT_SPEED, exercise_screen, resume_exercise};
+use super::{CliError, Outcome};
+use crate::exercise::{self, ScenarioRef, Session};
 use crate::notify::{Config, Transport};
 use crate::playbook::duration::format_duration;
+use crate::tr;
 
-fn fail_exercise(ctx: &Context, e: &ExerciseError) -> Result<Outcome, CliError> {
-    match e {
-        ExerciseError::Incident(i) => fail(ctx, i),
-        other => fail_message(&other.message(ctx.lang)),
+/// The exercise command.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Run a tabletop exercise (机上訓練) from a scenario on a simulated clock.
+    ///
+    /// Opens a new incident marked as an exercise at the scenario's start time and runs the
+    /// real playbook on the operator's screen while the scenario's injects (状況付与) arrive.
+    /// The facilitator pauses and resumes the clock with P and gives the next inject early
+    /// with N. Every message is marked 【訓練】 (subject) and `X-Hikeshi-Exercise: yes`, and
+    /// is only written to the incident's outbox/ unless --live-mail is given. At the end the
+    /// screen asks for the review (振り返り) and shows the score; `hikeshi report` includes
+    /// both.
+    ///
+    /// SCENARIO is a scenario file or a stock scenario id: takeover-friday-night,
+    /// fake-mayor-gift-campaign, shelter-post-backlash.
+    Exercise(ExerciseArgs),
+}
+
+/// How to run an exercise.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExerciseArgs {
+    /// A scenario file, or a stock scenario id.
+    #[arg(required_unless_present = "resume")]
+    pub scenario: Option<String>,
+    /// Resume an exercise left off (its folder or id) on the screen, from the time of its
+    /// last event (`hikeshi tui` does the same at the default speed).
+    #[arg(long, value_name = "INCIDENT", conflicts_with_all = ["scenario", "autopilot", "live_mail"])]
+    pub resume: Option<String>,
+    /// Simulated seconds per real second (10 = ten minutes of story per real minute).
+    #[arg(long, default_value_t = DEFAULT_SPEED, value_parser = parse_speed)]
+    pub speed: f64,
+    /// Send the (marked) mail over SMTP as hikeshi.toml's [smtp] says, instead of only to
+    /// the outbox.
+    #[arg(long)]
+    pub live_mail: bool,
+    /// Play a scripted participant to the end without a terminal (for demonstrations, tests
+    /// and sample journals); prints the score and the incident folder.
+    #[arg(long)]
+    pub autopilot: bool,
+    /// With --autopilot: print the result as JSON.
+    #[arg(long, requires = "autopilot")]
+    pub json: bool,
+}
+
+fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Ok(v),
+        _ => Err("a number of simulated seconds per real second, above 0 and at most 3600".into()),
+    }
+}
+
+impl Cmd {
+    /// Runs the command.
+    pub(super) fn run(self, ctx: &Context) -> Result<Outcome, CliError> {
+        let Cmd::Exercise(args) = self;
+        exercise(ctx, &args)
     }
 }
 
@@ -31,89 +87,19 @@ struct AutopilotJson<'a> {
     refused: Vec<String>,
 }
 
-/// The default speed of an exercise on the screen.
-pub(super) const DEFAULT_SPEED: f64 = 10.0;
-
-/// Shows an exercise on the screen until the operator quits, then prints the score.
-fn run_screen(
-    ctx: &Context,
-    session: Session,
-    incident: crate::incident::Incident,
-    mail: crate::tui::app::Mail,
-) -> Result<Outcome, CliError> {
-    let lang = ctx.lang;
-    let dir = incident.dir().to_path_buf();
-    let mut app = crate::tui::App::with_mail(incident, ctx.operator.clone(), lang, mail)
-        .with_exercise(session);
-    if !show(ctx, &mut app)? {
-        return Ok(Outcome::Problems);
-    }
-    let state = app.incident.state();
-    if let Some(score) = exercise::score(state, app.incident.playbook(), app.incident.now()) {
-        for line in score.lines(lang) {
-            say(&line)?;
-        }
-    }
-    super::mail::remind_undelivered(ctx, app.incident.record())?;
-    if !state.is_closed() {
-        say(&match lang {
-            Lang::Ja => format!(
-                "訓練を再開するには: hikeshi exercise --resume {}",
-                app.incident.record().id
-            ),
-            Lang::En => format!(
-                "to resume the exercise: hikeshi exercise --resume {}",
-                app.incident.record().id
-            ),
-        })?;
-    }
-    say(&format!(
-        "{}: {}",
-        lang.pick("記録は保存されています", "everything is saved in"),
-        dir.display()
-    ))?;
-    Ok(Outcome::Success)
-}
-
-/// Resumes an exercise on the screen at `speed`×; its mail goes where it went before.
-pub(super) fn resume(ctx: &Context, name: &str, speed: f64) -> Result<Outcome, CliError> {
-    if !has_terminal(ctx, Some(name))? {
-        return Ok(Outcome::Problems);
-    }
-    match open(ctx, name) {
-        Ok(incident) => resume_screen(ctx, incident, speed),
-        Err(e) => fail(ctx, &e),
-    }
-}
-
-/// Resumes an open exercise on the screen at `speed`×; its mail goes where it went before.
-pub(super) fn resume_screen(
-    ctx: &Context,
-    incident: crate::incident::Incident,
-    speed: f64,
-) -> Result<Outcome, CliError> {
-    let (session, incident) = match Session::resume_opened(incident, speed) {
-        Ok(s) => s,
-        Err(e) => return fail_exercise(ctx, &e),
-    };
-    let mail = super::mail::screen_mail(ctx, incident.state())?;
-    run_screen(ctx, session, incident, mail)
-}
-
-pub(super) fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, CliError> {
+fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, CliError> {
     let lang = ctx.lang;
     if let Some(name) = &args.resume {
-        return resume(ctx, name, args.speed);
+        return resume_exercise(ctx, name, args.speed);
     }
     let Some(spec) = args.scenario.as_deref() else {
-        return fail_message(lang.pick("シナリオを指定してください", "name a scenario"));
+        return fail_message(&tr!(lang, "シナリオを指定してください", "name a scenario"));
     };
     let scenario = ScenarioRef::resolve(spec)?;
     let loaded = match exercise::load(&scenario, &compile_options()) {
         Ok(l) => l,
         Err(failure) => {
-            report(&failure.diagnostics, &failure.sources, lang)?;
-            return Ok(Outcome::Problems);
+            return report_failure(&failure, lang);
         }
     };
     let config = match Config::load(ctx.config.as_deref()) {
@@ -124,9 +110,10 @@ pub(super) fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, Cl
     // inboxes by accident, even with [smtp] set up for real incidents.
     let transport = if args.live_mail {
         if config.smtp.is_none() {
-            return fail_message(lang.pick(
+            return fail_message(&tr!(
+                lang,
                 "--live-mail には hikeshi.toml の [smtp] の設定が必要です",
-                "--live-mail needs an [smtp] table in hikeshi.toml",
+                "--live-mail needs an [smtp] table in hikeshi.toml"
             ));
         }
         match Transport::from_config(&config) {
@@ -180,34 +167,22 @@ pub(super) fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, Cl
             say(&text)?;
             return Ok(Outcome::Success);
         }
-        say(&match lang {
-            Lang::Ja => format!(
-                "【訓練】{} — 自動進行で終了（模擬時間 {}、実時間 {:.2} 秒）",
-                loaded.scenario.title,
-                format_duration(run.simulated, lang),
-                real.as_secs_f64()
-            ),
-            Lang::En => format!(
-                "[EXERCISE] {} — finished by autopilot ({} simulated, {:.2} s real)",
-                loaded.scenario.title,
-                format_duration(run.simulated, lang),
-                real.as_secs_f64()
-            ),
-        })?;
-        say(&match lang {
-            Lang::Ja => format!(
-                "状況付与 {} 件、通知 {} 通（{}）",
-                run.injects,
-                run.messages,
-                transport.describe()
-            ),
-            Lang::En => format!(
-                "{} inject(s), {} message(s) ({})",
-                run.injects,
-                run.messages,
-                transport.describe()
-            ),
-        })?;
+        let (title, simulated, real) = (
+            &loaded.scenario.title,
+            format_duration(run.simulated, lang),
+            real.as_secs_f64(),
+        );
+        say(&tr!(
+            lang,
+            "【訓練】{title} — 自動進行で終了（模擬時間 {simulated}、実時間 {real:.2} 秒）",
+            "[EXERCISE] {title} — finished by autopilot ({simulated} simulated, {real:.2} s real)"
+        ))?;
+        let (injects, messages, via) = (run.injects, run.messages, transport.describe());
+        say(&tr!(
+            lang,
+            "状況付与 {injects} 件、通知 {messages} 通（{via}）",
+            "{injects} inject(s), {messages} message(s) ({via})"
+        ))?;
         if let Some(score) = &run.score {
             for line in score.lines(lang) {
                 say(&line)?;
@@ -217,16 +192,13 @@ pub(super) fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, Cl
         let mut refused: Vec<String> = run.refused.iter().map(|r| r.message(lang)).collect();
         refused.dedup();
         for r in &refused {
-            say(&format!(
-                "{}: {r}",
-                lang.pick("実施できなかった操作", "refused")
-            ))?;
+            say(&tr!(lang, "実施できなかった操作: {r}", "refused: {r}"))?;
         }
         say(&dir.display().to_string())?;
         return Ok(Outcome::Success);
     }
 
-    run_screen(
+    exercise_screen(
         ctx,
         session,
         incident,

@@ -3,69 +3,111 @@
 use std::collections::HashSet;
 use std::io::Write as _;
 
-use super::incident::{Context, fail, now_for, open, say, step_title};
+use clap::Subcommand;
+
+use super::context::{Context, fail, fail_message, now_for, open, say, step_title};
 use super::{CliError, Outcome};
 use crate::clock::format_jst;
 use crate::directory::in_office_hours;
 use crate::incident::{self, Command as Act, IncidentRecord, Refusal};
-use crate::lang::Lang;
 use crate::notify::{
     self, Config, NotifyError, OutboxReport, Outcome as Delivered, Transport, compose_step,
 };
+use crate::tr;
+
+/// The mail commands.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Send a notify step's mail to its divisions (saved in outbox/, sent over SMTP if set up).
+    ///
+    /// One message per division or role, saved in outbox/ and delivered (over SMTP with [smtp]
+    /// in hikeshi.toml). The step is done once every message is delivered. Exit 1 if any is
+    /// not: it stays queued (see `outbox --retry`).
+    Notify {
+        /// Incident folder or id.
+        incident: String,
+        /// The notify step.
+        step: String,
+        /// Print the exact messages (as .eml) and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List every message of an incident and its state: delivered, pending, failed, called.
+    Outbox {
+        /// Incident folder or id.
+        incident: String,
+        /// Print as JSON (see docs/notifications.md).
+        #[arg(long)]
+        json: bool,
+        /// Send every undelivered message now, permanent failures included.
+        #[arg(long)]
+        retry: bool,
+    },
+    /// Record that a division acknowledged a message (its number from `outbox`).
+    Ack {
+        /// Incident folder or id.
+        incident: String,
+        /// The message number (e.g. 3 or #3).
+        message: String,
+        /// Who acknowledged.
+        #[arg(long)]
+        by: String,
+        /// What they said.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Show a division's phone numbers; with --note, record that they were phoned.
+    ///
+    /// Out of office hours (weekdays 8:30–17:15 JST) the night/holiday number comes first.
+    /// With --note the call is recorded: the division's undelivered messages then count as
+    /// reached, and a notify step whose recipients are all reached is done.
+    Call {
+        /// Incident folder or id.
+        incident: String,
+        /// The division or role.
+        division: String,
+        /// What was said (records the call).
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+impl Cmd {
+    /// Runs the command.
+    pub(super) fn run(self, ctx: &Context) -> Result<Outcome, CliError> {
+        match self {
+            Cmd::Notify {
+                incident,
+                step,
+                dry_run: true,
+            } => preview(ctx, &incident, &step),
+            Cmd::Notify {
+                incident,
+                step,
+                dry_run: false,
+            } => notify(ctx, &incident, &step),
+            Cmd::Outbox {
+                incident,
+                json,
+                retry,
+            } => outbox(ctx, &incident, json, retry),
+            Cmd::Ack {
+                incident,
+                message,
+                by,
+                note,
+            } => ack(ctx, &incident, &message, &by, note),
+            Cmd::Call {
+                incident,
+                division,
+                note,
+            } => call(ctx, &incident, &division, note),
+        }
+    }
+}
 
 fn fail_notify(ctx: &Context, error: &NotifyError) -> Result<Outcome, CliError> {
-    super::incident::fail_message(&error.message(ctx.lang))
-}
-
-/// The screen's mail: the config and transport. Unusable settings do not keep the screen
-/// from opening (the incident must still be workable): nothing is sent, messages stay
-/// queued, and both the terminal and the screen say why.
-pub(super) fn screen_mail(
-    ctx: &Context,
-    state: &incident::IncidentState,
-) -> Result<crate::tui::app::Mail, CliError> {
-    use crate::tui::app::Mail;
-    let (config, result) = match Config::load(ctx.config.as_deref()) {
-        Ok(config) => {
-            let transport = Transport::for_incident(state, &config);
-            (Some(config), transport)
-        }
-        Err(e) => (None, Err(e.into())),
-    };
-    match result {
-        Ok(transport) => Ok(Mail::new(config.unwrap_or_default(), transport)),
-        Err(e) => {
-            let problem = e.message(ctx.lang);
-            let mut err = std::io::stderr().lock();
-            writeln!(
-                err,
-                "hikeshi: {}: {problem}",
-                ctx.lang.pick(
-                    "メールを送信できません（通知は送信待ちのまま残ります）",
-                    "mail cannot be sent (messages stay queued)"
-                )
-            )?;
-            Ok(Mail::unavailable(config, problem))
-        }
-    }
-}
-
-/// After the screen: a reminder of messages still undelivered.
-pub(super) fn remind_undelivered(ctx: &Context, record: &IncidentRecord) -> Result<(), CliError> {
-    let n = record.state.undelivered().count();
-    if n > 0 {
-        say(&match ctx.lang {
-            Lang::Ja => format!(
-                "未送達の通知が {n} 通あります: 画面を再び開くと再送します（`hikeshi outbox {} --retry` でも再送できます）",
-                record.id
-            ),
-            Lang::En => format!(
-                "{n} message(s) not delivered: they are sent again when the screen reopens (or by `hikeshi outbox {} --retry`)",
-                record.id
-            ),
-        })?;
-    }
-    Ok(())
+    fail_message(&error.message(ctx.lang))
 }
 
 /// Sends `jobs` and journals each outcome the moment it is known.
@@ -109,42 +151,30 @@ fn report_outcomes(
         let Some(m) = record.state.message(outcome.message()) else {
             continue;
         };
-        let text = match (outcome, lang) {
-            (Delivered::Sent { reply, .. }, Lang::Ja) => {
-                format!(
-                    "#{} {} <{}>: 送達（{reply}）",
-                    m.number, m.letter.to, m.letter.address
-                )
+        let who = format!("#{} {} <{}>", m.number, m.letter.to, m.letter.address);
+        let text = match outcome {
+            Delivered::Sent { reply, .. } => {
+                tr!(lang, "{who}: 送達（{reply}）", "{who}: delivered ({reply})")
             }
-            (Delivered::Sent { reply, .. }, Lang::En) => {
-                format!(
-                    "#{} {} <{}>: delivered ({reply})",
-                    m.number, m.letter.to, m.letter.address
-                )
-            }
-            (Delivered::Failed { error, .. }, _) => {
+            Delivered::Failed { error, .. } => {
                 let retry = match &m.delivery {
                     incident::state::Delivery::Failed {
                         next_retry: Some(t),
                         ..
-                    } => format!(
-                        "{} {}",
-                        lang.pick("再送予定", "retry at"),
-                        format_jst(*t, true)
+                    } => {
+                        let at = format_jst(*t, true);
+                        tr!(lang, "再送予定 {at}", "retry at {at}")
+                    }
+                    _ => tr!(
+                        lang,
+                        "再送しません（宛先または設定を確認してください）",
+                        "not retried (check the address or the settings)"
                     ),
-                    _ => lang
-                        .pick(
-                            "再送しません（宛先または設定を確認してください）",
-                            "not retried (check the address or the settings)",
-                        )
-                        .to_string(),
                 };
-                format!(
-                    "#{} {} <{}>: {}: {error} — {retry}",
-                    m.number,
-                    m.letter.to,
-                    m.letter.address,
-                    lang.pick("送信失敗", "failed")
+                tr!(
+                    lang,
+                    "{who}: 送信失敗: {error} — {retry}",
+                    "{who}: failed: {error} — {retry}"
                 )
             }
         };
@@ -160,97 +190,73 @@ fn settle(ctx: &Context, record: &IncidentRecord, sent: &[u32]) -> Result<Outcom
     if !record.state.undelivered().any(|m| sent.contains(&m.number)) {
         return Ok(Outcome::Success);
     }
-    let mut err = std::io::stderr().lock();
-    writeln!(
-        err,
-        "hikeshi: {}",
-        match ctx.lang {
-            Lang::Ja => format!(
-                "未送達の通知が {undelivered} 通あります。送信待ちのまま残っています: `hikeshi outbox {} --retry` で再送するか、画面（hikeshi tui）を開いておくと自動で再送します。届かない部署には電話し `hikeshi call` で記録してください",
-                record.id
-            ),
-            Lang::En => format!(
-                "{undelivered} message(s) not delivered; they stay queued: `hikeshi outbox {} --retry` sends them again, and the screen (hikeshi tui) retries by itself. Phone a division that cannot be reached and record it with `hikeshi call`",
-                record.id
-            ),
-        }
-    )?;
-    Ok(Outcome::Problems)
+    let id = &record.id;
+    fail_message(&tr!(
+        ctx.lang,
+        "未送達の通知が {undelivered} 通あります。送信待ちのまま残っています: `hikeshi outbox {id} --retry` で再送するか、画面（hikeshi tui）を開いておくと自動で再送します。届かない部署には電話し `hikeshi call` で記録してください",
+        "{undelivered} message(s) not delivered; they stay queued: `hikeshi outbox {id} --retry` sends them again, and the screen (hikeshi tui) retries by itself. Phone a division that cannot be reached and record it with `hikeshi call`"
+    ))
 }
 
-pub(super) fn notify(
-    ctx: &Context,
-    name: &str,
-    step: &str,
-    dry_run: bool,
-) -> Result<Outcome, CliError> {
+/// `notify --dry-run`: the exact messages, and whether they could be sent now.
+fn preview(ctx: &Context, name: &str, step: &str) -> Result<Outcome, CliError> {
     let lang = ctx.lang;
-    if dry_run {
-        // A preview takes no lock and writes nothing.
-        let dir = match incident::resolve(name, &ctx.incidents) {
-            Ok(d) => d,
-            Err(e) => return fail(ctx, &e),
-        };
-        let record = match IncidentRecord::load(&dir) {
-            Ok(r) => r,
-            Err(e) => return fail(ctx, &e),
-        };
-        let config = match Config::load(ctx.config.as_deref()) {
-            Ok(c) => c,
-            Err(e) => return fail_notify(ctx, &e.into()),
-        };
-        let now = now_for(&record.state);
-        let composed = match compose_step(&record, step, &config, now) {
-            Ok(c) => c,
-            Err(e) => return fail_notify(ctx, &e),
-        };
-        let mut out = std::io::stdout().lock();
-        for c in &composed {
-            writeln!(
-                out,
-                "===== #{} {} <{}> ({}) =====",
-                c.number,
-                c.letter.to,
-                c.letter.address,
-                lang.pick("送信しません", "not sent")
-            )?;
-            writeln!(
-                out,
-                "{}: {} <{}>",
-                lang.pick("宛先", "To"),
-                c.letter.to,
-                c.letter.address
-            )?;
-            writeln!(
-                out,
-                "{}: {}",
-                lang.pick("件名", "Subject"),
-                c.letter.subject
-            )?;
-            writeln!(out, "\n{}\n", c.body.trim_end())?;
-            writeln!(
-                out,
-                "----- {} {} -----",
-                lang.pick("送信される .eml（そのまま）", "the exact .eml"),
-                c.letter.file
-            )?;
-            out.write_all(&c.bytes)?;
-            writeln!(out)?;
-        }
-        // Say whether it could be sent now, as the real command would.
-        let probe = Act::QueueNotifications {
-            step: step.to_string(),
-            messages: Vec::new(),
-        };
-        return match incident::apply(&record.state, &record.playbook, &probe) {
-            Err(Refusal::NoRecipients { .. }) => Ok(Outcome::Success),
-            Err(r) => {
-                drop(out);
-                fail(ctx, &incident::IncidentError::Refused(r))
-            }
-            Ok(_) => Ok(Outcome::Success),
-        };
+    // A preview takes no lock and writes nothing.
+    let dir = match incident::resolve(name, &ctx.incidents) {
+        Ok(d) => d,
+        Err(e) => return fail(ctx, &e),
+    };
+    let record = match IncidentRecord::load(&dir) {
+        Ok(r) => r,
+        Err(e) => return fail(ctx, &e),
+    };
+    let config = match Config::load(ctx.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return fail_notify(ctx, &e.into()),
+    };
+    let now = now_for(&record.state);
+    let composed = match compose_step(&record, step, &config, now) {
+        Ok(c) => c,
+        Err(e) => return fail_notify(ctx, &e),
+    };
+    let mut out = std::io::stdout().lock();
+    for c in &composed {
+        let (number, to, address, subject, file) = (
+            c.number,
+            &c.letter.to,
+            &c.letter.address,
+            &c.letter.subject,
+            &c.letter.file,
+        );
+        let lines = tr!(
+            lang,
+            "===== #{number} {to} <{address}> (送信しません) =====\n宛先: {to} <{address}>\n件名: {subject}",
+            "===== #{number} {to} <{address}> (not sent) =====\nTo: {to} <{address}>\nSubject: {subject}"
+        );
+        writeln!(out, "{lines}")?;
+        writeln!(out, "\n{}\n", c.body.trim_end())?;
+        let eml = tr!(lang, "送信される .eml（そのまま）", "the exact .eml");
+        writeln!(out, "----- {eml} {file} -----")?;
+        out.write_all(&c.bytes)?;
+        writeln!(out)?;
     }
+    // Say whether it could be sent now, as the real command would.
+    let probe = Act::QueueNotifications {
+        step: step.to_string(),
+        messages: Vec::new(),
+    };
+    match incident::apply(&record.state, &record.playbook, &probe) {
+        Err(Refusal::NoRecipients { .. }) => Ok(Outcome::Success),
+        Err(r) => {
+            drop(out);
+            fail(ctx, &incident::IncidentError::Refused(r))
+        }
+        Ok(_) => Ok(Outcome::Success),
+    }
+}
+
+fn notify(ctx: &Context, name: &str, step: &str) -> Result<Outcome, CliError> {
+    let lang = ctx.lang;
     let config = match Config::load(ctx.config.as_deref()) {
         Ok(c) => c,
         Err(e) => return fail_notify(ctx, &e.into()),
@@ -267,20 +273,16 @@ pub(super) fn notify(
         Ok(q) => q,
         Err(e) => return fail_notify(ctx, &e),
     };
-    say(&match lang {
-        Lang::Ja => format!(
-            "{} 通を送信します（{}）: {}",
-            queued.numbers.len(),
-            transport.describe(),
-            step_title(incident.playbook(), step)
-        ),
-        Lang::En => format!(
-            "sending {} message(s) via {}: {}",
-            queued.numbers.len(),
-            transport.describe(),
-            step_title(incident.playbook(), step)
-        ),
-    })?;
+    let (count, via, title) = (
+        queued.numbers.len(),
+        transport.describe(),
+        step_title(incident.playbook(), step),
+    );
+    say(&tr!(
+        lang,
+        "{count} 通を送信します（{via}）: {title}",
+        "sending {count} message(s) via {via}: {title}"
+    ))?;
     let jobs = notify::due(&incident, &HashSet::new(), false);
     let outcomes = match deliver_and_record(&mut incident, &transport, jobs)? {
         Ok(o) => o,
@@ -290,21 +292,17 @@ pub(super) fn notify(
     if let Some(ix) = incident.playbook().graph.find(step)
         && incident.state().status_of(ix) == incident::StepStatus::Done
     {
-        say(&format!(
-            "{}: {step} {}",
-            lang.pick("完了（全員に送達）", "done (all delivered)"),
-            step_title(incident.playbook(), step)
+        let title = step_title(incident.playbook(), step);
+        say(&tr!(
+            lang,
+            "完了（全員に送達）: {step} {title}",
+            "done (all delivered): {step} {title}"
         ))?;
     }
     settle(ctx, incident.record(), &queued.numbers)
 }
 
-pub(super) fn outbox(
-    ctx: &Context,
-    name: &str,
-    json: bool,
-    retry: bool,
-) -> Result<Outcome, CliError> {
+fn outbox(ctx: &Context, name: &str, json: bool, retry: bool) -> Result<Outcome, CliError> {
     // Listing needs no working login; only a retry builds the transport.
     let config = match Config::load(ctx.config.as_deref()) {
         Ok(c) => c,
@@ -323,14 +321,12 @@ pub(super) fn outbox(
         let jobs = notify::due(&incident, &HashSet::new(), true);
         retried = jobs.iter().map(|j| j.message).collect();
         if !json {
-            say(&match ctx.lang {
-                Lang::Ja => format!("{} 通を再送します（{}）", jobs.len(), transport.describe()),
-                Lang::En => format!(
-                    "retrying {} message(s) via {}",
-                    jobs.len(),
-                    transport.describe()
-                ),
-            })?;
+            let (count, via) = (jobs.len(), transport.describe());
+            say(&tr!(
+                ctx.lang,
+                "{count} 通を再送します（{via}）",
+                "retrying {count} message(s) via {via}"
+            ))?;
         }
         let outcomes = match deliver_and_record(&mut incident, &transport, jobs)? {
             Ok(o) => o,
@@ -372,7 +368,7 @@ pub(super) fn outbox(
     }
 }
 
-pub(super) fn ack(
+fn ack(
     ctx: &Context,
     name: &str,
     message: &str,
@@ -404,14 +400,15 @@ pub(super) fn ack(
         .message(number)
         .map(|m| m.letter.to.clone())
         .unwrap_or_default();
-    say(&match ctx.lang {
-        Lang::Ja => format!("確認を記録しました: #{number}（{to}）{by}"),
-        Lang::En => format!("acknowledgement recorded: #{number} ({to}) by {by}"),
-    })?;
+    say(&tr!(
+        ctx.lang,
+        "確認を記録しました: #{number}（{to}）{by}",
+        "acknowledgement recorded: #{number} ({to}) by {by}"
+    ))?;
     Ok(Outcome::Success)
 }
 
-pub(super) fn call(
+fn call(
     ctx: &Context,
     name: &str,
     division: &str,
@@ -436,42 +433,39 @@ pub(super) fn call(
     let now = now_for(&record.state);
     let chosen = party.number_at(now);
     let office = in_office_hours(now);
-    say(&format!(
-        "{}: {}",
-        party.id(),
-        if office {
-            lang.pick("開庁時間内", "office hours")
-        } else {
-            lang.pick("時間外・休日", "out of hours")
-        }
-    ))?;
-    say(&format!(
-        "  {}: {}",
-        lang.pick("電話（昼間）", "phone (day)"),
-        party.phone().unwrap_or("-")
-    ))?;
+    let id = party.id();
+    say(&if office {
+        tr!(lang, "{id}: 開庁時間内", "{id}: office hours")
+    } else {
+        tr!(lang, "{id}: 時間外・休日", "{id}: out of hours")
+    })?;
+    let day = party.phone().unwrap_or("-");
+    say(&tr!(lang, "  電話（昼間）: {day}", "  phone (day): {day}"))?;
     if let Some(after) = party.after_hours() {
-        say(&format!(
-            "  {}: {}{}",
-            lang.pick("夜間・休日", "night/holiday"),
-            after.phone.as_deref().unwrap_or("-"),
-            after
-                .note
-                .as_deref()
-                .map(|n| format!("（{n}）"))
-                .unwrap_or_default()
+        let phone = after.phone.as_deref().unwrap_or("-");
+        let note = after
+            .note
+            .as_deref()
+            .map(|n| format!("（{n}）"))
+            .unwrap_or_default();
+        say(&tr!(
+            lang,
+            "  夜間・休日: {phone}{note}",
+            "  night/holiday: {phone}{note}"
         ))?;
     }
     if let Some((number, _)) = chosen {
-        say(&format!(
-            "  → {}: {number}",
-            lang.pick("いま掛ける番号", "call now")
+        say(&tr!(
+            lang,
+            "  → いま掛ける番号: {number}",
+            "  → call now: {number}"
         ))?;
     }
     let Some(note) = note else {
-        say(lang.pick(
+        say(&tr!(
+            lang,
             "通話後、`--note 内容` を付けて実行すると記録します（祝日は夜間・休日の番号に掛けてください）",
-            "after the call, run this again with --note TEXT to record it (on a public holiday, use the night/holiday number)",
+            "after the call, run this again with --note TEXT to record it (on a public holiday, use the night/holiday number)"
         ))?;
         return Ok(Outcome::Success);
     };
@@ -489,16 +483,18 @@ pub(super) fn call(
         Ok(w) => w,
         Err(e) => return fail(ctx, &e),
     };
-    say(&match lang {
-        Lang::Ja => format!("電話連絡を記録しました: {division}"),
-        Lang::En => format!("call recorded: {division}"),
-    })?;
+    say(&tr!(
+        lang,
+        "電話連絡を記録しました: {division}",
+        "call recorded: {division}"
+    ))?;
     for w in written.iter().skip(1) {
         if let incident::Event::StepCompleted { step, .. } = &w.event {
-            say(&format!(
-                "{}: {step} {}",
-                lang.pick("完了（全員に連絡済み）", "done (everyone reached)"),
-                step_title(incident.playbook(), step)
+            let title = step_title(incident.playbook(), step);
+            say(&tr!(
+                lang,
+                "完了（全員に連絡済み）: {step} {title}",
+                "done (everyone reached): {step} {title}"
             ))?;
         }
     }

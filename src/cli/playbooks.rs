@@ -1,51 +1,138 @@
-//! Commands about playbooks: check, graph, list, schema, init.
+//! Commands about playbooks: check, graph, schema, list, init.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use clap::{Subcommand, ValueEnum};
 use unicode_width::UnicodeWidthStr;
 
-use super::{CliError, GraphFormat, Outcome};
-use crate::catalog::{
-    self, DivisionsRef, LoadFailure, PlaybookRef, is_divisions_file, yaml_files_in,
-};
+use super::context::{Context, compile_options, print_diagnostics, report_failure};
+use super::{CliError, Outcome};
+use crate::catalog::{self, DivisionsRef, PlaybookRef, is_divisions_file, yaml_files_in};
 use crate::directory::Directory;
 use crate::exercise::{self, ScenarioRef, scenario::looks_like_scenario};
-use crate::lang::Lang;
+use crate::lang::{Lang, Text};
 use crate::playbook::duration::format_duration;
 use crate::playbook::export::{divisions_schema, playbook_schema, to_dot, to_mermaid};
 use crate::playbook::{CompileOptions, Diagnostic, SourceFile, compile_source};
 use crate::stock;
+use crate::tr;
 
-/// Today's date in Japan (for review-overdue warnings).
-fn today_jst() -> Option<NaiveDate> {
-    let jst = FixedOffset::east_opt(9 * 3600)?;
-    Some(Utc::now().with_timezone(&jst).date_naive())
+/// The playbook commands.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Check playbooks and divisions files; report every problem with file, line and column.
+    ///
+    /// PATHs are files or folders (the YAML files directly inside). Without PATH: ./playbooks
+    /// if it exists, else the stock playbooks embedded in hikeshi. Playbooks are checked
+    /// against --divisions FILE if given, else the divisions.yaml beside them, else the
+    /// stock example directory.
+    Check {
+        /// Playbook or divisions files, or folders of them.
+        paths: Vec<PathBuf>,
+        /// The divisions file to check playbooks against.
+        #[arg(long, value_name = "FILE")]
+        divisions: Option<PathBuf>,
+        /// Print diagnostics as JSON on stdout instead of text on stderr.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a playbook's step graph (decisions and the critical path marked).
+    Graph {
+        /// A playbook file, or a stock playbook id.
+        playbook: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+        /// The divisions file to check the playbook against.
+        #[arg(long, value_name = "FILE")]
+        divisions: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of the playbook format (or of divisions.yaml).
+    Schema {
+        /// The schema of divisions.yaml instead.
+        #[arg(long, conflicts_with_all = ["report", "exercise"])]
+        divisions: bool,
+        /// The schema of `hikeshi report --format json` instead.
+        #[arg(long, conflicts_with = "exercise")]
+        report: bool,
+        /// The schema of exercise scenarios (playbooks/exercises/*.yaml) instead.
+        #[arg(long)]
+        exercise: bool,
+    },
+    /// List playbooks with their step counts and critical-path durations.
+    List {
+        /// A folder of playbooks (default ./playbooks, else the stock playbooks).
+        path: Option<PathBuf>,
+        /// List the exercise scenarios instead (the folder's exercises/, else the stock ones).
+        #[arg(long)]
+        exercises: bool,
+    },
+    /// Write the stock playbooks, divisions.yaml, schemas and a commented hikeshi.toml into
+    /// DIR, for a municipality to adapt.
+    Init {
+        /// The folder to create or fill.
+        dir: PathBuf,
+        /// Overwrite files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
-pub(super) fn compile_options() -> CompileOptions {
-    CompileOptions {
-        today: today_jst(),
-        ..CompileOptions::default()
+/// Formats of `hikeshi graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
+    /// Mermaid flowchart (renders in GitLab, GitHub and many wikis).
+    Mermaid,
+}
+
+impl Cmd {
+    /// Runs the command.
+    pub(super) fn run(self, ctx: &Context) -> Result<Outcome, CliError> {
+        let lang = ctx.lang;
+        match self {
+            Cmd::Check {
+                paths,
+                divisions,
+                json,
+            } => check(&paths, divisions.as_deref(), json, lang),
+            Cmd::Graph {
+                playbook,
+                format,
+                divisions,
+            } => graph(&playbook, format, divisions.as_deref(), lang),
+            Cmd::Schema {
+                divisions,
+                report,
+                exercise,
+            } => schema(divisions, report, exercise),
+            Cmd::List {
+                path,
+                exercises: true,
+            } => list_exercises(path.as_deref(), lang),
+            Cmd::List {
+                path,
+                exercises: false,
+            } => list(path.as_deref(), lang),
+            Cmd::Init { dir, force } => init(&dir, force, lang),
+        }
     }
 }
 
-/// Renders diagnostics to stderr, each with the source line it points into.
-pub(super) fn report(
-    diagnostics: &[Diagnostic],
-    sources: &[SourceFile],
-    lang: Lang,
-) -> std::io::Result<()> {
-    let mut err = std::io::stderr().lock();
-    for d in diagnostics {
-        let text = sources
-            .iter()
-            .find(|s| s.name == d.file)
-            .map(|s| s.text.as_str());
-        writeln!(err, "{}", d.render(text, lang))?;
-    }
-    Ok(())
+fn schema(divisions: bool, report: bool, exercise: bool) -> Result<Outcome, CliError> {
+    let text = if divisions {
+        divisions_schema()
+    } else if exercise {
+        crate::exercise::scenario::schema()
+    } else if report {
+        crate::report::schema()
+    } else {
+        playbook_schema()
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(Outcome::Success)
 }
 
 /// A diagnostic with its message and hint rendered, for `--json`.
@@ -168,182 +255,203 @@ fn check_sets(paths: &[PathBuf], explicit: Option<&Path>) -> Result<Vec<CheckSet
     Ok(merged)
 }
 
-pub(super) fn check(
+/// What `check` found so far.
+struct Findings {
+    lang: Lang,
+    json: bool,
+    diagnostics: Vec<Diagnostic>,
+    sources: Vec<SourceFile>,
+    files: usize,
+}
+
+impl Findings {
+    /// Says a file is fine (in text mode; JSON lists only diagnostics).
+    fn ok(&self, line: &str) -> Result<(), CliError> {
+        if !self.json {
+            let ok = tr!(self.lang, "OK  ", "ok  ");
+            writeln!(std::io::stdout().lock(), "{ok} {line}")?;
+        }
+        Ok(())
+    }
+
+    /// A divisions file and the playbooks checked against it.
+    fn check_set(&mut self, set: CheckSet, options: &CompileOptions) -> Result<(), CliError> {
+        let lang = self.lang;
+        let directory: Option<Directory> = match set.divisions.load(&options.limits) {
+            Ok((source, directory)) => {
+                if set.divisions_is_target {
+                    self.files += 1;
+                    self.ok(&source.name)?;
+                }
+                self.sources.push(source);
+                Some(directory)
+            }
+            Err(diagnostics) => {
+                self.files += 1;
+                if let DivisionsRef::File(p) = &set.divisions
+                    && let Ok(s) = SourceFile::read(p, &options.limits)
+                {
+                    self.sources.push(s);
+                }
+                self.diagnostics.extend(diagnostics);
+                None
+            }
+        };
+        for playbook in set.playbooks {
+            self.files += 1;
+            let source = match playbook {
+                PlaybookSource::Embedded(s) => s,
+                PlaybookSource::File(p) => match SourceFile::read(&p, &options.limits) {
+                    Ok(s) => s,
+                    Err(d) => {
+                        self.diagnostics.push(*d);
+                        continue;
+                    }
+                },
+            };
+            let name = &source.name;
+            match &directory {
+                None => writeln!(
+                    std::io::stderr().lock(),
+                    "{}",
+                    tr!(
+                        lang,
+                        "{name}: 部署ファイルにエラーがあるため検査できません",
+                        "{name}: not checked, because its divisions file has errors"
+                    )
+                )?,
+                Some(directory) => match compile_source(&source, directory, options) {
+                    Ok(compiled) => {
+                        let graph = &compiled.playbook.graph;
+                        let (steps, critical) = (
+                            graph.len(),
+                            format_duration(graph.critical_duration(), lang),
+                        );
+                        self.ok(&tr!(
+                            lang,
+                            "{name} ({steps} 手順, クリティカルパス {critical})",
+                            "{name} ({steps} steps, critical path {critical})"
+                        ))?;
+                        self.diagnostics.extend(compiled.warnings);
+                    }
+                    Err(diagnostics) => self.diagnostics.extend(diagnostics),
+                },
+            }
+            self.sources.push(source);
+        }
+        Ok(())
+    }
+
+    /// An exercise scenario (and the playbook it runs, reported once).
+    fn check_scenario(
+        &mut self,
+        scenario: ScenarioRef,
+        embedded: Option<SourceFile>,
+        options: &CompileOptions,
+    ) -> Result<(), CliError> {
+        self.files += 1;
+        let source = match (embedded, &scenario) {
+            (Some(s), _) => s,
+            (None, ScenarioRef::File(p)) => match SourceFile::read(p, &options.limits) {
+                Ok(s) => s,
+                Err(d) => {
+                    self.diagnostics.push(*d);
+                    return Ok(());
+                }
+            },
+            (None, ScenarioRef::Stock(_)) => return Ok(()),
+        };
+        match exercise::load_source(&scenario, source.clone(), options) {
+            Ok(loaded) => {
+                let s = &loaded.scenario;
+                let (name, playbook, injects, targets) =
+                    (&source.name, &s.playbook, s.injects.len(), s.targets.len());
+                self.ok(&tr!(
+                    self.lang,
+                    "{name} (訓練シナリオ {playbook}, 状況付与 {injects}, 目標 {targets})",
+                    "{name} (exercise scenario {playbook}, injects {injects}, targets {targets})"
+                ))?;
+            }
+            Err(failure) => {
+                // A broken playbook is reported once, with the playbook, not again here.
+                for d in failure.diagnostics {
+                    if !self.diagnostics.contains(&d) {
+                        self.diagnostics.push(d);
+                    }
+                }
+                for s in failure.sources {
+                    if !self.sources.iter().any(|k| k.name == s.name) {
+                        self.sources.push(s);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Prints the diagnostics (text on stderr with a count, or JSON on stdout).
+    fn finish(self) -> Result<Outcome, CliError> {
+        let lang = self.lang;
+        let errors = self.diagnostics.iter().filter(|d| d.is_error()).count();
+        let warnings = self.diagnostics.len() - errors;
+        if self.json {
+            let items: Vec<JsonDiagnostic> = self
+                .diagnostics
+                .iter()
+                .map(|d| JsonDiagnostic {
+                    diagnostic: d,
+                    message: d.message(lang),
+                    hint: d.hint(lang),
+                })
+                .collect();
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, &items).map_err(std::io::Error::other)?;
+            writeln!(out)?;
+        } else {
+            print_diagnostics(&self.diagnostics, &self.sources, lang)?;
+            let files = self.files;
+            writeln!(
+                std::io::stderr().lock(),
+                "{}",
+                tr!(
+                    lang,
+                    "{files} ファイルを検査: エラー {errors} 件、警告 {warnings} 件",
+                    "checked {files} file(s): {errors} error(s), {warnings} warning(s)"
+                )
+            )?;
+        }
+        Ok(if errors > 0 {
+            Outcome::Problems
+        } else {
+            Outcome::Success
+        })
+    }
+}
+
+fn check(
     paths: &[PathBuf],
     explicit: Option<&Path>,
     json: bool,
     lang: Lang,
 ) -> Result<Outcome, CliError> {
     let options = compile_options();
-    let sets = check_sets(paths, explicit)?;
-    let mut all: Vec<Diagnostic> = Vec::new();
-    let mut sources: Vec<SourceFile> = Vec::new();
-    let mut files = 0usize;
-    let mut out = std::io::stdout().lock();
-    for set in sets {
-        let directory: Option<Directory> = match set.divisions.load(&options.limits) {
-            Ok((source, directory)) => {
-                if set.divisions_is_target {
-                    files += 1;
-                    if !json {
-                        writeln!(out, "{} {}", lang.pick("OK  ", "ok  "), source.name)?;
-                    }
-                }
-                sources.push(source);
-                Some(directory)
-            }
-            Err(diagnostics) => {
-                files += 1;
-                if let DivisionsRef::File(p) = &set.divisions
-                    && let Ok(s) = SourceFile::read(p, &options.limits)
-                {
-                    sources.push(s);
-                }
-                all.extend(diagnostics);
-                None
-            }
-        };
-        for playbook in set.playbooks {
-            files += 1;
-            let source = match playbook {
-                PlaybookSource::Embedded(s) => s,
-                PlaybookSource::File(p) => match SourceFile::read(&p, &options.limits) {
-                    Ok(s) => s,
-                    Err(d) => {
-                        all.push(*d);
-                        continue;
-                    }
-                },
-            };
-            let Some(directory) = &directory else {
-                let mut err = std::io::stderr().lock();
-                writeln!(
-                    err,
-                    "{}",
-                    match lang {
-                        Lang::Ja => format!(
-                            "{}: 部署ファイルにエラーがあるため検査できません",
-                            source.name
-                        ),
-                        Lang::En => format!(
-                            "{}: not checked, because its divisions file has errors",
-                            source.name
-                        ),
-                    }
-                )?;
-                sources.push(source);
-                continue;
-            };
-            match compile_source(&source, directory, &options) {
-                Ok(compiled) => {
-                    if !json {
-                        let graph = &compiled.playbook.graph;
-                        writeln!(
-                            out,
-                            "{} {} ({} {}, {} {})",
-                            lang.pick("OK  ", "ok  "),
-                            source.name,
-                            graph.len(),
-                            lang.pick("手順", "steps"),
-                            lang.pick("クリティカルパス", "critical path"),
-                            format_duration(graph.critical_duration(), lang)
-                        )?;
-                    }
-                    all.extend(compiled.warnings);
-                }
-                Err(diagnostics) => all.extend(diagnostics),
-            }
-            sources.push(source);
-        }
+    let mut findings = Findings {
+        lang,
+        json,
+        diagnostics: Vec::new(),
+        sources: Vec::new(),
+        files: 0,
+    };
+    for set in check_sets(paths, explicit)? {
+        findings.check_set(set, &options)?;
     }
     for (scenario, embedded) in scenario_sources(paths)? {
-        files += 1;
-        let source = match embedded {
-            Some(s) => s,
-            None => match &scenario {
-                ScenarioRef::File(p) => match SourceFile::read(p, &options.limits) {
-                    Ok(s) => s,
-                    Err(d) => {
-                        all.push(*d);
-                        continue;
-                    }
-                },
-                ScenarioRef::Stock(_) => continue,
-            },
-        };
-        match exercise::load_source(&scenario, source.clone(), &options) {
-            Ok(loaded) => {
-                if !json {
-                    writeln!(
-                        out,
-                        "{} {} ({} {}, {} {}, {} {})",
-                        lang.pick("OK  ", "ok  "),
-                        source.name,
-                        lang.pick("訓練シナリオ", "exercise scenario"),
-                        loaded.scenario.playbook,
-                        lang.pick("状況付与", "injects"),
-                        loaded.scenario.injects.len(),
-                        lang.pick("目標", "targets"),
-                        loaded.scenario.targets.len(),
-                    )?;
-                }
-            }
-            Err(failure) => {
-                // A broken playbook is reported once, with the playbook, not again here.
-                for d in failure.diagnostics {
-                    if !all.contains(&d) {
-                        all.push(d);
-                    }
-                }
-                for s in failure.sources {
-                    if !sources.iter().any(|k| k.name == s.name) {
-                        sources.push(s);
-                    }
-                }
-            }
-        }
+        findings.check_scenario(scenario, embedded, &options)?;
     }
-    let errors = all.iter().filter(|d| d.is_error()).count();
-    let warnings = all.len() - errors;
-    if json {
-        let items: Vec<JsonDiagnostic> = all
-            .iter()
-            .map(|d| JsonDiagnostic {
-                diagnostic: d,
-                message: d.message(lang),
-                hint: d.hint(lang),
-            })
-            .collect();
-        serde_json::to_writer_pretty(&mut out, &items).map_err(std::io::Error::other)?;
-        writeln!(out)?;
-    } else {
-        drop(out);
-        report(&all, &sources, lang)?;
-        let mut err = std::io::stderr().lock();
-        match lang {
-            Lang::Ja => writeln!(
-                err,
-                "{files} ファイルを検査: エラー {errors} 件、警告 {warnings} 件"
-            )?,
-            Lang::En => writeln!(
-                err,
-                "checked {files} file(s): {errors} error(s), {warnings} warning(s)"
-            )?,
-        }
-    }
-    Ok(if errors > 0 {
-        Outcome::Problems
-    } else {
-        Outcome::Success
-    })
+    findings.finish()
 }
 
-pub(super) fn report_failure(failure: &LoadFailure, lang: Lang) -> Result<Outcome, CliError> {
-    report(&failure.diagnostics, &failure.sources, lang)?;
-    Ok(Outcome::Problems)
-}
-
-pub(super) fn graph(
+fn graph(
     spec: &str,
     format: GraphFormat,
     divisions: Option<&Path>,
@@ -363,12 +471,32 @@ pub(super) fn graph(
     Ok(Outcome::Success)
 }
 
+/// The columns of `hikeshi list`.
+const PLAYBOOK_COLUMNS: [Text; 5] = [
+    Text::new("ID", "ID"),
+    Text::new("手順書", "title"),
+    Text::new("手順数", "steps"),
+    Text::new("クリティカルパス", "critical path"),
+    Text::new("ファイル", "file"),
+];
+
+/// The columns of `hikeshi list --exercises`.
+const SCENARIO_COLUMNS: [Text; 7] = [
+    Text::new("ID", "ID"),
+    Text::new("訓練シナリオ", "scenario"),
+    Text::new("手順書", "playbook"),
+    Text::new("開始（模擬）", "starts (simulated)"),
+    Text::new("状況付与", "injects"),
+    Text::new("目標", "targets"),
+    Text::new("ファイル", "file"),
+];
+
 fn pad(text: &str, width: usize) -> String {
     let w = text.width();
     format!("{text}{}", " ".repeat(width.saturating_sub(w)))
 }
 
-pub(super) fn list(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError> {
+fn list(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError> {
     let options = compile_options();
     let refs: Vec<PlaybookRef> = match path {
         Some(p) if p.is_file() => vec![PlaybookRef::File(p.to_path_buf())],
@@ -387,13 +515,7 @@ pub(super) fn list(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError>
             .map(|id| PlaybookRef::Stock(id.to_string()))
             .collect(),
     };
-    let header = [
-        lang.pick("ID", "ID"),
-        lang.pick("手順書", "title"),
-        lang.pick("手順数", "steps"),
-        lang.pick("クリティカルパス", "critical path"),
-        lang.pick("ファイル", "file"),
-    ];
+    let header = PLAYBOOK_COLUMNS.map(|t| t.get(lang));
     let mut rows: Vec<[String; 5]> = Vec::new();
     let mut problems = false;
     for r in refs
@@ -461,18 +583,10 @@ fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> Resu
 }
 
 /// `hikeshi list --exercises`: each scenario with its playbook, start, injects and targets.
-pub(super) fn list_exercises(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError> {
+fn list_exercises(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError> {
     let options = compile_options();
     let paths: Vec<PathBuf> = path.map(Path::to_path_buf).into_iter().collect();
-    let header = [
-        lang.pick("ID", "ID"),
-        lang.pick("訓練シナリオ", "scenario"),
-        lang.pick("手順書", "playbook"),
-        lang.pick("開始（模擬）", "starts (simulated)"),
-        lang.pick("状況付与", "injects"),
-        lang.pick("目標", "targets"),
-        lang.pick("ファイル", "file"),
-    ];
+    let header = SCENARIO_COLUMNS.map(|t| t.get(lang));
     let mut rows: Vec<[String; 7]> = Vec::new();
     let mut problems = false;
     for (scenario, embedded) in scenario_sources(&paths)? {
@@ -504,7 +618,7 @@ pub(super) fn list_exercises(path: Option<&Path>, lang: Lang) -> Result<Outcome,
     })
 }
 
-pub(super) fn init(dir: &Path, force: bool, lang: Lang) -> Result<Outcome, CliError> {
+fn init(dir: &Path, force: bool, lang: Lang) -> Result<Outcome, CliError> {
     let mut files: Vec<(PathBuf, String)> = stock::PLAYBOOKS
         .iter()
         .chain([&stock::DIVISIONS])
@@ -555,19 +669,16 @@ pub(super) fn init(dir: &Path, force: bool, lang: Lang) -> Result<Outcome, CliEr
         })?;
         writeln!(out, "{}", path.display())?;
     }
-    match lang {
-        Lang::Ja => writeln!(
-            out,
-            "{} に書き出しました。playbooks/divisions.yaml の連絡先を自団体のものに直し、`hikeshi check {}` で検査してください。",
-            dir.display(),
-            dir.join("playbooks").display()
-        )?,
-        Lang::En => writeln!(
-            out,
-            "Written to {}. Put your own contacts into playbooks/divisions.yaml, then run `hikeshi check {}`.",
-            dir.display(),
-            dir.join("playbooks").display()
-        )?,
-    }
+    let (folder, playbooks) = (dir.display(), dir.join("playbooks"));
+    let playbooks = playbooks.display();
+    writeln!(
+        out,
+        "{}",
+        tr!(
+            lang,
+            "{folder} に書き出しました。playbooks/divisions.yaml の連絡先を自団体のものに直し、`hikeshi check {playbooks}` で検査してください。",
+            "Written to {folder}. Put your own contacts into playbooks/divisions.yaml, then run `hikeshi check {playbooks}`."
+        )
+    )?;
     Ok(Outcome::Success)
 }

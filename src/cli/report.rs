@@ -1,16 +1,76 @@
 //! `hikeshi report`: the 事案報告書 and the evidence pack.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::incident::{Context, fail, fail_message, now_for, say};
-use super::{CliError, Outcome, ReportFormat};
+use clap::{Subcommand, ValueEnum};
+
+use super::context::{Context, fail, fail_message, now_for, say};
+use super::{CliError, Outcome};
 use crate::config::Config;
 use crate::incident::{self, IncidentRecord};
 use crate::lang::Lang;
 use crate::report::{self, Format, ReportError};
+use crate::tr;
 
-pub(super) fn report(
+/// The report command.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Write the post-incident report (事案報告書), or the evidence pack.
+    ///
+    /// Made from the journal and the frozen playbook: HTML (default, one self-contained file
+    /// for print), Markdown, CSV (Excel) or JSON. It goes to INCIDENT/report.<ext> unless -o
+    /// says otherwise (-o - prints it). A journal that fails verification is reported, with a
+    /// warning at the top, and exit 1.
+    Report {
+        /// Incident folder or id.
+        incident: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+        format: ReportFormat,
+        /// Where to write it (`-` for standard output).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Instead of the report, write the evidence files, a manifest with their hashes and a
+        /// summary (for a platform report or the police) into DIR (new or empty).
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "format"])]
+        evidence_pack: Option<PathBuf>,
+    },
+}
+
+/// Formats of `hikeshi report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// One self-contained HTML file with a timeline chart; prints on A4.
+    Html,
+    /// Markdown, for wikis.
+    Md,
+    /// CSV (UTF-8 with BOM, CRLF), one row per event; opens in Excel.
+    Csv,
+    /// JSON (docs/report.md, docs/report.schema.json).
+    Json,
+}
+
+impl Cmd {
+    /// Runs the command.
+    pub(super) fn run(self, ctx: &Context) -> Result<Outcome, CliError> {
+        let Cmd::Report {
+            incident,
+            format,
+            output,
+            evidence_pack,
+        } = self;
+        report(
+            ctx,
+            &incident,
+            format,
+            output.as_deref(),
+            evidence_pack.as_deref(),
+        )
+    }
+}
+
+fn report(
     ctx: &Context,
     name: &str,
     format: ReportFormat,
@@ -34,18 +94,12 @@ pub(super) fn report(
     if let Some(pack) = evidence_pack {
         return match report::pack::write(&built, &dir, pack, lang) {
             Ok(manifest) => {
-                say(&match lang {
-                    Lang::Ja => format!(
-                        "証拠資料を作成しました: {}（{} 件、manifest.csv・manifest.json・summary.md）",
-                        pack.display(),
-                        manifest.evidence.len()
-                    ),
-                    Lang::En => format!(
-                        "evidence pack written: {} ({} item(s), manifest.csv, manifest.json, summary.md)",
-                        pack.display(),
-                        manifest.evidence.len()
-                    ),
-                })?;
+                let (folder, count) = (pack.display(), manifest.evidence.len());
+                say(&tr!(
+                    lang,
+                    "証拠資料を作成しました: {folder}（{count} 件、manifest.csv・manifest.json・summary.md）",
+                    "evidence pack written: {folder} ({count} item(s), manifest.csv, manifest.json, summary.md)"
+                ))?;
                 warn_unverified(ctx, &built)
             }
             Err(e) => fail_message(&report_message(&e, lang)),
@@ -77,10 +131,11 @@ pub(super) fn report(
                 let _ = std::fs::remove_file(&tmp);
                 return fail_message(&format!("{}: {e}", path.display()));
             }
-            say(&format!(
-                "{}: {}",
-                lang.pick("報告書を作成しました", "report written"),
-                path.display()
+            let path = path.display();
+            say(&tr!(
+                lang,
+                "報告書を作成しました: {path}",
+                "report written: {path}"
             ))?;
         }
     }
@@ -103,10 +158,9 @@ fn warn_unverified(ctx: &Context, built: &report::Report) -> Result<Outcome, Cli
     if built.integrity.verified {
         return Ok(Outcome::Success);
     }
-    fail_message(
-        ctx.lang.pick(
-            "この事案の記録は検証に失敗しました（改ざん又は破損の可能性）。報告書の冒頭にその旨と箇所を記載しています",
-            "this incident's record failed verification (altered or damaged); the report says so at its top, with where",
-        ),
-    )
+    fail_message(&tr!(
+        ctx.lang,
+        "この事案の記録は検証に失敗しました（改ざん又は破損の可能性）。報告書の冒頭にその旨と箇所を記載しています",
+        "this incident's record failed verification (altered or damaged); the report says so at its top, with where"
+    ))
 }
