@@ -1,0 +1,578 @@
+//! One step as written → a [`Step`]: the parts every kind has, the fields that belong to
+//! other kinds, and one builder per kind; and a step's `when`, resolved against the decisions.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_saphyr::Spanned;
+
+use super::{Compiler, MAX_OPTIONS, PendingWhen, pos, valid_id};
+use crate::playbook::condition::parse_condition;
+use crate::playbook::diagnostic::{Position, Problem, suggest};
+use crate::playbook::graph::StepIx;
+use crate::playbook::model::{StepDef, StepKindName};
+use crate::playbook::{
+    Choice, Citation, Condition, Decision, Due, Monitor, Notify, Platform, Post, SourceDocument,
+    Step, StepKind,
+};
+
+/// What the fields of a step say about its kind: whether each belongs to it.
+type FieldUse<'a> = (&'a str, Option<Position>, &'a [StepKindName]);
+
+/// The steps built, with what the graph-wide checks need to point at the source.
+pub(super) struct Built {
+    /// The steps, in file order; complete only if `ok`.
+    pub steps: Vec<Step>,
+    /// Every step could be built.
+    pub ok: bool,
+    /// Step ids in file order.
+    pub ids: Vec<String>,
+    /// Where each step's id is written.
+    pub id_at: Vec<Position>,
+    /// Each step's prerequisites (`after`), by index.
+    pub edges: Vec<Vec<StepIx>>,
+    /// Each step's `after` entries: the prerequisite's index and where it is written.
+    pub after_spans: Vec<Vec<(usize, Position)>>,
+    /// The resolved `when` conditions.
+    pub pending_when: Vec<PendingWhen>,
+    /// The severity decision's index, if there is one.
+    pub severity_decision: Option<usize>,
+}
+
+impl Compiler<'_> {
+    /// Builds every step: first the ids (so references can be resolved in any order), then
+    /// each step with its `after`, `when` and kind.
+    pub(super) fn steps(
+        &mut self,
+        defs: Vec<StepDef>,
+        severities: &[Choice],
+        platforms: &[Platform],
+        sources: &[SourceDocument],
+    ) -> Built {
+        let index = self.step_index(&defs);
+        let decision_options: Vec<Option<Vec<String>>> = defs
+            .iter()
+            .map(|s| match s.kind.value {
+                StepKindName::Decision if s.severity.as_ref().is_some_and(|v| v.value) => {
+                    Some(severities.iter().map(|c| c.id.clone()).collect())
+                }
+                StepKindName::Decision => Some(
+                    s.options
+                        .as_ref()
+                        .map(|o| o.value.iter().map(|c| c.id.value.clone()).collect())
+                        .unwrap_or_default(),
+                ),
+                _ => None,
+            })
+            .collect();
+        let mut built = Built {
+            steps: Vec::with_capacity(defs.len()),
+            ok: true,
+            ids: defs.iter().map(|s| s.id.value.clone()).collect(),
+            id_at: defs.iter().map(|s| pos(&s.id)).collect(),
+            edges: Vec::with_capacity(defs.len()),
+            after_spans: Vec::with_capacity(defs.len()),
+            pending_when: Vec::new(),
+            severity_decision: None,
+        };
+        let mut severity_name: Option<String> = None;
+        for (i, def) in defs.into_iter().enumerate() {
+            let (after, spans) = self.after(&def, &index, &built.ids);
+            built.after_spans.push(spans);
+            built.edges.push(after.clone());
+            if let Some(w) = &def.when
+                && let Some(p) = self.when(i, w, &index, &built.ids, &decision_options)
+            {
+                built.pending_when.push(p);
+            }
+            if def.kind.value == StepKindName::Decision
+                && def.severity.as_ref().is_some_and(|v| v.value)
+            {
+                if let Some(first) = &severity_name {
+                    let at = def.severity.as_ref().map_or(pos(&def.kind), pos);
+                    self.error(
+                        at,
+                        "severity",
+                        Problem::SecondSeverityDecision {
+                            first: first.clone(),
+                        },
+                    );
+                } else {
+                    built.severity_decision = Some(i);
+                    severity_name = Some(def.id.value.clone());
+                }
+            }
+            match self.step(def, severities, platforms, sources) {
+                Some(mut step) => {
+                    step.after = after;
+                    step.when = built
+                        .pending_when
+                        .last()
+                        .filter(|p| p.step == i)
+                        .map(|p| p.condition.clone());
+                    built.steps.push(step);
+                }
+                None => built.ok = false,
+            }
+        }
+        built
+    }
+
+    /// Step ids to their index; reports ids that are malformed or repeated.
+    fn step_index(&mut self, defs: &[StepDef]) -> HashMap<String, usize> {
+        let mut index: HashMap<String, usize> = HashMap::with_capacity(defs.len());
+        for (i, step) in defs.iter().enumerate() {
+            let at = pos(&step.id);
+            if !valid_id(&step.id.value) {
+                self.error(
+                    at,
+                    step.id.value.clone(),
+                    Problem::InvalidId {
+                        what: "step".into(),
+                    },
+                );
+            }
+            if let Some(first) = index.get(&step.id.value) {
+                let first_line = pos(&defs[*first].id).line;
+                self.error(
+                    at,
+                    step.id.value.clone(),
+                    Problem::DuplicateStep {
+                        id: step.id.value.clone(),
+                        first_line,
+                    },
+                );
+            } else {
+                index.insert(step.id.value.clone(), i);
+            }
+        }
+        index
+    }
+
+    /// A step's prerequisites, each once, with where each is written; unknown ids are
+    /// reported with the closest one.
+    fn after(
+        &mut self,
+        def: &StepDef,
+        index: &HashMap<String, usize>,
+        ids: &[String],
+    ) -> (Vec<StepIx>, Vec<(usize, Position)>) {
+        let mut after = Vec::with_capacity(def.after.len());
+        let mut spans = Vec::with_capacity(def.after.len());
+        for a in &def.after {
+            match index.get(&a.value) {
+                Some(&j) => {
+                    if !after.contains(&StepIx::from_index(j)) {
+                        after.push(StepIx::from_index(j));
+                        spans.push((j, pos(a)));
+                    }
+                }
+                None => {
+                    let suggestion = suggest(&a.value, ids.iter().map(String::as_str));
+                    self.error(
+                        pos(a),
+                        a.value.clone(),
+                        Problem::UnknownStep {
+                            id: a.value.clone(),
+                            suggestion,
+                        },
+                    );
+                }
+            }
+        }
+        (after, spans)
+    }
+
+    /// Resolves a step's `when` against the decisions: the decision must exist and be one,
+    /// and every option must be one of its options.
+    pub(super) fn when(
+        &mut self,
+        step: usize,
+        w: &Spanned<String>,
+        index: &HashMap<String, usize>,
+        ids: &[String],
+        decision_options: &[Option<Vec<String>>],
+    ) -> Option<PendingWhen> {
+        let at = pos(w);
+        let Some(syntax) = parse_condition(&w.value) else {
+            self.error(
+                at,
+                w.value.clone(),
+                Problem::ConditionSyntax {
+                    condition: w.value.clone(),
+                },
+            );
+            return None;
+        };
+        let name = &syntax.decision.text;
+        let name_at = self.inside_scalar(at, syntax.decision.offset);
+        let Some(&d) = index.get(name) else {
+            let decisions = ids
+                .iter()
+                .zip(decision_options)
+                .filter(|(_, o)| o.is_some())
+                .map(|(id, _)| id.as_str());
+            let suggestion = suggest(name, decisions);
+            self.error(
+                name_at,
+                name.clone(),
+                Problem::WhenUnknownDecision {
+                    name: name.clone(),
+                    suggestion,
+                },
+            );
+            return None;
+        };
+        let Some(Some(option_ids)) = decision_options.get(d) else {
+            self.error(
+                name_at,
+                name.clone(),
+                Problem::WhenNotDecision { step: name.clone() },
+            );
+            return None;
+        };
+        let mut options = Vec::new();
+        for o in &syntax.options {
+            match option_ids.iter().position(|x| *x == o.text) {
+                Some(k) => options.push(k),
+                None => self.error(
+                    self.inside_scalar(at, o.offset),
+                    o.text.clone(),
+                    Problem::WhenUnknownOption {
+                        decision: name.clone(),
+                        option: o.text.clone(),
+                        options: option_ids.clone(),
+                    },
+                ),
+            }
+        }
+        (options.len() == syntax.options.len()).then(|| PendingWhen {
+            step,
+            condition: Condition {
+                decision: StepIx::from_index(d),
+                options,
+                negated: syntax.negated,
+            },
+            at: name_at,
+            decision_name: name.clone(),
+        })
+    }
+
+    /// Builds a step's kind-independent and kind-specific parts; `None` if it cannot be built.
+    pub(super) fn step(
+        &mut self,
+        mut def: StepDef,
+        severities: &[Choice],
+        platforms: &[Platform],
+        sources: &[SourceDocument],
+    ) -> Option<Step> {
+        let owner = def.owner.as_ref().and_then(|o| self.party(o, false));
+        let contacts: Vec<String> = def
+            .contacts
+            .iter()
+            .filter_map(|c| self.party(c, true))
+            .collect();
+        let draft = def.draft.as_ref().and_then(|d| self.template(d, false));
+        let due = def
+            .due
+            .as_ref()
+            .and_then(|d| self.duration(d))
+            .map(|within| Due {
+                within,
+                from: def.due_from,
+            });
+        let mut platform_guidance = BTreeMap::new();
+        for (platform, text) in std::mem::take(&mut def.platform_guidance) {
+            if !platforms.contains(&platform) {
+                let at = self.key_position(pos(&text), platform.as_str());
+                self.error(
+                    at,
+                    platform.as_str(),
+                    Problem::PlatformNotListed {
+                        platform: platform.as_str().into(),
+                    },
+                );
+            }
+            platform_guidance.insert(platform, text.value);
+        }
+        let citations = self.citations(&def, sources);
+        let fits = self.fields_fit_kind(&def);
+        let kind = match def.kind.value {
+            StepKindName::Action => Some(StepKind::Action),
+            StepKindName::Notify => self.notify(&def),
+            StepKindName::Decision => self.decision(&def, severities),
+            StepKindName::Approval => match &def.approver {
+                Some(a) => self
+                    .party(a, false)
+                    .map(|approver| StepKind::Approval { approver }),
+                None => {
+                    self.missing(&def, "approver");
+                    None
+                }
+            },
+            StepKindName::Post => self.post(&def),
+            StepKindName::Monitor => self.monitor(&def),
+        };
+        if !fits {
+            return None;
+        }
+        Some(Step {
+            id: def.id.value,
+            title: def.title,
+            kind: kind?,
+            after: Vec::new(),
+            when: None,
+            owner,
+            due,
+            guidance: def.guidance,
+            platform_guidance,
+            sources: citations,
+            checklist: def.checklist,
+            evidence: def.evidence,
+            contacts,
+            draft,
+        })
+    }
+
+    /// The guideline clauses a step cites (`source:`), each naming a listed document; a step
+    /// citing none gets a warning.
+    fn citations(&mut self, def: &StepDef, sources: &[SourceDocument]) -> Vec<Citation> {
+        let mut citations = Vec::new();
+        for s in &def.source {
+            let text = s.value.trim();
+            let Some((doc, clause)) = text.split_once(char::is_whitespace) else {
+                self.error(
+                    pos(s),
+                    s.value.clone(),
+                    Problem::BadCitation {
+                        citation: s.value.clone(),
+                    },
+                );
+                continue;
+            };
+            if !sources.iter().any(|d| d.id == doc) {
+                let suggestion = suggest(doc, sources.iter().map(|d| d.id.as_str()));
+                self.error(
+                    pos(s),
+                    doc,
+                    Problem::UnknownSource {
+                        id: doc.into(),
+                        suggestion,
+                    },
+                );
+                continue;
+            }
+            citations.push(Citation {
+                source: doc.into(),
+                clause: clause.trim().into(),
+            });
+        }
+        if def.source.is_empty() {
+            self.warning(
+                pos(&def.id),
+                def.id.value.clone(),
+                Problem::NoSource {
+                    step: def.id.value.clone(),
+                },
+            );
+        }
+        citations
+    }
+
+    /// Reports every field that belongs to another kind; `false` if there was one.
+    fn fields_fit_kind(&mut self, def: &StepDef) -> bool {
+        use StepKindName::{Action, Approval, Decision, Monitor, Notify, Post};
+        let present: [FieldUse; 14] = [
+            ("draft", def.draft.as_ref().map(pos), &[Action]),
+            ("to", def.to.as_ref().map(pos), &[Notify]),
+            ("subject", def.subject.as_ref().map(pos), &[Notify]),
+            ("body", def.body.as_ref().map(pos), &[Notify]),
+            ("ack_within", def.ack_within.as_ref().map(pos), &[Notify]),
+            ("question", def.question.as_ref().map(pos), &[Decision]),
+            ("options", def.options.as_ref().map(pos), &[Decision]),
+            ("severity", def.severity.as_ref().map(pos), &[Decision]),
+            (
+                "approver",
+                def.approver.as_ref().map(pos),
+                &[Approval, Post],
+            ),
+            ("purpose", def.purpose.as_ref().map(pos), &[Post]),
+            ("channel", def.channel.as_ref().map(pos), &[Post]),
+            ("statement", def.statement.as_ref().map(pos), &[Post]),
+            ("every", def.every.as_ref().map(pos), &[Monitor]),
+            ("observe", def.observe.as_ref().map(pos), &[Monitor]),
+        ];
+        let kind = def.kind.value;
+        let mut fits = true;
+        for (field, at, kinds) in present {
+            if let Some(at) = at
+                && !kinds.contains(&kind)
+            {
+                let at = self.key_position(at, field);
+                self.error(
+                    at,
+                    field,
+                    Problem::FieldNotForKind {
+                        field: field.into(),
+                        kind: kind.as_str().into(),
+                    },
+                );
+                fits = false;
+            }
+        }
+        fits
+    }
+
+    /// A field the step's kind needs is missing: reported at `kind:`.
+    fn missing(&mut self, def: &StepDef, field: &str) {
+        let kind = def.kind.value.as_str();
+        self.error(
+            pos(&def.kind),
+            kind,
+            Problem::MissingForKind {
+                field: field.into(),
+                kind: kind.into(),
+            },
+        );
+    }
+
+    fn notify(&mut self, def: &StepDef) -> Option<StepKind> {
+        let to = match &def.to {
+            Some(to) if !to.value.is_empty() => Some(
+                to.value
+                    .iter()
+                    .filter_map(|t| self.party(t, true))
+                    .collect::<Vec<_>>(),
+            ),
+            _ => {
+                self.missing(def, "to");
+                None
+            }
+        };
+        let subject = match &def.subject {
+            Some(s) if s.value.chars().any(char::is_control) => {
+                self.error(
+                    pos(s),
+                    s.value.escape_debug().to_string(),
+                    Problem::ControlInHeader {
+                        field: "subject".into(),
+                    },
+                );
+                None
+            }
+            Some(s) => self.template(s, true),
+            None => {
+                self.missing(def, "subject");
+                None
+            }
+        };
+        let body = match &def.body {
+            Some(b) => self.template(b, true),
+            None => {
+                self.missing(def, "body");
+                None
+            }
+        };
+        let ack_within = def.ack_within.as_ref().and_then(|a| self.duration(a));
+        Some(StepKind::Notify(Notify {
+            to: to?,
+            subject: subject?,
+            body: body?,
+            ack_within,
+        }))
+    }
+
+    /// A decision: its own options, or the playbook's severities (`severity: true`).
+    fn decision(&mut self, def: &StepDef, severities: &[Choice]) -> Option<StepKind> {
+        let kind_at = pos(&def.kind);
+        let severity = def.severity.as_ref().is_some_and(|s| s.value);
+        let question = def.question.as_ref().map(|q| q.value.clone());
+        if question.is_none() {
+            self.missing(def, "question");
+        }
+        let options = if severity {
+            if let Some(o) = &def.options {
+                let at = self.key_position(pos(o), "options");
+                self.error(
+                    at,
+                    "options",
+                    Problem::FieldNotForKind {
+                        field: "options".into(),
+                        kind: "decision (severity: true)".into(),
+                    },
+                );
+            }
+            if severities.is_empty() {
+                let at = def.severity.as_ref().map_or(kind_at, pos);
+                self.error(at, "true", Problem::NoSeverities);
+            }
+            severities.to_vec()
+        } else {
+            match &def.options {
+                Some(o) if !o.value.is_empty() => {
+                    let choices = self.choices(o.value.clone(), "option");
+                    if choices.len() > MAX_OPTIONS {
+                        self.error(pos(o), "", Problem::TooManyOptions { limit: MAX_OPTIONS });
+                    }
+                    choices
+                }
+                _ => {
+                    self.missing(def, "options");
+                    Vec::new()
+                }
+            }
+        };
+        question.map(|question| {
+            StepKind::Decision(Decision {
+                question,
+                options,
+                severity,
+            })
+        })
+    }
+
+    fn post(&mut self, def: &StepDef) -> Option<StepKind> {
+        let approver = match &def.approver {
+            Some(a) => self.party(a, false),
+            None => {
+                self.missing(def, "approver");
+                None
+            }
+        };
+        let statement = match &def.statement {
+            Some(s) => self.template(s, false),
+            None => {
+                self.missing(def, "statement");
+                None
+            }
+        };
+        if def.purpose.is_none() {
+            self.missing(def, "purpose");
+        }
+        if def.channel.is_none() {
+            self.missing(def, "channel");
+        }
+        Some(StepKind::Post(Post {
+            purpose: def.purpose.as_ref()?.value,
+            channel: def.channel.as_ref()?.value,
+            approver: approver?,
+            statement: statement?,
+        }))
+    }
+
+    fn monitor(&mut self, def: &StepDef) -> Option<StepKind> {
+        let Some(e) = &def.every else {
+            self.missing(def, "every");
+            return None;
+        };
+        self.duration(e).map(|every| {
+            StepKind::Monitor(Monitor {
+                every,
+                observe: def
+                    .observe
+                    .as_ref()
+                    .map(|o| o.value.clone())
+                    .unwrap_or_default(),
+            })
+        })
+    }
+}

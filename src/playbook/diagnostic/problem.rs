@@ -1,0 +1,770 @@
+//! What the compiler can object to, and how each reads in Japanese and English: one match
+//! per text (`message`, `hint`) with both languages side by side in every arm, so a new
+//! problem is one variant plus one arm in each.
+
+use serde::Serialize;
+
+use crate::lang::Lang;
+use crate::tr;
+
+/// Everything the compiler can object to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Problem {
+    /// The file could not be read.
+    Unreadable {
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// The file is larger than a playbook can sensibly be.
+    TooLarge {
+        /// Size of the file in bytes.
+        bytes: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The file is not UTF-8.
+    NotUtf8,
+    /// A tab character in indentation.
+    TabIndent,
+    /// The YAML parser rejected the text.
+    Syntax {
+        /// The parser's own description.
+        detail: String,
+    },
+    /// Nesting, aliases or size beyond the parser's budget (e.g. an alias bomb).
+    ResourceLimit {
+        /// Which budget was exceeded.
+        detail: String,
+    },
+    /// A mapping key the format does not know.
+    UnknownField {
+        /// The key as written.
+        field: String,
+        /// The keys allowed here.
+        expected: Vec<String>,
+        /// The closest allowed key, if any is close.
+        suggestion: Option<String>,
+    },
+    /// A required key is missing.
+    MissingField {
+        /// The missing key.
+        field: String,
+    },
+    /// A value of the wrong shape (e.g. a list where text is expected).
+    WrongType {
+        /// The parser's description of what it found and expected.
+        detail: String,
+    },
+    /// A value outside a closed set (step kind, platform, …).
+    UnknownVariant {
+        /// The value as written.
+        value: String,
+        /// The values allowed here.
+        expected: Vec<String>,
+        /// The closest allowed value, if any is close.
+        suggestion: Option<String>,
+    },
+    /// The same key twice in one mapping.
+    DuplicateKey {
+        /// The repeated key.
+        key: String,
+    },
+    /// The playbook has no steps.
+    EmptyPlaybook,
+    /// An id that is not lower-case ASCII with hyphens.
+    InvalidId {
+        /// What the id names ("step", "option", …).
+        what: String,
+    },
+    /// Two steps with one id.
+    DuplicateStep {
+        /// The repeated id.
+        id: String,
+        /// Line of the first definition.
+        first_line: usize,
+    },
+    /// Two things of one kind (options, sources, divisions, roles) with one id.
+    DuplicateId {
+        /// What kind of thing.
+        what: String,
+        /// The repeated id.
+        id: String,
+        /// Line of the first definition.
+        first_line: usize,
+    },
+    /// An `after` entry that names no step.
+    UnknownStep {
+        /// The id as written.
+        id: String,
+        /// The closest step id, if any is close.
+        suggestion: Option<String>,
+    },
+    /// Steps that depend on each other in a circle.
+    Cycle {
+        /// The step ids around the cycle, first repeated at the end.
+        path: Vec<String>,
+    },
+    /// A notify recipient that is neither a division nor a role in divisions.yaml.
+    UnknownRecipient {
+        /// The name as written.
+        name: String,
+        /// The closest known name, if any is close.
+        suggestion: Option<String>,
+    },
+    /// An owner or approver that is not a role or division in divisions.yaml.
+    UnknownRole {
+        /// The name as written.
+        name: String,
+        /// The closest known name, if any is close.
+        suggestion: Option<String>,
+    },
+    /// A `when` that cannot be parsed.
+    ConditionSyntax {
+        /// The condition as written.
+        condition: String,
+    },
+    /// `when` names a step that is not a decision.
+    WhenNotDecision {
+        /// The step named.
+        step: String,
+    },
+    /// `when` names no step at all.
+    WhenUnknownDecision {
+        /// The name as written.
+        name: String,
+        /// The closest decision id, if any is close.
+        suggestion: Option<String>,
+    },
+    /// `when` names an option the decision does not have.
+    WhenUnknownOption {
+        /// The decision.
+        decision: String,
+        /// The option as written.
+        option: String,
+        /// The decision's options.
+        options: Vec<String>,
+    },
+    /// `when` names a decision that is not among the step's prerequisites, so the step could
+    /// become ready before the question is answered.
+    WhenUndecidable {
+        /// The step carrying the `when`.
+        step: String,
+        /// The decision it names.
+        decision: String,
+    },
+    /// A step that is not applicable under any combination of decision outcomes.
+    Unreachable {
+        /// The step.
+        step: String,
+    },
+    /// A duration that cannot be parsed.
+    BadDuration {
+        /// The text as written.
+        text: String,
+    },
+    /// A date that cannot be parsed.
+    BadDate {
+        /// The text as written.
+        text: String,
+    },
+    /// A `{{placeholder}}` the templates do not provide.
+    UnknownPlaceholder {
+        /// The placeholder name.
+        name: String,
+        /// The closest known placeholder, if any is close.
+        suggestion: Option<String>,
+    },
+    /// A `{{` without its `}}`.
+    UnclosedPlaceholder,
+    /// A placeholder that only mail has (the recipient), used in a statement or draft.
+    PlaceholderOnlyInMail {
+        /// The placeholder name.
+        name: String,
+    },
+    /// A field that does not belong to this step kind.
+    FieldNotForKind {
+        /// The field.
+        field: String,
+        /// The step's kind.
+        kind: String,
+    },
+    /// A field this step kind requires.
+    MissingForKind {
+        /// The field.
+        field: String,
+        /// The step's kind.
+        kind: String,
+    },
+    /// A platform key in `platform_guidance` that the playbook does not list in `platforms`.
+    PlatformNotListed {
+        /// The platform.
+        platform: String,
+    },
+    /// A `source` citation whose document id is not in `sources`.
+    UnknownSource {
+        /// The document id as written.
+        id: String,
+        /// The closest document id, if any is close.
+        suggestion: Option<String>,
+    },
+    /// A `source` citation without a clause after the document id.
+    BadCitation {
+        /// The citation as written.
+        citation: String,
+    },
+    /// `severity: true` on a decision, but the playbook has no `severities`.
+    NoSeverities,
+    /// More than one decision with `severity: true`.
+    SecondSeverityDecision {
+        /// The first such decision.
+        first: String,
+    },
+    /// More options than a decision may have.
+    TooManyOptions {
+        /// The limit.
+        limit: usize,
+    },
+    /// A role's division that does not exist.
+    UnknownDivision {
+        /// The name as written.
+        name: String,
+        /// The closest known division, if any is close.
+        suggestion: Option<String>,
+    },
+    /// A mail address that cannot be one.
+    BadEmail {
+        /// The address as written.
+        address: String,
+    },
+    /// A mail header value (a subject, a name) holds a line break or another control
+    /// character, which could add headers of its own.
+    ControlInHeader {
+        /// The field.
+        field: String,
+    },
+    /// The playbook is past its review date (warning).
+    ReviewOverdue {
+        /// The date it was last reviewed.
+        reviewed: String,
+        /// The date the next review was due.
+        due: String,
+    },
+    /// A step that cites no guideline clause (warning).
+    NoSource {
+        /// The step.
+        step: String,
+    },
+    /// A deadline from incident start that falls before its prerequisites' deadlines (warning).
+    DeadlineBeforePrerequisites {
+        /// The step.
+        step: String,
+        /// Its deadline as written.
+        due: String,
+    },
+    /// An exercise scenario names a playbook that cannot be found.
+    ScenarioPlaybook {
+        /// The playbook as written.
+        name: String,
+        /// Where it was looked for.
+        looked: Vec<String>,
+    },
+    /// A scenario names a step of the wrong kind (e.g. `mentions` on a step that is not a
+    /// monitor).
+    WrongStepKind {
+        /// The step.
+        step: String,
+        /// The kind needed.
+        expected: String,
+    },
+    /// A scenario names an option its decision does not have.
+    UnknownChoice {
+        /// The decision.
+        step: String,
+        /// The option as written.
+        option: String,
+        /// The decision's options.
+        options: Vec<String>,
+    },
+}
+
+fn did_you_mean(lang: Lang, suggestion: &Option<String>) -> Option<String> {
+    suggestion
+        .as_ref()
+        .map(|s| tr!(lang, "`{s}` のことですか？", "did you mean `{s}`?"))
+}
+
+fn list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Problem {
+    /// The one-line message, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Problem::Unreadable { reason } => tr!(
+                lang,
+                "ファイルを読めません: {reason}",
+                "cannot read the file: {reason}"
+            ),
+            Problem::TooLarge { bytes, limit } => tr!(
+                lang,
+                "ファイルが大きすぎます（{bytes} バイト、上限 {limit} バイト）",
+                "the file is too large ({bytes} bytes; the limit is {limit} bytes)"
+            ),
+            Problem::NotUtf8 => tr!(
+                lang,
+                "UTF-8 ではない文字コードが含まれています",
+                "the file is not valid UTF-8"
+            ),
+            Problem::TabIndent => tr!(
+                lang,
+                "インデントにタブ文字が使われています",
+                "a tab character is used for indentation"
+            ),
+            Problem::Syntax { detail } => tr!(
+                lang,
+                "YAML の構文エラー: {detail}",
+                "YAML syntax error: {detail}"
+            ),
+            Problem::ResourceLimit { detail } => tr!(
+                lang,
+                "入れ子・エイリアス・サイズが上限を超えています: {detail}",
+                "nesting, aliases or size exceed the limit: {detail}"
+            ),
+            Problem::UnknownField { field, .. } => {
+                tr!(lang, "未知の項目 `{field}`", "unknown field `{field}`")
+            }
+            Problem::MissingField { field } => tr!(
+                lang,
+                "必須の項目 `{field}` がありません",
+                "missing field `{field}`"
+            ),
+            Problem::WrongType { detail } => {
+                tr!(lang, "値の型が違います: {detail}", "wrong type: {detail}")
+            }
+            Problem::UnknownVariant { value, .. } => {
+                tr!(lang, "使えない値 `{value}`", "unknown value `{value}`")
+            }
+            Problem::DuplicateKey { key } => tr!(
+                lang,
+                "項目 `{key}` が重複しています",
+                "duplicate key `{key}`"
+            ),
+            Problem::EmptyPlaybook => tr!(
+                lang,
+                "手順（steps）が1つもありません",
+                "the playbook has no steps"
+            ),
+            Problem::InvalidId { what } => tr!(
+                lang,
+                "{what} の id に使えない文字があります",
+                "invalid {what} id"
+            ),
+            Problem::DuplicateStep { id, first_line } => tr!(
+                lang,
+                "手順 id `{id}` が重複しています（最初の定義は {first_line} 行目）",
+                "duplicate step id `{id}` (first defined on line {first_line})"
+            ),
+            Problem::DuplicateId {
+                what,
+                id,
+                first_line,
+            } => tr!(
+                lang,
+                "{what} の id `{id}` が重複しています（最初の定義は {first_line} 行目）",
+                "duplicate {what} id `{id}` (first defined on line {first_line})"
+            ),
+            Problem::UnknownStep { id, .. } => {
+                tr!(lang, "手順 `{id}` は存在しません", "unknown step `{id}`")
+            }
+            Problem::Cycle { path } => {
+                let (ja, en) = (path.join(" → "), path.join(" -> "));
+                tr!(
+                    lang,
+                    "手順が循環しています: {ja}",
+                    "the steps form a cycle: {en}"
+                )
+            }
+            Problem::UnknownRecipient { name, .. } => tr!(
+                lang,
+                "通知先 `{name}` は divisions.yaml にありません",
+                "unknown division or role `{name}`"
+            ),
+            Problem::UnknownRole { name, .. } => tr!(
+                lang,
+                "役割・部署 `{name}` は divisions.yaml にありません",
+                "unknown role or division `{name}`"
+            ),
+            Problem::ConditionSyntax { condition } => tr!(
+                lang,
+                "条件 `{condition}` を解釈できません",
+                "cannot parse the condition `{condition}`"
+            ),
+            Problem::WhenNotDecision { step } => tr!(
+                lang,
+                "`when` の `{step}` は判断（decision）の手順ではありません",
+                "`when` refers to `{step}`, which is not a decision"
+            ),
+            Problem::WhenUnknownDecision { name, .. } => tr!(
+                lang,
+                "`when` の判断 `{name}` は存在しません",
+                "`when` refers to an unknown decision `{name}`"
+            ),
+            Problem::WhenUnknownOption {
+                decision, option, ..
+            } => tr!(
+                lang,
+                "判断 `{decision}` に選択肢 `{option}` はありません",
+                "decision `{decision}` has no option `{option}`"
+            ),
+            Problem::WhenUndecidable { step, decision } => tr!(
+                lang,
+                "手順 `{step}` の条件は判断 `{decision}` によりますが、`{decision}` は前提の手順に含まれていません",
+                "step `{step}` depends on decision `{decision}`, which is not among its prerequisites"
+            ),
+            Problem::Unreachable { step } => tr!(
+                lang,
+                "手順 `{step}` はどの判断結果でも実施されることがありません",
+                "step `{step}` is not applicable under any decision outcome"
+            ),
+            Problem::BadDuration { text } => tr!(
+                lang,
+                "時間の指定 `{text}` が不正です",
+                "invalid duration `{text}`"
+            ),
+            Problem::BadDate { text } => {
+                tr!(lang, "日付 `{text}` が不正です", "invalid date `{text}`")
+            }
+            Problem::UnknownPlaceholder { name, .. } => tr!(
+                lang,
+                "差し込み項目 `{{{{{name}}}}}` はありません",
+                "unknown placeholder `{{{{{name}}}}}`"
+            ),
+            Problem::PlaceholderOnlyInMail { name } => tr!(
+                lang,
+                "差し込み項目 `{{{{{name}}}}}` は通知メール（notify）の中でだけ使えます",
+                "the placeholder `{{{{{name}}}}}` exists only in notify mail"
+            ),
+            Problem::UnclosedPlaceholder => tr!(
+                lang,
+                "`{{{{` に対応する `}}}}` がありません",
+                "`{{{{` without a closing `}}}}`"
+            ),
+            Problem::FieldNotForKind { field, kind } => tr!(
+                lang,
+                "項目 `{field}` は `kind: {kind}` の手順には使えません",
+                "field `{field}` does not apply to `kind: {kind}`"
+            ),
+            Problem::MissingForKind { field, kind } => tr!(
+                lang,
+                "`kind: {kind}` の手順には項目 `{field}` が必要です",
+                "`kind: {kind}` needs the field `{field}`"
+            ),
+            Problem::PlatformNotListed { platform } => tr!(
+                lang,
+                "プラットフォーム `{platform}` は `platforms` にありません",
+                "platform `{platform}` is not listed in `platforms`"
+            ),
+            Problem::UnknownSource { id, .. } => tr!(
+                lang,
+                "出典 `{id}` は `sources` にありません",
+                "source document `{id}` is not listed in `sources`"
+            ),
+            Problem::BadCitation { citation } => tr!(
+                lang,
+                "出典 `{citation}` に条項がありません",
+                "citation `{citation}` names no clause"
+            ),
+            Problem::NoSeverities => tr!(
+                lang,
+                "`severity: true` ですが、`severities` が定義されていません",
+                "`severity: true`, but the playbook defines no `severities`"
+            ),
+            Problem::SecondSeverityDecision { first } => tr!(
+                lang,
+                "重大度の判断は `{first}` で既に定義されています",
+                "the severity decision is already `{first}`"
+            ),
+            Problem::TooManyOptions { limit } => tr!(
+                lang,
+                "選択肢が多すぎます（上限 {limit}）",
+                "too many options (the limit is {limit})"
+            ),
+            Problem::UnknownDivision { name, .. } => tr!(
+                lang,
+                "部署 `{name}` はありません",
+                "unknown division `{name}`"
+            ),
+            Problem::BadEmail { address } => tr!(
+                lang,
+                "メールアドレス `{address}` が不正です",
+                "invalid mail address `{address}`"
+            ),
+            Problem::ControlInHeader { field } => tr!(
+                lang,
+                "`{field}` に改行や制御文字があります（メールのヘッダーになるため使えません）",
+                "`{field}` contains a line break or control character (it becomes a mail header)"
+            ),
+            Problem::ReviewOverdue { reviewed, due } => tr!(
+                lang,
+                "見直し期限（{due}）を過ぎています（最終見直し {reviewed}）",
+                "the playbook was due for review on {due} (last reviewed {reviewed})"
+            ),
+            Problem::NoSource { step } => tr!(
+                lang,
+                "手順 `{step}` に根拠（source）がありません",
+                "step `{step}` cites no guideline clause (`source`)"
+            ),
+            Problem::DeadlineBeforePrerequisites { step, due } => tr!(
+                lang,
+                "手順 `{step}` の期限（開始から {due}）が前提の手順の期限より早くなっています",
+                "step `{step}` is due {due} after start, before its prerequisites are due"
+            ),
+            Problem::ScenarioPlaybook { name, .. } => tr!(
+                lang,
+                "シナリオの手順書 `{name}` が見つかりません",
+                "the scenario's playbook `{name}` cannot be found"
+            ),
+            Problem::WrongStepKind { step, expected } => tr!(
+                lang,
+                "手順 `{step}` は {expected} の手順ではありません",
+                "step `{step}` is not a {expected} step"
+            ),
+            Problem::UnknownChoice { step, option, .. } => tr!(
+                lang,
+                "判断 `{step}` に選択肢 `{option}` はありません",
+                "decision `{step}` has no option `{option}`"
+            ),
+        }
+    }
+
+    /// A hint on how to fix it, in `lang`.
+    pub fn hint(&self, lang: Lang) -> Option<String> {
+        let text = match self {
+            Problem::TooLarge { .. } => tr!(
+                lang,
+                "手順書を分割するか、正しいファイルか確認してください",
+                "split the playbook, or check that this is the right file"
+            ),
+            Problem::NotUtf8 => tr!(
+                lang,
+                "Shift_JIS などで保存されていないか確認し、UTF-8 で保存し直してください",
+                "save the file as UTF-8 (not Shift_JIS)"
+            ),
+            Problem::TabIndent => tr!(
+                lang,
+                "YAML のインデントには半角スペースを使ってください",
+                "YAML indentation must use spaces"
+            ),
+            Problem::Syntax { .. } => tr!(
+                lang,
+                "インデントのずれ、閉じていない引用符、`: ` を含む値の引用符漏れを確認してください",
+                "check indentation, unclosed quotes, and values containing `: ` that need quotes"
+            ),
+            Problem::ResourceLimit { .. } => tr!(
+                lang,
+                "深すぎる入れ子やエイリアス（*）の多用をやめてください",
+                "remove the deep nesting or the heavy use of aliases (*)"
+            ),
+            Problem::UnknownField {
+                suggestion,
+                expected,
+                ..
+            } => did_you_mean(lang, suggestion)
+                .unwrap_or_else(|| tr!(lang, "使える項目: {}", "allowed here: {}", list(expected))),
+            Problem::UnknownVariant {
+                suggestion,
+                expected,
+                ..
+            } => did_you_mean(lang, suggestion)
+                .unwrap_or_else(|| tr!(lang, "使える値: {}", "allowed values: {}", list(expected))),
+            Problem::MissingField { field } => {
+                tr!(lang, "`{field}:` を追加してください", "add `{field}:`")
+            }
+            Problem::DuplicateKey { .. } => {
+                tr!(lang, "どちらか一方を削除してください", "remove one of them")
+            }
+            Problem::EmptyPlaybook => tr!(
+                lang,
+                "`steps:` に少なくとも1つの手順を書いてください",
+                "add at least one step under `steps:`"
+            ),
+            Problem::InvalidId { .. } => tr!(
+                lang,
+                "半角英小文字・数字・ハイフンを使ってください（例: `change-password`）",
+                "use lower-case ASCII letters, digits and hyphens (e.g. `change-password`)"
+            ),
+            Problem::DuplicateStep { .. } | Problem::DuplicateId { .. } => tr!(
+                lang,
+                "どちらかの id を変更してください",
+                "rename one of them"
+            ),
+            Problem::UnknownStep { suggestion, .. } => did_you_mean(lang, suggestion)
+                .unwrap_or_else(|| {
+                    tr!(
+                        lang,
+                        "`after` には steps に定義した手順の id を書いてください",
+                        "`after` lists ids of steps defined under `steps:`"
+                    )
+                }),
+            Problem::Cycle { .. } => tr!(
+                lang,
+                "どれかの手順の `after` から循環の原因となる手順を外してください",
+                "remove one of these prerequisites from an `after` list"
+            ),
+            Problem::UnknownRecipient { suggestion, .. }
+            | Problem::UnknownRole { suggestion, .. }
+            | Problem::UnknownDivision { suggestion, .. } => did_you_mean(lang, suggestion)
+                .unwrap_or_else(|| {
+                    tr!(
+                        lang,
+                        "divisions.yaml の divisions または roles に追加してください",
+                        "add it to `divisions` or `roles` in divisions.yaml"
+                    )
+                }),
+            Problem::ConditionSyntax { .. } => tr!(
+                lang,
+                "`判断id == 選択肢id`、`!=`、`判断id in [a, b]` の形で書いてください",
+                "write `decision == option`, `!=`, or `decision in [a, b]`"
+            ),
+            Problem::WhenNotDecision { .. } => tr!(
+                lang,
+                "`when` には `kind: decision` の手順の id を書いてください",
+                "`when` must name a step of `kind: decision`"
+            ),
+            Problem::WhenUnknownDecision { suggestion, .. } => did_you_mean(lang, suggestion)?,
+            Problem::WhenUnknownOption { options, .. } => {
+                tr!(lang, "選択肢: {}", "options: {}", list(options))
+            }
+            Problem::WhenUndecidable { decision, .. } => tr!(
+                lang,
+                "`after` に `{decision}`（またはその後の手順）を加えてください",
+                "add `{decision}` (or a step after it) to `after`"
+            ),
+            Problem::Unreachable { .. } => tr!(
+                lang,
+                "`when` の条件と前提の手順の条件が両立しません。条件を見直してください",
+                "its `when` contradicts the conditions of its prerequisites"
+            ),
+            Problem::BadDuration { .. } => tr!(
+                lang,
+                "`15m`、`2h`、`1d`、`1h30m` のように書いてください（s, m, h, d, w）",
+                "write e.g. `15m`, `2h`, `1d`, `1h30m` (units s, m, h, d, w)"
+            ),
+            Problem::BadDate { .. } => tr!(
+                lang,
+                "`2026-11-23` の形で書いてください",
+                "write the date as `2026-11-23`"
+            ),
+            Problem::UnknownPlaceholder { suggestion, .. } => did_you_mean(lang, suggestion)
+                .unwrap_or_else(|| {
+                    let all = crate::playbook::template::PLACEHOLDERS
+                        .iter()
+                        .map(|p| format!("{{{{{p}}}}}"))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    tr!(lang, "使える差し込み項目: {all}", "placeholders: {all}")
+                }),
+            Problem::PlaceholderOnlyInMail { .. } => tr!(
+                lang,
+                "宛先の名前は、公表文や下書きでは直接書いてください",
+                "write the addressee's name out in statements and drafts"
+            ),
+            Problem::UnclosedPlaceholder => tr!(
+                lang,
+                "`{{{{title}}}}` のように閉じてください",
+                "close it like `{{{{title}}}}`"
+            ),
+            Problem::FieldNotForKind { .. } => tr!(
+                lang,
+                "`kind` が正しいか、項目を削除すべきか確認してください",
+                "check the step's `kind`, or remove the field"
+            ),
+            Problem::MissingForKind { field, .. } => {
+                tr!(lang, "`{field}:` を追加してください", "add `{field}:`")
+            }
+            Problem::PlatformNotListed { platform } => tr!(
+                lang,
+                "`platforms` に `{platform}` を加えるか、この記述を削除してください",
+                "add `{platform}` to `platforms`, or remove this guidance"
+            ),
+            Problem::UnknownSource { suggestion, .. } => did_you_mean(lang, suggestion)
+                .unwrap_or_else(|| {
+                    tr!(
+                        lang,
+                        "先頭の `sources:` に文書を追加してください",
+                        "add the document to `sources:` at the top"
+                    )
+                }),
+            Problem::BadCitation { .. } => tr!(
+                lang,
+                "`文書id 条項` の形で書いてください（例: `ube 7(1)`）",
+                "write `document-id clause`, e.g. `ube 7(1)`"
+            ),
+            Problem::NoSeverities => tr!(
+                lang,
+                "先頭に `severities:` を定義するか、`options:` を書いてください",
+                "define `severities:`, or list `options:`"
+            ),
+            Problem::SecondSeverityDecision { .. } => tr!(
+                lang,
+                "重大度は1つの判断で決め、見直しは同じ判断の再判断で行ってください",
+                "decide severity in one step; re-decide that step to change it"
+            ),
+            Problem::TooManyOptions { .. } => {
+                tr!(lang, "判断を分割してください", "split the decision")
+            }
+            Problem::BadEmail { .. } => tr!(
+                lang,
+                "`koho@city.example.jp` の形で書いてください",
+                "write e.g. `koho@city.example.jp`"
+            ),
+            Problem::ControlInHeader { .. } => tr!(
+                lang,
+                "1 行で書いてください（YAML の `|` や `\\n` を使わない）",
+                "write it on one line (no `|` block or `\\n` in YAML)"
+            ),
+            Problem::ReviewOverdue { .. } => tr!(
+                lang,
+                "内容を見直し、`reviewed:` を見直した日付に更新してください",
+                "review the playbook and set `reviewed:` to the review date"
+            ),
+            Problem::NoSource { .. } => tr!(
+                lang,
+                "根拠となるガイドラインの条項を `source: [ube 7(1)]` のように書いてください",
+                "cite the guideline clause, e.g. `source: [ube 7(1)]`"
+            ),
+            Problem::DeadlineBeforePrerequisites { .. } => tr!(
+                lang,
+                "期限を延ばすか、`due_from: ready` にしてください",
+                "give it a later deadline, or use `due_from: ready`"
+            ),
+            Problem::ScenarioPlaybook { looked, .. } => tr!(
+                lang,
+                "手順書の id（例: `unauthorized-access`）かファイルを書いてください。探した場所: {}",
+                "name a playbook id (e.g. `unauthorized-access`) or file; looked in: {}",
+                looked.join(", ")
+            ),
+            Problem::WrongStepKind { expected, .. } => tr!(
+                lang,
+                "種類が {expected} の手順の id を書いてください",
+                "name a step whose kind is {expected}"
+            ),
+            Problem::UnknownChoice { options, .. } => {
+                tr!(lang, "選択肢: {}", "options: {}", list(options))
+            }
+            Problem::WrongType { .. } => tr!(
+                lang,
+                "リストは `[a, b]` か各行 `- ` で、対応表は `項目: 値` の行で書きます",
+                "a list is `[a, b]` or lines starting with `- `; a mapping is `key: value` lines"
+            ),
+            Problem::Unreadable { .. } => return None,
+        };
+        Some(text)
+    }
+}
