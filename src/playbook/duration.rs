@@ -2,7 +2,8 @@
 
 use chrono::TimeDelta;
 
-use crate::lang::Lang;
+use crate::lang::{Lang, Text};
+use crate::tr;
 
 /// The longest duration a playbook may state (a year), so arithmetic never overflows.
 const MAX_SECONDS: i64 = 366 * 24 * 3600;
@@ -60,24 +61,21 @@ pub fn format_duration(d: TimeDelta, lang: Lang) -> String {
     secs %= 3600;
     let minutes = secs / 60;
     let seconds = secs % 60;
-    let units: [(u64, &str, &str); 4] = [
-        (days, "日", "d"),
-        (hours, "時間", "h"),
-        (minutes, "分", "m"),
-        (seconds, "秒", "s"),
+    let units = [
+        (days, Text::new("日", "d")),
+        (hours, Text::new("時間", "h")),
+        (minutes, Text::new("分", "m")),
+        (seconds, Text::new("秒", "s")),
     ];
     let parts: Vec<String> = units
         .iter()
-        .filter(|(n, _, _)| *n > 0)
-        .map(|(n, ja, en)| match lang {
-            Lang::Ja => format!("{n}{ja}"),
-            Lang::En => format!("{n}{en}"),
-        })
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n}{}", unit.get(lang)))
         .collect();
     if parts.is_empty() {
-        return lang.pick("0分", "0m").to_string();
+        return tr!(lang, "0分", "0m");
     }
-    parts.join(lang.pick("", " "))
+    parts.join(&tr!(lang, "", " "))
 }
 
 #[cfg(test)]

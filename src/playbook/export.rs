@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use super::duration::format_duration;
 use super::{Due, DueFrom, Playbook, Step, StepKind};
 use crate::lang::Lang;
+use crate::tr;
 
 /// The colour of the critical path.
 const CRITICAL: &str = "#c00000";
@@ -30,11 +31,9 @@ fn condition_text(playbook: &Playbook, step: &Step) -> Option<String> {
 
 fn due_text(due: &Due, lang: Lang) -> String {
     let d = format_duration(due.within, lang);
-    match (due.from, lang) {
-        (DueFrom::Ready, Lang::Ja) => format!("期限 {d}"),
-        (DueFrom::Ready, Lang::En) => format!("due {d}"),
-        (DueFrom::Start, Lang::Ja) => format!("期限 開始から{d}"),
-        (DueFrom::Start, Lang::En) => format!("due {d} from start"),
+    match due.from {
+        DueFrom::Ready => tr!(lang, "期限 {d}", "due {d}"),
+        DueFrom::Start => tr!(lang, "期限 開始から{d}", "due {d} from start"),
     }
 }
 
@@ -45,7 +44,7 @@ fn label_lines(playbook: &Playbook, step: &Step, lang: Lang) -> Vec<String> {
         format!("{} ({})", step.id, step.kind.name()),
     ];
     if let Some(c) = condition_text(playbook, step) {
-        lines.push(format!("{}{c}", lang.pick("条件: ", "when: ")));
+        lines.push(tr!(lang, "条件: {c}", "when: {c}"));
     }
     if let Some(due) = &step.due {
         lines.push(due_text(due, lang));
@@ -61,14 +60,14 @@ fn dot_escape(s: &str) -> String {
 pub fn to_dot(playbook: &Playbook, lang: Lang) -> String {
     let graph = &playbook.graph;
     let critical = graph.critical_path();
+    let length = format_duration(graph.critical_duration(), lang);
     let mut out = String::new();
     let _ = writeln!(out, "digraph \"{}\" {{", dot_escape(&playbook.id));
     let _ = writeln!(
         out,
-        "  graph [label=\"{}\\n{}{}\", labelloc=t, rankdir=TB, fontname=\"sans-serif\"];",
+        "  graph [label=\"{}\\n{}\", labelloc=t, rankdir=TB, fontname=\"sans-serif\"];",
         dot_escape(&playbook.title),
-        lang.pick("クリティカルパス: ", "critical path: "),
-        format_duration(graph.critical_duration(), lang),
+        tr!(lang, "クリティカルパス: {}", "critical path: {}", length),
     );
     let _ = writeln!(
         out,
@@ -158,14 +157,14 @@ fn mermaid_escape(s: &str) -> String {
 pub fn to_mermaid(playbook: &Playbook, lang: Lang) -> String {
     let graph = &playbook.graph;
     let critical = graph.critical_path();
+    let length = format_duration(graph.critical_duration(), lang);
     let mut out = String::new();
     let _ = writeln!(out, "---");
     let _ = writeln!(
         out,
-        "title: \"{} ({}{})\"",
+        "title: \"{} ({})\"",
         mermaid_escape(&playbook.title),
-        lang.pick("クリティカルパス ", "critical path "),
-        format_duration(graph.critical_duration(), lang)
+        tr!(lang, "クリティカルパス {}", "critical path {}", length)
     );
     let _ = writeln!(out, "---");
     let _ = writeln!(out, "flowchart TD");
