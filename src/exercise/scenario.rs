@@ -13,7 +13,9 @@ use serde_saphyr::Spanned;
 use crate::clock::jst;
 use crate::playbook::diagnostic::suggest;
 use crate::playbook::duration::parse_duration;
-use crate::playbook::{Diagnostic, Limits, Platform, Playbook, Position, Problem, SourceFile};
+use crate::playbook::{
+    Diagnostic, Limits, Platform, Playbook, Position, Problem, SourceFile, Step, StepKind,
+};
 
 /// A scenario file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -472,150 +474,21 @@ pub fn check(
     file: ScenarioFile,
     playbook: &Playbook,
 ) -> Result<Scenario, Vec<Diagnostic>> {
-    use crate::playbook::StepKind;
     let mut c = Checker {
         source,
         playbook,
         diagnostics: Vec::new(),
     };
-    if !is_id(&file.scenario.value) {
-        c.error(
-            &file.scenario.referenced,
-            &file.scenario.value,
-            Problem::InvalidId {
-                what: "scenario".into(),
-            },
-        );
-    }
-    // A start far from now would only overflow the clock arithmetic: keep it plausible.
-    let starts_at = DateTime::parse_from_rfc3339(file.starts_at.value.trim())
-        .ok()
-        .filter(|t| (2000..=2200).contains(&chrono::Datelike::year(t)))
-        .map(|t| t.with_timezone(&jst()))
-        .ok_or(())
-        .map_err(|()| {
-            c.error(
-                &file.starts_at.referenced,
-                &file.starts_at.value,
-                Problem::BadDate {
-                    text: file.starts_at.value.clone(),
-                },
-            );
-        })
-        .ok();
-    if let Some(sev) = &file.incident.severity
-        && !playbook.severities.iter().any(|s| s.id == sev.value)
-    {
-        let options = playbook.severities.iter().map(|s| s.id.clone()).collect();
-        c.error(
-            &sev.referenced,
-            &sev.value,
-            Problem::UnknownVariant {
-                value: sev.value.clone(),
-                suggestion: suggest(
-                    &sev.value,
-                    playbook.severities.iter().map(|s| s.id.as_str()),
-                ),
-                expected: options,
-            },
-        );
-    }
-
+    let starts_at = c.header(&file);
     let mut injects = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for def in &file.injects {
-        let id = def.id.value.clone();
-        if !is_id(&id) {
-            c.error(
-                &def.id.referenced,
-                &id,
-                Problem::InvalidId {
-                    what: "inject".into(),
-                },
-            );
-        }
-        if let Some(first_line) = seen.get(&id) {
-            c.error(
-                &def.id.referenced,
-                &id,
-                Problem::DuplicateId {
-                    what: "inject".into(),
-                    id: id.clone(),
-                    first_line: *first_line,
-                },
-            );
-        } else {
-            seen.insert(id.clone(), def.id.referenced.line() as usize);
-        }
-        let at = c.duration(&def.at, true);
-        let mut effects = Vec::new();
-        let e = &def.effects;
-        if e.account.is_some() || e.platform.is_some() {
-            effects.push(Effect::Account {
-                account: e.account.clone(),
-                platform: e.platform,
-            });
-        }
-        if let Some(d) = &e.decide
-            && let Some(step) = c.step(&d.step.value, &d.step.referenced, false).cloned()
-        {
-            let ok = matches!(step.kind, StepKind::Decision(_));
-            c.kind(&step, &d.step.referenced, "decision", ok);
-            if ok {
-                c.decision_option(&step.id, &d.option);
-            }
-            effects.push(Effect::Decide {
-                step: step.id.clone(),
-                option: d.option.value.clone(),
-            });
-        }
-        if let Some(k) = &e.complication {
-            if k.reopen && k.step.is_none() {
-                c.error(
-                    &def.id.referenced,
-                    &id,
-                    Problem::MissingField {
-                        field: "complication.step".into(),
-                    },
-                );
-            }
-            let step = match &k.step {
-                Some(s) => c.step(&s.value, &s.referenced, false).map(|s| s.id.clone()),
-                None => None,
-            };
-            effects.push(Effect::Complication {
-                text: k.text.clone(),
-                step,
-                reopen: k.reopen,
-            });
-        }
-        if let Some(m) = &e.mentions
-            && let Some(step) = c.step(&m.step.value, &m.step.referenced, false).cloned()
-        {
-            c.kind(
-                &step,
-                &m.step.referenced,
-                "monitor",
-                matches!(step.kind, StepKind::Monitor(_)),
-            );
-            effects.push(Effect::Mentions {
-                step: step.id.clone(),
-                count: m.count,
-            });
-        }
-        if let Some(at) = at {
-            injects.push(Inject {
-                id,
-                at,
-                title: def.title.clone(),
-                text: def.text.clone(),
-                effects,
-            });
+        if let Some(inject) = c.inject(def, &mut seen) {
+            injects.push(inject);
         }
     }
     // Stable: injects at the same time fire in the order written.
     injects.sort_by_key(|i| i.at);
-
     let mut targets = Vec::new();
     for (step, within) in &file.targets {
         let known = c.step(step, &within.referenced, true).is_some();
@@ -625,64 +498,7 @@ pub fn check(
             targets.push((step.clone(), d));
         }
     }
-
-    let a = &file.autopilot;
-    let default_delay = match &a.default_delay {
-        Some(d) => c
-            .duration(d, true)
-            .unwrap_or(TimeDelta::minutes(DEFAULT_DELAY_MINUTES)),
-        None => TimeDelta::minutes(DEFAULT_DELAY_MINUTES),
-    };
-    let mut delays = HashMap::new();
-    for (step, d) in &a.delays {
-        let known = c.step(step, &d.referenced, true).is_some();
-        if let Some(t) = c.duration(d, true)
-            && known
-        {
-            delays.insert(step.clone(), t);
-        }
-    }
-    let mut decisions = HashMap::new();
-    for (step, option) in &a.decisions {
-        if let Some(s) = c.step(step, &option.referenced, true).cloned() {
-            let ok = matches!(s.kind, StepKind::Decision(_));
-            c.kind(&s, &option.referenced, "decision", ok);
-            if ok {
-                c.decision_option(step, option);
-            }
-            decisions.insert(step.clone(), option.value.clone());
-        }
-    }
-    let mut skip = HashMap::new();
-    for (step, reason) in &a.skip {
-        if let Some(s) = c.step(step, &reason.referenced, true).cloned() {
-            // A decision cannot be skipped (steps after it wait for its answer).
-            c.kind(
-                &s,
-                &reason.referenced,
-                "action, notify, approval, post or monitor",
-                !matches!(s.kind, StepKind::Decision(_)),
-            );
-            skip.insert(step.clone(), reason.value.clone());
-        }
-    }
-
-    if let Some(r) = &a.review
-        && [&r.good, &r.issues, &r.improvements]
-            .iter()
-            .all(|t| t.trim().is_empty())
-    {
-        let position = source.find("review:").unwrap_or_else(Position::start);
-        c.diagnostics.push(Diagnostic::error(
-            &source.name,
-            position,
-            "review",
-            Problem::MissingField {
-                field: "review.good".into(),
-            },
-        ));
-    }
-
+    let autopilot = c.autopilot(&file.autopilot);
     if !c.diagnostics.is_empty() {
         return Err(c.diagnostics);
     }
@@ -703,15 +519,206 @@ pub fn check(
         participants: file.participants,
         injects,
         targets,
-        autopilot: Autopilot {
+        autopilot,
+    })
+}
+
+impl Checker<'_> {
+    /// The scenario's id, start time and the incident's severity; the start time if valid.
+    fn header(&mut self, file: &ScenarioFile) -> Option<DateTime<FixedOffset>> {
+        if !is_id(&file.scenario.value) {
+            self.error(
+                &file.scenario.referenced,
+                &file.scenario.value,
+                Problem::InvalidId {
+                    what: "scenario".into(),
+                },
+            );
+        }
+        // A start far from now would only overflow the clock arithmetic: keep it plausible.
+        let starts_at = DateTime::parse_from_rfc3339(file.starts_at.value.trim())
+            .ok()
+            .filter(|t| (2000..=2200).contains(&chrono::Datelike::year(t)))
+            .map(|t| t.with_timezone(&jst()));
+        if starts_at.is_none() {
+            self.error(
+                &file.starts_at.referenced,
+                &file.starts_at.value,
+                Problem::BadDate {
+                    text: file.starts_at.value.clone(),
+                },
+            );
+        }
+        let severities = &self.playbook.severities;
+        if let Some(sev) = &file.incident.severity
+            && !severities.iter().any(|s| s.id == sev.value)
+        {
+            let problem = Problem::UnknownVariant {
+                value: sev.value.clone(),
+                suggestion: suggest(&sev.value, severities.iter().map(|s| s.id.as_str())),
+                expected: severities.iter().map(|s| s.id.clone()).collect(),
+            };
+            self.error(&sev.referenced, &sev.value, problem);
+        }
+        starts_at
+    }
+
+    /// One inject and its effects; `None` if its time is not valid. `seen` holds the ids so
+    /// far, with their lines.
+    fn inject(&mut self, def: &InjectDef, seen: &mut HashMap<String, usize>) -> Option<Inject> {
+        let id = def.id.value.clone();
+        if !is_id(&id) {
+            self.error(
+                &def.id.referenced,
+                &id,
+                Problem::InvalidId {
+                    what: "inject".into(),
+                },
+            );
+        }
+        if let Some(first_line) = seen.get(&id) {
+            self.error(
+                &def.id.referenced,
+                &id,
+                Problem::DuplicateId {
+                    what: "inject".into(),
+                    id: id.clone(),
+                    first_line: *first_line,
+                },
+            );
+        } else {
+            seen.insert(id.clone(), def.id.referenced.line() as usize);
+        }
+        let at = self.duration(&def.at, true);
+        let mut effects = Vec::new();
+        let e = &def.effects;
+        if e.account.is_some() || e.platform.is_some() {
+            effects.push(Effect::Account {
+                account: e.account.clone(),
+                platform: e.platform,
+            });
+        }
+        if let Some(d) = &e.decide
+            && let Some(step) = self.step(&d.step.value, &d.step.referenced, false).cloned()
+        {
+            self.decision(&step, &d.step.referenced, &d.option);
+            effects.push(Effect::Decide {
+                step: step.id.clone(),
+                option: d.option.value.clone(),
+            });
+        }
+        if let Some(k) = &e.complication {
+            if k.reopen && k.step.is_none() {
+                self.error(
+                    &def.id.referenced,
+                    &id,
+                    Problem::MissingField {
+                        field: "complication.step".into(),
+                    },
+                );
+            }
+            let step = match &k.step {
+                Some(s) => self
+                    .step(&s.value, &s.referenced, false)
+                    .map(|s| s.id.clone()),
+                None => None,
+            };
+            effects.push(Effect::Complication {
+                text: k.text.clone(),
+                step,
+                reopen: k.reopen,
+            });
+        }
+        if let Some(m) = &e.mentions
+            && let Some(step) = self.step(&m.step.value, &m.step.referenced, false).cloned()
+        {
+            let ok = matches!(step.kind, StepKind::Monitor(_));
+            self.kind(&step, &m.step.referenced, "monitor", ok);
+            effects.push(Effect::Mentions {
+                step: step.id.clone(),
+                count: m.count,
+            });
+        }
+        Some(Inject {
+            id,
+            at: at?,
+            title: def.title.clone(),
+            text: def.text.clone(),
+            effects,
+        })
+    }
+
+    /// A decision an inject or the autopilot takes: the step must be a decision and the
+    /// option one of its options.
+    fn decision(&mut self, step: &Step, span: &serde_saphyr::Location, option: &Spanned<String>) {
+        let ok = matches!(step.kind, StepKind::Decision(_));
+        self.kind(step, span, "decision", ok);
+        if ok {
+            self.decision_option(&step.id, option);
+        }
+    }
+
+    /// The scripted participant's settings.
+    fn autopilot(&mut self, a: &AutopilotDef) -> Autopilot {
+        let default_delay = match &a.default_delay {
+            Some(d) => self
+                .duration(d, true)
+                .unwrap_or(TimeDelta::minutes(DEFAULT_DELAY_MINUTES)),
+            None => TimeDelta::minutes(DEFAULT_DELAY_MINUTES),
+        };
+        let mut delays = HashMap::new();
+        for (step, d) in &a.delays {
+            let known = self.step(step, &d.referenced, true).is_some();
+            if let Some(t) = self.duration(d, true)
+                && known
+            {
+                delays.insert(step.clone(), t);
+            }
+        }
+        let mut decisions = HashMap::new();
+        for (step, option) in &a.decisions {
+            if let Some(s) = self.step(step, &option.referenced, true).cloned() {
+                self.decision(&s, &option.referenced, option);
+                decisions.insert(step.clone(), option.value.clone());
+            }
+        }
+        let mut skip = HashMap::new();
+        for (step, reason) in &a.skip {
+            if let Some(s) = self.step(step, &reason.referenced, true).cloned() {
+                // A decision cannot be skipped (steps after it wait for its answer).
+                self.kind(
+                    &s,
+                    &reason.referenced,
+                    "action, notify, approval, post or monitor",
+                    !matches!(s.kind, StepKind::Decision(_)),
+                );
+                skip.insert(step.clone(), reason.value.clone());
+            }
+        }
+        if let Some(r) = &a.review
+            && [&r.good, &r.issues, &r.improvements]
+                .iter()
+                .all(|t| t.trim().is_empty())
+        {
+            let position = self.source.find("review:").unwrap_or_else(Position::start);
+            self.diagnostics.push(Diagnostic::error(
+                &self.source.name,
+                position,
+                "review",
+                Problem::MissingField {
+                    field: "review.good".into(),
+                },
+            ));
+        }
+        Autopilot {
             default_delay,
             delays,
             decisions,
             skip,
             approver: a.approver.clone(),
             review: a.review.clone(),
-        },
-    })
+        }
+    }
 }
 
 impl Scenario {
