@@ -4,6 +4,7 @@
 //! embedded here, which a municipality may replace with its own (`[report] templates` in
 //! `hikeshi.toml`) to follow its 様式.
 
+mod build;
 pub mod model;
 pub mod pack;
 pub mod svg;
@@ -12,11 +13,13 @@ use std::path::{Path, PathBuf};
 
 use minijinja::{AutoEscape, Environment, Value, context};
 
-pub use model::{Report, build};
+pub use build::build;
+pub use model::Report;
 
 use crate::clock::format_jst;
-use crate::lang::Lang;
+use crate::lang::{Lang, Text};
 use crate::playbook::duration::format_duration;
+use crate::tr;
 
 /// The built-in HTML template.
 pub const HTML_TEMPLATE: &str = include_str!("templates/report.html.j2");
@@ -236,33 +239,23 @@ pub(crate) fn excel_csv<const N: usize>(
     Ok(out)
 }
 
+/// The columns of the report's CSV.
+const CSV_HEADER: [Text; 9] = [
+    Text::new("番号", "seq"),
+    Text::new("日時", "time"),
+    Text::new("記録者", "actor"),
+    Text::new("種別", "kind"),
+    Text::new("手順ID", "step id"),
+    Text::new("手順", "step"),
+    Text::new("内容", "what happened"),
+    Text::new("検証", "verified"),
+    Text::new("ハッシュ", "hash"),
+];
+
 /// The report's CSV: one row per journal line.
 fn csv(report: &Report) -> Result<Vec<u8>, ReportError> {
     let lang: Lang = report.lang.parse().unwrap_or_default();
-    let header = match lang {
-        Lang::Ja => [
-            "番号",
-            "日時",
-            "記録者",
-            "種別",
-            "手順ID",
-            "手順",
-            "内容",
-            "検証",
-            "ハッシュ",
-        ],
-        Lang::En => [
-            "seq",
-            "time",
-            "actor",
-            "kind",
-            "step id",
-            "step",
-            "what happened",
-            "verified",
-            "hash",
-        ],
-    };
+    let header = CSV_HEADER.map(|h| h.get(lang));
     let rows = report.timeline.iter().map(|e| {
         let title = e
             .step
@@ -270,10 +263,10 @@ fn csv(report: &Report) -> Result<Vec<u8>, ReportError> {
             .and_then(|id| report.steps.iter().find(|s| s.id == id))
             .map(|s| s.title.clone())
             .unwrap_or_default();
-        let verified = match (e.verified, lang) {
-            (true, _) => "OK",
-            (false, Lang::Ja) => "不一致",
-            (false, Lang::En) => "FAILED",
+        let verified = if e.verified {
+            "OK".to_string()
+        } else {
+            tr!(lang, "不一致", "FAILED")
         };
         [
             e.seq.map(|s| s.to_string()).unwrap_or_default(),
@@ -283,7 +276,7 @@ fn csv(report: &Report) -> Result<Vec<u8>, ReportError> {
             e.step.clone().unwrap_or_default(),
             title,
             e.text.clone(),
-            verified.to_string(),
+            verified,
             e.hash.clone().unwrap_or_default(),
         ]
     });
@@ -300,157 +293,183 @@ pub(crate) fn excel_safe(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The headings and words of the HTML and Markdown templates, in the report's language.
-fn labels(lang: Lang) -> std::collections::BTreeMap<&'static str, &'static str> {
-    const LABELS: &[(&str, &str, &str)] = &[
-        ("report", "事案報告書", "Incident report"),
-        (
-            "exercise",
+/// The headings and words of the HTML and Markdown templates (`t.<key>` in a template).
+const LABELS: &[(&str, Text)] = &[
+    ("report", Text::new("事案報告書", "Incident report")),
+    (
+        "exercise",
+        Text::new(
             "【訓練】これは訓練の記録です",
             "EXERCISE: this is the record of a drill",
         ),
-        (
-            "broken",
+    ),
+    (
+        "broken",
+        Text::new(
             "注意: この記録は検証に失敗しました。改ざん又は破損の可能性があります",
             "WARNING: this record failed verification; it may have been altered or damaged",
         ),
-        (
-            "broken_lines",
-            "検証できなかった箇所",
-            "What did not verify",
-        ),
-        ("overview", "概要", "Overview"),
-        ("title", "事案名", "Incident"),
-        ("incident_id", "事案番号", "Incident id"),
-        ("organization", "団体", "Organisation"),
-        ("playbook", "手順書", "Playbook"),
-        ("version", "版", "version"),
-        ("account", "対象アカウント", "Account"),
-        ("platform", "サービス", "Platform"),
-        ("started", "開始", "Started"),
-        ("closed", "終了", "Closed"),
-        ("open", "対応中", "still open"),
-        ("duration", "所要時間", "Duration"),
-        ("operators", "担当者", "Operators"),
-        ("handovers", "交代", "Handovers"),
-        ("severity", "重大度", "Severity"),
-        ("progress", "手順", "Steps"),
-        ("done", "完了", "done"),
-        ("skipped", "省略", "skipped"),
-        ("not_applicable", "対象外", "not applicable"),
-        ("still_open", "未完了", "open"),
-        (
-            "close_reason",
-            "未完了のまま終了した理由",
-            "Closed with steps open because",
-        ),
-        ("decisions", "判断", "Decisions"),
-        ("question", "判断事項", "Question"),
-        ("answer", "判断", "Answer"),
-        ("previous", "変更前", "Before"),
-        ("reason", "理由", "Reason"),
-        (
-            "clauses",
-            "根拠としたガイドライン",
-            "Guideline clauses followed",
-        ),
-        ("timeline", "経過", "Timeline"),
-        ("time", "日時", "Time"),
-        ("actor", "記録者", "By"),
-        ("what", "内容", "What happened"),
-        ("unverified", "（未検証）", " (unverified)"),
-        ("steps", "手順の実施状況", "Steps"),
-        ("step", "手順", "Step"),
-        ("status", "状態", "Status"),
-        ("ready_at", "実施可能", "Ready"),
-        ("done_at", "実施", "Done"),
-        ("taken", "所要", "Took"),
-        ("due", "期限", "Due"),
-        ("met", "期限内", "on time"),
-        ("missed", "期限超過", "late"),
-        ("deviation", "逸脱", "Deviation"),
-        ("approved", "承認", "Approved"),
-        ("rejected", "差戻し", "Rejected"),
-        ("reopened", "再開", "Reopened"),
-        ("notifications", "通知", "Notifications"),
-        ("to", "宛先", "To"),
-        ("subject", "件名", "Subject"),
-        ("queued", "送信", "Queued"),
-        ("delivered", "送達", "Delivered"),
-        ("acknowledged", "受領確認", "Acknowledged"),
-        ("called", "電話連絡", "Phoned"),
-        ("failures", "失敗と再送", "Failures and retries"),
-        ("calls", "電話連絡", "Phone calls"),
-        ("number", "番号", "Number"),
-        ("statements", "公表文", "Public statements"),
-        ("posted", "公表", "Posted"),
-        (
-            "draft",
+    ),
+    (
+        "broken_lines",
+        Text::new("検証できなかった箇所", "What did not verify"),
+    ),
+    ("overview", Text::new("概要", "Overview")),
+    ("title", Text::new("事案名", "Incident")),
+    ("incident_id", Text::new("事案番号", "Incident id")),
+    ("organization", Text::new("団体", "Organisation")),
+    ("playbook", Text::new("手順書", "Playbook")),
+    ("version", Text::new("版", "version")),
+    ("account", Text::new("対象アカウント", "Account")),
+    ("platform", Text::new("サービス", "Platform")),
+    ("started", Text::new("開始", "Started")),
+    ("closed", Text::new("終了", "Closed")),
+    ("open", Text::new("対応中", "still open")),
+    ("duration", Text::new("所要時間", "Duration")),
+    ("operators", Text::new("担当者", "Operators")),
+    ("handovers", Text::new("交代", "Handovers")),
+    ("severity", Text::new("重大度", "Severity")),
+    ("progress", Text::new("手順", "Steps")),
+    ("done", Text::new("完了", "done")),
+    ("skipped", Text::new("省略", "skipped")),
+    ("not_applicable", Text::new("対象外", "not applicable")),
+    ("still_open", Text::new("未完了", "open")),
+    (
+        "close_reason",
+        Text::new("未完了のまま終了した理由", "Closed with steps open because"),
+    ),
+    ("decisions", Text::new("判断", "Decisions")),
+    ("question", Text::new("判断事項", "Question")),
+    ("answer", Text::new("判断", "Answer")),
+    ("previous", Text::new("変更前", "Before")),
+    ("reason", Text::new("理由", "Reason")),
+    (
+        "clauses",
+        Text::new("根拠としたガイドライン", "Guideline clauses followed"),
+    ),
+    ("timeline", Text::new("経過", "Timeline")),
+    ("time", Text::new("日時", "Time")),
+    ("actor", Text::new("記録者", "By")),
+    ("what", Text::new("内容", "What happened")),
+    ("unverified", Text::new("（未検証）", " (unverified)")),
+    ("steps", Text::new("手順の実施状況", "Steps")),
+    ("step", Text::new("手順", "Step")),
+    ("status", Text::new("状態", "Status")),
+    ("ready_at", Text::new("実施可能", "Ready")),
+    ("done_at", Text::new("実施", "Done")),
+    ("taken", Text::new("所要", "Took")),
+    ("due", Text::new("期限", "Due")),
+    ("met", Text::new("期限内", "on time")),
+    ("missed", Text::new("期限超過", "late")),
+    ("deviation", Text::new("逸脱", "Deviation")),
+    ("approved", Text::new("承認", "Approved")),
+    ("rejected", Text::new("差戻し", "Rejected")),
+    ("reopened", Text::new("再開", "Reopened")),
+    ("notifications", Text::new("通知", "Notifications")),
+    ("to", Text::new("宛先", "To")),
+    ("subject", Text::new("件名", "Subject")),
+    ("queued", Text::new("送信", "Queued")),
+    ("delivered", Text::new("送達", "Delivered")),
+    ("acknowledged", Text::new("受領確認", "Acknowledged")),
+    ("called", Text::new("電話連絡", "Phoned")),
+    ("failures", Text::new("失敗と再送", "Failures and retries")),
+    ("calls", Text::new("電話連絡", "Phone calls")),
+    ("number", Text::new("番号", "Number")),
+    ("statements", Text::new("公表文", "Public statements")),
+    ("posted", Text::new("公表", "Posted")),
+    (
+        "draft",
+        Text::new(
             "（未公表。現時点の内容で差し込んだ下書き）",
             "(not published; a draft filled in with the facts as they are now)",
         ),
-        ("evidence", "証拠", "Evidence"),
-        ("shows", "内容", "What it shows"),
-        ("integrity", "記録の完全性", "Integrity of the record"),
-        ("verified", "ハッシュ連鎖を検証済み", "Hash chain verified"),
-        ("not_verified", "検証に失敗", "Verification FAILED"),
-        ("entries", "記録件数", "Entries"),
-        ("first_hash", "最初のハッシュ", "First hash"),
-        ("last_hash", "最後のハッシュ", "Last hash"),
-        ("playbook_hash", "手順書の SHA-256", "Playbook SHA-256"),
-        ("generated", "作成", "Generated"),
-        (
-            "chart",
+    ),
+    ("evidence", Text::new("証拠", "Evidence")),
+    ("shows", Text::new("内容", "What it shows")),
+    (
+        "integrity",
+        Text::new("記録の完全性", "Integrity of the record"),
+    ),
+    (
+        "verified",
+        Text::new("ハッシュ連鎖を検証済み", "Hash chain verified"),
+    ),
+    (
+        "not_verified",
+        Text::new("検証に失敗", "Verification FAILED"),
+    ),
+    ("entries", Text::new("記録件数", "Entries")),
+    ("first_hash", Text::new("最初のハッシュ", "First hash")),
+    ("last_hash", Text::new("最後のハッシュ", "Last hash")),
+    (
+        "playbook_hash",
+        Text::new("手順書の SHA-256", "Playbook SHA-256"),
+    ),
+    ("generated", Text::new("作成", "Generated")),
+    (
+        "chart",
+        Text::new(
             "経過図（手順の実施可能から完了まで。● 通知の送達、◆ 判断）",
             "Timeline (each step from ready to done; ● mail delivered, ◆ decision)",
         ),
-        ("none", "なし", "none"),
-        ("drill", "訓練の評価", "Exercise assessment"),
-        ("scenario", "シナリオ", "Scenario"),
-        ("mail_mode", "メール", "Mail"),
-        (
-            "live_mail",
+    ),
+    ("none", Text::new("なし", "none")),
+    ("drill", Text::new("訓練の評価", "Exercise assessment")),
+    ("scenario", Text::new("シナリオ", "Scenario")),
+    ("mail_mode", Text::new("メール", "Mail")),
+    (
+        "live_mail",
+        Text::new(
             "SMTP で送信（【訓練】付き）",
             "sent over SMTP (marked as an exercise)",
         ),
-        (
-            "outbox_only",
+    ),
+    (
+        "outbox_only",
+        Text::new(
             "送信箱（outbox）のみ。外部には送信していません",
             "outbox only; nothing was sent outside",
         ),
-        ("score", "得点", "Score"),
-        ("formula", "計算方法", "How it is computed"),
-        (
-            "narrative",
-            "状況付与（開始時）",
-            "The situation at the start",
-        ),
-        ("participants", "参加者と役割", "Participants and roles"),
-        ("injects", "状況付与", "Injects"),
-        ("inject", "内容", "What happened"),
-        ("scheduled", "予定", "Scheduled"),
-        ("early", "前倒し", "early"),
-        (
-            "against_targets",
-            "目標時間との比較",
-            "Against the target times",
-        ),
-        ("target", "目標", "Target"),
-        ("actual", "実際", "Actual"),
-        ("verdict", "評価", "Verdict"),
-        (
-            "late_notices",
-            "遅れた・届かなかった通知",
-            "Notices late or not sent",
-        ),
-        ("review", "振り返り", "Review"),
-        ("good", "良かった点", "What went well"),
-        ("issues", "課題", "What was difficult"),
-        ("improvements", "改善策", "What to change"),
-        ("no_review", "振り返りは未記録です", "no review recorded"),
-    ];
+    ),
+    ("score", Text::new("得点", "Score")),
+    ("formula", Text::new("計算方法", "How it is computed")),
+    (
+        "narrative",
+        Text::new("状況付与（開始時）", "The situation at the start"),
+    ),
+    (
+        "participants",
+        Text::new("参加者と役割", "Participants and roles"),
+    ),
+    ("injects", Text::new("状況付与", "Injects")),
+    ("inject", Text::new("内容", "What happened")),
+    ("scheduled", Text::new("予定", "Scheduled")),
+    ("early", Text::new("前倒し", "early")),
+    (
+        "against_targets",
+        Text::new("目標時間との比較", "Against the target times"),
+    ),
+    ("target", Text::new("目標", "Target")),
+    ("actual", Text::new("実際", "Actual")),
+    ("verdict", Text::new("評価", "Verdict")),
+    (
+        "late_notices",
+        Text::new("遅れた・届かなかった通知", "Notices late or not sent"),
+    ),
+    ("review", Text::new("振り返り", "Review")),
+    ("good", Text::new("良かった点", "What went well")),
+    ("issues", Text::new("課題", "What was difficult")),
+    ("improvements", Text::new("改善策", "What to change")),
+    (
+        "no_review",
+        Text::new("振り返りは未記録です", "no review recorded"),
+    ),
+];
+
+/// The template labels in the report's language.
+fn labels(lang: Lang) -> std::collections::BTreeMap<&'static str, &'static str> {
     LABELS
         .iter()
-        .map(|(k, ja, en)| (*k, if lang == Lang::Ja { *ja } else { *en }))
+        .map(|(k, text)| (*k, text.get(lang)))
         .collect()
 }

@@ -11,7 +11,8 @@ use super::ReportError;
 use super::model::Report;
 use crate::clock::format_jst;
 use crate::journal::sha256_hex;
-use crate::lang::Lang;
+use crate::lang::{Lang, Text};
+use crate::tr;
 
 /// One file of the pack's manifest.
 #[derive(Debug, Clone, Serialize)]
@@ -105,6 +106,19 @@ fn evidence_file(what: &str) -> Option<&str> {
     plain.then_some(name)
 }
 
+/// The columns of manifest.csv.
+const MANIFEST_HEADER: [Text; 9] = [
+    Text::new("ファイル又はURL", "file or URL"),
+    Text::new("種別", "kind"),
+    Text::new("SHA-256", "SHA-256"),
+    Text::new("一致", "intact"),
+    Text::new("バイト", "bytes"),
+    Text::new("記録日時", "recorded"),
+    Text::new("記録者", "by"),
+    Text::new("手順", "step"),
+    Text::new("内容", "what it shows"),
+];
+
 fn fill_pack(
     report: &Report,
     incident_dir: &Path,
@@ -155,10 +169,11 @@ fn fill_pack(
                     }
                 }
                 None => ManifestEntry {
-                    what: format!(
-                        "{} ({})",
-                        e.what,
-                        lang.pick("見つからないため写していません", "missing, not copied")
+                    what: tr!(
+                        lang,
+                        "{} (見つからないため写していません)",
+                        "{} (missing, not copied)",
+                        e.what
                     ),
                     ..recorded
                 },
@@ -190,30 +205,7 @@ fn fill_pack(
     text.push(b'\n');
     std::fs::write(&json, text).map_err(io("cannot write", &json))?;
     let csv_path = out.join("manifest.csv");
-    let header = match lang {
-        Lang::Ja => [
-            "ファイル又はURL",
-            "種別",
-            "SHA-256",
-            "一致",
-            "バイト",
-            "記録日時",
-            "記録者",
-            "手順",
-            "内容",
-        ],
-        Lang::En => [
-            "file or URL",
-            "kind",
-            "SHA-256",
-            "intact",
-            "bytes",
-            "recorded",
-            "by",
-            "step",
-            "what it shows",
-        ],
-    };
+    let header = MANIFEST_HEADER.map(|h| h.get(lang));
     let rows = manifest.evidence.iter().map(|m| {
         [
             m.what.clone(),
@@ -249,54 +241,71 @@ fn write_summary(
     lang: Lang,
 ) -> std::io::Result<()> {
     let o = &report.overview;
-    let pick = |ja: &'static str, en: &'static str| lang.pick(ja, en);
-    writeln!(out, "# {}: {}", pick("証拠資料", "Evidence"), o.title)?;
+    let (title, organization, incident) = (&o.title, &o.organization, &report.incident);
+    writeln!(
+        out,
+        "{}",
+        tr!(lang, "# 証拠資料: {title}", "# Evidence: {title}")
+    )?;
     writeln!(out)?;
     writeln!(
         out,
-        "- {}: {}",
-        pick("団体", "Organisation"),
-        o.organization
+        "{}",
+        tr!(
+            lang,
+            "- 団体: {organization}",
+            "- Organisation: {organization}"
+        )
     )?;
     writeln!(
         out,
-        "- {}: {}",
-        pick("事案番号", "Incident"),
-        report.incident
+        "{}",
+        tr!(lang, "- 事案番号: {incident}", "- Incident: {incident}")
     )?;
+    let platform = o.platform.as_deref().unwrap_or("-");
+    let account = o.account.as_deref().unwrap_or("-");
     writeln!(
         out,
-        "- {}: {} {}",
-        pick("対象アカウント", "Account"),
-        o.platform.as_deref().unwrap_or("-"),
-        o.account.as_deref().unwrap_or("-")
+        "{}",
+        tr!(
+            lang,
+            "- 対象アカウント: {platform} {account}",
+            "- Account: {platform} {account}"
+        )
     )?;
+    let started = o
+        .started_at
+        .map(|t| format_jst(t, false))
+        .unwrap_or_default();
     writeln!(
         out,
-        "- {}: {}",
-        pick("発生（対応開始）", "Started"),
-        o.started_at
-            .map(|t| format_jst(t, false))
-            .unwrap_or_default()
+        "{}",
+        tr!(
+            lang,
+            "- 発生（対応開始）: {started}",
+            "- Started: {started}"
+        )
     )?;
     if let Some(c) = o.closed_at {
+        let closed = format_jst(c, false);
         writeln!(
             out,
-            "- {}: {}",
-            pick("終了", "Closed"),
-            format_jst(c, false)
+            "{}",
+            tr!(lang, "- 終了: {closed}", "- Closed: {closed}")
         )?;
     }
     if !report.integrity.verified {
         writeln!(
             out,
-            "- **{}**",
-            pick(
-                "注意: 事案の記録は検証に失敗しています",
-                "WARNING: the incident's record failed verification"
+            "{}",
+            tr!(
+                lang,
+                "- **注意: 事案の記録は検証に失敗しています**",
+                "- **WARNING: the incident's record failed verification**"
             )
         )?;
     }
+    let none = tr!(lang, "- なし", "- none");
     writeln!(out)?;
     writeln!(out, "## URL")?;
     writeln!(out)?;
@@ -312,30 +321,34 @@ fn write_summary(
         )?;
     }
     if !any {
-        writeln!(out, "- {}", pick("なし", "none"))?;
+        writeln!(out, "{none}")?;
     }
     writeln!(out)?;
-    writeln!(out, "## {}", pick("ファイル", "Files"))?;
+    writeln!(out, "{}", tr!(lang, "## ファイル", "## Files"))?;
     writeln!(out)?;
     let mut any = false;
     for m in manifest.evidence.iter().filter(|m| m.kind == "file") {
         any = true;
+        let changed = if m.intact == Some(false) {
+            tr!(
+                lang,
+                "、記録時から変更あり",
+                ", CHANGED since it was recorded"
+            )
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "- {} — {} ({}, SHA-256 `{}`{})",
+            "- {} — {} ({}, SHA-256 `{}`{changed})",
             m.what,
             m.note.as_deref().unwrap_or(""),
             format_jst(m.recorded_at, false),
             m.sha256.as_deref().unwrap_or(""),
-            if m.intact == Some(false) {
-                pick("、記録時から変更あり", ", CHANGED since it was recorded")
-            } else {
-                ""
-            }
         )?;
     }
     if !any {
-        writeln!(out, "- {}", pick("なし", "none"))?;
+        writeln!(out, "{none}")?;
     }
     Ok(())
 }

@@ -1,0 +1,514 @@
+//! Building the report model from an audited incident, one section at a time: the walk
+//! through the journal (timeline, decisions, facts as they were), the steps with their
+//! statements and evidence, the messages, the integrity, the overview.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, FixedOffset};
+
+use super::model::*;
+use crate::clock::format_jst;
+use crate::incident::describe::{describe, fill};
+use crate::incident::state::{Delivery, IncidentState, StepStatus};
+use crate::incident::status::{PlaybookInfo, status_label};
+use crate::incident::{AuditedIncident, Event, EvidenceRecord, IncidentRecord};
+use crate::lang::Lang;
+use crate::playbook::{Playbook, StepKind};
+use crate::tr;
+
+/// Builds the report of an audited incident at `now`.
+pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) -> Report {
+    let record = &audited.record;
+    let state = &record.state;
+    let journal = walk(audited, lang);
+    // Deadlines and the duration are judged at the close, or now while the incident is open.
+    let end = state.closed.as_ref().map_or(now, |c| c.at);
+    let posted = posted_texts(record, &journal.posted_facts);
+    let sections = steps(record, lang, now, end, &posted);
+    let mut problems = integrity_problems(audited, lang);
+    let drill = drill(audited, lang, now, &mut problems);
+    let close_reason = audited.events.iter().rev().find_map(|e| match e {
+        Some(Event::IncidentClosed { reason, .. }) => reason.clone(),
+        _ => None,
+    });
+    Report {
+        format: FORMAT,
+        generated_at: now,
+        lang: lang.to_string(),
+        incident: record.id.clone(),
+        exercise: state.exercise,
+        integrity: Integrity {
+            verified: audited.is_intact() && drill.as_ref().is_none_or(|d| d.scenario_verified),
+            entries: record.entries,
+            first_hash: record.first_hash.clone(),
+            last_hash: record.head.clone(),
+            playbook_sha256: record.playbook_sha256.clone(),
+            problems,
+            torn_bytes: record.torn.as_ref().map(|t| t.bytes),
+        },
+        overview: overview(
+            record,
+            end,
+            close_reason,
+            journal.decisions,
+            &sections.cited,
+        ),
+        timeline: journal.timeline,
+        steps: sections.steps,
+        notifications: notifications(state),
+        calls: state
+            .calls
+            .iter()
+            .map(|c| CallRow {
+                at: c.at,
+                by: c.by.clone(),
+                division: c.division.clone(),
+                number: c.number.clone(),
+                note: c.note.clone(),
+            })
+            .collect(),
+        statements: sections.statements,
+        evidence: sections.evidence,
+        drill,
+    }
+}
+
+/// Who was on duty, the severity answer and the time, when a step was last completed.
+type Facts = (String, Option<usize>, DateTime<FixedOffset>);
+
+/// What one pass through the journal gives.
+struct Walk<'a> {
+    timeline: Vec<TimelineEntry>,
+    decisions: Vec<DecisionRow>,
+    /// For each step, the facts as of its last completion (a statement is filled in as it
+    /// was when posted).
+    posted_facts: HashMap<&'a str, Facts>,
+}
+
+/// Every journal line in order: the timeline, the decisions, and the facts of each moment.
+fn walk<'a>(audited: &'a AuditedIncident, lang: Lang) -> Walk<'a> {
+    let playbook = &audited.record.playbook;
+    let mut walk = Walk {
+        timeline: Vec::with_capacity(audited.journal.lines.len()),
+        decisions: Vec::new(),
+        posted_facts: HashMap::new(),
+    };
+    // Who was on duty and the severity answer as of each event.
+    let mut operator_then = String::new();
+    let mut severity_then: Option<usize> = None;
+    let is_severity = |step: &str| {
+        playbook
+            .severity_decision
+            .and_then(|ix| playbook.graph.step(ix))
+            .is_some_and(|s| s.id == step)
+    };
+    for (line, event) in audited.journal.lines.iter().zip(&audited.events) {
+        let verified = line.verified();
+        let Some(entry) = &line.entry else {
+            let excerpt = line.excerpt.as_deref().unwrap_or_default();
+            walk.timeline.push(TimelineEntry {
+                line: line.line,
+                seq: None,
+                time: None,
+                time_text: String::new(),
+                actor: String::new(),
+                kind: String::new(),
+                step: None,
+                text: tr!(
+                    lang,
+                    "読み取れない行: {excerpt}",
+                    "unreadable line: {excerpt}"
+                ),
+                verified,
+                hash: None,
+            });
+            continue;
+        };
+        let text = match event {
+            Some(event) => describe(event, playbook, lang),
+            None => {
+                let (kind, payload) = (&entry.kind, entry.payload.chars().take(80));
+                let payload: String = payload.collect();
+                tr!(
+                    lang,
+                    "解読できない記録: {kind} {payload}",
+                    "undecodable record: {kind} {payload}"
+                )
+            }
+        };
+        match event {
+            Some(Event::IncidentStarted { params, .. }) => {
+                operator_then.clone_from(&params.operator);
+            }
+            Some(Event::HandedOver { to, .. }) => operator_then.clone_from(to),
+            Some(Event::DecisionMade { step, option, .. }) if is_severity(step) => {
+                severity_then = playbook.severities.iter().position(|c| c.id == *option);
+            }
+            Some(Event::StepReopened { step, .. }) if is_severity(step) => severity_then = None,
+            Some(Event::StepCompleted { step, .. }) => {
+                walk.posted_facts.insert(
+                    step.as_str(),
+                    (operator_then.clone(), severity_then, entry.time),
+                );
+            }
+            _ => {}
+        }
+        if let Some(Event::DecisionMade {
+            step,
+            option,
+            reason,
+            previous,
+            ..
+        }) = event
+            && let Some(StepKind::Decision(d)) = playbook
+                .graph
+                .find(step)
+                .and_then(|ix| playbook.graph.step(ix))
+                .map(|s| &s.kind)
+        {
+            let title = |id: &str| {
+                d.options
+                    .iter()
+                    .find(|o| o.id == id)
+                    .map_or_else(|| id.to_string(), |o| o.title.clone())
+            };
+            walk.decisions.push(DecisionRow {
+                step: step.clone(),
+                question: d.question.clone(),
+                option: option.clone(),
+                answer: title(option),
+                previous: previous.as_deref().map(title),
+                at: entry.time,
+                by: entry.actor.clone(),
+                reason: reason.clone(),
+                verified,
+            });
+        }
+        walk.timeline.push(TimelineEntry {
+            line: line.line,
+            seq: Some(entry.seq),
+            time: Some(entry.time),
+            time_text: format_jst(entry.time, true),
+            actor: entry.actor.clone(),
+            kind: entry.kind.clone(),
+            step: event.as_ref().and_then(|e| e.step()).map(str::to_string),
+            text,
+            verified,
+            hash: Some(entry.hash.clone()),
+        });
+    }
+    walk
+}
+
+/// Each published statement filled in with the incident's facts as they were when it was
+/// posted. Only the operator and the severity change after the start, so a small state
+/// holding those (tracked through the timeline) is enough.
+fn posted_texts<'a>(
+    record: &IncidentRecord,
+    posted_facts: &HashMap<&'a str, Facts>,
+) -> HashMap<&'a str, String> {
+    let state = &record.state;
+    let playbook = &record.playbook;
+    let mut posted_texts = HashMap::new();
+    for (id, (operator, answer, at)) in posted_facts {
+        let Some(ix) = playbook.graph.find(id) else {
+            continue;
+        };
+        let Some(StepKind::Post(post)) = playbook.graph.step(ix).map(|s| &s.kind) else {
+            continue;
+        };
+        let mut then = IncidentState::new(playbook);
+        then.title.clone_from(&state.title);
+        then.account.clone_from(&state.account);
+        then.platform = state.platform;
+        then.started_at = state.started_at;
+        then.initial_severity.clone_from(&state.initial_severity);
+        then.operator.clone_from(operator);
+        if let (Some(sev), Some(a)) = (playbook.severity_decision, answer)
+            && let Some(r) = then.steps.get_mut(sev.index())
+        {
+            r.answer = Some(*a);
+        }
+        let past = IncidentRecord {
+            dir: record.dir.clone(),
+            id: record.id.clone(),
+            playbook: playbook.clone(),
+            directory: record.directory.clone(),
+            playbook_sha256: record.playbook_sha256.clone(),
+            state: then,
+            entries: record.entries,
+            first_hash: record.first_hash.clone(),
+            head: record.head.clone(),
+            torn: None,
+        };
+        posted_texts.insert(*id, fill(&post.statement, &past, ix, *at, None));
+    }
+    posted_texts
+}
+
+/// The sections made step by step.
+struct StepSections {
+    steps: Vec<StepRow>,
+    statements: Vec<StatementRow>,
+    evidence: Vec<EvidenceRow>,
+    /// The guideline clauses followed (cited by steps done), by source document.
+    cited: BTreeMap<String, Vec<String>>,
+}
+
+/// Every step in order with its outcome, the public statements, and the evidence.
+fn steps(
+    record: &IncidentRecord,
+    lang: Lang,
+    now: DateTime<FixedOffset>,
+    end: DateTime<FixedOffset>,
+    posted_texts: &HashMap<&str, String>,
+) -> StepSections {
+    let state = &record.state;
+    let playbook = &record.playbook;
+    let mut out = StepSections {
+        steps: Vec::new(),
+        statements: Vec::new(),
+        evidence: Vec::new(),
+        cited: BTreeMap::new(),
+    };
+    for &ix in playbook.graph.order() {
+        let (Some(step), Some(r)) = (playbook.graph.step(ix), state.step(ix)) else {
+            continue;
+        };
+        let status = state.status_of(ix);
+        let view = state.view(playbook, ix, end);
+        let done_at = r.done.as_ref().map(|d| d.at);
+        let due_met = match (view.due_at, done_at) {
+            (Some(due), Some(done)) => Some(done <= due),
+            (Some(due), None) if !status.is_settled() => (end > due).then_some(false),
+            _ => None,
+        };
+        if status == StepStatus::Done {
+            for c in &step.sources {
+                let clauses = out.cited.entry(c.source.clone()).or_default();
+                if !clauses.contains(&c.clause) {
+                    clauses.push(c.clause.clone());
+                }
+            }
+        }
+        out.steps.push(StepRow {
+            id: step.id.clone(),
+            title: step.title.clone(),
+            kind: step.kind.name().to_string(),
+            owner: step.owner.clone(),
+            status,
+            status_text: status_label(status, lang).to_string(),
+            ready_at: r.ready_since,
+            done_at,
+            done_by: r.done.as_ref().map(|d| d.by.clone()),
+            taken_seconds: match (r.ready_since, done_at) {
+                (Some(ready), Some(done)) => Some((done - ready).num_seconds()),
+                _ => None,
+            },
+            due_at: view.due_at,
+            due_met,
+            skipped_reason: r.skipped.as_ref().map(|s| s.text.clone()),
+            forced_reason: r.forced.clone(),
+            approved_by: r.approval.as_ref().map(|a| a.by.clone()),
+            approved_at: r.approval.as_ref().map(|a| a.at),
+            rejections: r
+                .rejections
+                .iter()
+                .map(|j| format!("{} {}: {}", format_jst(j.at, false), j.by, j.text))
+                .collect(),
+            reopened: r.reopened.len(),
+            sources: step
+                .sources
+                .iter()
+                .map(|c| {
+                    let title = playbook
+                        .sources
+                        .iter()
+                        .find(|s| s.id == c.source)
+                        .map_or(c.source.as_str(), |s| s.title.as_str());
+                    format!("{title} {}", c.clause)
+                })
+                .collect(),
+        });
+        if let StepKind::Post(post) = &step.kind {
+            let text = match (status, done_at) {
+                (StepStatus::Skipped | StepStatus::NotApplicable, _) => None,
+                (StepStatus::Done, Some(at)) => Some(
+                    posted_texts
+                        .get(step.id.as_str())
+                        .cloned()
+                        .unwrap_or_else(|| fill(&post.statement, record, ix, at, None)),
+                ),
+                _ => Some(fill(&post.statement, record, ix, now, None)),
+            };
+            out.statements.push(StatementRow {
+                step: step.id.clone(),
+                title: step.title.clone(),
+                status,
+                status_text: status_label(status, lang).to_string(),
+                text,
+                approved_by: r.approval.as_ref().map(|a| a.by.clone()),
+                approved_at: r.approval.as_ref().map(|a| a.at),
+                posted_at: done_at,
+            });
+        }
+        for (remark, ev) in &r.evidence {
+            out.evidence.push(evidence_row(&step.id, remark, ev));
+        }
+    }
+    out.evidence.sort_by_key(|e| e.at);
+    out
+}
+
+fn evidence_row(
+    step: &str,
+    remark: &crate::incident::state::Remark,
+    evidence: &EvidenceRecord,
+) -> EvidenceRow {
+    let (kind, what, sha256, bytes) = match evidence {
+        EvidenceRecord::File {
+            name,
+            sha256,
+            bytes,
+            ..
+        } => (
+            "file",
+            format!("evidence/{name}"),
+            Some(sha256.clone()),
+            Some(*bytes),
+        ),
+        EvidenceRecord::Url { url } => ("url", url.clone(), None, None),
+    };
+    EvidenceRow {
+        step: step.to_string(),
+        at: remark.at,
+        by: remark.by.clone(),
+        kind: kind.to_string(),
+        what,
+        sha256,
+        bytes,
+        note: Some(remark.text.clone()).filter(|t| !t.is_empty()),
+    }
+}
+
+/// Every message, with what became of it.
+fn notifications(state: &IncidentState) -> Vec<NotificationRow> {
+    state
+        .messages
+        .iter()
+        .map(|m| NotificationRow {
+            number: m.number,
+            step: m.step.clone(),
+            to: m.letter.to.clone(),
+            address: m.letter.address.clone(),
+            subject: m.letter.subject.clone(),
+            state: m.phase().word().to_string(),
+            queued_at: m.queued.at,
+            delivered_at: m.sent_at(),
+            transport: match &m.delivery {
+                Delivery::Sent { transport, .. } => Some(transport.clone()),
+                _ => None,
+            },
+            failures: m
+                .failures
+                .iter()
+                .map(|f| format!("{} {}", format_jst(f.at, true), f.text))
+                .collect(),
+            acknowledged_by: m.acknowledged.as_ref().map(|a| a.by.clone()),
+            acknowledged_at: m.acknowledged.as_ref().map(|a| a.at),
+            called_at: m.called.as_ref().map(|c| c.at),
+            cancelled_reason: m.cancelled.as_ref().map(|c| c.text.clone()),
+        })
+        .collect()
+}
+
+/// What did not verify: journal lines, a torn last line, the frozen files.
+fn integrity_problems(audited: &AuditedIncident, lang: Lang) -> Vec<IntegrityProblem> {
+    let mut problems: Vec<IntegrityProblem> = audited
+        .journal
+        .lines
+        .iter()
+        .filter_map(|l| {
+            l.problem.as_ref().map(|p| IntegrityProblem {
+                line: Some(l.line),
+                seq: l.entry.as_ref().map(|e| e.seq),
+                description: p.to_string(),
+            })
+        })
+        .collect();
+    if let Some(torn) = &audited.journal.torn {
+        let bytes = torn.bytes;
+        problems.push(IntegrityProblem {
+            line: Some(audited.journal.lines.len() + 1),
+            seq: None,
+            description: tr!(
+                lang,
+                "最後の行が書きかけです（{bytes} バイト。書込み中の異常終了の跡で、記録には含まれません）",
+                "the last line is unfinished ({bytes} bytes, from a crash while writing; not part of the record)"
+            ),
+        });
+    }
+    problems.extend(audited.problems.iter().map(|e| IntegrityProblem {
+        line: None,
+        seq: None,
+        description: e.message(lang),
+    }));
+    problems
+}
+
+/// The overview: what happened, who handled it, how far it got.
+fn overview(
+    record: &IncidentRecord,
+    end: DateTime<FixedOffset>,
+    close_reason: Option<String>,
+    decisions: Vec<DecisionRow>,
+    cited: &BTreeMap<String, Vec<String>>,
+) -> Overview {
+    let state = &record.state;
+    let playbook: &Playbook = &record.playbook;
+    let progress = state.progress();
+    Overview {
+        title: state.title.clone(),
+        playbook: PlaybookInfo::of(record),
+        organization: record.directory.organization.clone(),
+        account: state.account.clone(),
+        platform: state.platform.map(|p| p.display_name().to_string()),
+        started_at: state.started_at,
+        closed_at: state.closed.as_ref().map(|c| c.at),
+        close_reason,
+        duration_seconds: state
+            .started_at
+            .map_or(0, |s| (end - s).num_seconds().max(0)),
+        operators: state.operators.clone(),
+        handovers: state
+            .handovers
+            .iter()
+            .map(|h| HandoverRow {
+                at: h.at,
+                from: h.from.clone(),
+                to: h.to.clone(),
+            })
+            .collect(),
+        severity: state.severity_title(playbook).map(str::to_string),
+        decisions,
+        clauses: playbook
+            .sources
+            .iter()
+            .filter_map(|doc| {
+                cited.get(&doc.id).map(|clauses| ClauseGroup {
+                    source: doc.id.clone(),
+                    title: doc.title.clone(),
+                    issuer: doc.issuer.clone(),
+                    clauses: clauses.clone(),
+                })
+            })
+            .collect(),
+        progress: ProgressRow {
+            done: progress.done,
+            skipped: progress.skipped,
+            not_applicable: progress.not_applicable,
+            open: progress.ready + progress.pending,
+            total: progress.total,
+        },
+    }
+}
