@@ -501,6 +501,19 @@ pub fn action(mode: &Mode, key: KeyEvent) -> Option<Action> {
     }
 }
 
+/// The name of the first key that does `action` while browsing, for texts that tell the
+/// operator which key to press (so they follow the table).
+pub fn name_of(action: &Action) -> String {
+    NORMAL
+        .iter()
+        .flat_map(|b| b.binds.iter())
+        .find_map(|b| match b {
+            Bind::Key(k, a) if a == action => Some(k.name()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
 /// The keys of the row that does `action`, as the help writes them (for texts that name
 /// them); empty if no row does.
 pub fn keys_for(table: &[Binding], action: &Action) -> String {

@@ -975,7 +975,7 @@ fn draw_dialog(app: &App, dialog: &Dialog, frame: &mut Frame, area: Rect) {
         frame,
         area,
         popup_width(area),
-        dialog.kind.prompt(lang, dialog.takes_text).to_string(),
+        dialog.prompt(lang),
         lines,
         Style::new().fg(Color::Yellow),
     );

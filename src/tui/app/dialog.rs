@@ -1,0 +1,393 @@
+//! Dialogs: which one a key opens, what typing does in it, and the command it becomes.
+
+use super::{Action, App, Mode};
+use crate::incident::{Command, Incident, handover_summary};
+use crate::lang::Lang;
+use crate::playbook::{StepIx, StepKind};
+use crate::tr;
+
+/// What a dialog will do when confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogKind {
+    /// Skip with a reason.
+    Skip,
+    /// Choose a decision's option.
+    Decide,
+    /// Approve, by a name.
+    Approve,
+    /// Reject, with a reason.
+    Reject,
+    /// Reject: who refused (after the reason).
+    RejectBy,
+    /// A note.
+    Note,
+    /// Evidence path or URL.
+    Evidence,
+    /// A monitor observation.
+    Observe,
+    /// Handover to a name.
+    Handover,
+    /// Force-complete with a reason.
+    Force,
+    /// Close (a reason when steps are open).
+    Close,
+    /// A phone call to the message's recipient: what was said.
+    Call,
+    /// The message's acknowledgement: who.
+    Ack,
+}
+
+/// An open dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dialog {
+    /// What it does.
+    pub kind: DialogKind,
+    /// The step it acts on.
+    pub step: StepIx,
+    /// Text typed so far.
+    pub input: String,
+    /// Whether it has a text field (a decision's only when changing the answer: the reason).
+    pub takes_text: bool,
+    /// Text offered for an empty field: shown, taken by Tab (to edit) or by Enter on the
+    /// empty field; typing replaces it.
+    pub suggestion: Option<String>,
+    /// What an earlier dialog of the same act asked (a rejection's reason, while who
+    /// refused is asked).
+    pub carried: Option<String>,
+    /// The highlighted option (decisions).
+    pub choice: usize,
+    /// A decision already answered: changing it needs a typed reason, so digits are text.
+    pub needs_reason: bool,
+    /// The message a call or acknowledgement is about.
+    pub message: Option<u32>,
+}
+
+impl Dialog {
+    /// What Enter takes: the typed text, or the suggestion if nothing is typed.
+    fn answer(&self) -> String {
+        let typed = self.input.trim();
+        match &self.suggestion {
+            Some(s) if typed.is_empty() => s.clone(),
+            _ => typed.to_string(),
+        }
+    }
+
+    /// The dialog's title: what it asks.
+    pub fn prompt(&self, lang: Lang) -> String {
+        match self.kind {
+            DialogKind::Skip => tr!(lang, "省略する理由", "Reason for skipping"),
+            DialogKind::Decide => tr!(lang, "判断（数字キーで選択）", "Decide (a number selects)"),
+            DialogKind::Approve => tr!(lang, "承認した人の氏名", "Name of the approver"),
+            DialogKind::Reject => tr!(lang, "差戻しの理由", "Reason for the rejection"),
+            DialogKind::RejectBy => tr!(lang, "差し戻した人の氏名", "Name of who refused"),
+            DialogKind::Note => tr!(lang, "メモ", "Note"),
+            DialogKind::Evidence => tr!(
+                lang,
+                "証拠のファイルのパス又はURL",
+                "Evidence: file path or URL"
+            ),
+            DialogKind::Observe => tr!(
+                lang,
+                "観測した内容（言及数など）",
+                "What was observed (mentions, …)"
+            ),
+            DialogKind::Handover => tr!(lang, "交代する人の氏名", "Name of the next operator"),
+            DialogKind::Force => tr!(
+                lang,
+                "準備が整う前に完了する理由（逸脱として記録）",
+                "Reason to complete before ready (recorded as a deviation)"
+            ),
+            // Steps still open: closing needs a reason, typed here.
+            DialogKind::Close if self.takes_text => tr!(
+                lang,
+                "未完了の手順があります。終了する理由",
+                "Steps are still open. Reason to close"
+            ),
+            DialogKind::Close => tr!(lang, "事案を終了する", "Close the incident"),
+            DialogKind::Call => tr!(
+                lang,
+                "電話で伝えた内容（記録すると未送達の通知は連絡済みになります）",
+                "What you told them by phone (their undelivered messages then count as reached)"
+            ),
+            DialogKind::Ack => tr!(lang, "確認した人の氏名", "Name of who acknowledged it"),
+        }
+    }
+}
+
+impl App {
+    pub(super) fn open(&mut self, kind: DialogKind) {
+        let Some(step) = self.selected_step() else {
+            return;
+        };
+        let message = match kind {
+            DialogKind::Call | DialogKind::Ack => {
+                let Some(m) = self.message_for(kind) else {
+                    self.info(tr!(
+                        self.lang,
+                        "この手順には対象の通知がありません",
+                        "no message of this step needs that"
+                    ));
+                    return;
+                };
+                Some(m)
+            }
+            _ => None,
+        };
+        let answer = self.incident.state().step(step).and_then(|r| r.answer);
+        let needs_reason = kind == DialogKind::Decide && answer.is_some();
+        let takes_text = match kind {
+            DialogKind::Decide => needs_reason,
+            DialogKind::Close => !self
+                .incident
+                .state()
+                .open_steps(self.incident.playbook())
+                .is_empty(),
+            _ => true,
+        };
+        self.mode = Mode::Dialog(Dialog {
+            kind,
+            step,
+            input: String::new(),
+            takes_text,
+            suggestion: (kind == DialogKind::Approve).then(|| self.approver_name(step)),
+            carried: None,
+            choice: answer.unwrap_or(0),
+            needs_reason,
+            message,
+        });
+    }
+
+    /// A key while a dialog is open.
+    pub(super) fn dialog_action(&mut self, action: Action) {
+        let Mode::Dialog(d) = &mut self.mode else {
+            return;
+        };
+        match action {
+            Action::Cancel => self.mode = Mode::Normal,
+            Action::Char(c) => d.input.push(c),
+            Action::Backspace => {
+                d.input.pop();
+            }
+            Action::Clear => d.input.clear(),
+            Action::TakeSuggestion => {
+                if let Some(s) = &d.suggestion {
+                    d.input.clone_from(s);
+                }
+            }
+            Action::Up => d.choice = d.choice.saturating_sub(1),
+            Action::Down => {
+                let last = option_count(&self.incident, d.step).saturating_sub(1);
+                d.choice = (d.choice + 1).min(last);
+            }
+            Action::Choose(n) => {
+                // Selecting only: Enter answers, as the footer says.
+                let step = d.step;
+                if self.has_option(step, n)
+                    && let Mode::Dialog(d) = &mut self.mode
+                {
+                    d.choice = n;
+                }
+            }
+            Action::Submit => {
+                if let Mode::Dialog(d) = std::mem::replace(&mut self.mode, Mode::Normal) {
+                    self.submit(d);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Enter in a dialog: the typed text (or the suggestion) becomes a command.
+    pub(super) fn submit(&mut self, dialog: Dialog) {
+        let text = dialog.answer();
+        // A decision's text is only the reason for changing it, which the engine asks for.
+        if dialog.takes_text && dialog.kind != DialogKind::Decide && text.is_empty() {
+            self.error(tr!(self.lang, "入力してください", "please type something"));
+            self.mode = Mode::Dialog(dialog);
+            return;
+        }
+        let step = self.step_id(dialog.step);
+        match dialog.kind {
+            // The reason first; then who refused, the operator unless someone else is named.
+            DialogKind::Reject => {
+                self.mode = Mode::Dialog(Dialog {
+                    kind: DialogKind::RejectBy,
+                    input: String::new(),
+                    suggestion: Some(self.operator.clone()),
+                    carried: Some(text),
+                    ..dialog
+                });
+            }
+            DialogKind::Handover => {
+                let summary = handover_summary(self.incident.record(), self.now, self.lang);
+                let command = Command::Handover {
+                    to: text.clone(),
+                    summary,
+                };
+                // Whoever takes over types from now on: record their actions under their name.
+                if self.execute(command) {
+                    self.operator = text;
+                }
+            }
+            DialogKind::Evidence => self.attach_evidence(step, text),
+            _ => {
+                if let Some(command) = self.command_for(dialog, step, text) {
+                    self.execute(command);
+                }
+            }
+        }
+    }
+
+    /// The command a dialog that records one thing becomes.
+    fn command_for(&self, dialog: Dialog, step: String, text: String) -> Option<Command> {
+        Some(match dialog.kind {
+            DialogKind::Skip => Command::Skip { step, reason: text },
+            DialogKind::Decide => {
+                let option = match self.incident.playbook().graph.step(dialog.step)?.kind {
+                    StepKind::Decision(ref d) => d.options.get(dialog.choice)?.id.clone(),
+                    _ => return None,
+                };
+                // Changing an answer needs a reason; the dialog's text is it.
+                Command::Decide {
+                    step,
+                    option,
+                    reason: dialog
+                        .needs_reason
+                        .then_some(text)
+                        .filter(|t| !t.is_empty()),
+                    force: None,
+                }
+            }
+            DialogKind::Approve => Command::Approve { step, by: text },
+            DialogKind::RejectBy => Command::Reject {
+                step,
+                by: text,
+                reason: dialog.carried.unwrap_or_default(),
+            },
+            DialogKind::Note => Command::Note {
+                text,
+                step: Some(step),
+            },
+            DialogKind::Observe => Command::Observe { step, text },
+            DialogKind::Force => Command::Complete {
+                step,
+                note: None,
+                force: Some(text),
+            },
+            DialogKind::Close => Command::Close {
+                force: dialog.takes_text.then_some(text),
+            },
+            DialogKind::Call => {
+                let division = self
+                    .incident
+                    .state()
+                    .message(dialog.message?)?
+                    .letter
+                    .to
+                    .clone();
+                let number = self
+                    .incident
+                    .record()
+                    .directory
+                    .party(&division)
+                    .and_then(|p| p.number_at(self.now).map(|(n, _)| n.to_string()));
+                Command::Call {
+                    division,
+                    number,
+                    note: text,
+                }
+            }
+            DialogKind::Ack => Command::Acknowledge {
+                message: dialog.message?,
+                by: text,
+                note: None,
+            },
+            DialogKind::Reject | DialogKind::Handover | DialogKind::Evidence => return None,
+        })
+    }
+
+    /// Evidence: the library decides whether the text is a URL or a file to copy.
+    fn attach_evidence(&mut self, step: String, text: String) {
+        let operator = self.operator.clone();
+        match self.incident.attach(&operator, &step, &text, None) {
+            Ok(written) => {
+                self.push_log(&written);
+                self.say_recorded();
+            }
+            Err(e) => self.error(e.message(self.lang)),
+        }
+    }
+
+    /// The selected notify step's first message that still needs someone: undelivered, or
+    /// (for a call) awaiting an overdue acknowledgement; for an acknowledgement, delivered
+    /// and not yet acknowledged.
+    pub(super) fn message_for(&self, kind: DialogKind) -> Option<u32> {
+        let ix = self.selected_step()?;
+        let step = self.step_id(ix);
+        let state = self.incident.state();
+        let playbook = self.incident.playbook();
+        match kind {
+            DialogKind::Call => {
+                let needing: std::collections::HashSet<u32> = state
+                    .needs_call(playbook, self.now)
+                    .map(|m| m.number)
+                    .collect();
+                state
+                    .messages
+                    .iter()
+                    .filter(|m| m.step == step && m.called.is_none())
+                    .find(|m| !m.is_settled() || needing.contains(&m.number))
+                    .map(|m| m.number)
+            }
+            _ => state
+                .messages
+                .iter()
+                .filter(|m| m.step == step && m.acknowledged.is_none())
+                .find(|m| m.sent_at().is_some())
+                .map(|m| m.number),
+        }
+    }
+
+    /// The role that approves a step, if it is an approval or a post.
+    pub(super) fn approver_role_of(&self, step: &str) -> Option<String> {
+        let graph = &self.incident.playbook().graph;
+        match graph
+            .find(step)
+            .and_then(|ix| graph.step(ix))
+            .map(|s| &s.kind)
+        {
+            Some(StepKind::Approval { approver }) => Some(approver.clone()),
+            Some(StepKind::Post(p)) => Some(p.approver.clone()),
+            _ => None,
+        }
+    }
+
+    /// The name to offer as a step's approver: the one last recorded for its role, else the
+    /// role itself.
+    pub(super) fn approver_name(&self, ix: StepIx) -> String {
+        let role = self.approver_role_of(&self.step_id(ix)).unwrap_or_default();
+        self.approvers.get(&role).cloned().unwrap_or(role)
+    }
+
+    /// Whether a decision has option `n` (from 0); says so on the message line if not.
+    pub(super) fn has_option(&mut self, step: StepIx, n: usize) -> bool {
+        if n < option_count(&self.incident, step) {
+            return true;
+        }
+        let shown = n + 1;
+        self.error(tr!(
+            self.lang,
+            "選択肢 {shown} はありません",
+            "there is no option {shown}"
+        ));
+        false
+    }
+}
+
+/// How many options a decision step has (0 for other steps).
+fn option_count(incident: &Incident, step: StepIx) -> usize {
+    match incident.playbook().graph.step(step).map(|s| &s.kind) {
+        Some(StepKind::Decision(d)) => d.options.len(),
+        _ => 0,
+    }
+}

@@ -1,0 +1,178 @@
+//! The screen's side of the outbox: which messages to send now, the deliveries handed to the
+//! screen loop, and their outcomes journalled as they come back ([`Action::Delivered`]).
+
+use std::collections::HashSet;
+use std::pin::Pin;
+
+use super::{Action, App};
+use crate::incident::Refusal;
+use crate::notify::{self, Config, Job, Outcome, Transport};
+use crate::playbook::StepIx;
+use crate::tr;
+use crate::tui::keys::name_of;
+
+/// The screen's side of the outbox: the config, the transport, and the deliveries under way.
+#[derive(Debug)]
+pub struct Mail {
+    /// The mail settings (`None`: the config file could not be read, so nothing is queued).
+    pub config: Option<Config>,
+    /// Where messages go; `None` when the mail settings are unusable (nothing is sent, and
+    /// the screen says why, but the incident can still be worked).
+    pub transport: Option<Transport>,
+    /// Why mail cannot be sent, if it cannot.
+    pub problem: Option<String>,
+    /// Messages being sent now.
+    pub in_flight: HashSet<u32>,
+    /// Messages sent whose outcome could not be journalled: never sent again by this screen.
+    unrecorded: HashSet<u32>,
+    /// Deliveries to start (taken by the screen loop).
+    queue: Vec<Job>,
+}
+
+impl Default for Mail {
+    fn default() -> Mail {
+        Mail::new(Config::default(), Transport::File)
+    }
+}
+
+impl Mail {
+    /// Mail as `config` says.
+    pub fn new(config: Config, transport: Transport) -> Mail {
+        Mail {
+            config: Some(config),
+            transport: Some(transport),
+            problem: None,
+            in_flight: HashSet::new(),
+            unrecorded: HashSet::new(),
+            queue: Vec::new(),
+        }
+    }
+
+    /// Mail settings that cannot be used: with the config read but no transport (e.g. the
+    /// SMTP password is not set), messages are queued and shown but not sent until the screen
+    /// is opened with working settings; without a readable config, nothing is queued.
+    pub fn unavailable(config: Option<Config>, problem: String) -> Mail {
+        Mail {
+            config,
+            transport: None,
+            problem: Some(problem),
+            in_flight: HashSet::new(),
+            unrecorded: HashSet::new(),
+            queue: Vec::new(),
+        }
+    }
+
+    /// Where messages go, for people.
+    pub fn describe(&self) -> String {
+        self.transport
+            .as_ref()
+            .map_or_else(|| "-".to_string(), Transport::describe)
+    }
+}
+
+/// A delivery under way, as the screen loop polls it.
+pub type Work = Pin<Box<dyn Future<Output = Action>>>;
+
+impl App {
+    /// Queues for delivery every message that is due (with `everything`, every undelivered
+    /// message), leaving out those being sent now.
+    pub(super) fn schedule(&mut self, everything: bool) -> usize {
+        if self.mail.transport.is_none() {
+            return 0;
+        }
+        let room = notify::CONCURRENT_SENDS.saturating_sub(self.mail.in_flight.len());
+        let unrecorded = &self.mail.unrecorded;
+        let jobs: Vec<Job> = notify::due(&self.incident, &self.mail.in_flight, everything)
+            .into_iter()
+            .filter(|j| !unrecorded.contains(&j.message))
+            .take(room)
+            .collect();
+        let n = jobs.len();
+        for job in jobs {
+            self.mail.in_flight.insert(job.message);
+            self.mail.queue.push(job);
+        }
+        n
+    }
+
+    /// The deliveries to start now; each ends in an [`Action::Delivered`].
+    pub fn take_work(&mut self) -> Vec<Work> {
+        let Some(transport) = self.mail.transport.clone() else {
+            return Vec::new();
+        };
+        self.mail
+            .queue
+            .drain(..)
+            .map(|job| {
+                let transport = transport.clone();
+                Box::pin(async move { Action::Delivered(transport.deliver(&job).await) }) as Work
+            })
+            .collect()
+    }
+
+    pub(super) fn delivered(&mut self, outcome: &Outcome) {
+        self.mail.in_flight.remove(&outcome.message());
+        match notify::record(&mut self.incident, outcome) {
+            Ok(entries) => {
+                self.push_log(&entries);
+                if let Outcome::Failed { message, error, .. } = outcome {
+                    let text = tr!(
+                        self.lang,
+                        "通知 #{message} の送信に失敗: {error}",
+                        "message #{message} failed: {error}"
+                    );
+                    self.error(text);
+                } else if !entries.is_empty() {
+                    self.say_recorded();
+                }
+                self.select_next_ready();
+            }
+            Err(e) => {
+                // The outcome is not on record: a delivered message must not go out again,
+                // so this screen does not retry it (the next start, reading the journal, will).
+                if matches!(outcome, Outcome::Sent { .. }) {
+                    self.mail.unrecorded.insert(outcome.message());
+                }
+                self.error(e.message(self.lang));
+            }
+        }
+    }
+
+    /// Queues the selected notify step's messages and starts sending them. If the engine
+    /// refuses because they are queued already, says where they stand: the worker retries
+    /// them by itself, R retries now, c records a call.
+    pub(super) fn notify(&mut self, ix: StepIx) {
+        let step = self.step_id(ix);
+        let operator = self.operator.clone();
+        let Some(config) = self.mail.config.as_ref() else {
+            let problem = self.mail.problem.clone().unwrap_or_default();
+            self.error(problem);
+            return;
+        };
+        match notify::queue(&mut self.incident, &operator, &step, config) {
+            Ok(queued) => {
+                self.push_log(&queued.written);
+                let n = queued.numbers.len();
+                let via = self.mail.describe();
+                let text = tr!(
+                    self.lang,
+                    "{n} 通を送信します（{via}）",
+                    "sending {n} message(s) via {via}"
+                );
+                self.info(text);
+                self.schedule(false);
+            }
+            Err(notify::NotifyError::Refused(Refusal::AlreadyQueued { messages, .. })) => {
+                let outstanding = messages.len();
+                let (retry, call) = (name_of(&Action::Retry), name_of(&Action::Call));
+                self.info(tr!(
+                    self.lang,
+                    "この手順の通知 {outstanding} 通が未送達です（自動で再送します）。{retry} で今すぐ再送、{call} で電話連絡を記録",
+                    "{outstanding} message(s) of this step are not delivered yet (retried automatically); {retry} retries now, {call} records a call"
+                ));
+            }
+            Err(notify::NotifyError::Refused(r)) => self.error(r.message(self.lang)),
+            Err(e) => self.error(e.message(self.lang)),
+        }
+    }
+}

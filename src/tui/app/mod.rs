@@ -1,0 +1,552 @@
+//! The screen's state and its one update function. Every key that changes the incident
+//! becomes an engine [`Command`]; the screen shows a step as done only after the incident has
+//! journaled it. Drawing never mutates (see `view`).
+//!
+//! `update` routes an [`Action`] by the mode: dialogs are in `dialog`, the mail worker in
+//! `mail`, the exercise's pop-ups and facilitator keys in `exercise`, copying a statement in
+//! `clipboard`; browsing and running commands are here.
+
+mod clipboard;
+mod dialog;
+mod exercise;
+mod mail;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset};
+
+pub use dialog::{Dialog, DialogKind};
+pub use exercise::{InjectCard, ReviewForm};
+pub use mail::{Mail, Work};
+
+use super::keys;
+use crate::incident::describe::describe;
+use crate::incident::{Command, Event, Incident, IncidentError, Refusal, StepStatus, Written};
+use crate::lang::Lang;
+use crate::notify::Outcome;
+use crate::playbook::{StepIx, StepKind};
+use crate::tr;
+
+/// What the operator asked for (from a key) or what happened (a tick).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Select the step above.
+    Up,
+    /// Select the step below.
+    Down,
+    /// Select the first step.
+    Top,
+    /// Select the last step.
+    Bottom,
+    /// Scroll the detail pane down.
+    PageDown,
+    /// Scroll the detail pane up.
+    PageUp,
+    /// Do the selected step's natural action.
+    Primary,
+    /// Complete the selected step.
+    Done,
+    /// Skip it (asks for a reason).
+    Skip,
+    /// Decide it (asks for the option).
+    Decide,
+    /// Approve it (asks for the name).
+    Approve,
+    /// Reject it (asks for the reason).
+    Reject,
+    /// Record an observation (asks for the text).
+    Observe,
+    /// Add a note (asks for the text).
+    Note,
+    /// Record evidence (asks for a path or URL).
+    Evidence,
+    /// Complete before ready (asks for the reason).
+    Force,
+    /// Hand over (asks for the name).
+    Handover,
+    /// Close the incident.
+    Close,
+    /// Copy the selected step's statement or draft.
+    Copy,
+    /// Toggle checklist item n (from 0).
+    Toggle(usize),
+    /// Show or hide the help.
+    Help,
+    /// Leave (everything is saved already).
+    Quit,
+    /// A second passed.
+    Tick,
+    /// A character typed into a dialog.
+    Char(char),
+    /// Delete the last character in a dialog.
+    Backspace,
+    /// Clear a text field (Ctrl-U).
+    Clear,
+    /// Put a field's suggestion into it, to edit it (Tab).
+    TakeSuggestion,
+    /// Confirm the dialog.
+    Submit,
+    /// Cancel the dialog or the help.
+    Cancel,
+    /// Select option n (from 0) in a decision dialog (Enter answers with it).
+    Choose(usize),
+    /// Send every undelivered message now, permanent failures included.
+    Retry,
+    /// Record a phone call to a recipient of the selected notify step (asks what was said).
+    Call,
+    /// Record a recipient's acknowledgement (asks for the name).
+    Ack,
+    /// A delivery attempt finished (from the outbox worker).
+    Delivered(Outcome),
+    /// Exercise: pause or resume the simulated clock (facilitator).
+    Pause,
+    /// Exercise: give the next inject now (facilitator).
+    NextInject,
+    /// Exercise: show the last inject again.
+    ShowInject,
+    /// Exercise: record the review (振り返り) now.
+    Review,
+}
+
+/// What the screen is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Browsing steps.
+    Normal,
+    /// The help overlay.
+    Help,
+    /// A dialog.
+    Dialog(Dialog),
+    /// An inject, popped up until a key is pressed.
+    Inject(InjectCard),
+    /// The review after an exercise.
+    Review(ReviewForm),
+    /// The exercise score, shown after the review.
+    Score(Vec<String>),
+}
+
+/// A line for the message bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    /// The text.
+    pub text: String,
+    /// An error (shown in red) or information.
+    pub error: bool,
+}
+
+/// One timeline entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// Who.
+    pub actor: String,
+    /// What, in words.
+    pub text: String,
+}
+
+/// The whole screen state.
+pub struct App {
+    /// The open incident (the only way anything is changed).
+    pub incident: Incident,
+    /// Language of the screen.
+    pub lang: Lang,
+    /// Who is at the keyboard.
+    pub operator: String,
+    /// Selected position in the step order.
+    pub selected: usize,
+    /// What the screen is doing.
+    pub mode: Mode,
+    /// The message bar.
+    pub flash: Option<Flash>,
+    /// Latest timeline entries, oldest first.
+    pub log: Vec<LogLine>,
+    /// The time shown (updated every tick).
+    pub now: DateTime<FixedOffset>,
+    /// Set when the operator quits.
+    pub quit: bool,
+    /// The name last recorded for each approving role, offered again for that role.
+    pub approvers: std::collections::HashMap<String, String>,
+    /// Lines the detail pane is scrolled down (reset when the selection moves).
+    pub detail_scroll: usize,
+    /// How mail leaves, and what is being sent.
+    pub mail: Mail,
+    /// The exercise being run, if this is one (the simulated clock, injects, controls).
+    pub exercise: Option<crate::exercise::Session>,
+    /// Injects given while something else was on screen, to pop up next.
+    pub cards: Vec<InjectCard>,
+    /// The last inject shown.
+    pub last_card: Option<InjectCard>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("selected", &self.selected)
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How many timeline entries the app keeps.
+const LOG_KEEP: usize = 200;
+
+impl App {
+    /// The screen for an open incident with mail going to its outbox; reads the timeline
+    /// from its journal.
+    pub fn new(incident: Incident, operator: String, lang: Lang) -> App {
+        App::with_mail(incident, operator, lang, Mail::default())
+    }
+
+    /// The screen for an open incident, sending mail as `mail` says. Messages left queued
+    /// (by a failure, or by a process that stopped) are sent again at once.
+    pub fn with_mail(incident: Incident, operator: String, lang: Lang, mail: Mail) -> App {
+        let now = incident.now();
+        let mut app = App {
+            incident,
+            lang,
+            operator,
+            selected: 0,
+            mode: Mode::Normal,
+            flash: None,
+            log: Vec::new(),
+            now,
+            quit: false,
+            approvers: std::collections::HashMap::new(),
+            detail_scroll: 0,
+            mail,
+            exercise: None,
+            cards: Vec::new(),
+            last_card: None,
+        };
+        let recent: Vec<Written> = app.incident.recent().cloned().collect();
+        app.push_log(&recent);
+        app.select_next_ready();
+        if let Some(problem) = app.mail.problem.clone() {
+            let text = tr!(
+                app.lang,
+                "メールを送信できません（通知は送信待ちのまま残ります）: {problem}",
+                "mail cannot be sent (messages stay queued): {problem}"
+            );
+            app.error(text);
+        }
+        app.schedule(false);
+        app
+    }
+
+    /// Applies one action. Returns a follow-up action, if any.
+    pub fn update(&mut self, action: Action) -> Option<Action> {
+        match (&self.mode, action) {
+            (_, Action::Tick) => {
+                self.give_due_injects();
+                self.now = self.incident.now();
+                self.schedule(false);
+            }
+            (_, Action::Delivered(outcome)) => self.delivered(&outcome),
+            (Mode::Help | Mode::Inject(_) | Mode::Score(_), Action::Quit) => self.quit = true,
+            // Anything else closes what is shown over the screen.
+            (Mode::Help | Mode::Inject(_) | Mode::Score(_), _) => self.mode = Mode::Normal,
+            (Mode::Review(_), action) => self.review_action(action),
+            (Mode::Dialog(_), action) => self.dialog_action(action),
+            (Mode::Normal, action) => self.normal(action),
+        }
+        self.show_next_card();
+        None
+    }
+
+    fn normal(&mut self, action: Action) {
+        let last = self.order().len().saturating_sub(1);
+        let before = self.selected;
+        self.normal_action(action, last);
+        if self.selected != before {
+            self.detail_scroll = 0;
+        }
+    }
+
+    fn normal_action(&mut self, action: Action, last: usize) {
+        match action {
+            Action::PageDown => self.detail_scroll += 10,
+            Action::PageUp => self.detail_scroll = self.detail_scroll.saturating_sub(10),
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(last),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.selected = last,
+            Action::Primary | Action::Submit => self.primary(),
+            Action::Done
+                if self.selected_step().is_some_and(|ix| {
+                    matches!(
+                        self.incident.playbook().graph.step(ix).map(|s| &s.kind),
+                        Some(StepKind::Notify(_))
+                    ) && !self.status(ix).is_settled()
+                }) =>
+            {
+                // A notify step is done by delivering its messages.
+                if let Some(ix) = self.selected_step() {
+                    self.notify(ix);
+                }
+            }
+            Action::Done => {
+                if let Some(ix) = self.selected_step() {
+                    let step = self.step_id(ix);
+                    self.execute(Command::Complete {
+                        step,
+                        note: None,
+                        force: None,
+                    });
+                }
+            }
+            Action::Skip => self.open(DialogKind::Skip),
+            Action::Decide => self.open(DialogKind::Decide),
+            Action::Approve => self.open(DialogKind::Approve),
+            Action::Reject => self.open(DialogKind::Reject),
+            Action::Observe => self.open(DialogKind::Observe),
+            Action::Note => self.open(DialogKind::Note),
+            Action::Evidence => self.open(DialogKind::Evidence),
+            Action::Force => self.open(DialogKind::Force),
+            Action::Handover => self.open(DialogKind::Handover),
+            Action::Close => self.open(DialogKind::Close),
+            Action::Copy => self.copy(),
+            Action::Toggle(item) if self.is_unanswered_decision_without_checklist() => {
+                // On a decision, a number answers it: one key instead of two.
+                if !self
+                    .selected_step()
+                    .is_some_and(|ix| self.has_option(ix, item))
+                {
+                    return;
+                }
+                self.open(DialogKind::Decide);
+                if let Mode::Dialog(d) = &mut self.mode {
+                    d.choice = item;
+                }
+                if let Mode::Dialog(d) = std::mem::replace(&mut self.mode, Mode::Normal) {
+                    self.submit(d);
+                }
+            }
+            Action::Toggle(item) => {
+                if let Some(ix) = self.selected_step() {
+                    let checked = self
+                        .incident
+                        .state()
+                        .step(ix)
+                        .is_some_and(|r| r.checked.contains(&item));
+                    let step = self.step_id(ix);
+                    self.execute(Command::Check {
+                        step,
+                        item,
+                        checked: !checked,
+                    });
+                }
+            }
+            Action::Help => self.mode = Mode::Help,
+            Action::Quit => self.quit = true,
+            Action::Cancel => self.flash = None,
+            Action::Retry => {
+                let n = self.schedule(true);
+                let text = tr!(self.lang, "{n} 通を再送します", "retrying {n} message(s)");
+                self.info(text);
+            }
+            Action::Call => self.open(DialogKind::Call),
+            Action::Ack => self.open(DialogKind::Ack),
+            Action::Pause | Action::NextInject | Action::ShowInject | Action::Review => {
+                self.facilitator(action);
+            }
+            Action::Tick
+            | Action::Char(_)
+            | Action::Backspace
+            | Action::Clear
+            | Action::TakeSuggestion
+            | Action::Choose(_)
+            | Action::Delivered(_) => {}
+        }
+    }
+
+    fn primary(&mut self) {
+        let Some(ix) = self.selected_step() else {
+            return;
+        };
+        if self.status(ix).is_settled() {
+            self.info(tr!(
+                self.lang,
+                "この手順は完了・省略・対象外です",
+                "this step is done, skipped or not applicable"
+            ));
+            return;
+        }
+        let kind = self
+            .incident
+            .playbook()
+            .graph
+            .step(ix)
+            .map(|s| s.kind.clone());
+        match kind {
+            Some(StepKind::Decision(_)) => self.open(DialogKind::Decide),
+            Some(StepKind::Approval { .. }) => self.open(DialogKind::Approve),
+            Some(StepKind::Monitor(_)) => self.open(DialogKind::Observe),
+            Some(StepKind::Notify(_)) => self.notify(ix),
+            _ => {
+                let command = Command::Complete {
+                    step: self.step_id(ix),
+                    note: None,
+                    force: None,
+                };
+                // The engine knows what a step still needs: a post its approval, asked for
+                // here; anything else it refuses is shown as it says.
+                if let Err(Refusal::NeedsApproval { .. }) = self.incident.check(&command) {
+                    self.open(DialogKind::Approve);
+                } else {
+                    self.execute(command);
+                }
+            }
+        }
+    }
+
+    fn is_unanswered_decision_without_checklist(&self) -> bool {
+        self.selected_step().is_some_and(|ix| {
+            let unanswered = self
+                .incident
+                .state()
+                .step(ix)
+                .is_some_and(|r| r.answer.is_none());
+            self.incident
+                .playbook()
+                .graph
+                .step(ix)
+                .is_some_and(|s| matches!(s.kind, StepKind::Decision(_)) && s.checklist.is_empty())
+                && unanswered
+        })
+    }
+
+    /// Runs a command through the incident; reports a refusal on the message bar.
+    fn execute(&mut self, command: Command) -> bool {
+        match self.incident.execute(&self.operator, &command) {
+            Ok(entries) => {
+                self.push_log(&entries);
+                self.say_recorded();
+                self.now = self.incident.now();
+                self.select_next_ready();
+                if self
+                    .incident
+                    .state()
+                    .open_steps(self.incident.playbook())
+                    .is_empty()
+                    && !self.incident.state().is_closed()
+                {
+                    let close = keys::name_of(&Action::Close);
+                    self.info(tr!(
+                        self.lang,
+                        "全ての手順が完了しました。{close} で事案を終了できます",
+                        "every step is settled; {close} closes the incident"
+                    ));
+                }
+                self.ask_review();
+                true
+            }
+            Err(IncidentError::Refused(refusal)) => {
+                let mut text = refusal.message(self.lang);
+                if matches!(
+                    refusal,
+                    Refusal::NotReady {
+                        forceable: true,
+                        ..
+                    } | Refusal::NotApplicable {
+                        forceable: true,
+                        ..
+                    }
+                ) {
+                    let force = keys::name_of(&Action::Force);
+                    text.push_str(&tr!(
+                        self.lang,
+                        "（{force} で理由を記録して強制完了）",
+                        "({force} completes it with a recorded reason)"
+                    ));
+                }
+                self.error(text);
+                false
+            }
+            Err(other) => {
+                self.error(other.message(self.lang));
+                false
+            }
+        }
+    }
+
+    fn push_log(&mut self, written: &[Written]) {
+        for Written { entry, event } in written {
+            if let Event::ApprovalGiven { step, by } = event
+                && let Some(role) = self.approver_role_of(step)
+            {
+                self.approvers.insert(role, by.clone());
+            }
+            self.log.push(LogLine {
+                at: entry.time,
+                actor: entry.actor.clone(),
+                text: describe(event, self.incident.playbook(), self.lang),
+            });
+        }
+        let excess = self.log.len().saturating_sub(LOG_KEEP);
+        self.log.drain(..excess);
+    }
+
+    /// The steps in display (dependency) order.
+    pub fn order(&self) -> &[StepIx] {
+        self.incident.playbook().graph.order()
+    }
+
+    /// The selected step.
+    pub fn selected_step(&self) -> Option<StepIx> {
+        self.order().get(self.selected).copied()
+    }
+
+    fn status(&self, ix: StepIx) -> StepStatus {
+        self.incident.state().status_of(ix)
+    }
+
+    /// Moves the selection to the first ready step, if any.
+    fn select_next_ready(&mut self) {
+        let current = self.selected_step();
+        if current.is_some_and(|ix| self.status(ix) == StepStatus::Ready) {
+            return;
+        }
+        if let Some(pos) = self
+            .order()
+            .iter()
+            .position(|ix| self.status(*ix) == StepStatus::Ready)
+        {
+            self.selected = pos;
+        }
+    }
+
+    /// Says on the message line that the last timeline entry is on record.
+    fn say_recorded(&mut self) {
+        let last = self.log.last().map(|l| l.text.clone()).unwrap_or_default();
+        self.info(tr!(self.lang, "記録しました: {last}", "recorded: {last}"));
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    fn error(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    fn step_id(&self, ix: StepIx) -> String {
+        self.incident
+            .playbook()
+            .graph
+            .step(ix)
+            .map(|s| s.id.clone())
+            .unwrap_or_default()
+    }
+
+    /// Where the incident lives.
+    pub fn dir(&self) -> PathBuf {
+        self.incident.dir().to_path_buf()
+    }
+}
