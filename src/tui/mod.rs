@@ -9,7 +9,6 @@
 pub mod app;
 pub mod keys;
 pub mod launcher;
-pub mod strings;
 pub mod view;
 
 use std::time::Duration;

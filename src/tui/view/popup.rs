@@ -1,0 +1,265 @@
+//! Pop-ups over the screen: dialogs, the help, an exercise's injects, review and score.
+//! Their text is wrapped here (as the detail pane's is), so a pop-up's height is exact.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::detail::{option_lines, wrap_line};
+use super::footer_line;
+use crate::clock::format_jst;
+use crate::lang::{Lang, Text};
+use crate::playbook::StepKind;
+use crate::tr;
+use crate::tui::app::{App, Dialog, DialogKind, InjectCard, ReviewForm};
+use crate::tui::keys::{NORMAL, REVIEW, dialog_table};
+
+/// The width of a pop-up: a margin on each side, at most 90 cells.
+fn popup_width(area: Rect) -> u16 {
+    area.width.saturating_sub(8).clamp(20, 90)
+}
+
+/// A pop-up with a border and wrapped text (wrapped here, as the detail pane is, so its height
+/// is exact and no line overruns the border).
+fn draw_popup(
+    frame: &mut Frame,
+    area: Rect,
+    width: u16,
+    title: String,
+    lines: Vec<Line<'static>>,
+    style: Style,
+) {
+    let width = width.min(area.width);
+    let inner = usize::from(width.saturating_sub(2));
+    let lines: Vec<Line<'static>> = lines
+        .into_iter()
+        .flat_map(|l| wrap_line(l, inner))
+        .collect();
+    let height = u16::try_from(lines.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height)
+        .max(5);
+    let popup = centered(area, width, height);
+    blank_straddling(frame, popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(title).border_style(style)),
+        popup,
+    );
+}
+
+pub(super) fn draw_inject(lang: Lang, card: &InjectCard, frame: &mut Frame, area: Rect) {
+    let mut lines = vec![
+        Line::from(Span::styled(
+            card.title.clone(),
+            Style::new().add_modifier(Modifier::BOLD),
+        )),
+        Line::from({
+            let at = format_jst(card.at, false);
+            if card.early {
+                tr!(lang, "{at} JST（前倒し）", "{at} JST (early)")
+            } else {
+                format!("{at} JST")
+            }
+        }),
+        Line::from(""),
+    ];
+    lines.extend(card.text.lines().map(|l| Line::from(l.to_string())));
+    for r in &card.refused {
+        lines.push(Line::from(Span::styled(
+            r.clone(),
+            Style::new().fg(Color::Red),
+        )));
+    }
+    lines.push(Line::from(Span::styled(
+        tr!(
+            lang,
+            "何かキーを押すと閉じます（I でもう一度表示）",
+            "press any key to close (I shows it again)"
+        ),
+        Style::new().fg(Color::DarkGray),
+    )));
+    draw_popup(
+        frame,
+        area,
+        popup_width(area),
+        tr!(lang, " 【訓練】状況付与 ", " [EXERCISE] inject "),
+        lines,
+        Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
+    );
+}
+
+/// The three questions of the review.
+const REVIEW_FIELDS: [Text; 3] = [
+    Text::new("良かった点", "what went well"),
+    Text::new("課題", "what was difficult"),
+    Text::new("改善策", "what to change"),
+];
+
+pub(super) fn draw_review(lang: Lang, form: &ReviewForm, frame: &mut Frame, area: Rect) {
+    let mut lines = vec![Line::from(tr!(
+        lang,
+        "訓練が終わりました。振り返りを記録します",
+        "The exercise is over. Record the review"
+    ))];
+    for (i, (question, answer)) in REVIEW_FIELDS.iter().zip(&form.answers).enumerate() {
+        let label = question.get(lang);
+        let style = if i == form.field {
+            Style::new().add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().fg(Color::Gray)
+        };
+        let cursor = if i == form.field { "_" } else { "" };
+        lines.push(Line::from(Span::styled(
+            format!("{}. {label}: {answer}{cursor}", i + 1),
+            style,
+        )));
+    }
+    lines.push(footer_line(REVIEW, lang));
+    draw_popup(
+        frame,
+        area,
+        popup_width(area),
+        tr!(lang, " 振り返り ", " review "),
+        lines,
+        Style::new().fg(Color::Cyan),
+    );
+}
+
+pub(super) fn draw_score(lang: Lang, lines: &[String], frame: &mut Frame, area: Rect) {
+    let mut shown: Vec<Line> = lines.iter().map(|l| Line::from(l.clone())).collect();
+    if let Some(first) = shown.first_mut() {
+        *first = Line::from(Span::styled(
+            lines.first().cloned().unwrap_or_default(),
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
+    }
+    shown.push(Line::from(Span::styled(
+        tr!(
+            lang,
+            "何かキーを押すと閉じます。`hikeshi report` の報告書にも載ります",
+            "press any key to close; `hikeshi report` includes this"
+        ),
+        Style::new().fg(Color::DarkGray),
+    )));
+    draw_popup(
+        frame,
+        area,
+        popup_width(area),
+        tr!(lang, " 【訓練】得点 ", " [EXERCISE] score "),
+        shown,
+        Style::new().fg(Color::Magenta),
+    );
+}
+
+/// Blanks a wide character that straddles the left edge of a pop-up: the terminal would
+/// otherwise draw it over the pop-up's border (the cell under its second half is skipped).
+fn blank_straddling(frame: &mut Frame, popup: Rect) {
+    use unicode_width::UnicodeWidthStr as _;
+    let Some(left) = popup.x.checked_sub(1) else {
+        return;
+    };
+    let buf = frame.buffer_mut();
+    for y in popup.y..popup.y.saturating_add(popup.height) {
+        if let Some(cell) = buf.cell_mut((left, y))
+            && cell.symbol().width() > 1
+        {
+            cell.set_symbol(" ");
+        }
+    }
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+pub(super) fn draw_help(lang: Lang, frame: &mut Frame, area: Rect) {
+    let width = NORMAL.iter().map(|b| b.keys().len()).max().unwrap_or(0);
+    let lines: Vec<Line<'static>> = NORMAL
+        .iter()
+        .map(|b| {
+            Line::from(vec![
+                Span::styled(
+                    format!("{:>width$}  ", b.keys()),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(b.help.get(lang)),
+            ])
+        })
+        .collect();
+    draw_popup(
+        frame,
+        area,
+        // Wider than the others: one row per key, unwrapped, on an 80-column screen.
+        area.width.saturating_sub(2),
+        tr!(lang, "キー操作", "Keys"),
+        lines,
+        Style::new(),
+    );
+}
+
+pub(super) fn draw_dialog(app: &App, dialog: &Dialog, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let playbook = app.incident.playbook();
+    let step = playbook.graph.step(dialog.step);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if !matches!(dialog.kind, DialogKind::Handover | DialogKind::Close) {
+        lines.push(Line::from(Span::styled(
+            step.map(|s| s.title.clone()).unwrap_or_default(),
+            Style::new().add_modifier(Modifier::BOLD),
+        )));
+    }
+    if dialog.kind == DialogKind::Decide
+        && let Some(StepKind::Decision(d)) = step.map(|s| &s.kind)
+    {
+        lines.push(Line::from(d.question.clone()));
+        option_lines(
+            &d.options,
+            Some(dialog.choice),
+            Style::new().add_modifier(Modifier::REVERSED),
+            &mut lines,
+        );
+        if dialog.needs_reason {
+            lines.push(Line::from(tr!(
+                lang,
+                "判断を変更する理由:",
+                "reason for changing the answer:"
+            )));
+        }
+    }
+    if dialog.takes_text {
+        lines.push(input_line(dialog, lang));
+    }
+    lines.push(footer_line(dialog_table(dialog), lang));
+    draw_popup(
+        frame,
+        area,
+        popup_width(area),
+        dialog.prompt(lang),
+        lines,
+        Style::new().fg(Color::Yellow),
+    );
+}
+
+/// The text field: what is typed, or the suggestion (dim) while nothing is.
+fn input_line(dialog: &Dialog, lang: Lang) -> Line<'static> {
+    match &dialog.suggestion {
+        Some(s) if dialog.input.is_empty() => Line::from(vec![
+            Span::raw("> _"),
+            Span::styled(
+                tr!(lang, "{s}（候補）", "{s} (suggested)"),
+                Style::new().fg(Color::DarkGray),
+            ),
+        ]),
+        _ => Line::from(format!("> {}_", dialog.input)),
+    }
+}
