@@ -172,7 +172,7 @@ fn keys_walk_through_a_decision_an_approval_and_a_post() {
     let app = &mut s.app;
     press(app, Action::Primary); // detect
     press(app, Action::Primary); // report-to-supervisor
-    // Decision: a digit answers it directly (Enter and a digit in the dialog work too).
+    // Decision: a digit answers it directly (in the dialog, a digit selects and Enter answers).
     press(app, Action::Toggle(0));
     let pb = app.incident.playbook().clone();
     let login = pb.graph.find("login-check").unwrap();

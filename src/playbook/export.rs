@@ -13,15 +13,8 @@ const CRITICAL: &str = "#c00000";
 
 fn condition_text(playbook: &Playbook, step: &Step) -> Option<String> {
     let cond = step.when.as_ref()?;
-    let decision = playbook.graph.step(cond.decision)?;
-    let StepKind::Decision(d) = &decision.kind else {
-        return None;
-    };
-    let names: Vec<&str> = cond
-        .options
-        .iter()
-        .filter_map(|o| d.options.get(*o).map(|c| c.id.as_str()))
-        .collect();
+    let (decision, options) = cond.named(playbook)?;
+    let names: Vec<&str> = options.iter().map(|c| c.id.as_str()).collect();
     Some(match (cond.negated, names.as_slice()) {
         (true, [one]) => format!("{} != {one}", decision.id),
         (false, [one]) => format!("{} == {one}", decision.id),

@@ -118,6 +118,20 @@ impl Condition {
     pub fn holds(&self, answer: usize) -> bool {
         self.options.contains(&answer) != self.negated
     }
+
+    /// The decision step and the options the condition names, as the playbook has them.
+    pub fn named<'p>(&self, playbook: &'p Playbook) -> Option<(&'p Step, Vec<&'p Choice>)> {
+        let decision = playbook.graph.step(self.decision)?;
+        let StepKind::Decision(d) = &decision.kind else {
+            return None;
+        };
+        let options = self
+            .options
+            .iter()
+            .filter_map(|o| d.options.get(*o))
+            .collect();
+        Some((decision, options))
+    }
 }
 
 /// One checked step.

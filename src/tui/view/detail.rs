@@ -448,15 +448,8 @@ fn message_phase(m: &MessageRecord, sending: bool, lang: Lang) -> (String, Style
 /// A step's condition in words: the decision and the options it needs.
 fn condition_text(playbook: &Playbook, step: &Step, lang: Lang) -> Option<String> {
     let cond = step.when.as_ref()?;
-    let decision = playbook.graph.step(cond.decision)?;
-    let StepKind::Decision(d) = &decision.kind else {
-        return None;
-    };
-    let names: Vec<&str> = cond
-        .options
-        .iter()
-        .filter_map(|o| d.options.get(*o).map(|c| c.title.as_str()))
-        .collect();
+    let (decision, options) = cond.named(playbook)?;
+    let names: Vec<&str> = options.iter().map(|c| c.title.as_str()).collect();
     let title = &decision.title;
     let options = names.join(&tr!(lang, "・", " or "));
     Some(if cond.negated {
