@@ -9,6 +9,7 @@ use crate::incident::AuditedIncident;
 use crate::incident::state::StepStatus;
 use crate::incident::status::PlaybookInfo;
 use crate::lang::Lang;
+use crate::tr;
 
 /// The format version of the report's JSON.
 pub const FORMAT: u32 = 1;
@@ -163,12 +164,11 @@ pub(super) fn drill(
         problems.push(IntegrityProblem {
             line: None,
             seq: None,
-            description: lang
-                .pick(
-                    "訓練シナリオ（scenario.yaml）が無いか、開始時の内容と異なります",
-                    "the exercise scenario (scenario.yaml) is missing or differs from the one the exercise began with",
-                )
-                .to_string(),
+            description: tr!(
+                lang,
+                "訓練シナリオ（scenario.yaml）が無いか、開始時の内容と異なります",
+                "the exercise scenario (scenario.yaml) is missing or differs from the one the exercise began with"
+            ),
         });
     }
     let parsed = frozen.text.ok().and_then(|t| {
