@@ -39,6 +39,32 @@ pub enum CatalogError {
     },
 }
 
+impl CatalogError {
+    /// The message in `lang`.
+    pub fn message(&self, lang: crate::Lang) -> String {
+        match self {
+            CatalogError::NotFound { name, stock } => crate::tr!(
+                lang,
+                "`{name}` という手順書のファイルも標準の手順書もありません（標準の手順書: {stock}）",
+                "no playbook file or stock playbook named `{name}` (stock playbooks: {stock})"
+            ),
+            CatalogError::ScenarioNotFound { name, stock } => crate::tr!(
+                lang,
+                "`{name}` という訓練シナリオのファイルも標準のシナリオもありません（標準のシナリオ: {stock}）",
+                "no scenario file or stock scenario named `{name}` (stock scenarios: {stock})"
+            ),
+            CatalogError::Folder { path, source } => {
+                let path = path.display();
+                crate::tr!(
+                    lang,
+                    "フォルダ {path} を読み込めません: {source}",
+                    "cannot read the folder {path}: {source}"
+                )
+            }
+        }
+    }
+}
+
 /// Whether a path names a divisions file.
 pub fn is_divisions_file(path: &Path) -> bool {
     path.file_name()

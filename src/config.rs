@@ -28,6 +28,30 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// The message in `lang`.
+    pub fn message(&self, lang: crate::Lang) -> String {
+        match self {
+            ConfigError::Read { path, source } => {
+                let path = path.display();
+                crate::tr!(
+                    lang,
+                    "{path} を読み込めません: {source}",
+                    "cannot read {path}: {source}"
+                )
+            }
+            ConfigError::Parse { path, message } => {
+                let path = path.display();
+                crate::tr!(
+                    lang,
+                    "{path} の設定に誤りがあります: {message}",
+                    "{path}: {message}"
+                )
+            }
+        }
+    }
+}
+
 /// The environment variable naming the config file.
 pub const CONFIG_ENV: &str = "HIKESHI_CONFIG";
 /// The config file looked for in the current folder.

@@ -25,6 +25,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest as _, Sha256};
 
+use crate::lang::{Lang, Text, io, io_failure};
+use crate::tr;
+
 /// `prev` of the first line.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -114,10 +117,10 @@ pub enum Corruption {
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     /// A file operation failed.
-    #[error("{action} {path}: {source}")]
+    #[error("{} {path}: {source}", action.get(Lang::En))]
     Io {
         /// What was being done.
-        action: &'static str,
+        action: Text,
         /// The file.
         path: PathBuf,
         /// Why it failed.
@@ -147,11 +150,86 @@ pub enum JournalError {
 }
 
 impl JournalError {
-    fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+    fn io(action: Text, path: &Path, source: std::io::Error) -> Self {
         JournalError::Io {
             action,
             path: path.to_path_buf(),
             source,
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            JournalError::Io {
+                action,
+                path,
+                source,
+            } => io_failure(lang, *action, path, source),
+            JournalError::Locked { path } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "{path} は別の hikeshi が使用中です。そちらを終了してから実行してください",
+                    "{path} is in use by another hikeshi process"
+                )
+            }
+            JournalError::Corrupt {
+                path,
+                line,
+                seq,
+                problem,
+            } => {
+                let (path, problem) = (path.display(), problem.message(lang));
+                tr!(
+                    lang,
+                    "記録（journal.jsonl）の {line} 行目（seq {seq}）が壊れているため追記できません: {problem}。`hikeshi verify` で確認してください",
+                    "{path}: line {line} (seq {seq}): {problem}"
+                )
+            }
+            JournalError::Encode(reason) => tr!(
+                lang,
+                "記録する出来事を書き出せません: {reason}",
+                "cannot encode an event: {reason}"
+            ),
+        }
+    }
+}
+
+impl Corruption {
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Corruption::NotUtf8 => tr!(
+                lang,
+                "この行は UTF-8 ではありません",
+                "the line is not UTF-8"
+            ),
+            Corruption::NotARecord(reason) => tr!(
+                lang,
+                "この行は記録の形式ではありません: {reason}",
+                "the line is not a journal record: {reason}"
+            ),
+            Corruption::HashMismatch => tr!(
+                lang,
+                "この行の内容がハッシュと一致しません（書き込まれた後に変更されています）",
+                "the line's content does not match its hash (it was changed after it was written)"
+            ),
+            Corruption::BrokenChain { found, expected } => tr!(
+                lang,
+                "この行は前の行に続いていません（prev {found}、前の行のハッシュ {expected}）",
+                "the line does not follow the line before (prev {found}, expected {expected})"
+            ),
+            Corruption::ChainBreaksAfter => tr!(
+                lang,
+                "次の行がこの行に続いていません: この行が変更されてハッシュを計算し直されたか、次の行が変更されています",
+                "the line after it does not follow it: this line may have been changed and re-hashed, or the next one changed"
+            ),
+            Corruption::BadSequence { found, expected } => tr!(
+                lang,
+                "連番 {expected} のはずの所が {found} です",
+                "sequence number {found} where {expected} was expected"
+            ),
         }
     }
 }
@@ -418,7 +496,7 @@ pub fn read_with<E>(
     path: &Path,
     mut visit: impl FnMut(EntryRef<'_>) -> Result<(), E>,
 ) -> Result<Result<ReplaySummary, E>, JournalError> {
-    let bytes = std::fs::read(path).map_err(|e| JournalError::io("cannot read", path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| JournalError::io(io::READ, path, e))?;
     let mut first: Option<String> = None;
     let mut last: Option<String> = None;
     let result = replay_bytes(path, &bytes, |entry| {
@@ -468,7 +546,7 @@ pub struct ReplaySummary {
 /// `verify` while another process may be writing). An unterminated last line is reported,
 /// not moved.
 pub fn read(path: &Path) -> Result<Replay, JournalError> {
-    let bytes = std::fs::read(path).map_err(|e| JournalError::io("cannot read", path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| JournalError::io(io::READ, path, e))?;
     let mut entries = Vec::new();
     let (_, complete) = collect(path, &bytes, &mut entries)?;
     let torn = (complete < bytes.len()).then(|| TornTail {
@@ -570,7 +648,7 @@ fn excerpt(raw: &[u8]) -> String {
 /// chain breaks, the line before the break is flagged too: it may be the one that was edited
 /// and re-hashed. Changes nothing and takes no lock.
 pub fn audit(path: &Path) -> Result<Audit, JournalError> {
-    let bytes = std::fs::read(path).map_err(|e| JournalError::io("cannot read", path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| JournalError::io(io::READ, path, e))?;
     let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
     let mut lines: Vec<AuditLine> = Vec::new();
     let mut prev = GENESIS.to_string();
@@ -656,7 +734,7 @@ fn lock(file: &File, path: &Path) -> Result<(), JournalError> {
         Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::Locked {
             path: path.to_path_buf(),
         }),
-        Err(std::fs::TryLockError::Error(e)) => Err(JournalError::io("cannot lock", path, e)),
+        Err(std::fs::TryLockError::Error(e)) => Err(JournalError::io(io::LOCK, path, e)),
     }
 }
 
@@ -664,7 +742,7 @@ fn lock(file: &File, path: &Path) -> Result<(), JournalError> {
 fn sync_dir(dir: &Path) -> Result<(), JournalError> {
     File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(|e| JournalError::io("cannot sync folder", dir, e))
+        .map_err(|e| JournalError::io(io::SYNC_FOLDER, dir, e))
 }
 
 impl JournalWriter {
@@ -675,7 +753,7 @@ impl JournalWriter {
             .append(true)
             .create_new(true)
             .open(path)
-            .map_err(|e| JournalError::io("cannot create", path, e))?;
+            .map_err(|e| JournalError::io(io::CREATE, path, e))?;
         lock(&file, path)?;
         if let Some(dir) = path.parent() {
             sync_dir(dir)?;
@@ -697,11 +775,11 @@ impl JournalWriter {
             .read(true)
             .append(true)
             .open(path)
-            .map_err(|e| JournalError::io("cannot open", path, e))?;
+            .map_err(|e| JournalError::io(io::OPEN, path, e))?;
         lock(&file, path)?;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)
-            .map_err(|e| JournalError::io("cannot read", path, e))?;
+            .map_err(|e| JournalError::io(io::READ, path, e))?;
         let mut entries = Vec::new();
         let (_, complete) = collect(path, &bytes, &mut entries)?;
         let mut torn = None;
@@ -711,22 +789,22 @@ impl JournalWriter {
                 .create(true)
                 .append(true)
                 .open(&torn_path)
-                .map_err(|e| JournalError::io("cannot create", &torn_path, e))?;
+                .map_err(|e| JournalError::io(io::CREATE, &torn_path, e))?;
             aside
                 .write_all(&bytes[complete..])
                 .and_then(|()| aside.write_all(b"\n"))
                 .and_then(|()| aside.sync_all())
-                .map_err(|e| JournalError::io("cannot write", &torn_path, e))?;
+                .map_err(|e| JournalError::io(io::WRITE, &torn_path, e))?;
             file.set_len(complete as u64)
                 .and_then(|()| file.sync_all())
-                .map_err(|e| JournalError::io("cannot truncate", path, e))?;
+                .map_err(|e| JournalError::io(io::TRUNCATE, path, e))?;
             torn = Some(TornTail {
                 bytes: bytes.len() - complete,
                 moved_to: Some(torn_path),
             });
         }
         file.seek(SeekFrom::End(0))
-            .map_err(|e| JournalError::io("cannot seek", path, e))?;
+            .map_err(|e| JournalError::io(io::SEEK, path, e))?;
         let writer = JournalWriter {
             path: path.to_path_buf(),
             file,
@@ -761,7 +839,7 @@ impl JournalWriter {
     pub fn append(&mut self, new: &[NewEntry<'_>]) -> Result<Vec<Entry>, JournalError> {
         if self.poisoned {
             return Err(JournalError::io(
-                "cannot write",
+                io::WRITE,
                 &self.path,
                 std::io::Error::other(
                     "an earlier write failed and could not be undone; reopen the incident",
@@ -801,7 +879,7 @@ impl JournalWriter {
             {
                 self.poisoned = true;
             }
-            return Err(JournalError::io("cannot write", &self.path, e));
+            return Err(JournalError::io(io::WRITE, &self.path, e));
         }
         self.len += text.len() as u64;
         self.last_seq = seq;

@@ -96,3 +96,66 @@ impl fmt::Display for Lang {
         })
     }
 }
+
+/// What was being done when a file operation failed: the `action` of the library's I/O
+/// errors. The Japanese follows the path, with its particle (`{path} を読み込めません`); the
+/// English comes before it (`cannot read {path}`). See [`io_failure`].
+pub mod io {
+    use super::Text;
+
+    /// Reading a file or folder.
+    pub const READ: Text = Text::new("を読み込めません", "cannot read");
+    /// Writing a file.
+    pub const WRITE: Text = Text::new("に書き込めません", "cannot write");
+    /// Creating a file or folder.
+    pub const CREATE: Text = Text::new("を作成できません", "cannot create");
+    /// Opening a file.
+    pub const OPEN: Text = Text::new("を開けません", "cannot open");
+    /// Taking a file's lock.
+    pub const LOCK: Text = Text::new("をロックできません", "cannot lock");
+    /// Flushing a file to disk.
+    pub const SYNC: Text = Text::new("をディスクに書き出せません", "cannot sync");
+    /// Flushing a folder's entries to disk.
+    pub const SYNC_FOLDER: Text = Text::new(
+        "（フォルダ）をディスクに書き出せません",
+        "cannot sync folder",
+    );
+    /// Cutting a file back.
+    pub const TRUNCATE: Text = Text::new("を切り詰められません", "cannot truncate");
+    /// Moving within a file.
+    pub const SEEK: Text = Text::new("の読み書き位置を移せません", "cannot seek");
+    /// Replacing a folder.
+    pub const REPLACE: Text = Text::new("を置き換えられません", "cannot replace");
+    /// Copying an evidence file.
+    pub const COPY_EVIDENCE: Text = Text::new(
+        "へ証拠のファイルをコピーできません",
+        "cannot copy evidence to",
+    );
+    /// Saving a message in the outbox.
+    pub const SAVE_MESSAGE: Text =
+        Text::new("にメッセージを保存できません", "cannot save the message to");
+    /// Reading the TLS CA file.
+    pub const READ_CA_FILE: Text =
+        Text::new("（CA ファイル）を読み込めません", "cannot read the CA file");
+    /// Reading a report template.
+    pub const READ_TEMPLATE: Text = Text::new(
+        "（テンプレート）を読み込めません",
+        "cannot read the template",
+    );
+}
+
+/// The message of a failed file operation in `lang`: `{path} を読み込めません: {source}` /
+/// `cannot read {path}: {source}` (the system's reason is left as the system gives it).
+pub fn io_failure(
+    lang: Lang,
+    action: Text,
+    path: &std::path::Path,
+    source: &std::io::Error,
+) -> String {
+    let (action, path) = (action.get(lang), path.display());
+    crate::tr!(
+        lang,
+        "{path} {action}: {source}",
+        "{action} {path}: {source}"
+    )
+}

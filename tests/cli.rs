@@ -309,7 +309,39 @@ fn graph_of_an_unknown_playbook_names_the_stock_ones() {
         .code(1)
         .stderr(predicate::str::contains(
             "unauthorized-access, impersonation, flaming",
+        ))
+        .stderr(predicate::str::contains(
+            "`no-such-playbook` という手順書のファイルも標準の手順書もありません",
         ));
+}
+
+#[test]
+fn an_error_is_printed_once_in_the_language_asked_for() {
+    // Before the one error path this was English whatever the language, and printed by main.
+    let stock = "(stock playbooks: unauthorized-access, impersonation, flaming)";
+    let out = hikeshi()
+        .args(["--lang", "en", "start", "no-such-playbook"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!("hikeshi: no playbook file or stock playbook named `no-such-playbook` {stock}\n")
+    );
+    let out = hikeshi()
+        .args(["start", "no-such-playbook"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(
+            "hikeshi: `no-such-playbook` という手順書のファイルも標準の手順書もありません"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
-use super::{CliError, Outcome};
+use super::Error;
+use super::error::render_diagnostics;
 use crate::catalog::LoadFailure;
 use crate::clock::{Clock, SimulatedClock, SystemClock};
-use crate::exercise::ExerciseError;
 use crate::incident::{self, Incident, IncidentError, IncidentState, StepStatus};
 use crate::lang::Lang;
 use crate::playbook::{CompileOptions, Diagnostic, Playbook, SourceFile, StepIx};
@@ -68,58 +68,27 @@ pub(super) fn compile_options() -> CompileOptions {
     }
 }
 
-/// Prints one error line (`hikeshi: …`) and ends with exit 1.
-pub(super) fn fail_message(message: &str) -> Result<Outcome, CliError> {
-    let mut err = std::io::stderr().lock();
-    writeln!(err, "hikeshi: {message}")?;
-    Ok(Outcome::Problems)
-}
-
-/// Prints an incident error (with a frozen playbook's diagnostics) and ends with exit 1.
-pub(super) fn fail(ctx: &Context, error: &IncidentError) -> Result<Outcome, CliError> {
-    let mut err = std::io::stderr().lock();
-    writeln!(err, "hikeshi: {}", error.message(ctx.lang))?;
-    if let IncidentError::FrozenPlaybook(diagnostics) = error {
-        for d in diagnostics {
-            writeln!(err, "{}", d.render(None, ctx.lang))?;
-        }
-    }
-    Ok(Outcome::Problems)
-}
-
-/// Prints an exercise error and ends with exit 1.
-pub(super) fn fail_exercise(ctx: &Context, e: &ExerciseError) -> Result<Outcome, CliError> {
-    match e {
-        ExerciseError::Incident(i) => fail(ctx, i),
-        other => fail_message(&other.message(ctx.lang)),
-    }
-}
-
 /// Renders diagnostics to stderr, each with the source line it points into.
 pub(super) fn print_diagnostics(
     diagnostics: &[Diagnostic],
     sources: &[SourceFile],
     lang: Lang,
-) -> std::io::Result<()> {
+) -> Result<(), Error> {
     let mut err = std::io::stderr().lock();
-    for d in diagnostics {
-        let text = sources
-            .iter()
-            .find(|s| s.name == d.file)
-            .map(|s| s.text.as_str());
-        writeln!(err, "{}", d.render(text, lang))?;
+    for line in render_diagnostics(diagnostics, sources, lang) {
+        writeln!(err, "{line}")?;
     }
     Ok(())
 }
 
-/// Prints why a playbook or scenario could not be loaded; exit 1.
-pub(super) fn report_failure(failure: &LoadFailure, lang: Lang) -> Result<Outcome, CliError> {
-    print_diagnostics(&failure.diagnostics, &failure.sources, lang)?;
-    Ok(Outcome::Problems)
+/// Prints why a playbook or scenario could not be loaded, for commands that go on to the
+/// next one (`list`).
+pub(super) fn print_failure(failure: &LoadFailure, lang: Lang) -> Result<(), Error> {
+    print_diagnostics(&failure.diagnostics, &failure.sources, lang)
 }
 
 /// Prints a line on standard output.
-pub(super) fn say(text: &str) -> Result<(), CliError> {
+pub(super) fn say(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{text}")?;
     Ok(())
@@ -186,50 +155,19 @@ pub(super) fn with_status(incident: &Incident, status: StepStatus) -> Vec<StepIx
         .collect()
 }
 
-/// Whether both ends are a terminal the screen can use; says why not otherwise.
-pub(super) fn has_terminal(ctx: &Context, resume: Option<&str>) -> Result<bool, CliError> {
+/// Fails unless both ends are a terminal the screen can use; `resume` is the incident to
+/// suggest resuming later.
+pub(super) fn require_terminal(resume: Option<&str>) -> Result<(), Error> {
     use std::io::IsTerminal as _;
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
-        return Ok(true);
+        return Ok(());
     }
-    let mut err = std::io::stderr().lock();
-    writeln!(
-        err,
-        "hikeshi: {}",
-        crate::tr!(
-            ctx.lang,
-            "端末（ターミナル）ではないため画面を表示できません。`hikeshi status` などのコマンドを使うか、端末から実行してください",
-            "not a terminal, so the screen cannot be shown; use commands such as `hikeshi status`, or run this in a terminal",
-        )
-    )?;
-    if let Some(name) = resume {
-        writeln!(
-            err,
-            "hikeshi: {}",
-            crate::tr!(
-                ctx.lang,
-                "事案は保存されています。端末から再開するには `hikeshi tui {name}`",
-                "the incident is saved; to resume it in a terminal: `hikeshi tui {name}`"
-            )
-        )?;
-    }
-    Ok(false)
+    Err(Error::NoTerminal {
+        resume: resume.map(str::to_string),
+    })
 }
 
-/// Runs a screen until it is done; false (having said why) if the terminal cannot be used.
-pub(super) fn show<S: crate::tui::Screen>(ctx: &Context, screen: &mut S) -> Result<bool, CliError> {
-    if let Err(e) = crate::tui::run(screen) {
-        let mut err = std::io::stderr().lock();
-        writeln!(
-            err,
-            "hikeshi: {}",
-            crate::tr!(
-                ctx.lang,
-                "画面を表示できません: {e}",
-                "cannot show the screen: {e}"
-            )
-        )?;
-        return Ok(false);
-    }
-    Ok(true)
+/// Runs a screen until it is done.
+pub(super) fn show<S: crate::tui::Screen>(screen: &mut S) -> Result<(), Error> {
+    Ok(crate::tui::run(screen)?)
 }

@@ -1,17 +1,79 @@
-//! What a command can fail with, other than problems it has already reported.
+//! The one error of the command line: every command returns it with `?`, and [`super::run`]
+//! prints it once, in the language asked for, and turns it into the exit code.
 
 use std::path::PathBuf;
 
-use crate::catalog;
+use crate::catalog::{CatalogError, LoadFailure};
+use crate::config::ConfigError;
+use crate::exercise::ExerciseError;
+use crate::incident::{IncidentError, Refusal};
+use crate::journal::JournalError;
+use crate::lang::Lang;
+use crate::notify::NotifyError;
+use crate::playbook::{Diagnostic, SourceFile};
+use crate::report::ReportError;
+use crate::tr;
+use crate::tui::TuiError;
 
-/// A failure that is not a diagnostic in a file.
+/// Why a command failed (exit 1). Problems a command reports itself (`check`'s diagnostics)
+/// are not errors: the command ends with [`super::Outcome::Problems`].
 #[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    /// A playbook or folder could not be found.
+pub enum Error {
+    /// An incident could not be opened, read or written, or the engine refused a command.
     #[error(transparent)]
-    Catalog(#[from] catalog::CatalogError),
+    Incident(#[from] IncidentError),
+    /// A journal could not be read or written.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// Mail could not be composed, queued or set up.
+    #[error(transparent)]
+    Notify(#[from] NotifyError),
+    /// An exercise could not run.
+    #[error(transparent)]
+    Exercise(#[from] ExerciseError),
+    /// `hikeshi.toml` cannot be read or does not parse.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A playbook, scenario or folder could not be found.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// The report or evidence pack could not be made.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// The screen could not be shown.
+    #[error(transparent)]
+    Tui(#[from] TuiError),
+    /// A playbook or scenario does not load: its diagnostics say why.
+    #[error("{} problem(s) in the playbook or scenario", .0.diagnostics.len())]
+    Load(LoadFailure),
+    /// Standard input and output are not a terminal, so the screen cannot be shown.
+    #[error("not a terminal")]
+    NoTerminal {
+        /// The incident to resume later in a terminal, if one was opened.
+        resume: Option<String>,
+    },
+    /// `exercise` without a scenario (or `--resume`).
+    #[error("name a scenario")]
+    NoScenario,
+    /// `exercise --live-mail` without `[smtp]`.
+    #[error("--live-mail needs an [smtp] table in hikeshi.toml")]
+    LiveMailNeedsSmtp,
+    /// An exercise's frozen scenario is missing or changed.
+    #[error("{} is missing or differs from the scenario the exercise began with", .0.display())]
+    ScenarioChanged(PathBuf),
+    /// Messages just sent are still undelivered (they stay queued).
+    #[error("{count} message(s) not delivered")]
+    Undelivered {
+        /// Undelivered messages of the incident.
+        count: usize,
+        /// The incident's id.
+        id: String,
+    },
+    /// The report was written, but the journal fails verification.
+    #[error("the incident's record failed verification")]
+    Unverified,
     /// Writing a file failed.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {}: {source}", path.display())]
     Write {
         /// The file.
         path: PathBuf,
@@ -19,7 +81,7 @@ pub enum CliError {
         source: std::io::Error,
     },
     /// `init` would overwrite files.
-    #[error("{count} file(s) already exist in {dir} (first: {first}); use --force to overwrite")]
+    #[error("{count} file(s) already exist in {} (first: {})", dir.display(), first.display())]
     WouldOverwrite {
         /// The folder.
         dir: PathBuf,
@@ -28,7 +90,560 @@ pub enum CliError {
         /// The first one.
         first: PathBuf,
     },
-    /// Writing to stdout or stderr failed.
+    /// Writing to standard output or error failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+}
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Self {
+        Error::Incident(IncidentError::Refused(refusal))
+    }
+}
+
+impl From<LoadFailure> for Error {
+    fn from(failure: LoadFailure) -> Self {
+        Error::Load(failure)
+    }
+}
+
+impl Error {
+    /// The exit code: every failure is 1 (2, a usage error, is clap's, before any command).
+    pub fn exit_code(&self) -> u8 {
+        1
+    }
+
+    /// The headline in `lang` (without the `hikeshi: ` prefix), or none when the lines below
+    /// say it all (diagnostics).
+    pub fn message(&self, lang: Lang) -> Option<String> {
+        Some(match self {
+            Error::Incident(e) => e.message(lang),
+            Error::Journal(e) => e.message(lang),
+            Error::Notify(e) => e.message(lang),
+            Error::Exercise(e) => e.message(lang),
+            Error::Config(e) => e.message(lang),
+            Error::Catalog(e) => e.message(lang),
+            Error::Report(e) => e.message(lang),
+            Error::Tui(e) => e.message(lang),
+            Error::Load(_) => return None,
+            Error::NoTerminal { .. } => tr!(
+                lang,
+                "端末（ターミナル）ではないため画面を表示できません。`hikeshi status` などのコマンドを使うか、端末から実行してください",
+                "not a terminal, so the screen cannot be shown; use commands such as `hikeshi status`, or run this in a terminal"
+            ),
+            Error::NoScenario => tr!(lang, "シナリオを指定してください", "name a scenario"),
+            Error::LiveMailNeedsSmtp => tr!(
+                lang,
+                "--live-mail には hikeshi.toml の [smtp] の設定が必要です",
+                "--live-mail needs an [smtp] table in hikeshi.toml"
+            ),
+            Error::ScenarioChanged(path) => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "{path} が無いか、訓練の開始時の内容と異なります（SHA-256 が一致しません）",
+                    "{path} is missing or differs from the scenario the exercise began with (SHA-256 mismatch)"
+                )
+            }
+            Error::Undelivered { count, id } => tr!(
+                lang,
+                "未送達の通知が {count} 通あります。送信待ちのまま残っています: `hikeshi outbox {id} --retry` で再送するか、画面（hikeshi tui）を開いておくと自動で再送します。届かない部署には電話し `hikeshi call` で記録してください",
+                "{count} message(s) not delivered; they stay queued: `hikeshi outbox {id} --retry` sends them again, and the screen (hikeshi tui) retries by itself. Phone a division that cannot be reached and record it with `hikeshi call`"
+            ),
+            Error::Unverified => tr!(
+                lang,
+                "この事案の記録は検証に失敗しました（改ざん又は破損の可能性）。報告書の冒頭にその旨と箇所を記載しています",
+                "this incident's record failed verification (altered or damaged); the report says so at its top, with where"
+            ),
+            Error::Write { path, source } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "{path} に書き込めません: {source}",
+                    "cannot write {path}: {source}"
+                )
+            }
+            Error::WouldOverwrite { dir, count, first } => {
+                let (dir, first) = (dir.display(), first.display());
+                tr!(
+                    lang,
+                    "{dir} には既に {count} 個のファイルがあります（最初: {first}）。上書きするには --force を付けてください",
+                    "{count} file(s) already exist in {dir} (first: {first}); use --force to overwrite"
+                )
+            }
+            Error::Output(e) => tr!(lang, "出力できません: {e}", "cannot write output: {e}"),
+        })
+    }
+
+    /// Everything printed for this error: the headline (`hikeshi: …`) and the lines under it
+    /// (a hint to resume, diagnostics with their source lines).
+    pub fn render(&self, lang: Lang) -> String {
+        let mut lines: Vec<String> = self
+            .message(lang)
+            .map(|m| format!("hikeshi: {m}"))
+            .into_iter()
+            .collect();
+        match self {
+            Error::Load(failure) => {
+                lines.extend(render_diagnostics(
+                    &failure.diagnostics,
+                    &failure.sources,
+                    lang,
+                ));
+            }
+            Error::NoTerminal { resume: Some(name) } => lines.push(format!(
+                "hikeshi: {}",
+                tr!(
+                    lang,
+                    "事案は保存されています。端末から再開するには `hikeshi tui {name}`",
+                    "the incident is saved; to resume it in a terminal: `hikeshi tui {name}`"
+                )
+            )),
+            _ => {}
+        }
+        if let Some(diagnostics) = self.frozen_playbook() {
+            lines.extend(diagnostics.iter().map(|d| d.render(None, lang)));
+        }
+        lines.join("\n")
+    }
+
+    /// The diagnostics of an incident's frozen playbook that no longer compiles, however deep.
+    fn frozen_playbook(&self) -> Option<&[Diagnostic]> {
+        let incident = match self {
+            Error::Incident(e)
+            | Error::Exercise(ExerciseError::Incident(e))
+            | Error::Notify(NotifyError::Incident(e))
+            | Error::Exercise(ExerciseError::Notify(NotifyError::Incident(e))) => e,
+            _ => return None,
+        };
+        match incident {
+            IncidentError::FrozenPlaybook(diagnostics) => Some(diagnostics),
+            _ => None,
+        }
+    }
+}
+
+/// Diagnostics rendered for the terminal, each with the source line it points into.
+pub(super) fn render_diagnostics(
+    diagnostics: &[Diagnostic],
+    sources: &[SourceFile],
+    lang: Lang,
+) -> impl Iterator<Item = String> {
+    diagnostics.iter().map(move |d| {
+        let text = sources
+            .iter()
+            .find(|s| s.name == d.file)
+            .map(|s| s.text.as_str());
+        d.render(text, lang)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::io;
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::catalog::{DivisionsRef, PlaybookRef};
+    use crate::journal::Corruption;
+
+    fn os() -> io::Error {
+        io::Error::other("disk full")
+    }
+
+    fn path() -> PathBuf {
+        PathBuf::from("incidents/20261122-1403-x/journal.jsonl")
+    }
+
+    /// Both languages are there, and they are not the same text.
+    fn bilingual(what: &str, ja: &str, en: &str) {
+        assert!(!ja.trim().is_empty(), "{what}: no Japanese");
+        assert!(!en.trim().is_empty(), "{what}: no English");
+        assert_ne!(ja, en, "{what}: the same in both languages");
+    }
+
+    /// Checks that `examples` holds one of each variant: `index` is a `match` without a
+    /// wildcard, so a new variant does not compile until it has an index, and then this fails
+    /// until it has an example.
+    fn every_variant<E: std::fmt::Debug>(
+        examples: &[E],
+        index: fn(&E) -> usize,
+        count: usize,
+        message: impl Fn(&E, Lang) -> String,
+    ) {
+        let seen: BTreeSet<usize> = examples.iter().map(index).collect();
+        assert_eq!(seen, (0..count).collect(), "{examples:?}");
+        for e in examples {
+            bilingual(
+                &format!("{e:?}"),
+                &message(e, Lang::Ja),
+                &message(e, Lang::En),
+            );
+        }
+    }
+
+    fn incident_errors() -> Vec<IncidentError> {
+        vec![
+            IncidentError::Refused(Refusal::Closed),
+            IncidentError::Journal(JournalError::Locked { path: path() }),
+            IncidentError::Io {
+                action: crate::lang::io::CREATE,
+                path: path(),
+                source: os(),
+            },
+            IncidentError::NotFound {
+                name: "x".into(),
+                incidents: "incidents".into(),
+            },
+            IncidentError::Incomplete { path: path() },
+            IncidentError::FrozenPlaybook(Vec::new()),
+            IncidentError::FrozenChanged {
+                file: "playbook.yaml",
+                recorded: "aa".into(),
+                found: "bb".into(),
+            },
+            IncidentError::BadEvent {
+                seq: 3,
+                reason: "unknown kind".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_incident_error_is_bilingual() {
+        every_variant(
+            &incident_errors(),
+            |e| match e {
+                IncidentError::Refused(_) => 0,
+                IncidentError::Journal(_) => 1,
+                IncidentError::Io { .. } => 2,
+                IncidentError::NotFound { .. } => 3,
+                IncidentError::Incomplete { .. } => 4,
+                IncidentError::FrozenPlaybook(_) => 5,
+                IncidentError::FrozenChanged { .. } => 6,
+                IncidentError::BadEvent { .. } => 7,
+            },
+            8,
+            IncidentError::message,
+        );
+    }
+
+    #[test]
+    fn every_journal_error_is_bilingual() {
+        let corrupt = |problem| JournalError::Corrupt {
+            path: path(),
+            line: 4,
+            seq: 3,
+            problem,
+        };
+        every_variant(
+            &[
+                JournalError::Io {
+                    action: crate::lang::io::WRITE,
+                    path: path(),
+                    source: os(),
+                },
+                JournalError::Locked { path: path() },
+                corrupt(Corruption::HashMismatch),
+                JournalError::Encode("bad".into()),
+            ],
+            |e| match e {
+                JournalError::Io { .. } => 0,
+                JournalError::Locked { .. } => 1,
+                JournalError::Corrupt { .. } => 2,
+                JournalError::Encode(_) => 3,
+            },
+            4,
+            JournalError::message,
+        );
+        every_variant(
+            &[
+                Corruption::NotUtf8,
+                Corruption::NotARecord("expected value".into()),
+                Corruption::HashMismatch,
+                Corruption::BrokenChain {
+                    found: "aa".into(),
+                    expected: "bb".into(),
+                },
+                Corruption::ChainBreaksAfter,
+                Corruption::BadSequence {
+                    found: 5,
+                    expected: 4,
+                },
+            ],
+            |c| match c {
+                Corruption::NotUtf8 => 0,
+                Corruption::NotARecord(_) => 1,
+                Corruption::HashMismatch => 2,
+                Corruption::BrokenChain { .. } => 3,
+                Corruption::ChainBreaksAfter => 4,
+                Corruption::BadSequence { .. } => 5,
+            },
+            6,
+            Corruption::message,
+        );
+    }
+
+    fn config_errors() -> Vec<ConfigError> {
+        vec![
+            ConfigError::Read {
+                path: "hikeshi.toml".into(),
+                source: os(),
+            },
+            ConfigError::Parse {
+                path: "hikeshi.toml".into(),
+                message: "unknown field `smpt`".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_config_and_catalog_error_is_bilingual() {
+        every_variant(
+            &config_errors(),
+            |e| match e {
+                ConfigError::Read { .. } => 0,
+                ConfigError::Parse { .. } => 1,
+            },
+            2,
+            ConfigError::message,
+        );
+        every_variant(
+            &[
+                CatalogError::NotFound {
+                    name: "x".into(),
+                    stock: "flaming".into(),
+                },
+                CatalogError::ScenarioNotFound {
+                    name: "x".into(),
+                    stock: "takeover-friday-night".into(),
+                },
+                CatalogError::Folder {
+                    path: "playbooks".into(),
+                    source: os(),
+                },
+            ],
+            |e| match e {
+                CatalogError::NotFound { .. } => 0,
+                CatalogError::ScenarioNotFound { .. } => 1,
+                CatalogError::Folder { .. } => 2,
+            },
+            3,
+            CatalogError::message,
+        );
+    }
+
+    fn notify_errors() -> Vec<NotifyError> {
+        let mut errors = vec![
+            NotifyError::Refused(Refusal::NotStarted),
+            NotifyError::Io {
+                action: crate::lang::io::SAVE_MESSAGE,
+                path: path(),
+                source: os(),
+            },
+            NotifyError::PlaintextLogin {
+                host: "smtp.example.jp".into(),
+            },
+            NotifyError::Password {
+                variable: "HIKESHI_SMTP_PASSWORD".into(),
+            },
+            NotifyError::Tls {
+                reason: "no CA file".into(),
+            },
+            NotifyError::ControlCharacter {
+                what: "subject".into(),
+                value: "a\\nb".into(),
+                character: "U+000A".into(),
+            },
+            NotifyError::BadAddress {
+                what: "広報広聴課".into(),
+                address: "kouhou@".into(),
+                reason: "missing domain".into(),
+            },
+            NotifyError::UnknownRecipient {
+                name: "広報".into(),
+            },
+            NotifyError::Compose("no body".into()),
+        ];
+        errors.extend(incident_errors().into_iter().take(1).map(Into::into));
+        errors.extend(config_errors().into_iter().take(1).map(Into::into));
+        errors
+    }
+
+    #[test]
+    fn every_notify_error_is_bilingual() {
+        every_variant(
+            &notify_errors(),
+            |e| match e {
+                NotifyError::Refused(_) => 0,
+                NotifyError::Incident(_) => 1,
+                NotifyError::Config(_) => 2,
+                NotifyError::Io { .. } => 3,
+                NotifyError::PlaintextLogin { .. } => 4,
+                NotifyError::Password { .. } => 5,
+                NotifyError::Tls { .. } => 6,
+                NotifyError::ControlCharacter { .. } => 7,
+                NotifyError::BadAddress { .. } => 8,
+                NotifyError::UnknownRecipient { .. } => 9,
+                NotifyError::Compose(_) => 10,
+            },
+            11,
+            NotifyError::message,
+        );
+    }
+
+    #[test]
+    fn every_exercise_report_and_screen_error_is_bilingual() {
+        every_variant(
+            &[
+                ExerciseError::Incident(IncidentError::Incomplete { path: path() }),
+                ExerciseError::Notify(NotifyError::Compose("x".into())),
+                ExerciseError::NotAnExercise("incidents/x".into()),
+                ExerciseError::FrozenScenario {
+                    path: "scenario.yaml".into(),
+                    reason: "SHA-256 mismatch".into(),
+                },
+                ExerciseError::Io {
+                    path: "review.md".into(),
+                    source: os(),
+                },
+            ],
+            |e| match e {
+                ExerciseError::Incident(_) => 0,
+                ExerciseError::Notify(_) => 1,
+                ExerciseError::NotAnExercise(_) => 2,
+                ExerciseError::FrozenScenario { .. } => 3,
+                ExerciseError::Io { .. } => 4,
+            },
+            5,
+            ExerciseError::message,
+        );
+        every_variant(
+            &[
+                ReportError::Template {
+                    name: "report.html.j2".into(),
+                    message: "line 3: unknown filter".into(),
+                },
+                ReportError::Io {
+                    action: crate::lang::io::READ_TEMPLATE,
+                    path: "report.html.j2".into(),
+                    source: os(),
+                },
+                ReportError::Csv("bad".into()),
+                ReportError::NotEmpty("pack".into()),
+            ],
+            |e| match e {
+                ReportError::Template { .. } => 0,
+                ReportError::Io { .. } => 1,
+                ReportError::Csv(_) => 2,
+                ReportError::NotEmpty(_) => 3,
+            },
+            4,
+            ReportError::message,
+        );
+        let tui = TuiError::from(os());
+        bilingual("TuiError", &tui.message(Lang::Ja), &tui.message(Lang::En));
+    }
+
+    #[test]
+    fn every_cli_error_is_bilingual() {
+        let failure = match crate::catalog::load_playbook(
+            &PlaybookRef::File("no-such-playbook.yaml".into()),
+            &DivisionsRef::Stock,
+            &crate::playbook::CompileOptions::default(),
+        ) {
+            Err(failure) => failure,
+            Ok(_) => panic!("a missing playbook loaded"),
+        };
+        every_variant(
+            &[
+                Error::Incident(IncidentError::Refused(Refusal::Closed)),
+                Error::Journal(JournalError::Locked { path: path() }),
+                Error::Notify(NotifyError::Compose("x".into())),
+                Error::Exercise(ExerciseError::NotAnExercise("x".into())),
+                Error::Config(ConfigError::Read {
+                    path: "hikeshi.toml".into(),
+                    source: os(),
+                }),
+                Error::Catalog(CatalogError::NotFound {
+                    name: "x".into(),
+                    stock: "flaming".into(),
+                }),
+                Error::Report(ReportError::NotEmpty("pack".into())),
+                Error::Tui(TuiError::from(os())),
+                Error::Load(failure),
+                Error::NoTerminal {
+                    resume: Some("20261122-1403-x".into()),
+                },
+                Error::NoScenario,
+                Error::LiveMailNeedsSmtp,
+                Error::ScenarioChanged("scenario.yaml".into()),
+                Error::Undelivered {
+                    count: 2,
+                    id: "20261122-1403-x".into(),
+                },
+                Error::Unverified,
+                Error::Write {
+                    path: "report.html".into(),
+                    source: os(),
+                },
+                Error::WouldOverwrite {
+                    dir: "city".into(),
+                    count: 3,
+                    first: "city/hikeshi.toml".into(),
+                },
+                Error::Output(os()),
+            ],
+            |e| match e {
+                Error::Incident(_) => 0,
+                Error::Journal(_) => 1,
+                Error::Notify(_) => 2,
+                Error::Exercise(_) => 3,
+                Error::Config(_) => 4,
+                Error::Catalog(_) => 5,
+                Error::Report(_) => 6,
+                Error::Tui(_) => 7,
+                Error::Load(_) => 8,
+                Error::NoTerminal { .. } => 9,
+                Error::NoScenario => 10,
+                Error::LiveMailNeedsSmtp => 11,
+                Error::ScenarioChanged(_) => 12,
+                Error::Undelivered { .. } => 13,
+                Error::Unverified => 14,
+                Error::Write { .. } => 15,
+                Error::WouldOverwrite { .. } => 16,
+                Error::Output(_) => 17,
+            },
+            18,
+            Error::render,
+        );
+    }
+
+    #[test]
+    fn a_frozen_playbook_error_is_rendered_with_its_diagnostics_however_deep() {
+        let failure = match crate::catalog::load_playbook(
+            &PlaybookRef::File("no-such-playbook.yaml".into()),
+            &DivisionsRef::Stock,
+            &crate::playbook::CompileOptions::default(),
+        ) {
+            Err(failure) => failure,
+            Ok(_) => panic!("a missing playbook loaded"),
+        };
+        let frozen = || IncidentError::FrozenPlaybook(failure.diagnostics.clone());
+        let diagnostic = failure.diagnostics[0].render(None, Lang::En);
+        for error in [
+            Error::Incident(frozen()),
+            Error::Exercise(ExerciseError::Incident(frozen())),
+            Error::Notify(NotifyError::Incident(frozen())),
+        ] {
+            let text = error.render(Lang::En);
+            assert!(
+                text.starts_with("hikeshi: the frozen playbook of this incident does not compile"),
+                "{text}"
+            );
+            assert!(text.ends_with(&diagnostic), "{text}");
+            assert_eq!(text.matches("hikeshi: ").count(), 1, "{text}");
+        }
+    }
 }

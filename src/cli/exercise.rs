@@ -4,11 +4,9 @@ use std::time::Instant;
 
 use clap::Subcommand;
 
-use super::context::{
-    Context, compile_options, fail_exercise, fail_message, has_terminal, report_failure, say,
-};
+use super::context::{Context, compile_options, require_terminal, say};
 use super::screen::{DEFAULT_SPEED, exercise_screen, resume_exercise};
-use super::{CliError, Outcome};
+use super::{Error, Outcome};
 use crate::exercise::{self, ScenarioRef, Session};
 use crate::notify::{Config, Transport};
 use crate::playbook::duration::format_duration;
@@ -67,7 +65,7 @@ fn parse_speed(text: &str) -> Result<f64, String> {
 
 impl Cmd {
     /// Runs the command.
-    pub(super) fn run(self, ctx: &Context) -> Result<Outcome, CliError> {
+    pub(super) fn run(self, ctx: &Context) -> Result<Outcome, Error> {
         let Cmd::Exercise(args) = self;
         exercise(ctx, &args)
     }
@@ -87,79 +85,87 @@ struct AutopilotJson<'a> {
     refused: Vec<String>,
 }
 
-fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, CliError> {
-    let lang = ctx.lang;
+fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, Error> {
     if let Some(name) = &args.resume {
         return resume_exercise(ctx, name, args.speed);
     }
-    let Some(spec) = args.scenario.as_deref() else {
-        return fail_message(&tr!(lang, "シナリオを指定してください", "name a scenario"));
-    };
-    let scenario = ScenarioRef::resolve(spec)?;
-    let loaded = match exercise::load(&scenario, &compile_options()) {
-        Ok(l) => l,
-        Err(failure) => {
-            return report_failure(&failure, lang);
-        }
-    };
-    let config = match Config::load(ctx.config.as_deref()) {
-        Ok(c) => c,
-        Err(e) => return fail_message(&e.to_string()),
-    };
+    let spec = args.scenario.as_deref().ok_or(Error::NoScenario)?;
+    let loaded = exercise::load(&ScenarioRef::resolve(spec)?, &compile_options())?;
+    let config = Config::load(ctx.config.as_deref())?;
     // Exercise mail stays in the outbox unless asked for: a drill must not reach real
     // inboxes by accident, even with [smtp] set up for real incidents.
     let transport = if args.live_mail {
         if config.smtp.is_none() {
-            return fail_message(&tr!(
-                lang,
-                "--live-mail には hikeshi.toml の [smtp] の設定が必要です",
-                "--live-mail needs an [smtp] table in hikeshi.toml"
-            ));
+            return Err(Error::LiveMailNeedsSmtp);
         }
-        match Transport::from_config(&config) {
-            Ok(t) => t,
-            Err(e) => return fail_message(&e.message(lang)),
-        }
+        Transport::from_config(&config)?
     } else {
         Transport::File
     };
-    if !args.autopilot && !has_terminal(ctx, None)? {
-        return Ok(Outcome::Problems);
+    if !args.autopilot {
+        require_terminal(None)?;
     }
     let speed = if args.autopilot { 0.0 } else { args.speed };
-    let (mut session, mut incident) = match Session::begin(
+    let (session, incident) = Session::begin(
         &ctx.incidents,
         &loaded,
         &ctx.operator,
         speed,
         args.live_mail,
-    ) {
-        Ok(s) => s,
-        Err(e) => return fail_exercise(ctx, &e),
-    };
-    let dir = incident.dir().to_path_buf();
-
+    )?;
     if args.autopilot {
+        let run = Autopilot {
+            loaded: &loaded,
+            config: &config,
+            transport: &transport,
+            json: args.json,
+        };
+        return run.play(ctx, session, incident);
+    }
+    exercise_screen(
+        ctx,
+        session,
+        incident,
+        crate::tui::app::Mail::new(config, transport),
+    )
+}
+
+/// A scripted participant playing an exercise to the end.
+struct Autopilot<'a> {
+    loaded: &'a exercise::LoadedScenario,
+    config: &'a Config,
+    transport: &'a Transport,
+    json: bool,
+}
+
+impl Autopilot<'_> {
+    /// Plays the exercise and prints the result.
+    fn play(
+        &self,
+        ctx: &Context,
+        mut session: Session,
+        mut incident: crate::incident::Incident,
+    ) -> Result<Outcome, Error> {
+        let lang = ctx.lang;
+        let dir = incident.dir().display().to_string();
         let real = Instant::now();
-        let run = match exercise::autopilot(
+        let run = exercise::autopilot(
             &mut session,
             &mut incident,
-            &config,
-            &transport,
+            self.config,
+            self.transport,
             &ctx.operator,
-        ) {
-            Ok(r) => r,
-            Err(e) => return fail_exercise(ctx, &e),
-        };
-        let real = real.elapsed();
-        if args.json {
+        )?;
+        let real = real.elapsed().as_secs_f64();
+        let scenario = &self.loaded.scenario;
+        if self.json {
             let json = AutopilotJson {
-                incident: dir.display().to_string(),
-                scenario: &loaded.scenario.id,
+                incident: dir,
+                scenario: &scenario.id,
                 simulated_seconds: run.simulated.num_seconds(),
                 injects: run.injects,
                 messages: run.messages,
-                transport: transport.kind(),
+                transport: self.transport.kind(),
                 score: run.score.as_ref(),
                 refused: run.refused.iter().map(|r| r.message(lang)).collect(),
             };
@@ -167,26 +173,20 @@ fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, CliError> {
             say(&text)?;
             return Ok(Outcome::Success);
         }
-        let (title, simulated, real) = (
-            &loaded.scenario.title,
-            format_duration(run.simulated, lang),
-            real.as_secs_f64(),
-        );
+        let (title, simulated) = (&scenario.title, format_duration(run.simulated, lang));
         say(&tr!(
             lang,
             "【訓練】{title} — 自動進行で終了（模擬時間 {simulated}、実時間 {real:.2} 秒）",
             "[EXERCISE] {title} — finished by autopilot ({simulated} simulated, {real:.2} s real)"
         ))?;
-        let (injects, messages, via) = (run.injects, run.messages, transport.describe());
+        let (injects, messages, via) = (run.injects, run.messages, self.transport.describe());
         say(&tr!(
             lang,
             "状況付与 {injects} 件、通知 {messages} 通（{via}）",
             "{injects} inject(s), {messages} message(s) ({via})"
         ))?;
-        if let Some(score) = &run.score {
-            for line in score.lines(lang) {
-                say(&line)?;
-            }
+        for line in run.score.iter().flat_map(|score| score.lines(lang)) {
+            say(&line)?;
         }
         // What the scripted participant could not do: a scenario to look at again.
         let mut refused: Vec<String> = run.refused.iter().map(|r| r.message(lang)).collect();
@@ -194,14 +194,7 @@ fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, CliError> {
         for r in &refused {
             say(&tr!(lang, "実施できなかった操作: {r}", "refused: {r}"))?;
         }
-        say(&dir.display().to_string())?;
-        return Ok(Outcome::Success);
+        say(&dir)?;
+        Ok(Outcome::Success)
     }
-
-    exercise_screen(
-        ctx,
-        session,
-        incident,
-        crate::tui::app::Mail::new(config, transport),
-    )
 }

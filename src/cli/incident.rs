@@ -7,9 +7,9 @@ use std::path::Path;
 
 use clap::Subcommand;
 
-use super::context::{Context, clock, fail, ids, now_for, open, say, step_title, with_status};
+use super::context::{Context, clock, ids, now_for, open, say, step_title, with_status};
 use super::screen::{StartArgs, screen, start_incident};
-use super::{CliError, Outcome};
+use super::{Error, Outcome};
 use crate::clock::format_jst;
 use crate::incident::status::{StatusReport, render};
 use crate::incident::{
@@ -175,14 +175,14 @@ pub enum Cmd {
 
 impl Cmd {
     /// Runs the command.
-    pub(super) fn run(self, ctx: &Context) -> Result<Outcome, CliError> {
+    pub(super) fn run(self, ctx: &Context) -> Result<Outcome, Error> {
         let forced = |force: bool, reason: &Option<String>| reason.clone().filter(|_| force);
         match self {
             Cmd::Start(args) => start(ctx, &args),
-            Cmd::Run(args) => match start_incident(ctx, &args)? {
-                Ok(dir) => screen(ctx, &dir.display().to_string()),
-                Err(outcome) => Ok(outcome),
-            },
+            Cmd::Run(args) => {
+                let dir = start_incident(ctx, &args)?;
+                screen(ctx, &dir.display().to_string())
+            }
             Cmd::Tui { incident } => screen(ctx, &incident),
             Cmd::Status { incident, json } => status(ctx, &incident, json),
             Cmd::Evidence {
@@ -261,16 +261,11 @@ impl Cmd {
 
 /// Runs `command` and reports what it did and what changed: steps that became ready or not
 /// applicable.
-fn act(ctx: &Context, name: &str, command: Act) -> Result<Outcome, CliError> {
-    let mut incident = match open(ctx, name) {
-        Ok(i) => i,
-        Err(e) => return fail(ctx, &e),
-    };
+fn act(ctx: &Context, name: &str, command: Act) -> Result<Outcome, Error> {
+    let mut incident = open(ctx, name)?;
     let ready_before = with_status(&incident, StepStatus::Ready);
     let na_before = with_status(&incident, StepStatus::NotApplicable);
-    if let Err(e) = incident.execute(&ctx.operator, &command) {
-        return fail(ctx, &e);
-    }
+    incident.execute(&ctx.operator, &command)?;
     say(&confirmation(&command, &incident, ctx.lang))?;
     report_changes(ctx, &incident, &ready_before, &na_before)?;
     Ok(Outcome::Success)
@@ -351,7 +346,7 @@ fn report_changes(
     incident: &Incident,
     ready_before: &[StepIx],
     na_before: &[StepIx],
-) -> Result<(), CliError> {
+) -> Result<(), Error> {
     let playbook = incident.playbook();
     let new_ready: Vec<StepIx> = with_status(incident, StepStatus::Ready)
         .into_iter()
@@ -380,22 +375,15 @@ fn report_changes(
     Ok(())
 }
 
-fn start(ctx: &Context, args: &StartArgs) -> Result<Outcome, CliError> {
-    let dir = match start_incident(ctx, args)? {
-        Ok(dir) => dir,
-        Err(outcome) => return Ok(outcome),
-    };
+fn start(ctx: &Context, args: &StartArgs) -> Result<Outcome, Error> {
+    let dir = start_incident(ctx, args)?;
     // The folder path is the last line: scripts take it with `tail -n 1`.
     say(&dir.display().to_string())?;
     Ok(Outcome::Success)
 }
 
-fn status(ctx: &Context, name: &str, json: bool) -> Result<Outcome, CliError> {
-    let record =
-        match incident::resolve(name, &ctx.incidents).and_then(|d| IncidentRecord::load(&d)) {
-            Ok(r) => r,
-            Err(e) => return fail(ctx, &e),
-        };
+fn status(ctx: &Context, name: &str, json: bool) -> Result<Outcome, Error> {
+    let record = IncidentRecord::load(&incident::resolve(name, &ctx.incidents)?)?;
     let report = StatusReport::new(&record, now_for(&record.state));
     let mut out = std::io::stdout().lock();
     if json {
@@ -413,15 +401,9 @@ fn evidence(
     step: &str,
     target: &str,
     note: Option<String>,
-) -> Result<Outcome, CliError> {
-    let mut incident = match open(ctx, name) {
-        Ok(i) => i,
-        Err(e) => return fail(ctx, &e),
-    };
-    let written = match incident.attach(&ctx.operator, step, target, note) {
-        Ok(w) => w,
-        Err(e) => return fail(ctx, &e),
-    };
+) -> Result<Outcome, Error> {
+    let mut incident = open(ctx, name)?;
+    let written = incident.attach(&ctx.operator, step, target, note)?;
     let text = match written.first().map(|w| &w.event) {
         Some(crate::incident::Event::EvidenceAttached {
             evidence:
@@ -447,20 +429,15 @@ fn evidence(
     Ok(Outcome::Success)
 }
 
-fn handover(ctx: &Context, name: &str, to: &str) -> Result<Outcome, CliError> {
-    let mut incident = match open(ctx, name) {
-        Ok(i) => i,
-        Err(e) => return fail(ctx, &e),
-    };
+fn handover(ctx: &Context, name: &str, to: &str) -> Result<Outcome, Error> {
+    let mut incident = open(ctx, name)?;
     let summary = handover_summary(incident.record(), incident.now(), ctx.lang);
     let from = incident.state().operator.clone();
     let command = Act::Handover {
         to: to.to_string(),
         summary: summary.clone(),
     };
-    if let Err(e) = incident.execute(&ctx.operator, &command) {
-        return fail(ctx, &e);
-    }
+    incident.execute(&ctx.operator, &command)?;
     let mut out = std::io::stdout().lock();
     write!(out, "{summary}")?;
     writeln!(
@@ -475,28 +452,17 @@ fn handover(ctx: &Context, name: &str, to: &str) -> Result<Outcome, CliError> {
     Ok(Outcome::Success)
 }
 
-fn verify(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
-    let dir = match incident::resolve(name, &ctx.incidents) {
-        Ok(d) => d,
-        Err(e) => return fail(ctx, &e),
-    };
+fn verify(ctx: &Context, name: &str) -> Result<Outcome, Error> {
+    let dir = incident::resolve(name, &ctx.incidents)?;
     // Loading checks the hash chain, that every entry is a known event, and that the frozen
     // playbook and divisions files are the ones the start recorded: one read of the journal.
-    let record = match IncidentRecord::load(&dir) {
-        Ok(r) => r,
-        Err(e) => return fail(ctx, &e),
-    };
+    let record = IncidentRecord::load(&dir)?;
     let lang = ctx.lang;
     // An exercise's frozen scenario must still be the one it began with.
     if let Some(scenario) = record.frozen_scenario()
         && !scenario.verified
     {
-        let path = scenario.path.display();
-        return super::context::fail_message(&tr!(
-            lang,
-            "{path} が無いか、訓練の開始時の内容と異なります（SHA-256 が一致しません）",
-            "{path} is missing or differs from the scenario the exercise began with (SHA-256 mismatch)"
-        ));
+        return Err(Error::ScenarioChanged(scenario.path));
     }
     let first = record.first_hash.as_deref().unwrap_or("-");
     let last = &record.head;
@@ -517,7 +483,7 @@ fn verify(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
     Ok(Outcome::Success)
 }
 
-fn list(ctx: &Context) -> Result<Outcome, CliError> {
+fn list(ctx: &Context) -> Result<Outcome, Error> {
     let lang = ctx.lang;
     let dirs = incident::list(&ctx.incidents);
     if dirs.is_empty() {

@@ -5,14 +5,12 @@ use std::io::Write as _;
 
 use clap::Subcommand;
 
-use super::context::{Context, fail, fail_message, now_for, open, say, step_title};
-use super::{CliError, Outcome};
+use super::context::{Context, now_for, open, say, step_title};
+use super::{Error, Outcome};
 use crate::clock::format_jst;
 use crate::directory::in_office_hours;
 use crate::incident::{self, Command as Act, IncidentRecord, Refusal};
-use crate::notify::{
-    self, Config, NotifyError, OutboxReport, Outcome as Delivered, Transport, compose_step,
-};
+use crate::notify::{self, Config, OutboxReport, Outcome as Delivered, Transport, compose_step};
 use crate::tr;
 
 /// The mail commands.
@@ -74,7 +72,7 @@ pub enum Cmd {
 
 impl Cmd {
     /// Runs the command.
-    pub(super) fn run(self, ctx: &Context) -> Result<Outcome, CliError> {
+    pub(super) fn run(self, ctx: &Context) -> Result<Outcome, Error> {
         match self {
             Cmd::Notify {
                 incident,
@@ -106,16 +104,12 @@ impl Cmd {
     }
 }
 
-fn fail_notify(ctx: &Context, error: &NotifyError) -> Result<Outcome, CliError> {
-    fail_message(&error.message(ctx.lang))
-}
-
 /// Sends `jobs` and journals each outcome the moment it is known.
 fn deliver_and_record(
     incident: &mut incident::Incident,
     transport: &Transport,
     jobs: Vec<notify::Job>,
-) -> Result<Result<Vec<Delivered>, NotifyError>, CliError> {
+) -> Result<Vec<Delivered>, Error> {
     let mut outcomes = Vec::new();
     let mut failure = None;
     runtime()?.block_on(notify::deliver_each(transport, jobs, |outcome| {
@@ -126,13 +120,13 @@ fn deliver_and_record(
         }
         outcomes.push(outcome);
     }));
-    Ok(match failure {
-        Some(e) => Err(e),
+    match failure {
+        Some(e) => Err(e.into()),
         None => Ok(outcomes),
-    })
+    }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?)
@@ -143,7 +137,7 @@ fn report_outcomes(
     ctx: &Context,
     record: &IncidentRecord,
     outcomes: &[Delivered],
-) -> Result<(), CliError> {
+) -> Result<(), Error> {
     let lang = ctx.lang;
     let mut sorted: Vec<&Delivered> = outcomes.iter().collect();
     sorted.sort_by_key(|o| o.message());
@@ -183,42 +177,27 @@ fn report_outcomes(
     Ok(())
 }
 
-/// After delivering `sent`: exit 1 if any of them is still undelivered, saying how many of
+/// After delivering `sent`: fails if any of them is still undelivered, saying how many of
 /// the incident's messages are.
-fn settle(ctx: &Context, record: &IncidentRecord, sent: &[u32]) -> Result<Outcome, CliError> {
-    let undelivered = record.state.undelivered().count();
+fn settle(record: &IncidentRecord, sent: &[u32]) -> Result<Outcome, Error> {
     if !record.state.undelivered().any(|m| sent.contains(&m.number)) {
         return Ok(Outcome::Success);
     }
-    let id = &record.id;
-    fail_message(&tr!(
-        ctx.lang,
-        "未送達の通知が {undelivered} 通あります。送信待ちのまま残っています: `hikeshi outbox {id} --retry` で再送するか、画面（hikeshi tui）を開いておくと自動で再送します。届かない部署には電話し `hikeshi call` で記録してください",
-        "{undelivered} message(s) not delivered; they stay queued: `hikeshi outbox {id} --retry` sends them again, and the screen (hikeshi tui) retries by itself. Phone a division that cannot be reached and record it with `hikeshi call`"
-    ))
+    Err(Error::Undelivered {
+        count: record.state.undelivered().count(),
+        id: record.id.clone(),
+    })
 }
 
 /// `notify --dry-run`: the exact messages, and whether they could be sent now.
-fn preview(ctx: &Context, name: &str, step: &str) -> Result<Outcome, CliError> {
+fn preview(ctx: &Context, name: &str, step: &str) -> Result<Outcome, Error> {
     let lang = ctx.lang;
     // A preview takes no lock and writes nothing.
-    let dir = match incident::resolve(name, &ctx.incidents) {
-        Ok(d) => d,
-        Err(e) => return fail(ctx, &e),
-    };
-    let record = match IncidentRecord::load(&dir) {
-        Ok(r) => r,
-        Err(e) => return fail(ctx, &e),
-    };
-    let config = match Config::load(ctx.config.as_deref()) {
-        Ok(c) => c,
-        Err(e) => return fail_notify(ctx, &e.into()),
-    };
+    let dir = incident::resolve(name, &ctx.incidents)?;
+    let record = IncidentRecord::load(&dir)?;
+    let config = Config::load(ctx.config.as_deref())?;
     let now = now_for(&record.state);
-    let composed = match compose_step(&record, step, &config, now) {
-        Ok(c) => c,
-        Err(e) => return fail_notify(ctx, &e),
-    };
+    let composed = compose_step(&record, step, &config, now)?;
     let mut out = std::io::stdout().lock();
     for c in &composed {
         let (number, to, address, subject, file) = (
@@ -246,33 +225,17 @@ fn preview(ctx: &Context, name: &str, step: &str) -> Result<Outcome, CliError> {
         messages: Vec::new(),
     };
     match incident::apply(&record.state, &record.playbook, &probe) {
-        Err(Refusal::NoRecipients { .. }) => Ok(Outcome::Success),
-        Err(r) => {
-            drop(out);
-            fail(ctx, &incident::IncidentError::Refused(r))
-        }
-        Ok(_) => Ok(Outcome::Success),
+        Err(Refusal::NoRecipients { .. }) | Ok(_) => Ok(Outcome::Success),
+        Err(r) => Err(r.into()),
     }
 }
 
-fn notify(ctx: &Context, name: &str, step: &str) -> Result<Outcome, CliError> {
+fn notify(ctx: &Context, name: &str, step: &str) -> Result<Outcome, Error> {
     let lang = ctx.lang;
-    let config = match Config::load(ctx.config.as_deref()) {
-        Ok(c) => c,
-        Err(e) => return fail_notify(ctx, &e.into()),
-    };
-    let mut incident = match open(ctx, name) {
-        Ok(i) => i,
-        Err(e) => return fail(ctx, &e),
-    };
-    let transport = match Transport::for_incident(incident.state(), &config) {
-        Ok(t) => t,
-        Err(e) => return fail_notify(ctx, &e),
-    };
-    let queued = match notify::queue(&mut incident, &ctx.operator, step, &config) {
-        Ok(q) => q,
-        Err(e) => return fail_notify(ctx, &e),
-    };
+    let config = Config::load(ctx.config.as_deref())?;
+    let mut incident = open(ctx, name)?;
+    let transport = Transport::for_incident(incident.state(), &config)?;
+    let queued = notify::queue(&mut incident, &ctx.operator, step, &config)?;
     let (count, via, title) = (
         queued.numbers.len(),
         transport.describe(),
@@ -284,10 +247,7 @@ fn notify(ctx: &Context, name: &str, step: &str) -> Result<Outcome, CliError> {
         "sending {count} message(s) via {via}: {title}"
     ))?;
     let jobs = notify::due(&incident, &HashSet::new(), false);
-    let outcomes = match deliver_and_record(&mut incident, &transport, jobs)? {
-        Ok(o) => o,
-        Err(e) => return fail_notify(ctx, &e),
-    };
+    let outcomes = deliver_and_record(&mut incident, &transport, jobs)?;
     report_outcomes(ctx, incident.record(), &outcomes)?;
     if let Some(ix) = incident.playbook().graph.find(step)
         && incident.state().status_of(ix) == incident::StepStatus::Done
@@ -299,25 +259,16 @@ fn notify(ctx: &Context, name: &str, step: &str) -> Result<Outcome, CliError> {
             "done (all delivered): {step} {title}"
         ))?;
     }
-    settle(ctx, incident.record(), &queued.numbers)
+    settle(incident.record(), &queued.numbers)
 }
 
-fn outbox(ctx: &Context, name: &str, json: bool, retry: bool) -> Result<Outcome, CliError> {
+fn outbox(ctx: &Context, name: &str, json: bool, retry: bool) -> Result<Outcome, Error> {
     // Listing needs no working login; only a retry builds the transport.
-    let config = match Config::load(ctx.config.as_deref()) {
-        Ok(c) => c,
-        Err(e) => return fail_notify(ctx, &e.into()),
-    };
+    let config = Config::load(ctx.config.as_deref())?;
     let mut retried = Vec::new();
     let record = if retry {
-        let mut incident = match open(ctx, name) {
-            Ok(i) => i,
-            Err(e) => return fail(ctx, &e),
-        };
-        let transport = match Transport::for_incident(incident.state(), &config) {
-            Ok(t) => t,
-            Err(e) => return fail_notify(ctx, &e),
-        };
+        let mut incident = open(ctx, name)?;
+        let transport = Transport::for_incident(incident.state(), &config)?;
         let jobs = notify::due(&incident, &HashSet::new(), true);
         retried = jobs.iter().map(|j| j.message).collect();
         if !json {
@@ -328,23 +279,13 @@ fn outbox(ctx: &Context, name: &str, json: bool, retry: bool) -> Result<Outcome,
                 "retrying {count} message(s) via {via}"
             ))?;
         }
-        let outcomes = match deliver_and_record(&mut incident, &transport, jobs)? {
-            Ok(o) => o,
-            Err(e) => return fail_notify(ctx, &e),
-        };
+        let outcomes = deliver_and_record(&mut incident, &transport, jobs)?;
         if !json {
             report_outcomes(ctx, incident.record(), &outcomes)?;
         }
         incident.record().clone()
     } else {
-        let dir = match incident::resolve(name, &ctx.incidents) {
-            Ok(d) => d,
-            Err(e) => return fail(ctx, &e),
-        };
-        match IncidentRecord::load(&dir) {
-            Ok(r) => r,
-            Err(e) => return fail(ctx, &e),
-        }
+        IncidentRecord::load(&incident::resolve(name, &ctx.incidents)?)?
     };
     let report = OutboxReport::new(
         &record.id,
@@ -362,7 +303,7 @@ fn outbox(ctx: &Context, name: &str, json: bool, retry: bool) -> Result<Outcome,
     }
     drop(out);
     if retry {
-        settle(ctx, &record, &retried)
+        settle(&record, &retried)
     } else {
         Ok(Outcome::Success)
     }
@@ -374,27 +315,20 @@ fn ack(
     message: &str,
     by: &str,
     note: Option<String>,
-) -> Result<Outcome, CliError> {
+) -> Result<Outcome, Error> {
     let Some(number) = message.trim().trim_start_matches('#').parse::<u32>().ok() else {
-        return fail(
-            ctx,
-            &incident::IncidentError::Refused(Refusal::UnknownMessage {
-                message: message.to_string(),
-            }),
-        );
+        return Err(Refusal::UnknownMessage {
+            message: message.to_string(),
+        }
+        .into());
     };
-    let mut incident = match open(ctx, name) {
-        Ok(i) => i,
-        Err(e) => return fail(ctx, &e),
-    };
+    let mut incident = open(ctx, name)?;
     let command = Act::Acknowledge {
         message: number,
         by: by.to_string(),
         note,
     };
-    if let Err(e) = incident.execute(&ctx.operator, &command) {
-        return fail(ctx, &e);
-    }
+    incident.execute(&ctx.operator, &command)?;
     let to = incident
         .state()
         .message(number)
@@ -408,27 +342,19 @@ fn ack(
     Ok(Outcome::Success)
 }
 
-fn call(
-    ctx: &Context,
-    name: &str,
-    division: &str,
-    note: Option<String>,
-) -> Result<Outcome, CliError> {
+fn call(ctx: &Context, name: &str, division: &str, note: Option<String>) -> Result<Outcome, Error> {
     let lang = ctx.lang;
-    let dir = match incident::resolve(name, &ctx.incidents) {
-        Ok(d) => d,
-        Err(e) => return fail(ctx, &e),
-    };
-    let record = match IncidentRecord::load(&dir) {
-        Ok(r) => r,
-        Err(e) => return fail(ctx, &e),
-    };
+    let dir = incident::resolve(name, &ctx.incidents)?;
+    let record = IncidentRecord::load(&dir)?;
     // The engine judges whom a call may name, before any number is shown.
-    if let Err(refusal) = incident::engine::known_party(&record.playbook, division) {
-        return fail(ctx, &incident::IncidentError::Refused(refusal));
-    }
+    incident::engine::known_party(&record.playbook, division)?;
     let Some(party) = record.directory.party(division) else {
-        return Ok(Outcome::Problems);
+        // The playbook names it, but its divisions file does not: refused the same way.
+        return Err(Refusal::UnknownParty {
+            name: division.to_string(),
+            suggestion: None,
+        }
+        .into());
     };
     let now = now_for(&record.state);
     let chosen = party.number_at(now);
@@ -470,19 +396,13 @@ fn call(
         return Ok(Outcome::Success);
     };
     let number = chosen.map(|(n, _)| n.to_string());
-    let mut incident = match open(ctx, name) {
-        Ok(i) => i,
-        Err(e) => return fail(ctx, &e),
-    };
+    let mut incident = open(ctx, name)?;
     let command = Act::Call {
         division: division.to_string(),
         number,
         note,
     };
-    let written = match incident.execute(&ctx.operator, &command) {
-        Ok(w) => w,
-        Err(e) => return fail(ctx, &e),
-    };
+    let written = incident.execute(&ctx.operator, &command)?;
     say(&tr!(
         lang,
         "電話連絡を記録しました: {division}",

@@ -17,12 +17,13 @@ mod playbooks;
 mod report;
 mod screen;
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-pub use error::CliError;
+pub use error::Error;
 
 use crate::lang::Lang;
 
@@ -108,8 +109,23 @@ fn login_name() -> String {
         .unwrap_or_else(|| "operator".to_string())
 }
 
-/// Runs a parsed command line: the one place every command is dispatched from.
-pub fn run(cli: Cli) -> Result<Outcome, CliError> {
+/// Runs a parsed command line and gives its exit code: 0 success (warnings allowed), 1 problems
+/// found or a failure (printed here, once, in the language asked for). Usage errors (2) are
+/// clap's, while parsing.
+pub fn run(cli: Cli) -> ExitCode {
+    let lang = cli.lang;
+    match dispatch(cli) {
+        Ok(outcome) => outcome.into(),
+        Err(error) => {
+            // If even stderr is gone there is no one left to tell.
+            let _ = writeln!(std::io::stderr().lock(), "{}", error.render(lang));
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+/// The one place every command is dispatched from.
+fn dispatch(cli: Cli) -> Result<Outcome, Error> {
     let ctx = context::Context {
         lang: cli.lang,
         incidents: cli.incidents,

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use clap::{Subcommand, ValueEnum};
 use unicode_width::UnicodeWidthStr;
 
-use super::context::{Context, compile_options, print_diagnostics, report_failure};
-use super::{CliError, Outcome};
+use super::context::{Context, compile_options, print_diagnostics, print_failure};
+use super::{Error, Outcome};
 use crate::catalog::{self, DivisionsRef, PlaybookRef, is_divisions_file, yaml_files_in};
 use crate::directory::Directory;
 use crate::exercise::{self, ScenarioRef, scenario::looks_like_scenario};
@@ -90,7 +90,7 @@ pub enum GraphFormat {
 
 impl Cmd {
     /// Runs the command.
-    pub(super) fn run(self, ctx: &Context) -> Result<Outcome, CliError> {
+    pub(super) fn run(self, ctx: &Context) -> Result<Outcome, Error> {
         let lang = ctx.lang;
         match self {
             Cmd::Check {
@@ -121,7 +121,7 @@ impl Cmd {
     }
 }
 
-fn schema(divisions: bool, report: bool, exercise: bool) -> Result<Outcome, CliError> {
+fn schema(divisions: bool, report: bool, exercise: bool) -> Result<Outcome, Error> {
     let text = if divisions {
         divisions_schema()
     } else if exercise {
@@ -164,7 +164,7 @@ fn is_scenario_file(path: &Path) -> bool {
 /// The scenarios `check` looks at: scenario files named or inside the folders named, and the
 /// `exercises/` folder inside each (without PATH: ./playbooks/exercises, else the stock
 /// scenarios).
-fn scenario_sources(paths: &[PathBuf]) -> Result<Vec<(ScenarioRef, Option<SourceFile>)>, CliError> {
+fn scenario_sources(paths: &[PathBuf]) -> Result<Vec<(ScenarioRef, Option<SourceFile>)>, Error> {
     if paths.is_empty() {
         let default = Path::new("playbooks");
         if default.is_dir() {
@@ -195,7 +195,7 @@ fn scenario_sources(paths: &[PathBuf]) -> Result<Vec<(ScenarioRef, Option<Source
     Ok(out)
 }
 
-fn check_sets(paths: &[PathBuf], explicit: Option<&Path>) -> Result<Vec<CheckSet>, CliError> {
+fn check_sets(paths: &[PathBuf], explicit: Option<&Path>) -> Result<Vec<CheckSet>, Error> {
     let with = |d: DivisionsRef| explicit.map_or(d, |p| DivisionsRef::File(p.to_path_buf()));
     if paths.is_empty() {
         let default = Path::new("playbooks");
@@ -266,7 +266,7 @@ struct Findings {
 
 impl Findings {
     /// Says a file is fine (in text mode; JSON lists only diagnostics).
-    fn ok(&self, line: &str) -> Result<(), CliError> {
+    fn ok(&self, line: &str) -> Result<(), Error> {
         if !self.json {
             let ok = tr!(self.lang, "OK  ", "ok  ");
             writeln!(std::io::stdout().lock(), "{ok} {line}")?;
@@ -275,7 +275,7 @@ impl Findings {
     }
 
     /// A divisions file and the playbooks checked against it.
-    fn check_set(&mut self, set: CheckSet, options: &CompileOptions) -> Result<(), CliError> {
+    fn check_set(&mut self, set: CheckSet, options: &CompileOptions) -> Result<(), Error> {
         let lang = self.lang;
         let directory: Option<Directory> = match set.divisions.load(&options.limits) {
             Ok((source, directory)) => {
@@ -348,7 +348,7 @@ impl Findings {
         scenario: ScenarioRef,
         embedded: Option<SourceFile>,
         options: &CompileOptions,
-    ) -> Result<(), CliError> {
+    ) -> Result<(), Error> {
         self.files += 1;
         let source = match (embedded, &scenario) {
             (Some(s), _) => s,
@@ -390,7 +390,7 @@ impl Findings {
     }
 
     /// Prints the diagnostics (text on stderr with a count, or JSON on stdout).
-    fn finish(self) -> Result<Outcome, CliError> {
+    fn finish(self) -> Result<Outcome, Error> {
         let lang = self.lang;
         let errors = self.diagnostics.iter().filter(|d| d.is_error()).count();
         let warnings = self.diagnostics.len() - errors;
@@ -433,7 +433,7 @@ fn check(
     explicit: Option<&Path>,
     json: bool,
     lang: Lang,
-) -> Result<Outcome, CliError> {
+) -> Result<Outcome, Error> {
     let options = compile_options();
     let mut findings = Findings {
         lang,
@@ -456,13 +456,10 @@ fn graph(
     format: GraphFormat,
     divisions: Option<&Path>,
     lang: Lang,
-) -> Result<Outcome, CliError> {
+) -> Result<Outcome, Error> {
     let playbook = PlaybookRef::resolve(spec)?;
     let divisions = playbook.divisions_source(divisions);
-    let loaded = match catalog::load_playbook(&playbook, &divisions, &compile_options()) {
-        Ok(l) => l,
-        Err(failure) => return report_failure(&failure, lang),
-    };
+    let loaded = catalog::load_playbook(&playbook, &divisions, &compile_options())?;
     let text = match format {
         GraphFormat::Dot => to_dot(&loaded.compiled.playbook, lang),
         GraphFormat::Mermaid => to_mermaid(&loaded.compiled.playbook, lang),
@@ -496,7 +493,7 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(w)))
 }
 
-fn list(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError> {
+fn list(path: Option<&Path>, lang: Lang) -> Result<Outcome, Error> {
     let options = compile_options();
     let refs: Vec<PlaybookRef> = match path {
         Some(p) if p.is_file() => vec![PlaybookRef::File(p.to_path_buf())],
@@ -536,7 +533,7 @@ fn list(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError> {
             }
             Err(failure) => {
                 problems = true;
-                report_failure(&failure, lang)?;
+                print_failure(&failure, lang)?;
             }
         }
     }
@@ -549,7 +546,7 @@ fn list(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError> {
 }
 
 /// Prints rows under a header, columns padded by display width (the last one is not).
-fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> Result<(), CliError> {
+fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> Result<(), Error> {
     let widths: Vec<usize> = (0..N)
         .map(|i| {
             rows.iter()
@@ -583,7 +580,7 @@ fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> Resu
 }
 
 /// `hikeshi list --exercises`: each scenario with its playbook, start, injects and targets.
-fn list_exercises(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError> {
+fn list_exercises(path: Option<&Path>, lang: Lang) -> Result<Outcome, Error> {
     let options = compile_options();
     let paths: Vec<PathBuf> = path.map(Path::to_path_buf).into_iter().collect();
     let header = SCENARIO_COLUMNS.map(|t| t.get(lang));
@@ -606,7 +603,7 @@ fn list_exercises(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError> 
             ]),
             Err(failure) => {
                 problems = true;
-                report_failure(&failure, lang)?;
+                print_failure(&failure, lang)?;
             }
         }
     }
@@ -618,7 +615,7 @@ fn list_exercises(path: Option<&Path>, lang: Lang) -> Result<Outcome, CliError> 
     })
 }
 
-fn init(dir: &Path, force: bool, lang: Lang) -> Result<Outcome, CliError> {
+fn init(dir: &Path, force: bool, lang: Lang) -> Result<Outcome, Error> {
     let mut files: Vec<(PathBuf, String)> = stock::PLAYBOOKS
         .iter()
         .chain([&stock::DIVISIONS])
@@ -649,7 +646,7 @@ fn init(dir: &Path, force: bool, lang: Lang) -> Result<Outcome, CliError> {
         .filter(|p| p.exists())
         .collect();
     if let (false, Some(first)) = (force, existing.first()) {
-        return Err(CliError::WouldOverwrite {
+        return Err(Error::WouldOverwrite {
             dir: dir.to_path_buf(),
             count: existing.len(),
             first: (*first).clone(),
@@ -658,12 +655,12 @@ fn init(dir: &Path, force: bool, lang: Lang) -> Result<Outcome, CliError> {
     let mut out = std::io::stdout().lock();
     for (path, text) in &files {
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| CliError::Write {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Write {
                 path: parent.to_path_buf(),
                 source,
             })?;
         }
-        std::fs::write(path, text).map_err(|source| CliError::Write {
+        std::fs::write(path, text).map_err(|source| Error::Write {
             path: path.clone(),
             source,
         })?;

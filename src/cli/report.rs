@@ -5,12 +5,11 @@ use std::path::{Path, PathBuf};
 
 use clap::{Subcommand, ValueEnum};
 
-use super::context::{Context, fail, fail_message, now_for, say};
-use super::{CliError, Outcome};
+use super::context::{Context, now_for, say};
+use super::{Error, Outcome};
 use crate::config::Config;
 use crate::incident::{self, IncidentRecord};
-use crate::lang::Lang;
-use crate::report::{self, Format, ReportError};
+use crate::report::{self, Format};
 use crate::tr;
 
 /// The report command.
@@ -53,7 +52,7 @@ pub enum ReportFormat {
 
 impl Cmd {
     /// Runs the command.
-    pub(super) fn run(self, ctx: &Context) -> Result<Outcome, CliError> {
+    pub(super) fn run(self, ctx: &Context) -> Result<Outcome, Error> {
         let Cmd::Report {
             incident,
             format,
@@ -76,34 +75,21 @@ fn report(
     format: ReportFormat,
     output: Option<&Path>,
     evidence_pack: Option<&Path>,
-) -> Result<Outcome, CliError> {
+) -> Result<Outcome, Error> {
     let lang = ctx.lang;
-    let dir = match incident::resolve(name, &ctx.incidents) {
-        Ok(d) => d,
-        Err(e) => return fail(ctx, &e),
-    };
-    let audited = match IncidentRecord::audit(&dir) {
-        Ok(a) => a,
-        Err(e) => return fail(ctx, &e),
-    };
-    let config = match Config::load(ctx.config.as_deref()) {
-        Ok(c) => c,
-        Err(e) => return fail_message(&e.to_string()),
-    };
+    let dir = incident::resolve(name, &ctx.incidents)?;
+    let audited = IncidentRecord::audit(&dir)?;
+    let config = Config::load(ctx.config.as_deref())?;
     let built = report::build(&audited, lang, now_for(&audited.record.state));
     if let Some(pack) = evidence_pack {
-        return match report::pack::write(&built, &dir, pack, lang) {
-            Ok(manifest) => {
-                let (folder, count) = (pack.display(), manifest.evidence.len());
-                say(&tr!(
-                    lang,
-                    "証拠資料を作成しました: {folder}（{count} 件、manifest.csv・manifest.json・summary.md）",
-                    "evidence pack written: {folder} ({count} item(s), manifest.csv, manifest.json, summary.md)"
-                ))?;
-                warn_unverified(ctx, &built)
-            }
-            Err(e) => fail_message(&report_message(&e, lang)),
-        };
+        let manifest = report::pack::write(&built, &dir, pack, lang)?;
+        let (folder, count) = (pack.display(), manifest.evidence.len());
+        say(&tr!(
+            lang,
+            "証拠資料を作成しました: {folder}（{count} 件、manifest.csv・manifest.json・summary.md）",
+            "evidence pack written: {folder} ({count} item(s), manifest.csv, manifest.json, summary.md)"
+        ))?;
+        return verified(&built);
     }
     let format = match format {
         ReportFormat::Html => Format::Html,
@@ -111,10 +97,7 @@ fn report(
         ReportFormat::Csv => Format::Csv,
         ReportFormat::Json => Format::Json,
     };
-    let bytes = match report::render(&built, format, config.report.templates.as_deref()) {
-        Ok(b) => b,
-        Err(e) => return fail_message(&report_message(&e, lang)),
-    };
+    let bytes = report::render(&built, format, config.report.templates.as_deref())?;
     match output {
         Some(p) if p == Path::new("-") => {
             std::io::stdout().lock().write_all(&bytes)?;
@@ -126,10 +109,11 @@ fn report(
             );
             // Written beside and renamed, so a reader never sees half a report.
             let tmp = path.with_extension(format!("{}.tmp", format.extension()));
-            if let Err(e) = std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, &path))
+            if let Err(source) =
+                std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, &path))
             {
                 let _ = std::fs::remove_file(&tmp);
-                return fail_message(&format!("{}: {e}", path.display()));
+                return Err(Error::Write { path, source });
             }
             let path = path.display();
             say(&tr!(
@@ -139,28 +123,15 @@ fn report(
             ))?;
         }
     }
-    warn_unverified(ctx, &built)
-}
-
-fn report_message(e: &ReportError, lang: Lang) -> String {
-    match (e, lang) {
-        (ReportError::NotEmpty(dir), Lang::Ja) => format!(
-            "{} は既にあり、空ではありません。新しいフォルダを指定してください",
-            dir.display()
-        ),
-        (other, _) => other.to_string(),
-    }
+    verified(&built)
 }
 
 /// A report of a journal that fails verification is written, says so at its top, and the
-/// command exits 1 so scripts notice.
-fn warn_unverified(ctx: &Context, built: &report::Report) -> Result<Outcome, CliError> {
+/// command fails so scripts notice.
+fn verified(built: &report::Report) -> Result<Outcome, Error> {
     if built.integrity.verified {
-        return Ok(Outcome::Success);
+        Ok(Outcome::Success)
+    } else {
+        Err(Error::Unverified)
     }
-    fail_message(&tr!(
-        ctx.lang,
-        "この事案の記録は検証に失敗しました（改ざん又は破損の可能性）。報告書の冒頭にその旨と箇所を記載しています",
-        "this incident's record failed verification (altered or damaged); the report says so at its top, with where"
-    ))
 }

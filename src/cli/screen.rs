@@ -6,10 +6,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::context::{
-    Context, clock, compile_options, fail, fail_exercise, has_terminal, ids, open, report_failure,
-    say, show, with_status,
+    Context, clock, compile_options, ids, open, require_terminal, say, show, with_status,
 };
-use super::{CliError, Outcome};
+use super::{Error, Outcome};
 use crate::catalog::{self, PlaybookRef};
 use crate::exercise::{self, Session};
 use crate::incident::{self, Incident, IncidentRecord, StartParams, StepStatus};
@@ -47,17 +46,11 @@ pub struct StartArgs {
 /// The default speed of an exercise on the screen.
 pub(super) const DEFAULT_SPEED: f64 = 10.0;
 
-/// Starts an incident and prints what it is; the folder, or the outcome of a failure.
-pub(super) fn start_incident(
-    ctx: &Context,
-    args: &StartArgs,
-) -> Result<Result<PathBuf, Outcome>, CliError> {
+/// Starts an incident and prints what it is; gives its folder.
+pub(super) fn start_incident(ctx: &Context, args: &StartArgs) -> Result<PathBuf, Error> {
     let playbook = PlaybookRef::resolve(&args.playbook)?;
     let divisions = playbook.divisions_source(args.divisions.as_deref());
-    let loaded = match catalog::load_playbook(&playbook, &divisions, &compile_options()) {
-        Ok(l) => l,
-        Err(failure) => return Ok(Err(report_failure(&failure, ctx.lang)?)),
-    };
+    let loaded = catalog::load_playbook(&playbook, &divisions, &compile_options())?;
     let params = StartParams {
         title: args
             .title
@@ -69,10 +62,7 @@ pub(super) fn start_incident(
         severity: args.severity.clone(),
         exercise: args.exercise,
     };
-    let incident = match Incident::start(&ctx.incidents, &loaded, params, clock()) {
-        Ok(i) => i,
-        Err(e) => return Ok(Err(fail(ctx, &e)?)),
-    };
+    let incident = Incident::start(&ctx.incidents, &loaded, params, clock())?;
     let lang = ctx.lang;
     let title = &incident.state().title;
     say(&tr!(
@@ -89,18 +79,13 @@ pub(super) fn start_incident(
         "実施可能な手順: {ready}",
         "ready steps: {ready}"
     ))?;
-    Ok(Ok(incident.dir().to_path_buf()))
+    Ok(incident.dir().to_path_buf())
 }
 
 /// Opens an incident on the operator's screen.
-pub(super) fn screen(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
-    if !has_terminal(ctx, Some(name))? {
-        return Ok(Outcome::Problems);
-    }
-    let incident = match open(ctx, name) {
-        Ok(i) => i,
-        Err(e) => return fail(ctx, &e),
-    };
+pub(super) fn screen(ctx: &Context, name: &str) -> Result<Outcome, Error> {
+    require_terminal(Some(name))?;
+    let incident = open(ctx, name)?;
     // An exercise resumes on its simulated clock, with its injects.
     if incident.state().run.is_some() {
         return resume_exercise_opened(ctx, incident, DEFAULT_SPEED);
@@ -108,15 +93,13 @@ pub(super) fn screen(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
     let mail = screen_mail(ctx, incident.state())?;
     let dir = incident.dir().to_path_buf();
     let mut app = crate::tui::App::with_mail(incident, ctx.operator.clone(), ctx.lang, mail);
-    if !show(ctx, &mut app)? {
-        return Ok(Outcome::Problems);
-    }
+    show(&mut app)?;
     remind_undelivered(ctx, app.incident.record())?;
     say_saved(ctx, &dir)?;
     Ok(Outcome::Success)
 }
 
-fn say_saved(ctx: &Context, dir: &Path) -> Result<(), CliError> {
+fn say_saved(ctx: &Context, dir: &Path) -> Result<(), Error> {
     let dir = dir.display();
     say(&tr!(
         ctx.lang,
@@ -131,14 +114,12 @@ pub(super) fn exercise_screen(
     session: Session,
     incident: Incident,
     mail: Mail,
-) -> Result<Outcome, CliError> {
+) -> Result<Outcome, Error> {
     let lang = ctx.lang;
     let dir = incident.dir().to_path_buf();
     let mut app = crate::tui::App::with_mail(incident, ctx.operator.clone(), lang, mail)
         .with_exercise(session);
-    if !show(ctx, &mut app)? {
-        return Ok(Outcome::Problems);
-    }
+    show(&mut app)?;
     let state = app.incident.state();
     if let Some(score) = exercise::score(state, app.incident.playbook(), app.incident.now()) {
         for line in score.lines(lang) {
@@ -159,26 +140,14 @@ pub(super) fn exercise_screen(
 }
 
 /// Resumes an exercise on the screen at `speed`×; its mail goes where it went before.
-pub(super) fn resume_exercise(ctx: &Context, name: &str, speed: f64) -> Result<Outcome, CliError> {
-    if !has_terminal(ctx, Some(name))? {
-        return Ok(Outcome::Problems);
-    }
-    match open(ctx, name) {
-        Ok(incident) => resume_exercise_opened(ctx, incident, speed),
-        Err(e) => fail(ctx, &e),
-    }
+pub(super) fn resume_exercise(ctx: &Context, name: &str, speed: f64) -> Result<Outcome, Error> {
+    require_terminal(Some(name))?;
+    resume_exercise_opened(ctx, open(ctx, name)?, speed)
 }
 
 /// Resumes an open exercise on the screen at `speed`×.
-fn resume_exercise_opened(
-    ctx: &Context,
-    incident: Incident,
-    speed: f64,
-) -> Result<Outcome, CliError> {
-    let (session, incident) = match Session::resume_opened(incident, speed) {
-        Ok(s) => s,
-        Err(e) => return fail_exercise(ctx, &e),
-    };
+fn resume_exercise_opened(ctx: &Context, incident: Incident, speed: f64) -> Result<Outcome, Error> {
+    let (session, incident) = Session::resume_opened(incident, speed)?;
     let mail = screen_mail(ctx, incident.state())?;
     exercise_screen(ctx, session, incident, mail)
 }
@@ -186,7 +155,7 @@ fn resume_exercise_opened(
 /// The screen's mail: the config and transport. Unusable settings do not keep the screen
 /// from opening (the incident must still be workable): nothing is sent, messages stay
 /// queued, and both the terminal and the screen say why.
-fn screen_mail(ctx: &Context, state: &incident::IncidentState) -> Result<Mail, CliError> {
+fn screen_mail(ctx: &Context, state: &incident::IncidentState) -> Result<Mail, Error> {
     let (config, result) = match Config::load(ctx.config.as_deref()) {
         Ok(config) => {
             let transport = Transport::for_incident(state, &config);
@@ -214,7 +183,7 @@ fn screen_mail(ctx: &Context, state: &incident::IncidentState) -> Result<Mail, C
 }
 
 /// After the screen: a reminder of messages still undelivered.
-fn remind_undelivered(ctx: &Context, record: &IncidentRecord) -> Result<(), CliError> {
+fn remind_undelivered(ctx: &Context, record: &IncidentRecord) -> Result<(), Error> {
     let n = record.state.undelivered().count();
     if n > 0 {
         let id = &record.id;
@@ -228,7 +197,7 @@ fn remind_undelivered(ctx: &Context, record: &IncidentRecord) -> Result<(), CliE
 }
 
 /// `hikeshi` alone: choose a playbook to start or an incident to resume.
-pub(super) fn launcher(ctx: &Context) -> Result<Outcome, CliError> {
+pub(super) fn launcher(ctx: &Context) -> Result<Outcome, Error> {
     use crate::tui::launcher::{Choice, IncidentChoice, Launcher, PlaybookChoice};
     let options = compile_options();
     let refs: Vec<PlaybookRef> = if Path::new("playbooks").is_dir() {
@@ -276,13 +245,9 @@ pub(super) fn launcher(ctx: &Context) -> Result<Outcome, CliError> {
             })
         })
         .collect();
-    if !has_terminal(ctx, None)? {
-        return Ok(Outcome::Problems);
-    }
+    require_terminal(None)?;
     let mut launcher = Launcher::new(ctx.lang, playbooks, incidents);
-    if !show(ctx, &mut launcher)? {
-        return Ok(Outcome::Problems);
-    }
+    show(&mut launcher)?;
     match launcher.choice {
         None => Ok(Outcome::Success),
         Some(Choice::Resume(dir)) => screen(ctx, &dir.display().to_string()),
@@ -300,10 +265,8 @@ pub(super) fn launcher(ctx: &Context) -> Result<Outcome, CliError> {
                 divisions: None,
                 exercise: false,
             };
-            match start_incident(ctx, &args)? {
-                Ok(dir) => screen(ctx, &dir.display().to_string()),
-                Err(outcome) => Ok(outcome),
-            }
+            let dir = start_incident(ctx, &args)?;
+            screen(ctx, &dir.display().to_string())
         }
     }
 }

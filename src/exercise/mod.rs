@@ -60,20 +60,33 @@ pub enum ExerciseError {
 impl ExerciseError {
     /// The message in `lang`.
     pub fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (ExerciseError::Incident(e), _) => e.message(lang),
-            (ExerciseError::Notify(e), _) => e.message(lang),
-            (ExerciseError::Io { path, source }, Lang::Ja) => {
-                format!("{} に書き込めません: {source}", path.display())
+        match self {
+            ExerciseError::Incident(e) => e.message(lang),
+            ExerciseError::Notify(e) => e.message(lang),
+            ExerciseError::Io { path, source } => {
+                let path = path.display();
+                crate::tr!(
+                    lang,
+                    "{path} に書き込めません: {source}",
+                    "cannot write {path}: {source}"
+                )
             }
-            (ExerciseError::NotAnExercise(dir), Lang::Ja) => format!(
-                "{} は訓練ではありません（訓練は `hikeshi exercise シナリオ` で開始します）",
-                dir.display()
-            ),
-            (ExerciseError::FrozenScenario { path, reason }, Lang::Ja) => {
-                format!("凍結した訓練シナリオ {}: {reason}", path.display())
+            ExerciseError::NotAnExercise(dir) => {
+                let dir = dir.display();
+                crate::tr!(
+                    lang,
+                    "{dir} は訓練ではありません（訓練は `hikeshi exercise シナリオ` で開始します）",
+                    "{dir} is not an exercise (exercises start with `hikeshi exercise SCENARIO`)"
+                )
             }
-            (other, Lang::En) => other.to_string(),
+            ExerciseError::FrozenScenario { path, reason } => {
+                let path = path.display();
+                crate::tr!(
+                    lang,
+                    "凍結した訓練シナリオ {path}: {reason}",
+                    "the frozen scenario {path}: {reason}"
+                )
+            }
         }
     }
 }

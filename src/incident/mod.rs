@@ -27,11 +27,12 @@ use crate::catalog::LoadedPlaybook;
 use crate::clock::{Clock, format_jst};
 use crate::directory::Directory;
 use crate::journal::{self, Entry, GENESIS, JournalError, JournalWriter, NewEntry, TornTail};
-use crate::lang::Lang;
+use crate::lang::{Lang, Text, io, io_failure};
 use crate::playbook::duration::format_duration;
 use crate::playbook::{
     CompileOptions, Diagnostic, Limits, Playbook, SourceFile, StepKind, compile_source,
 };
+use crate::tr;
 
 /// File names inside an incident folder.
 pub mod files {
@@ -60,10 +61,10 @@ pub enum IncidentError {
     #[error(transparent)]
     Journal(#[from] JournalError),
     /// A file operation failed.
-    #[error("{action} {path}: {source}")]
+    #[error("{} {path}: {source}", action.get(Lang::En))]
     Io {
         /// What was being done.
-        action: &'static str,
+        action: Text,
         /// The file or folder.
         path: PathBuf,
         /// Why.
@@ -109,7 +110,7 @@ pub enum IncidentError {
 }
 
 impl IncidentError {
-    fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+    fn io(action: Text, path: &Path, source: std::io::Error) -> Self {
         IncidentError::Io {
             action,
             path: path.to_path_buf(),
@@ -117,32 +118,54 @@ impl IncidentError {
         }
     }
 
-    /// The message in `lang` (refusals are translated; other errors carry system text).
+    /// The message in `lang`.
     pub fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (IncidentError::Refused(r), _) => r.message(lang),
-            (IncidentError::Journal(JournalError::Locked { path }), Lang::Ja) => format!(
-                "{} は別の hikeshi が使用中です。そちらを終了してから実行してください",
-                path.display()
-            ),
-            (
-                IncidentError::Journal(JournalError::Corrupt {
-                    line, seq, problem, ..
-                }),
-                Lang::Ja,
-            ) => {
-                format!(
-                    "記録（journal.jsonl）の {line} 行目（seq {seq}）が壊れているため追記できません: {problem}。`hikeshi verify` で確認してください"
+        match self {
+            IncidentError::Refused(r) => r.message(lang),
+            IncidentError::Journal(e) => e.message(lang),
+            IncidentError::Io {
+                action,
+                path,
+                source,
+            } => io_failure(lang, *action, path, source),
+            IncidentError::NotFound { name, incidents } => {
+                let incidents = incidents.display();
+                tr!(
+                    lang,
+                    "事案 `{name}` が見つかりません（{incidents} を探しました）",
+                    "no incident `{name}` (looked in {incidents})"
                 )
             }
-            (IncidentError::FrozenChanged { file, .. }, Lang::Ja) => format!(
-                "事案の開始後に {file} が変更されています（記録と SHA-256 が一致しません）。事案フォルダの {file} を元に戻してください"
+            IncidentError::Incomplete { path } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "{path} がありません: このフォルダは完全な事案ではありません",
+                    "{path} is missing: this folder is not a complete incident"
+                )
+            }
+            IncidentError::FrozenPlaybook(diagnostics) => {
+                let n = diagnostics.len();
+                tr!(
+                    lang,
+                    "この事案の凍結した手順書がコンパイルできません（問題 {n} 件）",
+                    "the frozen playbook of this incident does not compile ({n} problem(s))"
+                )
+            }
+            IncidentError::FrozenChanged {
+                file,
+                recorded,
+                found,
+            } => tr!(
+                lang,
+                "事案の開始後に {file} が変更されています（記録と SHA-256 が一致しません）。事案フォルダの {file} を元に戻してください",
+                "{file} was changed after the incident started (recorded SHA-256 {recorded}, now {found})"
             ),
-            (IncidentError::NotFound { name, incidents }, Lang::Ja) => format!(
-                "事案 `{name}` が見つかりません（{} を探しました）",
-                incidents.display()
+            IncidentError::BadEvent { seq, reason } => tr!(
+                lang,
+                "記録の {seq} 番目の項目が読めません: {reason}",
+                "journal entry {seq}: {reason}"
             ),
-            (other, _) => other.to_string(),
         }
     }
 }
@@ -534,7 +557,7 @@ impl std::fmt::Debug for Incident {
 fn sync_dir(dir: &Path) -> Result<(), IncidentError> {
     std::fs::File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(|e| IncidentError::io("cannot sync", dir, e))
+        .map_err(|e| IncidentError::io(io::SYNC, dir, e))
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), IncidentError> {
@@ -542,10 +565,10 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), IncidentError> {
         .write(true)
         .create_new(true)
         .open(path)
-        .map_err(|e| IncidentError::io("cannot create", path, e))?;
+        .map_err(|e| IncidentError::io(io::CREATE, path, e))?;
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
-        .map_err(|e| IncidentError::io("cannot write", path, e))
+        .map_err(|e| IncidentError::io(io::WRITE, path, e))
 }
 
 impl Incident {
@@ -573,7 +596,7 @@ impl Incident {
             .map_err(IncidentError::Refused)?;
 
         std::fs::create_dir_all(incidents)
-            .map_err(|e| IncidentError::io("cannot create", incidents, e))?;
+            .map_err(|e| IncidentError::io(io::CREATE, incidents, e))?;
         let base = format!("{}-{}", now.format("%Y%m%d-%H%M"), playbook.id);
         let dir = (1..1000)
             .map(|n| {
@@ -586,11 +609,11 @@ impl Incident {
             .find_map(|dir| match std::fs::create_dir(&dir) {
                 Ok(()) => Some(sync_dir(incidents).map(|()| dir)),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => None,
-                Err(e) => Some(Err(IncidentError::io("cannot create", &dir, e))),
+                Err(e) => Some(Err(IncidentError::io(io::CREATE, &dir, e))),
             })
             .unwrap_or_else(|| {
                 Err(IncidentError::io(
-                    "cannot create",
+                    io::CREATE,
                     &incidents.join(&base),
                     std::io::Error::from(std::io::ErrorKind::AlreadyExists),
                 ))
@@ -599,7 +622,7 @@ impl Incident {
         let made = (|| -> Result<(JournalWriter, Vec<Written>), IncidentError> {
             for sub in [files::OUTBOX, files::EVIDENCE] {
                 let p = dir.join(sub);
-                std::fs::create_dir(&p).map_err(|e| IncidentError::io("cannot create", &p, e))?;
+                std::fs::create_dir(&p).map_err(|e| IncidentError::io(io::CREATE, &p, e))?;
             }
             write_synced(&dir.join(files::PLAYBOOK), loaded.source.text.as_bytes())?;
             write_synced(
@@ -873,13 +896,12 @@ fn append(
 /// Copies `from` to a new file `to`, returning its SHA-256 and size; fsyncs the copy.
 fn copy_hashed(from: &Path, to: &Path) -> Result<(String, u64), IncidentError> {
     use sha2::{Digest as _, Sha256};
-    let mut input =
-        std::fs::File::open(from).map_err(|e| IncidentError::io("cannot open", from, e))?;
+    let mut input = std::fs::File::open(from).map_err(|e| IncidentError::io(io::OPEN, from, e))?;
     let mut output = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(to)
-        .map_err(|e| IncidentError::io("cannot create", to, e))?;
+        .map_err(|e| IncidentError::io(io::CREATE, to, e))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 64 * 1024];
     let mut total = 0u64;
@@ -897,7 +919,7 @@ fn copy_hashed(from: &Path, to: &Path) -> Result<(String, u64), IncidentError> {
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(to);
-        return Err(IncidentError::io("cannot copy evidence to", to, e));
+        return Err(IncidentError::io(io::COPY_EVIDENCE, to, e));
     }
     let digest = hasher.finalize();
     let mut hex = String::with_capacity(64);

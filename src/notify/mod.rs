@@ -19,7 +19,8 @@ pub use outbox::{OutboxReport, Queued, due, queue, record, retry_delay};
 pub use transport::{Job, Outcome, Transport};
 
 use crate::incident::{IncidentError, Refusal};
-use crate::lang::Lang;
+use crate::lang::{Lang, Text, io_failure};
+use crate::tr;
 
 /// The actor recorded for what the delivery worker journals.
 pub const WORKER: &str = "hikeshi";
@@ -38,10 +39,10 @@ pub enum NotifyError {
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
     /// A file could not be read or written.
-    #[error("{action} {}: {source}", path.display())]
+    #[error("{} {}: {source}", action.get(Lang::En), path.display())]
     Io {
         /// What was being done.
-        action: &'static str,
+        action: Text,
         /// The file.
         path: PathBuf,
         /// Why.
@@ -104,32 +105,56 @@ pub enum NotifyError {
 impl NotifyError {
     /// The message in `lang`.
     pub fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (NotifyError::Refused(r), _) => r.message(lang),
-            (NotifyError::Incident(e), _) => e.message(lang),
-            (NotifyError::Password { variable }, Lang::Ja) => format!(
-                "SMTP のパスワードが設定されていません。環境変数 {variable} に設定してください（hikeshi.toml にパスワードは書きません）"
+        match self {
+            NotifyError::Refused(r) => r.message(lang),
+            NotifyError::Incident(e) => e.message(lang),
+            NotifyError::Config(e) => e.message(lang),
+            NotifyError::Io {
+                action,
+                path,
+                source,
+            } => io_failure(lang, *action, path, source),
+            NotifyError::PlaintextLogin { host } => tr!(
+                lang,
+                "[smtp] で tls = \"none\" のまま username が設定されています（{host}）。パスワードが暗号化されずに送られるため、starttls か tls を使ってください（none は同じ機械の中継サーバー用です）",
+                "[smtp] username is set with tls = \"none\" for {host}: the password would cross the network unencrypted; use starttls or tls (none is only for a relay on this machine)"
             ),
-            (
-                NotifyError::ControlCharacter {
-                    what,
-                    value,
-                    character,
-                },
-                Lang::Ja,
-            ) => format!(
-                "{what} に改行などの制御文字（{character}）が含まれるため、メールのヘッダーに使えません: \"{value}\""
+            NotifyError::Password { variable } => tr!(
+                lang,
+                "SMTP のパスワードが設定されていません。環境変数 {variable} に設定してください（hikeshi.toml にパスワードは書きません）",
+                "the SMTP password is not set: put it in the environment variable {variable}"
             ),
-            (NotifyError::PlaintextLogin { host }, Lang::Ja) => format!(
-                "[smtp] で tls = \"none\" のまま username が設定されています（{host}）。パスワードが暗号化されずに送られるため、starttls か tls を使ってください（none は同じ機械の中継サーバー用です）"
-            ),
-            (NotifyError::UnknownRecipient { name }, Lang::Ja) => {
-                format!("`{name}` は事案の divisions.yaml にありません")
+            NotifyError::Tls { reason } => {
+                tr!(lang, "TLS の設定が使えません: {reason}", "TLS: {reason}")
             }
-            (NotifyError::BadAddress { what, address, .. }, Lang::Ja) => {
-                format!("{what}: `{address}` はメールアドレスとして正しくありません")
-            }
-            (other, _) => other.to_string(),
+            NotifyError::ControlCharacter {
+                what,
+                value,
+                character,
+            } => tr!(
+                lang,
+                "{what} に改行などの制御文字（{character}）が含まれるため、メールのヘッダーに使えません: \"{value}\"",
+                "{what} contains a control character ({character}) and cannot go into a mail header: \"{value}\""
+            ),
+            NotifyError::BadAddress {
+                what,
+                address,
+                reason,
+            } => tr!(
+                lang,
+                "{what}: `{address}` はメールアドレスとして正しくありません",
+                "{what}: `{address}` is not a valid mail address ({reason})"
+            ),
+            NotifyError::UnknownRecipient { name } => tr!(
+                lang,
+                "`{name}` は事案の divisions.yaml にありません",
+                "`{name}` is not in the incident's divisions.yaml"
+            ),
+            NotifyError::Compose(reason) => tr!(
+                lang,
+                "メールを作成できません: {reason}",
+                "cannot compose the message: {reason}"
+            ),
         }
     }
 }

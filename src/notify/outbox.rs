@@ -65,7 +65,7 @@ pub fn queue(
                 let _ = std::fs::remove_file(p);
             }
             return Err(NotifyError::Io {
-                action: "cannot save the message to",
+                action: crate::lang::io::SAVE_MESSAGE,
                 path,
                 source: e,
             });
@@ -76,7 +76,7 @@ pub fn queue(
     std::fs::File::open(&outbox)
         .and_then(|d| d.sync_all())
         .map_err(|e| NotifyError::Io {
-            action: "cannot sync",
+            action: crate::lang::io::SYNC,
             path: outbox,
             source: e,
         })?;

@@ -311,7 +311,7 @@ fn describe_error(error: &(dyn std::error::Error + 'static)) -> String {
 
 fn read_ca(path: &Path) -> Result<Certificate, NotifyError> {
     let pem = std::fs::read(path).map_err(|e| NotifyError::Io {
-        action: "cannot read the CA file",
+        action: crate::lang::io::READ_CA_FILE,
         path: path.to_path_buf(),
         source: e,
     })?;

@@ -69,10 +69,10 @@ pub enum ReportError {
         message: String,
     },
     /// A file could not be read or written.
-    #[error("{action} {}: {source}", path.display())]
+    #[error("{} {}: {source}", action.get(crate::Lang::En), path.display())]
     Io {
         /// What was being done.
-        action: &'static str,
+        action: crate::lang::Text,
         /// The file.
         path: PathBuf,
         /// Why.
@@ -84,6 +84,35 @@ pub enum ReportError {
     /// The evidence pack's folder is not empty.
     #[error("{} already exists and is not empty; choose a new folder", .0.display())]
     NotEmpty(PathBuf),
+}
+
+impl ReportError {
+    /// The message in `lang`.
+    pub fn message(&self, lang: crate::Lang) -> String {
+        match self {
+            ReportError::Template { name, message } => crate::tr!(
+                lang,
+                "テンプレート {name} に誤りがあります: {message}",
+                "template {name}: {message}"
+            ),
+            ReportError::Io {
+                action,
+                path,
+                source,
+            } => crate::lang::io_failure(lang, *action, path, source),
+            ReportError::Csv(reason) => {
+                crate::tr!(lang, "CSV を書き出せません: {reason}", "CSV: {reason}")
+            }
+            ReportError::NotEmpty(dir) => {
+                let dir = dir.display();
+                crate::tr!(
+                    lang,
+                    "{dir} は既にあり、空ではありません。新しいフォルダを指定してください",
+                    "{dir} already exists and is not empty; choose a new folder"
+                )
+            }
+        }
+    }
 }
 
 fn template_error(name: &str, e: &minijinja::Error) -> ReportError {
@@ -135,7 +164,7 @@ fn templated(
     let custom = folder.map(|f| f.join(name)).filter(|p| p.is_file());
     let source = match &custom {
         Some(path) => std::fs::read_to_string(path).map_err(|e| ReportError::Io {
-            action: "cannot read the template",
+            action: crate::lang::io::READ_TEMPLATE,
             path: path.clone(),
             source: e,
         })?,

@@ -11,7 +11,7 @@ use super::ReportError;
 use super::model::Report;
 use crate::clock::format_jst;
 use crate::journal::sha256_hex;
-use crate::lang::{Lang, Text};
+use crate::lang::{Lang, Text, io};
 use crate::tr;
 
 /// One file of the pack's manifest.
@@ -50,7 +50,7 @@ pub struct Manifest {
     pub evidence: Vec<ManifestEntry>,
 }
 
-fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> ReportError + 'a {
+fn io<'a>(action: Text, path: &'a Path) -> impl FnOnce(std::io::Error) -> ReportError + 'a {
     move |e| ReportError::Io {
         action,
         path: path.to_path_buf(),
@@ -71,7 +71,7 @@ pub fn write(
 ) -> Result<Manifest, ReportError> {
     if out.exists()
         && std::fs::read_dir(out)
-            .map_err(io("cannot read", out))?
+            .map_err(io(io::READ, out))?
             .next()
             .is_some()
     {
@@ -84,9 +84,9 @@ pub fn write(
     let _ = std::fs::remove_dir_all(&staging);
     let result = fill_pack(report, incident_dir, &staging, lang).and_then(|manifest| {
         if out.exists() {
-            std::fs::remove_dir(out).map_err(io("cannot replace", out))?;
+            std::fs::remove_dir(out).map_err(io(io::REPLACE, out))?;
         }
-        std::fs::rename(&staging, out).map_err(io("cannot create", out))?;
+        std::fs::rename(&staging, out).map_err(io(io::CREATE, out))?;
         Ok(manifest)
     });
     if result.is_err() {
@@ -126,7 +126,7 @@ fn fill_pack(
     lang: Lang,
 ) -> Result<Manifest, ReportError> {
     let files = out.join("files");
-    std::fs::create_dir_all(&files).map_err(io("cannot create", &files))?;
+    std::fs::create_dir_all(&files).map_err(io(io::CREATE, &files))?;
     let mut evidence = Vec::new();
     let mut used = std::collections::HashSet::new();
     for e in &report.evidence {
@@ -161,7 +161,7 @@ fn fill_pack(
             match copied {
                 Some((target, bytes)) => {
                     let path = files.join(&target);
-                    std::fs::write(&path, &bytes).map_err(io("cannot write", &path))?;
+                    std::fs::write(&path, &bytes).map_err(io(io::WRITE, &path))?;
                     ManifestEntry {
                         what: format!("files/{target}"),
                         intact: e.sha256.as_ref().map(|h| *h == sha256_hex(&bytes)),
@@ -203,7 +203,7 @@ fn fill_pack(
     let mut text =
         serde_json::to_vec_pretty(&manifest).map_err(|e| ReportError::Csv(e.to_string()))?;
     text.push(b'\n');
-    std::fs::write(&json, text).map_err(io("cannot write", &json))?;
+    std::fs::write(&json, text).map_err(io(io::WRITE, &json))?;
     let csv_path = out.join("manifest.csv");
     let header = MANIFEST_HEADER.map(|h| h.get(lang));
     let rows = manifest.evidence.iter().map(|m| {
@@ -225,12 +225,11 @@ fn fill_pack(
         ]
     });
     let csv_bytes = super::excel_csv(header, rows)?;
-    std::fs::write(&csv_path, csv_bytes).map_err(io("cannot write", &csv_path))?;
+    std::fs::write(&csv_path, csv_bytes).map_err(io(io::WRITE, &csv_path))?;
     let summary_path = out.join("summary.md");
     let mut summary = Vec::new();
-    write_summary(&mut summary, report, &manifest, lang)
-        .map_err(io("cannot write", &summary_path))?;
-    std::fs::write(&summary_path, summary).map_err(io("cannot write", &summary_path))?;
+    write_summary(&mut summary, report, &manifest, lang).map_err(io(io::WRITE, &summary_path))?;
+    std::fs::write(&summary_path, summary).map_err(io(io::WRITE, &summary_path))?;
     Ok(manifest)
 }
 

@@ -23,6 +23,18 @@ pub use app::{Action, App};
 #[error("terminal: {0}")]
 pub struct TuiError(#[from] std::io::Error);
 
+impl TuiError {
+    /// The message in `lang`.
+    pub fn message(&self, lang: crate::Lang) -> String {
+        let e = &self.0;
+        crate::tr!(
+            lang,
+            "画面を表示できません: {e}",
+            "cannot show the screen: {e}"
+        )
+    }
+}
+
 /// Restores the terminal when dropped, on every way out of the loop.
 struct RestoreGuard;
 
