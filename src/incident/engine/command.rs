@@ -1,0 +1,204 @@
+//! The commands: what the operator (or the exercise autopilot, or a test) asks of an incident.
+//! A new command is a variant here, an arm in [`super::apply`] and its check beside the others
+//! of its kind (`steps.rs`, `notify.rs`, `exercise.rs`).
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::incident::event::{EvidenceRecord, Letter, StartParams, TargetTime};
+use crate::playbook::Platform;
+
+/// What the operator (or the exercise autopilot, or a test) asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Open the incident.
+    Start {
+        /// What it is about.
+        params: StartParams,
+        /// SHA-256 of the frozen playbook.
+        playbook_sha256: String,
+        /// SHA-256 of the frozen divisions file.
+        divisions_sha256: String,
+    },
+    /// Complete a step.
+    Complete {
+        /// Step id.
+        step: String,
+        /// A note.
+        note: Option<String>,
+        /// Complete it although it is not ready, for this reason (a deviation).
+        force: Option<String>,
+    },
+    /// Skip a step.
+    Skip {
+        /// Step id.
+        step: String,
+        /// Why (required).
+        reason: String,
+    },
+    /// Answer a decision (or change the answer, with a reason).
+    Decide {
+        /// Decision step id.
+        step: String,
+        /// Option id.
+        option: String,
+        /// Why.
+        reason: Option<String>,
+        /// Decide although the step is not ready, for this reason.
+        force: Option<String>,
+    },
+    /// Approve an approval or post step.
+    Approve {
+        /// Step id.
+        step: String,
+        /// Who approves.
+        by: String,
+    },
+    /// Refuse an approval or post step.
+    Reject {
+        /// Step id.
+        step: String,
+        /// Who refuses.
+        by: String,
+        /// Why.
+        reason: String,
+    },
+    /// Tick or untick a checklist item.
+    Check {
+        /// Step id.
+        step: String,
+        /// Index of the item (from 0).
+        item: usize,
+        /// Ticked or not.
+        checked: bool,
+    },
+    /// Record a monitor check.
+    Observe {
+        /// Monitor step id.
+        step: String,
+        /// What was observed.
+        text: String,
+    },
+    /// Open a done or skipped step again.
+    Reopen {
+        /// Step id.
+        step: String,
+        /// Why.
+        reason: String,
+    },
+    /// A free note.
+    Note {
+        /// The note.
+        text: String,
+        /// The step it is about.
+        step: Option<String>,
+    },
+    /// Record evidence (a file already copied into `evidence/`, or a URL).
+    AttachEvidence {
+        /// Step id.
+        step: String,
+        /// The evidence.
+        evidence: EvidenceRecord,
+        /// What it shows.
+        note: Option<String>,
+    },
+    /// Hand the duty to another operator.
+    Handover {
+        /// The next operator.
+        to: String,
+        /// The summary shown to both.
+        summary: String,
+    },
+    /// Queue a notify step's messages, already composed and saved in `outbox/`. They are
+    /// numbered from [`IncidentState::next_message`] in order.
+    QueueNotifications {
+        /// The notify step.
+        step: String,
+        /// The messages, one per recipient.
+        messages: Vec<Letter>,
+    },
+    /// Record that a message was delivered (by the outbox worker).
+    RecordDelivery {
+        /// The message number.
+        message: u32,
+        /// `smtp` or `file`.
+        transport: String,
+        /// The server's reply, or where the file is.
+        reply: String,
+    },
+    /// Record that a delivery attempt failed (by the outbox worker).
+    RecordFailure {
+        /// The message number.
+        message: u32,
+        /// What went wrong.
+        error: String,
+        /// Permanent (5xx): not retried until asked.
+        permanent: bool,
+        /// When to retry (transient failures).
+        next_retry: Option<DateTime<FixedOffset>>,
+    },
+    /// Record that the recipient acknowledged a message.
+    Acknowledge {
+        /// The message number.
+        message: u32,
+        /// Who acknowledged.
+        by: String,
+        /// How, or what they said.
+        note: Option<String>,
+    },
+    /// Record that a division or role was reached by phone.
+    Call {
+        /// The division or role (checked against the directory by the caller).
+        division: String,
+        /// The number shown for the call.
+        number: Option<String>,
+        /// What was said.
+        note: String,
+    },
+    /// Record that the affected account or platform became known or changed.
+    IdentifyAccount {
+        /// The account.
+        account: Option<String>,
+        /// The platform.
+        platform: Option<Platform>,
+    },
+    /// Begin a tabletop exercise on an incident started as an exercise.
+    BeginExercise {
+        /// Scenario id.
+        scenario: String,
+        /// Scenario title.
+        title: String,
+        /// SHA-256 of the frozen scenario.yaml.
+        scenario_sha256: String,
+        /// Mail goes over SMTP.
+        live_mail: bool,
+        /// Target times per step.
+        targets: Vec<TargetTime>,
+    },
+    /// Give an inject to the participants.
+    FireInject {
+        /// Inject id.
+        inject: String,
+        /// Headline.
+        title: String,
+        /// Text.
+        text: String,
+        /// Scheduled time, seconds from the start.
+        at_seconds: i64,
+        /// Fired early by the facilitator.
+        early: bool,
+    },
+    /// Record the review (振り返り). Allowed after the incident is closed: it is written then.
+    RecordReview {
+        /// What went well.
+        good: String,
+        /// What was difficult.
+        issues: String,
+        /// What to change.
+        improvements: String,
+    },
+    /// Close the incident.
+    Close {
+        /// Close with steps still open, for this reason.
+        force: Option<String>,
+    },
+}

@@ -1,0 +1,238 @@
+//! The engine: a command, checked against the step graph and the current state, becomes
+//! events — or a refusal that says why and what to do. Pure and synchronous: no disk,
+//! terminal, network or clock.
+//!
+//! [`apply`] is the one entry: it checks what holds for every command (started, not closed)
+//! and hands each command to its own function — the steps' commands in `steps.rs`, mail and
+//! calls in `notify.rs`, the exercise's in `exercise.rs`. The checks they share (a step that
+//! exists, is ready, a text that is not empty or is one line) are below.
+
+mod command;
+mod exercise;
+mod notify;
+mod refusal;
+mod steps;
+
+pub use command::Command;
+pub use refusal::Refusal;
+
+use super::event::Event;
+use super::state::{IncidentState, StepStatus};
+use crate::playbook::diagnostic::suggest;
+use crate::playbook::{Playbook, StepIx, StepKind};
+
+/// Checks a command against the playbook and the state; returns the events it produces.
+pub fn apply(
+    state: &IncidentState,
+    playbook: &Playbook,
+    command: &Command,
+) -> Result<Vec<Event>, Refusal> {
+    if let Command::Start {
+        params,
+        playbook_sha256,
+        divisions_sha256,
+    } = command
+    {
+        return one(steps::start(
+            state,
+            playbook,
+            params,
+            playbook_sha256,
+            divisions_sha256,
+        ));
+    }
+    if !state.is_started() {
+        return Err(Refusal::NotStarted);
+    }
+    // The review is written after the exercise, once the incident is closed.
+    if let Command::RecordReview {
+        good,
+        issues,
+        improvements,
+    } = command
+    {
+        return one(exercise::review(state, good, issues, improvements));
+    }
+    if state.is_closed() {
+        return Err(Refusal::Closed);
+    }
+    let (s, p) = (state, playbook);
+    match command {
+        Command::Start { .. } => Err(Refusal::AlreadyStarted),
+        Command::RecordReview { .. } => Err(Refusal::Closed),
+        Command::Complete { step, note, force } => one(steps::complete(s, p, step, note, force)),
+        Command::Skip { step, reason } => one(steps::skip(s, p, step, reason)),
+        Command::Decide {
+            step,
+            option,
+            reason,
+            force,
+        } => one(steps::decide(s, p, step, option, reason, force)),
+        Command::Approve { step, by } => one(steps::approve(s, p, step, by)),
+        Command::Reject { step, by, reason } => one(steps::reject(s, p, step, by, reason)),
+        Command::Check {
+            step,
+            item,
+            checked,
+        } => one(steps::check(p, step, *item, *checked)),
+        Command::Observe { step, text } => one(steps::observe(s, p, step, text)),
+        Command::Reopen { step, reason } => one(steps::reopen(s, p, step, reason)),
+        Command::Note { text, step } => one(steps::note(p, text, step)),
+        Command::AttachEvidence {
+            step,
+            evidence,
+            note,
+        } => one(steps::attach_evidence(p, step, evidence, note)),
+        Command::Handover { to, summary } => one(steps::handover(s, to, summary)),
+        Command::IdentifyAccount { account, platform } => {
+            one(steps::identify_account(account, *platform))
+        }
+        Command::Close { force } => one(steps::close(s, p, force)),
+        Command::QueueNotifications { step, messages } => notify::queue(s, p, step, messages),
+        Command::RecordDelivery {
+            message,
+            transport,
+            reply,
+        } => notify::delivered(s, p, *message, transport, reply),
+        Command::RecordFailure {
+            message,
+            error,
+            permanent,
+            next_retry,
+        } => one(notify::failed(s, *message, error, *permanent, *next_retry)),
+        Command::Acknowledge { message, by, note } => {
+            one(notify::acknowledge(s, *message, by, note))
+        }
+        Command::Call {
+            division,
+            number,
+            note,
+        } => notify::call(s, p, division, number, note),
+        Command::BeginExercise {
+            scenario,
+            title,
+            scenario_sha256,
+            live_mail,
+            targets,
+        } => one(exercise::begin(
+            s,
+            scenario,
+            title,
+            scenario_sha256,
+            *live_mail,
+            targets,
+        )),
+        Command::FireInject {
+            inject,
+            title,
+            text,
+            at_seconds,
+            early,
+        } => one(exercise::fire(s, inject, title, text, *at_seconds, *early)),
+    }
+}
+
+/// Most commands produce exactly one event.
+fn one(event: Result<Event, Refusal>) -> Result<Vec<Event>, Refusal> {
+    event.map(|e| vec![e])
+}
+
+/// Values that end up in mail headers must be one line of text: a CR or LF would let them
+/// add headers of their own.
+fn single_line(text: &str, what: &'static str) -> Result<(), Refusal> {
+    if text.chars().any(char::is_control) {
+        Err(Refusal::ControlCharacter { what })
+    } else {
+        Ok(())
+    }
+}
+
+fn non_empty(text: &str, what: &'static str) -> Result<(), Refusal> {
+    if text.trim().is_empty() {
+        Err(Refusal::Empty { what })
+    } else {
+        Ok(())
+    }
+}
+
+/// A note or reason given as optional text: blank is none.
+fn given(text: &Option<String>) -> Option<String> {
+    text.clone().filter(|t| !t.trim().is_empty())
+}
+
+/// Checks that `name` is a division or role of the incident's directory (the one its
+/// playbook was compiled against), so a call is recorded only for someone who exists.
+pub fn known_party(playbook: &Playbook, name: &str) -> Result<(), Refusal> {
+    if playbook.parties.iter().any(|p| p == name) {
+        Ok(())
+    } else {
+        Err(Refusal::UnknownParty {
+            name: name.to_string(),
+            suggestion: suggest(name, playbook.parties.iter().map(String::as_str)),
+        })
+    }
+}
+
+fn find_step(playbook: &Playbook, id: &str) -> Result<StepIx, Refusal> {
+    playbook.graph.find(id).ok_or_else(|| Refusal::UnknownStep {
+        step: id.to_string(),
+        suggestion: suggest(id, playbook.graph.steps().iter().map(|s| s.id.as_str())),
+    })
+}
+
+/// The kind of a step.
+fn kind(playbook: &Playbook, ix: StepIx) -> Option<&StepKind> {
+    playbook.graph.step(ix).map(|s| &s.kind)
+}
+
+/// The steps `ix` waits for: unsettled prerequisites, and an unanswered decision.
+fn waiting_for(state: &IncidentState, playbook: &Playbook, ix: StepIx) -> Vec<String> {
+    let Some(step) = playbook.graph.step(ix) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = step
+        .after
+        .iter()
+        .filter(|p| !state.status_of(**p).is_settled())
+        .filter_map(|p| playbook.graph.step(*p).map(|s| s.id.clone()))
+        .collect();
+    if let Some(cond) = &step.when
+        && state.step(cond.decision).and_then(|r| r.answer).is_none()
+        && let Some(d) = playbook.graph.step(cond.decision)
+        && !out.contains(&d.id)
+    {
+        out.push(d.id.clone());
+    }
+    out
+}
+
+/// Checks that a step can be acted on now: ready, or forced with a reason. `forceable` says
+/// whether the command takes `--force`, so the refusal only suggests it where it works.
+fn ensure_actionable(
+    state: &IncidentState,
+    playbook: &Playbook,
+    ix: StepIx,
+    force: Option<&str>,
+    forceable: bool,
+) -> Result<(), Refusal> {
+    let id = playbook
+        .graph
+        .step(ix)
+        .map(|s| s.id.clone())
+        .unwrap_or_default();
+    match state.status_of(ix) {
+        StepStatus::Ready => Ok(()),
+        StepStatus::Done => Err(Refusal::AlreadyDone { step: id }),
+        StepStatus::Skipped => Err(Refusal::AlreadySkipped { step: id }),
+        _ if force.is_some() => Ok(()),
+        StepStatus::NotApplicable => Err(Refusal::NotApplicable {
+            step: id,
+            forceable,
+        }),
+        StepStatus::Pending => Err(Refusal::NotReady {
+            step: id,
+            waiting_for: waiting_for(state, playbook, ix),
+            forceable,
+        }),
+    }
+}

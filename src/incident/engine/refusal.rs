@@ -1,0 +1,469 @@
+//! Refusals: why the engine will not run a command, and what to do instead. A new refusal is
+//! a variant here and an arm in [`Refusal::message`] (both languages side by side).
+
+use crate::lang::Lang;
+use crate::tr;
+
+/// Why a command was refused. Nothing is written when a command is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The incident has not started (only `Start` is possible).
+    NotStarted,
+    /// The incident has started already.
+    AlreadyStarted,
+    /// The incident is closed.
+    Closed,
+    /// No such step.
+    UnknownStep {
+        /// As given.
+        step: String,
+        /// The closest step id.
+        suggestion: Option<String>,
+    },
+    /// The step is waiting for other steps or a decision.
+    NotReady {
+        /// Step id.
+        step: String,
+        /// What it waits for (step ids).
+        waiting_for: Vec<String>,
+        /// Whether the command can be forced with a reason.
+        forceable: bool,
+    },
+    /// The step does not apply under the decisions taken.
+    NotApplicable {
+        /// Step id.
+        step: String,
+        /// Whether the command can be forced with a reason.
+        forceable: bool,
+    },
+    /// The step is done already.
+    AlreadyDone {
+        /// Step id.
+        step: String,
+    },
+    /// The step was skipped.
+    AlreadySkipped {
+        /// Step id.
+        step: String,
+    },
+    /// A decision must be answered with `decide`.
+    UseDecide {
+        /// Step id.
+        step: String,
+    },
+    /// A 決裁 step is completed by `approve`.
+    UseApprove {
+        /// Step id.
+        step: String,
+        /// Who approves.
+        approver: String,
+    },
+    /// Not a decision step.
+    NotADecision {
+        /// Step id.
+        step: String,
+    },
+    /// No such option.
+    UnknownOption {
+        /// Step id.
+        step: String,
+        /// As given.
+        option: String,
+        /// The options.
+        options: Vec<String>,
+    },
+    /// Changing an answer needs a reason.
+    AlreadyDecided {
+        /// Step id.
+        step: String,
+        /// The current answer.
+        current: String,
+    },
+    /// The answer given is the current one.
+    SameAnswer {
+        /// Step id.
+        step: String,
+    },
+    /// Not an approval or post step.
+    NotApprovable {
+        /// Step id.
+        step: String,
+    },
+    /// A post counts as posted only once approved.
+    NeedsApproval {
+        /// Step id.
+        step: String,
+        /// Who must approve.
+        approver: String,
+    },
+    /// No such checklist item.
+    NoChecklistItem {
+        /// Step id.
+        step: String,
+        /// The item number given (from 1).
+        item: usize,
+        /// How many items the step has.
+        count: usize,
+    },
+    /// Not a monitor step.
+    NotAMonitor {
+        /// Step id.
+        step: String,
+    },
+    /// Only done or skipped steps can be reopened.
+    NotReopenable {
+        /// Step id.
+        step: String,
+    },
+    /// A reason, text or name is required and was empty.
+    Empty {
+        /// Which (e.g. `--reason`).
+        what: &'static str,
+    },
+    /// Closing with steps open needs `--force --reason`.
+    OpenSteps {
+        /// The open steps.
+        steps: Vec<String>,
+    },
+    /// Handing over to the operator already on duty.
+    SameOperator {
+        /// The name.
+        name: String,
+    },
+    /// A one-line value (it may end up in a mail header) holds a line break or another
+    /// control character.
+    ControlCharacter {
+        /// Which (e.g. `--account`).
+        what: &'static str,
+    },
+    /// A notify step is done when its messages are delivered.
+    UseNotify {
+        /// Step id.
+        step: String,
+    },
+    /// Not a notify step.
+    NotANotify {
+        /// Step id.
+        step: String,
+    },
+    /// The step's messages are already queued and not all delivered.
+    AlreadyQueued {
+        /// Step id.
+        step: String,
+        /// The outstanding message numbers.
+        messages: Vec<u32>,
+    },
+    /// No such message.
+    UnknownMessage {
+        /// As given.
+        message: String,
+    },
+    /// The message was delivered already (it is never sent twice).
+    AlreadyDelivered {
+        /// The message number.
+        message: u32,
+    },
+    /// A message that was never delivered cannot be acknowledged.
+    NotDelivered {
+        /// The message number.
+        message: u32,
+        /// Its recipient.
+        to: String,
+    },
+    /// A call to a division or role that is not in the incident's directory.
+    UnknownParty {
+        /// As given.
+        name: String,
+        /// The closest name.
+        suggestion: Option<String>,
+    },
+    /// An evidence file name that is not a plain name inside `evidence/`.
+    BadEvidenceName {
+        /// The name.
+        name: String,
+    },
+    /// A notify step with nobody to tell.
+    NoRecipients {
+        /// Step id.
+        step: String,
+    },
+    /// A severity that the playbook does not define.
+    UnknownSeverity {
+        /// As given.
+        severity: String,
+        /// The severities.
+        options: Vec<String>,
+    },
+    /// Exercise commands need an incident started as an exercise.
+    NotAnExercise,
+    /// The exercise has begun already, or has not begun.
+    ExerciseBegun {
+        /// Whether it has.
+        begun: bool,
+    },
+    /// The inject was given already.
+    InjectAlreadyFired {
+        /// Inject id.
+        inject: String,
+    },
+}
+
+impl Refusal {
+    /// One line: why, and what to do. One arm per refusal, both languages side by side.
+    pub fn message(&self, lang: Lang) -> String {
+        let list = |items: &[String]| items.join(&tr!(lang, "、", ", "));
+        match self {
+            Refusal::NotStarted => tr!(
+                lang,
+                "事案がまだ開始されていません。`hikeshi start` で開始してください",
+                "the incident has not started; start it with `hikeshi start`"
+            ),
+            Refusal::AlreadyStarted => tr!(
+                lang,
+                "事案は既に開始されています",
+                "the incident has already started"
+            ),
+            Refusal::Closed => tr!(
+                lang,
+                "事案は終了しています。記録は `hikeshi status` で確認できます",
+                "the incident is closed; `hikeshi status` shows its record"
+            ),
+            Refusal::UnknownStep {
+                step,
+                suggestion: Some(s),
+            } => tr!(
+                lang,
+                "手順 `{step}` はありません。`{s}` のことですか？",
+                "no step `{step}`; did you mean `{s}`?"
+            ),
+            Refusal::UnknownStep {
+                step,
+                suggestion: None,
+            } => tr!(
+                lang,
+                "手順 `{step}` はありません。`hikeshi status` で手順の一覧を確認してください",
+                "no step `{step}`; `hikeshi status` lists the steps"
+            ),
+            Refusal::NotReady {
+                step,
+                waiting_for,
+                forceable: true,
+            } => tr!(
+                lang,
+                "手順 `{step}` はまだ実施できません（{} の完了待ち）。先に実施するか、`--force --reason` で理由を記録して実施してください",
+                "step `{step}` is not ready (waiting for {}); do those first, or use --force --reason to record a deviation",
+                list(waiting_for)
+            ),
+            Refusal::NotReady {
+                step,
+                waiting_for,
+                forceable: false,
+            } => tr!(
+                lang,
+                "手順 `{step}` はまだ実施できません（{} の完了待ち）。先に実施してください",
+                "step `{step}` is not ready (waiting for {}); do those first",
+                list(waiting_for)
+            ),
+            Refusal::NotApplicable {
+                step,
+                forceable: true,
+            } => tr!(
+                lang,
+                "手順 `{step}` はこれまでの判断では対象外です。必要なら `--force --reason` で理由を記録して実施してください",
+                "step `{step}` does not apply under the decisions taken; use --force --reason to do it anyway"
+            ),
+            Refusal::NotApplicable {
+                step,
+                forceable: false,
+            } => tr!(
+                lang,
+                "手順 `{step}` はこれまでの判断では対象外です",
+                "step `{step}` does not apply under the decisions taken"
+            ),
+            Refusal::AlreadyDone { step } => tr!(
+                lang,
+                "手順 `{step}` は完了済みです。やり直すには `hikeshi reopen` を使ってください",
+                "step `{step}` is already done; use `hikeshi reopen` to do it again"
+            ),
+            Refusal::AlreadySkipped { step } => tr!(
+                lang,
+                "手順 `{step}` は省略済みです。実施するには `hikeshi reopen` で再開してください",
+                "step `{step}` was skipped; `hikeshi reopen` it first"
+            ),
+            Refusal::UseDecide { step } => tr!(
+                lang,
+                "手順 `{step}` は判断です。`hikeshi decide INCIDENT {step} 選択肢` で判断してください",
+                "step `{step}` is a decision; answer it with `hikeshi decide INCIDENT {step} OPTION`"
+            ),
+            Refusal::UseApprove { step, approver } => tr!(
+                lang,
+                "手順 `{step}` は{approver}の決裁です。`hikeshi approve INCIDENT {step} --by 氏名` で記録してください",
+                "step `{step}` is an approval by {approver}; record it with `hikeshi approve INCIDENT {step} --by NAME`"
+            ),
+            Refusal::NotADecision { step } => tr!(
+                lang,
+                "手順 `{step}` は判断の手順ではありません",
+                "step `{step}` is not a decision"
+            ),
+            Refusal::UnknownOption {
+                step,
+                option,
+                options,
+            } => tr!(
+                lang,
+                "判断 `{step}` に選択肢 `{option}` はありません（選択肢: {}）",
+                "decision `{step}` has no option `{option}` (options: {})",
+                options.join(", ")
+            ),
+            Refusal::AlreadyDecided { step, current } => tr!(
+                lang,
+                "判断 `{step}` は `{current}` と判断済みです。変更するには `--reason` で理由を記録してください",
+                "decision `{step}` is already `{current}`; give --reason to change it"
+            ),
+            Refusal::SameAnswer { step } => tr!(
+                lang,
+                "判断 `{step}` は既にその選択肢です",
+                "decision `{step}` already has that answer"
+            ),
+            Refusal::NotApprovable { step } => tr!(
+                lang,
+                "手順 `{step}` は決裁や公表文の手順ではないため、承認できません",
+                "step `{step}` is neither an approval nor a post; nothing to approve"
+            ),
+            Refusal::NeedsApproval { step, approver } => tr!(
+                lang,
+                "公表文 `{step}` は{approver}の承認がまだです。`hikeshi approve INCIDENT {step} --by 氏名` の後に完了してください",
+                "post `{step}` is not approved by {approver} yet; `hikeshi approve INCIDENT {step} --by NAME` first"
+            ),
+            Refusal::NoChecklistItem { step, item, count } => tr!(
+                lang,
+                "手順 `{step}` のチェック項目 {item} はありません（{count} 項目）",
+                "step `{step}` has no checklist item {item} ({count} items)"
+            ),
+            Refusal::NotAMonitor { step } => tr!(
+                lang,
+                "手順 `{step}` は監視（monitor）の手順ではありません。記録は `hikeshi note` を使ってください",
+                "step `{step}` is not a monitor; use `hikeshi note` for other records"
+            ),
+            Refusal::NotReopenable { step } => tr!(
+                lang,
+                "手順 `{step}` は完了も省略もしていないため、再開できません",
+                "step `{step}` is neither done nor skipped; nothing to reopen"
+            ),
+            Refusal::Empty { what } => tr!(
+                lang,
+                "{what} が空です。内容を入力してください",
+                "{what} is empty; please give one"
+            ),
+            Refusal::OpenSteps { steps } => tr!(
+                lang,
+                "未完了の手順が {} 件あります（{}）。終了するには `--force --reason` で理由を記録してください",
+                "{} step(s) still open ({}); use --force --reason to close anyway",
+                steps.len(),
+                list(steps)
+            ),
+            Refusal::SameOperator { name } => tr!(
+                lang,
+                "{name} さんが既に担当しています",
+                "{name} is already on duty"
+            ),
+            Refusal::ControlCharacter { what } => tr!(
+                lang,
+                "{what} に改行や制御文字は使えません（メールのヘッダーに入るため）。1 行で入力してください",
+                "{what} must not contain line breaks or other control characters (it goes into mail headers); give it on one line"
+            ),
+            Refusal::UseNotify { step } => tr!(
+                lang,
+                "手順 `{step}` は通知です。`hikeshi notify INCIDENT {step}` で送信すると、全員に届いた時点で完了します（電話などで伝えた場合は `--force --reason` で理由を記録してください）",
+                "step `{step}` is a notification; send it with `hikeshi notify INCIDENT {step}` and it is done once every message is delivered (if everyone was told another way, use --force --reason)"
+            ),
+            Refusal::NotANotify { step } => tr!(
+                lang,
+                "手順 `{step}` は通知（notify）の手順ではありません",
+                "step `{step}` is not a notification"
+            ),
+            Refusal::AlreadyQueued { step, messages } => tr!(
+                lang,
+                "手順 `{step}` の通知は送信待ちです（{}）。`hikeshi outbox INCIDENT --retry` で再送できます",
+                "the messages of step `{step}` are queued and not all delivered ({}); `hikeshi outbox INCIDENT --retry` sends them again",
+                numbers(messages)
+            ),
+            Refusal::UnknownMessage { message } => tr!(
+                lang,
+                "通知 `{message}` はありません。`hikeshi outbox INCIDENT` で番号を確認してください",
+                "no message `{message}`; `hikeshi outbox INCIDENT` lists them"
+            ),
+            Refusal::AlreadyDelivered { message } => tr!(
+                lang,
+                "通知 #{message} は送達済みです（同じ通知を二度送ることはありません）",
+                "message #{message} is already delivered (it is never sent twice)"
+            ),
+            Refusal::NotDelivered { message, to } => tr!(
+                lang,
+                "通知 #{message}（{to}宛て）はまだ届いていません。電話で伝えた場合は `hikeshi call INCIDENT {to} --note 内容` で記録してください",
+                "message #{message} to {to} has not been delivered; if you told them by phone, record it with `hikeshi call INCIDENT {to} --note TEXT`"
+            ),
+            Refusal::UnknownParty {
+                name,
+                suggestion: Some(s),
+            } => tr!(
+                lang,
+                "`{name}` は事案の divisions.yaml にありません。`{s}` のことですか？",
+                "`{name}` is not in the incident's divisions.yaml; did you mean `{s}`?"
+            ),
+            Refusal::UnknownParty {
+                name,
+                suggestion: None,
+            } => tr!(
+                lang,
+                "`{name}` は事案の divisions.yaml にありません",
+                "`{name}` is not in the incident's divisions.yaml"
+            ),
+            Refusal::BadEvidenceName { name } => tr!(
+                lang,
+                "証拠のファイル名 `{}` は使えません（evidence/ の中の単純な名前に限ります）",
+                "evidence file name `{}` is not allowed (only a plain name inside evidence/)",
+                name.escape_debug()
+            ),
+            Refusal::NoRecipients { step } => tr!(
+                lang,
+                "手順 `{step}` には宛先がありません",
+                "step `{step}` has no recipients"
+            ),
+            Refusal::UnknownSeverity { severity, options } => tr!(
+                lang,
+                "重大度 `{severity}` はありません（{}）",
+                "no severity `{severity}` (severities: {})",
+                options.join(", ")
+            ),
+            Refusal::NotAnExercise => tr!(
+                lang,
+                "この事案は訓練ではありません（訓練は `hikeshi exercise` で開始します）",
+                "this incident is not an exercise (exercises start with `hikeshi exercise`)"
+            ),
+            Refusal::ExerciseBegun { begun: true } => tr!(
+                lang,
+                "訓練は既に開始されています",
+                "the exercise has already begun"
+            ),
+            Refusal::ExerciseBegun { begun: false } => tr!(
+                lang,
+                "訓練のシナリオが開始されていません",
+                "no exercise scenario has begun on this incident"
+            ),
+            Refusal::InjectAlreadyFired { inject } => tr!(
+                lang,
+                "状況付与 `{inject}` は既に付与済みです",
+                "inject `{inject}` has already been given"
+            ),
+        }
+    }
+}
+
+fn numbers(messages: &[u32]) -> String {
+    messages
+        .iter()
+        .map(|m| format!("#{m}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

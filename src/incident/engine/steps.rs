@@ -1,0 +1,390 @@
+//! The commands on the incident and its steps: start, complete, skip, decide, approve,
+//! reject, tick, observe, reopen, note, evidence, handover, the account, close. One function
+//! per command; each returns its one event or a refusal.
+
+use super::{Refusal, ensure_actionable, find_step, given, kind, non_empty, single_line};
+use crate::incident::event::{Event, EvidenceRecord, StartParams};
+use crate::incident::state::{IncidentState, StepStatus};
+use crate::playbook::{Platform, Playbook, StepIx, StepKind};
+
+pub(super) fn start(
+    state: &IncidentState,
+    playbook: &Playbook,
+    params: &StartParams,
+    playbook_sha256: &str,
+    divisions_sha256: &str,
+) -> Result<Event, Refusal> {
+    if state.is_started() {
+        return Err(Refusal::AlreadyStarted);
+    }
+    non_empty(&params.title, "--title")?;
+    non_empty(&params.operator, "--operator")?;
+    single_line(&params.title, "--title")?;
+    single_line(&params.operator, "--operator")?;
+    if let Some(a) = &params.account {
+        single_line(a, "--account")?;
+    }
+    if let Some(s) = &params.severity
+        && !playbook.severities.iter().any(|c| c.id == *s)
+    {
+        return Err(Refusal::UnknownSeverity {
+            severity: s.clone(),
+            options: playbook.severities.iter().map(|c| c.id.clone()).collect(),
+        });
+    }
+    Ok(Event::IncidentStarted {
+        playbook: playbook.id.clone(),
+        playbook_title: playbook.title.clone(),
+        playbook_version: playbook.version.clone(),
+        playbook_sha256: playbook_sha256.to_string(),
+        divisions_sha256: divisions_sha256.to_string(),
+        params: params.clone(),
+    })
+}
+
+pub(super) fn complete(
+    state: &IncidentState,
+    playbook: &Playbook,
+    step: &str,
+    note: &Option<String>,
+    force: &Option<String>,
+) -> Result<Event, Refusal> {
+    let ix = find_step(playbook, step)?;
+    if let Some(reason) = force {
+        non_empty(reason, "--reason")?;
+    }
+    let kind = kind(playbook, ix);
+    match kind {
+        Some(StepKind::Decision(_)) => {
+            return Err(Refusal::UseDecide {
+                step: step.to_string(),
+            });
+        }
+        Some(StepKind::Approval { approver }) if force.is_none() => {
+            return Err(Refusal::UseApprove {
+                step: step.to_string(),
+                approver: approver.clone(),
+            });
+        }
+        _ => {}
+    }
+    ensure_actionable(state, playbook, ix, force.as_deref(), true)?;
+    if let Some(StepKind::Notify(_)) = kind
+        && force.is_none()
+    {
+        return Err(Refusal::UseNotify {
+            step: step.to_string(),
+        });
+    }
+    if let Some(StepKind::Post(post)) = kind
+        && force.is_none()
+        && state.step(ix).and_then(|r| r.approval.as_ref()).is_none()
+    {
+        return Err(Refusal::NeedsApproval {
+            step: step.to_string(),
+            approver: post.approver.clone(),
+        });
+    }
+    Ok(Event::StepCompleted {
+        step: step.to_string(),
+        note: given(note),
+        forced: force.clone(),
+    })
+}
+
+pub(super) fn skip(
+    state: &IncidentState,
+    playbook: &Playbook,
+    step: &str,
+    reason: &str,
+) -> Result<Event, Refusal> {
+    let ix = find_step(playbook, step)?;
+    non_empty(reason, "--reason")?;
+    let step = step.to_string();
+    // Steps after a decision wait for its answer; skipping it would leave them waiting.
+    if let Some(StepKind::Decision(_)) = kind(playbook, ix) {
+        return Err(Refusal::UseDecide { step });
+    }
+    match state.status_of(ix) {
+        StepStatus::Done => Err(Refusal::AlreadyDone { step }),
+        StepStatus::Skipped => Err(Refusal::AlreadySkipped { step }),
+        _ => Ok(Event::StepSkipped {
+            step,
+            reason: reason.to_string(),
+        }),
+    }
+}
+
+pub(super) fn decide(
+    state: &IncidentState,
+    playbook: &Playbook,
+    step: &str,
+    option: &str,
+    reason: &Option<String>,
+    force: &Option<String>,
+) -> Result<Event, Refusal> {
+    let ix = find_step(playbook, step)?;
+    let Some(StepKind::Decision(decision)) = kind(playbook, ix) else {
+        return Err(Refusal::NotADecision {
+            step: step.to_string(),
+        });
+    };
+    let Some(chosen) = decision.options.iter().position(|o| o.id == option) else {
+        return Err(Refusal::UnknownOption {
+            step: step.to_string(),
+            option: option.to_string(),
+            options: decision.options.iter().map(|o| o.id.clone()).collect(),
+        });
+    };
+    let current = state.step(ix).and_then(|r| r.answer);
+    let previous = match current {
+        Some(c) => {
+            let current_id = decision
+                .options
+                .get(c)
+                .map(|o| o.id.clone())
+                .unwrap_or_default();
+            if c == chosen {
+                return Err(Refusal::SameAnswer {
+                    step: step.to_string(),
+                });
+            }
+            if reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                return Err(Refusal::AlreadyDecided {
+                    step: step.to_string(),
+                    current: current_id,
+                });
+            }
+            Some(current_id)
+        }
+        None => {
+            if let Some(r) = force {
+                non_empty(r, "--reason")?;
+            }
+            ensure_actionable(state, playbook, ix, force.as_deref(), true)?;
+            None
+        }
+    };
+    Ok(Event::DecisionMade {
+        step: step.to_string(),
+        option: option.to_string(),
+        reason: given(reason),
+        previous,
+        // Changing an answer is not a deviation: only a first answer can be forced.
+        forced: if current.is_none() {
+            force.clone()
+        } else {
+            None
+        },
+    })
+}
+
+/// Only an approval or a post is approved (or refused).
+fn ensure_approvable(playbook: &Playbook, ix: StepIx, step: &str) -> Result<(), Refusal> {
+    if matches!(
+        kind(playbook, ix),
+        Some(StepKind::Approval { .. } | StepKind::Post(_))
+    ) {
+        Ok(())
+    } else {
+        Err(Refusal::NotApprovable {
+            step: step.to_string(),
+        })
+    }
+}
+
+pub(super) fn approve(
+    state: &IncidentState,
+    playbook: &Playbook,
+    step: &str,
+    by: &str,
+) -> Result<Event, Refusal> {
+    let ix = find_step(playbook, step)?;
+    non_empty(by, "--by")?;
+    ensure_approvable(playbook, ix, step)?;
+    ensure_actionable(state, playbook, ix, None, false)?;
+    Ok(Event::ApprovalGiven {
+        step: step.to_string(),
+        by: by.to_string(),
+    })
+}
+
+pub(super) fn reject(
+    state: &IncidentState,
+    playbook: &Playbook,
+    step: &str,
+    by: &str,
+    reason: &str,
+) -> Result<Event, Refusal> {
+    let ix = find_step(playbook, step)?;
+    non_empty(by, "--by")?;
+    non_empty(reason, "--reason")?;
+    ensure_approvable(playbook, ix, step)?;
+    ensure_actionable(state, playbook, ix, None, false)?;
+    Ok(Event::ApprovalRejected {
+        step: step.to_string(),
+        by: by.to_string(),
+        reason: reason.to_string(),
+    })
+}
+
+pub(super) fn check(
+    playbook: &Playbook,
+    step: &str,
+    item: usize,
+    checked: bool,
+) -> Result<Event, Refusal> {
+    let ix = find_step(playbook, step)?;
+    let count = playbook.graph.step(ix).map_or(0, |s| s.checklist.len());
+    if item >= count {
+        return Err(Refusal::NoChecklistItem {
+            step: step.to_string(),
+            item: item + 1,
+            count,
+        });
+    }
+    Ok(Event::ChecklistChecked {
+        step: step.to_string(),
+        item,
+        checked,
+    })
+}
+
+pub(super) fn observe(
+    state: &IncidentState,
+    playbook: &Playbook,
+    step: &str,
+    text: &str,
+) -> Result<Event, Refusal> {
+    let ix = find_step(playbook, step)?;
+    non_empty(text, "TEXT")?;
+    if !matches!(kind(playbook, ix), Some(StepKind::Monitor(_))) {
+        return Err(Refusal::NotAMonitor {
+            step: step.to_string(),
+        });
+    }
+    ensure_actionable(state, playbook, ix, None, false)?;
+    Ok(Event::ObservationRecorded {
+        step: step.to_string(),
+        text: text.to_string(),
+    })
+}
+
+pub(super) fn reopen(
+    state: &IncidentState,
+    playbook: &Playbook,
+    step: &str,
+    reason: &str,
+) -> Result<Event, Refusal> {
+    let ix = find_step(playbook, step)?;
+    non_empty(reason, "--reason")?;
+    if !matches!(state.status_of(ix), StepStatus::Done | StepStatus::Skipped) {
+        return Err(Refusal::NotReopenable {
+            step: step.to_string(),
+        });
+    }
+    Ok(Event::StepReopened {
+        step: step.to_string(),
+        reason: reason.to_string(),
+    })
+}
+
+pub(super) fn note(
+    playbook: &Playbook,
+    text: &str,
+    step: &Option<String>,
+) -> Result<Event, Refusal> {
+    non_empty(text, "TEXT")?;
+    if let Some(s) = step {
+        find_step(playbook, s)?;
+    }
+    Ok(Event::NoteAdded {
+        text: text.to_string(),
+        step: step.clone(),
+    })
+}
+
+pub(super) fn attach_evidence(
+    playbook: &Playbook,
+    step: &str,
+    evidence: &EvidenceRecord,
+    note: &Option<String>,
+) -> Result<Event, Refusal> {
+    find_step(playbook, step)?;
+    match evidence {
+        EvidenceRecord::Url { url } => non_empty(url, "URL")?,
+        // A file lives in `evidence/` under a plain name: never a path out of it.
+        EvidenceRecord::File { name, .. } => {
+            if name.is_empty()
+                || name == "."
+                || name == ".."
+                || name.contains(['/', '\\'])
+                || name.chars().any(char::is_control)
+            {
+                return Err(Refusal::BadEvidenceName { name: name.clone() });
+            }
+        }
+    }
+    Ok(Event::EvidenceAttached {
+        step: step.to_string(),
+        evidence: evidence.clone(),
+        note: given(note),
+    })
+}
+
+pub(super) fn handover(state: &IncidentState, to: &str, summary: &str) -> Result<Event, Refusal> {
+    non_empty(to, "--to")?;
+    single_line(to, "--to")?;
+    if to == state.operator {
+        return Err(Refusal::SameOperator {
+            name: to.to_string(),
+        });
+    }
+    Ok(Event::HandedOver {
+        from: state.operator.clone(),
+        to: to.to_string(),
+        summary: summary.to_string(),
+    })
+}
+
+pub(super) fn identify_account(
+    account: &Option<String>,
+    platform: Option<Platform>,
+) -> Result<Event, Refusal> {
+    if let Some(a) = account {
+        non_empty(a, "--account")?;
+        single_line(a, "--account")?;
+    }
+    if account.is_none() && platform.is_none() {
+        return Err(Refusal::Empty { what: "--account" });
+    }
+    Ok(Event::AccountIdentified {
+        account: account.clone(),
+        platform,
+    })
+}
+
+pub(super) fn close(
+    state: &IncidentState,
+    playbook: &Playbook,
+    force: &Option<String>,
+) -> Result<Event, Refusal> {
+    let open: Vec<String> = state
+        .open_steps(playbook)
+        .into_iter()
+        .filter_map(|ix| playbook.graph.step(ix).map(|s| s.id.clone()))
+        .collect();
+    // Every undelivered message belongs to an open step (forcing, skipping or a step ceasing
+    // to apply cancels its mail), so the open steps already need --force.
+    let undelivered: Vec<u32> = state.undelivered().map(|m| m.number).collect();
+    match force {
+        Some(reason) => non_empty(reason, "--reason")?,
+        None if !open.is_empty() => return Err(Refusal::OpenSteps { steps: open }),
+        None => {}
+    }
+    Ok(Event::IncidentClosed {
+        reason: force.clone(),
+        open_steps: open,
+        undelivered,
+    })
+}
