@@ -1,5 +1,5 @@
 //! `hikeshi status`: the state of an incident at a moment, as data (`--json`, documented in
-//! docs/incident-status.md) and as text for people.
+//! docs/incidents.md) and as text for people.
 
 use std::fmt::Write as _;
 
@@ -364,6 +364,85 @@ pub fn render(report: &StatusReport, lang: Lang) -> String {
                 ),
             }
         );
+    }
+    out
+}
+
+/// The handover summary (交代時の引き継ぎ): open and overdue steps, the last decisions.
+pub fn handover_summary(record: &IncidentRecord, now: DateTime<FixedOffset>, lang: Lang) -> String {
+    let playbook = &record.playbook;
+    let state = &record.state;
+    let mut out = String::new();
+    let p = state.progress();
+    let title = |ix| {
+        playbook
+            .graph
+            .step(ix)
+            .map(|s| format!("{} {}", s.id, s.title))
+            .unwrap_or_default()
+    };
+    let _ = writeln!(
+        out,
+        "{} {} / {} ({}: {}, {}: {}, {}: {})",
+        lang.pick("進捗", "progress"),
+        p.settled(),
+        p.total,
+        lang.pick("実施可", "ready"),
+        p.ready,
+        lang.pick("待機", "pending"),
+        p.pending,
+        lang.pick("期限超過", "overdue"),
+        state.overdue(playbook, now).len()
+    );
+    let overdue = state.overdue(playbook, now);
+    if !overdue.is_empty() {
+        let _ = writeln!(out, "{}", lang.pick("期限超過:", "overdue:"));
+        for ix in &overdue {
+            let view = state.view(playbook, *ix, now);
+            let by = view
+                .time_left
+                .map(|t| format_duration(-t, lang))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  - {} ({}{by})",
+                title(*ix),
+                lang.pick("超過 ", "by ")
+            );
+        }
+    }
+    let ready: Vec<_> = state
+        .open_steps(playbook)
+        .into_iter()
+        .filter(|ix| state.status_of(*ix) == StepStatus::Ready && !overdue.contains(ix))
+        .collect();
+    if !ready.is_empty() {
+        let _ = writeln!(out, "{}", lang.pick("実施可能な手順:", "ready steps:"));
+        for ix in ready {
+            let _ = writeln!(out, "  - {}", title(ix));
+        }
+    }
+    let mut decisions: Vec<(DateTime<FixedOffset>, String)> = Vec::new();
+    for &ix in playbook.graph.order() {
+        let (Some(r), Some(step)) = (state.step(ix), playbook.graph.step(ix)) else {
+            continue;
+        };
+        if let (Some(answer), StepKind::Decision(d), Some(last)) =
+            (r.answer, &step.kind, r.answers.last())
+        {
+            let option = d.options.get(answer).map_or("", |o| o.title.as_str());
+            decisions.push((
+                last.at,
+                format!("{}: {option} ({})", step.title, format_jst(last.at, false)),
+            ));
+        }
+    }
+    decisions.sort();
+    if !decisions.is_empty() {
+        let _ = writeln!(out, "{}", lang.pick("これまでの判断:", "decisions:"));
+        for (_, d) in decisions.iter().rev().take(5) {
+            let _ = writeln!(out, "  - {d}");
+        }
     }
     out
 }
