@@ -8,6 +8,7 @@ use super::event::{Event, EvidenceRecord};
 use crate::clock::format_jst;
 use crate::lang::Lang;
 use crate::playbook::{Playbook, StepIx, StepKind, Template};
+use crate::tr;
 
 fn title<'a>(playbook: &'a Playbook, id: &'a str) -> &'a str {
     playbook
@@ -29,110 +30,95 @@ fn option_title(playbook: &Playbook, step: &str, option: &str) -> String {
         .map_or_else(|| option.to_string(), |o| o.title.clone())
 }
 
-/// One sentence saying what happened (without time and actor).
+/// One sentence saying what happened (without time and actor). One arm per event, both
+/// languages side by side: a single match is kept whole so that a new event's words are one
+/// arm here.
 pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
-    use Lang::{En, Ja};
-    match (event, lang) {
-        (Event::IncidentStarted { params, .. }, Ja) => format!("事案「{}」を開始", params.title),
-        (Event::IncidentStarted { params, .. }, En) => {
-            format!("started the incident “{}”", params.title)
+    let step_title = |step: &str| title(playbook, step).to_string();
+    match event {
+        Event::IncidentStarted { params, .. } => {
+            let t = &params.title;
+            tr!(lang, "事案「{t}」を開始", "started the incident “{t}”")
         }
-        (
-            Event::StepCompleted {
-                step,
-                forced: Some(r),
-                ..
-            },
-            Ja,
-        ) => {
-            format!("「{}」を完了（逸脱: {r}）", title(playbook, step))
+        Event::StepCompleted {
+            step,
+            forced: Some(r),
+            ..
+        } => {
+            let t = step_title(step);
+            tr!(
+                lang,
+                "「{t}」を完了（逸脱: {r}）",
+                "completed “{t}” (deviation: {r})"
+            )
         }
-        (
-            Event::StepCompleted {
-                step,
-                forced: Some(r),
-                ..
-            },
-            En,
-        ) => {
-            format!("completed “{}” (deviation: {r})", title(playbook, step))
+        Event::StepCompleted {
+            step,
+            note: Some(n),
+            ..
+        } => {
+            let t = step_title(step);
+            tr!(lang, "「{t}」を完了: {n}", "completed “{t}”: {n}")
         }
-        (Event::StepCompleted { step, note, .. }, Ja) => match note {
-            Some(n) => format!("「{}」を完了: {n}", title(playbook, step)),
-            None => format!("「{}」を完了", title(playbook, step)),
-        },
-        (Event::StepCompleted { step, note, .. }, En) => match note {
-            Some(n) => format!("completed “{}”: {n}", title(playbook, step)),
-            None => format!("completed “{}”", title(playbook, step)),
-        },
-        (Event::StepSkipped { step, reason }, Ja) => {
-            format!("「{}」を省略（理由: {reason}）", title(playbook, step))
+        Event::StepCompleted { step, .. } => {
+            let t = step_title(step);
+            tr!(lang, "「{t}」を完了", "completed “{t}”")
         }
-        (Event::StepSkipped { step, reason }, En) => {
-            format!("skipped “{}” ({reason})", title(playbook, step))
+        Event::StepSkipped { step, reason } => {
+            let t = step_title(step);
+            tr!(
+                lang,
+                "「{t}」を省略（理由: {reason}）",
+                "skipped “{t}” ({reason})"
+            )
         }
-        (
-            Event::DecisionMade {
-                step,
-                option,
-                reason,
-                previous,
-                ..
-            },
-            Ja,
-        ) => {
+        Event::DecisionMade {
+            step,
+            option,
+            reason,
+            previous,
+            ..
+        } => {
+            let t = step_title(step);
             let chosen = option_title(playbook, step, option);
             match (previous, reason) {
-                (Some(p), Some(r)) => format!(
-                    "「{}」を「{}」から「{chosen}」に変更（理由: {r}）",
-                    title(playbook, step),
-                    option_title(playbook, step, p)
+                (Some(p), Some(r)) => {
+                    let p = option_title(playbook, step, p);
+                    tr!(
+                        lang,
+                        "「{t}」を「{p}」から「{chosen}」に変更（理由: {r}）",
+                        "changed “{t}” from “{p}” to “{chosen}” ({r})"
+                    )
+                }
+                (_, Some(r)) => tr!(
+                    lang,
+                    "「{t}」で「{chosen}」と判断（{r}）",
+                    "decided “{t}”: “{chosen}” ({r})"
                 ),
-                (_, Some(r)) => format!("「{}」で「{chosen}」と判断（{r}）", title(playbook, step)),
-                _ => format!("「{}」で「{chosen}」と判断", title(playbook, step)),
+                _ => tr!(
+                    lang,
+                    "「{t}」で「{chosen}」と判断",
+                    "decided “{t}”: “{chosen}”"
+                ),
             }
         }
-        (
-            Event::DecisionMade {
-                step,
-                option,
-                reason,
-                previous,
-                ..
-            },
-            En,
-        ) => {
-            let chosen = option_title(playbook, step, option);
-            match (previous, reason) {
-                (Some(p), Some(r)) => format!(
-                    "changed “{}” from “{}” to “{chosen}” ({r})",
-                    title(playbook, step),
-                    option_title(playbook, step, p)
-                ),
-                (_, Some(r)) => format!("decided “{}”: “{chosen}” ({r})", title(playbook, step)),
-                _ => format!("decided “{}”: “{chosen}”", title(playbook, step)),
-            }
+        Event::ApprovalGiven { step, by } => {
+            let t = step_title(step);
+            tr!(lang, "「{t}」を{by}が承認", "{by} approved “{t}”")
         }
-        (Event::ApprovalGiven { step, by }, Ja) => {
-            format!("「{}」を{by}が承認", title(playbook, step))
+        Event::ApprovalRejected { step, by, reason } => {
+            let t = step_title(step);
+            tr!(
+                lang,
+                "「{t}」を{by}が差戻し（{reason}）",
+                "{by} rejected “{t}” ({reason})"
+            )
         }
-        (Event::ApprovalGiven { step, by }, En) => {
-            format!("{by} approved “{}”", title(playbook, step))
-        }
-        (Event::ApprovalRejected { step, by, reason }, Ja) => {
-            format!("「{}」を{by}が差戻し（{reason}）", title(playbook, step))
-        }
-        (Event::ApprovalRejected { step, by, reason }, En) => {
-            format!("{by} rejected “{}” ({reason})", title(playbook, step))
-        }
-        (
-            Event::ChecklistChecked {
-                step,
-                item,
-                checked,
-            },
-            _,
-        ) => {
+        Event::ChecklistChecked {
+            step,
+            item,
+            checked,
+        } => {
             let text = playbook
                 .graph
                 .find(step)
@@ -140,38 +126,38 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
                 .and_then(|s| s.checklist.get(*item))
                 .cloned()
                 .unwrap_or_default();
-            match (checked, lang) {
-                (true, Ja) => format!("チェック: {text}"),
-                (false, Ja) => format!("チェックを外す: {text}"),
-                (true, En) => format!("checked: {text}"),
-                (false, En) => format!("unchecked: {text}"),
+            if *checked {
+                tr!(lang, "チェック: {text}", "checked: {text}")
+            } else {
+                tr!(lang, "チェックを外す: {text}", "unchecked: {text}")
             }
         }
-        (Event::ObservationRecorded { step, text }, Ja) => {
-            format!("「{}」の観測: {text}", title(playbook, step))
+        Event::ObservationRecorded { step, text } => {
+            let t = step_title(step);
+            tr!(lang, "「{t}」の観測: {text}", "observed for “{t}”: {text}")
         }
-        (Event::ObservationRecorded { step, text }, En) => {
-            format!("observed for “{}”: {text}", title(playbook, step))
+        Event::StepReopened { step, reason } => {
+            let t = step_title(step);
+            tr!(
+                lang,
+                "「{t}」を再開（理由: {reason}）",
+                "reopened “{t}” ({reason})"
+            )
         }
-        (Event::StepReopened { step, reason }, Ja) => {
-            format!("「{}」を再開（理由: {reason}）", title(playbook, step))
-        }
-        (Event::StepReopened { step, reason }, En) => {
-            format!("reopened “{}” ({reason})", title(playbook, step))
-        }
-        (Event::NoteAdded { text, .. }, Ja) => format!("メモ: {text}"),
-        (Event::NoteAdded { text, .. }, En) => format!("note: {text}"),
-        (Event::EvidenceAttached { step, evidence, .. }, _) => {
+        Event::NoteAdded { text, .. } => tr!(lang, "メモ: {text}", "note: {text}"),
+        Event::EvidenceAttached { step, evidence, .. } => {
+            let t = step_title(step);
             let what = match evidence {
                 EvidenceRecord::File { name, .. } => format!("evidence/{name}"),
                 EvidenceRecord::Url { url } => url.clone(),
             };
-            match lang {
-                Ja => format!("「{}」の証拠を記録: {what}", title(playbook, step)),
-                En => format!("evidence for “{}”: {what}", title(playbook, step)),
-            }
+            tr!(
+                lang,
+                "「{t}」の証拠を記録: {what}",
+                "evidence for “{t}”: {what}"
+            )
         }
-        (Event::AccountIdentified { account, platform }, _) => {
+        Event::AccountIdentified { account, platform } => {
             let what = [
                 account.clone(),
                 platform.map(|p| p.display_name().to_string()),
@@ -180,122 +166,96 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
             .flatten()
             .collect::<Vec<_>>()
             .join(" / ");
-            match lang {
-                Ja => format!("対象アカウントを特定: {what}"),
-                En => format!("affected account identified: {what}"),
-            }
+            tr!(
+                lang,
+                "対象アカウントを特定: {what}",
+                "affected account identified: {what}"
+            )
         }
-        (Event::ExerciseBegan { title, .. }, Ja) => format!("【訓練】シナリオ「{title}」を開始"),
-        (Event::ExerciseBegan { title, .. }, En) => {
-            format!("[EXERCISE] scenario “{title}” began")
-        }
-        (Event::InjectFired { title, early, .. }, Ja) => format!(
-            "【状況付与】{title}{}",
-            if *early { "（前倒し）" } else { "" }
+        Event::ExerciseBegan { title, .. } => tr!(
+            lang,
+            "【訓練】シナリオ「{title}」を開始",
+            "[EXERCISE] scenario “{title}” began"
         ),
-        (Event::InjectFired { title, early, .. }, En) => {
-            format!("[inject] {title}{}", if *early { " (early)" } else { "" })
-        }
-        (Event::ReviewRecorded { .. }, Ja) => "振り返りを記録".into(),
-        (Event::ReviewRecorded { .. }, En) => "review recorded".into(),
-        (Event::HandedOver { from, to, .. }, Ja) => format!("{from} から {to} に交代"),
-        (Event::HandedOver { from, to, .. }, En) => format!("handed over from {from} to {to}"),
-        (
-            Event::NotificationQueued {
-                message,
-                letter,
-                step,
-            },
-            Ja,
-        ) => format!(
-            "通知 #{message}（{}宛て、「{}」）を送信待ちに登録",
-            letter.to,
-            title(playbook, step)
+        Event::InjectFired {
+            title, early: true, ..
+        } => tr!(
+            lang,
+            "【状況付与】{title}（前倒し）",
+            "[inject] {title} (early)"
         ),
-        (
-            Event::NotificationQueued {
-                message,
-                letter,
-                step,
-            },
-            En,
-        ) => format!(
-            "queued message #{message} to {} (“{}”)",
-            letter.to,
-            title(playbook, step)
+        Event::InjectFired { title, .. } => tr!(lang, "【状況付与】{title}", "[inject] {title}"),
+        Event::ReviewRecorded { .. } => tr!(lang, "振り返りを記録", "review recorded"),
+        Event::HandedOver { from, to, .. } => {
+            tr!(
+                lang,
+                "{from} から {to} に交代",
+                "handed over from {from} to {to}"
+            )
+        }
+        Event::NotificationQueued {
+            message,
+            letter,
+            step,
+        } => {
+            let (t, to) = (step_title(step), &letter.to);
+            tr!(
+                lang,
+                "通知 #{message}（{to}宛て、「{t}」）を送信待ちに登録",
+                "queued message #{message} to {to} (“{t}”)"
+            )
+        }
+        Event::NotificationSent {
+            message, transport, ..
+        } if transport == "file" => tr!(
+            lang,
+            "通知 #{message} を送信箱（outbox）に保存",
+            "message #{message} written to the outbox"
         ),
-        (
-            Event::NotificationSent {
-                message, transport, ..
-            },
-            Ja,
-        ) => match transport.as_str() {
-            "file" => format!("通知 #{message} を送信箱（outbox）に保存"),
-            _ => format!("通知 #{message} がメールサーバーに受け付けられた"),
-        },
-        (
-            Event::NotificationSent {
-                message, transport, ..
-            },
-            En,
-        ) => match transport.as_str() {
-            "file" => format!("message #{message} written to the outbox"),
-            _ => format!("message #{message} accepted by the mail server"),
-        },
-        (
-            Event::NotificationFailed {
-                message,
-                attempt,
-                error,
-                permanent,
-                ..
-            },
-            Ja,
-        ) => format!(
-            "通知 #{message} の送信に失敗（{attempt} 回目{}）: {error}",
-            if *permanent {
-                "、再送しない"
-            } else {
-                "、自動で再送"
-            }
+        Event::NotificationSent { message, .. } => tr!(
+            lang,
+            "通知 #{message} がメールサーバーに受け付けられた",
+            "message #{message} accepted by the mail server"
         ),
-        (
-            Event::NotificationFailed {
-                message,
-                attempt,
-                error,
-                permanent,
-                ..
-            },
-            En,
-        ) => format!(
-            "message #{message} failed (attempt {attempt}{}): {error}",
-            if *permanent {
-                ", not retried"
-            } else {
-                ", will retry"
-            }
+        Event::NotificationFailed {
+            message,
+            attempt,
+            error,
+            permanent: true,
+            ..
+        } => tr!(
+            lang,
+            "通知 #{message} の送信に失敗（{attempt} 回目、再送しない）: {error}",
+            "message #{message} failed (attempt {attempt}, not retried): {error}"
         ),
-        (Event::NotificationAcknowledged { message, by, .. }, Ja) => {
-            format!("通知 #{message} を {by} が確認")
-        }
-        (Event::NotificationAcknowledged { message, by, .. }, En) => {
-            format!("{by} acknowledged message #{message}")
-        }
-        (Event::DivisionCalled { division, note, .. }, Ja) => {
-            format!("{division} に電話で連絡: {note}")
-        }
-        (Event::DivisionCalled { division, note, .. }, En) => {
-            format!("phoned {division}: {note}")
-        }
-        (Event::IncidentClosed { reason, .. }, Ja) => match reason {
-            Some(r) => format!("事案を終了（未完了の手順あり: {r}）"),
-            None => "事案を終了".into(),
-        },
-        (Event::IncidentClosed { reason, .. }, En) => match reason {
-            Some(r) => format!("closed the incident (steps still open: {r})"),
-            None => "closed the incident".into(),
-        },
+        Event::NotificationFailed {
+            message,
+            attempt,
+            error,
+            ..
+        } => tr!(
+            lang,
+            "通知 #{message} の送信に失敗（{attempt} 回目、自動で再送）: {error}",
+            "message #{message} failed (attempt {attempt}, will retry): {error}"
+        ),
+        Event::NotificationAcknowledged { message, by, .. } => tr!(
+            lang,
+            "通知 #{message} を {by} が確認",
+            "{by} acknowledged message #{message}"
+        ),
+        Event::DivisionCalled { division, note, .. } => tr!(
+            lang,
+            "{division} に電話で連絡: {note}",
+            "phoned {division}: {note}"
+        ),
+        Event::IncidentClosed {
+            reason: Some(r), ..
+        } => tr!(
+            lang,
+            "事案を終了（未完了の手順あり: {r}）",
+            "closed the incident (steps still open: {r})"
+        ),
+        Event::IncidentClosed { .. } => tr!(lang, "事案を終了", "closed the incident"),
     }
 }
 

@@ -10,9 +10,10 @@ use unicode_width::UnicodeWidthStr;
 use super::IncidentRecord;
 use super::state::{Progress, StepStatus};
 use crate::clock::format_jst;
-use crate::lang::Lang;
+use crate::lang::{Lang, Text};
 use crate::playbook::StepKind;
 use crate::playbook::duration::format_duration;
+use crate::tr;
 
 /// The status report (the JSON of `hikeshi status --json`).
 #[derive(Debug, Clone, Serialize)]
@@ -233,18 +234,14 @@ impl StatusReport {
 
 /// The status word for people.
 pub fn status_label(status: StepStatus, lang: Lang) -> &'static str {
-    match (status, lang) {
-        (StepStatus::Done, Lang::Ja) => "完了",
-        (StepStatus::Ready, Lang::Ja) => "実施可",
-        (StepStatus::Pending, Lang::Ja) => "待機",
-        (StepStatus::Skipped, Lang::Ja) => "省略",
-        (StepStatus::NotApplicable, Lang::Ja) => "対象外",
-        (StepStatus::Done, Lang::En) => "done",
-        (StepStatus::Ready, Lang::En) => "ready",
-        (StepStatus::Pending, Lang::En) => "pending",
-        (StepStatus::Skipped, Lang::En) => "skipped",
-        (StepStatus::NotApplicable, Lang::En) => "n/a",
+    match status {
+        StepStatus::Done => Text::new("完了", "done"),
+        StepStatus::Ready => Text::new("実施可", "ready"),
+        StepStatus::Pending => Text::new("待機", "pending"),
+        StepStatus::Skipped => Text::new("省略", "skipped"),
+        StepStatus::NotApplicable => Text::new("対象外", "n/a"),
     }
+    .get(lang)
 }
 
 fn pad(text: &str, width: usize) -> String {
@@ -255,73 +252,73 @@ fn pad(text: &str, width: usize) -> String {
 pub fn render(report: &StatusReport, lang: Lang) -> String {
     let mut out = String::new();
     let p = &report.progress;
+    let (title, id) = (&report.playbook.title, &report.playbook.id);
     let _ = writeln!(out, "{}  [{}]", report.title, report.id);
     let _ = writeln!(
         out,
-        "{}: {} ({})",
-        lang.pick("手順書", "playbook"),
-        report.playbook.title,
-        report.playbook.id
+        "{}",
+        tr!(lang, "手順書: {title} ({id})", "playbook: {title} ({id})")
     );
     if report.account.is_some() || report.platform.is_some() {
+        let platform = report.platform.as_deref().unwrap_or("");
+        let account = report.account.as_deref().unwrap_or("");
         let _ = writeln!(
             out,
-            "{}: {} {}",
-            lang.pick("対象", "account"),
-            report.platform.as_deref().unwrap_or(""),
-            report.account.as_deref().unwrap_or("")
+            "{}",
+            tr!(
+                lang,
+                "対象: {platform} {account}",
+                "account: {platform} {account}"
+            )
         );
     }
     let elapsed = format_duration(chrono::TimeDelta::seconds(report.elapsed_seconds), lang);
-    let _ = writeln!(
-        out,
-        "{}: {} ({} {elapsed})  {}: {}  {}: {}",
-        lang.pick("開始", "started"),
-        report
-            .started_at
-            .map(|t| format_jst(t, false))
-            .unwrap_or_default(),
-        lang.pick("経過", "elapsed"),
-        lang.pick("担当", "operator"),
-        report.operator,
-        lang.pick("重大度", "severity"),
+    let started = report
+        .started_at
+        .map(|t| format_jst(t, false))
+        .unwrap_or_default();
+    let (operator, severity) = (
+        &report.operator,
         report.severity_title.as_deref().unwrap_or("-"),
     );
-    if let Some(closed) = report.closed_at {
-        let _ = writeln!(
-            out,
-            "{}: {}",
-            lang.pick("終了", "closed"),
-            format_jst(closed, false)
-        );
-    }
     let _ = writeln!(
         out,
-        "{}: {}/{}  {}: {}  {}: {}  {}: {}",
-        lang.pick("進捗", "progress"),
-        p.settled(),
-        p.total,
-        lang.pick("実施可", "ready"),
-        p.ready,
-        lang.pick("期限超過", "overdue"),
-        report.overdue.len(),
-        lang.pick("残りの見込み", "remaining"),
-        format_duration(
-            chrono::TimeDelta::seconds(report.remaining_critical_path_seconds),
-            lang
-        ),
+        "{}",
+        tr!(
+            lang,
+            "開始: {started} (経過 {elapsed})  担当: {operator}  重大度: {severity}",
+            "started: {started} (elapsed {elapsed})  operator: {operator}  severity: {severity}"
+        )
+    );
+    if let Some(closed) = report.closed_at {
+        let closed = format_jst(closed, false);
+        let _ = writeln!(out, "{}", tr!(lang, "終了: {closed}", "closed: {closed}"));
+    }
+    let (settled, total, ready, overdue) = (p.settled(), p.total, p.ready, report.overdue.len());
+    let remaining = format_duration(
+        chrono::TimeDelta::seconds(report.remaining_critical_path_seconds),
+        lang,
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        tr!(
+            lang,
+            "進捗: {settled}/{total}  実施可: {ready}  期限超過: {overdue}  残りの見込み: {remaining}",
+            "progress: {settled}/{total}  ready: {ready}  overdue: {overdue}  remaining: {remaining}"
+        )
     );
     let m = &report.messages;
     if m.total > 0 {
+        let (total, undelivered, needs_call) = (m.total, m.undelivered, m.needs_call);
         let _ = writeln!(
             out,
-            "{}: {}  {}: {}  {}: {}",
-            lang.pick("通知", "messages"),
-            m.total,
-            lang.pick("未送達", "undelivered"),
-            m.undelivered,
-            lang.pick("要電話", "need a call"),
-            m.needs_call,
+            "{}",
+            tr!(
+                lang,
+                "通知: {total}  未送達: {undelivered}  要電話: {needs_call}",
+                "messages: {total}  undelivered: {undelivered}  need a call: {needs_call}"
+            )
         );
     }
     let _ = writeln!(out);
@@ -330,16 +327,14 @@ pub fn render(report: &StatusReport, lang: Lang) -> String {
         let label = status_label(s.status, lang);
         let timing = match (s.status, s.time_left_seconds, s.done_at) {
             (StepStatus::Done, _, Some(at)) => format_jst(at, false),
-            (_, Some(left), _) if left < 0 => format!(
-                "{}{}",
-                lang.pick("期限超過 ", "overdue "),
-                format_duration(chrono::TimeDelta::seconds(-left), lang)
-            ),
-            (_, Some(left), _) => format!(
-                "{}{}",
-                lang.pick("残り ", "left "),
-                format_duration(chrono::TimeDelta::seconds(left), lang)
-            ),
+            (_, Some(left), _) if left < 0 => {
+                let by = format_duration(chrono::TimeDelta::seconds(-left), lang);
+                tr!(lang, "期限超過 {by}", "overdue {by}")
+            }
+            (_, Some(left), _) => {
+                let left = format_duration(chrono::TimeDelta::seconds(left), lang);
+                tr!(lang, "残り {left}", "left {left}")
+            }
             _ => String::new(),
         };
         let mark = if s.overdue { "!" } else { " " };
@@ -355,14 +350,11 @@ pub fn render(report: &StatusReport, lang: Lang) -> String {
         let _ = writeln!(
             out,
             "\n{}",
-            match lang {
-                Lang::Ja => format!(
-                    "注意: 記録の末尾に書きかけの {bytes} バイトがあります（次の書き込み時に journal.torn へ移します）"
-                ),
-                Lang::En => format!(
-                    "note: the journal ends in {bytes} torn bytes (moved to journal.torn on the next write)"
-                ),
-            }
+            tr!(
+                lang,
+                "注意: 記録の末尾に書きかけの {bytes} バイトがあります（次の書き込み時に journal.torn へ移します）",
+                "note: the journal ends in {bytes} torn bytes (moved to journal.torn on the next write)"
+            )
         );
     }
     out
@@ -381,33 +373,31 @@ pub fn handover_summary(record: &IncidentRecord, now: DateTime<FixedOffset>, lan
             .map(|s| format!("{} {}", s.id, s.title))
             .unwrap_or_default()
     };
+    let overdue = state.overdue(playbook, now);
+    let (settled, total, ready, pending, late) =
+        (p.settled(), p.total, p.ready, p.pending, overdue.len());
     let _ = writeln!(
         out,
-        "{} {} / {} ({}: {}, {}: {}, {}: {})",
-        lang.pick("進捗", "progress"),
-        p.settled(),
-        p.total,
-        lang.pick("実施可", "ready"),
-        p.ready,
-        lang.pick("待機", "pending"),
-        p.pending,
-        lang.pick("期限超過", "overdue"),
-        state.overdue(playbook, now).len()
+        "{}",
+        tr!(
+            lang,
+            "進捗 {settled} / {total} (実施可: {ready}, 待機: {pending}, 期限超過: {late})",
+            "progress {settled} / {total} (ready: {ready}, pending: {pending}, overdue: {late})"
+        )
     );
-    let overdue = state.overdue(playbook, now);
     if !overdue.is_empty() {
-        let _ = writeln!(out, "{}", lang.pick("期限超過:", "overdue:"));
+        let _ = writeln!(out, "{}", tr!(lang, "期限超過:", "overdue:"));
         for ix in &overdue {
             let view = state.view(playbook, *ix, now);
             let by = view
                 .time_left
                 .map(|t| format_duration(-t, lang))
                 .unwrap_or_default();
+            let step = title(*ix);
             let _ = writeln!(
                 out,
-                "  - {} ({}{by})",
-                title(*ix),
-                lang.pick("超過 ", "by ")
+                "{}",
+                tr!(lang, "  - {step} (超過 {by})", "  - {step} (by {by})")
             );
         }
     }
@@ -417,7 +407,7 @@ pub fn handover_summary(record: &IncidentRecord, now: DateTime<FixedOffset>, lan
         .filter(|ix| state.status_of(*ix) == StepStatus::Ready && !overdue.contains(ix))
         .collect();
     if !ready.is_empty() {
-        let _ = writeln!(out, "{}", lang.pick("実施可能な手順:", "ready steps:"));
+        let _ = writeln!(out, "{}", tr!(lang, "実施可能な手順:", "ready steps:"));
         for ix in ready {
             let _ = writeln!(out, "  - {}", title(ix));
         }
@@ -439,7 +429,7 @@ pub fn handover_summary(record: &IncidentRecord, now: DateTime<FixedOffset>, lan
     }
     decisions.sort();
     if !decisions.is_empty() {
-        let _ = writeln!(out, "{}", lang.pick("これまでの判断:", "decisions:"));
+        let _ = writeln!(out, "{}", tr!(lang, "これまでの判断:", "decisions:"));
         for (_, d) in decisions.iter().rev().take(5) {
             let _ = writeln!(out, "  - {d}");
         }
