@@ -16,8 +16,9 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 use crate::incident::{IncidentState, StepStatus};
-use crate::lang::Lang;
+use crate::lang::{Lang, Text};
 use crate::playbook::{Playbook, StepKind};
+use crate::tr;
 
 /// How a step did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -125,13 +126,14 @@ impl PenaltyKind {
     /// A short name.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            PenaltyKind::LateStep => lang.pick("目標超過", "late steps"),
-            PenaltyKind::MissedStep => lang.pick("未完了", "steps not done"),
-            PenaltyKind::SkippedStep => lang.pick("省略", "skipped"),
-            PenaltyKind::ForcedStep => lang.pick("強制", "forced"),
-            PenaltyKind::LateNotice => lang.pick("通知遅れ", "late notices"),
-            PenaltyKind::MissingNotice => lang.pick("通知なし", "notices not sent"),
+            PenaltyKind::LateStep => Text::new("目標超過", "late steps"),
+            PenaltyKind::MissedStep => Text::new("未完了", "steps not done"),
+            PenaltyKind::SkippedStep => Text::new("省略", "skipped"),
+            PenaltyKind::ForcedStep => Text::new("強制", "forced"),
+            PenaltyKind::LateNotice => Text::new("通知遅れ", "late notices"),
+            PenaltyKind::MissingNotice => Text::new("通知なし", "notices not sent"),
         }
+        .get(lang)
     }
 }
 
@@ -169,15 +171,12 @@ impl Score {
     pub fn formula(&self, lang: Lang) -> String {
         let mut out = FULL_MARKS.to_string();
         for p in &self.penalties {
-            out.push_str(&format!(
-                " - {}x{}（{}）",
-                p.points,
-                p.count,
-                p.kind.label(lang)
+            let (points, count, label) = (p.points, p.count, p.kind.label(lang));
+            out.push_str(&tr!(
+                lang,
+                " - {points}x{count}（{label}）",
+                " - {points}x{count} ({label})"
             ));
-        }
-        if lang == Lang::En {
-            out = out.replace('（', " (").replace('）', ")");
         }
         format!("{out} = {}", self.total)
     }
@@ -352,14 +351,15 @@ impl StepVerdict {
     /// A short word.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            StepVerdict::OnTime => lang.pick("目標内", "on time"),
-            StepVerdict::Late => lang.pick("目標超過", "late"),
-            StepVerdict::Missed => lang.pick("未完了", "not done"),
-            StepVerdict::Done => lang.pick("完了", "done"),
-            StepVerdict::Open => lang.pick("未実施", "open"),
-            StepVerdict::Skipped => lang.pick("省略", "skipped"),
-            StepVerdict::NotApplicable => lang.pick("対象外", "not applicable"),
+            StepVerdict::OnTime => Text::new("目標内", "on time"),
+            StepVerdict::Late => Text::new("目標超過", "late"),
+            StepVerdict::Missed => Text::new("未完了", "not done"),
+            StepVerdict::Done => Text::new("完了", "done"),
+            StepVerdict::Open => Text::new("未実施", "open"),
+            StepVerdict::Skipped => Text::new("省略", "skipped"),
+            StepVerdict::NotApplicable => Text::new("対象外", "not applicable"),
         }
+        .get(lang)
     }
 }
 
@@ -367,10 +367,11 @@ impl NoticeVerdict {
     /// A short word.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            NoticeVerdict::OnTime => lang.pick("期限内", "on time"),
-            NoticeVerdict::Late => lang.pick("期限超過", "late"),
-            NoticeVerdict::NotSent => lang.pick("未送達", "not sent"),
+            NoticeVerdict::OnTime => Text::new("期限内", "on time"),
+            NoticeVerdict::Late => Text::new("期限超過", "late"),
+            NoticeVerdict::NotSent => Text::new("未送達", "not sent"),
         }
+        .get(lang)
     }
 }
 
@@ -378,12 +379,14 @@ impl Score {
     /// The score as plain lines, for a terminal or the screen: the total, the formula, each
     /// step with a target, anything skipped or forced, and each late or missing notice.
     pub fn lines(&self, lang: Lang) -> Vec<String> {
+        let (total, formula) = (self.total, self.formula(lang));
         let mut out = vec![
-            match lang {
-                Lang::Ja => format!("得点 {} / {FULL_MARKS}", self.total),
-                Lang::En => format!("score {} / {FULL_MARKS}", self.total),
-            },
-            format!("{}: {}", lang.pick("計算", "formula"), self.formula(lang)),
+            tr!(
+                lang,
+                "得点 {total} / {FULL_MARKS}",
+                "score {total} / {FULL_MARKS}"
+            ),
+            tr!(lang, "計算: {formula}", "formula: {formula}"),
         ];
         for s in &self.steps {
             let shown = s.target_seconds.is_some() || s.forced || s.verdict == StepVerdict::Skipped;
@@ -401,19 +404,20 @@ impl Score {
                 StepVerdict::NotApplicable => "--",
                 _ => "NG",
             };
-            out.push(format!(
-                "{mark} {} {} : {} {target} / {} {actual} ({}{})",
-                s.step,
-                s.title,
-                lang.pick("目標", "target"),
-                lang.pick("実際", "actual"),
-                s.verdict.label(lang),
-                if s.forced {
-                    lang.pick("・強制", ", forced")
-                } else {
-                    ""
-                }
-            ));
+            let (step, title, verdict) = (&s.step, &s.title, s.verdict.label(lang));
+            out.push(if s.forced {
+                tr!(
+                    lang,
+                    "{mark} {step} {title} : 目標 {target} / 実際 {actual} ({verdict}・強制)",
+                    "{mark} {step} {title} : target {target} / actual {actual} ({verdict}, forced)"
+                )
+            } else {
+                tr!(
+                    lang,
+                    "{mark} {step} {title} : 目標 {target} / 実際 {actual} ({verdict})",
+                    "{mark} {step} {title} : target {target} / actual {actual} ({verdict})"
+                )
+            });
         }
         for n in &self.notices {
             if n.verdict == NoticeVerdict::OnTime {
@@ -425,13 +429,11 @@ impl Score {
             let reached = n
                 .reached
                 .map_or_else(|| "-".into(), |d| crate::clock::format_jst(d, false));
-            out.push(format!(
-                "NG {} -> {} : {} {deadline} / {} {reached} ({})",
-                n.step,
-                n.to,
-                lang.pick("期限", "deadline"),
-                lang.pick("送達", "reached"),
-                n.verdict.label(lang)
+            let (step, to, verdict) = (&n.step, &n.to, n.verdict.label(lang));
+            out.push(tr!(
+                lang,
+                "NG {step} -> {to} : 期限 {deadline} / 送達 {reached} ({verdict})",
+                "NG {step} -> {to} : deadline {deadline} / reached {reached} ({verdict})"
             ));
         }
         out

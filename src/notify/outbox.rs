@@ -17,6 +17,7 @@ use crate::incident::state::{Delivery, Phase};
 use crate::incident::{Command, Incident, IncidentState, Written};
 use crate::lang::Lang;
 use crate::playbook::Playbook;
+use crate::tr;
 
 /// How long to wait before retrying after `attempt` failed attempts: 15 s, doubling each
 /// time, at most 10 minutes (a division must not wait long, nor the server be hammered).
@@ -301,79 +302,55 @@ impl OutboxReport {
 
     /// The report as lines of text.
     pub fn render(&self, lang: Lang) -> String {
-        let mut out = String::new();
-        let head = match lang {
-            Lang::Ja => format!(
-                "送信箱: {} 通（未送達 {}、要電話 {}）　送信先: {}\n",
-                self.messages.len(),
-                self.undelivered,
-                self.needs_call,
-                self.transport
-            ),
-            Lang::En => format!(
-                "outbox: {} message(s) ({} undelivered, {} need a call); sending via {}\n",
-                self.messages.len(),
-                self.undelivered,
-                self.needs_call,
-                self.transport
-            ),
-        };
-        out.push_str(&head);
+        let (count, undelivered, needs_call, via) = (
+            self.messages.len(),
+            self.undelivered,
+            self.needs_call,
+            &self.transport,
+        );
+        let mut out = tr!(
+            lang,
+            "送信箱: {count} 通（未送達 {undelivered}、要電話 {needs_call}）　送信先: {via}\n",
+            "outbox: {count} message(s) ({undelivered} undelivered, {needs_call} need a call); sending via {via}\n"
+        );
         for m in &self.messages {
-            let state = match (m.state, lang) {
-                (Phase::Sent, Lang::Ja) => format!(
-                    "送達 {}",
-                    m.sent_at.map(|t| format_jst(t, false)).unwrap_or_default()
+            let (attempts, error) = (m.attempts, m.last_error.as_deref().unwrap_or_default());
+            let state = match m.state {
+                Phase::Sent => {
+                    let at = m.sent_at.map(|t| format_jst(t, false)).unwrap_or_default();
+                    tr!(lang, "送達 {at}", "delivered {at}")
+                }
+                Phase::Called => tr!(lang, "電話で連絡済み", "reached by phone"),
+                Phase::Cancelled => {
+                    let why = m.cancelled_reason.as_deref().unwrap_or_default();
+                    tr!(lang, "送信中止（{why}）", "not sent ({why})")
+                }
+                Phase::Pending => tr!(lang, "送信待ち", "pending"),
+                Phase::FailedPermanent => tr!(
+                    lang,
+                    "送信失敗（{attempts} 回、再送しない）: {error}",
+                    "failed ({attempts} attempt(s), not retried): {error}"
                 ),
-                (Phase::Sent, Lang::En) => format!(
-                    "delivered {}",
-                    m.sent_at.map(|t| format_jst(t, false)).unwrap_or_default()
-                ),
-                (Phase::Called, Lang::Ja) => "電話で連絡済み".into(),
-                (Phase::Called, Lang::En) => "reached by phone".into(),
-                (Phase::Cancelled, Lang::Ja) => format!(
-                    "送信中止（{}）",
-                    m.cancelled_reason.as_deref().unwrap_or_default()
-                ),
-                (Phase::Cancelled, Lang::En) => format!(
-                    "not sent ({})",
-                    m.cancelled_reason.as_deref().unwrap_or_default()
-                ),
-                (Phase::Pending, Lang::Ja) => "送信待ち".into(),
-                (Phase::Pending, Lang::En) => "pending".into(),
-                (Phase::FailedPermanent, Lang::Ja) => format!(
-                    "送信失敗（{} 回、再送しない）: {}",
-                    m.attempts,
-                    m.last_error.as_deref().unwrap_or_default()
-                ),
-                (Phase::FailedPermanent, Lang::En) => format!(
-                    "failed ({} attempt(s), not retried): {}",
-                    m.attempts,
-                    m.last_error.as_deref().unwrap_or_default()
-                ),
-                (_, Lang::Ja) => format!(
-                    "送信失敗（{} 回、{} に再送）: {}",
-                    m.attempts,
-                    m.next_retry
+                Phase::Failed => {
+                    let at = m
+                        .next_retry
                         .map(|t| format_jst(t, true))
-                        .unwrap_or_default(),
-                    m.last_error.as_deref().unwrap_or_default()
-                ),
-                (_, Lang::En) => format!(
-                    "failed ({} attempt(s), retry at {}): {}",
-                    m.attempts,
-                    m.next_retry
-                        .map(|t| format_jst(t, true))
-                        .unwrap_or_default(),
-                    m.last_error.as_deref().unwrap_or_default()
-                ),
+                        .unwrap_or_default();
+                    tr!(
+                        lang,
+                        "送信失敗（{attempts} 回、{at} に再送）: {error}",
+                        "failed ({attempts} attempt(s), retry at {at}): {error}"
+                    )
+                }
             };
-            let ack = match (&m.acknowledged_by, m.needs_call, lang) {
-                (Some(by), _, Lang::Ja) => format!("　確認: {by}"),
-                (Some(by), _, Lang::En) => format!("; acknowledged by {by}"),
-                (None, true, Lang::Ja) => "　確認なし・要電話".into(),
-                (None, true, Lang::En) => "; no acknowledgement, call them".into(),
-                (None, false, _) => String::new(),
+            let ack = match (&m.acknowledged_by, m.needs_call) {
+                (Some(by), _) => tr!(lang, "　確認: {by}", "; acknowledged by {by}"),
+                (None, true) => tr!(
+                    lang,
+                    "　確認なし・要電話",
+                    "; no acknowledgement, call them"
+                ),
+                (None, false) => String::new(),
             };
             out.push_str(&format!(
                 "#{:<3} {} <{}>  [{}]  {}{}\n      {}\n",
