@@ -1,0 +1,269 @@
+//! The append-only, hash-chained journal: the single source of truth of an incident.
+//!
+//! One JSON object per line:
+//!
+//! ```text
+//! {"seq":1,"time":"2026-11-22T14:03:00+09:00","actor":"田中","kind":"incident_started","payload":{…},"prev":"000…0","hash":"9f2c…"}
+//! ```
+//!
+//! `hash` is the SHA-256 of the line's bytes without its `,"hash":"…"` member (that is, of
+//! `{"seq":…,"prev":"…"}`), and `prev` is the `hash` of the line before (64 zeros for the
+//! first). Changing any byte of any line breaks that line's hash or the next line's `prev`.
+//!
+//! An append returns only after the lines are written and fsync'd. One writer at a time: the
+//! journal file is locked with `flock`, which the kernel releases when the process dies, so a
+//! killed process never leaves an incident locked. A crash in the middle of a write leaves an
+//! unterminated last line (a torn tail); opening for writing moves those bytes to
+//! `journal.torn` and keeps the intact prefix.
+
+mod line;
+mod read;
+mod writer;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use sha2::{Digest as _, Sha256};
+
+pub use line::EntryRef;
+pub use read::{Audit, AuditLine, ReplaySummary, audit, read, read_with};
+pub use writer::JournalWriter;
+
+use crate::lang::{Lang, Text, io_failure};
+use crate::tr;
+
+/// `prev` of the first line.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The `,"hash":"<64 hex>"}` at the end of every line.
+const HASH_SUFFIX_LEN: usize = 75;
+const HASH_MEMBER: &str = ",\"hash\":\"";
+
+/// One journal line, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// 1, 2, 3, … without gaps.
+    pub seq: u64,
+    /// When the event happened (RFC 3339 with offset, from the incident's clock).
+    pub time: DateTime<FixedOffset>,
+    /// Who did it (the operator's name, or `hikeshi` for automatic events).
+    pub actor: String,
+    /// The event kind, e.g. `step_completed`.
+    pub kind: String,
+    /// The event payload as JSON text.
+    pub payload: String,
+    /// Hash of the line before.
+    pub prev: String,
+    /// Hash of this line.
+    pub hash: String,
+}
+
+/// An event to append.
+#[derive(Debug, Clone, Copy)]
+pub struct NewEntry<'a> {
+    /// When it happened.
+    pub time: DateTime<FixedOffset>,
+    /// Who did it.
+    pub actor: &'a str,
+    /// The event kind.
+    pub kind: &'a str,
+    /// The payload as JSON text (must be valid JSON).
+    pub payload: &'a str,
+}
+
+/// Why a line is not a valid journal line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Corruption {
+    /// Not UTF-8.
+    #[error("the line is not UTF-8")]
+    NotUtf8,
+    /// Not a journal record.
+    #[error("the line is not a journal record: {0}")]
+    NotARecord(String),
+    /// The line's own hash does not match its content.
+    #[error("the line's content does not match its hash (it was changed after it was written)")]
+    HashMismatch,
+    /// The line does not chain to the line before.
+    #[error("the line does not follow the line before (prev {found}, expected {expected})")]
+    BrokenChain {
+        /// `prev` of the line.
+        found: String,
+        /// `hash` of the line before.
+        expected: String,
+    },
+    /// The next line does not chain to this one: this line may have been changed and its
+    /// hash recomputed, or the next line was changed.
+    #[error(
+        "the line after it does not follow it: this line may have been changed and re-hashed, or the next one changed"
+    )]
+    ChainBreaksAfter,
+    /// A sequence number out of order.
+    #[error("sequence number {found} where {expected} was expected")]
+    BadSequence {
+        /// The seq found.
+        found: u64,
+        /// The seq expected.
+        expected: u64,
+    },
+}
+
+/// Something went wrong with a journal.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// A file operation failed.
+    #[error("{} {path}: {source}", action.get(Lang::En))]
+    Io {
+        /// What was being done.
+        action: Text,
+        /// The file.
+        path: PathBuf,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// Another process holds the journal.
+    #[error("{path} is in use by another hikeshi process")]
+    Locked {
+        /// The journal.
+        path: PathBuf,
+    },
+    /// A line in the journal is bad; nothing can be appended until it is dealt with.
+    #[error("{path}: line {line} (seq {seq}): {problem}")]
+    Corrupt {
+        /// The journal.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// The sequence number the line should have had.
+        seq: u64,
+        /// What is wrong.
+        problem: Corruption,
+    },
+    /// An event could not be encoded (never expected: payloads are our own types).
+    #[error("cannot encode an event: {0}")]
+    Encode(String),
+}
+
+impl JournalError {
+    fn io(action: Text, path: &Path, source: std::io::Error) -> Self {
+        JournalError::Io {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            JournalError::Io {
+                action,
+                path,
+                source,
+            } => io_failure(lang, *action, path, source),
+            JournalError::Locked { path } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "{path} は別の hikeshi が使用中です。そちらを終了してから実行してください",
+                    "{path} is in use by another hikeshi process"
+                )
+            }
+            JournalError::Corrupt {
+                path,
+                line,
+                seq,
+                problem,
+            } => {
+                let (path, problem) = (path.display(), problem.message(lang));
+                tr!(
+                    lang,
+                    "記録（journal.jsonl）の {line} 行目（seq {seq}）が壊れているため追記できません: {problem}。`hikeshi verify` で確認してください",
+                    "{path}: line {line} (seq {seq}): {problem}"
+                )
+            }
+            JournalError::Encode(reason) => tr!(
+                lang,
+                "記録する出来事を書き出せません: {reason}",
+                "cannot encode an event: {reason}"
+            ),
+        }
+    }
+}
+
+impl Corruption {
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Corruption::NotUtf8 => tr!(
+                lang,
+                "この行は UTF-8 ではありません",
+                "the line is not UTF-8"
+            ),
+            Corruption::NotARecord(reason) => tr!(
+                lang,
+                "この行は記録の形式ではありません: {reason}",
+                "the line is not a journal record: {reason}"
+            ),
+            Corruption::HashMismatch => tr!(
+                lang,
+                "この行の内容がハッシュと一致しません（書き込まれた後に変更されています）",
+                "the line's content does not match its hash (it was changed after it was written)"
+            ),
+            Corruption::BrokenChain { found, expected } => tr!(
+                lang,
+                "この行は前の行に続いていません（prev {found}、前の行のハッシュ {expected}）",
+                "the line does not follow the line before (prev {found}, expected {expected})"
+            ),
+            Corruption::ChainBreaksAfter => tr!(
+                lang,
+                "次の行がこの行に続いていません: この行が変更されてハッシュを計算し直されたか、次の行が変更されています",
+                "the line after it does not follow it: this line may have been changed and re-hashed, or the next one changed"
+            ),
+            Corruption::BadSequence { found, expected } => tr!(
+                lang,
+                "連番 {expected} のはずの所が {found} です",
+                "sequence number {found} where {expected} was expected"
+            ),
+        }
+    }
+}
+
+/// Bytes after the last complete line: what a crash in the middle of a write leaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TornTail {
+    /// How many bytes.
+    pub bytes: usize,
+    /// Where they were moved (`journal.torn`), if they were.
+    pub moved_to: Option<PathBuf>,
+}
+
+/// What reading a journal found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replay {
+    /// Every intact entry, in order.
+    pub entries: Vec<Entry>,
+    /// An unterminated last line, if any.
+    pub torn: Option<TornTail>,
+}
+
+impl Replay {
+    /// Hash of the last entry (the chain head), or [`GENESIS`].
+    pub fn head(&self) -> &str {
+        self.entries.last().map_or(GENESIS, |e| e.hash.as_str())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    s
+}
+
+/// SHA-256 of `bytes`, as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
