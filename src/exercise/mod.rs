@@ -4,21 +4,23 @@
 //!
 //! - [`scenario`]: the scenario file and its checks;
 //! - [`session`]: an exercise under way: the clock, injects, facilitator controls, and the
-//!   scripted participant ([`session::autopilot`]);
+//!   scripted participant ([`autopilot::autopilot`]);
 //! - [`score`]: the score, from the incident's state alone.
 //!
 //! Nothing here knows a terminal or SMTP: the screen drives a [`Session`], and mail goes
 //! through [`crate::notify`].
 
+pub mod autopilot;
 pub mod scenario;
 pub mod score;
 pub mod session;
 
 use std::path::{Path, PathBuf};
 
+pub use autopilot::{AutopilotRun, autopilot};
 pub use scenario::{Effect, Inject, Scenario, ScenarioFile};
 pub use score::{Score, score};
-pub use session::{AutopilotRun, FACILITATOR, Fired, Session, autopilot};
+pub use session::{FACILITATOR, Fired, Session};
 
 use crate::catalog::{self, DivisionsRef, LoadFailure, LoadedPlaybook, PlaybookRef};
 use crate::incident::IncidentError;
