@@ -320,6 +320,23 @@ fn killed_at_random_moments_nothing_acknowledged_is_lost() {
     let (_tmp, dir) = incident_with_events();
     let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
     let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    // The kills are timed against how long one `note` takes on this machine, so that some
+    // land mid-write and some after an acknowledgement however fast or loaded the machine is.
+    let note_time = (0..3)
+        .map(|i| {
+            let began = std::time::Instant::now();
+            hikeshi()
+                .arg("note")
+                .arg(&dir)
+                .arg(format!("timing-{i}"))
+                .assert()
+                .success();
+            began.elapsed()
+        })
+        .min()
+        .unwrap()
+        .as_micros()
+        .max(2_000) as u64;
     let mut acknowledged: Vec<String> = Vec::new();
     for round in 0..200 {
         // A shell runs `hikeshi note` again and again, printing each note's text only after
@@ -338,7 +355,10 @@ fn killed_at_random_moments_nothing_acknowledged_is_lost() {
             .process_group(0)
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_micros(2_000 + rng.below(30_000)));
+        // Between a tenth of a note and three notes' time.
+        std::thread::sleep(Duration::from_micros(
+            note_time / 10 + rng.below(note_time * 3),
+        ));
         // SIGKILL the whole group: the shell and whichever hikeshi is mid-command.
         let status = std::process::Command::new("kill")
             .args(["-KILL", "--", &format!("-{}", child.id())])
