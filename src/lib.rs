@@ -41,6 +41,7 @@ pub mod incident;
 pub mod journal;
 pub mod lang;
 pub mod notify;
+pub mod platform;
 pub mod playbook;
 pub mod report;
 pub mod stock;

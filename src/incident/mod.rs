@@ -9,6 +9,7 @@ pub mod describe;
 pub mod engine;
 pub mod event;
 mod record;
+mod staging;
 pub mod state;
 pub mod status;
 mod writer;
@@ -186,7 +187,7 @@ pub fn resolve(name: &str, incidents: &Path) -> Result<PathBuf, IncidentError> {
         return Ok(as_path.to_path_buf());
     }
     let in_folder = incidents.join(name);
-    if in_folder.is_dir() {
+    if in_folder.is_dir() && !staging::is_temporary(name) {
         return Ok(in_folder);
     }
     Err(IncidentError::NotFound {
@@ -202,6 +203,7 @@ pub fn list(incidents: &Path) -> Vec<PathBuf> {
     };
     let mut dirs: Vec<PathBuf> = entries
         .filter_map(Result::ok)
+        .filter(|e| !staging::is_temporary(&e.file_name().to_string_lossy()))
         .map(|e| e.path())
         .filter(|p| p.join(files::JOURNAL).is_file())
         .collect();

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset};
 
 use super::record::{Replayer, read_frozen};
+use super::staging::{self, Staged};
 use super::{
     Command, Event, EvidenceRecord, IncidentError, IncidentRecord, IncidentState, Refusal,
     StartParams, Written, apply, files,
@@ -45,9 +46,7 @@ impl std::fmt::Debug for Incident {
 /// Makes new entries of a folder durable (a new file or folder survives a power loss only
 /// once its parent folder is synced).
 fn sync_dir(dir: &Path) -> Result<(), IncidentError> {
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| IncidentError::io(io::SYNC, dir, e))
+    crate::platform::sync_dir(dir).map_err(|e| IncidentError::io(io::SYNC, dir, e))
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), IncidentError> {
@@ -87,49 +86,34 @@ impl Incident {
 
         std::fs::create_dir_all(incidents)
             .map_err(|e| IncidentError::io(io::CREATE, incidents, e))?;
+        staging::clean_leftovers(incidents);
         let base = format!("{}-{}", now.format("%Y%m%d-%H%M"), playbook.id);
-        let dir = (1..1000)
-            .map(|n| {
-                if n == 1 {
-                    incidents.join(&base)
-                } else {
-                    incidents.join(format!("{base}-{n}"))
-                }
-            })
-            .find_map(|dir| match std::fs::create_dir(&dir) {
-                Ok(()) => Some(sync_dir(incidents).map(|()| dir)),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => None,
-                Err(e) => Some(Err(IncidentError::io(io::CREATE, &dir, e))),
-            })
-            .unwrap_or_else(|| {
-                Err(IncidentError::io(
-                    io::CREATE,
-                    &incidents.join(&base),
-                    std::io::Error::from(std::io::ErrorKind::AlreadyExists),
-                ))
-            })?;
-        // If anything below fails, the half-made folder is removed: it holds nothing yet.
-        let made = (|| -> Result<(JournalWriter, Vec<Written>), IncidentError> {
-            for sub in [files::OUTBOX, files::EVIDENCE] {
-                let p = dir.join(sub);
-                std::fs::create_dir(&p).map_err(|e| IncidentError::io(io::CREATE, &p, e))?;
-            }
-            write_synced(&dir.join(files::PLAYBOOK), loaded.source.text.as_bytes())?;
-            write_synced(
-                &dir.join(files::DIVISIONS),
-                loaded.divisions_source.text.as_bytes(),
-            )?;
-            let mut journal = JournalWriter::create(&dir.join(files::JOURNAL))?;
-            let written = append(&mut journal, &operator, now, events)?;
-            Ok((journal, written))
-        })();
-        let (journal, written) = match made {
-            Ok(j) => j,
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&dir);
-                return Err(e);
-            }
+        // Built under a temporary name and renamed into place once complete: a crash leaves
+        // no half-made incident, only a temporary folder that listing ignores.
+        let staged = Staged::begin(incidents, &base)?;
+        let tmp = staged.dir();
+        for sub in [files::OUTBOX, files::EVIDENCE] {
+            let p = tmp.join(sub);
+            std::fs::create_dir(&p).map_err(|e| IncidentError::io(io::CREATE, &p, e))?;
+        }
+        write_synced(&tmp.join(files::PLAYBOOK), loaded.source.text.as_bytes())?;
+        write_synced(
+            &tmp.join(files::DIVISIONS),
+            loaded.divisions_source.text.as_bytes(),
+        )?;
+        let written = {
+            // Closed before the rename: Windows does not rename a folder with a file open in it.
+            let mut journal = JournalWriter::create(&tmp.join(files::JOURNAL))?;
+            append(&mut journal, &operator, now, events)?
         };
+        let dir = staged.finish((1..1000).map(|n| {
+            if n == 1 {
+                incidents.join(&base)
+            } else {
+                incidents.join(format!("{base}-{n}"))
+            }
+        }))?;
+        let (journal, _) = JournalWriter::open(&dir.join(files::JOURNAL))?;
         let record = IncidentRecord::from_parts(
             &dir,
             (playbook.clone(), loaded.directory.clone(), playbook_sha256),

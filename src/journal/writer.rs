@@ -35,9 +35,7 @@ fn lock(file: &File, path: &Path) -> Result<(), JournalError> {
 
 /// Makes a directory entry durable (a new file survives a crash only once its folder is synced).
 fn sync_dir(dir: &Path) -> Result<(), JournalError> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| JournalError::io(io::SYNC_FOLDER, dir, e))
+    crate::platform::sync_dir(dir).map_err(|e| JournalError::io(io::SYNC_FOLDER, dir, e))
 }
 
 impl JournalWriter {

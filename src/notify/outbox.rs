@@ -74,13 +74,11 @@ pub fn queue(
         saved.push(path);
     }
     let outbox = dir.join(crate::incident::files::OUTBOX);
-    std::fs::File::open(&outbox)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| NotifyError::Io {
-            action: crate::lang::io::SYNC,
-            path: outbox,
-            source: e,
-        })?;
+    crate::platform::sync_dir(&outbox).map_err(|e| NotifyError::Io {
+        action: crate::lang::io::SYNC,
+        path: outbox,
+        source: e,
+    })?;
     let written = incident.execute(actor, &command).inspect_err(|e| {
         // Only a refusal certainly wrote nothing; after a journal error the events may be on
         // disk, and their files must stay (a leftover is replaced by the next queue).
