@@ -4,11 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, FixedOffset};
-
 use super::{Event, IncidentError, IncidentState, files, incident_id};
 use crate::directory::Directory;
-use crate::journal::{self, Entry, GENESIS, TornTail};
+use crate::journal::{self, Entry, EntryRef, GENESIS, TornTail};
 use crate::playbook::{CompileOptions, Limits, Playbook, SourceFile, compile_source};
 
 /// An incident read from its folder (playbook, directory and state), without a lock.
@@ -125,37 +123,24 @@ impl<'a> Replayer<'a> {
     /// Decodes and folds one entry. An event that cannot be decoded is an error and is not
     /// folded; a first entry that does not match the frozen files is folded all the same and
     /// its problem returned beside it (a strict read stops at it, an audit lists it).
-    fn fold(
-        &mut self,
-        seq: u64,
-        time: DateTime<FixedOffset>,
-        actor: &str,
-        kind: &str,
-        payload: &str,
-    ) -> Result<(Event, Option<IncidentError>), IncidentError> {
-        let event = Event::decode(kind, payload).map_err(|e| IncidentError::BadEvent {
-            seq,
-            reason: e.to_string(),
+    fn fold(&mut self, e: &EntryRef<'_>) -> Result<(Event, Option<IncidentError>), IncidentError> {
+        let event = Event::decode(e.kind, e.payload).map_err(|err| IncidentError::BadEvent {
+            seq: e.seq,
+            reason: err.to_string(),
         })?;
         let mut problem = None;
-        if seq == 1 && !self.started {
+        if e.seq == 1 && !self.started {
             self.started = true;
-            problem = self.frozen.check_start(seq, &event).err();
+            problem = self.frozen.check_start(e.seq, &event).err();
         }
-        self.state.apply(&self.frozen.playbook, time, actor, &event);
+        self.state
+            .apply(&self.frozen.playbook, e.time, &e.actor, &event);
         Ok((event, problem))
     }
 
     /// Folds one entry, stopping at any problem.
-    pub(super) fn fold_strict(
-        &mut self,
-        seq: u64,
-        time: DateTime<FixedOffset>,
-        actor: &str,
-        kind: &str,
-        payload: &str,
-    ) -> Result<Event, IncidentError> {
-        match self.fold(seq, time, actor, kind, payload)? {
+    pub(super) fn fold_strict(&mut self, e: &EntryRef<'_>) -> Result<Event, IncidentError> {
+        match self.fold(e)? {
             (_, Some(problem)) => Err(problem),
             (event, None) => Ok(event),
         }
@@ -193,11 +178,7 @@ impl IncidentRecord {
         }
         // Fold while reading: entries are borrowed from the file's bytes, never copied.
         let mut replayer = Replayer::new(&frozen);
-        let summary = journal::read_with(&journal_path, |e| {
-            replayer
-                .fold_strict(e.seq, e.time, &e.actor, e.kind, e.payload)
-                .map(drop)
-        })??;
+        let summary = journal::read_with(&journal_path, |e| replayer.fold_strict(&e).map(drop))??;
         let state = replayer.state;
         Ok(IncidentRecord {
             entries: summary.entries,
@@ -250,7 +231,7 @@ impl IncidentRecord {
                 events.push(None);
                 continue;
             };
-            match replayer.fold(e.seq, e.time, &e.actor, &e.kind, &e.payload) {
+            match replayer.fold(&e.borrowed()) {
                 Ok((event, problem)) => {
                     problems.extend(problem);
                     events.push(Some(event));

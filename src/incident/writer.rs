@@ -143,7 +143,7 @@ impl Incident {
         let mut recent = VecDeque::with_capacity(RECENT);
         let keep_from = replay.entries.len().saturating_sub(RECENT);
         for (i, e) in replay.entries.iter().enumerate() {
-            let event = replayer.fold_strict(e.seq, e.time, &e.actor, &e.kind, &e.payload)?;
+            let event = replayer.fold_strict(&e.borrowed())?;
             if i >= keep_from {
                 recent.push_back(Written {
                     entry: e.clone(),

@@ -58,6 +58,21 @@ pub struct Entry {
     pub hash: String,
 }
 
+impl Entry {
+    /// The entry borrowed, as a reader sees it while replaying.
+    pub fn borrowed(&self) -> EntryRef<'_> {
+        EntryRef {
+            seq: self.seq,
+            time: self.time,
+            actor: std::borrow::Cow::Borrowed(&self.actor),
+            kind: &self.kind,
+            payload: &self.payload,
+            prev: &self.prev,
+            hash: &self.hash,
+        }
+    }
+}
+
 /// An event to append.
 #[derive(Debug, Clone, Copy)]
 pub struct NewEntry<'a> {

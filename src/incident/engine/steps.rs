@@ -5,7 +5,7 @@
 use super::{Refusal, ensure_actionable, find_step, given, kind, non_empty, single_line};
 use crate::incident::event::{Event, EvidenceRecord, StartParams};
 use crate::incident::state::{IncidentState, StepStatus};
-use crate::playbook::{Platform, Playbook, StepIx, StepKind};
+use crate::playbook::{Platform, Playbook, StepKind};
 
 pub(super) fn start(
     state: &IncidentState,
@@ -179,18 +179,27 @@ pub(super) fn decide(
     })
 }
 
-/// Only an approval or a post is approved (or refused).
-fn ensure_approvable(playbook: &Playbook, ix: StepIx, step: &str) -> Result<(), Refusal> {
-    if matches!(
+/// Checks an approval or a rejection: the step exists, the texts (who, and why) are given,
+/// it is an approval or a post, and it is ready.
+fn ensure_approvable(
+    state: &IncidentState,
+    playbook: &Playbook,
+    step: &str,
+    texts: &[(&str, &'static str)],
+) -> Result<(), Refusal> {
+    let ix = find_step(playbook, step)?;
+    for (text, what) in texts {
+        non_empty(text, what)?;
+    }
+    if !matches!(
         kind(playbook, ix),
         Some(StepKind::Approval { .. } | StepKind::Post(_))
     ) {
-        Ok(())
-    } else {
-        Err(Refusal::NotApprovable {
+        return Err(Refusal::NotApprovable {
             step: step.to_string(),
-        })
+        });
     }
+    ensure_actionable(state, playbook, ix, None, false)
 }
 
 pub(super) fn approve(
@@ -199,10 +208,7 @@ pub(super) fn approve(
     step: &str,
     by: &str,
 ) -> Result<Event, Refusal> {
-    let ix = find_step(playbook, step)?;
-    non_empty(by, "--by")?;
-    ensure_approvable(playbook, ix, step)?;
-    ensure_actionable(state, playbook, ix, None, false)?;
+    ensure_approvable(state, playbook, step, &[(by, "--by")])?;
     Ok(Event::ApprovalGiven {
         step: step.to_string(),
         by: by.to_string(),
@@ -216,11 +222,7 @@ pub(super) fn reject(
     by: &str,
     reason: &str,
 ) -> Result<Event, Refusal> {
-    let ix = find_step(playbook, step)?;
-    non_empty(by, "--by")?;
-    non_empty(reason, "--reason")?;
-    ensure_approvable(playbook, ix, step)?;
-    ensure_actionable(state, playbook, ix, None, false)?;
+    ensure_approvable(state, playbook, step, &[(by, "--by"), (reason, "--reason")])?;
     Ok(Event::ApprovalRejected {
         step: step.to_string(),
         by: by.to_string(),
