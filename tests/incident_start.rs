@@ -212,7 +212,10 @@ fn killed_at_random_moments_during_start_no_incomplete_incident_is_listed() {
         assert_all_complete(cwd, round, &mut checked);
     }
     eprintln!("kills that left a temporary folder: {leftovers_seen} of {ROUNDS}");
-    assert!(leftovers_seen > 0, "no kill landed while a folder was built");
+    assert!(
+        leftovers_seen > 0,
+        "no kill landed while a folder was built"
+    );
     // Later commands work, and a new start cleans every leftover up.
     let listing = incidents_listing(cwd);
     for line in listing.lines() {
