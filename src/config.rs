@@ -277,7 +277,7 @@ impl Config {
     pub fn destination(&self) -> String {
         match &self.smtp {
             Some(smtp) => format!("{}:{}", smtp.host, smtp.port()),
-            None => "outbox/".into(),
+            None => crate::incident::files::outbox_shown(),
         }
     }
 

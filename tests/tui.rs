@@ -627,3 +627,67 @@ fn the_pane_shows_option_descriptions_the_severity_title_and_the_condition_in_fu
         "{text}"
     );
 }
+
+/// Windows reports a key's release as well as its press: only the press may act, in every
+/// table (or a key would act twice, and a typed letter appear twice).
+#[test]
+fn key_releases_do_nothing_in_any_table() {
+    use crossterm::event::{KeyEventKind, KeyEventState};
+    let tables = [
+        keys::GLOBAL,
+        keys::NORMAL,
+        keys::DIALOG_CONFIRM,
+        keys::DIALOG_TEXT,
+        keys::DIALOG_SUGGESTED,
+        keys::DIALOG_PICK,
+        keys::DIALOG_REDECIDE,
+        keys::REVIEW,
+        keys::OVERLAY,
+        keys::LAUNCHER,
+    ];
+    let mut codes: Vec<KeyCode> = ('!'..='~').map(KeyCode::Char).collect();
+    codes.extend([
+        KeyCode::Enter,
+        KeyCode::Esc,
+        KeyCode::Tab,
+        KeyCode::BackTab,
+        KeyCode::Backspace,
+        KeyCode::Up,
+        KeyCode::Down,
+        KeyCode::Left,
+        KeyCode::Right,
+        KeyCode::PageUp,
+        KeyCode::PageDown,
+        KeyCode::Home,
+        KeyCode::End,
+        KeyCode::Char(' '),
+    ]);
+    let mut pressed = 0;
+    for code in codes {
+        for modifiers in [
+            KeyModifiers::NONE,
+            KeyModifiers::CONTROL,
+            KeyModifiers::SHIFT,
+        ] {
+            let press = KeyEvent::new(code, modifiers);
+            let release = KeyEvent::new_with_kind_and_state(
+                code,
+                modifiers,
+                KeyEventKind::Release,
+                KeyEventState::NONE,
+            );
+            for table in tables {
+                pressed += usize::from(keys::lookup(&[table], press).is_some());
+                assert_eq!(keys::lookup(&[table], release), None, "{release:?}");
+            }
+            for mode in [Mode::Normal, Mode::Help, Mode::Score(Vec::new())] {
+                assert_eq!(
+                    keys::action(&mode, release),
+                    None,
+                    "{release:?} in {mode:?}"
+                );
+            }
+        }
+    }
+    assert!(pressed > 20, "the presses act");
+}

@@ -414,11 +414,14 @@ fn evidence(
                     ..
                 },
             ..
-        }) => tr!(
-            ctx.lang,
-            "証拠を保存: evidence/{name} ({bytes} バイト, SHA-256 {sha256})",
-            "evidence saved: evidence/{name} ({bytes} bytes, SHA-256 {sha256})"
-        ),
+        }) => {
+            let file = crate::incident::files::evidence_shown(name);
+            tr!(
+                ctx.lang,
+                "証拠を保存: {file} ({bytes} バイト, SHA-256 {sha256})",
+                "evidence saved: {file} ({bytes} bytes, SHA-256 {sha256})"
+            )
+        }
         _ => tr!(
             ctx.lang,
             "証拠を記録: {target}",

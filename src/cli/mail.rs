@@ -205,7 +205,7 @@ fn preview(ctx: &Context, name: &str, step: &str) -> Result<Outcome, Error> {
             &c.letter.to,
             &c.letter.address,
             &c.letter.subject,
-            &c.letter.file,
+            crate::incident::files::shown(&c.letter.file),
         );
         let lines = tr!(
             lang,

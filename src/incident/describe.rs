@@ -148,7 +148,7 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
         Event::EvidenceAttached { step, evidence, .. } => {
             let t = step_title(step);
             let what = match evidence {
-                EvidenceRecord::File { name, .. } => format!("evidence/{name}"),
+                EvidenceRecord::File { name, .. } => super::files::evidence_shown(name),
                 EvidenceRecord::Url { url } => url.clone(),
             };
             tr!(

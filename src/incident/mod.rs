@@ -42,6 +42,29 @@ pub mod files {
     pub const EVIDENCE: &str = "evidence";
     /// The frozen exercise scenario (exercises only).
     pub const SCENARIO: &str = "scenario.yaml";
+
+    /// A file inside the incident folder as shown to people: the journal records relative
+    /// paths with `/` (`outbox/0001-x.eml`) on every platform; Windows shows `outbox\0001-x.eml`.
+    pub fn shown(relative: &str) -> String {
+        relative
+            .split('/')
+            .collect::<std::path::PathBuf>()
+            .display()
+            .to_string()
+    }
+
+    /// An evidence file (its name in `evidence/`) as shown to people.
+    pub fn evidence_shown(name: &str) -> String {
+        std::path::Path::new(EVIDENCE)
+            .join(name)
+            .display()
+            .to_string()
+    }
+
+    /// The outbox folder as shown to people (`outbox/`, or `outbox\` on Windows).
+    pub fn outbox_shown() -> String {
+        format!("{OUTBOX}{}", std::path::MAIN_SEPARATOR)
+    }
 }
 
 /// Something went wrong with an incident (other than a refused command's reason, which is
@@ -210,4 +233,23 @@ pub fn list(incidents: &Path) -> Vec<PathBuf> {
     dirs.sort();
     dirs.reverse();
     dirs
+}
+
+#[cfg(test)]
+mod shown_tests {
+    use super::files;
+    use std::path::MAIN_SEPARATOR as SEP;
+
+    #[test]
+    fn recorded_paths_are_shown_with_the_platforms_separator() {
+        assert_eq!(
+            files::shown("outbox/0001-tell.eml"),
+            format!("outbox{SEP}0001-tell.eml")
+        );
+        assert_eq!(
+            files::evidence_shown("000007-写真.png"),
+            format!("evidence{SEP}000007-写真.png")
+        );
+        assert_eq!(files::outbox_shown(), format!("outbox{SEP}"));
+    }
 }

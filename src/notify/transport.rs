@@ -151,7 +151,7 @@ impl Transport {
     /// Where messages go, for people: `outbox/` or `smtp.example.jp:587`.
     pub fn describe(&self) -> String {
         match self {
-            Transport::File => "outbox/".into(),
+            Transport::File => crate::incident::files::outbox_shown(),
             Transport::Smtp(s) => format!("{}:{}", s.host, s.port),
         }
     }
@@ -181,7 +181,7 @@ impl Transport {
             Transport::File => Outcome::Sent {
                 message: job.message,
                 transport: "file",
-                reply: job.file.clone(),
+                reply: crate::incident::files::shown(&job.file),
             },
             Transport::Smtp(smtp) => match smtp.send(&job.address, &bytes).await {
                 Ok(reply) => Outcome::Sent {

@@ -373,7 +373,7 @@ fn evidence_row(
             ..
         } => (
             "file",
-            format!("evidence/{name}"),
+            crate::incident::files::evidence_shown(name),
             Some(sha256.clone()),
             Some(*bytes),
         ),

@@ -13,7 +13,7 @@ pub mod view;
 
 use std::time::Duration;
 
-use crossterm::event::{Event as TermEvent, EventStream};
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use futures_util::StreamExt as _;
 
 pub use app::{Action, App};
@@ -99,7 +99,8 @@ async fn event_loop<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
         let action = tokio::select! {
             Some(action) = work.next(), if !work.is_empty() => Some(action),
             event = events.next() => match event {
-                Some(Ok(TermEvent::Key(key))) => screen.key(key),
+                // Windows reports releases too; a screen acts on presses (and repeats) only.
+                Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => screen.key(key),
                 Some(Ok(TermEvent::Resize(_, _))) => Some(Action::Tick),
                 Some(Ok(_)) => None,
                 Some(Err(e)) => return Err(e.into()),

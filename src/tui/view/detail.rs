@@ -293,7 +293,9 @@ impl Detail<'_> {
             self.heading(tr!(lang, "記録済みの証拠", "evidence recorded"));
             for (remark, ev) in &record.evidence {
                 let what = match ev {
-                    EvidenceRecord::File { name, .. } => format!("evidence/{name}"),
+                    EvidenceRecord::File { name, .. } => {
+                        crate::incident::files::evidence_shown(name)
+                    }
                     EvidenceRecord::Url { url } => url.clone(),
                 };
                 self.push(format!("  {} {what}", format_jst(remark.at, false)));
