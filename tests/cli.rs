@@ -4,33 +4,26 @@
 
 mod common;
 
-use common::{fixture, hikeshi, root};
+use common::{fixture, hikeshi, native, root};
 use predicates::prelude::*;
 
 #[test]
 fn check_of_the_repository_playbooks_exits_zero() {
+    let ok = |line: &str| predicate::str::contains(format!("ok   {}", native(line)));
     hikeshi()
         .current_dir(root())
         .args(["--lang", "en", "check"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("ok   playbooks/divisions.yaml"))
-        .stdout(predicate::str::contains(
-            "ok   playbooks/unauthorized-access.yaml",
+        .stdout(ok("playbooks/divisions.yaml"))
+        .stdout(ok("playbooks/unauthorized-access.yaml"))
+        .stdout(ok("playbooks/impersonation.yaml"))
+        .stdout(ok("playbooks/flaming.yaml"))
+        .stdout(ok(
+            "playbooks/exercises/takeover-friday-night.yaml (exercise scenario unauthorized-access",
         ))
-        .stdout(predicate::str::contains(
-            "ok   playbooks/impersonation.yaml",
-        ))
-        .stdout(predicate::str::contains("ok   playbooks/flaming.yaml"))
-        .stdout(predicate::str::contains(
-            "ok   playbooks/exercises/takeover-friday-night.yaml (exercise scenario unauthorized-access",
-        ))
-        .stdout(predicate::str::contains(
-            "ok   playbooks/exercises/fake-mayor-gift-campaign.yaml",
-        ))
-        .stdout(predicate::str::contains(
-            "ok   playbooks/exercises/shelter-post-backlash.yaml",
-        ))
+        .stdout(ok("playbooks/exercises/fake-mayor-gift-campaign.yaml"))
+        .stdout(ok("playbooks/exercises/shelter-post-backlash.yaml"))
         .stderr(predicate::str::contains("checked 7 file(s): 0 error(s)"));
 }
 

@@ -5,15 +5,11 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader};
-use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::Duration;
 
 use common::engine::{decide, done, start};
 use common::hikeshi;
-use hikeshi::incident::{Command, Event, Incident};
+use hikeshi::incident::{Command, Incident};
 use hikeshi::journal::{self, JournalError};
 use predicates::prelude::*;
 
@@ -197,6 +193,7 @@ fn concurrent_writers_never_interleave() {
 }
 
 #[test]
+#[cfg(unix)] // a full disk is simulated with bash's `ulimit -f`
 fn a_full_disk_is_a_clear_error_and_the_journal_stays_intact() {
     let (_tmp, dir) = incident_with_events();
     let path = journal_of(&dir);
@@ -234,6 +231,7 @@ fn a_full_disk_is_a_clear_error_and_the_journal_stays_intact() {
 }
 
 #[test]
+#[cfg(unix)] // a full disk is simulated with bash's `ulimit -f`
 fn a_start_that_runs_out_of_space_leaves_no_half_made_incident() {
     let tmp = tempfile::tempdir().unwrap();
     let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
@@ -260,6 +258,7 @@ fn a_start_that_runs_out_of_space_leaves_no_half_made_incident() {
 }
 
 #[test]
+#[cfg(unix)] // Unix file modes and setpriv
 fn a_read_only_folder_is_a_clear_error_and_changes_nothing() {
     let (tmp, dir) = incident_with_events();
     let path = journal_of(&dir);
@@ -305,7 +304,9 @@ fn a_read_only_folder_is_a_clear_error_and_changes_nothing() {
 }
 
 /// A tiny xorshift so the kill times differ but every run is the same.
+#[cfg(unix)]
 struct Rng(u64);
+#[cfg(unix)]
 impl Rng {
     fn below(&mut self, n: u64) -> u64 {
         self.0 ^= self.0 << 13;
@@ -316,7 +317,13 @@ impl Rng {
 }
 
 #[test]
+#[cfg(unix)] // bash, process groups and kill -KILL
 fn killed_at_random_moments_nothing_acknowledged_is_lost() {
+    use hikeshi::incident::Event;
+    use std::io::{BufRead as _, BufReader};
+    use std::os::unix::process::CommandExt as _;
+    use std::process::Stdio;
+    use std::time::Duration;
     let (_tmp, dir) = incident_with_events();
     let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
     let mut rng = Rng(0x5eed_1234_abcd_ef01);

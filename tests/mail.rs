@@ -6,7 +6,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::smtp::{Security, SmtpServer, free_port, parse_mail};
+use common::smtp::free_port;
+// The SMTP server and the mail parser are Python (aiosmtpd, the email package): Unix only.
+#[cfg(unix)]
+use common::smtp::{Security, SmtpServer, parse_mail};
 use common::{fixture, hikeshi};
 use serde_json::Value;
 
@@ -53,6 +56,7 @@ impl Case {
         self.config = Some(path);
     }
 
+    #[cfg(unix)]
     fn smtp(&mut self, server: &SmtpServer, tls: &str, extra: &str) {
         let host = if tls == "none" {
             "127.0.0.1"
@@ -168,39 +172,43 @@ fn with_no_setup_mail_goes_to_the_outbox_and_the_step_is_done() {
     assert_eq!(case.step_status("first-report"), "done");
     let files = case.eml_files();
     assert_eq!(files.len(), 3, "{files:?}");
-    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    let mail = parse_mail(&paths);
-    let first = &mail[0];
-    assert_eq!(
-        first["subject"],
-        "【第一報】公式X乗っ取り（@city_official）広報広聴課御中"
-    );
-    assert!(first["to"].as_str().unwrap().contains("広報広聴課"));
-    assert!(
-        first["from"]
-            .as_str()
-            .unwrap()
-            .contains("例示市（hikeshi）")
-    );
-    let body = first["body"].as_str().unwrap();
-    assert!(
-        body.contains("例示市のXアカウント @city_official"),
-        "{body}"
-    );
-    assert!(body.contains("送信日時: 2026-11-20 22:05"), "{body}");
-    assert!(body.contains("報告者: 田中"), "{body}");
-    let id = case.incident.file_name().unwrap().to_str().unwrap();
-    assert!(body.contains(&format!("事案番号: {id}")), "{body}");
-    assert_eq!(first["date"], "Fri, 20 Nov 2026 22:05:00 +0900");
-    assert_eq!(first["incident"], id);
-    assert!(first["exercise"].is_null());
-    assert_eq!(first["defects"], serde_json::json!([]));
-    // One thread: every later message answers the first.
-    let root = first["message_id"].as_str().unwrap();
-    for m in &mail[1..] {
-        assert_eq!(m["in_reply_to"], root);
-        assert_eq!(m["references"], root);
-        assert_ne!(m["message_id"], root);
+    // Read back by Python's email package (Unix only).
+    #[cfg(unix)]
+    {
+        let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        let mail = parse_mail(&paths);
+        let first = &mail[0];
+        assert_eq!(
+            first["subject"],
+            "【第一報】公式X乗っ取り（@city_official）広報広聴課御中"
+        );
+        assert!(first["to"].as_str().unwrap().contains("広報広聴課"));
+        assert!(
+            first["from"]
+                .as_str()
+                .unwrap()
+                .contains("例示市（hikeshi）")
+        );
+        let body = first["body"].as_str().unwrap();
+        assert!(
+            body.contains("例示市のXアカウント @city_official"),
+            "{body}"
+        );
+        assert!(body.contains("送信日時: 2026-11-20 22:05"), "{body}");
+        assert!(body.contains("報告者: 田中"), "{body}");
+        let id = case.incident.file_name().unwrap().to_str().unwrap();
+        assert!(body.contains(&format!("事案番号: {id}")), "{body}");
+        assert_eq!(first["date"], "Fri, 20 Nov 2026 22:05:00 +0900");
+        assert_eq!(first["incident"], id);
+        assert!(first["exercise"].is_null());
+        assert_eq!(first["defects"], serde_json::json!([]));
+        // One thread: every later message answers the first.
+        let root = first["message_id"].as_str().unwrap();
+        for m in &mail[1..] {
+            assert_eq!(m["in_reply_to"], root);
+            assert_eq!(m["references"], root);
+            assert_ne!(m["message_id"], root);
+        }
     }
     let journal = case.journal();
     assert_eq!(journal.matches("\"notification_queued\"").count(), 3);
@@ -256,6 +264,7 @@ fn dry_run_prints_the_exact_messages_and_sends_nothing() {
 }
 
 #[test]
+#[cfg(unix)] // a real SMTP server (aiosmtpd)
 fn smtp_delivers_one_message_per_recipient_with_japanese_intact() {
     let mut case = Case::start(&[]);
     let server = SmtpServer::start(case.dir.path(), free_port(), Security::Plain, None);
@@ -313,6 +322,7 @@ fn smtp_delivers_one_message_per_recipient_with_japanese_intact() {
 }
 
 #[test]
+#[cfg(unix)] // a real SMTP server (aiosmtpd)
 fn starttls_with_a_municipal_ca_and_a_login_keeps_the_password_out_of_every_file() {
     const PASSWORD: &str = "Sup3r-Secret-Pa55word-4402";
     let mut case = Case::start(&[]);
@@ -375,6 +385,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
+#[cfg(unix)] // a real SMTP server (aiosmtpd)
 fn implicit_tls() {
     let mut case = Case::start(&[]);
     let server = SmtpServer::start(case.dir.path(), free_port(), Security::Smtps, None);
@@ -394,6 +405,7 @@ fn implicit_tls() {
 }
 
 #[test]
+#[cfg(unix)] // a real SMTP server (aiosmtpd)
 fn a_server_that_is_down_gets_the_mail_once_it_is_up() {
     let mut case = Case::start(&[]);
     let port = free_port();
@@ -430,6 +442,7 @@ fn a_server_that_is_down_gets_the_mail_once_it_is_up() {
 }
 
 #[test]
+#[cfg(unix)] // a real SMTP server (aiosmtpd)
 fn a_4xx_is_retried_and_a_5xx_stays_failed_until_someone_calls() {
     let mut case = Case::start(&[]);
     let server = SmtpServer::start(case.dir.path(), free_port(), Security::Plain, None);
@@ -474,6 +487,7 @@ fn a_4xx_is_retried_and_a_5xx_stays_failed_until_someone_calls() {
 }
 
 #[test]
+#[cfg(unix)] // a real SMTP server (aiosmtpd)
 fn a_send_cut_off_by_a_crash_is_delivered_exactly_once_after_a_restart() {
     let mut case = Case::start(&[]);
     // A server that accepts the connection and never answers: the send hangs.
@@ -521,6 +535,7 @@ fn a_send_cut_off_by_a_crash_is_delivered_exactly_once_after_a_restart() {
 }
 
 #[test]
+#[cfg(unix)] // a real SMTP server (aiosmtpd)
 fn exercise_mail_is_always_marked() {
     let mut case = Case::start(&["--exercise"]);
     let server = SmtpServer::start(case.dir.path(), free_port(), Security::Plain, None);
@@ -552,18 +567,23 @@ fn iso_2022_jp_for_old_mail_systems() {
     );
     assert!(raw.contains("=?ISO-2022-JP?B?"), "{raw}");
     assert!(raw.is_ascii());
-    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    let mail = parse_mail(&paths);
-    let first = find_subject(&mail, "広報広聴課御中");
-    assert_eq!(
-        first["subject"],
-        "【第一報】公式X乗っ取り（@city_official）広報広聴課御中"
-    );
-    assert_eq!(first["charset"], "iso-2022-jp");
-    assert!(first["body"].as_str().unwrap().contains("報告者: 田中"));
-    assert!(first["to"].as_str().unwrap().starts_with("広報広聴課"));
+    // Read back by Python's email package (Unix only).
+    #[cfg(unix)]
+    {
+        let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        let mail = parse_mail(&paths);
+        let first = find_subject(&mail, "広報広聴課御中");
+        assert_eq!(
+            first["subject"],
+            "【第一報】公式X乗っ取り（@city_official）広報広聴課御中"
+        );
+        assert_eq!(first["charset"], "iso-2022-jp");
+        assert!(first["body"].as_str().unwrap().contains("報告者: 田中"));
+        assert!(first["to"].as_str().unwrap().starts_with("広報広聴課"));
+    }
 }
 
+#[cfg(unix)]
 fn find_subject<'a>(mail: &'a [Value], ending: &str) -> &'a Value {
     mail.iter()
         .find(|m| m["subject"].as_str().unwrap().ends_with(ending))

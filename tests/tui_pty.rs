@@ -1,6 +1,8 @@
 //! The real binary in a real pseudo-terminal (tmux): start an incident, walk the whole
 //! 不正アクセス playbook by keys, quit, resume, and check the journal and the screen. It also
 //! measures keystrokes per step.
+// tmux is Unix only; the screen's logic runs on Windows too, in tests/tui.rs.
+#![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

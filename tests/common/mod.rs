@@ -26,6 +26,11 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A relative path written with `/` as hikeshi shows it on this platform (`\` on Windows).
+pub fn native(path: &str) -> String {
+    path.replace('/', std::path::MAIN_SEPARATOR_STR)
+}
+
 /// A path under `tests/fixtures/`.
 pub fn fixture(relative: &str) -> PathBuf {
     root().join("tests").join("fixtures").join(relative)
