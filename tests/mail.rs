@@ -152,10 +152,12 @@ impl Case {
     }
 }
 
+#[cfg(unix)]
 fn rcpt(m: &Value) -> &str {
     m["rcpt_to"].as_str().unwrap()
 }
 
+#[cfg(unix)]
 fn find<'a>(messages: &'a [Value], to: &str) -> &'a Value {
     messages
         .iter()
