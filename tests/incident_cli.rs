@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{fixture, hikeshi};
+use common::{fixture, hikeshi, native};
 use predicates::prelude::*;
 
 const T0: &str = "2026-11-22T14:03:00+09:00";
@@ -38,7 +38,7 @@ fn start_stock(cwd: &Path) -> PathBuf {
         .clone();
     let text = String::from_utf8(out).unwrap();
     let last = text.lines().last().unwrap().to_string();
-    assert_eq!(last, "incidents/20261122-1403-unauthorized-access");
+    assert_eq!(last, native("incidents/20261122-1403-unauthorized-access"));
     cwd.join(last)
 }
 
@@ -85,7 +85,7 @@ fn start_makes_the_incident_folder_and_prints_its_path_last() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         text.lines().last(),
-        Some("incidents/20261122-1403-unauthorized-access-2")
+        Some(native("incidents/20261122-1403-unauthorized-access-2").as_str())
     );
 }
 
@@ -383,9 +383,10 @@ fn run_without_a_terminal_says_so_and_keeps_the_incident() {
         .code(1)
         .stdout(predicate::str::contains("incident started"))
         .stderr(predicate::str::contains("not a terminal"))
-        .stderr(predicate::str::contains(
-            "hikeshi tui incidents/20261122-1403-flaming",
-        ));
+        .stderr(predicate::str::contains(format!(
+            "hikeshi tui {}",
+            native("incidents/20261122-1403-flaming")
+        )));
     assert!(
         tmp.path()
             .join("incidents/20261122-1403-flaming/journal.jsonl")
