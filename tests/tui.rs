@@ -259,7 +259,7 @@ fn the_statement_is_filled_and_copied_to_a_file() {
             .as_ref()
             .unwrap()
             .text
-            .contains("statements/takeover-notice.txt")
+            .contains(&common::native("statements/takeover-notice.txt"))
     );
 }
 
