@@ -287,7 +287,9 @@ fn evidence_files_are_copied_with_their_hash_and_urls_recorded() {
         .args(["--note", "不審な投稿の画面"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("evidence/000002-screenshot.png"));
+        .stdout(predicate::str::contains(native(
+            "evidence/000002-screenshot.png",
+        )));
     let copied = std::fs::read(dir.join("evidence/000002-screenshot.png")).unwrap();
     assert_eq!(copied, b"not really a png, but bytes to hash");
     let expected = hikeshi::journal::sha256_hex(&copied);
@@ -443,7 +445,9 @@ fn a_leftover_evidence_copy_does_not_block_a_retry() {
         .arg(&shot)
         .assert()
         .success()
-        .stdout(predicate::str::contains("evidence/000002-2-shot.png"));
+        .stdout(predicate::str::contains(native(
+            "evidence/000002-2-shot.png",
+        )));
     assert_eq!(
         std::fs::read(dir.join("evidence/000002-2-shot.png")).unwrap(),
         b"bytes"

@@ -169,7 +169,13 @@ fn find<'a>(messages: &'a [Value], to: &str) -> &'a Value {
 fn with_no_setup_mail_goes_to_the_outbox_and_the_step_is_done() {
     let case = Case::start(&[]);
     let out = case.ok(&["notify", "INC", "first-report"]);
-    assert!(out.contains("3 通を送信します（outbox/）"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "3 通を送信します（{}）",
+            common::native("outbox/")
+        )),
+        "{out}"
+    );
     assert!(out.contains("完了（全員に送達）: first-report"), "{out}");
     assert_eq!(case.step_status("first-report"), "done");
     let files = case.eml_files();
