@@ -178,7 +178,7 @@ impl IncidentRecord {
         }
         // Fold while reading: entries are borrowed from the file's bytes, never copied.
         let mut replayer = Replayer::new(&frozen);
-        let summary = journal::read_with(&journal_path, |e| replayer.fold_strict(&e).map(drop))??;
+        let summary = journal::read_with(&journal_path, |e| replayer.fold_strict(&e).map(drop))?;
         let state = replayer.state;
         Ok(IncidentRecord {
             entries: summary.entries,

@@ -12,12 +12,13 @@ use super::{Corruption, Entry, GENESIS, JournalError, Replay, TornTail};
 use crate::lang::io;
 
 /// Checks every complete line of `bytes`, handing each to `visit` in order; returns the
-/// number of entries and where the intact prefix ends.
-fn replay_bytes<E>(
+/// number of entries and where the intact prefix ends. The visitor's error type takes the
+/// journal's own errors too, so a caller sees one error, whichever side stopped the replay.
+fn replay_bytes<E: From<JournalError>>(
     path: &Path,
     bytes: &[u8],
     mut visit: impl FnMut(EntryRef<'_>) -> Result<(), E>,
-) -> Result<Result<(u64, usize), E>, JournalError> {
+) -> Result<(u64, usize), E> {
     let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
     let corrupt = |line: usize, seq: u64, problem: Corruption| JournalError::Corrupt {
         path: path.to_path_buf(),
@@ -34,7 +35,7 @@ fn replay_bytes<E>(
                 .filter(|b| **b == b'\n')
                 .count()
                 + 1;
-            return Err(corrupt(line, line as u64, Corruption::NotUtf8));
+            return Err(corrupt(line, line as u64, Corruption::NotUtf8).into());
         }
     };
     let mut prev_hash: String = GENESIS.to_string();
@@ -42,43 +43,33 @@ fn replay_bytes<E>(
     for (i, line) in text.split_terminator('\n').enumerate() {
         seq += 1;
         if line.is_empty() {
-            return Err(corrupt(
-                i + 1,
-                seq,
-                Corruption::NotARecord("empty line".into()),
-            ));
+            return Err(corrupt(i + 1, seq, Corruption::NotARecord("empty line".into())).into());
         }
         let entry = decode(line, seq, &prev_hash).map_err(|p| corrupt(i + 1, seq, p))?;
         prev_hash.clear();
         prev_hash.push_str(entry.hash);
-        if let Err(e) = visit(entry) {
-            return Ok(Err(e));
-        }
+        visit(entry)?;
     }
-    Ok(Ok((seq, complete)))
+    Ok((seq, complete))
 }
 
 /// Reads and verifies a journal without locking it, handing each entry to `visit` (borrowed,
-/// no copies). Returns the number of entries and the last hash, or the visitor's error.
-pub fn read_with<E>(
+/// no copies). Returns the number of entries and the last hash, or the first error: the
+/// journal's (converted into `E`) or the visitor's.
+pub fn read_with<E: From<JournalError>>(
     path: &Path,
     mut visit: impl FnMut(EntryRef<'_>) -> Result<(), E>,
-) -> Result<Result<ReplaySummary, E>, JournalError> {
+) -> Result<ReplaySummary, E> {
     let bytes = std::fs::read(path).map_err(|e| JournalError::io(io::READ, path, e))?;
     let mut first: Option<String> = None;
     let mut last: Option<String> = None;
-    let result = replay_bytes(path, &bytes, |entry| {
+    let (entries, complete) = replay_bytes(path, &bytes, |entry| {
         if first.is_none() {
             first = Some(entry.hash.to_string());
         }
-        visit(entry)?;
-        Ok(())
+        visit(entry)
     })?;
     // The head is re-read from the last line rather than copied on every entry.
-    let (entries, complete) = match result {
-        Ok(v) => v,
-        Err(e) => return Ok(Err(e)),
-    };
     if entries > 0 {
         let text = std::str::from_utf8(&bytes[..complete.saturating_sub(1)]).unwrap_or("");
         let line = text.rsplit('\n').next().unwrap_or("");
@@ -86,7 +77,7 @@ pub fn read_with<E>(
             last = Some(line[line.len() - 66..line.len() - 2].to_string());
         }
     }
-    Ok(Ok(ReplaySummary {
+    Ok(ReplaySummary {
         entries,
         first_hash: first,
         head: last.unwrap_or_else(|| GENESIS.to_string()),
@@ -94,7 +85,7 @@ pub fn read_with<E>(
             bytes: bytes.len() - complete,
             moved_to: None,
         }),
-    }))
+    })
 }
 
 /// What [`read_with`] found besides the entries it handed over.
@@ -129,13 +120,10 @@ pub(super) fn collect(
     bytes: &[u8],
     entries: &mut Vec<Entry>,
 ) -> Result<(u64, usize), JournalError> {
-    match replay_bytes(path, bytes, |e| {
+    replay_bytes(path, bytes, |e| {
         entries.push(e.to_entry());
-        Ok::<(), std::convert::Infallible>(())
-    })? {
-        Ok(v) => Ok(v),
-        Err(never) => match never {},
-    }
+        Ok::<(), JournalError>(())
+    })
 }
 
 /// One line of a journal as an audit found it.
