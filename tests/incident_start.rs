@@ -232,3 +232,49 @@ fn killed_at_random_moments_during_start_no_incomplete_incident_is_listed() {
         names(&cwd.join("incidents"))
     );
 }
+
+fn params() -> hikeshi::incident::StartParams {
+    hikeshi::incident::StartParams {
+        title: "テスト事案".into(),
+        account: Some("@city_official".into()),
+        platform: Some(hikeshi::playbook::Platform::X),
+        operator: "田中".into(),
+        severity: None,
+        exercise: false,
+    }
+}
+
+#[test]
+fn extra_frozen_files_are_in_the_folder_when_it_appears_and_a_failed_build_leaves_nothing() {
+    use hikeshi::incident::Incident;
+    let tmp = tempfile::tempdir().unwrap();
+    let loaded = common::engine::loaded("engine/playbook.yaml");
+    let clock = std::sync::Arc::new(hikeshi::clock::SimulatedClock::fixed(common::engine::at(
+        T0,
+    )));
+    let incident = Incident::start_with(
+        tmp.path(),
+        &loaded,
+        params(),
+        clock.clone(),
+        &[("scenario.yaml", b"id: drill\n")],
+    )
+    .unwrap();
+    assert_eq!(
+        std::fs::read(incident.dir().join("scenario.yaml")).unwrap(),
+        b"id: drill\n"
+    );
+    let before = names(tmp.path());
+    drop(incident);
+    // A build that fails half-way (here: a second file named like the frozen playbook)
+    // leaves neither an incident nor a temporary folder or lock.
+    let failed = Incident::start_with(
+        tmp.path(),
+        &loaded,
+        params(),
+        clock,
+        &[("playbook.yaml", b"x")],
+    );
+    assert!(failed.is_err());
+    assert_eq!(names(tmp.path()), before);
+}

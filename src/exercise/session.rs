@@ -4,7 +4,6 @@
 //! Injects and their effects go through the same engine commands as everything else, under
 //! the facilitator's name ([`FACILITATOR`]), so the journal tells the story as it was played.
 
-use std::io::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -57,21 +56,6 @@ pub struct Session {
     pending: Vec<PendingDecision>,
 }
 
-fn write_new(path: &Path, bytes: &[u8]) -> Result<(), ExerciseError> {
-    let io = |source| ExerciseError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(io)?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(io)
-}
-
 impl Session {
     /// Starts an exercise: opens an incident marked as an exercise at the scenario's start
     /// time on a simulated clock running at `speed`× (0 stands still until moved), freezes
@@ -98,10 +82,13 @@ impl Session {
             severity: s.severity.clone(),
             exercise: true,
         };
-        let mut incident = Incident::start(incidents, &loaded.playbook, params, clock.clone())?;
-        write_new(
-            &incident.dir().join(files::SCENARIO),
-            loaded.source.text.as_bytes(),
+        // The scenario is frozen inside the folder before it appears.
+        let mut incident = Incident::start_with(
+            incidents,
+            &loaded.playbook,
+            params,
+            clock.clone(),
+            &[(files::SCENARIO, loaded.source.text.as_bytes())],
         )?;
         incident.execute(
             FACILITATOR,

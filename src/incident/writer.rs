@@ -70,6 +70,18 @@ impl Incident {
         params: StartParams,
         clock: Arc<dyn Clock>,
     ) -> Result<Incident, IncidentError> {
+        Incident::start_with(incidents, loaded, params, clock, &[])
+    }
+
+    /// [`Incident::start`], freezing `extra` files (name in the folder, bytes) too before the
+    /// folder appears (an exercise's scenario), so that it never appears without them.
+    pub fn start_with(
+        incidents: &Path,
+        loaded: &LoadedPlaybook,
+        params: StartParams,
+        clock: Arc<dyn Clock>,
+        extra: &[(&str, &[u8])],
+    ) -> Result<Incident, IncidentError> {
         let playbook = &loaded.compiled.playbook;
         let now = clock.now();
         let playbook_sha256 = journal::sha256_hex(loaded.source.text.as_bytes());
@@ -101,6 +113,9 @@ impl Incident {
             &tmp.join(files::DIVISIONS),
             loaded.divisions_source.text.as_bytes(),
         )?;
+        for (name, bytes) in extra {
+            write_synced(&tmp.join(name), bytes)?;
+        }
         let written = {
             // Closed before the rename: Windows does not rename a folder with a file open in it.
             let mut journal = JournalWriter::create(&tmp.join(files::JOURNAL))?;
