@@ -148,7 +148,7 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
         Event::EvidenceAttached { step, evidence, .. } => {
             let t = step_title(step);
             let what = match evidence {
-                EvidenceRecord::File { name, .. } => super::files::evidence_shown(name),
+                EvidenceRecord::File { name, .. } => format!("{}/{name}", super::files::EVIDENCE),
                 EvidenceRecord::Url { url } => url.clone(),
             };
             tr!(

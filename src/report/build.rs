@@ -373,7 +373,8 @@ fn evidence_row(
             ..
         } => (
             "file",
-            crate::incident::files::evidence_shown(name),
+            // The report is a document, the same on every platform: `/` as in the journal.
+            format!("{}/{name}", crate::incident::files::EVIDENCE),
             Some(sha256.clone()),
             Some(*bytes),
         ),
