@@ -183,10 +183,6 @@ fn python(script: &str, input: &[u8]) -> String {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "product: the report shows evidence paths with \\ on Windows (evidence\\000002-…), the goldens have /"
-)]
 fn a_finished_incident_in_every_format() {
     let h = finished();
     let dir = h.incident.dir().to_path_buf();
@@ -220,10 +216,6 @@ fn failures_skips_and_changed_decisions_are_on_record() {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "product: the report shows evidence paths with \\ on Windows (evidence\\000002-…), the goldens have /"
-)]
 fn a_broken_chain_is_reported_at_the_top() {
     let h = finished();
     let journal = h.incident.dir().join("journal.jsonl");
@@ -341,10 +333,6 @@ fn incidents_of(h: &Harness) -> PathBuf {
 }
 
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "product: on Windows the evidence pack marks the copied file as not intact"
-)]
 fn the_command_writes_each_format_and_an_evidence_pack() {
     let h = finished();
     let id = h.incident.record().id.clone();
