@@ -137,18 +137,37 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
     cases
 }
 
-#[test]
-fn every_refusal_case_is_refused_as_expected() {
+/// Runs every case and lists each one whose answer is not `expected(case)`.
+fn failures<T: std::fmt::Debug>(
+    cases: &[Case<T>],
+    expected: impl for<'a> Fn(&'a T) -> Result<&'a Vec<Event>, &'a Refusal>,
+) -> Vec<String> {
     let mut failures = Vec::new();
-    for (i, case) in refusal_cases().iter().enumerate() {
+    for (i, case) in cases.iter().enumerate() {
         let got = given(&case.given).apply(&case.command);
-        if got.as_ref() != Err(&case.expected) {
+        if got.as_ref() != expected(&case.expected) {
             failures.push(format!(
                 "case {i}: {:?}\n  expected {:?}\n  got      {got:?}",
                 case.command, case.expected
             ));
         }
     }
+    failures
+}
+
+/// The variants of `pub enum NAME` (read from its source) that no case covers.
+fn uncovered(name: &str, covered: BTreeSet<String>) -> Vec<String> {
+    let variants = variants_of(name);
+    assert!(variants.len() > 20, "the enum was not read: {variants:?}");
+    variants
+        .into_iter()
+        .filter(|v| !covered.contains(v))
+        .collect()
+}
+
+#[test]
+fn every_refusal_case_is_refused_as_expected() {
+    let failures = failures(&refusal_cases(), |r| Err(r));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -156,13 +175,11 @@ fn every_refusal_case_is_refused_as_expected() {
 /// fails this test, with no list to keep in step by hand.
 #[test]
 fn every_refusal_variant_has_a_case() {
-    let covered: BTreeSet<String> = refusal_cases()
+    let covered = refusal_cases()
         .iter()
         .map(|c| variant_name(&c.expected))
         .collect();
-    let variants = variants_of("Refusal");
-    assert!(variants.len() > 30, "the enum was not read: {variants:?}");
-    let missing: Vec<&String> = variants.iter().filter(|v| !covered.contains(*v)).collect();
+    let missing = uncovered("Refusal", covered);
     assert!(
         missing.is_empty(),
         "refusals with no case in tests/apply.rs: {missing:?}"
@@ -323,28 +340,17 @@ fn command_cases() -> Vec<Case<Vec<Event>>> {
 
 #[test]
 fn every_command_case_yields_its_events() {
-    let mut failures = Vec::new();
-    for (i, case) in command_cases().iter().enumerate() {
-        let got = given(&case.given).apply(&case.command);
-        if got.as_ref() != Ok(&case.expected) {
-            failures.push(format!(
-                "case {i}: {:?}\n  expected {:?}\n  got      {got:?}",
-                case.command, case.expected
-            ));
-        }
-    }
+    let failures = failures(&command_cases(), |e| Ok(e));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
 fn every_command_variant_has_a_case() {
-    let covered: BTreeSet<String> = command_cases()
+    let covered = command_cases()
         .iter()
         .map(|c| variant_name(&c.command))
         .collect();
-    let variants = variants_of("Command");
-    assert!(variants.len() > 20, "the enum was not read: {variants:?}");
-    let missing: Vec<&String> = variants.iter().filter(|v| !covered.contains(*v)).collect();
+    let missing = uncovered("Command", covered);
     assert!(
         missing.is_empty(),
         "commands with no case in tests/apply.rs: {missing:?}"
