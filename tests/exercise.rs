@@ -159,6 +159,67 @@ fn every_stock_scenario_runs_to_the_end_with_marked_mail_in_the_outbox_only() {
     }
 }
 
+/// The なりすまし warning must name the city's genuine account as official and never the
+/// impersonator's: the scenario once put the fake account in `{{account}}`, and the published
+/// text then told citizens the fake was the city.
+#[test]
+fn impersonation_statements_name_the_genuine_account_as_official_never_the_fake() {
+    const GENUINE: &str = "@hikeshi_city_official";
+    const FAKE: &str = "mayor_hikeshi_city70";
+    let dir = tempfile::tempdir().unwrap();
+    let run = autopilot(dir.path(), "fake-mayor-gift-campaign", &[], None);
+    let incident = run["incident"].as_str().unwrap().to_string();
+    let out = hikeshi()
+        .current_dir(dir.path())
+        .args(["report", &incident, "--format", "json", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let posted: Vec<(&str, &str)> = report["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] == "done")
+        .map(|s| (s["step"].as_str().unwrap(), s["text"].as_str().unwrap()))
+        .collect();
+    assert!(
+        posted.iter().any(|(step, _)| *step == "warning-post"),
+        "{posted:?}"
+    );
+    for (step, text) in &posted {
+        assert!(
+            !text.contains(FAKE),
+            "{step} names the fake account: {text}"
+        );
+    }
+    let warning = posted.iter().find(|(s, _)| *s == "warning-post").unwrap().1;
+    assert!(
+        warning.contains(&format!("公式アカウントはこのアカウント（{GENUINE}）です")),
+        "{warning}"
+    );
+    assert!(warning.contains("偽アカウント"), "{warning}");
+    // The promise is narrowed to what a city can keep (some take applications through LINE).
+    assert!(
+        !warning.contains("SNSで個人情報や金銭を求めることはありません"),
+        "{warning}"
+    );
+    // The mail to the divisions names the genuine account as the one imitated, too (bodies
+    // are base64: read back by Python's email package, Unix only).
+    #[cfg(unix)]
+    {
+        let files = emls(&dir.path().join(&incident));
+        let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        let mails = parse_mail(&paths);
+        assert!(!mails.is_empty());
+        for m in mails {
+            let body = m["body"].as_str().unwrap();
+            assert!(body.contains(&format!("アカウント（{GENUINE}）")), "{body}");
+            assert!(!body.contains(FAKE), "{body}");
+        }
+    }
+}
+
 #[test]
 #[cfg(unix)] // a real SMTP server (aiosmtpd)
 fn without_live_mail_nothing_reaches_smtp_and_with_it_everything_does_marked() {

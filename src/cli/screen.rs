@@ -25,7 +25,8 @@ pub struct StartArgs {
     /// Incident title [default: the playbook's title].
     #[arg(long)]
     pub title: Option<String>,
-    /// The affected account, e.g. @city_official.
+    /// The affected account, e.g. @city_official: for impersonation, the city's genuine
+    /// account that the fake one imitates (statements present it as official).
     #[arg(long)]
     pub account: Option<String>,
     /// The affected platform: x, instagram, facebook, line, youtube, tiktok, threads.
