@@ -44,13 +44,20 @@ fn only_ready_steps_can_be_done_unless_forced_with_a_reason() {
         .step(pb.graph.find("report").unwrap())
         .unwrap();
     assert_eq!(record.forced.as_deref(), Some("電話で先に報告済み"));
+    let record_done_by = record.done.as_ref().unwrap().by.clone();
+    let record_done_at = record.done.as_ref().map(|d| d.at);
     assert_eq!(status(&h, "report"), StepStatus::Done);
-    assert_eq!(
-        h.run(done("report")),
-        Err(Refusal::AlreadyDone {
-            step: "report".into()
-        })
-    );
+    // Refused, naming who completed it and when.
+    match h.run(done("report")) {
+        Err(Refusal::AlreadyDone { step, by: Some(by) }) => {
+            assert_eq!(
+                (step.as_str(), by.by.as_str()),
+                ("report", record_done_by.as_str())
+            );
+            assert_eq!(Some(by.at), record_done_at);
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

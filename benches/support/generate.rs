@@ -41,6 +41,7 @@ pub fn generated_incident(root: &Path, events: usize) -> std::path::PathBuf {
         .collect();
     drop(incident);
     let (mut journal, _) = JournalWriter::open(&dir.join("journal.jsonl")).unwrap();
+    let lock = journal.lock().unwrap();
     let mut batch: Vec<(String, String, DateTime<chrono::FixedOffset>)> = Vec::new();
     for i in 1..events {
         let step = steps[i % steps.len()].clone();
@@ -89,7 +90,7 @@ pub fn generated_incident(root: &Path, events: usize) -> std::path::PathBuf {
                     payload,
                 })
                 .collect();
-            journal.append(&new).unwrap();
+            journal.append(&lock, &new).unwrap();
             batch.clear();
         }
     }

@@ -104,22 +104,60 @@ impl Cmd {
     }
 }
 
-/// Sends `jobs` and journals each outcome the moment it is known.
+/// How long `notify` and `outbox --retry` wait for another process that is sending one of
+/// their messages (longer than an SMTP attempt may take).
+const WAIT_FOR_SENDERS: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Sends the messages due now that no other process is sending (with `everything`, every
+/// undelivered one) and journals each outcome the moment it is known. Then waits for the
+/// other processes sending any of `wanted`, so that their outcome is known too.
 fn deliver_and_record(
+    ctx: &Context,
     incident: &mut incident::Incident,
     transport: &Transport,
-    jobs: Vec<notify::Job>,
+    everything: bool,
+    wanted: &[u32],
 ) -> Result<Vec<Delivered>, Error> {
+    let outcomes = deliver_claimed(incident, transport, everything)?;
+    let lang = ctx.lang;
+    notify::claim::wait_for_senders(incident, wanted, WAIT_FOR_SENDERS, |n| {
+        // On standard error: `outbox --retry --json` keeps standard output for the JSON.
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{}",
+            tr!(
+                lang,
+                "{n} 通は別の hikeshi が送信中です。結果を待っています…",
+                "{n} message(s) are being sent by another hikeshi; waiting for the outcome…"
+            )
+        );
+    })?;
+    Ok(outcomes)
+}
+
+fn deliver_claimed(
+    incident: &mut incident::Incident,
+    transport: &Transport,
+    everything: bool,
+) -> Result<Vec<Delivered>, Error> {
+    let claimed = notify::claim_due(incident, &HashSet::new(), everything, usize::MAX)?;
     let mut outcomes = Vec::new();
     let mut failure = None;
-    runtime()?.block_on(notify::deliver_each(transport, jobs, |outcome| {
-        if failure.is_none()
-            && let Err(e) = notify::record(incident, &outcome)
-        {
-            failure = Some(e);
-        }
-        outcomes.push(outcome);
-    }));
+    runtime()?.block_on(notify::deliver_each(
+        transport,
+        claimed,
+        |outcome, claim| {
+            if failure.is_none()
+                && let Err(e) = notify::record(incident, &outcome)
+            {
+                failure = Some(e);
+            }
+            // Let go only once the outcome is on record (or recording failed: then another
+            // process may send it again, as a restart of this one would).
+            drop(claim);
+            outcomes.push(outcome);
+        },
+    ));
     match failure {
         Some(e) => Err(e.into()),
         None => Ok(outcomes),
@@ -246,8 +284,7 @@ fn notify(ctx: &Context, name: &str, step: &str) -> Result<Outcome, Error> {
         "{count} 通を送信します（{via}）: {title}",
         "sending {count} message(s) via {via}: {title}"
     ))?;
-    let jobs = notify::due(&incident, &HashSet::new(), false);
-    let outcomes = deliver_and_record(&mut incident, &transport, jobs)?;
+    let outcomes = deliver_and_record(ctx, &mut incident, &transport, false, &queued.numbers)?;
     report_outcomes(ctx, incident.record(), &outcomes)?;
     if let Some(ix) = incident.playbook().graph.find(step)
         && incident.state().status_of(ix) == incident::StepStatus::Done
@@ -269,17 +306,19 @@ fn outbox(ctx: &Context, name: &str, json: bool, retry: bool) -> Result<Outcome,
     let record = if retry {
         let mut incident = open(ctx, name)?;
         let transport = Transport::for_incident(incident.state(), &config)?;
-        let jobs = notify::due(&incident, &HashSet::new(), true);
-        retried = jobs.iter().map(|j| j.message).collect();
+        retried = notify::due(&incident, &HashSet::new(), true)
+            .iter()
+            .map(|j| j.message)
+            .collect();
         if !json {
-            let (count, via) = (jobs.len(), transport.describe());
+            let (count, via) = (retried.len(), transport.describe());
             say(&tr!(
                 ctx.lang,
                 "{count} 通を再送します（{via}）",
                 "retrying {count} message(s) via {via}"
             ))?;
         }
-        let outcomes = deliver_and_record(&mut incident, &transport, jobs)?;
+        let outcomes = deliver_and_record(ctx, &mut incident, &transport, true, &retried)?;
         if !json {
             report_outcomes(ctx, incident.record(), &outcomes)?;
         }

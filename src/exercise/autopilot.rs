@@ -65,11 +65,19 @@ pub fn autopilot(
             refused.extend(fired.refused);
         }
         // Mail: deliver what is due, then phone whoever mail cannot reach.
-        let jobs = notify::due(incident, &HashSet::new(), false);
-        if !jobs.is_empty() {
-            let outcomes = runtime.block_on(notify::deliver_all(transport, jobs));
-            for outcome in outcomes {
+        let claimed = notify::claim_due(incident, &HashSet::new(), false, usize::MAX)?;
+        if !claimed.is_empty() {
+            let mut outcomes = Vec::new();
+            runtime.block_on(notify::deliver_each(
+                transport,
+                claimed,
+                |outcome, claim| {
+                    outcomes.push((outcome, claim));
+                },
+            ));
+            for (outcome, claim) in outcomes {
                 notify::record(incident, &outcome)?;
+                drop(claim);
             }
         }
         phone_unreachable(incident, now, participant, &mut refused)?;

@@ -1,6 +1,8 @@
-//! The one writer of an incident: it starts the folder, opens it under a lock, and runs
-//! commands through the engine, appending (and fsyncing) their events before the state
-//! changes.
+//! A writer of an incident: it starts the folder, opens it, and runs commands through the
+//! engine, appending (and fsyncing) their events before the state changes. Any number of
+//! writers may have one incident open, in this process or on other PCs: each command takes
+//! the journal's lock for its append only, folds what the others appended first, and is
+//! checked against that state.
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
@@ -18,17 +20,20 @@ use super::{
 };
 use crate::catalog::LoadedPlaybook;
 use crate::clock::Clock;
-use crate::journal::{self, JournalWriter, NewEntry};
+use crate::journal::{self, JournalLock, JournalWriter, NewEntry};
 use crate::lang::io;
 use crate::playbook::Playbook;
 
-/// An open incident: the single writer of its journal.
+/// An open incident: one of its journal's writers.
 pub struct Incident {
     record: IncidentRecord,
     journal: JournalWriter,
     clock: Arc<dyn Clock>,
     /// The last events read or written, oldest first (at most [`RECENT`]).
     recent: VecDeque<Written>,
+    /// What others appended, folded since [`Incident::take_arrivals`] was last called (at
+    /// most [`RECENT`]).
+    arrivals: VecDeque<Written>,
 }
 
 /// How many of the last events an open incident keeps at hand (the screen's timeline).
@@ -119,7 +124,8 @@ impl Incident {
         let written = {
             // Closed before the rename: Windows does not rename a folder with a file open in it.
             let mut journal = JournalWriter::create(&tmp.join(files::JOURNAL))?;
-            append(&mut journal, &operator, now, events)?
+            let lock = journal.lock()?;
+            append(&mut journal, &lock, &operator, now, events)?
         };
         let dir = staged.finish((1..1000).map(|n| {
             if n == 1 {
@@ -139,14 +145,17 @@ impl Incident {
             journal,
             clock,
             recent: VecDeque::new(),
+            arrivals: VecDeque::new(),
         };
         incident.absorb(written);
         Ok(incident)
     }
 
-    /// Opens an incident for writing: takes the lock (a second writer gets
-    /// [`JournalError::Locked`]), verifies the journal, moves a torn tail aside (see
-    /// [`IncidentRecord::torn`]) and replays it.
+    /// Opens an incident for writing beside any others: verifies the journal, moves a torn
+    /// tail aside (see [`IncidentRecord::torn`]) and replays it. Nothing stays locked: each
+    /// command takes the journal's lock for its own append.
+    ///
+    /// [`JournalError::Locked`]: crate::journal::JournalError::Locked
     pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<Incident, IncidentError> {
         let frozen = read_frozen(dir)?;
         let journal_path = dir.join(files::JOURNAL);
@@ -169,15 +178,16 @@ impl Incident {
         let state = replayer.state;
         Ok(Incident {
             record: IncidentRecord {
-                entries: replay.entries.len() as u64,
+                entries: journal.last_seq(),
                 first_hash: replay.entries.first().map(|e| e.hash.clone()),
-                head: replay.head().to_string(),
+                head: journal.head().to_string(),
                 torn: replay.torn.clone(),
                 ..IncidentRecord::from_parts(dir, frozen.into_parts(), state)
             },
             journal,
             clock,
             recent,
+            arrivals: VecDeque::new(),
         })
     }
 
@@ -218,6 +228,58 @@ impl Incident {
         self.recent.iter()
     }
 
+    /// What others appended that this incident has folded since the last call, oldest first
+    /// (the screen names who did it and highlights it).
+    pub fn take_arrivals(&mut self) -> Vec<Written> {
+        self.arrivals.drain(..).collect()
+    }
+
+    /// Folds what others appended since this incident last looked, without taking the lock
+    /// (an open screen calls this every few hundred milliseconds); returns it. A line being
+    /// written at this moment is left for the next call.
+    pub fn refresh(&mut self) -> Result<Vec<Written>, IncidentError> {
+        let entries = self.journal.refresh()?;
+        self.fold_arrivals(entries)
+    }
+
+    /// Decodes and folds entries others appended.
+    fn fold_arrivals(
+        &mut self,
+        entries: Vec<journal::Entry>,
+    ) -> Result<Vec<Written>, IncidentError> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut arrived = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let event = Event::decode(&entry.kind, &entry.payload).map_err(|err| {
+                IncidentError::BadEvent {
+                    seq: entry.seq,
+                    reason: err.to_string(),
+                }
+            })?;
+            arrived.push(Written { entry, event });
+        }
+        let arrived = self.absorb(arrived);
+        let excess = (self.arrivals.len() + arrived.len()).saturating_sub(RECENT);
+        self.arrivals.drain(..excess.min(self.arrivals.len()));
+        let skip = arrived.len().saturating_sub(RECENT);
+        self.arrivals.extend(arrived.iter().skip(skip).cloned());
+        Ok(arrived)
+    }
+
+    /// Takes the journal's lock and folds what others appended before it: the state a command
+    /// is checked against.
+    fn lock_and_catch_up(&mut self) -> Result<JournalLock, IncidentError> {
+        let lock = self.journal.lock()?;
+        let caught_up = self.journal.catch_up(&lock)?;
+        if caught_up.torn.is_some() {
+            self.record.torn = caught_up.torn;
+        }
+        self.fold_arrivals(caught_up.entries)?;
+        Ok(lock)
+    }
+
     /// Folds what was just written into the state and keeps it at hand; returns it.
     fn absorb(&mut self, written: Vec<Written>) -> Vec<Written> {
         for w in &written {
@@ -245,17 +307,36 @@ impl Incident {
         apply(&self.record.state, &self.record.playbook, command)
     }
 
-    /// Runs a command: the engine checks it, its events are appended and fsync'd, then the
-    /// state is updated. Returns what was written, event by event. A refused command writes
-    /// nothing.
+    /// Runs a command: under the journal's lock, what others appended is folded first, then
+    /// the engine checks the command against that state, its events are appended and
+    /// fsync'd, and the state is updated. Returns what was written, event by event. A refused
+    /// command writes nothing (and says who did it first, when another was quicker).
     pub fn execute(
         &mut self,
         actor: &str,
         command: &Command,
     ) -> Result<Vec<Written>, IncidentError> {
-        let events = self.check(command).map_err(IncidentError::Refused)?;
+        self.execute_with(actor, |_| Ok::<_, IncidentError>(command.clone()))
+    }
+
+    /// [`Incident::execute`] for a command that depends on the state it is checked against
+    /// (message numbers and files, composed from it): `prepare` runs under the lock, after
+    /// others' events are folded, and may write the files its command refers to. If the
+    /// command is then refused or cannot be journalled, the error is returned and the caller
+    /// removes what `prepare` wrote.
+    pub fn execute_with<E: From<IncidentError>>(
+        &mut self,
+        actor: &str,
+        prepare: impl FnOnce(&Incident) -> Result<Command, E>,
+    ) -> Result<Vec<Written>, E> {
+        let lock = self.lock_and_catch_up()?;
+        let command = prepare(self)?;
+        let events = self
+            .check(&command)
+            .map_err(|r| E::from(IncidentError::Refused(r)))?;
         let now = self.clock.now();
-        let written = append(&mut self.journal, actor, now, events)?;
+        let written = append(&mut self.journal, &lock, actor, now, events)?;
+        drop(lock);
         Ok(self.absorb(written))
     }
 
@@ -308,26 +389,19 @@ impl Incident {
         };
         self.check(&probe).map_err(IncidentError::Refused)?;
         let folder = self.record.dir.join(files::EVIDENCE);
-        // A copy left by a crash must not block a retry: find a free name.
+        // Named after the entry it will likely be (others may append first: the name is a
+        // label, not a reference). A copy left by a crash, or another writer's copy made at
+        // the same moment, must not block this one: the first free name is taken.
+        self.refresh()?;
         let seq = self.journal.last_seq() + 1;
-        let (name, target) = (1..1000)
-            .map(|n| {
-                let name = if n == 1 {
-                    format!("{seq:06}-{base}")
-                } else {
-                    format!("{seq:06}-{n}-{base}")
-                };
-                let target = folder.join(&name);
-                (name, target)
-            })
-            .find(|(_, target)| !target.exists())
-            .unwrap_or_else(|| {
-                (
-                    format!("{seq:06}-{base}"),
-                    folder.join(format!("{seq:06}-{base}")),
-                )
-            });
-        let (sha256, bytes) = copy_hashed(source, &target)?;
+        let (name, target, file) = create_free(&folder, |n| {
+            if n == 1 {
+                format!("{seq:06}-{base}")
+            } else {
+                format!("{seq:06}-{n}-{base}")
+            }
+        })?;
+        let (sha256, bytes) = copy_hashed(source, &target, file)?;
         sync_dir(&folder)?;
         let command = Command::AttachEvidence {
             step: step.to_string(),
@@ -352,6 +426,7 @@ fn is_url(target: &str) -> bool {
 
 fn append(
     journal: &mut JournalWriter,
+    lock: &JournalLock,
     actor: &str,
     time: DateTime<FixedOffset>,
     events: Vec<Event>,
@@ -374,7 +449,7 @@ fn append(
             payload,
         })
         .collect();
-    let entries = journal.append(&new)?;
+    let entries = journal.append(lock, &new)?;
     Ok(entries
         .into_iter()
         .zip(events)
@@ -382,15 +457,50 @@ fn append(
         .collect())
 }
 
-/// Copies `from` to a new file `to`, returning its SHA-256 and size; fsyncs the copy.
-fn copy_hashed(from: &Path, to: &Path) -> Result<(String, u64), IncidentError> {
+/// Creates the first file in `folder` whose `name(n)` (n = 1, 2, …) is free, atomically (two
+/// writers never get the same one); returns its name and the file.
+fn create_free(
+    folder: &Path,
+    name: impl Fn(u32) -> String,
+) -> Result<(String, std::path::PathBuf, std::fs::File), IncidentError> {
+    let mut last = None;
+    for n in 1..1000 {
+        let candidate = name(n);
+        let path = folder.join(&candidate);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(file) => return Ok((candidate, path, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some((path, e)),
+            Err(e) => return Err(IncidentError::io(io::CREATE, &path, e)),
+        }
+    }
+    let (path, e) = last.unwrap_or_else(|| {
+        (
+            folder.to_path_buf(),
+            std::io::ErrorKind::AlreadyExists.into(),
+        )
+    });
+    Err(IncidentError::io(io::CREATE, &path, e))
+}
+
+/// Copies `from` into the new file `to`, returning its SHA-256 and size; fsyncs the copy.
+fn copy_hashed(
+    from: &Path,
+    to: &Path,
+    mut output: std::fs::File,
+) -> Result<(String, u64), IncidentError> {
     use sha2::{Digest as _, Sha256};
-    let mut input = std::fs::File::open(from).map_err(|e| IncidentError::io(io::OPEN, from, e))?;
-    let mut output = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(to)
-        .map_err(|e| IncidentError::io(io::CREATE, to, e))?;
+    let mut input = match std::fs::File::open(from) {
+        Ok(input) => input,
+        Err(e) => {
+            drop(output);
+            let _ = std::fs::remove_file(to);
+            return Err(IncidentError::io(io::OPEN, from, e));
+        }
+    };
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 64 * 1024];
     let mut total = 0u64;

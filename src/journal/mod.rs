@@ -10,11 +10,13 @@
 //! `{"seq":…,"prev":"…"}`), and `prev` is the `hash` of the line before (64 zeros for the
 //! first). Changing any byte of any line breaks that line's hash or the next line's `prev`.
 //!
-//! An append returns only after the lines are written and fsync'd. One writer at a time: the
-//! journal file is locked with `flock`, which the kernel releases when the process dies, so a
-//! killed process never leaves an incident locked. A crash in the middle of a write leaves an
-//! unterminated last line (a torn tail); opening for writing moves those bytes to
-//! `journal.torn` and keeps the intact prefix.
+//! An append returns only after the lines are written and fsync'd. Any number of processes
+//! may write one journal (several people on one incident, the incidents folder on a shared
+//! drive): each append takes the lock file `journal.lock` for its duration only, first reads
+//! and verifies what others appended, and then writes after it. The operating system releases
+//! the lock when a process dies, so a killed process never leaves an incident locked. A crash
+//! in the middle of a write leaves an unterminated last line (a torn tail); the next writer to
+//! take the lock moves those bytes to `journal.torn` and keeps the intact prefix.
 
 mod line;
 mod read;
@@ -27,7 +29,7 @@ use sha2::{Digest as _, Sha256};
 
 pub use line::EntryRef;
 pub use read::{Audit, AuditLine, ReplaySummary, audit, read, read_with};
-pub use writer::JournalWriter;
+pub use writer::{CaughtUp, JournalLock, JournalWriter, LOCK_WAIT, lock_path};
 
 use crate::lang::{Lang, Text, io_failure};
 use crate::tr;
@@ -135,7 +137,8 @@ pub enum JournalError {
         /// Why it failed.
         source: std::io::Error,
     },
-    /// Another process holds the journal.
+    /// Another process has held the journal's lock for longer than an append takes
+    /// ([`LOCK_WAIT`]).
     #[error("{path} is in use by another hikeshi process")]
     Locked {
         /// The journal.
@@ -179,8 +182,8 @@ impl JournalError {
                 let path = path.display();
                 tr!(
                     lang,
-                    "{path} は別の hikeshi が使用中です。そちらを終了してから実行してください",
-                    "{path} is in use by another hikeshi process"
+                    "{path} は別の hikeshi が書き込み中のまま応答しません（10 秒待ちました）。もう一度実行してください",
+                    "{path} is in use by another hikeshi process that has not finished writing for 10 s; try again"
                 )
             }
             JournalError::Corrupt {

@@ -17,6 +17,18 @@ use crate::lang::io;
 fn replay_bytes<E: From<JournalError>>(
     path: &Path,
     bytes: &[u8],
+    visit: impl FnMut(EntryRef<'_>) -> Result<(), E>,
+) -> Result<(u64, usize), E> {
+    replay_bytes_after(path, bytes, (0, GENESIS), visit)
+}
+
+/// [`replay_bytes`] for the bytes that follow entry `after.0` (whose hash is `after.1`): what
+/// a writer reads of the lines others appended since it last looked. Returns the last seq and
+/// where the complete lines end within `bytes`.
+fn replay_bytes_after<E: From<JournalError>>(
+    path: &Path,
+    bytes: &[u8],
+    after: (u64, &str),
     mut visit: impl FnMut(EntryRef<'_>) -> Result<(), E>,
 ) -> Result<(u64, usize), E> {
     let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
@@ -33,19 +45,22 @@ fn replay_bytes<E: From<JournalError>>(
             let line = bytes[..e.valid_up_to()]
                 .iter()
                 .filter(|b| **b == b'\n')
-                .count()
-                + 1;
-            return Err(corrupt(line, line as u64, Corruption::NotUtf8).into());
+                .count() as u64
+                + 1
+                + after.0;
+            return Err(corrupt(line as usize, line, Corruption::NotUtf8).into());
         }
     };
-    let mut prev_hash: String = GENESIS.to_string();
-    let mut seq = 0u64;
-    for (i, line) in text.split_terminator('\n').enumerate() {
+    let mut prev_hash: String = after.1.to_string();
+    let mut seq = after.0;
+    for line in text.split_terminator('\n') {
         seq += 1;
+        // One line per entry: the line number is the seq.
+        let number = seq as usize;
         if line.is_empty() {
-            return Err(corrupt(i + 1, seq, Corruption::NotARecord("empty line".into())).into());
+            return Err(corrupt(number, seq, Corruption::NotARecord("empty line".into())).into());
         }
-        let entry = decode(line, seq, &prev_hash).map_err(|p| corrupt(i + 1, seq, p))?;
+        let entry = decode(line, seq, &prev_hash).map_err(|p| corrupt(number, seq, p))?;
         prev_hash.clear();
         prev_hash.push_str(entry.hash);
         visit(entry)?;
@@ -120,7 +135,18 @@ pub(super) fn collect(
     bytes: &[u8],
     entries: &mut Vec<Entry>,
 ) -> Result<(u64, usize), JournalError> {
-    replay_bytes(path, bytes, |e| {
+    collect_after(path, bytes, (0, GENESIS), entries)
+}
+
+/// The complete lines of `bytes`, which follow entry `after.0` (hash `after.1`), verified and
+/// chained to it; returns the last seq and where the complete lines end.
+pub(super) fn collect_after(
+    path: &Path,
+    bytes: &[u8],
+    after: (u64, &str),
+    entries: &mut Vec<Entry>,
+) -> Result<(u64, usize), JournalError> {
+    replay_bytes_after(path, bytes, after, |e| {
         entries.push(e.to_entry());
         Ok::<(), JournalError>(())
     })

@@ -7,6 +7,7 @@
 //! completes the step once every message is delivered. Nothing here changes state except
 //! through [`crate::incident::Incident::execute`].
 
+pub mod claim;
 pub mod compose;
 pub mod outbox;
 pub mod transport;
@@ -14,6 +15,7 @@ pub mod transport;
 use std::path::PathBuf;
 
 pub use crate::config::{Charset, Config, MailConfig, SmtpConfig, TlsMode};
+pub use claim::{Claim, Claimed, claim_due};
 pub use compose::{Composed, EXERCISE_HEADER, EXERCISE_PREFIX, compose_step};
 pub use outbox::{OutboxReport, Queued, due, queue, record, retry_delay};
 pub use transport::{Job, Outcome, Transport};
@@ -163,24 +165,20 @@ impl NotifyError {
 /// the number of deliveries the screen keeps under way.
 pub const CONCURRENT_SENDS: usize = 8;
 
-/// Delivers jobs, up to [`CONCURRENT_SENDS`] at a time over the transport's pooled
-/// connections, handing each outcome to `each` as soon as it is known (so it can be
-/// journalled before the next one finishes: an interruption then repeats as few messages as
-/// possible).
-pub async fn deliver_each(transport: &Transport, jobs: Vec<Job>, mut each: impl FnMut(Outcome)) {
+/// Delivers claimed jobs, up to [`CONCURRENT_SENDS`] at a time over the transport's pooled
+/// connections, handing each outcome to `each` with its claim as soon as it is known: `each`
+/// journals it and then lets the claim go (so it is journalled before the next one finishes,
+/// and an interruption repeats as few messages as possible).
+pub async fn deliver_each(
+    transport: &Transport,
+    claimed: Vec<Claimed>,
+    mut each: impl FnMut(Outcome, Claim),
+) {
     use futures_util::StreamExt as _;
-    let mut outcomes = futures_util::stream::iter(jobs)
-        .map(|job| async move { transport.deliver(&job).await })
+    let mut outcomes = futures_util::stream::iter(claimed)
+        .map(|Claimed { job, claim }| async move { (transport.deliver(&job).await, claim) })
         .buffer_unordered(CONCURRENT_SENDS);
-    while let Some(outcome) = outcomes.next().await {
-        each(outcome);
+    while let Some((outcome, claim)) = outcomes.next().await {
+        each(outcome, claim);
     }
-}
-
-/// Delivers jobs, up to [`CONCURRENT_SENDS`] at a time over the transport's pooled
-/// connections; returns the outcomes in the order they finish.
-pub async fn deliver_all(transport: &Transport, jobs: Vec<Job>) -> Vec<Outcome> {
-    let mut outcomes = Vec::with_capacity(jobs.len());
-    deliver_each(transport, jobs, |o| outcomes.push(o)).await;
-    outcomes
 }

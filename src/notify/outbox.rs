@@ -35,63 +35,72 @@ pub struct Queued {
     pub written: Vec<Written>,
 }
 
-/// Composes the step's messages, saves each .eml (fsync'd) and journals them as queued. The
-/// engine is asked first, so a refused step leaves no file behind.
+/// Composes the step's messages, saves each .eml (fsync'd) and journals them as queued. This
+/// runs under the journal's lock, on the state with every other writer's events folded in:
+/// message numbers and file names are then the incident's next ones, and two people sending
+/// one step at once queue it once (the other is refused). A refused step leaves no file.
 pub fn queue(
     incident: &mut Incident,
     actor: &str,
     step: &str,
     config: &Config,
 ) -> Result<Queued, NotifyError> {
-    let now = incident.now();
-    let composed = compose_step(incident.record(), step, config, now)?;
-    let command = Command::QueueNotifications {
-        step: step.to_string(),
-        messages: composed.iter().map(|c| c.letter.clone()).collect(),
-    };
-    incident.check(&command).map_err(NotifyError::Refused)?;
-    let dir = incident.dir().to_path_buf();
-    let mut saved = Vec::new();
-    for c in &composed {
-        let path = dir.join(&c.letter.file);
-        // A file of the same name can only be left by a crash before its event was written:
-        // it was never queued, so it is replaced.
-        let tmp = path.with_extension("eml.tmp");
-        let result = std::fs::File::create(&tmp)
-            .and_then(|mut f| f.write_all(&c.bytes).and_then(|()| f.sync_all()))
-            .and_then(|()| std::fs::rename(&tmp, &path));
-        if let Err(e) = result {
-            let _ = std::fs::remove_file(&tmp);
-            for p in &saved {
-                let _ = std::fs::remove_file(p);
-            }
-            return Err(NotifyError::Io {
-                action: crate::lang::io::SAVE_MESSAGE,
-                path,
-                source: e,
-            });
+    let mut saved: Vec<std::path::PathBuf> = Vec::new();
+    let mut numbers = Vec::new();
+    let result = incident.execute_with(actor, |incident| {
+        let now = incident.now();
+        let composed = compose_step(incident.record(), step, config, now)?;
+        let command = Command::QueueNotifications {
+            step: step.to_string(),
+            messages: composed.iter().map(|c| c.letter.clone()).collect(),
+        };
+        incident.check(&command).map_err(NotifyError::Refused)?;
+        let dir = incident.dir();
+        for c in &composed {
+            let path = dir.join(&c.letter.file);
+            // Under the lock, a file of this name can only be left by a crash before its
+            // event was written: it was never queued, so it is replaced.
+            let tmp = path.with_extension("eml.tmp");
+            std::fs::File::create(&tmp)
+                .and_then(|mut f| f.write_all(&c.bytes).and_then(|()| f.sync_all()))
+                .and_then(|()| std::fs::rename(&tmp, &path))
+                .map_err(|e| {
+                    let _ = std::fs::remove_file(&tmp);
+                    NotifyError::Io {
+                        action: crate::lang::io::SAVE_MESSAGE,
+                        path: path.clone(),
+                        source: e,
+                    }
+                })?;
+            saved.push(path);
         }
-        saved.push(path);
+        let outbox = dir.join(crate::incident::files::OUTBOX);
+        crate::platform::sync_dir(&outbox).map_err(|e| NotifyError::Io {
+            action: crate::lang::io::SYNC,
+            path: outbox,
+            source: e,
+        })?;
+        numbers = composed.iter().map(|c| c.number).collect();
+        Ok(command)
+    });
+    match result {
+        Ok(written) => Ok(Queued { numbers, written }),
+        Err(e) => {
+            // Only a refusal or a failure before the append certainly wrote nothing; after a
+            // journal error the events may be on disk, and their files must stay (a leftover
+            // is replaced by the next queue).
+            let wrote_nothing = !matches!(
+                e,
+                NotifyError::Incident(ref i) if !matches!(i, crate::incident::IncidentError::Refused(_))
+            );
+            if wrote_nothing {
+                for p in &saved {
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            Err(e)
+        }
     }
-    let outbox = dir.join(crate::incident::files::OUTBOX);
-    crate::platform::sync_dir(&outbox).map_err(|e| NotifyError::Io {
-        action: crate::lang::io::SYNC,
-        path: outbox,
-        source: e,
-    })?;
-    let written = incident.execute(actor, &command).inspect_err(|e| {
-        // Only a refusal certainly wrote nothing; after a journal error the events may be on
-        // disk, and their files must stay (a leftover is replaced by the next queue).
-        if matches!(e, crate::incident::IncidentError::Refused(_)) {
-            for p in &saved {
-                let _ = std::fs::remove_file(p);
-            }
-        }
-    })?;
-    Ok(Queued {
-        numbers: composed.iter().map(|c| c.number).collect(),
-        written,
-    })
 }
 
 /// The messages to deliver now: queued and never tried (also those a stopped process left),

@@ -18,6 +18,9 @@ use futures_util::StreamExt as _;
 
 pub use app::{Action, App};
 
+/// How often an open screen looks for what others appended to the journal.
+pub const REFRESH: Duration = Duration::from_millis(200);
+
 /// The terminal could not be set up or drawn.
 #[derive(Debug, thiserror::Error)]
 #[error("terminal: {0}")]
@@ -92,6 +95,9 @@ async fn event_loop<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
     let _restore = RestoreGuard;
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    // Others may append to the journal at any moment (another screen, a command on another
+    // PC): a look every 200 ms shows it well within a second.
+    let mut refresh = tokio::time::interval(REFRESH);
     let mut work = futures_util::stream::FuturesUnordered::new();
     work.extend(screen.take_work());
     terminal.draw(|f| screen.draw(f))?;
@@ -107,6 +113,7 @@ async fn event_loop<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
                 None => break,
             },
             _ = tick.tick() => Some(Action::Tick),
+            _ = refresh.tick() => Some(Action::Refresh),
         };
         let mut next = action;
         while let Some(a) = next {

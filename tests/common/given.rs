@@ -87,6 +87,14 @@ pub const OPERATOR: &str = "田中";
 /// The time every folded event carries (the engine never reads it).
 pub const AT: &str = "2026-11-22T14:03:00+09:00";
 
+/// Who did what in a [`given`] state, and when: [`OPERATOR`] at [`AT`].
+pub fn stamp() -> Option<hikeshi::incident::state::Stamp> {
+    Some(hikeshi::incident::state::Stamp {
+        at: DateTime::parse_from_rfc3339(AT).unwrap(),
+        by: OPERATOR.to_string(),
+    })
+}
+
 /// The compiled [`PLAYBOOK`], compiled once.
 pub fn playbook() -> &'static Playbook {
     static PLAYBOOK_COMPILED: LazyLock<Playbook> = LazyLock::new(|| {

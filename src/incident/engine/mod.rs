@@ -17,7 +17,7 @@ pub use command::Command;
 pub use refusal::Refusal;
 
 use super::event::Event;
-use super::state::{IncidentState, StepStatus};
+use super::state::{IncidentState, Stamp, StepStatus};
 use crate::playbook::diagnostic::suggest;
 use crate::playbook::{Playbook, StepIx, StepKind};
 
@@ -222,8 +222,7 @@ fn ensure_actionable(
         .unwrap_or_default();
     match state.status_of(ix) {
         StepStatus::Ready => Ok(()),
-        StepStatus::Done => Err(Refusal::AlreadyDone { step: id }),
-        StepStatus::Skipped => Err(Refusal::AlreadySkipped { step: id }),
+        StepStatus::Done | StepStatus::Skipped => Err(finished(state, ix, id)),
         _ if force.is_some() => Ok(()),
         StepStatus::NotApplicable => Err(Refusal::NotApplicable {
             step: id,
@@ -234,5 +233,23 @@ fn ensure_actionable(
             waiting_for: waiting_for(state, playbook, ix),
             forceable,
         }),
+    }
+}
+
+/// The refusal for a step that is done or skipped already, naming who did it and when.
+pub(super) fn finished(state: &IncidentState, ix: StepIx, step: String) -> Refusal {
+    let record = state.step(ix);
+    match state.status_of(ix) {
+        StepStatus::Skipped => Refusal::AlreadySkipped {
+            step,
+            by: record.and_then(|r| r.skipped.as_ref()).map(|r| Stamp {
+                at: r.at,
+                by: r.by.clone(),
+            }),
+        },
+        _ => Refusal::AlreadyDone {
+            step,
+            by: record.and_then(|r| r.done.clone()),
+        },
     }
 }

@@ -1,6 +1,8 @@
 //! Refusals: why the engine will not run a command, and what to do instead. A new refusal is
 //! a variant here and an arm in [`Refusal::message`] (both languages side by side).
 
+use crate::clock::format_jst;
+use crate::incident::state::Stamp;
 use crate::lang::Lang;
 use crate::tr;
 
@@ -40,11 +42,16 @@ pub enum Refusal {
     AlreadyDone {
         /// Step id.
         step: String,
+        /// Who completed it and when (with several people on one incident, often someone
+        /// else a moment ago).
+        by: Option<Stamp>,
     },
     /// The step was skipped.
     AlreadySkipped {
         /// Step id.
         step: String,
+        /// Who skipped it and when.
+        by: Option<Stamp>,
     },
     /// A decision must be answered with `decide`.
     UseDecide {
@@ -280,16 +287,22 @@ impl Refusal {
                 "手順 `{step}` はこれまでの判断では対象外です",
                 "step `{step}` does not apply under the decisions taken"
             ),
-            Refusal::AlreadyDone { step } => tr!(
-                lang,
-                "手順 `{step}` は完了済みです。やり直すには `hikeshi reopen` を使ってください",
-                "step `{step}` is already done; use `hikeshi reopen` to do it again"
-            ),
-            Refusal::AlreadySkipped { step } => tr!(
-                lang,
-                "手順 `{step}` は省略済みです。実施するには `hikeshi reopen` で再開してください",
-                "step `{step}` was skipped; `hikeshi reopen` it first"
-            ),
+            Refusal::AlreadyDone { step, by } => {
+                let who = by_whom(lang, by.as_ref());
+                tr!(
+                    lang,
+                    "手順 `{step}` は{who}完了済みです。やり直すには `hikeshi reopen` を使ってください",
+                    "step `{step}` is already done{who}; use `hikeshi reopen` to do it again"
+                )
+            }
+            Refusal::AlreadySkipped { step, by } => {
+                let who = by_whom(lang, by.as_ref());
+                tr!(
+                    lang,
+                    "手順 `{step}` は{who}省略済みです。実施するには `hikeshi reopen` で再開してください",
+                    "step `{step}` was skipped{who}; `hikeshi reopen` it first"
+                )
+            }
             Refusal::UseDecide { step } => tr!(
                 lang,
                 "手順 `{step}` は判断です。`hikeshi decide INCIDENT {step} 選択肢` で判断してください",
@@ -466,4 +479,15 @@ fn numbers(messages: &[u32]) -> String {
         .map(|m| format!("#{m}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// " by 田中 at 14:03:05" / "田中 が 14:03:05 に": who did it first, for a refusal.
+fn by_whom(lang: Lang, stamp: Option<&Stamp>) -> String {
+    match stamp {
+        Some(Stamp { at, by }) => {
+            let at = format_jst(*at, true);
+            tr!(lang, " {by} が {at} に", " by {by} at {at}")
+        }
+        None => String::new(),
+    }
 }

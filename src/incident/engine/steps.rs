@@ -106,8 +106,7 @@ pub(super) fn skip(
         return Err(Refusal::UseDecide { step });
     }
     match state.status_of(ix) {
-        StepStatus::Done => Err(Refusal::AlreadyDone { step }),
-        StepStatus::Skipped => Err(Refusal::AlreadySkipped { step }),
+        StepStatus::Done | StepStatus::Skipped => Err(super::finished(state, ix, step)),
         _ => Ok(Event::StepSkipped {
             step,
             reason: reason.to_string(),

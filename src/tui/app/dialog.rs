@@ -149,7 +149,14 @@ impl App {
             step,
             input: String::new(),
             takes_text,
-            suggestion: (kind == DialogKind::Approve).then(|| self.approver_name(step)),
+            suggestion: match kind {
+                DialogKind::Approve => Some(self.approver_name(step)),
+                // Someone on duty at another screen: the person here is likely taking over.
+                DialogKind::Handover if self.incident.state().operator != self.operator => {
+                    Some(self.operator.clone())
+                }
+                _ => None,
+            },
             carried: None,
             choice: answer.unwrap_or(0),
             needs_reason,

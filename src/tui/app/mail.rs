@@ -1,12 +1,12 @@
 //! The screen's side of the outbox: which messages to send now, the deliveries handed to the
 //! screen loop, and their outcomes journalled as they come back ([`Action::Delivered`]).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::pin::Pin;
 
 use super::{Action, App};
 use crate::incident::Refusal;
-use crate::notify::{self, Config, Job, Outcome, Transport};
+use crate::notify::{self, Claim, Config, Job, Outcome, Transport};
 use crate::playbook::StepIx;
 use crate::tr;
 use crate::tui::keys::name_of;
@@ -23,6 +23,9 @@ pub struct Mail {
     pub problem: Option<String>,
     /// Messages being sent now.
     pub in_flight: HashSet<u32>,
+    /// The claims of the messages being sent, held until each outcome is journalled (no
+    /// other process sends them meanwhile).
+    claims: HashMap<u32, Claim>,
     /// Messages sent whose outcome could not be journalled: never sent again by this screen.
     unrecorded: HashSet<u32>,
     /// Deliveries to start (taken by the screen loop).
@@ -43,6 +46,7 @@ impl Mail {
             transport: Some(transport),
             problem: None,
             in_flight: HashSet::new(),
+            claims: HashMap::new(),
             unrecorded: HashSet::new(),
             queue: Vec::new(),
         }
@@ -57,6 +61,7 @@ impl Mail {
             transport: None,
             problem: Some(problem),
             in_flight: HashSet::new(),
+            claims: HashMap::new(),
             unrecorded: HashSet::new(),
             queue: Vec::new(),
         }
@@ -75,21 +80,28 @@ pub type Work = Pin<Box<dyn Future<Output = Action>>>;
 
 impl App {
     /// Queues for delivery every message that is due (with `everything`, every undelivered
-    /// message), leaving out those being sent now.
+    /// message), leaving out those being sent now, by this screen or by another process.
     pub(super) fn schedule(&mut self, everything: bool) -> usize {
         if self.mail.transport.is_none() {
             return 0;
         }
         let room = notify::CONCURRENT_SENDS.saturating_sub(self.mail.in_flight.len());
-        let unrecorded = &self.mail.unrecorded;
-        let jobs: Vec<Job> = notify::due(&self.incident, &self.mail.in_flight, everything)
-            .into_iter()
-            .filter(|j| !unrecorded.contains(&j.message))
-            .take(room)
-            .collect();
-        let n = jobs.len();
-        for job in jobs {
+        if room == 0 {
+            return 0;
+        }
+        let mut skip = self.mail.in_flight.clone();
+        skip.extend(&self.mail.unrecorded);
+        let claimed = match notify::claim_due(&mut self.incident, &skip, everything, room) {
+            Ok(claimed) => claimed,
+            Err(e) => {
+                self.error(e.message(self.lang));
+                return 0;
+            }
+        };
+        let n = claimed.len();
+        for notify::Claimed { job, claim } in claimed {
             self.mail.in_flight.insert(job.message);
+            self.mail.claims.insert(job.message, claim);
             self.mail.queue.push(job);
         }
         n
@@ -112,7 +124,14 @@ impl App {
 
     pub(super) fn delivered(&mut self, outcome: &Outcome) {
         self.mail.in_flight.remove(&outcome.message());
-        match notify::record(&mut self.incident, outcome) {
+        let recorded = notify::record(&mut self.incident, outcome);
+        // Once the outcome is on record another process may take the message. A delivery
+        // that could not be recorded keeps its claim while this screen is open, so that
+        // nobody sends it again meanwhile.
+        if recorded.is_ok() || !matches!(outcome, Outcome::Sent { .. }) {
+            self.mail.claims.remove(&outcome.message());
+        }
+        match recorded {
             Ok(entries) => {
                 self.push_log(&entries);
                 if let Outcome::Failed { message, error, .. } = outcome {

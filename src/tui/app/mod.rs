@@ -76,6 +76,8 @@ pub enum Action {
     Quit,
     /// A second passed.
     Tick,
+    /// Time to look for what others appended to the journal (several times a second).
+    Refresh,
     /// A character typed into a dialog.
     Char(char),
     /// Delete the last character in a dialog.
@@ -143,7 +145,13 @@ pub struct LogLine {
     pub actor: String,
     /// What, in words.
     pub text: String,
+    /// Recorded by someone else (another screen or command) and shown highlighted for a
+    /// moment after it appeared.
+    pub highlight: bool,
 }
+
+/// How long what others recorded stays highlighted on the timeline.
+const HIGHLIGHT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The whole screen state.
 pub struct App {
@@ -177,6 +185,8 @@ pub struct App {
     pub cards: Vec<InjectCard>,
     /// The last inject shown.
     pub last_card: Option<InjectCard>,
+    /// When the highlight of what others recorded last ends.
+    highlight_until: Option<std::time::Instant>,
 }
 
 impl std::fmt::Debug for App {
@@ -218,6 +228,7 @@ impl App {
             exercise: None,
             cards: Vec::new(),
             last_card: None,
+            highlight_until: None,
         };
         let recent: Vec<Written> = app.incident.recent().cloned().collect();
         app.push_log(&recent);
@@ -241,7 +252,15 @@ impl App {
                 self.give_due_injects();
                 self.now = self.incident.now();
                 self.schedule(false);
+                if self
+                    .highlight_until
+                    .is_some_and(|t| std::time::Instant::now() >= t)
+                {
+                    self.highlight_until = None;
+                    self.log.iter_mut().for_each(|l| l.highlight = false);
+                }
             }
+            (_, Action::Refresh) => self.refresh(),
             (_, Action::Delivered(outcome)) => self.delivered(&outcome),
             (Mode::Help | Mode::Inject(_) | Mode::Score(_), Action::Quit) => self.quit = true,
             // Anything else closes what is shown over the screen.
@@ -351,6 +370,7 @@ impl App {
                 self.facilitator(action);
             }
             Action::Tick
+            | Action::Refresh
             | Action::Char(_)
             | Action::Backspace
             | Action::Clear
@@ -470,7 +490,56 @@ impl App {
         }
     }
 
+    /// Folds what others appended since the screen last looked, and shows it.
+    fn refresh(&mut self) {
+        if let Err(e) = self.incident.refresh() {
+            self.error(e.message(self.lang));
+        }
+        self.show_arrivals();
+    }
+
+    /// Puts what others recorded (folded by a refresh, or before this screen's own command)
+    /// on the timeline, highlighted, and names who did the last of it.
+    fn show_arrivals(&mut self) {
+        let arrived = self.incident.take_arrivals();
+        let Some(last) = arrived.last() else {
+            return;
+        };
+        let (who, what) = (
+            last.entry.actor.clone(),
+            describe(&last.event, self.incident.playbook(), self.lang),
+        );
+        self.log_lines(&arrived, true);
+        self.highlight_until = Some(std::time::Instant::now() + HIGHLIGHT);
+        let text = match &last.event {
+            Event::HandedOver { to, .. } if *to == self.operator => tr!(
+                self.lang,
+                "{who}: {what}。担当は あなた（{to}）です",
+                "{who}: {what}; you ({to}) are on duty now"
+            ),
+            Event::HandedOver { .. } => {
+                let me = &self.operator;
+                tr!(
+                    self.lang,
+                    "{who}: {what}（この画面の記録者は {me} のままです）",
+                    "{who}: {what} (this screen still records as {me})"
+                )
+            }
+            _ => tr!(self.lang, "{who} が記録: {what}", "{who} recorded: {what}"),
+        };
+        self.info(text);
+        self.now = self.incident.now();
+        self.select_next_ready();
+    }
+
+    /// Adds this screen's own entries to the timeline, after whatever others recorded before
+    /// them.
     fn push_log(&mut self, written: &[Written]) {
+        self.show_arrivals();
+        self.log_lines(written, false);
+    }
+
+    fn log_lines(&mut self, written: &[Written], highlight: bool) {
         for Written { entry, event } in written {
             if let Event::ApprovalGiven { step, by } = event
                 && let Some(role) = self.approver_role_of(step)
@@ -481,6 +550,7 @@ impl App {
                 at: entry.time,
                 actor: entry.actor.clone(),
                 text: describe(event, self.incident.playbook(), self.lang),
+                highlight,
             });
         }
         let excess = self.log.len().saturating_sub(LOG_KEEP);

@@ -242,14 +242,20 @@ fn draw_log(app: &App, frame: &mut Frame, area: Rect) {
     let lines: Vec<Line> = app.log[start..]
         .iter()
         .map(|l| {
-            Line::from(vec![
+            let line = Line::from(vec![
                 Span::styled(
                     format!("{} ", l.at.format("%H:%M")),
                     Style::new().fg(Color::DarkGray),
                 ),
                 Span::styled(format!("{} ", l.actor), Style::new().fg(Color::Cyan)),
                 Span::raw(l.text.clone()),
-            ])
+            ]);
+            // What someone else just recorded stands out for a moment.
+            if l.highlight {
+                line.style(Style::new().add_modifier(Modifier::BOLD).bg(Color::Blue))
+            } else {
+                line
+            }
         })
         .collect();
     frame.render_widget(
