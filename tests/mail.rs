@@ -773,3 +773,48 @@ fn a_login_over_an_unencrypted_connection_is_refused() {
     // Reading the outbox needs no working login.
     case.ok(&["outbox", "INC"]);
 }
+
+/// Two people retry the outbox at the same moment (two PCs, one incident): each message
+/// reaches the server once, and both commands end knowing every message was delivered.
+#[test]
+#[cfg(unix)] // a real SMTP server (aiosmtpd)
+fn two_retries_at_once_deliver_each_message_once() {
+    let mut case = Case::start(&[]);
+    // Queued while the server is down: every message failed and waits for a retry.
+    let port = free_port();
+    case.configure(&format!(
+        "[smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"koho@city.example.jp\"\n"
+    ));
+    let out = case.run(&["notify", "INC", "first-report"]);
+    assert_eq!(out.status.code(), Some(1));
+    let queued = case.outbox()["messages"].as_array().unwrap().len();
+    assert!(queued >= 2, "{queued}");
+    let server = SmtpServer::start(case.dir.path(), port, Security::Plain, None);
+    case.smtp(&server, "none", "");
+    for _ in 0..3 {
+        let outputs: Vec<std::process::Output> = std::thread::scope(|s| {
+            let retries: Vec<_> = (0..2)
+                .map(|_| s.spawn(|| case.run(&["outbox", "INC", "--retry"])))
+                .collect();
+            retries.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        for out in &outputs {
+            assert!(out.status.success(), "{out:?}");
+        }
+    }
+    let mail = server.messages();
+    assert_eq!(mail.len(), queued, "{mail:#?}");
+    let mut ids: Vec<&str> = mail
+        .iter()
+        .map(|m| m["message_id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), queued);
+    assert_eq!(case.outbox()["undelivered"], 0);
+    hikeshi()
+        .arg("verify")
+        .arg(&case.incident)
+        .assert()
+        .success();
+}

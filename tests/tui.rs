@@ -691,3 +691,77 @@ fn key_releases_do_nothing_in_any_table() {
     }
     assert!(pressed > 20, "the presses act");
 }
+
+/// Two people, two screens on one incident: what one records appears on the other within a
+/// refresh, named and highlighted; the quicker one wins a step and the other is told who; a
+/// handover taken on one screen shows on both, and each screen keeps recording as its own
+/// person.
+#[test]
+fn two_screens_on_one_incident_see_each_other() {
+    let mut a = screen(Lang::Ja);
+    let dir = a.app.dir();
+    let opened = Incident::open(&dir, a.clock.clone()).unwrap();
+    let mut b = App::new(opened, "鈴木".into(), Lang::Ja);
+    // 鈴木 completes the first step on their screen.
+    let detect = position(&b, "detect");
+    b.selected = detect;
+    press(&mut b, Action::Done);
+    assert_eq!(b.log.last().unwrap().actor, "鈴木");
+    // 田中's screen has not looked yet; a refresh shows it, named and highlighted.
+    assert_eq!(
+        a.app
+            .incident
+            .state()
+            .status_of(a.app.selected_step().unwrap()),
+        StepStatus::Ready
+    );
+    press(&mut a.app, Action::Refresh);
+    let last = a.app.log.last().unwrap();
+    assert_eq!(last.actor, "鈴木");
+    assert!(last.highlight);
+    let flash = a.app.flash.clone().unwrap();
+    assert!(flash.text.contains("鈴木 が記録"), "{}", flash.text);
+    let shown = render(&a.app, 120, 40);
+    assert!(shown.contains("鈴木"), "{shown}");
+    // Both press "done" on the same next step: 田中 first, 鈴木 is refused and told who.
+    let graph = &a.app.incident.playbook().graph;
+    let id = graph
+        .order()
+        .iter()
+        .filter(|ix| a.app.incident.state().status_of(**ix) == StepStatus::Ready)
+        .filter_map(|ix| graph.step(*ix))
+        .find(|s| matches!(s.kind, hikeshi::playbook::StepKind::Action))
+        .map(|s| s.id.clone())
+        .unwrap();
+    a.app.selected = position(&a.app, &id);
+    b.selected = position(&b, &id);
+    press(&mut a.app, Action::Done);
+    press(&mut b, Action::Done);
+    let refused = b.flash.clone().unwrap();
+    assert!(refused.error);
+    assert!(refused.text.contains("田中 が"), "{}", refused.text);
+    // 鈴木's screen folded 田中's act before refusing: it is on its timeline too.
+    assert!(b.log.iter().any(|l| l.actor == "田中" && l.highlight));
+    // 鈴木 takes over on their own screen: the name offered is their own.
+    press(&mut b, Action::Handover);
+    match &b.mode {
+        Mode::Dialog(d) => assert_eq!(d.suggestion.as_deref(), Some("鈴木")),
+        other => panic!("{other:?}"),
+    }
+    press(&mut b, Action::TakeSuggestion);
+    press(&mut b, Action::Submit);
+    assert_eq!(b.incident.state().operator, "鈴木");
+    assert_eq!(b.operator, "鈴木");
+    press(&mut a.app, Action::Refresh);
+    assert_eq!(a.app.incident.state().operator, "鈴木");
+    // 田中's screen still records as 田中, and says so.
+    assert_eq!(a.app.operator, "田中");
+    let flash = a.app.flash.clone().unwrap();
+    assert!(flash.text.contains("田中 のまま"), "{}", flash.text);
+    let shown = render(&a.app, 120, 40);
+    assert!(shown.contains("担当 鈴木"), "{shown}");
+    // Both timelines hold the same records.
+    let replayed = hikeshi::incident::IncidentRecord::load(&dir).unwrap();
+    assert_eq!(a.app.incident.state(), &replayed.state);
+    assert_eq!(b.incident.state(), &replayed.state);
+}

@@ -440,3 +440,69 @@ fn an_exercise_pops_up_injects_and_the_facilitator_controls_the_clock() {
     tmux.keys(&["q"]);
     tmux.wait_for("hikeshi exercise --resume");
 }
+
+/// A screen open in a real terminal while four other processes write to the same incident:
+/// it keeps up, shows who did what, and ends showing the journal's last record.
+#[test]
+fn an_open_screen_shows_what_other_processes_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let incidents = tmp.path().join("incidents");
+    let out = hikeshi()
+        .env("HIKESHI_INCIDENTS", &incidents)
+        .args(["start"])
+        .arg(common::fixture("mail/playbook.yaml"))
+        .output()
+        .unwrap();
+    let dir = String::from_utf8(out.stdout).unwrap();
+    let dir = dir.lines().last().unwrap().to_string();
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    let tmux = Tmux::new(tmp.path(), tmp.path());
+    tmux.type_line(&format!(
+        "HIKESHI_OPERATOR=田中 {} tui {dir}",
+        bin.display()
+    ));
+    tmux.wait_for("進捗 0/5");
+    // Another person completes a step from their own PC.
+    let began = Instant::now();
+    hikeshi()
+        .env("HIKESHI_OPERATOR", "鈴木")
+        .args(["done", &dir, "detect"])
+        .assert()
+        .success();
+    let screen = tmux.wait_for("鈴木 が記録");
+    eprintln!(
+        "another process's act on screen after {:?}",
+        began.elapsed()
+    );
+    assert!(screen.contains("進捗 1/5"), "{screen}");
+    // Four writers at once, 25 notes each, while the screen is open.
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                for i in 0..25 {
+                    hikeshi()
+                        .env("HIKESHI_OPERATOR", format!("職員{w}"))
+                        .args(["note", &dir, &format!("メモ{w}-{i}")])
+                        .assert()
+                        .success();
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    hikeshi()
+        .env("HIKESHI_OPERATOR", "佐藤")
+        .args(["note", &dir, "最後のメモ"])
+        .assert()
+        .success();
+    tmux.wait_for("佐藤 が記録: メモ: 最後のメモ");
+    // The screen still works: it records as its own person.
+    tmux.keys(&["q"]);
+    tmux.wait_for("記録は保存されています");
+    hikeshi().arg("verify").arg(&dir).assert().success();
+    let replay = hikeshi::journal::read(&Path::new(&dir).join("journal.jsonl")).unwrap();
+    assert_eq!(replay.entries.len(), 1 + 1 + 100 + 1);
+}

@@ -33,12 +33,18 @@ pub enum Cmd {
         incident: String,
     },
     /// Show an incident: every step with its status, deadline and time left.
+    ///
+    /// With --watch, then print each thing anyone records (on any PC sharing the incidents
+    /// folder) as it happens, naming who did it, until the incident is closed or Ctrl-C.
     Status {
         /// Incident folder or id.
         incident: String,
         /// Print the status as JSON (see docs/incidents.md).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "watch")]
         json: bool,
+        /// Keep watching: print each new record as it is made (within a second).
+        #[arg(long)]
+        watch: bool,
     },
     /// Complete a step.
     Done {
@@ -184,7 +190,16 @@ impl Cmd {
                 screen(ctx, &dir.display().to_string())
             }
             Cmd::Tui { incident } => screen(ctx, &incident),
-            Cmd::Status { incident, json } => status(ctx, &incident, json),
+            Cmd::Status {
+                incident,
+                json,
+                watch: false,
+            } => status(ctx, &incident, json),
+            Cmd::Status {
+                incident,
+                watch: true,
+                ..
+            } => watch(ctx, &incident),
             Cmd::Evidence {
                 incident,
                 step,
@@ -393,6 +408,33 @@ fn status(ctx: &Context, name: &str, json: bool) -> Result<Outcome, Error> {
         write!(out, "{}", render(&report, ctx.lang))?;
     }
     Ok(Outcome::Success)
+}
+
+/// `status --watch`: the status, then every new record as it appears, until the incident is
+/// closed.
+fn watch(ctx: &Context, name: &str) -> Result<Outcome, Error> {
+    status(ctx, name, false)?;
+    let mut incident = open(ctx, name)?;
+    let lang = ctx.lang;
+    say(&tr!(
+        lang,
+        "── 以後の記録（Ctrl-C で終了） ──",
+        "── records from now on (Ctrl-C to stop) ──"
+    ))?;
+    loop {
+        if incident.state().is_closed() {
+            return Ok(Outcome::Success);
+        }
+        std::thread::sleep(crate::incident::REFRESH);
+        for w in incident.refresh()? {
+            let (at, who, what) = (
+                crate::clock::format_jst(w.entry.time, true),
+                &w.entry.actor,
+                crate::incident::describe::describe(&w.event, incident.playbook(), lang),
+            );
+            say(&format!("{at}  {who}  {what}"))?;
+        }
+    }
 }
 
 fn evidence(

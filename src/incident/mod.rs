@@ -21,7 +21,7 @@ pub use event::{Event, EvidenceRecord, Letter, StartParams};
 pub use record::{AuditedIncident, FrozenScenario, IncidentRecord};
 pub use state::{IncidentState, StepStatus, StepView};
 pub use status::handover_summary;
-pub use writer::{Incident, RECENT};
+pub use writer::{Incident, RECENT, REFRESH};
 
 use crate::journal::{Entry, JournalError};
 use crate::lang::{Lang, Text, io_failure};

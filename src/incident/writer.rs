@@ -36,6 +36,10 @@ pub struct Incident {
     arrivals: VecDeque<Written>,
 }
 
+/// How often a live view (a screen, `status --watch`) looks for what others appended: well
+/// within the second in which another person's act should appear.
+pub const REFRESH: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// How many of the last events an open incident keeps at hand (the screen's timeline).
 pub const RECENT: usize = 200;
 

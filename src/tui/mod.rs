@@ -18,9 +18,6 @@ use futures_util::StreamExt as _;
 
 pub use app::{Action, App};
 
-/// How often an open screen looks for what others appended to the journal.
-pub const REFRESH: Duration = Duration::from_millis(200);
-
 /// The terminal could not be set up or drawn.
 #[derive(Debug, thiserror::Error)]
 #[error("terminal: {0}")]
@@ -97,7 +94,7 @@ async fn event_loop<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     // Others may append to the journal at any moment (another screen, a command on another
     // PC): a look every 200 ms shows it well within a second.
-    let mut refresh = tokio::time::interval(REFRESH);
+    let mut refresh = tokio::time::interval(crate::incident::REFRESH);
     let mut work = futures_util::stream::FuturesUnordered::new();
     work.extend(screen.take_work());
     terminal.draw(|f| screen.draw(f))?;

@@ -269,6 +269,15 @@ impl App {
             (Mode::Dialog(_), action) => self.dialog_action(action),
             (Mode::Normal, action) => self.normal(action),
         }
+        // Anything others recorded that an action folded on the way (a send's claim reads
+        // the journal, too) is on the timeline at once.
+        if self.flash.as_ref().is_some_and(|f| f.error) {
+            let keep = self.flash.take();
+            self.show_arrivals();
+            self.flash = keep;
+        } else {
+            self.show_arrivals();
+        }
         self.show_next_card();
         None
     }
@@ -438,7 +447,10 @@ impl App {
 
     /// Runs a command through the incident; reports a refusal on the message bar.
     fn execute(&mut self, command: Command) -> bool {
-        match self.incident.execute(&self.operator, &command) {
+        let result = self.incident.execute(&self.operator, &command);
+        // What others recorded just before comes first (a refusal may be because of it).
+        self.show_arrivals();
+        match result {
             Ok(entries) => {
                 self.push_log(&entries);
                 self.say_recorded();
