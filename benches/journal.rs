@@ -1,5 +1,6 @@
-//! The journal: replaying a 100,000-event incident, and appending with an fsync per event
-//! side by side with a bare write+fsync loop on the same disk.
+//! The journal: replaying a 100,000-event incident; appending with an fsync per event (the lock
+//! held, as one writer once did, and taken per append, as several writers do) side by side with
+//! a bare write+fsync loop on the same disk; and what a live view pays to see another's append.
 //!
 //! Run: `cargo bench --bench journal`. Results: docs/performance.md.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
@@ -118,5 +119,45 @@ fn append(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, replay, append);
+/// What a live view (another person's screen) pays to see an append: its unlocked refresh,
+/// reading and verifying the new line. The screen looks every 200 ms, so another process's act
+/// appears after at most that interval plus this.
+fn refresh(c: &mut Criterion) {
+    let root = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let time = DateTime::parse_from_rfc3339("2026-11-22T14:03:00+09:00").unwrap();
+    let payload = r#"{"text":"経過メモ: 広報広聴課へ電話で連絡済み","step":"report-to-divisions"}"#;
+    let path = root.path().join("journal.jsonl");
+    let mut writer = JournalWriter::create(&path).unwrap();
+    let (mut viewer, _) = JournalWriter::open(&path).unwrap();
+    let mut group = c.benchmark_group("live-view");
+    group.bench_function("refresh-after-one-append", |b| {
+        b.iter_custom(|iterations| {
+            let mut spent = std::time::Duration::ZERO;
+            for _ in 0..iterations {
+                let lock = writer.lock().unwrap();
+                writer.catch_up(&lock).unwrap();
+                writer
+                    .append(&lock, &[NewEntry {
+                        time,
+                        actor: "鈴木",
+                        kind: "note_added",
+                        payload,
+                    }])
+                    .unwrap();
+                drop(lock);
+                let began = std::time::Instant::now();
+                let seen = viewer.refresh().unwrap();
+                spent += began.elapsed();
+                assert_eq!(seen.len(), 1);
+            }
+            spent
+        })
+    });
+    group.bench_function("refresh-nothing-new", |b| {
+        b.iter(|| viewer.refresh().map(|e| e.len()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, replay, append, refresh);
 criterion_main!(benches);
