@@ -57,6 +57,7 @@ fn app() -> (tempfile::TempDir, App) {
             operator: "田中".into(),
             severity: None,
             exercise: false,
+            facts: Default::default(),
         },
         Arc::new(SimulatedClock::fixed(start)),
     )

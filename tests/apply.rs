@@ -54,6 +54,7 @@ const ALL_STEPS: &[&str] = &[
     "watch",
     "sign-off",
     "close-out",
+    "name-fake",
 ];
 
 fn refusal_cases() -> Vec<Case<Refusal>> {
@@ -77,6 +78,11 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&[], done("detect"), NotStarted),
         refuses(&[], review(), NotStarted),
         refuses(&started, start(), AlreadyStarted),
+        refuses(&started, set_fact("fake_acount", "@x"), UnknownFact { name: s("fake_acount"), suggestion: Some(s("fake_account")), known: ids(&["fake_account", "topic"]) }),
+        refuses(&started, set_fact("fake_account", "@city fake"), BadFactValue { fact: s("fake_account"), kind: hikeshi::playbook::FactKind::Account, options: vec![] }),
+        refuses(&started, set_fact("topic", "教育"), BadFactValue { fact: s("topic"), kind: hikeshi::playbook::FactKind::Choice, options: ids(&["防災", "健康"]) }),
+        refuses(&[start(), set_fact("topic", "防災")], set_fact("topic", "防災"), FactUnchanged { fact: s("topic"), value: s("防災") }),
+        refuses(&high, done("name-fake"), FactsNeeded { step: Some(s("name-fake")), facts: vec![(s("fake_account"), s("偽アカウント"))] }),
         refuses(&[start(), close_forced()], done("detect"), Closed),
         refuses(&[start(), close_forced()], note("detect"), Closed),
         refuses(&started, done("detcet"), UnknownStep { step: s("detcet"), suggestion: Some(s("detect")) }),
@@ -250,6 +256,7 @@ fn started_event(exercise: bool) -> Event {
             operator: s(OPERATOR),
             severity: None,
             exercise,
+            facts: Default::default(),
         },
     }
 }
@@ -333,7 +340,10 @@ fn command_cases() -> Vec<Case<Vec<Event>>> {
         yields(&begun, fire("press-call"), vec![Event::InjectFired { inject: s("press-call"), title: s("報道から問い合わせ"), text: s("新聞社から電話があった"), at_seconds: 600, early: false }]),
         yields(&[start_exercise(), begin(), close_forced()], review(), vec![Event::ReviewRecorded { good: s("初動が早かった"), issues: s("連絡先が古かった"), improvements: s("名簿を更新する") }]),
         yields(&started, close_forced(), vec![Event::IncidentClosed { reason: Some(s("訓練終了")), open_steps: ids(ALL_STEPS), undelivered: vec![] }]),
-        yields(&queued, close_forced(), vec![Event::IncidentClosed { reason: Some(s("訓練終了")), open_steps: ids(&["report", "severity", "press", "watch", "sign-off", "close-out"]), undelivered: vec![1] }]),
+        yields(&queued, close_forced(), vec![Event::IncidentClosed { reason: Some(s("訓練終了")), open_steps: ids(&["report", "severity", "press", "watch", "sign-off", "close-out", "name-fake"]), undelivered: vec![1] }]),
+        yields(&started, set_fact("fake_account", " @city_0fficial "), vec![Event::FactSet { fact: s("fake_account"), value: s("@city_0fficial"), previous: None }]),
+        yields(&[start(), set_fact("topic", "防災")], set_fact("topic", "健康"), vec![Event::FactSet { fact: s("topic"), value: s("健康"), previous: Some(s("防災")) }]),
+        yields(&[start(), done("detect"), decide("severity", "high"), set_fact("fake_account", "@fake")], done("name-fake"), vec![completed("name-fake")]),
     ];
     cases
 }

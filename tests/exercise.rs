@@ -161,7 +161,8 @@ fn every_stock_scenario_runs_to_the_end_with_marked_mail_in_the_outbox_only() {
 
 /// The なりすまし warning must name the city's genuine account as official and never the
 /// impersonator's: the scenario once put the fake account in `{{account}}`, and the published
-/// text then told citizens the fake was the city.
+/// text then told citizens the fake was the city. The genuine and the fake account are facts
+/// of their own now: the fake is named only in a form that is no link or mention (＠).
 #[test]
 fn impersonation_statements_name_the_genuine_account_as_official_never_the_fake() {
     const GENUINE: &str = "@hikeshi_city_official";
@@ -189,8 +190,12 @@ fn impersonation_statements_name_the_genuine_account_as_official_never_the_fake(
     );
     for (step, text) in &posted {
         assert!(
-            !text.contains(FAKE),
-            "{step} names the fake account: {text}"
+            !text.contains(&format!("@{FAKE}")),
+            "{step} names the fake account as a mention: {text}"
+        );
+        assert!(
+            !text.contains(&format!("（{GENUINE}）")) || !text.contains(&format!("（＠{FAKE}）です")),
+            "{step} presents the fake account as official: {text}"
         );
     }
     let warning = posted.iter().find(|(s, _)| *s == "warning-post").unwrap().1;
@@ -198,7 +203,10 @@ fn impersonation_statements_name_the_genuine_account_as_official_never_the_fake(
         warning.contains(&format!("公式アカウントはこのアカウント（{GENUINE}）です")),
         "{warning}"
     );
-    assert!(warning.contains("偽アカウント"), "{warning}");
+    assert!(
+        warning.contains(&format!("偽アカウント（＠{FAKE}）")),
+        "{warning}"
+    );
     // The promise is narrowed to what a city can keep (some take applications through LINE).
     assert!(
         !warning.contains("SNSで個人情報や金銭を求めることはありません"),

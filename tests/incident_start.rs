@@ -248,6 +248,7 @@ fn params() -> hikeshi::incident::StartParams {
         operator: "田中".into(),
         severity: None,
         exercise: false,
+        facts: Default::default(),
     }
 }
 

@@ -53,6 +53,7 @@ fn start_screen(lang: Lang, mail: hikeshi::tui::app::Mail, severity: Option<&str
             operator: "田中".into(),
             severity: severity.map(str::to_string),
             exercise: false,
+            facts: Default::default(),
         },
         clock.clone(),
     )

@@ -144,8 +144,14 @@ fn wait_until(
 /// screen offers next; returns the incident id and the keystrokes per step.
 fn walk(tmux: &Tmux, env: &str, incidents: &Path, playbook: &str, total: u64) -> (String, f64) {
     let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    // なりすまし declares the genuine and the fake account: known at the start here.
+    let facts = if playbook == "impersonation" {
+        " --fact genuine_account=@city_official --fact fake_account=@city_0fficial"
+    } else {
+        ""
+    };
     tmux.type_line(&format!(
-        "{env}{} run {playbook} --account @city_official --platform x --title 公式Xの乗っ取り",
+        "{env}{} run {playbook} --account @city_official --platform x --title 公式Xの乗っ取り{facts}",
         bin.display()
     ));
     tmux.wait_for(&format!("進捗 0/{total}"));

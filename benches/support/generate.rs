@@ -29,6 +29,7 @@ pub fn generated_incident(root: &Path, events: usize) -> std::path::PathBuf {
         operator: "田中".into(),
         severity: None,
         exercise: false,
+        facts: Default::default(),
     };
     let incident = Incident::start(root, &loaded, params, clock).unwrap();
     let dir = incident.dir().to_path_buf();

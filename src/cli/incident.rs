@@ -129,6 +129,15 @@ pub enum Cmd {
         #[arg(long)]
         reason: String,
     },
+    /// Set or change one of the facts the playbook declares (journalled), e.g.
+    /// `hikeshi fact INCIDENT fake_account=@city_0fficial`.
+    Fact {
+        /// Incident folder or id.
+        incident: String,
+        /// NAME=VALUE.
+        #[arg(value_parser = super::screen::parse_fact)]
+        fact: (String, String),
+    },
     /// Add a note to the record.
     Note {
         /// Incident folder or id.
@@ -262,6 +271,10 @@ impl Cmd {
                 text,
                 step,
             } => act(ctx, &incident, Act::Note { text, step }),
+            Cmd::Fact {
+                incident,
+                fact: (fact, value),
+            } => act(ctx, &incident, Act::SetFact { fact, value }),
             Cmd::Close {
                 incident,
                 force,
@@ -346,6 +359,10 @@ fn confirmation(command: &Act, i: &Incident, lang: Lang) -> String {
             tr!(lang, "再開: {step} {title}", "reopened: {step} {title}")
         }
         Act::Note { .. } => tr!(lang, "メモを記録しました", "note recorded"),
+        Act::SetFact { fact, .. } => {
+            let value = i.state().facts.get(fact).cloned().unwrap_or_default();
+            tr!(lang, "事実を記録: {fact} = {value}", "fact recorded: {fact} = {value}")
+        }
         Act::Close { .. } => tr!(
             lang,
             "事案を終了しました ({now})",

@@ -42,6 +42,20 @@ pub struct StartArgs {
     /// `X-Hikeshi-Exercise: yes`.
     #[arg(long)]
     pub exercise: bool,
+    /// A fact the playbook declares, as NAME=VALUE (repeatable), e.g.
+    /// `--fact fake_account=@city_0fficial`; `hikeshi list PLAYBOOK` shows the facts.
+    #[arg(long, value_name = "NAME=VALUE", value_parser = parse_fact)]
+    pub fact: Vec<(String, String)>,
+}
+
+/// `NAME=VALUE` of `--fact`.
+pub(super) fn parse_fact(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("expected NAME=VALUE, got `{text}`")),
+    }
 }
 
 /// The default speed of an exercise on the screen.
@@ -62,6 +76,7 @@ pub(super) fn start_incident(ctx: &Context, args: &StartArgs) -> Result<PathBuf,
         operator: ctx.operator.clone(),
         severity: args.severity.clone(),
         exercise: args.exercise,
+        facts: args.fact.iter().cloned().collect(),
     };
     let incident = Incident::start(&ctx.incidents, &loaded, params, clock())?;
     let lang = ctx.lang;
@@ -265,6 +280,7 @@ pub(super) fn launcher(ctx: &Context) -> Result<Outcome, Error> {
                 severity: None,
                 divisions: None,
                 exercise: false,
+                fact: Vec::new(),
             };
             let dir = start_incident(ctx, &args)?;
             screen(ctx, &dir.display().to_string())

@@ -75,6 +75,10 @@ pub struct IncidentDef {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub severity: Option<Spanned<String>>,
+    /// The playbook's declared facts known at the start (e.g. `genuine_account: "@city"`).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub facts: BTreeMap<String, Spanned<String>>,
 }
 
 /// A participant and their role.
@@ -120,6 +124,10 @@ pub struct EffectsDef {
     /// The affected platform becomes known.
     #[serde(default)]
     pub platform: Option<Platform>,
+    /// Declared facts that become known or change (e.g. `fake_account: "@city_0fficial"`).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub facts: BTreeMap<String, Spanned<String>>,
     /// The answer a decision must get (e.g. the mayor has decided): given as soon as the
     /// decision is ready, or at once if it is.
     #[serde(default)]
@@ -231,6 +239,8 @@ pub struct Scenario {
     pub platform: Option<Platform>,
     /// Severity at the start.
     pub severity: Option<String>,
+    /// The declared facts known at the start.
+    pub facts: BTreeMap<String, String>,
     /// The situation at the start.
     pub narrative: String,
     /// Participants.
@@ -268,6 +278,8 @@ pub enum Effect {
         /// Platform.
         platform: Option<Platform>,
     },
+    /// Declared facts become known or change, in order.
+    Facts(Vec<(String, String)>),
     /// A decision's answer.
     Decide {
         /// Decision step id.
@@ -499,6 +511,7 @@ pub fn check(
         }
     }
     let autopilot = c.autopilot(&file.autopilot);
+    let facts = c.facts(&file.incident.facts).into_iter().collect();
     if !c.diagnostics.is_empty() {
         return Err(c.diagnostics);
     }
@@ -515,6 +528,7 @@ pub fn check(
         account: file.incident.account,
         platform: file.incident.platform,
         severity: file.incident.severity.map(|s| s.value),
+        facts,
         narrative: file.narrative,
         participants: file.participants,
         injects,
@@ -598,6 +612,9 @@ impl Checker<'_> {
                 platform: e.platform,
             });
         }
+        if !e.facts.is_empty() {
+            effects.push(Effect::Facts(self.facts(&e.facts)));
+        }
         if let Some(d) = &e.decide
             && let Some(step) = self.step(&d.step.value, &d.step.referenced, false).cloned()
         {
@@ -656,6 +673,34 @@ impl Checker<'_> {
         if ok {
             self.decision_option(&step.id, option);
         }
+    }
+
+    /// Facts given by the scenario: each declared by the playbook, each value one it can hold.
+    fn facts(&mut self, given: &BTreeMap<String, Spanned<String>>) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (name, value) in given {
+            let Some(fact) = self.playbook.facts.iter().find(|f| f.id == *name) else {
+                let suggestion = suggest(name, self.playbook.facts.iter().map(|f| f.id.as_str()));
+                self.error(
+                    &value.referenced,
+                    name,
+                    Problem::UnknownFact {
+                        name: name.clone(),
+                        suggestion,
+                    },
+                );
+                continue;
+            };
+            match fact.normalize(&value.value) {
+                Some(v) => out.push((name.clone(), v)),
+                None => self.error(
+                    &value.referenced,
+                    &value.value,
+                    Problem::BadFactValue { name: name.clone() },
+                ),
+            }
+        }
+        out
     }
 
     /// The scripted participant's settings.

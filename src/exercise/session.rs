@@ -81,6 +81,7 @@ impl Session {
             operator: operator.to_string(),
             severity: s.severity.clone(),
             exercise: true,
+            facts: s.facts.clone(),
         };
         // The scenario is frozen inside the folder before it appears.
         let mut incident = Incident::start_with(
@@ -336,6 +337,15 @@ impl Session {
                     &mut entries,
                     &mut refused,
                 )?,
+                Effect::Facts(facts) => {
+                    for (fact, value) in facts {
+                        let set = Command::SetFact {
+                            fact: fact.clone(),
+                            value: value.clone(),
+                        };
+                        Self::run(incident, &set, &mut entries, &mut refused)?;
+                    }
+                }
                 Effect::Decide { step, option } => {
                     let Some(ix) = incident.playbook().graph.find(step) else {
                         continue;

@@ -5,8 +5,8 @@ use chrono::{DateTime, FixedOffset};
 
 use super::IncidentRecord;
 use super::event::{Event, EvidenceRecord};
-use crate::clock::format_jst;
 use crate::lang::Lang;
+use crate::playbook::template::Value;
 use crate::playbook::{Playbook, StepIx, StepKind, Template};
 use crate::tr;
 
@@ -172,6 +172,25 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
                 "affected account identified: {what}"
             )
         }
+        Event::FactSet {
+            fact,
+            value,
+            previous,
+        } => {
+            let label = playbook
+                .facts
+                .iter()
+                .find(|f| f.id == *fact)
+                .map_or(fact.as_str(), |f| f.label.as_str());
+            match previous {
+                Some(p) => tr!(
+                    lang,
+                    "{label}を「{p}」から「{value}」に変更",
+                    "changed {label} from “{p}” to “{value}”"
+                ),
+                None => tr!(lang, "{label}: {value}", "{label}: {value}"),
+            }
+        }
         Event::ExerciseBegan { title, .. } => tr!(
             lang,
             "【訓練】シナリオ「{title}」を開始",
@@ -269,19 +288,20 @@ pub fn fill(
 ) -> String {
     let state = &record.state;
     let playbook = &record.playbook;
+    let text = |s: &str| Some(Value::Text(s.to_string()));
     template.render(|name| match name {
-        "title" => Some(state.title.clone()),
-        "incident_id" => Some(record.id.clone()),
-        "account" => state.account.clone(),
-        "platform" => state.platform.map(|p| p.display_name().to_string()),
-        "started_at" => state.started_at.map(|t| format_jst(t, false)),
-        "now" => Some(format_jst(now, false)),
-        "operator" => Some(state.operator.clone()),
-        "organization" => Some(record.directory.organization.clone()),
-        "website" => record.directory.website.clone(),
-        "step" => playbook.graph.step(step).map(|s| s.title.clone()),
-        "severity" => state.severity_title(playbook).map(str::to_string),
-        "division" => division.map(str::to_string),
-        _ => None,
+        "title" => text(&state.title),
+        "incident_id" => text(&record.id),
+        "account" => state.account.as_deref().and_then(text),
+        "platform" => state.platform.and_then(|p| text(p.display_name())),
+        "started_at" => state.started_at.map(Value::Time),
+        "now" => Some(Value::Time(now)),
+        "operator" => text(&state.operator),
+        "organization" => text(&record.directory.organization),
+        "website" => record.directory.website.as_deref().and_then(text),
+        "step" => playbook.graph.step(step).and_then(|s| text(&s.title)),
+        "severity" => state.severity_title(playbook).and_then(text),
+        "division" => division.and_then(text),
+        fact => state.facts.get(fact).and_then(|v| text(v)),
     })
 }

@@ -6,6 +6,8 @@ use serde::de::{DeserializeSeed, MapAccess};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use std::collections::BTreeMap;
+
 use crate::playbook::Platform;
 
 /// A piece of evidence as recorded.
@@ -51,6 +53,9 @@ pub struct StartParams {
     /// A drill (訓練): every message is marked 【訓練】.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub exercise: bool,
+    /// The playbook's declared facts known at the start (`--fact name=value`), as recorded.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub facts: BTreeMap<String, String>,
 }
 
 /// One message to one division or role, as composed and saved in `outbox/`. Written once
@@ -256,6 +261,16 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         platform: Option<Platform>,
     },
+    /// A declared fact of the incident was set or changed (by the operator or an inject).
+    FactSet {
+        /// The fact's name.
+        fact: String,
+        /// Its value as recorded.
+        value: String,
+        /// The value before, when this changes it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous: Option<String>,
+    },
     /// A tabletop exercise began on this incident: the scenario (frozen as `scenario.yaml`)
     /// and the target times it is scored against.
     ExerciseBegan {
@@ -422,6 +437,7 @@ impl Event {
             | Event::DivisionCalled { .. }
             | Event::HandedOver { .. }
             | Event::AccountIdentified { .. }
+            | Event::FactSet { .. }
             | Event::ExerciseBegan { .. }
             | Event::InjectFired { .. }
             | Event::ReviewRecorded { .. }

@@ -24,7 +24,9 @@ pub use compile::{CompileOptions, Compiled, compile, compile_source};
 pub use diagnostic::{Diagnostic, Position, Problem, Severity};
 pub use graph::{StepGraph, StepIx};
 pub use load::{Limits, SourceFile};
-pub use model::{DueFrom, EvidenceKind, EvidencePrompt, Platform, PostChannel, PostPurpose};
+pub use model::{
+    DueFrom, EvidenceKind, EvidencePrompt, FactKind, Platform, PostChannel, PostPurpose,
+};
 pub use template::Template;
 
 /// A checked playbook: an incident procedure whose steps form a DAG.
@@ -50,11 +52,59 @@ pub struct Playbook {
     pub severities: Vec<Choice>,
     /// The decision whose answer is the incident's severity, if any.
     pub severity_decision: Option<StepIx>,
+    /// The incident's declared facts.
+    pub facts: Vec<Fact>,
     /// The steps and their dependencies.
     pub graph: StepGraph,
     /// Every division and role of the directory it was compiled against, divisions first:
     /// the names a notify step or a phone call may address.
     pub parties: Vec<String>,
+}
+
+/// A fact of the incident the playbook declares (see `facts:` in docs/playbook-format.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fact {
+    /// Its name, as a placeholder and on the command line.
+    pub id: String,
+    /// What it is, as the operator is asked for it.
+    pub label: String,
+    /// What kind of value it holds.
+    pub kind: FactKind,
+    /// It must be given at the start.
+    pub required: bool,
+    /// `choice`: the values it may take.
+    pub options: Vec<String>,
+}
+
+impl Fact {
+    /// The value as recorded, if it is one this fact can hold: text on one line, a URL, an
+    /// account, a date and time (stored as RFC 3339, read in JST), or one of the options.
+    pub fn normalize(&self, value: &str) -> Option<String> {
+        let value = value.trim();
+        if value.is_empty() || value.chars().any(char::is_control) {
+            return None;
+        }
+        match self.kind {
+            FactKind::Text => Some(value.to_string()),
+            FactKind::Url => (value.starts_with("https://") || value.starts_with("http://"))
+                .then(|| value.to_string()),
+            FactKind::Account => (!value.contains(char::is_whitespace)).then(|| value.to_string()),
+            FactKind::Datetime => chrono::DateTime::parse_from_rfc3339(value)
+                .ok()
+                .or_else(|| {
+                    ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y/%m/%d %H:%M"]
+                        .iter()
+                        .find_map(|f| chrono::NaiveDateTime::parse_from_str(value, f).ok())
+                        .and_then(|t| t.and_local_timezone(crate::clock::jst()).single())
+                })
+                .map(|t| t.to_rfc3339()),
+            FactKind::Choice => self
+                .options
+                .iter()
+                .any(|o| o == value)
+                .then(|| value.to_string()),
+        }
+    }
 }
 
 /// A guideline document.
@@ -165,6 +215,9 @@ pub struct Step {
     pub contacts: Vec<String>,
     /// `action`: text to paste into a form or document.
     pub draft: Option<Template>,
+    /// The facts that must be known before the step can be done: those its texts use and
+    /// those declared `ask_before` it.
+    pub facts: Vec<String>,
 }
 
 impl Step {

@@ -45,6 +45,10 @@ pub struct PlaybookFile {
     /// Severity levels, the options of the decision marked `severity: true`.
     #[serde(default)]
     pub severities: Vec<OptionDef>,
+    /// The incident's own facts (the genuine account, the fake one, the wrong information
+    /// …): set at the start, by an inject or later, journalled, used as `{{placeholders}}`.
+    #[serde(default)]
+    pub facts: Vec<FactDef>,
     /// The steps, in the order they are shown.
     #[serde(default)]
     pub steps: Vec<StepDef>,
@@ -68,6 +72,49 @@ pub struct SourceDocument {
     /// Where it is published.
     #[serde(default)]
     pub url: Option<String>,
+}
+
+/// A fact of the incident that the playbook declares.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FactDef {
+    /// Its name, used as `{{name}}` in templates and in `--fact name=value`: lower-case
+    /// ASCII, digits and underscores (e.g. `fake_account`).
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// What it is, as the operator is asked for it (e.g. `なりすましアカウントのID`).
+    pub label: String,
+    /// What kind of value it holds (default `text`).
+    #[serde(default)]
+    pub kind: FactKind,
+    /// It must be given when the incident starts.
+    #[serde(default)]
+    pub required: bool,
+    /// The step before which it must be known: the step cannot be done until it is set.
+    /// Steps whose texts use the fact wait for it anyway.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub ask_before: Option<Spanned<String>>,
+    /// `choice`: the values it may take.
+    #[serde(default)]
+    pub options: Vec<String>,
+}
+
+/// The kind of value a fact holds; the value is checked when it is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FactKind {
+    /// Any one line of text.
+    #[default]
+    Text,
+    /// An `http://` or `https://` address.
+    Url,
+    /// An account id or handle (e.g. `@city_official`).
+    Account,
+    /// A date and time (`2026-11-27 22:00` or RFC 3339), JST; the date filters apply.
+    Datetime,
+    /// One of the fact's `options`.
+    Choice,
 }
 
 /// One option of a decision (or one severity level).

@@ -73,8 +73,16 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
     }
 }
 
-/// Who was on duty, the severity answer and the time, when a step was last completed.
-type Facts = (String, Option<usize>, DateTime<FixedOffset>);
+/// Who was on duty, the severity answer, the time, the account and the declared facts, when
+/// a step was last completed.
+#[derive(Clone)]
+struct Facts {
+    operator: String,
+    severity: Option<usize>,
+    at: DateTime<FixedOffset>,
+    account: Option<String>,
+    facts: BTreeMap<String, String>,
+}
 
 /// What one pass through the journal gives.
 struct Walk<'a> {
@@ -94,8 +102,13 @@ fn walk<'a>(audited: &'a AuditedIncident, lang: Lang) -> Walk<'a> {
         posted_facts: HashMap::new(),
     };
     // Who was on duty and the severity answer as of each event.
-    let mut operator_then = String::new();
-    let mut severity_then: Option<usize> = None;
+    let mut then = Facts {
+        operator: String::new(),
+        severity: None,
+        at: DateTime::UNIX_EPOCH.fixed_offset(),
+        account: None,
+        facts: BTreeMap::new(),
+    };
     let is_severity = |step: &str| {
         playbook
             .severity_decision
@@ -138,18 +151,24 @@ fn walk<'a>(audited: &'a AuditedIncident, lang: Lang) -> Walk<'a> {
         };
         match event {
             Some(Event::IncidentStarted { params, .. }) => {
-                operator_then.clone_from(&params.operator);
+                then.operator.clone_from(&params.operator);
+                then.account.clone_from(&params.account);
+                then.facts.clone_from(&params.facts);
             }
-            Some(Event::HandedOver { to, .. }) => operator_then.clone_from(to),
+            Some(Event::HandedOver { to, .. }) => then.operator.clone_from(to),
+            Some(Event::AccountIdentified {
+                account: Some(a), ..
+            }) => then.account = Some(a.clone()),
+            Some(Event::FactSet { fact, value, .. }) => {
+                then.facts.insert(fact.clone(), value.clone());
+            }
             Some(Event::DecisionMade { step, option, .. }) if is_severity(step) => {
-                severity_then = playbook.severities.iter().position(|c| c.id == *option);
+                then.severity = playbook.severities.iter().position(|c| c.id == *option);
             }
-            Some(Event::StepReopened { step, .. }) if is_severity(step) => severity_then = None,
+            Some(Event::StepReopened { step, .. }) if is_severity(step) => then.severity = None,
             Some(Event::StepCompleted { step, .. }) => {
-                walk.posted_facts.insert(
-                    step.as_str(),
-                    (operator_then.clone(), severity_then, entry.time),
-                );
+                then.at = entry.time;
+                walk.posted_facts.insert(step.as_str(), then.clone());
             }
             _ => {}
         }
@@ -201,8 +220,8 @@ fn walk<'a>(audited: &'a AuditedIncident, lang: Lang) -> Walk<'a> {
 }
 
 /// Each published statement filled in with the incident's facts as they were when it was
-/// posted. Only the operator and the severity change after the start, so a small state
-/// holding those (tracked through the timeline) is enough.
+/// posted: the operator, the severity, the account and the declared facts change after the
+/// start, so a small state holding those (tracked through the timeline) is enough.
 fn posted_texts<'a>(
     record: &IncidentRecord,
     posted_facts: &HashMap<&'a str, Facts>,
@@ -210,7 +229,8 @@ fn posted_texts<'a>(
     let state = &record.state;
     let playbook = &record.playbook;
     let mut posted_texts = HashMap::new();
-    for (id, (operator, answer, at)) in posted_facts {
+    for (id, facts) in posted_facts {
+        let (operator, answer, at) = (&facts.operator, &facts.severity, &facts.at);
         let Some(ix) = playbook.graph.find(id) else {
             continue;
         };
@@ -219,7 +239,8 @@ fn posted_texts<'a>(
         };
         let mut then = IncidentState::new(playbook);
         then.title.clone_from(&state.title);
-        then.account.clone_from(&state.account);
+        then.account.clone_from(&facts.account);
+        then.facts.clone_from(&facts.facts);
         then.platform = state.platform;
         then.started_at = state.started_at;
         then.initial_severity.clone_from(&state.initial_severity);

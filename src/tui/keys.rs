@@ -272,6 +272,10 @@ pub const NORMAL: &[Binding] = &[
         t("メモ", "note")
     ),
     row!(
+        [ch('i', Action::Fact)],
+        t("事実を記録（名前=値: 偽アカウント等）", "record a fact (name=value: the fake account …)"),
+    ),
+    row!(
         [ch('e', Action::Evidence)],
         t("証拠（ファイル又はURL）", "evidence (file or URL)"),
     ),

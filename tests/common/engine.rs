@@ -43,6 +43,7 @@ pub fn start_with(playbook: &str) -> Harness {
             operator: "田中".into(),
             severity: None,
             exercise: false,
+            facts: Default::default(),
         },
         clock.clone(),
     )

@@ -22,6 +22,14 @@ severities:
     title: 軽微
   - id: high
     title: 重大
+facts:
+  - id: fake_account
+    label: 偽アカウント
+    kind: account
+  - id: topic
+    label: 誤情報の分野
+    kind: choice
+    options: [防災, 健康]
 steps:
   - id: detect
     title: 確認する
@@ -66,6 +74,12 @@ steps:
     title: 終結する
     kind: action
     after: [sign-off, watch]
+  - id: name-fake
+    title: 偽アカウントを通報する
+    kind: action
+    after: [severity]
+    when: severity == high
+    draft: "偽アカウント {{fake_account}} を通報します"
 "#;
 
 const DIVISIONS: &str = "\
@@ -170,9 +184,18 @@ fn starting(exercise: bool, severity: Option<&str>) -> Command {
             operator: s(OPERATOR),
             severity: severity.map(s),
             exercise,
+            facts: Default::default(),
         },
         playbook_sha256: "a".repeat(64),
         divisions_sha256: "b".repeat(64),
+    }
+}
+
+/// Records a declared fact.
+pub fn set_fact(fact: &str, value: &str) -> Command {
+    Command::SetFact {
+        fact: s(fact),
+        value: s(value),
     }
 }
 

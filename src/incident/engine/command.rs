@@ -161,6 +161,13 @@ pub enum Command {
         /// The platform.
         platform: Option<Platform>,
     },
+    /// Set or change one of the playbook's declared facts.
+    SetFact {
+        /// The fact's name.
+        fact: String,
+        /// Its value.
+        value: String,
+    },
     /// Begin a tabletop exercise on an incident started as an exercise.
     BeginExercise {
         /// Scenario id.

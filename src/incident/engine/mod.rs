@@ -9,6 +9,7 @@
 
 mod command;
 mod exercise;
+mod facts;
 mod notify;
 mod refusal;
 mod steps;
@@ -88,6 +89,7 @@ pub fn apply(
             one(steps::identify_account(account, *platform))
         }
         Command::Close { force } => one(steps::close(s, p, force)),
+        Command::SetFact { fact, value } => one(facts::set(s, p, fact, value)),
         Command::QueueNotifications { step, messages } => notify::queue(s, p, step, messages),
         Command::RecordDelivery {
             message,
@@ -221,6 +223,9 @@ fn ensure_actionable(
         .map(|s| s.id.clone())
         .unwrap_or_default();
     match state.status_of(ix) {
+        // A ready step that uses facts waits for them (its texts would be incomplete).
+        // Forcing records a deviation (done outside hikeshi), which needs no texts.
+        StepStatus::Ready if force.is_none() => facts::needed_by(state, playbook, ix),
         StepStatus::Ready => Ok(()),
         StepStatus::Done | StepStatus::Skipped => Err(finished(state, ix, id)),
         _ if force.is_some() => Ok(()),

@@ -4,6 +4,7 @@
 use crate::clock::format_jst;
 use crate::incident::state::Stamp;
 use crate::lang::Lang;
+use crate::playbook::FactKind;
 use crate::tr;
 
 /// Why a command was refused. Nothing is written when a command is refused.
@@ -183,6 +184,38 @@ pub enum Refusal {
         name: String,
         /// The closest name.
         suggestion: Option<String>,
+    },
+    /// A fact the playbook does not declare.
+    UnknownFact {
+        /// As given.
+        name: String,
+        /// The closest declared fact.
+        suggestion: Option<String>,
+        /// Every declared fact.
+        known: Vec<String>,
+    },
+    /// A value the fact cannot hold.
+    BadFactValue {
+        /// The fact.
+        fact: String,
+        /// What it holds.
+        kind: FactKind,
+        /// `choice`: its options.
+        options: Vec<String>,
+    },
+    /// The fact has this value already.
+    FactUnchanged {
+        /// The fact.
+        fact: String,
+        /// Its value.
+        value: String,
+    },
+    /// Facts that must be known first: at the start (`step: None`) or before the step.
+    FactsNeeded {
+        /// The step waiting for them.
+        step: Option<String>,
+        /// Each missing fact: name and label.
+        facts: Vec<(String, String)>,
     },
     /// An evidence file name that is not a plain name inside `evidence/`.
     BadEvidenceName {
@@ -432,6 +465,84 @@ impl Refusal {
                 "`{name}` は事案の divisions.yaml にありません",
                 "`{name}` is not in the incident's divisions.yaml"
             ),
+            Refusal::UnknownFact {
+                name, suggestion, known,
+            } => {
+                let hint = match suggestion {
+                    Some(s) => tr!(lang, "`{s}` のことですか？", "did you mean `{s}`?"),
+                    None if known.is_empty() => tr!(
+                        lang,
+                        "この手順書は事実を宣言していません",
+                        "this playbook declares no facts"
+                    ),
+                    None => tr!(lang, "宣言された事実: {}", "declared facts: {}", known.join(", ")),
+                };
+                tr!(
+                    lang,
+                    "事実 `{name}` は手順書で宣言されていません。{hint}",
+                    "the playbook declares no fact `{name}`; {hint}"
+                )
+            }
+            Refusal::BadFactValue {
+                fact,
+                kind,
+                options,
+            } => {
+                let expected = match kind {
+                    FactKind::Text => tr!(lang, "1行の文字列", "one line of text"),
+                    FactKind::Url => tr!(lang, "https:// で始まるURL", "a URL starting with https://"),
+                    FactKind::Account => tr!(
+                        lang,
+                        "空白を含まないアカウントID（例: @city_official）",
+                        "an account id without spaces (e.g. @city_official)"
+                    ),
+                    FactKind::Datetime => tr!(
+                        lang,
+                        "日時（例: 2026-11-27 22:00）",
+                        "a date and time (e.g. 2026-11-27 22:00)"
+                    ),
+                    FactKind::Choice => tr!(
+                        lang,
+                        "次のいずれか: {}",
+                        "one of: {}",
+                        options.join(", ")
+                    ),
+                };
+                tr!(
+                    lang,
+                    "事実 `{fact}` の値が不正です。{expected}を指定してください",
+                    "invalid value for the fact `{fact}`: give {expected}"
+                )
+            }
+            Refusal::FactUnchanged { fact, value } => tr!(
+                lang,
+                "事実 `{fact}` は既に「{value}」です",
+                "the fact `{fact}` is already “{value}”"
+            ),
+            Refusal::FactsNeeded { step, facts } => {
+                let list = facts
+                    .iter()
+                    .map(|(name, label)| format!("{label}（{name}）"))
+                    .collect::<Vec<_>>()
+                    .join("、");
+                let names = facts
+                    .iter()
+                    .map(|(name, _)| format!("--fact {name}=…"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                match step {
+                    Some(step) => tr!(
+                        lang,
+                        "手順 `{step}` の前に、次の事実を記録してください: {list}（`hikeshi fact 事案 名前=値`、画面では i キー）",
+                        "record these facts before step `{step}`: {list} (`hikeshi fact INCIDENT NAME=VALUE`, or i on the screen)"
+                    ),
+                    None => tr!(
+                        lang,
+                        "開始時に次の事実が必要です: {list}（{names}）",
+                        "these facts are needed at the start: {list} ({names})"
+                    ),
+                }
+            }
             Refusal::BadEvidenceName { name } => tr!(
                 lang,
                 "証拠のファイル名 `{}` は使えません（evidence/ の中の単純な名前に限ります）",

@@ -32,13 +32,17 @@ pub(super) fn start(
             options: playbook.severities.iter().map(|c| c.id.clone()).collect(),
         });
     }
+    let facts = super::facts::at_start(playbook, &params.facts)?;
     Ok(Event::IncidentStarted {
         playbook: playbook.id.clone(),
         playbook_title: playbook.title.clone(),
         playbook_version: playbook.version.clone(),
         playbook_sha256: playbook_sha256.to_string(),
         divisions_sha256: divisions_sha256.to_string(),
-        params: params.clone(),
+        params: StartParams {
+            facts,
+            ..params.clone()
+        },
     })
 }
 

@@ -73,6 +73,7 @@ impl IncidentState {
             | Event::NoteAdded { .. }
             | Event::HandedOver { .. }
             | Event::AccountIdentified { .. }
+            | Event::FactSet { .. }
             | Event::IncidentClosed { .. } => self.fold_incident(&at, event),
             Event::StepCompleted { .. }
             | Event::StepSkipped { .. }
@@ -130,6 +131,7 @@ impl IncidentState {
                 self.operator.clone_from(&params.operator);
                 self.operators = vec![params.operator.clone()];
                 self.initial_severity.clone_from(&params.severity);
+                self.facts.clone_from(&params.facts);
                 true
             }
             Event::NoteAdded { text, .. } => {
@@ -156,6 +158,10 @@ impl IncidentState {
                 if platform.is_some() {
                     self.platform = *platform;
                 }
+                false
+            }
+            Event::FactSet { fact, value, .. } => {
+                self.facts.insert(fact.clone(), value.clone());
                 false
             }
             Event::IncidentClosed { reason, .. } => {

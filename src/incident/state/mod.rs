@@ -1,6 +1,8 @@
 //! The state of an incident: a pure fold over its events, and what follows from it at a given
 //! time (ready, overdue, time left, progress, remaining critical path).
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde::Serialize;
 
@@ -23,6 +25,8 @@ pub struct IncidentState {
     pub account: Option<String>,
     /// The affected platform.
     pub platform: Option<Platform>,
+    /// The playbook's declared facts that are known, by name.
+    pub facts: BTreeMap<String, String>,
     /// When it started.
     pub started_at: Option<DateTime<FixedOffset>>,
     /// The operator on duty now.
@@ -63,6 +67,7 @@ impl IncidentState {
             title: String::new(),
             account: None,
             platform: None,
+            facts: BTreeMap::new(),
             started_at: None,
             operator: String::new(),
             operators: Vec::new(),

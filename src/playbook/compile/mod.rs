@@ -2,6 +2,7 @@
 //! reported at once, each at its file, line and column with a hint.
 
 mod analysis;
+mod facts;
 mod step;
 
 use std::collections::HashMap;
@@ -15,7 +16,7 @@ use super::graph::{StepGraph, StepIx};
 use super::load::{Limits, SourceFile, parse_yaml};
 use super::model::{OptionDef, PlaybookFile, SourceDocument as SourceDef};
 use super::template::{Template, TemplateError};
-use super::{Choice, Condition, Playbook, SourceDocument};
+use super::{Choice, Condition, Fact, Playbook, SourceDocument};
 use crate::directory::Directory;
 
 /// Most options a decision may have (conditions are checked as 64-bit sets).
@@ -69,6 +70,7 @@ pub fn compile(
         source,
         directory,
         diagnostics: Vec::new(),
+        facts: Vec::new(),
     };
     let result = c.playbook(file, options);
     let mut diagnostics = c.diagnostics;
@@ -86,6 +88,8 @@ struct Compiler<'a> {
     source: &'a SourceFile,
     directory: &'a Directory,
     diagnostics: Vec<Diagnostic>,
+    /// The declared facts, once checked: templates may use them.
+    facts: Vec<Fact>,
 }
 
 /// What a step's raw `when` resolved to, kept for the analyses after the graph is built.
@@ -178,14 +182,14 @@ impl Compiler<'_> {
         parsed
     }
 
-    /// Parses a template; `{{division}}` (the recipient) exists only in notify mail.
+    /// Parses a template; `{{division}}` (the recipient) exists only in notify mail, and the
+    /// date filters only on placeholders that are a date and time.
     fn template(&mut self, value: &Spanned<String>, in_mail: bool) -> Option<Template> {
-        match Template::parse(&value.value) {
+        let names = self.fact_names();
+        let parsed = Template::parse_with(&value.value, &names);
+        match parsed {
             Ok(t) if !in_mail && t.uses("division") => {
-                let at = self.find_from(pos(value), "{{").unwrap_or(pos(value));
-                let at = self
-                    .find_from(at, "division")
-                    .map_or(at, |p| Position::new(p.line, p.column.saturating_sub(2)));
+                let at = self.placeholder_at(value, "division");
                 self.error(
                     at,
                     "{{division}}",
@@ -195,32 +199,87 @@ impl Compiler<'_> {
                 );
                 None
             }
-            Ok(t) => Some(t),
+            Ok(t) => {
+                if let Some((name, filter)) = self.misplaced_filter(&t) {
+                    let at = self.placeholder_at(value, &name);
+                    self.error(
+                        at,
+                        format!("{{{{{name}|{}}}}}", filter.name()),
+                        Problem::FilterNeedsTime {
+                            name,
+                            filter: filter.name().into(),
+                        },
+                    );
+                    return None;
+                }
+                Some(t)
+            }
             Err(errors) => {
                 for e in errors {
-                    match e {
-                        TemplateError::Unknown { name, .. } => {
-                            let at = self
-                                .find_from(pos(value), &format!("{{{{{name}"))
-                                .or_else(|| self.find_from(pos(value), "{{"))
-                                .unwrap_or(pos(value));
-                            let suggestion =
-                                suggest(&name, super::template::PLACEHOLDERS.iter().copied());
-                            self.error(
-                                at,
-                                format!("{{{{{name}}}}}"),
-                                Problem::UnknownPlaceholder { name, suggestion },
-                            );
-                        }
-                        TemplateError::Unclosed { .. } => {
-                            let at = self.find_from(pos(value), "{{").unwrap_or(pos(value));
-                            self.error(at, "{{", Problem::UnclosedPlaceholder);
-                        }
-                    }
+                    self.template_error(value, e, in_mail);
                 }
                 None
             }
         }
+    }
+
+    /// Where `{{name` is written inside a template value.
+    fn placeholder_at(&self, value: &Spanned<String>, name: &str) -> Position {
+        let at = self.find_from(pos(value), "{{").unwrap_or(pos(value));
+        self.find_from(at, name)
+            .map_or(at, |p| Position::new(p.line, p.column.saturating_sub(2)))
+    }
+
+    fn template_error(&mut self, value: &Spanned<String>, error: TemplateError, in_mail: bool) {
+        match error {
+            TemplateError::Unknown { name, .. } => {
+                let at = self
+                    .find_from(pos(value), &format!("{{{{{name}"))
+                    .or_else(|| self.find_from(pos(value), "{{"))
+                    .unwrap_or(pos(value));
+                let available = self.placeholders_here(in_mail);
+                let suggestion = suggest(&name, available.iter().map(String::as_str));
+                self.error(
+                    at,
+                    format!("{{{{{name}}}}}"),
+                    Problem::UnknownPlaceholder {
+                        name,
+                        suggestion,
+                        available,
+                    },
+                );
+            }
+            TemplateError::UnknownFilter { filter, .. } => {
+                let at = self
+                    .find_from(pos(value), &format!("|{filter}"))
+                    .unwrap_or(pos(value));
+                let names = super::template::Filter::ALL.map(|(n, _)| n);
+                self.error(
+                    at,
+                    filter.clone(),
+                    Problem::UnknownFilter {
+                        suggestion: suggest(&filter, names.iter().copied()),
+                        filter,
+                        available: names.iter().map(|n| n.to_string()).collect(),
+                    },
+                );
+            }
+            TemplateError::Unclosed { .. } => {
+                let at = self.find_from(pos(value), "{{").unwrap_or(pos(value));
+                self.error(at, "{{", Problem::UnclosedPlaceholder);
+            }
+        }
+    }
+
+    /// The placeholders a template may use where it is written: `{{division}}` only in mail,
+    /// the declared facts everywhere.
+    fn placeholders_here(&self, in_mail: bool) -> Vec<String> {
+        super::template::PLACEHOLDERS
+            .iter()
+            .filter(|p| in_mail || **p != "division")
+            .map(|p| p.to_string())
+            .chain(self.facts.iter().map(|f| f.id.clone()))
+            .collect()
     }
 
     fn party(&mut self, value: &Spanned<String>, recipient: bool) -> Option<String> {
@@ -307,7 +366,9 @@ impl Compiler<'_> {
             self.error(at, "", Problem::EmptyPlaybook);
             return None;
         }
-        let built = self.steps(file.steps, &severities, &platforms, &sources);
+        let facts = self.facts(&file.facts);
+        let mut built = self.steps(file.steps, &severities, &platforms, &sources);
+        self.ask_before(&file.facts, &mut built.steps);
         // Cycles are looked for even when other steps have errors: every problem at once.
         let cycles = super::graph::cycles_in(&built.edges);
         for cycle in &cycles {
@@ -335,6 +396,7 @@ impl Compiler<'_> {
             platforms,
             severities,
             severity_decision: built.severity_decision.map(StepIx::from_index),
+            facts,
             graph,
             parties: self.directory.names().map(str::to_string).collect(),
         })

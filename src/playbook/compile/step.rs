@@ -9,6 +9,7 @@ use super::{Compiler, MAX_OPTIONS, PendingWhen, pos, valid_id};
 use crate::playbook::condition::parse_condition;
 use crate::playbook::diagnostic::{Position, Problem, suggest};
 use crate::playbook::graph::StepIx;
+use crate::playbook::template::Template;
 use crate::playbook::model::{StepDef, StepKindName};
 use crate::playbook::{
     Choice, Citation, Condition, Decision, Due, Monitor, Notify, Platform, Post, SourceDocument,
@@ -296,6 +297,7 @@ impl Compiler<'_> {
         }
         let citations = self.citations(&def, sources);
         let fits = self.fields_fit_kind(&def);
+        let facts = self.facts_used(&def);
         let kind = match def.kind.value {
             StepKindName::Action => Some(StepKind::Action),
             StepKindName::Notify => self.notify(&def),
@@ -330,7 +332,26 @@ impl Compiler<'_> {
             evidence: def.evidence,
             contacts,
             draft,
+            facts,
         })
+    }
+
+    /// The declared facts a step's texts use (they must be known before it is done).
+    fn facts_used(&self, def: &StepDef) -> Vec<String> {
+        let names = self.fact_names();
+        let texts = [&def.draft, &def.subject, &def.body, &def.statement];
+        let mut used: Vec<String> = Vec::new();
+        for text in texts.into_iter().flatten() {
+            let Ok(template) = Template::parse_with(&text.value, &names) else {
+                continue;
+            };
+            for (name, _) in template.placeholders() {
+                if names.contains(&name) && !used.iter().any(|u| u == name) {
+                    used.push(name.to_string());
+                }
+            }
+        }
+        used
     }
 
     /// The guideline clauses a step cites (`source:`), each naming a listed document; a step

@@ -174,6 +174,46 @@ pub enum Problem {
         name: String,
         /// The closest known placeholder, if any is close.
         suggestion: Option<String>,
+        /// The placeholders that may be used where it is written.
+        available: Vec<String>,
+    },
+    /// A `{{name|filter}}` with a filter that does not exist.
+    UnknownFilter {
+        /// The filter as written.
+        filter: String,
+        /// The closest filter, if any is close.
+        suggestion: Option<String>,
+        /// Every filter.
+        available: Vec<String>,
+    },
+    /// A date filter on a placeholder that is not a date and time.
+    FilterNeedsTime {
+        /// The placeholder.
+        name: String,
+        /// The filter.
+        filter: String,
+    },
+    /// A scenario names a fact the playbook does not declare.
+    UnknownFact {
+        /// The name as written.
+        name: String,
+        /// The closest declared fact, if any is close.
+        suggestion: Option<String>,
+    },
+    /// A scenario gives a fact a value it cannot hold (a URL that is not one, …).
+    BadFactValue {
+        /// The fact.
+        name: String,
+    },
+    /// A declared fact named like a built-in placeholder.
+    FactIsBuiltIn {
+        /// The name.
+        name: String,
+    },
+    /// A fact name that cannot be a placeholder.
+    InvalidFactName {
+        /// The name.
+        name: String,
     },
     /// A `{{` without its `}}`.
     UnclosedPlaceholder,
@@ -445,6 +485,36 @@ impl Problem {
                 "差し込み項目 `{{{{{name}}}}}` はありません",
                 "unknown placeholder `{{{{{name}}}}}`"
             ),
+            Problem::UnknownFilter { filter, .. } => tr!(
+                lang,
+                "書式 `|{filter}` はありません",
+                "unknown filter `|{filter}`"
+            ),
+            Problem::FilterNeedsTime { name, filter } => tr!(
+                lang,
+                "書式 `|{filter}` は日時の差し込み項目にだけ使えます（`{{{{{name}}}}}` は日時ではありません）",
+                "the filter `|{filter}` applies to dates and times only (`{{{{{name}}}}}` is not one)"
+            ),
+            Problem::UnknownFact { name, .. } => tr!(
+                lang,
+                "事実 `{name}` は手順書の `facts:` にありません",
+                "the playbook declares no fact `{name}` under `facts:`"
+            ),
+            Problem::BadFactValue { name } => tr!(
+                lang,
+                "事実 `{name}` の値として使えません",
+                "not a valid value for the fact `{name}`"
+            ),
+            Problem::FactIsBuiltIn { name } => tr!(
+                lang,
+                "事実 `{name}` は組み込みの差し込み項目と同じ名前です",
+                "the fact `{name}` has the name of a built-in placeholder"
+            ),
+            Problem::InvalidFactName { name } => tr!(
+                lang,
+                "事実の名前 `{name}` に使えない文字があります",
+                "invalid fact name `{name}`"
+            ),
             Problem::PlaceholderOnlyInMail { name } => tr!(
                 lang,
                 "差し込み項目 `{{{{{name}}}}}` は通知メール（notify）の中でだけ使えます",
@@ -661,15 +731,56 @@ impl Problem {
                 "`2026-11-23` の形で書いてください",
                 "write the date as `2026-11-23`"
             ),
-            Problem::UnknownPlaceholder { suggestion, .. } => did_you_mean(lang, suggestion)
+            Problem::UnknownPlaceholder {
+                suggestion,
+                available,
+                ..
+            } => did_you_mean(lang, suggestion).unwrap_or_else(|| {
+                let all = available
+                    .iter()
+                    .map(|p| format!("{{{{{p}}}}}"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                tr!(
+                    lang,
+                    "使える差し込み項目: {all}（事案ごとの事実は先頭の `facts:` で宣言します）",
+                    "placeholders: {all} (declare the incident's own facts under `facts:`)"
+                )
+            }),
+            Problem::UnknownFilter {
+                suggestion,
+                available,
+                ..
+            } => did_you_mean(lang, suggestion)
+                .unwrap_or_else(|| tr!(lang, "使える書式: {}", "filters: {}", list(available))),
+            Problem::FilterNeedsTime { .. } => tr!(
+                lang,
+                "日時の項目（`started_at`、`now`、`kind: datetime` の事実）に付けるか、書式を外してください",
+                "use it on `started_at`, `now` or a `kind: datetime` fact, or remove it"
+            ),
+            Problem::UnknownFact { suggestion, .. } => did_you_mean(lang, suggestion)
                 .unwrap_or_else(|| {
-                    let all = crate::playbook::template::PLACEHOLDERS
-                        .iter()
-                        .map(|p| format!("{{{{{p}}}}}"))
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    tr!(lang, "使える差し込み項目: {all}", "placeholders: {all}")
+                    tr!(
+                        lang,
+                        "手順書の `facts:` で宣言された名前を書いてください",
+                        "use a name declared under the playbook's `facts:`"
+                    )
                 }),
+            Problem::BadFactValue { .. } => tr!(
+                lang,
+                "事実の `kind` に合う値にしてください（URL は https://…、日時は 2026-11-27 22:00、choice は options のいずれか）",
+                "give a value of the fact's `kind` (a URL is https://…, a date-time 2026-11-27 22:00, a choice one of its options)"
+            ),
+            Problem::FactIsBuiltIn { .. } => tr!(
+                lang,
+                "別の名前にしてください（例: `fake_account`）",
+                "choose another name (e.g. `fake_account`)"
+            ),
+            Problem::InvalidFactName { .. } => tr!(
+                lang,
+                "半角英小文字・数字・アンダースコアを使ってください（例: `fake_account`）",
+                "use lower-case ASCII letters, digits and underscores (e.g. `fake_account`)"
+            ),
             Problem::PlaceholderOnlyInMail { .. } => tr!(
                 lang,
                 "宛先の名前は、公表文や下書きでは直接書いてください",

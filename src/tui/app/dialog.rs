@@ -35,6 +35,8 @@ pub enum DialogKind {
     Call,
     /// The message's acknowledgement: who.
     Ack,
+    /// One of the playbook's facts: `name=value`.
+    Fact,
 }
 
 /// An open dialog.
@@ -110,6 +112,11 @@ impl Dialog {
                 "What you told them by phone (their undelivered messages then count as reached)"
             ),
             DialogKind::Ack => tr!(lang, "確認した人の氏名", "Name of who acknowledged it"),
+            DialogKind::Fact => tr!(
+                lang,
+                "事実を記録（名前=値）",
+                "Record a fact (name=value)"
+            ),
         }
     }
 }
@@ -155,6 +162,7 @@ impl App {
                 DialogKind::Handover if self.incident.state().operator != self.operator => {
                     Some(self.operator.clone())
                 }
+                DialogKind::Fact => self.fact_to_ask(step),
                 _ => None,
             },
             carried: None,
@@ -309,8 +317,34 @@ impl App {
                 by: text,
                 note: None,
             },
+            DialogKind::Fact => {
+                let Some((fact, value)) = text.split_once('=') else {
+                    return Some(Command::SetFact {
+                        fact: text,
+                        value: String::new(),
+                    });
+                };
+                Command::SetFact {
+                    fact: fact.trim().to_string(),
+                    value: value.trim().to_string(),
+                }
+            }
             DialogKind::Reject | DialogKind::Handover | DialogKind::Evidence => return None,
         })
+    }
+
+    /// The fact to offer in the fact dialog: the first the step needs and nobody has
+    /// recorded, else the first declared one not yet known (`name=`).
+    fn fact_to_ask(&self, step: StepIx) -> Option<String> {
+        let playbook = self.incident.playbook();
+        let known = &self.incident.state().facts;
+        let needed = playbook.graph.step(step).map(|s| s.facts.clone());
+        needed
+            .unwrap_or_default()
+            .into_iter()
+            .chain(playbook.facts.iter().map(|f| f.id.clone()))
+            .find(|f| !known.contains_key(f))
+            .map(|f| format!("{f}="))
     }
 
     /// Evidence: the library decides whether the text is a URL or a file to copy.

@@ -58,6 +58,8 @@ pub enum Action {
     Observe,
     /// Add a note (asks for the text).
     Note,
+    /// Record one of the playbook's facts (asks for `name=value`).
+    Fact,
     /// Record evidence (asks for a path or URL).
     Evidence,
     /// Complete before ready (asks for the reason).
@@ -329,6 +331,7 @@ impl App {
             Action::Reject => self.open(DialogKind::Reject),
             Action::Observe => self.open(DialogKind::Observe),
             Action::Note => self.open(DialogKind::Note),
+            Action::Fact => self.open(DialogKind::Fact),
             Action::Evidence => self.open(DialogKind::Evidence),
             Action::Force => self.open(DialogKind::Force),
             Action::Handover => self.open(DialogKind::Handover),
@@ -420,10 +423,13 @@ impl App {
                 };
                 // The engine knows what a step still needs: a post its approval, asked for
                 // here; anything else it refuses is shown as it says.
-                if let Err(Refusal::NeedsApproval { .. }) = self.incident.check(&command) {
-                    self.open(DialogKind::Approve);
-                } else {
-                    self.execute(command);
+                match self.incident.check(&command) {
+                    Err(Refusal::NeedsApproval { .. }) => self.open(DialogKind::Approve),
+                    // A fact its text needs is asked for here, before anything is recorded.
+                    Err(Refusal::FactsNeeded { .. }) => self.open(DialogKind::Fact),
+                    _ => {
+                        self.execute(command);
+                    }
                 }
             }
         }

@@ -1,0 +1,140 @@
+//! The playbook's declared facts: names that do not clash with the built-in placeholders,
+//! kinds with what they need, and the step each is asked before.
+
+use std::collections::HashMap;
+
+use super::{Compiler, pos};
+use crate::playbook::diagnostic::{Problem, suggest};
+use crate::playbook::model::{FactDef, FactKind};
+use crate::playbook::template::{Filter, PLACEHOLDERS, TIME_PLACEHOLDERS, Template};
+use crate::playbook::{Fact, Step};
+
+/// A fact's name: lower-case ASCII, digits and underscores, starting with a letter (it is
+/// written inside `{{…}}` and after `--fact`).
+fn valid_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+impl Compiler<'_> {
+    /// Checks the declared facts; they become placeholders for every template after this.
+    pub(super) fn facts(&mut self, defs: &[FactDef]) -> Vec<Fact> {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut facts = Vec::new();
+        for def in defs {
+            let name = def.id.value.as_str();
+            let at = pos(&def.id);
+            if PLACEHOLDERS.contains(&name) {
+                self.error(
+                    at,
+                    name,
+                    Problem::FactIsBuiltIn {
+                        name: name.to_string(),
+                    },
+                );
+                continue;
+            }
+            if !valid_name(name) {
+                self.error(
+                    at,
+                    name,
+                    Problem::InvalidFactName {
+                        name: name.to_string(),
+                    },
+                );
+                continue;
+            }
+            if let Some(first_line) = seen.get(name) {
+                self.error(
+                    at,
+                    name,
+                    Problem::DuplicateId {
+                        what: "fact".into(),
+                        id: name.to_string(),
+                        first_line: *first_line,
+                    },
+                );
+                continue;
+            }
+            seen.insert(name, at.line);
+            let choice = def.kind == FactKind::Choice;
+            if choice && def.options.is_empty() {
+                self.error(
+                    at,
+                    name,
+                    Problem::MissingForKind {
+                        field: "options".into(),
+                        kind: "choice".into(),
+                    },
+                );
+            } else if !choice && !def.options.is_empty() {
+                let at = self.find_from(at, "options:").unwrap_or(at);
+                self.error(
+                    at,
+                    "options",
+                    Problem::FieldNotForKind {
+                        field: "options".into(),
+                        kind: "fact".into(),
+                    },
+                );
+            }
+            facts.push(Fact {
+                id: name.to_string(),
+                label: def.label.clone(),
+                kind: def.kind,
+                required: def.required,
+                options: def.options.clone(),
+            });
+        }
+        self.facts = facts.clone();
+        facts
+    }
+
+    /// The steps the facts are asked before: each step lists the facts it needs.
+    pub(super) fn ask_before(&mut self, defs: &[FactDef], steps: &mut [Step]) {
+        for def in defs {
+            let Some(step) = &def.ask_before else {
+                continue;
+            };
+            match steps.iter_mut().find(|s| s.id == step.value) {
+                Some(s) => {
+                    if !s.facts.contains(&def.id.value) {
+                        s.facts.push(def.id.value.clone());
+                    }
+                }
+                None => {
+                    let suggestion = suggest(&step.value, steps.iter().map(|s| s.id.as_str()));
+                    self.error(
+                        pos(step),
+                        step.value.clone(),
+                        Problem::UnknownStep {
+                            id: step.value.clone(),
+                            suggestion,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// The names a template may use besides the built-in ones.
+    pub(super) fn fact_names(&self) -> Vec<&str> {
+        self.facts.iter().map(|f| f.id.as_str()).collect()
+    }
+
+    /// A date filter on a placeholder that is not a date and time: the filter, and where
+    /// the placeholder is.
+    pub(super) fn misplaced_filter(&self, template: &Template) -> Option<(String, Filter)> {
+        template.placeholders().find_map(|(name, filter)| {
+            let filter = filter.filter(|f| f.needs_time())?;
+            let is_time = TIME_PLACEHOLDERS.contains(&name)
+                || self
+                    .facts
+                    .iter()
+                    .any(|f| f.id == name && f.kind == FactKind::Datetime);
+            (!is_time).then(|| (name.to_string(), filter))
+        })
+    }
+}
