@@ -286,6 +286,38 @@ const CASES: &[Case] = &[
         "lower-case ASCII letters",
     ),
     case(
+        "facts.yaml",
+        "fact_is_built_in",
+        (4, 9),
+        "account",
+        "the fact `account` has the name of a built-in placeholder",
+        "choose another name",
+    ),
+    case(
+        "facts.yaml",
+        "filter_needs_time",
+        (16, 50),
+        "{{title|date}}",
+        "the filter `|date` applies to dates and times only",
+        "`kind: datetime` fact",
+    ),
+    case(
+        "facts.yaml",
+        "unknown_filter",
+        (24, 22),
+        "kanji",
+        "unknown filter `|kanji`",
+        "filters: `date`, `time`, `datetime`",
+    ),
+    case(
+        "facts.yaml",
+        "unknown_placeholder",
+        (24, 31),
+        "{{xyz_info}}",
+        "unknown placeholder `{{xyz_info}}`",
+        "{{posted_at}} (declare the incident's own facts under `facts:`)",
+    ),
+    case(
         "no-severities.yaml",
         "no_severities",
         (8, 15),
@@ -405,4 +437,19 @@ fn messages_are_japanese_by_default() {
         ))
         .stderr(predicate::str::contains("ヒント: `detect` のことですか？"))
         .stderr(predicate::str::contains("エラー 1 件"));
+}
+
+/// The hint of an unknown placeholder lists only what may be used where it is written: a
+/// statement gets no `{{division}}` (the recipient of mail), and the declared facts are there.
+#[test]
+fn an_unknown_placeholder_in_a_statement_is_not_offered_the_mail_only_one() {
+    let (diagnostics, _) = check_json(&fixture("diagnostics/facts.yaml"));
+    let hint = diagnostics
+        .iter()
+        .find(|d| d["problem"]["code"] == "unknown_placeholder")
+        .and_then(|d| d["hint"].as_str())
+        .unwrap()
+        .to_string();
+    assert!(!hint.contains("division"), "{hint}");
+    assert!(hint.contains("{{posted_at}}"), "{hint}");
 }

@@ -194,7 +194,8 @@ fn impersonation_statements_name_the_genuine_account_as_official_never_the_fake(
             "{step} names the fake account as a mention: {text}"
         );
         assert!(
-            !text.contains(&format!("（{GENUINE}）")) || !text.contains(&format!("（＠{FAKE}）です")),
+            !text.contains(&format!("（{GENUINE}）"))
+                || !text.contains(&format!("（＠{FAKE}）です")),
             "{step} presents the fake account as official: {text}"
         );
     }

@@ -453,3 +453,56 @@ fn a_leftover_evidence_copy_does_not_block_a_retry() {
         b"bytes"
     );
 }
+
+/// Facts from the command line: given at the start with `--fact`, changed later with
+/// `hikeshi fact`, each journalled; a value the fact cannot hold is refused in the language
+/// asked for, and a step that needs a missing fact says which.
+#[test]
+fn facts_are_given_at_the_start_and_later_and_journalled() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    h(cwd, T0)
+        .args(["start", "impersonation", "--account", "@city_official"])
+        .args([
+            "--fact",
+            "genuine_account=@city_official",
+            "--platform",
+            "x",
+        ])
+        .assert()
+        .success();
+    let id = "20261122-1403-impersonation";
+    h(cwd, T0)
+        .args(["done", id, "detect-fake"])
+        .assert()
+        .success();
+    h(cwd, T0)
+        .args(["done", id, "report-to-platform"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "なりすましアカウントのID（fake_account）",
+        ));
+    h(cwd, T0)
+        .args(["--lang", "en", "fact", id, "fake_account=@city 0fficial"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "invalid value for the fact `fake_account`",
+        ));
+    h(cwd, T0)
+        .args(["fact", id, "fake_account=@city_0fficial"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("fake_account = @city_0fficial"));
+    h(cwd, T0)
+        .args(["done", id, "report-to-platform"])
+        .assert()
+        .success();
+    let journal =
+        std::fs::read_to_string(cwd.join("incidents").join(id).join("journal.jsonl")).unwrap();
+    assert!(journal.contains(r#""facts":{"genuine_account":"@city_official"}"#));
+    assert!(journal.contains(
+        r#""kind":"fact_set","payload":{"fact":"fake_account","value":"@city_0fficial"}"#
+    ));
+}

@@ -765,4 +765,75 @@ fn two_screens_on_one_incident_see_each_other() {
     let replayed = hikeshi::incident::IncidentRecord::load(&dir).unwrap();
     assert_eq!(a.app.incident.state(), &replayed.state);
     assert_eq!(b.incident.state(), &replayed.state);
+
+/// A step whose text uses a fact nobody has recorded asks for it: Enter opens the fact
+/// dialog with the missing fact offered, and what is typed is journalled as that fact.
+#[test]
+fn a_step_that_needs_a_fact_asks_for_it_before_anything_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(SimulatedClock::fixed(at(START)));
+    let loaded = catalog::load_playbook(
+        &PlaybookRef::Stock("impersonation".into()),
+        &DivisionsRef::Stock,
+        &CompileOptions::default(),
+    )
+    .unwrap();
+    let mut incident = Incident::start(
+        dir.path(),
+        &loaded,
+        StartParams {
+            title: "なりすまし".into(),
+            account: Some("@city_official".into()),
+            platform: Some(Platform::X),
+            operator: "田中".into(),
+            severity: None,
+            exercise: false,
+            facts: [("genuine_account".to_string(), "@city_official".to_string())].into(),
+        },
+        clock,
+    )
+    .unwrap();
+    incident
+        .execute(
+            "田中",
+            &hikeshi::incident::Command::Complete {
+                step: "detect-fake".into(),
+                note: None,
+                force: None,
+            },
+        )
+        .unwrap();
+    let mut app = App::new(incident, "田中".into(), Lang::Ja);
+    let target = app
+        .incident
+        .playbook()
+        .graph
+        .find("report-to-platform")
+        .unwrap();
+    while app.selected_step() != Some(target) {
+        press(&mut app, Action::Down);
+    }
+    press(&mut app, Action::Primary);
+    let Mode::Dialog(dialog) = &app.mode else {
+        panic!("no dialog: {:?}", app.mode);
+    };
+    assert_eq!(dialog.suggestion.as_deref(), Some("fake_account="));
+    let entries = app.incident.state().events;
+    press(&mut app, Action::TakeSuggestion);
+    type_text(&mut app, "@city_0fficial");
+    press(&mut app, Action::Submit);
+    assert_eq!(
+        app.incident
+            .state()
+            .facts
+            .get("fake_account")
+            .map(String::as_str),
+        Some("@city_0fficial")
+    );
+    assert_eq!(app.incident.state().events, entries + 1, "only the fact");
+    press(&mut app, Action::Primary);
+    assert_eq!(
+        app.incident.state().status_of(target),
+        hikeshi::incident::StepStatus::Done
+    );
 }

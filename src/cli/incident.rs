@@ -361,7 +361,11 @@ fn confirmation(command: &Act, i: &Incident, lang: Lang) -> String {
         Act::Note { .. } => tr!(lang, "メモを記録しました", "note recorded"),
         Act::SetFact { fact, .. } => {
             let value = i.state().facts.get(fact).cloned().unwrap_or_default();
-            tr!(lang, "事実を記録: {fact} = {value}", "fact recorded: {fact} = {value}")
+            tr!(
+                lang,
+                "事実を記録: {fact} = {value}",
+                "fact recorded: {fact} = {value}"
+            )
         }
         Act::Close { .. } => tr!(
             lang,

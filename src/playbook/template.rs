@@ -83,9 +83,7 @@ impl Filter {
         match self {
             Filter::Date => public_date(t.date_naive()),
             Filter::Time => public_time(t.hour(), t.minute()),
-            Filter::Datetime => {
-                public_date(t.date_naive()) + &public_time(t.hour(), t.minute())
-            }
+            Filter::Datetime => public_date(t.date_naive()) + &public_time(t.hour(), t.minute()),
             Filter::Wareki => wareki(t.date_naive()),
             Filter::WarekiDatetime => wareki(t.date_naive()) + &public_time(t.hour(), t.minute()),
             Filter::Unlinked => unlinked(&format_jst(time, false)),

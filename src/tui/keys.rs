@@ -272,12 +272,11 @@ pub const NORMAL: &[Binding] = &[
         t("メモ", "note")
     ),
     row!(
-        [ch('i', Action::Fact)],
-        t("事実を記録（名前=値: 偽アカウント等）", "record a fact (name=value: the fake account …)"),
-    ),
-    row!(
-        [ch('e', Action::Evidence)],
-        t("証拠（ファイル又はURL）", "evidence (file or URL)"),
+        [ch('e', Action::Evidence), ch('i', Action::Fact)],
+        t(
+            "証拠（ファイル又はURL）・事実（名前=値: 偽アカウント等）",
+            "evidence (file or URL), a fact (name=value: the fake account …)",
+        ),
     ),
     row!(
         [ch('f', Action::Force)],

@@ -466,7 +466,9 @@ impl Refusal {
                 "`{name}` is not in the incident's divisions.yaml"
             ),
             Refusal::UnknownFact {
-                name, suggestion, known,
+                name,
+                suggestion,
+                known,
             } => {
                 let hint = match suggestion {
                     Some(s) => tr!(lang, "`{s}` のことですか？", "did you mean `{s}`?"),
@@ -475,7 +477,12 @@ impl Refusal {
                         "この手順書は事実を宣言していません",
                         "this playbook declares no facts"
                     ),
-                    None => tr!(lang, "宣言された事実: {}", "declared facts: {}", known.join(", ")),
+                    None => tr!(
+                        lang,
+                        "宣言された事実: {}",
+                        "declared facts: {}",
+                        known.join(", ")
+                    ),
                 };
                 tr!(
                     lang,
@@ -490,7 +497,9 @@ impl Refusal {
             } => {
                 let expected = match kind {
                     FactKind::Text => tr!(lang, "1行の文字列", "one line of text"),
-                    FactKind::Url => tr!(lang, "https:// で始まるURL", "a URL starting with https://"),
+                    FactKind::Url => {
+                        tr!(lang, "https:// で始まるURL", "a URL starting with https://")
+                    }
                     FactKind::Account => tr!(
                         lang,
                         "空白を含まないアカウントID（例: @city_official）",
@@ -501,12 +510,9 @@ impl Refusal {
                         "日時（例: 2026-11-27 22:00）",
                         "a date and time (e.g. 2026-11-27 22:00)"
                     ),
-                    FactKind::Choice => tr!(
-                        lang,
-                        "次のいずれか: {}",
-                        "one of: {}",
-                        options.join(", ")
-                    ),
+                    FactKind::Choice => {
+                        tr!(lang, "次のいずれか: {}", "one of: {}", options.join(", "))
+                    }
                 };
                 tr!(
                     lang,

@@ -9,8 +9,8 @@ use super::{Compiler, MAX_OPTIONS, PendingWhen, pos, valid_id};
 use crate::playbook::condition::parse_condition;
 use crate::playbook::diagnostic::{Position, Problem, suggest};
 use crate::playbook::graph::StepIx;
-use crate::playbook::template::Template;
 use crate::playbook::model::{StepDef, StepKindName};
+use crate::playbook::template::Template;
 use crate::playbook::{
     Choice, Citation, Condition, Decision, Due, Monitor, Notify, Platform, Post, SourceDocument,
     Step, StepKind,

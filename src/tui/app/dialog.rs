@@ -112,11 +112,7 @@ impl Dialog {
                 "What you told them by phone (their undelivered messages then count as reached)"
             ),
             DialogKind::Ack => tr!(lang, "確認した人の氏名", "Name of who acknowledged it"),
-            DialogKind::Fact => tr!(
-                lang,
-                "事実を記録（名前=値）",
-                "Record a fact (name=value)"
-            ),
+            DialogKind::Fact => tr!(lang, "事実を記録（名前=値）", "Record a fact (name=value)"),
         }
     }
 }
