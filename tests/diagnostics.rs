@@ -318,6 +318,38 @@ const CASES: &[Case] = &[
         "{{posted_at}} (declare the incident's own facts under `facts:`)",
     ),
     case(
+        "when-title.yaml",
+        "when_unknown_option",
+        (17, 28),
+        "市民生活に影響",
+        "decision `assess-impact` has no option `市民生活に影響`",
+        "did you mean `daily-life`? (conditions name an option's id)",
+    ),
+    case(
+        "wrong-type-text.yaml",
+        "wrong_type",
+        (5, 12),
+        "",
+        "wrong type: expected text (one value)",
+        "write one value",
+    ),
+    case(
+        "basis.yaml",
+        "practice_needs_reason",
+        (7, 12),
+        "practice",
+        "a step with `basis: practice` needs a one-line `basis_reason`",
+        "e.g. `basis_reason:",
+    ),
+    case(
+        "basis.yaml",
+        "reason_without_practice",
+        (11, 5),
+        "basis_reason",
+        "`basis_reason` belongs to steps with `basis: practice`",
+        "add `basis: practice`, or remove `basis_reason`",
+    ),
+    case(
         "no-severities.yaml",
         "no_severities",
         (8, 15),
@@ -452,4 +484,86 @@ fn an_unknown_placeholder_in_a_statement_is_not_offered_the_mail_only_one() {
         .to_string();
     assert!(!hint.contains("division"), "{hint}");
     assert!(hint.contains("{{posted_at}}"), "{hint}");
+}
+
+/// The warning on a deadline from the start that its prerequisites cannot meet gives the
+/// numbers (the chain before it sums to 18m) and says to tighten the chain, not to loosen the
+/// duty.
+#[test]
+fn the_deadline_chain_warning_gives_the_numbers_and_says_to_tighten() {
+    let (diagnostics, _) = check_json(&fixture("diagnostics/deadline-chain.yaml"));
+    let d = diagnostics
+        .iter()
+        .find(|d| d["problem"]["code"] == "deadline_before_prerequisites")
+        .unwrap();
+    assert_eq!(d["severity"], "warning");
+    let message = d["message"].as_str().unwrap();
+    assert!(message.contains("due 15m after the start"), "{message}");
+    assert!(message.contains("add up to 18m"), "{message}");
+    let hint = d["hint"].as_str().unwrap();
+    assert!(hint.contains("shorten the prerequisites' deadlines by 3m"), "{hint}");
+    assert!(!hint.contains("later deadline"), "{hint}");
+}
+
+/// Japanese diagnostics are Japanese throughout: outside quoted names (`…`, {{…}}) no
+/// English word of the parser or of serde leaks into a message or a hint.
+#[test]
+fn japanese_diagnostics_have_no_english_in_them() {
+    let dir = fixture("diagnostics");
+    let mut checked = 0;
+    let mut leaks = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap() == "divisions.yaml" {
+            continue;
+        }
+        let output = hikeshi()
+            .args(["--lang", "ja", "check", "--json"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let diagnostics: Vec<serde_json::Value> =
+            serde_json::from_slice(&output.stdout).unwrap_or_default();
+        for d in &diagnostics {
+            for field in ["message", "hint"] {
+                let text = d[field].as_str().unwrap_or_default();
+                let english = english_words(text);
+                if !english.is_empty() {
+                    leaks.push(format!("{}: {field} {text:?}: {english:?}", path.display()));
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+    assert!(checked > 40, "{checked}");
+}
+
+/// ASCII words of four letters or more outside `…` and {{…}}: English in a Japanese text.
+fn english_words(text: &str) -> Vec<String> {
+    let mut plain = String::new();
+    let mut quoted = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("{{") {
+            match rest.find("}}") {
+                Some(end) => rest = &rest[end + 2..],
+                None => rest = "",
+            }
+            continue;
+        }
+        if c == '`' {
+            quoted = !quoted;
+        } else if !quoted {
+            plain.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    // File names and the name of the format are the same in both languages.
+    let plain = plain.replace("divisions.yaml", "").replace("YAML", "");
+    plain
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 4)
+        .map(str::to_string)
+        .collect()
 }

@@ -625,3 +625,34 @@ fn the_chart_marks_skipped_steps_and_a_missing_template_folder_is_an_error() {
     let err = report::render(&r, Format::Html, Some(&missing)).unwrap_err();
     assert!(err.to_string().contains("report.html.j2"), "{err}");
 }
+
+/// A clause cited by two steps, once with its words and once without, is listed once with
+/// its words; a clause whose words the document carries is quoted too; a step that rests on
+/// practice is listed apart, with its reason.
+#[test]
+fn each_clause_is_listed_once_with_its_words_and_practice_apart() {
+    let mut h = common::engine::start_with("engine/sources.yaml");
+    for step in ["a", "b", "c"] {
+        h.ok(done(step));
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&render(h.incident.dir(), Format::Json, Lang::Ja)).unwrap();
+    let groups = json["overview"]["clauses"].as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{groups:?}");
+    assert_eq!(groups[0]["clauses"], serde_json::json!(["7(1)", "7(2)"]));
+    assert_eq!(
+        groups[0]["quoted"],
+        serde_json::json!([
+            {"clause": "7(1)", "text": "不正アクセスを受けた場合は、直ちに所属長に報告する"},
+            {"clause": "7(2)", "text": "パスワードを変更し、第三者が利用できない状態にする"},
+        ])
+    );
+    assert_eq!(
+        json["overview"]["practice"],
+        serde_json::json!([{"step": "c", "title": "通報する", "reason": "各社の通報フォームの実務による（ガイドラインに定めなし）"}])
+    );
+    let md = render(h.incident.dir(), Format::Markdown, Lang::Ja);
+    assert_eq!(md.matches("7(1)「不正アクセスを受けた場合は").count(), 1, "{md}");
+    assert!(md.contains("### ガイドラインに定めのない実務による手順"), "{md}");
+    assert!(md.contains("- 通報する: 各社の通報フォームの実務による"), "{md}");
+}

@@ -20,8 +20,11 @@ pub struct ConditionSyntax {
     pub negated: bool,
 }
 
+/// Any character but spaces and the condition's own punctuation: a name written wrongly (an
+/// option's title in Japanese, say) is still read as a name, so the compiler can say which
+/// id was meant instead of "cannot parse".
 fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '-' || c == '_'
+    !c.is_whitespace() && !matches!(c, '=' | '!' | '[' | ']' | ',')
 }
 
 struct Scanner {
@@ -151,9 +154,21 @@ mod tests {
             "a == b c",
             "a in [b",
             "a in []",
-            "重大度 == 高",
+            "重大度 高",
         ] {
             assert_eq!(parse_condition(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_title_written_for_an_id_is_still_a_name() {
+        assert_eq!(
+            parse_condition("assess-impact == 市民生活に影響"),
+            Some(ConditionSyntax {
+                decision: w("assess-impact", 0),
+                options: vec![w("市民生活に影響", 17)],
+                negated: false
+            })
+        );
     }
 }

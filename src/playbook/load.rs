@@ -219,13 +219,15 @@ pub fn diagnostic_from_yaml_error(source: &SourceFile, error: &serde_saphyr::Err
         } => (
             String::new(),
             Problem::WrongType {
-                detail: format!("expected {expected}, found {unexpected}"),
+                expected: shape(expected),
+                found: Some(shape(unexpected)),
             },
         ),
         E::Unexpected { expected, .. } => (
             String::new(),
             Problem::WrongType {
-                detail: format!("expected {}", plain_shape(expected)),
+                expected: shape(expected),
+                found: None,
             },
         ),
         E::DuplicateMappingKey { key, .. } => {
@@ -263,7 +265,7 @@ pub fn diagnostic_from_yaml_error(source: &SourceFile, error: &serde_saphyr::Err
             (
                 String::new(),
                 Problem::Syntax {
-                    detail: error.to_string(),
+                    detail: lang_neutral_depth(error),
                 },
             )
         }
@@ -277,13 +279,25 @@ fn lang_neutral_depth(error: &serde_saphyr::Error) -> String {
     text.split(" at line ").next().unwrap_or(&text).to_string()
 }
 
-/// The parser's name for a YAML shape, in the words a playbook author uses.
-fn plain_shape(expected: &str) -> String {
-    match expected {
-        "sequence start" => "a list (`[a, b]` or lines starting with `- `)".into(),
-        "mapping start" => "a mapping (`key: value` lines)".into(),
-        other => other.into(),
-    }
+/// The parser's (or serde's) name for a YAML shape, as one of the words the diagnostics
+/// say in either language: `text`, `list`, `mapping`, `boolean`, `number`; anything else
+/// is kept as written.
+fn shape(expected: &str) -> String {
+    let e = expected.to_ascii_lowercase();
+    let word = if e.contains("sequence") || e.contains("list") || e.starts_with("a vec") {
+        "list"
+    } else if e.contains("mapping") || e.contains("map") || e.contains("struct") {
+        "mapping"
+    } else if e.contains("bool") {
+        "boolean"
+    } else if e.contains("integer") || e.contains("float") || e.contains("number") {
+        "number"
+    } else if e.contains("string") || e.contains("scalar") || e.contains("char") {
+        "text"
+    } else {
+        return expected.to_string();
+    };
+    word.to_string()
 }
 
 /// The first tab in the leading whitespace of a line up to `line` (1-based).

@@ -120,6 +120,8 @@ pub struct SourceDocument {
     pub issued: Option<String>,
     /// URL.
     pub url: Option<String>,
+    /// The words of its clauses, by clause.
+    pub clauses: BTreeMap<String, String>,
 }
 
 /// A clause of a guideline document that a step implements.
@@ -129,6 +131,8 @@ pub struct Citation {
     pub source: String,
     /// The clause (e.g. `7(1)`).
     pub clause: String,
+    /// The clause's words, as quoted by the step or the document's `clauses`.
+    pub text: Option<String>,
 }
 
 /// An option of a decision, or a severity level.
@@ -207,6 +211,8 @@ pub struct Step {
     pub platform_guidance: BTreeMap<Platform, String>,
     /// Guideline clauses implemented.
     pub sources: Vec<Citation>,
+    /// `basis: practice`: the step rests on practice, not on a guideline clause; why.
+    pub practice: Option<String>,
     /// Sub-items.
     pub checklist: Vec<String>,
     /// Evidence to record.

@@ -72,6 +72,22 @@ pub struct SourceDocument {
     /// Where it is published.
     #[serde(default)]
     pub url: Option<String>,
+    /// The words of its clauses that steps cite, by clause (e.g. `"7(1)": "不正アクセスを…"`):
+    /// the report quotes each clause cited once, with its words.
+    #[serde(default)]
+    pub clauses: BTreeMap<String, String>,
+}
+
+/// What a step rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Guideline clauses, cited in `source` (the default).
+    #[default]
+    Guideline,
+    /// Practice that no guideline states (e.g. a platform's own procedure): say why in
+    /// `basis_reason`; the screen and the report show it apart from cited clauses.
+    Practice,
 }
 
 /// A fact of the incident that the playbook declares.
@@ -353,10 +369,19 @@ pub struct StepDef {
     #[serde(default)]
     #[schemars(with = "BTreeMap<Platform, String>")]
     pub platform_guidance: BTreeMap<Platform, Spanned<String>>,
-    /// Guideline clauses this step implements: `document-id clause`, e.g. `ube 7(1)`.
+    /// Guideline clauses this step implements: `document-id clause`, e.g. `ube 7(1)`,
+    /// optionally with the clause's words in 「」: `ube 7(1)「不正アクセスを受けた場合は…」`.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub source: Vec<Spanned<String>>,
+    /// What the step rests on: `guideline` (cited in `source`, the default) or `practice`.
+    #[serde(default)]
+    #[schemars(with = "Option<Basis>")]
+    pub basis: Option<Spanned<Basis>>,
+    /// `basis: practice`: why, in one line (e.g. `各社の通報フォームの実務による`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub basis_reason: Option<Spanned<String>>,
     /// Sub-items to tick off.
     #[serde(default)]
     pub checklist: Vec<String>,

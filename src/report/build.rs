@@ -52,6 +52,7 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
             close_reason,
             journal.decisions,
             &sections.cited,
+            sections.practice,
         ),
         timeline: journal.timeline,
         steps: sections.steps,
@@ -272,8 +273,11 @@ struct StepSections {
     steps: Vec<StepRow>,
     statements: Vec<StatementRow>,
     evidence: Vec<EvidenceRow>,
-    /// The guideline clauses followed (cited by steps done), by source document.
-    cited: BTreeMap<String, Vec<String>>,
+    /// The guideline clauses followed (cited by steps done), by source document: each
+    /// clause once, with its words if any citation or the document quotes them.
+    cited: BTreeMap<String, Vec<(String, Option<String>)>>,
+    /// The steps done that rest on practice.
+    practice: Vec<PracticeRow>,
 }
 
 /// Every step in order with its outcome, the public statements, and the evidence.
@@ -291,6 +295,7 @@ fn steps(
         statements: Vec::new(),
         evidence: Vec::new(),
         cited: BTreeMap::new(),
+        practice: Vec::new(),
     };
     for &ix in playbook.graph.order() {
         let (Some(step), Some(r)) = (playbook.graph.step(ix), state.step(ix)) else {
@@ -307,9 +312,18 @@ fn steps(
         if status == StepStatus::Done {
             for c in &step.sources {
                 let clauses = out.cited.entry(c.source.clone()).or_default();
-                if !clauses.contains(&c.clause) {
-                    clauses.push(c.clause.clone());
+                match clauses.iter_mut().find(|(clause, _)| *clause == c.clause) {
+                    Some((_, text)) if text.is_none() => text.clone_from(&c.text),
+                    Some(_) => {}
+                    None => clauses.push((c.clause.clone(), c.text.clone())),
                 }
+            }
+            if let Some(reason) = &step.practice {
+                out.practice.push(PracticeRow {
+                    step: step.id.clone(),
+                    title: step.title.clone(),
+                    reason: reason.clone(),
+                });
             }
         }
         out.steps.push(StepRow {
@@ -350,6 +364,7 @@ fn steps(
                     format!("{title} {}", c.clause)
                 })
                 .collect(),
+            practice: step.practice.clone(),
         });
         if let StepKind::Post(post) = &step.kind {
             let text = match (status, done_at) {
@@ -484,7 +499,8 @@ fn overview(
     end: DateTime<FixedOffset>,
     close_reason: Option<String>,
     decisions: Vec<DecisionRow>,
-    cited: &BTreeMap<String, Vec<String>>,
+    cited: &BTreeMap<String, Vec<(String, Option<String>)>>,
+    practice: Vec<PracticeRow>,
 ) -> Overview {
     let state = &record.state;
     let playbook: &Playbook = &record.playbook;
@@ -521,10 +537,20 @@ fn overview(
                     source: doc.id.clone(),
                     title: doc.title.clone(),
                     issuer: doc.issuer.clone(),
-                    clauses: clauses.clone(),
+                    clauses: clauses.iter().map(|(c, _)| c.clone()).collect(),
+                    quoted: clauses
+                        .iter()
+                        .filter_map(|(clause, text)| {
+                            text.as_ref().map(|text| QuotedClause {
+                                clause: clause.clone(),
+                                text: text.clone(),
+                            })
+                        })
+                        .collect(),
                 })
             })
             .collect(),
+        practice,
         progress: ProgressRow {
             done: progress.done,
             skipped: progress.skipped,

@@ -376,6 +376,13 @@ const LABELS: &[(&str, Text)] = &[
         "clauses",
         Text::new("根拠としたガイドライン", "Guideline clauses followed"),
     ),
+    (
+        "practice",
+        Text::new(
+            "ガイドラインに定めのない実務による手順",
+            "Steps resting on practice (no guideline clause)",
+        ),
+    ),
     ("timeline", Text::new("経過", "Timeline")),
     ("time", Text::new("日時", "Time")),
     ("actor", Text::new("記録者", "By")),

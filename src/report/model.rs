@@ -317,6 +317,8 @@ pub struct Overview {
     pub decisions: Vec<DecisionRow>,
     /// The guideline clauses of the steps that were done.
     pub clauses: Vec<ClauseGroup>,
+    /// The steps done that rest on practice, not on a guideline clause.
+    pub practice: Vec<PracticeRow>,
     /// Steps by status at the end.
     pub progress: ProgressRow,
 }
@@ -364,8 +366,30 @@ pub struct ClauseGroup {
     pub title: String,
     /// Its issuer.
     pub issuer: Option<String>,
-    /// The clauses, in playbook order.
+    /// The clauses, in playbook order, each once.
     pub clauses: Vec<String>,
+    /// The clauses whose words the playbook quotes, each once, with their words.
+    pub quoted: Vec<QuotedClause>,
+}
+
+/// A clause cited, with its own words.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct QuotedClause {
+    /// The clause (e.g. `7(1)`).
+    pub clause: String,
+    /// Its words.
+    pub text: String,
+}
+
+/// A step done that rests on practice rather than a guideline clause (`basis: practice`).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PracticeRow {
+    /// The step id.
+    pub step: String,
+    /// Its title.
+    pub title: String,
+    /// Why it is done, as the playbook says.
+    pub reason: String,
 }
 
 /// Steps by status.
@@ -449,6 +473,8 @@ pub struct StepRow {
     pub reopened: usize,
     /// Guideline clauses it follows (`document clause`).
     pub sources: Vec<String>,
+    /// `basis: practice`: why it is done (it cites no guideline clause for this).
+    pub practice: Option<String>,
 }
 
 /// A message and what became of it.

@@ -4,9 +4,7 @@
 use chrono::TimeDelta;
 
 use super::{Compiler, PendingWhen};
-use crate::lang::Lang;
 use crate::playbook::diagnostic::{Position, Problem};
-use crate::playbook::duration::format_duration;
 use crate::playbook::graph::{StepGraph, StepIx};
 use crate::playbook::{Due, DueFrom, StepKind};
 
@@ -134,7 +132,8 @@ impl Compiler<'_> {
                     "due",
                     Problem::DeadlineBeforePrerequisites {
                         step: step.id.clone(),
-                        due: format_duration(within, Lang::En),
+                        due_seconds: within.num_seconds(),
+                        chain_seconds: latest.num_seconds(),
                     },
                 );
             }

@@ -426,6 +426,7 @@ impl Compiler<'_> {
                 issuer: doc.issuer,
                 issued: doc.issued,
                 url: doc.url,
+                clauses: doc.clauses,
             });
         }
         sources

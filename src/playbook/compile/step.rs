@@ -9,12 +9,28 @@ use super::{Compiler, MAX_OPTIONS, PendingWhen, pos, valid_id};
 use crate::playbook::condition::parse_condition;
 use crate::playbook::diagnostic::{Position, Problem, suggest};
 use crate::playbook::graph::StepIx;
-use crate::playbook::model::{StepDef, StepKindName};
+use crate::playbook::model::{Basis, StepDef, StepKindName};
 use crate::playbook::template::Template;
 use crate::playbook::{
     Choice, Citation, Condition, Decision, Due, Monitor, Notify, Platform, Post, SourceDocument,
     Step, StepKind,
 };
+
+/// The option id meant by what was written in a condition: the option with that title (an
+/// author often writes the title shown on screen), else the closest id or title.
+fn option_meant(written: &str, options: &[(String, String)]) -> Option<String> {
+    if let Some((id, _)) = options.iter().find(|(_, title)| title == written) {
+        return Some(id.clone());
+    }
+    if let Some(id) = suggest(written, options.iter().map(|(id, _)| id.as_str())) {
+        return Some(id);
+    }
+    let title = suggest(written, options.iter().map(|(_, t)| t.as_str()))?;
+    options
+        .iter()
+        .find(|(_, t)| *t == title)
+        .map(|(id, _)| id.clone())
+}
 
 /// What the fields of a step say about its kind: whether each belongs to it.
 type FieldUse<'a> = (&'a str, Option<Position>, &'a [StepKindName]);
@@ -50,16 +66,24 @@ impl Compiler<'_> {
         sources: &[SourceDocument],
     ) -> Built {
         let index = self.step_index(&defs);
-        let decision_options: Vec<Option<Vec<String>>> = defs
+        let decision_options: Vec<Option<Vec<(String, String)>>> = defs
             .iter()
             .map(|s| match s.kind.value {
-                StepKindName::Decision if s.severity.as_ref().is_some_and(|v| v.value) => {
-                    Some(severities.iter().map(|c| c.id.clone()).collect())
-                }
+                StepKindName::Decision if s.severity.as_ref().is_some_and(|v| v.value) => Some(
+                    severities
+                        .iter()
+                        .map(|c| (c.id.clone(), c.title.clone()))
+                        .collect(),
+                ),
                 StepKindName::Decision => Some(
                     s.options
                         .as_ref()
-                        .map(|o| o.value.iter().map(|c| c.id.value.clone()).collect())
+                        .map(|o| {
+                            o.value
+                                .iter()
+                                .map(|c| (c.id.value.clone(), c.title.clone()))
+                                .collect()
+                        })
                         .unwrap_or_default(),
                 ),
                 _ => None,
@@ -191,7 +215,7 @@ impl Compiler<'_> {
         w: &Spanned<String>,
         index: &HashMap<String, usize>,
         ids: &[String],
-        decision_options: &[Option<Vec<String>>],
+        decision_options: &[Option<Vec<(String, String)>>],
     ) -> Option<PendingWhen> {
         let at = pos(w);
         let Some(syntax) = parse_condition(&w.value) else {
@@ -233,7 +257,7 @@ impl Compiler<'_> {
         };
         let mut options = Vec::new();
         for o in &syntax.options {
-            match option_ids.iter().position(|x| *x == o.text) {
+            match option_ids.iter().position(|(x, _)| *x == o.text) {
                 Some(k) => options.push(k),
                 None => self.error(
                     self.inside_scalar(at, o.offset),
@@ -241,7 +265,8 @@ impl Compiler<'_> {
                     Problem::WhenUnknownOption {
                         decision: name.clone(),
                         option: o.text.clone(),
-                        options: option_ids.clone(),
+                        suggestion: option_meant(&o.text, option_ids),
+                        options: option_ids.iter().map(|(id, _)| id.clone()).collect(),
                     },
                 ),
             }
@@ -296,6 +321,7 @@ impl Compiler<'_> {
             platform_guidance.insert(platform, text.value);
         }
         let citations = self.citations(&def, sources);
+        let practice = self.basis(&def);
         let fits = self.fields_fit_kind(&def);
         let facts = self.facts_used(&def);
         let kind = match def.kind.value {
@@ -328,6 +354,7 @@ impl Compiler<'_> {
             guidance: def.guidance,
             platform_guidance,
             sources: citations,
+            practice,
             checklist: def.checklist,
             evidence: def.evidence,
             contacts,
@@ -382,12 +409,29 @@ impl Compiler<'_> {
                 );
                 continue;
             }
+            // The clause's own words may follow in 「」.
+            let (clause, quoted) = match clause.split_once('「') {
+                Some((c, rest)) => (c, Some(rest.trim_end().trim_end_matches('」').to_string())),
+                None => (clause, None),
+            };
+            let clause = clause.trim().to_string();
+            let text = quoted.filter(|q| !q.trim().is_empty()).or_else(|| {
+                sources
+                    .iter()
+                    .find(|d| d.id == doc)
+                    .and_then(|d| d.clauses.get(&clause).cloned())
+            });
             citations.push(Citation {
                 source: doc.into(),
-                clause: clause.trim().into(),
+                clause,
+                text,
             });
         }
-        if def.source.is_empty() {
+        let practice = def
+            .basis
+            .as_ref()
+            .is_some_and(|b| b.value == Basis::Practice);
+        if def.source.is_empty() && !practice {
             self.warning(
                 pos(&def.id),
                 def.id.value.clone(),
@@ -397,6 +441,30 @@ impl Compiler<'_> {
             );
         }
         citations
+    }
+
+    /// `basis: practice` with its one-line reason: the reason, or what is missing.
+    fn basis(&mut self, def: &StepDef) -> Option<String> {
+        let practice = def.basis.as_ref().filter(|b| b.value == Basis::Practice);
+        match (practice, &def.basis_reason) {
+            (Some(_), Some(r)) if !r.value.trim().is_empty() && !r.value.trim().contains('\n') => {
+                Some(r.value.trim().to_string())
+            }
+            (Some(_), Some(r)) => {
+                self.error(pos(r), r.value.clone(), Problem::PracticeNeedsReason);
+                None
+            }
+            (Some(b), None) => {
+                self.error(pos(b), "practice", Problem::PracticeNeedsReason);
+                None
+            }
+            (None, Some(r)) => {
+                let at = self.key_position(pos(r), "basis_reason");
+                self.error(at, "basis_reason", Problem::ReasonWithoutPractice);
+                None
+            }
+            (None, None) => None,
+        }
     }
 
     /// Reports every field that belongs to another kind; `false` if there was one.

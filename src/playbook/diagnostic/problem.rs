@@ -53,8 +53,11 @@ pub enum Problem {
     },
     /// A value of the wrong shape (e.g. a list where text is expected).
     WrongType {
-        /// The parser's description of what it found and expected.
-        detail: String,
+        /// The shape expected: `text`, `list`, `mapping`, `boolean`, `number` (or the
+        /// parser's own word).
+        expected: String,
+        /// The shape found, when the parser says.
+        found: Option<String>,
     },
     /// A value outside a closed set (step kind, platform, …).
     UnknownVariant {
@@ -142,6 +145,8 @@ pub enum Problem {
         decision: String,
         /// The option as written.
         option: String,
+        /// The option id meant (by its title, or the closest id), if any.
+        suggestion: Option<String>,
         /// The decision's options.
         options: Vec<String>,
     },
@@ -205,6 +210,10 @@ pub enum Problem {
         /// The fact.
         name: String,
     },
+    /// `basis: practice` without a one-line `basis_reason`.
+    PracticeNeedsReason,
+    /// `basis_reason` on a step whose basis is not `practice`.
+    ReasonWithoutPractice,
     /// A declared fact named like a built-in placeholder.
     FactIsBuiltIn {
         /// The name.
@@ -299,8 +308,11 @@ pub enum Problem {
     DeadlineBeforePrerequisites {
         /// The step.
         step: String,
-        /// Its deadline as written.
-        due: String,
+        /// Its deadline from the start, in seconds.
+        due_seconds: i64,
+        /// The latest target of its prerequisites (their deadlines added up along the longest
+        /// chain), in seconds from the start.
+        chain_seconds: i64,
     },
     /// An exercise scenario names a playbook that cannot be found.
     ScenarioPlaybook {
@@ -326,6 +338,78 @@ pub enum Problem {
         /// The decision's options.
         options: Vec<String>,
     },
+}
+
+/// A shape's name (`text`, `list` …) as the diagnostics say it.
+fn shape_name(shape: &str, lang: Lang) -> String {
+    match shape {
+        "text" => tr!(lang, "文字列（1つの値）", "text (one value)"),
+        "list" => tr!(lang, "リスト", "a list"),
+        "mapping" => tr!(lang, "対応表（項目: 値）", "a mapping (key: value)"),
+        "boolean" => tr!(lang, "true か false", "true or false"),
+        "number" => tr!(lang, "数値", "a number"),
+        other => format!("`{other}`"),
+    }
+}
+
+/// The parser's words for common syntax errors, in `lang`; others are named only in English
+/// (the parser's own words), never inside a Japanese sentence.
+fn syntax_message(detail: &str, lang: Lang) -> String {
+    if detail.contains("unclosed quote") || detail.contains("quoted scalar") {
+        tr!(
+            lang,
+            "YAML の構文エラー: 引用符が閉じていません",
+            "YAML syntax error: unclosed quote"
+        )
+    } else if detail.contains("mapping values are not allowed") {
+        tr!(
+            lang,
+            "YAML の構文エラー: 値の中に `: ` があるか、インデントがずれています",
+            "YAML syntax error: a `: ` inside a value, or indentation that does not line up"
+        )
+    } else if detail.contains("unknown anchor") {
+        tr!(
+            lang,
+            "YAML の構文エラー: 定義されていないアンカー（`&名前`）を参照しています",
+            "YAML syntax error: an alias refers to an anchor (`&name`) that is not defined"
+        )
+    } else if detail.contains("did not find expected") || detail.contains("while parsing") {
+        tr!(
+            lang,
+            "YAML の構文エラー: 括弧・引用符・インデントの対応が取れていません",
+            "YAML syntax error: brackets, quotes or indentation do not match ({detail})"
+        )
+    } else {
+        tr!(
+            lang,
+            "YAML の構文エラーです",
+            "YAML syntax error: {detail}"
+        )
+    }
+}
+
+/// The Japanese name of the kind of thing an id names (`step`, `option` …; the English
+/// message uses the word itself).
+fn thing(what: &str) -> String {
+    let name = match what {
+        "step" => "手順",
+        "option" => "選択肢",
+        "severity" => "重大度",
+        "source" => "出典",
+        "fact" => "事実",
+        "playbook" => "手順書",
+        "scenario" => "シナリオ",
+        "inject" => "状況付与",
+        "division" => "部署",
+        "role" => "役割",
+        other => return format!("`{other}` "),
+    };
+    name.to_string()
+}
+
+/// A number of seconds as a duration in `lang` (`18分`, `18m`).
+fn seconds(s: i64, lang: Lang) -> String {
+    crate::playbook::duration::format_duration(chrono::TimeDelta::seconds(s), lang)
 }
 
 fn did_you_mean(lang: Lang, suggestion: &Option<String>) -> Option<String> {
@@ -366,14 +450,10 @@ impl Problem {
                 "インデントにタブ文字が使われています",
                 "a tab character is used for indentation"
             ),
-            Problem::Syntax { detail } => tr!(
-                lang,
-                "YAML の構文エラー: {detail}",
-                "YAML syntax error: {detail}"
-            ),
+            Problem::Syntax { detail } => syntax_message(detail, lang),
             Problem::ResourceLimit { detail } => tr!(
                 lang,
-                "入れ子・エイリアス・サイズが上限を超えています: {detail}",
+                "入れ子・エイリアス・サイズが上限を超えています",
                 "nesting, aliases or size exceed the limit: {detail}"
             ),
             Problem::UnknownField { field, .. } => {
@@ -384,8 +464,23 @@ impl Problem {
                 "必須の項目 `{field}` がありません",
                 "missing field `{field}`"
             ),
-            Problem::WrongType { detail } => {
-                tr!(lang, "値の型が違います: {detail}", "wrong type: {detail}")
+            Problem::WrongType { expected, found } => {
+                let want = shape_name(expected, lang);
+                match found {
+                    Some(f) if f != expected => {
+                        let f = shape_name(f, lang);
+                        tr!(
+                            lang,
+                            "値の型が違います: {want}を書くところに{f}が書かれています",
+                            "wrong type: expected {want}, found {f}"
+                        )
+                    }
+                    _ => tr!(
+                        lang,
+                        "値の型が違います: ここには{want}を書きます",
+                        "wrong type: expected {want}"
+                    ),
+                }
             }
             Problem::UnknownVariant { value, .. } => {
                 tr!(lang, "使えない値 `{value}`", "unknown value `{value}`")
@@ -397,14 +492,17 @@ impl Problem {
             ),
             Problem::EmptyPlaybook => tr!(
                 lang,
-                "手順（steps）が1つもありません",
+                "手順（`steps`）が1つもありません",
                 "the playbook has no steps"
             ),
-            Problem::InvalidId { what } => tr!(
-                lang,
-                "{what} の id に使えない文字があります",
-                "invalid {what} id"
-            ),
+            Problem::InvalidId { what } => {
+                let name = thing(what);
+                tr!(
+                    lang,
+                    "{name}の id に使えない文字があります",
+                    "invalid {what} id"
+                )
+            }
             Problem::DuplicateStep { id, first_line } => tr!(
                 lang,
                 "手順 id `{id}` が重複しています（最初の定義は {first_line} 行目）",
@@ -414,11 +512,14 @@ impl Problem {
                 what,
                 id,
                 first_line,
-            } => tr!(
-                lang,
-                "{what} の id `{id}` が重複しています（最初の定義は {first_line} 行目）",
-                "duplicate {what} id `{id}` (first defined on line {first_line})"
-            ),
+            } => {
+                let name = thing(what);
+                tr!(
+                    lang,
+                    "{name}の id `{id}` が重複しています（最初の定義は {first_line} 行目）",
+                    "duplicate {what} id `{id}` (first defined on line {first_line})"
+                )
+            }
             Problem::UnknownStep { id, .. } => {
                 tr!(lang, "手順 `{id}` は存在しません", "unknown step `{id}`")
             }
@@ -447,7 +548,7 @@ impl Problem {
             ),
             Problem::WhenNotDecision { step } => tr!(
                 lang,
-                "`when` の `{step}` は判断（decision）の手順ではありません",
+                "`when` の `{step}` は判断（`decision`）の手順ではありません",
                 "`when` refers to `{step}`, which is not a decision"
             ),
             Problem::WhenUnknownDecision { name, .. } => tr!(
@@ -505,6 +606,16 @@ impl Problem {
                 "事実 `{name}` の値として使えません",
                 "not a valid value for the fact `{name}`"
             ),
+            Problem::PracticeNeedsReason => tr!(
+                lang,
+                "`basis: practice` の手順には、理由を1行で `basis_reason` に書きます",
+                "a step with `basis: practice` needs a one-line `basis_reason`"
+            ),
+            Problem::ReasonWithoutPractice => tr!(
+                lang,
+                "`basis_reason` は `basis: practice` の手順にだけ書きます",
+                "`basis_reason` belongs to steps with `basis: practice`"
+            ),
             Problem::FactIsBuiltIn { name } => tr!(
                 lang,
                 "事実 `{name}` は組み込みの差し込み項目と同じ名前です",
@@ -517,7 +628,7 @@ impl Problem {
             ),
             Problem::PlaceholderOnlyInMail { name } => tr!(
                 lang,
-                "差し込み項目 `{{{{{name}}}}}` は通知メール（notify）の中でだけ使えます",
+                "差し込み項目 `{{{{{name}}}}}` は通知メール（`notify`）の中でだけ使えます",
                 "the placeholder `{{{{{name}}}}}` exists only in notify mail"
             ),
             Problem::UnclosedPlaceholder => tr!(
@@ -587,14 +698,22 @@ impl Problem {
             ),
             Problem::NoSource { step } => tr!(
                 lang,
-                "手順 `{step}` に根拠（source）がありません",
+                "手順 `{step}` に根拠（`source`）がありません",
                 "step `{step}` cites no guideline clause (`source`)"
             ),
-            Problem::DeadlineBeforePrerequisites { step, due } => tr!(
-                lang,
-                "手順 `{step}` の期限（開始から {due}）が前提の手順の期限より早くなっています",
-                "step `{step}` is due {due} after start, before its prerequisites are due"
-            ),
+            Problem::DeadlineBeforePrerequisites {
+                step,
+                due_seconds,
+                chain_seconds,
+            } => {
+                let due = seconds(*due_seconds, lang);
+                let chain = seconds(*chain_seconds, lang);
+                tr!(
+                    lang,
+                    "手順 `{step}` の期限（開始から {due}）が、前提の手順の期限を順に足した時間（開始から {chain}）より早くなっています",
+                    "step `{step}` is due {due} after the start, but the deadlines of its prerequisites add up to {chain}"
+                )
+            }
             Problem::ScenarioPlaybook { name, .. } => tr!(
                 lang,
                 "シナリオの手順書 `{name}` が見つかりません",
@@ -693,7 +812,7 @@ impl Problem {
                 .unwrap_or_else(|| {
                     tr!(
                         lang,
-                        "divisions.yaml の divisions または roles に追加してください",
+                        "divisions.yaml の `divisions` 又は `roles` に追加してください",
                         "add it to `divisions` or `roles` in divisions.yaml"
                     )
                 }),
@@ -708,9 +827,19 @@ impl Problem {
                 "`when` must name a step of `kind: decision`"
             ),
             Problem::WhenUnknownDecision { suggestion, .. } => did_you_mean(lang, suggestion)?,
-            Problem::WhenUnknownOption { options, .. } => {
-                tr!(lang, "選択肢: {}", "options: {}", list(options))
-            }
+            Problem::WhenUnknownOption {
+                options,
+                suggestion,
+                ..
+            } => did_you_mean(lang, suggestion)
+                .map(|d| {
+                    tr!(
+                        lang,
+                        "{d}（条件には選択肢の id を書きます）",
+                        "{d} (conditions name an option's id)"
+                    )
+                })
+                .unwrap_or_else(|| tr!(lang, "選択肢: {}", "options: {}", list(options))),
             Problem::WhenUndecidable { decision, .. } => tr!(
                 lang,
                 "`after` に `{decision}`（またはその後の手順）を加えてください",
@@ -770,6 +899,16 @@ impl Problem {
                 lang,
                 "事実の `kind` に合う値にしてください（URL は https://…、日時は 2026-11-27 22:00、choice は options のいずれか）",
                 "give a value of the fact's `kind` (a URL is https://…, a date-time 2026-11-27 22:00, a choice one of its options)"
+            ),
+            Problem::PracticeNeedsReason => tr!(
+                lang,
+                "例: `basis_reason: 各社の通報フォームの実務による（ガイドラインに定めなし）`",
+                "e.g. `basis_reason: the platforms' own report forms (no guideline says so)`"
+            ),
+            Problem::ReasonWithoutPractice => tr!(
+                lang,
+                "`basis: practice` を加えるか、`basis_reason` を削除してください",
+                "add `basis: practice`, or remove `basis_reason`"
             ),
             Problem::FactIsBuiltIn { .. } => tr!(
                 lang,
@@ -847,14 +986,22 @@ impl Problem {
             ),
             Problem::NoSource { .. } => tr!(
                 lang,
-                "根拠となるガイドラインの条項を `source: [ube 7(1)]` のように書いてください",
-                "cite the guideline clause, e.g. `source: [ube 7(1)]`"
+                "根拠となるガイドラインの条項を `source: [ube 7(1)]` のように書くか、実務による手順なら `basis: practice` と理由（`basis_reason`）を書いてください",
+                "cite the guideline clause, e.g. `source: [ube 7(1)]`, or for practice write `basis: practice` with a `basis_reason`"
             ),
-            Problem::DeadlineBeforePrerequisites { .. } => tr!(
-                lang,
-                "期限を延ばすか、`due_from: ready` にしてください",
-                "give it a later deadline, or use `due_from: ready`"
-            ),
+            Problem::DeadlineBeforePrerequisites {
+                due_seconds,
+                chain_seconds,
+                ..
+            } => {
+                let due = seconds(*due_seconds, lang);
+                let over = seconds(chain_seconds - due_seconds, lang);
+                tr!(
+                    lang,
+                    "開始からの期限は守るべき時限です。前提の手順の期限を合わせて {over} 縮め、{due} 以内に収めてください",
+                    "a deadline from the start is a duty: shorten the prerequisites' deadlines by {over} in all, so that they fit in {due}"
+                )
+            }
             Problem::ScenarioPlaybook { looked, .. } => tr!(
                 lang,
                 "手順書の id（例: `unauthorized-access`）かファイルを書いてください。探した場所: {}",
@@ -869,11 +1016,24 @@ impl Problem {
             Problem::UnknownChoice { options, .. } => {
                 tr!(lang, "選択肢: {}", "options: {}", list(options))
             }
-            Problem::WrongType { .. } => tr!(
-                lang,
-                "リストは `[a, b]` か各行 `- ` で、対応表は `項目: 値` の行で書きます",
-                "a list is `[a, b]` or lines starting with `- `; a mapping is `key: value` lines"
-            ),
+            Problem::WrongType { expected, .. } => match expected.as_str() {
+                "list" => tr!(
+                    lang,
+                    "リストは `[a, b]` か、各行を `- ` で始めて書きます",
+                    "a list is `[a, b]` or lines starting with `- `"
+                ),
+                "mapping" => tr!(
+                    lang,
+                    "対応表は `項目: 値` の行で書きます",
+                    "a mapping is `key: value` lines"
+                ),
+                "text" => tr!(
+                    lang,
+                    "1つの値を書きます（`: ` や `[`、`{{` で始まる値は引用符で囲みます）",
+                    "write one value (quote a value with `: ` in it or starting with `[` or `{{`)"
+                ),
+                _ => return None,
+            },
             Problem::Unreadable { .. } => return None,
         };
         Some(text)

@@ -165,6 +165,16 @@ impl Detail<'_> {
                 Style::new().fg(Color::Cyan),
             ));
         }
+        if let Some(reason) = &step.practice {
+            self.push(Span::styled(
+                tr!(
+                    lang,
+                    "根拠: 実務（ガイドラインに定めなし） — {reason}",
+                    "basis: practice (no guideline clause) — {reason}"
+                ),
+                Style::new().fg(Color::Yellow),
+            ));
+        }
     }
 
     /// What to do, and the checklist.
