@@ -137,12 +137,15 @@ fn refresh(c: &mut Criterion) {
                 let lock = writer.lock().unwrap();
                 writer.catch_up(&lock).unwrap();
                 writer
-                    .append(&lock, &[NewEntry {
-                        time,
-                        actor: "鈴木",
-                        kind: "note_added",
-                        payload,
-                    }])
+                    .append(
+                        &lock,
+                        &[NewEntry {
+                            time,
+                            actor: "鈴木",
+                            kind: "note_added",
+                            payload,
+                        }],
+                    )
                     .unwrap();
                 drop(lock);
                 let began = std::time::Instant::now();

@@ -501,7 +501,10 @@ fn the_deadline_chain_warning_gives_the_numbers_and_says_to_tighten() {
     assert!(message.contains("due 15m after the start"), "{message}");
     assert!(message.contains("add up to 18m"), "{message}");
     let hint = d["hint"].as_str().unwrap();
-    assert!(hint.contains("shorten the prerequisites' deadlines by 3m"), "{hint}");
+    assert!(
+        hint.contains("shorten the prerequisites' deadlines by 3m"),
+        "{hint}"
+    );
     assert!(!hint.contains("later deadline"), "{hint}");
 }
 

@@ -652,7 +652,17 @@ fn each_clause_is_listed_once_with_its_words_and_practice_apart() {
         serde_json::json!([{"step": "c", "title": "通報する", "reason": "各社の通報フォームの実務による（ガイドラインに定めなし）"}])
     );
     let md = render(h.incident.dir(), Format::Markdown, Lang::Ja);
-    assert_eq!(md.matches("7(1)「不正アクセスを受けた場合は").count(), 1, "{md}");
-    assert!(md.contains("### ガイドラインに定めのない実務による手順"), "{md}");
-    assert!(md.contains("- 通報する: 各社の通報フォームの実務による"), "{md}");
+    assert_eq!(
+        md.matches("7(1)「不正アクセスを受けた場合は").count(),
+        1,
+        "{md}"
+    );
+    assert!(
+        md.contains("### ガイドラインに定めのない実務による手順"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- 通報する: 各社の通報フォームの実務による"),
+        "{md}"
+    );
 }

@@ -765,6 +765,7 @@ fn two_screens_on_one_incident_see_each_other() {
     let replayed = hikeshi::incident::IncidentRecord::load(&dir).unwrap();
     assert_eq!(a.app.incident.state(), &replayed.state);
     assert_eq!(b.incident.state(), &replayed.state);
+}
 
 /// A step whose text uses a fact nobody has recorded asks for it: Enter opens the fact
 /// dialog with the missing fact offered, and what is typed is journalled as that fact.

@@ -380,11 +380,7 @@ fn syntax_message(detail: &str, lang: Lang) -> String {
             "YAML syntax error: brackets, quotes or indentation do not match ({detail})"
         )
     } else {
-        tr!(
-            lang,
-            "YAML の構文エラーです",
-            "YAML syntax error: {detail}"
-        )
+        tr!(lang, "YAML の構文エラーです", "YAML syntax error: {detail}")
     }
 }
 
