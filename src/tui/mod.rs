@@ -13,7 +13,10 @@ pub mod view;
 
 use std::time::Duration;
 
-use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use std::sync::{Mutex, OnceLock};
+
+use crossterm::event::{Event as TermEvent, KeyEventKind};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use futures_util::StreamExt as _;
 
 pub use app::{Action, App};
@@ -78,6 +81,61 @@ impl Screen for App {
     }
 }
 
+/// What the terminal sends (keys, resizes), as the input thread read it.
+type Input = std::io::Result<TermEvent>;
+
+/// The terminal's events, read by one thread for the life of the process. Screens come and go
+/// (the launcher, then the incident it opens): a reader made and dropped with each screen
+/// could keep the terminal for itself a moment too long and swallow the next screen's first
+/// keys; one reader that outlives them all hands every key to whichever screen is open.
+static INPUT: OnceLock<Mutex<Option<UnboundedReceiver<Input>>>> = OnceLock::new();
+
+/// Takes the receiving end of the terminal's events for a screen (starting the reader the
+/// first time); [`InputLease`] gives it back when the screen ends.
+fn lease_input() -> InputLease {
+    let slot = INPUT.get_or_init(|| {
+        let (sender, receiver) = unbounded_channel();
+        std::thread::spawn(move || {
+            loop {
+                let event = crossterm::event::read();
+                let failed = event.is_err();
+                // Stop when nobody listens any more, or the terminal is gone.
+                if sender.send(event).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        Mutex::new(Some(receiver))
+    });
+    let receiver = slot.lock().ok().and_then(|mut r| r.take());
+    InputLease { receiver }
+}
+
+/// A screen's hold on the terminal's events; returned for the next screen when dropped.
+struct InputLease {
+    receiver: Option<UnboundedReceiver<Input>>,
+}
+
+impl InputLease {
+    /// The next event; `None` once the terminal is gone.
+    async fn next(&mut self) -> Option<Input> {
+        match &mut self.receiver {
+            Some(r) => r.recv().await,
+            None => None,
+        }
+    }
+}
+
+impl Drop for InputLease {
+    fn drop(&mut self) {
+        if let (Some(receiver), Some(slot)) = (self.receiver.take(), INPUT.get())
+            && let Ok(mut slot) = slot.lock()
+        {
+            *slot = Some(receiver);
+        }
+    }
+}
+
 /// Runs a screen in the terminal until it is done.
 pub fn run<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
     // IO as well as time: the mail worker opens network connections on this runtime.
@@ -90,7 +148,7 @@ pub fn run<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
 async fn event_loop<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
     let mut terminal = ratatui::try_init()?;
     let _restore = RestoreGuard;
-    let mut events = EventStream::new();
+    let mut events = lease_input();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     // Others may append to the journal at any moment (another screen, a command on another
     // PC): a look every 200 ms shows it well within a second.
