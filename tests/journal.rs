@@ -431,3 +431,34 @@ fn killed_at_random_moments_nothing_acknowledged_is_lost() {
         .success();
     hikeshi().arg("verify").arg(&dir).assert().success();
 }
+
+/// A reader that finds a partial last line waits for the append under way instead of
+/// reporting a crash: `status` beside a writer in the middle of an append.
+#[test]
+fn a_reader_waits_for_an_append_under_way_rather_than_report_a_torn_tail() {
+    let (_tmp, dir) = incident_with_events();
+    let path = journal_of(&dir);
+    let whole = std::fs::read(&path).unwrap();
+    // A writer holds the lock and has written half of its line.
+    let (writer, _) = hikeshi::journal::JournalWriter::open(&path).unwrap();
+    let lock = writer.lock().unwrap();
+    std::fs::write(&path, &whole[..whole.len() - 40]).unwrap();
+    let status = std::process::Command::new(assert_cmd::cargo::cargo_bin!("hikeshi"))
+        .args(["--lang", "en", "status"])
+        .arg(&dir)
+        .env_remove("HIKESHI_LANG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Long enough for the reader to have found the partial line (if it finished first, it
+    // read the whole journal: the test then proves less, but cannot fail wrongly).
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    std::fs::write(&path, &whole).unwrap();
+    drop(lock);
+    let out = status.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!text.contains("torn"), "{text}");
+}

@@ -11,6 +11,32 @@ use super::line::{EntryRef, decode};
 use super::{Corruption, Entry, GENESIS, JournalError, Replay, TornTail};
 use crate::lang::io;
 
+/// The journal's bytes, read without taking part in writing. If they end in a partial line, it
+/// may be another process's append under way rather than a crash's torn tail: the read waits
+/// for that append (the journal's lock, for a moment) and reads again, so that readers do not
+/// report a crash that is not one.
+fn read_settled(path: &Path) -> Result<Vec<u8>, JournalError> {
+    let read = || std::fs::read(path).map_err(|e| JournalError::io(io::READ, path, e));
+    let bytes = read()?;
+    if bytes.is_empty() || bytes.ends_with(b"\n") {
+        return Ok(bytes);
+    }
+    // Opened read-only and never created: a reader may have no right to write here, and an
+    // incident no writer of this version has touched has no lock file (nor appends under way).
+    let Ok(lock) = std::fs::File::open(super::writer::lock_path(path)) else {
+        return Ok(bytes);
+    };
+    match super::writer::wait_for_lock(&lock, path) {
+        Ok(()) => {
+            let again = read();
+            let _ = lock.unlock();
+            again
+        }
+        // Still held after the wait: report what is there.
+        Err(_) => Ok(bytes),
+    }
+}
+
 /// Checks every complete line of `bytes`, handing each to `visit` in order; returns the
 /// number of entries and where the intact prefix ends. The visitor's error type takes the
 /// journal's own errors too, so a caller sees one error, whichever side stopped the replay.
@@ -75,7 +101,7 @@ pub fn read_with<E: From<JournalError>>(
     path: &Path,
     mut visit: impl FnMut(EntryRef<'_>) -> Result<(), E>,
 ) -> Result<ReplaySummary, E> {
-    let bytes = std::fs::read(path).map_err(|e| JournalError::io(io::READ, path, e))?;
+    let bytes = read_settled(path)?;
     let mut first: Option<String> = None;
     let mut last: Option<String> = None;
     let (entries, complete) = replay_bytes(path, &bytes, |entry| {
@@ -120,7 +146,7 @@ pub struct ReplaySummary {
 /// `verify` while another process may be writing). An unterminated last line is reported,
 /// not moved.
 pub fn read(path: &Path) -> Result<Replay, JournalError> {
-    let bytes = std::fs::read(path).map_err(|e| JournalError::io(io::READ, path, e))?;
+    let bytes = read_settled(path)?;
     let mut entries = Vec::new();
     let (_, complete) = collect(path, &bytes, &mut entries)?;
     let torn = (complete < bytes.len()).then(|| TornTail {
@@ -230,7 +256,7 @@ fn excerpt(raw: &[u8]) -> String {
 /// chain breaks, the line before the break is flagged too: it may be the one that was edited
 /// and re-hashed. Changes nothing and takes no lock.
 pub fn audit(path: &Path) -> Result<Audit, JournalError> {
-    let bytes = std::fs::read(path).map_err(|e| JournalError::io(io::READ, path, e))?;
+    let bytes = read_settled(path)?;
     let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
     let mut lines: Vec<AuditLine> = Vec::new();
     let mut prev = GENESIS.to_string();

@@ -137,26 +137,8 @@ impl JournalWriter {
     /// finish.
     pub fn lock(&self) -> Result<JournalLock, JournalError> {
         let file = open_lock_file(&self.lock_path)?;
-        let began = Instant::now();
-        let mut pause = Duration::from_millis(1);
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(JournalLock { file }),
-                Err(std::fs::TryLockError::WouldBlock) if began.elapsed() < LOCK_WAIT => {
-                    // Appends take milliseconds: poll briefly, backing off to 20 ms.
-                    std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_millis(20));
-                }
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(JournalError::Locked {
-                        path: self.path.clone(),
-                    });
-                }
-                Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(JournalError::io(io::LOCK, &self.lock_path, e));
-                }
-            }
-        }
+        wait_for_lock(&file, &self.path)?;
+        Ok(JournalLock { file })
     }
 
     /// Reads, under the lock, every line appended since this writer last looked, verified and
@@ -292,6 +274,31 @@ impl JournalWriter {
         self.last_seq = seq;
         self.head = prev;
         Ok(written)
+    }
+}
+
+/// Takes the lock on `file` (the lock file of the journal at `journal`), waiting up to
+/// [`LOCK_WAIT`] for another writer's append to finish.
+pub(super) fn wait_for_lock(file: &File, journal: &Path) -> Result<(), JournalError> {
+    let began = Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if began.elapsed() < LOCK_WAIT => {
+                // Appends take milliseconds: poll briefly, backing off to 20 ms.
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(20));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(JournalError::Locked {
+                    path: journal.to_path_buf(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(JournalError::io(io::LOCK, &lock_path(journal), e));
+            }
+        }
     }
 }
 

@@ -16,8 +16,8 @@ use std::time::Duration;
 use std::sync::{Mutex, OnceLock};
 
 use crossterm::event::{Event as TermEvent, KeyEventKind};
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use futures_util::StreamExt as _;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 pub use app::{Action, App};
 
