@@ -45,6 +45,7 @@ pub mod platform;
 pub mod playbook;
 pub mod report;
 pub mod stock;
+pub mod text;
 pub mod tui;
 
 pub use lang::{Lang, Text};

@@ -297,11 +297,17 @@ print(json.dumps(rows, ensure_ascii=False))
         &bytes,
     );
     let rows: Vec<Vec<String>> = serde_json::from_str(&out).unwrap();
-    assert_eq!(rows.len(), events + 1, "a header and one row per event");
+    assert_eq!(
+        rows.len(),
+        events + 2,
+        "a header, one row per event and the journal's head as a witness"
+    );
+    assert_eq!(rows[events + 1][3], "witness");
+    assert!(rows[events + 1][6].starts_with("X-Hikeshi-Report: "));
     assert_eq!(rows[0][0], "番号");
     assert_eq!(rows[1][6], "事案「テスト事案」を開始");
     assert!(rows.iter().all(|r| r.len() == 9));
-    assert!(rows.iter().skip(1).all(|r| r[7] == "OK"));
+    assert!(rows.iter().skip(1).take(events).all(|r| r[7] == "OK"));
 }
 
 #[test]

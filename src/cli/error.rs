@@ -90,6 +90,15 @@ pub enum Error {
         /// The first one.
         first: PathBuf,
     },
+    /// A report's `-o` names a file inside an incident folder (other than the report's own
+    /// names there), or an existing file that is not an earlier report (without `--force`).
+    #[error("refusing to write the report to {}", path.display())]
+    ReportOutput {
+        /// The path given.
+        path: PathBuf,
+        /// Inside an incident folder (never allowed), rather than an existing file.
+        in_incident: bool,
+    },
     /// Writing to standard output or error failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
@@ -169,6 +178,28 @@ impl Error {
                     lang,
                     "{dir} には既に {count} 個のファイルがあります（最初: {first}）。上書きするには --force を付けてください",
                     "{count} file(s) already exist in {dir} (first: {first}); use --force to overwrite"
+                )
+            }
+            Error::ReportOutput {
+                path,
+                in_incident: true,
+            } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "{path} には書き込みません: 事案フォルダーの中に置けるのは報告書自身の名前（report.html、report.md、report.csv、report.json）だけです。記録（journal.jsonl）などを上書きしないためです",
+                    "refusing to write to {path}: inside an incident folder a report goes only under its own names (report.html, report.md, report.csv, report.json), so that it can never overwrite the journal or other records"
+                )
+            }
+            Error::ReportOutput {
+                path,
+                in_incident: false,
+            } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "{path} は既にあり、以前の報告書ではありません。置き換えるには --force を付けてください",
+                    "{path} exists and is not an earlier report; use --force to replace it"
                 )
             }
             Error::Output(e) => tr!(lang, "出力できません: {e}", "cannot write output: {e}"),
@@ -593,6 +624,14 @@ mod tests {
                     count: 3,
                     first: "city/hikeshi.toml".into(),
                 },
+                Error::ReportOutput {
+                    path: "journal.jsonl".into(),
+                    in_incident: true,
+                },
+                Error::ReportOutput {
+                    path: "notes.csv".into(),
+                    in_incident: false,
+                },
                 Error::Output(os()),
             ],
             |e| match e {
@@ -614,8 +653,9 @@ mod tests {
                 Error::Write { .. } => 15,
                 Error::WouldOverwrite { .. } => 16,
                 Error::Output(_) => 17,
+                Error::ReportOutput { .. } => 18,
             },
-            18,
+            19,
             Error::render,
         );
     }

@@ -126,10 +126,15 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// The one place every command is dispatched from.
 fn dispatch(cli: Cli) -> Result<Outcome, Error> {
+    let operator = cli.operator.unwrap_or_else(login_name);
+    // The actor goes into every event written: the same rule as every other typed name.
+    if crate::text::bad_in_name(&operator).is_some() {
+        return Err(crate::incident::Refusal::ControlCharacter { what: "--operator" }.into());
+    }
     let ctx = context::Context {
         lang: cli.lang,
         incidents: cli.incidents,
-        operator: cli.operator.unwrap_or_else(login_name),
+        operator,
         config: cli.config,
     };
     match cli.command {

@@ -27,9 +27,13 @@ pub enum Cmd {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
         format: ReportFormat,
-        /// Where to write it (`-` for standard output).
+        /// Where to write it (`-` for standard output). Inside an incident folder only the
+        /// report's own names (report.html, .md, .csv, .json) are allowed.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Replace an existing file that is not an earlier report.
+        #[arg(long, requires = "output")]
+        force: bool,
         /// Instead of the report, write the evidence files, a manifest with their hashes and a
         /// summary (for a platform report or the police) into DIR (new or empty).
         #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "format"])]
@@ -57,13 +61,14 @@ impl Cmd {
             incident,
             format,
             output,
+            force,
             evidence_pack,
         } = self;
         report(
             ctx,
             &incident,
             format,
-            output.as_deref(),
+            output.as_deref().map(|o| (o, force)),
             evidence_pack.as_deref(),
         )
     }
@@ -73,7 +78,7 @@ fn report(
     ctx: &Context,
     name: &str,
     format: ReportFormat,
-    output: Option<&Path>,
+    output: Option<(&Path, bool)>,
     evidence_pack: Option<&Path>,
 ) -> Result<Outcome, Error> {
     let lang = ctx.lang;
@@ -99,14 +104,17 @@ fn report(
     };
     let bytes = report::render(&built, format, config.report.templates.as_deref())?;
     match output {
-        Some(p) if p == Path::new("-") => {
+        Some((p, _)) if p == Path::new("-") => {
             std::io::stdout().lock().write_all(&bytes)?;
         }
         _ => {
-            let path = output.map_or_else(
-                || dir.join(format!("report.{}", format.extension())),
-                Path::to_path_buf,
-            );
+            let path = match output {
+                Some((p, force)) => {
+                    check_output(p, force)?;
+                    p.to_path_buf()
+                }
+                None => dir.join(format!("report.{}", format.extension())),
+            };
             // Written beside and renamed, so a reader never sees half a report.
             let tmp = path.with_extension(format!("{}.tmp", format.extension()));
             if let Err(source) =
@@ -124,6 +132,48 @@ fn report(
         }
     }
     verified(&built)
+}
+
+/// The names a report has inside an incident folder.
+const REPORT_NAMES: [&str; 4] = ["report.html", "report.md", "report.csv", "report.json"];
+
+/// Refuses an output path inside an incident folder (any folder above it holds a journal)
+/// unless it is one of the report's own names directly in it, and an existing file that is
+/// not an earlier report (it has no witness line) unless `force`: a report never overwrites
+/// the record it reports on, nor someone's file.
+fn check_output(path: &Path, force: bool) -> Result<(), Error> {
+    let refused = |in_incident| Error::ReportOutput {
+        path: path.to_path_buf(),
+        in_incident,
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    // Resolved, so `..` and links cannot hide an incident folder.
+    if let Ok(parent) = std::fs::canonicalize(&parent) {
+        for (depth, folder) in parent.ancestors().enumerate() {
+            if folder.join(incident::files::JOURNAL).exists() {
+                let own = depth == 0 && name.as_deref().is_some_and(|n| REPORT_NAMES.contains(&n));
+                if !own {
+                    return Err(refused(true));
+                }
+                // One of the report's own names: replacing it is what the default does.
+                return Ok(());
+            }
+        }
+    }
+    if force || std::fs::symlink_metadata(path).is_err() {
+        return Ok(());
+    }
+    let earlier_report = std::fs::read(path)
+        .is_ok_and(|bytes| crate::incident::witness::is_report(&String::from_utf8_lossy(&bytes)));
+    if earlier_report {
+        Ok(())
+    } else {
+        Err(refused(false))
+    }
 }
 
 /// A report of a journal that fails verification is written, says so at its top, and the

@@ -12,6 +12,7 @@ mod record;
 mod staging;
 pub mod state;
 pub mod status;
+pub mod witness;
 mod writer;
 
 use std::path::{Path, PathBuf};

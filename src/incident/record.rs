@@ -53,10 +53,7 @@ impl Frozen {
             ..
         } = event
         else {
-            return Err(IncidentError::BadEvent {
-                seq,
-                reason: "the journal does not begin with the start of an incident".into(),
-            });
+            return Err(not_begun(seq));
         };
         if *playbook != self.playbook.id || *playbook_sha256 != self.playbook_sha256 {
             return Err(IncidentError::FrozenChanged {
@@ -77,6 +74,14 @@ impl Frozen {
 
     pub(super) fn into_parts(self) -> (Playbook, Directory, String) {
         (self.playbook, self.directory, self.playbook_sha256)
+    }
+}
+
+/// A journal that does not begin with the start of an incident (an empty one included).
+fn not_begun(seq: u64) -> IncidentError {
+    IncidentError::BadEvent {
+        seq,
+        reason: "the journal does not begin with the start of an incident".into(),
     }
 }
 
@@ -138,6 +143,16 @@ impl<'a> Replayer<'a> {
         Ok((event, problem))
     }
 
+    /// The state after every entry, for a strict read: a journal with no entry at all is not
+    /// an incident either (an emptied journal must not read as a clean one).
+    pub(super) fn finish(self) -> Result<IncidentState, IncidentError> {
+        if self.started {
+            Ok(self.state)
+        } else {
+            Err(not_begun(1))
+        }
+    }
+
     /// Folds one entry, stopping at any problem.
     pub(super) fn fold_strict(&mut self, e: &EntryRef<'_>) -> Result<Event, IncidentError> {
         match self.fold(e)? {
@@ -179,7 +194,7 @@ impl IncidentRecord {
         // Fold while reading: entries are borrowed from the file's bytes, never copied.
         let mut replayer = Replayer::new(&frozen);
         let summary = journal::read_with(&journal_path, |e| replayer.fold_strict(&e).map(drop))?;
-        let state = replayer.state;
+        let state = replayer.finish()?;
         Ok(IncidentRecord {
             entries: summary.entries,
             first_hash: summary.first_hash,
@@ -244,10 +259,7 @@ impl IncidentRecord {
         }
         let (state, started) = (replayer.state, replayer.started);
         if !started {
-            problems.push(IncidentError::BadEvent {
-                seq: 1,
-                reason: "the journal does not begin with the start of an incident".into(),
-            });
+            problems.push(not_begun(1));
         }
         let readable: Vec<&Entry> = audit.entries().collect();
         let record = IncidentRecord {

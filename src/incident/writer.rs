@@ -179,7 +179,7 @@ impl Incident {
                 });
             }
         }
-        let state = replayer.state;
+        let state = replayer.finish()?;
         Ok(Incident {
             record: IncidentRecord {
                 entries: journal.last_seq(),
@@ -386,8 +386,11 @@ impl Incident {
         // Ask the engine first with a stand-in, so nothing is copied for a refused command.
         let probe = Command::AttachEvidence {
             step: step.to_string(),
-            evidence: EvidenceRecord::Url {
-                url: original.clone(),
+            evidence: EvidenceRecord::File {
+                name: base.clone(),
+                original: original.clone(),
+                sha256: String::new(),
+                bytes: 0,
             },
             note: note.clone(),
         };

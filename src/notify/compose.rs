@@ -10,6 +10,7 @@ use super::NotifyError;
 use crate::clock::jst;
 use crate::config::{Charset, Config};
 use crate::incident::describe::fill;
+use crate::incident::witness::{self, id_token as atom};
 use crate::incident::{IncidentRecord, Letter, Refusal, files};
 use crate::journal::sha256_hex;
 use crate::playbook::StepKind;
@@ -19,7 +20,7 @@ pub const EXERCISE_PREFIX: &str = "【訓練】";
 /// The header that marks a drill's messages for filters.
 pub const EXERCISE_HEADER: &str = "X-Hikeshi-Exercise";
 /// The header naming the incident a message belongs to.
-pub const INCIDENT_HEADER: &str = "X-Hikeshi-Incident";
+pub const INCIDENT_HEADER: &str = witness::INCIDENT_HEADER;
 
 /// A composed message, ready to be saved to the outbox and queued.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,20 +61,6 @@ fn body_safe(what: &str, value: &str) -> Result<(), NotifyError> {
         }),
         None => Ok(()),
     }
-}
-
-/// The incident id as it may appear in a Message-ID: letters, digits, `-`, `_` and `.` only
-/// (a folder renamed to something else must not make the Message-ID invalid).
-fn atom(id: &str) -> String {
-    id.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
 }
 
 fn mailbox(what: &str, name: &str, address: &str) -> Result<Mailbox, NotifyError> {
@@ -153,6 +140,12 @@ pub fn compose_step(
                 "【訓練】これは訓練（机上訓練）のメールです。実際の事案ではありません。\n\n{body}"
             );
         }
+        // The journal's head as it stands now: each recipient's mailbox keeps a witness that
+        // shows if the journal is later cut back (see `incident::witness`).
+        body = format!(
+            "{body}\n\n-- \n{}\n",
+            witness::footer(record.entries, &record.head)
+        );
         let message_id = format!("hikeshi.{}.{number}.{token}@{domain}", atom(&record.id));
         let bytes = build(BuildParts {
             from: &from,
@@ -163,6 +156,7 @@ pub fn compose_step(
             root: root.as_deref(),
             now,
             incident: &record.id,
+            head: (record.entries, &record.head),
             exercise: state.exercise,
             charset: config.mail.charset,
         })?;
@@ -197,6 +191,8 @@ struct BuildParts<'a> {
     root: Option<&'a str>,
     now: DateTime<FixedOffset>,
     incident: &'a str,
+    /// The journal's last seq and hash when the message is composed.
+    head: (u64, &'a str),
     exercise: bool,
     charset: Charset,
 }
@@ -210,6 +206,10 @@ fn build(p: BuildParts<'_>) -> Result<Vec<u8>, NotifyError> {
         .raw_header(HeaderValue::new(
             HeaderName::new_from_ascii_str(INCIDENT_HEADER),
             atom(p.incident),
+        ))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str(witness::HEADER),
+            witness::header_value(p.head.0, p.head.1),
         ));
     if let Some(root) = p.root {
         builder = builder
@@ -338,6 +338,7 @@ mod tests {
             now: chrono::DateTime::parse_from_rfc3339("2026-11-20T22:05:00+09:00")
                 .unwrap_or_default(),
             incident: "20261120-2205-x",
+            head: (1, "00"),
             exercise: false,
             charset: Charset::Iso2022Jp,
         }

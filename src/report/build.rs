@@ -42,6 +42,11 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
             entries: record.entries,
             first_hash: record.first_hash.clone(),
             last_hash: record.head.clone(),
+            witness: crate::incident::witness::report_line(
+                &record.id,
+                audited.journal.entries().last().map_or(0, |e| e.seq),
+                &record.head,
+            ),
             playbook_sha256: record.playbook_sha256.clone(),
             problems,
             torn_bytes: record.torn.as_ref().map(|t| t.bytes),

@@ -309,7 +309,19 @@ fn csv(report: &Report) -> Result<Vec<u8>, ReportError> {
             e.hash.clone().unwrap_or_default(),
         ]
     });
-    excel_csv(header, rows)
+    // The last row is the journal's head as a witness line (see `incident::witness`).
+    let witness = [
+        String::new(),
+        String::new(),
+        String::new(),
+        "witness".to_string(),
+        String::new(),
+        String::new(),
+        report.integrity.witness.clone(),
+        String::new(),
+        report.integrity.last_hash.clone(),
+    ];
+    excel_csv(header, rows.chain(std::iter::once(witness)))
 }
 
 /// A cell Excel will not take for a formula: text starting with `=`, `+`, `-`, `@` (or a tab
@@ -440,6 +452,13 @@ const LABELS: &[(&str, Text)] = &[
     (
         "playbook_hash",
         Text::new("手順書の SHA-256", "Playbook SHA-256"),
+    ),
+    (
+        "witness",
+        Text::new(
+            "記録の控え（hikeshi verify --witness 用）",
+            "Witness of the record (for hikeshi verify --witness)",
+        ),
     ),
     ("generated", Text::new("作成", "Generated")),
     (

@@ -267,6 +267,9 @@ pub struct Integrity {
     pub first_hash: Option<String>,
     /// Hash of the last entry (the chain head).
     pub last_hash: String,
+    /// The head as a witness line, `X-Hikeshi-Report: <incident> <seq> <sha256>`: a copy of
+    /// this report lets `hikeshi verify --witness` show that the journal was later cut back.
+    pub witness: String,
     /// SHA-256 of the frozen playbook.yaml.
     pub playbook_sha256: String,
     /// What did not verify.

@@ -4,8 +4,9 @@
 //!
 //! [`apply`] is the one entry: it checks what holds for every command (started, not closed)
 //! and hands each command to its own function — the steps' commands in `steps.rs`, mail and
-//! calls in `notify.rs`, the exercise's in `exercise.rs`. The checks they share (a step that
-//! exists, is ready, a text that is not empty or is one line) are below.
+//! calls in `notify.rs`, the exercise's in `exercise.rs`. What people typed is checked first,
+//! for every command at once (`typed.rs`); the checks the commands share (a step that exists,
+//! is ready, a text that is not empty) are below.
 
 mod command;
 mod exercise;
@@ -13,6 +14,7 @@ mod facts;
 mod notify;
 mod refusal;
 mod steps;
+mod typed;
 
 pub use command::Command;
 pub use refusal::Refusal;
@@ -28,6 +30,7 @@ pub fn apply(
     playbook: &Playbook,
     command: &Command,
 ) -> Result<Vec<Event>, Refusal> {
+    typed::check(command)?;
     if let Command::Start {
         params,
         playbook_sha256,
@@ -137,16 +140,6 @@ pub fn apply(
 /// Most commands produce exactly one event.
 fn one(event: Result<Event, Refusal>) -> Result<Vec<Event>, Refusal> {
     event.map(|e| vec![e])
-}
-
-/// Values that end up in mail headers must be one line of text: a CR or LF would let them
-/// add headers of their own.
-fn single_line(text: &str, what: &'static str) -> Result<(), Refusal> {
-    if text.chars().any(char::is_control) {
-        Err(Refusal::ControlCharacter { what })
-    } else {
-        Ok(())
-    }
 }
 
 fn non_empty(text: &str, what: &'static str) -> Result<(), Refusal> {

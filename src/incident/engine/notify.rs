@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use super::single_line;
 use super::{Refusal, ensure_actionable, find_step, given, kind, known_party, non_empty};
 use crate::incident::event::{Event, Letter};
 use crate::incident::state::{Delivery, IncidentState, MessageRecord};
@@ -116,7 +115,6 @@ pub(super) fn acknowledge(
 ) -> Result<Event, Refusal> {
     let record = known(state, message)?;
     non_empty(by, "--by")?;
-    single_line(by, "--by")?;
     if !matches!(record.delivery, Delivery::Sent { .. }) {
         return Err(Refusal::NotDelivered {
             message,

@@ -138,11 +138,23 @@ pub enum Refusal {
         /// The name.
         name: String,
     },
-    /// A one-line value (it may end up in a mail header) holds a line break or another
-    /// control character.
+    /// A one-line value (a name or id: it may end up in a mail header, a file name or one
+    /// line of a screen) holds a line break, another control character or an invisible
+    /// character that changes how text reads (see [`crate::text`]).
     ControlCharacter {
         /// Which (e.g. `--account`).
         what: &'static str,
+    },
+    /// A text (a note, a reason) holds a control character other than a line break or a tab,
+    /// or an invisible character that changes how text reads.
+    ControlInText {
+        /// Which (e.g. `--note`).
+        what: &'static str,
+    },
+    /// Evidence given as a URL that is not an `http://` or `https://` address with a host.
+    BadUrl {
+        /// As given.
+        url: String,
     },
     /// A notify step is done when its messages are delivered.
     UseNotify {
@@ -415,8 +427,19 @@ impl Refusal {
             ),
             Refusal::ControlCharacter { what } => tr!(
                 lang,
-                "{what} に改行や制御文字は使えません（メールのヘッダーに入るため）。1 行で入力してください",
-                "{what} must not contain line breaks or other control characters (it goes into mail headers); give it on one line"
+                "{what} に改行や制御文字、文字の向きを変える文字は使えません（メールのヘッダーやファイル名に入るため）。1 行で入力してください",
+                "{what} must not contain line breaks, other control characters or text-direction characters (it goes into mail headers and file names); give it on one line"
+            ),
+            Refusal::ControlInText { what } => tr!(
+                lang,
+                "{what} に制御文字や文字の向きを変える文字は使えません（改行とタブは使えます）",
+                "{what} must not contain control characters or text-direction characters (line breaks and tabs are fine)"
+            ),
+            Refusal::BadUrl { url } => tr!(
+                lang,
+                "`{}` は証拠として記録できる URL ではありません（http:// か https:// で始まり、ホスト名があり、空白や制御文字のないもの）",
+                "`{}` is not a URL that can be recorded as evidence (http:// or https://, a host, no spaces or control characters)",
+                crate::text::shown(url)
             ),
             Refusal::UseNotify { step } => tr!(
                 lang,
@@ -553,7 +576,7 @@ impl Refusal {
                 lang,
                 "証拠のファイル名 `{}` は使えません（evidence/ の中の単純な名前に限ります）",
                 "evidence file name `{}` is not allowed (only a plain name inside evidence/)",
-                name.escape_debug()
+                crate::text::shown(name)
             ),
             Refusal::NoRecipients { step } => tr!(
                 lang,

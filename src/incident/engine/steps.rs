@@ -2,7 +2,7 @@
 //! reject, tick, observe, reopen, note, evidence, handover, the account, close. One function
 //! per command; each returns its one event or a refusal.
 
-use super::{Refusal, ensure_actionable, find_step, given, kind, non_empty, single_line};
+use super::{Refusal, ensure_actionable, find_step, given, kind, non_empty};
 use crate::incident::event::{Event, EvidenceRecord, StartParams};
 use crate::incident::state::{IncidentState, StepStatus};
 use crate::playbook::{Platform, Playbook, StepKind};
@@ -19,11 +19,6 @@ pub(super) fn start(
     }
     non_empty(&params.title, "--title")?;
     non_empty(&params.operator, "--operator")?;
-    single_line(&params.title, "--title")?;
-    single_line(&params.operator, "--operator")?;
-    if let Some(a) = &params.account {
-        single_line(a, "--account")?;
-    }
     if let Some(s) = &params.severity
         && !playbook.severities.iter().any(|c| c.id == *s)
     {
@@ -318,14 +313,10 @@ pub(super) fn attach_evidence(
     find_step(playbook, step)?;
     match evidence {
         EvidenceRecord::Url { url } => non_empty(url, "URL")?,
-        // A file lives in `evidence/` under a plain name: never a path out of it.
+        // A file lives in `evidence/` under a plain name: never a path out of it (its
+        // characters were checked with every typed name).
         EvidenceRecord::File { name, .. } => {
-            if name.is_empty()
-                || name == "."
-                || name == ".."
-                || name.contains(['/', '\\'])
-                || name.chars().any(char::is_control)
-            {
+            if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\']) {
                 return Err(Refusal::BadEvidenceName { name: name.clone() });
             }
         }
@@ -339,7 +330,6 @@ pub(super) fn attach_evidence(
 
 pub(super) fn handover(state: &IncidentState, to: &str, summary: &str) -> Result<Event, Refusal> {
     non_empty(to, "--to")?;
-    single_line(to, "--to")?;
     if to == state.operator {
         return Err(Refusal::SameOperator {
             name: to.to_string(),
@@ -358,7 +348,6 @@ pub(super) fn identify_account(
 ) -> Result<Event, Refusal> {
     if let Some(a) = account {
         non_empty(a, "--account")?;
-        single_line(a, "--account")?;
     }
     if account.is_none() && platform.is_none() {
         return Err(Refusal::Empty { what: "--account" });

@@ -1,0 +1,244 @@
+//! Witnesses of the journal's tail. A hash chain shows that no line was changed or removed
+//! in the middle, but not that its last lines were cut off: the chain that is left is intact.
+//! Copies kept elsewhere can show it. Every message hikeshi composes carries the journal's
+//! head at that moment (`X-Hikeshi-Journal: <seq> <sha256>`, and a short form in its body's
+//! footer), and every report prints it (`X-Hikeshi-Report: <incident> <seq> <sha256>`).
+//! [`find`] reads such heads back from .eml files, mailbox exports or earlier reports, and
+//! [`check`] names each head that the journal does not hold at that seq: evidence that the
+//! journal was cut back or rewritten after the copy was made.
+
+use std::collections::HashMap;
+
+use crate::journal::Entry;
+
+/// The mail header that carries the journal's head.
+pub const HEADER: &str = "X-Hikeshi-Journal";
+/// The mail header naming the incident a message belongs to.
+pub const INCIDENT_HEADER: &str = "X-Hikeshi-Incident";
+/// The line every report prints: the incident and the journal's head.
+pub const REPORT_MARK: &str = "X-Hikeshi-Report";
+/// The start of the footer line in a message's body.
+pub const FOOTER_MARK: &str = "hikeshi-journal";
+/// How many hex digits of the hash the footer shows (64 bits: enough to tell heads apart).
+const FOOTER_DIGITS: usize = 16;
+
+/// The incident id as it may appear in a header or a Message-ID: letters, digits, `-`, `_`
+/// and `.` only (a folder renamed to something else must not make a header invalid).
+pub fn id_token(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// The value of the [`HEADER`] header: `<seq> <sha256>`.
+pub fn header_value(seq: u64, hash: &str) -> String {
+    format!("{seq} {hash}")
+}
+
+/// The footer line of a message's body: the head in short.
+pub fn footer(seq: u64, hash: &str) -> String {
+    let short: String = hash.chars().take(FOOTER_DIGITS).collect();
+    format!("{FOOTER_MARK}: {seq} {short}")
+}
+
+/// The line a report prints: `X-Hikeshi-Report: <incident> <seq> <sha256>`.
+pub fn report_line(incident: &str, seq: u64, hash: &str) -> String {
+    format!("{REPORT_MARK}: {} {seq} {hash}", id_token(incident))
+}
+
+/// Where in a witness a head was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A message's [`HEADER`].
+    Header,
+    /// A message body's footer line.
+    Footer,
+    /// A report's [`REPORT_MARK`] line.
+    Report,
+}
+
+/// A head found in a witness.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// Where it was written.
+    pub source: Source,
+    /// The incident it names (as an id token), if the witness names one.
+    pub incident: Option<String>,
+    /// The journal's last seq when the copy was made.
+    pub seq: u64,
+    /// The hash of that entry: all 64 hex digits, or the footer's first 16.
+    pub hash: String,
+    /// The line of the witness file it was found on (1-based).
+    pub line: usize,
+}
+
+/// `<seq> <hash>` as found after a mark, if it is one. The hash ends where its hex digits
+/// do (a report's line may go on with `</td>`, a quote or a backtick).
+fn seq_and_hash<'a>(mut words: impl Iterator<Item = &'a str>) -> Option<(u64, String)> {
+    let seq = words.next()?.parse().ok()?;
+    let hash: String = words
+        .next()?
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect();
+    (hash.len() == 64 || hash.len() == FOOTER_DIGITS).then(|| (seq, hash.to_ascii_lowercase()))
+}
+
+/// Every head in `text`: a mail file, a mailbox export of many messages (`From ` lines part
+/// them, and each message's incident comes from its own header), or a report.
+pub fn find(text: &str) -> Vec<Head> {
+    let mut heads: Vec<Head> = Vec::new();
+    let mut incident: Option<String> = None;
+    let mut pending: Vec<usize> = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if raw.starts_with("From ") {
+            // A new message of a mailbox: its heads wait for its own incident header.
+            incident = None;
+            pending.clear();
+        }
+        if let Some(value) = strip_mark(line, INCIDENT_HEADER) {
+            let id = id_token(value.trim());
+            for &at in &pending {
+                if let Some(h) = heads.get_mut(at) {
+                    h.incident.get_or_insert_with(|| id.clone());
+                }
+            }
+            pending.clear();
+            incident = Some(id);
+        } else if let Some((source, value)) = strip_mark(line, HEADER)
+            .map(|v| (Source::Header, v))
+            .or_else(|| strip_mark(line, FOOTER_MARK).map(|v| (Source::Footer, v)))
+        {
+            if let Some((seq, hash)) = seq_and_hash(value.split_whitespace()) {
+                if incident.is_none() {
+                    pending.push(heads.len());
+                }
+                heads.push(Head {
+                    source,
+                    incident: incident.clone(),
+                    seq,
+                    hash,
+                    line: i + 1,
+                });
+            }
+        } else if let Some(value) = find_mark(line, REPORT_MARK) {
+            let mut words = value.split_whitespace();
+            let id = words.next().map(id_token);
+            if let Some((seq, hash)) = seq_and_hash(words) {
+                heads.push(Head {
+                    source: Source::Report,
+                    incident: id,
+                    seq,
+                    hash,
+                    line: i + 1,
+                });
+            }
+        }
+    }
+    heads
+}
+
+/// Whether `text` is a hikeshi report: it has a report's witness line.
+pub fn is_report(text: &str) -> bool {
+    find(text).iter().any(|h| h.source == Source::Report)
+}
+
+/// The rest of `line` after `mark:` at its start (a header or the footer), ignoring case.
+fn strip_mark<'a>(line: &'a str, mark: &str) -> Option<&'a str> {
+    let head = line.get(..mark.len())?;
+    let rest = line.get(mark.len()..)?;
+    (head.eq_ignore_ascii_case(mark)).then_some(())?;
+    rest.strip_prefix(':')
+}
+
+/// The rest of `line` after `mark:` anywhere in it (a report's line sits inside HTML, a
+/// Markdown cell, a CSV cell or a JSON string).
+fn find_mark<'a>(line: &'a str, mark: &str) -> Option<&'a str> {
+    let at = line.find(mark)?;
+    line.get(at + mark.len()..)?.strip_prefix(':')
+}
+
+/// What a head says about a journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// The journal holds that entry: it was not cut back before it.
+    Holds,
+    /// The journal ends before that seq: it was cut back after the copy was made.
+    Missing {
+        /// The journal's last seq now.
+        last: u64,
+    },
+    /// The journal has another entry at that seq: it was rewritten after the copy was made.
+    Differs {
+        /// The hash the journal has there.
+        found: String,
+    },
+    /// The head names another incident: not evidence about this one.
+    OtherIncident,
+}
+
+/// What `head` says about the journal `entries` of incident `id`.
+pub fn check(id: &str, by_seq: &HashMap<u64, &Entry>, last: u64, head: &Head) -> Finding {
+    if head
+        .incident
+        .as_ref()
+        .is_some_and(|other| *other != id_token(id))
+    {
+        return Finding::OtherIncident;
+    }
+    match by_seq.get(&head.seq) {
+        None => Finding::Missing { last },
+        Some(entry) if entry.hash.starts_with(&head.hash) => Finding::Holds,
+        Some(entry) => Finding::Differs {
+            found: entry.hash.clone(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: &str = "9f2c1a3b5d7e9f0112233445566778899aabbccddeeff00112233445566778899";
+
+    #[test]
+    fn heads_are_found_in_mail_mailboxes_and_reports() {
+        let hash = &H[..64];
+        let mail = format!(
+            "From: a@b\r\n{HEADER}: {}\r\n{INCIDENT_HEADER}: 20261122-x\r\n\r\nbody\r\n{}\r\n",
+            header_value(3, hash),
+            footer(3, hash)
+        );
+        let heads = find(&mail);
+        assert_eq!(heads.len(), 2);
+        assert!(
+            heads
+                .iter()
+                .all(|h| h.seq == 3 && h.incident.as_deref() == Some("20261122-x"))
+        );
+        assert_eq!(heads[1].hash.len(), 16);
+        let mbox = format!("From a@b Mon\n{mail}From c@d Tue\n{HEADER}: 9 {hash}\n");
+        let heads = find(&mbox);
+        assert_eq!(heads.len(), 3);
+        assert_eq!(heads[2].incident, None);
+        let report = format!("<td>{}</td>", report_line("20261122-x", 7, hash));
+        assert_eq!(
+            find(&report),
+            vec![Head {
+                source: Source::Report,
+                incident: Some("20261122-x".into()),
+                seq: 7,
+                hash: hash.into(),
+                line: 1
+            }]
+        );
+        assert!(find("X-Hikeshi-Journal: 3 nothex").is_empty());
+    }
+}

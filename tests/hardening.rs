@@ -1,0 +1,184 @@
+//! What an adversarial try found (issue 18), one test per defect, through the real binary:
+//! each failed before its fix.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::hikeshi;
+use predicates::prelude::*;
+
+const T0: &str = "2026-11-22T14:03:00+09:00";
+const T1: &str = "2026-11-22T14:10:00+09:00";
+
+/// `hikeshi --lang en` in `cwd` with a fixed clock and an operator.
+fn h(cwd: &Path, time: &str) -> assert_cmd::Command {
+    let mut cmd = hikeshi();
+    cmd.current_dir(cwd)
+        .env("HIKESHI_TIME", time)
+        .env("HIKESHI_OPERATOR", "田中")
+        .args(["--lang", "en"]);
+    cmd
+}
+
+/// Starts the stock unauthorized-access playbook; returns the incident folder.
+fn start(cwd: &Path) -> PathBuf {
+    let out = h(cwd, T0)
+        .args(["start", "unauthorized-access", "--title", "公式Xの乗っ取り"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    cwd.join(text.lines().last().unwrap())
+}
+
+fn id(dir: &Path) -> String {
+    dir.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+fn journal(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("journal.jsonl")).unwrap()
+}
+
+/// Defect 1: an emptied journal is not a clean incident.
+#[test]
+fn an_empty_journal_fails_verify_and_status() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start(tmp.path());
+    std::fs::write(dir.join("journal.jsonl"), "").unwrap();
+    h(tmp.path(), T1)
+        .args(["verify", &id(&dir)])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("does not begin with the start"));
+    h(tmp.path(), T1)
+        .args(["status", &id(&dir)])
+        .assert()
+        .failure();
+    h(tmp.path(), T1)
+        .args(["note", &id(&dir), "x"])
+        .assert()
+        .failure();
+}
+
+/// Defect 2: approve/reject --by, and the operator, are one line of visible text; nothing
+/// typed is echoed raw to the terminal.
+#[test]
+fn names_with_line_breaks_or_escapes_are_refused_and_never_echoed_raw() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start(tmp.path());
+    h(tmp.path(), T1)
+        .args(["done", &id(&dir), "detect"])
+        .assert()
+        .success();
+    let before = journal(&dir);
+    for by in ["a\nb", "x\u{1b}]0;T\u{7}"] {
+        for command in ["approve", "reject"] {
+            let mut cmd = h(tmp.path(), T1);
+            cmd.args([command, &id(&dir), "takeover-notice", "--by", by]);
+            if command == "reject" {
+                cmd.args(["--reason", "表現"]);
+            }
+            let out = cmd.assert().failure().get_output().clone();
+            let all = [out.stdout, out.stderr].concat();
+            assert!(!all.contains(&0x1b), "{command}: an escape was echoed");
+        }
+    }
+    h(tmp.path(), T1)
+        .env("HIKESHI_OPERATOR", "x\u{1b}[2J")
+        .args(["note", &id(&dir), "メモ"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--operator"));
+    assert_eq!(journal(&dir), before, "nothing was journalled");
+}
+
+/// Defect 11: a right-to-left override or a line separator in a title or an evidence name
+/// is refused like a control character.
+#[test]
+fn text_direction_characters_are_refused_in_titles_and_evidence_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    h(tmp.path(), T0)
+        .args([
+            "start",
+            "unauthorized-access",
+            "--title",
+            "乗っ取り\u{202e}txt.exe",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--title"));
+    let dir = start(tmp.path());
+    let file = tmp.path().join("\u{202e}gnp.exe");
+    std::fs::write(&file, b"MZ").unwrap();
+    h(tmp.path(), T1)
+        .args(["evidence", &id(&dir), "detect"])
+        .arg(&file)
+        .assert()
+        .failure();
+    assert_eq!(std::fs::read_dir(dir.join("evidence")).unwrap().count(), 0);
+}
+
+/// Defect 3: a report never overwrites the journal, nor someone's file without --force.
+#[test]
+fn a_report_cannot_overwrite_the_journal_or_a_file_that_is_not_a_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start(tmp.path());
+    let before = journal(&dir);
+    for target in [
+        "journal.jsonl",
+        "playbook.yaml",
+        "outbox/x.csv",
+        "notes.csv",
+    ] {
+        h(tmp.path(), T1)
+            .args(["report", &id(&dir), "--format", "csv", "-o"])
+            .arg(dir.join(target))
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains("refusing to write"));
+    }
+    // Through `..` too.
+    h(tmp.path(), T1)
+        .args(["report", &id(&dir), "--format", "csv", "-o"])
+        .arg(dir.join("outbox").join("..").join("journal.jsonl"))
+        .assert()
+        .failure();
+    assert_eq!(journal(&dir), before);
+    // The report's own names in the folder are fine, again and again.
+    for _ in 0..2 {
+        h(tmp.path(), T1)
+            .args(["report", &id(&dir), "--format", "csv", "-o"])
+            .arg(dir.join("report.csv"))
+            .assert()
+            .success();
+    }
+    // Outside: a file that is not a report needs --force; an earlier report does not.
+    let mine = tmp.path().join("mine.csv");
+    std::fs::write(&mine, "mine").unwrap();
+    h(tmp.path(), T1)
+        .args(["report", &id(&dir), "--format", "csv", "-o"])
+        .arg(&mine)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--force"));
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), "mine");
+    h(tmp.path(), T1)
+        .args(["report", &id(&dir), "--format", "csv", "--force", "-o"])
+        .arg(&mine)
+        .assert()
+        .success();
+    for format in ["html", "md", "json", "csv"] {
+        let out = tmp.path().join(format!("earlier.{format}"));
+        for _ in 0..2 {
+            h(tmp.path(), T1)
+                .args(["report", &id(&dir), "--format", format, "-o"])
+                .arg(&out)
+                .assert()
+                .success();
+        }
+    }
+}
