@@ -182,3 +182,156 @@ fn a_report_cannot_overwrite_the_journal_or_a_file_that_is_not_a_report() {
         }
     }
 }
+
+/// Replaces `path` (a file or folder of an incident) by a link to `target`.
+#[cfg(unix)]
+fn link(target: &Path, path: &Path) {
+    if path.is_dir() {
+        std::fs::remove_dir_all(path).unwrap();
+    } else if path.exists() {
+        std::fs::remove_file(path).unwrap();
+    }
+    std::os::unix::fs::symlink(target, path).unwrap();
+}
+
+/// Defect 4: links inside an incident are never followed for what hikeshi writes or packs.
+#[test]
+#[cfg(unix)] // symbolic links
+fn links_inside_an_incident_are_not_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    let dir = start(tmp.path());
+    h(tmp.path(), T1)
+        .args(["done", &id(&dir), "detect"])
+        .assert()
+        .success();
+    let shot = tmp.path().join("shot.png");
+    std::fs::write(&shot, b"png").unwrap();
+    h(tmp.path(), T1)
+        .args(["evidence", &id(&dir), "detect"])
+        .arg(&shot)
+        .assert()
+        .success();
+    let recorded = std::fs::read_dir(dir.join("evidence"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
+    // evidence/ and outbox/ as links to a folder outside.
+    std::fs::write(outside.join(&recorded), b"someone else's file").unwrap();
+    link(&outside, &dir.join("evidence"));
+    link(&outside, &dir.join("outbox"));
+    h(tmp.path(), T1)
+        .args(["evidence", &id(&dir), "detect"])
+        .arg(&shot)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("link"));
+    h(tmp.path(), T1)
+        .args(["notify", &id(&dir), "report-to-supervisor"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("link"));
+    assert_eq!(
+        std::fs::read_dir(&outside).unwrap().count(),
+        1,
+        "nothing written outside"
+    );
+    // The evidence pack does not read through the link either.
+    let pack = tmp.path().join("pack");
+    h(tmp.path(), T1)
+        .args(["report", &id(&dir), "--evidence-pack"])
+        .arg(&pack)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_dir(pack.join("files")).unwrap().count(), 0);
+    // journal.torn as a link: the torn tail is not moved out of the incident.
+    let elsewhere = outside.join("elsewhere.txt");
+    std::fs::write(&elsewhere, "keep").unwrap();
+    link(&elsewhere, &dir.join("journal.torn"));
+    let mut journal = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("journal.jsonl"))
+        .unwrap();
+    std::io::Write::write_all(&mut journal, b"{\"seq\":9,\"ti").unwrap();
+    drop(journal);
+    h(tmp.path(), T1)
+        .args(["note", &id(&dir), "メモ"])
+        .assert()
+        .failure();
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "keep");
+    // journal.jsonl itself as a link to a copy outside: not written through.
+    std::fs::remove_file(dir.join("journal.torn")).unwrap();
+    let copy = outside.join("copy.jsonl");
+    std::fs::copy(dir.join("journal.jsonl"), &copy).unwrap();
+    let before = std::fs::read(&copy).unwrap();
+    link(&copy, &dir.join("journal.jsonl"));
+    h(tmp.path(), T1)
+        .args(["note", &id(&dir), "メモ"])
+        .assert()
+        .failure();
+    assert_eq!(std::fs::read(&copy).unwrap(), before);
+}
+
+/// Defect 6: under a file-size limit the write fails and is cut back; SIGXFSZ does not kill
+/// the process (the shell here does not ignore the signal for it).
+#[test]
+#[cfg(unix)] // `ulimit -f` in sh
+fn a_file_size_limit_is_an_error_not_a_killed_process() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start(tmp.path());
+    let before = journal(&dir);
+    let blocks = before.len() / 1024 + 1;
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f {blocks}; exec \"$0\" --lang en note \"$1\" \"$2\""
+        ))
+        .arg(bin)
+        .arg(&dir)
+        .arg("長い記録".repeat(600))
+        .env("HIKESHI_TIME", T1)
+        .env("HIKESHI_OPERATOR", "田中")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(journal(&dir), before, "cut back to where it was");
+    h(tmp.path(), T1)
+        .args(["verify", &id(&dir)])
+        .assert()
+        .success();
+}
+
+/// Defect 7: a FIFO (or a device) given as evidence is refused at once, not waited on.
+#[test]
+#[cfg(unix)] // mkfifo and /dev/zero
+fn a_fifo_or_a_device_is_not_taken_as_evidence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start(tmp.path());
+    let fifo = tmp.path().join("pipe");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for source in [fifo.as_path(), Path::new("/dev/zero"), tmp.path()] {
+        h(tmp.path(), T1)
+            .args(["evidence", &id(&dir), "detect"])
+            .arg(source)
+            .timeout(std::time::Duration::from_secs(20))
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains("regular file"));
+    }
+    assert_eq!(std::fs::read_dir(dir.join("evidence")).unwrap().count(), 0);
+    h(tmp.path(), T1)
+        .args(["evidence", &id(&dir), "detect", "https://"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("not a URL"));
+}

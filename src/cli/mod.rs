@@ -113,6 +113,7 @@ fn login_name() -> String {
 /// found or a failure (printed here, once, in the language asked for). Usage errors (2) are
 /// clap's, while parsing.
 pub fn run(cli: Cli) -> ExitCode {
+    crate::platform::handle_file_size_limit();
     let lang = cli.lang;
     match dispatch(cli) {
         Ok(outcome) => outcome.into(),

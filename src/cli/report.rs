@@ -117,8 +117,11 @@ fn report(
             };
             // Written beside and renamed, so a reader never sees half a report.
             let tmp = path.with_extension(format!("{}.tmp", format.extension()));
-            if let Err(source) =
-                std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, &path))
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            if let Err(source) = crate::platform::open_no_follow(&options, &tmp)
+                .and_then(|mut f| f.write_all(&bytes))
+                .and_then(|()| std::fs::rename(&tmp, &path))
             {
                 let _ = std::fs::remove_file(&tmp);
                 return Err(Error::Write { path, source });

@@ -396,6 +396,8 @@ impl Incident {
         };
         self.check(&probe).map_err(IncidentError::Refused)?;
         let folder = self.record.dir.join(files::EVIDENCE);
+        crate::platform::real_dir(&folder)
+            .map_err(|e| IncidentError::io(io::CREATE, &folder, e))?;
         // Named after the entry it will likely be (others may append first: the name is a
         // label, not a reference). A copy left by a crash, or another writer's copy made at
         // the same moment, must not block this one: the first free name is taken.
@@ -474,11 +476,10 @@ fn create_free(
     for n in 1..1000 {
         let candidate = name(n);
         let path = folder.join(&candidate);
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
+        match crate::platform::open_no_follow(
+            std::fs::OpenOptions::new().write(true).create_new(true),
+            &path,
+        ) {
             Ok(file) => return Ok((candidate, path, file)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some((path, e)),
             Err(e) => return Err(IncidentError::io(io::CREATE, &path, e)),
@@ -500,7 +501,8 @@ fn copy_hashed(
     mut output: std::fs::File,
 ) -> Result<(String, u64), IncidentError> {
     use sha2::{Digest as _, Sha256};
-    let mut input = match std::fs::File::open(from) {
+    // Only a regular file: a FIFO or a device would block the copy forever.
+    let mut input = match crate::platform::open_regular(from, true) {
         Ok(input) => input,
         Err(e) => {
             drop(output);

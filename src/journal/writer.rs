@@ -99,11 +99,9 @@ impl JournalWriter {
     /// the lock for a moment, so that a torn tail is told from an append under way and moved
     /// aside). Fails, appending nothing, if any complete line is bad.
     pub fn open(path: &Path) -> Result<(JournalWriter, CaughtUp), JournalError> {
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| JournalError::io(io::OPEN, path, e))?;
+        let file =
+            crate::platform::open_no_follow(OpenOptions::new().read(true).append(true), path)
+                .map_err(|e| JournalError::io(io::OPEN, path, e))?;
         let mut writer = JournalWriter {
             path: path.to_path_buf(),
             lock_path: lock_path(path),
@@ -155,11 +153,11 @@ impl JournalWriter {
         };
         if complete < bytes.len() {
             let torn_path = self.path.with_extension("torn");
-            let mut aside = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&torn_path)
-                .map_err(|e| JournalError::io(io::CREATE, &torn_path, e))?;
+            let mut aside = crate::platform::open_no_follow(
+                OpenOptions::new().create(true).append(true),
+                &torn_path,
+            )
+            .map_err(|e| JournalError::io(io::CREATE, &torn_path, e))?;
             aside
                 .write_all(&bytes[complete..])
                 .and_then(|()| aside.write_all(b"\n"))
@@ -304,11 +302,7 @@ pub(super) fn wait_for_lock(file: &File, journal: &Path) -> Result<(), JournalEr
 
 /// Opens (creating if missing: incidents from before the lock file have none) the lock file.
 fn open_lock_file(path: &Path) -> Result<File, JournalError> {
-    OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map_err(|e| JournalError::io(io::LOCK, path, e))
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    crate::platform::open_no_follow(&options, path).map_err(|e| JournalError::io(io::LOCK, path, e))
 }

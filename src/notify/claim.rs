@@ -65,7 +65,9 @@ pub fn claim_due(
         return Ok(Vec::new());
     }
     let folder = incident.dir().join(CLAIMS);
-    std::fs::create_dir_all(&folder).map_err(|e| io_error(io::CREATE, &folder, e))?;
+    std::fs::create_dir_all(&folder)
+        .and_then(|()| crate::platform::real_dir(&folder))
+        .map_err(|e| io_error(io::CREATE, &folder, e))?;
     let mut claimed = Vec::new();
     for job in jobs {
         if claimed.len() == limit {
@@ -136,12 +138,9 @@ pub fn wait_for_senders(
 /// Claims one message, or `None` if another process holds it.
 fn try_claim(folder: &Path, message: u32) -> Result<Option<Claim>, NotifyError> {
     let path = folder.join(format!("message-{message:04}.lock"));
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    let file = crate::platform::open_no_follow(&options, &path)
         .map_err(|e| io_error(io::LOCK, &path, e))?;
     match file.try_lock() {
         Ok(()) => Ok(Some(Claim { file, message })),

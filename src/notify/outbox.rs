@@ -56,12 +56,20 @@ pub fn queue(
         };
         incident.check(&command).map_err(NotifyError::Refused)?;
         let dir = incident.dir();
+        let outbox = dir.join(crate::incident::files::OUTBOX);
+        crate::platform::real_dir(&outbox).map_err(|e| NotifyError::Io {
+            action: crate::lang::io::SAVE_MESSAGE,
+            path: outbox.clone(),
+            source: e,
+        })?;
         for c in &composed {
             let path = dir.join(&c.letter.file);
             // Under the lock, a file of this name can only be left by a crash before its
             // event was written: it was never queued, so it is replaced.
             let tmp = path.with_extension("eml.tmp");
-            std::fs::File::create(&tmp)
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            crate::platform::open_no_follow(&options, &tmp)
                 .and_then(|mut f| f.write_all(&c.bytes).and_then(|()| f.sync_all()))
                 .and_then(|()| std::fs::rename(&tmp, &path))
                 .map_err(|e| {
@@ -74,7 +82,6 @@ pub fn queue(
                 })?;
             saved.push(path);
         }
-        let outbox = dir.join(crate::incident::files::OUTBOX);
         crate::platform::sync_dir(&outbox).map_err(|e| NotifyError::Io {
             action: crate::lang::io::SYNC,
             path: outbox,

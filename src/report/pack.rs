@@ -3,7 +3,7 @@
 //! consultation (警察への相談) asks for, in one folder.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -132,13 +132,14 @@ fn fill_pack(
     for e in &report.evidence {
         let entry = if e.kind == "file" {
             let copied = evidence_file(&e.what).and_then(|name| {
-                let source: PathBuf = incident_dir.join("evidence").join(name);
-                // Only a regular file is copied: never a link out of the incident folder.
-                let meta = std::fs::symlink_metadata(&source).ok()?;
-                if !meta.file_type().is_file() {
-                    return None;
-                }
-                let bytes = std::fs::read(&source).ok()?;
+                let folder = incident_dir.join("evidence");
+                // Only a regular file inside a real `evidence/` is copied: never a link out of
+                // the incident folder (neither the file nor the folder), nor a pipe or device.
+                crate::platform::real_dir(&folder).ok()?;
+                let mut bytes = Vec::new();
+                crate::platform::open_regular(&folder.join(name), false)
+                    .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
+                    .ok()?;
                 let mut target = name.to_string();
                 let mut n = 2;
                 while !used.insert(target.clone()) {
