@@ -55,6 +55,10 @@ fn fields(command: &Command) -> Vec<Typed<'_>> {
             ];
             out.extend(params.account.as_deref().map(|a| Name(a, "--account")));
             out.extend(params.severity.as_deref().map(|s| Name(s, "--severity")));
+            for (fact, value) in &params.facts {
+                out.push(Name(fact, "--fact"));
+                out.push(Text(value, "--fact"));
+            }
             out
         }
         Command::Complete { step, note, force } => [
@@ -136,6 +140,7 @@ fn fields(command: &Command) -> Vec<Typed<'_>> {
             Text(improvements, "REVIEW"),
         ],
         Command::Close { force } => opt(force, "--reason").into_iter().collect(),
+        Command::SetFact { fact, value } => vec![Name(fact, "FACT"), Text(value, "VALUE")],
         Command::RecordDelivery { .. }
         | Command::RecordFailure { .. }
         | Command::BeginExercise { .. }
