@@ -350,6 +350,22 @@ const CASES: &[Case] = &[
         "add `basis: practice`, or remove `basis_reason`",
     ),
     case(
+        "branches.yaml",
+        "branch_unknown_option",
+        (17, 10),
+        "safty",
+        "`safty` in `due` is not an option of a decision among the step's prerequisites",
+        "did you mean `safety`?",
+    ),
+    case(
+        "branches.yaml",
+        "branch_not_covered",
+        (22, 12),
+        "owner",
+        "`owner` gives no value for `daily-life` of decision `assess-impact`, and no `default`",
+        "add `default:`",
+    ),
+    case(
         "no-severities.yaml",
         "no_severities",
         (8, 15),

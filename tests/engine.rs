@@ -662,3 +662,29 @@ fn evidence_given_as_text_is_a_url_or_a_file_to_copy() {
             .is_err()
     );
 }
+
+/// `due` and `owner` by a decision's answer: the deadline and the owner follow the option
+/// chosen, the `default` covers the others, and a changed answer changes them.
+#[test]
+fn due_and_owner_follow_the_decision_they_are_written_for() {
+    let mut h = common::engine::start_with("engine/branches.yaml");
+    h.ok(done("detect"));
+    h.ok(decide("assess-impact", "safety", None));
+    let pb = h.incident.playbook().clone();
+    let ix = pb.graph.find("correct").unwrap();
+    let step = pb.graph.step(ix).unwrap();
+    let state = h.incident.state().clone();
+    let view = state.view(&pb, ix, at(START));
+    assert_eq!(view.due_at, Some(at(START) + TimeDelta::minutes(4)));
+    assert_eq!(state.owner_of(step), Some("発信管理者"));
+    // The critical path counts the longest branch.
+    assert_eq!(step.due.unwrap().within, TimeDelta::hours(2));
+    h.ok(decide("assess-impact", "daily-life", Some("生活情報だった")));
+    let state = h.incident.state().clone();
+    let view = state.view(&pb, ix, at(START));
+    assert_eq!(view.due_at, Some(at(START) + TimeDelta::minutes(30)));
+    assert_eq!(state.owner_of(step), Some("広報広聴課"));
+    h.ok(decide("assess-impact", "minor", Some("影響は小さい")));
+    let view = h.incident.state().view(&pb, ix, at(START));
+    assert_eq!(view.due_at, Some(at(START) + TimeDelta::hours(2)));
+}

@@ -173,7 +173,7 @@ impl StatusReport {
                     title: step.title.clone(),
                     kind: step.kind.name().to_string(),
                     status: view.status,
-                    owner: step.owner.clone(),
+                    owner: state.owner_of(step).map(str::to_string),
                     ready_since: view.ready_since,
                     due_at: view.due_at,
                     time_left_seconds: view.time_left.map(|t| t.num_seconds()),

@@ -201,10 +201,14 @@ pub struct Step {
     pub after: Vec<StepIx>,
     /// Condition on a decision.
     pub when: Option<Condition>,
-    /// Responsible role or division.
+    /// Responsible role or division (with `owner_by`: the `default`, if any).
     pub owner: Option<String>,
-    /// Deadline.
+    /// Deadline (with `due_by`: the longest of them, for the critical path).
     pub due: Option<Due>,
+    /// The owner by a decision's answer (`owner: {option: role, default: role}`).
+    pub owner_by: Option<ByOption<String>>,
+    /// The deadline by a decision's answer (`due: {option: 4m, default: 30m}`).
+    pub due_by: Option<ByOption<Due>>,
     /// What to do.
     pub guidance: Option<String>,
     /// Platform-specific additions to the guidance.
@@ -226,7 +230,40 @@ pub struct Step {
     pub facts: Vec<String>,
 }
 
+/// A value that depends on a decision's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ByOption<T> {
+    /// The decision (one of the step's prerequisites).
+    pub decision: StepIx,
+    /// The value for each of its options, by index (`None`: none for that answer).
+    pub values: Vec<Option<T>>,
+}
+
+impl<T> ByOption<T> {
+    /// The value for the decision's answer, if it is answered.
+    pub fn given(&self, answer: impl Fn(StepIx) -> Option<usize>) -> Option<Option<&T>> {
+        answer(self.decision).map(|a| self.values.get(a).and_then(Option::as_ref))
+    }
+}
+
 impl Step {
+    /// The deadline once the decisions are answered as `answer` says (the step's own
+    /// deadline until the decision it depends on is answered).
+    pub fn due_given(&self, answer: impl Fn(StepIx) -> Option<usize>) -> Option<Due> {
+        match self.due_by.as_ref().and_then(|b| b.given(answer)) {
+            Some(due) => due.copied(),
+            None => self.due,
+        }
+    }
+
+    /// The owner once the decisions are answered as `answer` says.
+    pub fn owner_given(&self, answer: impl Fn(StepIx) -> Option<usize>) -> Option<&str> {
+        match self.owner_by.as_ref().and_then(|b| b.given(answer)) {
+            Some(owner) => owner.map(String::as_str),
+            None => self.owner.as_deref(),
+        }
+    }
+
     /// The guidance for a platform: the general text followed by the platform's addition.
     pub fn guidance_for(&self, platform: Option<Platform>) -> String {
         let mut text = self.guidance.clone().unwrap_or_default();

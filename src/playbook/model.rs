@@ -78,6 +78,46 @@ pub struct SourceDocument {
     pub clauses: BTreeMap<String, String>,
 }
 
+/// A value that may depend on a decision's answer: one value, or a map from the option ids
+/// of a decision among the step's prerequisites (and `default`) to values.
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[schemars(untagged)]
+pub enum PerOption {
+    /// The same for every answer.
+    One(String),
+    /// By the decision's answer: option id (or `default`) → value.
+    ByOption(BTreeMap<String, String>),
+}
+
+impl<'de> Deserialize<'de> for PerOption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = PerOption;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string, or a mapping from options to strings")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PerOption, E> {
+                Ok(PerOption::One(v.to_string()))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PerOption, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some((k, v)) = map.next_entry::<String, String>()? {
+                    out.insert(k, v);
+                }
+                Ok(PerOption::ByOption(out))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
 /// What a step rests on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -351,14 +391,16 @@ pub struct StepDef {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub when: Option<Spanned<String>>,
-    /// Who is responsible: a role or division from divisions.yaml.
+    /// Who is responsible: a role or division from divisions.yaml; or, by a decision's
+    /// answer, a map from its option ids (and `default`) to roles.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub owner: Option<Spanned<String>>,
-    /// Deadline, e.g. `15m`, `2h`, `1d`, `1h30m`.
+    #[schemars(with = "Option<PerOption>")]
+    pub owner: Option<Spanned<PerOption>>,
+    /// Deadline, e.g. `15m`, `2h`, `1d`, `1h30m`; or, by a decision's answer, a map from its
+    /// option ids (and `default`) to deadlines: `{safety: 4m, daily-life: 30m}`.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub due: Option<Spanned<String>>,
+    #[schemars(with = "Option<PerOption>")]
+    pub due: Option<Spanned<PerOption>>,
     /// What `due` counts from: `ready` (default) or `start` of the incident.
     #[serde(default)]
     pub due_from: DueFrom,

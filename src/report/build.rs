@@ -335,7 +335,7 @@ fn steps(
             id: step.id.clone(),
             title: step.title.clone(),
             kind: step.kind.name().to_string(),
-            owner: step.owner.clone(),
+            owner: state.owner_of(step).map(str::to_string),
             status,
             status_text: status_label(status, lang).to_string(),
             ready_at: r.ready_since,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde::Serialize;
 
-use crate::playbook::{DueFrom, Platform, Playbook, StepIx, StepKind};
+use crate::playbook::{Due, DueFrom, Platform, Playbook, Step, StepIx, StepKind};
 
 mod fold;
 mod records;
@@ -220,13 +220,28 @@ impl IncidentState {
             .collect()
     }
 
+    /// The answer given to a decision, if any.
+    pub fn answer(&self, decision: StepIx) -> Option<usize> {
+        self.step(decision).and_then(|r| r.answer)
+    }
+
+    /// A step's deadline under the answers given (`due` by a decision's option).
+    pub fn due_of(&self, step: &Step) -> Option<Due> {
+        step.due_given(|d| self.answer(d))
+    }
+
+    /// A step's owner under the answers given (`owner` by a decision's option).
+    pub fn owner_of<'p>(&self, step: &'p Step) -> Option<&'p str> {
+        step.owner_given(|d| self.answer(d))
+    }
+
     /// What a step looks like at `now`: deadline, time left, next monitor check.
     pub fn view(&self, playbook: &Playbook, ix: StepIx, now: DateTime<FixedOffset>) -> StepView {
         let status = self.status_of(ix);
         let record = self.step(ix);
         let step = playbook.graph.step(ix);
         let ready_since = record.and_then(|r| r.ready_since);
-        let due_at = step.and_then(|s| s.due).and_then(|due| match due.from {
+        let due_at = step.and_then(|s| self.due_of(s)).and_then(|due| match due.from {
             DueFrom::Start => self.started_at.map(|t| t + due.within),
             DueFrom::Ready => ready_since.map(|t| t + due.within),
         });
@@ -283,7 +298,7 @@ impl IncidentState {
                 .unwrap_or(now)
                 .max(now);
             let view = self.view(playbook, ix, now);
-            let end = match (step.due, view.due_at) {
+            let end = match (self.due_of(step), view.due_at) {
                 (Some(_), Some(due_at)) => start.max(due_at),
                 (Some(due), None) => start + due.within,
                 (None, _) => start,

@@ -2,6 +2,7 @@
 //! reported at once, each at its file, line and column with a hint.
 
 mod analysis;
+mod branches;
 mod facts;
 mod step;
 
@@ -71,6 +72,7 @@ pub fn compile(
         directory,
         diagnostics: Vec::new(),
         facts: Vec::new(),
+        branches: Vec::new(),
     };
     let result = c.playbook(file, options);
     let mut diagnostics = c.diagnostics;
@@ -90,6 +92,8 @@ struct Compiler<'a> {
     diagnostics: Vec<Diagnostic>,
     /// The declared facts, once checked: templates may use them.
     facts: Vec<Fact>,
+    /// `due` and `owner` written by a decision's answer, resolved once every step is built.
+    branches: Vec<branches::Pending>,
 }
 
 /// What a step's raw `when` resolved to, kept for the analyses after the graph is built.
@@ -169,13 +173,17 @@ impl Compiler<'_> {
     }
 
     fn duration(&mut self, value: &Spanned<String>) -> Option<TimeDelta> {
-        let parsed = parse_duration(&value.value);
+        self.duration_at(&value.value, pos(value))
+    }
+
+    fn duration_at(&mut self, text: &str, at: Position) -> Option<TimeDelta> {
+        let parsed = parse_duration(text);
         if parsed.is_none() {
             self.error(
-                pos(value),
-                value.value.clone(),
+                at,
+                text,
                 Problem::BadDuration {
-                    text: value.value.clone(),
+                    text: text.to_string(),
                 },
             );
         }
@@ -283,17 +291,26 @@ impl Compiler<'_> {
     }
 
     fn party(&mut self, value: &Spanned<String>, recipient: bool) -> Option<String> {
-        if self.directory.party(&value.value).is_some() {
-            return Some(value.value.clone());
+        self.party_at(&value.value, pos(value), recipient)
+    }
+
+    fn party_at(&mut self, name: &str, at: Position, recipient: bool) -> Option<String> {
+        if self.directory.party(name).is_some() {
+            return Some(name.to_string());
         }
-        let suggestion = suggest(&value.value, self.directory.names());
-        let name = value.value.clone();
+        let suggestion = suggest(name, self.directory.names());
         let problem = if recipient {
-            Problem::UnknownRecipient { name, suggestion }
+            Problem::UnknownRecipient {
+                name: name.to_string(),
+                suggestion,
+            }
         } else {
-            Problem::UnknownRole { name, suggestion }
+            Problem::UnknownRole {
+                name: name.to_string(),
+                suggestion,
+            }
         };
-        self.error(pos(value), value.value.clone(), problem);
+        self.error(at, name, problem);
         None
     }
 
@@ -375,6 +392,10 @@ impl Compiler<'_> {
             self.cycle(cycle, &built.ids, &built.after_spans);
         }
         if !built.ok || self.diagnostics.iter().any(Diagnostic::is_error) {
+            return None;
+        }
+        self.resolve_branches(&mut built);
+        if self.diagnostics.iter().any(Diagnostic::is_error) {
             return None;
         }
         let graph = StepGraph::new(built.steps).ok()?;

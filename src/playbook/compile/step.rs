@@ -12,7 +12,7 @@ use crate::playbook::graph::StepIx;
 use crate::playbook::model::{Basis, StepDef, StepKindName};
 use crate::playbook::template::Template;
 use crate::playbook::{
-    Choice, Citation, Condition, Decision, Due, Monitor, Notify, Platform, Post, SourceDocument,
+    Choice, Citation, Condition, Decision, Monitor, Notify, Platform, Post, SourceDocument,
     Step, StepKind,
 };
 
@@ -291,7 +291,7 @@ impl Compiler<'_> {
         platforms: &[Platform],
         sources: &[SourceDocument],
     ) -> Option<Step> {
-        let owner = def.owner.as_ref().and_then(|o| self.party(o, false));
+        let owner = def.owner.as_ref().and_then(|o| self.owner(&def.id.value, o));
         let contacts: Vec<String> = def
             .contacts
             .iter()
@@ -301,11 +301,7 @@ impl Compiler<'_> {
         let due = def
             .due
             .as_ref()
-            .and_then(|d| self.duration(d))
-            .map(|within| Due {
-                within,
-                from: def.due_from,
-            });
+            .and_then(|d| self.due(&def.id.value, d, def.due_from));
         let mut platform_guidance = BTreeMap::new();
         for (platform, text) in std::mem::take(&mut def.platform_guidance) {
             if !platforms.contains(&platform) {
@@ -351,6 +347,8 @@ impl Compiler<'_> {
             when: None,
             owner,
             due,
+            owner_by: None,
+            due_by: None,
             guidance: def.guidance,
             platform_guidance,
             sources: citations,

@@ -210,6 +210,32 @@ pub enum Problem {
         /// The fact.
         name: String,
     },
+    /// A `due`/`owner` map whose key is no option of any decision among the step's
+    /// prerequisites.
+    BranchUnknownOption {
+        /// `due` or `owner`.
+        field: String,
+        /// The key as written.
+        option: String,
+        /// The closest option id, if any is close.
+        suggestion: Option<String>,
+    },
+    /// A `due`/`owner` map whose keys fit several decisions.
+    BranchAmbiguous {
+        /// `due` or `owner`.
+        field: String,
+        /// The decisions they fit.
+        decisions: Vec<String>,
+    },
+    /// A `due`/`owner` map that names not every option and has no `default`.
+    BranchNotCovered {
+        /// `due` or `owner`.
+        field: String,
+        /// The decision.
+        decision: String,
+        /// The options it does not name.
+        missing: Vec<String>,
+    },
     /// `basis: practice` without a one-line `basis_reason`.
     PracticeNeedsReason,
     /// `basis_reason` on a step whose basis is not `practice`.
@@ -602,6 +628,27 @@ impl Problem {
                 "事実 `{name}` の値として使えません",
                 "not a valid value for the fact `{name}`"
             ),
+            Problem::BranchUnknownOption { field, option, .. } => tr!(
+                lang,
+                "`{field}` の `{option}` は、前提の手順にある判断の選択肢ではありません",
+                "`{option}` in `{field}` is not an option of a decision among the step's prerequisites"
+            ),
+            Problem::BranchAmbiguous { field, decisions } => tr!(
+                lang,
+                "`{field}` の選択肢がどの判断のものか決まりません（候補: {}）",
+                "the options in `{field}` fit several decisions ({})",
+                list(decisions)
+            ),
+            Problem::BranchNotCovered {
+                field,
+                decision,
+                missing,
+            } => tr!(
+                lang,
+                "`{field}` に判断 `{decision}` の選択肢 {} の値がなく、`default` もありません",
+                "`{field}` gives no value for {} of decision `{decision}`, and no `default`",
+                list(missing)
+            ),
             Problem::PracticeNeedsReason => tr!(
                 lang,
                 "`basis: practice` の手順には、理由を1行で `basis_reason` に書きます",
@@ -895,6 +942,24 @@ impl Problem {
                 lang,
                 "事実の `kind` に合う値にしてください（URL は https://…、日時は 2026-11-27 22:00、choice は options のいずれか）",
                 "give a value of the fact's `kind` (a URL is https://…, a date-time 2026-11-27 22:00, a choice one of its options)"
+            ),
+            Problem::BranchUnknownOption { suggestion, .. } => did_you_mean(lang, suggestion)
+                .unwrap_or_else(|| {
+                    tr!(
+                        lang,
+                        "キーには前提の手順（`after`）にある判断の選択肢の id か `default` を書きます",
+                        "keys are option ids of a decision among the step's prerequisites (`after`), or `default`"
+                    )
+                }),
+            Problem::BranchAmbiguous { .. } => tr!(
+                lang,
+                "どちらかの判断の選択肢の id を変え、区別できるようにしてください",
+                "rename the options of one decision so that they can be told apart"
+            ),
+            Problem::BranchNotCovered { .. } => tr!(
+                lang,
+                "残りの選択肢の値を書くか、`default:` を加えてください",
+                "give the other options a value, or add `default:`"
             ),
             Problem::PracticeNeedsReason => tr!(
                 lang,

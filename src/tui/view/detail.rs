@@ -115,11 +115,12 @@ impl Detail<'_> {
             ),
             Span::raw(format!("  {} ({})", step.id, step.kind.name())),
         ];
-        if let Some(owner) = &step.owner {
+        let state = self.app.incident.state();
+        if let Some(owner) = state.owner_of(step) {
             facts.push(Span::raw(tr!(lang, "  担当: {owner}", "  owner: {owner}")));
         }
         self.push(Line::from(facts));
-        if let Some(due) = &step.due {
+        if let Some(due) = &state.due_of(step) {
             let within = format_duration(due.within, lang);
             let mut text = match due.from {
                 DueFrom::Start => tr!(

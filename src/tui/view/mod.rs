@@ -220,7 +220,7 @@ fn draw_steps(app: &App, frame: &mut Frame, area: Rect) {
                 spans.push(Span::styled(format!("{} ", time_left(left, lang)), style));
             }
             spans.push(Span::styled(step.title.clone(), style));
-            if wide && let Some(owner) = &step.owner {
+            if wide && let Some(owner) = state.owner_of(step) {
                 spans.push(Span::styled(
                     format!("  {owner}"),
                     Style::new().fg(Color::DarkGray),
