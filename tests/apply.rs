@@ -54,6 +54,7 @@ const ALL_STEPS: &[&str] = &[
     "watch",
     "sign-off",
     "close-out",
+    "announce",
     "name-fake",
 ];
 
@@ -82,6 +83,7 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&started, set_fact("fake_account", "@city fake"), BadFactValue { fact: s("fake_account"), kind: hikeshi::playbook::FactKind::Account, options: vec![] }),
         refuses(&started, set_fact("topic", "教育"), BadFactValue { fact: s("topic"), kind: hikeshi::playbook::FactKind::Choice, options: ids(&["防災", "健康"]) }),
         refuses(&[start(), set_fact("topic", "防災")], set_fact("topic", "防災"), FactUnchanged { fact: s("topic"), value: s("防災") }),
+        refuses(&[start(), done("detect"), queue("report", &["広報広聴課"]), deliver(1), decide("severity", "low"), set_fact("fake_account", "@fake"), approve("sign-off"), set_fact("fake_account", "@other")], done("announce"), ApprovalOutdated { step: s("announce"), approval: s("sign-off"), approver: s("発信管理者") }),
         refuses(&high, done("name-fake"), FactsNeeded { step: Some(s("name-fake")), facts: vec![(s("fake_account"), s("偽アカウント"))] }),
         refuses(&[start(), close_forced()], done("detect"), Closed),
         refuses(&[start(), close_forced()], note("detect"), Closed),
@@ -330,7 +332,7 @@ fn command_cases() -> Vec<Case<Vec<Event>>> {
         yields(&detected, decide("severity", "high"), vec![Event::DecisionMade { step: s("severity"), option: s("high"), reason: None, previous: None, forced: None }]),
         yields(&low, redecide("severity", "high"), vec![Event::DecisionMade { step: s("severity"), option: s("high"), reason: Some(s("拡散が続いている")), previous: Some(s("low")), forced: None }]),
         yields(&started, Command::Decide { step: s("severity"), option: s("low"), reason: None, force: Some(s("先に判断")) }, vec![Event::DecisionMade { step: s("severity"), option: s("low"), reason: None, previous: None, forced: Some(s("先に判断")) }]),
-        yields(&high, approve("press"), vec![Event::ApprovalGiven { step: s("press"), by: s("佐藤") }]),
+        yields(&high, approve("press"), vec![Event::ApprovalGiven { step: s("press"), by: s("佐藤"), texts: vec![] }]),
         yields(&high, reject("press"), vec![Event::ApprovalRejected { step: s("press"), by: s("佐藤"), reason: s("表現を直す") }]),
         yields(&started, check("detect", 1), vec![Event::ChecklistChecked { step: s("detect"), item: 1, checked: true }]),
         yields(&detected, observe("watch"), vec![Event::ObservationRecorded { step: s("watch"), text: s("新たな投稿なし") }]),
@@ -352,7 +354,8 @@ fn command_cases() -> Vec<Case<Vec<Event>>> {
         yields(&begun, fire("press-call"), vec![Event::InjectFired { inject: s("press-call"), title: s("報道から問い合わせ"), text: s("新聞社から電話があった"), at_seconds: 600, early: false }]),
         yields(&[start_exercise(), begin(), close_forced()], review(), vec![Event::ReviewRecorded { good: s("初動が早かった"), issues: s("連絡先が古かった"), improvements: s("名簿を更新する") }]),
         yields(&started, close_forced(), vec![Event::IncidentClosed { reason: Some(s("訓練終了")), open_steps: ids(ALL_STEPS), undelivered: vec![] }]),
-        yields(&queued, close_forced(), vec![Event::IncidentClosed { reason: Some(s("訓練終了")), open_steps: ids(&["report", "severity", "press", "watch", "sign-off", "close-out", "name-fake"]), undelivered: vec![1] }]),
+        yields(&queued, close_forced(), vec![Event::IncidentClosed { reason: Some(s("訓練終了")), open_steps: ids(&["report", "severity", "press", "watch", "sign-off", "close-out", "announce", "name-fake"]), undelivered: vec![1] }]),
+        yields(&[start(), done("detect"), queue("report", &["広報広聴課"]), deliver(1), decide("severity", "low"), set_fact("fake_account", "@fake"), approve("sign-off")], done("announce"), vec![completed("announce")]),
         yields(&started, set_fact("fake_account", " @city_0fficial "), vec![Event::FactSet { fact: s("fake_account"), value: s("@city_0fficial"), previous: None }]),
         yields(&[start(), set_fact("topic", "防災")], set_fact("topic", "健康"), vec![Event::FactSet { fact: s("topic"), value: s("健康"), previous: Some(s("防災")) }]),
         yields(&[start(), done("detect"), decide("severity", "high"), set_fact("fake_account", "@fake")], done("name-fake"), vec![completed("name-fake")]),
@@ -377,4 +380,31 @@ fn every_command_variant_has_a_case() {
         missing.is_empty(),
         "commands with no case in tests/apply.rs: {missing:?}"
     );
+}
+
+/// An approval step journals the texts it approves (the posts naming it in `approved_in`),
+/// each by the hash of its text: the same text hashes the same, a changed fact changes it.
+#[test]
+fn an_approval_step_journals_the_hash_of_each_text_it_covers() {
+    let before = [
+        start(),
+        done("detect"),
+        queue("report", &["広報広聴課"]),
+        deliver(1),
+        decide("severity", "low"),
+    ];
+    let texts = |facts: &[Command]| {
+        let mut g = before.to_vec();
+        g.extend_from_slice(facts);
+        match given(&g).apply(&approve("sign-off")).unwrap().as_slice() {
+            [Event::ApprovalGiven { texts, .. }] => texts.clone(),
+            other => panic!("{other:?}"),
+        }
+    };
+    let one = texts(&[set_fact("fake_account", "@fake")]);
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0].step, "announce");
+    assert_eq!(one[0].sha256.len(), 64);
+    assert_eq!(texts(&[set_fact("fake_account", "@fake")]), one);
+    assert_ne!(texts(&[set_fact("fake_account", "@other")]), one);
 }

@@ -366,6 +366,14 @@ const CASES: &[Case] = &[
         "add `default:`",
     ),
     case(
+        "approved-in.yaml",
+        "approved_in_not_an_approval",
+        (13, 18),
+        "draft",
+        "`approved_in` names `draft`, which is not an approval step among this step's prerequisites",
+        "name a `kind: approval` step",
+    ),
+    case(
         "no-severities.yaml",
         "no_severities",
         (8, 15),

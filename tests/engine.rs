@@ -679,7 +679,11 @@ fn due_and_owner_follow_the_decision_they_are_written_for() {
     assert_eq!(state.owner_of(step), Some("発信管理者"));
     // The critical path counts the longest branch.
     assert_eq!(step.due.unwrap().within, TimeDelta::hours(2));
-    h.ok(decide("assess-impact", "daily-life", Some("生活情報だった")));
+    h.ok(decide(
+        "assess-impact",
+        "daily-life",
+        Some("生活情報だった"),
+    ));
     let state = h.incident.state().clone();
     let view = state.view(&pb, ix, at(START));
     assert_eq!(view.due_at, Some(at(START) + TimeDelta::minutes(30)));

@@ -102,7 +102,7 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
                 ),
             }
         }
-        Event::ApprovalGiven { step, by } => {
+        Event::ApprovalGiven { step, by, .. } => {
             let t = step_title(step);
             tr!(lang, "「{t}」を{by}が承認", "{by} approved “{t}”")
         }

@@ -77,6 +77,16 @@ pub struct Letter {
     pub message_id: String,
 }
 
+/// A statement's text as an approval step approved it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovedText {
+    /// The post step.
+    pub step: String,
+    /// SHA-256 of the statement's template and the values it was filled with (all but the
+    /// time of posting).
+    pub sha256: String,
+}
+
 /// Everything that can happen in an incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
@@ -138,6 +148,10 @@ pub enum Event {
         step: String,
         /// Who approved.
         by: String,
+        /// An approval step: the statements it approves (`approved_in`), each with the hash
+        /// of its text as approved; a changed text is no longer covered.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        texts: Vec<ApprovedText>,
     },
     /// An approval was refused.
     ApprovalRejected {

@@ -346,6 +346,8 @@ pub struct Post {
     pub approver: String,
     /// The statement template.
     pub statement: Template,
+    /// The approval step whose approval covers this statement's text.
+    pub approved_in: Option<StepIx>,
 }
 
 /// A monitor step's data.

@@ -489,6 +489,12 @@ pub struct StepDef {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub statement: Option<Spanned<String>>,
+    /// `post`: an approval step (among its prerequisites) that approves this statement's
+    /// text, so that it is not approved twice; `approver` may then be left out. A change of
+    /// the text after that approval (a fact it uses, say) voids it for this post.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub approved_in: Option<Spanned<String>>,
 
     /// `monitor`: how often to check.
     #[serde(default)]

@@ -74,6 +74,14 @@ steps:
     title: 終結する
     kind: action
     after: [sign-off, watch]
+  - id: announce
+    title: 偽アカウントを周知する
+    kind: post
+    purpose: warning
+    channel: official
+    approved_in: sign-off
+    statement: "偽アカウント（{{fake_account|unlinked}}）に御注意ください"
+    after: [sign-off]
   - id: name-fake
     title: 偽アカウントを通報する
     kind: action

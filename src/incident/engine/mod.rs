@@ -8,6 +8,7 @@
 //! for every command at once (`typed.rs`); the checks the commands share (a step that exists,
 //! is ready, a text that is not empty) are below.
 
+mod approval;
 mod command;
 mod exercise;
 mod facts;

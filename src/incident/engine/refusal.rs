@@ -197,6 +197,15 @@ pub enum Refusal {
         /// The closest name.
         suggestion: Option<String>,
     },
+    /// A post's text changed after the approval step that covered it was approved.
+    ApprovalOutdated {
+        /// The post.
+        step: String,
+        /// The approval step.
+        approval: String,
+        /// Who approves the post now.
+        approver: String,
+    },
     /// A fact the playbook does not declare.
     UnknownFact {
         /// As given.
@@ -543,6 +552,15 @@ impl Refusal {
                     "invalid value for the fact `{fact}`: give {expected}"
                 )
             }
+            Refusal::ApprovalOutdated {
+                step,
+                approval,
+                approver,
+            } => tr!(
+                lang,
+                "`{step}` の文面は「{approval}」で決裁された後に変わりました（差し込む事実等の変更）。{approver}の承認を改めて得てください（approve {step} --by 氏名）",
+                "the text of `{step}` changed after `{approval}` approved it (a fact it uses changed); get {approver}'s approval again (approve {step} --by NAME)"
+            ),
             Refusal::FactUnchanged { fact, value } => tr!(
                 lang,
                 "事実 `{fact}` は既に「{value}」です",

@@ -77,12 +77,8 @@ pub(super) fn complete(
     }
     if let Some(StepKind::Post(post)) = kind
         && force.is_none()
-        && state.step(ix).and_then(|r| r.approval.as_ref()).is_none()
     {
-        return Err(Refusal::NeedsApproval {
-            step: step.to_string(),
-            approver: post.approver.clone(),
-        });
+        super::approval::approved(state, playbook, ix, post)?;
     }
     Ok(Event::StepCompleted {
         step: step.to_string(),
@@ -207,9 +203,13 @@ pub(super) fn approve(
     by: &str,
 ) -> Result<Event, Refusal> {
     ensure_approvable(state, playbook, step, &[(by, "--by")])?;
+    let texts = find_step(playbook, step)
+        .map(|ix| super::approval::texts(state, playbook, ix))
+        .unwrap_or_default();
     Ok(Event::ApprovalGiven {
         step: step.to_string(),
         by: by.to_string(),
+        texts,
     })
 }
 

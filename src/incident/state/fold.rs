@@ -186,7 +186,17 @@ impl IncidentState {
                 if let Some(reason) = forced {
                     self.cancel_messages(step, &at.remark(reason));
                 }
+                // A statement posted under an approval step's approval shows that approval.
+                let covering = match at.kind(ix) {
+                    Some(StepKind::Post(p)) => p.approved_in,
+                    _ => None,
+                }
+                .and_then(|a| self.steps.get(a.index()))
+                .and_then(|a| a.approval.clone());
                 let r = &mut self.steps[ix.index()];
+                if r.approval.is_none() && forced.is_none() {
+                    r.approval = covering;
+                }
                 r.done = Some(at.stamp());
                 r.done_note.clone_from(note);
                 r.forced.clone_from(forced);
@@ -220,7 +230,7 @@ impl IncidentState {
                 r.skipped = None;
                 true
             }
-            Event::ApprovalGiven { by, .. } => {
+            Event::ApprovalGiven { by, texts, .. } => {
                 let is_approval_step = matches!(at.kind(ix), Some(StepKind::Approval { .. }));
                 let r = &mut self.steps[ix.index()];
                 // The approver is who decided, not who typed it in.
@@ -228,6 +238,7 @@ impl IncidentState {
                     at: at.time,
                     by: by.clone(),
                 });
+                r.approved_texts.clone_from(texts);
                 // For a 決裁 step the approval is the step; a post still has to be posted.
                 if is_approval_step && r.done.is_none() {
                     r.done = Some(at.stamp());

@@ -241,10 +241,12 @@ impl IncidentState {
         let record = self.step(ix);
         let step = playbook.graph.step(ix);
         let ready_since = record.and_then(|r| r.ready_since);
-        let due_at = step.and_then(|s| self.due_of(s)).and_then(|due| match due.from {
-            DueFrom::Start => self.started_at.map(|t| t + due.within),
-            DueFrom::Ready => ready_since.map(|t| t + due.within),
-        });
+        let due_at = step
+            .and_then(|s| self.due_of(s))
+            .and_then(|due| match due.from {
+                DueFrom::Start => self.started_at.map(|t| t + due.within),
+                DueFrom::Ready => ready_since.map(|t| t + due.within),
+            });
         let open = !status.is_settled();
         let time_left = due_at.filter(|_| open).map(|d| d - now);
         let next_check = match step.map(|s| &s.kind) {

@@ -69,6 +69,8 @@ pub struct StepRecord {
     pub answers: Vec<Remark>,
     /// The approval in force (cleared by a rejection or reopen).
     pub approval: Option<Stamp>,
+    /// An approval step: the statements its approval covers, with their texts' hashes.
+    pub approved_texts: Vec<crate::incident::event::ApprovedText>,
     /// Rejections, in order.
     pub rejections: Vec<Remark>,
     /// Checklist items ticked (indices into the step's checklist).

@@ -183,7 +183,9 @@ impl Compiler<'_> {
             [one] => (*one).clone(),
             [] => {
                 // The key that fits no decision, with the option it was likely meant to be.
-                let all = decisions.iter().flat_map(|(_, o)| o.iter().map(String::as_str));
+                let all = decisions
+                    .iter()
+                    .flat_map(|(_, o)| o.iter().map(String::as_str));
                 let key = keys
                     .iter()
                     .find(|k| !decisions.iter().any(|(_, o)| o.iter().any(|x| x == *k)))
@@ -236,6 +238,51 @@ impl Compiler<'_> {
             return None;
         }
         Some((decision, options))
+    }
+}
+
+impl Compiler<'_> {
+    /// A post's `approved_in`: an approval step among its prerequisites; its approver is the
+    /// post's when the post names none.
+    pub(super) fn resolve_approvals(&mut self, built: &mut Built) {
+        for (post, approval) in std::mem::take(&mut self.approvals) {
+            let Some(i) = built.ids.iter().position(|id| *id == post) else {
+                continue;
+            };
+            let Some(a) = built.ids.iter().position(|id| *id == approval.value) else {
+                let suggestion = suggest(&approval.value, built.ids.iter().map(String::as_str));
+                self.error(
+                    pos(&approval),
+                    approval.value.clone(),
+                    Problem::UnknownStep {
+                        id: approval.value.clone(),
+                        suggestion,
+                    },
+                );
+                continue;
+            };
+            let approver = match built.steps.get(a).map(|s| &s.kind) {
+                Some(StepKind::Approval { approver }) if prerequisites(built, i).contains(&a) => {
+                    approver.clone()
+                }
+                _ => {
+                    self.error(
+                        pos(&approval),
+                        approval.value.clone(),
+                        Problem::ApprovedInNotAnApproval {
+                            step: approval.value.clone(),
+                        },
+                    );
+                    continue;
+                }
+            };
+            if let Some(StepKind::Post(p)) = built.steps.get_mut(i).map(|s| &mut s.kind) {
+                p.approved_in = Some(StepIx::from_index(a));
+                if p.approver.is_empty() {
+                    p.approver = approver;
+                }
+            }
+        }
     }
 }
 

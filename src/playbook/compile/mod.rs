@@ -73,6 +73,7 @@ pub fn compile(
         diagnostics: Vec::new(),
         facts: Vec::new(),
         branches: Vec::new(),
+        approvals: Vec::new(),
     };
     let result = c.playbook(file, options);
     let mut diagnostics = c.diagnostics;
@@ -94,6 +95,8 @@ struct Compiler<'a> {
     facts: Vec<Fact>,
     /// `due` and `owner` written by a decision's answer, resolved once every step is built.
     branches: Vec<branches::Pending>,
+    /// Posts whose text an approval step approves (`approved_in`): post id, approval step.
+    approvals: Vec<(String, Spanned<String>)>,
 }
 
 /// What a step's raw `when` resolved to, kept for the analyses after the graph is built.
@@ -395,6 +398,7 @@ impl Compiler<'_> {
             return None;
         }
         self.resolve_branches(&mut built);
+        self.resolve_approvals(&mut built);
         if self.diagnostics.iter().any(Diagnostic::is_error) {
             return None;
         }

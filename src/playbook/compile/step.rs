@@ -12,8 +12,8 @@ use crate::playbook::graph::StepIx;
 use crate::playbook::model::{Basis, StepDef, StepKindName};
 use crate::playbook::template::Template;
 use crate::playbook::{
-    Choice, Citation, Condition, Decision, Monitor, Notify, Platform, Post, SourceDocument,
-    Step, StepKind,
+    Choice, Citation, Condition, Decision, Monitor, Notify, Platform, Post, SourceDocument, Step,
+    StepKind,
 };
 
 /// The option id meant by what was written in a condition: the option with that title (an
@@ -291,7 +291,10 @@ impl Compiler<'_> {
         platforms: &[Platform],
         sources: &[SourceDocument],
     ) -> Option<Step> {
-        let owner = def.owner.as_ref().and_then(|o| self.owner(&def.id.value, o));
+        let owner = def
+            .owner
+            .as_ref()
+            .and_then(|o| self.owner(&def.id.value, o));
         let contacts: Vec<String> = def
             .contacts
             .iter()
@@ -468,7 +471,7 @@ impl Compiler<'_> {
     /// Reports every field that belongs to another kind; `false` if there was one.
     fn fields_fit_kind(&mut self, def: &StepDef) -> bool {
         use StepKindName::{Action, Approval, Decision, Monitor, Notify, Post};
-        let present: [FieldUse; 14] = [
+        let present: [FieldUse; 15] = [
             ("draft", def.draft.as_ref().map(pos), &[Action]),
             ("to", def.to.as_ref().map(pos), &[Notify]),
             ("subject", def.subject.as_ref().map(pos), &[Notify]),
@@ -485,6 +488,7 @@ impl Compiler<'_> {
             ("purpose", def.purpose.as_ref().map(pos), &[Post]),
             ("channel", def.channel.as_ref().map(pos), &[Post]),
             ("statement", def.statement.as_ref().map(pos), &[Post]),
+            ("approved_in", def.approved_in.as_ref().map(pos), &[Post]),
             ("every", def.every.as_ref().map(pos), &[Monitor]),
             ("observe", def.observe.as_ref().map(pos), &[Monitor]),
         ];
@@ -618,13 +622,21 @@ impl Compiler<'_> {
     }
 
     fn post(&mut self, def: &StepDef) -> Option<StepKind> {
-        let approver = match &def.approver {
-            Some(a) => self.party(a, false),
-            None => {
+        let approver = match (&def.approver, &def.approved_in) {
+            (Some(a), _) => self.party(a, false),
+            // The approval step's approver, once it is resolved.
+            (None, Some(step)) => {
+                self.approvals.push((def.id.value.clone(), step.clone()));
+                Some(String::new())
+            }
+            (None, None) => {
                 self.missing(def, "approver");
                 None
             }
         };
+        if let (Some(_), Some(step)) = (&def.approver, &def.approved_in) {
+            self.approvals.push((def.id.value.clone(), step.clone()));
+        }
         let statement = match &def.statement {
             Some(s) => self.template(s, false),
             None => {
@@ -643,6 +655,7 @@ impl Compiler<'_> {
             channel: def.channel.as_ref()?.value,
             approver: approver?,
             statement: statement?,
+            approved_in: None,
         }))
     }
 

@@ -236,6 +236,11 @@ pub enum Problem {
         /// The options it does not name.
         missing: Vec<String>,
     },
+    /// A post's `approved_in` that is not an approval step among its prerequisites.
+    ApprovedInNotAnApproval {
+        /// The step named.
+        step: String,
+    },
     /// `basis: practice` without a one-line `basis_reason`.
     PracticeNeedsReason,
     /// `basis_reason` on a step whose basis is not `practice`.
@@ -649,6 +654,11 @@ impl Problem {
                 "`{field}` gives no value for {} of decision `{decision}`, and no `default`",
                 list(missing)
             ),
+            Problem::ApprovedInNotAnApproval { step } => tr!(
+                lang,
+                "`approved_in` の `{step}` は、この手順の前提にある決裁（`kind: approval`）の手順ではありません",
+                "`approved_in` names `{step}`, which is not an approval step among this step's prerequisites"
+            ),
             Problem::PracticeNeedsReason => tr!(
                 lang,
                 "`basis: practice` の手順には、理由を1行で `basis_reason` に書きます",
@@ -960,6 +970,11 @@ impl Problem {
                 lang,
                 "残りの選択肢の値を書くか、`default:` を加えてください",
                 "give the other options a value, or add `default:`"
+            ),
+            Problem::ApprovedInNotAnApproval { .. } => tr!(
+                lang,
+                "文案を決裁する `kind: approval` の手順を `after` に加え、その id を書いてください",
+                "name a `kind: approval` step that approves the text, and put it in `after`"
             ),
             Problem::PracticeNeedsReason => tr!(
                 lang,

@@ -424,7 +424,9 @@ impl App {
                 // The engine knows what a step still needs: a post its approval, asked for
                 // here; anything else it refuses is shown as it says.
                 match self.incident.check(&command) {
-                    Err(Refusal::NeedsApproval { .. }) => self.open(DialogKind::Approve),
+                    Err(Refusal::NeedsApproval { .. } | Refusal::ApprovalOutdated { .. }) => {
+                        self.open(DialogKind::Approve)
+                    }
                     // A fact its text needs is asked for here, before anything is recorded.
                     Err(Refusal::FactsNeeded { .. }) => self.open(DialogKind::Fact),
                     _ => {
@@ -559,7 +561,7 @@ impl App {
 
     fn log_lines(&mut self, written: &[Written], highlight: bool) {
         for Written { entry, event } in written {
-            if let Event::ApprovalGiven { step, by } = event
+            if let Event::ApprovalGiven { step, by, .. } = event
                 && let Some(role) = self.approver_role_of(step)
             {
                 self.approvers.insert(role, by.clone());
