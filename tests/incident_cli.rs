@@ -506,3 +506,72 @@ fn facts_are_given_at_the_start_and_later_and_journalled() {
         r#""kind":"fact_set","payload":{"fact":"fake_account","value":"@city_0fficial"}"#
     ));
 }
+
+/// `notify --to` adds a recipient the step offers (`add_to`), journalled before the mail is
+/// sent; one it does not offer is refused with what it offers.
+#[test]
+fn notify_to_adds_a_recipient_the_step_offers_and_journals_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    h(cwd, T0)
+        .args(["start", "impersonation", "--account", "@city_official"])
+        .args([
+            "--fact",
+            "genuine_account=@city_official",
+            "--platform",
+            "x",
+        ])
+        .assert()
+        .success();
+    let id = "20261122-1403-impersonation";
+    h(cwd, T0)
+        .args(["done", id, "detect-fake"])
+        .assert()
+        .success();
+    h(cwd, T0)
+        .args(["notify", id, "report-to-supervisor"])
+        .assert()
+        .success();
+    h(cwd, T0)
+        .args([
+            "--lang",
+            "en",
+            "notify",
+            id,
+            "share-internally",
+            "--to",
+            "防災危機管理課",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("it offers: 秘書課"));
+    let preview = h(cwd, T0)
+        .args([
+            "notify",
+            id,
+            "share-internally",
+            "--to",
+            "秘書課",
+            "--dry-run",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(preview).unwrap().contains("秘書課 <"));
+    h(cwd, T0)
+        .args(["notify", id, "share-internally", "--to", "秘書課"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("通知先に追加: 秘書課"));
+    let journal =
+        std::fs::read_to_string(cwd.join("incidents").join(id).join("journal.jsonl")).unwrap();
+    assert!(journal.contains(
+        r#""kind":"recipients_added","payload":{"step":"share-internally","to":["秘書課"]}"#
+    ));
+    assert!(
+        journal.contains(r#""to":"秘書課""#),
+        "the mail went to 秘書課"
+    );
+}

@@ -838,3 +838,52 @@ fn a_step_that_needs_a_fact_asks_for_it_before_anything_is_recorded() {
         hikeshi::incident::StepStatus::Done
     );
 }
+
+/// `t` on a notify step offers the recipients its playbook lets the operator add; Enter
+/// records them in the journal before the mail is sent.
+#[test]
+fn t_on_a_notify_step_adds_the_recipients_it_offers() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(SimulatedClock::fixed(at(START)));
+    let loaded = catalog::load_playbook(
+        &PlaybookRef::Stock("impersonation".into()),
+        &DivisionsRef::Stock,
+        &CompileOptions::default(),
+    )
+    .unwrap();
+    let incident = Incident::start(
+        dir.path(),
+        &loaded,
+        StartParams {
+            title: "市長のなりすまし".into(),
+            account: Some("@city_official".into()),
+            platform: Some(Platform::X),
+            operator: "田中".into(),
+            severity: None,
+            exercise: false,
+            facts: Default::default(),
+        },
+        clock,
+    )
+    .unwrap();
+    let mut app = App::new(incident, "田中".into(), Lang::Ja);
+    let target = app
+        .incident
+        .playbook()
+        .graph
+        .find("share-internally")
+        .unwrap();
+    app.selected = app.order().iter().position(|ix| *ix == target).unwrap();
+    press(&mut app, Action::AddRecipient);
+    let Mode::Dialog(dialog) = &app.mode else {
+        panic!("no dialog: {:?}", app.mode);
+    };
+    assert_eq!(dialog.suggestion.as_deref(), Some("秘書課"));
+    press(&mut app, Action::Submit);
+    let record = app.incident.state().step(target).unwrap();
+    assert_eq!(record.added_to, ["秘書課"]);
+    assert_eq!(
+        app.log.last().unwrap().text,
+        "「庁内の関係課に情報を共有する」の通知先に 秘書課 を追加"
+    );
+}

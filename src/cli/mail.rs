@@ -29,6 +29,10 @@ pub enum Cmd {
         /// Print the exact messages (as .eml) and send nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Add a recipient the step offers (its `add_to` in the playbook), recorded in the
+        /// journal before the mail is sent (repeatable).
+        #[arg(long, value_name = "DIVISION")]
+        to: Vec<String>,
     },
     /// List every message of an incident and its state: delivered, pending, failed, called.
     Outbox {
@@ -78,12 +82,14 @@ impl Cmd {
                 incident,
                 step,
                 dry_run: true,
-            } => preview(ctx, &incident, &step),
+                to,
+            } => preview(ctx, &incident, &step, to),
             Cmd::Notify {
                 incident,
                 step,
                 dry_run: false,
-            } => notify(ctx, &incident, &step),
+                to,
+            } => notify(ctx, &incident, &step, to),
             Cmd::Outbox {
                 incident,
                 json,
@@ -228,13 +234,25 @@ fn settle(record: &IncidentRecord, sent: &[u32]) -> Result<Outcome, Error> {
 }
 
 /// `notify --dry-run`: the exact messages, and whether they could be sent now.
-fn preview(ctx: &Context, name: &str, step: &str) -> Result<Outcome, Error> {
+fn preview(ctx: &Context, name: &str, step: &str, to: Vec<String>) -> Result<Outcome, Error> {
     let lang = ctx.lang;
     // A preview takes no lock and writes nothing.
     let dir = incident::resolve(name, &ctx.incidents)?;
-    let record = IncidentRecord::load(&dir)?;
+    let mut record = IncidentRecord::load(&dir)?;
     let config = Config::load(ctx.config.as_deref())?;
     let now = now_for(&record.state);
+    if !to.is_empty() {
+        // The recipients `--to` would add, folded into this copy only.
+        let add = Act::AddRecipients {
+            step: step.to_string(),
+            to,
+        };
+        for event in incident::apply(&record.state, &record.playbook, &add)? {
+            record
+                .state
+                .apply(&record.playbook, now, &ctx.operator, &event);
+        }
+    }
     let composed = compose_step(&record, step, &config, now)?;
     let mut out = std::io::stdout().lock();
     for c in &composed {
@@ -268,10 +286,25 @@ fn preview(ctx: &Context, name: &str, step: &str) -> Result<Outcome, Error> {
     }
 }
 
-fn notify(ctx: &Context, name: &str, step: &str) -> Result<Outcome, Error> {
+fn notify(ctx: &Context, name: &str, step: &str, to: Vec<String>) -> Result<Outcome, Error> {
     let lang = ctx.lang;
     let config = Config::load(ctx.config.as_deref())?;
     let mut incident = open(ctx, name)?;
+    if !to.is_empty() {
+        let added = to.join("、");
+        incident.execute(
+            &ctx.operator,
+            &Act::AddRecipients {
+                step: step.to_string(),
+                to,
+            },
+        )?;
+        say(&tr!(
+            lang,
+            "通知先に追加: {added}",
+            "recipients added: {added}"
+        ))?;
+    }
     let transport = Transport::for_incident(incident.state(), &config)?;
     let queued = notify::queue(&mut incident, &ctx.operator, step, &config)?;
     let (count, via, title) = (

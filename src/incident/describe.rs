@@ -172,6 +172,15 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
                 "affected account identified: {what}"
             )
         }
+        Event::RecipientsAdded { step, to } => {
+            let t = step_title(step);
+            let to = to.join("、");
+            tr!(
+                lang,
+                "「{t}」の通知先に {to} を追加",
+                "added {to} to the recipients of “{t}”"
+            )
+        }
         Event::FactSet {
             fact,
             value,

@@ -275,6 +275,13 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         platform: Option<Platform>,
     },
+    /// The operator added recipients to a notify step (from its `add_to`).
+    RecipientsAdded {
+        /// The notify step.
+        step: String,
+        /// The divisions or roles added.
+        to: Vec<String>,
+    },
     /// A declared fact of the incident was set or changed (by the operator or an inject).
     FactSet {
         /// The fact's name.
@@ -441,7 +448,8 @@ impl Event {
             | Event::ObservationRecorded { step, .. }
             | Event::ChecklistChecked { step, .. }
             | Event::StepReopened { step, .. }
-            | Event::EvidenceAttached { step, .. } => Some(step),
+            | Event::EvidenceAttached { step, .. }
+            | Event::RecipientsAdded { step, .. } => Some(step),
             Event::NoteAdded { step, .. } => step.as_deref(),
             Event::NotificationQueued { step, .. } => Some(step),
             Event::IncidentStarted { .. }

@@ -122,7 +122,8 @@ pub fn compose_step(
         .collect();
     let mut root = state.messages.first().map(|m| m.letter.message_id.clone());
     let mut out = Vec::new();
-    for (name, number) in notify.to.iter().zip(state.next_message()..) {
+    let recipients = state.recipients(notify, ix);
+    for (name, number) in recipients.iter().zip(state.next_message()..) {
         let party = record
             .directory
             .party(name)

@@ -316,6 +316,8 @@ impl StepKind {
 pub struct Notify {
     /// Divisions or roles to mail (names in the directory).
     pub to: Vec<String>,
+    /// Divisions or roles the operator may add at run time.
+    pub add_to: Vec<String>,
     /// Subject template.
     pub subject: Template,
     /// Body template.

@@ -446,6 +446,11 @@ pub struct StepDef {
     #[serde(default)]
     #[schemars(with = "Option<Vec<String>>")]
     pub to: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `notify`: divisions or roles the operator may add at run time (`notify --to`, or the
+    /// picker on the screen), e.g. the division whose topic the wrong information was.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub add_to: Option<Spanned<Vec<Spanned<String>>>>,
     /// `notify`: subject template.
     #[serde(default)]
     #[schemars(with = "Option<String>")]

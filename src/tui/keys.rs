@@ -248,10 +248,11 @@ pub const NORMAL: &[Binding] = &[
             ch('R', Action::Retry),
             ch('c', Action::Call),
             ch('A', Action::Ack),
+            ch('t', Action::AddRecipient),
         ],
         t(
-            "通知: 今すぐ再送・電話連絡を記録・受領確認を記録",
-            "mail: retry now, record a call, record an acknowledgement",
+            "通知: 再送・電話連絡・受領確認を記録・通知先を追加",
+            "mail: retry now, record a call, an acknowledgement; add a recipient",
         ),
     ),
     row!(

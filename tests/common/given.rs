@@ -41,6 +41,7 @@ steps:
     kind: notify
     after: [detect]
     to: [広報広聴課]
+    add_to: [情報政策課]
     subject: "{{title}}"
     body: 本文
     due: 1h
@@ -196,6 +197,14 @@ fn starting(exercise: bool, severity: Option<&str>) -> Command {
         },
         playbook_sha256: "a".repeat(64),
         divisions_sha256: "b".repeat(64),
+    }
+}
+
+/// Adds recipients to a notify step.
+pub fn add_to(step: &str, to: &[&str]) -> Command {
+    Command::AddRecipients {
+        step: s(step),
+        to: to.iter().map(|t| s(t)).collect(),
     }
 }
 

@@ -116,6 +116,13 @@ pub enum Command {
         /// The messages, one per recipient.
         messages: Vec<Letter>,
     },
+    /// Add recipients to a notify step at run time (from its `add_to`).
+    AddRecipients {
+        /// The notify step.
+        step: String,
+        /// Divisions or roles to add.
+        to: Vec<String>,
+    },
     /// Record that a message was delivered (by the outbox worker).
     RecordDelivery {
         /// The message number.

@@ -70,6 +70,47 @@ pub(super) fn queue(
         .collect())
 }
 
+/// `notify --to`: divisions the step's `add_to` offers, each once, before its mail is sent.
+pub(super) fn add_recipients(
+    state: &IncidentState,
+    playbook: &Playbook,
+    step: &str,
+    to: &[String],
+) -> Result<Event, Refusal> {
+    let ix = find_step(playbook, step)?;
+    let Some(StepKind::Notify(notify)) = kind(playbook, ix) else {
+        return Err(Refusal::NotANotify {
+            step: step.to_string(),
+        });
+    };
+    if state.status_of(ix).is_settled() {
+        return Err(super::finished(state, ix, step.to_string()));
+    }
+    if to.is_empty() {
+        return Err(Refusal::Empty { what: "--to" });
+    }
+    let current = state.recipients(notify, ix);
+    for (i, name) in to.iter().enumerate() {
+        if current.contains(name) || to[..i].contains(name) {
+            return Err(Refusal::AlreadyRecipient {
+                step: step.to_string(),
+                name: name.clone(),
+            });
+        }
+        if !notify.add_to.contains(name) {
+            return Err(Refusal::NotACandidate {
+                step: step.to_string(),
+                name: name.clone(),
+                candidates: notify.add_to.clone(),
+            });
+        }
+    }
+    Ok(Event::RecipientsAdded {
+        step: step.to_string(),
+        to: to.to_vec(),
+    })
+}
+
 pub(super) fn delivered(
     state: &IncidentState,
     playbook: &Playbook,

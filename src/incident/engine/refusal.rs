@@ -197,6 +197,22 @@ pub enum Refusal {
         /// The closest name.
         suggestion: Option<String>,
     },
+    /// `notify --to` a division that is a recipient already.
+    AlreadyRecipient {
+        /// The notify step.
+        step: String,
+        /// The division or role.
+        name: String,
+    },
+    /// `notify --to` a division the step's `add_to` does not offer.
+    NotACandidate {
+        /// The notify step.
+        step: String,
+        /// The division or role.
+        name: String,
+        /// What `add_to` offers.
+        candidates: Vec<String>,
+    },
     /// A post's text changed after the approval step that covered it was approved.
     ApprovalOutdated {
         /// The post.
@@ -552,6 +568,30 @@ impl Refusal {
                     "invalid value for the fact `{fact}`: give {expected}"
                 )
             }
+            Refusal::AlreadyRecipient { step, name } => tr!(
+                lang,
+                "{name} は既に `{step}` の通知先です",
+                "{name} is already a recipient of `{step}`"
+            ),
+            Refusal::NotACandidate {
+                step,
+                name,
+                candidates,
+            } if candidates.is_empty() => tr!(
+                lang,
+                "`{step}` に通知先を加えることはできません（手順書に `add_to` がありません）。{name} には `hikeshi call` で連絡できます",
+                "`{step}` takes no added recipients (the playbook gives no `add_to`); reach {name} with `hikeshi call`"
+            ),
+            Refusal::NotACandidate {
+                step,
+                name,
+                candidates,
+            } => tr!(
+                lang,
+                "{name} は `{step}` に加えられる通知先ではありません。加えられるのは: {}",
+                "{name} cannot be added to `{step}`; it offers: {}",
+                candidates.join("、")
+            ),
             Refusal::ApprovalOutdated {
                 step,
                 approval,

@@ -83,6 +83,7 @@ impl IncidentState {
             | Event::ChecklistChecked { .. }
             | Event::ObservationRecorded { .. }
             | Event::StepReopened { .. }
+            | Event::RecipientsAdded { .. }
             | Event::EvidenceAttached { .. } => ix.is_some_and(|ix| self.fold_step(&at, ix, event)),
             Event::NotificationQueued { .. }
             | Event::NotificationSent { .. }
@@ -250,6 +251,10 @@ impl IncidentState {
                 r.approval = None;
                 // Who refused, not who typed it in.
                 r.rejections.push(at.remark_by(by, reason));
+                false
+            }
+            Event::RecipientsAdded { to, .. } => {
+                self.steps[ix.index()].added_to.extend(to.iter().cloned());
                 false
             }
             Event::ChecklistChecked { item, checked, .. } => {

@@ -220,6 +220,15 @@ impl IncidentState {
             .collect()
     }
 
+    /// A notify step's recipients: the playbook's, then those added at run time.
+    pub fn recipients(&self, notify: &crate::playbook::Notify, ix: StepIx) -> Vec<String> {
+        let added = self
+            .step(ix)
+            .map(|r| r.added_to.as_slice())
+            .unwrap_or_default();
+        notify.to.iter().chain(added).cloned().collect()
+    }
+
     /// The answer given to a decision, if any.
     pub fn answer(&self, decision: StepIx) -> Option<usize> {
         self.step(decision).and_then(|r| r.answer)

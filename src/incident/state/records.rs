@@ -67,6 +67,8 @@ pub struct StepRecord {
     pub answer: Option<usize>,
     /// Every answer given, in order, with its reason.
     pub answers: Vec<Remark>,
+    /// A notify step: the recipients the operator added at run time.
+    pub added_to: Vec<String>,
     /// The approval in force (cleared by a rejection or reopen).
     pub approval: Option<Stamp>,
     /// An approval step: the statements its approval covers, with their texts' hashes.

@@ -471,9 +471,10 @@ impl Compiler<'_> {
     /// Reports every field that belongs to another kind; `false` if there was one.
     fn fields_fit_kind(&mut self, def: &StepDef) -> bool {
         use StepKindName::{Action, Approval, Decision, Monitor, Notify, Post};
-        let present: [FieldUse; 15] = [
+        let present: [FieldUse; 16] = [
             ("draft", def.draft.as_ref().map(pos), &[Action]),
             ("to", def.to.as_ref().map(pos), &[Notify]),
+            ("add_to", def.add_to.as_ref().map(pos), &[Notify]),
             ("subject", def.subject.as_ref().map(pos), &[Notify]),
             ("body", def.body.as_ref().map(pos), &[Notify]),
             ("ack_within", def.ack_within.as_ref().map(pos), &[Notify]),
@@ -564,7 +565,14 @@ impl Compiler<'_> {
             }
         };
         let ack_within = def.ack_within.as_ref().and_then(|a| self.duration(a));
+        let add_to = def
+            .add_to
+            .iter()
+            .flat_map(|a| a.value.iter())
+            .filter_map(|t| self.party(t, true))
+            .collect();
         Some(StepKind::Notify(Notify {
+            add_to,
             to: to?,
             subject: subject?,
             body: body?,

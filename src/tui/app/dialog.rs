@@ -37,6 +37,8 @@ pub enum DialogKind {
     Ack,
     /// One of the playbook's facts: `name=value`.
     Fact,
+    /// A recipient the notify step offers (`add_to`).
+    AddRecipient,
 }
 
 /// An open dialog.
@@ -113,6 +115,11 @@ impl Dialog {
             ),
             DialogKind::Ack => tr!(lang, "確認した人の氏名", "Name of who acknowledged it"),
             DialogKind::Fact => tr!(lang, "事実を記録（名前=値）", "Record a fact (name=value)"),
+            DialogKind::AddRecipient => tr!(
+                lang,
+                "追加する通知先（手順書の add_to から）",
+                "Recipient to add (from the playbook's add_to)"
+            ),
         }
     }
 }
@@ -159,6 +166,7 @@ impl App {
                     Some(self.operator.clone())
                 }
                 DialogKind::Fact => self.fact_to_ask(step),
+                DialogKind::AddRecipient => self.recipient_to_offer(step),
                 _ => None,
             },
             carried: None,
@@ -313,6 +321,14 @@ impl App {
                 by: text,
                 note: None,
             },
+            DialogKind::AddRecipient => Command::AddRecipients {
+                step,
+                to: text
+                    .split(['、', ','])
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect(),
+            },
             DialogKind::Fact => {
                 let Some((fact, value)) = text.split_once('=') else {
                     return Some(Command::SetFact {
@@ -327,6 +343,23 @@ impl App {
             }
             DialogKind::Reject | DialogKind::Handover | DialogKind::Evidence => return None,
         })
+    }
+
+    /// The recipients the notify step offers and does not have yet, joined (`、`): Enter takes
+    /// them all, or type one of them.
+    fn recipient_to_offer(&self, step: StepIx) -> Option<String> {
+        let playbook = self.incident.playbook();
+        let StepKind::Notify(notify) = &playbook.graph.step(step)?.kind else {
+            return None;
+        };
+        let current = self.incident.state().recipients(notify, step);
+        let left: Vec<&str> = notify
+            .add_to
+            .iter()
+            .filter(|c| !current.contains(c))
+            .map(String::as_str)
+            .collect();
+        (!left.is_empty()).then(|| left.join("、"))
     }
 
     /// The fact to offer in the fact dialog: the first the step needs and nobody has

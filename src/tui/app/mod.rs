@@ -60,6 +60,8 @@ pub enum Action {
     Note,
     /// Record one of the playbook's facts (asks for `name=value`).
     Fact,
+    /// Add a recipient the notify step offers (asks which; the first not yet added is offered).
+    AddRecipient,
     /// Record evidence (asks for a path or URL).
     Evidence,
     /// Complete before ready (asks for the reason).
@@ -378,6 +380,7 @@ impl App {
             }
             Action::Call => self.open(DialogKind::Call),
             Action::Ack => self.open(DialogKind::Ack),
+            Action::AddRecipient => self.open(DialogKind::AddRecipient),
             Action::Pause | Action::NextInject | Action::ShowInject | Action::Review => {
                 self.facilitator(action);
             }
