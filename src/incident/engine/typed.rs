@@ -117,6 +117,9 @@ fn fields(command: &Command) -> Vec<Typed<'_>> {
         }
         Command::Handover { to, .. } => vec![Name(to, "--to")],
         Command::QueueNotifications { step, .. } => vec![Name(step, "STEP")],
+        Command::AddRecipients { step, to } => std::iter::once(Name(step, "STEP"))
+            .chain(to.iter().map(|t| Name(t, "--to")))
+            .collect(),
         Command::Acknowledge { by, note, .. } => {
             let mut out = vec![Name(by, "--by")];
             out.extend(opt(note, "--note"));
