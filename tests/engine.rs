@@ -436,6 +436,7 @@ fn queued(to: &str, n: u32) -> hikeshi::incident::Letter {
         file: format!("outbox/{n:04}-report.eml"),
         sha256: "0".repeat(64),
         message_id: format!("{n}@city.example.jp"),
+        reply_code: None,
     }
 }
 

@@ -187,7 +187,7 @@ fn with_no_setup_mail_goes_to_the_outbox_and_the_step_is_done() {
         let mail = parse_mail(&paths);
         let first = &mail[0];
         assert_eq!(
-            first["subject"],
+            plain(&first["subject"]),
             "【第一報】公式X乗っ取り（@city_official）広報広聴課御中"
         );
         assert!(first["to"].as_str().unwrap().contains("広報広聴課"));
@@ -222,6 +222,24 @@ fn with_no_setup_mail_goes_to_the_outbox_and_the_step_is_done() {
     assert_eq!(journal.matches("\"notification_queued\"").count(), 3);
     assert_eq!(journal.matches("\"notification_sent\"").count(), 3);
     assert!(journal.contains("\"transport\":\"file\""));
+    // Each message carries its own reply code in its subject, recorded with it.
+    let messages = case.outbox()["messages"].as_array().unwrap().clone();
+    let codes: std::collections::BTreeSet<String> = messages
+        .iter()
+        .map(|m| {
+            let code = m["reply_code"].as_str().unwrap().to_string();
+            assert!(
+                m["subject"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!(" [{code}]")),
+                "{m}"
+            );
+            assert!(journal.contains(&format!("\"reply_code\":\"{code}\"")));
+            code
+        })
+        .collect();
+    assert_eq!(codes.len(), 3, "{codes:?}");
     // Sending the same step again is refused: it is done.
     let again = case.run(&["notify", "INC", "first-report"]);
     assert_eq!(again.status.code(), Some(1));
@@ -288,7 +306,7 @@ fn smtp_delivers_one_message_per_recipient_with_japanese_intact() {
     ] {
         let m = find(&mail, to);
         assert_eq!(
-            m["subject"],
+            plain(&m["subject"]),
             format!("【第一報】公式X乗っ取り（@city_official）{name}御中")
         );
         assert!(m["to"].as_str().unwrap().starts_with(name), "{m}");
@@ -582,7 +600,7 @@ fn iso_2022_jp_for_old_mail_systems() {
         let mail = parse_mail(&paths);
         let first = find_subject(&mail, "広報広聴課御中");
         assert_eq!(
-            first["subject"],
+            plain(&first["subject"]),
             "【第一報】公式X乗っ取り（@city_official）広報広聴課御中"
         );
         assert_eq!(first["charset"], "iso-2022-jp");
@@ -594,8 +612,20 @@ fn iso_2022_jp_for_old_mail_systems() {
 #[cfg(unix)]
 fn find_subject<'a>(mail: &'a [Value], ending: &str) -> &'a Value {
     mail.iter()
-        .find(|m| m["subject"].as_str().unwrap().ends_with(ending))
+        .find(|m| plain(&m["subject"]).ends_with(ending))
         .unwrap()
+}
+
+/// A subject without its reply code, which must be there: `件名 [HK-7H3K9Q2M]` → `件名`.
+#[cfg(unix)]
+fn plain(subject: &Value) -> String {
+    let subject = subject.as_str().unwrap();
+    let (text, code) = subject
+        .rsplit_once(" [")
+        .unwrap_or_else(|| panic!("{subject}"));
+    let code = code.strip_suffix(']').unwrap();
+    assert!(code.starts_with("HK-") && code.len() == 11, "{subject}");
+    text.to_string()
 }
 
 #[test]

@@ -36,6 +36,7 @@ fn command(kind: u8, step: usize, option: usize, with_reason: bool) -> Command {
                 file: "outbox/x.eml".into(),
                 sha256: "0".repeat(64),
                 message_id: format!("m{option}@city.example.jp"),
+                reply_code: None,
             }],
         },
         14 => Command::RecordDelivery {

@@ -75,6 +75,10 @@ pub struct Letter {
     pub sha256: String,
     /// Its `Message-ID` (without angle brackets).
     pub message_id: String,
+    /// The code in its subject (`HK-7H3K9Q2M`) that a reply must carry to count; journals
+    /// from before reply codes have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_code: Option<String>,
 }
 
 /// A statement's text as an approval step approved it.

@@ -6,7 +6,7 @@ use lettre::Message;
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Body, Mailbox};
 
-use super::NotifyError;
+use super::{NotifyError, reply};
 use crate::clock::jst;
 use crate::config::{Charset, Config};
 use crate::incident::describe::fill;
@@ -132,6 +132,8 @@ pub fn compose_step(
         let mut subject = fill(&notify.subject, record, ix, now, Some(name));
         let mut body = fill(&notify.body, record, ix, now, Some(name));
         header_safe("the subject", &subject)?;
+        let code = reply::new_code()?;
+        subject = reply::tag_subject(&subject, &code);
         body_safe("the body", &body)?;
         if state.exercise {
             if !subject.starts_with(EXERCISE_PREFIX) {
@@ -174,6 +176,7 @@ pub fn compose_step(
                 file,
                 sha256: sha256_hex(&bytes),
                 message_id,
+                reply_code: Some(code),
             },
             body,
             bytes,

@@ -10,6 +10,7 @@
 pub mod claim;
 pub mod compose;
 pub mod outbox;
+pub mod reply;
 pub mod transport;
 
 use std::path::PathBuf;

@@ -87,6 +87,7 @@ impl Harness {
                 file: format!("outbox/{message:04}-{step}.eml"),
                 sha256: "0".repeat(64),
                 message_id: format!("{message}@city.example.jp"),
+                reply_code: None,
             }],
         });
         self.ok(Command::RecordDelivery {

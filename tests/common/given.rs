@@ -354,6 +354,7 @@ pub fn message(step: &str, to: &str) -> Letter {
         file: format!("outbox/{step}-{to}.eml"),
         sha256: "d".repeat(64),
         message_id: format!("{step}.{to}@city.example.jp"),
+        reply_code: None,
     }
 }
 

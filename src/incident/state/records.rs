@@ -332,6 +332,7 @@ mod tests {
                 file: "outbox/0001-tell.eml".into(),
                 sha256: "0".repeat(64),
                 message_id: "1@example.jp".into(),
+                reply_code: None,
             },
             queued: Stamp {
                 at,
