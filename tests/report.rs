@@ -148,6 +148,7 @@ macro_rules! golden {
         insta::with_settings!({filters => vec![
             (r"[0-9a-f]{64}", "[sha256]"),
             (r"\.[0-9a-f]{12}@", ".[token]@"),
+            (r"\[HK-[0-9A-Z]{8}\]", "[HK-code]"),
         ]}, {
             insta::assert_snapshot!($name, $value);
         })
