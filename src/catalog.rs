@@ -247,7 +247,14 @@ pub fn load_playbook(
     })?;
     match compile_source(&source, &directory, options) {
         Ok(compiled) => Ok(LoadedPlaybook {
-            source,
+            // Frozen with an incident, an overlay's `extends` names the frozen base.
+            source: match &compiled.base {
+                Some(_) => SourceFile::new(
+                    source.name.clone(),
+                    crate::playbook::extend::frozen_overlay(&source.text),
+                ),
+                None => source,
+            },
             divisions_source,
             directory,
             compiled,

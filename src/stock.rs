@@ -26,6 +26,21 @@ pub const PLAYBOOKS: [StockFile; 3] = [
     },
 ];
 
+/// The text of the stock playbook with this id (`flaming` …).
+pub fn playbook(id: &str) -> Option<&'static str> {
+    PLAYBOOKS
+        .iter()
+        .find(|f| f.name.strip_suffix(".yaml") == Some(id))
+        .map(|f| f.text)
+}
+
+/// The ids of the stock playbooks.
+pub fn ids() -> impl Iterator<Item = &'static str> {
+    PLAYBOOKS
+        .iter()
+        .filter_map(|f| f.name.strip_suffix(".yaml"))
+}
+
 /// The stock exercise scenarios (机上訓練), one per playbook.
 pub const EXERCISES: [StockFile; 3] = [
     StockFile {

@@ -125,6 +125,11 @@ impl Incident {
         for (name, bytes) in extra {
             write_synced(&tmp.join(name), bytes)?;
         }
+        // A playbook that extends another is frozen with it (its `extends` points there).
+        if let Some(base) = &loaded.compiled.base {
+            let path = tmp.join(crate::playbook::extend::FROZEN_BASE);
+            write_synced(&path, base.text.as_bytes())?;
+        }
         let written = {
             // Closed before the rename: Windows does not rename a folder with a file open in it.
             let mut journal = JournalWriter::create(&tmp.join(files::JOURNAL))?;

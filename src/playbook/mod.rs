@@ -10,6 +10,7 @@ pub mod condition;
 pub mod diagnostic;
 pub mod duration;
 pub mod export;
+pub mod extend;
 pub mod graph;
 pub mod load;
 pub mod model;

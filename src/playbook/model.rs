@@ -19,8 +19,23 @@ pub struct PlaybookFile {
     /// Identifier, lower-case ASCII with hyphens (e.g. `unauthorized-access`).
     #[schemars(with = "String")]
     pub id: Spanned<String>,
-    /// Title in Japanese (e.g. `SNS公式アカウントの不正アクセス（乗っ取り）対応`).
-    pub title: String,
+    /// Title in Japanese (e.g. `SNS公式アカウントの不正アクセス（乗っ取り）対応`); required
+    /// unless the playbook `extends` another.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The playbook this one adapts: a stock playbook id (`flaming`) or a file beside this one
+    /// (`base.yaml`). Its steps are taken, changed by `change`, removed by `remove`, and this
+    /// file's `steps` are added.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub extends: Option<Spanned<String>>,
+    /// With `extends`: changes to steps of the playbook extended, by step id.
+    #[serde(default)]
+    pub change: Vec<super::extend::StepPatch>,
+    /// With `extends`: steps of the playbook extended that this one does not take, each with
+    /// a reason. Steps that waited for one wait for what it waited for.
+    #[serde(default)]
+    pub remove: Vec<super::extend::Removal>,
     /// Version of this playbook (e.g. `"1.0"`).
     #[serde(default)]
     pub version: Option<String>,

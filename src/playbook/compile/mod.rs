@@ -39,6 +39,8 @@ pub struct Compiled {
     pub playbook: Playbook,
     /// Warnings (never errors).
     pub warnings: Vec<Diagnostic>,
+    /// With `extends`: the playbook extended, as it is frozen beside this one.
+    pub base: Option<SourceFile>,
 }
 
 /// Parses and compiles a playbook source against a directory of divisions and roles.
@@ -57,7 +59,22 @@ pub fn compile_source(
         )]);
     }
     let file: PlaybookFile = parse_yaml(source, &options.limits).map_err(|d| vec![*d])?;
-    compile(source, file, directory, options)
+    if file.extends.is_none() {
+        return compile(source, file, directory, options);
+    }
+    let merged = super::extend::merge(source, file, &options.limits)?;
+    let relocate = |mut d: Vec<Diagnostic>| {
+        merged.lines.relocate(&mut d);
+        d
+    };
+    match compile(&merged.combined, merged.file, directory, options) {
+        Ok(mut compiled) => {
+            compiled.warnings = relocate(compiled.warnings);
+            compiled.base = Some(merged.base.clone());
+            Ok(compiled)
+        }
+        Err(d) => Err(relocate(d)),
+    }
 }
 
 /// Compiles a parsed playbook file. `source` is the text it was parsed from (for positions).
@@ -81,6 +98,7 @@ pub fn compile(
     match result {
         Some(playbook) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(Compiled {
             playbook,
+            base: None,
             warnings: diagnostics,
         }),
         _ => Err(diagnostics),
@@ -352,6 +370,31 @@ impl Compiler<'_> {
     }
 
     fn playbook(&mut self, file: PlaybookFile, options: &CompileOptions) -> Option<Playbook> {
+        let id_at = pos(&file.id);
+        if file.title.is_none() {
+            self.error(
+                id_at,
+                "",
+                Problem::MissingField {
+                    field: "title".into(),
+                },
+            );
+        }
+        for (field, given) in [
+            ("change", !file.change.is_empty()),
+            ("remove", !file.remove.is_empty()),
+        ] {
+            if given {
+                let at = self.source.find(&format!("{field}:")).unwrap_or(id_at);
+                self.error(
+                    at,
+                    field,
+                    Problem::OverlayWithoutBase {
+                        field: field.into(),
+                    },
+                );
+            }
+        }
         if !valid_id(&file.id.value) {
             self.error(
                 pos(&file.id),
@@ -412,7 +455,7 @@ impl Compiler<'_> {
 
         Some(Playbook {
             id: file.id.value,
-            title: file.title,
+            title: file.title.unwrap_or_default(),
             version: file.version,
             description: file.description,
             sources,

@@ -236,6 +236,25 @@ pub enum Problem {
         /// The options it does not name.
         missing: Vec<String>,
     },
+    /// `extends:` names no stock playbook (and no file).
+    UnknownBase {
+        /// As written.
+        name: String,
+        /// The closest stock playbook id.
+        suggestion: Option<String>,
+    },
+    /// The playbook extended extends another one.
+    ExtendsChain,
+    /// A step removed without a reason.
+    RemovalWithoutReason {
+        /// The step.
+        step: String,
+    },
+    /// `change:` or `remove:` without `extends:`.
+    OverlayWithoutBase {
+        /// The key.
+        field: String,
+    },
     /// A post's `approved_in` that is not an approval step among its prerequisites.
     ApprovedInNotAnApproval {
         /// The step named.
@@ -654,6 +673,26 @@ impl Problem {
                 "`{field}` gives no value for {} of decision `{decision}`, and no `default`",
                 list(missing)
             ),
+            Problem::UnknownBase { name, .. } => tr!(
+                lang,
+                "`extends` の手順書 `{name}` が見つかりません",
+                "the playbook to extend, `{name}`, cannot be found"
+            ),
+            Problem::ExtendsChain => tr!(
+                lang,
+                "`extends` する手順書が、さらに別の手順書を `extends` しています",
+                "the playbook extended extends another one"
+            ),
+            Problem::RemovalWithoutReason { step } => tr!(
+                lang,
+                "手順 `{step}` を除く理由（`reason`）がありません",
+                "no `reason` for removing step `{step}`"
+            ),
+            Problem::OverlayWithoutBase { field } => tr!(
+                lang,
+                "`{field}` は `extends` する手順書にだけ書けます",
+                "`{field}` belongs to a playbook that `extends` another"
+            ),
             Problem::ApprovedInNotAnApproval { step } => tr!(
                 lang,
                 "`approved_in` の `{step}` は、この手順の前提にある決裁（`kind: approval`）の手順ではありません",
@@ -970,6 +1009,29 @@ impl Problem {
                 lang,
                 "残りの選択肢の値を書くか、`default:` を加えてください",
                 "give the other options a value, or add `default:`"
+            ),
+            Problem::UnknownBase { suggestion, .. } => did_you_mean(lang, suggestion)
+                .unwrap_or_else(|| {
+                    tr!(
+                        lang,
+                        "標準の手順書の id（`flaming` など）か、この手順書と同じフォルダのファイル名（`base.yaml`）を書いてください",
+                        "name a stock playbook id (`flaming` …) or a file beside this one (`base.yaml`)"
+                    )
+                }),
+            Problem::ExtendsChain => tr!(
+                lang,
+                "元の手順書を直接 `extends` してください（`extends` は1段まで）",
+                "extend the original playbook directly (one level of `extends`)"
+            ),
+            Problem::RemovalWithoutReason { .. } => tr!(
+                lang,
+                "`remove: [{{id: 手順id, reason: 理由}}]` の形で書いてください",
+                "write `remove: [{{id: step-id, reason: why}}]`"
+            ),
+            Problem::OverlayWithoutBase { .. } => tr!(
+                lang,
+                "`extends: flaming` のように元の手順書を書くか、手順を `steps` に直接書いてください",
+                "add `extends: flaming` (the playbook adapted), or write the steps under `steps`"
             ),
             Problem::ApprovedInNotAnApproval { .. } => tr!(
                 lang,

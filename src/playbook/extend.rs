@@ -1,0 +1,371 @@
+//! `extends:`: a city's playbook built on a stock one (or another file) without forking it.
+//! The overlay changes steps by id (`change:`), adds steps (`steps:`), removes steps with a
+//! reason (`remove:`), and may add sources and facts or replace the top-level fields it gives.
+//!
+//! Positions: the overlay is parsed as if it were written after the base (its lines shifted
+//! by the base's line count), and the compiler reads one text made of both, so every check
+//! that points into the text works unchanged; diagnostics are mapped back to the file and
+//! line where the text was written.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use super::diagnostic::{Diagnostic, Position, Problem, suggest};
+use super::load::{Limits, SourceFile, parse_yaml};
+use super::model::{
+    Basis, DueFrom, EvidencePrompt, OptionDef, PerOption, PlaybookFile, PostChannel, PostPurpose,
+    StepDef,
+};
+
+/// The name under which an incident freezes the playbook an overlay extends.
+pub const FROZEN_BASE: &str = "playbook.base.yaml";
+
+macro_rules! step_patch {
+    ($( $(#[$m:meta])* $field:ident : $ty:ty => $how:ident ),* $(,)?) => {
+        /// A change to one step of the playbook extended: the fields given replace the
+        /// step's (lists are replaced whole).
+        #[derive(Debug, Clone, Deserialize, JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct StepPatch {
+            /// The id of the step to change.
+            #[schemars(with = "String")]
+            pub id: Spanned<String>,
+            $( $(#[$m])* #[serde(default)] pub $field: Option<$ty>, )*
+        }
+
+        impl StepPatch {
+            fn apply(self, step: &mut StepDef) {
+                $( step_patch!(@$how step.$field, self.$field); )*
+            }
+        }
+    };
+    (@opt $dst:expr, $src:expr) => { if let Some(v) = $src { $dst = Some(v); } };
+    (@set $dst:expr, $src:expr) => { if let Some(v) = $src { $dst = v; } };
+}
+
+step_patch! {
+    /// Title.
+    title: String => set,
+    /// Prerequisites (replaces the list).
+    #[schemars(with = "Option<Vec<String>>")]
+    after: Vec<Spanned<String>> => set,
+    /// Condition on a decision.
+    #[schemars(with = "Option<String>")]
+    when: Spanned<String> => opt,
+    /// Owner (or by option).
+    #[schemars(with = "Option<PerOption>")]
+    owner: Spanned<PerOption> => opt,
+    /// Deadline (or by option).
+    #[schemars(with = "Option<PerOption>")]
+    due: Spanned<PerOption> => opt,
+    /// What the deadline counts from.
+    due_from: DueFrom => set,
+    /// Guidance.
+    guidance: String => opt,
+    /// Guideline clauses (replaces the list).
+    #[schemars(with = "Option<Vec<String>>")]
+    source: Vec<Spanned<String>> => set,
+    /// What the step rests on.
+    #[schemars(with = "Option<Basis>")]
+    basis: Spanned<Basis> => opt,
+    /// Why, for `basis: practice`.
+    #[schemars(with = "Option<String>")]
+    basis_reason: Spanned<String> => opt,
+    /// Checklist (replaces the list).
+    checklist: Vec<String> => set,
+    /// Evidence prompts (replaces the list).
+    evidence: Vec<EvidencePrompt> => set,
+    /// Contacts (replaces the list).
+    #[schemars(with = "Option<Vec<String>>")]
+    contacts: Vec<Spanned<String>> => set,
+    /// `action`: draft.
+    #[schemars(with = "Option<String>")]
+    draft: Spanned<String> => opt,
+    /// `notify`: recipients.
+    #[schemars(with = "Option<Vec<String>>")]
+    to: Spanned<Vec<Spanned<String>>> => opt,
+    /// `notify`: recipients the operator may add.
+    #[schemars(with = "Option<Vec<String>>")]
+    add_to: Spanned<Vec<Spanned<String>>> => opt,
+    /// `notify`: subject.
+    #[schemars(with = "Option<String>")]
+    subject: Spanned<String> => opt,
+    /// `notify`: body.
+    #[schemars(with = "Option<String>")]
+    body: Spanned<String> => opt,
+    /// `notify`: acknowledgement time.
+    #[schemars(with = "Option<String>")]
+    ack_within: Spanned<String> => opt,
+    /// `decision`: question.
+    #[schemars(with = "Option<String>")]
+    question: Spanned<String> => opt,
+    /// `decision`: options.
+    #[schemars(with = "Option<Vec<OptionDef>>")]
+    options: Spanned<Vec<OptionDef>> => opt,
+    /// `approval`, `post`: approver.
+    #[schemars(with = "Option<String>")]
+    approver: Spanned<String> => opt,
+    /// `post`: purpose.
+    #[schemars(with = "Option<PostPurpose>")]
+    purpose: Spanned<PostPurpose> => opt,
+    /// `post`: channel.
+    #[schemars(with = "Option<PostChannel>")]
+    channel: Spanned<PostChannel> => opt,
+    /// `post`: statement.
+    #[schemars(with = "Option<String>")]
+    statement: Spanned<String> => opt,
+    /// `post`: the approval step that approves its text.
+    #[schemars(with = "Option<String>")]
+    approved_in: Spanned<String> => opt,
+    /// `monitor`: interval.
+    #[schemars(with = "Option<String>")]
+    every: Spanned<String> => opt,
+    /// `monitor`: what to observe.
+    #[schemars(with = "Option<Vec<String>>")]
+    observe: Spanned<Vec<String>> => opt,
+}
+
+/// A step of the playbook extended that this one does not take, and why.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Removal {
+    /// The step's id.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Why the city does not take it (recorded with the playbook).
+    #[schemars(with = "String")]
+    pub reason: Spanned<String>,
+}
+
+/// Which file each line of the combined text was written in.
+#[derive(Debug, Clone, Default)]
+pub struct LineMap {
+    /// (first line in the combined text, file name), in order.
+    segments: Vec<(usize, String)>,
+}
+
+impl LineMap {
+    /// The file and line where a combined-text line was written.
+    pub fn locate(&self, line: usize) -> (String, usize) {
+        let (start, name) = self
+            .segments
+            .iter()
+            .rev()
+            .find(|(start, _)| line >= *start)
+            .or(self.segments.first())
+            .cloned()
+            .unwrap_or((1, String::new()));
+        (name, line + 1 - start)
+    }
+
+    /// Points every diagnostic at the file and line it belongs to.
+    pub fn relocate(&self, diagnostics: &mut [Diagnostic]) {
+        if self.segments.len() < 2 {
+            return;
+        }
+        for d in diagnostics {
+            let (file, line) = self.locate(d.position.line);
+            d.file = file;
+            d.position = Position::new(line, d.position.column);
+        }
+    }
+}
+
+/// A playbook that extends another, merged: the combined text the compiler reads, the merged
+/// file, the line map, and the base as it is frozen with an incident.
+#[derive(Debug)]
+pub struct Merged {
+    /// The base's text followed by the overlay's.
+    pub combined: SourceFile,
+    /// The merged playbook as written.
+    pub file: PlaybookFile,
+    /// Where each line came from.
+    pub lines: LineMap,
+    /// The base, as an incident freezes it beside the overlay.
+    pub base: SourceFile,
+}
+
+/// The overlay's text as an incident freezes it: its `extends:` line points at the frozen
+/// copy of the playbook extended ([`FROZEN_BASE`]) beside it.
+pub fn frozen_overlay(text: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("extends:") {
+            out.push(format!("extends: {FROZEN_BASE}"));
+        } else {
+            out.push(line.to_string());
+        }
+    }
+    let mut joined = out.join("\n");
+    if text.ends_with('\n') {
+        joined.push('\n');
+    }
+    joined
+}
+
+/// Where `extends:` points: a stock playbook id, or a file next to the overlay.
+fn base_source(
+    overlay: &SourceFile,
+    target: &Spanned<String>,
+    limits: &Limits,
+) -> Result<SourceFile, Box<Diagnostic>> {
+    let name = target.value.trim();
+    if name.ends_with(".yaml") || name.ends_with(".yml") || name.contains('/') {
+        let dir = std::path::Path::new(&overlay.name)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        return SourceFile::read(&dir.join(name), limits).map_err(|mut d| {
+            d.position = Position::from_location(&target.referenced);
+            d.file.clone_from(&overlay.name);
+            d
+        });
+    }
+    match crate::stock::playbook(name) {
+        Some(text) => Ok(SourceFile::new(format!("<embedded>/{name}.yaml"), text)),
+        None => Err(Box::new(Diagnostic::error(
+            &overlay.name,
+            Position::from_location(&target.referenced),
+            name,
+            Problem::UnknownBase {
+                name: name.to_string(),
+                suggestion: suggest(name, crate::stock::ids()),
+            },
+        ))),
+    }
+}
+
+/// Merges an overlay (`file`, parsed from `overlay`) with the playbook it extends.
+pub fn merge(
+    overlay: &SourceFile,
+    file: PlaybookFile,
+    limits: &Limits,
+) -> Result<Merged, Vec<Diagnostic>> {
+    let Some(target) = file.extends.clone() else {
+        return Err(Vec::new());
+    };
+    let base = base_source(overlay, &target, limits).map_err(|d| vec![*d])?;
+    let base_file: PlaybookFile = parse_yaml(&base, limits).map_err(|d| vec![*d])?;
+    if let Some(chain) = &base_file.extends {
+        return Err(vec![Diagnostic::error(
+            &base.name,
+            Position::from_location(&chain.referenced),
+            chain.value.clone(),
+            Problem::ExtendsChain,
+        )]);
+    }
+    // The overlay parsed again as if written below the base and a blank line: its positions
+    // continue there, in one text the compiler reads.
+    let base_lines = base.text.lines().count();
+    let offset = base_lines + 1;
+    let shifted = SourceFile::new(
+        overlay.name.clone(),
+        format!("{}{}", "\n".repeat(offset), overlay.text),
+    );
+    let lines = LineMap {
+        segments: vec![(1, base.name.clone()), (offset + 1, overlay.name.clone())],
+    };
+    let file: PlaybookFile = parse_yaml(&shifted, limits).map_err(|d| {
+        let mut v = vec![*d];
+        lines.relocate(&mut v);
+        v
+    })?;
+    let base_text: Vec<&str> = base.text.lines().collect();
+    let combined = SourceFile::new(
+        overlay.name.clone(),
+        format!("{}\n\n{}", base_text.join("\n"), overlay.text),
+    );
+    let mut diagnostics = Vec::new();
+    let merged = apply(base_file, file, &overlay.name, &mut diagnostics);
+    if !diagnostics.is_empty() {
+        lines.relocate(&mut diagnostics);
+        return Err(diagnostics);
+    }
+    Ok(Merged {
+        combined,
+        file: merged,
+        lines,
+        base,
+    })
+}
+
+/// The base with the overlay's top-level fields, changes, additions and removals applied.
+fn apply(
+    mut base: PlaybookFile,
+    overlay: PlaybookFile,
+    name: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> PlaybookFile {
+    let at = |s: &Spanned<String>| Position::from_location(&s.referenced);
+    base.id = overlay.id;
+    base.extends = None;
+    if let Some(t) = overlay.title {
+        base.title = Some(t);
+    }
+    base.version = overlay.version.or(base.version);
+    base.description = overlay.description.or(base.description);
+    base.reviewed = overlay.reviewed.or(base.reviewed);
+    base.review_every = overlay.review_every.or(base.review_every);
+    if !overlay.platforms.is_empty() {
+        base.platforms = overlay.platforms;
+    }
+    if !overlay.severities.is_empty() {
+        base.severities = overlay.severities;
+    }
+    base.sources.extend(overlay.sources);
+    base.facts.extend(overlay.facts);
+    let ids: Vec<String> = base.steps.iter().map(|s| s.id.value.clone()).collect();
+    let unknown = |id: &Spanned<String>, diagnostics: &mut Vec<Diagnostic>| {
+        diagnostics.push(Diagnostic::error(
+            name,
+            at(id),
+            id.value.clone(),
+            Problem::UnknownStep {
+                id: id.value.clone(),
+                suggestion: suggest(&id.value, ids.iter().map(String::as_str)),
+            },
+        ));
+    };
+    for patch in overlay.change {
+        match base.steps.iter_mut().find(|s| s.id.value == patch.id.value) {
+            Some(step) => patch.apply(step),
+            None => unknown(&patch.id, diagnostics),
+        }
+    }
+    for removal in overlay.remove {
+        if removal.reason.value.trim().is_empty() {
+            diagnostics.push(Diagnostic::error(
+                name,
+                at(&removal.reason),
+                "",
+                Problem::RemovalWithoutReason {
+                    step: removal.id.value.clone(),
+                },
+            ));
+            continue;
+        }
+        let Some(i) = base
+            .steps
+            .iter()
+            .position(|s| s.id.value == removal.id.value)
+        else {
+            unknown(&removal.id, diagnostics);
+            continue;
+        };
+        let removed = base.steps.remove(i);
+        // Steps that waited for it wait for what it waited for: the chain stays whole.
+        for step in &mut base.steps {
+            if let Some(k) = step.after.iter().position(|a| a.value == removed.id.value) {
+                step.after.remove(k);
+                for a in removed.after.iter().rev() {
+                    if !step.after.iter().any(|x| x.value == a.value) {
+                        step.after.insert(k, a.clone());
+                    }
+                }
+            }
+        }
+    }
+    base.steps.extend(overlay.steps);
+    base
+}

@@ -1,0 +1,216 @@
+//! `extends:`: a city's playbook on a stock one. The example overlays run end to end, are
+//! frozen with their base, and problems are reported in the file and line where they were
+//! written.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use common::{check_json, fixture, root};
+use hikeshi::catalog::{self, PlaybookRef};
+use hikeshi::clock::SimulatedClock;
+use hikeshi::incident::{Command, Incident, IncidentRecord, StartParams, StepStatus};
+use hikeshi::notify::{self, Config, Transport};
+use hikeshi::playbook::{CompileOptions, StepKind};
+
+fn start(path: &str, facts: &[(&str, &str)]) -> (tempfile::TempDir, Incident) {
+    let dir = tempfile::tempdir().unwrap();
+    let pb = PlaybookRef::File(root().join(path));
+    let divisions = pb.divisions_source(None);
+    let loaded = catalog::load_playbook(&pb, &divisions, &CompileOptions::default())
+        .map_err(|f| f.diagnostics)
+        .unwrap();
+    let clock = Arc::new(SimulatedClock::fixed(
+        chrono::DateTime::parse_from_rfc3339("2026-11-27T22:00:00+09:00").unwrap(),
+    ));
+    let incident = Incident::start(
+        dir.path(),
+        &loaded,
+        StartParams {
+            title: "町の事案".into(),
+            account: Some("@town_official".into()),
+            platform: Some(hikeshi::playbook::Platform::X),
+            operator: "田中".into(),
+            severity: None,
+            exercise: false,
+            facts: facts
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        },
+        clock,
+    )
+    .unwrap();
+    (dir, incident)
+}
+
+/// Does whatever each ready step asks, the first option of every decision, until none is
+/// ready; every step is then settled.
+fn run_to_the_end(incident: &mut Incident) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for _ in 0..200 {
+        let playbook = incident.playbook().clone();
+        let Some(ix) = playbook
+            .graph
+            .order()
+            .iter()
+            .copied()
+            .find(|ix| incident.state().status_of(*ix) == StepStatus::Ready)
+        else {
+            break;
+        };
+        let step = playbook.graph.step(ix).unwrap();
+        let id = step.id.clone();
+        let done = Command::Complete {
+            step: id.clone(),
+            note: None,
+            force: None,
+        };
+        match &step.kind {
+            StepKind::Decision(_) => {
+                let option = match &step.kind {
+                    StepKind::Decision(d) => d.options[0].id.clone(),
+                    _ => unreachable!(),
+                };
+                let decide = Command::Decide {
+                    step: id,
+                    option,
+                    reason: None,
+                    force: None,
+                };
+                incident.execute("田中", &decide).unwrap();
+            }
+            StepKind::Notify(_) => {
+                notify::queue(incident, "田中", &id, &Config::default()).unwrap();
+                for job in notify::due(incident, &HashSet::new(), false) {
+                    let outcome = runtime.block_on(Transport::File.deliver(&job));
+                    notify::record(incident, &outcome).unwrap();
+                }
+            }
+            StepKind::Approval { .. } | StepKind::Post(_) => {
+                let approve = Command::Approve {
+                    step: id.clone(),
+                    by: "課長".into(),
+                };
+                incident.execute("田中", &approve).unwrap();
+                if matches!(step.kind, StepKind::Post(_)) {
+                    incident.execute("田中", &done).unwrap();
+                }
+            }
+            StepKind::Monitor(_) => {
+                let observe = Command::Observe {
+                    step: id,
+                    text: "変化なし".into(),
+                };
+                incident.execute("田中", &observe).unwrap();
+                incident.execute("田中", &done).unwrap();
+            }
+            StepKind::Action => {
+                incident.execute("田中", &done).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn each_example_overlay_runs_to_the_end_and_is_frozen_with_its_base() {
+    let facts = [
+        ("genuine_account", "@town_official"),
+        ("fake_account", "@town_0fficial"),
+    ];
+    for (path, stock, added, removed) in [
+        (
+            "playbooks/examples/flaming-town.yaml",
+            "flaming",
+            "call-chief",
+            "notify-mayor",
+        ),
+        (
+            "playbooks/examples/impersonation-town.yaml",
+            "impersonation",
+            "notify-neighbors",
+            "prevention",
+        ),
+        (
+            "playbooks/examples/unauthorized-access-town.yaml",
+            "unauthorized-access",
+            "check-other-accounts",
+            "press-release",
+        ),
+    ] {
+        let facts: &[(&str, &str)] = if stock == "impersonation" {
+            &facts
+        } else {
+            &[]
+        };
+        let (_dir, mut incident) = start(path, facts);
+        let playbook = incident.playbook();
+        assert!(playbook.graph.find(added).is_some(), "{path}: {added}");
+        assert!(playbook.graph.find(removed).is_none(), "{path}: {removed}");
+        run_to_the_end(&mut incident);
+        let p = incident.state().progress();
+        assert_eq!(p.ready + p.pending, 0, "{path}: every step settled: {p:?}");
+        // The frozen copy: the overlay pointing at its frozen base, and the base as it was.
+        let folder = incident.dir();
+        let frozen = std::fs::read_to_string(folder.join("playbook.yaml")).unwrap();
+        assert!(
+            frozen.contains("\nextends: playbook.base.yaml\n"),
+            "{frozen}"
+        );
+        let base = std::fs::read_to_string(folder.join("playbook.base.yaml")).unwrap();
+        assert_eq!(base, hikeshi::stock::playbook(stock).unwrap());
+        let reread = IncidentRecord::load(&folder).unwrap();
+        assert_eq!(&reread.state, incident.state());
+    }
+}
+
+#[test]
+fn the_changed_deadlines_and_owner_are_the_overlays() {
+    let (_dir, incident) = start("playbooks/examples/flaming-town.yaml", &[]);
+    let pb = incident.playbook();
+    let step = |id: &str| pb.graph.step(pb.graph.find(id).unwrap()).unwrap();
+    assert_eq!(
+        step("detect").due.unwrap().within,
+        chrono::TimeDelta::minutes(15)
+    );
+    assert_eq!(step("assess-severity").owner.as_deref(), Some("所属長"));
+    assert_eq!(step("call-chief").practice.as_deref().is_some(), true);
+    // Steps that waited for the removed step wait for what it waited for.
+    let final_report = step("final-report");
+    let assess = pb.graph.find("assess-severity").unwrap();
+    assert!(
+        final_report.after.contains(&assess),
+        "{:?}",
+        final_report.after
+    );
+}
+
+/// A problem in the overlay is reported in the overlay, at its line; one in the base's text
+/// (here: none) would be reported in the base.
+#[test]
+fn problems_are_reported_where_they_were_written() {
+    let (diagnostics, code) = check_json(&fixture("extend/bad-overlay.yaml"));
+    assert_eq!(code, 1);
+    let find = |code: &str| {
+        diagnostics
+            .iter()
+            .find(|d| d["problem"]["code"] == code)
+            .unwrap_or_else(|| panic!("no {code}: {diagnostics:#?}"))
+    };
+    let unknown = find("unknown_step");
+    assert!(
+        unknown["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("bad-overlay.yaml")
+    );
+    assert_eq!(unknown["position"]["line"], 6);
+    assert!(unknown["hint"].as_str().unwrap().contains("`detect`"));
+    let removal = find("removal_without_reason");
+    assert_eq!(removal["position"]["line"], 13);
+}
