@@ -158,7 +158,12 @@ fn schema_describes_the_step_kinds_and_fields() {
     ] {
         assert!(text.contains(needle), "schema lacks {needle}");
     }
-    assert_eq!(schema["required"], serde_json::json!(["id", "title"]));
+    assert_eq!(schema["required"], serde_json::json!(["id"]));
+    // A title unless the playbook extends another.
+    assert_eq!(
+        schema["anyOf"],
+        serde_json::json!([{"required": ["title"]}, {"required": ["extends"]}])
+    );
 }
 
 #[test]

@@ -164,7 +164,7 @@ fn each_example_overlay_runs_to_the_end_and_is_frozen_with_its_base() {
         );
         let base = std::fs::read_to_string(folder.join("playbook.base.yaml")).unwrap();
         assert_eq!(base, hikeshi::stock::playbook(stock).unwrap());
-        let reread = IncidentRecord::load(&folder).unwrap();
+        let reread = IncidentRecord::load(folder).unwrap();
         assert_eq!(&reread.state, incident.state());
     }
 }
@@ -179,7 +179,7 @@ fn the_changed_deadlines_and_owner_are_the_overlays() {
         chrono::TimeDelta::minutes(15)
     );
     assert_eq!(step("assess-severity").owner.as_deref(), Some("所属長"));
-    assert_eq!(step("call-chief").practice.as_deref().is_some(), true);
+    assert!(step("call-chief").practice.is_some());
     // Steps that waited for the removed step wait for what it waited for.
     let final_report = step("final-report");
     let assess = pb.graph.find("assess-severity").unwrap();

@@ -15,6 +15,8 @@ use serde_saphyr::Spanned;
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "hikeshi playbook")]
+// `title` is required, unless the playbook extends another (it then has the base's).
+#[schemars(extend("anyOf" = [{"required": ["title"]}, {"required": ["extends"]}]))]
 pub struct PlaybookFile {
     /// Identifier, lower-case ASCII with hyphens (e.g. `unauthorized-access`).
     #[schemars(with = "String")]
