@@ -454,13 +454,8 @@ fn a_leftover_evidence_copy_does_not_block_a_retry() {
     );
 }
 
-/// Facts from the command line: given at the start with `--fact`, changed later with
-/// `hikeshi fact`, each journalled; a value the fact cannot hold is refused in the language
-/// asked for, and a step that needs a missing fact says which.
-#[test]
-fn facts_are_given_at_the_start_and_later_and_journalled() {
-    let dir = tempfile::tempdir().unwrap();
-    let cwd = dir.path();
+/// なりすまし started with the genuine account as a fact, the fake one found: its id.
+fn impersonation_detected(cwd: &Path) -> &'static str {
     h(cwd, T0)
         .args(["start", "impersonation", "--account", "@city_official"])
         .args([
@@ -476,6 +471,17 @@ fn facts_are_given_at_the_start_and_later_and_journalled() {
         .args(["done", id, "detect-fake"])
         .assert()
         .success();
+    id
+}
+
+/// Facts from the command line: given at the start with `--fact`, changed later with
+/// `hikeshi fact`, each journalled; a value the fact cannot hold is refused in the language
+/// asked for, and a step that needs a missing fact says which.
+#[test]
+fn facts_are_given_at_the_start_and_later_and_journalled() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let id = impersonation_detected(cwd);
     h(cwd, T0)
         .args(["done", id, "report-to-platform"])
         .assert()
@@ -513,21 +519,7 @@ fn facts_are_given_at_the_start_and_later_and_journalled() {
 fn notify_to_adds_a_recipient_the_step_offers_and_journals_it() {
     let dir = tempfile::tempdir().unwrap();
     let cwd = dir.path();
-    h(cwd, T0)
-        .args(["start", "impersonation", "--account", "@city_official"])
-        .args([
-            "--fact",
-            "genuine_account=@city_official",
-            "--platform",
-            "x",
-        ])
-        .assert()
-        .success();
-    let id = "20261122-1403-impersonation";
-    h(cwd, T0)
-        .args(["done", id, "detect-fake"])
-        .assert()
-        .success();
+    let id = impersonation_detected(cwd);
     h(cwd, T0)
         .args(["notify", id, "report-to-supervisor"])
         .assert()

@@ -767,33 +767,38 @@ fn two_screens_on_one_incident_see_each_other() {
     assert_eq!(b.incident.state(), &replayed.state);
 }
 
+/// A stock playbook's incident on the fixed clock, with `facts` given at the start.
+fn stock_incident(
+    dir: &std::path::Path,
+    playbook: &str,
+    facts: std::collections::BTreeMap<String, String>,
+) -> Incident {
+    let loaded = catalog::load_playbook(
+        &PlaybookRef::Stock(playbook.into()),
+        &DivisionsRef::Stock,
+        &CompileOptions::default(),
+    )
+    .unwrap();
+    let params = StartParams {
+        title: "なりすまし".into(),
+        account: Some("@city_official".into()),
+        platform: Some(Platform::X),
+        operator: "田中".into(),
+        severity: None,
+        exercise: false,
+        facts,
+    };
+    let clock = Arc::new(SimulatedClock::fixed(at(START)));
+    Incident::start(dir, &loaded, params, clock).unwrap()
+}
+
 /// A step whose text uses a fact nobody has recorded asks for it: Enter opens the fact
 /// dialog with the missing fact offered, and what is typed is journalled as that fact.
 #[test]
 fn a_step_that_needs_a_fact_asks_for_it_before_anything_is_recorded() {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(SimulatedClock::fixed(at(START)));
-    let loaded = catalog::load_playbook(
-        &PlaybookRef::Stock("impersonation".into()),
-        &DivisionsRef::Stock,
-        &CompileOptions::default(),
-    )
-    .unwrap();
-    let mut incident = Incident::start(
-        dir.path(),
-        &loaded,
-        StartParams {
-            title: "なりすまし".into(),
-            account: Some("@city_official".into()),
-            platform: Some(Platform::X),
-            operator: "田中".into(),
-            severity: None,
-            exercise: false,
-            facts: [("genuine_account".to_string(), "@city_official".to_string())].into(),
-        },
-        clock,
-    )
-    .unwrap();
+    let facts = [("genuine_account".to_string(), "@city_official".to_string())];
+    let mut incident = stock_incident(dir.path(), "impersonation", facts.into());
     incident
         .execute(
             "田中",
@@ -844,28 +849,7 @@ fn a_step_that_needs_a_fact_asks_for_it_before_anything_is_recorded() {
 #[test]
 fn t_on_a_notify_step_adds_the_recipients_it_offers() {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(SimulatedClock::fixed(at(START)));
-    let loaded = catalog::load_playbook(
-        &PlaybookRef::Stock("impersonation".into()),
-        &DivisionsRef::Stock,
-        &CompileOptions::default(),
-    )
-    .unwrap();
-    let incident = Incident::start(
-        dir.path(),
-        &loaded,
-        StartParams {
-            title: "市長のなりすまし".into(),
-            account: Some("@city_official".into()),
-            platform: Some(Platform::X),
-            operator: "田中".into(),
-            severity: None,
-            exercise: false,
-            facts: Default::default(),
-        },
-        clock,
-    )
-    .unwrap();
+    let incident = stock_incident(dir.path(), "impersonation", Default::default());
     let mut app = App::new(incident, "田中".into(), Lang::Ja);
     let target = app
         .incident

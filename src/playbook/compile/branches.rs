@@ -112,40 +112,14 @@ impl Compiler<'_> {
             let Some((decision, options)) = self.decision_for(built, i, &pending) else {
                 continue;
             };
-            let index = |key: &str| options.iter().position(|o| o == key);
             let Some(step) = built.steps.get_mut(i) else {
                 continue;
             };
             let decision = StepIx::from_index(decision);
             match pending.field {
-                Field::Due(values) => {
-                    let default = values.iter().find(|(k, _)| k == DEFAULT).map(|(_, v)| *v);
-                    let mut per = vec![default; options.len()];
-                    for (k, v) in values {
-                        if let Some(o) = index(&k) {
-                            per[o] = Some(v);
-                        }
-                    }
-                    step.due_by = Some(ByOption {
-                        decision,
-                        values: per,
-                    });
-                }
+                Field::Due(values) => step.due_by = Some(by_option(decision, &options, values)),
                 Field::Owner(values) => {
-                    let default = values
-                        .iter()
-                        .find(|(k, _)| k == DEFAULT)
-                        .map(|(_, v)| v.clone());
-                    let mut per = vec![default; options.len()];
-                    for (k, v) in values {
-                        if let Some(o) = index(&k) {
-                            per[o] = Some(v);
-                        }
-                    }
-                    step.owner_by = Some(ByOption {
-                        decision,
-                        values: per,
-                    });
+                    step.owner_by = Some(by_option(decision, &options, values));
                 }
             }
         }
@@ -283,6 +257,28 @@ impl Compiler<'_> {
                 }
             }
         }
+    }
+}
+
+/// The value for each of the decision's options: the one named, else the `default`.
+fn by_option<T: Clone>(
+    decision: StepIx,
+    options: &[String],
+    values: Vec<(String, T)>,
+) -> ByOption<T> {
+    let default = values
+        .iter()
+        .find(|(k, _)| k == DEFAULT)
+        .map(|(_, v)| v.clone());
+    let mut per = vec![default; options.len()];
+    for (k, v) in values {
+        if let Some(o) = options.iter().position(|o| *o == k) {
+            per[o] = Some(v);
+        }
+    }
+    ByOption {
+        decision,
+        values: per,
     }
 }
 
