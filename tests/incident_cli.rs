@@ -505,6 +505,21 @@ fn facts_are_given_at_the_start_and_later_and_journalled() {
         .args(["done", id, "report-to-platform"])
         .assert()
         .success();
+    let status = status_json(cwd, id, T0);
+    assert_eq!(
+        status["facts"],
+        serde_json::json!([
+            {"name": "genuine_account", "label": "本物の公式アカウント（なりすまされたもの）", "value": "@city_official"},
+            {"name": "fake_account", "label": "なりすましアカウントのID", "value": "@city_0fficial"},
+        ])
+    );
+    h(cwd, T0)
+        .args(["status", id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "なりすましアカウントのID (fake_account): @city_0fficial",
+        ));
     let journal =
         std::fs::read_to_string(cwd.join("incidents").join(id).join("journal.jsonl")).unwrap();
     assert!(journal.contains(r#""facts":{"genuine_account":"@city_official"}"#));

@@ -32,6 +32,9 @@ pub struct StatusReport {
     pub account: Option<String>,
     /// Affected platform id.
     pub platform: Option<String>,
+    /// The playbook's declared facts, in its order: name, label and value (`None`: not yet
+    /// known).
+    pub facts: Vec<FactRow>,
     /// Start (RFC 3339, JST).
     pub started_at: Option<DateTime<FixedOffset>>,
     /// Close, if closed.
@@ -85,6 +88,17 @@ impl PlaybookInfo {
             sha256: record.playbook_sha256.clone(),
         }
     }
+}
+
+/// One declared fact in the status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FactRow {
+    /// Its name.
+    pub name: String,
+    /// What it is.
+    pub label: String,
+    /// Its value, once recorded.
+    pub value: Option<String>,
 }
 
 /// The journal part of a status report.
@@ -206,6 +220,15 @@ impl StatusReport {
                 .map_or(0, |s| (end - s).num_seconds().max(0)),
             operator: state.operator.clone(),
             operators: state.operators.clone(),
+            facts: playbook
+                .facts
+                .iter()
+                .map(|f| FactRow {
+                    name: f.id.clone(),
+                    label: f.label.clone(),
+                    value: state.facts.get(&f.id).cloned(),
+                })
+                .collect(),
             severity: state.severity(playbook).map(str::to_string),
             severity_title: state.severity_title(playbook).map(str::to_string),
             progress: state.progress(),
@@ -271,6 +294,14 @@ pub fn render(report: &StatusReport, lang: Lang) -> String {
                 "account: {platform} {account}"
             )
         );
+    }
+    for f in &report.facts {
+        let (label, name) = (&f.label, &f.name);
+        let value = f
+            .value
+            .clone()
+            .unwrap_or_else(|| tr!(lang, "（未記録）", "(not recorded)"));
+        let _ = writeln!(out, "{label} ({name}): {value}");
     }
     let elapsed = format_duration(chrono::TimeDelta::seconds(report.elapsed_seconds), lang);
     let started = report
