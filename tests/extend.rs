@@ -214,3 +214,29 @@ fn problems_are_reported_where_they_were_written() {
     let removal = find("removal_without_reason");
     assert_eq!(removal["position"]["line"], 13);
 }
+
+/// `hikeshi show` prints the merged playbook with the overlay's additions (+) and changes (~)
+/// marked and its removals listed with their reasons.
+#[test]
+fn show_prints_the_merged_playbook_with_the_overlays_marks() {
+    let out = common::hikeshi()
+        .args(["--lang", "en", "show"])
+        .arg(root().join("playbooks/examples/flaming-town.yaml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("extends: flaming (+ added, ~ changed)"),
+        "{text}"
+    );
+    assert!(text.contains("~ detect (action)"), "{text}");
+    assert!(text.contains("after: []  due: 15m"), "{text}");
+    assert!(text.contains("+ call-chief (action)"), "{text}");
+    assert!(text.contains("  report-to-supervisor (notify)"), "{text}");
+    assert!(
+        text.contains("- notify-mayor (removed: 町長への報告は"),
+        "{text}"
+    );
+    assert!(!text.contains("notify-mayor (notify)"), "{text}");
+}

@@ -2,7 +2,8 @@
 //! on: 0 = success (warnings allowed), 1 = errors found or the command failed, 2 = usage error.
 //!
 //! Each group of commands is one module holding its clap definitions and its `run`, as in
-//! atuin's `command/`: [`playbooks`] (check, graph, schema, list, init), [`incident`] (start,
+//! atuin's `command/`: [`playbooks`] (check, graph, show, schema, list,
+//! init), [`incident`] (start,
 //! run, tui, status, done, …, close, incidents), [`mail`] (notify, outbox, ack, call),
 //! [`report`] and [`exercise`]. The groups are flattened into one command list, so every
 //! command stays at the top level (`hikeshi done`, not `hikeshi incident done`). Groups use
@@ -66,7 +67,7 @@ pub struct Cli {
 /// The subcommands, by group; every one of them is a top-level command.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// check, graph, schema, list, init.
+    /// check, graph, show, schema, list, init.
     #[command(flatten)]
     Playbooks(playbooks::Cmd),
     /// start, run, tui, status, the step commands, verify, close, incidents.

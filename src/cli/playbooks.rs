@@ -48,6 +48,15 @@ pub enum Cmd {
         #[arg(long, value_name = "FILE")]
         divisions: Option<PathBuf>,
     },
+    /// Print a playbook as hikeshi reads it: with `extends`, the merged steps, marked `+`
+    /// (added) and `~` (changed), and the steps removed with their reasons.
+    Show {
+        /// A playbook file, or a stock playbook id.
+        playbook: String,
+        /// The divisions file to check the playbook against.
+        #[arg(long, value_name = "FILE")]
+        divisions: Option<PathBuf>,
+    },
     /// Print the JSON Schema of the playbook format (or of divisions.yaml).
     Schema {
         /// The schema of divisions.yaml instead.
@@ -103,6 +112,10 @@ impl Cmd {
                 format,
                 divisions,
             } => graph(&playbook, format, divisions.as_deref(), lang),
+            Cmd::Show {
+                playbook,
+                divisions,
+            } => show(&playbook, divisions.as_deref(), lang),
             Cmd::Schema {
                 divisions,
                 report,
@@ -465,6 +478,66 @@ fn graph(
         GraphFormat::Mermaid => to_mermaid(&loaded.compiled.playbook, lang),
     };
     std::io::stdout().write_all(text.as_bytes())?;
+    Ok(Outcome::Success)
+}
+
+/// `hikeshi show`: the playbook as compiled, one step a line with what it waits for, its
+/// deadline and owner; an overlay's additions and changes marked, its removals listed.
+fn show(spec: &str, divisions: Option<&Path>, lang: Lang) -> Result<Outcome, Error> {
+    let playbook = PlaybookRef::resolve(spec)?;
+    let divisions = playbook.divisions_source(divisions);
+    let loaded = catalog::load_playbook(&playbook, &divisions, &compile_options())?;
+    let pb = &loaded.compiled.playbook;
+    let overlay = loaded.compiled.overlay.clone().unwrap_or_default();
+    let mut out = String::new();
+    let (title, id) = (&pb.title, &pb.id);
+    out.push_str(&format!("{title} ({id})\n"));
+    if !overlay.base.is_empty() {
+        let base = &overlay.base;
+        out.push_str(&tr!(
+            lang,
+            "元の手順書: {base}（+ 追加、~ 変更）\n",
+            "extends: {base} (+ added, ~ changed)\n"
+        ));
+    }
+    for &ix in pb.graph.order() {
+        let Some(step) = pb.graph.step(ix) else {
+            continue;
+        };
+        let mark = if overlay.added.contains(&step.id) {
+            '+'
+        } else if overlay.changed.contains(&step.id) {
+            '~'
+        } else {
+            ' '
+        };
+        let after: Vec<&str> = step
+            .after
+            .iter()
+            .filter_map(|a| pb.graph.step(*a).map(|s| s.id.as_str()))
+            .collect();
+        let due = step
+            .due
+            .map(|d| format_duration(d.within, lang))
+            .unwrap_or_else(|| "-".into());
+        let owner = step.owner.as_deref().unwrap_or("-");
+        let (sid, kind, stitle, after) =
+            (&step.id, step.kind.name(), &step.title, after.join(", "));
+        out.push_str(&format!("{mark} {sid} ({kind}) {stitle}\n"));
+        out.push_str(&tr!(
+            lang,
+            "    前提: [{after}]  期限: {due}  担当: {owner}\n",
+            "    after: [{after}]  due: {due}  owner: {owner}\n"
+        ));
+    }
+    for (id, reason) in &overlay.removed {
+        out.push_str(&tr!(
+            lang,
+            "- {id}（除いた理由: {reason}）\n",
+            "- {id} (removed: {reason})\n"
+        ));
+    }
+    std::io::stdout().write_all(out.as_bytes())?;
     Ok(Outcome::Success)
 }
 

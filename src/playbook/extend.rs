@@ -172,6 +172,19 @@ impl LineMap {
     }
 }
 
+/// What an overlay did to the playbook it extends, for `hikeshi show` and `graph`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OverlayInfo {
+    /// The playbook extended, as written in `extends`.
+    pub base: String,
+    /// Steps changed by `change`.
+    pub changed: Vec<String>,
+    /// Steps added by `steps`.
+    pub added: Vec<String>,
+    /// Steps removed, with the reasons.
+    pub removed: Vec<(String, String)>,
+}
+
 /// A playbook that extends another, merged: the combined text the compiler reads, the merged
 /// file, the line map, and the base as it is frozen with an incident.
 #[derive(Debug)]
@@ -184,6 +197,8 @@ pub struct Merged {
     pub lines: LineMap,
     /// The base, as an incident freezes it beside the overlay.
     pub base: SourceFile,
+    /// What the overlay changed.
+    pub overlay: OverlayInfo,
 }
 
 /// The overlay's text as an incident freezes it: its `extends:` line points at the frozen
@@ -277,7 +292,11 @@ pub fn merge(
         format!("{}\n\n{}", base_text.join("\n"), overlay.text),
     );
     let mut diagnostics = Vec::new();
-    let merged = apply(base_file, file, &overlay.name, &mut diagnostics);
+    let mut info = OverlayInfo {
+        base: target.value.trim().to_string(),
+        ..OverlayInfo::default()
+    };
+    let merged = apply(base_file, file, &overlay.name, &mut diagnostics, &mut info);
     if !diagnostics.is_empty() {
         lines.relocate(&mut diagnostics);
         return Err(diagnostics);
@@ -287,6 +306,7 @@ pub fn merge(
         file: merged,
         lines,
         base,
+        overlay: info,
     })
 }
 
@@ -296,6 +316,7 @@ fn apply(
     overlay: PlaybookFile,
     name: &str,
     diagnostics: &mut Vec<Diagnostic>,
+    info: &mut OverlayInfo,
 ) -> PlaybookFile {
     let at = |s: &Spanned<String>| Position::from_location(&s.referenced);
     base.id = overlay.id;
@@ -329,7 +350,10 @@ fn apply(
     };
     for patch in overlay.change {
         match base.steps.iter_mut().find(|s| s.id.value == patch.id.value) {
-            Some(step) => patch.apply(step),
+            Some(step) => {
+                info.changed.push(patch.id.value.clone());
+                patch.apply(step);
+            }
             None => unknown(&patch.id, diagnostics),
         }
     }
@@ -354,6 +378,10 @@ fn apply(
             continue;
         };
         let removed = base.steps.remove(i);
+        info.removed.push((
+            removed.id.value.clone(),
+            removal.reason.value.trim().to_string(),
+        ));
         // Steps that waited for it wait for what it waited for: the chain stays whole.
         for step in &mut base.steps {
             if let Some(k) = step.after.iter().position(|a| a.value == removed.id.value) {
@@ -366,6 +394,7 @@ fn apply(
             }
         }
     }
+    info.added = overlay.steps.iter().map(|s| s.id.value.clone()).collect();
     base.steps.extend(overlay.steps);
     base
 }

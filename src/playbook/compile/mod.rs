@@ -41,6 +41,8 @@ pub struct Compiled {
     pub warnings: Vec<Diagnostic>,
     /// With `extends`: the playbook extended, as it is frozen beside this one.
     pub base: Option<SourceFile>,
+    /// With `extends`: what this playbook changed in it.
+    pub overlay: Option<super::extend::OverlayInfo>,
 }
 
 /// Parses and compiles a playbook source against a directory of divisions and roles.
@@ -71,6 +73,7 @@ pub fn compile_source(
         Ok(mut compiled) => {
             compiled.warnings = relocate(compiled.warnings);
             compiled.base = Some(merged.base.clone());
+            compiled.overlay = Some(merged.overlay.clone());
             Ok(compiled)
         }
         Err(d) => Err(relocate(d)),
@@ -99,6 +102,7 @@ pub fn compile(
         Some(playbook) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(Compiled {
             playbook,
             base: None,
+            overlay: None,
             warnings: diagnostics,
         }),
         _ => Err(diagnostics),
