@@ -2,9 +2,9 @@
 //! on: 0 = success (warnings allowed), 1 = errors found or the command failed, 2 = usage error.
 //!
 //! Each group of commands is one module holding its clap definitions and its `run`, as in
-//! atuin's `command/`: [`playbooks`] (check, graph, show, schema, list,
-//! init), [`incident`] (start,
-//! run, tui, status, done, …, close, incidents), [`mail`] (notify, outbox, ack, call),
+//! atuin's `command/`: [`playbooks`] (check, graph, show, schema, list, init), [`incident`]
+//! (start, run, tui, status, done, fact, …, close, incidents), [`mail`] (notify, outbox, ack,
+//! call),
 //! [`report`] and [`exercise`]. The groups are flattened into one command list, so every
 //! command stays at the top level (`hikeshi done`, not `hikeshi incident done`). Groups use
 //! the helpers in [`context`] and the screen in [`screen`], never each other.
