@@ -13,7 +13,7 @@ pub mod view;
 
 use std::time::Duration;
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Condvar, Mutex, OnceLock};
 
 use crossterm::event::{Event as TermEvent, KeyEventKind};
 use futures_util::StreamExt as _;
@@ -87,28 +87,116 @@ type Input = std::io::Result<TermEvent>;
 /// The terminal's events, read by one thread for the life of the process. Screens come and go
 /// (the launcher, then the incident it opens): a reader made and dropped with each screen
 /// could keep the terminal for itself a moment too long and swallow the next screen's first
-/// keys; one reader that outlives them all hands every key to whichever screen is open.
-static INPUT: OnceLock<Mutex<Option<UnboundedReceiver<Input>>>> = OnceLock::new();
+/// keys; one reader that outlives them all hands every key to whichever screen is open. It
+/// reads only while a screen holds the lease: between screens, after the last one and once a
+/// panic has restored the terminal, what is typed is left to the shell.
+struct InputShared {
+    receiver: Mutex<Option<UnboundedReceiver<Input>>>,
+    gate: Mutex<Gate>,
+    wake: Condvar,
+}
+
+/// Whether a screen wants events, and whether the reader is parked (touching no terminal).
+#[derive(Debug, Clone, Copy)]
+struct Gate {
+    reading: bool,
+    parked: bool,
+}
+
+static INPUT: OnceLock<InputShared> = OnceLock::new();
+
+/// How long the reader waits for an event before it checks whether a screen still wants them.
+const INPUT_POLL: Duration = Duration::from_millis(20);
+
+impl InputShared {
+    /// Lets the reader read, or stops it: when stopping, waits (briefly) until the reader is
+    /// parked, so that nothing typed from now on is read by it.
+    fn set_reading(&self, on: bool) {
+        let Ok(mut gate) = self.gate.lock() else {
+            return;
+        };
+        gate.reading = on;
+        self.wake.notify_all();
+        if !on {
+            let _ = self
+                .wake
+                .wait_timeout_while(gate, INPUT_POLL * 5, |g| !g.parked);
+        }
+    }
+
+    fn is_reading(&self) -> bool {
+        self.gate.lock().map(|g| g.reading).unwrap_or(false)
+    }
+
+    /// Parks until a screen wants events; false if the lock is poisoned (stop reading).
+    fn wait_for_reader(&self) -> bool {
+        let Ok(mut gate) = self.gate.lock() else {
+            return false;
+        };
+        if !gate.reading {
+            gate.parked = true;
+            self.wake.notify_all();
+        }
+        while !gate.reading {
+            match self.wake.wait(gate) {
+                Ok(g) => gate = g,
+                Err(_) => return false,
+            }
+        }
+        gate.parked = false;
+        true
+    }
+}
 
 /// Takes the receiving end of the terminal's events for a screen (starting the reader the
 /// first time); [`InputLease`] gives it back when the screen ends.
 fn lease_input() -> InputLease {
-    let slot = INPUT.get_or_init(|| {
+    let shared = INPUT.get_or_init(|| {
         let (sender, receiver) = unbounded_channel();
-        std::thread::spawn(move || {
-            loop {
-                let event = crossterm::event::read();
-                let failed = event.is_err();
-                // Stop when nobody listens any more, or the terminal is gone.
-                if sender.send(event).is_err() || failed {
-                    break;
-                }
+        std::thread::spawn(move || reader(sender));
+        // A panic restores the terminal (ratatui's hook); from then on keys are the shell's.
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if let Some(shared) = INPUT.get() {
+                shared.set_reading(false);
             }
-        });
-        Mutex::new(Some(receiver))
+            previous(info);
+        }));
+        InputShared {
+            receiver: Mutex::new(Some(receiver)),
+            gate: Mutex::new(Gate {
+                reading: false,
+                parked: true,
+            }),
+            wake: Condvar::new(),
+        }
     });
-    let receiver = slot.lock().ok().and_then(|mut r| r.take());
+    let receiver = shared.receiver.lock().ok().and_then(|mut r| r.take());
+    shared.set_reading(true);
     InputLease { receiver }
+}
+
+/// The input thread: while a screen holds the lease, each terminal event is sent to it.
+fn reader(sender: tokio::sync::mpsc::UnboundedSender<Input>) {
+    // Started from inside `get_or_init`: the shared state is there as soon as that returns.
+    let shared = INPUT.wait();
+    loop {
+        if !shared.wait_for_reader() {
+            break;
+        }
+        let event = match crossterm::event::poll(INPUT_POLL) {
+            Ok(false) => continue,
+            // The screen may have ended while this waited: the event stays for the next one.
+            Ok(true) if !shared.is_reading() => continue,
+            Ok(true) => crossterm::event::read(),
+            Err(e) => Err(e),
+        };
+        let failed = event.is_err();
+        // Stop when nobody listens any more, or the terminal is gone.
+        if sender.send(event).is_err() || failed {
+            break;
+        }
+    }
 }
 
 /// A screen's hold on the terminal's events; returned for the next screen when dropped.
@@ -128,10 +216,11 @@ impl InputLease {
 
 impl Drop for InputLease {
     fn drop(&mut self) {
-        if let (Some(receiver), Some(slot)) = (self.receiver.take(), INPUT.get())
-            && let Ok(mut slot) = slot.lock()
-        {
-            *slot = Some(receiver);
+        if let Some(shared) = INPUT.get() {
+            shared.set_reading(false);
+            if let (Some(receiver), Ok(mut slot)) = (self.receiver.take(), shared.receiver.lock()) {
+                *slot = Some(receiver);
+            }
         }
     }
 }
