@@ -102,6 +102,18 @@ impl Drop for Tmux {
     }
 }
 
+/// Starts an incident of the mail test playbook; returns its folder (the last line printed).
+fn start_mail_incident(incidents: &Path) -> String {
+    let out = hikeshi()
+        .env("HIKESHI_INCIDENTS", incidents)
+        .args(["start"])
+        .arg(common::fixture("mail/playbook.yaml"))
+        .output()
+        .unwrap();
+    let dir = String::from_utf8(out.stdout).unwrap();
+    dir.lines().last().unwrap().to_string()
+}
+
 fn status(incidents: &Path, id: &str) -> serde_json::Value {
     let out = hikeshi()
         .env("HIKESHI_INCIDENTS", incidents)
@@ -355,14 +367,7 @@ fn the_screen_sends_over_smtp_and_shows_what_did_not_arrive() {
         ),
     )
     .unwrap();
-    let out = hikeshi()
-        .env("HIKESHI_INCIDENTS", &incidents)
-        .args(["start"])
-        .arg(common::fixture("mail/playbook.yaml"))
-        .output()
-        .unwrap();
-    let dir = String::from_utf8(out.stdout).unwrap();
-    let dir = dir.lines().last().unwrap().to_string();
+    let dir = start_mail_incident(&incidents);
     hikeshi()
         .env("HIKESHI_INCIDENTS", &incidents)
         .args(["done", &dir, "detect"])
@@ -453,14 +458,7 @@ fn an_exercise_pops_up_injects_and_the_facilitator_controls_the_clock() {
 fn an_open_screen_shows_what_other_processes_record() {
     let tmp = tempfile::tempdir().unwrap();
     let incidents = tmp.path().join("incidents");
-    let out = hikeshi()
-        .env("HIKESHI_INCIDENTS", &incidents)
-        .args(["start"])
-        .arg(common::fixture("mail/playbook.yaml"))
-        .output()
-        .unwrap();
-    let dir = String::from_utf8(out.stdout).unwrap();
-    let dir = dir.lines().last().unwrap().to_string();
+    let dir = start_mail_incident(&incidents);
     let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
     let tmux = Tmux::new(tmp.path(), tmp.path());
     tmux.type_line(&format!(
