@@ -41,7 +41,8 @@ impl ConfigError {
                 )
             }
             ConfigError::Parse { path, message } => {
-                let path = path.display();
+                // The parser quotes the file, which may hold control characters.
+                let (path, message) = (path.display(), crate::text::shown_text(message));
                 crate::tr!(
                     lang,
                     "{path} の設定に誤りがあります: {message}",

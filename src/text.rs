@@ -45,12 +45,26 @@ pub fn bad_in_text(text: &str) -> Option<char> {
 /// as escapes (`\n`, `\u{202e}`), so a refused value can neither drive the terminal nor
 /// disguise itself. Other text is shown as it is.
 pub fn shown(value: &str) -> Cow<'_, str> {
-    if bad_in_name(value).is_none() {
+    escaped(value, bad_in_name(value).is_some(), |c| {
+        c.is_control() || invisible_control(c)
+    })
+}
+
+/// A text of several lines (a parser's message quoting a file) as it may be shown: as
+/// [`shown`], but its line breaks and tabs stay.
+pub fn shown_text(value: &str) -> Cow<'_, str> {
+    escaped(value, bad_in_text(value).is_some(), |c| {
+        bad_in_text(c.encode_utf8(&mut [0; 4])).is_some()
+    })
+}
+
+fn escaped(value: &str, any: bool, bad: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !any {
         return Cow::Borrowed(value);
     }
     let mut out = String::with_capacity(value.len() + 8);
     for c in value.chars() {
-        if c.is_control() || invisible_control(c) {
+        if bad(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
@@ -103,6 +117,10 @@ mod tests {
         assert_eq!(shown("x\u{1b}]0;T\u{7}"), "x\\u{1b}]0;T\\u{7}");
         assert_eq!(shown("a\r\nb"), "a\\r\\nb");
         assert_eq!(shown("\u{202e}gnp"), "\\u{202e}gnp");
+        assert_eq!(
+            shown_text("line 1\nfrom = \"a\u{1b}b\""),
+            "line 1\nfrom = \"a\\u{1b}b\""
+        );
     }
 
     #[test]

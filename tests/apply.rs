@@ -26,6 +26,8 @@ fn ids(ids: &[&str]) -> Vec<String> {
 struct Case<T> {
     given: Vec<Command>,
     command: Command,
+    /// The time it would be journalled at, where the case is about time.
+    at: Option<chrono::DateTime<chrono::FixedOffset>>,
     expected: T,
 }
 
@@ -33,7 +35,20 @@ fn refuses(given: &[Command], command: Command, refusal: Refusal) -> Case<Refusa
     Case {
         given: given.to_vec(),
         command,
+        at: None,
         expected: refusal,
+    }
+}
+
+fn time(text: &str) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339(text).unwrap()
+}
+
+/// A refusal at a time: the command journalled at `at`.
+fn refuses_at(given: &[Command], command: Command, at: &str, refusal: Refusal) -> Case<Refusal> {
+    Case {
+        at: Some(time(at)),
+        ..refuses(given, command, refusal)
     }
 }
 
@@ -41,6 +56,7 @@ fn yields(given: &[Command], command: Command, events: Vec<Event>) -> Case<Vec<E
     Case {
         given: given.to_vec(),
         command,
+        at: None,
         expected: events,
     }
 }
@@ -155,6 +171,8 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&begun, begin(), ExerciseBegun { begun: true }),
         refuses(&exercise, fire("press-call"), ExerciseBegun { begun: false }),
         refuses(&fired, fire("press-call"), InjectAlreadyFired { inject: s("press-call") }),
+        // Issue 18 (10): the record's time never runs backwards unnoticed.
+        refuses_at(&started, done("detect"), "2026-11-22T14:02:59+09:00", EarlierThanJournal { last: time(AT), at: time("2026-11-22T14:02:59+09:00") }),
     ];
     cases
 }
@@ -166,7 +184,11 @@ fn failures<T: std::fmt::Debug>(
 ) -> Vec<String> {
     let mut failures = Vec::new();
     for (i, case) in cases.iter().enumerate() {
-        let got = given(&case.given).apply(&case.command);
+        let state = given(&case.given);
+        let got = match case.at {
+            Some(at) => state.apply_at(&case.command, at),
+            None => state.apply(&case.command),
+        };
         if got.as_ref() != expected(&case.expected) {
             failures.push(format!(
                 "case {i}: {:?}\n  expected {:?}\n  got      {got:?}",

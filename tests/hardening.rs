@@ -335,3 +335,225 @@ fn a_fifo_or_a_device_is_not_taken_as_evidence() {
         .failure()
         .stderr(predicate::str::contains("not a URL"));
 }
+
+/// Defect 10: a command whose time is earlier than the journal's last event is refused unless
+/// forced, and verify and the report show the time running backwards.
+#[test]
+fn time_running_backwards_is_refused_unless_allowed_and_then_shown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start(tmp.path());
+    let before = journal(&dir);
+    let earlier = "2026-11-22T13:00:00+09:00";
+    h(tmp.path(), earlier)
+        .args(["done", &id(&dir), "detect"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--allow-earlier-time"));
+    assert_eq!(journal(&dir), before);
+    h(tmp.path(), earlier)
+        .args(["--allow-earlier-time", "done", &id(&dir), "detect"])
+        .assert()
+        .success();
+    h(tmp.path(), T1)
+        .args(["verify", &id(&dir)])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("warning: entry 2")
+                .and(predicate::str::contains("runs backwards")),
+        );
+    let json = h(tmp.path(), T1)
+        .args(["report", &id(&dir), "--format", "json", "-o", "-"])
+        .output()
+        .unwrap()
+        .stdout;
+    let report: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(report["integrity"]["out_of_order"][0]["seq"], 2);
+}
+
+/// The tail's witness: a mail's and a report's copy of the journal's head show a journal cut
+/// back (or rewritten) after they were made; an intact journal passes.
+#[test]
+fn witnesses_in_mail_and_reports_reveal_a_journal_cut_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start(tmp.path());
+    h(tmp.path(), T1)
+        .args(["done", &id(&dir), "detect"])
+        .assert()
+        .success();
+    h(tmp.path(), T1)
+        .args(["notify", &id(&dir), "report-to-supervisor"])
+        .assert()
+        .success();
+    let mail = tmp.path().join("received.eml");
+    std::fs::copy(dir.join("outbox/0001-report-to-supervisor.eml"), &mail).unwrap();
+    let text = std::fs::read_to_string(&mail).unwrap();
+    assert!(text.contains("X-Hikeshi-Journal: 2"), "{text}");
+    h(tmp.path(), T1)
+        .args(["note", &id(&dir), "記者から問い合わせ"])
+        .assert()
+        .success();
+    let report = tmp.path().join("earlier.md");
+    h(tmp.path(), T1)
+        .args(["report", &id(&dir), "--format", "md", "-o"])
+        .arg(&report)
+        .assert()
+        .success();
+    // A mailbox export with another incident's message in it too.
+    let mbox = tmp.path().join("inbox.mbox");
+    let other = text
+        .replace(&id(&dir), "20250101-0000-other")
+        .replace("X-Hikeshi-Journal: 2", "X-Hikeshi-Journal: 99");
+    std::fs::write(
+        &mbox,
+        format!(
+            "From koho Sun Nov 22 14:10:00 2026\n{text}\nFrom x Sun Nov 22 14:11:00 2026\n{other}\n"
+        ),
+    )
+    .unwrap();
+    h(tmp.path(), T1)
+        .args(["verify", &id(&dir), "--witness"])
+        .args([&mail, &report, &mbox])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok: the journal holds all"));
+    // Cut back to the start: the mail (head 2) and the report (the note) contradict it.
+    let full = journal(&dir);
+    let kept: String = full.lines().take(1).map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.join("journal.jsonl"), &kept).unwrap();
+    h(tmp.path(), T1)
+        .args(["verify", &id(&dir)])
+        .assert()
+        .success();
+    h(tmp.path(), T1)
+        .args(["verify", &id(&dir), "--witness"])
+        .arg(&mail)
+        .assert()
+        .failure()
+        .stdout(predicate::str::contains("MISMATCH").and(predicate::str::contains("cut back")));
+    // Cut back only past the mail: the report still shows it.
+    let upto_mail: String = full.lines().take(2).map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.join("journal.jsonl"), &upto_mail).unwrap();
+    h(tmp.path(), T1)
+        .args(["verify", &id(&dir), "--witness"])
+        .arg(&mail)
+        .assert()
+        .success();
+    h(tmp.path(), T1)
+        .args(["verify", &id(&dir), "--witness"])
+        .args([&mail, &report])
+        .assert()
+        .failure()
+        .stdout(predicate::str::contains("earlier.md"));
+    // Rewritten after the mail: another entry 2 in its place.
+    std::fs::write(dir.join("journal.jsonl"), &kept).unwrap();
+    h(tmp.path(), T1)
+        .args(["note", &id(&dir), "別の内容"])
+        .assert()
+        .success();
+    h(tmp.path(), T1)
+        .args(["verify", &id(&dir), "--witness"])
+        .arg(&mail)
+        .assert()
+        .failure()
+        .stdout(predicate::str::contains("rewritten"));
+}
+
+/// Defect 8: what people typed and what the playbook says is escaped in the report's
+/// Markdown (the incident id and the playbook version too) and in the pack's summary.md.
+#[test]
+#[cfg(unix)] // `|`, `<` and `>` in a folder name
+fn markdown_escapes_ids_versions_and_the_packs_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = common::fixture("engine/playbook.yaml");
+    let playbook = std::fs::read_to_string(&fixture).unwrap().replacen(
+        "title: エンジン検査用\n",
+        "title: エンジン検査用\nversion: \"1.0|<b>v</b>\"\n",
+        1,
+    );
+    std::fs::write(tmp.path().join("playbook.yaml"), playbook).unwrap();
+    std::fs::copy(
+        common::fixture("engine/divisions.yaml"),
+        tmp.path().join("divisions.yaml"),
+    )
+    .unwrap();
+    let out = h(tmp.path(), T0)
+        .args([
+            "start",
+            "playbook.yaml",
+            "--title",
+            "[x](javascript:alert(1)) <b>|",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let made = tmp
+        .path()
+        .join(String::from_utf8(out).unwrap().lines().last().unwrap());
+    let dir = made.with_file_name("20261122-1403-a|b<i>");
+    std::fs::rename(&made, &dir).unwrap();
+    h(tmp.path(), T1)
+        .args([
+            "evidence",
+            &id(&dir),
+            "detect",
+            "https://a.example/<script>",
+        ])
+        .args(["--note", "*bold* [link](http://evil.example) <img>"])
+        .assert()
+        .success();
+    let md = h(tmp.path(), T1)
+        .args(["report", &id(&dir), "--format", "md", "-o", "-"])
+        .output()
+        .unwrap()
+        .stdout;
+    let md = String::from_utf8(md).unwrap();
+    assert!(md.contains("20261122-1403-a\\|b&lt;i&gt;"), "{md}");
+    assert!(md.contains("1.0\\|&lt;b&gt;v&lt;/b&gt;"), "{md}");
+    let pack = tmp.path().join("pack");
+    h(tmp.path(), T1)
+        .args(["report", &id(&dir), "--evidence-pack"])
+        .arg(&pack)
+        .assert()
+        .success();
+    let summary = std::fs::read_to_string(pack.join("summary.md")).unwrap();
+    for raw in ["<script>", "<img>", "<b>", "[link](", "[x](", "a|b<i>"] {
+        assert!(!summary.contains(raw), "{raw} unescaped in:\n{summary}");
+    }
+}
+
+/// Defect 9: a value from hikeshi.toml is never echoed raw in an error.
+#[test]
+fn config_errors_do_not_echo_control_characters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start(tmp.path());
+    h(tmp.path(), T1)
+        .args(["done", &id(&dir), "detect"])
+        .assert()
+        .success();
+    for from in [
+        r#"a\r\nBcc: x@example.jp"#,
+        r#"x\u001b]0;T\u0007@example.jp"#,
+    ] {
+        std::fs::write(
+            tmp.path().join("hikeshi.toml"),
+            format!(
+                "[smtp]\nhost = \"127.0.0.1\"\nport = 2525\ntls = \"none\"\nfrom = \"{from}\"\n"
+            ),
+        )
+        .unwrap();
+        let out = h(tmp.path(), T1)
+            .args(["notify", &id(&dir), "report-to-supervisor"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(!err.is_empty());
+        assert!(
+            !err.trim_end().contains(['\r', '\n', '\u{1b}', '\u{7}']),
+            "raw: {err:?}"
+        );
+    }
+}

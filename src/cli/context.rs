@@ -22,6 +22,7 @@ pub(super) struct Context {
     pub incidents: PathBuf,
     pub operator: String,
     pub config: Option<PathBuf>,
+    pub allow_earlier_time: bool,
 }
 
 /// The clock: the computer's, unless `HIKESHI_TIME` fixes it (for tests and demonstrations;
@@ -99,6 +100,7 @@ pub(super) fn say(text: &str) -> Result<(), Error> {
 pub(super) fn open(ctx: &Context, name: &str) -> Result<Incident, IncidentError> {
     let dir = incident::resolve(name, &ctx.incidents)?;
     let mut incident = Incident::open(&dir, clock())?;
+    incident.allow_earlier_time(ctx.allow_earlier_time);
     if incident.state().run.is_some() {
         let clock = clock_for(incident.state());
         incident.set_clock(clock);

@@ -99,6 +99,26 @@ pub enum Error {
         /// Inside an incident folder (never allowed), rather than an existing file.
         in_incident: bool,
     },
+    /// A witness file could not be read.
+    #[error("cannot read the witness {}: {source}", path.display())]
+    Witness {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Witnesses hold heads that the journal does not: it was cut back or rewritten.
+    #[error("{count} witness head(s) contradict the journal")]
+    WitnessMismatch {
+        /// How many.
+        count: usize,
+    },
+    /// No head of this incident in the witnesses given.
+    #[error("no head of this incident in the witnesses ({other} of other incidents)")]
+    NoWitness {
+        /// Heads of other incidents found.
+        other: usize,
+    },
     /// Writing to standard output or error failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
@@ -202,6 +222,24 @@ impl Error {
                     "{path} exists and is not an earlier report; use --force to replace it"
                 )
             }
+            Error::Witness { path, source } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "控え {path} を読み込めません: {source}",
+                    "cannot read the witness {path}: {source}"
+                )
+            }
+            Error::WitnessMismatch { count } => tr!(
+                lang,
+                "記録の控え {count} 件が記録と一致しません。記録が削られたか書き換えられた証拠です（上の各行を参照）",
+                "{count} witness head(s) contradict the journal: evidence that it was cut back or rewritten (see the lines above)"
+            ),
+            Error::NoWitness { other } => tr!(
+                lang,
+                "指定した控えにこの事案の記録の控えがありません（他の事案の控え {other} 件）。事案のフォルダー名が変えられていないかも確認してください",
+                "the witnesses hold no head of this incident ({other} of other incidents); check also that the incident folder was not renamed"
+            ),
             Error::Output(e) => tr!(lang, "出力できません: {e}", "cannot write output: {e}"),
         })
     }
@@ -632,6 +670,12 @@ mod tests {
                     path: "notes.csv".into(),
                     in_incident: false,
                 },
+                Error::Witness {
+                    path: "mail.eml".into(),
+                    source: os(),
+                },
+                Error::WitnessMismatch { count: 1 },
+                Error::NoWitness { other: 2 },
                 Error::Output(os()),
             ],
             |e| match e {
@@ -654,8 +698,11 @@ mod tests {
                 Error::WouldOverwrite { .. } => 16,
                 Error::Output(_) => 17,
                 Error::ReportOutput { .. } => 18,
+                Error::Witness { .. } => 19,
+                Error::WitnessMismatch { .. } => 20,
+                Error::NoWitness { .. } => 21,
             },
-            19,
+            22,
             Error::render,
         );
     }

@@ -7,6 +7,8 @@ use std::path::Path;
 
 use clap::Subcommand;
 
+mod verify;
+
 use super::context::{Context, clock, ids, now_for, open, say, step_title, with_status};
 use super::screen::{StartArgs, screen, start_incident};
 use super::{Error, Outcome};
@@ -168,10 +170,15 @@ pub enum Cmd {
         #[arg(long)]
         to: String,
     },
-    /// Verify the journal's hash chain.
+    /// Verify the journal's hash chain (and, with --witness, its tail against copies).
     Verify {
         /// Incident folder or id.
         incident: String,
+        /// Copies that hold the journal's head as it was: .eml files, mailbox exports (mbox)
+        /// or earlier reports. A head the journal does not hold at its seq shows that the
+        /// journal was cut back or rewritten after the copy was made.
+        #[arg(long, value_name = "PATH", num_args = 1..)]
+        witness: Vec<std::path::PathBuf>,
     },
     /// Close the incident.
     Close {
@@ -216,7 +223,7 @@ impl Cmd {
                 note,
             } => evidence(ctx, &incident, &step, &target, note),
             Cmd::Handover { incident, to } => handover(ctx, &incident, &to),
-            Cmd::Verify { incident } => verify(ctx, &incident),
+            Cmd::Verify { incident, witness } => verify::verify(ctx, &incident, &witness),
             Cmd::Incidents => list(ctx),
             Cmd::Done {
                 incident,
@@ -515,37 +522,6 @@ fn handover(ctx: &Context, name: &str, to: &str) -> Result<Outcome, Error> {
             "handed over: {from} → {to}"
         )
     )?;
-    Ok(Outcome::Success)
-}
-
-fn verify(ctx: &Context, name: &str) -> Result<Outcome, Error> {
-    let dir = incident::resolve(name, &ctx.incidents)?;
-    // Loading checks the hash chain, that every entry is a known event, and that the frozen
-    // playbook and divisions files are the ones the start recorded: one read of the journal.
-    let record = IncidentRecord::load(&dir)?;
-    let lang = ctx.lang;
-    // An exercise's frozen scenario must still be the one it began with.
-    if let Some(scenario) = record.frozen_scenario()
-        && !scenario.verified
-    {
-        return Err(Error::ScenarioChanged(scenario.path));
-    }
-    let first = record.first_hash.as_deref().unwrap_or("-");
-    let last = &record.head;
-    let entries = record.entries;
-    say(&tr!(
-        lang,
-        "OK: {entries} 件の記録のハッシュ連鎖を確認しました（最初 {first}、最後 {last}）",
-        "ok: the hash chain of {entries} entries is intact (first {first}, last {last})"
-    ))?;
-    if let Some(torn) = &record.torn {
-        let bytes = torn.bytes;
-        say(&tr!(
-            lang,
-            "注意: 末尾に書きかけの {bytes} バイトがあります（異常終了の跡。次の書き込み時に journal.torn へ移します）",
-            "note: {bytes} torn bytes at the end (from a crash; moved to journal.torn on the next write)"
-        ))?;
-    }
     Ok(Outcome::Success)
 }
 

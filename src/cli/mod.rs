@@ -59,6 +59,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "HIKESHI_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Record although this computer's clock is behind the journal's last event (the time
+    /// then runs backwards in the record, which verify and the report show).
+    #[arg(long, global = true)]
+    pub allow_earlier_time: bool,
+
     /// What to do [default: a launcher to start or resume an incident].
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -138,6 +143,7 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         incidents: cli.incidents,
         operator,
         config: cli.config,
+        allow_earlier_time: cli.allow_earlier_time,
     };
     match cli.command {
         None => screen::launcher(&ctx),

@@ -17,7 +17,7 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 
-pub use engine::{Command, Refusal, apply};
+pub use engine::{Command, Refusal, apply, apply_at};
 pub use event::{Event, EvidenceRecord, Letter, StartParams};
 pub use record::{AuditedIncident, FrozenScenario, IncidentRecord};
 pub use state::{IncidentState, StepStatus, StepView};

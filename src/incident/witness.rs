@@ -8,6 +8,7 @@
 //! journal was cut back or rewritten after the copy was made.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use crate::journal::Entry;
 
@@ -96,7 +97,7 @@ pub fn find(text: &str) -> Vec<Head> {
     let mut heads: Vec<Head> = Vec::new();
     let mut incident: Option<String> = None;
     let mut pending: Vec<usize> = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
+    for (i, raw) in unfolded(text) {
         let line = raw.trim();
         if raw.starts_with("From ") {
             // A new message of a mailbox: its heads wait for its own incident header.
@@ -143,6 +144,27 @@ pub fn find(text: &str) -> Vec<Head> {
         }
     }
     heads
+}
+
+/// The lines of `text` with folded mail headers joined again (a long header goes on in lines
+/// that start with white space), each with its first line's number.
+fn unfolded(text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let continues = line.starts_with([' ', '\t'])
+            && out.last().is_some_and(|(_, last)| {
+                last.get(..10)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("X-Hikeshi-"))
+            });
+        match out.last_mut() {
+            Some((_, last)) if continues => {
+                last.push(' ');
+                last.push_str(line.trim());
+            }
+            _ => out.push((i, line.to_string())),
+        }
+    }
+    out
 }
 
 /// Whether `text` is a hikeshi report: it has a report's witness line.
@@ -202,6 +224,68 @@ pub fn check(id: &str, by_seq: &HashMap<u64, &Entry>, last: u64, head: &Head) ->
     }
 }
 
+/// A head that the journal contradicts, and where it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contradiction {
+    /// The witness file.
+    pub file: PathBuf,
+    /// The head in it.
+    pub head: Head,
+    /// What the journal has instead ([`Finding::Missing`] or [`Finding::Differs`]).
+    pub finding: Finding,
+}
+
+/// What a set of witness files says about the journal of incident `id`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verdict {
+    /// Heads of this incident that the journal holds.
+    pub held: usize,
+    /// Heads of other incidents (a mailbox holds many), not evidence about this one.
+    pub other: usize,
+    /// Files in which no head was found at all.
+    pub without_heads: Vec<PathBuf>,
+    /// Heads the journal does not hold at their seq: cut back or rewritten after the copy.
+    pub contradictions: Vec<Contradiction>,
+}
+
+/// Reads every witness file and checks each head in it against `entries`, the journal of
+/// incident `id` as it is now.
+pub fn check_files(
+    id: &str,
+    entries: &[Entry],
+    files: &[PathBuf],
+) -> Result<Verdict, (PathBuf, std::io::Error)> {
+    let by_seq: HashMap<u64, &Entry> = entries.iter().map(|e| (e.seq, e)).collect();
+    let last = entries.last().map_or(0, |e| e.seq);
+    let mut verdict = Verdict::default();
+    for file in files {
+        let bytes = read_witness(file).map_err(|e| (file.clone(), e))?;
+        let heads = find(&String::from_utf8_lossy(&bytes));
+        if heads.is_empty() {
+            verdict.without_heads.push(file.clone());
+        }
+        for head in heads {
+            match check(id, &by_seq, last, &head) {
+                Finding::Holds => verdict.held += 1,
+                Finding::OtherIncident => verdict.other += 1,
+                finding => verdict.contradictions.push(Contradiction {
+                    file: file.clone(),
+                    head,
+                    finding,
+                }),
+            }
+        }
+    }
+    Ok(verdict)
+}
+
+/// A witness is read only if it is a regular file (a pipe would never end).
+fn read_witness(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut crate::platform::open_regular(path, true)?, &mut bytes)?;
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,8 +296,7 @@ mod tests {
     fn heads_are_found_in_mail_mailboxes_and_reports() {
         let hash = &H[..64];
         let mail = format!(
-            "From: a@b\r\n{HEADER}: {}\r\n{INCIDENT_HEADER}: 20261122-x\r\n\r\nbody\r\n{}\r\n",
-            header_value(3, hash),
+            "From: a@b\r\n{HEADER}: 3\r\n {hash}\r\n{INCIDENT_HEADER}: 20261122-x\r\n\r\nbody\r\n{}\r\n",
             footer(3, hash)
         );
         let heads = find(&mail);

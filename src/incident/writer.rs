@@ -16,7 +16,7 @@ use super::record::{Replayer, read_frozen};
 use super::staging::{self, Staged};
 use super::{
     Command, Event, EvidenceRecord, IncidentError, IncidentRecord, IncidentState, Refusal,
-    StartParams, Written, apply, files,
+    StartParams, Written, apply, apply_at, files,
 };
 use crate::catalog::LoadedPlaybook;
 use crate::clock::Clock;
@@ -34,6 +34,8 @@ pub struct Incident {
     /// What others appended, folded since [`Incident::take_arrivals`] was last called (at
     /// most [`RECENT`]).
     arrivals: VecDeque<Written>,
+    /// Journal events although the clock is behind the journal's last event.
+    earlier_time_ok: bool,
 }
 
 /// How often a live view (a screen, `status --watch`) looks for what others appended: well
@@ -155,6 +157,7 @@ impl Incident {
             clock,
             recent: VecDeque::new(),
             arrivals: VecDeque::new(),
+            earlier_time_ok: false,
         };
         incident.absorb(written);
         Ok(incident)
@@ -197,6 +200,7 @@ impl Incident {
             clock,
             recent,
             arrivals: VecDeque::new(),
+            earlier_time_ok: false,
         })
     }
 
@@ -224,6 +228,12 @@ impl Incident {
     /// the journal is read).
     pub fn set_clock(&mut self, clock: Arc<dyn Clock>) {
         self.clock = clock;
+    }
+
+    /// Lets commands be journalled although the clock is behind the journal's last event
+    /// (`--allow-earlier-time`); verify and the report still show the time running backwards.
+    pub fn allow_earlier_time(&mut self, allow: bool) {
+        self.earlier_time_ok = allow;
     }
 
     /// The current time on the incident's clock.
@@ -340,10 +350,15 @@ impl Incident {
     ) -> Result<Vec<Written>, E> {
         let lock = self.lock_and_catch_up()?;
         let command = prepare(self)?;
-        let events = self
-            .check(&command)
-            .map_err(|r| E::from(IncidentError::Refused(r)))?;
         let now = self.clock.now();
+        let events = apply_at(
+            &self.record.state,
+            &self.record.playbook,
+            &command,
+            now,
+            self.earlier_time_ok,
+        )
+        .map_err(|r| E::from(IncidentError::Refused(r)))?;
         let written = append(&mut self.journal, &lock, actor, now, events)?;
         drop(lock);
         Ok(self.absorb(written))

@@ -285,3 +285,32 @@ fn hex(bytes: &[u8]) -> String {
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
+
+/// An entry whose time is earlier than an entry before it: the record's time ran backwards
+/// (a clock set back, another computer's clock ahead, or an edit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutOfOrder {
+    /// The entry's seq.
+    pub seq: u64,
+    /// Its time.
+    pub time: DateTime<FixedOffset>,
+    /// The latest time before it, and the seq that has it.
+    pub after: (u64, DateTime<FixedOffset>),
+}
+
+/// Every entry whose time is earlier than the latest time of the entries before it.
+pub fn out_of_order<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Vec<OutOfOrder> {
+    let mut latest: Option<(u64, DateTime<FixedOffset>)> = None;
+    let mut out = Vec::new();
+    for e in entries {
+        match latest {
+            Some((seq, time)) if e.time < time => out.push(OutOfOrder {
+                seq: e.seq,
+                time: e.time,
+                after: (seq, time),
+            }),
+            _ => latest = Some((e.seq, e.time)),
+        }
+    }
+    out
+}

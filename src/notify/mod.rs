@@ -143,11 +143,19 @@ impl NotifyError {
                 what,
                 address,
                 reason,
-            } => tr!(
-                lang,
-                "{what}: `{address}` はメールアドレスとして正しくありません",
-                "{what}: `{address}` is not a valid mail address ({reason})"
-            ),
+            } => {
+                // Never echoed raw: a value from hikeshi.toml may hold a CR, LF or escape.
+                let (what, address, reason) = (
+                    crate::text::shown(what),
+                    crate::text::shown(address),
+                    crate::text::shown(reason),
+                );
+                tr!(
+                    lang,
+                    "{what}: `{address}` はメールアドレスとして正しくありません",
+                    "{what}: `{address}` is not a valid mail address ({reason})"
+                )
+            }
             NotifyError::UnknownRecipient { name } => tr!(
                 lang,
                 "`{name}` は事案の divisions.yaml にありません",

@@ -49,6 +49,7 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
             ),
             playbook_sha256: record.playbook_sha256.clone(),
             problems,
+            out_of_order: out_of_order(audited, lang),
             torn_bytes: record.torn.as_ref().map(|t| t.bytes),
         },
         overview: overview(
@@ -465,6 +466,37 @@ fn notifications(state: &IncidentState) -> Vec<NotificationRow> {
 }
 
 /// What did not verify: journal lines, a torn last line, the frozen files.
+/// The entries whose time runs backwards, each with the time it follows.
+fn out_of_order(audited: &AuditedIncident, lang: Lang) -> Vec<IntegrityProblem> {
+    let line_of = |seq: u64| {
+        audited
+            .journal
+            .lines
+            .iter()
+            .position(|l| l.entry.as_ref().is_some_and(|e| e.seq == seq))
+            .map(|i| i + 1)
+    };
+    crate::journal::out_of_order(audited.journal.entries())
+        .into_iter()
+        .map(|o| {
+            let (time, before, before_time) = (
+                format_jst(o.time, true),
+                o.after.0,
+                format_jst(o.after.1, true),
+            );
+            IntegrityProblem {
+                line: line_of(o.seq),
+                seq: Some(o.seq),
+                description: tr!(
+                    lang,
+                    "時刻 {time} が記録 {before} の時刻 {before_time} より前です（時刻の逆行）",
+                    "its time {time} is earlier than entry {before}'s {before_time} (the time runs backwards)"
+                ),
+            }
+        })
+        .collect()
+}
+
 fn integrity_problems(audited: &AuditedIncident, lang: Lang) -> Vec<IntegrityProblem> {
     let mut problems: Vec<IntegrityProblem> = audited
         .journal

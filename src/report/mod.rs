@@ -205,18 +205,10 @@ fn templated(
         if v.is_none() || v.is_undefined() {
             return Value::from("");
         }
-        match v.as_str() {
+        match v.as_str().map(md_cell) {
             // Most text needs nothing: hand the value back without copying it.
-            Some(text) if !text.contains(['|', '\n', '\r', '<', '>', '&']) => v,
-            Some(text) => Value::from(
-                text.replace('&', "&amp;")
-                    .replace('<', "&lt;")
-                    .replace('>', "&gt;")
-                    .replace('|', "\\|")
-                    .replace("\r\n", "<br>")
-                    .replace(['\n', '\r'], "<br>"),
-            ),
-            None => v,
+            Some(std::borrow::Cow::Borrowed(_)) | None => v,
+            Some(std::borrow::Cow::Owned(text)) => Value::from(text),
         }
     });
     // A code fence longer than any run of backticks in the text it encloses.
@@ -244,6 +236,36 @@ fn templated(
         })
         .map_err(|e| template_error(&shown, &e))?;
     Ok(text.into_bytes())
+}
+
+/// Text for a Markdown table cell: no pipe or line break may end the cell early, and no HTML
+/// in operator input may reach a wiki that renders HTML.
+pub(crate) fn md_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['|', '\n', '\r', '<', '>', '&']) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('|', "\\|")
+            .replace("\r\n", "<br>")
+            .replace(['\n', '\r'], "<br>"),
+    )
+}
+
+/// Operator text in running Markdown (a list item): as in a cell, and no link, image or code
+/// either (`[x](javascript:…)` in a note stays text). Emphasis and `_` are left alone, so
+/// URLs and account names stay readable.
+pub(crate) fn md_text(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '[' | ']' | '`' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    md_cell(&escaped).into_owned()
 }
 
 /// CSV for Excel: UTF-8 with a byte-order mark (so Excel reads the Japanese), CRLF line ends,
@@ -452,6 +474,10 @@ const LABELS: &[(&str, Text)] = &[
     (
         "playbook_hash",
         Text::new("手順書の SHA-256", "Playbook SHA-256"),
+    ),
+    (
+        "out_of_order",
+        Text::new("時刻の逆行", "Time running backwards"),
     ),
     (
         "witness",

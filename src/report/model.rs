@@ -274,6 +274,9 @@ pub struct Integrity {
     pub playbook_sha256: String,
     /// What did not verify.
     pub problems: Vec<IntegrityProblem>,
+    /// Entries whose time is earlier than an entry before them: the record's time runs
+    /// backwards there (a clock set wrong, `--allow-earlier-time`, or an edit).
+    pub out_of_order: Vec<IntegrityProblem>,
     /// Bytes of an unfinished last line (a crash while writing), if any.
     pub torn_bytes: Option<usize>,
 }

@@ -240,8 +240,11 @@ fn write_summary(
     manifest: &Manifest,
     lang: Lang,
 ) -> std::io::Result<()> {
+    // Everything that came from people or files is escaped: a note, title or file name must
+    // not become a link, markup or HTML in whatever renders the summary.
+    use super::md_text as md;
     let o = &report.overview;
-    let (title, organization, incident) = (&o.title, &o.organization, &report.incident);
+    let (title, organization, incident) = (md(&o.title), md(&o.organization), md(&report.incident));
     writeln!(
         out,
         "{}",
@@ -262,8 +265,8 @@ fn write_summary(
         "{}",
         tr!(lang, "- 事案番号: {incident}", "- Incident: {incident}")
     )?;
-    let platform = o.platform.as_deref().unwrap_or("-");
-    let account = o.account.as_deref().unwrap_or("-");
+    let platform = md(o.platform.as_deref().unwrap_or("-"));
+    let account = md(o.account.as_deref().unwrap_or("-"));
     writeln!(
         out,
         "{}",
@@ -315,8 +318,8 @@ fn write_summary(
         writeln!(
             out,
             "- {} — {} ({})",
-            m.what,
-            m.note.as_deref().unwrap_or(""),
+            md(&m.what),
+            md(m.note.as_deref().unwrap_or("")),
             format_jst(m.recorded_at, false)
         )?;
     }
@@ -341,8 +344,8 @@ fn write_summary(
         writeln!(
             out,
             "- {} — {} ({}, SHA-256 `{}`{changed})",
-            m.what,
-            m.note.as_deref().unwrap_or(""),
+            md(&m.what),
+            md(m.note.as_deref().unwrap_or("")),
             format_jst(m.recorded_at, false),
             m.sha256.as_deref().unwrap_or(""),
         )?;

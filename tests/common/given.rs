@@ -163,6 +163,15 @@ impl Given {
     pub fn apply(&self, command: &Command) -> Result<Vec<Event>, Refusal> {
         apply(&self.state, playbook(), command)
     }
+
+    /// The engine's answer to `command` journalled at `at` (see `engine::apply_at`).
+    pub fn apply_at(
+        &self,
+        command: &Command,
+        at: DateTime<FixedOffset>,
+    ) -> Result<Vec<Event>, Refusal> {
+        hikeshi::incident::apply_at(&self.state, playbook(), command, at, false)
+    }
 }
 
 fn s(text: &str) -> String {

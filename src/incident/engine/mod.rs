@@ -139,6 +139,24 @@ pub fn apply(
     }
 }
 
+/// [`apply`] at the time `at` the events would be journalled with: refused if that is earlier
+/// than the journal's last event (a clock set back, another computer's clock ahead), unless
+/// `earlier_ok` (the operator's `--allow-earlier-time`), so the record's times never run
+/// backwards unnoticed. The time is an argument: the engine still reads no clock.
+pub fn apply_at(
+    state: &IncidentState,
+    playbook: &Playbook,
+    command: &Command,
+    at: chrono::DateTime<chrono::FixedOffset>,
+    earlier_ok: bool,
+) -> Result<Vec<Event>, Refusal> {
+    let events = apply(state, playbook, command)?;
+    match state.last_event_at {
+        Some(last) if at < last && !earlier_ok => Err(Refusal::EarlierThanJournal { last, at }),
+        _ => Ok(events),
+    }
+}
+
 /// Most commands produce exactly one event.
 fn one(event: Result<Event, Refusal>) -> Result<Vec<Event>, Refusal> {
     event.map(|e| vec![e])

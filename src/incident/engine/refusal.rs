@@ -271,6 +271,13 @@ pub enum Refusal {
         /// The severities.
         options: Vec<String>,
     },
+    /// The time the events would carry is earlier than the journal's last event.
+    EarlierThanJournal {
+        /// The journal's last event's time.
+        last: chrono::DateTime<chrono::FixedOffset>,
+        /// The time now, on this computer's clock.
+        at: chrono::DateTime<chrono::FixedOffset>,
+    },
     /// Exercise commands need an incident started as an exercise.
     NotAnExercise,
     /// The exercise has begun already, or has not begun.
@@ -646,6 +653,13 @@ impl Refusal {
                 "重大度 `{severity}` はありません（{}）",
                 "no severity `{severity}` (severities: {})",
                 options.join(", ")
+            ),
+            Refusal::EarlierThanJournal { last, at } => tr!(
+                lang,
+                "この PC の時刻（{}）が記録の最後の出来事（{}）より前です。時計を確認してください。このまま記録するには --allow-earlier-time を付けてください（検証と報告書に時刻の逆行として残ります）",
+                "this computer's time ({}) is earlier than the journal's last event ({}); check the clock, or give --allow-earlier-time to record it anyway (verify and the report will show the time running backwards)",
+                crate::clock::format_jst(*at, true),
+                crate::clock::format_jst(*last, true)
             ),
             Refusal::NotAnExercise => tr!(
                 lang,
