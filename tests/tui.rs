@@ -871,3 +871,34 @@ fn t_on_a_notify_step_adds_the_recipients_it_offers() {
         "「庁内の関係課に情報を共有する」の通知先に 秘書課 を追加"
     );
 }
+
+/// Issue 18 (5): a paste is one action, entered in time linear in its length, and a field
+/// takes at most `FIELD_LIMIT` characters, saying so; nothing in the paste submits the dialog.
+#[test]
+fn a_long_paste_is_one_action_with_a_limit() {
+    use hikeshi::tui::app::FIELD_LIMIT;
+    let mut s = screen(Lang::En);
+    let app = &mut s.app;
+    press(app, Action::Note);
+    let began = std::time::Instant::now();
+    let pasted = "長い記録\n".repeat(40_000); // 200,000 characters
+    press(app, Action::Paste(pasted));
+    render(app, 100, 30);
+    assert!(
+        began.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        began.elapsed()
+    );
+    let Mode::Dialog(d) = &app.mode else {
+        panic!("the paste closed the dialog: {:?}", app.mode);
+    };
+    assert_eq!(d.input.chars().count(), FIELD_LIMIT);
+    let flash = app.flash.clone().unwrap();
+    assert!(flash.error && flash.text.contains("at most"), "{}", flash.text);
+    // Typing on at the limit adds nothing more.
+    press(app, Action::Char('x'));
+    let Mode::Dialog(d) = &app.mode else {
+        panic!("{:?}", app.mode);
+    };
+    assert_eq!(d.input.chars().count(), FIELD_LIMIT);
+}

@@ -43,6 +43,7 @@ struct RestoreGuard;
 
 impl Drop for RestoreGuard {
     fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
         ratatui::restore();
     }
 }
@@ -205,6 +206,11 @@ struct InputLease {
 }
 
 impl InputLease {
+    /// An event that has already arrived, without waiting.
+    fn ready(&mut self) -> Option<Input> {
+        self.receiver.as_mut()?.try_recv().ok()
+    }
+
     /// The next event; `None` once the terminal is gone.
     async fn next(&mut self) -> Option<Input> {
         match &mut self.receiver {
@@ -225,6 +231,17 @@ impl Drop for InputLease {
     }
 }
 
+/// The action for one terminal event.
+fn input_action<S: Screen>(screen: &S, event: Input) -> Result<Option<Action>, TuiError> {
+    Ok(match event? {
+        // Windows reports releases too; a screen acts on presses (and repeats) only.
+        TermEvent::Key(key) if key.kind != KeyEventKind::Release => screen.key(key),
+        TermEvent::Paste(text) => Some(Action::Paste(text)),
+        TermEvent::Resize(_, _) => Some(Action::Tick),
+        _ => None,
+    })
+}
+
 /// Runs a screen in the terminal until it is done.
 pub fn run<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
     // IO as well as time: the mail worker opens network connections on this runtime.
@@ -237,6 +254,9 @@ pub fn run<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
 async fn event_loop<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
     let mut terminal = ratatui::try_init()?;
     let _restore = RestoreGuard;
+    // A paste arrives as one event, not one key per character (and its line breaks are text,
+    // not Enter keys).
+    crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)?;
     let mut events = lease_input();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     // Others may append to the journal at any moment (another screen, a command on another
@@ -249,11 +269,7 @@ async fn event_loop<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
         let action = tokio::select! {
             Some(action) = work.next(), if !work.is_empty() => Some(action),
             event = events.next() => match event {
-                // Windows reports releases too; a screen acts on presses (and repeats) only.
-                Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => screen.key(key),
-                Some(Ok(TermEvent::Resize(_, _))) => Some(Action::Tick),
-                Some(Ok(_)) => None,
-                Some(Err(e)) => return Err(e.into()),
+                Some(event) => input_action(screen, event)?,
                 None => break,
             },
             _ = tick.tick() => Some(Action::Tick),
@@ -262,6 +278,17 @@ async fn event_loop<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
         let mut next = action;
         while let Some(a) = next {
             next = screen.update(a);
+        }
+        // Keys that arrived meanwhile (a paste where the terminal has no bracketed paste) are
+        // taken before the next draw: a long paste costs one draw, not one per character.
+        while !screen.done() {
+            let Some(event) = events.ready() else {
+                break;
+            };
+            let mut next = input_action(screen, event)?;
+            while let Some(a) = next {
+                next = screen.update(a);
+            }
         }
         work.extend(screen.take_work());
         if screen.done() {

@@ -183,7 +183,17 @@ impl App {
         };
         match action {
             Action::Cancel => self.mode = Mode::Normal,
-            Action::Char(c) => d.input.push(c),
+            Action::Char(c) => {
+                let mut buffer = [0; 4];
+                if let Err(e) = App::type_into(&mut d.input, c.encode_utf8(&mut buffer), self.lang) {
+                    self.error(e);
+                }
+            }
+            Action::Paste(text) if d.takes_text => {
+                if let Err(e) = App::type_into(&mut d.input, &text, self.lang) {
+                    self.error(e);
+                }
+            }
             Action::Backspace => {
                 d.input.pop();
             }

@@ -104,7 +104,18 @@ impl App {
         let answer = form.answers.get_mut(form.field);
         match action {
             Action::Cancel => self.mode = Mode::Normal,
-            Action::Char(c) => answer.into_iter().for_each(|a| a.push(c)),
+            Action::Char(c) => {
+                let mut buffer = [0; 4];
+                let typed = answer.map(|a| App::type_into(a, c.encode_utf8(&mut buffer), self.lang));
+                if let Some(Err(e)) = typed {
+                    self.error(e);
+                }
+            }
+            Action::Paste(text) => {
+                if let Some(Err(e)) = answer.map(|a| App::type_into(a, &text, self.lang)) {
+                    self.error(e);
+                }
+            }
             Action::Backspace => {
                 answer.and_then(String::pop);
             }

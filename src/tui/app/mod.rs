@@ -84,6 +84,8 @@ pub enum Action {
     Refresh,
     /// A character typed into a dialog.
     Char(char),
+    /// Text pasted into a dialog, whole (bracketed paste: one event, however long).
+    Paste(String),
     /// Delete the last character in a dialog.
     Backspace,
     /// Clear a text field (Ctrl-U).
@@ -113,6 +115,10 @@ pub enum Action {
     /// Exercise: record the review (振り返り) now.
     Review,
 }
+
+/// The most characters a text field of the screen takes: a note or reason of several pages,
+/// and a bound on what a runaway paste can put into one journal line.
+pub const FIELD_LIMIT: usize = 10_000;
 
 /// What the screen is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -387,6 +393,7 @@ impl App {
             Action::Tick
             | Action::Refresh
             | Action::Char(_)
+            | Action::Paste(_)
             | Action::Backspace
             | Action::Clear
             | Action::TakeSuggestion
@@ -620,6 +627,24 @@ impl App {
             text: text.into(),
             error: false,
         });
+    }
+
+    /// Types `text` at the end of a text field, up to [`FIELD_LIMIT`] characters; says so
+    /// if some of it did not fit. Linear in what is added, so a long paste costs its length.
+    fn type_into(field: &mut String, text: &str, lang: Lang) -> Result<(), String> {
+        let room = FIELD_LIMIT.saturating_sub(field.chars().count());
+        let mut taken = text.char_indices().map(|(i, _)| i).chain([text.len()]);
+        let end = taken.nth(room).unwrap_or(text.len());
+        field.push_str(text.get(..end).unwrap_or_default());
+        if end < text.len() {
+            Err(tr!(
+                lang,
+                "入力できるのは {FIELD_LIMIT} 文字までです。超えた分は入力されていません（長い記録はファイルにして証拠として添付してください）",
+                "a field takes at most {FIELD_LIMIT} characters; the rest was not entered (attach a long record as an evidence file instead)"
+            ))
+        } else {
+            Ok(())
+        }
     }
 
     fn error(&mut self, text: impl Into<String>) {
