@@ -35,6 +35,16 @@ fn start(cwd: &Path) -> PathBuf {
     cwd.join(text.lines().last().unwrap())
 }
 
+/// Starts the incident and completes its first step, `detect`.
+fn detected(cwd: &Path) -> PathBuf {
+    let dir = start(cwd);
+    h(cwd, T1)
+        .args(["done", &id(&dir), "detect"])
+        .assert()
+        .success();
+    dir
+}
+
 fn id(dir: &Path) -> String {
     dir.file_name().unwrap().to_string_lossy().into_owned()
 }
@@ -69,11 +79,7 @@ fn an_empty_journal_fails_verify_and_status() {
 #[test]
 fn names_with_line_breaks_or_escapes_are_refused_and_never_echoed_raw() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = start(tmp.path());
-    h(tmp.path(), T1)
-        .args(["done", &id(&dir), "detect"])
-        .assert()
-        .success();
+    let dir = detected(tmp.path());
     let before = journal(&dir);
     for by in ["a\nb", "x\u{1b}]0;T\u{7}"] {
         for command in ["approve", "reject"] {
@@ -201,11 +207,7 @@ fn links_inside_an_incident_are_not_followed() {
     let tmp = tempfile::tempdir().unwrap();
     let outside = tmp.path().join("outside");
     std::fs::create_dir(&outside).unwrap();
-    let dir = start(tmp.path());
-    h(tmp.path(), T1)
-        .args(["done", &id(&dir), "detect"])
-        .assert()
-        .success();
+    let dir = detected(tmp.path());
     let shot = tmp.path().join("shot.png");
     std::fs::write(&shot, b"png").unwrap();
     h(tmp.path(), T1)
@@ -376,11 +378,7 @@ fn time_running_backwards_is_refused_unless_allowed_and_then_shown() {
 #[test]
 fn witnesses_in_mail_and_reports_reveal_a_journal_cut_back() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = start(tmp.path());
-    h(tmp.path(), T1)
-        .args(["done", &id(&dir), "detect"])
-        .assert()
-        .success();
+    let dir = detected(tmp.path());
     h(tmp.path(), T1)
         .args(["notify", &id(&dir), "report-to-supervisor"])
         .assert()
@@ -528,11 +526,7 @@ fn markdown_escapes_ids_versions_and_the_packs_summary() {
 #[test]
 fn config_errors_do_not_echo_control_characters() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = start(tmp.path());
-    h(tmp.path(), T1)
-        .args(["done", &id(&dir), "detect"])
-        .assert()
-        .success();
+    let dir = detected(tmp.path());
     for from in [
         r#"a\r\nBcc: x@example.jp"#,
         r#"x\u001b]0;T\u0007@example.jp"#,

@@ -894,7 +894,11 @@ fn a_long_paste_is_one_action_with_a_limit() {
     };
     assert_eq!(d.input.chars().count(), FIELD_LIMIT);
     let flash = app.flash.clone().unwrap();
-    assert!(flash.error && flash.text.contains("at most"), "{}", flash.text);
+    assert!(
+        flash.error && flash.text.contains("at most"),
+        "{}",
+        flash.text
+    );
     // Typing on at the limit adds nothing more.
     press(app, Action::Char('x'));
     let Mode::Dialog(d) = &app.mode else {

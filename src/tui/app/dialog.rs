@@ -185,7 +185,8 @@ impl App {
             Action::Cancel => self.mode = Mode::Normal,
             Action::Char(c) => {
                 let mut buffer = [0; 4];
-                if let Err(e) = App::type_into(&mut d.input, c.encode_utf8(&mut buffer), self.lang) {
+                if let Err(e) = App::type_into(&mut d.input, c.encode_utf8(&mut buffer), self.lang)
+                {
                     self.error(e);
                 }
             }

@@ -106,7 +106,8 @@ impl App {
             Action::Cancel => self.mode = Mode::Normal,
             Action::Char(c) => {
                 let mut buffer = [0; 4];
-                let typed = answer.map(|a| App::type_into(a, c.encode_utf8(&mut buffer), self.lang));
+                let typed =
+                    answer.map(|a| App::type_into(a, c.encode_utf8(&mut buffer), self.lang));
                 if let Some(Err(e)) = typed {
                     self.error(e);
                 }
