@@ -65,6 +65,9 @@ pub struct Config {
     /// Mail over SMTP; without it, mail goes to the outbox only.
     #[serde(default)]
     pub smtp: Option<SmtpConfig>,
+    /// `[imap]`: where replies to hikeshi's mail are read (see `notify::inbox`).
+    #[serde(default)]
+    pub imap: Option<ImapConfig>,
     /// How messages are written.
     #[serde(default)]
     pub mail: MailConfig,
@@ -137,6 +140,66 @@ impl SmtpConfig {
             TlsMode::Tls => 465,
             TlsMode::None => 25,
         })
+    }
+}
+
+/// `[imap]`: the mailbox replies to hikeshi's mail arrive in.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImapConfig {
+    /// The server's host name (checked against its certificate).
+    pub host: String,
+    /// The port [default: 143 for starttls and none, 993 for tls].
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// `starttls` (default), `tls` or `none`.
+    #[serde(default)]
+    pub tls: TlsMode,
+    /// The login.
+    pub username: String,
+    /// The environment variable that holds the password [default: `HIKESHI_IMAP_PASSWORD`].
+    #[serde(default)]
+    pub password_env: Option<String>,
+    /// The mailbox to read [default: `INBOX`].
+    #[serde(default)]
+    pub mailbox: Option<String>,
+    /// An extra root certificate (PEM); relative to the config file.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Seconds to wait for the server [default: 30].
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
+}
+
+impl std::fmt::Debug for ImapConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImapConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ImapConfig {
+    /// The port to use.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            TlsMode::Tls => 993,
+            TlsMode::Starttls | TlsMode::None => 143,
+        })
+    }
+
+    /// The mailbox to read.
+    pub fn mailbox(&self) -> &str {
+        self.mailbox.as_deref().unwrap_or("INBOX")
+    }
+
+    /// The variable holding the password.
+    pub fn password_env(&self) -> &str {
+        self.password_env
+            .as_deref()
+            .unwrap_or("HIKESHI_IMAP_PASSWORD")
     }
 }
 
@@ -246,13 +309,17 @@ impl Config {
             path: path.to_path_buf(),
             message: parse_message(&text, &e),
         })?;
-        if let Some(var) = config.smtp.as_ref().and_then(|s| s.password_env.as_deref())
-            && !is_variable_name(var)
+        let smtp_var = config.smtp.as_ref().and_then(|s| s.password_env.as_deref());
+        let imap_var = config.imap.as_ref().and_then(|s| s.password_env.as_deref());
+        if [smtp_var, imap_var]
+            .into_iter()
+            .flatten()
+            .any(|var| !is_variable_name(var))
         {
             // Never echo it: it may be the password itself, written in the wrong place.
             return Err(ConfigError::Parse {
                 path: path.to_path_buf(),
-                message: "[smtp] password_env must be the name of an environment variable \
+                message: "password_env must be the name of an environment variable \
                           (letters, digits and _), not the password"
                     .into(),
             });
@@ -262,6 +329,11 @@ impl Config {
             && t.is_relative()
         {
             config.report.templates = Some(dir.join(t));
+        }
+        if let (Some(imap), Some(dir)) = (&mut config.imap, path.parent())
+            && let Some(ca) = imap.ca_file.as_ref().filter(|ca| ca.is_relative())
+        {
+            imap.ca_file = Some(dir.join(ca));
         }
         if let Some(smtp) = &mut config.smtp {
             // A relative CA file is next to the config file, wherever hikeshi is run from.

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use common::given::*;
 use hikeshi::Lang;
-use hikeshi::incident::event::TargetTime;
+use hikeshi::incident::event::{TargetTime, Verdict};
 use hikeshi::incident::{Command, Event, EvidenceRecord, Refusal};
 use hikeshi::playbook::Platform;
 
@@ -160,6 +160,10 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&delivered, deliver(1), AlreadyDelivered { message: 1 }),
         refuses(&delivered, fail(1), AlreadyDelivered { message: 1 }),
         refuses(&queued, acknowledge(1), NotDelivered { message: 1, to: s("広報広聴課") }),
+        refuses(&queued, reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged)), NotDelivered { message: 1, to: s("広報広聴課") }),
+        refuses(&delivered, reply(1, reply_mail("x@evil.example", Verdict::Acknowledged)), ReplyFromElsewhere { message: 1, from: s("x@evil.example") }),
+        refuses(&[start(), done("detect"), queue("report", &["広報広聴課"]), deliver(1), reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged))], reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged)), ReplyAlreadyRecorded { reply_id: s("r1@city.example.jp") }),
+        refuses(&delivered, reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Approved)), NotAnApprovalRequest { message: 1 }),
         refuses(&started, evidence_file("detect", "../journal.jsonl"), BadEvidenceName { name: s("../journal.jsonl") }),
         refuses(&started, evidence_file("detect", ".."), BadEvidenceName { name: s("..") }),
         refuses(&started, call("広報課"), UnknownParty { name: s("広報課"), suggestion: Some(s("広報広聴課")) }),
@@ -370,6 +374,7 @@ fn command_cases() -> Vec<Case<Vec<Event>>> {
         yields(&queued_two, deliver(2), vec![sent(2)]),
         yields(&queued, fail(1), vec![Event::NotificationFailed { message: 1, attempt: 1, error: s("421 try again later"), permanent: false, next_retry: Some(retry) }]),
         yields(&[start(), done("detect"), queue("report", &["広報広聴課"]), fail(1)], Command::RecordFailure { message: 1, error: s("550 no such user"), permanent: true, next_retry: Some(retry) }, vec![Event::NotificationFailed { message: 1, attempt: 2, error: s("550 no such user"), permanent: true, next_retry: None }]),
+        yields(&delivered, reply(1, reply_mail("広報広聴課@CITY.example.jp", Verdict::Acknowledged)), vec![Event::ReplyRecorded { message: 1, reply: reply_mail("広報広聴課@CITY.example.jp", Verdict::Acknowledged) }]),
         yields(&delivered, acknowledge(1), vec![Event::NotificationAcknowledged { message: 1, by: s("鈴木"), note: None }]),
         yields(&queued, call("広報広聴課"), vec![Event::DivisionCalled { division: s("広報広聴課"), number: Some(s("0836-00-0000")), note: s("電話で伝えた") }, completed("report")]),
         yields(&queued_two, call("広報広聴課"), vec![Event::DivisionCalled { division: s("広報広聴課"), number: Some(s("0836-00-0000")), note: s("電話で伝えた") }]),

@@ -58,6 +58,18 @@ pub enum Cmd {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Read replies to the incident's mail from the [imap] mailbox and record those that count.
+    ///
+    /// A reply counts if it carries its message's code, threads to it and comes from the
+    /// address it went to; its first line decides (了解 / 承認 / 却下 …). Every new mail is
+    /// listed, counted or not; none is read twice.
+    Inbox {
+        /// Incident folder or id.
+        incident: String,
+        /// Keep watching (IMAP IDLE where the server offers it) until interrupted.
+        #[arg(long)]
+        watch: bool,
+    },
     /// Show a division's phone numbers; with --note, record that they were phoned.
     ///
     /// Out of office hours (weekdays 8:30–17:15 JST) the night/holiday number comes first.
@@ -106,6 +118,7 @@ impl Cmd {
                 division,
                 note,
             } => call(ctx, &incident, &division, note),
+            Cmd::Inbox { incident, watch } => inbox(ctx, &incident, watch),
         }
     }
 }
@@ -491,4 +504,61 @@ fn call(ctx: &Context, name: &str, division: &str, note: Option<String>) -> Resu
         }
     }
     Ok(Outcome::Success)
+}
+
+/// How long `inbox --watch` waits between looks without IDLE, and before it tries a server
+/// that was down again.
+const INBOX_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn inbox(ctx: &Context, name: &str, watch: bool) -> Result<Outcome, Error> {
+    let config = Config::load(ctx.config.as_deref())?;
+    let imap = config.imap.clone().ok_or(notify::NotifyError::Imap(
+        notify::imap::ImapError::NotConfigured,
+    ))?;
+    let mut incident = open(ctx, name)?;
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let mut mailbox: Option<notify::imap::Mailbox> = None;
+        loop {
+            let looked = async {
+                let mut mb = match mailbox.take() {
+                    Some(mb) => mb,
+                    None => notify::imap::Mailbox::open(&imap).await?,
+                };
+                let found = notify::inbox::check(&mut incident, &mut mb, ctx.lang).await;
+                Ok::<_, notify::NotifyError>((mb, found?))
+            }
+            .await;
+            match looked {
+                Ok((mb, found)) => {
+                    for f in &found {
+                        say(&f.render(ctx.lang))?;
+                    }
+                    if !watch {
+                        if found.is_empty() {
+                            say(&tr!(ctx.lang, "新しいメールはありません", "no new mail"))?;
+                        }
+                        mb.close().await;
+                        return Ok(Outcome::Success);
+                    }
+                    match mb.wait(INBOX_WAIT * 12).await {
+                        Ok(mb) => mailbox = Some(mb),
+                        Err(e) => say(&e.message(ctx.lang))?,
+                    }
+                }
+                Err(e) if watch => {
+                    // The server down: say so, and try again.
+                    say(&tr!(
+                        ctx.lang,
+                        "{}（{} 秒後に再試行）",
+                        "{} (trying again in {} s)",
+                        e.message(ctx.lang),
+                        INBOX_WAIT.as_secs()
+                    ))?;
+                    tokio::time::sleep(INBOX_WAIT).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    })
 }

@@ -271,6 +271,13 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
             "通知 #{message} を {by} が確認",
             "{by} acknowledged message #{message}"
         ),
+        Event::ReplyRecorded { message, reply } => tr!(
+            lang,
+            "通知 #{message} に {} <{}> が返信で確認",
+            "{} <{}> acknowledged message #{message} by reply",
+            reply.name,
+            reply.from
+        ),
         Event::DivisionCalled { division, note, .. } => tr!(
             lang,
             "{division} に電話で連絡: {note}",

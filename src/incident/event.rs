@@ -91,6 +91,39 @@ pub struct ApprovedText {
     pub sha256: String,
 }
 
+/// What a reply said, by its first unquoted line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// 了解 / 確認しました / 受領: the message was read.
+    Acknowledged,
+    /// 承認 / 了承 / OK.
+    Approved,
+    /// 却下 / 不可, with a reason.
+    Rejected,
+}
+
+/// A reply mail to one of the incident's messages, as received and saved under `inbox/`:
+/// the replier's own act, recorded with their address, name and the reply's Message-ID.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    /// The address it came from (the message's recipient).
+    pub from: String,
+    /// The replier's name (the From header's name, else the division or role).
+    pub name: String,
+    /// The reply's own `Message-ID` (without angle brackets).
+    pub reply_id: String,
+    /// The saved reply, relative to the incident folder.
+    pub file: String,
+    /// SHA-256 of the saved reply.
+    pub sha256: String,
+    /// What it said.
+    pub verdict: Verdict,
+    /// The rest of the deciding line (a rejection's reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
 /// Everything that can happen in an incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
@@ -259,6 +292,14 @@ pub enum Event {
         /// How or what they said.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
+    },
+    /// A reply mail to a message was matched and counted: the replier's own act.
+    ReplyRecorded {
+        /// The message it answers.
+        message: u32,
+        /// The reply.
+        #[serde(flatten)]
+        reply: Reply,
     },
     /// A division or role was reached by phone (instead of, or as well as, mail).
     DivisionCalled {
@@ -460,6 +501,7 @@ impl Event {
             | Event::NotificationSent { .. }
             | Event::NotificationFailed { .. }
             | Event::NotificationAcknowledged { .. }
+            | Event::ReplyRecorded { .. }
             | Event::DivisionCalled { .. }
             | Event::HandedOver { .. }
             | Event::AccountIdentified { .. }

@@ -9,6 +9,8 @@
 
 pub mod claim;
 pub mod compose;
+pub mod imap;
+pub mod inbox;
 pub mod outbox;
 pub mod reply;
 pub mod transport;
@@ -38,6 +40,9 @@ pub enum NotifyError {
     /// The incident could not be read or written.
     #[error(transparent)]
     Incident(#[from] IncidentError),
+    /// The `[imap]` mailbox could not be read.
+    #[error(transparent)]
+    Imap(#[from] imap::ImapError),
     /// `hikeshi.toml` cannot be read or does not parse.
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
@@ -161,6 +166,7 @@ impl NotifyError {
                 "`{name}` は事案の divisions.yaml にありません",
                 "`{name}` is not in the incident's divisions.yaml"
             ),
+            NotifyError::Imap(e) => e.message(lang),
             NotifyError::Compose(reason) => tr!(
                 lang,
                 "メールを作成できません: {reason}",

@@ -403,6 +403,27 @@ pub fn acknowledge(message: u32) -> Command {
     }
 }
 
+/// A reply mail from `from` to message 1 saying `verdict`.
+pub fn reply_mail(
+    from: &str,
+    verdict: hikeshi::incident::event::Verdict,
+) -> hikeshi::incident::event::Reply {
+    hikeshi::incident::event::Reply {
+        from: s(from),
+        name: s("佐藤課長"),
+        reply_id: s("r1@city.example.jp"),
+        file: s("inbox/0001.eml"),
+        sha256: "e".repeat(64),
+        verdict,
+        reason: None,
+    }
+}
+
+/// Records reply `reply` to message `message`.
+pub fn reply(message: u32, reply: hikeshi::incident::event::Reply) -> Command {
+    Command::RecordReply { message, reply }
+}
+
 /// Records a phone call to a division.
 pub fn call(division: &str) -> Command {
     Command::Call {

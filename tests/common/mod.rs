@@ -4,6 +4,7 @@
 
 pub mod engine;
 pub mod given;
+pub mod imap;
 pub mod smtp;
 
 use std::path::{Path, PathBuf};

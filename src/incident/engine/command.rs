@@ -152,6 +152,14 @@ pub enum Command {
         /// How, or what they said.
         note: Option<String>,
     },
+    /// Record a reply mail matched to a message (its code, thread and sender checked by
+    /// `notify::reply`): acknowledges the message as the replier's own act.
+    RecordReply {
+        /// The message it answers.
+        message: u32,
+        /// The reply.
+        reply: crate::incident::event::Reply,
+    },
     /// Record that a division or role was reached by phone.
     Call {
         /// The division or role (checked against the directory by the caller).

@@ -110,6 +110,7 @@ pub fn apply(
         Command::Acknowledge { message, by, note } => {
             one(notify::acknowledge(s, *message, by, note))
         }
+        Command::RecordReply { message, reply } => one(notify::reply(s, *message, reply)),
         Command::Call {
             division,
             number,

@@ -5,7 +5,7 @@
 use chrono::{DateTime, FixedOffset};
 
 use super::{Refusal, ensure_actionable, find_step, given, kind, known_party, non_empty};
-use crate::incident::event::{Event, Letter};
+use crate::incident::event::{Event, Letter, Reply, Verdict};
 use crate::incident::state::{Delivery, IncidentState, MessageRecord};
 use crate::playbook::{Playbook, StepKind};
 
@@ -166,6 +166,38 @@ pub(super) fn acknowledge(
         message,
         by: by.to_string(),
         note: given(note),
+    })
+}
+
+pub(super) fn reply(state: &IncidentState, message: u32, reply: &Reply) -> Result<Event, Refusal> {
+    let record = known(state, message)?;
+    if !record.letter.address.eq_ignore_ascii_case(&reply.from) {
+        return Err(Refusal::ReplyFromElsewhere {
+            message,
+            from: reply.from.clone(),
+        });
+    }
+    if state
+        .messages
+        .iter()
+        .any(|m| m.replies.iter().any(|r| r.reply_id == reply.reply_id))
+    {
+        return Err(Refusal::ReplyAlreadyRecorded {
+            reply_id: reply.reply_id.clone(),
+        });
+    }
+    if reply.verdict != Verdict::Acknowledged {
+        return Err(Refusal::NotAnApprovalRequest { message });
+    }
+    if !matches!(record.delivery, Delivery::Sent { .. }) {
+        return Err(Refusal::NotDelivered {
+            message,
+            to: record.letter.to.clone(),
+        });
+    }
+    Ok(Event::ReplyRecorded {
+        message,
+        reply: reply.clone(),
     })
 }
 

@@ -173,6 +173,23 @@ pub enum Refusal {
         /// The outstanding message numbers.
         messages: Vec<u32>,
     },
+    /// A reply came from an address other than the one its message was sent to.
+    ReplyFromElsewhere {
+        /// The message it claims to answer.
+        message: u32,
+        /// Where it came from.
+        from: String,
+    },
+    /// This reply (its Message-ID) is on record already.
+    ReplyAlreadyRecorded {
+        /// The reply's Message-ID.
+        reply_id: String,
+    },
+    /// An approval or rejection by reply answers an approval request, not this message.
+    NotAnApprovalRequest {
+        /// The message number.
+        message: u32,
+    },
     /// No such message.
     UnknownMessage {
         /// As given.
@@ -488,6 +505,21 @@ impl Refusal {
                 "手順 `{step}` の通知は送信待ちです（{}）。`hikeshi outbox INCIDENT --retry` で再送できます",
                 "the messages of step `{step}` are queued and not all delivered ({}); `hikeshi outbox INCIDENT --retry` sends them again",
                 numbers(messages)
+            ),
+            Refusal::ReplyFromElsewhere { message, from } => tr!(
+                lang,
+                "返信の差出人 {from} は通知 #{message} の宛先ではありません（記録しません）",
+                "the reply comes from {from}, not the address message #{message} went to (not recorded)"
+            ),
+            Refusal::ReplyAlreadyRecorded { reply_id } => tr!(
+                lang,
+                "返信 <{reply_id}> は記録済みです",
+                "reply <{reply_id}> is on record already"
+            ),
+            Refusal::NotAnApprovalRequest { message } => tr!(
+                lang,
+                "通知 #{message} は承認依頼ではありません。承認・却下の返信は記録しません",
+                "message #{message} is not an approval request; an approval or rejection by reply is not recorded"
             ),
             Refusal::UnknownMessage { message } => tr!(
                 lang,

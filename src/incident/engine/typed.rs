@@ -93,6 +93,12 @@ fn fields(command: &Command) -> Vec<Typed<'_>> {
             Text(reason, "--reason"),
         ],
         Command::Check { step, .. } => vec![Name(step, "STEP")],
+        // A reply's name and reason come from a stranger's mail: the same rule as typed text.
+        Command::RecordReply { reply, .. } => {
+            let mut out = vec![Name(&reply.name, "From")];
+            out.extend(opt(&reply.reason, "reason"));
+            out
+        }
         Command::Observe { step, text } => vec![Name(step, "STEP"), Text(text, "TEXT")],
         Command::Note { text, step } => {
             let mut out = vec![Text(text, "TEXT")];

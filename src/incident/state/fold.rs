@@ -89,6 +89,7 @@ impl IncidentState {
             | Event::NotificationSent { .. }
             | Event::NotificationFailed { .. }
             | Event::NotificationAcknowledged { .. }
+            | Event::ReplyRecorded { .. }
             | Event::DivisionCalled { .. } => self.fold_mail(&at, event),
             Event::ExerciseBegan { .. }
             | Event::InjectFired { .. }
@@ -321,6 +322,7 @@ impl IncidentState {
                 delivery: Delivery::Pending,
                 failures: Vec::new(),
                 acknowledged: None,
+                replies: Vec::new(),
                 called: None,
                 cancelled: None,
             }),
@@ -358,6 +360,14 @@ impl IncidentState {
             Event::NotificationAcknowledged { message, by, note } => {
                 if let Some(m) = self.message_mut(*message) {
                     m.acknowledged = Some(at.remark_by(by, note.as_deref().unwrap_or_default()));
+                }
+            }
+            Event::ReplyRecorded { message, reply } => {
+                if let Some(m) = self.message_mut(*message) {
+                    if m.acknowledged.is_none() {
+                        m.acknowledged = Some(at.remark_by(&reply.name, &reply.reply_id));
+                    }
+                    m.replies.push(reply.clone());
                 }
             }
             Event::DivisionCalled {

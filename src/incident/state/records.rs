@@ -155,6 +155,8 @@ pub struct MessageRecord {
     pub failures: Vec<Remark>,
     /// The acknowledgement, if any.
     pub acknowledged: Option<Remark>,
+    /// The replies counted for it (mail matched by its code, thread and sender).
+    pub replies: Vec<crate::incident::event::Reply>,
     /// A call that reached the recipient after it was queued.
     pub called: Option<Remark>,
     /// No longer to be sent: its step was completed another way (forced or skipped), reopened
@@ -341,6 +343,7 @@ mod tests {
             delivery,
             failures: Vec::new(),
             acknowledged: None,
+            replies: Vec::new(),
             called: None,
             cancelled: None,
         }

@@ -1,0 +1,213 @@
+//! A real IMAP server for the reply tests: Dovecot (`dovecot -F -c CONF`) with its own config
+//! under target/, passwd-file users, Maildir, 127.0.0.1 on free high ports, plain (STARTTLS
+//! offered) and TLS with a throwaway CA (made by trustme, as for the SMTP server). Replies
+//! are put in the mailbox with IMAP APPEND (Python's imaplib). Unix only, run as root (CI).
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::smtp::{free_port, python};
+
+/// The login of the test mailbox.
+pub const USER: &str = "hikeshi";
+/// Its password (given to hikeshi through the environment only).
+pub const PASSWORD: &str = "imap-Secret-4711";
+
+pub struct ImapServer {
+    child: Option<Child>,
+    dir: PathBuf,
+    conf: PathBuf,
+    /// Plain port (STARTTLS offered).
+    pub port: u16,
+    /// TLS port.
+    pub tls_port: u16,
+    /// The throwaway CA that signed the server's certificate.
+    pub ca: PathBuf,
+}
+
+fn make_certs(dir: &Path) {
+    let script = r#"
+import sys, trustme
+ca = trustme.CA()
+cert = ca.issue_cert("localhost", "127.0.0.1")
+d = sys.argv[1]
+ca.cert_pem.write_to_path(d + "/ca.pem")
+cert.private_key_pem.write_to_path(d + "/key.pem")
+with open(d + "/cert.pem", "wb") as f:
+    for blob in cert.cert_chain_pems:
+        f.write(blob.bytes())
+"#;
+    let status = Command::new(python())
+        .args(["-c", script])
+        .arg(dir)
+        .status()
+        .unwrap();
+    assert!(status.success(), "making the test certificates failed");
+}
+
+impl ImapServer {
+    pub fn start(parent: &Path) -> ImapServer {
+        // Under target/ (the mail must be reachable by `nobody`; a tempdir may be private).
+        let dir =
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("dovecot-{}", free_port()));
+        let _ = parent;
+        std::fs::create_dir_all(dir.join("mail")).unwrap();
+        make_certs(&dir);
+        let (port, tls_port) = (free_port(), free_port());
+        std::fs::write(
+            dir.join("passwd"),
+            format!(
+                "{USER}:{{PLAIN}}{PASSWORD}:65534:65534::{}::\n",
+                dir.join("mail").display()
+            ),
+        )
+        .unwrap();
+        let d = dir.display();
+        let conf = dir.join("dovecot.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                r#"protocols = imap
+listen = 127.0.0.1
+base_dir = {d}/run
+state_dir = {d}/state
+log_path = {d}/dovecot.log
+ssl = yes
+ssl_cert = <{d}/cert.pem
+ssl_key = <{d}/key.pem
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = dovenull
+default_internal_user = dovecot
+first_valid_uid = 1
+mail_location = maildir:{d}/mail/%u
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {d}/passwd
+}}
+userdb {{
+  driver = passwd-file
+  args = username_format=%u {d}/passwd
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {tls_port}
+    ssl = yes
+  }}
+}}
+service stats {{
+  unix_listener stats-reader {{
+    mode = 0666
+  }}
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+"#
+            ),
+        )
+        .unwrap();
+        // The mail is `nobody`'s; the folders above it must let it through.
+        let status = Command::new("chown")
+            .args(["-R", "nobody:nogroup"])
+            .arg(dir.join("mail"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let mut server = ImapServer {
+            child: None,
+            dir,
+            conf,
+            port,
+            tls_port,
+            ca: PathBuf::new(),
+        };
+        server.ca = server.dir.join("ca.pem");
+        server.up();
+        server
+    }
+
+    /// Starts (or restarts) the server and waits until it accepts connections.
+    pub fn up(&mut self) {
+        let child = Command::new("dovecot")
+            .arg("-F")
+            .arg("-c")
+            .arg(&self.conf)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("dovecot runs (apt-get install dovecot-imapd; .ci/run installs it)");
+        self.child = Some(child);
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "dovecot did not start: {}",
+                std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Stops the server (the test of a server down).
+    pub fn down(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").arg(child.id().to_string()).status();
+            let _ = child.wait();
+        }
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+            && start.elapsed() < Duration::from_secs(10)
+        {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Puts a message in the mailbox with IMAP APPEND (Python's imaplib).
+    pub fn append(&self, message: &[u8]) {
+        let script = r#"
+import imaplib, sys
+m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+m.login(sys.argv[2], sys.argv[3])
+m.append("INBOX", None, None, sys.stdin.buffer.read())
+m.logout()
+"#;
+        let mut child = Command::new("python3")
+            .args(["-c", script, &self.port.to_string(), USER, PASSWORD])
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        child.stdin.take().unwrap().write_all(message).unwrap();
+        assert!(child.wait().unwrap().success(), "APPEND failed");
+    }
+
+    /// The `[imap]` table for hikeshi.toml.
+    pub fn config(&self, tls: &str) -> String {
+        let (host, port) = match tls {
+            "tls" => ("localhost", self.tls_port),
+            "starttls" => ("localhost", self.port),
+            _ => ("127.0.0.1", self.port),
+        };
+        format!(
+            "[imap]\nhost = \"{host}\"\nport = {port}\ntls = \"{tls}\"\nusername = \"{USER}\"\npassword_env = \"TEST_IMAP_PASSWORD\"\nca_file = \"{}\"\ntimeout_secs = 10\n",
+            self.ca.display()
+        )
+    }
+}
+
+impl Drop for ImapServer {
+    fn drop(&mut self) {
+        self.down();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

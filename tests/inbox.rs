@@ -1,0 +1,274 @@
+//! Replies count: the real binary reads a real IMAP server (Dovecot) and records the replies
+//! that answer its messages as the repliers' own acts; every bad reply changes nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg(unix)] // Dovecot and Python's imaplib: the test server runs on Unix only
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::imap::{ImapServer, PASSWORD};
+use common::{fixture, hikeshi};
+use serde_json::Value;
+
+const NIGHT: &str = "2026-11-20T22:05:00+09:00";
+
+struct Case {
+    dir: tempfile::TempDir,
+    incident: PathBuf,
+}
+
+impl Case {
+    /// An incident whose first report went out (to the outbox) to three divisions.
+    fn start(server: &ImapServer, tls: &str) -> Case {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("hikeshi.toml"),
+            format!(
+                "[mail]\nfrom = \"koho@city.example.jp\"\n{}",
+                server.config(tls)
+            ),
+        )
+        .unwrap();
+        let output = hikeshi()
+            .current_dir(dir.path())
+            .env("HIKESHI_TIME", NIGHT)
+            .env("HIKESHI_OPERATOR", "田中")
+            .args(["start"])
+            .arg(fixture("mail/playbook.yaml"))
+            .args(["--title", "公式X乗っ取り", "--account", "@city_official"])
+            .args(["--platform", "x"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let last = String::from_utf8(output.stdout).unwrap();
+        let incident = dir.path().join(last.lines().last().unwrap());
+        let case = Case { dir, incident };
+        case.ok(&["done", "INC", "detect"]);
+        case.ok(&["notify", "INC", "first-report"]);
+        case
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = hikeshi();
+        cmd.current_dir(self.dir.path())
+            .env("HIKESHI_TIME", NIGHT)
+            .env("HIKESHI_OPERATOR", "田中")
+            .env("HIKESHI_CONFIG", self.dir.path().join("hikeshi.toml"))
+            .env("TEST_IMAP_PASSWORD", PASSWORD)
+            .args(["--lang", "en"]);
+        for a in args {
+            if *a == "INC" {
+                cmd.arg(&self.incident);
+            } else {
+                cmd.arg(a);
+            }
+        }
+        cmd.output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    fn message(&self, number: u64) -> Value {
+        let out: Value = serde_json::from_str(&self.ok(&["outbox", "INC", "--json"])).unwrap();
+        out["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["number"] == number)
+            .cloned()
+            .unwrap()
+    }
+
+    fn journal(&self) -> String {
+        std::fs::read_to_string(self.incident.join("journal.jsonl")).unwrap()
+    }
+
+    /// Everything the incident wrote, as text.
+    fn everything(&self) -> String {
+        let mut all = String::new();
+        for entry in walk(&self.incident) {
+            all.push_str(&String::from_utf8_lossy(&std::fs::read(entry).unwrap()));
+        }
+        all
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A reply to `message` (as listed by `outbox --json`).
+struct Reply<'a> {
+    to: &'a Value,
+    from: String,
+    id: &'a str,
+    subject: String,
+    threads: bool,
+    first_line: &'a str,
+}
+
+impl<'a> Reply<'a> {
+    fn to(message: &'a Value, id: &'a str, first_line: &'a str) -> Reply<'a> {
+        Reply {
+            to: message,
+            from: message["address"].as_str().unwrap().to_string(),
+            id,
+            subject: format!("Re: {}", message["subject"].as_str().unwrap()),
+            threads: true,
+            first_line,
+        }
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        let original = self.to["message_id"].as_str().unwrap();
+        let thread = if self.threads {
+            format!("In-Reply-To: <{original}>\r\nReferences: <{original}>\r\n")
+        } else {
+            String::new()
+        };
+        format!(
+            "From: 佐藤 課長 <{}>\r\nTo: koho@city.example.jp\r\nSubject: {}\r\nMessage-ID: <{}>\r\n{thread}Date: Fri, 20 Nov 2026 22:30:00 +0900\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n\r\n> 元のメール\r\n",
+            self.from, self.subject, self.id, self.first_line
+        )
+        .into_bytes()
+    }
+}
+
+#[test]
+fn an_acknowledgement_by_reply_is_the_repliers_own_act_and_counts_once() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start(&server, "starttls");
+    let first = case.message(1);
+    server.append(&Reply::to(&first, "r1@city.example.jp", "了解しました。").bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("recorded: message #1"), "{out}");
+    let journal = case.journal();
+    assert!(journal.contains("\"kind\":\"reply_recorded\""), "{journal}");
+    assert!(journal.contains("\"actor\":\"佐藤 課長\""), "{journal}");
+    assert!(journal.contains("\"reply_id\":\"r1@city.example.jp\""));
+    assert!(journal.contains("\"verdict\":\"acknowledged\""));
+    let acked = case.message(1);
+    assert_eq!(acked["acknowledged_by"], "佐藤 課長", "{acked}");
+    // The reply is kept, with its hash on record.
+    let file = journal
+        .split("\"file\":\"inbox/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let saved = std::fs::read(case.incident.join("inbox").join(file)).unwrap();
+    assert!(journal.contains(&hikeshi::journal::sha256_hex(&saved)));
+    // Again (a restart): nothing is read twice.
+    let again = case.ok(&["inbox", "INC"]);
+    assert!(again.contains("no new mail"), "{again}");
+    assert_eq!(case.journal().matches("reply_recorded").count(), 1);
+    // The password is nowhere the incident writes.
+    assert!(!case.everything().contains(PASSWORD));
+}
+
+#[test]
+fn bad_replies_change_nothing_and_are_shown() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start(&server, "tls");
+    let first = case.message(1);
+    let second = case.message(2);
+    let before = case.journal();
+    // Wrong code: the code of another message.
+    let mut wrong_code = Reply::to(&first, "b1@x", "了解");
+    wrong_code.subject = format!("Re: 件名 [{}]", "HK-0000AAAA");
+    // Wrong sender.
+    let mut wrong_sender = Reply::to(&first, "b2@x", "了解");
+    wrong_sender.from = "mallory@evil.example".into();
+    // Not threaded to the message.
+    let mut unthreaded = Reply::to(&first, "b3@x", "了解");
+    unthreaded.threads = false;
+    // Threads to message 1 but carries message 2's code.
+    let mut crossed = Reply::to(&first, "b4@x", "了解");
+    crossed.subject = format!("Re: {}", second["subject"].as_str().unwrap());
+    // Says nothing that counts.
+    let unclear = Reply::to(&first, "b5@x", "よろしくお願いします");
+    for r in [&wrong_code, &wrong_sender, &unthreaded, &crossed, &unclear] {
+        server.append(&r.bytes());
+    }
+    // Malformed, and huge.
+    server.append(b"this is not a mail\r\n");
+    let mut huge = Reply::to(&first, "b6@x", "了解").bytes();
+    huge.extend(std::iter::repeat_n(b'x', 300 * 1024));
+    server.append(&huge);
+    let out = case.ok(&["inbox", "INC"]);
+    assert_eq!(out.matches("not recorded").count(), 7, "{out}");
+    assert!(out.contains("no reply code"), "{out}");
+    assert!(out.contains("mallory@evil.example"), "{out}");
+    assert!(out.contains("does not answer message #1"), "{out}");
+    assert!(out.contains("does not answer message #2"), "{out}");
+    assert!(out.contains("よろしくお願いします"), "{out}");
+    assert!(out.contains("too large"), "{out}");
+    assert_eq!(case.journal(), before);
+    // A closed incident records no reply either.
+    case.ok(&["close", "INC", "--force", "--reason", "テスト"]);
+    let closed = case.journal();
+    server.append(&Reply::to(&first, "late@x", "了解").bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("not recorded"), "{out}");
+    assert_eq!(case.journal(), closed);
+}
+
+#[test]
+fn the_server_down_is_said_and_the_watch_carries_on() {
+    let mut server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start(&server, "none");
+    server.down();
+    let out = case.run(&["inbox", "INC"]);
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot be reached"), "{err}");
+    assert!(!err.contains(PASSWORD));
+    // --watch: says the server is down, retries, and reads the reply once it is back.
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"));
+    cmd.current_dir(case.dir.path())
+        .env("HIKESHI_OPERATOR", "田中")
+        .env("HIKESHI_CONFIG", case.dir.path().join("hikeshi.toml"))
+        .env("TEST_IMAP_PASSWORD", PASSWORD)
+        .args(["--lang", "en", "inbox"])
+        .arg(&case.incident)
+        .arg("--watch")
+        .stdout(std::process::Stdio::piped());
+    let mut watch = cmd.spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    server.up();
+    let first = case.message(1);
+    server.append(&Reply::to(&first, "w1@city.example.jp", "受領").bytes());
+    let start = std::time::Instant::now();
+    while !case.journal().contains("reply_recorded") {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the watch never recorded the reply"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = watch.kill();
+    let output = watch.wait_with_output().unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(out.contains("trying again"), "{out}");
+    assert!(out.contains("recorded: message #1"), "{out}");
+}
