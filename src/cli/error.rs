@@ -534,11 +534,14 @@ mod tests {
                 name: "広報".into(),
             },
             NotifyError::Compose("no body".into()),
+            NotifyError::Imap(ImapError::NotConfigured),
         ];
         errors.extend(incident_errors().into_iter().take(1).map(Into::into));
         errors.extend(config_errors().into_iter().take(1).map(Into::into));
         errors
     }
+
+    use crate::notify::imap::ImapError;
 
     #[test]
     fn every_notify_error_is_bilingual() {
@@ -556,9 +559,37 @@ mod tests {
                 NotifyError::BadAddress { .. } => 8,
                 NotifyError::UnknownRecipient { .. } => 9,
                 NotifyError::Compose(_) => 10,
+                NotifyError::Imap(_) => 11,
             },
-            11,
+            12,
             NotifyError::message,
+        );
+        every_variant(
+            &[
+                ImapError::NotConfigured,
+                ImapError::Password {
+                    variable: "HIKESHI_IMAP_PASSWORD".into(),
+                },
+                ImapError::PlaintextLogin {
+                    host: "imap.example.jp".into(),
+                },
+                ImapError::Unreachable {
+                    server: "imap.example.jp:993".into(),
+                    reason: "connection refused".into(),
+                },
+                ImapError::Login {
+                    user: "koho".into(),
+                },
+            ],
+            |e| match e {
+                ImapError::NotConfigured => 0,
+                ImapError::Password { .. } => 1,
+                ImapError::PlaintextLogin { .. } => 2,
+                ImapError::Unreachable { .. } => 3,
+                ImapError::Login { .. } => 4,
+            },
+            5,
+            ImapError::message,
         );
     }
 
