@@ -52,6 +52,19 @@ fn refuses_at(given: &[Command], command: Command, at: &str, refusal: Refusal) -
     }
 }
 
+/// Events at a time: the command journalled at `at`.
+fn yields_at(
+    given: &[Command],
+    command: Command,
+    at: &str,
+    events: Vec<Event>,
+) -> Case<Vec<Event>> {
+    Case {
+        at: Some(time(at)),
+        ..yields(given, command, events)
+    }
+}
+
 fn yields(given: &[Command], command: Command, events: Vec<Event>) -> Case<Vec<Event>> {
     Case {
         given: given.to_vec(),
@@ -176,7 +189,8 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&exercise, fire("press-call"), ExerciseBegun { begun: false }),
         refuses(&fired, fire("press-call"), InjectAlreadyFired { inject: s("press-call") }),
         // Issue 18 (10): the record's time never runs backwards unnoticed.
-        refuses_at(&started, done("detect"), "2026-11-22T14:02:59+09:00", EarlierThanJournal { last: time(AT), at: time("2026-11-22T14:02:59+09:00") }),
+        // Two minutes is the skew allowed between PCs; beyond it, the time ran backwards.
+        refuses_at(&started, done("detect"), "2026-11-22T14:00:59+09:00", EarlierThanJournal { last: time(AT), at: time("2026-11-22T14:00:59+09:00") }),
     ];
     cases
 }
@@ -352,6 +366,8 @@ fn command_cases() -> Vec<Case<Vec<Event>>> {
         yields(&[], start(), vec![started_event(false)]),
         yields(&[], start_exercise(), vec![started_event(true)]),
         yields(&started, done("detect"), vec![completed("detect")]),
+        // Another PC's clock a minute behind is within the skew allowed.
+        yields_at(&started, done("detect"), "2026-11-22T14:02:00+09:00", vec![completed("detect")]),
         yields(&started, Command::Complete { step: s("detect"), note: Some(s(" ")), force: None }, vec![completed("detect")]),
         yields(&started, forced("report"), vec![Event::StepCompleted { step: s("report"), note: None, forced: Some(s("電話で対応済み")) }]),
         yields(&high, forced("press"), vec![Event::StepCompleted { step: s("press"), note: None, forced: Some(s("電話で対応済み")) }]),

@@ -286,7 +286,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// An entry whose time is earlier than an entry before it: the record's time ran backwards
+/// How far a writer's clock may be behind the journal's last event before its time counts as
+/// running backwards: several people write one incident from their own PCs, whose clocks
+/// differ by seconds even when they follow the network's time.
+pub const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(120);
+
+/// An entry whose time is earlier than an entry before it by more than [`CLOCK_SKEW`]: the record's time ran backwards
 /// (a clock set back, another computer's clock ahead, or an edit).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutOfOrder {
@@ -304,13 +309,46 @@ pub fn out_of_order<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Vec<Out
     let mut out = Vec::new();
     for e in entries {
         match latest {
-            Some((seq, time)) if e.time < time => out.push(OutOfOrder {
+            Some((seq, time)) if e.time < time - CLOCK_SKEW => out.push(OutOfOrder {
                 seq: e.seq,
                 time: e.time,
                 after: (seq, time),
             }),
+            Some((_, time)) if e.time < time => {}
             _ => latest = Some((e.seq, e.time)),
         }
     }
     out
+}
+
+#[cfg(test)]
+mod skew_tests {
+    use super::*;
+
+    fn entry(seq: u64, time: &str) -> Entry {
+        Entry {
+            seq,
+            time: DateTime::parse_from_rfc3339(time).unwrap_or_default(),
+            actor: "田中".into(),
+            kind: "note_added".into(),
+            payload: "{}".into(),
+            prev: GENESIS.into(),
+            hash: GENESIS.into(),
+        }
+    }
+
+    #[test]
+    fn seconds_between_pcs_are_not_out_of_order_minutes_are() {
+        let entries = [
+            entry(1, "2026-12-02T10:00:00+09:00"),
+            // Another PC's clock 40 s behind: normal between PCs.
+            entry(2, "2026-12-02T09:59:20+09:00"),
+            // Three minutes behind the latest: the time ran backwards.
+            entry(3, "2026-12-02T09:57:00+09:00"),
+        ];
+        let found = out_of_order(&entries);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].seq, 3);
+        assert_eq!(found[0].after.0, 1);
+    }
 }

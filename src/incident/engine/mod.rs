@@ -141,7 +141,8 @@ pub fn apply(
 }
 
 /// [`apply`] at the time `at` the events would be journalled with: refused if that is earlier
-/// than the journal's last event (a clock set back, another computer's clock ahead), unless
+/// than the journal's last event by more than [`crate::journal::CLOCK_SKEW`] (a clock set
+/// back, another computer's clock well ahead; a few seconds between PCs is normal), unless
 /// `earlier_ok` (the operator's `--allow-earlier-time`), so the record's times never run
 /// backwards unnoticed. The time is an argument: the engine still reads no clock.
 pub fn apply_at(
@@ -153,7 +154,9 @@ pub fn apply_at(
 ) -> Result<Vec<Event>, Refusal> {
     let events = apply(state, playbook, command)?;
     match state.last_event_at {
-        Some(last) if at < last && !earlier_ok => Err(Refusal::EarlierThanJournal { last, at }),
+        Some(last) if at < last - crate::journal::CLOCK_SKEW && !earlier_ok => {
+            Err(Refusal::EarlierThanJournal { last, at })
+        }
         _ => Ok(events),
     }
 }
