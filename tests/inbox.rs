@@ -96,24 +96,11 @@ impl Case {
     /// Everything the incident wrote, as text.
     fn everything(&self) -> String {
         let mut all = String::new();
-        for entry in walk(&self.incident) {
+        for entry in common::files_under(&self.incident) {
             all.push_str(&String::from_utf8_lossy(&std::fs::read(entry).unwrap()));
         }
         all
     }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// A reply to `message` (as listed by `outbox --json`).

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use common::smtp::free_port;
 // The SMTP server and the mail parser are Python (aiosmtpd, the email package): Unix only.
@@ -183,7 +183,7 @@ fn with_no_setup_mail_goes_to_the_outbox_and_the_step_is_done() {
     // Read back by Python's email package (Unix only).
     #[cfg(unix)]
     {
-        let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
         let mail = parse_mail(&paths);
         let first = &mail[0];
         assert_eq!(
@@ -320,7 +320,7 @@ fn smtp_delivers_one_message_per_recipient_with_japanese_intact() {
     }
     // The message sent is the message saved: same Message-ID as the .eml in outbox/.
     let files = case.eml_files();
-    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
     let saved = parse_mail(&paths);
     let sent_ids: Vec<&Value> = mail.iter().map(|m| &m["message_id"]).collect();
     for s in &saved {
@@ -382,7 +382,7 @@ fn starttls_with_a_municipal_ca_and_a_login_keeps_the_password_out_of_every_file
     assert_eq!(out.status.code(), Some(1));
     let m = case.message_state(4);
     assert_eq!(m["state"], "failed_permanent", "{m}");
-    for entry in walk(case.dir.path()) {
+    for entry in common::files_under(case.dir.path()) {
         if entry.starts_with(&server.maildir) {
             continue;
         }
@@ -395,19 +395,6 @@ fn starttls_with_a_municipal_ca_and_a_login_keeps_the_password_out_of_every_file
         );
         assert!(!text.contains("wrong-password"), "{}", entry.display());
     }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 #[test]
@@ -596,7 +583,7 @@ fn iso_2022_jp_for_old_mail_systems() {
     // Read back by Python's email package (Unix only).
     #[cfg(unix)]
     {
-        let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
         let mail = parse_mail(&paths);
         let first = find_subject(&mail, "広報広聴課御中");
         assert_eq!(
@@ -679,7 +666,8 @@ fn line_breaks_never_reach_a_mail_header() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--account"), "{err}");
     assert!(
-        !dir.path().join("incidents").exists() || walk(&dir.path().join("incidents")).is_empty()
+        !dir.path().join("incidents").exists()
+            || common::files_under(&dir.path().join("incidents")).is_empty()
     );
     // A playbook's subject.
     let playbook = dir.path().join("playbook.yaml");

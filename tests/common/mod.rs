@@ -48,3 +48,17 @@ pub fn check_json(path: &Path) -> (Vec<serde_json::Value>, i32) {
         serde_json::from_slice(&output.stdout).expect("check --json prints a JSON array");
     (diagnostics, output.status.code().unwrap_or(-1))
 }
+
+/// Every file under `dir`, at any depth.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
