@@ -47,19 +47,15 @@ fn append(c: &mut Criterion) {
     let time = DateTime::parse_from_rfc3339("2026-11-22T14:03:00+09:00").unwrap();
     let payload = r#"{"text":"経過メモ: 広報広聴課へ電話で連絡済み","step":"report-to-divisions"}"#;
     let mut journal = JournalWriter::create(&root.path().join("journal.jsonl")).unwrap();
+    let note = [NewEntry {
+        time,
+        actor: "田中",
+        kind: "note_added",
+        payload,
+    }];
     let held = journal.lock().unwrap();
     // The bare loop writes a line of the same length as the journal's.
-    let sample = journal
-        .append(
-            &held,
-            &[NewEntry {
-                time,
-                actor: "田中",
-                kind: "note_added",
-                payload,
-            }],
-        )
-        .unwrap();
+    let sample = journal.append(&held, &note).unwrap();
     let line_len = {
         let text = std::fs::read_to_string(root.path().join("journal.jsonl")).unwrap();
         text.len()
@@ -76,19 +72,7 @@ fn append(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     // As one writer alone once worked: the lock taken once and held for the session.
     group.bench_function("journal-lock-held", |b| {
-        b.iter(|| {
-            journal
-                .append(
-                    &held,
-                    &[NewEntry {
-                        time,
-                        actor: "田中",
-                        kind: "note_added",
-                        payload,
-                    }],
-                )
-                .map(|e| e.len())
-        })
+        b.iter(|| journal.append(&held, &note).map(|e| e.len()))
     });
     drop(held);
     // As several writers share a journal: per append, take the lock, read what others
@@ -98,15 +82,7 @@ fn append(c: &mut Criterion) {
             let lock = journal.lock().unwrap();
             let others = journal.catch_up(&lock).unwrap();
             journal
-                .append(
-                    &lock,
-                    &[NewEntry {
-                        time,
-                        actor: "田中",
-                        kind: "note_added",
-                        payload,
-                    }],
-                )
+                .append(&lock, &note)
                 .map(|e| e.len() + others.entries.len())
         })
     });
