@@ -10,8 +10,8 @@ pub struct StockFile {
     pub text: &'static str,
 }
 
-/// The stock playbooks: 不正アクセス, なりすまし, 炎上.
-pub const PLAYBOOKS: [StockFile; 3] = [
+/// The stock playbooks: 不正アクセス, なりすまし, 炎上, 誤投稿・誤情報の訂正, 職員の私的利用.
+pub const PLAYBOOKS: [StockFile; 5] = [
     StockFile {
         name: "unauthorized-access.yaml",
         text: include_str!("../playbooks/unauthorized-access.yaml"),
@@ -23,6 +23,14 @@ pub const PLAYBOOKS: [StockFile; 3] = [
     StockFile {
         name: "flaming.yaml",
         text: include_str!("../playbooks/flaming.yaml"),
+    },
+    StockFile {
+        name: "correction.yaml",
+        text: include_str!("../playbooks/correction.yaml"),
+    },
+    StockFile {
+        name: "staff-conduct.yaml",
+        text: include_str!("../playbooks/staff-conduct.yaml"),
     },
 ];
 
@@ -42,7 +50,7 @@ pub fn ids() -> impl Iterator<Item = &'static str> {
 }
 
 /// The stock exercise scenarios (机上訓練), one per playbook.
-pub const EXERCISES: [StockFile; 3] = [
+pub const EXERCISES: [StockFile; 5] = [
     StockFile {
         name: "takeover-friday-night.yaml",
         text: include_str!("../playbooks/exercises/takeover-friday-night.yaml"),
@@ -54,6 +62,14 @@ pub const EXERCISES: [StockFile; 3] = [
     StockFile {
         name: "shelter-post-backlash.yaml",
         text: include_str!("../playbooks/exercises/shelter-post-backlash.yaml"),
+    },
+    StockFile {
+        name: "wrong-shelter-heavy-rain.yaml",
+        text: include_str!("../playbooks/exercises/wrong-shelter-heavy-rain.yaml"),
+    },
+    StockFile {
+        name: "anonymous-staff-account.yaml",
+        text: include_str!("../playbooks/exercises/anonymous-staff-account.yaml"),
     },
 ];
 

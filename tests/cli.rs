@@ -19,12 +19,16 @@ fn check_of_the_repository_playbooks_exits_zero() {
         .stdout(ok("playbooks/unauthorized-access.yaml"))
         .stdout(ok("playbooks/impersonation.yaml"))
         .stdout(ok("playbooks/flaming.yaml"))
+        .stdout(ok("playbooks/correction.yaml"))
+        .stdout(ok("playbooks/staff-conduct.yaml"))
         .stdout(ok(
             "playbooks/exercises/takeover-friday-night.yaml (exercise scenario unauthorized-access",
         ))
         .stdout(ok("playbooks/exercises/fake-mayor-gift-campaign.yaml"))
         .stdout(ok("playbooks/exercises/shelter-post-backlash.yaml"))
-        .stderr(predicate::str::contains("checked 7 file(s): 0 error(s)"));
+        .stdout(ok("playbooks/exercises/wrong-shelter-heavy-rain.yaml"))
+        .stdout(ok("playbooks/exercises/anonymous-staff-account.yaml"))
+        .stderr(predicate::str::contains("checked 11 file(s): 0 error(s)"));
 }
 
 #[test]
@@ -41,7 +45,7 @@ fn check_without_a_playbooks_folder_checks_the_embedded_stock() {
         .stdout(predicate::str::contains(
             "<embedded>/playbooks/exercises/shelter-post-backlash.yaml",
         ))
-        .stderr(predicate::str::contains("checked 7 file(s): 0 error(s)"));
+        .stderr(predicate::str::contains("checked 11 file(s): 0 error(s)"));
 }
 
 #[test]
@@ -172,6 +176,8 @@ fn every_stock_playbook_points_editors_at_the_schema() {
         "unauthorized-access.yaml",
         "impersonation.yaml",
         "flaming.yaml",
+        "correction.yaml",
+        "staff-conduct.yaml",
     ] {
         let text = std::fs::read_to_string(root().join("playbooks").join(name)).unwrap();
         assert!(
@@ -205,11 +211,15 @@ fn list_shows_each_playbook_with_steps_and_critical_path() {
         .clone();
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(lines.len(), 6, "{text}");
     assert!(lines[0].starts_with("ID"));
-    for (line, id) in lines[1..]
-        .iter()
-        .zip(["unauthorized-access", "impersonation", "flaming"])
+    for (line, id) in lines[1..].iter().zip([
+        "unauthorized-access",
+        "impersonation",
+        "flaming",
+        "correction",
+        "staff-conduct",
+    ])
     {
         assert!(line.starts_with(id), "{line}");
         let cells: Vec<&str> = line.split("  ").filter(|c| !c.trim().is_empty()).collect();
@@ -234,6 +244,8 @@ fn list_exercises_shows_each_scenario_with_its_playbook() {
         ("takeover-friday-night", "unauthorized-access"),
         ("fake-mayor-gift-campaign", "impersonation"),
         ("shelter-post-backlash", "flaming"),
+        ("wrong-shelter-heavy-rain", "correction"),
+        ("anonymous-staff-account", "staff-conduct"),
     ]) {
         assert!(line.starts_with(id), "{line}");
         assert!(line.contains(playbook), "{line}");
@@ -254,6 +266,8 @@ fn init_writes_a_working_set_and_refuses_to_overwrite() {
         "playbooks/unauthorized-access.yaml",
         "playbooks/impersonation.yaml",
         "playbooks/flaming.yaml",
+        "playbooks/correction.yaml",
+        "playbooks/staff-conduct.yaml",
         "playbooks/divisions.yaml",
         "hikeshi.toml",
         "docs/playbook.schema.json",
@@ -262,6 +276,8 @@ fn init_writes_a_working_set_and_refuses_to_overwrite() {
         "playbooks/exercises/takeover-friday-night.yaml",
         "playbooks/exercises/fake-mayor-gift-campaign.yaml",
         "playbooks/exercises/shelter-post-backlash.yaml",
+        "playbooks/exercises/wrong-shelter-heavy-rain.yaml",
+        "playbooks/exercises/anonymous-staff-account.yaml",
     ] {
         assert!(target.join(file).is_file(), "{file} missing");
     }
@@ -270,7 +286,7 @@ fn init_writes_a_working_set_and_refuses_to_overwrite() {
         .args(["--lang", "en", "check"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("checked 7 file(s): 0 error(s)"));
+        .stderr(predicate::str::contains("checked 11 file(s): 0 error(s)"));
     // A scenario copied with its playbooks runs against the copy, not the stock one.
     hikeshi()
         .current_dir(&target)
@@ -306,7 +322,7 @@ fn graph_of_an_unknown_playbook_names_the_stock_ones() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "unauthorized-access, impersonation, flaming",
+            "unauthorized-access, impersonation, flaming, correction, staff-conduct",
         ))
         .stderr(predicate::str::contains(
             "`no-such-playbook` という手順書のファイルも標準の手順書もありません",
@@ -316,7 +332,7 @@ fn graph_of_an_unknown_playbook_names_the_stock_ones() {
 #[test]
 fn an_error_is_printed_once_in_the_language_asked_for() {
     // Before the one error path this was English whatever the language, and printed by main.
-    let stock = "(stock playbooks: unauthorized-access, impersonation, flaming)";
+    let stock = "(stock playbooks: unauthorized-access, impersonation, flaming, correction, staff-conduct)";
     let out = hikeshi()
         .args(["--lang", "en", "start", "no-such-playbook"])
         .output()
@@ -366,7 +382,13 @@ fn graph(playbook: &str, format: &str, lang: &str) -> String {
 
 #[test]
 fn graph_golden_dot_and_mermaid() {
-    for id in ["unauthorized-access", "impersonation", "flaming"] {
+    for id in [
+        "unauthorized-access",
+        "impersonation",
+        "flaming",
+        "correction",
+        "staff-conduct",
+    ] {
         insta::assert_snapshot!(format!("{id}.dot"), graph(id, "dot", "ja"));
         insta::assert_snapshot!(format!("{id}.mmd"), graph(id, "mermaid", "ja"));
     }

@@ -20,10 +20,12 @@ use hikeshi::playbook::CompileOptions;
 use hikeshi::tui::app::{Action, Mode};
 use serde_json::Value;
 
-const STOCK: [&str; 3] = [
+const STOCK: [&str; 5] = [
     "takeover-friday-night",
     "fake-mayor-gift-campaign",
     "shelter-post-backlash",
+    "wrong-shelter-heavy-rain",
+    "anonymous-staff-account",
 ];
 
 /// Runs `hikeshi exercise … --autopilot --json` in `dir`; returns the JSON.
@@ -227,6 +229,46 @@ fn impersonation_statements_name_the_genuine_account_as_official_never_the_fake(
             assert!(!body.contains(FAKE), "{body}");
         }
     }
+}
+
+/// A wrong post of life-and-safety information (the wrong shelter) is corrected within 15
+/// minutes of the start: no approval chain and no report mail before the correction (the
+/// 発信管理者 approves by phone; the record is made after), and no 「確認中」 holding post at all.
+/// Once it was a branch of 炎上, reached after up to 5 h 30 min of chained deadlines.
+#[test]
+fn a_wrong_safety_post_is_corrected_within_fifteen_minutes_of_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = autopilot(dir.path(), "wrong-shelter-heavy-rain", &[], None);
+    let steps = run["score"]["steps"].as_array().unwrap();
+    let step = |id: &str| steps.iter().find(|s| s["step"] == id).unwrap().clone();
+    let correction = step("correction-post");
+    let at = correction["actual_seconds"].as_i64().unwrap();
+    assert!(at <= 15 * 60, "the correction was posted {at} s after start");
+    assert_eq!(correction["verdict"], "on_time", "{correction}");
+    // The report mail and the written record of the spoken approval come after it.
+    assert!(step("report-to-supervisor")["actual_seconds"].as_i64().unwrap() >= at);
+    assert!(step("record-approval")["actual_seconds"].as_i64().unwrap() > at);
+    let incident = run["incident"].as_str().unwrap().to_string();
+    let out = hikeshi()
+        .current_dir(dir.path())
+        .args(["report", &incident, "--format", "json", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let posted: Vec<&Value> = report["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] == "done")
+        .collect();
+    // The correction is the first statement out, and says what was wrong and what is right.
+    assert_eq!(posted[0]["step"], "correction-post", "{posted:?}");
+    let text = posted[0]["text"].as_str().unwrap();
+    assert!(text.contains("（誤）第一小学校体育館を避難所として開設しました"), "{text}");
+    assert!(text.contains("（正）第一小学校は浸水のおそれがあるため開設していません"), "{text}");
+    assert!(text.contains("7月3日（金）午後7時頃の投稿"), "{text}");
+    assert!(!posted.iter().any(|s| s["text"].as_str().unwrap().contains("確認中")));
 }
 
 #[test]

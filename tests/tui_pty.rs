@@ -340,10 +340,11 @@ fn the_launcher_starts_a_playbook_and_resumes_an_incident() {
     };
     assert_eq!(s["playbook"]["id"], "flaming");
     assert_eq!(s["platform"], "x");
-    // The open incident is offered for resuming, after the three playbooks.
+    // The open incident is offered for resuming, after the stock playbooks.
+    let resume = hikeshi::stock::PLAYBOOKS.len() + 1;
     tmux.type_line(&format!("{env}{}", bin.display()));
-    tmux.wait_for("4. 再開:");
-    tmux.keys(&["4"]);
+    tmux.wait_for(&format!("{resume}. 再開:"));
+    tmux.keys(&[&resume.to_string()]);
     tmux.wait_for("0/18");
     tmux.keys(&["q"]);
     tmux.wait_for("記録は保存されています");
