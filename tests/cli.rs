@@ -239,7 +239,7 @@ fn list_exercises_shows_each_scenario_with_its_playbook() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(lines.len(), 6, "{text}");
     for (line, (id, playbook)) in lines[1..].iter().zip([
         ("takeover-friday-night", "unauthorized-access"),
         ("fake-mayor-gift-campaign", "impersonation"),
