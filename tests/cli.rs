@@ -219,8 +219,7 @@ fn list_shows_each_playbook_with_steps_and_critical_path() {
         "flaming",
         "correction",
         "staff-conduct",
-    ])
-    {
+    ]) {
         assert!(line.starts_with(id), "{line}");
         let cells: Vec<&str> = line.split("  ").filter(|c| !c.trim().is_empty()).collect();
         let steps: usize = cells[2].trim().parse().unwrap_or(0);
@@ -332,7 +331,8 @@ fn graph_of_an_unknown_playbook_names_the_stock_ones() {
 #[test]
 fn an_error_is_printed_once_in_the_language_asked_for() {
     // Before the one error path this was English whatever the language, and printed by main.
-    let stock = "(stock playbooks: unauthorized-access, impersonation, flaming, correction, staff-conduct)";
+    let stock =
+        "(stock playbooks: unauthorized-access, impersonation, flaming, correction, staff-conduct)";
     let out = hikeshi()
         .args(["--lang", "en", "start", "no-such-playbook"])
         .output()

@@ -243,10 +243,18 @@ fn a_wrong_safety_post_is_corrected_within_fifteen_minutes_of_the_start() {
     let step = |id: &str| steps.iter().find(|s| s["step"] == id).unwrap().clone();
     let correction = step("correction-post");
     let at = correction["actual_seconds"].as_i64().unwrap();
-    assert!(at <= 15 * 60, "the correction was posted {at} s after start");
+    assert!(
+        at <= 15 * 60,
+        "the correction was posted {at} s after start"
+    );
     assert_eq!(correction["verdict"], "on_time", "{correction}");
     // The report mail and the written record of the spoken approval come after it.
-    assert!(step("report-to-supervisor")["actual_seconds"].as_i64().unwrap() >= at);
+    assert!(
+        step("report-to-supervisor")["actual_seconds"]
+            .as_i64()
+            .unwrap()
+            >= at
+    );
     assert!(step("record-approval")["actual_seconds"].as_i64().unwrap() > at);
     let incident = run["incident"].as_str().unwrap().to_string();
     let out = hikeshi()
@@ -265,10 +273,20 @@ fn a_wrong_safety_post_is_corrected_within_fifteen_minutes_of_the_start() {
     // The correction is the first statement out, and says what was wrong and what is right.
     assert_eq!(posted[0]["step"], "correction-post", "{posted:?}");
     let text = posted[0]["text"].as_str().unwrap();
-    assert!(text.contains("（誤）第一小学校体育館を避難所として開設しました"), "{text}");
-    assert!(text.contains("（正）第一小学校は浸水のおそれがあるため開設していません"), "{text}");
+    assert!(
+        text.contains("（誤）第一小学校体育館を避難所として開設しました"),
+        "{text}"
+    );
+    assert!(
+        text.contains("（正）第一小学校は浸水のおそれがあるため開設していません"),
+        "{text}"
+    );
     assert!(text.contains("7月3日（金）午後7時頃の投稿"), "{text}");
-    assert!(!posted.iter().any(|s| s["text"].as_str().unwrap().contains("確認中")));
+    assert!(
+        !posted
+            .iter()
+            .any(|s| s["text"].as_str().unwrap().contains("確認中"))
+    );
 }
 
 #[test]
