@@ -10,8 +10,9 @@ pub struct StockFile {
     pub text: &'static str,
 }
 
-/// The stock playbooks: 不正アクセス, なりすまし, 炎上, 誤投稿・誤情報の訂正, 職員の私的利用.
-pub const PLAYBOOKS: [StockFile; 5] = [
+/// The stock playbooks: 不正アクセス, なりすまし, 炎上, 誤投稿・誤情報の訂正, 職員の私的利用,
+/// デマ・風評, 不適切なコメント.
+pub const PLAYBOOKS: [StockFile; 7] = [
     StockFile {
         name: "unauthorized-access.yaml",
         text: include_str!("../playbooks/unauthorized-access.yaml"),
@@ -32,6 +33,14 @@ pub const PLAYBOOKS: [StockFile; 5] = [
         name: "staff-conduct.yaml",
         text: include_str!("../playbooks/staff-conduct.yaml"),
     },
+    StockFile {
+        name: "rumor.yaml",
+        text: include_str!("../playbooks/rumor.yaml"),
+    },
+    StockFile {
+        name: "comments.yaml",
+        text: include_str!("../playbooks/comments.yaml"),
+    },
 ];
 
 /// The text of the stock playbook with this id (`flaming` …).
@@ -50,7 +59,7 @@ pub fn ids() -> impl Iterator<Item = &'static str> {
 }
 
 /// The stock exercise scenarios (机上訓練), one per playbook.
-pub const EXERCISES: [StockFile; 5] = [
+pub const EXERCISES: [StockFile; 7] = [
     StockFile {
         name: "takeover-friday-night.yaml",
         text: include_str!("../playbooks/exercises/takeover-friday-night.yaml"),
@@ -70,6 +79,14 @@ pub const EXERCISES: [StockFile; 5] = [
     StockFile {
         name: "anonymous-staff-account.yaml",
         text: include_str!("../playbooks/exercises/anonymous-staff-account.yaml"),
+    },
+    StockFile {
+        name: "earthquake-water-rumor.yaml",
+        text: include_str!("../playbooks/exercises/earthquake-water-rumor.yaml"),
+    },
+    StockFile {
+        name: "scam-link-comments.yaml",
+        text: include_str!("../playbooks/exercises/scam-link-comments.yaml"),
     },
 ];
 

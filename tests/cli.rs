@@ -21,6 +21,8 @@ fn check_of_the_repository_playbooks_exits_zero() {
         .stdout(ok("playbooks/flaming.yaml"))
         .stdout(ok("playbooks/correction.yaml"))
         .stdout(ok("playbooks/staff-conduct.yaml"))
+        .stdout(ok("playbooks/rumor.yaml"))
+        .stdout(ok("playbooks/comments.yaml"))
         .stdout(ok(
             "playbooks/exercises/takeover-friday-night.yaml (exercise scenario unauthorized-access",
         ))
@@ -28,7 +30,9 @@ fn check_of_the_repository_playbooks_exits_zero() {
         .stdout(ok("playbooks/exercises/shelter-post-backlash.yaml"))
         .stdout(ok("playbooks/exercises/wrong-shelter-heavy-rain.yaml"))
         .stdout(ok("playbooks/exercises/anonymous-staff-account.yaml"))
-        .stderr(predicate::str::contains("checked 11 file(s): 0 error(s)"));
+        .stdout(ok("playbooks/exercises/earthquake-water-rumor.yaml"))
+        .stdout(ok("playbooks/exercises/scam-link-comments.yaml"))
+        .stderr(predicate::str::contains("checked 15 file(s): 0 error(s)"));
 }
 
 #[test]
@@ -45,7 +49,7 @@ fn check_without_a_playbooks_folder_checks_the_embedded_stock() {
         .stdout(predicate::str::contains(
             "<embedded>/playbooks/exercises/shelter-post-backlash.yaml",
         ))
-        .stderr(predicate::str::contains("checked 11 file(s): 0 error(s)"));
+        .stderr(predicate::str::contains("checked 15 file(s): 0 error(s)"));
 }
 
 #[test]
@@ -178,6 +182,8 @@ fn every_stock_playbook_points_editors_at_the_schema() {
         "flaming.yaml",
         "correction.yaml",
         "staff-conduct.yaml",
+        "rumor.yaml",
+        "comments.yaml",
     ] {
         let text = std::fs::read_to_string(root().join("playbooks").join(name)).unwrap();
         assert!(
@@ -211,7 +217,7 @@ fn list_shows_each_playbook_with_steps_and_critical_path() {
         .clone();
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 6, "{text}");
+    assert_eq!(lines.len(), 8, "{text}");
     assert!(lines[0].starts_with("ID"));
     for (line, id) in lines[1..].iter().zip([
         "unauthorized-access",
@@ -219,6 +225,8 @@ fn list_shows_each_playbook_with_steps_and_critical_path() {
         "flaming",
         "correction",
         "staff-conduct",
+        "rumor",
+        "comments",
     ]) {
         assert!(line.starts_with(id), "{line}");
         let cells: Vec<&str> = line.split("  ").filter(|c| !c.trim().is_empty()).collect();
@@ -238,13 +246,15 @@ fn list_exercises_shows_each_scenario_with_its_playbook() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 6, "{text}");
+    assert_eq!(lines.len(), 8, "{text}");
     for (line, (id, playbook)) in lines[1..].iter().zip([
         ("takeover-friday-night", "unauthorized-access"),
         ("fake-mayor-gift-campaign", "impersonation"),
         ("shelter-post-backlash", "flaming"),
         ("wrong-shelter-heavy-rain", "correction"),
         ("anonymous-staff-account", "staff-conduct"),
+        ("earthquake-water-rumor", "rumor"),
+        ("scam-link-comments", "comments"),
     ]) {
         assert!(line.starts_with(id), "{line}");
         assert!(line.contains(playbook), "{line}");
@@ -267,6 +277,8 @@ fn init_writes_a_working_set_and_refuses_to_overwrite() {
         "playbooks/flaming.yaml",
         "playbooks/correction.yaml",
         "playbooks/staff-conduct.yaml",
+        "playbooks/rumor.yaml",
+        "playbooks/comments.yaml",
         "playbooks/divisions.yaml",
         "hikeshi.toml",
         "docs/playbook.schema.json",
@@ -277,6 +289,8 @@ fn init_writes_a_working_set_and_refuses_to_overwrite() {
         "playbooks/exercises/shelter-post-backlash.yaml",
         "playbooks/exercises/wrong-shelter-heavy-rain.yaml",
         "playbooks/exercises/anonymous-staff-account.yaml",
+        "playbooks/exercises/earthquake-water-rumor.yaml",
+        "playbooks/exercises/scam-link-comments.yaml",
     ] {
         assert!(target.join(file).is_file(), "{file} missing");
     }
@@ -285,7 +299,7 @@ fn init_writes_a_working_set_and_refuses_to_overwrite() {
         .args(["--lang", "en", "check"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("checked 11 file(s): 0 error(s)"));
+        .stderr(predicate::str::contains("checked 15 file(s): 0 error(s)"));
     // A scenario copied with its playbooks runs against the copy, not the stock one.
     hikeshi()
         .current_dir(&target)
@@ -321,7 +335,7 @@ fn graph_of_an_unknown_playbook_names_the_stock_ones() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "unauthorized-access, impersonation, flaming, correction, staff-conduct",
+            "unauthorized-access, impersonation, flaming, correction, staff-conduct, rumor, comments",
         ))
         .stderr(predicate::str::contains(
             "`no-such-playbook` という手順書のファイルも標準の手順書もありません",
@@ -331,8 +345,7 @@ fn graph_of_an_unknown_playbook_names_the_stock_ones() {
 #[test]
 fn an_error_is_printed_once_in_the_language_asked_for() {
     // Before the one error path this was English whatever the language, and printed by main.
-    let stock =
-        "(stock playbooks: unauthorized-access, impersonation, flaming, correction, staff-conduct)";
+    let stock = "(stock playbooks: unauthorized-access, impersonation, flaming, correction, staff-conduct, rumor, comments)";
     let out = hikeshi()
         .args(["--lang", "en", "start", "no-such-playbook"])
         .output()
@@ -388,6 +401,8 @@ fn graph_golden_dot_and_mermaid() {
         "flaming",
         "correction",
         "staff-conduct",
+        "rumor",
+        "comments",
     ] {
         insta::assert_snapshot!(format!("{id}.dot"), graph(id, "dot", "ja"));
         insta::assert_snapshot!(format!("{id}.mmd"), graph(id, "mermaid", "ja"));

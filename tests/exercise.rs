@@ -20,12 +20,14 @@ use hikeshi::playbook::CompileOptions;
 use hikeshi::tui::app::{Action, Mode};
 use serde_json::Value;
 
-const STOCK: [&str; 5] = [
+const STOCK: [&str; 7] = [
     "takeover-friday-night",
     "fake-mayor-gift-campaign",
     "shelter-post-backlash",
     "wrong-shelter-heavy-rain",
     "anonymous-staff-account",
+    "earthquake-water-rumor",
+    "scam-link-comments",
 ];
 
 /// Runs `hikeshi exercise … --autopilot --json` in `dir`; returns the JSON.
@@ -172,13 +174,7 @@ fn impersonation_statements_name_the_genuine_account_as_official_never_the_fake(
     let dir = tempfile::tempdir().unwrap();
     let run = autopilot(dir.path(), "fake-mayor-gift-campaign", &[], None);
     let incident = run["incident"].as_str().unwrap().to_string();
-    let out = hikeshi()
-        .current_dir(dir.path())
-        .args(["report", &incident, "--format", "json", "-o", "-"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = report_json(dir.path(), &run);
     let posted: Vec<(&str, &str)> = report["statements"]
         .as_array()
         .unwrap()
@@ -239,31 +235,23 @@ fn impersonation_statements_name_the_genuine_account_as_official_never_the_fake(
 fn a_wrong_safety_post_is_corrected_within_fifteen_minutes_of_the_start() {
     let dir = tempfile::tempdir().unwrap();
     let run = autopilot(dir.path(), "wrong-shelter-heavy-rain", &[], None);
-    let steps = run["score"]["steps"].as_array().unwrap();
-    let step = |id: &str| steps.iter().find(|s| s["step"] == id).unwrap().clone();
-    let correction = step("correction-post");
-    let at = correction["actual_seconds"].as_i64().unwrap();
+    let at = done_at(&run, "correction-post");
     assert!(
         at <= 15 * 60,
         "the correction was posted {at} s after start"
     );
-    assert_eq!(correction["verdict"], "on_time", "{correction}");
+    let verdict = run["score"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "correction-post")
+        .unwrap()["verdict"]
+        .clone();
+    assert_eq!(verdict, "on_time");
     // The report mail and the written record of the spoken approval come after it.
-    assert!(
-        step("report-to-supervisor")["actual_seconds"]
-            .as_i64()
-            .unwrap()
-            >= at
-    );
-    assert!(step("record-approval")["actual_seconds"].as_i64().unwrap() > at);
-    let incident = run["incident"].as_str().unwrap().to_string();
-    let out = hikeshi()
-        .current_dir(dir.path())
-        .args(["report", &incident, "--format", "json", "-o", "-"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(done_at(&run, "report-to-supervisor") >= at);
+    assert!(done_at(&run, "record-approval") > at);
+    let report = report_json(dir.path(), &run);
     let posted: Vec<&Value> = report["statements"]
         .as_array()
         .unwrap()
@@ -287,6 +275,84 @@ fn a_wrong_safety_post_is_corrected_within_fifteen_minutes_of_the_start() {
             .iter()
             .any(|s| s["text"].as_str().unwrap().contains("確認中"))
     );
+}
+
+/// The report of an autopilot run of a stock scenario, as JSON.
+fn report_json(dir: &Path, run: &Value) -> Value {
+    let out = hikeshi()
+        .current_dir(dir)
+        .args(["report", run["incident"].as_str().unwrap()])
+        .args(["--format", "json", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The seconds from the start at which a step was done, from a run's score.
+fn done_at(run: &Value, step: &str) -> i64 {
+    run["score"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == step)
+        .and_then(|s| s["actual_seconds"].as_i64())
+        .unwrap_or_else(|| panic!("{step} not done: {}", run["score"]))
+}
+
+/// 職員の私的利用: 人事課 (服務) is told, and the city's statement names no one.
+/// デマ: the true fact comes first and the rumour's source is never named or linked.
+/// 不適切なコメント: a comment is removed only after the 発信管理者 approved it.
+#[test]
+fn staff_rumour_and_comment_scenarios_do_what_their_clauses_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let staff = autopilot(dir.path(), "anonymous-staff-account", &[], None);
+    let report = report_json(dir.path(), &staff);
+    let told: Vec<&str> = report["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["to"].as_str().unwrap())
+        .collect();
+    assert!(told.contains(&"人事課"), "{told:?}");
+    let statement = &report["statements"][0];
+    assert_eq!(statement["step"], "city-statement");
+    let text = statement["text"].as_str().unwrap();
+    assert!(!text.contains("madoguchi_naka"), "{text}");
+    assert!(done_at(&staff, "interview-staff") <= done_at(&staff, "city-statement"));
+
+    let rumour = autopilot(dir.path(), "earthquake-water-rumor", &[], None);
+    let report = report_json(dir.path(), &rumour);
+    let post = report["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "fact-post")
+        .unwrap();
+    assert_eq!(post["status"], "done");
+    let text = post["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("【正しい情報】市の水道水は、3月8日6時の水質検査で異常がなく"),
+        "{text}"
+    );
+    assert!(!text.contains("saigai_sokuho"), "{text}");
+    // Out within the hour a rumour about safety gets.
+    assert!(done_at(&rumour, "fact-post") <= 3600);
+
+    let comments = autopilot(dir.path(), "scam-link-comments", &[], None);
+    assert!(
+        done_at(&comments, "approve-deletion") <= done_at(&comments, "delete-comment"),
+        "{}",
+        comments["score"]
+    );
+    let report = report_json(dir.path(), &comments);
+    let approved = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "approve-deletion")
+        .unwrap();
+    assert_eq!(approved["status"], "done", "{approved}");
 }
 
 #[test]
