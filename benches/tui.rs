@@ -70,6 +70,7 @@ fn app() -> (tempfile::TempDir, App) {
                     step: format!("s{i}"),
                     note: Some("対応済み".into()),
                     force: None,
+                    statement: None,
                 },
             )
             .unwrap();

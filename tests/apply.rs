@@ -322,6 +322,7 @@ fn completed(step: &str) -> Event {
         step: s(step),
         note: None,
         forced: None,
+        posted: None,
     }
 }
 
@@ -368,9 +369,9 @@ fn command_cases() -> Vec<Case<Vec<Event>>> {
         yields(&started, done("detect"), vec![completed("detect")]),
         // Another PC's clock a minute behind is within the skew allowed.
         yields_at(&started, done("detect"), "2026-11-22T14:02:00+09:00", vec![completed("detect")]),
-        yields(&started, Command::Complete { step: s("detect"), note: Some(s(" ")), force: None }, vec![completed("detect")]),
-        yields(&started, forced("report"), vec![Event::StepCompleted { step: s("report"), note: None, forced: Some(s("電話で対応済み")) }]),
-        yields(&high, forced("press"), vec![Event::StepCompleted { step: s("press"), note: None, forced: Some(s("電話で対応済み")) }]),
+        yields(&started, Command::Complete { step: s("detect"), note: Some(s(" ")), force: None, statement: None }, vec![completed("detect")]),
+        yields(&started, forced("report"), vec![Event::StepCompleted { step: s("report"), note: None, forced: Some(s("電話で対応済み")), posted: None }]),
+        yields(&high, forced("press"), vec![Event::StepCompleted { step: s("press"), note: None, forced: Some(s("電話で対応済み")), posted: None }]),
         yields(&[start(), done("detect"), decide("severity", "high"), approve("press")], done("press"), vec![completed("press")]),
         yields(&started, skip("watch"), vec![Event::StepSkipped { step: s("watch"), reason: s("対象外") }]),
         yields(&detected, decide("severity", "high"), vec![Event::DecisionMade { step: s("severity"), option: s("high"), reason: None, previous: None, forced: None }]),

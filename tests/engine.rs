@@ -36,6 +36,7 @@ fn only_ready_steps_can_be_done_unless_forced_with_a_reason() {
         step: "report".into(),
         note: None,
         force: Some("電話で先に報告済み".into()),
+        statement: None,
     });
     let pb = h.incident.playbook();
     let record = h
@@ -568,6 +569,7 @@ fn a_reopened_notify_step_sends_a_new_round() {
         step: "report".into(),
         note: None,
         force: Some("電話で伝えた".into()),
+        statement: None,
     });
     assert!(h.incident.state().message(1).unwrap().cancelled.is_some());
     h.ok(Command::Reopen {

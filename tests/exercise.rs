@@ -514,6 +514,7 @@ fn a_forced_step_and_a_missed_target_cost_points() {
                 step: "detect".into(),
                 note: None,
                 force: None,
+                statement: None,
             },
         )
         .unwrap();
@@ -526,6 +527,7 @@ fn a_forced_step_and_a_missed_target_cost_points() {
                 step: "analyze-cause".into(),
                 note: None,
                 force: Some("訓練: 先に原因を調べた".into()),
+                statement: None,
             },
         )
         .unwrap();
@@ -575,6 +577,7 @@ fn injects_fire_on_the_clock_change_the_incident_and_can_be_given_early() {
                 step: "detect".into(),
                 note: None,
                 force: None,
+                statement: None,
             },
         )
         .unwrap();
@@ -915,6 +918,7 @@ fn done(step: &str) -> Command {
         step: step.into(),
         note: None,
         force: None,
+        statement: None,
     }
 }
 
@@ -947,6 +951,7 @@ fn a_division_phoned_before_any_mail_counts_as_told() {
             step: "report-to-supervisor".into(),
             note: None,
             force: Some("電話で報告済み".into()),
+            statement: None,
         },
     );
     let score = exercise::score(incident.state(), incident.playbook(), incident.now()).unwrap();

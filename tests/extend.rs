@@ -70,6 +70,7 @@ fn run_to_the_end(incident: &mut Incident) {
             step: id.clone(),
             note: None,
             force: None,
+            statement: None,
         };
         match &step.kind {
             StepKind::Decision(_) => {

@@ -69,11 +69,13 @@ fn command(kind: u8, step: usize, option: usize, with_reason: bool) -> Command {
             step,
             note: None,
             force: None,
+            statement: None,
         },
         2 => Command::Complete {
             step,
             note: Some("メモ".into()),
             force: Some("逸脱の理由".into()),
+            statement: None,
         },
         3 => Command::Skip {
             step,

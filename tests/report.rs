@@ -133,6 +133,7 @@ fn troubled() -> Harness {
         step: "close-out".into(),
         note: None,
         force: Some("市長判断で先に終結".into()),
+        statement: None,
     });
     h.clock.set(at(END));
     h.ok(Command::Close {

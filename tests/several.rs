@@ -63,6 +63,7 @@ fn writer_process() {
                 step: "detect".into(),
                 note: Some(tag.clone()),
                 force: None,
+                statement: None,
             },
             // Refused until someone has completed the first step.
             2 => Command::Observe {

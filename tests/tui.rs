@@ -265,6 +265,33 @@ fn the_statement_is_filled_and_copied_to_a_file() {
 }
 
 #[test]
+fn the_statement_edited_in_its_file_is_what_the_screen_posts() {
+    let mut s = screen(Lang::Ja);
+    s.app.selected = position(&s.app, "takeover-notice");
+    press(&mut s.app, Action::Copy);
+    let path = s.app.dir().join("statements/takeover-notice.txt");
+    let edited = "【重要】本市公式Xアカウントが第三者に乗っ取られました。11月22日14時以降の投稿は本市によるものではありません。";
+    std::fs::write(&path, format!("{edited}\n")).unwrap();
+    // `y` again copies the edit and never overwrites it.
+    press(&mut s.app, Action::Copy);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("{edited}\n"));
+    let ix = s.app.incident.playbook().graph.find("takeover-notice").unwrap();
+    assert_eq!(s.app.copy_text(ix).as_deref(), Some(edited));
+    // Posted on the screen (forced, with a reason): the edit is journalled with its hash.
+    press(&mut s.app, Action::Force);
+    for c in "電話で承認を得た".chars() {
+        press(&mut s.app, Action::Char(c));
+    }
+    press(&mut s.app, Action::Submit);
+    let record = s.app.incident.state().step(ix).unwrap();
+    let posted = record.posted.as_ref().expect("journalled with the completion");
+    assert_eq!(posted.text, edited);
+    assert_eq!(posted.sha256, hikeshi::journal::sha256_hex(edited.as_bytes()));
+    let journal = std::fs::read_to_string(s.app.dir().join("journal.jsonl")).unwrap();
+    assert!(journal.contains(edited));
+}
+
+#[test]
 fn no_line_overruns_the_panes_borders() {
     let mut s = screen(Lang::Ja);
     for (w, h) in [(80u16, 24u16), (100, 30), (160, 48)] {
@@ -806,6 +833,7 @@ fn a_step_that_needs_a_fact_asks_for_it_before_anything_is_recorded() {
                 step: "detect-fake".into(),
                 note: None,
                 force: None,
+                statement: None,
             },
         )
         .unwrap();

@@ -66,6 +66,7 @@ pub fn generated_incident(root: &Path, events: usize) -> std::path::PathBuf {
                 step: step.clone(),
                 note: Some("対応済み".into()),
                 forced: None,
+                posted: None,
             },
             8 => Event::StepReopened {
                 step: step.clone(),

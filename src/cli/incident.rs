@@ -233,7 +233,14 @@ impl Cmd {
                 reason,
             } => {
                 let force = forced(force, &reason);
-                act(ctx, &incident, Act::Complete { step, note, force })
+                let statement = None;
+                let done = Act::Complete {
+                    step,
+                    note,
+                    force,
+                    statement,
+                };
+                act(ctx, &incident, done)
             }
             Cmd::Skip {
                 incident,

@@ -244,6 +244,7 @@ fn act(
         step,
         note: None,
         force: None,
+        statement: None,
     };
     if let Some(reason) = pilot.skip.get(&id) {
         let reason = reason.clone();

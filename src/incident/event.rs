@@ -91,6 +91,19 @@ pub struct ApprovedText {
     pub sha256: String,
 }
 
+/// A public statement as the operator published it (a post step's completion).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostedText {
+    /// The text, exactly as published.
+    pub text: String,
+    /// SHA-256 of the text's UTF-8 bytes.
+    pub sha256: String,
+    /// The file in the incident folder it was taken from (`statements/<step>.txt`), if the
+    /// operator edited it there; none when it is the playbook's statement filled in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+}
+
 /// What a reply said, by its first unquoted line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -155,6 +168,9 @@ pub enum Event {
         /// Completed although not ready: the reason (a recorded deviation).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         forced: Option<String>,
+        /// A post step: the statement as it was published, at the moment of posting.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        posted: Option<PostedText>,
     },
     /// A step was skipped.
     StepSkipped {

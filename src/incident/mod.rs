@@ -11,14 +11,15 @@ pub mod event;
 mod record;
 mod staging;
 pub mod state;
+pub mod statement;
 pub mod status;
 pub mod witness;
 mod writer;
 
 use std::path::{Path, PathBuf};
 
-pub use engine::{Command, Refusal, apply, apply_at};
-pub use event::{Event, EvidenceRecord, Letter, StartParams};
+pub use engine::{Command, Refusal, Statement, apply, apply_at};
+pub use event::{Event, EvidenceRecord, Letter, PostedText, StartParams};
 pub use record::{AuditedIncident, FrozenScenario, IncidentRecord};
 pub use state::{IncidentState, StepStatus, StepView};
 pub use status::handover_summary;
@@ -43,6 +44,8 @@ pub mod files {
     pub const EVIDENCE: &str = "evidence";
     /// The frozen exercise scenario (exercises only).
     pub const SCENARIO: &str = "scenario.yaml";
+    /// Public statements as the operator edits them before posting (`<step>.txt`).
+    pub const STATEMENTS: &str = "statements";
 
     /// A file inside the incident folder as shown to people: the journal records relative
     /// paths with `/` (`outbox/0001-x.eml`) on every platform; Windows shows `outbox\0001-x.eml`.

@@ -335,7 +335,10 @@ impl Incident {
         actor: &str,
         command: &Command,
     ) -> Result<Vec<Written>, IncidentError> {
-        self.execute_with(actor, |_| Ok::<_, IncidentError>(command.clone()))
+        // A post publishes the text it has at this moment, read under the lock.
+        self.execute_with(actor, |i| {
+            super::statement::attach(&i.record, command, i.clock.now())
+        })
     }
 
     /// [`Incident::execute`] for a command that depends on the state it is checked against

@@ -141,6 +141,7 @@ fn walk<'a>(audited: &'a AuditedIncident, lang: Lang) -> Walk<'a> {
                 ),
                 verified,
                 hash: None,
+                statement: None,
             });
             continue;
         };
@@ -221,6 +222,12 @@ fn walk<'a>(audited: &'a AuditedIncident, lang: Lang) -> Walk<'a> {
             text,
             verified,
             hash: Some(entry.hash.clone()),
+            statement: match event {
+                Some(Event::StepCompleted {
+                    posted: Some(p), ..
+                }) => Some(p.text.clone()),
+                _ => None,
+            },
         });
     }
     walk
@@ -373,8 +380,10 @@ fn steps(
             practice: step.practice.clone(),
         });
         if let StepKind::Post(post) = &step.kind {
+            let posted = r.posted.as_ref().filter(|_| status == StepStatus::Done);
             let text = match (status, done_at) {
                 (StepStatus::Skipped | StepStatus::NotApplicable, _) => None,
+                (StepStatus::Done, _) if posted.is_some() => posted.map(|p| p.text.clone()),
                 (StepStatus::Done, Some(at)) => Some(
                     posted_texts
                         .get(step.id.as_str())
@@ -389,6 +398,9 @@ fn steps(
                 status,
                 status_text: status_label(status, lang).to_string(),
                 text,
+                as_posted: posted.is_some(),
+                sha256: posted.map(|p| p.sha256.clone()),
+                file: posted.and_then(|p| p.file.clone()),
                 approved_by: r.approval.as_ref().map(|a| a.by.clone()),
                 approved_at: r.approval.as_ref().map(|a| a.at),
                 posted_at: done_at,

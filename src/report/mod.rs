@@ -326,7 +326,11 @@ fn csv(report: &Report) -> Result<Vec<u8>, ReportError> {
             e.kind.clone(),
             e.step.clone().unwrap_or_default(),
             title,
-            e.text.clone(),
+            match &e.statement {
+                // Line breaks inside a cell are CRLF too, like the file's.
+                Some(s) => format!("{}\r\n{}", e.text, s.replace('\n', "\r\n")),
+                None => e.text.clone(),
+            },
             verified,
             e.hash.clone().unwrap_or_default(),
         ]
@@ -452,6 +456,18 @@ const LABELS: &[(&str, Text)] = &[
         Text::new(
             "（未公表。現時点の内容で差し込んだ下書き）",
             "(not published; a draft filled in with the facts as they are now)",
+        ),
+    ),
+    (
+        "posted_hash",
+        Text::new("公表した文面の SHA-256", "SHA-256 of the text as posted"),
+    ),
+    ("edited_in", Text::new("編集:", "edited in")),
+    (
+        "not_recorded",
+        Text::new(
+            "（公表時の文面は記録されていません。手順書の文案に当時の値を差し込んだもの）",
+            "(the text as posted was not recorded; the playbook's statement filled in as it was then)",
         ),
     ),
     ("evidence", Text::new("証拠", "Evidence")),

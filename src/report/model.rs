@@ -436,6 +436,9 @@ pub struct TimelineEntry {
     pub verified: bool,
     /// The line's hash (none for a line that cannot be read).
     pub hash: Option<String>,
+    /// A post's completion: the statement as published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
 }
 
 /// A step and what became of it.
@@ -542,9 +545,17 @@ pub struct StatementRow {
     pub status: StepStatus,
     /// The status in words.
     pub status_text: String,
-    /// The text as filled in when it was posted (with the incident's facts at that moment);
-    /// for a post not yet done, as it would read now; none for one skipped or not applicable.
+    /// The text as the operator published it (journalled when it was posted); for a post
+    /// journalled without its text (before hikeshi recorded it), the statement as filled in
+    /// when it was posted; for a post not yet done, as it would read now; none for one
+    /// skipped or not applicable.
     pub text: Option<String>,
+    /// The text is the one journalled at the moment of posting.
+    pub as_posted: bool,
+    /// SHA-256 of the published text, as journalled.
+    pub sha256: Option<String>,
+    /// The file the operator edited it in (`statements/<step>.txt`), if any.
+    pub file: Option<String>,
     /// Who approved it.
     pub approved_by: Option<String>,
     /// When.

@@ -107,6 +107,7 @@ pub fn done(step: &str) -> Command {
         step: step.into(),
         note: None,
         force: None,
+        statement: None,
     }
 }
 

@@ -231,6 +231,7 @@ pub fn done(step: &str) -> Command {
         step: s(step),
         note: None,
         force: None,
+        statement: None,
     }
 }
 
@@ -240,6 +241,7 @@ pub fn forced(step: &str) -> Command {
         step: s(step),
         note: None,
         force: Some(s("電話で対応済み")),
+        statement: None,
     }
 }
 

@@ -7,6 +7,15 @@ use chrono::{DateTime, FixedOffset};
 use crate::incident::event::{EvidenceRecord, Letter, StartParams, TargetTime};
 use crate::playbook::Platform;
 
+/// A post's statement as the operator publishes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// The text.
+    pub text: String,
+    /// The file it was read from, relative to the incident folder, if any.
+    pub file: Option<String>,
+}
+
 /// What the operator (or the exercise autopilot, or a test) asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -27,6 +36,9 @@ pub enum Command {
         note: Option<String>,
         /// Complete it although it is not ready, for this reason (a deviation).
         force: Option<String>,
+        /// A post step: the statement as published. [`crate::incident::Incident::execute`]
+        /// fills it in when none is given (from `statements/<step>.txt` or the template).
+        statement: Option<Statement>,
     },
     /// Skip a step.
     Skip {

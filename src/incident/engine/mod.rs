@@ -17,7 +17,7 @@ mod refusal;
 mod steps;
 mod typed;
 
-pub use command::Command;
+pub use command::{Command, Statement};
 pub use refusal::Refusal;
 
 use super::event::Event;
@@ -65,7 +65,12 @@ pub fn apply(
     match command {
         Command::Start { .. } => Err(Refusal::AlreadyStarted),
         Command::RecordReview { .. } => Err(Refusal::Closed),
-        Command::Complete { step, note, force } => one(steps::complete(s, p, step, note, force)),
+        Command::Complete {
+            step,
+            note,
+            force,
+            statement,
+        } => one(steps::complete(s, p, step, note, force, statement.as_ref())),
         Command::Skip { step, reason } => one(steps::skip(s, p, step, reason)),
         Command::Decide {
             step,

@@ -251,5 +251,6 @@ fn complete_notified(
         step: step.to_string(),
         note: None,
         forced: None,
+        posted: None,
     })
 }

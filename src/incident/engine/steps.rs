@@ -2,8 +2,9 @@
 //! reject, tick, observe, reopen, note, evidence, handover, the account, close. One function
 //! per command; each returns its one event or a refusal.
 
-use super::{Refusal, ensure_actionable, find_step, given, kind, non_empty};
-use crate::incident::event::{Event, EvidenceRecord, StartParams};
+use super::{Refusal, Statement, ensure_actionable, find_step, given, kind, non_empty};
+use crate::incident::event::{Event, EvidenceRecord, PostedText, StartParams};
+use crate::journal::sha256_hex;
 use crate::incident::state::{IncidentState, StepStatus};
 use crate::playbook::{Platform, Playbook, StepKind};
 
@@ -47,6 +48,7 @@ pub(super) fn complete(
     step: &str,
     note: &Option<String>,
     force: &Option<String>,
+    statement: Option<&Statement>,
 ) -> Result<Event, Refusal> {
     let ix = find_step(playbook, step)?;
     if let Some(reason) = force {
@@ -80,10 +82,23 @@ pub(super) fn complete(
     {
         super::approval::approved(state, playbook, ix, post)?;
     }
+    // Only a post publishes a text; a statement given with another step is not recorded.
+    let posted = match (kind, statement) {
+        (Some(StepKind::Post(_)), Some(s)) => {
+            non_empty(&s.text, "statements/")?;
+            Some(PostedText {
+                text: s.text.clone(),
+                sha256: sha256_hex(s.text.as_bytes()),
+                file: s.file.clone(),
+            })
+        }
+        _ => None,
+    };
     Ok(Event::StepCompleted {
         step: step.to_string(),
         note: given(note),
         forced: force.clone(),
+        posted,
     })
 }
 

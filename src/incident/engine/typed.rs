@@ -61,10 +61,16 @@ fn fields(command: &Command) -> Vec<Typed<'_>> {
             }
             out
         }
-        Command::Complete { step, note, force } => [
+        Command::Complete {
+            step,
+            note,
+            force,
+            statement,
+        } => [
             Some(Name(step, "STEP")),
             opt(note, "--note"),
             opt(force, "--reason"),
+            statement.as_ref().map(|s| Text(&s.text, "statements/")),
         ]
         .into_iter()
         .flatten()

@@ -183,7 +183,10 @@ impl IncidentState {
     fn fold_step(&mut self, at: &At<'_>, ix: StepIx, event: &Event) -> bool {
         match event {
             Event::StepCompleted {
-                step, note, forced, ..
+                step,
+                note,
+                forced,
+                posted,
             } => {
                 if let Some(reason) = forced {
                     self.cancel_messages(step, &at.remark(reason));
@@ -202,6 +205,7 @@ impl IncidentState {
                 r.done = Some(at.stamp());
                 r.done_note.clone_from(note);
                 r.forced.clone_from(forced);
+                r.posted.clone_from(posted);
                 r.skipped = None;
                 true
             }

@@ -61,6 +61,8 @@ pub struct StepRecord {
     pub done_note: Option<String>,
     /// Completed without being ready: the reason (a deviation).
     pub forced: Option<String>,
+    /// A post: the statement as published at its last completion.
+    pub posted: Option<crate::incident::event::PostedText>,
     /// Skipped: when, by whom, why (cleared by a reopen).
     pub skipped: Option<Remark>,
     /// A decision's current answer (index into its options).

@@ -1,8 +1,11 @@
 //! `y`: a post's statement or an action's draft, filled in, saved to a file in the incident
-//! folder and put on the clipboard when this machine has a tool for it.
+//! folder and put on the clipboard when this machine has a tool for it. A post's file
+//! (`statements/<step>.txt`) is where the operator edits it; once there it is never
+//! overwritten, and completing the post journals that text.
 
 use super::App;
 use crate::incident::describe::fill;
+use crate::incident::{files, statement};
 use crate::playbook::{StepIx, StepKind, Template};
 use crate::tr;
 
@@ -11,7 +14,12 @@ impl App {
     pub fn copy_text(&self, ix: StepIx) -> Option<String> {
         let step = self.incident.playbook().graph.step(ix)?;
         let template: &Template = match &step.kind {
-            StepKind::Post(p) => &p.statement,
+            StepKind::Post(_) => {
+                return statement::to_post(self.incident.record(), ix, self.now)
+                    .ok()
+                    .flatten()
+                    .map(|s| s.text);
+            }
             _ => step.draft.as_ref()?,
         };
         Some(fill(template, self.incident.record(), ix, self.now, None))
@@ -29,9 +37,20 @@ impl App {
             ));
             return;
         };
-        let dir = self.incident.dir().join("statements");
+        let dir = self.incident.dir().join(files::STATEMENTS);
         let path = dir.join(format!("{}.txt", self.step_id(ix)));
-        match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, &text)) {
+        let is_post = matches!(
+            self.incident.playbook().graph.step(ix).map(|s| &s.kind),
+            Some(StepKind::Post(_))
+        );
+        // The operator's edit of a post is what will be published: never overwrite it.
+        let write = || {
+            if is_post && path.exists() {
+                return Ok(());
+            }
+            std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, &text))
+        };
+        match write() {
             Ok(()) => {
                 let path = path.display();
                 self.info(if copy_to_clipboard(&text) {

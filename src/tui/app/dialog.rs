@@ -303,6 +303,7 @@ impl App {
                 step,
                 note: None,
                 force: Some(text),
+                statement: None,
             },
             DialogKind::Close => Command::Close {
                 force: dialog.takes_text.then_some(text),

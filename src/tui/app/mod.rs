@@ -330,6 +330,7 @@ impl App {
                         step,
                         note: None,
                         force: None,
+                        statement: None,
                     });
                 }
             }
@@ -430,6 +431,7 @@ impl App {
                     step: self.step_id(ix),
                     note: None,
                     force: None,
+                    statement: None,
                 };
                 // The engine knows what a step still needs: a post its approval, asked for
                 // here; anything else it refuses is shown as it says.

@@ -1,0 +1,131 @@
+//! The text as posted: a post's statement as the operator published it (edited in
+//! `statements/<step>.txt`, or the playbook's text filled in) is journalled with its SHA-256
+//! when the post is completed, and every report format prints it, not the template.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{hikeshi, native};
+
+const T0: &str = "2026-11-22T14:03:00+09:00";
+const T1: &str = "2026-11-22T14:30:00+09:00";
+const EDITED: &str = "【訂正とおわび】11月20日の「ごみ収集日程」に関する投稿の内容に誤りがありました。\n（誤）11月23日（月）\n（正）11月24日（火）\n";
+
+fn h(cwd: &Path, time: &str) -> assert_cmd::Command {
+    let mut cmd = hikeshi();
+    cmd.current_dir(cwd)
+        .env("HIKESHI_TIME", time)
+        .env("HIKESHI_OPERATOR", "田中");
+    cmd
+}
+
+fn start_flaming(cwd: &Path) -> PathBuf {
+    h(cwd, T0)
+        .args(["start", "flaming", "--title", "誤った収集日の投稿"])
+        .assert()
+        .success();
+    cwd.join(native("incidents/20261122-1403-flaming"))
+}
+
+fn post(cwd: &Path, dir: &Path, step: &str) -> assert_cmd::assert::Assert {
+    h(cwd, T1)
+        .args(["done", dir.to_str().unwrap(), step])
+        .args(["--force", "--reason", "電話で承認を得て先に投稿"])
+        .assert()
+}
+
+fn report(cwd: &Path, dir: &Path, format: &str) -> String {
+    let out = h(cwd, T1)
+        .args(["report", dir.to_str().unwrap(), "--format", format, "-o", "-"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn an_edited_statement_is_journalled_with_its_hash_and_reported_in_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start_flaming(tmp.path());
+    std::fs::create_dir_all(dir.join("statements")).unwrap();
+    // Saved by an editor on Windows: CRLF and a byte-order mark.
+    let on_disk = format!("\u{feff}{}", EDITED.replace('\n', "\r\n"));
+    std::fs::write(dir.join("statements/correction-post.txt"), on_disk).unwrap();
+    post(tmp.path(), &dir, "correction-post").success();
+
+    let posted = EDITED.trim_end();
+    let sha = hikeshi::journal::sha256_hex(posted.as_bytes());
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    let line = journal
+        .lines()
+        .find(|l| l.contains("step_completed"))
+        .unwrap();
+    let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+    let payload = &entry["payload"];
+    assert_eq!(payload["posted"]["text"], posted, "{line}");
+    assert_eq!(payload["posted"]["sha256"], sha.as_str());
+    assert_eq!(payload["posted"]["file"], "statements/correction-post.txt");
+
+    let json: serde_json::Value = serde_json::from_str(&report(tmp.path(), &dir, "json")).unwrap();
+    let row = json["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "correction-post")
+        .unwrap();
+    assert_eq!(row["text"], posted);
+    assert_eq!(row["as_posted"], true);
+    assert_eq!(row["sha256"], sha.as_str());
+    for format in ["html", "md"] {
+        let text = report(tmp.path(), &dir, format);
+        assert!(text.contains("（正）11月24日（火）"), "{format}: {text}");
+        assert!(text.contains(&sha), "{format}: the hash");
+        assert!(!text.contains("（誤）○○"), "{format}: not the template");
+    }
+    let csv = report(tmp.path(), &dir, "csv");
+    assert!(csv.contains("（誤）11月23日（月）\r\n（正）11月24日（火）"), "{csv}");
+    assert!(!csv.contains("（誤）○○"));
+}
+
+#[test]
+fn without_an_edited_file_the_filled_statement_is_journalled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start_flaming(tmp.path());
+    post(tmp.path(), &dir, "correction-post").success();
+    let json: serde_json::Value = serde_json::from_str(&report(tmp.path(), &dir, "json")).unwrap();
+    let row = json["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "correction-post")
+        .unwrap();
+    let text = row["text"].as_str().unwrap();
+    assert!(text.starts_with("【訂正とおわび】"), "{text}");
+    assert_eq!(row["as_posted"], true);
+    assert_eq!(row["file"], serde_json::Value::Null);
+    assert_eq!(
+        row["sha256"],
+        hikeshi::journal::sha256_hex(text.as_bytes()).as_str()
+    );
+}
+
+#[test]
+fn an_empty_or_binary_statement_file_is_refused_and_nothing_is_journalled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start_flaming(tmp.path());
+    let before = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    std::fs::create_dir_all(dir.join("statements")).unwrap();
+    let file = dir.join("statements/correction-post.txt");
+    std::fs::write(&file, "\n\n").unwrap();
+    post(tmp.path(), &dir, "correction-post").failure();
+    std::fs::write(&file, b"\xff\xfe\x00binary").unwrap();
+    post(tmp.path(), &dir, "correction-post").failure();
+    std::fs::write(&file, "text with a \u{1b}[31m control character").unwrap();
+    post(tmp.path(), &dir, "correction-post").failure();
+    let after = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    assert_eq!(before, after);
+}
