@@ -541,6 +541,17 @@ mod tests {
                 step: "change-password".into(),
                 note: Some("変更済み".into()),
                 forced: None,
+                posted: None,
+            },
+            Event::StepCompleted {
+                step: "takeover-notice".into(),
+                note: None,
+                forced: None,
+                posted: Some(PostedText {
+                    text: "【重要】本市公式アカウントの乗っ取りについて\n（正）11月24日".into(),
+                    sha256: "0".repeat(64),
+                    file: Some("statements/takeover-notice.txt".into()),
+                }),
             },
             Event::EvidenceAttached {
                 step: "detect".into(),
