@@ -38,7 +38,14 @@ fn post(cwd: &Path, dir: &Path, step: &str) -> assert_cmd::assert::Assert {
 
 fn report(cwd: &Path, dir: &Path, format: &str) -> String {
     let out = h(cwd, T1)
-        .args(["report", dir.to_str().unwrap(), "--format", format, "-o", "-"])
+        .args([
+            "report",
+            dir.to_str().unwrap(),
+            "--format",
+            format,
+            "-o",
+            "-",
+        ])
         .assert()
         .success()
         .get_output()
@@ -87,7 +94,10 @@ fn an_edited_statement_is_journalled_with_its_hash_and_reported_in_every_format(
         assert!(!text.contains("（誤）○○"), "{format}: not the template");
     }
     let csv = report(tmp.path(), &dir, "csv");
-    assert!(csv.contains("（誤）11月23日（月）\r\n（正）11月24日（火）"), "{csv}");
+    assert!(
+        csv.contains("（誤）11月23日（月）\r\n（正）11月24日（火）"),
+        "{csv}"
+    );
     assert!(!csv.contains("（誤）○○"));
 }
 

@@ -274,8 +274,17 @@ fn the_statement_edited_in_its_file_is_what_the_screen_posts() {
     std::fs::write(&path, format!("{edited}\n")).unwrap();
     // `y` again copies the edit and never overwrites it.
     press(&mut s.app, Action::Copy);
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("{edited}\n"));
-    let ix = s.app.incident.playbook().graph.find("takeover-notice").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!("{edited}\n")
+    );
+    let ix = s
+        .app
+        .incident
+        .playbook()
+        .graph
+        .find("takeover-notice")
+        .unwrap();
     assert_eq!(s.app.copy_text(ix).as_deref(), Some(edited));
     // Posted on the screen (forced, with a reason): the edit is journalled with its hash.
     press(&mut s.app, Action::Force);
@@ -284,9 +293,15 @@ fn the_statement_edited_in_its_file_is_what_the_screen_posts() {
     }
     press(&mut s.app, Action::Submit);
     let record = s.app.incident.state().step(ix).unwrap();
-    let posted = record.posted.as_ref().expect("journalled with the completion");
+    let posted = record
+        .posted
+        .as_ref()
+        .expect("journalled with the completion");
     assert_eq!(posted.text, edited);
-    assert_eq!(posted.sha256, hikeshi::journal::sha256_hex(edited.as_bytes()));
+    assert_eq!(
+        posted.sha256,
+        hikeshi::journal::sha256_hex(edited.as_bytes())
+    );
     let journal = std::fs::read_to_string(s.app.dir().join("journal.jsonl")).unwrap();
     assert!(journal.contains(edited));
 }

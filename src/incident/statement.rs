@@ -25,7 +25,10 @@ pub fn relative_file(step: &str) -> String {
 
 /// The file a post's statement is edited in, in the incident folder `record.dir`.
 pub fn file(record: &IncidentRecord, step: &str) -> PathBuf {
-    record.dir.join(files::STATEMENTS).join(format!("{step}.txt"))
+    record
+        .dir
+        .join(files::STATEMENTS)
+        .join(format!("{step}.txt"))
 }
 
 /// The text a post step would publish now: the edited file, or the template filled in.
