@@ -49,6 +49,8 @@ fn jobs(dir: &Path) -> Vec<Job> {
                 path,
                 file: format!("outbox/{n:04}.eml"),
                 sha256: sha256_hex(eml.as_bytes()),
+                channel: None,
+                key: format!("bench.{n}@city.example.jp"),
             }
         })
         .collect()

@@ -74,6 +74,12 @@ pub struct Config {
     /// The report's layout.
     #[serde(default)]
     pub report: ReportConfig,
+    /// `[channels.NAME]`: chat rooms and webhooks that divisions.yaml can name.
+    #[serde(default)]
+    pub channels: std::collections::BTreeMap<String, ChannelConfig>,
+    /// `[proxy]`: how channel posts reach the internet.
+    #[serde(default)]
+    pub proxy: Option<ProxyConfig>,
     /// The file this came from (none: the embedded defaults).
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -213,6 +219,91 @@ pub struct ReportConfig {
     pub templates: Option<PathBuf>,
 }
 
+/// The service a channel posts to; each renders its own payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChannelKind {
+    /// LINE WORKS, the free Incoming Webhook app: title and text.
+    LineWorks,
+    /// Microsoft Teams, a Workflows webhook: an Adaptive Card.
+    Teams,
+    /// Slack, an incoming webhook: blocks.
+    Slack,
+    /// Any system that takes hikeshi's own JSON, signed with HMAC-SHA256.
+    Webhook,
+}
+
+impl ChannelKind {
+    /// The word used in hikeshi.toml and in the journal (`teams`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::LineWorks => "line-works",
+            ChannelKind::Teams => "teams",
+            ChannelKind::Slack => "slack",
+            ChannelKind::Webhook => "webhook",
+        }
+    }
+
+    /// The kind named by `word` (`as_str`).
+    pub fn from_word(word: &str) -> Option<ChannelKind> {
+        [
+            ChannelKind::LineWorks,
+            ChannelKind::Teams,
+            ChannelKind::Slack,
+            ChannelKind::Webhook,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == word)
+    }
+}
+
+/// `[channels.NAME]`: where a chat room's webhook URL is found (a URL is a secret: it is never
+/// written in the config itself), and for `webhook` the signing secret.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelConfig {
+    /// `line-works`, `teams`, `slack` or `webhook`.
+    pub kind: ChannelKind,
+    /// The environment variable that holds the URL.
+    #[serde(default)]
+    pub url_env: Option<String>,
+    /// A file that holds the URL (one line); relative to the config file.
+    #[serde(default)]
+    pub url_file: Option<PathBuf>,
+    /// `webhook` only: the environment variable that holds the HMAC-SHA256 key.
+    #[serde(default)]
+    pub secret_env: Option<String>,
+    /// Seconds to wait for the service before an attempt counts as failed [default: 30].
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
+}
+
+// Never the URL: it is not here, but keep Debug to what is safe to show anyway.
+impl std::fmt::Debug for ChannelConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChannelConfig")
+            .field("kind", &self.kind)
+            .field("url_env", &self.url_env)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `[proxy]`: the proxy channel posts go through, and the root of a TLS-inspecting proxy.
+/// Without it, the environment (`https_proxy`, `no_proxy`) and the system's settings apply.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProxyConfig {
+    /// `http://proxy.city.example.jp:8080`; none: no proxy at all, not even the system's.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Hosts reached directly (`localhost,.city.example.jp`).
+    #[serde(default)]
+    pub no_proxy: Option<String>,
+    /// An extra root certificate (PEM) for HTTPS, e.g. the proxy's own; relative to this file.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+}
+
 /// The character set of message bodies and headers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 pub enum Charset {
@@ -252,6 +343,11 @@ fn parse_message(text: &str, error: &toml::de::Error) -> String {
             _ => message.push_str(part),
         }
     }
+    if message.contains("unknown field `url`") {
+        message = "webhook URLs are secrets and do not go in hikeshi.toml: set url_env to the \
+                   name of an environment variable holding it, or url_file to a file"
+            .into();
+    }
     if message.contains("unknown field `password`") {
         message = "passwords do not go in hikeshi.toml: set password_env to the name of an \
                    environment variable and put the password there"
@@ -280,6 +376,50 @@ fn is_variable_name(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Where messages go, followed by the channels' names (never their URLs):
+/// `smtp.example.jp:587 + koho-teams, bousai-lw`.
+pub fn with_channels<'a>(mail: String, names: impl Iterator<Item = &'a String>) -> String {
+    let names: Vec<&str> = names.map(String::as_str).collect();
+    if names.is_empty() {
+        mail
+    } else {
+        format!("{mail} + {}", names.join(", "))
+    }
+}
+
+/// Each channel names its URL once (`url_env` or `url_file`), a secret only for `webhook`,
+/// and a name that divisions.yaml can write (letters, digits, `-`, `_`).
+fn check_channels(path: &Path, config: &Config) -> Result<(), ConfigError> {
+    for (name, channel) in &config.channels {
+        let problem = if !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            Some(format!(
+                "[channels.{}]: a channel name is letters, digits, - and _",
+                name.escape_debug()
+            ))
+        } else if channel.url_env.is_some() == channel.url_file.is_some() {
+            Some(format!(
+                "[channels.{name}]: give the URL's place once, as url_env or url_file"
+            ))
+        } else if channel.secret_env.is_some() && channel.kind != ChannelKind::Webhook {
+            Some(format!(
+                "[channels.{name}]: secret_env is for kind = \"webhook\" only"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            return Err(ConfigError::Parse {
+                path: path.to_path_buf(),
+                message,
+            });
+        }
+    }
+    Ok(())
 }
 
 impl Config {
@@ -311,19 +451,25 @@ impl Config {
         })?;
         let smtp_var = config.smtp.as_ref().and_then(|s| s.password_env.as_deref());
         let imap_var = config.imap.as_ref().and_then(|s| s.password_env.as_deref());
+        let channel_vars = config
+            .channels
+            .values()
+            .flat_map(|c| [c.url_env.as_deref(), c.secret_env.as_deref()]);
         if [smtp_var, imap_var]
             .into_iter()
+            .chain(channel_vars)
             .flatten()
             .any(|var| !is_variable_name(var))
         {
             // Never echo it: it may be the password itself, written in the wrong place.
             return Err(ConfigError::Parse {
                 path: path.to_path_buf(),
-                message: "password_env must be the name of an environment variable \
-                          (letters, digits and _), not the password"
+                message: "password_env, url_env and secret_env must be the name of an \
+                          environment variable (letters, digits and _), not the secret itself"
                     .into(),
             });
         }
+        check_channels(path, &config)?;
         config.path = Some(path.to_path_buf());
         if let (Some(t), Some(dir)) = (&config.report.templates, path.parent())
             && t.is_relative()
@@ -334,6 +480,18 @@ impl Config {
             && let Some(ca) = imap.ca_file.as_ref().filter(|ca| ca.is_relative())
         {
             imap.ca_file = Some(dir.join(ca));
+        }
+        for channel in config.channels.values_mut() {
+            if let (Some(file), Some(dir)) = (&channel.url_file, path.parent())
+                && file.is_relative()
+            {
+                channel.url_file = Some(dir.join(file));
+            }
+        }
+        if let (Some(proxy), Some(dir)) = (&mut config.proxy, path.parent())
+            && let Some(ca) = proxy.ca_file.as_ref().filter(|ca| ca.is_relative())
+        {
+            proxy.ca_file = Some(dir.join(ca));
         }
         if let Some(smtp) = &mut config.smtp {
             // A relative CA file is next to the config file, wherever hikeshi is run from.
@@ -348,10 +506,11 @@ impl Config {
 
     /// Where messages go, for people: `outbox/` or `host:port`.
     pub fn destination(&self) -> String {
-        match &self.smtp {
+        let mail = match &self.smtp {
             Some(smtp) => format!("{}:{}", smtp.host, smtp.port()),
             None => crate::incident::files::outbox_shown(),
-        }
+        };
+        with_channels(mail, self.channels.keys())
     }
 
     /// The sender address.

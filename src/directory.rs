@@ -76,6 +76,9 @@ pub struct DivisionDef {
     /// Anything the duty officer should know.
     #[serde(default)]
     pub note: Option<String>,
+    /// Chat channels (`[channels.NAME]` in hikeshi.toml) that get a post with every message.
+    #[serde(default)]
+    pub channels: Vec<String>,
 }
 
 /// A role as written.
@@ -104,6 +107,9 @@ pub struct RoleDef {
     /// Where the role comes from and what it covers.
     #[serde(default)]
     pub note: Option<String>,
+    /// Chat channels (`[channels.NAME]` in hikeshi.toml) that get a post with every message.
+    #[serde(default)]
+    pub channels: Vec<String>,
 }
 
 /// A checked division.
@@ -121,6 +127,9 @@ pub struct Division {
     pub after_hours: Option<AfterHours>,
     /// Notes.
     pub note: Option<String>,
+    /// Chat channels that get a post with every message (`[channels.NAME]` in hikeshi.toml).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<String>,
 }
 
 /// A checked role.
@@ -140,6 +149,9 @@ pub struct Role {
     pub after_hours: Option<AfterHours>,
     /// Notes.
     pub note: Option<String>,
+    /// Chat channels that get a post with every message (`[channels.NAME]` in hikeshi.toml).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<String>,
 }
 
 /// Someone a playbook can name: a division or a role.
@@ -181,6 +193,14 @@ impl Party<'_> {
         match self {
             Party::Division(d) => d.after_hours.as_ref(),
             Party::Role(r) => r.after_hours.as_ref(),
+        }
+    }
+
+    /// The chat channels that also get its messages.
+    pub fn channels(&self) -> &[String] {
+        match self {
+            Party::Division(d) => &d.channels,
+            Party::Role(r) => &r.channels,
         }
     }
 
@@ -308,6 +328,7 @@ impl Directory {
                     phone: d.phone,
                     after_hours: d.after_hours,
                     note: d.note,
+                    channels: d.channels,
                 })
                 .collect(),
             roles: file
@@ -321,6 +342,7 @@ impl Directory {
                     phone: r.phone,
                     after_hours: r.after_hours,
                     note: r.note,
+                    channels: r.channels,
                 })
                 .collect(),
             index,

@@ -438,6 +438,7 @@ fn queued(to: &str, n: u32) -> hikeshi::incident::Letter {
         sha256: "0".repeat(64),
         message_id: format!("{n}@city.example.jp"),
         reply_code: None,
+        channel: None,
     }
 }
 

@@ -373,7 +373,7 @@ fn without_live_mail_nothing_reaches_smtp_and_with_it_everything_does_marked() {
     let live = autopilot(
         dir.path(),
         "fake-mayor-gift-campaign",
-        &["--live-mail"],
+        &["--live"],
         Some(&config),
     );
     assert_eq!(live["transport"], "smtp");
@@ -414,7 +414,10 @@ fn without_live_mail_nothing_reaches_smtp_and_with_it_everything_does_marked() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--live-mail needs an [smtp]"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("--live needs an [smtp] table or a [channels.NAME]")
+    );
     assert!(!elsewhere.path().join("incidents").exists());
 }
 

@@ -37,6 +37,7 @@ fn command(kind: u8, step: usize, option: usize, with_reason: bool) -> Command {
                 sha256: "0".repeat(64),
                 message_id: format!("m{option}@city.example.jp"),
                 reply_code: None,
+                channel: None,
             }],
         },
         14 => Command::RecordDelivery {

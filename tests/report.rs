@@ -94,6 +94,7 @@ fn troubled() -> Harness {
             message: 1,
             error: "Connection error: Connection refused (os error 111)".into(),
             permanent: false,
+            retry_after: None,
         },
     )
     .unwrap();
@@ -104,6 +105,7 @@ fn troubled() -> Harness {
             message: 1,
             error: "permanent error (550): mailbox unavailable".into(),
             permanent: true,
+            retry_after: None,
         },
     )
     .unwrap();

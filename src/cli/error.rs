@@ -55,9 +55,9 @@ pub enum Error {
     /// `exercise` without a scenario (or `--resume`).
     #[error("name a scenario")]
     NoScenario,
-    /// `exercise --live-mail` without `[smtp]`.
-    #[error("--live-mail needs an [smtp] table in hikeshi.toml")]
-    LiveMailNeedsSmtp,
+    /// `exercise --live` with neither `[smtp]` nor a `[channels.NAME]`.
+    #[error("--live needs an [smtp] table or a [channels.NAME] in hikeshi.toml")]
+    LiveNeedsDestination,
     /// An exercise's frozen scenario is missing or changed.
     #[error("{} is missing or differs from the scenario the exercise began with", .0.display())]
     ScenarioChanged(PathBuf),
@@ -161,10 +161,10 @@ impl Error {
                 "not a terminal, so the screen cannot be shown; use commands such as `hikeshi status`, or run this in a terminal"
             ),
             Error::NoScenario => tr!(lang, "シナリオを指定してください", "name a scenario"),
-            Error::LiveMailNeedsSmtp => tr!(
+            Error::LiveNeedsDestination => tr!(
                 lang,
-                "--live-mail には hikeshi.toml の [smtp] の設定が必要です",
-                "--live-mail needs an [smtp] table in hikeshi.toml"
+                "--live には hikeshi.toml の [smtp] か [channels.NAME] の設定が必要です",
+                "--live needs an [smtp] table or a [channels.NAME] in hikeshi.toml"
             ),
             Error::ScenarioChanged(path) => {
                 let path = path.display();
@@ -677,7 +677,7 @@ mod tests {
                     resume: Some("20261122-1403-x".into()),
                 },
                 Error::NoScenario,
-                Error::LiveMailNeedsSmtp,
+                Error::LiveNeedsDestination,
                 Error::ScenarioChanged("scenario.yaml".into()),
                 Error::Undelivered {
                     count: 2,
@@ -721,7 +721,7 @@ mod tests {
                 Error::Load(_) => 8,
                 Error::NoTerminal { .. } => 9,
                 Error::NoScenario => 10,
-                Error::LiveMailNeedsSmtp => 11,
+                Error::LiveNeedsDestination => 11,
                 Error::ScenarioChanged(_) => 12,
                 Error::Undelivered { .. } => 13,
                 Error::Unverified => 14,

@@ -20,8 +20,9 @@ pub enum Cmd {
     /// Opens a new incident marked as an exercise at the scenario's start time and runs the
     /// real playbook on the operator's screen while the scenario's injects (状況付与) arrive.
     /// The facilitator pauses and resumes the clock with P and gives the next inject early
-    /// with N. Every message is marked 【訓練】 (subject) and `X-Hikeshi-Exercise: yes`, and
-    /// is only written to the incident's outbox/ unless --live-mail is given. At the end the
+    /// with N. Every message and chat post is marked 【訓練】 (subject) and mail has
+    /// `X-Hikeshi-Exercise: yes`; both are only written to the incident's outbox/ unless
+    /// --live is given. At the end the
     /// screen asks for the review (振り返り) and shows the score; `hikeshi report` includes
     /// both.
     ///
@@ -38,15 +39,16 @@ pub struct ExerciseArgs {
     pub scenario: Option<String>,
     /// Resume an exercise left off (its folder or id) on the screen, from the time of its
     /// last event (`hikeshi tui` does the same at the default speed).
-    #[arg(long, value_name = "INCIDENT", conflicts_with_all = ["scenario", "autopilot", "live_mail"])]
+    #[arg(long, value_name = "INCIDENT", conflicts_with_all = ["scenario", "autopilot", "live"])]
     pub resume: Option<String>,
     /// Simulated seconds per real second (10 = ten minutes of story per real minute).
     #[arg(long, default_value_t = DEFAULT_SPEED, value_parser = parse_speed)]
     pub speed: f64,
-    /// Send the (marked) mail over SMTP as hikeshi.toml's [smtp] says, instead of only to
-    /// the outbox.
-    #[arg(long)]
-    pub live_mail: bool,
+    /// Send the (marked) mail over SMTP and the posts to the chat channels as hikeshi.toml's
+    /// [smtp] and [channels.NAME] say, instead of only to the outbox (--live-mail is the old
+    /// name).
+    #[arg(long, alias = "live-mail")]
+    pub live: bool,
     /// Play a scripted participant to the end without a terminal (for demonstrations, tests
     /// and sample journals); prints the score and the incident folder.
     #[arg(long)]
@@ -94,9 +96,9 @@ fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, Error> {
     let config = Config::load(ctx.config.as_deref())?;
     // Exercise mail stays in the outbox unless asked for: a drill must not reach real
     // inboxes by accident, even with [smtp] set up for real incidents.
-    let transport = if args.live_mail {
-        if config.smtp.is_none() {
-            return Err(Error::LiveMailNeedsSmtp);
+    let transport = if args.live {
+        if config.smtp.is_none() && config.channels.is_empty() {
+            return Err(Error::LiveNeedsDestination);
         }
         Transport::from_config(&config)?
     } else {
@@ -106,13 +108,8 @@ fn exercise(ctx: &Context, args: &ExerciseArgs) -> Result<Outcome, Error> {
         require_terminal(None)?;
     }
     let speed = if args.autopilot { 0.0 } else { args.speed };
-    let (session, incident) = Session::begin(
-        &ctx.incidents,
-        &loaded,
-        &ctx.operator,
-        speed,
-        args.live_mail,
-    )?;
+    let (session, incident) =
+        Session::begin(&ctx.incidents, &loaded, &ctx.operator, speed, args.live)?;
     if args.autopilot {
         let run = Autopilot {
             loaded: &loaded,

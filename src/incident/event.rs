@@ -79,6 +79,11 @@ pub struct Letter {
     /// from before reply codes have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_code: Option<String>,
+    /// A chat post rather than a mail: the channel's name in hikeshi.toml (`[channels.NAME]`).
+    /// Its `address` is then `kind:name` (`teams:koho-room`), never the URL, and its `file`
+    /// the JSON posted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
 }
 
 /// A statement's text as an approval step approved it.

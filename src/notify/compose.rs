@@ -37,7 +37,7 @@ pub struct Composed {
 
 /// Rejects a value that goes into a header if it holds a line break or another control
 /// character: such a value could add headers of its own (header injection).
-fn header_safe(what: &str, value: &str) -> Result<(), NotifyError> {
+pub(super) fn header_safe(what: &str, value: &str) -> Result<(), NotifyError> {
     match value.chars().find(|c| c.is_control()) {
         Some(c) => Err(NotifyError::ControlCharacter {
             what: what.to_string(),
@@ -49,7 +49,7 @@ fn header_safe(what: &str, value: &str) -> Result<(), NotifyError> {
 }
 
 /// A body may have line breaks and tabs, but no other control character.
-fn body_safe(what: &str, value: &str) -> Result<(), NotifyError> {
+pub(super) fn body_safe(what: &str, value: &str) -> Result<(), NotifyError> {
     match value
         .chars()
         .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
@@ -111,16 +111,13 @@ pub fn compose_step(
         .rsplit_once('@')
         .map_or("localhost", |(_, d)| d)
         .to_string();
-    // The first hash of the journal is unique to this incident: with the message number it
-    // makes a Message-ID no other incident or machine produces.
-    let token: String = record
-        .first_hash
-        .as_deref()
-        .unwrap_or_default()
-        .chars()
-        .take(12)
-        .collect();
-    let mut root = state.messages.first().map(|m| m.letter.message_id.clone());
+    let token = incident_token(record);
+    // Mail threads under the incident's first mail (a chat post has no Message-ID).
+    let mut root = state
+        .messages
+        .iter()
+        .find(|m| m.letter.channel.is_none())
+        .map(|m| m.letter.message_id.clone());
     let mut out = Vec::new();
     let recipients = state.recipients(notify, ix);
     for (name, number) in recipients.iter().zip(state.next_message()..) {
@@ -177,12 +174,29 @@ pub fn compose_step(
                 sha256: sha256_hex(&bytes),
                 message_id,
                 reply_code: Some(code),
+                channel: None,
             },
             body,
             bytes,
         });
     }
+    // Then a post to each chat channel the recipients have, numbered after the mail.
+    let first = state.next_message() + u32::try_from(out.len()).unwrap_or(u32::MAX);
+    let posts = super::channel::compose_posts(record, ix, notify, &recipients, config, now, first)?;
+    out.extend(posts);
     Ok(out)
+}
+
+/// The first hash of the journal is unique to this incident: with the message number it
+/// makes a Message-ID (or a post's idempotency key) no other incident or machine produces.
+pub(super) fn incident_token(record: &IncidentRecord) -> String {
+    record
+        .first_hash
+        .as_deref()
+        .unwrap_or_default()
+        .chars()
+        .take(12)
+        .collect()
 }
 
 #[derive(Clone, Copy)]

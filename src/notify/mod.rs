@@ -7,6 +7,7 @@
 //! completes the step once every message is delivered. Nothing here changes state except
 //! through [`crate::incident::Incident::execute`].
 
+pub mod channel;
 pub mod claim;
 pub mod compose;
 pub mod imap;
@@ -105,6 +106,16 @@ pub enum NotifyError {
         /// The name.
         name: String,
     },
+    /// divisions.yaml names a channel that hikeshi.toml does not define.
+    #[error(
+        "{division} is to get posts in the channel {channel}, but hikeshi.toml has no [channels.{channel}]"
+    )]
+    UnknownChannel {
+        /// The channel's name.
+        channel: String,
+        /// The division or role that names it.
+        division: String,
+    },
     /// lettre could not build the message.
     #[error("cannot compose the message: {0}")]
     Compose(String),
@@ -167,6 +178,11 @@ impl NotifyError {
                 "`{name}` is not in the incident's divisions.yaml"
             ),
             NotifyError::Imap(e) => e.message(lang),
+            NotifyError::UnknownChannel { channel, division } => tr!(
+                lang,
+                "divisions.yaml で {division} にチャンネル {channel} が指定されていますが、hikeshi.toml に [channels.{channel}] がありません",
+                "{division} is to get posts in the channel {channel}, but hikeshi.toml has no [channels.{channel}]"
+            ),
             NotifyError::Compose(reason) => tr!(
                 lang,
                 "メールを作成できません: {reason}",

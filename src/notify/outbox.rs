@@ -66,7 +66,9 @@ pub fn queue(
             let path = dir.join(&c.letter.file);
             // Under the lock, a file of this name can only be left by a crash before its
             // event was written: it was never queued, so it is replaced.
-            let tmp = path.with_extension("eml.tmp");
+            let mut tmp = path.clone().into_os_string();
+            tmp.push(".tmp");
+            let tmp = std::path::PathBuf::from(tmp);
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create(true).truncate(true);
             crate::platform::open_no_follow(&options, &tmp)
@@ -145,6 +147,8 @@ pub fn due(incident: &Incident, in_flight: &HashSet<u32>, everything: bool) -> V
             path: dir.join(&m.letter.file),
             file: m.letter.file.clone(),
             sha256: m.letter.sha256.clone(),
+            channel: m.letter.channel.clone(),
+            key: m.letter.message_id.clone(),
         })
         .collect()
 }
@@ -181,16 +185,22 @@ pub fn record(incident: &mut Incident, outcome: &Outcome) -> Result<Vec<Written>
             message,
             error,
             permanent,
+            retry_after,
         } => {
             let attempts = incident
                 .state()
                 .message(*message)
                 .map_or(0, |m| m.attempts());
+            // The backoff, or longer if the service asked for it (`Retry-After`).
+            let asked = retry_after
+                .and_then(|d| TimeDelta::from_std(d).ok())
+                .unwrap_or_default();
+            let wait = retry_delay(attempts + 1).max(asked);
             Command::RecordFailure {
                 message: *message,
                 error: error.clone(),
                 permanent: *permanent,
-                next_retry: (!permanent).then(|| incident.now() + retry_delay(attempts + 1)),
+                next_retry: (!permanent).then(|| incident.now() + wait),
             }
         }
     };
@@ -366,9 +376,14 @@ impl OutboxReport {
                 ),
                 (None, false) => String::new(),
             };
+            let address = &m.letter.address;
+            let to = match &m.letter.channel {
+                Some(_) => tr!(lang, "チャット {address}", "chat {address}"),
+                None => format!("<{address}>"),
+            };
             out.push_str(&format!(
-                "#{:<3} {} <{}>  [{}]  {}{}\n      {}\n",
-                m.number, m.letter.to, m.letter.address, m.step, state, ack, m.letter.subject
+                "#{:<3} {} {to}  [{}]  {}{}\n      {}\n",
+                m.number, m.letter.to, m.step, state, ack, m.letter.subject
             ));
         }
         out

@@ -1,5 +1,6 @@
-//! Transports: the outbox folder (the embedded default) and SMTP (lettre on tokio, rustls,
-//! one pooled connection shared by every send). The only module that knows SMTP.
+//! Transports: the outbox folder (the embedded default), SMTP (lettre on tokio, rustls, one
+//! pooled connection shared by every send) and chat channels (`channel::http`). The only
+//! module that knows SMTP.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -12,6 +13,7 @@ use lettre::transport::smtp::{AsyncSmtpTransport, AsyncSmtpTransportBuilder, Poo
 use lettre::{AsyncTransport as _, Tokio1Executor};
 
 use super::NotifyError;
+use super::channel::Channels;
 use crate::config::{Config, SmtpConfig, TlsMode};
 use crate::journal::sha256_hex;
 
@@ -28,6 +30,10 @@ pub struct Job {
     pub file: String,
     /// The SHA-256 recorded when it was queued.
     pub sha256: String,
+    /// A chat post: the channel's name (`address` is then `kind:name`).
+    pub channel: Option<String>,
+    /// Its `Message-ID`, or a post's idempotency key.
+    pub key: String,
 }
 
 /// What a delivery attempt came to.
@@ -37,7 +43,7 @@ pub enum Outcome {
     Sent {
         /// The message number.
         message: u32,
-        /// `smtp` or `file`.
+        /// `smtp`, `file`, or a channel's kind (`teams`).
         transport: &'static str,
         /// The server's reply.
         reply: String,
@@ -51,6 +57,8 @@ pub enum Outcome {
         /// A permanent refusal (5xx, a rejected login, a certificate that does not verify, a
         /// changed file): retried only when the operator asks.
         permanent: bool,
+        /// How long the service asked to wait before the next attempt (`Retry-After`).
+        retry_after: Option<Duration>,
     },
 }
 
@@ -63,21 +71,34 @@ impl Outcome {
     }
 }
 
-/// How messages leave: written to the outbox only, or sent over SMTP.
+/// How messages leave: written to the outbox only, or sent over SMTP and to chat channels.
 #[derive(Clone, Default)]
 pub enum Transport {
-    /// The .eml in `outbox/` is the delivery (no setup, nothing to lose).
+    /// The file in `outbox/` is the delivery (no setup, nothing to lose).
     #[default]
     File,
-    /// Sent over SMTP.
-    Smtp(Box<Smtp>),
+    /// Mail over SMTP (else to the outbox) and posts to the channels (else to the outbox).
+    Live(Box<Live>),
+}
+
+/// Where messages leave the machine for.
+#[derive(Clone, Debug)]
+pub struct Live {
+    smtp: Option<Smtp>,
+    channels: Option<Channels>,
+}
+
+impl std::fmt::Debug for Smtp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Smtp({}:{})", self.host, self.port)
+    }
 }
 
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Transport::File => f.write_str("Transport::File"),
-            Transport::Smtp(s) => write!(f, "Transport::Smtp({}:{})", s.host, s.port),
+            Transport::Live(live) => write!(f, "Transport::{live:?}"),
         }
     }
 }
@@ -121,39 +142,79 @@ impl Transport {
     /// Reads the password from the variable `password_env` names and the CA file now, so a
     /// mistake is reported before any message is queued.
     pub fn from_config(config: &Config) -> Result<Transport, NotifyError> {
-        match &config.smtp {
-            None => Ok(Transport::File),
-            Some(smtp) => Ok(Transport::Smtp(Box::new(Smtp::new(smtp)?))),
+        let smtp = config.smtp.as_ref().map(Smtp::new).transpose()?;
+        let channels = Channels::new(config).map_err(|e| NotifyError::Tls { reason: e.0 })?;
+        if smtp.is_none() && channels.is_none() {
+            return Ok(Transport::File);
+        }
+        Ok(Transport::Live(Box::new(Live { smtp, channels })))
+    }
+
+    /// The same, with every chat post kept in the outbox.
+    fn without_channels(self) -> Transport {
+        match self {
+            Transport::Live(live) if live.smtp.is_some() => Transport::Live(Box::new(Live {
+                smtp: live.smtp,
+                channels: None,
+            })),
+            _ => Transport::File,
         }
     }
 
-    /// Where an incident's mail goes: as `config` says, except that a scenario exercise begun
-    /// without `--live-mail` only ever writes to its outbox (a drill must not reach real
-    /// inboxes because someone ran `notify` or `outbox --retry` on it).
+    /// Where an incident's messages go: as `config` says, except that a scenario exercise
+    /// begun without `--live` only ever writes to its outbox (a drill must not reach real
+    /// inboxes because someone ran `notify` or `outbox --retry` on it), and a drill's chat
+    /// posts stay in the outbox unless its exercise was begun with `--live`.
     pub fn for_incident(
         state: &crate::incident::IncidentState,
         config: &Config,
     ) -> Result<Transport, NotifyError> {
-        if state.run.as_ref().is_some_and(|r| !r.live_mail) {
+        let live = state.run.as_ref().map(|r| r.live_mail);
+        if live == Some(false) {
             return Ok(Transport::File);
         }
-        Transport::from_config(config)
+        let transport = Transport::from_config(config)?;
+        Ok(if state.exercise && live != Some(true) {
+            transport.without_channels()
+        } else {
+            transport
+        })
     }
 
-    /// `smtp` or `file`.
+    fn smtp(&self) -> Option<&Smtp> {
+        match self {
+            Transport::File => None,
+            Transport::Live(live) => live.smtp.as_ref(),
+        }
+    }
+
+    fn channels(&self) -> Option<&Channels> {
+        match self {
+            Transport::File => None,
+            Transport::Live(live) => live.channels.as_ref(),
+        }
+    }
+
+    /// How mail leaves: `smtp` or `file`.
     pub fn kind(&self) -> &'static str {
-        match self {
-            Transport::File => "file",
-            Transport::Smtp(_) => "smtp",
+        match self.smtp() {
+            Some(_) => "smtp",
+            None => "file",
         }
     }
 
-    /// Where messages go, for people: `outbox/` or `smtp.example.jp:587`.
+    /// Where messages go, for people: `outbox/` or `smtp.example.jp:587`, and the channels
+    /// posts go to (`+ koho-teams, bousai-lw`).
     pub fn describe(&self) -> String {
-        match self {
-            Transport::File => crate::incident::files::outbox_shown(),
-            Transport::Smtp(s) => format!("{}:{}", s.host, s.port),
-        }
+        let mail = match self.smtp() {
+            None => crate::incident::files::outbox_shown(),
+            Some(s) => format!("{}:{}", s.host, s.port),
+        };
+        let names: Vec<String> = self
+            .channels()
+            .map(|c| c.names().cloned().collect())
+            .unwrap_or_default();
+        crate::config::with_channels(mail, names.iter())
     }
 
     /// Delivers one message. The .eml must still have the SHA-256 recorded when it was
@@ -163,6 +224,7 @@ impl Transport {
             message: job.message,
             error,
             permanent,
+            retry_after: None,
         };
         let bytes = match std::fs::read(&job.path) {
             Ok(b) => b,
@@ -177,18 +239,28 @@ impl Transport {
                 true,
             );
         }
-        match self {
-            Transport::File => Outcome::Sent {
-                message: job.message,
-                transport: "file",
-                reply: crate::incident::files::shown(&job.file),
-            },
-            Transport::Smtp(smtp) => match smtp.send(&job.address, &bytes).await {
-                Ok(reply) => Outcome::Sent {
-                    message: job.message,
-                    transport: "smtp",
-                    reply,
-                },
+        let sent = |transport: &'static str, reply: String| Outcome::Sent {
+            message: job.message,
+            transport,
+            reply,
+        };
+        let in_outbox = || sent("file", crate::incident::files::shown(&job.file));
+        match (&job.channel, self.smtp(), self.channels()) {
+            (Some(name), _, Some(channels)) => {
+                let kind = super::channel::kind_of(&job.address);
+                match channels.post(name, kind, &job.key, bytes).await {
+                    Ok(reply) => sent(kind.map_or("http", |k| k.as_str()), reply),
+                    Err(e) => Outcome::Failed {
+                        message: job.message,
+                        error: e.text,
+                        permanent: e.permanent,
+                        retry_after: e.retry_after,
+                    },
+                }
+            }
+            (Some(_), _, None) | (None, None, _) => in_outbox(),
+            (None, Some(smtp), _) => match smtp.send(&job.address, &bytes).await {
+                Ok(reply) => sent("smtp", reply),
                 Err(e) => failed(e.0, e.1),
             },
         }
@@ -295,7 +367,7 @@ fn certificate_refused(error: &(dyn std::error::Error + 'static)) -> bool {
 
 /// The error with its causes, so the operator sees "invalid peer certificate: UnknownIssuer"
 /// rather than only "Connection error".
-fn describe_error(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn describe_error(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut cause = error.source();
     while let Some(e) = cause {

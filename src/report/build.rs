@@ -456,6 +456,7 @@ fn notifications(state: &IncidentState) -> Vec<NotificationRow> {
             step: m.step.clone(),
             to: m.letter.to.clone(),
             address: m.letter.address.clone(),
+            channel: m.letter.channel.clone(),
             subject: m.letter.subject.clone(),
             state: m.phase().word().to_string(),
             queued_at: m.queued.at,

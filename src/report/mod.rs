@@ -446,6 +446,7 @@ const LABELS: &[(&str, Text)] = &[
     ("delivered", Text::new("送達", "Delivered")),
     ("acknowledged", Text::new("受領確認", "Acknowledged")),
     ("called", Text::new("電話連絡", "Phoned")),
+    ("chat_post", Text::new("チャット投稿", "Chat post")),
     ("failures", Text::new("失敗と再送", "Failures and retries")),
     ("calls", Text::new("電話連絡", "Phone calls")),
     ("number", Text::new("番号", "Number")),

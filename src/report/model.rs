@@ -60,7 +60,7 @@ pub struct Drill {
     pub scenario_sha256: String,
     /// The frozen scenario.yaml still has that hash.
     pub scenario_verified: bool,
-    /// Mail went over SMTP (`--live-mail`).
+    /// Mail and chat posts left the machine (`--live`).
     pub live_mail: bool,
     /// The situation at the start (from the frozen scenario).
     pub narrative: Option<String>,
@@ -495,8 +495,11 @@ pub struct NotificationRow {
     pub step: String,
     /// The division or role.
     pub to: String,
-    /// The address.
+    /// The address (a chat post: `kind:channel`).
     pub address: String,
+    /// A chat post: the channel's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
     /// The subject.
     pub subject: String,
     /// `sent`, `pending`, `failed`, `failed_permanent`, `called`, `cancelled`.

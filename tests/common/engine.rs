@@ -88,6 +88,7 @@ impl Harness {
                 sha256: "0".repeat(64),
                 message_id: format!("{message}@city.example.jp"),
                 reply_code: None,
+                channel: None,
             }],
         });
         self.ok(Command::RecordDelivery {

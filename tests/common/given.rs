@@ -366,6 +366,7 @@ pub fn message(step: &str, to: &str) -> Letter {
         sha256: "d".repeat(64),
         message_id: format!("{step}.{to}@city.example.jp"),
         reply_code: None,
+        channel: None,
     }
 }
 

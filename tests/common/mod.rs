@@ -6,6 +6,7 @@ pub mod engine;
 pub mod given;
 pub mod imap;
 pub mod smtp;
+pub mod webhook;
 
 use std::path::{Path, PathBuf};
 

@@ -337,6 +337,7 @@ mod tests {
                 sha256: "0".repeat(64),
                 message_id: "1@example.jp".into(),
                 reply_code: None,
+                channel: None,
             },
             queued: Stamp {
                 at,

@@ -369,8 +369,16 @@ impl Detail<'_> {
         for m in messages {
             let sending = app.mail.in_flight.contains(&m.number);
             let (text, style) = message_phase(m, sending, lang);
+            // A chat post is told apart from the mail to the same division by its channel.
+            let via = match &m.letter.channel {
+                Some(_) => {
+                    let address = &m.letter.address;
+                    tr!(lang, " [チャット {address}]", " [chat {address}]")
+                }
+                None => String::new(),
+            };
             let mut spans = vec![
-                Span::raw(format!("  #{} {}  ", m.number, m.letter.to)),
+                Span::raw(format!("  #{} {}{via}  ", m.number, m.letter.to)),
                 Span::styled(text, style),
             ];
             if let Some(ack) = &m.acknowledged {

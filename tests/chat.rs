@@ -1,0 +1,441 @@
+//! Chat channels end to end: the real binary posting to a real HTTP server on 127.0.0.1
+//! (tests/support/webhookd.py) that records every request and answers 200, 429, 500, 404 or
+//! not at all. Each kind's payload, the webhook signature, retries that deliver once, a hung
+//! server, and the URL kept out of everything the incident writes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// The test server is Python's http.server, started the way the SMTP tests start theirs.
+#![cfg(unix)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::webhook::WebhookServer;
+use common::{fixture, hikeshi};
+use serde_json::Value;
+
+/// Friday 22:05 JST.
+const NIGHT: &str = "2026-11-20T22:05:00+09:00";
+/// Part of every URL: found nowhere in the incident folder, the outbox or the report.
+const SECRET: &str = "T0ken-5ecret";
+const HMAC_KEY: &str = "hmac-key-for-tests";
+
+struct Chat {
+    dir: tempfile::TempDir,
+    incident: PathBuf,
+    server: WebhookServer,
+    env: Vec<(String, String)>,
+}
+
+impl Chat {
+    /// An incident of the chat fixture (`extra`: more `start` flags), with `detect` done, and
+    /// hikeshi.toml's channels posting to the test server at the paths given (`ok`,
+    /// `busy-1`, …): koho-lw (LINE WORKS, url_env), koho-teams (Teams, url_file),
+    /// joho-slack (Slack), kiki-hook (webhook, signed).
+    fn start(extra: &[&str], paths: [&str; 4], more_toml: &str) -> Chat {
+        let dir = tempfile::tempdir().unwrap();
+        let server = WebhookServer::start(dir.path(), HMAC_KEY);
+        let url = |path: &str, name: &str| server.url(&format!("{path}/{SECRET}-{name}"));
+        std::fs::write(
+            dir.path().join("teams.url"),
+            format!("{}\n", url(paths[1], "teams")),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("hikeshi.toml"),
+            format!(
+                "[channels.koho-lw]\nkind = \"line-works\"\nurl_env = \"HK_LW_URL\"\n\n\
+                 [channels.koho-teams]\nkind = \"teams\"\nurl_file = \"teams.url\"\n\n\
+                 [channels.joho-slack]\nkind = \"slack\"\nurl_env = \"HK_SLACK_URL\"\ntimeout_secs = 2\n\n\
+                 [channels.kiki-hook]\nkind = \"webhook\"\nurl_env = \"HK_HOOK_URL\"\nsecret_env = \"HK_HOOK_SECRET\"\n\n\
+                 {more_toml}"
+            ),
+        )
+        .unwrap();
+        let env = vec![
+            ("HK_LW_URL".to_string(), url(paths[0], "lw")),
+            ("HK_SLACK_URL".to_string(), url(paths[2], "slack")),
+            ("HK_HOOK_URL".to_string(), url(paths[3], "hook")),
+            ("HK_HOOK_SECRET".to_string(), HMAC_KEY.to_string()),
+        ];
+        let output = hikeshi()
+            .current_dir(dir.path())
+            .env("HIKESHI_TIME", NIGHT)
+            .env("HIKESHI_OPERATOR", "田中")
+            .args(["start"])
+            .arg(fixture("chat/playbook.yaml"))
+            .args(["--title", "公式X乗っ取り", "--account", "@city_official"])
+            .args(["--platform", "x"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let last = String::from_utf8(output.stdout).unwrap();
+        let incident = dir.path().join(last.lines().last().unwrap());
+        let chat = Chat {
+            dir,
+            incident,
+            server,
+            env,
+        };
+        chat.ok(&["done", "INC", "detect"]);
+        chat
+    }
+
+    fn run_at(&self, time: &str, args: &[&str]) -> std::process::Output {
+        let mut cmd = hikeshi();
+        cmd.current_dir(self.dir.path())
+            .env("HIKESHI_TIME", time)
+            .env("HIKESHI_OPERATOR", "田中")
+            .env("HIKESHI_CONFIG", self.dir.path().join("hikeshi.toml"));
+        // The test server is on this machine: no proxy of the environment may take the posts.
+        for var in ["http_proxy", "https_proxy", "all_proxy"] {
+            cmd.env_remove(var).env_remove(var.to_uppercase());
+        }
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        for a in args {
+            if *a == "INC" {
+                cmd.arg(&self.incident);
+            } else {
+                cmd.arg(a);
+            }
+        }
+        cmd.output().unwrap()
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        self.run_at(NIGHT, args)
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    fn outbox(&self) -> Vec<Value> {
+        let out = self.ok(&["outbox", "INC", "--json"]);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        v["messages"].as_array().unwrap().clone()
+    }
+
+    fn post(&self, channel: &str) -> Value {
+        self.outbox()
+            .into_iter()
+            .find(|m| m["channel"] == channel)
+            .unwrap_or_else(|| panic!("no post to {channel}"))
+    }
+}
+
+fn body(request: &Value) -> Value {
+    serde_json::from_str(request["body"].as_str().unwrap()).unwrap()
+}
+
+/// Every file under `dir`, read as bytes, that contains `needle`.
+fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_containing(&path, needle));
+        } else {
+            let bytes = std::fs::read(&path).unwrap();
+            if String::from_utf8_lossy(&bytes).contains(needle) {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn each_kind_gets_the_payload_its_service_expects_and_the_url_stays_secret() {
+    let chat = Chat::start(&[], ["ok", "ok", "ok", "ok"], "[proxy]\nurl = \"direct\"\n");
+    let out = chat.ok(&["notify", "INC", "first-report"]);
+    // Three mails (to the outbox: no [smtp]) and three posts: 広報広聴課 has two channels,
+    // 情報政策課 one, 発信管理者 none.
+    assert!(out.contains("6 通を送信します"), "{out}");
+    assert!(out.contains("完了（全員に送達）: first-report"), "{out}");
+    let requests = chat.server.requests();
+    assert_eq!(requests.len(), 3, "{requests:#?}");
+
+    // LINE WORKS: title and body.text, in Japanese, with what is asked and where from.
+    let lw = body(&chat.server.to("/ok/T0ken-5ecret-lw")[0]);
+    assert_eq!(
+        lw["title"],
+        "【第一報】公式X乗っ取り（@city_official）広報広聴課御中"
+    );
+    let text = lw["body"]["text"].as_str().unwrap();
+    assert!(text.contains("広報広聴課 御中"), "{text}");
+    assert!(text.contains("お願い: 内容を確認し、30分以内に"), "{text}");
+    assert!(
+        text.contains("手順: 第一報を送る（first-report）"),
+        "{text}"
+    );
+    assert!(text.contains("事案: 公式X乗っ取り（"), "{text}");
+    assert_eq!(lw.as_object().unwrap().len(), 2, "{lw}");
+
+    // Teams (Workflows): a message with one Adaptive Card attachment.
+    let teams = body(&chat.server.to("/ok/T0ken-5ecret-teams")[0]);
+    assert_eq!(teams["type"], "message");
+    let attachment = &teams["attachments"][0];
+    assert_eq!(
+        attachment["contentType"],
+        "application/vnd.microsoft.card.adaptive"
+    );
+    let card = &attachment["content"];
+    assert_eq!(card["type"], "AdaptiveCard");
+    assert_eq!(card["version"], "1.4");
+    assert_eq!(card["body"][0]["type"], "TextBlock");
+    assert_eq!(card["body"][0]["text"], lw["title"]);
+    assert_eq!(card["body"][2]["type"], "FactSet");
+    assert_eq!(card["body"][2]["facts"][0]["title"], "お願い");
+
+    // Slack: fallback text and blocks of plain text.
+    let slack = body(&chat.server.to("/ok/T0ken-5ecret-slack")[0]);
+    assert!(slack["text"].as_str().unwrap().contains("情報政策課御中"));
+    let blocks = slack["blocks"].as_array().unwrap();
+    assert_eq!(blocks[0]["type"], "header");
+    assert_eq!(blocks[0]["text"]["type"], "plain_text");
+    assert_eq!(blocks[1]["type"], "section");
+    assert!(
+        blocks[1]["text"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("情報政策課 御中")
+    );
+    assert_eq!(blocks[3]["type"], "context");
+    for r in &requests {
+        assert_eq!(r["headers"]["content-type"], "application/json");
+        // Only the generic webhook is signed.
+        assert!(r["signature_ok"].is_null(), "{r}");
+    }
+
+    // The outbox lists the posts as messages like mail, delivered, with the kind and name.
+    let post = chat.post("koho-teams");
+    assert_eq!(post["address"], "teams:koho-teams");
+    assert_eq!(post["state"], "sent");
+    assert_eq!(post["transport"], "teams");
+    assert!(post["reply"].as_str().unwrap().starts_with("HTTP 200"));
+    assert!(post["file"].as_str().unwrap().ends_with(".json"));
+    let listing = chat.ok(&["outbox", "INC"]);
+    assert!(
+        listing.contains("広報広聴課 チャット teams:koho-teams"),
+        "{listing}"
+    );
+
+    // The generic webhook: hikeshi's JSON, signed over the timestamp and the body.
+    chat.ok(&["notify", "INC", "second-report"]);
+    let hook = chat.server.to("/ok/T0ken-5ecret-hook");
+    assert_eq!(hook.len(), 1);
+    assert_eq!(hook[0]["signature_ok"], true, "{}", hook[0]);
+    let json = body(&hook[0]);
+    assert_eq!(json["format"], 1);
+    assert_eq!(json["to"], "危機管理課");
+    assert_eq!(json["step"]["id"], "second-report");
+    assert_eq!(json["exercise"], false);
+    let key = json["idempotency_key"].as_str().unwrap();
+    assert_eq!(hook[0]["headers"]["idempotency-key"], key);
+    assert_eq!(chat.post("kiki-hook")["message_id"], key);
+
+    // Neither the URL nor the secret is anywhere the incident keeps, the report included.
+    let report_file = chat.incident.join("report.md");
+    chat.ok(&[
+        "report",
+        "INC",
+        "--format",
+        "md",
+        "-o",
+        report_file.to_str().unwrap(),
+    ]);
+    let report = std::fs::read_to_string(chat.incident.join("report.md")).unwrap();
+    assert!(report.contains("チャット投稿 teams:koho-teams"), "{report}");
+    for needle in [SECRET, HMAC_KEY, "127.0.0.1"] {
+        let found = files_containing(&chat.incident, needle);
+        assert!(found.is_empty(), "{needle} written in {found:?}");
+    }
+}
+
+#[test]
+fn a_busy_or_failing_service_is_retried_and_gets_each_post_once() {
+    let chat = Chat::start(&[], ["busy-1", "ok", "fail-1", "ok"], "");
+    let out = chat.run(&["notify", "INC", "first-report"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let busy = chat.post("koho-lw");
+    assert_eq!(busy["state"], "failed");
+    assert!(
+        busy["last_error"].as_str().unwrap().contains("429"),
+        "{busy}"
+    );
+    // Retry-After (120 s) is longer than the first backoff (15 s): it is respected.
+    assert_eq!(busy["next_retry"], "2026-11-20T22:07:00+09:00");
+    let failing = chat.post("joho-slack");
+    assert_eq!(failing["state"], "failed");
+    assert!(failing["last_error"].as_str().unwrap().contains("500"));
+    assert_eq!(failing["next_retry"], "2026-11-20T22:05:15+09:00");
+    assert!(
+        !failing["last_error"].as_str().unwrap().contains(SECRET),
+        "{failing}"
+    );
+
+    // Before their time, nothing is due; `outbox --retry` sends them now.
+    let out = chat.ok(&["outbox", "INC", "--retry"]);
+    assert!(out.contains("2 通を再送します"), "{out}");
+    assert_eq!(chat.post("koho-lw")["state"], "sent");
+    assert_eq!(chat.post("joho-slack")["state"], "sent");
+    // Each service answered 200 once; the attempts carried the same payload.
+    for prefix in ["/busy-1/", "/fail-1/"] {
+        let got = chat.server.to(prefix);
+        assert_eq!(got.len(), 2, "{got:#?}");
+        assert_eq!(got[0]["body"], got[1]["body"]);
+    }
+    // Nothing is sent again.
+    chat.ok(&["outbox", "INC", "--retry"]);
+    assert_eq!(chat.server.requests().len(), 5);
+}
+
+#[test]
+fn a_hung_service_times_out_and_is_retried() {
+    let chat = Chat::start(&[], ["ok", "ok", "hang-1", "ok"], "");
+    let started = std::time::Instant::now();
+    let out = chat.run(&["notify", "INC", "first-report"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let hung = chat.post("joho-slack");
+    assert_eq!(hung["state"], "failed", "{hung}");
+    let error = hung["last_error"].as_str().unwrap();
+    assert!(error.contains("no answer within 2 s"), "{error}");
+    assert!(!error.contains(SECRET), "{error}");
+    chat.ok(&["outbox", "INC", "--retry"]);
+    assert_eq!(chat.post("joho-slack")["state"], "sent");
+    assert_eq!(chat.server.to("/hang-1/").len(), 2);
+}
+
+#[test]
+fn a_deleted_webhook_or_a_missing_url_fails_permanently_and_visibly_and_mail_goes_on() {
+    let mut chat = Chat::start(&[], ["gone", "ok", "ok", "ok"], "");
+    chat.env.retain(|(k, _)| k != "HK_SLACK_URL");
+    let out = chat.run(&["notify", "INC", "first-report"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let gone = chat.post("koho-lw");
+    assert_eq!(gone["state"], "failed_permanent", "{gone}");
+    assert!(gone["last_error"].as_str().unwrap().contains("404"));
+    let unset = chat.post("joho-slack");
+    assert_eq!(unset["state"], "failed_permanent", "{unset}");
+    assert!(
+        unset["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("HK_SLACK_URL (url_env) is not set")
+    );
+    // The mail and the other post were delivered.
+    let sent = chat
+        .outbox()
+        .iter()
+        .filter(|m| m["state"] == "sent")
+        .count();
+    assert_eq!(sent, 4);
+    let listing = chat.ok(&["outbox", "INC"]);
+    assert!(listing.contains("再送しない"), "{listing}");
+}
+
+#[test]
+fn a_drill_marks_its_posts_and_sends_them_nowhere() {
+    let chat = Chat::start(&["--exercise"], ["ok", "ok", "ok", "ok"], "");
+    chat.ok(&["notify", "INC", "first-report"]);
+    assert!(
+        chat.server.requests().is_empty(),
+        "a drill's post left the machine"
+    );
+    let post = chat.post("koho-lw");
+    assert_eq!(post["transport"], "file");
+    assert!(post["subject"].as_str().unwrap().starts_with("【訓練】"));
+    let saved: Value = serde_json::from_slice(
+        &std::fs::read(chat.incident.join(post["file"].as_str().unwrap())).unwrap(),
+    )
+    .unwrap();
+    assert!(saved["title"].as_str().unwrap().starts_with("【訓練】"));
+    assert!(
+        saved["body"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("【訓練】これは訓練")
+    );
+}
+
+#[test]
+fn a_channel_hikeshi_toml_does_not_define_stops_the_step_before_anything_is_queued() {
+    let chat = Chat::start(&[], ["ok", "ok", "ok", "ok"], "");
+    let toml = chat.dir.path().join("hikeshi.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        text.replace("[channels.koho-lw]", "[channels.other]"),
+    )
+    .unwrap();
+    let out = chat.run(&["--lang", "en", "notify", "INC", "first-report"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("hikeshi.toml has no [channels.koho-lw]"),
+        "{stderr}"
+    );
+    assert!(chat.outbox().is_empty());
+    assert!(chat.server.requests().is_empty());
+}
+
+#[test]
+fn a_url_in_hikeshi_toml_is_refused_without_showing_it() {
+    let chat = Chat::start(&[], ["ok", "ok", "ok", "ok"], "");
+    let toml = chat.dir.path().join("hikeshi.toml");
+    std::fs::write(
+        &toml,
+        format!("[channels.x]\nkind = \"slack\"\nurl = \"https://hooks.example/{SECRET}\"\n"),
+    )
+    .unwrap();
+    let out = chat.run(&["--lang", "en", "outbox", "INC"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("url_env"), "{stderr}");
+    assert!(!stderr.contains(SECRET), "{stderr}");
+}
+
+#[test]
+fn posts_go_through_the_configured_proxy() {
+    // The test server stands in for the city's proxy: the post's target is a port where
+    // nothing listens, so it arrives only if it went through the proxy.
+    let proxy_dir = tempfile::tempdir().unwrap();
+    let proxy = WebhookServer::start(proxy_dir.path(), "");
+    let chat = Chat::start(
+        &[],
+        ["ok", "ok", "ok", "ok"],
+        &format!("[proxy]\nurl = \"{}\"\n", proxy.url("")),
+    );
+    let mut chat = chat;
+    let nowhere = format!(
+        "http://127.0.0.1:{}/via-proxy/{SECRET}",
+        common::smtp::free_port()
+    );
+    for (k, v) in &mut chat.env {
+        if k == "HK_LW_URL" || k == "HK_SLACK_URL" {
+            *v = nowhere.clone();
+        }
+    }
+    chat.ok(&["notify", "INC", "first-report"]);
+    let through = proxy.requests();
+    assert_eq!(through.len(), 3, "{through:#?}");
+    assert!(chat.server.requests().is_empty());
+    assert!(through.iter().any(|r| {
+        r["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("/via-proxy/T0ken-5ecret")
+    }));
+}
