@@ -535,6 +535,10 @@ mod tests {
             },
             NotifyError::Compose("no body".into()),
             NotifyError::Imap(ImapError::NotConfigured),
+            NotifyError::UnknownChannel {
+                channel: "koho-teams".into(),
+                division: "広報広聴課".into(),
+            },
         ];
         errors.extend(incident_errors().into_iter().take(1).map(Into::into));
         errors.extend(config_errors().into_iter().take(1).map(Into::into));
@@ -560,8 +564,9 @@ mod tests {
                 NotifyError::UnknownRecipient { .. } => 9,
                 NotifyError::Compose(_) => 10,
                 NotifyError::Imap(_) => 11,
+                NotifyError::UnknownChannel { .. } => 12,
             },
-            12,
+            13,
             NotifyError::message,
         );
         every_variant(
