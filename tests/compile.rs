@@ -273,8 +273,19 @@ fn every_stock_playbook_compiles_against_the_stock_directory() {
             p.id,
             compiled.warnings
         );
-        // Each step cites a clause or says it rests on practice, and why.
+        // Each step cites a clause or says it rests on practice, and why; each clause cited
+        // comes with its words, so that the report shows what the guideline says.
         for step in p.graph.steps() {
+            for c in &step.sources {
+                assert!(
+                    c.text.as_ref().is_some_and(|t| !t.trim().is_empty()),
+                    "{}: step {} cites {} {} without its words",
+                    p.id,
+                    step.id,
+                    c.source,
+                    c.clause
+                );
+            }
             assert!(
                 !step.sources.is_empty() || step.practice.as_ref().is_some_and(|r| !r.is_empty()),
                 "{}: step {} cites nothing and is not labelled practice",
