@@ -20,6 +20,40 @@ const NIGHT: &str = "2026-11-20T22:05:00+09:00";
 const SECRET: &str = "T0ken-5ecret";
 const HMAC_KEY: &str = "hmac-key-for-tests";
 
+/// Writes hikeshi.toml in `dir` with four channels posting to `server` at `paths` (`ok`,
+/// `busy-1`, …): koho-lw (LINE WORKS, url_env), koho-teams (Teams, url_file), joho-slack
+/// (Slack), kiki-hook (webhook, signed). Returns the environment the URLs are read from.
+fn configure(
+    dir: &Path,
+    server: &WebhookServer,
+    paths: [&str; 4],
+    more_toml: &str,
+) -> Vec<(String, String)> {
+    let url = |path: &str, name: &str| server.url(&format!("{path}/{SECRET}-{name}"));
+    std::fs::write(
+        dir.join("teams.url"),
+        format!("{}\n", url(paths[1], "teams")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("hikeshi.toml"),
+        format!(
+            "[channels.koho-lw]\nkind = \"line-works\"\nurl_env = \"HK_LW_URL\"\n\n\
+             [channels.koho-teams]\nkind = \"teams\"\nurl_file = \"teams.url\"\n\n\
+             [channels.joho-slack]\nkind = \"slack\"\nurl_env = \"HK_SLACK_URL\"\ntimeout_secs = 2\n\n\
+             [channels.kiki-hook]\nkind = \"webhook\"\nurl_env = \"HK_HOOK_URL\"\nsecret_env = \"HK_HOOK_SECRET\"\n\n\
+             {more_toml}"
+        ),
+    )
+    .unwrap();
+    vec![
+        ("HK_LW_URL".to_string(), url(paths[0], "lw")),
+        ("HK_SLACK_URL".to_string(), url(paths[2], "slack")),
+        ("HK_HOOK_URL".to_string(), url(paths[3], "hook")),
+        ("HK_HOOK_SECRET".to_string(), HMAC_KEY.to_string()),
+    ]
+}
+
 struct Chat {
     dir: tempfile::TempDir,
     incident: PathBuf,
@@ -29,35 +63,11 @@ struct Chat {
 
 impl Chat {
     /// An incident of the chat fixture (`extra`: more `start` flags), with `detect` done, and
-    /// hikeshi.toml's channels posting to the test server at the paths given (`ok`,
-    /// `busy-1`, …): koho-lw (LINE WORKS, url_env), koho-teams (Teams, url_file),
-    /// joho-slack (Slack), kiki-hook (webhook, signed).
+    /// hikeshi.toml's channels posting to the test server (see [`configure`]).
     fn start(extra: &[&str], paths: [&str; 4], more_toml: &str) -> Chat {
         let dir = tempfile::tempdir().unwrap();
         let server = WebhookServer::start(dir.path(), HMAC_KEY);
-        let url = |path: &str, name: &str| server.url(&format!("{path}/{SECRET}-{name}"));
-        std::fs::write(
-            dir.path().join("teams.url"),
-            format!("{}\n", url(paths[1], "teams")),
-        )
-        .unwrap();
-        std::fs::write(
-            dir.path().join("hikeshi.toml"),
-            format!(
-                "[channels.koho-lw]\nkind = \"line-works\"\nurl_env = \"HK_LW_URL\"\n\n\
-                 [channels.koho-teams]\nkind = \"teams\"\nurl_file = \"teams.url\"\n\n\
-                 [channels.joho-slack]\nkind = \"slack\"\nurl_env = \"HK_SLACK_URL\"\ntimeout_secs = 2\n\n\
-                 [channels.kiki-hook]\nkind = \"webhook\"\nurl_env = \"HK_HOOK_URL\"\nsecret_env = \"HK_HOOK_SECRET\"\n\n\
-                 {more_toml}"
-            ),
-        )
-        .unwrap();
-        let env = vec![
-            ("HK_LW_URL".to_string(), url(paths[0], "lw")),
-            ("HK_SLACK_URL".to_string(), url(paths[2], "slack")),
-            ("HK_HOOK_URL".to_string(), url(paths[3], "hook")),
-            ("HK_HOOK_SECRET".to_string(), HMAC_KEY.to_string()),
-        ];
+        let env = configure(dir.path(), &server, paths, more_toml);
         let output = hikeshi()
             .current_dir(dir.path())
             .env("HIKESHI_TIME", NIGHT)
@@ -438,4 +448,46 @@ fn posts_go_through_the_configured_proxy() {
             .unwrap()
             .ends_with("/via-proxy/T0ken-5ecret")
     }));
+}
+
+#[test]
+fn an_exercise_posts_to_the_channels_only_with_live_or_its_old_name_live_mail() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = WebhookServer::start(dir.path(), HMAC_KEY);
+    let env = configure(dir.path(), &server, ["ok", "ok", "ok", "ok"], "");
+    let play = |flag: Option<&str>| -> Value {
+        let mut cmd = hikeshi();
+        cmd.current_dir(dir.path())
+            .env("HIKESHI_CONFIG", dir.path().join("hikeshi.toml"))
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .args(["exercise", "--autopilot", "--json"])
+            .arg(fixture("chat/drill.yaml"));
+        for var in ["http_proxy", "https_proxy", "all_proxy"] {
+            cmd.env_remove(var).env_remove(var.to_uppercase());
+        }
+        cmd.args(flag);
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // Without --live nothing leaves the machine, though [channels] is set up.
+    let quiet = play(None);
+    assert!(quiet["messages"].as_u64().unwrap() > 0);
+    assert!(
+        server.requests().is_empty(),
+        "a drill's post left the machine"
+    );
+
+    for (flag, round) in [("--live", 1), ("--live-mail", 2)] {
+        play(Some(flag));
+        let requests = server.requests();
+        // first-report (3 posts) and second-report (1) of each live run.
+        assert_eq!(requests.len(), 4 * round, "{flag}: {requests:#?}");
+        for r in &requests {
+            let text = r["body"].as_str().unwrap();
+            assert!(text.contains("【訓練】"), "{flag}: {text}");
+        }
+        let hook = server.to("/ok/T0ken-5ecret-hook");
+        assert_eq!(body(hook.last().unwrap())["exercise"], true);
+    }
 }
