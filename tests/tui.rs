@@ -949,3 +949,63 @@ fn a_long_paste_is_one_action_with_a_limit() {
     };
     assert_eq!(d.input.chars().count(), FIELD_LIMIT);
 }
+
+/// A chat post is listed in the step's messages with its channel, beside the mail to the same
+/// division.
+#[test]
+fn a_chat_post_is_shown_with_its_channel() {
+    use hikeshi::notify::{Config, Transport};
+    use hikeshi::tui::app::Mail;
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("hikeshi.toml");
+    // The URL's variable is not set: the posts fail, visibly, and stay listed.
+    std::fs::write(
+        &toml,
+        "[channels.koho-lw]\nkind = \"line-works\"\nurl_env = \"HK_TUI_UNSET_URL\"\n\
+         [channels.koho-teams]\nkind = \"teams\"\nurl_env = \"HK_TUI_UNSET_URL\"\n\
+         [channels.joho-slack]\nkind = \"slack\"\nurl_env = \"HK_TUI_UNSET_URL\"\n",
+    )
+    .unwrap();
+    let config = Config::read(&toml).unwrap();
+    let transport = Transport::from_config(&config).unwrap();
+    let clock = Arc::new(SimulatedClock::fixed(at(START)));
+    let fixtures = common::root().join("tests/fixtures/chat");
+    let loaded = catalog::load_playbook(
+        &PlaybookRef::File(fixtures.join("playbook.yaml")),
+        &DivisionsRef::File(fixtures.join("divisions.yaml")),
+        &CompileOptions::default(),
+    )
+    .unwrap();
+    let incident = Incident::start(
+        dir.path(),
+        &loaded,
+        StartParams {
+            title: "公式Xアカウントの乗っ取り".into(),
+            account: Some("@city_official".into()),
+            platform: Some(Platform::X),
+            operator: "田中".into(),
+            severity: None,
+            exercise: false,
+            facts: Default::default(),
+        },
+        clock,
+    )
+    .unwrap();
+    let mut app = App::with_mail(
+        incident,
+        "田中".into(),
+        Lang::Ja,
+        Mail::new(config, transport),
+    );
+    press(&mut app, Action::Primary); // detect
+    app.selected = position(&app, "first-report");
+    press(&mut app, Action::Primary); // three mails (outbox) and three posts
+    assert_eq!(app.incident.state().messages.len(), 6);
+    app.selected = position(&app, "first-report");
+    let text = render(&app, 160, 48);
+    assert!(
+        text.contains("#5 広報広聴課 [チャット teams:koho-teams]"),
+        "{text}"
+    );
+    assert!(text.contains("#1 広報広聴課  "), "{text}");
+}
