@@ -173,7 +173,6 @@ fn impersonation_statements_name_the_genuine_account_as_official_never_the_fake(
     const FAKE: &str = "mayor_hikeshi_city70";
     let dir = tempfile::tempdir().unwrap();
     let run = autopilot(dir.path(), "fake-mayor-gift-campaign", &[], None);
-    let incident = run["incident"].as_str().unwrap().to_string();
     let report = report_json(dir.path(), &run);
     let posted: Vec<(&str, &str)> = report["statements"]
         .as_array()
@@ -215,7 +214,7 @@ fn impersonation_statements_name_the_genuine_account_as_official_never_the_fake(
     // are base64: read back by Python's email package, Unix only).
     #[cfg(unix)]
     {
-        let files = emls(&dir.path().join(&incident));
+        let files = emls(&dir.path().join(run["incident"].as_str().unwrap()));
         let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
         let mails = parse_mail(&paths);
         assert!(!mails.is_empty());
