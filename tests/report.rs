@@ -676,3 +676,105 @@ fn each_clause_is_listed_once_with_its_words_and_practice_apart() {
         "{md}"
     );
 }
+
+fn bytes_of(dir: &Path, format: Format, lang: Lang) -> (report::Report, Vec<u8>) {
+    let audited = IncidentRecord::audit(dir).unwrap();
+    let report = report::build(&audited, lang, at(END));
+    let bytes = report::render(&report, format, None).unwrap();
+    (report, bytes)
+}
+
+/// Reads a workbook with openpyxl: each sheet's frozen cell, filter, widths and cells, with
+/// each cell's Python type.
+#[cfg(unix)]
+const READ_XLSX: &str = r#"
+import io, sys, json, datetime, openpyxl
+wb = openpyxl.load_workbook(io.BytesIO(sys.stdin.buffer.read()))
+out = {}
+for ws in wb.worksheets:
+    rows = []
+    for row in ws.iter_rows():
+        cells = []
+        for c in row:
+            v = c.value
+            kind = type(v).__name__
+            if isinstance(v, (datetime.datetime, datetime.timedelta)):
+                v = str(v)
+            cells.append([kind, v])
+        rows.append(cells)
+    widths = {k: d.width for k, d in ws.column_dimensions.items()}
+    out[ws.title] = {"freeze": ws.freeze_panes, "filter": ws.auto_filter.ref,
+                     "widths": widths, "rows": rows}
+print(json.dumps({"sheets": wb.sheetnames, "data": out}, ensure_ascii=False))
+"#;
+
+#[test]
+#[cfg(unix)] // Python's openpyxl
+fn the_workbook_has_typed_cells_frozen_headers_and_filters() {
+    let h = finished();
+    let (r, bytes) = bytes_of(h.incident.dir(), Format::Xlsx, Lang::Ja);
+    let out: serde_json::Value = serde_json::from_str(&python(READ_XLSX, &bytes)).unwrap();
+    let names: Vec<&str> = out["sheets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["概要", "経過", "手順の実施状況", "通知", "証拠", "判断"]);
+    for name in &names[1..] {
+        let sheet = &out["data"][name];
+        assert_eq!(sheet["freeze"], "A2", "{name}: header frozen");
+        assert!(sheet["filter"].as_str().unwrap().starts_with("A1:"), "{name}");
+    }
+    // Every timeline event, in order, with its time as an Excel date in Japan time.
+    let timeline = out["data"]["経過"]["rows"].as_array().unwrap();
+    assert_eq!(timeline.len(), r.timeline.len() + 1);
+    assert_eq!(timeline[0][6][1], "内容");
+    for (row, e) in timeline[1..].iter().zip(&r.timeline) {
+        assert_eq!(row[1][0], "datetime", "{row:?}");
+        assert_eq!(row[1][1], e.time_text.as_str());
+        assert!(row[6][1].as_str().unwrap().starts_with(&e.text), "{row:?}");
+    }
+    // Durations as durations, and the timeline's text columns wide enough for Japanese.
+    let steps = out["data"]["手順の実施状況"]["rows"].as_array().unwrap();
+    let took = steps[1..]
+        .iter()
+        .find(|row| row[8][0] == "timedelta")
+        .expect("a step's time taken is a duration");
+    let s = r.steps.iter().find(|s| s.id == took[0][1]).unwrap();
+    let seconds = s.taken_seconds.unwrap();
+    let shown = format!("{}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
+    assert_eq!(took[8][1], shown);
+    let width = out["data"]["経過"]["widths"]["G"].as_f64().unwrap();
+    assert!(width >= 40.0, "the 内容 column fits its Japanese text: {width}");
+    // Mail, evidence and decisions are there, with dates typed.
+    let mail = out["data"]["通知"]["rows"].as_array().unwrap();
+    assert_eq!(mail.len(), r.notifications.len() + 1);
+    assert_eq!(mail[1][6][0], "datetime");
+    let evidence = out["data"]["証拠"]["rows"].as_array().unwrap();
+    assert_eq!(evidence.len(), r.evidence.len() + 1);
+    assert!(evidence.iter().any(|row| row[7][1] == "乗っ取り後の投稿の画面"));
+    let decisions = out["data"]["判断"]["rows"].as_array().unwrap();
+    assert_eq!(decisions.len(), r.overview.decisions.len() + 1);
+    let overview = out["data"]["概要"]["rows"].as_array().unwrap();
+    assert_eq!(overview[1][1][1], "テスト事案");
+}
+
+#[test]
+#[cfg(unix)] // Python's openpyxl
+fn a_workbook_of_a_broken_record_says_so_first() {
+    let h = finished();
+    let journal = h.incident.dir().join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    std::fs::write(&journal, text.replacen("不正な投稿", "問題のない投稿", 1)).unwrap();
+    let (_, bytes) = bytes_of(h.incident.dir(), Format::Xlsx, Lang::Ja);
+    let out: serde_json::Value = serde_json::from_str(&python(READ_XLSX, &bytes)).unwrap();
+    assert_eq!(out["sheets"][0], "概要");
+    let first = &out["data"]["概要"]["rows"][1][0][1];
+    assert!(
+        first.as_str().unwrap().contains("検証に失敗しました"),
+        "{first}"
+    );
+    let timeline = out["data"]["経過"]["rows"].as_array().unwrap();
+    assert!(timeline.iter().any(|row| row[7][1] == "不一致"));
+}

@@ -52,6 +52,8 @@ pub enum ReportFormat {
     Csv,
     /// JSON (docs/report.md, docs/report.schema.json).
     Json,
+    /// Excel workbook: overview, timeline, steps, mail, evidence, decisions.
+    Xlsx,
 }
 
 impl Cmd {
@@ -101,6 +103,7 @@ fn report(
         ReportFormat::Md => Format::Markdown,
         ReportFormat::Csv => Format::Csv,
         ReportFormat::Json => Format::Json,
+        ReportFormat::Xlsx => Format::Xlsx,
     };
     let bytes = report::render(&built, format, config.report.templates.as_deref())?;
     match output {
@@ -138,7 +141,13 @@ fn report(
 }
 
 /// The names a report has inside an incident folder.
-const REPORT_NAMES: [&str; 4] = ["report.html", "report.md", "report.csv", "report.json"];
+const REPORT_NAMES: [&str; 5] = [
+    "report.html",
+    "report.md",
+    "report.csv",
+    "report.json",
+    "report.xlsx",
+];
 
 /// Refuses an output path inside an incident folder (any folder above it holds a journal)
 /// unless it is one of the report's own names directly in it, and an existing file that is

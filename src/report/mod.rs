@@ -8,6 +8,7 @@ mod build;
 pub mod model;
 pub mod pack;
 pub mod svg;
+mod xlsx;
 
 use std::path::{Path, PathBuf};
 
@@ -43,6 +44,8 @@ pub enum Format {
     Csv,
     /// JSON (see docs/report.md).
     Json,
+    /// An Excel workbook: one sheet per section, typed cells.
+    Xlsx,
 }
 
 impl Format {
@@ -53,6 +56,7 @@ impl Format {
             Format::Markdown => "md",
             Format::Csv => "csv",
             Format::Json => "json",
+            Format::Xlsx => "xlsx",
         }
     }
 }
@@ -81,6 +85,9 @@ pub enum ReportError {
     /// CSV writing failed.
     #[error("CSV: {0}")]
     Csv(String),
+    /// The Excel workbook could not be made.
+    #[error("xlsx: {0}")]
+    Xlsx(String),
     /// The evidence pack's folder is not empty.
     #[error("{} already exists and is not empty; choose a new folder", .0.display())]
     NotEmpty(PathBuf),
@@ -103,6 +110,11 @@ impl ReportError {
             ReportError::Csv(reason) => {
                 crate::tr!(lang, "CSV を書き出せません: {reason}", "CSV: {reason}")
             }
+            ReportError::Xlsx(reason) => crate::tr!(
+                lang,
+                "Excel ファイルを作成できません: {reason}",
+                "cannot make the Excel workbook: {reason}"
+            ),
             ReportError::NotEmpty(dir) => {
                 let dir = dir.display();
                 crate::tr!(
@@ -141,6 +153,7 @@ pub fn render(
             Ok(out)
         }
         Format::Csv => csv(report),
+        Format::Xlsx => xlsx::xlsx(report),
         Format::Html => templated(report, "report.html.j2", HTML_TEMPLATE, templates),
         Format::Markdown => templated(report, "report.md.j2", MARKDOWN_TEMPLATE, templates),
     }
@@ -563,6 +576,14 @@ const LABELS: &[(&str, Text)] = &[
         Text::new("振り返りは未記録です", "no review recorded"),
     ),
 ];
+
+/// One heading or word of [`LABELS`] in `lang` (empty for an unknown key).
+pub(crate) fn label(key: &str, lang: Lang) -> &'static str {
+    LABELS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or("", |(_, text)| text.get(lang))
+}
 
 /// The template labels in the report's language.
 fn labels(lang: Lang) -> std::collections::BTreeMap<&'static str, &'static str> {

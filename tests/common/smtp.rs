@@ -15,12 +15,15 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 /// Real, independent tools the tests check hikeshi's output with: an SMTP server, a test
-/// certificate authority, an HTML5 parser, a JSON Schema validator.
-const PACKAGES: [&str; 4] = [
+/// certificate authority, an HTML5 parser, a JSON Schema validator, readers of Excel and Word
+/// files.
+const PACKAGES: [&str; 6] = [
     "aiosmtpd==1.4.6",
     "trustme==1.2.1",
     "html5lib==1.1",
     "jsonschema==4.23.0",
+    "openpyxl==3.1.5",
+    "python-docx==1.2.0",
 ];
 
 fn venv() -> PathBuf {
