@@ -93,6 +93,13 @@ fn an_edited_statement_is_journalled_with_its_hash_and_reported_in_every_format(
         assert!(text.contains(&sha), "{format}: the hash");
         assert!(!text.contains("（誤）○○"), "{format}: not the template");
     }
+    // The workbook is written under its own name in the incident folder.
+    h(tmp.path(), T1)
+        .args(["report", dir.to_str().unwrap(), "--format", "xlsx"])
+        .assert()
+        .success();
+    let xlsx = std::fs::read(dir.join("report.xlsx")).unwrap();
+    assert!(xlsx.starts_with(b"PK"), "a zip archive");
     let csv = report(tmp.path(), &dir, "csv");
     assert!(
         csv.contains("（誤）11月23日（月）\r\n（正）11月24日（火）"),
