@@ -720,11 +720,17 @@ fn the_workbook_has_typed_cells_frozen_headers_and_filters() {
         .iter()
         .map(|s| s.as_str().unwrap())
         .collect();
-    assert_eq!(names, ["概要", "経過", "手順の実施状況", "通知", "証拠", "判断"]);
+    assert_eq!(
+        names,
+        ["概要", "経過", "手順の実施状況", "通知", "証拠", "判断"]
+    );
     for name in &names[1..] {
         let sheet = &out["data"][name];
         assert_eq!(sheet["freeze"], "A2", "{name}: header frozen");
-        assert!(sheet["filter"].as_str().unwrap().starts_with("A1:"), "{name}");
+        assert!(
+            sheet["filter"].as_str().unwrap().starts_with("A1:"),
+            "{name}"
+        );
     }
     // Every timeline event, in order, with its time as an Excel date in Japan time.
     let timeline = out["data"]["経過"]["rows"].as_array().unwrap();
@@ -743,17 +749,29 @@ fn the_workbook_has_typed_cells_frozen_headers_and_filters() {
         .expect("a step's time taken is a duration");
     let s = r.steps.iter().find(|s| s.id == took[0][1]).unwrap();
     let seconds = s.taken_seconds.unwrap();
-    let shown = format!("{}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
+    let shown = format!(
+        "{}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    );
     assert_eq!(took[8][1], shown);
     let width = out["data"]["経過"]["widths"]["G"].as_f64().unwrap();
-    assert!(width >= 40.0, "the 内容 column fits its Japanese text: {width}");
+    assert!(
+        width >= 40.0,
+        "the 内容 column fits its Japanese text: {width}"
+    );
     // Mail, evidence and decisions are there, with dates typed.
     let mail = out["data"]["通知"]["rows"].as_array().unwrap();
     assert_eq!(mail.len(), r.notifications.len() + 1);
     assert_eq!(mail[1][6][0], "datetime");
     let evidence = out["data"]["証拠"]["rows"].as_array().unwrap();
     assert_eq!(evidence.len(), r.evidence.len() + 1);
-    assert!(evidence.iter().any(|row| row[7][1] == "乗っ取り後の投稿の画面"));
+    assert!(
+        evidence
+            .iter()
+            .any(|row| row[7][1] == "乗っ取り後の投稿の画面")
+    );
     let decisions = out["data"]["判断"]["rows"].as_array().unwrap();
     assert_eq!(decisions.len(), r.overview.decisions.len() + 1);
     let overview = out["data"]["概要"]["rows"].as_array().unwrap();

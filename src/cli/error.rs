@@ -637,14 +637,16 @@ mod tests {
                 },
                 ReportError::Csv("bad".into()),
                 ReportError::NotEmpty("pack".into()),
+                ReportError::Xlsx("bad".into()),
             ],
             |e| match e {
                 ReportError::Template { .. } => 0,
                 ReportError::Io { .. } => 1,
                 ReportError::Csv(_) => 2,
                 ReportError::NotEmpty(_) => 3,
+                ReportError::Xlsx(_) => 4,
             },
-            4,
+            5,
             ReportError::message,
         );
         let tui = TuiError::from(os());

@@ -278,7 +278,14 @@ fn workbook(report: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     };
 
     let overview = book.add_worksheet().set_name(label("overview", lang))?;
-    sheet(overview, &f, &OVERVIEW, overview_rows(report, lang), &[1], lang)?;
+    sheet(
+        overview,
+        &f,
+        &OVERVIEW,
+        overview_rows(report, lang),
+        &[1],
+        lang,
+    )?;
     if !report.integrity.verified {
         overview.write_string_with_format(1, 0, label("broken", lang), &f.alert)?;
     }
@@ -362,7 +369,9 @@ fn workbook(report: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
             ]
         })
         .collect();
-    let ws = book.add_worksheet().set_name(label("notifications", lang))?;
+    let ws = book
+        .add_worksheet()
+        .set_name(label("notifications", lang))?;
     sheet(ws, &f, &MAIL, mail, &[4, 12], lang)?;
 
     let evidence = report
