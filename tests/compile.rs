@@ -6,7 +6,8 @@ use chrono::{NaiveDate, TimeDelta};
 use hikeshi::catalog;
 use hikeshi::directory::Directory;
 use hikeshi::playbook::{
-    CompileOptions, Compiled, Diagnostic, Limits, SourceFile, StepKind, compile_source,
+    CompileOptions, Compiled, Diagnostic, EvidenceKind, Limits, SourceFile, StepKind,
+    compile_source,
 };
 
 const DIVISIONS: &str = "organization: 例示市\ndivisions:\n  - id: 広報広聴課\n    email: koho@city.example.jp\nroles:\n  - id: 発信管理者\n    division: 広報広聴課\n    email: hasshin@city.example.jp\n";
@@ -292,6 +293,23 @@ fn every_stock_playbook_compiles_against_the_stock_directory() {
                 p.id,
                 step.id
             );
+        }
+        // An account is recorded by its permanent numeric ID too: on X and Instagram the URL
+        // is the user name, which an attacker or impostor can change.
+        for step in p.graph.steps() {
+            for e in step
+                .evidence
+                .iter()
+                .filter(|e| e.kind == EvidenceKind::AccountId)
+            {
+                assert!(
+                    e.label.contains("恒久的な数字のID"),
+                    "{}: step {} records an account by its name only: {}",
+                    p.id,
+                    step.id,
+                    e.label
+                );
+            }
         }
         assert!(p.graph.critical_duration() > TimeDelta::zero());
     }
