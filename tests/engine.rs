@@ -439,6 +439,7 @@ fn queued(to: &str, n: u32) -> hikeshi::incident::Letter {
         message_id: format!("{n}@city.example.jp"),
         reply_code: None,
         channel: None,
+        also: Vec::new(),
     }
 }
 

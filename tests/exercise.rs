@@ -497,6 +497,42 @@ fn the_score_of_a_scripted_run_equals_the_hand_computed_value() {
     assert!(md.contains("振り返りは未記録です"));
 }
 
+/// One person holding two roles gets one mail, and both roles count as told on time or late
+/// as that mail was: the hand-computed score of `scored.yaml` does not change.
+#[test]
+fn a_mail_to_one_person_holding_two_roles_tells_both() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("exercise/scored.yaml"), dir.path().join("scored.yaml")).unwrap();
+    std::fs::write(
+        dir.path().join("flaming.yaml"),
+        hikeshi::stock::playbook("flaming").unwrap(),
+    )
+    .unwrap();
+    let divisions = hikeshi::stock::DIVISIONS
+        .text
+        .replace("koho-kacho@city.example.jp", "shozokucho@city.example.jp");
+    std::fs::write(dir.path().join("divisions.yaml"), divisions).unwrap();
+    let scenario = dir.path().join("scored.yaml");
+    let run = autopilot(dir.path(), scenario.to_str().unwrap(), &[], None);
+    let supervisor: Vec<&Value> = run["score"]["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["step"] == "report-to-supervisor")
+        .collect();
+    assert_eq!(supervisor.len(), 2, "{supervisor:?}");
+    for n in &supervisor {
+        assert_eq!(n["verdict"], "late", "{n}");
+    }
+    assert_eq!(run["score"]["total"], 71, "{}", run["score"]);
+    let incident = dir.path().join(run["incident"].as_str().unwrap());
+    let mails = emls(&incident)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("report-to-supervisor"))
+        .count();
+    assert_eq!(mails, 1);
+}
+
 #[test]
 fn a_forced_step_and_a_missed_target_cost_points() {
     let dir = tempfile::tempdir().unwrap();

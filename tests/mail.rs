@@ -25,13 +25,18 @@ struct Case {
 
 impl Case {
     fn start(extra: &[&str]) -> Case {
+        Case::start_with(&fixture("mail/playbook.yaml"), extra)
+    }
+
+    /// Starts an incident of `playbook` (with the divisions.yaml beside it), detect done.
+    fn start_with(playbook: &std::path::Path, extra: &[&str]) -> Case {
         let dir = tempfile::tempdir().unwrap();
         let output = hikeshi()
             .current_dir(dir.path())
             .env("HIKESHI_TIME", NIGHT)
             .env("HIKESHI_OPERATOR", "田中")
             .args(["start"])
-            .arg(fixture("mail/playbook.yaml"))
+            .arg(playbook)
             .args(["--title", "公式X乗っ取り", "--account", "@city_official"])
             .args(["--platform", "x"])
             .args(extra)
@@ -243,6 +248,36 @@ fn with_no_setup_mail_goes_to_the_outbox_and_the_step_is_done() {
     // Sending the same step again is refused: it is done.
     let again = case.run(&["notify", "INC", "first-report"]);
     assert_eq!(again.status.code(), Some(1));
+}
+
+/// 所属長, 投稿管理者 and 発信管理者 are often one person: recipients of a step that share an
+/// address (whatever its case) get one message, addressed by all their names, and all count
+/// as told.
+#[test]
+fn recipients_at_one_address_get_one_message() {
+    let folder = tempfile::tempdir().unwrap();
+    let playbook = folder.path().join("playbook.yaml");
+    std::fs::copy(fixture("mail/playbook.yaml"), &playbook).unwrap();
+    let divisions = std::fs::read_to_string(fixture("mail/divisions.yaml"))
+        .unwrap()
+        .replace("hasshin@city.example.jp", "KOHO@city.example.jp");
+    std::fs::write(folder.path().join("divisions.yaml"), divisions).unwrap();
+    let case = Case::start_with(&playbook, &[]);
+    let out = case.ok(&["notify", "INC", "first-report"]);
+    assert!(out.contains("2 通を送信します"), "{out}");
+    assert!(out.contains("完了（全員に送達）: first-report"), "{out}");
+    assert_eq!(case.eml_files().len(), 2);
+    let messages = case.outbox()["messages"].as_array().unwrap().clone();
+    let koho = messages.iter().find(|m| m["to"] == "広報広聴課").unwrap();
+    assert_eq!(koho["also"], serde_json::json!(["発信管理者"]), "{koho}");
+    assert!(
+        koho["subject"]
+            .as_str()
+            .unwrap()
+            .contains("広報広聴課・発信管理者御中"),
+        "{koho}"
+    );
+    assert!(case.journal().contains("\"also\":[\"発信管理者\"]"));
 }
 
 #[test]

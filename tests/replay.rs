@@ -38,6 +38,7 @@ fn command(kind: u8, step: usize, option: usize, with_reason: bool) -> Command {
                 message_id: format!("m{option}@city.example.jp"),
                 reply_code: None,
                 channel: None,
+                also: Vec::new(),
             }],
         },
         14 => Command::RecordDelivery {

@@ -283,7 +283,9 @@ pub fn score(
                 let by_mail = state
                     .messages
                     .iter()
-                    .filter(|m| m.step == step.id && m.letter.to == *to)
+                    .filter(|m| {
+                        m.step == step.id && (m.letter.to == *to || m.letter.also.contains(to))
+                    })
                     .filter_map(|m| {
                         [m.sent_at(), m.called.as_ref().map(|c| c.at)]
                             .into_iter()

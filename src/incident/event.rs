@@ -84,6 +84,10 @@ pub struct Letter {
     /// the JSON posted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+    /// Other recipients of the step at the same address, told by this one message (所属長,
+    /// 投稿管理者 and 発信管理者 are often one person, who gets one mail, not three).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
 }
 
 /// A statement's text as an approval step approved it.

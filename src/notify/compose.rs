@@ -120,14 +120,22 @@ pub fn compose_step(
         .map(|m| m.letter.message_id.clone());
     let mut out = Vec::new();
     let recipients = state.recipients(notify, ix);
-    for (name, number) in recipients.iter().zip(state.next_message()..) {
+    for ((name, also), number) in by_address(record, &recipients)?
+        .into_iter()
+        .zip(state.next_message()..)
+    {
         let party = record
             .directory
-            .party(name)
+            .party(&name)
             .ok_or_else(|| NotifyError::UnknownRecipient { name: name.clone() })?;
-        let to = mailbox(name, name, party.email())?;
-        let mut subject = fill(&notify.subject, record, ix, now, Some(name));
-        let mut body = fill(&notify.body, record, ix, now, Some(name));
+        let to = mailbox(&name, &name, party.email())?;
+        // One person holding several roles is addressed by all of them.
+        let addressed = std::iter::once(name.as_str())
+            .chain(also.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join("・");
+        let mut subject = fill(&notify.subject, record, ix, now, Some(&addressed));
+        let mut body = fill(&notify.body, record, ix, now, Some(&addressed));
         header_safe("the subject", &subject)?;
         let code = reply::new_code()?;
         subject = reply::tag_subject(&subject, &code);
@@ -175,6 +183,7 @@ pub fn compose_step(
                 message_id,
                 reply_code: Some(code),
                 channel: None,
+                also,
             },
             body,
             bytes,
@@ -185,6 +194,28 @@ pub fn compose_step(
     let posts = super::channel::compose_posts(record, ix, notify, &recipients, config, now, first)?;
     out.extend(posts);
     Ok(out)
+}
+
+/// The recipients grouped by mail address (compared without case), in order: each group's
+/// first name gets the message, the others are told by it.
+fn by_address(
+    record: &IncidentRecord,
+    recipients: &[String],
+) -> Result<Vec<(String, Vec<String>)>, NotifyError> {
+    let mut groups: Vec<(String, String, Vec<String>)> = Vec::new();
+    for name in recipients {
+        let address = record
+            .directory
+            .party(name)
+            .ok_or_else(|| NotifyError::UnknownRecipient { name: name.clone() })?
+            .email()
+            .to_lowercase();
+        match groups.iter_mut().find(|(a, _, _)| *a == address) {
+            Some((_, _, also)) => also.push(name.clone()),
+            None => groups.push((address, name.clone(), Vec::new())),
+        }
+    }
+    Ok(groups.into_iter().map(|(_, n, also)| (n, also)).collect())
 }
 
 /// The first hash of the journal is unique to this incident: with the message number it

@@ -89,6 +89,7 @@ impl Harness {
                 message_id: format!("{message}@city.example.jp"),
                 reply_code: None,
                 channel: None,
+                also: Vec::new(),
             }],
         });
         self.ok(Command::RecordDelivery {

@@ -367,6 +367,7 @@ pub fn message(step: &str, to: &str) -> Letter {
         message_id: format!("{step}.{to}@city.example.jp"),
         reply_code: None,
         channel: None,
+        also: Vec::new(),
     }
 }
 

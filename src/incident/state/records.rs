@@ -338,6 +338,7 @@ mod tests {
                 message_id: "1@example.jp".into(),
                 reply_code: None,
                 channel: None,
+                also: Vec::new(),
             },
             queued: Stamp {
                 at,

@@ -141,6 +141,7 @@ pub fn compose_posts(
                     message_id: post.key.clone(),
                     reply_code: None,
                     channel: Some(channel.clone()),
+                    also: Vec::new(),
                 },
                 body: post.text,
                 bytes,
