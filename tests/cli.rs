@@ -7,6 +7,17 @@ mod common;
 use common::{fixture, hikeshi, native, root};
 use predicates::prelude::*;
 
+/// The stock playbooks, in the order `list` shows them.
+const STOCK_IDS: [&str; 7] = [
+    "unauthorized-access",
+    "impersonation",
+    "flaming",
+    "correction",
+    "staff-conduct",
+    "rumor",
+    "comments",
+];
+
 #[test]
 fn check_of_the_repository_playbooks_exits_zero() {
     let ok = |line: &str| predicate::str::contains(format!("ok   {}", native(line)));
@@ -219,15 +230,7 @@ fn list_shows_each_playbook_with_steps_and_critical_path() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 8, "{text}");
     assert!(lines[0].starts_with("ID"));
-    for (line, id) in lines[1..].iter().zip([
-        "unauthorized-access",
-        "impersonation",
-        "flaming",
-        "correction",
-        "staff-conduct",
-        "rumor",
-        "comments",
-    ]) {
+    for (line, id) in lines[1..].iter().zip(STOCK_IDS) {
         assert!(line.starts_with(id), "{line}");
         let cells: Vec<&str> = line.split("  ").filter(|c| !c.trim().is_empty()).collect();
         let steps: usize = cells[2].trim().parse().unwrap_or(0);
@@ -395,15 +398,7 @@ fn graph(playbook: &str, format: &str, lang: &str) -> String {
 
 #[test]
 fn graph_golden_dot_and_mermaid() {
-    for id in [
-        "unauthorized-access",
-        "impersonation",
-        "flaming",
-        "correction",
-        "staff-conduct",
-        "rumor",
-        "comments",
-    ] {
+    for id in STOCK_IDS {
         insta::assert_snapshot!(format!("{id}.dot"), graph(id, "dot", "ja"));
         insta::assert_snapshot!(format!("{id}.mmd"), graph(id, "mermaid", "ja"));
     }

@@ -502,7 +502,11 @@ fn the_score_of_a_scripted_run_equals_the_hand_computed_value() {
 #[test]
 fn a_mail_to_one_person_holding_two_roles_tells_both() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(fixture("exercise/scored.yaml"), dir.path().join("scored.yaml")).unwrap();
+    std::fs::copy(
+        fixture("exercise/scored.yaml"),
+        dir.path().join("scored.yaml"),
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("flaming.yaml"),
         hikeshi::stock::playbook("flaming").unwrap(),
