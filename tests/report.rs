@@ -677,6 +677,7 @@ fn each_clause_is_listed_once_with_its_words_and_practice_apart() {
     );
 }
 
+#[cfg(unix)] // used only by the openpyxl tests
 fn bytes_of(dir: &Path, format: Format, lang: Lang) -> (report::Report, Vec<u8>) {
     let audited = IncidentRecord::audit(dir).unwrap();
     let report = report::build(&audited, lang, at(END));
