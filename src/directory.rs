@@ -79,6 +79,13 @@ pub struct DivisionDef {
     /// Chat channels (`[channels.NAME]` in hikeshi.toml) that get a post with every message.
     #[serde(default)]
     pub channels: Vec<String>,
+    /// The official accounts this division owns (e.g. `@city_kanko`, or the account's URL):
+    /// the list of accounts and their divisions (宇部市ガイドライン4(5)). A playbook's
+    /// `division` fact with `from_account` follows it to the division that owns the
+    /// affected account.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub accounts: Vec<Spanned<String>>,
 }
 
 /// A role as written.
@@ -130,6 +137,9 @@ pub struct Division {
     /// Chat channels that get a post with every message (`[channels.NAME]` in hikeshi.toml).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub channels: Vec<String>,
+    /// The official accounts it owns, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<String>,
 }
 
 /// A checked role.
@@ -312,6 +322,33 @@ impl Directory {
                 ));
             }
         }
+        // One owner per account: the division a `from_account` fact follows must be clear. (The
+        // same handle on two platforms of one division is one owner.)
+        let mut owners: std::collections::HashMap<String, (&str, usize)> = Default::default();
+        let accounts = file
+            .divisions
+            .iter()
+            .flat_map(|d| d.accounts.iter().map(move |a| (d.id.value.as_str(), a)));
+        for (division, account) in accounts {
+            let key = crate::playbook::account_key(&account.value);
+            let at = Position::from_location(&account.referenced);
+            match owners.get(&key) {
+                Some((owner, _)) if *owner == division => {}
+                Some((_, first_line)) => diagnostics.push(Diagnostic::error(
+                    name,
+                    at,
+                    account.value.clone(),
+                    Problem::DuplicateId {
+                        what: "account".into(),
+                        id: account.value.clone(),
+                        first_line: *first_line,
+                    },
+                )),
+                None => {
+                    owners.insert(key, (division, at.line));
+                }
+            }
+        }
         if !diagnostics.is_empty() {
             return Err(diagnostics);
         }
@@ -329,6 +366,7 @@ impl Directory {
                     after_hours: d.after_hours,
                     note: d.note,
                     channels: d.channels,
+                    accounts: d.accounts.into_iter().map(|a| a.value).collect(),
                 })
                 .collect(),
             roles: file
@@ -355,6 +393,16 @@ impl Directory {
             PartyRef::Division(i) => self.divisions.get(*i).map(Party::Division),
             PartyRef::Role(i) => self.roles.get(*i).map(Party::Role),
         }
+    }
+
+    /// The division that lists `account` among its official accounts (`accounts:`).
+    pub fn owner_of(&self, account: &str) -> Option<&Division> {
+        let key = crate::playbook::account_key(account);
+        self.divisions.iter().find(|d| {
+            d.accounts
+                .iter()
+                .any(|a| crate::playbook::account_key(a) == key)
+        })
     }
 
     /// Every name a playbook may use, divisions first.

@@ -294,6 +294,24 @@ fn every_stock_playbook_compiles_against_the_stock_directory() {
                 step.id
             );
         }
+        // Where the operator reports to or recovers from a platform, each platform's guidance
+        // names its official form or help page by its address.
+        for step in p
+            .graph
+            .steps()
+            .iter()
+            .filter(|s| ["report-to-platform", "platform-recovery"].contains(&s.id.as_str()))
+        {
+            assert_eq!(step.platform_guidance.len(), 5, "{}: {}", p.id, step.id);
+            for (platform, text) in &step.platform_guidance {
+                assert!(
+                    text.contains("窓口: https://"),
+                    "{}: step {} gives no form address for {platform:?}",
+                    p.id,
+                    step.id
+                );
+            }
+        }
         // An account is recorded by its permanent numeric ID too: on X and Instagram the URL
         // is the user name, which an attacker or impostor can change.
         for step in p.graph.steps() {

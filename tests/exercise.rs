@@ -431,16 +431,17 @@ fn the_score_of_a_scripted_run_equals_the_hand_computed_value() {
     );
     // By hand (tests/fixtures/exercise/scored.yaml, 10-minute default delay):
     // - detect, target 3m, done at 5m: late (−5)
-    // - report-to-supervisor, target 10m, ready at 5m, done at 15m: late (−5); its two
-    //   divisions (所属長, 運用管理者) reached at 15m, after the 10m deadline: 2 late (−2 each)
+    // - report-to-supervisor, target 10m, ready at 5m, done at 15m: late (−5); its three
+    //   divisions (所属長, 運用管理者, and 防災危機管理課, which owns the scenario's account
+    //   @city_bousai) reached at 15m, after the 10m deadline: 3 late (−2 each)
     // - analyze-cause, target 1h, done at 25m: on time
     // - hold-replies and notify-koho skipped (−5 each); 広報広聴課 never told (−5)
-    // 100 − 5×2 − 10×0 − 5×2 − 5×0 − 2×2 − 5×1 = 71
+    // 100 − 5×2 − 10×0 − 5×2 − 5×0 − 2×3 − 5×1 = 69
     // The inject two days in is still given, after the last step.
     assert_eq!(run["injects"], 3);
     assert!(run["simulated_seconds"].as_i64().unwrap() >= 2 * 86_400);
     let score = &run["score"];
-    assert_eq!(score["total"], 71, "{score}");
+    assert_eq!(score["total"], 69, "{score}");
     let count = |kind: &str| {
         score["penalties"]
             .as_array()
@@ -455,7 +456,7 @@ fn the_score_of_a_scripted_run_equals_the_hand_computed_value() {
     assert_eq!(count("missed_step"), 0);
     assert_eq!(count("skipped_step"), 2);
     assert_eq!(count("forced_step"), 0);
-    assert_eq!(count("late_notice"), 2);
+    assert_eq!(count("late_notice"), 3);
     assert_eq!(count("missing_notice"), 1);
     let step = |id: &str| {
         score["steps"]
@@ -488,7 +489,7 @@ fn the_score_of_a_scripted_run_equals_the_hand_computed_value() {
     let md = String::from_utf8(out.stdout).unwrap();
     assert!(md.contains("## 訓練の評価"), "{md}");
     assert!(md.contains(
-        "100 - 5x2（目標超過） - 10x0（未完了） - 5x2（省略） - 5x0（強制） - 2x2（通知遅れ） - 5x1（通知なし） = 71"
+        "100 - 5x2（目標超過） - 10x0（未完了） - 5x2（省略） - 5x0（強制） - 2x3（通知遅れ） - 5x1（通知なし） = 69"
     ));
     assert!(
         md.contains("| 状況を確認し、記録する (`detect`) | 3分 | 5分 | **目標超過** |"),
@@ -524,17 +525,18 @@ fn a_mail_to_one_person_holding_two_roles_tells_both() {
         .iter()
         .filter(|n| n["step"] == "report-to-supervisor")
         .collect();
-    assert_eq!(supervisor.len(), 2, "{supervisor:?}");
+    assert_eq!(supervisor.len(), 3, "{supervisor:?}");
     for n in &supervisor {
         assert_eq!(n["verdict"], "late", "{n}");
     }
-    assert_eq!(run["score"]["total"], 71, "{}", run["score"]);
+    assert_eq!(run["score"]["total"], 69, "{}", run["score"]);
     let incident = dir.path().join(run["incident"].as_str().unwrap());
     let mails = emls(&incident)
         .into_iter()
         .filter(|p| p.to_string_lossy().contains("report-to-supervisor"))
         .count();
-    assert_eq!(mails, 1);
+    // One mail to the person holding both roles, one to 防災危機管理課 (the 所属課).
+    assert_eq!(mails, 2);
 }
 
 #[test]
@@ -578,14 +580,14 @@ fn a_forced_step_and_a_missed_target_cost_points() {
     // At 1h: detect on time (2m ≤ 3m); report-to-supervisor not done (missed, −10);
     // analyze-cause on time but forced (−5). No notify step has sent anything yet, and none
     // has been ruled out, so every division they name counts as not told (−5 each):
-    // report-to-supervisor 2, notify-koho 1, notify-mayor 1, final-report 2.
-    // 100 − 10 − 5 − 5×6 = 55.
+    // report-to-supervisor 3 (with 防災危機管理課, the owner of @city_bousai), notify-koho 1,
+    // notify-mayor 1, final-report 2. 100 − 10 − 5 − 5×7 = 50.
     assert_eq!(score.count(PenaltyKind::MissedStep), 1);
     assert_eq!(score.count(PenaltyKind::ForcedStep), 1);
-    assert_eq!(score.count(PenaltyKind::MissingNotice), 6);
+    assert_eq!(score.count(PenaltyKind::MissingNotice), 7);
     assert_eq!(score.count(PenaltyKind::LateStep), 0);
-    assert_eq!(score.total, 55, "{}", score.formula(Lang::En));
-    assert!(score.formula(Lang::En).ends_with("= 55"));
+    assert_eq!(score.total, 50, "{}", score.formula(Lang::En));
+    assert!(score.formula(Lang::En).ends_with("= 50"));
 }
 
 #[test]
@@ -974,7 +976,9 @@ fn a_division_phoned_before_any_mail_counts_as_told() {
     session.fire_due(&mut incident).unwrap();
     session.clock().advance(TimeDelta::minutes(2));
     act(&mut incident, done("detect"));
-    for (minute, division) in [(3, "所属長"), (4, "運用管理者")] {
+    // The scenario's account (@city_bousai) belongs to 防災危機管理課: the 所属課 is told too.
+    for (minute, division) in [(3, "所属長"), (4, "運用管理者"), (5, "防災危機管理課")]
+    {
         session
             .clock()
             .set(incident.state().started_at.unwrap() + TimeDelta::minutes(minute));
@@ -1006,6 +1010,7 @@ fn a_division_phoned_before_any_mail_counts_as_told() {
     assert_eq!(
         told,
         [
+            exercise::score::NoticeVerdict::OnTime,
             exercise::score::NoticeVerdict::OnTime,
             exercise::score::NoticeVerdict::OnTime
         ]
@@ -1095,8 +1100,16 @@ fn notify_and_retry_on_an_exercise_keep_its_mail_in_the_outbox() {
         server.messages().is_empty(),
         "an exercise's mail reached SMTP"
     );
+    // 所属長, 運用管理者, セキュリティ監督者 and 広報広聴課, which owns @city_official: the
+    // inject that identified the account set the owning division.
     let files = emls(&incident_dir);
-    assert_eq!(files.len(), 3);
+    assert_eq!(files.len(), 4);
+    let journal = std::fs::read_to_string(incident_dir.join("journal.jsonl")).unwrap();
+    assert!(
+        journal.contains(
+            r#""kind":"fact_set","payload":{"fact":"owner_division","value":"広報広聴課"}"#
+        )
+    );
 }
 
 #[test]

@@ -26,6 +26,7 @@ fn h(cwd: &Path, time: &str) -> assert_cmd::Command {
 fn start(cwd: &Path) -> PathBuf {
     let out = h(cwd, T0)
         .args(["start", "unauthorized-access", "--title", "公式Xの乗っ取り"])
+        .args(["--account", "@city_official"])
         .assert()
         .success()
         .get_output()

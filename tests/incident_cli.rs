@@ -511,6 +511,7 @@ fn facts_are_given_at_the_start_and_later_and_journalled() {
         serde_json::json!([
             {"name": "genuine_account", "label": "本物の公式アカウント（なりすまされたもの）", "value": "@city_official"},
             {"name": "fake_account", "label": "なりすましアカウントのID", "value": "@city_0fficial"},
+            {"name": "owner_division", "label": "対象アカウントを所管する課（所属課）", "value": "広報広聴課"},
         ])
     );
     h(cwd, T0)
@@ -522,10 +523,101 @@ fn facts_are_given_at_the_start_and_later_and_journalled() {
         ));
     let journal =
         std::fs::read_to_string(cwd.join("incidents").join(id).join("journal.jsonl")).unwrap();
-    assert!(journal.contains(r#""facts":{"genuine_account":"@city_official"}"#));
+    assert!(
+        journal.contains(
+            r#""facts":{"genuine_account":"@city_official","owner_division":"広報広聴課"}"#
+        )
+    );
     assert!(journal.contains(
         r#""kind":"fact_set","payload":{"fact":"fake_account","value":"@city_0fficial"}"#
     ));
+}
+
+/// The 所属課 is the division that owns the affected account: divisions.yaml lists the
+/// accounts each division owns, the start (or `hikeshi account`) sets the playbook's
+/// `owner_division` fact to the owner, and the first report mails that division. An account
+/// nobody lists leaves the fact to the operator, and the first report waits for it. (An
+/// account identified later, by an inject, is in tests/exercise.rs.)
+#[test]
+fn the_first_report_mails_the_division_that_owns_the_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    // Listed: @City_Event (any case) belongs to 観光交流課.
+    h(cwd, T0)
+        .args([
+            "start",
+            "flaming",
+            "--account",
+            "@City_Event",
+            "--platform",
+            "x",
+        ])
+        .assert()
+        .success();
+    let id = "20261122-1403-flaming";
+    let journal =
+        std::fs::read_to_string(cwd.join("incidents").join(id).join("journal.jsonl")).unwrap();
+    assert!(
+        journal.contains(r#""owner_division":"観光交流課""#),
+        "{journal}"
+    );
+    let status = status_json(cwd, id, T0);
+    let first_report = status["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "notify")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let detect = step(&status, "detect")["id"].as_str().unwrap().to_string();
+    h(cwd, T0).args(["done", id, &detect]).assert().success();
+    h(cwd, T0)
+        .args(["notify", id, &first_report])
+        .assert()
+        .success();
+    let journal =
+        std::fs::read_to_string(cwd.join("incidents").join(id).join("journal.jsonl")).unwrap();
+    assert!(journal.contains(r#""to":"観光交流課""#), "{journal}");
+    let outbox = std::fs::read_dir(cwd.join("incidents").join(id).join("outbox"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(outbox.contains("kanko@city.example.jp"), "{outbox}");
+
+    // Not listed: the first report waits for the fact, which names a division.
+    let other = tempfile::tempdir().unwrap();
+    let cwd = other.path();
+    h(cwd, T0)
+        .args(["start", "unauthorized-access", "--platform", "x"])
+        .args(["--account", "@someone_else"])
+        .assert()
+        .success();
+    let id = "20261122-1403-unauthorized-access";
+    h(cwd, T0).args(["done", id, "detect"]).assert().success();
+    h(cwd, T0)
+        .args(["--lang", "en", "notify", id, "report-to-supervisor"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("owner_division"));
+    h(cwd, T0)
+        .args(["--lang", "en", "fact", id, "owner_division=経理課"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("a division of divisions.yaml"));
+    h(cwd, T0)
+        .args(["fact", id, "owner_division=防災危機管理課"])
+        .assert()
+        .success();
+    h(cwd, T0)
+        .args(["notify", id, "report-to-supervisor"])
+        .assert()
+        .success();
+    let journal =
+        std::fs::read_to_string(cwd.join("incidents").join(id).join("journal.jsonl")).unwrap();
+    assert!(journal.contains(r#""to":"防災危機管理課""#), "{journal}");
 }
 
 /// `notify --to` adds a recipient the step offers (`add_to`), journalled before the mail is

@@ -35,6 +35,16 @@ fn screen_with(lang: Lang, mail: hikeshi::tui::app::Mail) -> Screen {
 }
 
 fn start_screen(lang: Lang, mail: hikeshi::tui::app::Mail, severity: Option<&str>) -> Screen {
+    start_screen_on(lang, mail, severity, "@city_official")
+}
+
+/// A screen on an incident whose affected account is `account`.
+fn start_screen_on(
+    lang: Lang,
+    mail: hikeshi::tui::app::Mail,
+    severity: Option<&str>,
+    account: &str,
+) -> Screen {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(SimulatedClock::fixed(at(START)));
     let loaded = catalog::load_playbook(
@@ -48,7 +58,7 @@ fn start_screen(lang: Lang, mail: hikeshi::tui::app::Mail, severity: Option<&str
         &loaded,
         StartParams {
             title: "公式Xアカウントの乗っ取り".into(),
-            account: Some("@city_official".into()),
+            account: Some(account.into()),
             platform: Some(Platform::X),
             operator: "田中".into(),
             severity: severity.map(str::to_string),
@@ -446,9 +456,11 @@ fn undelivered_mail_is_shown_until_someone_is_reached() {
     let mut s = screen_with(Lang::Ja, Mail::new(config, transport));
     let app = &mut s.app;
     press(app, Action::Primary); // detect
-    press(app, Action::Primary); // report-to-supervisor: three messages, all refused
+    // report-to-supervisor: four messages (所属長, 運用管理者, セキュリティ監督者, and
+    // 広報広聴課, which owns @city_official), all refused
+    press(app, Action::Primary);
     let text = render(app, 160, 48);
-    assert!(text.contains("未送達 3"), "{text}");
+    assert!(text.contains("未送達 4"), "{text}");
     assert!(text.contains("送信失敗 (1) 再送"), "{text}");
     let report = app
         .incident
@@ -460,15 +472,15 @@ fn undelivered_mail_is_shown_until_someone_is_reached() {
     // Enter again does not queue them twice: it says where they stand.
     app.selected = position(app, "report-to-supervisor");
     press(app, Action::Primary);
-    assert_eq!(app.incident.state().messages.len(), 3);
+    assert_eq!(app.incident.state().messages.len(), 4);
     assert!(app.flash.as_ref().unwrap().text.contains("未送達"));
-    // The engine refused before anything was saved: no .eml beyond the three queued.
+    // The engine refused before anything was saved: no .eml beyond the four queued.
     let saved = std::fs::read_dir(app.incident.dir().join("outbox"))
         .unwrap()
         .count();
-    assert_eq!(saved, 3);
+    assert_eq!(saved, 4);
     // Phone each recipient instead: the step is done when all are reached.
-    for _ in 0..3 {
+    for _ in 0..4 {
         press(app, Action::Call);
         assert!(matches!(app.mode, Mode::Dialog(_)), "{:?}", app.flash);
         for c in "電話で伝達".chars() {
@@ -1008,4 +1020,35 @@ fn a_chat_post_is_shown_with_its_channel() {
         "{text}"
     );
     assert!(text.contains("#1 広報広聴課  "), "{text}");
+}
+
+/// A first report names the 所属課 it will mail: the division that owns the account once
+/// known, and until then the fact still to be given (and the key to give it).
+#[test]
+fn the_first_report_shows_the_owning_division_or_that_it_is_still_to_be_given() {
+    let mut s = start_screen_on(
+        Lang::Ja,
+        hikeshi::tui::app::Mail::default(),
+        None,
+        "@not_listed",
+    );
+    let app = &mut s.app;
+    app.selected = position(app, "report-to-supervisor");
+    let text = render(app, 160, 48);
+    assert!(
+        text.contains("対象アカウントを所管する課（所属課）（owner_division）: 未設定（i で入力）"),
+        "{text}"
+    );
+    app.incident
+        .execute(
+            "田中",
+            &hikeshi::incident::Command::SetFact {
+                fact: "owner_division".into(),
+                value: "防災危機管理課".into(),
+            },
+        )
+        .unwrap();
+    let text = render(app, 160, 48);
+    assert!(!text.contains("未設定（i で入力）"), "{text}");
+    assert!(text.contains("防災危機管理課"), "{text}");
 }

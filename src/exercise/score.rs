@@ -279,7 +279,8 @@ pub fn score(
             };
             // A phone call counts from the moment the step could be done, with or without mail.
             let from = record.first_ready.unwrap_or(start);
-            for to in &notify.to {
+            let by_fact = notify.to_facts.iter().filter_map(|f| state.facts.get(f));
+            for to in notify.to.iter().chain(by_fact) {
                 let by_mail = state
                     .messages
                     .iter()

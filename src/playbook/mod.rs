@@ -73,8 +73,19 @@ pub struct Fact {
     pub kind: FactKind,
     /// It must be given at the start.
     pub required: bool,
-    /// `choice`: the values it may take.
+    /// `choice`: the values it may take; `division`: the directory's divisions.
     pub options: Vec<String>,
+    /// `division`: the account fact whose owning division it follows, and the owners the
+    /// directory lists (account as [`account_key`] makes it → division).
+    pub from_account: Option<(String, BTreeMap<String, String>)>,
+}
+
+/// An account as compared with the directory's `accounts`: without a leading `@`, in lower
+/// case (handles on X and Instagram are case-insensitive), without a trailing `/`.
+pub fn account_key(account: &str) -> String {
+    let a = account.trim().trim_end_matches('/');
+    let a = a.rsplit('/').next().unwrap_or(a);
+    a.trim_start_matches('@').to_lowercase()
 }
 
 impl Fact {
@@ -99,7 +110,7 @@ impl Fact {
                         .and_then(|t| t.and_local_timezone(crate::clock::jst()).single())
                 })
                 .map(|t| t.to_rfc3339()),
-            FactKind::Choice => self
+            FactKind::Choice | FactKind::Division => self
                 .options
                 .iter()
                 .any(|o| o == value)
@@ -317,6 +328,9 @@ impl StepKind {
 pub struct Notify {
     /// Divisions or roles to mail (names in the directory).
     pub to: Vec<String>,
+    /// Facts of kind `division` whose value is mailed too (`to: ["{{name}}"]`): the step
+    /// waits until they are known.
+    pub to_facts: Vec<String>,
     /// Divisions or roles the operator may add at run time.
     pub add_to: Vec<String>,
     /// Subject template.

@@ -171,6 +171,12 @@ pub struct FactDef {
     /// `choice`: the values it may take.
     #[serde(default)]
     pub options: Vec<String>,
+    /// `division`: the `account` fact whose owner it follows. When that account is set and a
+    /// division of divisions.yaml lists it under `accounts` (the list of official accounts and
+    /// their divisions), this fact is set to that division, unless it is already set.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub from_account: Option<Spanned<String>>,
 }
 
 /// The kind of value a fact holds; the value is checked when it is set.
@@ -188,6 +194,9 @@ pub enum FactKind {
     Datetime,
     /// One of the fact's `options`.
     Choice,
+    /// A division of divisions.yaml (its id), e.g. the division that owns the affected
+    /// account; a notify step mails it with `to: ["{{name}}"]`.
+    Division,
 }
 
 /// One option of a decision (or one severity level).

@@ -34,11 +34,22 @@ fn value_of(fact: &Fact, value: &str) -> Result<String, Refusal> {
 pub(super) fn at_start(
     playbook: &Playbook,
     given: &BTreeMap<String, String>,
+    account: Option<&str>,
 ) -> Result<BTreeMap<String, String>, Refusal> {
     let mut out = BTreeMap::new();
     for (name, value) in given {
         let fact = declared(playbook, name)?;
         out.insert(name.clone(), value_of(fact, value)?);
+    }
+    let known = out.clone();
+    let sources = account
+        .map(|a| (ACCOUNT, a))
+        .into_iter()
+        .chain(known.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+    for (name, value) in sources {
+        for (fact, division) in owners(playbook, name, value) {
+            out.entry(fact).or_insert(division);
+        }
     }
     let missing: Vec<(String, String)> = playbook
         .facts
@@ -56,13 +67,56 @@ pub(super) fn at_start(
     }
 }
 
-/// `hikeshi fact` / an inject: set or change one fact.
+/// The built-in placeholder for the incident's affected account, which a `division` fact
+/// may follow like a declared account fact.
+const ACCOUNT: &str = "account";
+
+/// The account is identified (`hikeshi account`): the `division` facts that follow it and are
+/// not yet known are set to the division that owns it.
+pub(super) fn account_identified(
+    state: &IncidentState,
+    playbook: &Playbook,
+    account: &str,
+) -> Vec<Event> {
+    followers(state, playbook, ACCOUNT, account)
+}
+
+fn followers(state: &IncidentState, playbook: &Playbook, name: &str, value: &str) -> Vec<Event> {
+    owners(playbook, name, value)
+        .filter(|(f, _)| !state.facts.contains_key(f))
+        .map(|(fact, value)| Event::FactSet {
+            fact,
+            value,
+            previous: None,
+        })
+        .collect()
+}
+
+/// The `division` facts that follow the account fact `name` (`from_account`), with the
+/// division that owns `value` in the directory's list of accounts.
+fn owners<'p>(
+    playbook: &'p Playbook,
+    name: &'p str,
+    value: &str,
+) -> impl Iterator<Item = (String, String)> + 'p {
+    let key = crate::playbook::account_key(value);
+    playbook.facts.iter().filter_map(move |f| {
+        let (account, owners) = f.from_account.as_ref()?;
+        (account == name)
+            .then(|| owners.get(&key))
+            .flatten()
+            .map(|division| (f.id.clone(), division.clone()))
+    })
+}
+
+/// `hikeshi fact` / an inject: set or change one fact. Setting an account also sets the
+/// `division` facts that follow it and are not yet known, to the division that owns it.
 pub(super) fn set(
     state: &IncidentState,
     playbook: &Playbook,
     name: &str,
     value: &str,
-) -> Result<Event, Refusal> {
+) -> Result<Vec<Event>, Refusal> {
     let fact = declared(playbook, name)?;
     let value = value_of(fact, value)?;
     let previous = state.facts.get(name).cloned();
@@ -72,11 +126,14 @@ pub(super) fn set(
             value,
         });
     }
-    Ok(Event::FactSet {
+    let followers = followers(state, playbook, name, &value);
+    let mut events = vec![Event::FactSet {
         fact: name.to_string(),
         value,
         previous,
-    })
+    }];
+    events.extend(followers);
+    Ok(events)
 }
 
 /// A step that uses facts (or has facts asked before it) waits until they are known.

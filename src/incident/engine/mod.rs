@@ -95,10 +95,14 @@ pub fn apply(
         } => one(steps::attach_evidence(p, step, evidence, note)),
         Command::Handover { to, summary } => one(steps::handover(s, to, summary)),
         Command::IdentifyAccount { account, platform } => {
-            one(steps::identify_account(account, *platform))
+            let mut events = one(steps::identify_account(account, *platform))?;
+            if let Some(account) = account {
+                events.extend(facts::account_identified(s, p, account));
+            }
+            Ok(events)
         }
         Command::Close { force } => one(steps::close(s, p, force)),
-        Command::SetFact { fact, value } => one(facts::set(s, p, fact, value)),
+        Command::SetFact { fact, value } => facts::set(s, p, fact, value),
         Command::QueueNotifications { step, messages } => notify::queue(s, p, step, messages),
         Command::AddRecipients { step, to } => one(notify::add_recipients(s, p, step, to)),
         Command::RecordDelivery {

@@ -600,6 +600,12 @@ impl Refusal {
                     FactKind::Choice => {
                         tr!(lang, "次のいずれか: {}", "one of: {}", options.join(", "))
                     }
+                    FactKind::Division => tr!(
+                        lang,
+                        "divisions.yaml の部署（次のいずれか: {}）",
+                        "a division of divisions.yaml (one of: {})",
+                        options.join(", ")
+                    ),
                 };
                 tr!(
                     lang,

@@ -28,7 +28,7 @@ pub(super) fn start(
             options: playbook.severities.iter().map(|c| c.id.clone()).collect(),
         });
     }
-    let facts = super::facts::at_start(playbook, &params.facts)?;
+    let facts = super::facts::at_start(playbook, &params.facts, params.account.as_deref())?;
     Ok(Event::IncidentStarted {
         playbook: playbook.id.clone(),
         playbook_title: playbook.title.clone(),

@@ -220,13 +220,21 @@ impl IncidentState {
             .collect()
     }
 
-    /// A notify step's recipients: the playbook's, then those added at run time.
+    /// A notify step's recipients: the playbook's, the divisions its `division` facts name
+    /// (once each; a fact not yet known adds none), then those added at run time.
     pub fn recipients(&self, notify: &crate::playbook::Notify, ix: StepIx) -> Vec<String> {
         let added = self
             .step(ix)
             .map(|r| r.added_to.as_slice())
             .unwrap_or_default();
-        notify.to.iter().chain(added).cloned().collect()
+        let from_facts = notify.to_facts.iter().filter_map(|f| self.facts.get(f));
+        let mut out: Vec<String> = Vec::new();
+        for name in notify.to.iter().chain(from_facts).chain(added) {
+            if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        out
     }
 
     /// The answer given to a decision, if any.

@@ -80,16 +80,93 @@ impl Compiler<'_> {
                     },
                 );
             }
+            let division = def.kind == FactKind::Division;
+            let options = if division {
+                self.directory
+                    .divisions
+                    .iter()
+                    .map(|d| d.id.clone())
+                    .collect()
+            } else {
+                def.options.clone()
+            };
             facts.push(Fact {
                 id: name.to_string(),
                 label: def.label.clone(),
                 kind: def.kind,
                 required: def.required,
-                options: def.options.clone(),
+                options,
+                from_account: None,
             });
         }
+        self.follow_accounts(defs, &mut facts);
         self.facts = facts.clone();
         facts
+    }
+
+    /// `from_account`: only on a `division` fact, naming a declared `account` fact; the
+    /// directory's owners of accounts are copied in, so the engine needs no directory.
+    fn follow_accounts(&mut self, defs: &[FactDef], facts: &mut [Fact]) {
+        for def in defs {
+            let Some(account) = &def.from_account else {
+                continue;
+            };
+            let at = pos(account);
+            if def.kind != FactKind::Division {
+                let at = self.find_from(pos(&def.id), "from_account:").unwrap_or(at);
+                self.error(
+                    at,
+                    "from_account",
+                    Problem::FieldNotForKind {
+                        field: "from_account".into(),
+                        kind: "fact".into(),
+                    },
+                );
+                continue;
+            }
+            let names: Vec<&str> = defs.iter().map(|d| d.id.value.as_str()).collect();
+            match defs.iter().find(|d| d.id.value == account.value) {
+                // The incident's affected account (`--account`, `hikeshi account`).
+                None if account.value == "account" => {}
+                None => {
+                    self.error(
+                        at,
+                        account.value.clone(),
+                        Problem::UnknownFact {
+                            name: account.value.clone(),
+                            suggestion: suggest(&account.value, names),
+                        },
+                    );
+                    continue;
+                }
+                Some(target) if target.kind != FactKind::Account => {
+                    self.error(
+                        at,
+                        account.value.clone(),
+                        Problem::FactNotOfKind {
+                            name: account.value.clone(),
+                            field: "from_account".into(),
+                            kind: "account".into(),
+                        },
+                    );
+                    continue;
+                }
+                Some(_) => {}
+            }
+            let owners = self
+                .directory
+                .divisions
+                .iter()
+                .flat_map(|d| {
+                    d.accounts
+                        .iter()
+                        .map(|a| (crate::playbook::account_key(a), d.id.clone()))
+                })
+                .collect();
+            if let Some(fact) = facts.iter_mut().find(|f| f.id == def.id.value) {
+                fact.from_account = Some((account.value.clone(), owners));
+            }
+        }
     }
 
     /// The steps the facts are asked before: each step lists the facts it needs.

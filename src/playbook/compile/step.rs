@@ -9,7 +9,7 @@ use super::{Compiler, MAX_OPTIONS, PendingWhen, pos, valid_id};
 use crate::playbook::condition::parse_condition;
 use crate::playbook::diagnostic::{Position, Problem, suggest};
 use crate::playbook::graph::StepIx;
-use crate::playbook::model::{Basis, StepDef, StepKindName};
+use crate::playbook::model::{Basis, FactKind, StepDef, StepKindName};
 use crate::playbook::template::Template;
 use crate::playbook::{
     Choice, Citation, Condition, Decision, Monitor, Notify, Platform, Post, SourceDocument, Step,
@@ -364,7 +364,39 @@ impl Compiler<'_> {
         })
     }
 
-    /// The declared facts a step's texts use (they must be known before it is done).
+    /// A recipient `{{name}}`: the declared fact of kind `division` it names.
+    fn division_fact(&mut self, at: &Spanned<String>, name: &str) -> Option<String> {
+        match self.facts.iter().find(|f| f.id == name) {
+            Some(f) if f.kind == FactKind::Division => Some(name.to_string()),
+            Some(_) => {
+                self.error(
+                    pos(at),
+                    at.value.clone(),
+                    Problem::FactNotOfKind {
+                        name: name.to_string(),
+                        field: "to".into(),
+                        kind: "division".into(),
+                    },
+                );
+                None
+            }
+            None => {
+                let suggestion = suggest(name, self.fact_names());
+                self.error(
+                    pos(at),
+                    at.value.clone(),
+                    Problem::UnknownFact {
+                        name: name.to_string(),
+                        suggestion,
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    /// The declared facts a step's texts use (they must be known before it is done), and
+    /// the facts it mails (`to: ["{{name}}"]`).
     fn facts_used(&self, def: &StepDef) -> Vec<String> {
         let names = self.fact_names();
         let texts = [&def.draft, &def.subject, &def.body, &def.statement];
@@ -377,6 +409,12 @@ impl Compiler<'_> {
                 if names.contains(&name) && !used.iter().any(|u| u == name) {
                     used.push(name.to_string());
                 }
+            }
+        }
+        let recipients = def.to.iter().flat_map(|to| to.value.iter());
+        for name in recipients.filter_map(|t| recipient_fact(&t.value)) {
+            if names.contains(&name) && !used.iter().any(|u| u == name) {
+                used.push(name.to_string());
             }
         }
         used
@@ -528,13 +566,18 @@ impl Compiler<'_> {
     }
 
     fn notify(&mut self, def: &StepDef) -> Option<StepKind> {
+        let mut to_facts = Vec::new();
         let to = match &def.to {
-            Some(to) if !to.value.is_empty() => Some(
-                to.value
-                    .iter()
-                    .filter_map(|t| self.party(t, true))
-                    .collect::<Vec<_>>(),
-            ),
+            Some(to) if !to.value.is_empty() => {
+                let mut parties = Vec::new();
+                for t in &to.value {
+                    match recipient_fact(&t.value) {
+                        Some(name) => to_facts.extend(self.division_fact(t, name)),
+                        None => parties.extend(self.party(t, true)),
+                    }
+                }
+                Some(parties)
+            }
             _ => {
                 self.missing(def, "to");
                 None
@@ -574,6 +617,7 @@ impl Compiler<'_> {
         Some(StepKind::Notify(Notify {
             add_to,
             to: to?,
+            to_facts,
             subject: subject?,
             body: body?,
             ack_within,
@@ -683,4 +727,13 @@ impl Compiler<'_> {
             })
         })
     }
+}
+
+/// `{{name}}` as a recipient: the fact's name.
+fn recipient_fact(recipient: &str) -> Option<&str> {
+    recipient
+        .trim()
+        .strip_prefix("{{")?
+        .strip_suffix("}}")
+        .map(str::trim)
 }

@@ -205,6 +205,16 @@ pub enum Problem {
         /// The closest declared fact, if any is close.
         suggestion: Option<String>,
     },
+    /// A field names a fact of the wrong kind (e.g. `to: ["{{x}}"]` where `x` is no
+    /// `division` fact).
+    FactNotOfKind {
+        /// The fact.
+        name: String,
+        /// The field naming it.
+        field: String,
+        /// The kind it must be.
+        kind: String,
+    },
     /// A scenario gives a fact a value it cannot hold (a URL that is not one, …).
     BadFactValue {
         /// The fact.
@@ -646,6 +656,11 @@ impl Problem {
                 lang,
                 "事実 `{name}` は手順書の `facts:` にありません",
                 "the playbook declares no fact `{name}` under `facts:`"
+            ),
+            Problem::FactNotOfKind { name, field, kind } => tr!(
+                lang,
+                "`{field}` の事実 `{name}` は、種類が `{kind}` の事実でなければなりません",
+                "the fact `{name}` in `{field}` must be of kind `{kind}`"
             ),
             Problem::BadFactValue { name } => tr!(
                 lang,
@@ -1154,6 +1169,11 @@ impl Problem {
             Problem::UnknownChoice { options, .. } => {
                 tr!(lang, "選択肢: {}", "options: {}", list(options))
             }
+            Problem::FactNotOfKind { name, kind, .. } => tr!(
+                lang,
+                "`facts:` で `{name}` に `kind: {kind}` を指定するか、`kind: {kind}` の事実を書いてください",
+                "give `{name}` `kind: {kind}` under `facts:`, or name a fact of kind {kind}"
+            ),
             Problem::WrongType { expected, .. } => match expected.as_str() {
                 "list" => tr!(
                     lang,

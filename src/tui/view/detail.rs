@@ -217,6 +217,31 @@ impl Detail<'_> {
                 for to in &n.to {
                     self.party(to);
                 }
+                // The divisions named by facts (the 所属課): the division once known, else
+                // what is still to be given.
+                let incident = &self.app.incident;
+                let by_fact: Vec<Result<String, String>> = n
+                    .to_facts
+                    .iter()
+                    .filter_map(|f| match incident.state().facts.get(f) {
+                        Some(division) => (!n.to.contains(division)).then(|| Ok(division.clone())),
+                        None => {
+                            let label = incident.playbook().facts.iter().find(|d| d.id == *f);
+                            let label = label.map_or(f.as_str(), |d| d.label.as_str());
+                            Some(Err(tr!(
+                                lang,
+                                "  {label}（{f}）: 未設定（i で入力）",
+                                "  {label} ({f}): not yet given (i to enter)"
+                            )))
+                        }
+                    })
+                    .collect();
+                for entry in by_fact {
+                    match entry {
+                        Ok(division) => self.party(&division),
+                        Err(line) => self.push(Line::styled(line, Style::new().fg(Color::Yellow))),
+                    }
+                }
                 self.messages();
             }
             StepKind::Decision(d) => {
