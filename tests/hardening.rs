@@ -6,7 +6,6 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::hikeshi;
 use predicates::prelude::*;
 
 const T0: &str = "2026-11-22T14:03:00+09:00";
@@ -14,11 +13,8 @@ const T1: &str = "2026-11-22T14:10:00+09:00";
 
 /// `hikeshi --lang en` in `cwd` with a fixed clock and an operator.
 fn h(cwd: &Path, time: &str) -> assert_cmd::Command {
-    let mut cmd = hikeshi();
-    cmd.current_dir(cwd)
-        .env("HIKESHI_TIME", time)
-        .env("HIKESHI_OPERATOR", "田中")
-        .args(["--lang", "en"]);
+    let mut cmd = common::hikeshi_at(cwd, time);
+    cmd.args(["--lang", "en"]);
     cmd
 }
 

@@ -57,25 +57,11 @@ impl Case {
             .env("HIKESHI_CONFIG", self.dir.path().join("hikeshi.toml"))
             .env("TEST_IMAP_PASSWORD", PASSWORD)
             .args(["--lang", "en"]);
-        for a in args {
-            if *a == "INC" {
-                cmd.arg(&self.incident);
-            } else {
-                cmd.arg(a);
-            }
-        }
-        cmd.output().unwrap()
+        common::run_on(cmd, &self.incident, args)
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(
-            output.status.success(),
-            "{args:?}: {}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
+        common::succeeded(args, self.run(args))
     }
 
     fn message(&self, number: u64) -> Value {

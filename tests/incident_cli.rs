@@ -5,18 +5,14 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{fixture, hikeshi, native};
+use common::{fixture, native};
 use predicates::prelude::*;
 
 const T0: &str = "2026-11-22T14:03:00+09:00";
 
 /// `hikeshi` in `cwd` with a fixed clock and an operator.
 fn h(cwd: &Path, time: &str) -> assert_cmd::Command {
-    let mut cmd = hikeshi();
-    cmd.current_dir(cwd)
-        .env("HIKESHI_TIME", time)
-        .env("HIKESHI_OPERATOR", "田中");
-    cmd
+    common::hikeshi_at(cwd, time)
 }
 
 fn start_stock(cwd: &Path) -> PathBuf {

@@ -91,14 +91,7 @@ impl Case {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        for a in args {
-            if *a == "INC" {
-                cmd.arg(&self.incident);
-            } else {
-                cmd.arg(a);
-            }
-        }
-        cmd.output().unwrap()
+        common::run_on(cmd, &self.incident, args)
     }
 
     fn run(&self, args: &[&str]) -> std::process::Output {
@@ -106,14 +99,7 @@ impl Case {
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(
-            output.status.success(),
-            "{args:?}: {}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
+        common::succeeded(args, self.run(args))
     }
 
     fn outbox(&self) -> Value {

@@ -7,18 +7,14 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{hikeshi, native};
+use common::native;
 
 const T0: &str = "2026-11-22T14:03:00+09:00";
 const T1: &str = "2026-11-22T14:30:00+09:00";
 const EDITED: &str = "【訂正とおわび】11月20日の「ごみ収集日程」に関する投稿の内容に誤りがありました。\n（誤）11月23日（月）\n（正）11月24日（火）\n";
 
 fn h(cwd: &Path, time: &str) -> assert_cmd::Command {
-    let mut cmd = hikeshi();
-    cmd.current_dir(cwd)
-        .env("HIKESHI_TIME", time)
-        .env("HIKESHI_OPERATOR", "田中");
-    cmd
+    common::hikeshi_at(cwd, time)
 }
 
 fn start_flaming(cwd: &Path) -> PathBuf {

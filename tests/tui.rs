@@ -38,8 +38,25 @@ fn start_screen(lang: Lang, mail: hikeshi::tui::app::Mail, severity: Option<&str
     start_screen_on(lang, mail, severity, "@city_official")
 }
 
-/// A screen on an incident whose affected account is `account`.
+/// A screen on the stock takeover incident whose affected account is `account`.
 fn start_screen_on(
+    lang: Lang,
+    mail: hikeshi::tui::app::Mail,
+    severity: Option<&str>,
+    account: &str,
+) -> Screen {
+    let loaded = catalog::load_playbook(
+        &PlaybookRef::Stock("unauthorized-access".into()),
+        &DivisionsRef::Stock,
+        &CompileOptions::default(),
+    )
+    .unwrap();
+    screen_for(&loaded, lang, mail, severity, account)
+}
+
+/// A screen on a new incident of `loaded` at START, on a fixed simulated clock.
+fn screen_for(
+    loaded: &catalog::LoadedPlaybook,
     lang: Lang,
     mail: hikeshi::tui::app::Mail,
     severity: Option<&str>,
@@ -47,15 +64,9 @@ fn start_screen_on(
 ) -> Screen {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(SimulatedClock::fixed(at(START)));
-    let loaded = catalog::load_playbook(
-        &PlaybookRef::Stock("unauthorized-access".into()),
-        &DivisionsRef::Stock,
-        &CompileOptions::default(),
-    )
-    .unwrap();
     let incident = Incident::start(
         dir.path(),
-        &loaded,
+        loaded,
         StartParams {
             title: "公式Xアカウントの乗っ取り".into(),
             account: Some(account.into()),
@@ -980,7 +991,6 @@ fn a_chat_post_is_shown_with_its_channel() {
     .unwrap();
     let config = Config::read(&toml).unwrap();
     let transport = Transport::from_config(&config).unwrap();
-    let clock = Arc::new(SimulatedClock::fixed(at(START)));
     let fixtures = common::root().join("tests/fixtures/chat");
     let loaded = catalog::load_playbook(
         &PlaybookRef::File(fixtures.join("playbook.yaml")),
@@ -988,33 +998,15 @@ fn a_chat_post_is_shown_with_its_channel() {
         &CompileOptions::default(),
     )
     .unwrap();
-    let incident = Incident::start(
-        dir.path(),
-        &loaded,
-        StartParams {
-            title: "公式Xアカウントの乗っ取り".into(),
-            account: Some("@city_official".into()),
-            platform: Some(Platform::X),
-            operator: "田中".into(),
-            severity: None,
-            exercise: false,
-            facts: Default::default(),
-        },
-        clock,
-    )
-    .unwrap();
-    let mut app = App::with_mail(
-        incident,
-        "田中".into(),
-        Lang::Ja,
-        Mail::new(config, transport),
-    );
-    press(&mut app, Action::Primary); // detect
-    app.selected = position(&app, "first-report");
-    press(&mut app, Action::Primary); // three mails (outbox) and three posts
+    let mail = Mail::new(config, transport);
+    let mut s = screen_for(&loaded, Lang::Ja, mail, None, "@city_official");
+    let app = &mut s.app;
+    press(app, Action::Primary); // detect
+    app.selected = position(app, "first-report");
+    press(app, Action::Primary); // three mails (outbox) and three posts
     assert_eq!(app.incident.state().messages.len(), 6);
-    app.selected = position(&app, "first-report");
-    let text = render(&app, 160, 48);
+    app.selected = position(app, "first-report");
+    let text = render(app, 160, 48);
     assert!(
         text.contains("#5 広報広聴課 [チャット teams:koho-teams]"),
         "{text}"

@@ -23,6 +23,15 @@ pub fn hikeshi() -> Command {
     cmd
 }
 
+/// `hikeshi` in `cwd`, acting as 田中 at `time` (HIKESHI_TIME fixes the clock).
+pub fn hikeshi_at(cwd: &Path, time: &str) -> Command {
+    let mut cmd = hikeshi();
+    cmd.current_dir(cwd)
+        .env("HIKESHI_TIME", time)
+        .env("HIKESHI_OPERATOR", "田中");
+    cmd
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -62,4 +71,28 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// Runs `cmd` with `args`, each `INC` in them standing for the incident's folder.
+pub fn run_on(mut cmd: Command, incident: &Path, args: &[&str]) -> std::process::Output {
+    for a in args {
+        if *a == "INC" {
+            cmd.arg(incident);
+        } else {
+            cmd.arg(a);
+        }
+    }
+    cmd.output().unwrap()
+}
+
+/// The standard output of a run that must have succeeded; if it did not, the failure shows
+/// the arguments and both outputs.
+pub fn succeeded(args: &[&str], output: std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "{args:?}: {}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
 }
