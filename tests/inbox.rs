@@ -245,3 +245,37 @@ fn the_server_down_is_said_and_the_watch_carries_on() {
     // (The reply's line may not be printed yet when the watch is stopped: the journal said it.)
     assert!(out.contains("trying again"), "{out}");
 }
+
+/// The screen reads replies while it is open: a reply appended to the mailbox shows on an open
+/// screen (a real terminal) as the replier's act; with the server down the screen says so and
+/// tries again, and a reply that arrives after the server is back counts.
+#[test]
+fn an_open_screen_records_replies_and_says_when_the_server_is_down() {
+    let mut server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start(&server, "none");
+    let first = case.message(1);
+    let second = case.message(2);
+    let tmux = common::tmux::Tmux::new(case.dir.path(), case.dir.path());
+    tmux.type_line(&format!(
+        "HIKESHI_OPERATOR=田中 HIKESHI_CONFIG={} TEST_IMAP_PASSWORD={PASSWORD} {} --lang en tui {}",
+        case.dir.path().join("hikeshi.toml").display(),
+        assert_cmd::cargo::cargo_bin!("hikeshi").display(),
+        case.incident.display()
+    ));
+    tmux.wait_for("公式X乗っ取り");
+    server.append(&Reply::to(&first, "s1@city.example.jp", "了解しました。").bytes());
+    let screen = tmux.wait_for("reply mail: recorded: message #1");
+    assert!(screen.contains("佐藤 課長"), "{screen}");
+    server.down();
+    tmux.wait_for("cannot be reached: Connection refused");
+    server.up();
+    server.append(&Reply::to(&second, "s2@city.example.jp", "確認しました").bytes());
+    tmux.wait_for("reply mail: recorded: message #2");
+    tmux.keys(&["q"]);
+    tmux.wait_for("everything is saved in");
+    let journal = case.journal();
+    assert_eq!(journal.matches("\"kind\":\"reply_recorded\"").count(), 2);
+    assert!(journal.contains("\"reply_id\":\"s2@city.example.jp\""));
+    // The password is nowhere the incident wrote.
+    assert!(!case.everything().contains(PASSWORD));
+}

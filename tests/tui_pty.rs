@@ -7,102 +7,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::hikeshi;
-
-struct Tmux {
-    socket: PathBuf,
-}
-
-impl Tmux {
-    fn new(dir: &Path, cwd: &Path) -> Tmux {
-        let t = Tmux {
-            socket: dir.join("tmux.sock"),
-        };
-        let ok = t
-            .cmd()
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                "h",
-                "-x",
-                "110",
-                "-y",
-                "34",
-                "-c",
-            ])
-            .arg(cwd)
-            .args(["bash", "--norc", "--noprofile"])
-            .status()
-            .expect("tmux is installed (.ci/run installs it)");
-        assert!(ok.success());
-        t
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.arg("-u").arg("-S").arg(&self.socket);
-        c.env("LANG", "C.UTF-8");
-        c
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let ok = self
-            .cmd()
-            .args(["send-keys", "-t", "h"])
-            .args(keys)
-            .status()
-            .unwrap();
-        assert!(ok.success());
-    }
-
-    fn type_line(&self, line: &str) {
-        let ok = self
-            .cmd()
-            .args(["send-keys", "-t", "h", "-l", line])
-            .status()
-            .unwrap();
-        assert!(ok.success());
-        self.keys(&["Enter"]);
-    }
-
-    fn screen(&self) -> String {
-        let out = self
-            .cmd()
-            .args(["capture-pane", "-p", "-t", "h"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Waits (bounded) until the screen shows `text`. The bound is generous: it returns as
-    /// soon as the text is there, and a loaded 2-core CI machine can take seconds to start a
-    /// debug binary.
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "screen never showed {text:?}:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().args(["kill-server"]).status();
-    }
-}
+use common::tmux::Tmux;
 
 /// Starts an incident of the mail test playbook; returns its folder (the last line printed).
 fn start_mail_incident(incidents: &Path) -> String {

@@ -506,10 +506,7 @@ fn call(ctx: &Context, name: &str, division: &str, note: Option<String>) -> Resu
     Ok(Outcome::Success)
 }
 
-/// How long `inbox --watch` waits between looks without IDLE, and before it tries a server
-/// that was down again.
-const INBOX_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
-
+/// `hikeshi inbox`: one look at the mailbox, or (`--watch`) a watch until interrupted.
 fn inbox(ctx: &Context, name: &str, watch: bool) -> Result<Outcome, Error> {
     let config = Config::load(ctx.config.as_deref())?;
     let imap = config.imap.clone().ok_or(notify::NotifyError::Imap(
@@ -517,48 +514,17 @@ fn inbox(ctx: &Context, name: &str, watch: bool) -> Result<Outcome, Error> {
     ))?;
     let mut incident = open(ctx, name)?;
     let runtime = runtime()?;
-    runtime.block_on(async {
-        let mut mailbox: Option<notify::imap::Mailbox> = None;
-        loop {
-            let looked = async {
-                let mut mb = match mailbox.take() {
-                    Some(mb) => mb,
-                    None => notify::imap::Mailbox::open(&imap).await?,
-                };
-                let found = notify::inbox::check(&mut incident, &mut mb, ctx.lang).await;
-                Ok::<_, notify::NotifyError>((mb, found?))
-            }
-            .await;
-            match looked {
-                Ok((mb, found)) => {
-                    for f in &found {
-                        say(&f.render(ctx.lang))?;
-                    }
-                    if !watch {
-                        if found.is_empty() {
-                            say(&tr!(ctx.lang, "新しいメールはありません", "no new mail"))?;
-                        }
-                        mb.close().await;
-                        return Ok(Outcome::Success);
-                    }
-                    match mb.wait(INBOX_WAIT * 12).await {
-                        Ok(mb) => mailbox = Some(mb),
-                        Err(e) => say(&e.message(ctx.lang))?,
-                    }
-                }
-                Err(e) if watch => {
-                    // The server down: say so, and try again.
-                    say(&tr!(
-                        ctx.lang,
-                        "{}（{} 秒後に再試行）",
-                        "{} (trying again in {} s)",
-                        e.message(ctx.lang),
-                        INBOX_WAIT.as_secs()
-                    ))?;
-                    tokio::time::sleep(INBOX_WAIT).await;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-    })
+    let mut said = Ok(());
+    runtime.block_on(notify::inbox::watch(
+        &mut incident,
+        &imap,
+        ctx.lang,
+        watch,
+        |line| {
+            said = say(&line);
+            said.is_ok()
+        },
+    ))?;
+    said?;
+    Ok(Outcome::Success)
 }

@@ -106,8 +106,16 @@ pub(super) fn screen(ctx: &Context, name: &str) -> Result<Outcome, Error> {
     if incident.state().run.is_some() {
         return resume_exercise_opened(ctx, incident, DEFAULT_SPEED);
     }
-    let mail = screen_mail(ctx, incident.state())?;
+    let mut mail = screen_mail(ctx, incident.state())?;
     let dir = incident.dir().to_path_buf();
+    // Replies count while the screen is open: with an [imap] mailbox, a watch records them
+    // (on its own thread) and the screen shows them as it shows anyone else's acts.
+    let imap = mail.config.as_ref().and_then(|c| c.imap.clone());
+    if let Some(imap) = imap.filter(|_| incident.state().closed.is_none()) {
+        mail.inbox = Some(crate::notify::inbox::watch_in_background(
+            &dir, imap, ctx.lang,
+        ));
+    }
     let mut app = crate::tui::App::with_mail(incident, ctx.operator.clone(), ctx.lang, mail);
     show(&mut app)?;
     remind_undelivered(ctx, app.incident.record())?;

@@ -183,3 +183,119 @@ fn take(
         Err(e) => Err(e),
     }
 }
+
+/// How long to wait before trying a server that could not be reached again; a mailbox
+/// without IDLE is looked at this often, one with IDLE is woken by new mail at once.
+pub const RETRY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Reads the replies to the incident's mail and records those that count: once, or
+/// (`watch`) until `report` says to stop, waiting on the server (IMAP IDLE where it offers it)
+/// between looks. Every new mail and, when watching, every fault (the server down, a refused
+/// login) is reported in words; a watch tries again after [`RETRY`], a single look fails.
+/// `report` returns whether to go on.
+pub async fn watch(
+    incident: &mut Incident,
+    imap: &crate::config::ImapConfig,
+    lang: Lang,
+    watch: bool,
+    mut report: impl FnMut(String) -> bool,
+) -> Result<(), NotifyError> {
+    let mut mailbox: Option<Mailbox> = None;
+    loop {
+        let looked = async {
+            let mut mb = match mailbox.take() {
+                Some(mb) => mb,
+                None => Mailbox::open(imap).await?,
+            };
+            let found = check(incident, &mut mb, lang).await;
+            Ok::<_, NotifyError>((mb, found?))
+        }
+        .await;
+        match looked {
+            Ok((mb, found)) => {
+                for f in &found {
+                    if !report(f.render(lang)) {
+                        mb.close().await;
+                        return Ok(());
+                    }
+                }
+                if !watch {
+                    if found.is_empty() {
+                        report(tr!(lang, "新しいメールはありません", "no new mail"));
+                    }
+                    mb.close().await;
+                    return Ok(());
+                }
+                match mb.wait(RETRY * 12).await {
+                    Ok(mb) => mailbox = Some(mb),
+                    Err(e) => {
+                        if !report(e.message(lang)) {
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+            Err(e) if watch => {
+                let trouble = tr!(
+                    lang,
+                    "{}（{} 秒後に再試行）",
+                    "{} (trying again in {} s)",
+                    e.message(lang),
+                    RETRY.as_secs()
+                );
+                if !report(trouble) {
+                    return Ok(());
+                }
+                tokio::time::sleep(RETRY).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Watches the mailbox for an open screen, on a thread of its own with its own hold on the
+/// incident (the journal takes several writers: the screen shows the replies recorded as it
+/// shows anyone else's acts). The lines it reports arrive on the receiver; the watch ends
+/// when the receiver is dropped (at the latest at its next report).
+pub fn watch_in_background(
+    dir: &Path,
+    imap: crate::config::ImapConfig,
+    lang: Lang,
+) -> std::sync::mpsc::Receiver<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let dir = dir.to_path_buf();
+    let spawned = std::thread::Builder::new()
+        .name("hikeshi-inbox".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = tx.send(e.to_string());
+                    return;
+                }
+            };
+            let clock = std::sync::Arc::new(crate::clock::SystemClock);
+            let mut incident = match Incident::open(&dir, clock) {
+                Ok(i) => i,
+                Err(e) => {
+                    let _ = tx.send(e.message(lang));
+                    return;
+                }
+            };
+            let looked = runtime.block_on(watch(&mut incident, &imap, lang, true, |line| {
+                tx.send(line).is_ok()
+            }));
+            if let Err(e) = looked {
+                let _ = tx.send(e.message(lang));
+            }
+        });
+    if let Err(e) = spawned {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let _ = tx.send(e.to_string());
+        return rx;
+    }
+    rx
+}

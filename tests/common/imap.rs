@@ -161,6 +161,11 @@ service stats {{
     /// Stops the server (the test of a server down).
     pub fn down(&mut self) {
         if let Some(mut child) = self.child.take() {
+            // Its IMAP processes first: a server that goes down drops the connections it
+            // serves (a screen waiting in IDLE must see it), which the master alone might not.
+            let _ = Command::new("pkill")
+                .args(["-KILL", "-P", &child.id().to_string(), "imap"])
+                .status();
             let _ = Command::new("kill").arg(child.id().to_string()).status();
             let _ = child.wait();
         }

@@ -6,6 +6,8 @@ pub mod engine;
 pub mod given;
 pub mod imap;
 pub mod smtp;
+#[cfg(unix)]
+pub mod tmux;
 pub mod webhook;
 
 use std::path::{Path, PathBuf};

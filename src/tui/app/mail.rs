@@ -30,6 +30,9 @@ pub struct Mail {
     unrecorded: HashSet<u32>,
     /// Deliveries to start (taken by the screen loop).
     queue: Vec<Job>,
+    /// What the watch on the reply mailbox reports (replies recorded or not, the server
+    /// down), when one runs for this screen.
+    pub inbox: Option<std::sync::mpsc::Receiver<String>>,
 }
 
 impl Default for Mail {
@@ -49,6 +52,7 @@ impl Mail {
             claims: HashMap::new(),
             unrecorded: HashSet::new(),
             queue: Vec::new(),
+            inbox: None,
         }
     }
 
@@ -64,6 +68,7 @@ impl Mail {
             claims: HashMap::new(),
             unrecorded: HashSet::new(),
             queue: Vec::new(),
+            inbox: None,
         }
     }
 

@@ -522,12 +522,23 @@ impl App {
         }
     }
 
-    /// Folds what others appended since the screen last looked, and shows it.
+    /// Folds what others appended since the screen last looked, and shows it; then what the
+    /// reply mailbox's watch reported.
     fn refresh(&mut self) {
         if let Err(e) = self.incident.refresh() {
             self.error(e.message(self.lang));
         }
         self.show_arrivals();
+        let reported: Vec<String> = match &self.mail.inbox {
+            Some(inbox) => inbox.try_iter().collect(),
+            None => Vec::new(),
+        };
+        if let Some(last) = reported.last() {
+            // A reply that counted is on the timeline already (as the replier's act); the
+            // line says what became of the mail, or that the server cannot be reached.
+            let text = tr!(self.lang, "返信メール: {last}", "reply mail: {last}");
+            self.info(text);
+        }
     }
 
     /// Puts what others recorded (folded by a refresh, or before this screen's own command)
