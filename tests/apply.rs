@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 
 use common::given::*;
 use hikeshi::Lang;
-use hikeshi::incident::event::{TargetTime, Verdict};
-use hikeshi::incident::{Command, Event, EvidenceRecord, Refusal};
+use hikeshi::incident::event::{Reply, TargetTime, Verdict};
+use hikeshi::incident::{Command, Event, EvidenceRecord, Letter, Refusal};
 use hikeshi::playbook::Platform;
 
 fn s(text: &str) -> String {
@@ -89,6 +89,11 @@ const ALL_STEPS: &[&str] = &[
 
 fn refusal_cases() -> Vec<Case<Refusal>> {
     use Refusal::*;
+    let requested = [
+        signable(),
+        vec![request("sign-off", "発信管理者"), deliver(2)],
+    ]
+    .concat();
     let started = [start()];
     let detected = [start(), done("detect")];
     let low = [start(), done("detect"), decide("severity", "low")];
@@ -177,6 +182,9 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&delivered, reply(1, reply_mail("x@evil.example", Verdict::Acknowledged)), ReplyFromElsewhere { message: 1, from: s("x@evil.example") }),
         refuses(&[start(), done("detect"), queue("report", &["広報広聴課"]), deliver(1), reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged))], reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged)), ReplyAlreadyRecorded { reply_id: s("r1@city.example.jp") }),
         refuses(&delivered, reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Approved)), NotAnApprovalRequest { message: 1 }),
+        refuses(&signable(), request("sign-off", "広報広聴課"), NotTheApprover { step: s("sign-off"), approver: s("発信管理者"), to: s("広報広聴課") }),
+        refuses(&requested, reply(2, reply_mail("発信管理者@city.example.jp", Verdict::Acknowledged)), ApprovalRequestNeedsAnswer { message: 2 }),
+        refuses(&[requested.as_slice(), &[set_fact("fake_account", "@other")]].concat(), reply(2, reply_mail("発信管理者@city.example.jp", Verdict::Approved)), RequestOutdated { message: 2, step: s("sign-off") }),
         refuses(&started, evidence_file("detect", "../journal.jsonl"), BadEvidenceName { name: s("../journal.jsonl") }),
         refuses(&started, evidence_file("detect", ".."), BadEvidenceName { name: s("..") }),
         refuses(&started, call("広報課"), UnknownParty { name: s("広報課"), suggestion: Some(s("広報広聴課")) }),
@@ -343,6 +351,11 @@ fn sent(message: u32) -> Event {
 }
 
 fn command_cases() -> Vec<Case<Vec<Event>>> {
+    let requested = [
+        signable(),
+        vec![request("sign-off", "発信管理者"), deliver(2)],
+    ]
+    .concat();
     let started = [start()];
     let detected = [start(), done("detect")];
     let low = [start(), done("detect"), decide("severity", "low")];
@@ -377,8 +390,8 @@ fn command_cases() -> Vec<Case<Vec<Event>>> {
         yields(&detected, decide("severity", "high"), vec![Event::DecisionMade { step: s("severity"), option: s("high"), reason: None, previous: None, forced: None }]),
         yields(&low, redecide("severity", "high"), vec![Event::DecisionMade { step: s("severity"), option: s("high"), reason: Some(s("拡散が続いている")), previous: Some(s("low")), forced: None }]),
         yields(&started, Command::Decide { step: s("severity"), option: s("low"), reason: None, force: Some(s("先に判断")) }, vec![Event::DecisionMade { step: s("severity"), option: s("low"), reason: None, previous: None, forced: Some(s("先に判断")) }]),
-        yields(&high, approve("press"), vec![Event::ApprovalGiven { step: s("press"), by: s("佐藤"), texts: vec![] }]),
-        yields(&high, reject("press"), vec![Event::ApprovalRejected { step: s("press"), by: s("佐藤"), reason: s("表現を直す") }]),
+        yields(&high, approve("press"), vec![Event::ApprovalGiven { step: s("press"), by: s("佐藤"), texts: vec![], reply: None }]),
+        yields(&high, reject("press"), vec![Event::ApprovalRejected { step: s("press"), by: s("佐藤"), reason: s("表現を直す"), reply: None }]),
         yields(&started, check("detect", 1), vec![Event::ChecklistChecked { step: s("detect"), item: 1, checked: true }]),
         yields(&detected, observe("watch"), vec![Event::ObservationRecorded { step: s("watch"), text: s("新たな投稿なし") }]),
         yields(&detected, reopen("detect"), vec![Event::StepReopened { step: s("detect"), reason: s("やり直す") }]),
@@ -393,6 +406,9 @@ fn command_cases() -> Vec<Case<Vec<Event>>> {
         yields(&[start(), done("detect"), queue("report", &["広報広聴課"]), fail(1)], Command::RecordFailure { message: 1, error: s("550 no such user"), permanent: true, next_retry: Some(retry) }, vec![Event::NotificationFailed { message: 1, attempt: 2, error: s("550 no such user"), permanent: true, next_retry: None }]),
         yields(&delivered, reply(1, reply_mail("広報広聴課@CITY.example.jp", Verdict::Acknowledged)), vec![Event::ReplyRecorded { message: 1, reply: reply_mail("広報広聴課@CITY.example.jp", Verdict::Acknowledged) }]),
         yields(&delivered, acknowledge(1), vec![Event::NotificationAcknowledged { message: 1, by: s("鈴木"), note: None }]),
+        yields(&signable(), request("sign-off", "発信管理者"), vec![Event::NotificationQueued { message: 2, step: s("sign-off"), letter: Letter { approval: Some(signable_texts()), ..message("sign-off", "発信管理者") } }]),
+        yields(&requested, reply(2, reply_mail("発信管理者@city.example.jp", Verdict::Approved)), vec![Event::ReplyRecorded { message: 2, reply: reply_mail("発信管理者@city.example.jp", Verdict::Approved) }, Event::ApprovalGiven { step: s("sign-off"), by: s("佐藤課長 <発信管理者@city.example.jp>"), texts: signable_texts(), reply: Some(2) }]),
+        yields(&requested, reply(2, Reply { reason: Some(s("表現を直す")), ..reply_mail("発信管理者@city.example.jp", Verdict::Rejected) }), vec![Event::ReplyRecorded { message: 2, reply: Reply { reason: Some(s("表現を直す")), ..reply_mail("発信管理者@city.example.jp", Verdict::Rejected) } }, Event::ApprovalRejected { step: s("sign-off"), by: s("佐藤課長 <発信管理者@city.example.jp>"), reason: s("表現を直す"), reply: Some(2) }]),
         yields(&queued, call("広報広聴課"), vec![Event::DivisionCalled { division: s("広報広聴課"), number: Some(s("0836-00-0000")), note: s("電話で伝えた") }, completed("report")]),
         yields(&queued_two, call("広報広聴課"), vec![Event::DivisionCalled { division: s("広報広聴課"), number: Some(s("0836-00-0000")), note: s("電話で伝えた") }]),
         yields(&started, Command::IdentifyAccount { account: Some(s("@city_fake")), platform: Some(Platform::X) }, vec![Event::AccountIdentified { account: Some(s("@city_fake")), platform: Some(Platform::X) }]),

@@ -440,6 +440,7 @@ fn queued(to: &str, n: u32) -> hikeshi::incident::Letter {
         reply_code: None,
         channel: None,
         also: Vec::new(),
+        approval: None,
     }
 }
 

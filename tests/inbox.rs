@@ -21,6 +21,11 @@ struct Case {
 impl Case {
     /// An incident whose first report went out (to the outbox) to three divisions.
     fn start(server: &ImapServer, tls: &str) -> Case {
+        Case::start_with(server, tls, "mail/playbook.yaml")
+    }
+
+    /// An incident of the fixture `playbook` whose first report went out (to the outbox).
+    fn start_with(server: &ImapServer, tls: &str, playbook: &str) -> Case {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("hikeshi.toml"),
@@ -35,7 +40,7 @@ impl Case {
             .env("HIKESHI_TIME", NIGHT)
             .env("HIKESHI_OPERATOR", "田中")
             .args(["start"])
-            .arg(fixture("mail/playbook.yaml"))
+            .arg(fixture(playbook))
             .args(["--title", "公式X乗っ取り", "--account", "@city_official"])
             .args(["--platform", "x"])
             .output()
@@ -278,4 +283,77 @@ fn an_open_screen_records_replies_and_says_when_the_server_is_down() {
     assert!(journal.contains("\"reply_id\":\"s2@city.example.jp\""));
     // The password is nowhere the incident wrote.
     assert!(!case.everything().contains(PASSWORD));
+}
+
+/// Approval by reply: `request-approval` mails the approver the text to approve; a reply 承認
+/// from the approver's address records the approval as their own act (the post can then be
+/// done), 却下 with a reason records the refusal, 了解 answers nothing, and a reply to a request
+/// whose text changed since is not an approval.
+#[test]
+fn an_approval_by_reply_is_the_approvers_own_act_for_the_text_they_read() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start_with(&server, "none", "mail/approval.yaml");
+    case.ok(&["fact", "INC", "fake=@city_0fficial"]);
+    let out = case.ok(&["request-approval", "INC", "notice"]);
+    assert!(out.contains("approval request"), "{out}");
+    let request = case.message(2);
+    assert_eq!(request["address"], "hasshin@city.example.jp");
+    assert!(
+        request["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("[Approval request]")
+    );
+    let eml =
+        std::fs::read_to_string(case.incident.join(request["file"].as_str().unwrap())).unwrap();
+    assert!(
+        eml.contains("@city_0fficial"),
+        "the text to approve is in the mail: {eml}"
+    );
+    // 了解 answers no approval request.
+    server.append(&Reply::to(&request, "a0@city.example.jp", "了解").bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("is an approval request"), "{out}");
+    // The approval, by the approver's reply.
+    server.append(&Reply::to(&request, "a1@city.example.jp", "承認します").bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("recorded: message #2"), "{out}");
+    let journal = case.journal();
+    assert!(journal.contains("\"kind\":\"approval_given\""), "{journal}");
+    assert!(journal.contains("\"reply\":2"), "{journal}");
+    assert!(
+        journal.contains("佐藤 課長 <hasshin@city.example.jp>"),
+        "{journal}"
+    );
+    case.ok(&["done", "INC", "notice"]);
+
+    // A second incident: the text changes after the request, so 承認 is not an approval;
+    // 却下 with a reason is a refusal.
+    let case = Case::start_with(&server, "none", "mail/approval.yaml");
+    case.ok(&["fact", "INC", "fake=@city_0fficial"]);
+    case.ok(&["request-approval", "INC", "notice"]);
+    let request = case.message(2);
+    case.ok(&["fact", "INC", "fake=@city_offic1al"]);
+    server.append(&Reply::to(&request, "b1@city.example.jp", "承認").bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("changed after approval request #2"), "{out}");
+    assert!(!case.journal().contains("\"kind\":\"approval_given\""));
+    let refused = case.run(&["done", "INC", "notice"]);
+    assert!(!refused.status.success());
+    server.append(
+        &Reply::to(
+            &request,
+            "b2@city.example.jp",
+            "却下 アカウント名を確認のこと",
+        )
+        .bytes(),
+    );
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("recorded: message #2"), "{out}");
+    let journal = case.journal();
+    assert!(
+        journal.contains("\"kind\":\"approval_rejected\""),
+        "{journal}"
+    );
+    assert!(journal.contains("アカウント名を確認のこと"), "{journal}");
 }

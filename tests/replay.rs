@@ -39,6 +39,7 @@ fn command(kind: u8, step: usize, option: usize, with_reason: bool) -> Command {
                 reply_code: None,
                 channel: None,
                 also: Vec::new(),
+                approval: None,
             }],
         },
         14 => Command::RecordDelivery {

@@ -1044,3 +1044,49 @@ fn the_first_report_shows_the_owning_division_or_that_it_is_still_to_be_given() 
     assert!(!text.contains("未設定（i で入力）"), "{text}");
     assert!(text.contains("防災危機管理課"), "{text}");
 }
+
+/// `m` on a post step mails its approver the text to approve (journalled as an approval
+/// request), and says how the approval comes back.
+#[test]
+fn m_asks_the_approver_for_approval_by_mail() {
+    let fixtures = common::root().join("tests/fixtures/mail");
+    let loaded = catalog::load_playbook(
+        &PlaybookRef::File(fixtures.join("approval.yaml")),
+        &DivisionsRef::File(fixtures.join("divisions.yaml")),
+        &CompileOptions::default(),
+    )
+    .unwrap();
+    let mut s = screen_for(
+        &loaded,
+        Lang::Ja,
+        hikeshi::tui::app::Mail::default(),
+        None,
+        "@city_official",
+    );
+    let app = &mut s.app;
+    press(app, Action::Primary); // detect
+    app.incident
+        .execute(
+            "田中",
+            &hikeshi::incident::Command::SetFact {
+                fact: "fake".into(),
+                value: "@city_0fficial".into(),
+            },
+        )
+        .unwrap();
+    app.selected = position(app, "notice");
+    press(app, Action::RequestApproval);
+    let messages = &app.incident.state().messages;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].letter.to, "発信管理者");
+    assert!(
+        messages[0]
+            .letter
+            .subject
+            .starts_with("【承認依頼】注意喚起を投稿する")
+    );
+    assert!(messages[0].letter.approval.is_some());
+    assert!(app.incident.dir().join(&messages[0].letter.file).exists());
+    // The key is `m`, wherever the screen names it.
+    assert_eq!(keys::name_of(&Action::RequestApproval), "m");
+}

@@ -34,6 +34,20 @@ pub enum Cmd {
         #[arg(long, value_name = "DIVISION")]
         to: Vec<String>,
     },
+    /// Ask a step's approver for approval by mail (approval and post steps).
+    ///
+    /// One mail to the approver (divisions.yaml) with the text to approve — the post's
+    /// statement as it would be published now, or the statements an approval step approves —
+    /// and a reply code. A reply whose first line is 承認 / 了承 / OK records the approval as
+    /// the approver's own act (`hikeshi inbox`, or an open screen, reads it), unless the text
+    /// changed since; 却下 / 不可 with a reason records the refusal. `approve --by` still
+    /// records an approval given in person or by phone.
+    RequestApproval {
+        /// Incident folder or id.
+        incident: String,
+        /// The approval or post step.
+        step: String,
+    },
     /// List every message of an incident and its state: delivered, pending, failed, called.
     Outbox {
         /// Incident folder or id.
@@ -102,6 +116,7 @@ impl Cmd {
                 dry_run: false,
                 to,
             } => notify(ctx, &incident, &step, to),
+            Cmd::RequestApproval { incident, step } => request_approval(ctx, &incident, &step),
             Cmd::Outbox {
                 incident,
                 json,
@@ -342,6 +357,23 @@ fn notify(ctx: &Context, name: &str, step: &str, to: Vec<String>) -> Result<Outc
             "done (all delivered): {step} {title}"
         ))?;
     }
+    settle(incident.record(), &queued.numbers)
+}
+
+/// `hikeshi request-approval`: the request queued, sent, and its outcome reported.
+fn request_approval(ctx: &Context, name: &str, step: &str) -> Result<Outcome, Error> {
+    let config = Config::load(ctx.config.as_deref())?;
+    let mut incident = open(ctx, name)?;
+    let transport = Transport::for_incident(incident.state(), &config)?;
+    let queued = notify::request_approval(&mut incident, &ctx.operator, step, &config, ctx.lang)?;
+    let (via, title) = (transport.describe(), step_title(incident.playbook(), step));
+    say(&tr!(
+        ctx.lang,
+        "承認依頼を送信します（{via}）: {title}",
+        "sending the approval request via {via}: {title}"
+    ))?;
+    let outcomes = deliver_and_record(ctx, &mut incident, &transport, false, &queued.numbers)?;
+    report_outcomes(ctx, incident.record(), &outcomes)?;
     settle(incident.record(), &queued.numbers)
 }
 

@@ -102,16 +102,43 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
                 ),
             }
         }
-        Event::ApprovalGiven { step, by, .. } => {
+        Event::ApprovalGiven {
+            step,
+            by,
+            reply: None,
+            ..
+        } => {
             let t = step_title(step);
             tr!(lang, "「{t}」を{by}が承認", "{by} approved “{t}”")
         }
-        Event::ApprovalRejected { step, by, reason } => {
+        Event::ApprovalGiven {
+            step,
+            by,
+            reply: Some(m),
+            ..
+        } => {
             let t = step_title(step);
             tr!(
                 lang,
-                "「{t}」を{by}が差戻し（{reason}）",
-                "{by} rejected “{t}” ({reason})"
+                "「{t}」を{by}が返信メールで承認（承認依頼 #{m}）",
+                "{by} approved “{t}” by reply (approval request #{m})"
+            )
+        }
+        Event::ApprovalRejected {
+            step,
+            by,
+            reason,
+            reply,
+        } => {
+            let t = step_title(step);
+            let how = match reply {
+                Some(m) => tr!(lang, "返信メールで", "by reply (#{m}) "),
+                None => String::new(),
+            };
+            tr!(
+                lang,
+                "「{t}」を{by}が{how}差戻し（{reason}）",
+                "{by} rejected “{t}” {how}({reason})"
             )
         }
         Event::ChecklistChecked {

@@ -88,6 +88,11 @@ pub struct Letter {
     /// 投稿管理者 and 発信管理者 are often one person, who gets one mail, not three).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<String>,
+    /// An approval request (`hikeshi request-approval`): the texts it asks the approver to
+    /// approve, each with its hash when asked. A reply 承認 approves them if they still read
+    /// so; 却下 with a reason refuses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Vec<ApprovedText>>,
 }
 
 /// A statement's text as an approval step approved it.
@@ -214,6 +219,10 @@ pub enum Event {
         /// of its text as approved; a changed text is no longer covered.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         texts: Vec<ApprovedText>,
+        /// Given by a reply to this approval request (its message number): the approver's
+        /// own act, with the reply on record (`reply_recorded`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply: Option<u32>,
     },
     /// An approval was refused.
     ApprovalRejected {
@@ -223,6 +232,9 @@ pub enum Event {
         by: String,
         /// Why.
         reason: String,
+        /// Refused by a reply to this approval request (its message number).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply: Option<u32>,
     },
     /// A checklist item of a step was ticked or unticked.
     ChecklistChecked {

@@ -14,6 +14,7 @@ use crate::incident::witness::{self, id_token as atom};
 use crate::incident::{IncidentRecord, Letter, Refusal, files};
 use crate::journal::sha256_hex;
 use crate::playbook::StepKind;
+use crate::tr;
 
 /// The subject prefix of every message of a drill.
 pub const EXERCISE_PREFIX: &str = "【訓練】";
@@ -100,42 +101,210 @@ pub fn compose_step(
             step: step_id.to_string(),
         }));
     };
-    let from_address = config.from_address();
-    let from_name = config
-        .mail
-        .from_name
-        .clone()
-        .unwrap_or_else(|| format!("{}（hikeshi）", record.directory.organization));
-    let from = mailbox("the sender", &from_name, from_address)?;
-    let domain = from_address
-        .rsplit_once('@')
-        .map_or("localhost", |(_, d)| d)
-        .to_string();
-    let token = incident_token(record);
-    // Mail threads under the incident's first mail (a chat post has no Message-ID).
-    let mut root = state
-        .messages
-        .iter()
-        .find(|m| m.letter.channel.is_none())
-        .map(|m| m.letter.message_id.clone());
+    let mut sender = Sender::new(record, config)?;
     let mut out = Vec::new();
     let recipients = state.recipients(notify, ix);
     for ((name, also), number) in by_address(record, &recipients)?
         .into_iter()
         .zip(state.next_message()..)
     {
-        let party = record
-            .directory
-            .party(&name)
-            .ok_or_else(|| NotifyError::UnknownRecipient { name: name.clone() })?;
-        let to = mailbox(&name, &name, party.email())?;
         // One person holding several roles is addressed by all of them.
         let addressed = std::iter::once(name.as_str())
             .chain(also.iter().map(String::as_str))
             .collect::<Vec<_>>()
             .join("・");
-        let mut subject = fill(&notify.subject, record, ix, now, Some(&addressed));
-        let mut body = fill(&notify.body, record, ix, now, Some(&addressed));
+        let subject = fill(&notify.subject, record, ix, now, Some(&addressed));
+        let body = fill(&notify.body, record, ix, now, Some(&addressed));
+        out.push(sender.mail(
+            record,
+            config,
+            Envelope {
+                number,
+                step_id,
+                name,
+                also,
+                subject,
+                body,
+            },
+            now,
+        )?);
+    }
+    // Then a post to each chat channel the recipients have, numbered after the mail.
+    let first = state.next_message() + u32::try_from(out.len()).unwrap_or(u32::MAX);
+    let posts = super::channel::compose_posts(record, ix, notify, &recipients, config, now, first)?;
+    out.extend(posts);
+    Ok(out)
+}
+
+/// Composes the approval request of approval or post step `step_id`: one mail to its
+/// approver with the text to approve (the post's statement as it would be published now,
+/// or the statements an approval step approves) and how to answer by reply. Nothing is
+/// written.
+pub fn compose_approval_request(
+    record: &IncidentRecord,
+    step_id: &str,
+    config: &Config,
+    now: DateTime<FixedOffset>,
+    lang: crate::Lang,
+) -> Result<Composed, NotifyError> {
+    let playbook = &record.playbook;
+    let unknown = || {
+        NotifyError::Refused(Refusal::UnknownStep {
+            step: step_id.to_string(),
+            suggestion: crate::playbook::diagnostic::suggest(
+                step_id,
+                playbook.graph.steps().iter().map(|s| s.id.as_str()),
+            ),
+        })
+    };
+    let ix = playbook.graph.find(step_id).ok_or_else(unknown)?;
+    let step = playbook.graph.step(ix).ok_or_else(unknown)?;
+    let (approver, posts) = match &step.kind {
+        StepKind::Post(post) => (post.approver.clone(), vec![ix]),
+        StepKind::Approval { approver } => {
+            let posts = playbook
+                .graph
+                .order()
+                .iter()
+                .copied()
+                .filter(|p| {
+                    matches!(playbook.graph.step(*p).map(|s| &s.kind),
+                        Some(StepKind::Post(post)) if post.approved_in == Some(ix))
+                })
+                .collect();
+            (approver.clone(), posts)
+        }
+        _ => {
+            return Err(NotifyError::Refused(Refusal::NotApprovable {
+                step: step_id.to_string(),
+            }));
+        }
+    };
+    let mut texts = String::new();
+    for p in posts {
+        let title = playbook.graph.step(p).map_or("", |s| s.title.as_str());
+        let statement = crate::incident::statement::to_post(record, p, now)?;
+        let text = statement.map(|s| s.text).unwrap_or_default();
+        texts.push_str(&format!("■ {title}\n----\n{text}\n----\n\n"));
+    }
+    if texts.is_empty() {
+        texts = tr!(
+            lang,
+            "（この手順に公表文はありません。手順「{}」の実施について承認を求めます）\n\n",
+            "(this step has no statement: approval is asked for “{}” itself)\n\n",
+            step.title
+        );
+    }
+    let title = &record.state.title;
+    let subject = tr!(
+        lang,
+        "【承認依頼】{}（{title}）",
+        "[Approval request] {} ({title})",
+        step.title
+    );
+    let body = tr!(
+        lang,
+        "{approver} 様\n\n事案「{title}」について、次の内容の承認をお願いします。\n\n{texts}\
+承認する場合は、このメールに返信し、本文の1行目に「承認」と書いてください。\n\
+承認しない場合は、1行目に「却下」と理由を書いてください（例: 却下 日付の表記を確認のこと）。\n\
+件名の [HK-…] は消さずに返信してください。返信は、このメールのあて先のアドレスから送られたものだけを記録します。\n\
+この依頼の後に文面が変わった場合、返信は承認として記録されません（改めて依頼します）。\n",
+        "Dear {approver},\n\nplease approve the following for the incident “{title}”.\n\n{texts}\
+To approve, reply to this mail with 承認 on the first line of your reply.\n\
+To refuse, write 却下 and your reason on the first line (e.g. 却下 check the date).\n\
+Keep the [HK-…] code in the subject. Only a reply from the address this mail went to is recorded.\n\
+If the text changes after this request, the reply is not recorded as an approval (the request is sent again).\n"
+    );
+    let mut sender = Sender::new(record, config)?;
+    let also = Vec::new();
+    let mut composed = sender.mail(
+        record,
+        config,
+        Envelope {
+            number: record.state.next_message(),
+            step_id,
+            name: approver,
+            also,
+            subject,
+            body,
+        },
+        now,
+    )?;
+    composed.letter.file = format!(
+        "{}/{:04}-{step_id}-approval.eml",
+        files::OUTBOX,
+        composed.number
+    );
+    Ok(composed)
+}
+
+/// Who sends an incident's mail, and the thread it goes in.
+struct Sender {
+    from: Mailbox,
+    domain: String,
+    token: String,
+    /// The incident's first mail: later ones thread under it (a chat post has no Message-ID).
+    root: Option<String>,
+}
+
+/// One message to compose: its number, step, recipient (and the roles it also stands for),
+/// subject and body as filled in.
+struct Envelope<'a> {
+    number: u32,
+    step_id: &'a str,
+    name: String,
+    also: Vec<String>,
+    subject: String,
+    body: String,
+}
+
+impl Sender {
+    fn new(record: &IncidentRecord, config: &Config) -> Result<Sender, NotifyError> {
+        let from_address = config.from_address();
+        let from_name = config
+            .mail
+            .from_name
+            .clone()
+            .unwrap_or_else(|| format!("{}（hikeshi）", record.directory.organization));
+        Ok(Sender {
+            from: mailbox("the sender", &from_name, from_address)?,
+            domain: from_address
+                .rsplit_once('@')
+                .map_or("localhost", |(_, d)| d)
+                .to_string(),
+            token: incident_token(record),
+            root: record
+                .state
+                .messages
+                .iter()
+                .find(|m| m.letter.channel.is_none())
+                .map(|m| m.letter.message_id.clone()),
+        })
+    }
+
+    /// The message as saved and sent: the reply code in its subject, the drill's marks, the
+    /// journal's head as a witness at the end of the body.
+    fn mail(
+        &mut self,
+        record: &IncidentRecord,
+        config: &Config,
+        envelope: Envelope<'_>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Composed, NotifyError> {
+        let Envelope {
+            number,
+            step_id,
+            name,
+            also,
+            mut subject,
+            mut body,
+        } = envelope;
+        let state = &record.state;
+        let party = record
+            .directory
+            .party(&name)
+            .ok_or_else(|| NotifyError::UnknownRecipient { name: name.clone() })?;
+        let to = mailbox(&name, &name, party.email())?;
         header_safe("the subject", &subject)?;
         let code = reply::new_code()?;
         subject = reply::tag_subject(&subject, &code);
@@ -154,28 +323,33 @@ pub fn compose_step(
             "{body}\n\n-- \n{}\n",
             witness::footer(record.entries, &record.head)
         );
-        let message_id = format!("hikeshi.{}.{number}.{token}@{domain}", atom(&record.id));
+        let message_id = format!(
+            "hikeshi.{}.{number}.{}@{}",
+            atom(&record.id),
+            self.token,
+            self.domain
+        );
         let bytes = build(BuildParts {
-            from: &from,
+            from: &self.from,
             to: &to,
             subject: &subject,
             body: &body,
             message_id: &message_id,
-            root: root.as_deref(),
+            root: self.root.as_deref(),
             now,
             incident: &record.id,
             head: (record.entries, &record.head),
             exercise: state.exercise,
             charset: config.mail.charset,
         })?;
-        if root.is_none() {
-            root = Some(message_id.clone());
+        if self.root.is_none() {
+            self.root = Some(message_id.clone());
         }
         let file = format!("{}/{number:04}-{step_id}.eml", files::OUTBOX);
-        out.push(Composed {
+        Ok(Composed {
             number,
             letter: Letter {
-                to: name.clone(),
+                to: name,
                 address: party.email().to_string(),
                 subject,
                 file,
@@ -184,16 +358,12 @@ pub fn compose_step(
                 reply_code: Some(code),
                 channel: None,
                 also,
+                approval: None,
             },
             body,
             bytes,
-        });
+        })
     }
-    // Then a post to each chat channel the recipients have, numbered after the mail.
-    let first = state.next_message() + u32::try_from(out.len()).unwrap_or(u32::MAX);
-    let posts = super::channel::compose_posts(record, ix, notify, &recipients, config, now, first)?;
-    out.extend(posts);
-    Ok(out)
 }
 
 /// The recipients grouped by mail address (compared without case), in order: each group's

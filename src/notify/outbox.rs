@@ -7,7 +7,7 @@ use std::io::Write as _;
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde::Serialize;
 
-use super::compose::compose_step;
+use super::compose::{Composed, compose_approval_request, compose_step};
 use super::transport::{Job, Outcome};
 use super::{NotifyError, WORKER};
 use crate::clock::format_jst;
@@ -45,15 +45,47 @@ pub fn queue(
     step: &str,
     config: &Config,
 ) -> Result<Queued, NotifyError> {
-    let mut saved: Vec<std::path::PathBuf> = Vec::new();
-    let mut numbers = Vec::new();
-    let result = incident.execute_with(actor, |incident| {
-        let now = incident.now();
-        let composed = compose_step(incident.record(), step, config, now)?;
+    save_and_queue(incident, actor, |incident| {
+        let composed = compose_step(incident.record(), step, config, incident.now())?;
         let command = Command::QueueNotifications {
             step: step.to_string(),
             messages: composed.iter().map(|c| c.letter.clone()).collect(),
         };
+        Ok((composed, command))
+    })
+}
+
+/// Composes the approval request of an approval or post step (to its approver, with the text
+/// to approve), saves it and journals it as queued, as [`queue`] does a notify step's mail.
+pub fn request_approval(
+    incident: &mut Incident,
+    actor: &str,
+    step: &str,
+    config: &Config,
+    lang: Lang,
+) -> Result<Queued, NotifyError> {
+    save_and_queue(incident, actor, |incident| {
+        let composed =
+            compose_approval_request(incident.record(), step, config, incident.now(), lang)?;
+        let command = Command::RequestApproval {
+            step: step.to_string(),
+            letter: composed.letter.clone(),
+        };
+        Ok((vec![composed], command))
+    })
+}
+
+/// Under the journal's lock: composes (`compose`), checks the command, saves each .eml
+/// (fsync'd) and journals the command. A refusal leaves no file.
+fn save_and_queue(
+    incident: &mut Incident,
+    actor: &str,
+    compose: impl FnOnce(&Incident) -> Result<(Vec<Composed>, Command), NotifyError>,
+) -> Result<Queued, NotifyError> {
+    let mut saved: Vec<std::path::PathBuf> = Vec::new();
+    let mut numbers = Vec::new();
+    let result = incident.execute_with(actor, |incident| {
+        let (composed, command) = compose(incident)?;
         incident.check(&command).map_err(NotifyError::Refused)?;
         let dir = incident.dir();
         let outbox = dir.join(crate::incident::files::OUTBOX);

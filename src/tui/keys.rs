@@ -219,10 +219,10 @@ pub const NORMAL: &[Binding] = &[
         t("承認", "approve"),
     ),
     row!(
-        [ch('r', Action::Reject)],
+        [ch('r', Action::Reject), ch('m', Action::RequestApproval)],
         t(
-            "差戻し（理由と差し戻した人）",
-            "reject (reason, who refused)"
+            "差戻し（理由と差し戻した人）・承認をメールで依頼",
+            "reject (reason, who refused); ask for approval by mail",
         ),
     ),
     row!(

@@ -90,6 +90,7 @@ impl Harness {
                 reply_code: None,
                 channel: None,
                 also: Vec::new(),
+                approval: None,
             }],
         });
         self.ok(Command::RecordDelivery {

@@ -368,6 +368,7 @@ pub fn message(step: &str, to: &str) -> Letter {
         reply_code: None,
         channel: None,
         also: Vec::new(),
+        approval: None,
     }
 }
 
@@ -376,6 +377,39 @@ pub fn queue(step: &str, to: &[&str]) -> Command {
     Command::QueueNotifications {
         step: s(step),
         messages: to.iter().map(|t| message(step, t)).collect(),
+    }
+}
+
+/// Asks `to` for the approval of `step` by mail.
+pub fn request(step: &str, to: &str) -> Command {
+    Command::RequestApproval {
+        step: s(step),
+        letter: message(step, to),
+    }
+}
+
+/// A state in which `sign-off` can be approved (its prerequisites done, the fact its post
+/// uses known).
+pub fn signable() -> Vec<Command> {
+    vec![
+        start(),
+        done("detect"),
+        queue("report", &["広報広聴課"]),
+        deliver(1),
+        decide("severity", "low"),
+        set_fact("fake_account", "@fake"),
+    ]
+}
+
+/// What `sign-off` approves in [`signable`]: its post's text and hash.
+pub fn signable_texts() -> Vec<hikeshi::incident::event::ApprovedText> {
+    match given(&signable())
+        .apply(&approve("sign-off"))
+        .unwrap()
+        .as_slice()
+    {
+        [Event::ApprovalGiven { texts, .. }] => texts.clone(),
+        other => panic!("{other:?}"),
     }
 }
 

@@ -51,6 +51,23 @@ pub(super) fn texts(
         .collect()
 }
 
+/// What an approval request for `step` asks the approver to approve: an approval step's
+/// statements (`approved_in`), or a post's own, each with the hash of its text now.
+pub(super) fn requested(
+    state: &IncidentState,
+    playbook: &Playbook,
+    ix: StepIx,
+) -> Vec<ApprovedText> {
+    match playbook.graph.step(ix).map(|s| (&s.id, &s.kind)) {
+        Some((id, StepKind::Post(post))) => vec![ApprovedText {
+            step: id.clone(),
+            sha256: fingerprint(state, playbook, post),
+        }],
+        Some((_, StepKind::Approval { .. })) => texts(state, playbook, ix),
+        _ => Vec::new(),
+    }
+}
+
 /// Whether a post is approved: by its own approval, or by its approval step's, if its text
 /// is the one approved there.
 pub(super) fn approved(

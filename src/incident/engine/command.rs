@@ -155,6 +155,14 @@ pub enum Command {
         /// When to retry (transient failures).
         next_retry: Option<DateTime<FixedOffset>>,
     },
+    /// Queue an approval request: mail to the step's approver (an approval or post step)
+    /// with the text to approve; a reply 承認 or 却下 to it is the approver's own act.
+    RequestApproval {
+        /// The approval or post step.
+        step: String,
+        /// The request as composed (its `approval` is filled in by the engine).
+        letter: Letter,
+    },
     /// Record that the recipient acknowledged a message.
     Acknowledge {
         /// The message number.

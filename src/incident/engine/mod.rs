@@ -119,7 +119,10 @@ pub fn apply(
         Command::Acknowledge { message, by, note } => {
             one(notify::acknowledge(s, *message, by, note))
         }
-        Command::RecordReply { message, reply } => one(notify::reply(s, *message, reply)),
+        Command::RecordReply { message, reply } => notify::reply(s, p, *message, reply),
+        Command::RequestApproval { step, letter } => {
+            one(notify::request_approval(s, p, step, letter))
+        }
         Command::Call {
             division,
             number,

@@ -169,7 +169,50 @@ pub(super) fn acknowledge(
     })
 }
 
-pub(super) fn reply(state: &IncidentState, message: u32, reply: &Reply) -> Result<Event, Refusal> {
+/// `hikeshi request-approval`: the request to the step's approver, with the texts it asks
+/// about and their hashes now.
+pub(super) fn request_approval(
+    state: &IncidentState,
+    playbook: &Playbook,
+    step: &str,
+    letter: &Letter,
+) -> Result<Event, Refusal> {
+    super::steps::ensure_approvable(state, playbook, step, &[])?;
+    let ix = find_step(playbook, step)?;
+    let approver = match kind(playbook, ix) {
+        Some(StepKind::Approval { approver }) => approver.clone(),
+        Some(StepKind::Post(post)) => post.approver.clone(),
+        _ => {
+            return Err(Refusal::NotApprovable {
+                step: step.to_string(),
+            });
+        }
+    };
+    if letter.to != approver && !letter.also.contains(&approver) {
+        return Err(Refusal::NotTheApprover {
+            step: step.to_string(),
+            approver,
+            to: letter.to.clone(),
+        });
+    }
+    Ok(Event::NotificationQueued {
+        message: state.next_message(),
+        step: step.to_string(),
+        letter: Letter {
+            approval: Some(super::approval::requested(state, playbook, ix)),
+            ..letter.clone()
+        },
+    })
+}
+
+/// A reply that counts: an acknowledgement of a notice; to an approval request, the
+/// approval (if the texts still read as asked) or the refusal, as the approver's own act.
+pub(super) fn reply(
+    state: &IncidentState,
+    playbook: &Playbook,
+    message: u32,
+    reply: &Reply,
+) -> Result<Vec<Event>, Refusal> {
     let record = known(state, message)?;
     if !record.letter.address.eq_ignore_ascii_case(&reply.from) {
         return Err(Refusal::ReplyFromElsewhere {
@@ -186,19 +229,53 @@ pub(super) fn reply(state: &IncidentState, message: u32, reply: &Reply) -> Resul
             reply_id: reply.reply_id.clone(),
         });
     }
-    if reply.verdict != Verdict::Acknowledged {
-        return Err(Refusal::NotAnApprovalRequest { message });
-    }
     if !matches!(record.delivery, Delivery::Sent { .. }) {
         return Err(Refusal::NotDelivered {
             message,
             to: record.letter.to.clone(),
         });
     }
-    Ok(Event::ReplyRecorded {
+    let recorded = Event::ReplyRecorded {
         message,
         reply: reply.clone(),
-    })
+    };
+    let Some(asked) = &record.letter.approval else {
+        if reply.verdict != Verdict::Acknowledged {
+            return Err(Refusal::NotAnApprovalRequest { message });
+        }
+        return Ok(vec![recorded]);
+    };
+    let step = record.step.clone();
+    super::steps::ensure_approvable(state, playbook, &step, &[])?;
+    let by = format!("{} <{}>", reply.name, reply.from);
+    let answer = match reply.verdict {
+        Verdict::Acknowledged => return Err(Refusal::ApprovalRequestNeedsAnswer { message }),
+        Verdict::Approved => {
+            let ix = find_step(playbook, &step)?;
+            if super::approval::requested(state, playbook, ix) != *asked {
+                return Err(Refusal::RequestOutdated { message, step });
+            }
+            // An approval step approves its posts' texts as asked; a post's own approval
+            // covers the post itself (its hash is in the request).
+            let texts = match kind(playbook, ix) {
+                Some(StepKind::Approval { .. }) => asked.clone(),
+                _ => Vec::new(),
+            };
+            Event::ApprovalGiven {
+                step,
+                by,
+                texts,
+                reply: Some(message),
+            }
+        }
+        Verdict::Rejected => Event::ApprovalRejected {
+            step,
+            by,
+            reason: reply.reason.clone().unwrap_or_default(),
+            reply: Some(message),
+        },
+    };
+    Ok(vec![recorded, answer])
 }
 
 pub(super) fn call(
@@ -242,7 +319,9 @@ fn complete_notified(
     settled: impl Fn(&MessageRecord) -> bool,
 ) -> Option<Event> {
     let ix = playbook.graph.find(step)?;
-    if state.status_of(ix).is_settled() {
+    // Only a notify step is done by its mail (an approval request is not the approval).
+    if state.status_of(ix).is_settled() || !matches!(kind(playbook, ix), Some(StepKind::Notify(_)))
+    {
         return None;
     }
     let mut messages = state.current_messages(playbook, step).peekable();

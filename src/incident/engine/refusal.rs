@@ -190,6 +190,29 @@ pub enum Refusal {
         /// The message number.
         message: u32,
     },
+    /// An approval request answered with neither 承認 nor 却下: only an approval or a
+    /// rejection answers it.
+    ApprovalRequestNeedsAnswer {
+        /// The message number.
+        message: u32,
+    },
+    /// The text an approval request asked about has changed since: the reply approves what
+    /// the approver read, not what the post would publish now.
+    RequestOutdated {
+        /// The approval request.
+        message: u32,
+        /// The step.
+        step: String,
+    },
+    /// An approval request goes to the step's approver only.
+    NotTheApprover {
+        /// The step.
+        step: String,
+        /// Its approver.
+        approver: String,
+        /// Who the request was for.
+        to: String,
+    },
     /// No such message.
     UnknownMessage {
         /// As given.
@@ -520,6 +543,21 @@ impl Refusal {
                 lang,
                 "通知 #{message} は承認依頼ではありません。承認・却下の返信は記録しません",
                 "message #{message} is not an approval request; an approval or rejection by reply is not recorded"
+            ),
+            Refusal::ApprovalRequestNeedsAnswer { message } => tr!(
+                lang,
+                "通知 #{message} は承認依頼です。返信の1行目が「承認」又は「却下（理由）」のときだけ記録します",
+                "message #{message} is an approval request: only a reply whose first line approves it (OK) or refuses it with a reason is recorded"
+            ),
+            Refusal::RequestOutdated { message, step } => tr!(
+                lang,
+                "承認依頼 #{message} の後に `{step}` の文面が変わりました。この返信は承認として記録しません。改めて承認を依頼してください（hikeshi request-approval）",
+                "the text of `{step}` changed after approval request #{message}: this reply is not recorded as an approval; request approval again (hikeshi request-approval)"
+            ),
+            Refusal::NotTheApprover { step, approver, to } => tr!(
+                lang,
+                "`{step}` の承認者は {approver} です（{to} ではありません）",
+                "the approver of `{step}` is {approver}, not {to}"
             ),
             Refusal::UnknownMessage { message } => tr!(
                 lang,

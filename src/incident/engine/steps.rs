@@ -190,7 +190,7 @@ pub(super) fn decide(
 
 /// Checks an approval or a rejection: the step exists, the texts (who, and why) are given,
 /// it is an approval or a post, and it is ready.
-fn ensure_approvable(
+pub(super) fn ensure_approvable(
     state: &IncidentState,
     playbook: &Playbook,
     step: &str,
@@ -225,6 +225,7 @@ pub(super) fn approve(
         step: step.to_string(),
         by: by.to_string(),
         texts,
+        reply: None,
     })
 }
 
@@ -240,6 +241,7 @@ pub(super) fn reject(
         step: step.to_string(),
         by: by.to_string(),
         reason: reason.to_string(),
+        reply: None,
     })
 }
 

@@ -128,7 +128,9 @@ fn fields(command: &Command) -> Vec<Typed<'_>> {
             out
         }
         Command::Handover { to, .. } => vec![Name(to, "--to")],
-        Command::QueueNotifications { step, .. } => vec![Name(step, "STEP")],
+        Command::QueueNotifications { step, .. } | Command::RequestApproval { step, .. } => {
+            vec![Name(step, "STEP")]
+        }
         Command::AddRecipients { step, to } => std::iter::once(Name(step, "STEP"))
             .chain(to.iter().map(|t| Name(t, "--to")))
             .collect(),

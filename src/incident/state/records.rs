@@ -339,6 +339,7 @@ mod tests {
                 reply_code: None,
                 channel: None,
                 also: Vec::new(),
+                approval: None,
             },
             queued: Stamp {
                 at,

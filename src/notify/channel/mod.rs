@@ -142,6 +142,7 @@ pub fn compose_posts(
                     reply_code: None,
                     channel: Some(channel.clone()),
                     also: Vec::new(),
+                    approval: None,
                 },
                 body: post.text,
                 bytes,

@@ -162,6 +162,33 @@ impl App {
         }
     }
 
+    /// Mails the selected approval or post step's approver the text to approve, and starts
+    /// sending it; a reply 承認 then records the approval (read by the inbox watch).
+    pub(super) fn request_approval(&mut self, ix: StepIx) {
+        let step = self.step_id(ix);
+        let operator = self.operator.clone();
+        let Some(config) = self.mail.config.as_ref() else {
+            let problem = self.mail.problem.clone().unwrap_or_default();
+            self.error(problem);
+            return;
+        };
+        match notify::request_approval(&mut self.incident, &operator, &step, config, self.lang) {
+            Ok(queued) => {
+                self.push_log(&queued.written);
+                let via = self.mail.describe();
+                let text = tr!(
+                    self.lang,
+                    "承認依頼を送信します（{via}）。返信の「承認」で記録されます",
+                    "sending the approval request via {via}; a reply 承認 records the approval"
+                );
+                self.info(text);
+                self.schedule(false);
+            }
+            Err(notify::NotifyError::Refused(r)) => self.error(r.message(self.lang)),
+            Err(e) => self.error(e.message(self.lang)),
+        }
+    }
+
     /// Queues the selected notify step's messages and starts sending them. If the engine
     /// refuses because they are queued already, says where they stand: the worker retries
     /// them by itself, R retries now, c records a call.

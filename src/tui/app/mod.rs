@@ -52,6 +52,8 @@ pub enum Action {
     Decide,
     /// Approve it (asks for the name).
     Approve,
+    /// Ask its approver for the approval by mail (approval and post steps).
+    RequestApproval,
     /// Reject it (asks for the reason).
     Reject,
     /// Record an observation (asks for the text).
@@ -337,6 +339,11 @@ impl App {
             Action::Skip => self.open(DialogKind::Skip),
             Action::Decide => self.open(DialogKind::Decide),
             Action::Approve => self.open(DialogKind::Approve),
+            Action::RequestApproval => {
+                if let Some(ix) = self.selected_step() {
+                    self.request_approval(ix);
+                }
+            }
             Action::Reject => self.open(DialogKind::Reject),
             Action::Observe => self.open(DialogKind::Observe),
             Action::Note => self.open(DialogKind::Note),
