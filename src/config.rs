@@ -217,6 +217,105 @@ pub struct ReportConfig {
     /// (minijinja), used instead of the built-in ones; relative to the config file.
     #[serde(default)]
     pub templates: Option<PathBuf>,
+    /// The Word report's letterhead: who issues it (e.g. `例示市 総務部 広報広聴課`)
+    /// [default: the organisation named in the incident's playbook].
+    #[serde(default)]
+    pub organization: Option<String>,
+    /// The Word report's 文書番号 (e.g. `例広第　　号`); without it, a blank line to fill in
+    /// by hand.
+    #[serde(default)]
+    pub document_number: Option<String>,
+    /// The Word report's 日付 as it is to be printed; without it, a blank line to fill in by
+    /// hand.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// The Word report's 決裁欄: one box to stamp per title, left to right [default: 課長,
+    /// 課長補佐, 係長, 担当]; an empty list leaves the box out.
+    #[serde(default)]
+    pub stamps: Option<Vec<String>>,
+    /// The Word report's body font for Japanese (and Latin) text, then the fonts Word may use
+    /// where it is missing [default: 游明朝, ＭＳ 明朝].
+    #[serde(default)]
+    pub body_font: Option<Vec<String>>,
+    /// The Word report's heading font, then its stand-ins [default: 游ゴシック, ＭＳ ゴシック].
+    #[serde(default)]
+    pub heading_font: Option<Vec<String>>,
+}
+
+impl ReportConfig {
+    /// The 決裁欄's titles in `lang`.
+    pub fn stamps(&self, lang: crate::Lang) -> Vec<String> {
+        match &self.stamps {
+            Some(titles) => titles.clone(),
+            None => crate::tr!(lang, "課長 課長補佐 係長 担当", "Head Deputy Chief Officer")
+                .split(' ')
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+
+    /// The body font and its stand-ins.
+    pub fn body_font(&self) -> Vec<String> {
+        fonts(self.body_font.as_deref(), &["游明朝", "ＭＳ 明朝"])
+    }
+
+    /// The heading font and its stand-ins.
+    pub fn heading_font(&self) -> Vec<String> {
+        fonts(
+            self.heading_font.as_deref(),
+            &["游ゴシック", "ＭＳ ゴシック"],
+        )
+    }
+
+    /// What is wrong with the Word report's settings, if anything.
+    fn problem(&self) -> Option<String> {
+        let texts = [
+            ("organization", self.organization.as_deref()),
+            ("document_number", self.document_number.as_deref()),
+            ("date", self.date.as_deref()),
+        ];
+        for (key, value) in texts {
+            if let Some(c) = value.and_then(crate::text::bad_in_name) {
+                return Some(format!(
+                    "[report] {key}: one line without control characters (found {})",
+                    c.escape_debug()
+                ));
+            }
+        }
+        for name in self.stamps.iter().flatten() {
+            if name.trim().is_empty() || crate::text::bad_in_name(name).is_some() {
+                return Some(
+                    "[report] stamps: each title is one line of text, not empty".to_string(),
+                );
+            }
+        }
+        for (key, list) in [
+            ("body_font", &self.body_font),
+            ("heading_font", &self.heading_font),
+        ] {
+            if let Some(list) = list
+                && (list.is_empty()
+                    || list.iter().any(|f| {
+                        f.trim().is_empty()
+                            || f.contains(',')
+                            || crate::text::bad_in_name(f).is_some()
+                    }))
+            {
+                return Some(format!(
+                    "[report] {key}: a list of font names, the first the one to use (no commas, \
+                     none empty)"
+                ));
+            }
+        }
+        None
+    }
+}
+
+fn fonts(configured: Option<&[String]>, default: &[&str]) -> Vec<String> {
+    match configured {
+        Some(list) if !list.is_empty() => list.to_vec(),
+        _ => default.iter().map(|f| (*f).to_string()).collect(),
+    }
 }
 
 /// The service a channel posts to; each renders its own payload.
@@ -470,6 +569,12 @@ impl Config {
             });
         }
         check_channels(path, &config)?;
+        if let Some(message) = config.report.problem() {
+            return Err(ConfigError::Parse {
+                path: path.to_path_buf(),
+                message,
+            });
+        }
         config.path = Some(path.to_path_buf());
         if let (Some(t), Some(dir)) = (&config.report.templates, path.parent())
             && t.is_relative()
@@ -569,6 +674,35 @@ mod tests {
             assert!(!message.contains("S3cret"), "{message}");
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_word_report_settings_are_checked_and_default_to_japanese_fonts() {
+        let report = |text: &str| -> ReportConfig {
+            toml::from_str::<Config>(&format!("[report]\n{text}\n"))
+                .map(|c| c.report)
+                .unwrap_or_default()
+        };
+        let plain = report("");
+        assert_eq!(plain.body_font(), ["游明朝", "ＭＳ 明朝"]);
+        assert_eq!(plain.heading_font(), ["游ゴシック", "ＭＳ ゴシック"]);
+        assert_eq!(
+            plain.stamps(crate::Lang::Ja),
+            ["課長", "課長補佐", "係長", "担当"]
+        );
+        assert!(plain.problem().is_none());
+        let set = report("body_font = [\"BIZ UD明朝\"]\nstamps = []\ndate = \"令和8年11月25日\"");
+        assert_eq!(set.body_font(), ["BIZ UD明朝"]);
+        assert!(set.stamps(crate::Lang::Ja).is_empty());
+        assert!(set.problem().is_none());
+        for bad in [
+            "body_font = []",
+            "heading_font = [\"A, B\"]",
+            "document_number = \"第\\n号\"",
+            "stamps = [\" \"]",
+        ] {
+            assert!(report(bad).problem().is_some(), "{bad}");
+        }
     }
 
     #[test]

@@ -797,3 +797,456 @@ fn a_workbook_of_a_broken_record_says_so_first() {
     let timeline = out["data"]["経過"]["rows"].as_array().unwrap();
     assert!(timeline.iter().any(|row| row[7][1] == "不一致"));
 }
+
+#[test]
+fn the_csv_of_a_broken_record_says_so_under_its_header() {
+    let h = finished();
+    let id = h.incident.record().id.clone();
+    let csv_of = || {
+        let out = hikeshi()
+            .env("HIKESHI_INCIDENTS", incidents_of(&h))
+            .env("HIKESHI_TIME", END)
+            .args(["report", &id, "--format", "csv", "-o", "-"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect();
+        (out.status.code(), rows)
+    };
+    let (code, rows) = csv_of();
+    assert_eq!(code, Some(0));
+    assert!(rows.iter().all(|r| r[3] != "unverified"), "{rows:?}");
+    let events = rows.len() - 2;
+
+    let journal = h.incident.dir().join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    std::fs::write(&journal, text.replacen("不正な投稿", "問題のない投稿", 1)).unwrap();
+    let (code, rows) = csv_of();
+    assert_eq!(code, Some(1), "written, and the command fails");
+    assert_eq!(rows[0][0], "番号", "the header stays the first row");
+    assert_eq!(rows[1][3], "unverified");
+    assert!(rows[1][6].contains("検証に失敗しました"), "{:?}", rows[1]);
+    assert_eq!(rows[1][7], "不一致");
+    assert_eq!(rows[2][3], "unverified");
+    assert!(rows[2][6].starts_with("line 3 (seq 3): "), "{:?}", rows[2]);
+    assert!(
+        rows.iter().all(|r| r.len() == 9),
+        "every row has the columns"
+    );
+    assert_eq!(
+        rows.len(),
+        events + 2 + 2,
+        "two warning rows, then every event"
+    );
+    assert_eq!(rows[3][6], "事案「テスト事案」を開始");
+    assert_eq!(rows.last().unwrap()[3], "witness");
+}
+
+/// Reads a Word document with python-docx: the page, the East Asian fonts (document defaults
+/// and styles) and the font table, the pictures, the header, the footer, the properties, and
+/// the body in order: paragraphs (with their style and runs) and tables (cell texts, whether
+/// the header row repeats on every page, how many cells are lines to write on).
+#[cfg(unix)]
+const READ_DOCX: &str = r#"
+import io, sys, json, zipfile
+import xml.etree.ElementTree as ET
+import docx
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+data = sys.stdin.buffer.read()
+d = docx.Document(io.BytesIO(data))
+s = d.sections[0]
+def east_asia(el):
+    rpr = el.find(qn('w:rPr')) if el is not None else None
+    fonts = rpr.find(qn('w:rFonts')) if rpr is not None else None
+    return None if fonts is None else fonts.get(qn('w:eastAsia'))
+defaults = d.styles.element.find(qn('w:docDefaults')).find(qn('w:rPrDefault'))
+body = []
+for child in d.element.body.iterchildren():
+    if child.tag == qn('w:p'):
+        p = docx.text.paragraph.Paragraph(child, d)
+        pictures = len(child.findall('.//' + qn('w:drawing')))
+        if p.text or pictures:
+            body.append({"p": p.text, "style": p.style.name if p.style is not None else None,
+                         "pictures": pictures})
+    elif child.tag == qn('w:tbl'):
+        t = docx.table.Table(child, d)
+        tr = t.rows[0]._tr
+        repeat = tr.trPr is not None and tr.trPr.find(qn('w:tblHeader')) is not None
+        lines = len(child.findall('.//' + qn('w:tcBorders') + '/' + qn('w:bottom')))
+        body.append({"table": [[c.text for c in row.cells] for row in t.rows],
+                     "repeat": repeat, "lines": lines})
+z = zipfile.ZipFile(io.BytesIO(data))
+W = '{http://schemas.openxmlformats.org/wordprocessingml/2006/main}'
+fonts = {}
+for f in ET.fromstring(z.read('word/fontTable.xml')).findall(W + 'font'):
+    alt = f.find(W + 'altName')
+    fonts[f.get(W + 'name')] = alt.get(W + 'val') if alt is not None else None
+print(json.dumps({
+    "page_mm": [round(s.page_width.mm), round(s.page_height.mm)],
+    "portrait": s.orientation == WD_ORIENT.PORTRAIT,
+    "margins_mm": [round(m.mm) for m in (s.top_margin, s.bottom_margin, s.left_margin, s.right_margin)],
+    "east_asia": {name: east_asia(d.styles[name].element) for name in ("Title", "Heading 1", "Heading 2")}
+                 | {"default": east_asia(defaults)},
+    "default_style": d.styles.default(docx.enum.style.WD_STYLE_TYPE.PARAGRAPH).name,
+    "font_table": fonts,
+    "pictures": [z.read(n)[:8].hex() for n in z.namelist()
+                 if n.startswith('word/media/') and not n.endswith('/')],
+    "header": "\n".join(p.text for p in s.header.paragraphs),
+    "footer": "\n".join(p.text for p in s.footer.paragraphs),
+    "title": d.core_properties.title,
+    "author": d.core_properties.author,
+    "body": body,
+}, ensure_ascii=False))
+"#;
+
+/// `hikeshi report INCIDENT --format docx` with `extra` arguments and `config`, read back.
+#[cfg(unix)]
+fn word(h: &Harness, extra: &[&str], config: Option<&Path>) -> (Option<i32>, serde_json::Value) {
+    let id = h.incident.record().id.clone();
+    let mut cmd = hikeshi();
+    cmd.env("HIKESHI_INCIDENTS", incidents_of(h))
+        .env("HIKESHI_TIME", END)
+        .args(extra)
+        .args(["report", &id, "--format", "docx"]);
+    if let Some(c) = config {
+        cmd.env("HIKESHI_CONFIG", c);
+    }
+    let out = cmd.output().unwrap();
+    let bytes = std::fs::read(h.incident.dir().join("report.docx")).unwrap();
+    assert!(bytes.starts_with(b"PK"), "a zip archive");
+    let read = python(READ_DOCX, &bytes);
+    (out.status.code(), serde_json::from_str(&read).unwrap())
+}
+
+#[cfg(unix)]
+fn body(doc: &serde_json::Value) -> &Vec<serde_json::Value> {
+    doc["body"].as_array().unwrap()
+}
+
+#[cfg(unix)]
+fn headings<'a>(doc: &'a serde_json::Value, style: &str) -> Vec<&'a str> {
+    body(doc)
+        .iter()
+        .filter(|b| b["style"] == style)
+        .map(|b| b["p"].as_str().unwrap())
+        .collect()
+}
+
+/// The table whose header row is `header`.
+#[cfg(unix)]
+fn table<'a>(doc: &'a serde_json::Value, header: &[&str]) -> &'a serde_json::Value {
+    body(doc)
+        .iter()
+        .find(|b| b["table"][0] == serde_json::json!(header))
+        .unwrap_or_else(|| panic!("no table {header:?}: {doc}"))
+}
+
+#[cfg(unix)]
+fn cell_texts(doc: &serde_json::Value) -> String {
+    body(doc)
+        .iter()
+        .filter_map(|b| b["table"].as_array())
+        .flatten()
+        .flat_map(|row| row.as_array().unwrap())
+        .map(|c| c.as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+#[cfg(unix)] // Python's python-docx
+fn the_word_report_reads_back_with_headings_tables_japanese_fonts_and_a4() {
+    let h = finished();
+    let config = h.dir.path().join("hikeshi.toml");
+    std::fs::write(
+        &config,
+        "[report]\norganization = \"例示市 総務部 広報広聴課\"\ndocument_number = \"例広第123号\"\ndate = \"令和8年11月25日\"\n",
+    )
+    .unwrap();
+    let (code, doc) = word(&h, &[], Some(&config));
+    assert_eq!(code, Some(0));
+    assert_eq!(doc["page_mm"], serde_json::json!([210, 297]), "A4");
+    assert_eq!(doc["portrait"], true);
+    assert_eq!(doc["margins_mm"], serde_json::json!([20, 20, 25, 20]));
+    // Japanese fonts for East Asian text, each with its stand-in in the font table.
+    assert_eq!(doc["east_asia"]["default"], "游明朝");
+    assert_eq!(doc["east_asia"]["Heading 1"], "游ゴシック");
+    assert_eq!(doc["east_asia"]["Heading 2"], "游ゴシック");
+    assert_eq!(doc["east_asia"]["Title"], "游ゴシック");
+    assert_eq!(doc["font_table"]["游明朝"], "ＭＳ 明朝");
+    assert_eq!(doc["font_table"]["游ゴシック"], "ＭＳ ゴシック");
+    assert_eq!(doc["default_style"], "Normal");
+    assert_eq!(doc["title"], "事案報告書: テスト事案");
+    assert_eq!(doc["author"], "hikeshi");
+    assert!(
+        doc["footer"]
+            .as_str()
+            .unwrap()
+            .contains(&h.incident.record().id)
+    );
+    assert_eq!(doc["header"], "", "not an exercise");
+    assert_eq!(
+        headings(&doc, "Heading 1"),
+        [
+            "概要",
+            "判断",
+            "根拠としたガイドライン",
+            "経過",
+            "手順の実施状況",
+            "逸脱と省略",
+            "通知",
+            "公表文",
+            "証拠",
+            "記録の完全性"
+        ]
+    );
+    assert_eq!(headings(&doc, "Title"), ["事案報告書"]);
+    // The letterhead: the 決裁欄, 文書番号 and 日付 as configured, the office.
+    let first = body(&doc);
+    assert_eq!(
+        first[0]["table"][0],
+        serde_json::json!(["課長", "課長補佐", "係長", "担当"])
+    );
+    assert_eq!(
+        first[1]["table"],
+        serde_json::json!([["文書番号", "例広第123号"], ["日付", "令和8年11月25日"]])
+    );
+    assert_eq!(first[1]["lines"], 0, "nothing left to fill in");
+    assert_eq!(first[2]["p"], "例示市 総務部 広報広聴課");
+    // Every timeline event, in order, with its time, under a header repeated on each page.
+    let audited = IncidentRecord::audit(h.incident.dir()).unwrap();
+    let r = report::build(&audited, Lang::Ja, at(END));
+    let timeline = table(&doc, &["日時", "記録者", "内容"]);
+    assert_eq!(timeline["repeat"], true);
+    let rows = timeline["table"].as_array().unwrap();
+    assert_eq!(rows.len(), r.timeline.len() + 1);
+    for (row, e) in rows[1..].iter().zip(&r.timeline) {
+        assert_eq!(row[0], e.time_text.as_str());
+        assert_eq!(row[1], e.actor.as_str());
+        assert!(row[2].as_str().unwrap().starts_with(&e.text), "{row}");
+    }
+    // The chart is a PNG picture, its rows named in the table below it.
+    assert_eq!(doc["pictures"], serde_json::json!(["89504e470d0a1a0a"]));
+    let chart = body(&doc).iter().position(|b| b["pictures"] == 1).unwrap();
+    assert_eq!(body(&doc)[chart - 1]["p"], "経過");
+    let legend = table(&doc, &["図の行", "手順", "実施可能", "実施", "状態"]);
+    let shown = r
+        .steps
+        .iter()
+        .filter(|s| s.status != hikeshi::incident::state::StepStatus::NotApplicable)
+        .count();
+    assert_eq!(legend["table"].as_array().unwrap().len(), shown + 1);
+    assert_eq!(legend["table"][1][1], r.steps[0].title.as_str());
+    // Facts tables have no header row to repeat.
+    let overview = body(&doc)
+        .iter()
+        .find(|b| b["table"][0][0] == "事案名")
+        .unwrap();
+    assert_eq!(overview["table"][0][1], "テスト事案");
+    assert_eq!(overview["repeat"], false);
+    // The text as posted, the evidence, the decisions, the integrity and its witness.
+    let cells = cell_texts(&doc);
+    for needle in [
+        "例示市からのお知らせ（担当 田中、重大度 重大）",
+        "乗っ取り後の投稿の画面",
+        "https://x.com/city_official/status/1",
+        "ハッシュ連鎖を検証済み",
+        "X-Hikeshi-Report: ",
+    ] {
+        assert!(cells.contains(needle), "{needle} missing:\n{cells}");
+    }
+    // The witness can be read back from the file, and it is an earlier report: writing it
+    // again to the same place needs no --force.
+    let path = h.incident.dir().join("report.docx");
+    let out = hikeshi()
+        .env("HIKESHI_INCIDENTS", incidents_of(&h))
+        .args(["verify", &h.incident.record().id, "--witness"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 件の控え"),
+        "{out:?}"
+    );
+    let elsewhere = h.dir.path().join("filed.docx");
+    for _ in 0..2 {
+        let out = hikeshi()
+            .env("HIKESHI_INCIDENTS", incidents_of(&h))
+            .env("HIKESHI_TIME", END)
+            .args(["report", &h.incident.record().id, "--format", "docx", "-o"])
+            .arg(&elsewhere)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+}
+
+#[test]
+#[cfg(unix)] // Python's python-docx
+fn the_word_report_leaves_lines_to_fill_in_and_speaks_english() {
+    let h = finished();
+    let (code, doc) = word(&h, &["--lang", "en"], None);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        headings(&doc, "Heading 1"),
+        [
+            "Overview",
+            "Decisions",
+            "Guideline clauses followed",
+            "Timeline",
+            "Steps",
+            "Deviations and skipped steps",
+            "Notifications",
+            "Public statements",
+            "Evidence",
+            "Integrity of the record"
+        ]
+    );
+    let first = body(&doc);
+    assert_eq!(
+        first[0]["table"][0],
+        serde_json::json!(["Head", "Deputy", "Chief", "Officer"])
+    );
+    assert_eq!(
+        first[1]["table"],
+        serde_json::json!([["Document No.", ""], ["Date", ""]])
+    );
+    assert_eq!(first[1]["lines"], 2, "a line to write each on");
+    assert_eq!(first[2]["p"], "例示市", "the playbook's organisation");
+    table(&doc, &["Time", "By", "What happened"]);
+}
+
+#[test]
+#[cfg(unix)] // Python's python-docx
+fn a_word_report_of_a_broken_record_says_so_on_its_first_page() {
+    let h = finished();
+    let journal = h.incident.dir().join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    std::fs::write(&journal, text.replacen("不正な投稿", "問題のない投稿", 1)).unwrap();
+    let (code, doc) = word(&h, &[], None);
+    assert_eq!(code, Some(1), "written, and the command fails");
+    let blocks = body(&doc);
+    let warning = blocks
+        .iter()
+        .position(|b| {
+            b["table"][0][0]
+                .as_str()
+                .is_some_and(|t| t.starts_with("注意: この記録は検証に失敗しました"))
+        })
+        .unwrap_or_else(|| panic!("no warning: {doc}"));
+    let overview = blocks.iter().position(|b| b["p"] == "概要").unwrap();
+    assert!(
+        warning < overview,
+        "the warning comes before the first section"
+    );
+    assert!(
+        blocks[warning]["table"][0][0]
+            .as_str()
+            .unwrap()
+            .contains("line 3 (seq 3)"),
+        "{}",
+        blocks[warning]
+    );
+    let cells = cell_texts(&doc);
+    assert!(cells.contains("status/1（未検証）"), "{cells}");
+    assert!(cells.contains("検証に失敗"), "{cells}");
+}
+
+/// The structure of a Word report as text: headings, paragraphs, tables by their size and
+/// header, pictures.
+#[cfg(unix)]
+fn structure(doc: &serde_json::Value) -> String {
+    let mut out = format!(
+        "page {} portrait={} margins {}\nfonts {} / table {}\nheader: {}\nfooter: {}\n\n",
+        doc["page_mm"],
+        doc["portrait"],
+        doc["margins_mm"],
+        doc["east_asia"],
+        doc["font_table"],
+        doc["header"],
+        doc["footer"]
+    );
+    for b in body(doc) {
+        if let Some(rows) = b["table"].as_array() {
+            let first: Vec<&str> = rows[0]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap().lines().next().unwrap_or(""))
+                .collect();
+            out += &format!(
+                "  [table {}×{}{}] {}\n",
+                rows.len(),
+                first.len(),
+                if b["repeat"] == true {
+                    ", header repeats"
+                } else {
+                    ""
+                },
+                first.join(" | ")
+            );
+        } else if b["pictures"] != 0 {
+            out += "  [picture]\n";
+        } else {
+            let text = b["p"].as_str().unwrap();
+            let short: String = text.lines().next().unwrap_or("").chars().take(30).collect();
+            match b["style"].as_str() {
+                Some("Title") => out += &format!("= {short}\n"),
+                Some("Heading 1") => out += &format!("# {short}\n"),
+                Some("Heading 2") => out += &format!("## {short}\n"),
+                _ => out += &format!("  {short}\n"),
+            }
+        }
+    }
+    // Hashes, whole or cut short, are not structure.
+    let mut hashes_out = String::with_capacity(out.len());
+    let mut run = String::new();
+    for c in out.chars().chain(std::iter::once('\n')) {
+        if c.is_ascii_hexdigit() {
+            run.push(c);
+            continue;
+        }
+        hashes_out += if run.len() >= 16 { "[hash]" } else { &run };
+        run.clear();
+        hashes_out.push(c);
+    }
+    hashes_out.pop();
+    hashes_out
+}
+
+#[test]
+#[cfg(unix)] // Python's python-docx
+fn the_word_report_of_a_stock_exercise_keeps_its_structure() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hikeshi()
+        .current_dir(dir.path())
+        .env("HIKESHI_OPERATOR", "訓練 太郎")
+        .args(["exercise", "takeover-friday-night", "--autopilot", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let run: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let incident = dir.path().join(run["incident"].as_str().unwrap());
+    let out = hikeshi()
+        .current_dir(dir.path())
+        .args([
+            "report",
+            run["incident"].as_str().unwrap(),
+            "--format",
+            "docx",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let bytes = std::fs::read(incident.join("report.docx")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&python(READ_DOCX, &bytes)).unwrap();
+    assert_eq!(doc["header"], "【訓練】", "every page of a drill says so");
+    golden!("exercise-docx", structure(&doc));
+}

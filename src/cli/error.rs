@@ -638,6 +638,7 @@ mod tests {
                 ReportError::Csv("bad".into()),
                 ReportError::NotEmpty("pack".into()),
                 ReportError::Xlsx("bad".into()),
+                ReportError::Docx("bad".into()),
             ],
             |e| match e {
                 ReportError::Template { .. } => 0,
@@ -645,8 +646,9 @@ mod tests {
                 ReportError::Csv(_) => 2,
                 ReportError::NotEmpty(_) => 3,
                 ReportError::Xlsx(_) => 4,
+                ReportError::Docx(_) => 5,
             },
-            5,
+            6,
             ReportError::message,
         );
         let tui = TuiError::from(os());

@@ -18,7 +18,7 @@ pub enum Cmd {
     /// Write the post-incident report (事案報告書), or the evidence pack.
     ///
     /// Made from the journal and the frozen playbook: HTML (default, one self-contained file
-    /// for print), Markdown, CSV (Excel) or JSON. It goes to INCIDENT/report.<ext> unless -o
+    /// for print), Markdown, CSV, JSON, Excel or Word. It goes to INCIDENT/report.<ext> unless -o
     /// says otherwise (-o - prints it). A journal that fails verification is reported, with a
     /// warning at the top, and exit 1.
     Report {
@@ -28,7 +28,7 @@ pub enum Cmd {
         #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
         format: ReportFormat,
         /// Where to write it (`-` for standard output). Inside an incident folder only the
-        /// report's own names (report.html, .md, .csv, .json) are allowed.
+        /// report's own names (report.html, .md, .csv, .json, .xlsx, .docx) are allowed.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
         /// Replace an existing file that is not an earlier report.
@@ -54,6 +54,8 @@ pub enum ReportFormat {
     Json,
     /// Excel workbook: overview, timeline, steps, mail, evidence, decisions.
     Xlsx,
+    /// Word document (A4) to edit, stamp and file; letterhead and fonts from [report].
+    Docx,
 }
 
 impl Cmd {
@@ -104,8 +106,9 @@ fn report(
         ReportFormat::Csv => Format::Csv,
         ReportFormat::Json => Format::Json,
         ReportFormat::Xlsx => Format::Xlsx,
+        ReportFormat::Docx => Format::Docx,
     };
-    let bytes = report::render(&built, format, config.report.templates.as_deref())?;
+    let bytes = report::render_with(&built, format, &config.report)?;
     match output {
         Some((p, _)) if p == Path::new("-") => {
             std::io::stdout().lock().write_all(&bytes)?;
@@ -141,12 +144,13 @@ fn report(
 }
 
 /// The names a report has inside an incident folder.
-const REPORT_NAMES: [&str; 5] = [
+const REPORT_NAMES: [&str; 6] = [
     "report.html",
     "report.md",
     "report.csv",
     "report.json",
     "report.xlsx",
+    "report.docx",
 ];
 
 /// Refuses an output path inside an incident folder (any folder above it holds a journal)

@@ -1,10 +1,11 @@
 //! The post-incident report (事案報告書), made only from the journal and the frozen playbook:
 //! HTML (self-contained, with an SVG timeline, for print on A4), Markdown (for wikis), CSV
-//! (one row per event, for Excel) and JSON. HTML and Markdown come from minijinja templates
+//! (one row per event, for Excel), JSON, Excel (`xlsx`) and Word (`docx`). HTML and Markdown come from minijinja templates
 //! embedded here, which a municipality may replace with its own (`[report] templates` in
 //! `hikeshi.toml`) to follow its 様式.
 
 mod build;
+mod docx;
 pub mod model;
 pub mod pack;
 pub mod svg;
@@ -18,6 +19,7 @@ pub use build::build;
 pub use model::Report;
 
 use crate::clock::format_jst;
+use crate::config::ReportConfig;
 use crate::lang::{Lang, Text};
 use crate::playbook::duration::format_duration;
 use crate::tr;
@@ -46,6 +48,8 @@ pub enum Format {
     Json,
     /// An Excel workbook: one sheet per section, typed cells.
     Xlsx,
+    /// A Word document (A4), to edit, stamp and file.
+    Docx,
 }
 
 impl Format {
@@ -57,6 +61,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Json => "json",
             Format::Xlsx => "xlsx",
+            Format::Docx => "docx",
         }
     }
 }
@@ -88,6 +93,9 @@ pub enum ReportError {
     /// The Excel workbook could not be made.
     #[error("xlsx: {0}")]
     Xlsx(String),
+    /// The Word document could not be made.
+    #[error("docx: {0}")]
+    Docx(String),
     /// The evidence pack's folder is not empty.
     #[error("{} already exists and is not empty; choose a new folder", .0.display())]
     NotEmpty(PathBuf),
@@ -115,6 +123,11 @@ impl ReportError {
                 "Excel ファイルを作成できません: {reason}",
                 "cannot make the Excel workbook: {reason}"
             ),
+            ReportError::Docx(reason) => crate::tr!(
+                lang,
+                "Word ファイルを作成できません: {reason}",
+                "cannot make the Word document: {reason}"
+            ),
             ReportError::NotEmpty(dir) => {
                 let dir = dir.display();
                 crate::tr!(
@@ -139,12 +152,28 @@ fn template_error(name: &str, e: &minijinja::Error) -> ReportError {
 }
 
 /// Renders a report. `templates` is a municipality's folder with `report.html.j2` or
-/// `report.md.j2` to use instead of the built-in ones.
+/// `report.md.j2` to use instead of the built-in ones; a Word document has the default
+/// letterhead and fonts ([`render_with`] takes them from `[report]`).
 pub fn render(
     report: &Report,
     format: Format,
     templates: Option<&Path>,
 ) -> Result<Vec<u8>, ReportError> {
+    let config = ReportConfig {
+        templates: templates.map(Path::to_path_buf),
+        ..ReportConfig::default()
+    };
+    render_with(report, format, &config)
+}
+
+/// Renders a report with a municipality's `[report]` settings: its templates, and the Word
+/// document's letterhead, 決裁欄 and fonts.
+pub fn render_with(
+    report: &Report,
+    format: Format,
+    config: &ReportConfig,
+) -> Result<Vec<u8>, ReportError> {
+    let templates = config.templates.as_deref();
     match format {
         Format::Json => {
             let mut out =
@@ -154,6 +183,7 @@ pub fn render(
         }
         Format::Csv => csv(report),
         Format::Xlsx => xlsx::xlsx(report),
+        Format::Docx => docx::docx(report, config),
         Format::Html => templated(report, "report.html.j2", HTML_TEMPLATE, templates),
         Format::Markdown => templated(report, "report.md.j2", MARKDOWN_TEMPLATE, templates),
     }
@@ -316,7 +346,8 @@ const CSV_HEADER: [Text; 9] = [
     Text::new("ハッシュ", "hash"),
 ];
 
-/// The report's CSV: one row per journal line.
+/// The report's CSV: one row per journal line, after the warning rows of a record that failed
+/// verification, and the witness row last.
 fn csv(report: &Report) -> Result<Vec<u8>, ReportError> {
     let lang: Lang = report.lang.parse().unwrap_or_default();
     let header = CSV_HEADER.map(|h| h.get(lang));
@@ -348,6 +379,33 @@ fn csv(report: &Report) -> Result<Vec<u8>, ReportError> {
             e.hash.clone().unwrap_or_default(),
         ]
     });
+    // A record that failed verification says so first, under the header: a row of kind
+    // `unverified` with the warning, then one per thing that did not verify.
+    let mut warning = Vec::new();
+    if !report.integrity.verified {
+        let row = |text: String| {
+            [
+                String::new(),
+                String::new(),
+                String::new(),
+                "unverified".to_string(),
+                String::new(),
+                String::new(),
+                text,
+                tr!(lang, "不一致", "FAILED"),
+                String::new(),
+            ]
+        };
+        warning.push(row(label("broken", lang).to_string()));
+        for p in &report.integrity.problems {
+            let at = match (p.line, p.seq) {
+                (Some(l), Some(s)) => format!("line {l} (seq {s}): "),
+                (Some(l), None) => format!("line {l}: "),
+                _ => String::new(),
+            };
+            warning.push(row(format!("{at}{}", p.description)));
+        }
+    }
     // The last row is the journal's head as a witness line (see `incident::witness`).
     let witness = [
         String::new(),
@@ -360,7 +418,13 @@ fn csv(report: &Report) -> Result<Vec<u8>, ReportError> {
         String::new(),
         report.integrity.last_hash.clone(),
     ];
-    excel_csv(header, rows.chain(std::iter::once(witness)))
+    excel_csv(
+        header,
+        warning
+            .into_iter()
+            .chain(rows)
+            .chain(std::iter::once(witness)),
+    )
 }
 
 /// A cell Excel will not take for a formula: text starting with `=`, `+`, `-`, `@` (or a tab
@@ -376,6 +440,8 @@ pub(crate) fn excel_safe(text: &str) -> std::borrow::Cow<'_, str> {
 /// The headings and words of the HTML and Markdown templates (`t.<key>` in a template).
 const LABELS: &[(&str, Text)] = &[
     ("report", Text::new("事案報告書", "Incident report")),
+    ("document_number", Text::new("文書番号", "Document No.")),
+    ("date", Text::new("日付", "Date")),
     (
         "exercise",
         Text::new(
@@ -525,6 +591,11 @@ const LABELS: &[(&str, Text)] = &[
         ),
     ),
     ("none", Text::new("なし", "none")),
+    ("chart_row", Text::new("図の行", "Row")),
+    (
+        "deviations",
+        Text::new("逸脱と省略", "Deviations and skipped steps"),
+    ),
     ("drill", Text::new("訓練の評価", "Exercise assessment")),
     ("scenario", Text::new("シナリオ", "Scenario")),
     ("mail_mode", Text::new("メール", "Mail")),
