@@ -545,6 +545,9 @@ fn an_empty_journal_is_not_a_verified_record() {
     assert!(!r.integrity.verified);
     let md = String::from_utf8(report::render(&r, Format::Markdown, None).unwrap()).unwrap();
     assert!(md.contains("検証に失敗しました"), "{md}");
+    // Nothing to chart and no events: the Word document is still made, and says so.
+    let docx = report::render(&r, Format::Docx, None).unwrap();
+    assert!(String::from_utf8_lossy(&docx).contains("検証に失敗しました"));
 }
 
 #[test]
@@ -587,6 +590,16 @@ fn operator_text_cannot_inject_markup_or_formulas() {
     assert!(!html.contains("<script>"));
     let csv = render(&dir, Format::Csv, Lang::Ja);
     assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    // The Word document's parts are stored uncompressed: its XML can be searched as it is.
+    let audited = IncidentRecord::audit(&dir).unwrap();
+    let r = report::build(&audited, Lang::Ja, at(END));
+    let docx = report::render(&r, Format::Docx, None).unwrap();
+    let xml = String::from_utf8_lossy(&docx);
+    assert!(
+        xml.contains("&lt;script&gt;alert(1)&lt;/script&gt; | 列"),
+        "escaped"
+    );
+    assert!(!xml.contains("<script>"));
 }
 
 #[test]

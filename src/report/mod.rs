@@ -398,12 +398,7 @@ fn csv(report: &Report) -> Result<Vec<u8>, ReportError> {
         };
         warning.push(row(label("broken", lang).to_string()));
         for p in &report.integrity.problems {
-            let at = match (p.line, p.seq) {
-                (Some(l), Some(s)) => format!("line {l} (seq {s}): "),
-                (Some(l), None) => format!("line {l}: "),
-                _ => String::new(),
-            };
-            warning.push(row(format!("{at}{}", p.description)));
+            warning.push(row(p.line_text()));
         }
     }
     // The last row is the journal's head as a witness line (see `incident::witness`).

@@ -292,6 +292,17 @@ pub struct IntegrityProblem {
     pub description: String,
 }
 
+impl IntegrityProblem {
+    /// The problem as one line of a warning: `line 3 (seq 3): what is wrong`.
+    pub fn line_text(&self) -> String {
+        match (self.line, self.seq) {
+            (Some(l), Some(s)) => format!("line {l} (seq {s}): {}", self.description),
+            (Some(l), None) => format!("line {l}: {}", self.description),
+            _ => self.description.clone(),
+        }
+    }
+}
+
 /// The overview.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Overview {

@@ -28,8 +28,8 @@ pub(super) fn letterhead(doc: &mut Doc, report: &Report, config: &ReportConfig) 
     let lang = doc.lang;
     let stamps = config.stamps(lang);
     if !stamps.is_empty() {
-        // One box per title, 18 mm square below it, at the right.
-        let width = 1020;
+        // One box per title, 18 mm square below it (narrower if many), at the right.
+        let width = 1020.min(TEXT_WIDTH / stamps.len());
         let titles = stamps
             .iter()
             .map(|t| {
@@ -124,12 +124,7 @@ pub(super) fn letterhead(doc: &mut Doc, report: &Report, config: &ReportConfig) 
     if !report.integrity.verified {
         let mut warning = Cell::toned(label("broken", lang), Tone::Bad);
         for p in &report.integrity.problems {
-            let at = match (p.line, p.seq) {
-                (Some(l), Some(s)) => format!("line {l} (seq {s}): "),
-                (Some(l), None) => format!("line {l}: "),
-                _ => String::new(),
-            };
-            warning = warning.and(format!("{at}{}", p.description), Tone::Plain);
+            warning = warning.and(p.line_text(), Tone::Plain);
         }
         doc.boxed(warning, "B00000", "FDECEC");
     }
