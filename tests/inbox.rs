@@ -7,7 +7,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::imap::{ImapServer, PASSWORD};
+use common::imap::{ImapServer, PASSWORD, Reply};
 use common::{fixture, hikeshi};
 use serde_json::Value;
 
@@ -91,43 +91,6 @@ impl Case {
             all.push_str(&String::from_utf8_lossy(&std::fs::read(entry).unwrap()));
         }
         all
-    }
-}
-
-/// A reply to `message` (as listed by `outbox --json`).
-struct Reply<'a> {
-    to: &'a Value,
-    from: String,
-    id: &'a str,
-    subject: String,
-    threads: bool,
-    first_line: &'a str,
-}
-
-impl<'a> Reply<'a> {
-    fn to(message: &'a Value, id: &'a str, first_line: &'a str) -> Reply<'a> {
-        Reply {
-            to: message,
-            from: message["address"].as_str().unwrap().to_string(),
-            id,
-            subject: format!("Re: {}", message["subject"].as_str().unwrap()),
-            threads: true,
-            first_line,
-        }
-    }
-
-    fn bytes(&self) -> Vec<u8> {
-        let original = self.to["message_id"].as_str().unwrap();
-        let thread = if self.threads {
-            format!("In-Reply-To: <{original}>\r\nReferences: <{original}>\r\n")
-        } else {
-            String::new()
-        };
-        format!(
-            "From: 佐藤 課長 <{}>\r\nTo: koho@city.example.jp\r\nSubject: {}\r\nMessage-ID: <{}>\r\n{thread}Date: Fri, 20 Nov 2026 22:30:00 +0900\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n\r\n> 元のメール\r\n",
-            self.from, self.subject, self.id, self.first_line
-        )
-        .into_bytes()
     }
 }
 

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use serde_json::Value;
+
 use super::smtp::{free_port, python};
 
 /// The login of the test mailbox.
@@ -214,5 +216,43 @@ impl Drop for ImapServer {
     fn drop(&mut self) {
         self.down();
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A reply to `message` (as listed by `outbox --json`): who sends it, its Message-ID, its
+/// subject, whether it threads to the message, and its first line.
+pub struct Reply<'a> {
+    pub to: &'a Value,
+    pub from: String,
+    pub id: &'a str,
+    pub subject: String,
+    pub threads: bool,
+    pub first_line: &'a str,
+}
+
+impl<'a> Reply<'a> {
+    pub fn to(message: &'a Value, id: &'a str, first_line: &'a str) -> Reply<'a> {
+        Reply {
+            to: message,
+            from: message["address"].as_str().unwrap().to_string(),
+            id,
+            subject: format!("Re: {}", message["subject"].as_str().unwrap()),
+            threads: true,
+            first_line,
+        }
+    }
+
+    pub fn bytes(&self) -> Vec<u8> {
+        let original = self.to["message_id"].as_str().unwrap();
+        let thread = if self.threads {
+            format!("In-Reply-To: <{original}>\r\nReferences: <{original}>\r\n")
+        } else {
+            String::new()
+        };
+        format!(
+            "From: 佐藤 課長 <{}>\r\nTo: koho@city.example.jp\r\nSubject: {}\r\nMessage-ID: <{}>\r\n{thread}Date: Fri, 20 Nov 2026 22:30:00 +0900\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n\r\n> 元のメール\r\n",
+            self.from, self.subject, self.id, self.first_line
+        )
+        .into_bytes()
     }
 }
