@@ -214,15 +214,16 @@ fn the_server_down_is_said_and_the_watch_carries_on() {
     assert!(out.contains("trying again"), "{out}");
 }
 
-/// The screen reads replies while it is open: a reply appended to the mailbox shows on an open
-/// screen (a real terminal) as the replier's act; with the server down the screen says so and
-/// tries again, and a reply that arrives after the server is back counts.
+/// The screen reads replies while it is open: an acknowledgement and an approval appended to
+/// the mailbox show on an open screen (a real terminal) as the repliers' acts; with the server
+/// down the screen says so and tries again, and a reply that arrives after it is back counts.
 #[test]
 fn an_open_screen_records_replies_and_says_when_the_server_is_down() {
     let mut server = ImapServer::start(std::path::Path::new("."));
-    let case = Case::start(&server, "none");
-    let first = case.message(1);
-    let second = case.message(2);
+    let case = Case::start_with(&server, "none", "mail/approval.yaml");
+    case.ok(&["fact", "INC", "fake=@city_0fficial"]);
+    case.ok(&["request-approval", "INC", "notice"]);
+    let (first, request) = (case.message(1), case.message(2));
     let tmux = common::tmux::Tmux::new(case.dir.path(), case.dir.path());
     tmux.type_line(&format!(
         "HIKESHI_OPERATOR=田中 HIKESHI_CONFIG={} TEST_IMAP_PASSWORD={PASSWORD} {} --lang en tui {}",
@@ -234,16 +235,19 @@ fn an_open_screen_records_replies_and_says_when_the_server_is_down() {
     server.append(&Reply::to(&first, "s1@city.example.jp", "了解しました。").bytes());
     let screen = tmux.wait_for("reply mail: recorded: message #1");
     assert!(screen.contains("佐藤 課長"), "{screen}");
+    server.append(&Reply::to(&request, "s2@city.example.jp", "承認します").bytes());
+    tmux.wait_for("reply mail: recorded: message #2");
     server.down();
     tmux.wait_for("cannot be reached: Connection refused");
     server.up();
-    server.append(&Reply::to(&second, "s2@city.example.jp", "確認しました").bytes());
-    tmux.wait_for("reply mail: recorded: message #2");
+    server.append(&Reply::to(&first, "s3@city.example.jp", "確認しました").bytes());
+    tmux.wait_for("reply mail: recorded: message #1");
     tmux.keys(&["q"]);
     tmux.wait_for("everything is saved in");
     let journal = case.journal();
-    assert_eq!(journal.matches("\"kind\":\"reply_recorded\"").count(), 2);
-    assert!(journal.contains("\"reply_id\":\"s2@city.example.jp\""));
+    assert_eq!(journal.matches("\"kind\":\"reply_recorded\"").count(), 3);
+    assert_eq!(journal.matches("\"kind\":\"approval_given\"").count(), 1);
+    assert!(journal.contains("\"reply_id\":\"s3@city.example.jp\""));
     // The password is nowhere the incident wrote.
     assert!(!case.everything().contains(PASSWORD));
 }

@@ -181,7 +181,9 @@ fn walk_the_stock_playbooks_in_a_real_terminal() {
     assert!(screen.contains("[x]"), "{screen}");
     tmux.keys(&["?"]);
     tmux.wait_for("このヘルプ");
-    tmux.keys(&["Escape", "q"]);
+    tmux.keys(&["Escape"]);
+    tmux.wait_gone("このヘルプ");
+    tmux.keys(&["q"]);
     tmux.wait_for("記録は保存されています");
     hikeshi()
         .env("HIKESHI_INCIDENTS", &incidents)
@@ -334,6 +336,8 @@ fn an_exercise_pops_up_injects_and_the_facilitator_controls_the_clock() {
     let screen = tmux.wait_for("ログインできない");
     assert!(screen.contains("（前倒し）"), "{screen}");
     tmux.keys(&["Escape"]);
+    // The pop-up closed before the next key: ESC and P in one read would be Alt+P.
+    tmux.wait_gone("【訓練】状況付与");
     // P pauses the simulated clock, P again resumes it.
     tmux.keys(&["P"]);
     tmux.wait_for("一時停止中");

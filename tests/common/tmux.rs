@@ -89,6 +89,23 @@ impl Tmux {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+
+    /// Waits (bounded) until the screen no longer shows `text`: a key sent right after
+    /// Escape could otherwise reach the program in the same read and be taken for Alt+key.
+    pub fn wait_gone(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let screen = self.screen();
+            if !screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "screen still shows {text:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 impl Drop for Tmux {
