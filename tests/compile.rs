@@ -332,3 +332,116 @@ fn every_stock_playbook_compiles_against_the_stock_directory() {
         assert!(p.graph.critical_duration() > TimeDelta::zero());
     }
 }
+
+/// The milestones the yearly summary measures by, as docs/playbook-format.md and
+/// docs/summary.md table them: each stock playbook marks the step of each moment it has.
+#[test]
+fn every_stock_playbook_marks_its_milestones() {
+    use hikeshi::playbook::Milestone::{Containment, FirstReport, PublicNotice};
+    let expected = [
+        (
+            "unauthorized-access",
+            [
+                Some("report-to-supervisor"),
+                Some("change-password"),
+                Some("takeover-notice"),
+            ],
+        ),
+        (
+            "impersonation",
+            [
+                Some("report-to-supervisor"),
+                Some("report-to-platform"),
+                Some("warning-post"),
+            ],
+        ),
+        (
+            "flaming",
+            [
+                Some("report-to-supervisor"),
+                Some("hold-replies"),
+                Some("in-progress-post"),
+            ],
+        ),
+        (
+            "correction",
+            [
+                Some("report-to-supervisor"),
+                Some("fix-original-post"),
+                Some("correction-post"),
+            ],
+        ),
+        (
+            "staff-conduct",
+            [
+                Some("detect"),
+                Some("interview-staff"),
+                Some("city-statement"),
+            ],
+        ),
+        ("rumor", [Some("detect"), None, Some("fact-post")]),
+        ("comments", [Some("report"), Some("delete-comment"), None]),
+    ];
+    let (_, directory) = catalog::DivisionsRef::Stock
+        .load(&Limits::default())
+        .expect("stock divisions are valid");
+    let stock = catalog::stock_playbooks();
+    assert_eq!(stock.len(), expected.len());
+    for (id, steps) in expected {
+        let source = catalog::stock_playbook(id).unwrap();
+        let p = compile_source(&source, &directory, &CompileOptions::default())
+            .unwrap()
+            .playbook;
+        for (milestone, step) in [FirstReport, Containment, PublicNotice]
+            .into_iter()
+            .zip(steps)
+        {
+            let marked = p
+                .milestone(milestone)
+                .and_then(|ix| p.graph.step(ix))
+                .map(|s| s.id.as_str());
+            assert_eq!(marked, step, "{id}: {}", milestone.as_str());
+        }
+    }
+}
+
+/// An overlay may mark a step of its base with a milestone (`change:`); a second step with the
+/// same milestone is refused there as anywhere.
+#[test]
+fn an_overlay_marks_a_milestone_with_change() {
+    let (_, directory) = catalog::DivisionsRef::Stock
+        .load(&Limits::default())
+        .expect("stock divisions are valid");
+    let overlay = |step: &str| {
+        format!("id: town\nextends: rumor\nchange:\n  - id: {step}\n    milestone: containment\n")
+    };
+    let compiled = compile_source(
+        &SourceFile::new("town.yaml", overlay("request-removal")),
+        &directory,
+        &CompileOptions::default(),
+    )
+    .unwrap();
+    let p = &compiled.playbook;
+    let marked = p
+        .milestone(hikeshi::playbook::Milestone::Containment)
+        .and_then(|ix| p.graph.step(ix))
+        .map(|s| s.id.clone());
+    assert_eq!(marked.as_deref(), Some("request-removal"));
+    // `fact-post` is the public notice already.
+    let twice = compile_source(
+        &SourceFile::new(
+            "town.yaml",
+            overlay("website-notice").replace("containment", "public_notice"),
+        ),
+        &directory,
+        &CompileOptions::default(),
+    );
+    let Err(diagnostics) = twice else {
+        panic!("a second public notice compiled")
+    };
+    let codes: Vec<String> = diagnostics
+        .iter()
+        .map(|d| serde_json::to_value(&d.problem).unwrap()["code"].to_string())
+        .collect();
+    assert_eq!(codes, ["\"duplicate_milestone\""]);
+}

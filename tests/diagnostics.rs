@@ -413,6 +413,22 @@ const CASES: &[Case] = &[
         "`severity: true`, but the playbook defines no `severities`",
         "define `severities:`",
     ),
+    case(
+        "duplicate-milestone.yaml",
+        "duplicate_milestone",
+        (11, 16),
+        "containment",
+        "`milestone: containment` is already on step `change-password` (one step per milestone)",
+        "remove it from `change-password` or from this step",
+    ),
+    case(
+        "unknown-milestone.yaml",
+        "unknown_variant",
+        (7, 16),
+        "containmnet",
+        "unknown value `containmnet`",
+        "did you mean `containment`?",
+    ),
 ];
 
 #[test]

@@ -14,8 +14,8 @@ use serde_saphyr::Spanned;
 use super::diagnostic::{Diagnostic, Position, Problem, suggest};
 use super::load::{Limits, SourceFile, parse_yaml};
 use super::model::{
-    Basis, DueFrom, EvidencePrompt, OptionDef, PerOption, PlaybookFile, PostChannel, PostPurpose,
-    StepDef,
+    Basis, DueFrom, EvidencePrompt, Milestone, OptionDef, PerOption, PlaybookFile, PostChannel,
+    PostPurpose, StepDef,
 };
 
 /// The name under which an incident freezes the playbook an overlay extends.
@@ -79,6 +79,9 @@ step_patch! {
     /// Contacts (replaces the list).
     #[schemars(with = "Option<Vec<String>>")]
     contacts: Vec<Spanned<String>> => set,
+    /// The milestone the step marks (for the yearly summary).
+    #[schemars(with = "Option<Milestone>")]
+    milestone: Spanned<Milestone> => opt,
     /// `action`: draft.
     #[schemars(with = "Option<String>")]
     draft: Spanned<String> => opt,

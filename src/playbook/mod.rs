@@ -26,7 +26,7 @@ pub use diagnostic::{Diagnostic, Position, Problem, Severity};
 pub use graph::{StepGraph, StepIx};
 pub use load::{Limits, SourceFile};
 pub use model::{
-    DueFrom, EvidenceKind, EvidencePrompt, FactKind, Platform, PostChannel, PostPurpose,
+    DueFrom, EvidenceKind, EvidencePrompt, FactKind, Milestone, Platform, PostChannel, PostPurpose,
 };
 pub use template::Template;
 
@@ -60,6 +60,17 @@ pub struct Playbook {
     /// Every division and role of the directory it was compiled against, divisions first:
     /// the names a notify step or a phone call may address.
     pub parties: Vec<String>,
+}
+
+impl Playbook {
+    /// The step marked with a milestone, if the playbook marks one.
+    pub fn milestone(&self, milestone: Milestone) -> Option<StepIx> {
+        self.graph
+            .order()
+            .iter()
+            .copied()
+            .find(|ix| self.graph.step(*ix).and_then(|s| s.milestone) == Some(milestone))
+    }
 }
 
 /// A fact of the incident the playbook declares (see `facts:` in docs/playbook-format.md).
@@ -240,6 +251,8 @@ pub struct Step {
     /// The facts that must be known before the step can be done: those its texts use and
     /// those declared `ask_before` it.
     pub facts: Vec<String>,
+    /// The moment of the incident its first completion marks (for the yearly summary).
+    pub milestone: Option<Milestone>,
 }
 
 /// A value that depends on a decision's answer.

@@ -322,6 +322,41 @@ impl std::str::FromStr for Platform {
     }
 }
 
+/// A moment the yearly summary (`hikeshi summary`) measures every incident by: the step
+/// marked with it is the one whose first completion is that moment. At most one step of a
+/// playbook carries each.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Milestone {
+    /// The first report to 所属長 (第一報).
+    FirstReport,
+    /// The harm is contained: the password changed, the account secured, the fake account
+    /// reported.
+    Containment,
+    /// The first public notice (the first public post).
+    PublicNotice,
+}
+
+impl Milestone {
+    /// Every milestone, in the order of an incident.
+    pub const ALL: [Milestone; 3] = [
+        Milestone::FirstReport,
+        Milestone::Containment,
+        Milestone::PublicNotice,
+    ];
+
+    /// The name as written in YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Milestone::FirstReport => "first_report",
+            Milestone::Containment => "containment",
+            Milestone::PublicNotice => "public_notice",
+        }
+    }
+}
+
 /// What a deadline is measured from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -456,6 +491,12 @@ pub struct StepDef {
     /// What to record as evidence.
     #[serde(default)]
     pub evidence: Vec<EvidencePrompt>,
+    /// The moment of the incident this step's first completion marks, for the yearly
+    /// summary: `first_report` (the first report to 所属長), `containment` or
+    /// `public_notice` (the first public post). At most one step per milestone.
+    #[serde(default)]
+    #[schemars(with = "Option<Milestone>")]
+    pub milestone: Option<Spanned<Milestone>>,
     /// Divisions or roles to reach by phone or web form in this step (e.g. the police
     /// consultation desk); their contacts are shown with the step.
     #[serde(default)]

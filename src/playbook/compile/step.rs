@@ -9,7 +9,7 @@ use super::{Compiler, MAX_OPTIONS, PendingWhen, pos, valid_id};
 use crate::playbook::condition::parse_condition;
 use crate::playbook::diagnostic::{Position, Problem, suggest};
 use crate::playbook::graph::StepIx;
-use crate::playbook::model::{Basis, FactKind, StepDef, StepKindName};
+use crate::playbook::model::{Basis, FactKind, Milestone, StepDef, StepKindName};
 use crate::playbook::template::Template;
 use crate::playbook::{
     Choice, Citation, Condition, Decision, Monitor, Notify, Platform, Post, SourceDocument, Step,
@@ -100,7 +100,22 @@ impl Compiler<'_> {
             severity_decision: None,
         };
         let mut severity_name: Option<String> = None;
+        // Each milestone with the step that carries it first.
+        let mut milestones: Vec<(Milestone, String)> = Vec::new();
         for (i, def) in defs.into_iter().enumerate() {
+            if let Some(m) = &def.milestone {
+                match milestones.iter().find(|(k, _)| *k == m.value) {
+                    Some((_, first)) => self.error(
+                        pos(m),
+                        m.value.as_str(),
+                        Problem::DuplicateMilestone {
+                            milestone: m.value.as_str().into(),
+                            first: first.clone(),
+                        },
+                    ),
+                    None => milestones.push((m.value, def.id.value.clone())),
+                }
+            }
             let (after, spans) = self.after(&def, &index, &built.ids);
             built.after_spans.push(spans);
             built.edges.push(after.clone());
@@ -361,6 +376,7 @@ impl Compiler<'_> {
             contacts,
             draft,
             facts,
+            milestone: def.milestone.map(|m| m.value),
         })
     }
 

@@ -329,6 +329,13 @@ pub enum Problem {
         /// The first such decision.
         first: String,
     },
+    /// A second step marked with one milestone.
+    DuplicateMilestone {
+        /// The milestone.
+        milestone: String,
+        /// The step that carries it first.
+        first: String,
+    },
     /// More options than a decision may have.
     TooManyOptions {
         /// The limit.
@@ -778,6 +785,11 @@ impl Problem {
                 "重大度の判断は `{first}` で既に定義されています",
                 "the severity decision is already `{first}`"
             ),
+            Problem::DuplicateMilestone { milestone, first } => tr!(
+                lang,
+                "`milestone: {milestone}` は手順 `{first}` に既に付いています（1つの手順書で各1つ）",
+                "`milestone: {milestone}` is already on step `{first}` (one step per milestone)"
+            ),
             Problem::TooManyOptions { limit } => tr!(
                 lang,
                 "選択肢が多すぎます（上限 {limit}）",
@@ -1118,6 +1130,11 @@ impl Problem {
                 lang,
                 "重大度は1つの判断で決め、見直しは同じ判断の再判断で行ってください",
                 "decide severity in one step; re-decide that step to change it"
+            ),
+            Problem::DuplicateMilestone { first, .. } => tr!(
+                lang,
+                "完了した時点がその節目となる1つの手順にだけ付け、`{first}` かこの手順のどちらかから外してください",
+                "mark only the step whose completion is that moment: remove it from `{first}` or from this step"
             ),
             Problem::TooManyOptions { .. } => {
                 tr!(lang, "判断を分割してください", "split the decision")
