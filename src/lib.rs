@@ -45,6 +45,7 @@ pub mod platform;
 pub mod playbook;
 pub mod report;
 pub mod stock;
+pub mod summary;
 pub mod text;
 pub mod tui;
 

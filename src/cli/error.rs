@@ -12,6 +12,7 @@ use crate::lang::Lang;
 use crate::notify::NotifyError;
 use crate::playbook::{Diagnostic, SourceFile};
 use crate::report::ReportError;
+use crate::summary::SummaryError;
 use crate::tr;
 use crate::tui::TuiError;
 
@@ -40,6 +41,9 @@ pub enum Error {
     /// The report or evidence pack could not be made.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// The summary could not be made.
+    #[error(transparent)]
+    Summary(#[from] SummaryError),
     /// The screen could not be shown.
     #[error(transparent)]
     Tui(#[from] TuiError),
@@ -72,6 +76,29 @@ pub enum Error {
     /// The report was written, but the journal fails verification.
     #[error("the incident's record failed verification")]
     Unverified,
+    /// The summary was written, but incidents in it failed verification.
+    #[error("{count} incident(s) in the summary failed verification")]
+    SummaryUnverified {
+        /// How many.
+        count: usize,
+    },
+    /// `summary --from` is after `--to`.
+    #[error("--from {from} is after --to {to}")]
+    SummaryPeriod {
+        /// The first day asked for.
+        from: chrono::NaiveDate,
+        /// The last day asked for.
+        to: chrono::NaiveDate,
+    },
+    /// A summary's `-o` names a file inside an incident folder, or an existing file (without
+    /// `--force`).
+    #[error("refusing to write the summary to {}", path.display())]
+    SummaryOutput {
+        /// The path given.
+        path: PathBuf,
+        /// Inside an incident folder (never allowed), rather than an existing file.
+        in_incident: bool,
+    },
     /// Writing a file failed.
     #[error("cannot write {}: {source}", path.display())]
     Write {
@@ -153,6 +180,7 @@ impl Error {
             Error::Config(e) => e.message(lang),
             Error::Catalog(e) => e.message(lang),
             Error::Report(e) => e.message(lang),
+            Error::Summary(e) => e.message(lang),
             Error::Tui(e) => e.message(lang),
             Error::Load(_) => return None,
             Error::NoTerminal { .. } => tr!(
@@ -184,6 +212,38 @@ impl Error {
                 "この事案の記録は検証に失敗しました（改ざん又は破損の可能性）。報告書の冒頭にその旨と箇所を記載しています",
                 "this incident's record failed verification (altered or damaged); the report says so at its top, with where"
             ),
+            Error::SummaryUnverified { count } => tr!(
+                lang,
+                "集計に含めた事案のうち {count} 件の記録が検証に失敗しました（改ざん又は破損の可能性）。集計の冒頭にその旨を記載しています",
+                "{count} incident(s) in the summary failed verification (altered or damaged); the summary says so at its top"
+            ),
+            Error::SummaryPeriod { from, to } => tr!(
+                lang,
+                "--from {from} が --to {to} より後です",
+                "--from {from} is after --to {to}"
+            ),
+            Error::SummaryOutput {
+                path,
+                in_incident: true,
+            } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "{path} には書き込みません: 事案フォルダーの中には集計を置きません（記録を上書きしないため）",
+                    "refusing to write to {path}: a summary never goes inside an incident folder, so that it can never overwrite a record"
+                )
+            }
+            Error::SummaryOutput {
+                path,
+                in_incident: false,
+            } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "{path} は既にあります。置き換えるには --force を付けてください",
+                    "{path} already exists; use --force to replace it"
+                )
+            }
             Error::Write { path, source } => {
                 let path = path.display();
                 tr!(
@@ -717,6 +777,23 @@ mod tests {
                 Error::WitnessMismatch { count: 1 },
                 Error::NoWitness { other: 2 },
                 Error::Output(os()),
+                Error::Summary(SummaryError::Folder {
+                    path: "incidents".into(),
+                    source: os(),
+                }),
+                Error::SummaryUnverified { count: 1 },
+                Error::SummaryPeriod {
+                    from: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap_or_default(),
+                    to: chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap_or_default(),
+                },
+                Error::SummaryOutput {
+                    path: "summary.html".into(),
+                    in_incident: true,
+                },
+                Error::SummaryOutput {
+                    path: "summary.html".into(),
+                    in_incident: false,
+                },
             ],
             |e| match e {
                 Error::Incident(_) => 0,
@@ -741,8 +818,12 @@ mod tests {
                 Error::Witness { .. } => 19,
                 Error::WitnessMismatch { .. } => 20,
                 Error::NoWitness { .. } => 21,
+                Error::Summary(_) => 22,
+                Error::SummaryUnverified { .. } => 23,
+                Error::SummaryPeriod { .. } => 24,
+                Error::SummaryOutput { .. } => 25,
             },
-            22,
+            26,
             Error::render,
         );
     }

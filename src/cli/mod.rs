@@ -5,7 +5,7 @@
 //! atuin's `command/`: [`playbooks`] (check, graph, show, schema, list, init), [`incident`]
 //! (start, run, tui, status, done, fact, …, close, incidents), [`mail`] (notify, outbox, ack,
 //! call),
-//! [`report`] and [`exercise`]. The groups are flattened into one command list, so every
+//! [`report`], [`summary`] and [`exercise`]. The groups are flattened into one command list, so every
 //! command stays at the top level (`hikeshi done`, not `hikeshi incident done`). Groups use
 //! the helpers in [`context`] and the screen in [`screen`], never each other.
 
@@ -17,6 +17,7 @@ mod mail;
 mod playbooks;
 mod report;
 mod screen;
+mod summary;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -84,6 +85,9 @@ pub enum Command {
     /// report.
     #[command(flatten)]
     Report(report::Cmd),
+    /// summary.
+    #[command(flatten)]
+    Summary(summary::Cmd),
     /// exercise.
     #[command(flatten)]
     Exercise(exercise::Cmd),
@@ -151,6 +155,7 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Incident(cmd)) => cmd.run(&ctx),
         Some(Command::Mail(cmd)) => cmd.run(&ctx),
         Some(Command::Report(cmd)) => cmd.run(&ctx),
+        Some(Command::Summary(cmd)) => cmd.run(&ctx),
         Some(Command::Exercise(cmd)) => cmd.run(&ctx),
     }
 }

@@ -60,14 +60,17 @@ pub enum Cmd {
     /// Print the JSON Schema of the playbook format (or of divisions.yaml).
     Schema {
         /// The schema of divisions.yaml instead.
-        #[arg(long, conflicts_with_all = ["report", "exercise"])]
+        #[arg(long, conflicts_with_all = ["report", "exercise", "summary"])]
         divisions: bool,
         /// The schema of `hikeshi report --format json` instead.
-        #[arg(long, conflicts_with = "exercise")]
+        #[arg(long, conflicts_with_all = ["exercise", "summary"])]
         report: bool,
         /// The schema of exercise scenarios (playbooks/exercises/*.yaml) instead.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "summary")]
         exercise: bool,
+        /// The schema of `hikeshi summary --format json` instead.
+        #[arg(long)]
+        summary: bool,
     },
     /// List playbooks with their step counts and critical-path durations.
     List {
@@ -120,7 +123,8 @@ impl Cmd {
                 divisions,
                 report,
                 exercise,
-            } => schema(divisions, report, exercise),
+                summary,
+            } => schema(divisions, report, exercise, summary),
             Cmd::List {
                 path,
                 exercises: true,
@@ -134,8 +138,10 @@ impl Cmd {
     }
 }
 
-fn schema(divisions: bool, report: bool, exercise: bool) -> Result<Outcome, Error> {
-    let text = if divisions {
+fn schema(divisions: bool, report: bool, exercise: bool, summary: bool) -> Result<Outcome, Error> {
+    let text = if summary {
+        crate::summary::schema()
+    } else if divisions {
         divisions_schema()
     } else if exercise {
         crate::exercise::scenario::schema()

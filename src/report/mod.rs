@@ -9,7 +9,7 @@ mod docx;
 pub mod model;
 pub mod pack;
 pub mod svg;
-mod xlsx;
+pub(crate) mod xlsx;
 
 use std::path::{Path, PathBuf};
 
@@ -217,6 +217,26 @@ fn templated(
         .as_ref()
         .map_or_else(|| format!("<built-in>/{name}"), |p| p.display().to_string());
     let lang: Lang = report.lang.parse().unwrap_or_default();
+    let mut env = environment(lang);
+    env.add_template_owned(name.to_string(), source)
+        .map_err(|e| template_error(&shown, &e))?;
+    let template = env
+        .get_template(name)
+        .map_err(|e| template_error(&shown, &e))?;
+    let svg = svg::gantt(report).unwrap_or_default();
+    let text = template
+        .render(context! {
+            r => Value::from_serialize(report),
+            t => Value::from_serialize(labels(lang)),
+            svg => Value::from_safe_string(svg),
+        })
+        .map_err(|e| template_error(&shown, &e))?;
+    Ok(text.into_bytes())
+}
+
+/// The template environment of the report's documents (the summary's too): HTML escaping for
+/// `.html.j2` templates, and the filters `jst`, `jst_seconds`, `duration`, `cell` and `fence`.
+pub(crate) fn environment(lang: Lang) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".html.j2") {
@@ -265,20 +285,7 @@ fn templated(
         }
         "`".repeat(longest.max(2) + 1)
     });
-    env.add_template_owned(name.to_string(), source)
-        .map_err(|e| template_error(&shown, &e))?;
-    let template = env
-        .get_template(name)
-        .map_err(|e| template_error(&shown, &e))?;
-    let svg = svg::gantt(report).unwrap_or_default();
-    let text = template
-        .render(context! {
-            r => Value::from_serialize(report),
-            t => Value::from_serialize(labels(lang)),
-            svg => Value::from_safe_string(svg),
-        })
-        .map_err(|e| template_error(&shown, &e))?;
-    Ok(text.into_bytes())
+    env
 }
 
 /// Text for a Markdown table cell: no pipe or line break may end the cell early, and no HTML

@@ -21,7 +21,7 @@ const TOP: f64 = 28.0;
 const BOTTOM: f64 = 24.0;
 
 /// XML text escaping.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -48,7 +48,7 @@ fn tick(span: TimeDelta) -> TimeDelta {
 }
 
 /// Shortens a label to fit the label column (full-width characters count double).
-fn fit(text: &str, width: usize) -> String {
+pub(crate) fn fit(text: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthChar as _;
     let mut out = String::new();
     let mut used = 0;

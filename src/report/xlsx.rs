@@ -21,7 +21,7 @@ const CELL_MAX: usize = 32_767;
 const WIDTH_MAX: usize = 60;
 
 /// One cell's value.
-enum Cell {
+pub(crate) enum Cell {
     Text(String),
     Time(Option<DateTime<FixedOffset>>),
     Seconds(Option<i64>),
@@ -30,27 +30,29 @@ enum Cell {
 
 use Cell::{Number, Seconds, Time};
 
-fn text(s: impl Into<String>) -> Cell {
+pub(crate) fn text(s: impl Into<String>) -> Cell {
     Cell::Text(s.into())
 }
 
-fn opt(s: Option<&str>) -> Cell {
+pub(crate) fn opt(s: Option<&str>) -> Cell {
     Cell::Text(s.unwrap_or_default().to_string())
 }
 
 /// The formats a sheet writes with.
-struct Formats {
+pub(crate) struct Formats {
     header: Format,
     text: Format,
     wrap: Format,
     time: Format,
     duration: Format,
     number: Format,
-    alert: Format,
+    /// Bold dark red: a warning in a cell.
+    pub(crate) alert: Format,
 }
 
 impl Formats {
-    fn new() -> Formats {
+    /// The house formats: Japanese font, dates in JST, durations, a grey bold header.
+    pub(crate) fn new() -> Formats {
         let base = Format::new()
             .set_font_name(FONT)
             .set_align(FormatAlign::Top);
@@ -80,7 +82,7 @@ fn excel_time(t: DateTime<FixedOffset>) -> Result<ExcelDateTime, XlsxError> {
 
 /// Writes one sheet: a frozen, filtered header and the rows; `wrap` are the columns of long
 /// text (wrapped, and not wider than [`WIDTH_MAX`]).
-fn sheet(
+pub(crate) fn sheet(
     sheet: &mut Worksheet,
     formats: &Formats,
     header: &[Text],

@@ -1,0 +1,191 @@
+//! `hikeshi summary`: every incident and exercise of a period in one document.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use clap::{Subcommand, ValueEnum};
+
+use super::context::{Context, clock, say};
+use super::{Error, Outcome};
+use crate::config::Config;
+use crate::incident::files;
+use crate::summary::{self, Format, Period};
+use crate::tr;
+
+/// The summary command.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Summarise every incident and exercise in the incidents folder (the yearly report).
+    ///
+    /// Reads every incident folder in --incidents (default ./incidents) that started between
+    /// --from and --to (dates in Japan, both included; e.g. a fiscal year: --from 2026-04-01
+    /// --to 2027-03-31) and writes: how many incidents and exercises there were by playbook
+    /// and by severity; for each, the time from its start to the first report to 所属長, to
+    /// containment and to the public notice (the steps its playbook marks with `milestone:`;
+    /// "—" where the playbook marks none) and to the close, with medians and worst cases (real
+    /// incidents and exercises apart); steps forced or skipped; mail delivered after its
+    /// step's deadline or not at all; exercise scores over time; and the lessons (振り返り)
+    /// still open. HTML (default, with a chart per measure; prints on A4), Markdown, JSON
+    /// (docs/summary.schema.json) or an Excel workbook.
+    ///
+    /// It goes to ./summary.<ext> unless -o says otherwise (-o - prints it); an existing file
+    /// is replaced only with --force, and never inside an incident folder. A folder in the
+    /// incidents folder that is not an incident is named in a warning and left out (exit 0).
+    /// An incident whose record fails verification is counted and marked at the top of the
+    /// summary, and the command exits 1 once the summary is written, so scripts notice.
+    /// --lang en writes it in English.
+    Summary {
+        /// The first start date to include (YYYY-MM-DD, Japan) [default: the earliest].
+        #[arg(long, value_name = "DATE")]
+        from: Option<NaiveDate>,
+        /// The last start date to include (YYYY-MM-DD, Japan) [default: the latest].
+        #[arg(long, value_name = "DATE")]
+        to: Option<NaiveDate>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Html)]
+        format: SummaryFormat,
+        /// Where to write it (`-` for standard output) [default: summary.<ext>].
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// Formats of `hikeshi summary`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    /// One self-contained HTML file with an SVG chart per measure; prints on A4.
+    Html,
+    /// Markdown, for wikis.
+    Md,
+    /// JSON (docs/summary.schema.json).
+    Json,
+    /// Excel workbook: overview, times, counts, every incident, deviations, mail, scores,
+    /// lessons, folders left out.
+    Xlsx,
+}
+
+impl Cmd {
+    /// Runs the command.
+    pub(super) fn run(self, ctx: &Context) -> Result<Outcome, Error> {
+        let Cmd::Summary {
+            from,
+            to,
+            format,
+            output,
+            force,
+        } = self;
+        if let (Some(from), Some(to)) = (from, to)
+            && from > to
+        {
+            return Err(Error::SummaryPeriod { from, to });
+        }
+        let format = match format {
+            SummaryFormat::Html => Format::Html,
+            SummaryFormat::Md => Format::Markdown,
+            SummaryFormat::Json => Format::Json,
+            SummaryFormat::Xlsx => Format::Xlsx,
+        };
+        run(ctx, Period { from, to }, format, output.as_deref(), force)
+    }
+}
+
+fn run(
+    ctx: &Context,
+    period: Period,
+    format: Format,
+    output: Option<&Path>,
+    force: bool,
+) -> Result<Outcome, Error> {
+    let lang = ctx.lang;
+    let config = Config::load(ctx.config.as_deref())?;
+    let built = summary::summarize(&ctx.incidents, period, lang, clock().now())?;
+    // Warnings on standard error: the summary itself may be going to standard output.
+    {
+        let mut err = std::io::stderr().lock();
+        for skipped in &built.skipped_folders {
+            let (folder, reason) = (&skipped.folder, &skipped.reason);
+            writeln!(
+                err,
+                "{}",
+                tr!(
+                    lang,
+                    "注意: {folder} を集計から除きました: {reason}",
+                    "warning: {folder} left out: {reason}"
+                )
+            )?;
+        }
+    }
+    let bytes = summary::render(&built, format, config.report.templates.as_deref())?;
+    match output {
+        Some(p) if p == Path::new("-") => std::io::stdout().lock().write_all(&bytes)?,
+        _ => {
+            let path = output.map_or_else(
+                || PathBuf::from(format!("summary.{}", format.extension())),
+                Path::to_path_buf,
+            );
+            check_output(&path, force)?;
+            write(&path, &bytes)?;
+            let path = path.display();
+            say(&tr!(
+                lang,
+                "集計を作成しました: {path}",
+                "summary written: {path}"
+            ))?;
+        }
+    }
+    match built.totals.unverified {
+        0 => Ok(Outcome::Success),
+        count => Err(Error::SummaryUnverified { count }),
+    }
+}
+
+/// Refuses a path inside an incident folder (a summary never lands among the records), and an
+/// existing file unless `force`.
+fn check_output(path: &Path, force: bool) -> Result<(), Error> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    // Resolved, so `..` and links cannot hide an incident folder.
+    if let Ok(parent) = std::fs::canonicalize(&parent)
+        && parent
+            .ancestors()
+            .any(|folder| folder.join(files::JOURNAL).exists())
+    {
+        return Err(Error::SummaryOutput {
+            path: path.to_path_buf(),
+            in_incident: true,
+        });
+    }
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        return Err(Error::SummaryOutput {
+            path: path.to_path_buf(),
+            in_incident: false,
+        });
+    }
+    Ok(())
+}
+
+/// Written beside and renamed, so a reader never sees half a summary.
+fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".tmp");
+    let tmp = path.with_file_name(name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    if let Err(source) = crate::platform::open_no_follow(&options, &tmp)
+        .and_then(|mut f| f.write_all(bytes))
+        .and_then(|()| std::fs::rename(&tmp, path))
+    {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::Write {
+            path: path.to_path_buf(),
+            source,
+        });
+    }
+    Ok(())
+}
