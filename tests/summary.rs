@@ -944,3 +944,24 @@ print(json.dumps({"sheets": wb.sheetnames, "data": out}, ensure_ascii=False))
     assert_eq!(scores.len(), 4);
     assert_eq!(scores[1][3][0], "int");
 }
+
+#[test]
+fn a_missing_incidents_folder_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = at(dir.path(), NOW)
+        .args([
+            "--lang",
+            "en",
+            "--incidents",
+            "nowhere",
+            "summary",
+            "-o",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.starts_with("hikeshi: cannot read nowhere: "), "{err}");
+    assert!(out.stdout.is_empty());
+}

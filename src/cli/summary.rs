@@ -27,7 +27,8 @@ pub enum Cmd {
     /// incidents and exercises apart); steps forced or skipped; mail delivered after its
     /// step's deadline or not at all; exercise scores over time; and the lessons (振り返り)
     /// still open. HTML (default, with a chart per measure; prints on A4), Markdown, JSON
-    /// (docs/summary.schema.json) or an Excel workbook.
+    /// (docs/summary.schema.json) or an Excel workbook. An exercise runs on simulated time: it
+    /// is dated and measured by its story (its scenario's starts_at). See docs/summary.md.
     ///
     /// It goes to ./summary.<ext> unless -o says otherwise (-o - prints it); an existing file
     /// is replaced only with --force, and never inside an incident folder. A folder in the

@@ -1,7 +1,7 @@
 //! The summary's pictures, in the report's house style (inline SVG, no script, no external
 //! asset, the same palette and label column): one horizontal bar chart per measure, a bar per
-//! incident from its start to the milestone, with the median as a dashed line and the worst
-//! in orange; and the exercise scores over time.
+//! incident from its start to the milestone (beyond 40 incidents, a dot each on one row), with
+//! the median as a dashed line and the worst in orange; and the exercise scores over time.
 
 use std::fmt::Write as _;
 
@@ -18,6 +18,8 @@ const TOP: f64 = 28.0;
 const BAR: &str = "#2b6cb0";
 const WORST: &str = "#d9822b";
 const MEDIAN: &str = "#6b46c1";
+/// The most incidents drawn as a bar each.
+const MAX_BARS: usize = 40;
 
 /// A round axis step (in minutes) that gives at most about eight ticks up to `max` seconds.
 fn tick(max: i64) -> i64 {
@@ -63,7 +65,10 @@ pub(super) fn measure(
     let step = tick(max);
     let top = (max + step - 1) / step * step;
     let x = |s: i64| LABEL + (s as f64 / top as f64).clamp(0.0, 1.0) * (WIDTH - LABEL - 10.0);
-    let height = TOP + ROW * bars.len() as f64 + 8.0;
+    // Beyond a page of bars, one row of dots: every incident still shown, the chart still small.
+    let strip = bars.len() > MAX_BARS;
+    let rows = if strip { 2 } else { bars.len() };
+    let height = TOP + ROW * rows as f64 + 8.0;
     let mut svg = String::new();
     let _ = write!(
         svg,
@@ -73,16 +78,44 @@ pub(super) fn measure(
     let mut t = 0;
     while t <= top {
         let px = x(t);
+        // The last label ends at the right edge rather than running past it.
+        let anchor = if t + step > top { "end" } else { "middle" };
         let _ = write!(
             svg,
-            r##"<line x1="{px:.1}" y1="{y1}" x2="{px:.1}" y2="{y2:.1}" stroke="#ddd"/><text x="{px:.1}" y="16" text-anchor="middle" fill="#555">{}</text>"##,
+            r##"<line x1="{px:.1}" y1="{y1}" x2="{px:.1}" y2="{y2:.1}" stroke="#ddd"/><text x="{px:.1}" y="16" text-anchor="{anchor}" fill="#555">{}</text>"##,
             esc(&duration(t, lang)),
             y1 = TOP - 8.0,
             y2 = height - 4.0,
         );
         t += step;
     }
-    for (i, (row, seconds)) in bars.iter().enumerate() {
+    if strip {
+        let cy = TOP + ROW;
+        let _ = write!(
+            svg,
+            r##"<text x="4" y="{ty:.1}" fill="#222">{}</text>"##,
+            esc(&crate::tr!(lang, "{} 件", "{} incidents", bars.len())),
+            ty = cy + 5.0,
+        );
+        for (row, seconds) in &bars {
+            let worst = stats.worst_incident.as_deref() == Some(row.id.as_str());
+            let _ = write!(
+                svg,
+                r##"<circle cx="{cx:.1}" cy="{cy:.1}" r="{r}" fill="{fill}" fill-opacity="{o}"><title>{}</title></circle>"##,
+                esc(&format!(
+                    "{} {}: {}",
+                    row.id,
+                    row.title,
+                    duration(*seconds, lang)
+                )),
+                cx = x(*seconds),
+                r = if worst { 6 } else { 4 },
+                fill = if worst { WORST } else { BAR },
+                o = if worst { "1" } else { "0.4" },
+            );
+        }
+    }
+    for (i, (row, seconds)) in bars.iter().enumerate().filter(|_| !strip) {
         let y = TOP + ROW * i as f64;
         let worst = stats.worst_incident.as_deref() == Some(row.id.as_str());
         let _ = write!(
@@ -199,7 +232,63 @@ pub(super) fn scores(scores: &[ScoreRow], median: Option<u32>, lang: Lang) -> Op
 
 #[cfg(test)]
 mod tests {
-    use super::tick;
+    use super::super::model::{IncidentRow, Measure, MilestoneTime, Reached, Stats};
+    use super::{MAX_BARS, measure, tick};
+    use crate::Lang;
+
+    fn row(i: usize) -> IncidentRow {
+        IncidentRow {
+            id: format!("2026010{}-0900-x-{i}", i % 9 + 1),
+            title: format!("事案 {i}"),
+            exercise: false,
+            scenario: None,
+            playbook: "x".into(),
+            playbook_title: "X".into(),
+            severity: None,
+            started_at: None,
+            closed_at: None,
+            verified: true,
+            problems: Vec::new(),
+            times: vec![MilestoneTime {
+                measure: Measure::Close,
+                step: None,
+                reached: Reached::Reached,
+                seconds: Some(600 + 60 * i as i64),
+                text: String::new(),
+            }],
+            forced: 0,
+            skipped: 0,
+            steps_open: 0,
+            messages: 0,
+            mail_late: 0,
+            mail_undelivered: 0,
+            score: None,
+        }
+    }
+
+    /// A bar each up to a page of them; beyond, a dot each on one row, the worst in orange.
+    #[test]
+    fn many_incidents_are_dots_on_one_row() {
+        let stats = |rows: &[IncidentRow]| Stats {
+            worst_incident: rows.last().map(|r| r.id.clone()),
+            ..Stats::default()
+        };
+        let few: Vec<IncidentRow> = (0..MAX_BARS).map(row).collect();
+        let refs: Vec<&IncidentRow> = few.iter().collect();
+        let svg = measure(&refs, Measure::Close, &stats(&few), Lang::Ja).unwrap();
+        assert_eq!(svg.matches("<rect ").count(), MAX_BARS);
+        assert_eq!(svg.matches("<circle ").count(), 0);
+        let many: Vec<IncidentRow> = (0..=MAX_BARS).map(row).collect();
+        let refs: Vec<&IncidentRow> = many.iter().collect();
+        let svg = measure(&refs, Measure::Close, &stats(&many), Lang::Ja).unwrap();
+        assert_eq!(svg.matches("<rect ").count(), 0);
+        assert_eq!(svg.matches("<circle ").count(), MAX_BARS + 1);
+        assert_eq!(svg.matches(r##"fill="#d9822b""##).count(), 1);
+        assert!(svg.contains(&format!(">{} 件</text>", MAX_BARS + 1)));
+        assert!(svg.contains(r#"viewBox="0 0 960 80""#), "{svg}");
+        // Nothing reached: no chart.
+        assert!(measure(&[], Measure::Close, &Stats::default(), Lang::Ja).is_none());
+    }
 
     #[test]
     fn ticks_are_round_and_few() {
