@@ -863,30 +863,11 @@ fn the_stock_scenarios_validate_against_the_committed_schema() {
         })
         .collect();
     let input = serde_json::json!({"schema": schema, "docs": docs});
-    let mut child = std::process::Command::new(common::smtp::python())
-        .args([
-            "-c",
-            "import json, sys, jsonschema\nd = json.load(sys.stdin)\nfor doc in d['docs']:\n    jsonschema.validate(doc, d['schema'], cls=jsonschema.Draft202012Validator)\nprint('valid')",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write as _;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::smtp::run_python(
+        "import json, sys, jsonschema\nd = json.load(sys.stdin)\nfor doc in d['docs']:\n    jsonschema.validate(doc, d['schema'], cls=jsonschema.Draft202012Validator)\nprint('valid')",
+        input.to_string().as_bytes(),
     );
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "valid");
+    assert_eq!(out.trim(), "valid");
 }
 
 #[test]

@@ -47,20 +47,6 @@ fn names(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Copies a complete incident folder (the worst case: a leftover that looks whole).
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn incidents_listing(cwd: &Path) -> String {
     let out = h(cwd).arg("incidents").assert().success();
     String::from_utf8(out.get_output().stdout.clone()).unwrap()
@@ -78,7 +64,7 @@ fn leftover_temporary_folders_are_not_listed_and_a_dead_starts_are_removed() {
     let live = ".tmp-20261122-1403-unauthorized-access-4000002";
     let unknown = ".tmp-20261122-1403-unauthorized-access-4000003";
     for name in [dead, live, unknown] {
-        copy_dir(&first, &incidents.join(name));
+        common::copy_dir(&first, &incidents.join(name));
     }
     File::create(incidents.join(format!("{dead}.lock"))).unwrap();
     let held = File::create(incidents.join(format!("{live}.lock"))).unwrap();

@@ -164,28 +164,6 @@ fn render(dir: &Path, format: Format, lang: Lang) -> String {
     String::from_utf8(report::render(&report, format, None).unwrap()).unwrap()
 }
 
-/// Runs a Python checker (Unix only: the test process on Windows cannot start Linux's python3).
-#[cfg(unix)]
-fn python(script: &str, input: &[u8]) -> String {
-    use std::io::Write as _;
-    use std::process::{Command as Process, Stdio};
-    let mut child = Process::new(common::smtp::python())
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn a_finished_incident_in_every_format() {
     let h = finished();
@@ -254,7 +232,7 @@ fn the_html_is_valid_html5_and_holds_the_svg_timeline() {
     assert!(!html.contains("<link"), "no external assets");
     assert!(html.contains("@page { size: A4"));
     assert!(html.contains("Noto Sans CJK JP"), "Japanese font fallbacks");
-    let out = python(
+    let out = common::smtp::run_python(
         r#"
 import sys, html5lib
 doc = sys.stdin.buffer.read()
@@ -292,7 +270,7 @@ fn the_csv_opens_in_excel_and_round_trips() {
     );
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert!(text.contains("\r\n") && !text.replace("\r\n", "").contains('\n'));
-    let out = python(
+    let out = common::smtp::run_python(
         r#"
 import csv, io, sys, json
 rows = list(csv.reader(io.StringIO(sys.stdin.buffer.read().decode('utf-8-sig'), newline='')))
@@ -321,7 +299,7 @@ fn the_json_matches_its_schema() {
     let json = render(h.incident.dir(), Format::Json, Lang::Ja);
     let schema = std::fs::read_to_string(common::root().join("docs/report.schema.json")).unwrap();
     let input = serde_json::json!({"schema": serde_json::from_str::<serde_json::Value>(&schema).unwrap(), "doc": serde_json::from_str::<serde_json::Value>(&json).unwrap()});
-    let out = python(
+    let out = common::smtp::run_python(
         r#"
 import json, sys, jsonschema
 data = json.load(sys.stdin)
@@ -727,7 +705,8 @@ print(json.dumps({"sheets": wb.sheetnames, "data": out}, ensure_ascii=False))
 fn the_workbook_has_typed_cells_frozen_headers_and_filters() {
     let h = finished();
     let (r, bytes) = bytes_of(h.incident.dir(), Format::Xlsx, Lang::Ja);
-    let out: serde_json::Value = serde_json::from_str(&python(READ_XLSX, &bytes)).unwrap();
+    let out: serde_json::Value =
+        serde_json::from_str(&common::smtp::run_python(READ_XLSX, &bytes)).unwrap();
     let names: Vec<&str> = out["sheets"]
         .as_array()
         .unwrap()
@@ -800,7 +779,8 @@ fn a_workbook_of_a_broken_record_says_so_first() {
     let text = std::fs::read_to_string(&journal).unwrap();
     std::fs::write(&journal, text.replacen("不正な投稿", "問題のない投稿", 1)).unwrap();
     let (_, bytes) = bytes_of(h.incident.dir(), Format::Xlsx, Lang::Ja);
-    let out: serde_json::Value = serde_json::from_str(&python(READ_XLSX, &bytes)).unwrap();
+    let out: serde_json::Value =
+        serde_json::from_str(&common::smtp::run_python(READ_XLSX, &bytes)).unwrap();
     assert_eq!(out["sheets"][0], "概要");
     let first = &out["data"]["概要"]["rows"][1][0][1];
     assert!(
@@ -933,7 +913,7 @@ fn word(h: &Harness, extra: &[&str], config: Option<&Path>) -> (Option<i32>, ser
     let out = cmd.output().unwrap();
     let bytes = std::fs::read(h.incident.dir().join("report.docx")).unwrap();
     assert!(bytes.starts_with(b"PK"), "a zip archive");
-    let read = python(READ_DOCX, &bytes);
+    let read = common::smtp::run_python(READ_DOCX, &bytes);
     (out.status.code(), serde_json::from_str(&read).unwrap())
 }
 
@@ -1259,7 +1239,8 @@ fn the_word_report_of_a_stock_exercise_keeps_its_structure() {
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     let bytes = std::fs::read(incident.join("report.docx")).unwrap();
-    let doc: serde_json::Value = serde_json::from_str(&python(READ_DOCX, &bytes)).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&common::smtp::run_python(READ_DOCX, &bytes)).unwrap();
     assert_eq!(doc["header"], "【訓練】", "every page of a drill says so");
     golden!("exercise-docx", structure(&doc));
 }

@@ -182,23 +182,10 @@ fn base() -> &'static Base {
     })
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A copy of the base folder a test may change.
 fn copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(base().dir.path(), dir.path());
+    common::copy_dir(base().dir.path(), dir.path());
     dir
 }
 
@@ -794,28 +781,6 @@ fn the_json_schema_is_the_committed_one() {
     );
 }
 
-/// Runs a Python script from the test virtualenv with `input` on its standard input.
-#[cfg(unix)]
-fn python(script: &str, input: &[u8]) -> String {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(common::smtp::python())
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 #[cfg(unix)] // Python's jsonschema and html5lib
 fn the_json_matches_its_schema_and_the_html_is_valid() {
@@ -826,7 +791,7 @@ fn the_json_matches_its_schema_and_the_html_is_valid() {
         "schema": serde_json::from_str::<Value>(&schema).unwrap(),
         "doc": serde_json::from_slice::<Value>(&json).unwrap(),
     });
-    let out = python(
+    let out = common::smtp::run_python(
         r#"
 import json, sys, jsonschema
 data = json.load(sys.stdin)
@@ -837,7 +802,7 @@ print("valid")
     );
     assert_eq!(out.trim(), "valid");
     let (html, _, _) = summary(dir, &[]);
-    let out = python(
+    let out = common::smtp::run_python(
         r#"
 import sys, html5lib
 html5lib.HTMLParser(strict=True).parse(sys.stdin.buffer.read())
@@ -861,7 +826,7 @@ fn the_workbook_has_typed_cells_frozen_headers_and_filters() {
     .unwrap();
     let (bytes, _, code) = summary(dir.path(), &["--format", "xlsx"]);
     assert_eq!(code, 1);
-    let out = python(
+    let out = common::smtp::run_python(
         r#"
 import io, sys, json, datetime, openpyxl
 wb = openpyxl.load_workbook(io.BytesIO(sys.stdin.buffer.read()))

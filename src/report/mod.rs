@@ -204,6 +204,28 @@ fn templated(
                 .into(),
         });
     }
+    let lang: Lang = report.lang.parse().unwrap_or_default();
+    let svg = svg::gantt(report).unwrap_or_default();
+    let context = context! {
+        r => Value::from_serialize(report),
+        t => Value::from_serialize(labels(lang)),
+        svg => Value::from_safe_string(svg),
+    };
+    let text = render_template(lang, name, builtin, folder, false, context)?;
+    Ok(text.into_bytes())
+}
+
+/// Renders template `name` — the municipality's file of that name in `folder` if there is
+/// one, else `builtin` — in the documents' [`environment`]; `keep_newline` keeps the
+/// template's final line break. Errors name the file (or `<built-in>/name`) and the line.
+pub(crate) fn render_template(
+    lang: Lang,
+    name: &str,
+    builtin: &str,
+    folder: Option<&Path>,
+    keep_newline: bool,
+    context: Value,
+) -> Result<String, ReportError> {
     let custom = folder.map(|f| f.join(name)).filter(|p| p.is_file());
     let source = match &custom {
         Some(path) => std::fs::read_to_string(path).map_err(|e| ReportError::Io {
@@ -216,22 +238,13 @@ fn templated(
     let shown = custom
         .as_ref()
         .map_or_else(|| format!("<built-in>/{name}"), |p| p.display().to_string());
-    let lang: Lang = report.lang.parse().unwrap_or_default();
     let mut env = environment(lang);
+    env.set_keep_trailing_newline(keep_newline);
     env.add_template_owned(name.to_string(), source)
         .map_err(|e| template_error(&shown, &e))?;
-    let template = env
-        .get_template(name)
-        .map_err(|e| template_error(&shown, &e))?;
-    let svg = svg::gantt(report).unwrap_or_default();
-    let text = template
-        .render(context! {
-            r => Value::from_serialize(report),
-            t => Value::from_serialize(labels(lang)),
-            svg => Value::from_safe_string(svg),
-        })
-        .map_err(|e| template_error(&shown, &e))?;
-    Ok(text.into_bytes())
+    env.get_template(name)
+        .and_then(|t| t.render(context))
+        .map_err(|e| template_error(&shown, &e))
 }
 
 /// The template environment of the report's documents (the summary's too): HTML escaping for

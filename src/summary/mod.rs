@@ -113,17 +113,6 @@ pub fn render(
     }
 }
 
-fn template_error(name: &str, e: &minijinja::Error) -> ReportError {
-    let mut message = e.to_string();
-    if let Some(line) = e.line() {
-        message = format!("line {line}: {message}");
-    }
-    ReportError::Template {
-        name: name.to_string(),
-        message,
-    }
-}
-
 fn templated(
     summary: &Summary,
     lang: Lang,
@@ -131,32 +120,12 @@ fn templated(
     builtin: &str,
     folder: Option<&Path>,
 ) -> Result<Vec<u8>, SummaryError> {
-    let custom = folder.map(|f| f.join(name)).filter(|p| p.is_file());
-    let source = match &custom {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| ReportError::Io {
-            action: crate::lang::io::READ_TEMPLATE,
-            path: path.clone(),
-            source: e,
-        })?,
-        None => builtin.to_string(),
+    let context = context! {
+        s => Value::from_serialize(summary),
+        t => Value::from_serialize(labels(lang)),
+        charts => charts(summary, lang),
     };
-    let shown = custom
-        .as_ref()
-        .map_or_else(|| format!("<built-in>/{name}"), |p| p.display().to_string());
-    let mut env = crate::report::environment(lang);
-    env.set_keep_trailing_newline(true);
-    env.add_template_owned(name.to_string(), source)
-        .map_err(|e| template_error(&shown, &e))?;
-    let template = env
-        .get_template(name)
-        .map_err(|e| template_error(&shown, &e))?;
-    let text = template
-        .render(context! {
-            s => Value::from_serialize(summary),
-            t => Value::from_serialize(labels(lang)),
-            charts => charts(summary, lang),
-        })
-        .map_err(|e| template_error(&shown, &e))?;
+    let text = crate::report::render_template(lang, name, builtin, folder, true, context)?;
     Ok(text.into_bytes())
 }
 

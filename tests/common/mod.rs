@@ -98,3 +98,17 @@ pub fn succeeded(args: &[&str], output: std::process::Output) -> String {
     );
     String::from_utf8(output.stdout).unwrap()
 }
+
+/// Copies a folder and everything in it to `to` (made if missing).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

@@ -69,6 +69,27 @@ pub fn python() -> PathBuf {
     python
 }
 
+/// Runs `script` with the test virtualenv's Python, `input` on its standard input; its
+/// standard output (a failing script fails the test with its standard error). Unix only: the
+/// test process on Windows cannot start Linux's python3.
+pub fn run_python(script: &str, input: &[u8]) -> String {
+    let mut child = Command::new(python())
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// A free port on 127.0.0.1 (nothing listens on it when this returns).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

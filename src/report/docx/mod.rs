@@ -371,6 +371,10 @@ const DEFAULT_NORMAL: &[u8] = br#"<w:style w:type="paragraph" w:default="1" w:st
 
 /// `bytes` with every `from` replaced by `to`.
 fn replace(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    if from.is_empty() {
+        // Nothing to look for (and `windows(0)` would panic).
+        return bytes.to_vec();
+    }
     let mut out = Vec::with_capacity(bytes.len());
     let mut rest = bytes;
     while let Some(at) = find(rest, from) {
@@ -515,6 +519,12 @@ fn footer(report: &Report, lang: Lang) -> Footer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replace_swaps_every_occurrence_and_an_empty_pattern_changes_nothing() {
+        assert_eq!(replace(b"a-b-c", b"-", b"+="), b"a+=b+=c".to_vec());
+        assert_eq!(replace(b"abc", b"", b"x"), b"abc".to_vec());
+    }
 
     #[test]
     fn header_rows_repeat_on_every_page_and_no_other_row_does() {

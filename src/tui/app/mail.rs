@@ -162,17 +162,25 @@ impl App {
         }
     }
 
+    /// The mail settings, or (said on the message line) why there are none.
+    fn mail_settings(&mut self) -> Option<Config> {
+        let config = self.mail.config.clone();
+        if config.is_none() {
+            let problem = self.mail.problem.clone().unwrap_or_default();
+            self.error(problem);
+        }
+        config
+    }
+
     /// Mails the selected approval or post step's approver the text to approve, and starts
     /// sending it; a reply 承認 then records the approval (read by the inbox watch).
     pub(super) fn request_approval(&mut self, ix: StepIx) {
         let step = self.step_id(ix);
         let operator = self.operator.clone();
-        let Some(config) = self.mail.config.as_ref() else {
-            let problem = self.mail.problem.clone().unwrap_or_default();
-            self.error(problem);
+        let Some(config) = self.mail_settings() else {
             return;
         };
-        match notify::request_approval(&mut self.incident, &operator, &step, config, self.lang) {
+        match notify::request_approval(&mut self.incident, &operator, &step, &config, self.lang) {
             Ok(queued) => {
                 self.push_log(&queued.written);
                 let via = self.mail.describe();
@@ -195,12 +203,10 @@ impl App {
     pub(super) fn notify(&mut self, ix: StepIx) {
         let step = self.step_id(ix);
         let operator = self.operator.clone();
-        let Some(config) = self.mail.config.as_ref() else {
-            let problem = self.mail.problem.clone().unwrap_or_default();
-            self.error(problem);
+        let Some(config) = self.mail_settings() else {
             return;
         };
-        match notify::queue(&mut self.incident, &operator, &step, config) {
+        match notify::queue(&mut self.incident, &operator, &step, &config) {
             Ok(queued) => {
                 self.push_log(&queued.written);
                 let n = queued.numbers.len();
