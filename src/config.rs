@@ -175,6 +175,12 @@ pub struct ImapConfig {
     /// Seconds to wait for the server [default: 30].
     #[serde(default)]
     pub timeout_secs: Option<u64>,
+    /// The authserv-id of the city's own receiving mail server (the first word of the
+    /// `Authentication-Results` headers it adds, e.g. `mx.city.example.jp`). When set, a reply
+    /// counts only if that server vouches for its sender (no DMARC/SPF/DKIM failure; a DMARC,
+    /// aligned DKIM or login pass). Unset: the From address is taken as it is.
+    #[serde(default)]
+    pub authserv_id: Option<String>,
 }
 
 impl std::fmt::Debug for ImapConfig {

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use common::given::*;
 use hikeshi::Lang;
-use hikeshi::incident::event::{Reply, TargetTime, Verdict};
+use hikeshi::incident::event::{Reply, ReplyIssue, TargetTime, Unclear, Verdict};
 use hikeshi::incident::{Command, Event, EvidenceRecord, Letter, Refusal};
 use hikeshi::playbook::Platform;
 
@@ -178,13 +178,13 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&delivered, deliver(1), AlreadyDelivered { message: 1 }),
         refuses(&delivered, fail(1), AlreadyDelivered { message: 1 }),
         refuses(&queued, acknowledge(1), NotDelivered { message: 1, to: s("広報広聴課") }),
-        refuses(&queued, reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged)), NotDelivered { message: 1, to: s("広報広聴課") }),
         refuses(&delivered, reply(1, reply_mail("x@evil.example", Verdict::Acknowledged)), ReplyFromElsewhere { message: 1, from: s("x@evil.example") }),
         refuses(&[start(), done("detect"), queue("report", &["広報広聴課"]), deliver(1), reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged))], reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged)), ReplyAlreadyRecorded { reply_id: s("r1@city.example.jp") }),
-        refuses(&delivered, reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Approved)), NotAnApprovalRequest { message: 1 }),
+        refuses(&delivered, Command::RecordReply { message: 1, reply: reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged), answer: Some(answer_to("広報広聴課@city.example.jp")) }, AnswerNotNeeded { reply_id: s("r1@city.example.jp") }),
+        refuses(&delivered, Command::RecordReply { message: 1, reply: reply_mail("広報広聴課@city.example.jp", Verdict::Unclear(Unclear::Qualified)), answer: Some(answer_to("x@evil.example")) }, AnswerMismatch { reply_id: s("r1@city.example.jp") }),
+        refuses(&delivered, Command::ApplyHeldReply { reply_id: s("r1@city.example.jp"), answer: None }, NoHeldReply { reply_id: s("r1@city.example.jp") }),
+        refuses(&[requested.as_slice(), &[reopen("report"), reply(2, reply_mail("発信管理者@city.example.jp", Verdict::Approved))]].concat(), Command::ApplyHeldReply { reply_id: s("r1@city.example.jp"), answer: None }, ReplyStillHeld { message: 2, step: s("sign-off") }),
         refuses(&signable(), request("sign-off", "広報広聴課"), NotTheApprover { step: s("sign-off"), approver: s("発信管理者"), to: s("広報広聴課") }),
-        refuses(&requested, reply(2, reply_mail("発信管理者@city.example.jp", Verdict::Acknowledged)), ApprovalRequestNeedsAnswer { message: 2 }),
-        refuses(&[requested.as_slice(), &[set_fact("fake_account", "@other")]].concat(), reply(2, reply_mail("発信管理者@city.example.jp", Verdict::Approved)), RequestOutdated { message: 2, step: s("sign-off") }),
         refuses(&started, evidence_file("detect", "../journal.jsonl"), BadEvidenceName { name: s("../journal.jsonl") }),
         refuses(&started, evidence_file("detect", ".."), BadEvidenceName { name: s("..") }),
         refuses(&started, call("広報課"), UnknownParty { name: s("広報課"), suggestion: Some(s("広報広聴課")) }),
@@ -405,6 +405,14 @@ fn command_cases() -> Vec<Case<Vec<Event>>> {
         yields(&queued, fail(1), vec![Event::NotificationFailed { message: 1, attempt: 1, error: s("421 try again later"), permanent: false, next_retry: Some(retry) }]),
         yields(&[start(), done("detect"), queue("report", &["広報広聴課"]), fail(1)], Command::RecordFailure { message: 1, error: s("550 no such user"), permanent: true, next_retry: Some(retry) }, vec![Event::NotificationFailed { message: 1, attempt: 2, error: s("550 no such user"), permanent: true, next_retry: None }]),
         yields(&delivered, reply(1, reply_mail("広報広聴課@CITY.example.jp", Verdict::Acknowledged)), vec![Event::ReplyRecorded { message: 1, reply: reply_mail("広報広聴課@CITY.example.jp", Verdict::Acknowledged) }]),
+        yields(&queued, reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged)), vec![Event::ReplyHeld { message: 1, reply: reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged) }]),
+        yields(&delivered, reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Approved)), vec![Event::ReplyNotCounted { message: 1, issue: ReplyIssue::NotAnApprovalRequest, reply: reply_mail("広報広聴課@city.example.jp", Verdict::Approved) }]),
+        yields(&delivered, Command::RecordReply { message: 1, reply: reply_mail("広報広聴課@city.example.jp", Verdict::Unclear(Unclear::Qualified)), answer: Some(answer_to("広報広聴課@city.example.jp")) }, vec![Event::ReplyNotCounted { message: 1, issue: ReplyIssue::Unclear, reply: reply_mail("広報広聴課@city.example.jp", Verdict::Unclear(Unclear::Qualified)) }, Event::NotificationQueued { message: 2, step: s("report"), letter: answer_to("広報広聴課@city.example.jp") }]),
+        yields(&requested, reply(2, reply_mail("発信管理者@city.example.jp", Verdict::Acknowledged)), vec![Event::ReplyNotCounted { message: 2, issue: ReplyIssue::NeedsAnswer, reply: reply_mail("発信管理者@city.example.jp", Verdict::Acknowledged) }]),
+        yields(&[requested.as_slice(), &[set_fact("fake_account", "@other")]].concat(), reply(2, reply_mail("発信管理者@city.example.jp", Verdict::Approved)), vec![Event::ReplyNotCounted { message: 2, issue: ReplyIssue::TextChanged, reply: reply_mail("発信管理者@city.example.jp", Verdict::Approved) }]),
+        yields(&[requested.as_slice(), &[reopen("report")]].concat(), reply(2, reply_mail("発信管理者@city.example.jp", Verdict::Approved)), vec![Event::ReplyHeld { message: 2, reply: reply_mail("発信管理者@city.example.jp", Verdict::Approved) }]),
+        yields(&[requested.as_slice(), &[reopen("report"), reply(2, reply_mail("発信管理者@city.example.jp", Verdict::Approved)), queue("report", &["広報広聴課"]), deliver(3)]].concat(), Command::ApplyHeldReply { reply_id: s("r1@city.example.jp"), answer: None }, vec![Event::ReplyRecorded { message: 2, reply: reply_mail("発信管理者@city.example.jp", Verdict::Approved) }, Event::ApprovalGiven { step: s("sign-off"), by: s("佐藤課長 <発信管理者@city.example.jp>"), texts: signable_texts(), reply: Some(2) }]),
+        yields(&[requested.as_slice(), &[reopen("report"), reply(2, reply_mail("発信管理者@city.example.jp", Verdict::Approved)), queue("report", &["広報広聴課"]), deliver(3), set_fact("fake_account", "@other")]].concat(), Command::ApplyHeldReply { reply_id: s("r1@city.example.jp"), answer: None }, vec![Event::ReplyNotCounted { message: 2, issue: ReplyIssue::TextChanged, reply: reply_mail("発信管理者@city.example.jp", Verdict::Approved) }]),
         yields(&delivered, acknowledge(1), vec![Event::NotificationAcknowledged { message: 1, by: s("鈴木"), note: None }]),
         yields(&signable(), request("sign-off", "発信管理者"), vec![Event::NotificationQueued { message: 2, step: s("sign-off"), letter: Letter { approval: Some(signable_texts()), ..message("sign-off", "発信管理者") } }]),
         yields(&requested, reply(2, reply_mail("発信管理者@city.example.jp", Verdict::Approved)), vec![Event::ReplyRecorded { message: 2, reply: reply_mail("発信管理者@city.example.jp", Verdict::Approved) }, Event::ApprovalGiven { step: s("sign-off"), by: s("佐藤課長 <発信管理者@city.example.jp>"), texts: signable_texts(), reply: Some(2) }]),

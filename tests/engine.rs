@@ -441,6 +441,7 @@ fn queued(to: &str, n: u32) -> hikeshi::incident::Letter {
         channel: None,
         also: Vec::new(),
         approval: None,
+        answers: None,
     }
 }
 

@@ -54,6 +54,27 @@ impl Case {
         case
     }
 
+    /// [`Case::start_with`], with lines added to the `[imap]` table.
+    fn start_with_imap(server: &ImapServer, playbook: &str, imap: &str) -> Case {
+        let case = Case::start_with(server, "none", playbook);
+        let config = case.dir.path().join("hikeshi.toml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(&config, format!("{text}{imap}\n")).unwrap();
+        case
+    }
+
+    /// Messages in the outbox that answer a reply.
+    fn answers(&self) -> Vec<Value> {
+        let out: Value = serde_json::from_str(&self.ok(&["outbox", "INC", "--json"])).unwrap();
+        out["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["answers"].is_string())
+            .cloned()
+            .collect()
+    }
+
     fn run(&self, args: &[&str]) -> std::process::Output {
         let mut cmd = hikeshi();
         cmd.current_dir(self.dir.path())
@@ -146,9 +167,13 @@ fn bad_replies_change_nothing_and_are_shown() {
     // Threads to message 1 but carries message 2's code.
     let mut crossed = Reply::to(&first, "b4@x", "了解");
     crossed.subject = format!("Re: {}", second["subject"].as_str().unwrap());
-    // Says nothing that counts.
-    let unclear = Reply::to(&first, "b5@x", "よろしくお願いします");
-    for r in [&wrong_code, &wrong_sender, &unthreaded, &crossed, &unclear] {
+    // A subject full of codes (guesses): refused whatever else it carries.
+    let mut guesses = Reply::to(&first, "b5@x", "了解");
+    guesses.subject = format!(
+        "{} [HK-0000AAAA] [HK-1111BBBB]",
+        first["subject"].as_str().unwrap()
+    );
+    for r in [&wrong_code, &wrong_sender, &unthreaded, &crossed, &guesses] {
         server.append(&r.bytes());
     }
     // Malformed, and huge.
@@ -162,7 +187,7 @@ fn bad_replies_change_nothing_and_are_shown() {
     assert!(out.contains("mallory@evil.example"), "{out}");
     assert!(out.contains("does not answer message #1"), "{out}");
     assert!(out.contains("does not answer message #2"), "{out}");
-    assert!(out.contains("よろしくお願いします"), "{out}");
+    assert!(out.contains("3 reply codes in the subject"), "{out}");
     assert!(out.contains("too large"), "{out}");
     assert_eq!(case.journal(), before);
     // A closed incident records no reply either.
@@ -277,10 +302,11 @@ fn an_approval_by_reply_is_the_approvers_own_act_for_the_text_they_read() {
         eml.contains("@city_0fficial"),
         "the text to approve is in the mail: {eml}"
     );
-    // 了解 answers no approval request.
+    // 了解 answers no approval request: counted as nothing, and the approver is told.
     server.append(&Reply::to(&request, "a0@city.example.jp", "了解").bytes());
     let out = case.ok(&["inbox", "INC"]);
-    assert!(out.contains("is an approval request"), "{out}");
+    assert!(out.contains("an approval request needs 承認"), "{out}");
+    assert!(out.contains("answer #3 sent"), "{out}");
     // The approval, by the approver's reply.
     server.append(&Reply::to(&request, "a1@city.example.jp", "承認します").bytes());
     let out = case.ok(&["inbox", "INC"]);
@@ -303,7 +329,7 @@ fn an_approval_by_reply_is_the_approvers_own_act_for_the_text_they_read() {
     case.ok(&["fact", "INC", "fake=@city_offic1al"]);
     server.append(&Reply::to(&request, "b1@city.example.jp", "承認").bytes());
     let out = case.ok(&["inbox", "INC"]);
-    assert!(out.contains("changed after approval request #2"), "{out}");
+    assert!(out.contains("the text to approve changed"), "{out}");
     assert!(!case.journal().contains("\"kind\":\"approval_given\""));
     let refused = case.run(&["done", "INC", "notice"]);
     assert!(!refused.status.success());
@@ -323,4 +349,211 @@ fn an_approval_by_reply_is_the_approvers_own_act_for_the_text_they_read() {
         "{journal}"
     );
     assert!(journal.contains("アカウント名を確認のこと"), "{journal}");
+}
+
+/// A refusal worded with an approval word (承認できません) is no approval: it counts as
+/// nothing, is kept, and the approver is told why and what to reply, in the request's thread,
+/// once; a clear 承認 in that thread then approves.
+#[test]
+fn a_refusal_never_approves_and_the_replier_is_told_once() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start_with(&server, "none", "mail/approval.yaml");
+    case.ok(&["fact", "INC", "fake=@city_0fficial"]);
+    case.ok(&["request-approval", "INC", "notice"]);
+    let request = case.message(2);
+    server.append(&Reply::to(&request, "no1@city.example.jp", "承認できません").bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("not counted: message #2"), "{out}");
+    assert!(out.contains("承認できません"), "{out}");
+    assert!(out.contains("answer #3 sent"), "{out}");
+    let journal = case.journal();
+    assert!(
+        journal.contains("\"kind\":\"reply_not_counted\""),
+        "{journal}"
+    );
+    assert!(!journal.contains("approval_given"), "{journal}");
+    assert!(!case.run(&["done", "INC", "notice"]).status.success());
+    // The reply is kept as received.
+    assert!(journal.contains("\"file\":\"inbox/"), "{journal}");
+    // The answer: to the approver, in the thread, the request's one code, why and what to do.
+    let answers = case.answers();
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    let answer = &answers[0];
+    assert_eq!(answer["address"], "hasshin@city.example.jp");
+    assert_eq!(answer["answers"], "no1@city.example.jp");
+    let code = request["subject"]
+        .as_str()
+        .unwrap()
+        .rsplit('[')
+        .next()
+        .unwrap()
+        .trim_end_matches(']');
+    let subject = answer["subject"].as_str().unwrap();
+    assert_eq!(subject.matches("[HK-").count(), 1, "{subject}");
+    assert!(subject.contains(code), "{subject}");
+    let eml =
+        std::fs::read_to_string(case.incident.join(answer["file"].as_str().unwrap())).unwrap();
+    assert!(eml.contains("In-Reply-To: <no1@city.example.jp>"), "{eml}");
+    assert!(
+        eml.contains(&format!("<{}>", request["message_id"].as_str().unwrap())),
+        "{eml}"
+    );
+    // Another look: nothing read twice, nothing answered twice.
+    let again = case.ok(&["inbox", "INC"]);
+    assert!(again.contains("no new mail"), "{again}");
+    assert_eq!(case.answers().len(), 1);
+    // 了解できません clears nothing either; a clear 承認 in the answer's thread approves.
+    let mut clear = Reply::to(&request, "ok1@city.example.jp", "承認します");
+    clear.subject = format!("Re: {subject}");
+    server.append(&clear.bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("recorded: message #2"), "{out}");
+    assert!(case.journal().contains("\"kind\":\"approval_given\""));
+    case.ok(&["done", "INC", "notice"]);
+}
+
+/// A reply that comes before its step can be approved is kept (saved, journalled as held)
+/// and counted at a later look once the step is ready again.
+#[test]
+fn a_reply_before_its_step_is_ready_is_kept_and_counted_when_it_is() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start_with(&server, "none", "mail/approval.yaml");
+    case.ok(&["fact", "INC", "fake=@city_0fficial"]);
+    case.ok(&["request-approval", "INC", "notice"]);
+    let request = case.message(2);
+    case.ok(&["reopen", "INC", "detect", "--reason", "確認をやり直す"]);
+    server.append(&Reply::to(&request, "early@city.example.jp", "承認").bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("held:"), "{out}");
+    let journal = case.journal();
+    assert!(journal.contains("\"kind\":\"reply_held\""), "{journal}");
+    assert!(!journal.contains("approval_given"));
+    let saved = common::files_under(&case.incident.join("inbox"))
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "eml"))
+        .count();
+    assert_eq!(saved, 1, "the early reply is saved");
+    // Still not ready: it keeps waiting, silently.
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("no new mail"), "{out}");
+    case.ok(&["done", "INC", "detect"]);
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("recorded: message #2"), "{out}");
+    assert!(case.journal().contains("\"kind\":\"approval_given\""));
+    assert!(case.answers().is_empty());
+    case.ok(&["done", "INC", "notice"]);
+}
+
+/// Japanese mail clients write ISO-2022-JP, Shift_JIS or EUC-JP: a reply in each counts.
+#[test]
+fn replies_in_every_japanese_charset_count() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start_with(&server, "none", "mail/approval.yaml");
+    case.ok(&["fact", "INC", "fake=@city_0fficial"]);
+    case.ok(&["request-approval", "INC", "notice"]);
+    let (first, request) = (case.message(1), case.message(2));
+    for (n, charset) in ["iso-2022-jp", "shift_jis", "euc-jp"]
+        .into_iter()
+        .enumerate()
+    {
+        let id = format!("{charset}@city.example.jp");
+        let mut reply = Reply::to(&first, &id, "了解しました。");
+        reply.charset = charset;
+        server.append(&reply.bytes());
+        let out = case.ok(&["inbox", "INC"]);
+        assert!(out.contains("recorded: message #1"), "{charset}: {out}");
+        assert_eq!(
+            case.journal()
+                .matches("\"kind\":\"reply_recorded\"")
+                .count(),
+            n + 1
+        );
+    }
+    let mut approval = Reply::to(&request, "jis-ok@city.example.jp", "承認いたします。");
+    approval.charset = "iso-2022-jp";
+    server.append(&approval.bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("recorded: message #2"), "{out}");
+    let journal = case.journal();
+    assert!(journal.contains("\"kind\":\"approval_given\""), "{journal}");
+    assert!(
+        journal.contains("佐藤 課長"),
+        "the name is decoded: {journal}"
+    );
+}
+
+/// What the approver saw decides: an approval hidden in the HTML part, or a plain part that
+/// says otherwise than the HTML part, counts as nothing.
+#[test]
+fn a_hidden_or_contradicted_approval_counts_as_nothing() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start_with(&server, "none", "mail/approval.yaml");
+    case.ok(&["fact", "INC", "fake=@city_0fficial"]);
+    case.ok(&["request-approval", "INC", "notice"]);
+    let request = case.message(2);
+    let mut two_faced = Reply::to(&request, "html1@city.example.jp", "承認します");
+    two_faced.html = Some(
+        "<div>却下：表記を確認してください</div><div style=\"display:none\">承認します</div>"
+            .into(),
+    );
+    server.append(&two_faced.bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(
+        out.contains("plain-text and HTML parts say different things"),
+        "{out}"
+    );
+    assert!(!case.journal().contains("approval_given"));
+    assert_eq!(case.answers().len(), 1);
+}
+
+/// With `[imap] authserv_id`, a reply counts only if the city's receiving server vouches for
+/// its sender: a forged From with the right code and thread is refused.
+#[test]
+fn a_forged_sender_counts_only_with_the_city_servers_word() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start_with_imap(
+        &server,
+        "mail/approval.yaml",
+        "authserv_id = \"mx.city.example.jp\"",
+    );
+    case.ok(&["fact", "INC", "fake=@city_0fficial"]);
+    case.ok(&["request-approval", "INC", "notice"]);
+    let request = case.message(2);
+    let forged = [
+        ("f1@evil.example", String::new(), "no Authentication-Results from mx.city.example.jp"),
+        (
+            "f2@evil.example",
+            "Authentication-Results: mx.city.example.jp; dmarc=fail header.from=city.example.jp\r\n".to_string(),
+            "dmarc=fail",
+        ),
+        (
+            "f3@evil.example",
+            "Authentication-Results: mx.city.example.jp; spf=pass smtp.mailfrom=evil.example\r\n".to_string(),
+            "no dmarc, aligned dkim or auth pass",
+        ),
+        (
+            "f4@evil.example",
+            // Another server's word is not the city's.
+            "Authentication-Results: mx.evil.example; dmarc=pass header.from=city.example.jp\r\n".to_string(),
+            "no Authentication-Results from mx.city.example.jp",
+        ),
+    ];
+    for (id, headers, why) in &forged {
+        let mut reply = Reply::to(&request, id, "承認");
+        reply.headers = headers.clone();
+        server.append(&reply.bytes());
+        let out = case.ok(&["inbox", "INC"]);
+        assert!(out.contains("does not vouch for its sender"), "{out}");
+        assert!(out.contains(why), "{why}: {out}");
+    }
+    assert!(!case.journal().contains("approval_given"));
+    assert!(
+        case.answers().is_empty(),
+        "a forged reply is never answered"
+    );
+    let mut genuine = Reply::to(&request, "g1@city.example.jp", "承認");
+    genuine.headers = "Authentication-Results: mx.city.example.jp;\r\n dkim=pass (good signature) header.d=city.example.jp;\r\n dmarc=pass header.from=city.example.jp\r\n".into();
+    server.append(&genuine.bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("recorded: message #2"), "{out}");
 }

@@ -40,6 +40,7 @@ fn command(kind: u8, step: usize, option: usize, with_reason: bool) -> Command {
                 channel: None,
                 also: Vec::new(),
                 approval: None,
+                answers: None,
             }],
         },
         14 => Command::RecordDelivery {

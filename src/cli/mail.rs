@@ -541,17 +541,20 @@ fn call(ctx: &Context, name: &str, division: &str, note: Option<String>) -> Resu
 /// `hikeshi inbox`: one look at the mailbox, or (`--watch`) a watch until interrupted.
 fn inbox(ctx: &Context, name: &str, watch: bool) -> Result<Outcome, Error> {
     let config = Config::load(ctx.config.as_deref())?;
-    let imap = config.imap.clone().ok_or(notify::NotifyError::Imap(
-        notify::imap::ImapError::NotConfigured,
-    ))?;
+    if config.imap.is_none() {
+        return Err(notify::NotifyError::Imap(notify::imap::ImapError::NotConfigured).into());
+    }
     let mut incident = open(ctx, name)?;
+    // Answers to replies that count nothing go out as the incident's other mail does.
+    let transport = Transport::for_incident(incident.state(), &config)?;
     let runtime = runtime()?;
     let mut said = Ok(());
     runtime.block_on(notify::inbox::watch(
         &mut incident,
-        &imap,
+        &config,
         ctx.lang,
         watch,
+        Some(&transport),
         |line| {
             said = say(&line);
             said.is_ok()

@@ -110,10 +110,10 @@ pub(super) fn screen(ctx: &Context, name: &str) -> Result<Outcome, Error> {
     let dir = incident.dir().to_path_buf();
     // Replies count while the screen is open: with an [imap] mailbox, a watch records them
     // (on its own thread) and the screen shows them as it shows anyone else's acts.
-    let imap = mail.config.as_ref().and_then(|c| c.imap.clone());
-    if let Some(imap) = imap.filter(|_| incident.state().closed.is_none()) {
+    let config = mail.config.clone().filter(|c| c.imap.is_some());
+    if let Some(config) = config.filter(|_| incident.state().closed.is_none()) {
         mail.inbox = Some(crate::notify::inbox::watch_in_background(
-            &dir, imap, ctx.lang,
+            &dir, config, ctx.lang,
         ));
     }
     let mut app = crate::tui::App::with_mail(incident, ctx.operator.clone(), ctx.lang, mail);

@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 
 use super::IncidentRecord;
-use super::event::{Event, EvidenceRecord};
+use super::event::{Event, EvidenceRecord, Reply, ReplyIssue, Unclear, Verdict};
 use crate::lang::Lang;
 use crate::playbook::template::Value;
 use crate::playbook::{Playbook, StepIx, StepKind, Template};
@@ -298,12 +298,45 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
             "通知 #{message} を {by} が確認",
             "{by} acknowledged message #{message}"
         ),
-        Event::ReplyRecorded { message, reply } => tr!(
+        Event::ReplyRecorded { message, reply } => {
+            let (name, from) = (&reply.name, &reply.from);
+            match reply.verdict {
+                Verdict::Approved => tr!(
+                    lang,
+                    "承認依頼 #{message} に {name} <{from}> が返信「{}」",
+                    "{name} <{from}> replied “{}” to approval request #{message}",
+                    reply.line.as_deref().unwrap_or("承認")
+                ),
+                Verdict::Rejected => tr!(
+                    lang,
+                    "承認依頼 #{message} に {name} <{from}> が返信で却下",
+                    "{name} <{from}> refused approval request #{message} by reply"
+                ),
+                Verdict::Acknowledged | Verdict::Unclear(_) => tr!(
+                    lang,
+                    "通知 #{message} に {name} <{from}> が返信で確認",
+                    "{name} <{from}> acknowledged message #{message} by reply"
+                ),
+            }
+        }
+        Event::ReplyHeld { message, reply } => tr!(
             lang,
-            "通知 #{message} に {} <{}> が返信で確認",
-            "{} <{}> acknowledged message #{message} by reply",
+            "承認依頼 #{message} への {} <{}> の返信を受信（手順が承認できるようになるまで保留）",
+            "received {} <{}>'s reply to approval request #{message} (held until the step can be approved)",
             reply.name,
             reply.from
+        ),
+        Event::ReplyNotCounted {
+            message,
+            issue,
+            reply,
+        } => tr!(
+            lang,
+            "通知 #{message} への {} <{}> の返信は記録に数えません: {}",
+            "{} <{}>'s reply to message #{message} counts as nothing: {}",
+            reply.name,
+            reply.from,
+            reply_issue(*issue, reply, lang)
         ),
         Event::DivisionCalled { division, note, .. } => tr!(
             lang,
@@ -318,6 +351,67 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
             "closed the incident (steps still open: {r})"
         ),
         Event::IncidentClosed { .. } => tr!(lang, "事案を終了", "closed the incident"),
+    }
+}
+
+/// Why a reply counts as nothing, in a sentence (the record, the screen, the answer mail).
+pub fn reply_issue(issue: ReplyIssue, reply: &Reply, lang: Lang) -> String {
+    match issue {
+        ReplyIssue::Unclear => {
+            let line = reply.line.as_deref().unwrap_or_default();
+            match reply.verdict {
+                Verdict::Unclear(Unclear::Empty) => tr!(
+                    lang,
+                    "返信に本文（引用以外の文）がありません",
+                    "the reply has no words of its own (only quoted text)"
+                ),
+                Verdict::Unclear(Unclear::PartsDisagree) => tr!(
+                    lang,
+                    "返信のテキスト部分と HTML 部分の内容が一致しません",
+                    "the reply's plain-text and HTML parts say different things"
+                ),
+                Verdict::Unclear(Unclear::NoReason) => tr!(
+                    lang,
+                    "却下の理由が書かれていません（「{line}」）",
+                    "the refusal gives no reason (“{line}”)"
+                ),
+                Verdict::Unclear(Unclear::Qualified) => tr!(
+                    lang,
+                    "「{line}」は否定・疑問・条件を含むため、どちらとも判断できません",
+                    "“{line}” is negated, questioned or conditional, so it decides nothing"
+                ),
+                _ => tr!(
+                    lang,
+                    "「{line}」は確認・承認・却下のどれでもありません",
+                    "“{line}” is no acknowledgement, approval or refusal"
+                ),
+            }
+        }
+        ReplyIssue::NotAnApprovalRequest => tr!(
+            lang,
+            "承認依頼ではない通知への承認・却下は記録しません",
+            "this message asked for no approval; an approval or refusal of it is not recorded"
+        ),
+        ReplyIssue::NeedsAnswer => tr!(
+            lang,
+            "承認依頼には「承認」又は「却下（理由）」で答える必要があります",
+            "an approval request needs 承認 (approve) or 却下 with a reason"
+        ),
+        ReplyIssue::TextChanged => tr!(
+            lang,
+            "依頼の後に承認をお願いした文面が変わりました",
+            "the text to approve changed after the request"
+        ),
+        ReplyIssue::StepSettled => tr!(
+            lang,
+            "この手順はすでに完了又はスキップされています",
+            "the step is already done or skipped"
+        ),
+        ReplyIssue::NotApplicable => tr!(
+            lang,
+            "この手順は今回の事案では行いません",
+            "the step does not apply to this incident"
+        ),
     }
 }
 

@@ -93,6 +93,10 @@ pub struct Letter {
     /// so; 却下 with a reason refuses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<Vec<ApprovedText>>,
+    /// An answer to a reply that counted as nothing (its Message-ID): tells the replier why
+    /// and what to reply. Not one of its step's messages (nobody is told of the incident by it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<String>,
 }
 
 /// A statement's text as an approval step approved it.
@@ -118,7 +122,7 @@ pub struct PostedText {
     pub file: Option<String>,
 }
 
-/// What a reply said, by its first unquoted line.
+/// What a reply said, by the words its writer wrote (`notify::reading`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
@@ -128,6 +132,43 @@ pub enum Verdict {
     Approved,
     /// 却下 / 不可, with a reason.
     Rejected,
+    /// Nothing that counts: why.
+    Unclear(Unclear),
+}
+
+/// Why a reply's words decide nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unclear {
+    /// No words of its writer's own (only quoted text, a signature, or nothing).
+    Empty,
+    /// Its first line is none of the answers that count.
+    NotAnAnswer,
+    /// The answer is negated, questioned or made conditional (承認できません, OK？, 承認、ただし…).
+    Qualified,
+    /// 却下 without a reason.
+    NoReason,
+    /// Its plain-text and HTML parts say different things.
+    PartsDisagree,
+}
+
+/// Why a reply from the right person, in the right thread, counts as nothing. The replier is
+/// told (an answer in the same thread).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyIssue {
+    /// Its words decide nothing (the reply's verdict says why).
+    Unclear,
+    /// An approval or a rejection of a message that asked for none.
+    NotAnApprovalRequest,
+    /// An acknowledgement of an approval request, which needs 承認 or 却下.
+    NeedsAnswer,
+    /// The texts to approve changed after the request.
+    TextChanged,
+    /// The step was done or skipped already.
+    StepSettled,
+    /// The step does not apply to this incident (any more).
+    NotApplicable,
 }
 
 /// A reply mail to one of the incident's messages, as received and saved under `inbox/`:
@@ -149,6 +190,9 @@ pub struct Reply {
     /// The rest of the deciding line (a rejection's reason).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The deciding line as its writer wrote it (cleaned, at most 200 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<String>,
 }
 
 /// Everything that can happen in an incident.
@@ -334,6 +378,26 @@ pub enum Event {
     ReplyRecorded {
         /// The message it answers.
         message: u32,
+        /// The reply.
+        #[serde(flatten)]
+        reply: Reply,
+    },
+    /// A reply that answers an approval request before its step can be approved: kept, and
+    /// counted when the step becomes actionable if the texts still read as asked.
+    ReplyHeld {
+        /// The message it answers.
+        message: u32,
+        /// The reply.
+        #[serde(flatten)]
+        reply: Reply,
+    },
+    /// A reply from the message's addressee, in its thread, that counts as nothing (kept as
+    /// received; the replier is told in an answer queued with it).
+    ReplyNotCounted {
+        /// The message it answers.
+        message: u32,
+        /// Why it counts as nothing.
+        issue: ReplyIssue,
         /// The reply.
         #[serde(flatten)]
         reply: Reply,
@@ -539,6 +603,8 @@ impl Event {
             | Event::NotificationFailed { .. }
             | Event::NotificationAcknowledged { .. }
             | Event::ReplyRecorded { .. }
+            | Event::ReplyHeld { .. }
+            | Event::ReplyNotCounted { .. }
             | Event::DivisionCalled { .. }
             | Event::HandedOver { .. }
             | Event::AccountIdentified { .. }

@@ -125,6 +125,7 @@ pub fn compose_step(
                 also,
                 subject,
                 body,
+                answering: None,
             },
             now,
         )?);
@@ -227,6 +228,7 @@ If the text changes after this request, the reply is not recorded as an approval
             also,
             subject,
             body,
+            answering: None,
         },
         now,
     )?;
@@ -234,6 +236,99 @@ If the text changes after this request, the reply is not recorded as an approval
         "{}/{:04}-{step_id}-approval.eml",
         files::OUTBOX,
         composed.number
+    );
+    Ok(composed)
+}
+
+/// Composes the answer to a reply that counts as nothing: to the replier, in the thread of
+/// the message it answers (its code in the subject), saying why and what to reply. Nothing
+/// is written.
+pub fn compose_answer(
+    record: &IncidentRecord,
+    message: u32,
+    reply: &crate::incident::event::Reply,
+    issue: crate::incident::event::ReplyIssue,
+    config: &Config,
+    now: DateTime<FixedOffset>,
+    lang: crate::Lang,
+) -> Result<Composed, NotifyError> {
+    use crate::incident::event::ReplyIssue;
+    let answered = record.state.message(message).ok_or_else(|| {
+        NotifyError::Refused(Refusal::UnknownMessage {
+            message: format!("#{message}"),
+        })
+    })?;
+    let code = answered.letter.reply_code.clone().unwrap_or_default();
+    let original = answered
+        .letter
+        .subject
+        .strip_prefix(EXERCISE_PREFIX)
+        .unwrap_or(&answered.letter.subject);
+    let subject = tr!(lang, "Re: {original}", "Re: {original}");
+    let approval = answered.letter.approval.is_some();
+    let why = crate::incident::describe::reply_issue(issue, reply, lang);
+    let what = match issue {
+        ReplyIssue::TextChanged => tr!(
+            lang,
+            "承認をお願いした後に文面が変わったため、このご返信は承認として記録していません。\
+担当者が新しい文面で改めて承認をお願いしますので、そちらにご返信ください。",
+            "The text changed after approval was asked, so your reply is not recorded as an \
+approval. The person on duty will ask again with the new text: please answer that request."
+        ),
+        ReplyIssue::StepSettled | ReplyIssue::NotApplicable => tr!(
+            lang,
+            "ご返信は受け取りましたが、記録には数えていません。ご不明な点は担当者に電話でお問い合わせください。",
+            "Your reply was received but does not count. Please phone the person on duty with any question."
+        ),
+        _ if approval => tr!(
+            lang,
+            "承認する場合は、このメールに返信し、本文の1行目に「承認」とだけ書いてください。\n\
+承認しない場合は、1行目に「却下」と理由を書いてください（例: 却下 日付の表記を確認のこと）。\n\
+条件付きの承認や質問は記録できません。担当者に電話でお伝えください。",
+            "To approve, reply to this mail with only 承認 (or OK) on the first line.\n\
+To refuse, write 却下 and your reason on the first line (e.g. 却下 check the date).\n\
+A conditional approval or a question cannot be recorded: please phone the person on duty."
+        ),
+        _ => tr!(
+            lang,
+            "内容を確認した場合は、このメールに返信し、本文の1行目に「了解」とだけ書いてください。\n\
+ご質問は担当者に電話でお伝えください。",
+            "If you have read the message, reply to this mail with only 了解 (acknowledged) on the \
+first line.\nPlease phone the person on duty with any question."
+        ),
+    };
+    let title = &record.state.title;
+    let name = &answered.letter.to;
+    let body = tr!(
+        lang,
+        "{name} 様\n\n事案「{title}」の通知 #{message} へのご返信を受け取りましたが、記録に数えていません。\n\
+理由: {why}\n\n{what}\n\n件名の [{code}] は消さずに返信してください。\n",
+        "Dear {name},\n\nyour reply to message #{message} of the incident “{title}” was received \
+but does not count.\nWhy: {why}\n\n{what}\n\nKeep [{code}] in the subject when you reply.\n"
+    );
+    let mut sender = Sender::new(record, config)?;
+    let mut composed = sender.mail(
+        record,
+        config,
+        Envelope {
+            number: record.state.next_message(),
+            step_id: &answered.step,
+            name: name.clone(),
+            also: Vec::new(),
+            subject,
+            body,
+            answering: Some(Answering {
+                reply_id: &reply.reply_id,
+                message_id: &answered.letter.message_id,
+            }),
+        },
+        now,
+    )?;
+    composed.letter.file = format!(
+        "{}/{:04}-{}-answer.eml",
+        files::OUTBOX,
+        composed.number,
+        answered.step
     );
     Ok(composed)
 }
@@ -256,6 +351,17 @@ struct Envelope<'a> {
     also: Vec<String>,
     subject: String,
     body: String,
+    /// An answer to a reply: the subject already carries the answered message's code.
+    answering: Option<Answering<'a>>,
+}
+
+/// The reply an answer is about, and the message that reply answered.
+#[derive(Clone, Copy)]
+struct Answering<'a> {
+    /// The reply's Message-ID.
+    reply_id: &'a str,
+    /// The answered message's Message-ID.
+    message_id: &'a str,
 }
 
 impl Sender {
@@ -298,6 +404,7 @@ impl Sender {
             also,
             mut subject,
             mut body,
+            answering,
         } = envelope;
         let state = &record.state;
         let party = record
@@ -306,8 +413,16 @@ impl Sender {
             .ok_or_else(|| NotifyError::UnknownRecipient { name: name.clone() })?;
         let to = mailbox(&name, &name, party.email())?;
         header_safe("the subject", &subject)?;
-        let code = reply::new_code()?;
-        subject = reply::tag_subject(&subject, &code);
+        // An answer keeps the answered message's code (one code per subject); any other
+        // message gets a code of its own.
+        let code = match answering {
+            Some(_) => None,
+            None => {
+                let code = reply::new_code()?;
+                subject = reply::tag_subject(&subject, &code);
+                Some(code)
+            }
+        };
         body_safe("the body", &body)?;
         if state.exercise {
             if !subject.starts_with(EXERCISE_PREFIX) {
@@ -335,7 +450,8 @@ impl Sender {
             subject: &subject,
             body: &body,
             message_id: &message_id,
-            root: self.root.as_deref(),
+            root: answering.map_or(self.root.as_deref(), |a| Some(a.message_id)),
+            answering: answering.map(|a| a.reply_id),
             now,
             incident: &record.id,
             head: (record.entries, &record.head),
@@ -355,10 +471,11 @@ impl Sender {
                 file,
                 sha256: sha256_hex(&bytes),
                 message_id,
-                reply_code: Some(code),
+                reply_code: code,
                 channel: None,
                 also,
                 approval: None,
+                answers: answering.map(|a| a.reply_id.to_string()),
             },
             body,
             bytes,
@@ -408,6 +525,8 @@ struct BuildParts<'a> {
     body: &'a str,
     message_id: &'a str,
     root: Option<&'a str>,
+    /// The reply this message answers (its Message-ID), after `root` in the thread.
+    answering: Option<&'a str>,
     now: DateTime<FixedOffset>,
     incident: &'a str,
     /// The journal's last seq and hash when the message is composed.
@@ -430,10 +549,18 @@ fn build(p: BuildParts<'_>) -> Result<Vec<u8>, NotifyError> {
             HeaderName::new_from_ascii_str(witness::HEADER),
             witness::header_value(p.head.0, p.head.1),
         ));
-    if let Some(root) = p.root {
-        builder = builder
-            .in_reply_to(format!("<{root}>"))
-            .references(format!("<{root}>"));
+    match (p.root, p.answering) {
+        (Some(root), Some(reply)) => {
+            builder = builder
+                .in_reply_to(format!("<{reply}>"))
+                .references(format!("<{root}> <{reply}>"));
+        }
+        (Some(root), None) => {
+            builder = builder
+                .in_reply_to(format!("<{root}>"))
+                .references(format!("<{root}>"));
+        }
+        (None, _) => {}
     }
     if p.exercise {
         builder = builder.raw_header(HeaderValue::new(
@@ -554,6 +681,7 @@ mod tests {
             body: "本文です。\n二行目。",
             message_id: "m@city.example.jp",
             root: None,
+            answering: None,
             now: chrono::DateTime::parse_from_rfc3339("2026-11-20T22:05:00+09:00")
                 .unwrap_or_default(),
             incident: "20261120-2205-x",

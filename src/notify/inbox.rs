@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 use super::NotifyError;
 use super::imap::{Fetched, Mailbox};
 use super::reply::{self, MAX_REPLY_BYTES, Unmatched};
-use crate::incident::event::Verdict;
-use crate::incident::{Command, Incident, IncidentError};
+use crate::config::Config;
+use crate::incident::event::{Event, Verdict};
+use crate::incident::{Command, Incident, IncidentError, Refusal};
 use crate::lang::Lang;
 use crate::tr;
 
@@ -29,7 +30,7 @@ struct Seen {
     last_uid: u32,
 }
 
-/// What became of one new mail.
+/// What became of one new mail (or of a held reply taken up again).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Found {
     /// Counted: the replier's act is on record.
@@ -42,6 +43,30 @@ pub enum Found {
         from: String,
         /// What they said.
         verdict: Verdict,
+    },
+    /// An answer to an approval request whose step cannot be approved yet: kept, and counted
+    /// when it can be.
+    Held {
+        /// The approval request answered.
+        message: u32,
+        /// Who replied.
+        name: String,
+        /// Their address.
+        from: String,
+    },
+    /// From the addressee, in the thread, but counting as nothing: kept, and the replier
+    /// told why in an answer (unless it could not be composed).
+    NotCounted {
+        /// The message answered.
+        message: u32,
+        /// Who replied.
+        name: String,
+        /// Their address.
+        from: String,
+        /// Why it counts as nothing, in words.
+        why: String,
+        /// The answer's message number, or why there is none.
+        answer: Result<u32, String>,
     },
     /// Not counted, and why (in words).
     Unmatched {
@@ -66,11 +91,46 @@ impl Found {
                     Verdict::Acknowledged => tr!(lang, "確認", "acknowledged"),
                     Verdict::Approved => tr!(lang, "承認", "approved"),
                     Verdict::Rejected => tr!(lang, "却下", "rejected"),
+                    Verdict::Unclear(_) => tr!(lang, "不明", "unclear"),
                 };
                 tr!(
                     lang,
                     "記録: 通知 #{message} — {name} <{from}> が返信で{what}",
                     "recorded: message #{message} — {name} <{from}> {what} by reply"
+                )
+            }
+            Found::Held {
+                message,
+                name,
+                from,
+            } => tr!(
+                lang,
+                "保留: 承認依頼 #{message} への {name} <{from}> の返信（手順が承認できるようになったら記録）",
+                "held: {name} <{from}>'s reply to approval request #{message} (recorded when the step can be approved)"
+            ),
+            Found::NotCounted {
+                message,
+                name,
+                from,
+                why,
+                answer,
+            } => {
+                let told = match answer {
+                    Ok(n) => tr!(
+                        lang,
+                        "返信者に理由を返送します（通知 #{n}）",
+                        "the replier is told why (message #{n})"
+                    ),
+                    Err(e) => tr!(
+                        lang,
+                        "返信者に返送できません: {e}",
+                        "the replier cannot be told: {e}"
+                    ),
+                };
+                tr!(
+                    lang,
+                    "記録に数えず: 通知 #{message} — {name} <{from}>: {why}。{told}",
+                    "not counted: message #{message} — {name} <{from}>: {why}; {told}"
                 )
             }
             Found::Unmatched { uid, why } => tr!(
@@ -116,6 +176,7 @@ fn read_seen(dir: &Path) -> Seen {
 pub async fn check(
     incident: &mut Incident,
     mailbox: &mut Mailbox,
+    config: &Config,
     lang: Lang,
 ) -> Result<Vec<Found>, NotifyError> {
     let dir = incident.dir().to_path_buf();
@@ -128,9 +189,10 @@ pub async fn check(
     let batch = mailbox
         .fetch_new(seen.last_uid, seen.validity, MAX_REPLY_BYTES)
         .await?;
-    let mut found = Vec::new();
+    // Replies held for a step that was not ready may count now.
+    let mut found = take_held(incident, config, lang)?;
     for mail in &batch.mails {
-        found.push(take(incident, batch.validity, mail, lang)?);
+        found.push(take(incident, batch.validity, mail, config, lang)?);
         seen = Seen {
             validity: Some(batch.validity),
             last_uid: mail.uid,
@@ -145,6 +207,7 @@ fn take(
     incident: &mut Incident,
     validity: u32,
     mail: &Fetched,
+    config: &Config,
     lang: Lang,
 ) -> Result<Found, NotifyError> {
     let unmatched = |why: String| Found::Unmatched { uid: mail.uid, why };
@@ -152,36 +215,128 @@ fn take(
         return Ok(unmatched(Unmatched::TooLarge(mail.size).message(lang)));
     };
     incident.refresh()?;
-    let matched = match reply::match_reply(incident.state(), bytes) {
+    let authserv_id = config.imap.as_ref().and_then(|i| i.authserv_id.as_deref());
+    let matched = match reply::match_reply(incident.state(), bytes, authserv_id) {
         Ok(m) => m,
         Err(why) => return Ok(unmatched(why.message(lang))),
     };
     let mut r = matched.reply;
     r.file = format!("{INBOX}/{validity}-{:06}.eml", mail.uid);
-    let actor = r.name.clone();
     let command = Command::RecordReply {
         message: matched.message,
         reply: r.clone(),
+        answer: None,
     };
     let path = incident.dir().join(&r.file);
-    let result = incident.execute_with(&actor, |inc| {
-        inc.check(&command).map_err(NotifyError::Refused)?;
-        write_synced(&path, bytes)?;
-        Ok::<_, NotifyError>(command.clone())
-    });
-    match result {
-        Ok(_) => Ok(Found::Recorded {
-            message: matched.message,
-            name: r.name,
-            from: r.from,
-            verdict: r.verdict,
-        }),
+    let recorded = super::outbox::record_reply(
+        incident,
+        &r.name.clone(),
+        command,
+        |_| write_synced(&path, bytes),
+        config,
+        lang,
+    );
+    settle(recorded, lang).map(|f| f.unwrap_or_else(unmatched))
+}
+
+/// Takes up the held replies again: those whose step can now be approved are counted (or
+/// counted as nothing, and answered); the others keep waiting, silently.
+fn take_held(
+    incident: &mut Incident,
+    config: &Config,
+    lang: Lang,
+) -> Result<Vec<Found>, NotifyError> {
+    incident.refresh()?;
+    let held: Vec<(String, String)> = incident
+        .state()
+        .messages
+        .iter()
+        .flat_map(|m| m.held.iter().map(|r| (r.reply_id.clone(), r.name.clone())))
+        .collect();
+    let mut found = Vec::new();
+    for (reply_id, name) in held {
+        let command = Command::ApplyHeldReply {
+            reply_id,
+            answer: None,
+        };
+        let recorded =
+            super::outbox::record_reply(incident, &name, command, |_| Ok(()), config, lang);
+        match recorded {
+            Err(NotifyError::Refused(Refusal::ReplyStillHeld { .. }))
+            | Err(NotifyError::Incident(IncidentError::Refused(Refusal::ReplyStillHeld {
+                ..
+            }))) => {}
+            other => {
+                if let Ok(f) = settle(other, lang)? {
+                    found.push(f);
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// What a recorded reply became, from the events written; a refusal as its words (`Err`
+/// inside). A refusal that may pass (the clock behind the journal's) is an error, so that
+/// the mail is read again at the next look rather than marked as read.
+fn settle(
+    recorded: Result<super::outbox::RecordedReply, NotifyError>,
+    lang: Lang,
+) -> Result<Result<Found, String>, NotifyError> {
+    let recorded = match recorded {
+        Ok(r) => r,
         Err(NotifyError::Refused(refusal))
         | Err(NotifyError::Incident(IncidentError::Refused(refusal))) => {
-            Ok(unmatched(refusal.message(lang)))
+            if matches!(refusal, Refusal::EarlierThanJournal { .. }) {
+                return Err(NotifyError::Refused(refusal));
+            }
+            return Ok(Err(refusal.message(lang)));
         }
-        Err(e) => Err(e),
+        Err(e) => return Err(e),
+    };
+    let mut answer = recorded
+        .unanswered
+        .map_or_else(|| Err(tr!(lang, "返答なし", "no answer")), Err);
+    for w in &recorded.written {
+        if let Event::NotificationQueued { message, .. } = &w.event {
+            answer = Ok(*message);
+        }
     }
+    for w in recorded.written {
+        match w.event {
+            Event::ReplyRecorded { message, reply } => {
+                return Ok(Ok(Found::Recorded {
+                    message,
+                    name: reply.name,
+                    from: reply.from,
+                    verdict: reply.verdict,
+                }));
+            }
+            Event::ReplyHeld { message, reply } => {
+                return Ok(Ok(Found::Held {
+                    message,
+                    name: reply.name,
+                    from: reply.from,
+                }));
+            }
+            Event::ReplyNotCounted {
+                message,
+                issue,
+                reply,
+            } => {
+                let why = crate::incident::describe::reply_issue(issue, &reply, lang);
+                return Ok(Ok(Found::NotCounted {
+                    message,
+                    name: reply.name,
+                    from: reply.from,
+                    why,
+                    answer,
+                }));
+            }
+            _ => {}
+        }
+    }
+    Ok(Err(tr!(lang, "記録なし", "nothing recorded")))
 }
 
 /// How long to wait before trying a server that could not be reached again; a mailbox
@@ -195,11 +350,16 @@ pub const RETRY: std::time::Duration = std::time::Duration::from_secs(5);
 /// `report` returns whether to go on.
 pub async fn watch(
     incident: &mut Incident,
-    imap: &crate::config::ImapConfig,
+    config: &Config,
     lang: Lang,
     watch: bool,
+    deliver: Option<&super::Transport>,
     mut report: impl FnMut(String) -> bool,
 ) -> Result<(), NotifyError> {
+    let imap = config
+        .imap
+        .as_ref()
+        .ok_or(super::imap::ImapError::NotConfigured)?;
     let mut mailbox: Option<Mailbox> = None;
     loop {
         let looked = async {
@@ -207,14 +367,23 @@ pub async fn watch(
                 Some(mb) => mb,
                 None => Mailbox::open(imap).await?,
             };
-            let found = check(incident, &mut mb, lang).await;
+            let found = check(incident, &mut mb, config, lang).await;
             Ok::<_, NotifyError>((mb, found?))
         }
         .await;
         match looked {
             Ok((mb, found)) => {
-                for f in &found {
-                    if !report(f.render(lang)) {
+                let mut lines: Vec<String> = found.iter().map(|f| f.render(lang)).collect();
+                // The answers to replies that counted nothing go out at once (a screen's own
+                // mail worker sends them there).
+                let answered = found
+                    .iter()
+                    .any(|f| matches!(f, Found::NotCounted { answer: Ok(_), .. }));
+                if let Some(transport) = deliver.filter(|_| answered) {
+                    lines.extend(deliver_due(incident, transport, lang).await?);
+                }
+                for line in lines {
+                    if !report(line) {
                         mb.close().await;
                         return Ok(());
                     }
@@ -253,13 +422,55 @@ pub async fn watch(
     }
 }
 
+/// Sends the messages due now (the answers just queued among them) and journals each
+/// outcome; one line per outcome.
+async fn deliver_due(
+    incident: &mut Incident,
+    transport: &super::Transport,
+    lang: Lang,
+) -> Result<Vec<String>, NotifyError> {
+    let claimed = super::claim_due(
+        incident,
+        &std::collections::HashSet::new(),
+        false,
+        usize::MAX,
+    )?;
+    let mut lines = Vec::new();
+    let mut failure = None;
+    super::deliver_each(transport, claimed, |outcome, claim| {
+        if failure.is_none()
+            && let Err(e) = super::record(incident, &outcome)
+        {
+            failure = Some(e);
+        }
+        drop(claim);
+        lines.push(match &outcome {
+            super::Outcome::Sent { message, reply, .. } => tr!(
+                lang,
+                "返答 #{message} を送信しました（{reply}）",
+                "answer #{message} sent ({reply})"
+            ),
+            super::Outcome::Failed { message, error, .. } => tr!(
+                lang,
+                "返答 #{message} を送信できません（再送します）: {error}",
+                "answer #{message} not sent (it is retried): {error}"
+            ),
+        });
+    })
+    .await;
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(lines),
+    }
+}
+
 /// Watches the mailbox for an open screen, on a thread of its own with its own hold on the
 /// incident (the journal takes several writers: the screen shows the replies recorded as it
 /// shows anyone else's acts). The lines it reports arrive on the receiver; the watch ends
 /// when the receiver is dropped (at the latest at its next report).
 pub fn watch_in_background(
     dir: &Path,
-    imap: crate::config::ImapConfig,
+    config: Config,
     lang: Lang,
 ) -> std::sync::mpsc::Receiver<String> {
     let (tx, rx) = std::sync::mpsc::channel();
@@ -285,9 +496,10 @@ pub fn watch_in_background(
                     return;
                 }
             };
-            let looked = runtime.block_on(watch(&mut incident, &imap, lang, true, |line| {
-                tx.send(line).is_ok()
-            }));
+            let looked =
+                runtime.block_on(watch(&mut incident, &config, lang, true, None, |line| {
+                    tx.send(line).is_ok()
+                }));
             if let Err(e) = looked {
                 let _ = tx.send(e.message(lang));
             }

@@ -13,6 +13,7 @@ pub mod compose;
 pub mod imap;
 pub mod inbox;
 pub mod outbox;
+pub mod reading;
 pub mod reply;
 pub mod transport;
 

@@ -75,6 +75,80 @@ pub fn request_approval(
     })
 }
 
+/// A reply recorded (`record_reply`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedReply {
+    /// The events journalled: the reply's, and the answer's when it counts as nothing.
+    pub written: Vec<Written>,
+    /// A reply counting as nothing that could not be answered: why (the answer could not be
+    /// composed; the reply is recorded all the same).
+    pub unanswered: Option<String>,
+}
+
+/// Records a reply (`Command::RecordReply` or `Command::ApplyHeldReply`, without an
+/// answer): under the journal's lock the engine judges it; `save` keeps the reply's own
+/// file first; a reply that counts as nothing gets its answer composed, saved and queued
+/// with it, in one append, so that a reply is answered once or not recorded at all.
+pub fn record_reply(
+    incident: &mut Incident,
+    actor: &str,
+    command: Command,
+    save: impl FnOnce(&Incident) -> Result<(), NotifyError>,
+    config: &Config,
+    lang: Lang,
+) -> Result<RecordedReply, NotifyError> {
+    use crate::incident::Event;
+    let mut unanswered = None;
+    let queued = save_and_queue(incident, actor, |incident| {
+        let events = incident.check(&command).map_err(NotifyError::Refused)?;
+        save(incident)?;
+        let not_counted = events.iter().find_map(|e| match e {
+            Event::ReplyNotCounted {
+                message,
+                issue,
+                reply,
+            } => Some((*message, *issue, reply)),
+            _ => None,
+        });
+        let Some((message, issue, reply)) = not_counted else {
+            return Ok((Vec::new(), command));
+        };
+        let composed = match super::compose::compose_answer(
+            incident.record(),
+            message,
+            reply,
+            issue,
+            config,
+            incident.now(),
+            lang,
+        ) {
+            Ok(c) => c,
+            Err(e) => {
+                unanswered = Some(e.message(lang));
+                return Ok((Vec::new(), command));
+            }
+        };
+        let letter = Some(composed.letter.clone());
+        let command = match command {
+            Command::RecordReply { message, reply, .. } => Command::RecordReply {
+                message,
+                reply,
+                answer: letter,
+            },
+            Command::ApplyHeldReply { reply_id, .. } => Command::ApplyHeldReply {
+                reply_id,
+                answer: letter,
+            },
+            other => other,
+        };
+        Ok((vec![composed], command))
+    })?;
+    Ok(RecordedReply {
+        written: queued.written,
+        unanswered,
+    })
+}
+
 /// Under the journal's lock: composes (`compose`), checks the command, saves each .eml
 /// (fsync'd) and journals the command. A refusal leaves no file.
 fn save_and_queue(
@@ -415,7 +489,12 @@ impl OutboxReport {
             };
             out.push_str(&format!(
                 "#{:<3} {} {to}  [{}]  {}{}\n      {}\n",
-                m.number, m.letter.to, m.step, state, ack, m.letter.subject
+                m.number,
+                m.letter.to,
+                m.step,
+                state,
+                ack,
+                super::reply::without_codes(&m.letter.subject)
             ));
         }
         out

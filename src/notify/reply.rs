@@ -4,8 +4,9 @@
 use mail_parser::MessageParser;
 
 use crate::incident::IncidentState;
-use crate::incident::event::{Reply, Verdict};
+use crate::incident::event::Reply;
 use crate::notify::NotifyError;
+use crate::notify::reading::clean;
 
 /// Crockford's base 32: no I, L, O or U, so a code read aloud or retyped is not misread.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -30,6 +31,19 @@ pub fn new_code() -> Result<String, NotifyError> {
 /// The subject with its code: `件名 [HK-7H3K9Q2M]`.
 pub fn tag_subject(subject: &str, code: &str) -> String {
     format!("{subject} [{code}]")
+}
+
+/// A subject as shown in listings and reports: without its reply code (` [HK-…]`), which
+/// only the recipient's mail needs; whoever reads a printed report must not be able to
+/// answer for them.
+pub fn without_codes(subject: &str) -> String {
+    let mut out = subject.to_string();
+    for code in codes_in(subject) {
+        out = out
+            .replace(&format!(" [{code}]"), "")
+            .replace(&format!("[{code}]"), "");
+    }
+    out
 }
 
 /// Every well-formed code found in `text` (a reply's subject), in order.
@@ -63,7 +77,14 @@ mod tests {
         assert_eq!(a.len(), PREFIX.len() + LEN);
         assert!(a.starts_with(PREFIX));
         assert_ne!(a, b);
-        assert_eq!(codes_in(&tag_subject("Re: 【第一報】件名", &a)), vec![a]);
+        assert_eq!(
+            codes_in(&tag_subject("Re: 【第一報】件名", &a)),
+            vec![a.clone()]
+        );
+        assert_eq!(
+            without_codes(&tag_subject("【第一報】件名", &a)),
+            "【第一報】件名"
+        );
     }
 
     #[test]
@@ -79,7 +100,8 @@ mod tests {
 /// The largest reply read (bytes): anything bigger is refused unread.
 pub const MAX_REPLY_BYTES: u32 = 256 * 1024;
 
-/// Why a mail in the mailbox does not count as a reply to this incident.
+/// Why a mail in the mailbox is no reply to this incident's messages (it is not answered:
+/// nothing shows it comes from the person the message went to).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unmatched {
     /// Bigger than [`MAX_REPLY_BYTES`].
@@ -88,12 +110,15 @@ pub enum Unmatched {
     Malformed,
     /// No reply code of this incident in its subject (another incident's, or none).
     NoCode,
+    /// More than one reply code in its subject: a reply carries exactly the code of the
+    /// message it answers (a subject full of guesses is refused).
+    SeveralCodes(usize),
     /// It does not thread to the message its code belongs to.
     NotThreaded(u32),
     /// It comes from an address other than the one the message went to.
     WrongSender(u32, String),
-    /// Its first line says none of the words that count.
-    Unclear(u32, String),
+    /// The city's receiving server did not vouch for its sender (`[imap] authserv_id`).
+    NotAuthenticated(u32, String),
 }
 
 impl Unmatched {
@@ -115,6 +140,11 @@ impl Unmatched {
                 "この事案の返信コードがありません",
                 "no reply code of this incident"
             ),
+            Unmatched::SeveralCodes(n) => crate::tr!(
+                lang,
+                "件名に返信コードが {n} 個あります（返信は 1 個だけを含みます）",
+                "{n} reply codes in the subject (a reply carries exactly one)"
+            ),
             Unmatched::NotThreaded(n) => crate::tr!(
                 lang,
                 "通知 #{n} への返信になっていません（In-Reply-To/References）",
@@ -125,10 +155,10 @@ impl Unmatched {
                 "差出人 {from} は通知 #{n} の宛先ではありません",
                 "{from} is not the address message #{n} went to"
             ),
-            Unmatched::Unclear(n, line) => crate::tr!(
+            Unmatched::NotAuthenticated(n, why) => crate::tr!(
                 lang,
-                "通知 #{n} への返信ですが、1 行目「{line}」は確認・承認・却下のどれでもありません",
-                "answers message #{n}, but its first line \"{line}\" is no acknowledgement, approval or rejection"
+                "通知 #{n} への返信ですが、受信サーバーが差出人を確認できません: {why}",
+                "answers message #{n}, but the receiving server does not vouch for its sender: {why}"
             ),
         }
     }
@@ -143,9 +173,14 @@ pub struct Matched {
     pub reply: Reply,
 }
 
-/// Matches raw mail against the incident's messages: the code in its subject, its thread,
-/// its sender, then its first unquoted line. Nothing is written.
-pub fn match_reply(state: &IncidentState, raw: &[u8]) -> Result<Matched, Unmatched> {
+/// Matches raw mail against the incident's messages: exactly one code of the incident in
+/// its subject, its thread, its sender, what the city's receiving server says of the sender
+/// (when `authserv_id` names that server), then what its writer wrote. Nothing is written.
+pub fn match_reply(
+    state: &IncidentState,
+    raw: &[u8],
+    authserv_id: Option<&str>,
+) -> Result<Matched, Unmatched> {
     let size = u32::try_from(raw.len()).unwrap_or(u32::MAX);
     if size > MAX_REPLY_BYTES {
         return Err(Unmatched::TooLarge(size));
@@ -159,7 +194,12 @@ pub fn match_reply(state: &IncidentState, raw: &[u8]) -> Result<Matched, Unmatch
         .and_then(|f| f.first())
         .ok_or(Unmatched::Malformed)?;
     let address = from.address().ok_or(Unmatched::Malformed)?.to_string();
-    let codes = codes_in(mail.subject().unwrap_or_default());
+    let mut codes = codes_in(mail.subject().unwrap_or_default());
+    codes.sort_unstable();
+    codes.dedup();
+    if codes.len() > 1 {
+        return Err(Unmatched::SeveralCodes(codes.len()));
+    }
     let record = state
         .messages
         .iter()
@@ -182,10 +222,10 @@ pub fn match_reply(state: &IncidentState, raw: &[u8]) -> Result<Matched, Unmatch
     if !address.eq_ignore_ascii_case(&record.letter.address) {
         return Err(Unmatched::WrongSender(number, clean(&address)));
     }
-    let body = mail.body_text(0).unwrap_or_default();
-    let line = first_line(&body);
-    let (verdict, reason) =
-        verdict(&line).ok_or_else(|| Unmatched::Unclear(number, clean(&line)))?;
+    if let Some(id) = authserv_id {
+        vouched(&mail, id, &address).map_err(|why| Unmatched::NotAuthenticated(number, why))?;
+    }
+    let reading = super::reading::read_mail(&mail);
     let name = from
         .name()
         .map(clean)
@@ -199,86 +239,109 @@ pub fn match_reply(state: &IncidentState, raw: &[u8]) -> Result<Matched, Unmatch
             reply_id,
             file: String::new(),
             sha256: crate::journal::sha256_hex(raw),
-            verdict,
-            reason,
+            verdict: reading.verdict,
+            reason: reading.reason,
+            line: Some(reading.line).filter(|l| !l.is_empty()),
         },
     })
 }
 
-/// A stranger's text made safe to show and record: no control or text-direction characters,
-/// at most 200 characters.
-fn clean(text: &str) -> String {
+/// Whether the city's own receiving server (`authserv_id`) vouches for the sender: its
+/// topmost `Authentication-Results` header (RFC 8601; the server adds it above the others and
+/// removes any that claim its name from outside) shows no failure of DMARC, SPF or DKIM and
+/// a pass that binds the From address: DMARC, a DKIM signature of the From domain, or the
+/// server's own login (`auth`, for mail sent inside the city). SPF alone checks only the
+/// envelope sender, not From.
+fn vouched(mail: &mail_parser::Message<'_>, authserv_id: &str, from: &str) -> Result<(), String> {
+    let domain = from
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_ascii_lowercase())
+        .unwrap_or_default();
+    let header = mail
+        .headers()
+        .iter()
+        .filter(|h| {
+            h.name
+                .as_str()
+                .eq_ignore_ascii_case("Authentication-Results")
+        })
+        .filter_map(|h| {
+            let start = usize::try_from(h.offset_start).ok()?;
+            let end = usize::try_from(h.offset_end).ok()?;
+            mail.raw_message.get(start..end)
+        })
+        .map(|raw| String::from_utf8_lossy(raw).replace(['\r', '\n'], " "))
+        .find(|text| {
+            text.split(';')
+                .next()
+                .and_then(|id| id.split_whitespace().next())
+                .is_some_and(|id| id.eq_ignore_ascii_case(authserv_id))
+        })
+        .ok_or_else(|| format!("no Authentication-Results from {authserv_id}"))?;
+    let text = without_comments(&header);
+    let mut pass = false;
+    for resinfo in text.split(';').skip(1) {
+        let mut words = resinfo.split_whitespace();
+        let Some((method, result)) = words.next().and_then(|w| w.split_once('=')) else {
+            continue;
+        };
+        let (method, result) = (method.to_ascii_lowercase(), result.to_ascii_lowercase());
+        let props: Vec<(String, String)> = words
+            .filter_map(|w| w.split_once('='))
+            .map(|(k, v)| {
+                (
+                    k.to_ascii_lowercase(),
+                    v.trim_matches('"').to_ascii_lowercase(),
+                )
+            })
+            .collect();
+        let prop = |k: &str| {
+            props
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        match (method.as_str(), result.as_str()) {
+            ("dmarc" | "spf" | "dkim", "fail" | "softfail" | "permerror") => {
+                return Err(format!("{method}={result}"));
+            }
+            ("dmarc", "pass") | ("auth", "pass") => pass = true,
+            ("dkim", "pass") => {
+                let signer = prop("header.d")
+                    .or_else(|| prop("header.i").and_then(|i| i.rsplit_once('@').map(|(_, d)| d)))
+                    .unwrap_or_default();
+                if !signer.is_empty()
+                    && (domain == signer || domain.ends_with(&format!(".{signer}")))
+                {
+                    pass = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    if pass {
+        Ok(())
+    } else {
+        Err(format!(
+            "no dmarc, aligned dkim or auth pass from {authserv_id}"
+        ))
+    }
+}
+
+/// A header's text without its RFC 5322 comments (`(…)`, nested).
+fn without_comments(text: &str) -> String {
+    let mut depth = 0usize;
     text.chars()
-        .filter(|c| !c.is_control() && !matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
-        .take(200)
-        .collect::<String>()
-        .trim()
-        .to_string()
-}
-
-/// The first line that is neither empty nor quoted (`>`).
-fn first_line(body: &str) -> String {
-    body.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('>') && !l.starts_with('＞'))
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// The words that count, in the order they are tried.
-const WORDS: [(&str, Verdict); 8] = [
-    ("確認しました", Verdict::Acknowledged),
-    ("了解", Verdict::Acknowledged),
-    ("受領", Verdict::Acknowledged),
-    ("承認", Verdict::Approved),
-    ("了承", Verdict::Approved),
-    ("OK", Verdict::Approved),
-    ("却下", Verdict::Rejected),
-    ("不可", Verdict::Rejected),
-];
-
-/// What a first line says: the verdict and, for a rejection, its reason (required).
-pub fn verdict(line: &str) -> Option<(Verdict, Option<String>)> {
-    let (rest, verdict) = WORDS.iter().find_map(|(word, v)| {
-        let head = line.get(..word.len())?;
-        head.eq_ignore_ascii_case(word)
-            .then(|| (&line[word.len()..], *v))
-    })?;
-    // "OK" must be a word of its own ("OKAY…", "OKINAWA" are not approvals).
-    if verdict == Verdict::Approved && rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-        return None;
-    }
-    let reason = clean(rest.trim_start_matches([' ', '　', ':', '：', '、', '。', ',', '.', '-']));
-    match verdict {
-        Verdict::Rejected if reason.is_empty() => None,
-        Verdict::Rejected => Some((verdict, Some(reason))),
-        _ => Some((verdict, None)),
-    }
-}
-
-#[cfg(test)]
-mod verdict_tests {
-    use super::*;
-
-    #[test]
-    fn the_first_unquoted_line_decides() {
-        assert_eq!(first_line("\n> 引用\n了解です\n"), "了解です");
-        assert_eq!(
-            verdict("了解しました").map(|v| v.0),
-            Some(Verdict::Acknowledged)
-        );
-        assert_eq!(
-            verdict("確認しました。").map(|v| v.0),
-            Some(Verdict::Acknowledged)
-        );
-        assert_eq!(verdict("ok").map(|v| v.0), Some(Verdict::Approved));
-        assert_eq!(verdict("承認します").map(|v| v.0), Some(Verdict::Approved));
-        assert_eq!(verdict("OKINAWA"), None);
-        assert_eq!(verdict("却下"), None, "a rejection needs a reason");
-        assert_eq!(
-            verdict("却下：表現を再検討"),
-            Some((Verdict::Rejected, Some("表現を再検討".into())))
-        );
-        assert_eq!(verdict("よろしくお願いします"), None);
-    }
+        .filter(|c| match c {
+            '(' => {
+                depth += 1;
+                false
+            }
+            ')' => {
+                depth = depth.saturating_sub(1);
+                false
+            }
+            _ => depth == 0,
+        })
+        .collect()
 }

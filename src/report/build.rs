@@ -457,7 +457,8 @@ fn notifications(state: &IncidentState) -> Vec<NotificationRow> {
             to: m.letter.to.clone(),
             address: m.letter.address.clone(),
             channel: m.letter.channel.clone(),
-            subject: m.letter.subject.clone(),
+            // The reply code stays out of a report that is printed and filed.
+            subject: crate::notify::reply::without_codes(&m.letter.subject),
             state: m.phase().word().to_string(),
             queued_at: m.queued.at,
             delivered_at: m.sent_at(),

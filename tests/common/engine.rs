@@ -91,6 +91,7 @@ impl Harness {
                 channel: None,
                 also: Vec::new(),
                 approval: None,
+                answers: None,
             }],
         });
         self.ok(Command::RecordDelivery {

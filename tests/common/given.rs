@@ -369,6 +369,7 @@ pub fn message(step: &str, to: &str) -> Letter {
         channel: None,
         also: Vec::new(),
         approval: None,
+        answers: None,
     }
 }
 
@@ -454,12 +455,28 @@ pub fn reply_mail(
         sha256: "e".repeat(64),
         verdict,
         reason: None,
+        line: None,
+    }
+}
+
+/// The answer to reply `r1@city.example.jp`, to `address`, as the outbox composes it.
+pub fn answer_to(address: &str) -> Letter {
+    Letter {
+        address: s(address),
+        file: s("outbox/answer.eml"),
+        message_id: s("answer@city.example.jp"),
+        answers: Some(s("r1@city.example.jp")),
+        ..message("report", "広報広聴課")
     }
 }
 
 /// Records reply `reply` to message `message`.
 pub fn reply(message: u32, reply: hikeshi::incident::event::Reply) -> Command {
-    Command::RecordReply { message, reply }
+    Command::RecordReply {
+        message,
+        reply,
+        answer: None,
+    }
 }
 
 /// Records a phone call to a division.

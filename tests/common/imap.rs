@@ -220,7 +220,9 @@ impl Drop for ImapServer {
 }
 
 /// A reply to `message` (as listed by `outbox --json`): who sends it, its Message-ID, its
-/// subject, whether it threads to the message, and its first line.
+/// subject, whether it threads to the message, and its first line; optionally in another
+/// charset (the whole mail as a Japanese client writes it), with an HTML part, or with
+/// extra headers above the others (what the receiving server adds).
 pub struct Reply<'a> {
     pub to: &'a Value,
     pub from: String,
@@ -228,6 +230,12 @@ pub struct Reply<'a> {
     pub subject: String,
     pub threads: bool,
     pub first_line: &'a str,
+    /// `utf-8` (8bit), or `iso-2022-jp`, `shift_jis`, `euc-jp` (headers as encoded words).
+    pub charset: &'static str,
+    /// An HTML part beside the plain one (multipart/alternative).
+    pub html: Option<String>,
+    /// Header lines put first, e.g. `Authentication-Results: …`.
+    pub headers: String,
 }
 
 impl<'a> Reply<'a> {
@@ -239,7 +247,24 @@ impl<'a> Reply<'a> {
             subject: format!("Re: {}", message["subject"].as_str().unwrap()),
             threads: true,
             first_line,
+            charset: "utf-8",
+            html: None,
+            headers: String::new(),
         }
+    }
+
+    /// The text in this reply's charset, and an encoded word for headers.
+    fn encode(&self, text: &str) -> (Vec<u8>, String) {
+        use base64::Engine as _;
+        let encoding = encoding_rs::Encoding::for_label(self.charset.as_bytes()).unwrap();
+        let (bytes, _, lossy) = encoding.encode(text);
+        assert!(!lossy, "{text} has no {} form", self.charset);
+        let word = format!(
+            "=?{}?B?{}?=",
+            self.charset,
+            base64::engine::general_purpose::STANDARD.encode(&bytes)
+        );
+        (bytes.into_owned(), word)
     }
 
     pub fn bytes(&self) -> Vec<u8> {
@@ -249,10 +274,53 @@ impl<'a> Reply<'a> {
         } else {
             String::new()
         };
-        format!(
-            "From: 佐藤 課長 <{}>\r\nTo: koho@city.example.jp\r\nSubject: {}\r\nMessage-ID: <{}>\r\n{thread}Date: Fri, 20 Nov 2026 22:30:00 +0900\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n\r\n> 元のメール\r\n",
-            self.from, self.subject, self.id, self.first_line
+        let text = format!("{}\r\n\r\n> 元のメール\r\n", self.first_line);
+        let (name, subject, body, cte) = if self.charset == "utf-8" {
+            (
+                "佐藤 課長".to_string(),
+                self.subject.clone(),
+                text.into_bytes(),
+                "8bit",
+            )
+        } else {
+            let cte = if self.charset == "iso-2022-jp" {
+                "7bit"
+            } else {
+                "8bit"
+            };
+            (
+                self.encode("佐藤 課長").1,
+                self.encode(&self.subject).1,
+                self.encode(&text).0,
+                cte,
+            )
+        };
+        let mut out = format!(
+            "{}From: {name} <{}>\r\nTo: koho@city.example.jp\r\nSubject: {subject}\r\nMessage-ID: <{}>\r\n{thread}Date: Fri, 20 Nov 2026 22:30:00 +0900\r\nMIME-Version: 1.0\r\n",
+            self.headers, self.from, self.id
         )
-        .into_bytes()
+        .into_bytes();
+        let plain_headers = format!(
+            "Content-Type: text/plain; charset={}\r\nContent-Transfer-Encoding: {cte}\r\n\r\n",
+            self.charset
+        );
+        match &self.html {
+            None => {
+                out.extend(plain_headers.as_bytes());
+                out.extend(body);
+            }
+            Some(html) => {
+                out.extend(b"Content-Type: multipart/alternative; boundary=\"b0\"\r\n\r\n--b0\r\n");
+                out.extend(plain_headers.as_bytes());
+                out.extend(body);
+                out.extend(
+                    format!(
+                        "\r\n--b0\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{html}\r\n--b0--\r\n"
+                    )
+                    .as_bytes(),
+                );
+            }
+        }
+        out
     }
 }

@@ -179,6 +179,18 @@ pub enum Command {
         message: u32,
         /// The reply.
         reply: crate::incident::event::Reply,
+        /// The answer to the replier, composed and saved, for a reply that counts as nothing
+        /// (queued with it); none for a reply that counts or is held.
+        answer: Option<crate::incident::Letter>,
+    },
+    /// Take up a held reply again (`reply_held`): counted if its step can now be approved
+    /// and the texts still read as asked, counted as nothing (with `answer`) if it never
+    /// can be; refused while the step is still not ready.
+    ApplyHeldReply {
+        /// The held reply's Message-ID.
+        reply_id: String,
+        /// The answer to the replier, for a reply that now counts as nothing.
+        answer: Option<crate::incident::Letter>,
     },
     /// Record that a division or role was reached by phone.
     Call {

@@ -119,7 +119,12 @@ pub fn apply(
         Command::Acknowledge { message, by, note } => {
             one(notify::acknowledge(s, *message, by, note))
         }
-        Command::RecordReply { message, reply } => notify::reply(s, p, *message, reply),
+        Command::RecordReply {
+            message,
+            reply,
+            answer,
+        } => notify::reply(s, p, *message, reply, answer),
+        Command::ApplyHeldReply { reply_id, answer } => notify::apply_held(s, p, reply_id, answer),
         Command::RequestApproval { step, letter } => {
             one(notify::request_approval(s, p, step, letter))
         }

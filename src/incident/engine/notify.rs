@@ -5,7 +5,7 @@
 use chrono::{DateTime, FixedOffset};
 
 use super::{Refusal, ensure_actionable, find_step, given, kind, known_party, non_empty};
-use crate::incident::event::{Event, Letter, Reply, Verdict};
+use crate::incident::event::{Event, Letter, Reply, ReplyIssue, Verdict};
 use crate::incident::state::{Delivery, IncidentState, MessageRecord};
 use crate::playbook::{Playbook, StepKind};
 
@@ -205,55 +205,64 @@ pub(super) fn request_approval(
     })
 }
 
-/// A reply that counts: an acknowledgement of a notice; to an approval request, the
-/// approval (if the texts still read as asked) or the refusal, as the approver's own act.
-pub(super) fn reply(
+/// What a reply from a message's addressee, in its thread, does.
+enum Outcome {
+    /// It counts: these events record it.
+    Counts(Vec<Event>),
+    /// It answers an approval request whose step cannot be approved yet: kept.
+    Held,
+    /// It counts as nothing, and why.
+    NotCounted(ReplyIssue),
+}
+
+fn judge(
     state: &IncidentState,
     playbook: &Playbook,
-    message: u32,
+    record: &MessageRecord,
     reply: &Reply,
-) -> Result<Vec<Event>, Refusal> {
-    let record = known(state, message)?;
-    if !record.letter.address.eq_ignore_ascii_case(&reply.from) {
-        return Err(Refusal::ReplyFromElsewhere {
-            message,
-            from: reply.from.clone(),
-        });
-    }
-    if state
-        .messages
-        .iter()
-        .any(|m| m.replies.iter().any(|r| r.reply_id == reply.reply_id))
-    {
-        return Err(Refusal::ReplyAlreadyRecorded {
-            reply_id: reply.reply_id.clone(),
-        });
-    }
-    if !matches!(record.delivery, Delivery::Sent { .. }) {
-        return Err(Refusal::NotDelivered {
-            message,
-            to: record.letter.to.clone(),
-        });
-    }
+) -> Result<Outcome, Refusal> {
+    let message = record.number;
     let recorded = Event::ReplyRecorded {
         message,
         reply: reply.clone(),
     };
+    if let Verdict::Unclear(_) = reply.verdict {
+        return Ok(Outcome::NotCounted(ReplyIssue::Unclear));
+    }
+    // A reply can arrive before the sender has journalled the delivery (another process, a
+    // slow disk): kept until it has.
+    if !matches!(record.delivery, Delivery::Sent { .. }) {
+        return Ok(Outcome::Held);
+    }
     let Some(asked) = &record.letter.approval else {
-        if reply.verdict != Verdict::Acknowledged {
-            return Err(Refusal::NotAnApprovalRequest { message });
-        }
-        return Ok(vec![recorded]);
+        return Ok(if reply.verdict == Verdict::Acknowledged {
+            Outcome::Counts(vec![recorded])
+        } else {
+            Outcome::NotCounted(ReplyIssue::NotAnApprovalRequest)
+        });
     };
+    if reply.verdict == Verdict::Acknowledged {
+        return Ok(Outcome::NotCounted(ReplyIssue::NeedsAnswer));
+    }
     let step = record.step.clone();
-    super::steps::ensure_approvable(state, playbook, &step, &[])?;
+    match super::steps::ensure_approvable(state, playbook, &step, &[]) {
+        Ok(()) => {}
+        // Too early: kept until the step can be approved.
+        Err(Refusal::NotReady { .. } | Refusal::FactsNeeded { .. }) => return Ok(Outcome::Held),
+        Err(Refusal::AlreadyDone { .. } | Refusal::AlreadySkipped { .. }) => {
+            return Ok(Outcome::NotCounted(ReplyIssue::StepSettled));
+        }
+        Err(Refusal::NotApplicable { .. }) => {
+            return Ok(Outcome::NotCounted(ReplyIssue::NotApplicable));
+        }
+        Err(other) => return Err(other),
+    }
     let by = format!("{} <{}>", reply.name, reply.from);
     let answer = match reply.verdict {
-        Verdict::Acknowledged => return Err(Refusal::ApprovalRequestNeedsAnswer { message }),
         Verdict::Approved => {
             let ix = find_step(playbook, &step)?;
             if super::approval::requested(state, playbook, ix) != *asked {
-                return Err(Refusal::RequestOutdated { message, step });
+                return Ok(Outcome::NotCounted(ReplyIssue::TextChanged));
             }
             // An approval step approves its posts' texts as asked; a post's own approval
             // covers the post itself (its hash is in the request).
@@ -274,8 +283,124 @@ pub(super) fn reply(
             reason: reply.reason.clone().unwrap_or_default(),
             reply: Some(message),
         },
+        Verdict::Acknowledged | Verdict::Unclear(_) => {
+            return Ok(Outcome::NotCounted(ReplyIssue::Unclear));
+        }
     };
-    Ok(vec![recorded, answer])
+    Ok(Outcome::Counts(vec![recorded, answer]))
+}
+
+/// The events of a judged reply; `answer` goes with a reply that counts as nothing, and only
+/// with one.
+fn outcome_events(
+    state: &IncidentState,
+    record: &MessageRecord,
+    reply: &Reply,
+    outcome: Outcome,
+    answer: &Option<Letter>,
+) -> Result<Vec<Event>, Refusal> {
+    let message = record.number;
+    let issue = match outcome {
+        Outcome::Counts(_) | Outcome::Held if answer.is_some() => {
+            return Err(Refusal::AnswerNotNeeded {
+                reply_id: reply.reply_id.clone(),
+            });
+        }
+        Outcome::Counts(events) => return Ok(events),
+        Outcome::Held => {
+            return Ok(vec![Event::ReplyHeld {
+                message,
+                reply: reply.clone(),
+            }]);
+        }
+        Outcome::NotCounted(issue) => issue,
+    };
+    let mut events = vec![Event::ReplyNotCounted {
+        message,
+        issue,
+        reply: reply.clone(),
+    }];
+    if let Some(letter) = answer {
+        // The answer goes to the replier, about this reply, in the message's thread; it
+        // carries the message's code, none of its own.
+        if letter.answers.as_deref() != Some(reply.reply_id.as_str())
+            || !letter.address.eq_ignore_ascii_case(&reply.from)
+            || letter.reply_code.is_some()
+            || letter.channel.is_some()
+        {
+            return Err(Refusal::AnswerMismatch {
+                reply_id: reply.reply_id.clone(),
+            });
+        }
+        events.push(Event::NotificationQueued {
+            message: state.next_message(),
+            step: record.step.clone(),
+            letter: letter.clone(),
+        });
+    }
+    Ok(events)
+}
+
+/// A reply mail from a message's addressee, in its thread: recorded as the replier's own act
+/// if it counts (an acknowledgement of a notice; to an approval request, the approval if the
+/// texts still read as asked, or the refusal), held if its approval step is not ready yet,
+/// else kept as counting nothing with the answer that tells the replier why.
+pub(super) fn reply(
+    state: &IncidentState,
+    playbook: &Playbook,
+    message: u32,
+    reply: &Reply,
+    answer: &Option<Letter>,
+) -> Result<Vec<Event>, Refusal> {
+    let record = known(state, message)?;
+    if !record.letter.address.eq_ignore_ascii_case(&reply.from) {
+        return Err(Refusal::ReplyFromElsewhere {
+            message,
+            from: reply.from.clone(),
+        });
+    }
+    if state.messages.iter().any(|m| {
+        m.replies
+            .iter()
+            .chain(&m.held)
+            .chain(m.uncounted.iter().map(|(_, r)| r))
+            .any(|r| r.reply_id == reply.reply_id)
+    }) {
+        return Err(Refusal::ReplyAlreadyRecorded {
+            reply_id: reply.reply_id.clone(),
+        });
+    }
+    let outcome = judge(state, playbook, record, reply)?;
+    outcome_events(state, record, reply, outcome, answer)
+}
+
+/// A held reply taken up again: counted, or counted as nothing, once its step can be
+/// approved or never can be; refused while it must still wait.
+pub(super) fn apply_held(
+    state: &IncidentState,
+    playbook: &Playbook,
+    reply_id: &str,
+    answer: &Option<Letter>,
+) -> Result<Vec<Event>, Refusal> {
+    let (record, reply) = state
+        .messages
+        .iter()
+        .find_map(|m| {
+            m.held
+                .iter()
+                .find(|r| r.reply_id == reply_id)
+                .map(|r| (m, r))
+        })
+        .ok_or_else(|| Refusal::NoHeldReply {
+            reply_id: reply_id.to_string(),
+        })?;
+    match judge(state, playbook, record, reply)? {
+        Outcome::Held => Err(Refusal::ReplyStillHeld {
+            message: record.number,
+            step: record.step.clone(),
+        }),
+        outcome => outcome_events(state, record, reply, outcome, answer),
+    }
 }
 
 pub(super) fn call(

@@ -185,21 +185,25 @@ pub enum Refusal {
         /// The reply's Message-ID.
         reply_id: String,
     },
-    /// An approval or rejection by reply answers an approval request, not this message.
-    NotAnApprovalRequest {
-        /// The message number.
-        message: u32,
+    /// An answer to a reply that counts (or is held): only a reply that counts as nothing
+    /// is answered.
+    AnswerNotNeeded {
+        /// The reply's Message-ID.
+        reply_id: String,
     },
-    /// An approval request answered with neither 承認 nor 却下: only an approval or a
-    /// rejection answers it.
-    ApprovalRequestNeedsAnswer {
-        /// The message number.
-        message: u32,
+    /// An answer that is not addressed to the replier about this reply, or carries a code.
+    AnswerMismatch {
+        /// The reply's Message-ID.
+        reply_id: String,
     },
-    /// The text an approval request asked about has changed since: the reply approves what
-    /// the approver read, not what the post would publish now.
-    RequestOutdated {
-        /// The approval request.
+    /// No held reply has this Message-ID.
+    NoHeldReply {
+        /// The Message-ID.
+        reply_id: String,
+    },
+    /// A held reply's step still cannot be approved: it waits.
+    ReplyStillHeld {
+        /// The approval request it answers.
         message: u32,
         /// The step.
         step: String,
@@ -539,20 +543,25 @@ impl Refusal {
                 "返信 <{reply_id}> は記録済みです",
                 "reply <{reply_id}> is on record already"
             ),
-            Refusal::NotAnApprovalRequest { message } => tr!(
+            Refusal::AnswerNotNeeded { reply_id } => tr!(
                 lang,
-                "通知 #{message} は承認依頼ではありません。承認・却下の返信は記録しません",
-                "message #{message} is not an approval request; an approval or rejection by reply is not recorded"
+                "返信 <{reply_id}> は記録される（又は保留される）ため、返答は送りません",
+                "reply <{reply_id}> counts (or is held): it gets no answer"
             ),
-            Refusal::ApprovalRequestNeedsAnswer { message } => tr!(
+            Refusal::AnswerMismatch { reply_id } => tr!(
                 lang,
-                "通知 #{message} は承認依頼です。返信の1行目が「承認」又は「却下（理由）」のときだけ記録します",
-                "message #{message} is an approval request: only a reply whose first line approves it (OK) or refuses it with a reason is recorded"
+                "返答が返信 <{reply_id}> の差出人あての、その返信についてのものではありません",
+                "the answer is not to the sender of reply <{reply_id}> about that reply"
             ),
-            Refusal::RequestOutdated { message, step } => tr!(
+            Refusal::NoHeldReply { reply_id } => tr!(
                 lang,
-                "承認依頼 #{message} の後に `{step}` の文面が変わりました。この返信は承認として記録しません。改めて承認を依頼してください（hikeshi request-approval）",
-                "the text of `{step}` changed after approval request #{message}: this reply is not recorded as an approval; request approval again (hikeshi request-approval)"
+                "保留中の返信 <{reply_id}> はありません",
+                "no held reply <{reply_id}>"
+            ),
+            Refusal::ReplyStillHeld { message, step } => tr!(
+                lang,
+                "承認依頼 #{message} への返信は、手順 `{step}` が承認できるようになるまで保留します",
+                "the reply to approval request #{message} stays held until step `{step}` can be approved"
             ),
             Refusal::NotTheApprover { step, approver, to } => tr!(
                 lang,

@@ -100,6 +100,7 @@ fn fields(command: &Command) -> Vec<Typed<'_>> {
         ],
         Command::Check { step, .. } => vec![Name(step, "STEP")],
         // A reply's name and reason come from a stranger's mail: the same rule as typed text.
+        Command::ApplyHeldReply { .. } => Vec::new(),
         Command::RecordReply { reply, .. } => {
             let mut out = vec![Name(&reply.name, "From")];
             out.extend(opt(&reply.reason, "reason"));

@@ -90,6 +90,8 @@ impl IncidentState {
             | Event::NotificationFailed { .. }
             | Event::NotificationAcknowledged { .. }
             | Event::ReplyRecorded { .. }
+            | Event::ReplyHeld { .. }
+            | Event::ReplyNotCounted { .. }
             | Event::DivisionCalled { .. } => self.fold_mail(&at, event),
             Event::ExerciseBegan { .. }
             | Event::InjectFired { .. }
@@ -106,7 +108,8 @@ impl IncidentState {
             let not_applicable: Vec<String> = self
                 .messages
                 .iter()
-                .filter(|m| !m.is_settled())
+                // An answer to a reply is still owed to the replier.
+                .filter(|m| !m.is_settled() && m.letter.answers.is_none())
                 .filter(|m| {
                     playbook
                         .graph
@@ -327,6 +330,8 @@ impl IncidentState {
                 failures: Vec::new(),
                 acknowledged: None,
                 replies: Vec::new(),
+                held: Vec::new(),
+                uncounted: Vec::new(),
                 called: None,
                 cancelled: None,
             }),
@@ -371,7 +376,24 @@ impl IncidentState {
                     if m.acknowledged.is_none() {
                         m.acknowledged = Some(at.remark_by(&reply.name, &reply.reply_id));
                     }
+                    // A held reply counted now leaves the waiting list.
+                    m.held.retain(|h| h.reply_id != reply.reply_id);
                     m.replies.push(reply.clone());
+                }
+            }
+            Event::ReplyHeld { message, reply } => {
+                if let Some(m) = self.message_mut(*message) {
+                    m.held.push(reply.clone());
+                }
+            }
+            Event::ReplyNotCounted {
+                message,
+                issue,
+                reply,
+            } => {
+                if let Some(m) = self.message_mut(*message) {
+                    m.held.retain(|h| h.reply_id != reply.reply_id);
+                    m.uncounted.push((*issue, reply.clone()));
                 }
             }
             Event::DivisionCalled {
@@ -458,12 +480,13 @@ impl IncidentState {
         false
     }
 
-    /// Marks the step's messages that are not yet settled as cancelled.
+    /// Marks the step's messages that are not yet settled as cancelled (but for answers to
+    /// replies, which are owed to the replier whatever becomes of the step).
     fn cancel_messages(&mut self, step: &str, why: &Remark) {
         for m in self
             .messages
             .iter_mut()
-            .filter(|m| m.step == step && !m.is_settled())
+            .filter(|m| m.step == step && !m.is_settled() && m.letter.answers.is_none())
         {
             m.cancelled = Some(why.clone());
         }

@@ -142,7 +142,8 @@ impl IncidentState {
                     _ => None,
                 });
             within.is_some_and(|w| {
-                m.acknowledged.is_none()
+                m.letter.answers.is_none()
+                    && m.acknowledged.is_none()
                     && m.called.is_none()
                     && m.cancelled.is_none()
                     && m.queued.at + w < now
@@ -190,7 +191,7 @@ impl IncidentState {
             .map_or(0, |r| r.messages_from);
         self.messages
             .iter()
-            .filter(move |m| m.step == step && m.number >= from)
+            .filter(move |m| m.step == step && m.number >= from && m.letter.answers.is_none())
     }
 
     /// Counts of steps by status.

@@ -159,6 +159,14 @@ pub struct MessageRecord {
     pub acknowledged: Option<Remark>,
     /// The replies counted for it (mail matched by its code, thread and sender).
     pub replies: Vec<crate::incident::event::Reply>,
+    /// Replies to an approval request that came before its step could be approved: counted
+    /// when it can be.
+    pub held: Vec<crate::incident::event::Reply>,
+    /// Replies from its addressee that counted as nothing, and why.
+    pub uncounted: Vec<(
+        crate::incident::event::ReplyIssue,
+        crate::incident::event::Reply,
+    )>,
     /// A call that reached the recipient after it was queued.
     pub called: Option<Remark>,
     /// No longer to be sent: its step was completed another way (forced or skipped), reopened
@@ -340,6 +348,7 @@ mod tests {
                 channel: None,
                 also: Vec::new(),
                 approval: None,
+                answers: None,
             },
             queued: Stamp {
                 at,
@@ -349,6 +358,8 @@ mod tests {
             failures: Vec::new(),
             acknowledged: None,
             replies: Vec::new(),
+            held: Vec::new(),
+            uncounted: Vec::new(),
             called: None,
             cancelled: None,
         }

@@ -143,6 +143,7 @@ pub fn compose_posts(
                     channel: Some(channel.clone()),
                     also: Vec::new(),
                     approval: None,
+                    answers: None,
                 },
                 body: post.text,
                 bytes,
