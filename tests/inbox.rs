@@ -557,3 +557,25 @@ fn a_forged_sender_counts_only_with_the_city_servers_word() {
     let out = case.ok(&["inbox", "INC"]);
     assert!(out.contains("recorded: message #2"), "{out}");
 }
+
+/// A reply refused for a reason that passes (this PC's clock behind the journal's) is not
+/// marked as read: the look fails, and the next look with the clock right records it.
+#[test]
+fn a_reply_refused_by_a_clock_behind_is_read_again() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start(&server, "none");
+    let first = case.message(1);
+    server.append(&Reply::to(&first, "c1@city.example.jp", "了解").bytes());
+    let mut cmd = hikeshi();
+    cmd.current_dir(case.dir.path())
+        .env("HIKESHI_TIME", "2026-11-20T21:50:00+09:00")
+        .env("HIKESHI_OPERATOR", "田中")
+        .env("HIKESHI_CONFIG", case.dir.path().join("hikeshi.toml"))
+        .env("TEST_IMAP_PASSWORD", PASSWORD)
+        .args(["--lang", "en"]);
+    let behind = common::run_on(cmd, &case.incident, &["inbox", "INC"]);
+    assert!(!behind.status.success(), "{behind:?}");
+    assert!(!case.journal().contains("reply_recorded"));
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("recorded: message #1"), "{out}");
+}
