@@ -285,7 +285,10 @@ pub fn score(
                     .messages
                     .iter()
                     .filter(|m| {
-                        m.step == step.id && (m.letter.to == *to || m.letter.also.contains(to))
+                        // An answer to a reply tells nobody of the incident.
+                        m.step == step.id
+                            && m.letter.answers.is_none()
+                            && (m.letter.to == *to || m.letter.also.contains(to))
                     })
                     .filter_map(|m| {
                         [m.sent_at(), m.called.as_ref().map(|c| c.at)]
