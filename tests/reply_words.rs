@@ -106,6 +106,20 @@ const REPLIES: &[(&str, Verdict)] = &[
         Verdict::Unclear(Unclear::Empty),
     ),
     ("承認\n-- \n山田 太郎\n広報広聴課長", A),
+    // An answer below the quote is the writer's; an Outlook block is never passed.
+    (
+        "On Fri, Nov 20, 2026 at 22:10 koho wrote:\n> 承認をお願いします\n\n承認します",
+        A,
+    ),
+    ("> 承認をお願いします\n\n承認できません\n> 却下", Q),
+    (
+        "-----Original Message-----\n承認",
+        Verdict::Unclear(Unclear::Empty),
+    ),
+    (
+        "差出人: 広報\n件名: 承認依頼\n\n承認",
+        Verdict::Unclear(Unclear::Empty),
+    ),
     (
         "承認します\n\n________________________________\n差出人: 広報\n却下",
         A,

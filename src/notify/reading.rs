@@ -76,18 +76,45 @@ pub fn read_text(body: &str) -> Reading {
 }
 
 /// The lines the writer wrote: up to the quoted original (`>` lines, an "On … wrote:" or
-/// 「…さんは書きました」 line, an Outlook header block) or the signature.
+/// 「…さんは書きました」 line, an Outlook header block) or the signature. A writer who answers
+/// below the quote (`>` lines first) wrote what follows it; an Outlook block is never passed
+/// (the original follows it unquoted).
 fn written_lines(body: &str) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    let wrote = |out: &[String]| out.iter().any(|l| !l.trim().is_empty());
     for raw in body.lines() {
         let line = fold_width(raw.trim_end_matches('\r'));
         let t = line.trim();
-        if t.starts_with('>') || is_quote_header(t) || is_signature_separator(raw) {
+        if is_signature_separator(raw) || is_outlook_block(t) {
             break;
+        }
+        if t.starts_with('>') || is_quote_header(t) {
+            if wrote(&out) {
+                break;
+            }
+            continue;
         }
         out.push(line);
     }
     out
+}
+
+/// Where Outlook and many Japanese clients put the original, unquoted, below.
+fn is_outlook_block(t: &str) -> bool {
+    let lower = t.to_lowercase();
+    t.contains("Original Message")
+        || t.contains("元のメッセージ")
+        || t.contains("転送されたメッセージ")
+        || [
+            "from:",
+            "差出人:",
+            "差出人：",
+            "送信者:",
+            "送信日時:",
+            "sent:",
+        ]
+        .iter()
+        .any(|h| lower.starts_with(h))
 }
 
 fn is_quote_header(t: &str) -> bool {
@@ -102,20 +129,6 @@ fn is_quote_header(t: &str) -> bool {
         || t.ends_with("のメール：")
         || t.ends_with(">:")
         || t.ends_with(">：")
-        || t.contains("Original Message")
-        || t.contains("元のメッセージ")
-        || t.contains("転送されたメッセージ")
-        || [
-            "from:",
-            "差出人:",
-            "差出人：",
-            "送信者:",
-            "送信日時:",
-            "sent:",
-            "date:",
-        ]
-        .iter()
-        .any(|h| lower.starts_with(h))
 }
 
 /// `-- ` (RFC 3676), or a line drawn of one repeated symbol (`----`, `━━━━`, `＝＝＝`).
@@ -387,11 +400,10 @@ fn read_line(line: &str, rest: &[&str]) -> Reading {
         if line.contains(['?', '？']) {
             return unclear(Unclear::Qualified);
         }
-        let answered = stem.endings.iter().any(|ending| {
-            after
-                .strip_prefix(ending)
-                .is_some_and(only_courtesy)
-        });
+        let answered = stem
+            .endings
+            .iter()
+            .any(|ending| after.strip_prefix(ending).is_some_and(only_courtesy));
         if !answered {
             return unclear(Unclear::Qualified);
         }
