@@ -801,10 +801,23 @@ fn two_screens_on_one_incident_see_each_other() {
         .unwrap();
     a.app.selected = position(&a.app, &id);
     b.selected = position(&b, &id);
+    // 鈴木's record came a moment ago: a key of 田中's now is held (it may have been meant
+    // for what the screen showed before), and says so.
+    press(&mut a.app, Action::Done);
+    let held = a.app.flash.clone().unwrap();
+    assert!(held.text.contains("鈴木 が今記録したため"), "{}", held.text);
+    assert_eq!(
+        a.app
+            .incident
+            .state()
+            .status_of(a.app.selected_step().unwrap()),
+        StepStatus::Ready
+    );
+    std::thread::sleep(hikeshi::tui::app::KEY_HOLD);
     press(&mut a.app, Action::Done);
     press(&mut b, Action::Done);
     let refused = b.flash.clone().unwrap();
-    assert!(refused.error);
+    assert!(refused.error, "{}", refused.text);
     assert!(refused.text.contains("田中 が"), "{}", refused.text);
     // 鈴木's screen folded 田中's act before refusing: it is on its timeline too.
     assert!(b.log.iter().any(|l| l.actor == "田中" && l.highlight));

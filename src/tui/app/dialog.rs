@@ -219,6 +219,12 @@ impl App {
                 }
             }
             Action::Submit => {
+                // What the dialog is about may have changed under it: the dialog (and what
+                // was typed) stays while the key is held.
+                let acts_on_step = !matches!(d.kind, DialogKind::Handover | DialogKind::Close);
+                if acts_on_step && self.held() {
+                    return;
+                }
                 if let Mode::Dialog(d) = std::mem::replace(&mut self.mode, Mode::Normal) {
                     self.submit(d);
                 }
