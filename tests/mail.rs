@@ -641,7 +641,7 @@ fn acknowledgements_and_overdue_ones_that_need_a_call() {
     let case = Case::start(&[]);
     case.ok(&["notify", "INC", "first-report"]);
     let out = case.ok(&["ack", "INC", "#1", "--by", "佐藤課長"]);
-    assert!(out.contains("#1（広報広聴課）佐藤課長"), "{out}");
+    assert!(out.contains("#1（広報広聴課宛て）佐藤課長"), "{out}");
     // ack_within: 30m. At 22:36 the other two have not acknowledged: call them.
     let later = "2026-11-20T22:36:00+09:00";
     let out = case.run_at(later, &["outbox", "INC", "--json"]);
@@ -671,6 +671,60 @@ fn acknowledgements_and_overdue_ones_that_need_a_call() {
         let out = case.run(&["ack", "INC", bad, "--by", "佐藤"]);
         assert_eq!(out.status.code(), Some(1));
     }
+}
+
+/// Issue 25 (11): `ack` names the message and its recipient, takes the recipient instead of
+/// a number (refusing when that is ambiguous), and a wrong acknowledgement is withdrawn with a
+/// reason: the message is unacknowledged again, and needs a call again once overdue.
+#[test]
+fn ack_names_the_recipient_and_a_wrong_one_is_withdrawn() {
+    let case = Case::start(&[]);
+    case.ok(&["notify", "INC", "first-report"]);
+    // By recipient: their one delivered, unacknowledged message.
+    let out = case.ok(&["ack", "INC", "情報政策課", "--by", "山田"]);
+    assert!(out.contains("#2（情報政策課宛て）山田"), "{out}");
+    // A second acknowledgement of the same message is refused, pointing to --withdraw.
+    let out = case.run(&["ack", "INC", "2", "--by", "鈴木"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("山田 の受領確認が記録済み"), "{err}");
+    assert!(err.contains("--withdraw"), "{err}");
+    // The withdrawal needs a reason (clap says so) and is journalled.
+    let out = case.run(&["ack", "INC", "2", "--withdraw"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = case.ok(&[
+        "ack",
+        "INC",
+        "情報政策課",
+        "--withdraw",
+        "--reason",
+        "広報広聴課の確認を取り違えた",
+    ]);
+    assert!(out.contains("#2（情報政策課宛て、山田 の確認）"), "{out}");
+    assert!(
+        case.journal()
+            .contains("\"kind\":\"acknowledgement_withdrawn\"")
+    );
+    let later = "2026-11-20T22:36:00+09:00";
+    let out = case.run_at(later, &["outbox", "INC", "--json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["messages"][1]["acknowledged_by"], Value::Null);
+    assert_eq!(report["messages"][1]["needs_call"], true);
+    // Nothing left to withdraw.
+    let out = case.run(&["ack", "INC", "2", "--withdraw", "--reason", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    // A second round of mail: a recipient with two messages in question is named by number.
+    case.ok(&["reopen", "INC", "first-report", "--reason", "続報"]);
+    case.ok(&["notify", "INC", "first-report"]);
+    let out = case.run(&["ack", "INC", "情報政策課", "--by", "山田"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("情報政策課宛ての通知が複数あります（#2, #5）"),
+        "{err}"
+    );
+    let out = case.ok(&["ack", "INC", "#5", "--by", "山田"]);
+    assert!(out.contains("#5（情報政策課宛て）山田"), "{out}");
 }
 
 #[test]

@@ -1103,3 +1103,72 @@ fn m_asks_the_approver_for_approval_by_mail() {
     // The key is `m`, wherever the screen names it.
     assert_eq!(keys::name_of(&Action::RequestApproval), "m");
 }
+
+/// Issue 25 (11): `A` names whose message it acknowledges; with several delivered messages
+/// the person chooses which; and on an acknowledged one it asks the reason to withdraw it.
+#[test]
+fn a_asks_whose_message_and_an_acknowledgement_can_be_withdrawn() {
+    let mut s = screen(Lang::Ja);
+    let app = &mut s.app;
+    press(app, Action::Primary); // detect
+    press(app, Action::Primary); // report-to-supervisor: four messages, to the outbox
+    app.selected = position(app, "report-to-supervisor");
+    let messages = app.incident.state().messages.clone();
+    assert_eq!(messages.len(), 4);
+    assert!(messages.iter().all(|m| m.sent_at().is_some()));
+    press(app, Action::Ack);
+    let shown = render(app, 160, 48);
+    assert!(shown.contains("どの通知の受領確認ですか"), "{shown}");
+    for m in &messages {
+        let line = format!("通知 #{} {}", m.number, m.letter.to);
+        assert!(shown.contains(&line), "{line}\n{shown}");
+    }
+    // The third: its recipient is named in the next dialog, which asks who acknowledged.
+    press(app, Action::Choose(2));
+    press(app, Action::Submit);
+    let third = &messages[2];
+    let shown = render(app, 160, 48);
+    assert!(shown.contains("確認した人の氏名"), "{shown}");
+    assert!(
+        shown.contains(&format!("通知 #3 {}宛て", third.letter.to)),
+        "{shown}"
+    );
+    for c in "山田".chars() {
+        press(app, Action::Char(c));
+    }
+    press(app, Action::Submit);
+    let state = app.incident.state();
+    assert_eq!(
+        state.message(3).unwrap().acknowledged.as_ref().unwrap().by,
+        "山田"
+    );
+    assert!(
+        [1, 2, 4]
+            .iter()
+            .all(|n| state.message(*n).unwrap().acknowledged.is_none())
+    );
+    // A again: the first unacknowledged is offered; the acknowledged third is withdrawn.
+    app.selected = position(app, "report-to-supervisor");
+    press(app, Action::Ack);
+    match &app.mode {
+        Mode::Dialog(d) => assert_eq!(d.choice, 0),
+        other => panic!("{other:?}"),
+    }
+    press(app, Action::Choose(2));
+    press(app, Action::Submit);
+    let shown = render(app, 160, 48);
+    assert!(shown.contains("受領確認を取り消す理由"), "{shown}");
+    assert!(shown.contains("受領確認: 山田"), "{shown}");
+    for c in "別の課の確認だった".chars() {
+        press(app, Action::Char(c));
+    }
+    press(app, Action::Submit);
+    let m = app.incident.state().message(3).unwrap();
+    assert!(m.acknowledged.is_none());
+    assert_eq!(m.withdrawn[0].text, "別の課の確認だった");
+    assert!(
+        app.log.last().unwrap().text.contains("受領確認を取消"),
+        "{:?}",
+        app.log.last()
+    );
+}

@@ -298,6 +298,11 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
             "通知 #{message} を {by} が確認",
             "{by} acknowledged message #{message}"
         ),
+        Event::AcknowledgementWithdrawn { message, reason } => tr!(
+            lang,
+            "通知 #{message} の受領確認を取消（理由: {reason}）",
+            "withdrew the acknowledgement of message #{message} ({reason})"
+        ),
         Event::ReplyRecorded { message, reply } => tr!(
             lang,
             "通知 #{message} に {} <{}> が返信で確認",

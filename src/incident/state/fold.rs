@@ -89,6 +89,7 @@ impl IncidentState {
             | Event::NotificationSent { .. }
             | Event::NotificationFailed { .. }
             | Event::NotificationAcknowledged { .. }
+            | Event::AcknowledgementWithdrawn { .. }
             | Event::ReplyRecorded { .. }
             | Event::DivisionCalled { .. } => self.fold_mail(&at, event),
             Event::ExerciseBegan { .. }
@@ -326,6 +327,7 @@ impl IncidentState {
                 delivery: Delivery::Pending,
                 failures: Vec::new(),
                 acknowledged: None,
+                withdrawn: Vec::new(),
                 replies: Vec::new(),
                 called: None,
                 cancelled: None,
@@ -364,6 +366,12 @@ impl IncidentState {
             Event::NotificationAcknowledged { message, by, note } => {
                 if let Some(m) = self.message_mut(*message) {
                     m.acknowledged = Some(at.remark_by(by, note.as_deref().unwrap_or_default()));
+                }
+            }
+            Event::AcknowledgementWithdrawn { message, reason } => {
+                if let Some(m) = self.message_mut(*message) {
+                    m.acknowledged = None;
+                    m.withdrawn.push(at.remark(reason));
                 }
             }
             Event::ReplyRecorded { message, reply } => {
