@@ -180,7 +180,7 @@ fn deliver_and_record(
     everything: bool,
     wanted: &[u32],
 ) -> Result<Vec<Delivered>, Error> {
-    let outcomes = deliver_claimed(incident, transport, everything)?;
+    let outcomes = deliver_claimed(incident, &ctx.operator, transport, everything)?;
     let lang = ctx.lang;
     notify::claim::wait_for_senders(incident, wanted, WAIT_FOR_SENDERS, |n| {
         // On standard error: `outbox --retry --json` keeps standard output for the JSON.
@@ -197,8 +197,10 @@ fn deliver_and_record(
     Ok(outcomes)
 }
 
+/// Sends what is claimed; each outcome is journalled as `operator`'s (who ran the command).
 fn deliver_claimed(
     incident: &mut incident::Incident,
+    operator: &str,
     transport: &Transport,
     everything: bool,
 ) -> Result<Vec<Delivered>, Error> {
@@ -210,7 +212,7 @@ fn deliver_claimed(
         claimed,
         |outcome, claim| {
             if failure.is_none()
-                && let Err(e) = notify::record(incident, &outcome)
+                && let Err(e) = notify::record_as(incident, operator, &outcome)
             {
                 failure = Some(e);
             }

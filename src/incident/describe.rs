@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 
 use super::IncidentRecord;
-use super::event::{Event, EvidenceRecord};
+use super::event::{Event, EvidenceRecord, Verdict};
 use crate::lang::Lang;
 use crate::playbook::template::Value;
 use crate::playbook::{Playbook, StepIx, StepKind, Template};
@@ -303,13 +303,31 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
             "通知 #{message} の受領確認を取消（理由: {reason}）",
             "withdrew the acknowledgement of message #{message} ({reason})"
         ),
-        Event::ReplyRecorded { message, reply } => tr!(
-            lang,
-            "通知 #{message} に {} <{}> が返信で確認",
-            "{} <{}> acknowledged message #{message} by reply",
-            reply.name,
-            reply.from
-        ),
+        // What the reply said: an acknowledgement, or the answer to an approval request
+        // (whose approval or refusal follows as its own record).
+        Event::ReplyRecorded { message, reply } => match reply.verdict {
+            Verdict::Acknowledged => tr!(
+                lang,
+                "通知 #{message} に {} <{}> が返信で確認",
+                "{} <{}> acknowledged message #{message} by reply",
+                reply.name,
+                reply.from
+            ),
+            Verdict::Approved => tr!(
+                lang,
+                "承認依頼 #{message} に {} <{}> が返信（承認）",
+                "{} <{}> replied to approval request #{message}: approved",
+                reply.name,
+                reply.from
+            ),
+            Verdict::Rejected => tr!(
+                lang,
+                "承認依頼 #{message} に {} <{}> が返信（差戻し）",
+                "{} <{}> replied to approval request #{message}: rejected",
+                reply.name,
+                reply.from
+            ),
+        },
         Event::DivisionCalled { division, note, .. } => tr!(
             lang,
             "{division} に電話で連絡: {note}",

@@ -306,6 +306,8 @@ impl IncidentState {
         r.forced = None;
         r.skipped = None;
         r.approval = None;
+        // Its checklist is worked through again.
+        r.checked.clear();
         if is_decision {
             r.answer = None;
         }

@@ -145,6 +145,12 @@ impl App {
         let Some(step) = self.selected_step() else {
             return;
         };
+        // Every dialog records something: on a closed incident it is refused before anything
+        // is typed, not after.
+        if self.incident.state().is_closed() {
+            self.error(crate::incident::Refusal::Closed.message(self.lang));
+            return;
+        }
         if kind == DialogKind::Ack {
             self.open_ack(step);
             return;

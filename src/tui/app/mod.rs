@@ -692,7 +692,18 @@ impl App {
     }
 
     fn log_lines(&mut self, written: &[Written], highlight: bool) {
-        for Written { entry, event } in written {
+        for (i, Written { entry, event }) in written.iter().enumerate() {
+            // A reply that approves or refuses is one act: the approval (or refusal) that
+            // follows it says it all, and the reply is not a line of its own.
+            if let Event::ReplyRecorded { message, .. } = event
+                && written.get(i + 1).is_some_and(|next| {
+                    matches!(&next.event,
+                        Event::ApprovalGiven { reply: Some(m), .. }
+                        | Event::ApprovalRejected { reply: Some(m), .. } if m == message)
+                })
+            {
+                continue;
+            }
             if let Event::ApprovalGiven { step, by, .. } = event
                 && let Some(role) = self.approver_role_of(step)
             {
