@@ -511,3 +511,25 @@ fn an_approval_step_journals_the_hash_of_each_text_it_covers() {
     assert_eq!(texts(&[set_fact("fake_account", "@fake")]), one);
     assert_ne!(texts(&[set_fact("fake_account", "@other")]), one);
 }
+
+/// Issue 25 (13): a reopened step's checklist is worked through again: its ticks go with
+/// the reopen.
+#[test]
+fn a_reopen_clears_the_checklist() {
+    let ix = playbook().graph.find("detect").unwrap();
+    let ticked = given(&[
+        start(),
+        check("detect", 0),
+        check("detect", 1),
+        done("detect"),
+    ]);
+    assert_eq!(ticked.state.step(ix).unwrap().checked.len(), 2);
+    let reopened = given(&[
+        start(),
+        check("detect", 0),
+        check("detect", 1),
+        done("detect"),
+        reopen("detect"),
+    ]);
+    assert!(reopened.state.step(ix).unwrap().checked.is_empty());
+}

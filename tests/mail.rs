@@ -911,3 +911,71 @@ fn two_retries_at_once_deliver_each_message_once() {
         .assert()
         .success();
 }
+
+/// Issue 25 (12, 13): what others still owe (an approval asked by mail, an acknowledgement)
+/// shows in `status` (text and JSON), the handover summary and the report, and goes once
+/// answered; a notify step done by its mail is credited to who sent it; the report's overview
+/// names everyone who recorded an act.
+#[test]
+fn what_others_still_owe_shows_in_status_handover_and_report() {
+    let mut case = Case::start_with(&fixture("mail/approval.yaml"), &[]);
+    case.ok(&["notify", "INC", "first-report"]);
+    case.ok(&["fact", "INC", "fake=@city_0fficial"]);
+    case.ok(&["request-approval", "INC", "notice"]);
+    let status = |case: &Case| -> Value {
+        serde_json::from_str(&case.ok(&["status", "INC", "--json"])).unwrap()
+    };
+    let step = |v: &Value, id: &str| -> Value {
+        v["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let v = status(&case);
+    let first = step(&v, "first-report");
+    assert_eq!(first["done_by"], "田中", "{first}");
+    assert_eq!(first["unacknowledged"][0]["message"], 1, "{first}");
+    assert_eq!(first["unacknowledged"][0]["to"], "広報広聴課", "{first}");
+    let notice = step(&v, "notice");
+    assert_eq!(notice["awaiting_approval"]["message"], 2, "{notice}");
+    assert_eq!(notice["awaiting_approval"]["to"], "発信管理者", "{notice}");
+    assert_eq!(notice["unacknowledged"], serde_json::json!([]), "{notice}");
+    let text = case.ok(&["status", "INC"]);
+    assert!(
+        text.contains("承認待ち: 承認依頼 #2（発信管理者宛て"),
+        "{text}"
+    );
+    assert!(text.contains("受領未確認: #1 広報広聴課"), "{text}");
+    // The handover summary carries it to the next person.
+    case.ok(&["handover", "INC", "--to", "鈴木"]);
+    let journal = case.journal();
+    assert!(journal.contains("返事を待っているもの"), "{journal}");
+    assert!(journal.contains("承認待ち: 承認依頼 #2"), "{journal}");
+    // 高橋 records the acknowledgement from another PC; the approval is given in person.
+    case.env = vec![("HIKESHI_OPERATOR".into(), "高橋".into())];
+    case.ok(&["ack", "INC", "1", "--by", "広報課長"]);
+    case.env.clear();
+    case.ok(&["approve", "INC", "notice", "--by", "佐藤"]);
+    let v = status(&case);
+    assert_eq!(
+        step(&v, "first-report")["unacknowledged"],
+        serde_json::json!([])
+    );
+    assert_eq!(step(&v, "notice")["awaiting_approval"], Value::Null);
+    let text = case.ok(&["status", "INC"]);
+    assert!(
+        !text.contains("承認待ち") && !text.contains("受領未確認"),
+        "{text}"
+    );
+    let report: Value =
+        serde_json::from_str(&case.ok(&["report", "INC", "--format", "json", "-o", "-"])).unwrap();
+    let operators = &report["overview"]["operators"];
+    assert_eq!(
+        operators,
+        &serde_json::json!(["田中", "鈴木", "高橋"]),
+        "{operators}"
+    );
+}

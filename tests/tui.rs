@@ -839,6 +839,10 @@ fn two_screens_on_one_incident_see_each_other() {
     assert!(flash.text.contains("田中 のまま"), "{}", flash.text);
     let shown = render(&a.app, 120, 40);
     assert!(shown.contains("担当 鈴木"), "{shown}");
+    // The header says whom this screen records as, since it is not the person on duty.
+    assert!(shown.contains("この画面の記録者 田中"), "{shown}");
+    let theirs = render(&b, 120, 40);
+    assert!(!theirs.contains("この画面の記録者"), "{theirs}");
     // Both timelines hold the same records.
     let replayed = hikeshi::incident::IncidentRecord::load(&dir).unwrap();
     assert_eq!(a.app.incident.state(), &replayed.state);
@@ -1102,6 +1106,45 @@ fn m_asks_the_approver_for_approval_by_mail() {
     assert!(app.incident.dir().join(&messages[0].letter.file).exists());
     // The key is `m`, wherever the screen names it.
     assert_eq!(keys::name_of(&Action::RequestApproval), "m");
+    // Issue 25 (12): the request waits for an answer, and the step says so.
+    let address = messages[0].letter.address.clone();
+    app.selected = position(app, "notice");
+    let shown = render(app, 160, 48);
+    assert!(
+        shown.contains("承認待ち: 承認依頼 #1（発信管理者宛て"),
+        "{shown}"
+    );
+    // The approver replies 承認 (read by another process): one line on the timeline, the
+    // approval, not an acknowledgement and an approval.
+    let lines_before = app.log.len();
+    let mut reader = Incident::open(&app.dir(), s.clock.clone()).unwrap();
+    reader
+        .execute(
+            "佐藤課長",
+            &hikeshi::incident::Command::RecordReply {
+                message: 1,
+                reply: hikeshi::incident::event::Reply {
+                    from: address,
+                    name: "佐藤課長".into(),
+                    reply_id: "r1@city.example.jp".into(),
+                    file: "inbox/r1.eml".into(),
+                    sha256: "0".repeat(64),
+                    verdict: hikeshi::incident::event::Verdict::Approved,
+                    reason: None,
+                },
+            },
+        )
+        .unwrap();
+    let app = &mut s.app;
+    press(app, Action::Refresh);
+    let added: Vec<&str> = app.log[lines_before..]
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect();
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert!(added[0].contains("返信メールで承認"), "{added:?}");
+    let shown = render(app, 160, 48);
+    assert!(!shown.contains("承認待ち"), "{shown}");
 }
 
 /// Issue 25 (11): `A` names whose message it acknowledges; with several delivered messages
@@ -1171,4 +1214,40 @@ fn a_asks_whose_message_and_an_acknowledgement_can_be_withdrawn() {
         "{:?}",
         app.log.last()
     );
+}
+
+/// Issue 25 (13): once the incident is closed, a dialog that would record something is
+/// refused when it is opened (not after the text is typed), and the header's elapsed time
+/// and 要電話 count stop at the close.
+#[test]
+fn a_closed_incident_refuses_dialogs_at_once_and_its_clocks_stop() {
+    let mut s = screen(Lang::Ja);
+    let app = &mut s.app;
+    press(app, Action::Primary); // detect
+    press(app, Action::Primary); // report-to-supervisor: four messages, ack within 15 minutes
+    s.clock.advance(chrono::TimeDelta::minutes(10));
+    let app = &mut s.app;
+    press(app, Action::Tick);
+    let open = render(app, 160, 48);
+    assert!(open.contains("経過 10分"), "{open}");
+    assert!(!open.contains("要電話"), "{open}");
+    press(app, Action::Close);
+    for c in "訓練のため終了".chars() {
+        press(app, Action::Char(c));
+    }
+    press(app, Action::Submit);
+    assert!(app.incident.state().is_closed());
+    // Two hours later the screen still reads as at the close: nobody calls after it.
+    s.clock.advance(chrono::TimeDelta::hours(2));
+    let app = &mut s.app;
+    press(app, Action::Tick);
+    let closed = render(app, 160, 48);
+    assert!(closed.contains("経過 10分"), "{closed}");
+    assert!(!closed.contains("要電話"), "{closed}");
+    for action in [Action::Note, Action::Skip, Action::Ack, Action::Evidence] {
+        press(app, action.clone());
+        assert_eq!(app.mode, Mode::Normal, "{action:?} opened a dialog");
+        let flash = app.flash.clone().unwrap();
+        assert!(flash.error && flash.text.contains("終了"), "{}", flash.text);
+    }
 }
