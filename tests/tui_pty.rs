@@ -457,8 +457,24 @@ fn a_key_in_flight_never_lands_on_a_step_nobody_chose() {
         .assert()
         .success();
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("このキーは実行しませんでした");
-    assert!(screen.contains("鈴木 が今記録したため"), "{screen}");
+    // Held, and said so; or, if this loaded machine took longer than the hold to deliver the
+    // key, acting on the step still selected, which is done. Never on another step.
+    let held = "このキーは実行しませんでした";
+    let on_detect = "この手順は完了・省略・対象外です";
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let screen = loop {
+        let screen = tmux.screen();
+        if screen.contains(held) || screen.contains(on_detect) {
+            break screen;
+        }
+        assert!(Instant::now() < deadline, "neither message:\n{screen}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    if screen.contains(held) {
+        assert!(screen.contains("鈴木 が今記録したため"), "{screen}");
+    } else {
+        eprintln!("the key reached the screen after the hold: it acted on detect");
+    }
     // Still on detect, now done; the 第一報 (the next ready step) was not sent.
     let screen = tmux.wait_for("進捗 1/5");
     assert!(screen.contains("完了  detect (action)"), "{screen}");

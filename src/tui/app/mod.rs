@@ -366,7 +366,11 @@ impl App {
     /// or the step a moment ago (looked for now, too, so a key that arrives before the next
     /// refresh is judged on what others recorded). Says so on the message line.
     fn held(&mut self) -> bool {
-        self.refresh();
+        // Only the journal: what the reply mailbox's watch reported waits for its own look.
+        if let Err(e) = self.incident.refresh() {
+            self.error(e.message(self.lang));
+        }
+        self.show_arrivals();
         let Some(at) = self.changed_at else {
             return false;
         };
