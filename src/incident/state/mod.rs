@@ -154,9 +154,9 @@ impl IncidentState {
 
     /// The approval request of a step still waiting for an answer: the step's latest request
     /// (`request-approval`), not cancelled, with no approval, rejection or reopening since,
-    /// while the step is open.
+    /// while the step is open (after the close, what was still unanswered then).
     pub fn awaiting_approval(&self, playbook: &Playbook, ix: StepIx) -> Option<&MessageRecord> {
-        if self.status_of(ix).is_settled() || self.is_closed() {
+        if self.status_of(ix).is_settled() {
             return None;
         }
         let id = &playbook.graph.step(ix)?.id;
