@@ -17,6 +17,39 @@ fn s(text: &str) -> String {
     text.to_string()
 }
 
+fn withdraw(message: u32, reason: &str) -> Command {
+    Command::WithdrawAcknowledgement {
+        message,
+        reason: s(reason),
+    }
+}
+
+/// A withdrawn acknowledgement leaves the message unacknowledged (要電話 again once overdue),
+/// with the withdrawal on the message's record.
+#[test]
+fn a_withdrawn_acknowledgement_makes_the_message_unacknowledged_again() {
+    let acked = given(&[
+        start(),
+        done("detect"),
+        queue("report", &["広報広聴課"]),
+        deliver(1),
+        acknowledge(1),
+    ]);
+    assert!(acked.state.message(1).unwrap().acknowledged.is_some());
+    let withdrawn = given(&[
+        start(),
+        done("detect"),
+        queue("report", &["広報広聴課"]),
+        deliver(1),
+        acknowledge(1),
+        withdraw(1, "別の課の確認だった"),
+    ]);
+    let m = withdrawn.state.message(1).unwrap();
+    assert_eq!(m.acknowledged, None);
+    assert_eq!(m.withdrawn.len(), 1);
+    assert_eq!(m.withdrawn[0].text, "別の課の確認だった");
+}
+
 fn ids(ids: &[&str]) -> Vec<String> {
     ids.iter().map(|id| s(id)).collect()
 }
@@ -178,6 +211,11 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&delivered, deliver(1), AlreadyDelivered { message: 1 }),
         refuses(&delivered, fail(1), AlreadyDelivered { message: 1 }),
         refuses(&queued, acknowledge(1), NotDelivered { message: 1, to: s("広報広聴課") }),
+        // Issue 25 (11): one acknowledgement in force; a wrong one is withdrawn with a reason.
+        refuses(&[delivered.as_slice(), &[acknowledge(1)]].concat(), acknowledge(1), AlreadyAcknowledged { message: 1, to: s("広報広聴課"), by: s("鈴木") }),
+        refuses(&delivered, withdraw(1, "別の課だった"), NotAcknowledged { message: 1, to: s("広報広聴課") }),
+        refuses(&[delivered.as_slice(), &[acknowledge(1)]].concat(), withdraw(1, " "), Empty { what: "--reason" }),
+        refuses(&delivered, withdraw(7, "x"), UnknownMessage { message: s("#7") }),
         refuses(&delivered, reply(1, reply_mail("x@evil.example", Verdict::Acknowledged)), ReplyFromElsewhere { message: 1, from: s("x@evil.example") }),
         refuses(&[start(), done("detect"), queue("report", &["広報広聴課"]), deliver(1), reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged))], reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged)), ReplyAlreadyRecorded { reply_id: s("r1@city.example.jp") }),
         refuses(&delivered, Command::RecordReply { message: 1, reply: reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged), answer: Some(answer_to("広報広聴課@city.example.jp")) }, AnswerNotNeeded { reply_id: s("r1@city.example.jp") }),
@@ -414,6 +452,8 @@ fn command_cases() -> Vec<Case<Vec<Event>>> {
         yields(&[requested.as_slice(), &[reopen("report"), reply(2, reply_mail("発信管理者@city.example.jp", Verdict::Approved)), queue("report", &["広報広聴課"]), deliver(3)]].concat(), Command::ApplyHeldReply { reply_id: s("r1@city.example.jp"), answer: None }, vec![Event::ReplyRecorded { message: 2, reply: reply_mail("発信管理者@city.example.jp", Verdict::Approved) }, Event::ApprovalGiven { step: s("sign-off"), by: s("佐藤課長 <発信管理者@city.example.jp>"), texts: signable_texts(), reply: Some(2) }]),
         yields(&[requested.as_slice(), &[reopen("report"), reply(2, reply_mail("発信管理者@city.example.jp", Verdict::Approved)), queue("report", &["広報広聴課"]), deliver(3), set_fact("fake_account", "@other")]].concat(), Command::ApplyHeldReply { reply_id: s("r1@city.example.jp"), answer: None }, vec![Event::ReplyNotCounted { message: 2, issue: ReplyIssue::TextChanged, reply: reply_mail("発信管理者@city.example.jp", Verdict::Approved) }]),
         yields(&delivered, acknowledge(1), vec![Event::NotificationAcknowledged { message: 1, by: s("鈴木"), note: None }]),
+        yields(&[delivered.as_slice(), &[acknowledge(1)]].concat(), withdraw(1, "別の課だった"), vec![Event::AcknowledgementWithdrawn { message: 1, reason: s("別の課だった") }]),
+        yields(&[delivered.as_slice(), &[acknowledge(1), withdraw(1, "別の課だった")]].concat(), acknowledge(1), vec![Event::NotificationAcknowledged { message: 1, by: s("鈴木"), note: None }]),
         yields(&signable(), request("sign-off", "発信管理者"), vec![Event::NotificationQueued { message: 2, step: s("sign-off"), letter: Letter { approval: Some(signable_texts()), ..message("sign-off", "発信管理者") } }]),
         yields(&requested, reply(2, reply_mail("発信管理者@city.example.jp", Verdict::Approved)), vec![Event::ReplyRecorded { message: 2, reply: reply_mail("発信管理者@city.example.jp", Verdict::Approved) }, Event::ApprovalGiven { step: s("sign-off"), by: s("佐藤課長 <発信管理者@city.example.jp>"), texts: signable_texts(), reply: Some(2) }]),
         yields(&requested, reply(2, Reply { reason: Some(s("表現を直す")), ..reply_mail("発信管理者@city.example.jp", Verdict::Rejected) }), vec![Event::ReplyRecorded { message: 2, reply: Reply { reason: Some(s("表現を直す")), ..reply_mail("発信管理者@city.example.jp", Verdict::Rejected) } }, Event::ApprovalRejected { step: s("sign-off"), by: s("佐藤課長 <発信管理者@city.example.jp>"), reason: s("表現を直す"), reply: Some(2) }]),
@@ -478,4 +518,26 @@ fn an_approval_step_journals_the_hash_of_each_text_it_covers() {
     assert_eq!(one[0].sha256.len(), 64);
     assert_eq!(texts(&[set_fact("fake_account", "@fake")]), one);
     assert_ne!(texts(&[set_fact("fake_account", "@other")]), one);
+}
+
+/// Issue 25 (13): a reopened step's checklist is worked through again: its ticks go with
+/// the reopen.
+#[test]
+fn a_reopen_clears_the_checklist() {
+    let ix = playbook().graph.find("detect").unwrap();
+    let ticked = given(&[
+        start(),
+        check("detect", 0),
+        check("detect", 1),
+        done("detect"),
+    ]);
+    assert_eq!(ticked.state.step(ix).unwrap().checked.len(), 2);
+    let reopened = given(&[
+        start(),
+        check("detect", 0),
+        check("detect", 1),
+        done("detect"),
+        reopen("detect"),
+    ]);
+    assert!(reopened.state.step(ix).unwrap().checked.is_empty());
 }

@@ -641,7 +641,7 @@ fn acknowledgements_and_overdue_ones_that_need_a_call() {
     let case = Case::start(&[]);
     case.ok(&["notify", "INC", "first-report"]);
     let out = case.ok(&["ack", "INC", "#1", "--by", "佐藤課長"]);
-    assert!(out.contains("#1（広報広聴課）佐藤課長"), "{out}");
+    assert!(out.contains("#1（広報広聴課宛て）佐藤課長"), "{out}");
     // ack_within: 30m. At 22:36 the other two have not acknowledged: call them.
     let later = "2026-11-20T22:36:00+09:00";
     let out = case.run_at(later, &["outbox", "INC", "--json"]);
@@ -671,6 +671,60 @@ fn acknowledgements_and_overdue_ones_that_need_a_call() {
         let out = case.run(&["ack", "INC", bad, "--by", "佐藤"]);
         assert_eq!(out.status.code(), Some(1));
     }
+}
+
+/// Issue 25 (11): `ack` names the message and its recipient, takes the recipient instead of
+/// a number (refusing when that is ambiguous), and a wrong acknowledgement is withdrawn with a
+/// reason: the message is unacknowledged again, and needs a call again once overdue.
+#[test]
+fn ack_names_the_recipient_and_a_wrong_one_is_withdrawn() {
+    let case = Case::start(&[]);
+    case.ok(&["notify", "INC", "first-report"]);
+    // By recipient: their one delivered, unacknowledged message.
+    let out = case.ok(&["ack", "INC", "情報政策課", "--by", "山田"]);
+    assert!(out.contains("#2（情報政策課宛て）山田"), "{out}");
+    // A second acknowledgement of the same message is refused, pointing to --withdraw.
+    let out = case.run(&["ack", "INC", "2", "--by", "鈴木"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("山田 の受領確認が記録済み"), "{err}");
+    assert!(err.contains("--withdraw"), "{err}");
+    // The withdrawal needs a reason (clap says so) and is journalled.
+    let out = case.run(&["ack", "INC", "2", "--withdraw"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = case.ok(&[
+        "ack",
+        "INC",
+        "情報政策課",
+        "--withdraw",
+        "--reason",
+        "広報広聴課の確認を取り違えた",
+    ]);
+    assert!(out.contains("#2（情報政策課宛て、山田 の確認）"), "{out}");
+    assert!(
+        case.journal()
+            .contains("\"kind\":\"acknowledgement_withdrawn\"")
+    );
+    let later = "2026-11-20T22:36:00+09:00";
+    let out = case.run_at(later, &["outbox", "INC", "--json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["messages"][1]["acknowledged_by"], Value::Null);
+    assert_eq!(report["messages"][1]["needs_call"], true);
+    // Nothing left to withdraw.
+    let out = case.run(&["ack", "INC", "2", "--withdraw", "--reason", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    // A second round of mail: a recipient with two messages in question is named by number.
+    case.ok(&["reopen", "INC", "first-report", "--reason", "続報"]);
+    case.ok(&["notify", "INC", "first-report"]);
+    let out = case.run(&["ack", "INC", "情報政策課", "--by", "山田"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("情報政策課宛ての通知が複数あります（#2, #5）"),
+        "{err}"
+    );
+    let out = case.ok(&["ack", "INC", "#5", "--by", "山田"]);
+    assert!(out.contains("#5（情報政策課宛て）山田"), "{out}");
 }
 
 #[test]
@@ -856,4 +910,72 @@ fn two_retries_at_once_deliver_each_message_once() {
         .arg(&case.incident)
         .assert()
         .success();
+}
+
+/// Issue 25 (12, 13): what others still owe (an approval asked by mail, an acknowledgement)
+/// shows in `status` (text and JSON), the handover summary and the report, and goes once
+/// answered; a notify step done by its mail is credited to who sent it; the report's overview
+/// names everyone who recorded an act.
+#[test]
+fn what_others_still_owe_shows_in_status_handover_and_report() {
+    let mut case = Case::start_with(&fixture("mail/approval.yaml"), &[]);
+    case.ok(&["notify", "INC", "first-report"]);
+    case.ok(&["fact", "INC", "fake=@city_0fficial"]);
+    case.ok(&["request-approval", "INC", "notice"]);
+    let status = |case: &Case| -> Value {
+        serde_json::from_str(&case.ok(&["status", "INC", "--json"])).unwrap()
+    };
+    let step = |v: &Value, id: &str| -> Value {
+        v["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let v = status(&case);
+    let first = step(&v, "first-report");
+    assert_eq!(first["done_by"], "田中", "{first}");
+    assert_eq!(first["unacknowledged"][0]["message"], 1, "{first}");
+    assert_eq!(first["unacknowledged"][0]["to"], "広報広聴課", "{first}");
+    let notice = step(&v, "notice");
+    assert_eq!(notice["awaiting_approval"]["message"], 2, "{notice}");
+    assert_eq!(notice["awaiting_approval"]["to"], "発信管理者", "{notice}");
+    assert_eq!(notice["unacknowledged"], serde_json::json!([]), "{notice}");
+    let text = case.ok(&["status", "INC"]);
+    assert!(
+        text.contains("承認待ち: 承認依頼 #2（発信管理者宛て"),
+        "{text}"
+    );
+    assert!(text.contains("受領未確認: #1 広報広聴課"), "{text}");
+    // The handover summary carries it to the next person.
+    case.ok(&["handover", "INC", "--to", "鈴木"]);
+    let journal = case.journal();
+    assert!(journal.contains("返事を待っているもの"), "{journal}");
+    assert!(journal.contains("承認待ち: 承認依頼 #2"), "{journal}");
+    // 高橋 records the acknowledgement from another PC; the approval is given in person.
+    case.env = vec![("HIKESHI_OPERATOR".into(), "高橋".into())];
+    case.ok(&["ack", "INC", "1", "--by", "広報課長"]);
+    case.env.clear();
+    case.ok(&["approve", "INC", "notice", "--by", "佐藤"]);
+    let v = status(&case);
+    assert_eq!(
+        step(&v, "first-report")["unacknowledged"],
+        serde_json::json!([])
+    );
+    assert_eq!(step(&v, "notice")["awaiting_approval"], Value::Null);
+    let text = case.ok(&["status", "INC"]);
+    assert!(
+        !text.contains("承認待ち") && !text.contains("受領未確認"),
+        "{text}"
+    );
+    let report: Value =
+        serde_json::from_str(&case.ok(&["report", "INC", "--format", "json", "-o", "-"])).unwrap();
+    let operators = &report["overview"]["operators"];
+    assert_eq!(
+        operators,
+        &serde_json::json!(["田中", "鈴木", "高橋"]),
+        "{operators}"
+    );
 }

@@ -801,10 +801,23 @@ fn two_screens_on_one_incident_see_each_other() {
         .unwrap();
     a.app.selected = position(&a.app, &id);
     b.selected = position(&b, &id);
+    // 鈴木's record came a moment ago: a key of 田中's now is held (it may have been meant
+    // for what the screen showed before), and says so.
+    press(&mut a.app, Action::Done);
+    let held = a.app.flash.clone().unwrap();
+    assert!(held.text.contains("鈴木 が今記録したため"), "{}", held.text);
+    assert_eq!(
+        a.app
+            .incident
+            .state()
+            .status_of(a.app.selected_step().unwrap()),
+        StepStatus::Ready
+    );
+    std::thread::sleep(hikeshi::tui::app::KEY_HOLD);
     press(&mut a.app, Action::Done);
     press(&mut b, Action::Done);
     let refused = b.flash.clone().unwrap();
-    assert!(refused.error);
+    assert!(refused.error, "{}", refused.text);
     assert!(refused.text.contains("田中 が"), "{}", refused.text);
     // 鈴木's screen folded 田中's act before refusing: it is on its timeline too.
     assert!(b.log.iter().any(|l| l.actor == "田中" && l.highlight));
@@ -826,6 +839,10 @@ fn two_screens_on_one_incident_see_each_other() {
     assert!(flash.text.contains("田中 のまま"), "{}", flash.text);
     let shown = render(&a.app, 120, 40);
     assert!(shown.contains("担当 鈴木"), "{shown}");
+    // The header says whom this screen records as, since it is not the person on duty.
+    assert!(shown.contains("この画面の記録者 田中"), "{shown}");
+    let theirs = render(&b, 120, 40);
+    assert!(!theirs.contains("この画面の記録者"), "{theirs}");
     // Both timelines hold the same records.
     let replayed = hikeshi::incident::IncidentRecord::load(&dir).unwrap();
     assert_eq!(a.app.incident.state(), &replayed.state);
@@ -1089,4 +1106,150 @@ fn m_asks_the_approver_for_approval_by_mail() {
     assert!(app.incident.dir().join(&messages[0].letter.file).exists());
     // The key is `m`, wherever the screen names it.
     assert_eq!(keys::name_of(&Action::RequestApproval), "m");
+    // Issue 25 (12): the request waits for an answer, and the step says so.
+    let address = messages[0].letter.address.clone();
+    app.selected = position(app, "notice");
+    let shown = render(app, 160, 48);
+    assert!(
+        shown.contains("承認待ち: 承認依頼 #1（発信管理者宛て"),
+        "{shown}"
+    );
+    // The approver replies 承認 (read by another process): one line on the timeline, the
+    // approval, not an acknowledgement and an approval.
+    let lines_before = app.log.len();
+    let mut reader = Incident::open(&app.dir(), s.clock.clone()).unwrap();
+    reader
+        .execute(
+            "佐藤課長",
+            &hikeshi::incident::Command::RecordReply {
+                message: 1,
+                reply: hikeshi::incident::event::Reply {
+                    from: address,
+                    name: "佐藤課長".into(),
+                    reply_id: "r1@city.example.jp".into(),
+                    file: "inbox/r1.eml".into(),
+                    sha256: "0".repeat(64),
+                    verdict: hikeshi::incident::event::Verdict::Approved,
+                    reason: None,
+                    line: Some("承認します".into()),
+                },
+                answer: None,
+            },
+        )
+        .unwrap();
+    let app = &mut s.app;
+    press(app, Action::Refresh);
+    let added: Vec<&str> = app.log[lines_before..]
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect();
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert!(added[0].contains("返信メールで承認"), "{added:?}");
+    let shown = render(app, 160, 48);
+    assert!(!shown.contains("承認待ち"), "{shown}");
+}
+
+/// Issue 25 (11): `A` names whose message it acknowledges; with several delivered messages
+/// the person chooses which; and on an acknowledged one it asks the reason to withdraw it.
+#[test]
+fn a_asks_whose_message_and_an_acknowledgement_can_be_withdrawn() {
+    let mut s = screen(Lang::Ja);
+    let app = &mut s.app;
+    press(app, Action::Primary); // detect
+    press(app, Action::Primary); // report-to-supervisor: four messages, to the outbox
+    app.selected = position(app, "report-to-supervisor");
+    let messages = app.incident.state().messages.clone();
+    assert_eq!(messages.len(), 4);
+    assert!(messages.iter().all(|m| m.sent_at().is_some()));
+    press(app, Action::Ack);
+    let shown = render(app, 160, 48);
+    assert!(shown.contains("どの通知の受領確認ですか"), "{shown}");
+    for m in &messages {
+        let line = format!("通知 #{} {}", m.number, m.letter.to);
+        assert!(shown.contains(&line), "{line}\n{shown}");
+    }
+    // The third: its recipient is named in the next dialog, which asks who acknowledged.
+    press(app, Action::Choose(2));
+    press(app, Action::Submit);
+    let third = &messages[2];
+    let shown = render(app, 160, 48);
+    assert!(shown.contains("確認した人の氏名"), "{shown}");
+    assert!(
+        shown.contains(&format!("通知 #3 {}宛て", third.letter.to)),
+        "{shown}"
+    );
+    for c in "山田".chars() {
+        press(app, Action::Char(c));
+    }
+    press(app, Action::Submit);
+    let state = app.incident.state();
+    assert_eq!(
+        state.message(3).unwrap().acknowledged.as_ref().unwrap().by,
+        "山田"
+    );
+    assert!(
+        [1, 2, 4]
+            .iter()
+            .all(|n| state.message(*n).unwrap().acknowledged.is_none())
+    );
+    // A again: the first unacknowledged is offered; the acknowledged third is withdrawn.
+    app.selected = position(app, "report-to-supervisor");
+    press(app, Action::Ack);
+    match &app.mode {
+        Mode::Dialog(d) => assert_eq!(d.choice, 0),
+        other => panic!("{other:?}"),
+    }
+    press(app, Action::Choose(2));
+    press(app, Action::Submit);
+    let shown = render(app, 160, 48);
+    assert!(shown.contains("受領確認を取り消す理由"), "{shown}");
+    assert!(shown.contains("受領確認: 山田"), "{shown}");
+    for c in "別の課の確認だった".chars() {
+        press(app, Action::Char(c));
+    }
+    press(app, Action::Submit);
+    let m = app.incident.state().message(3).unwrap();
+    assert!(m.acknowledged.is_none());
+    assert_eq!(m.withdrawn[0].text, "別の課の確認だった");
+    assert!(
+        app.log.last().unwrap().text.contains("受領確認を取消"),
+        "{:?}",
+        app.log.last()
+    );
+}
+
+/// Issue 25 (13): once the incident is closed, a dialog that would record something is
+/// refused when it is opened (not after the text is typed), and the header's elapsed time
+/// and 要電話 count stop at the close.
+#[test]
+fn a_closed_incident_refuses_dialogs_at_once_and_its_clocks_stop() {
+    let mut s = screen(Lang::Ja);
+    let app = &mut s.app;
+    press(app, Action::Primary); // detect
+    press(app, Action::Primary); // report-to-supervisor: four messages, ack within 15 minutes
+    s.clock.advance(chrono::TimeDelta::minutes(10));
+    let app = &mut s.app;
+    press(app, Action::Tick);
+    let open = render(app, 160, 48);
+    assert!(open.contains("経過 10分"), "{open}");
+    assert!(!open.contains("要電話"), "{open}");
+    press(app, Action::Close);
+    for c in "訓練のため終了".chars() {
+        press(app, Action::Char(c));
+    }
+    press(app, Action::Submit);
+    assert!(app.incident.state().is_closed());
+    // Two hours later the screen still reads as at the close: nobody calls after it.
+    s.clock.advance(chrono::TimeDelta::hours(2));
+    let app = &mut s.app;
+    press(app, Action::Tick);
+    let closed = render(app, 160, 48);
+    assert!(closed.contains("経過 10分"), "{closed}");
+    assert!(!closed.contains("要電話"), "{closed}");
+    for action in [Action::Note, Action::Skip, Action::Ack, Action::Evidence] {
+        press(app, action.clone());
+        assert_eq!(app.mode, Mode::Normal, "{action:?} opened a dialog");
+        let flash = app.flash.clone().unwrap();
+        assert!(flash.error && flash.text.contains("終了"), "{}", flash.text);
+    }
 }

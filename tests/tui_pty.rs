@@ -426,3 +426,68 @@ fn an_open_screen_shows_what_other_processes_record() {
     let replay = hikeshi::journal::read(&Path::new(&dir).join("journal.jsonl")).unwrap();
     assert_eq!(replay.entries.len(), 1 + 1 + 100 + 1);
 }
+
+/// Another person completes the step this screen has selected, and a key is already on its
+/// way: the selection stays on that step (it does not jump to the next ready one, where the
+/// key would act on a step nobody chose), and a key within a moment of the change is held
+/// and said so. After the moment, the key acts on the step the person sees.
+#[test]
+fn a_key_in_flight_never_lands_on_a_step_nobody_chose() {
+    let tmp = tempfile::tempdir().unwrap();
+    let incidents = tmp.path().join("incidents");
+    let dir = start_mail_incident(&incidents);
+    let id = Path::new(&dir)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    let tmux = Tmux::new(tmp.path(), tmp.path());
+    tmux.type_line(&format!(
+        "HIKESHI_OPERATOR=田中 {} tui {dir}",
+        bin.display()
+    ));
+    // The first ready step, 確認する (detect), is selected.
+    let screen = tmux.wait_for("進捗 0/5");
+    assert!(screen.contains("実施可  detect (action)"), "{screen}");
+    // 鈴木 completes it from another PC; 田中's Enter, meant for it, is already on its way.
+    hikeshi()
+        .env("HIKESHI_OPERATOR", "鈴木")
+        .args(["done", &dir, "detect"])
+        .assert()
+        .success();
+    tmux.keys(&["Enter"]);
+    // Held, and said so; or, if this loaded machine took longer than the hold to deliver the
+    // key, acting on the step still selected, which is done. Never on another step.
+    let held = "このキーは実行しませんでした";
+    let on_detect = "この手順は完了・省略・対象外です";
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let screen = loop {
+        let screen = tmux.screen();
+        if screen.contains(held) || screen.contains(on_detect) {
+            break screen;
+        }
+        assert!(Instant::now() < deadline, "neither message:\n{screen}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    if screen.contains(held) {
+        assert!(screen.contains("鈴木 が今記録したため"), "{screen}");
+    } else {
+        eprintln!("the key reached the screen after the hold: it acted on detect");
+    }
+    // Still on detect, now done; the 第一報 (the next ready step) was not sent.
+    let screen = tmux.wait_for("進捗 1/5");
+    assert!(screen.contains("完了  detect (action)"), "{screen}");
+    let s = status(&incidents, &id);
+    assert_eq!(s["messages"]["total"], 0, "{s}");
+    assert_eq!(s["journal"]["entries"], 2, "{s}");
+    // Once the moment has passed, the key acts on what the person sees: the step is done.
+    std::thread::sleep(hikeshi::tui::app::KEY_HOLD);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("この手順は完了・省略・対象外です");
+    let s = status(&incidents, &id);
+    assert_eq!(s["journal"]["entries"], 2, "{s}");
+    assert_eq!(s["steps"][0]["done_by"], "鈴木", "{s}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("記録は保存されています");
+}

@@ -99,6 +99,14 @@ pub enum Error {
         /// Inside an incident folder (never allowed), rather than an existing file.
         in_incident: bool,
     },
+    /// `ack` named a recipient that has several messages in question: name one by number.
+    #[error("{to} has several messages: {messages:?}")]
+    SeveralMessages {
+        /// The recipient as named.
+        to: String,
+        /// Their messages.
+        messages: Vec<u32>,
+    },
     /// Writing a file failed.
     #[error("cannot write {}: {source}", path.display())]
     Write {
@@ -189,6 +197,18 @@ impl Error {
                 "not a terminal, so the screen cannot be shown; use commands such as `hikeshi status`, or run this in a terminal"
             ),
             Error::NoScenario => tr!(lang, "シナリオを指定してください", "name a scenario"),
+            Error::SeveralMessages { to, messages } => {
+                let list = messages
+                    .iter()
+                    .map(|m| format!("#{m}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                tr!(
+                    lang,
+                    "{to}宛ての通知が複数あります（{list}）。番号で指定してください（`hikeshi outbox INCIDENT` で内容を確認できます）",
+                    "{to} has several messages ({list}); name one by its number (`hikeshi outbox INCIDENT` lists them)"
+                )
+            }
             Error::LiveNeedsDestination => tr!(
                 lang,
                 "--live には hikeshi.toml の [smtp] か [channels.NAME] の設定が必要です",
@@ -794,6 +814,10 @@ mod tests {
                     path: "summary.html".into(),
                     in_incident: false,
                 },
+                Error::SeveralMessages {
+                    to: "情報政策課".into(),
+                    messages: vec![2, 5],
+                },
             ],
             |e| match e {
                 Error::Incident(_) => 0,
@@ -822,8 +846,9 @@ mod tests {
                 Error::SummaryUnverified { .. } => 23,
                 Error::SummaryPeriod { .. } => 24,
                 Error::SummaryOutput { .. } => 25,
+                Error::SeveralMessages { .. } => 26,
             },
-            26,
+            27,
             Error::render,
         );
     }

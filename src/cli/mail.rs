@@ -59,18 +59,38 @@ pub enum Cmd {
         #[arg(long)]
         retry: bool,
     },
-    /// Record that a division acknowledged a message (its number from `outbox`).
+    /// Record that a recipient acknowledged a message, or withdraw a wrong acknowledgement.
+    ///
+    /// MESSAGE is the message's number from `outbox` (3 or #3), or its recipient (a division
+    /// or role): the one delivered message to them that is not acknowledged (when there are
+    /// several, they are listed and nothing is recorded). The output names the message and its
+    /// recipient. An acknowledgement recorded for the wrong recipient is taken back with
+    /// `--withdraw --reason TEXT`: the message is unacknowledged again (要電話 again if overdue).
+    #[command(
+        after_help = "Examples:\n  hikeshi ack INCIDENT 3 --by 佐藤\n  hikeshi ack INCIDENT 情報政策課 --by 佐藤\n  hikeshi ack INCIDENT 3 --withdraw --reason \"別の課の確認だった\""
+    )]
     Ack {
         /// Incident folder or id.
         incident: String,
-        /// The message number (e.g. 3 or #3).
+        /// The message: its number (3 or #3), or its recipient (division or role).
         message: String,
         /// Who acknowledged.
-        #[arg(long)]
-        by: String,
+        #[arg(
+            long,
+            required_unless_present = "withdraw",
+            conflicts_with = "withdraw"
+        )]
+        by: Option<String>,
         /// What they said.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "withdraw")]
         note: Option<String>,
+        /// Take back the message's acknowledgement (recorded for the wrong recipient, or by
+        /// mistake); needs --reason.
+        #[arg(long, requires = "reason")]
+        withdraw: bool,
+        /// Why the acknowledgement is withdrawn.
+        #[arg(long, requires = "withdraw")]
+        reason: Option<String>,
     },
     /// Read replies to the incident's mail from the [imap] mailbox and record those that count.
     ///
@@ -125,9 +145,17 @@ impl Cmd {
             Cmd::Ack {
                 incident,
                 message,
-                by,
+                by: Some(by),
                 note,
+                withdraw: false,
+                ..
             } => ack(ctx, &incident, &message, &by, note),
+            Cmd::Ack {
+                incident,
+                message,
+                reason,
+                ..
+            } => withdraw_ack(ctx, &incident, &message, reason.unwrap_or_default()),
             Cmd::Call {
                 incident,
                 division,
@@ -152,7 +180,7 @@ fn deliver_and_record(
     everything: bool,
     wanted: &[u32],
 ) -> Result<Vec<Delivered>, Error> {
-    let outcomes = deliver_claimed(incident, transport, everything)?;
+    let outcomes = deliver_claimed(incident, &ctx.operator, transport, everything)?;
     let lang = ctx.lang;
     notify::claim::wait_for_senders(incident, wanted, WAIT_FOR_SENDERS, |n| {
         // On standard error: `outbox --retry --json` keeps standard output for the JSON.
@@ -169,8 +197,10 @@ fn deliver_and_record(
     Ok(outcomes)
 }
 
+/// Sends what is claimed; each outcome is journalled as `operator`'s (who ran the command).
 fn deliver_claimed(
     incident: &mut incident::Incident,
+    operator: &str,
     transport: &Transport,
     everything: bool,
 ) -> Result<Vec<Delivered>, Error> {
@@ -182,7 +212,7 @@ fn deliver_claimed(
         claimed,
         |outcome, claim| {
             if failure.is_none()
-                && let Err(e) = notify::record(incident, &outcome)
+                && let Err(e) = notify::record_as(incident, operator, &outcome)
             {
                 failure = Some(e);
             }
@@ -426,6 +456,38 @@ fn outbox(ctx: &Context, name: &str, json: bool, retry: bool) -> Result<Outcome,
     }
 }
 
+/// The message `ack` names: a number, or a recipient with exactly one message in question
+/// (`acknowledged`: the one whose acknowledgement is withdrawn, else one still to be
+/// acknowledged).
+fn message_named(
+    state: &incident::IncidentState,
+    given: &str,
+    acknowledged: bool,
+) -> Result<u32, Error> {
+    let trimmed = given.trim();
+    if let Ok(number) = trimmed.trim_start_matches('#').parse::<u32>() {
+        return Ok(number);
+    }
+    let candidates: Vec<u32> = state
+        .messages
+        .iter()
+        .filter(|m| m.letter.to == trimmed || m.letter.also.iter().any(|a| a == trimmed))
+        .filter(|m| m.sent_at().is_some() && m.acknowledged.is_some() == acknowledged)
+        .map(|m| m.number)
+        .collect();
+    match candidates.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(Refusal::UnknownMessage {
+            message: given.to_string(),
+        }
+        .into()),
+        several => Err(Error::SeveralMessages {
+            to: trimmed.to_string(),
+            messages: several.to_vec(),
+        }),
+    }
+}
+
 fn ack(
     ctx: &Context,
     name: &str,
@@ -433,13 +495,8 @@ fn ack(
     by: &str,
     note: Option<String>,
 ) -> Result<Outcome, Error> {
-    let Some(number) = message.trim().trim_start_matches('#').parse::<u32>().ok() else {
-        return Err(Refusal::UnknownMessage {
-            message: message.to_string(),
-        }
-        .into());
-    };
     let mut incident = open(ctx, name)?;
+    let number = message_named(incident.state(), message, false)?;
     let command = Act::Acknowledge {
         message: number,
         by: by.to_string(),
@@ -453,8 +510,40 @@ fn ack(
         .unwrap_or_default();
     say(&tr!(
         ctx.lang,
-        "確認を記録しました: #{number}（{to}）{by}",
-        "acknowledgement recorded: #{number} ({to}) by {by}"
+        "確認を記録しました: #{number}（{to}宛て）{by}",
+        "acknowledgement recorded: #{number} (to {to}) by {by}"
+    ))?;
+    Ok(Outcome::Success)
+}
+
+fn withdraw_ack(
+    ctx: &Context,
+    name: &str,
+    message: &str,
+    reason: String,
+) -> Result<Outcome, Error> {
+    let mut incident = open(ctx, name)?;
+    let number = message_named(incident.state(), message, true)?;
+    let before = incident.state().message(number).cloned();
+    incident.execute(
+        &ctx.operator,
+        &Act::WithdrawAcknowledgement {
+            message: number,
+            reason,
+        },
+    )?;
+    let (to, by) = before
+        .map(|m| {
+            (
+                m.letter.to,
+                m.acknowledged.map(|a| a.by).unwrap_or_default(),
+            )
+        })
+        .unwrap_or_default();
+    say(&tr!(
+        ctx.lang,
+        "受領確認を取り消しました: #{number}（{to}宛て、{by} の確認）。この通知は未確認に戻りました",
+        "acknowledgement withdrawn: #{number} (to {to}, by {by}); the message is unacknowledged again"
     ))?;
     Ok(Outcome::Success)
 }

@@ -298,27 +298,36 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
             "通知 #{message} を {by} が確認",
             "{by} acknowledged message #{message}"
         ),
-        Event::ReplyRecorded { message, reply } => {
-            let (name, from) = (&reply.name, &reply.from);
-            match reply.verdict {
-                Verdict::Approved => tr!(
-                    lang,
-                    "承認依頼 #{message} に {name} <{from}> が返信「{}」",
-                    "{name} <{from}> replied “{}” to approval request #{message}",
-                    reply.line.as_deref().unwrap_or("承認")
-                ),
-                Verdict::Rejected => tr!(
-                    lang,
-                    "承認依頼 #{message} に {name} <{from}> が返信で却下",
-                    "{name} <{from}> refused approval request #{message} by reply"
-                ),
-                Verdict::Acknowledged | Verdict::Unclear(_) => tr!(
-                    lang,
-                    "通知 #{message} に {name} <{from}> が返信で確認",
-                    "{name} <{from}> acknowledged message #{message} by reply"
-                ),
-            }
-        }
+        Event::AcknowledgementWithdrawn { message, reason } => tr!(
+            lang,
+            "通知 #{message} の受領確認を取消（理由: {reason}）",
+            "withdrew the acknowledgement of message #{message} ({reason})"
+        ),
+        // What the reply said: an acknowledgement, or the answer to an approval request
+        // (whose approval or refusal follows as its own record).
+        Event::ReplyRecorded { message, reply } => match reply.verdict {
+            Verdict::Acknowledged | Verdict::Unclear(_) => tr!(
+                lang,
+                "通知 #{message} に {} <{}> が返信で確認",
+                "{} <{}> acknowledged message #{message} by reply",
+                reply.name,
+                reply.from
+            ),
+            Verdict::Approved => tr!(
+                lang,
+                "承認依頼 #{message} に {} <{}> が返信（承認）",
+                "{} <{}> replied to approval request #{message}: approved",
+                reply.name,
+                reply.from
+            ),
+            Verdict::Rejected => tr!(
+                lang,
+                "承認依頼 #{message} に {} <{}> が返信（差戻し）",
+                "{} <{}> replied to approval request #{message}: rejected",
+                reply.name,
+                reply.from
+            ),
+        },
         Event::ReplyHeld { message, reply } => tr!(
             lang,
             "承認依頼 #{message} への {} <{}> の返信を受信（手順が承認できるようになるまで保留）",

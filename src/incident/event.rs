@@ -374,6 +374,14 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// An acknowledgement was taken back (recorded for the wrong recipient, or by mistake):
+    /// the message is unacknowledged again.
+    AcknowledgementWithdrawn {
+        /// The message number.
+        message: u32,
+        /// Why.
+        reason: String,
+    },
     /// A reply mail to a message was matched and counted: the replier's own act.
     ReplyRecorded {
         /// The message it answers.
@@ -602,6 +610,7 @@ impl Event {
             | Event::NotificationSent { .. }
             | Event::NotificationFailed { .. }
             | Event::NotificationAcknowledged { .. }
+            | Event::AcknowledgementWithdrawn { .. }
             | Event::ReplyRecorded { .. }
             | Event::ReplyHeld { .. }
             | Event::ReplyNotCounted { .. }

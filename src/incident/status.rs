@@ -151,6 +151,63 @@ pub struct StepReport {
     pub observations: usize,
     /// Evidence items recorded.
     pub evidence: usize,
+    /// An approval asked for by mail (`request-approval`) and not answered yet.
+    pub awaiting_approval: Option<PendingMessage>,
+    /// Delivered messages of the step nobody has acknowledged yet.
+    pub unacknowledged: Vec<PendingMessage>,
+}
+
+/// A message still waiting for its recipient: an approval request not yet answered, or a
+/// delivered message not yet acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingMessage {
+    /// The message number.
+    pub message: u32,
+    /// Its recipient (division or role).
+    pub to: String,
+    /// When it was queued (an approval: when it was asked for).
+    pub queued_at: DateTime<FixedOffset>,
+    /// When it was delivered.
+    pub delivered_at: Option<DateTime<FixedOffset>>,
+}
+
+impl PendingMessage {
+    /// The message as pending.
+    pub fn of(m: &super::state::MessageRecord) -> PendingMessage {
+        PendingMessage {
+            message: m.number,
+            to: m.letter.to.clone(),
+            queued_at: m.queued.at,
+            delivered_at: m.sent_at(),
+        }
+    }
+}
+
+/// What a step is still waiting for from others, as lines for people: an approval asked for
+/// by mail, and delivered messages not acknowledged. Empty when nothing is pending.
+pub fn pending_lines(
+    awaiting: Option<&PendingMessage>,
+    unacknowledged: &[PendingMessage],
+    lang: Lang,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(p) = awaiting {
+        let (m, to, at) = (p.message, &p.to, format_jst(p.queued_at, false));
+        out.push(tr!(
+            lang,
+            "承認待ち: 承認依頼 #{m}（{to}宛て、{at} 依頼）に返信がありません",
+            "awaiting approval: request #{m} to {to} ({at}) not answered"
+        ));
+    }
+    if !unacknowledged.is_empty() {
+        let list = unacknowledged
+            .iter()
+            .map(|p| format!("#{} {}", p.message, p.to))
+            .collect::<Vec<_>>()
+            .join("、");
+        out.push(tr!(lang, "受領未確認: {list}", "not acknowledged: {list}"));
+    }
+    out
 }
 
 /// Counts of an incident's messages (details: `hikeshi outbox`).
@@ -201,6 +258,13 @@ impl StatusReport {
                     approved_by: r.approval.as_ref().map(|a| a.by.clone()),
                     observations: r.observations.len(),
                     evidence: r.evidence.len(),
+                    awaiting_approval: state
+                        .awaiting_approval(playbook, ix)
+                        .map(PendingMessage::of),
+                    unacknowledged: state
+                        .unacknowledged(&step.id)
+                        .map(PendingMessage::of)
+                        .collect(),
                 })
             })
             .collect();
@@ -376,6 +440,9 @@ pub fn render(report: &StatusReport, lang: Lang) -> String {
             s.title
         );
         let _ = writeln!(out, "{}", line.trim_end());
+        for pending in pending_lines(s.awaiting_approval.as_ref(), &s.unacknowledged, lang) {
+            let _ = writeln!(out, "    {pending}");
+        }
     }
     if let Some(bytes) = report.journal.torn_bytes {
         let _ = writeln!(
@@ -441,6 +508,34 @@ pub fn handover_summary(record: &IncidentRecord, now: DateTime<FixedOffset>, lan
         let _ = writeln!(out, "{}", tr!(lang, "実施可能な手順:", "ready steps:"));
         for ix in ready {
             let _ = writeln!(out, "  - {}", title(ix));
+        }
+    }
+    // What others still owe: approvals asked for by mail, acknowledgements of delivered mail.
+    let pending: Vec<String> = playbook
+        .graph
+        .order()
+        .iter()
+        .filter_map(|&ix| {
+            let step = playbook.graph.step(ix)?;
+            let awaiting = state
+                .awaiting_approval(playbook, ix)
+                .map(PendingMessage::of);
+            let unacknowledged: Vec<PendingMessage> = state
+                .unacknowledged(&step.id)
+                .map(PendingMessage::of)
+                .collect();
+            let lines = pending_lines(awaiting.as_ref(), &unacknowledged, lang);
+            (!lines.is_empty()).then(|| format!("  - {}: {}", title(ix), lines.join(" / ")))
+        })
+        .collect();
+    if !pending.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            tr!(lang, "返事を待っているもの:", "waiting for others:")
+        );
+        for line in pending {
+            let _ = writeln!(out, "{line}");
         }
     }
     let mut decisions: Vec<(DateTime<FixedOffset>, String)> = Vec::new();

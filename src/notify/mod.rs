@@ -24,7 +24,9 @@ pub use claim::{Claim, Claimed, claim_due};
 pub use compose::{
     Composed, EXERCISE_HEADER, EXERCISE_PREFIX, compose_approval_request, compose_step,
 };
-pub use outbox::{OutboxReport, Queued, due, queue, record, request_approval, retry_delay};
+pub use outbox::{
+    OutboxReport, Queued, due, queue, record, record_as, request_approval, retry_delay,
+};
 pub use transport::{Job, Outcome, Transport};
 
 use crate::incident::{IncidentError, Refusal};

@@ -274,9 +274,20 @@ pub fn next_retry(state: &IncidentState) -> Option<DateTime<FixedOffset>> {
         .min()
 }
 
-/// Journals a delivery outcome. A message already recorded as delivered is left alone (it is
-/// never recorded, nor sent, twice).
+/// Journals a delivery outcome under hikeshi's own name ([`WORKER`]): for deliveries nobody
+/// asked for in person. See [`record_as`].
 pub fn record(incident: &mut Incident, outcome: &Outcome) -> Result<Vec<Written>, NotifyError> {
+    record_as(incident, WORKER, outcome)
+}
+
+/// Journals a delivery outcome as `actor`, the person whose screen or command sent it (a
+/// notify step completed by its last delivery is theirs). A message already recorded as
+/// delivered is left alone (it is never recorded, nor sent, twice).
+pub fn record_as(
+    incident: &mut Incident,
+    actor: &str,
+    outcome: &Outcome,
+) -> Result<Vec<Written>, NotifyError> {
     let command = match outcome {
         Outcome::Sent {
             message,
@@ -310,7 +321,7 @@ pub fn record(incident: &mut Incident, outcome: &Outcome) -> Result<Vec<Written>
             }
         }
     };
-    match incident.execute(WORKER, &command) {
+    match incident.execute(actor, &command) {
         Ok(written) => Ok(written),
         Err(crate::incident::IncidentError::Refused(
             crate::incident::Refusal::AlreadyDelivered { .. },

@@ -10,7 +10,7 @@ use super::model::*;
 use crate::clock::format_jst;
 use crate::incident::describe::{describe, fill};
 use crate::incident::state::{Delivery, IncidentState, StepStatus};
-use crate::incident::status::{PlaybookInfo, status_label};
+use crate::incident::status::{PendingMessage, PlaybookInfo, pending_lines, status_label};
 use crate::incident::{AuditedIncident, Event, EvidenceRecord, IncidentRecord};
 use crate::lang::Lang;
 use crate::playbook::{Playbook, StepKind};
@@ -31,6 +31,20 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
         Some(Event::IncidentClosed { reason, .. }) => reason.clone(),
         _ => None,
     });
+    // Everyone on duty, then everyone else who recorded an act (another PC, a reply), in the
+    // order they first appear; hikeshi's own mail worker and the exercise's facilitator are
+    // not people.
+    let mut operators = state.operators.clone();
+    for entry in &journal.timeline {
+        let actor = &entry.actor;
+        if !actor.is_empty()
+            && actor != crate::notify::WORKER
+            && actor != crate::exercise::FACILITATOR
+            && !operators.contains(actor)
+        {
+            operators.push(actor.clone());
+        }
+    }
     Report {
         format: FORMAT,
         generated_at: now,
@@ -54,6 +68,7 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
         },
         overview: overview(
             record,
+            operators,
             end,
             close_reason,
             journal.decisions,
@@ -356,6 +371,7 @@ fn steps(
             due_at: view.due_at,
             due_met,
             skipped_reason: r.skipped.as_ref().map(|s| s.text.clone()),
+            skipped_by: r.skipped.as_ref().map(|s| s.by.clone()),
             forced_reason: r.forced.clone(),
             approved_by: r.approval.as_ref().map(|a| a.by.clone()),
             approved_at: r.approval.as_ref().map(|a| a.at),
@@ -378,6 +394,16 @@ fn steps(
                 })
                 .collect(),
             practice: step.practice.clone(),
+            pending: {
+                let awaiting = state
+                    .awaiting_approval(playbook, ix)
+                    .map(PendingMessage::of);
+                let unacknowledged: Vec<PendingMessage> = state
+                    .unacknowledged(&step.id)
+                    .map(PendingMessage::of)
+                    .collect();
+                pending_lines(awaiting.as_ref(), &unacknowledged, lang)
+            },
         });
         if let StepKind::Post(post) = &step.kind {
             let posted = r.posted.as_ref().filter(|_| status == StepStatus::Done);
@@ -547,6 +573,7 @@ fn integrity_problems(audited: &AuditedIncident, lang: Lang) -> Vec<IntegrityPro
 /// The overview: what happened, who handled it, how far it got.
 fn overview(
     record: &IncidentRecord,
+    operators: Vec<String>,
     end: DateTime<FixedOffset>,
     close_reason: Option<String>,
     decisions: Vec<DecisionRow>,
@@ -568,7 +595,7 @@ fn overview(
         duration_seconds: state
             .started_at
             .map_or(0, |s| (end - s).num_seconds().max(0)),
-        operators: state.operators.clone(),
+        operators,
         handovers: state
             .handovers
             .iter()

@@ -525,6 +525,7 @@ const LABELS: &[(&str, Text)] = &[
     ("status", Text::new("状態", "Status")),
     ("ready_at", Text::new("実施可能", "Ready")),
     ("done_at", Text::new("実施", "Done")),
+    ("who", Text::new("実施者", "By")),
     ("taken", Text::new("所要", "Took")),
     ("due", Text::new("期限", "Due")),
     ("met", Text::new("期限内", "on time")),

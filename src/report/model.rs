@@ -481,6 +481,8 @@ pub struct StepRow {
     pub due_met: Option<bool>,
     /// Why it was skipped.
     pub skipped_reason: Option<String>,
+    /// Who skipped it.
+    pub skipped_by: Option<String>,
     /// Done before it was ready or without its usual way: the reason (a deviation).
     pub forced_reason: Option<String>,
     /// Who approved it (決裁, or a post's approval), and when.
@@ -495,6 +497,9 @@ pub struct StepRow {
     pub sources: Vec<String>,
     /// `basis: practice`: why it is done (it cites no guideline clause for this).
     pub practice: Option<String>,
+    /// What it still waited for from others when the report was made, in words: an approval
+    /// asked for by mail and not answered, delivered messages not acknowledged.
+    pub pending: Vec<String>,
 }
 
 /// A message and what became of it.

@@ -385,6 +385,31 @@ pub const DIALOG_PICK: &[Binding] = &[
     CANCEL,
 ];
 
+/// Choosing one of a step's messages (whose acknowledgement): a digit or j/k selects, Enter
+/// goes on with it.
+pub const DIALOG_MESSAGE: &[Binding] = &[
+    hinted!(
+        [
+            Bind::Digits('1', Action::Choose),
+            ch('j', Action::Down),
+            ch('k', Action::Up),
+            key(KeyCode::Up, Action::Up),
+            key(KeyCode::Down, Action::Down),
+        ],
+        t(
+            "通知を選ぶ（まだ記録しない）",
+            "select a message (not recorded yet)"
+        ),
+        t("選択", "select"),
+    ),
+    hinted!(
+        [key(KeyCode::Enter, Action::Submit)],
+        t("選んだ通知で進む", "go on with the selected message"),
+        t("次へ", "next"),
+    ),
+    CANCEL,
+];
+
 /// Changing a decision's answer: arrows select, and the reason is typed (digits are text).
 pub const DIALOG_REDECIDE: &[Binding] = &[SELECT, CONFIRM, CANCEL, CLEAR, BACKSPACE];
 
@@ -455,6 +480,7 @@ pub fn dialog_table(dialog: &Dialog) -> &'static [Binding] {
     match dialog.kind {
         DialogKind::Decide if dialog.needs_reason => DIALOG_REDECIDE,
         DialogKind::Decide => DIALOG_PICK,
+        DialogKind::AckPick => DIALOG_MESSAGE,
         _ if !dialog.takes_text => DIALOG_CONFIRM,
         _ if dialog.suggestion.is_some() => DIALOG_SUGGESTED,
         _ => DIALOG_TEXT,

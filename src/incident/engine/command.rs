@@ -172,6 +172,14 @@ pub enum Command {
         /// How, or what they said.
         note: Option<String>,
     },
+    /// Take back an acknowledgement recorded for the wrong recipient or by mistake: the
+    /// message is unacknowledged again (and may need a call again), with the reason on record.
+    WithdrawAcknowledgement {
+        /// The message number.
+        message: u32,
+        /// Why (required).
+        reason: String,
+    },
     /// Record a reply mail matched to a message (its code, thread and sender checked by
     /// `notify::reply`): acknowledges the message as the replier's own act.
     RecordReply {

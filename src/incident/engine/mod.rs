@@ -119,6 +119,9 @@ pub fn apply(
         Command::Acknowledge { message, by, note } => {
             one(notify::acknowledge(s, *message, by, note))
         }
+        Command::WithdrawAcknowledgement { message, reason } => {
+            one(notify::withdraw_acknowledgement(s, *message, reason))
+        }
         Command::RecordReply {
             message,
             reply,

@@ -162,10 +162,38 @@ pub(super) fn acknowledge(
             to: record.letter.to.clone(),
         });
     }
+    // One acknowledgement in force: a wrong one is withdrawn (with a reason) first.
+    if let Some(ack) = &record.acknowledged {
+        return Err(Refusal::AlreadyAcknowledged {
+            message,
+            to: record.letter.to.clone(),
+            by: ack.by.clone(),
+        });
+    }
     Ok(Event::NotificationAcknowledged {
         message,
         by: by.to_string(),
         note: given(note),
+    })
+}
+
+/// Takes back the acknowledgement in force, with the reason.
+pub(super) fn withdraw_acknowledgement(
+    state: &IncidentState,
+    message: u32,
+    reason: &str,
+) -> Result<Event, Refusal> {
+    let record = known(state, message)?;
+    non_empty(reason, "--reason")?;
+    if record.acknowledged.is_none() {
+        return Err(Refusal::NotAcknowledged {
+            message,
+            to: record.letter.to.clone(),
+        });
+    }
+    Ok(Event::AcknowledgementWithdrawn {
+        message,
+        reason: reason.to_string(),
     })
 }
 

@@ -234,6 +234,22 @@ pub enum Refusal {
         /// Its recipient.
         to: String,
     },
+    /// The message is acknowledged already (withdraw that first, with a reason).
+    AlreadyAcknowledged {
+        /// The message number.
+        message: u32,
+        /// Its recipient.
+        to: String,
+        /// Who acknowledged it.
+        by: String,
+    },
+    /// There is no acknowledgement to withdraw.
+    NotAcknowledged {
+        /// The message number.
+        message: u32,
+        /// Its recipient.
+        to: String,
+    },
     /// A call to a division or role that is not in the incident's directory.
     UnknownParty {
         /// As given.
@@ -582,6 +598,16 @@ impl Refusal {
                 lang,
                 "通知 #{message}（{to}宛て）はまだ届いていません。電話で伝えた場合は `hikeshi call INCIDENT {to} --note 内容` で記録してください",
                 "message #{message} to {to} has not been delivered; if you told them by phone, record it with `hikeshi call INCIDENT {to} --note TEXT`"
+            ),
+            Refusal::AlreadyAcknowledged { message, to, by } => tr!(
+                lang,
+                "通知 #{message}（{to}宛て）は {by} の受領確認が記録済みです。誤りなら `hikeshi ack INCIDENT {message} --withdraw --reason 理由` で取り消してください",
+                "message #{message} to {to} is already acknowledged by {by}; if that is wrong, withdraw it with `hikeshi ack INCIDENT {message} --withdraw --reason TEXT`"
+            ),
+            Refusal::NotAcknowledged { message, to } => tr!(
+                lang,
+                "通知 #{message}（{to}宛て）には取り消す受領確認がありません",
+                "message #{message} to {to} has no acknowledgement to withdraw"
             ),
             Refusal::UnknownParty {
                 name,

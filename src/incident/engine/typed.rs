@@ -140,6 +140,7 @@ fn fields(command: &Command) -> Vec<Typed<'_>> {
             out.extend(opt(note, "--note"));
             out
         }
+        Command::WithdrawAcknowledgement { reason, .. } => vec![Text(reason, "--reason")],
         Command::Call { division, note, .. } => {
             vec![Name(division, "DIVISION"), Text(note, "--note")]
         }

@@ -89,6 +89,7 @@ impl IncidentState {
             | Event::NotificationSent { .. }
             | Event::NotificationFailed { .. }
             | Event::NotificationAcknowledged { .. }
+            | Event::AcknowledgementWithdrawn { .. }
             | Event::ReplyRecorded { .. }
             | Event::ReplyHeld { .. }
             | Event::ReplyNotCounted { .. }
@@ -308,6 +309,8 @@ impl IncidentState {
         r.forced = None;
         r.skipped = None;
         r.approval = None;
+        // Its checklist is worked through again.
+        r.checked.clear();
         if is_decision {
             r.answer = None;
         }
@@ -329,6 +332,7 @@ impl IncidentState {
                 delivery: Delivery::Pending,
                 failures: Vec::new(),
                 acknowledged: None,
+                withdrawn: Vec::new(),
                 replies: Vec::new(),
                 held: Vec::new(),
                 uncounted: Vec::new(),
@@ -369,6 +373,12 @@ impl IncidentState {
             Event::NotificationAcknowledged { message, by, note } => {
                 if let Some(m) = self.message_mut(*message) {
                     m.acknowledged = Some(at.remark_by(by, note.as_deref().unwrap_or_default()));
+                }
+            }
+            Event::AcknowledgementWithdrawn { message, reason } => {
+                if let Some(m) = self.message_mut(*message) {
+                    m.acknowledged = None;
+                    m.withdrawn.push(at.remark(reason));
                 }
             }
             Event::ReplyRecorded { message, reply } => {

@@ -132,6 +132,8 @@ impl IncidentState {
         playbook: &'a Playbook,
         now: DateTime<FixedOffset>,
     ) -> impl Iterator<Item = &'a MessageRecord> + 'a {
+        // After the close nobody calls: what needed a call then is what the record shows.
+        let now = self.clock_at(now);
         self.messages.iter().filter(move |m| {
             let within = playbook
                 .graph
@@ -149,6 +151,48 @@ impl IncidentState {
                     && m.queued.at + w < now
             })
         })
+    }
+
+    /// The approval request of a step still waiting for an answer: the step's latest request
+    /// (`request-approval`), not cancelled, with no approval, rejection or reopening since,
+    /// while the step is open (after the close, what was still unanswered then).
+    pub fn awaiting_approval(&self, playbook: &Playbook, ix: StepIx) -> Option<&MessageRecord> {
+        if self.status_of(ix).is_settled() {
+            return None;
+        }
+        let id = &playbook.graph.step(ix)?.id;
+        let record = self.step(ix)?;
+        let request = self
+            .messages
+            .iter()
+            .rev()
+            .find(|m| m.step == *id && m.letter.approval.is_some())?;
+        let since = request.queued.at;
+        let answered = request.cancelled.is_some()
+            || record.approval.as_ref().is_some_and(|a| a.at >= since)
+            || record.rejections.iter().any(|r| r.at >= since)
+            || record.reopened.iter().any(|r| r.at > since);
+        (!answered).then_some(request)
+    }
+
+    /// A step's delivered messages that nobody has acknowledged (approval requests are
+    /// answered instead: see [`IncidentState::awaiting_approval`]).
+    pub fn unacknowledged<'a>(&'a self, step: &'a str) -> impl Iterator<Item = &'a MessageRecord> {
+        self.messages.iter().filter(move |m| {
+            m.step == step
+                && m.sent_at().is_some()
+                && m.acknowledged.is_none()
+                && m.letter.approval.is_none()
+        })
+    }
+
+    /// The time the incident's clocks read at `now`: `now`, or the close once it is closed
+    /// (elapsed time and overdue acknowledgements stop counting then).
+    pub fn clock_at(&self, now: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+        match &self.closed {
+            Some(c) => c.at.min(now),
+            None => now,
+        }
     }
 
     /// The current severity id: the severity decision's answer, else the one given at start.

@@ -155,8 +155,10 @@ pub struct MessageRecord {
     pub delivery: Delivery,
     /// Every failed attempt, in order.
     pub failures: Vec<Remark>,
-    /// The acknowledgement, if any.
+    /// The acknowledgement in force, if any (cleared by a withdrawal).
     pub acknowledged: Option<Remark>,
+    /// Acknowledgements taken back: when, by whom, why.
+    pub withdrawn: Vec<Remark>,
     /// The replies counted for it (mail matched by its code, thread and sender).
     pub replies: Vec<crate::incident::event::Reply>,
     /// Replies to an approval request that came before its step could be approved: counted
@@ -357,6 +359,7 @@ mod tests {
             delivery,
             failures: Vec::new(),
             acknowledged: None,
+            withdrawn: Vec::new(),
             replies: Vec::new(),
             held: Vec::new(),
             uncounted: Vec::new(),

@@ -577,7 +577,11 @@ pub(super) fn steps(doc: &mut Doc, report: &Report) {
             }
             let mut notes = Cell::default();
             if let Some(r) = &s.skipped_reason {
-                notes = notes.and(format!("{}: {r}", label("skipped", lang)), Tone::Plain);
+                let by = s.skipped_by.as_deref().unwrap_or_default();
+                notes = notes.and(
+                    format!("{}: {r} ({by})", label("skipped", lang)),
+                    Tone::Plain,
+                );
             }
             if let Some(r) = &s.forced_reason {
                 notes = notes.and(format!("{}: {r}", label("deviation", lang)), Tone::Bad);
@@ -596,6 +600,9 @@ pub(super) fn steps(doc: &mut Doc, report: &Report) {
                     format!("{}: {}", label("reopened", lang), s.reopened),
                     Tone::Plain,
                 );
+            }
+            for p in &s.pending {
+                notes = notes.and(p.clone(), Tone::Bad);
             }
             vec![
                 Cell::new(s.title.clone()).and(id, Tone::Muted),
@@ -647,7 +654,7 @@ pub(super) fn deviations(doc: &mut Doc, report: &Report) {
                 Cell::new(s.title.clone()).and(s.id.clone(), Tone::Muted),
                 Cell::new(label("skipped", lang)),
                 Cell::new(r.clone()),
-                Cell::new(jst(s.done_at)).and(s.done_by.clone().unwrap_or_default(), Tone::Plain),
+                Cell::new(s.skipped_by.clone().unwrap_or_default()),
             ]);
         }
     }

@@ -35,6 +35,10 @@ pub enum DialogKind {
     Call,
     /// The message's acknowledgement: who.
     Ack,
+    /// Which of the step's delivered messages an acknowledgement is about (when several).
+    AckPick,
+    /// Withdrawing the message's acknowledgement: why.
+    AckWithdraw,
     /// One of the playbook's facts: `name=value`.
     Fact,
     /// A recipient the notify step offers (`add_to`).
@@ -64,6 +68,8 @@ pub struct Dialog {
     pub needs_reason: bool,
     /// The message a call or acknowledgement is about.
     pub message: Option<u32>,
+    /// The messages to choose from (whose acknowledgement), in order.
+    pub messages: Vec<u32>,
 }
 
 impl Dialog {
@@ -114,6 +120,16 @@ impl Dialog {
                 "What you told them by phone (their undelivered messages then count as reached)"
             ),
             DialogKind::Ack => tr!(lang, "確認した人の氏名", "Name of who acknowledged it"),
+            DialogKind::AckPick => tr!(
+                lang,
+                "どの通知の受領確認ですか（数字キーで選択）",
+                "Which message's acknowledgement? (a number selects)"
+            ),
+            DialogKind::AckWithdraw => tr!(
+                lang,
+                "受領確認を取り消す理由",
+                "Reason to withdraw the acknowledgement"
+            ),
             DialogKind::Fact => tr!(lang, "事実を記録（名前=値）", "Record a fact (name=value)"),
             DialogKind::AddRecipient => tr!(
                 lang,
@@ -129,9 +145,19 @@ impl App {
         let Some(step) = self.selected_step() else {
             return;
         };
+        // Every dialog records something: on a closed incident it is refused before anything
+        // is typed, not after.
+        if self.incident.state().is_closed() {
+            self.error(crate::incident::Refusal::Closed.message(self.lang));
+            return;
+        }
+        if kind == DialogKind::Ack {
+            self.open_ack(step);
+            return;
+        }
         let message = match kind {
-            DialogKind::Call | DialogKind::Ack => {
-                let Some(m) = self.message_for(kind) else {
+            DialogKind::Call => {
+                let Some(m) = self.message_for() else {
                     self.info(tr!(
                         self.lang,
                         "この手順には対象の通知がありません",
@@ -173,7 +199,88 @@ impl App {
             choice: answer.unwrap_or(0),
             needs_reason,
             message,
+            messages: Vec::new(),
         });
+    }
+
+    /// `A`: the step's delivered messages, each named by its recipient. With one, its
+    /// acknowledgement is asked for at once (or, if it has one, the reason to withdraw it);
+    /// with several, the person chooses which first.
+    fn open_ack(&mut self, step: StepIx) {
+        let id = self.step_id(step);
+        let messages: Vec<u32> = self
+            .incident
+            .state()
+            .messages
+            .iter()
+            .filter(|m| m.step == id && m.sent_at().is_some())
+            .map(|m| m.number)
+            .collect();
+        match messages.as_slice() {
+            [] => self.info(tr!(
+                self.lang,
+                "この手順には届いた通知がありません（受領確認は届いた通知に記録します）",
+                "no message of this step has been delivered (acknowledgements are of delivered messages)"
+            )),
+            [one] => self.open_ack_of(step, *one),
+            _ => {
+                // The first not yet acknowledged is offered.
+                let choice = messages
+                    .iter()
+                    .position(|n| {
+                        self.incident
+                            .state()
+                            .message(*n)
+                            .is_some_and(|m| m.acknowledged.is_none())
+                    })
+                    .unwrap_or(0);
+                self.mode = Mode::Dialog(Dialog {
+                    kind: DialogKind::AckPick,
+                    step,
+                    input: String::new(),
+                    takes_text: false,
+                    suggestion: None,
+                    carried: None,
+                    choice,
+                    needs_reason: false,
+                    message: None,
+                    messages,
+                });
+            }
+        }
+    }
+
+    /// The acknowledgement of one message: who (if it has none), or why it is withdrawn.
+    fn open_ack_of(&mut self, step: StepIx, message: u32) {
+        let acknowledged = self
+            .incident
+            .state()
+            .message(message)
+            .is_some_and(|m| m.acknowledged.is_some());
+        self.mode = Mode::Dialog(Dialog {
+            kind: if acknowledged {
+                DialogKind::AckWithdraw
+            } else {
+                DialogKind::Ack
+            },
+            step,
+            input: String::new(),
+            takes_text: true,
+            suggestion: None,
+            carried: None,
+            choice: 0,
+            needs_reason: false,
+            message: Some(message),
+            messages: Vec::new(),
+        });
+    }
+
+    /// How many options the dialog offers (a decision's, or the messages to choose from).
+    fn choices(&self, dialog: &Dialog) -> usize {
+        match dialog.kind {
+            DialogKind::AckPick => dialog.messages.len(),
+            _ => option_count(&self.incident, dialog.step),
+        }
     }
 
     /// A key while a dialog is open.
@@ -206,19 +313,45 @@ impl App {
             }
             Action::Up => d.choice = d.choice.saturating_sub(1),
             Action::Down => {
-                let last = option_count(&self.incident, d.step).saturating_sub(1);
-                d.choice = (d.choice + 1).min(last);
+                let count = match &self.mode {
+                    Mode::Dialog(d) => self.choices(d),
+                    _ => 0,
+                };
+                if let Mode::Dialog(d) = &mut self.mode {
+                    d.choice = (d.choice + 1).min(count.saturating_sub(1));
+                }
             }
             Action::Choose(n) => {
                 // Selecting only: Enter answers, as the footer says.
-                let step = d.step;
-                if self.has_option(step, n)
-                    && let Mode::Dialog(d) = &mut self.mode
-                {
+                let (step, pick) = (d.step, d.kind == DialogKind::AckPick);
+                let count = match &self.mode {
+                    Mode::Dialog(d) => self.choices(d),
+                    _ => 0,
+                };
+                let exists = if pick {
+                    n < count || {
+                        let shown = n + 1;
+                        self.error(tr!(
+                            self.lang,
+                            "選択肢 {shown} はありません",
+                            "there is no option {shown}"
+                        ));
+                        false
+                    }
+                } else {
+                    self.has_option(step, n)
+                };
+                if exists && let Mode::Dialog(d) = &mut self.mode {
                     d.choice = n;
                 }
             }
             Action::Submit => {
+                // What the dialog is about may have changed under it: the dialog (and what
+                // was typed) stays while the key is held.
+                let acts_on_step = !matches!(d.kind, DialogKind::Handover | DialogKind::Close);
+                if acts_on_step && self.held() {
+                    return;
+                }
                 if let Mode::Dialog(d) = std::mem::replace(&mut self.mode, Mode::Normal) {
                     self.submit(d);
                 }
@@ -238,6 +371,11 @@ impl App {
         }
         let step = self.step_id(dialog.step);
         match dialog.kind {
+            DialogKind::AckPick => {
+                if let Some(message) = dialog.messages.get(dialog.choice) {
+                    self.open_ack_of(dialog.step, *message);
+                }
+            }
             // The reason first; then who refused, the operator unless someone else is named.
             DialogKind::Reject => {
                 self.mode = Mode::Dialog(Dialog {
@@ -333,6 +471,10 @@ impl App {
                 by: text,
                 note: None,
             },
+            DialogKind::AckWithdraw => Command::WithdrawAcknowledgement {
+                message: dialog.message?,
+                reason: text,
+            },
             DialogKind::AddRecipient => Command::AddRecipients {
                 step,
                 to: text
@@ -353,7 +495,10 @@ impl App {
                     value: value.trim().to_string(),
                 }
             }
-            DialogKind::Reject | DialogKind::Handover | DialogKind::Evidence => return None,
+            DialogKind::Reject
+            | DialogKind::Handover
+            | DialogKind::Evidence
+            | DialogKind::AckPick => return None,
         })
     }
 
@@ -400,34 +545,22 @@ impl App {
         }
     }
 
-    /// The selected notify step's first message that still needs someone: undelivered, or
-    /// (for a call) awaiting an overdue acknowledgement; for an acknowledgement, delivered
-    /// and not yet acknowledged.
-    pub(super) fn message_for(&self, kind: DialogKind) -> Option<u32> {
+    /// The selected notify step's first message that still needs a call: undelivered, or
+    /// awaiting an overdue acknowledgement.
+    pub(super) fn message_for(&self) -> Option<u32> {
         let ix = self.selected_step()?;
         let step = self.step_id(ix);
         let state = self.incident.state();
-        let playbook = self.incident.playbook();
-        match kind {
-            DialogKind::Call => {
-                let needing: std::collections::HashSet<u32> = state
-                    .needs_call(playbook, self.now)
-                    .map(|m| m.number)
-                    .collect();
-                state
-                    .messages
-                    .iter()
-                    .filter(|m| m.step == step && m.called.is_none())
-                    .find(|m| !m.is_settled() || needing.contains(&m.number))
-                    .map(|m| m.number)
-            }
-            _ => state
-                .messages
-                .iter()
-                .filter(|m| m.step == step && m.acknowledged.is_none())
-                .find(|m| m.sent_at().is_some())
-                .map(|m| m.number),
-        }
+        let needing: std::collections::HashSet<u32> = state
+            .needs_call(self.incident.playbook(), self.now)
+            .map(|m| m.number)
+            .collect();
+        state
+            .messages
+            .iter()
+            .filter(|m| m.step == step && m.called.is_none())
+            .find(|m| !m.is_settled() || needing.contains(&m.number))
+            .map(|m| m.number)
     }
 
     /// The role that approves a step, if it is an approval or a post.

@@ -129,7 +129,9 @@ impl App {
 
     pub(super) fn delivered(&mut self, outcome: &Outcome) {
         self.mail.in_flight.remove(&outcome.message());
-        let recorded = notify::record(&mut self.incident, outcome);
+        // Sent by this screen: what it completes is the person's at the keyboard.
+        let operator = self.operator.clone();
+        let recorded = notify::record_as(&mut self.incident, &operator, outcome);
         // Once the outcome is on record another process may take the message. A delivery
         // that could not be recorded keeps its claim while this screen is open, so that
         // nobody sends it again meanwhile.

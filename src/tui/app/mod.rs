@@ -165,6 +165,21 @@ pub struct LogLine {
 /// How long what others recorded stays highlighted on the timeline.
 const HIGHLIGHT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// How long after someone else changed the step list (or the selected step) a key that acts
+/// on the selected step is held: it was pressed for what the screen showed a moment before,
+/// and does nothing but say so. Long enough for a key already on its way (people react in
+/// 0.3–1 s), short enough that pressing it again works at once.
+pub const KEY_HOLD: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// What a key on the selected step acts on: every step's status, and the selected step's
+/// record and messages. When others change it, keys are held for [`KEY_HOLD`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Seen {
+    statuses: Vec<StepStatus>,
+    selected: Option<crate::incident::state::StepRecord>,
+    messages: Vec<crate::incident::state::MessageRecord>,
+}
+
 /// The whole screen state.
 pub struct App {
     /// The open incident (the only way anything is changed).
@@ -173,7 +188,9 @@ pub struct App {
     pub lang: Lang,
     /// Who is at the keyboard.
     pub operator: String,
-    /// Selected position in the step order.
+    /// Selected position in the step order. The order is the frozen playbook's and never
+    /// changes while the screen is open, so this names one step: it moves only by the
+    /// person's keys or after their own act, never because someone else recorded something.
     pub selected: usize,
     /// What the screen is doing.
     pub mode: Mode,
@@ -199,6 +216,10 @@ pub struct App {
     pub last_card: Option<InjectCard>,
     /// When the highlight of what others recorded last ends.
     highlight_until: Option<std::time::Instant>,
+    /// What the person saw the selected step and the list as, after their last key.
+    seen: Seen,
+    /// When others last changed what a key acts on (keys are held for [`KEY_HOLD`] after).
+    changed_at: Option<std::time::Instant>,
 }
 
 impl std::fmt::Debug for App {
@@ -212,6 +233,32 @@ impl std::fmt::Debug for App {
 
 /// How many timeline entries the app keeps.
 const LOG_KEEP: usize = 200;
+
+/// Whether a key, while browsing, acts on the selected step (and is held for [`KEY_HOLD`]
+/// after others changed it).
+fn acts_on_selected_step(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Primary
+            | Action::Submit
+            | Action::Done
+            | Action::Skip
+            | Action::Decide
+            | Action::Approve
+            | Action::RequestApproval
+            | Action::Reject
+            | Action::Observe
+            | Action::Note
+            | Action::Fact
+            | Action::AddRecipient
+            | Action::Evidence
+            | Action::Force
+            | Action::Copy
+            | Action::Toggle(_)
+            | Action::Call
+            | Action::Ack
+    )
+}
 
 impl App {
     /// The screen for an open incident with mail going to its outbox; reads the timeline
@@ -241,10 +288,13 @@ impl App {
             cards: Vec::new(),
             last_card: None,
             highlight_until: None,
+            seen: Seen::default(),
+            changed_at: None,
         };
         let recent: Vec<Written> = app.incident.recent().cloned().collect();
         app.push_log(&recent);
         app.select_next_ready();
+        app.seen = app.seen_now();
         if let Some(problem) = app.mail.problem.clone() {
             let text = tr!(
                 app.lang,
@@ -291,12 +341,63 @@ impl App {
             self.show_arrivals();
         }
         self.show_next_card();
+        self.seen = self.seen_now();
         None
+    }
+
+    /// What a key on the selected step acts on, as the state has it now.
+    fn seen_now(&self) -> Seen {
+        let state = self.incident.state();
+        let selected = self.selected_step();
+        let id = selected.map(|ix| self.step_id(ix));
+        Seen {
+            statuses: state.status.clone(),
+            selected: selected.and_then(|ix| state.step(ix).cloned()),
+            messages: state
+                .messages
+                .iter()
+                .filter(|m| Some(&m.step) == id.as_ref())
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Whether a key that acts on the selected step must be held: others changed the list
+    /// or the step a moment ago (looked for now, too, so a key that arrives before the next
+    /// refresh is judged on what others recorded). Says so on the message line.
+    fn held(&mut self) -> bool {
+        // Only the journal: what the reply mailbox's watch reported waits for its own look.
+        if let Err(e) = self.incident.refresh() {
+            self.error(e.message(self.lang));
+        }
+        self.show_arrivals();
+        let Some(at) = self.changed_at else {
+            return false;
+        };
+        if at.elapsed() >= KEY_HOLD {
+            return false;
+        }
+        let who = self
+            .log
+            .iter()
+            .rev()
+            .find(|l| l.highlight)
+            .map(|l| l.actor.clone())
+            .unwrap_or_default();
+        self.error(tr!(
+            self.lang,
+            "{who} が今記録したため、このキーは実行しませんでした。画面を確かめてからもう一度押してください",
+            "{who} just recorded something, so this key did nothing; check the screen and press it again"
+        ));
+        true
     }
 
     fn normal(&mut self, action: Action) {
         let last = self.order().len().saturating_sub(1);
         let before = self.selected;
+        if acts_on_selected_step(&action) && self.held() {
+            return;
+        }
         self.normal_action(action, last);
         if self.selected != before {
             self.detail_scroll = 0;
@@ -579,7 +680,12 @@ impl App {
         };
         self.info(text);
         self.now = self.incident.now();
-        self.select_next_ready();
+        // The selection stays on the step the person was looking at; if what a key would act
+        // on changed under it, keys on it are held for a moment.
+        if self.seen_now() != self.seen {
+            self.changed_at = Some(std::time::Instant::now());
+            self.seen = self.seen_now();
+        }
     }
 
     /// Adds this screen's own entries to the timeline, after whatever others recorded before
@@ -590,7 +696,18 @@ impl App {
     }
 
     fn log_lines(&mut self, written: &[Written], highlight: bool) {
-        for Written { entry, event } in written {
+        for (i, Written { entry, event }) in written.iter().enumerate() {
+            // A reply that approves or refuses is one act: the approval (or refusal) that
+            // follows it says it all, and the reply is not a line of its own.
+            if let Event::ReplyRecorded { message, .. } = event
+                && written.get(i + 1).is_some_and(|next| {
+                    matches!(&next.event,
+                        Event::ApprovalGiven { reply: Some(m), .. }
+                        | Event::ApprovalRejected { reply: Some(m), .. } if m == message)
+                })
+            {
+                continue;
+            }
             if let Event::ApprovalGiven { step, by, .. } = event
                 && let Some(role) = self.approver_role_of(step)
             {

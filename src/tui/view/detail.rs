@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Paragraph};
 use super::{status_style, time_left};
 use crate::clock::format_jst;
 use crate::incident::state::{Delivery, MessageRecord, Phase, StepRecord};
-use crate::incident::status::status_label;
+use crate::incident::status::{PendingMessage, pending_lines, status_label};
 use crate::incident::{EvidenceRecord, StepView};
 use crate::lang::Lang;
 use crate::playbook::duration::format_duration;
@@ -306,6 +306,21 @@ impl Detail<'_> {
     /// The approval, contacts, and evidence asked for and recorded.
     fn record(&mut self) {
         let (lang, step, record) = (self.lang, self.step, self.record);
+        // What others still owe this step: an approval asked for by mail, acknowledgements.
+        let state = self.app.incident.state();
+        let awaiting = state
+            .awaiting_approval(self.playbook, self.ix)
+            .map(PendingMessage::of);
+        let unacknowledged: Vec<PendingMessage> = state
+            .unacknowledged(&step.id)
+            .map(PendingMessage::of)
+            .collect();
+        for line in pending_lines(awaiting.as_ref(), &unacknowledged, lang) {
+            self.push(Span::styled(
+                line,
+                Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            ));
+        }
         if let Some(approval) = &record.approval {
             let (by, at) = (&approval.by, format_jst(approval.at, false));
             self.push(Span::styled(
@@ -416,6 +431,11 @@ impl Detail<'_> {
                 spans.push(Span::styled(
                     format!("  {}", needs_call_word(lang)),
                     Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+                ));
+            } else if m.sent_at().is_some() {
+                spans.push(Span::styled(
+                    tr!(lang, "  受領未確認", "  not acknowledged"),
+                    Style::new().fg(Color::Yellow),
                 ));
             }
             self.push(Line::from(spans));

@@ -96,9 +96,10 @@ pub(super) fn time_left(left: TimeDelta, lang: Lang) -> String {
 fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
     let state = app.incident.state();
+    // Elapsed time stops at the close.
     let elapsed = state
         .started_at
-        .map(|s| format_duration(app.now - s, lang))
+        .map(|s| format_duration(state.clock_at(app.now) - s, lang))
         .unwrap_or_default();
     let mut spans = vec![Span::styled(
         format!(" {} ", state.title),
@@ -135,6 +136,18 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
         "  経過 {elapsed}  {now} JST  担当 {operator}",
         "  elapsed {elapsed}  {now} JST  operator {operator}"
     )));
+    // Someone else is on duty: what this screen records is recorded under its own name.
+    if app.operator != state.operator {
+        let me = &app.operator;
+        spans.push(Span::styled(
+            tr!(
+                lang,
+                "  この画面の記録者 {me}",
+                "  this screen records as {me}"
+            ),
+            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+        ));
+    }
     if app.mail.transport.is_none() {
         spans.push(Span::styled(
             tr!(

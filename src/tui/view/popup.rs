@@ -236,6 +236,33 @@ pub(super) fn draw_dialog(app: &App, dialog: &Dialog, frame: &mut Frame, area: R
             )));
         }
     }
+    // Whose message: an acknowledgement or a call names its recipient, and a choice lists
+    // them all.
+    match dialog.kind {
+        DialogKind::AckPick => {
+            let marked = Style::new().add_modifier(Modifier::REVERSED);
+            for (i, number) in dialog.messages.iter().enumerate() {
+                let text = format!("{}. {}", i + 1, message_line(app, *number));
+                lines.push(Line::from(Span::styled(
+                    format!("{}{text}", if i == dialog.choice { "> " } else { "  " }),
+                    if i == dialog.choice {
+                        marked
+                    } else {
+                        Style::new()
+                    },
+                )));
+            }
+        }
+        DialogKind::Ack | DialogKind::AckWithdraw | DialogKind::Call => {
+            if let Some(number) = dialog.message {
+                lines.push(Line::from(Span::styled(
+                    message_line(app, number),
+                    Style::new().fg(Color::Cyan),
+                )));
+            }
+        }
+        _ => {}
+    }
     if dialog.takes_text {
         lines.push(input_line(dialog, lang));
     }
@@ -248,6 +275,36 @@ pub(super) fn draw_dialog(app: &App, dialog: &Dialog, frame: &mut Frame, area: R
         lines,
         Style::new().fg(Color::Yellow),
     );
+}
+
+/// A message as a dialog names it: number, recipient (and who else it tells), and its
+/// acknowledgement.
+fn message_line(app: &App, number: u32) -> String {
+    let lang = app.lang;
+    let Some(m) = app.incident.state().message(number) else {
+        return format!("#{number}");
+    };
+    let mut to = m.letter.to.clone();
+    if !m.letter.also.is_empty() {
+        to.push_str(&format!("・{}", m.letter.also.join("・")));
+    }
+    let address = &m.letter.address;
+    let ack = match &m.acknowledged {
+        Some(a) => {
+            let (by, at) = (&a.by, format_jst(a.at, true));
+            tr!(
+                lang,
+                "受領確認: {by}（{at}）",
+                "acknowledged by {by} ({at})"
+            )
+        }
+        None => tr!(lang, "未確認", "not acknowledged"),
+    };
+    tr!(
+        lang,
+        "通知 #{number} {to}宛て <{address}>  {ack}",
+        "message #{number} to {to} <{address}>  {ack}"
+    )
 }
 
 /// The text field: what is typed, or the suggestion (dim) while nothing is.
