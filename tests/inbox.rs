@@ -8,6 +8,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::imap::{ImapServer, PASSWORD, Reply};
+use common::proxy::Proxy;
 use common::{fixture, hikeshi};
 use serde_json::Value;
 
@@ -26,13 +27,15 @@ impl Case {
 
     /// An incident of the fixture `playbook` whose first report went out (to the outbox).
     fn start_with(server: &ImapServer, tls: &str, playbook: &str) -> Case {
+        Case::start_config(&server.config(tls), playbook)
+    }
+
+    /// The same, with `imap` as hikeshi.toml's `[imap]` table.
+    fn start_config(imap: &str, playbook: &str) -> Case {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("hikeshi.toml"),
-            format!(
-                "[mail]\nfrom = \"koho@city.example.jp\"\n{}",
-                server.config(tls)
-            ),
+            format!("[mail]\nfrom = \"koho@city.example.jp\"\n{imap}"),
         )
         .unwrap();
         let output = hikeshi()
@@ -151,13 +154,14 @@ fn bad_replies_change_nothing_and_are_shown() {
     for r in [&wrong_code, &wrong_sender, &unthreaded, &crossed, &unclear] {
         server.append(&r.bytes());
     }
-    // Malformed, and huge.
+    // Malformed (names none of the incident's messages: not its mail, neither downloaded nor
+    // listed), and huge.
     server.append(b"this is not a mail\r\n");
     let mut huge = Reply::to(&first, "b6@x", "了解").bytes();
     huge.extend(std::iter::repeat_n(b'x', 300 * 1024));
     server.append(&huge);
     let out = case.ok(&["inbox", "INC"]);
-    assert_eq!(out.matches("not recorded").count(), 7, "{out}");
+    assert_eq!(out.matches("not recorded").count(), 6, "{out}");
     assert!(out.contains("no reply code"), "{out}");
     assert!(out.contains("mallory@evil.example"), "{out}");
     assert!(out.contains("does not answer message #1"), "{out}");
@@ -165,12 +169,14 @@ fn bad_replies_change_nothing_and_are_shown() {
     assert!(out.contains("よろしくお願いします"), "{out}");
     assert!(out.contains("too large"), "{out}");
     assert_eq!(case.journal(), before);
-    // A closed incident records no reply either.
+    // A closed incident reads no mail, and says so.
     case.ok(&["close", "INC", "--force", "--reason", "テスト"]);
     let closed = case.journal();
     server.append(&Reply::to(&first, "late@x", "了解").bytes());
-    let out = case.ok(&["inbox", "INC"]);
-    assert!(out.contains("not recorded"), "{out}");
+    let out = case.run(&["inbox", "INC"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the incident is closed"), "{err}");
     assert_eq!(case.journal(), closed);
 }
 
@@ -323,4 +329,47 @@ fn an_approval_by_reply_is_the_approvers_own_act_for_the_text_they_read() {
         "{journal}"
     );
     assert!(journal.contains("アカウント名を確認のこと"), "{journal}");
+}
+
+/// The mailbox of a real 課: thousands of other mails (received over the last weeks, some of
+/// them replies to other mail or carrying other incidents' codes) sit before the reply, and
+/// the server is a 10 ms round trip away. The reply counts at once, and of the megabytes in
+/// the box only the reply and a few lines of protocol cross the network.
+#[test]
+fn a_reply_counts_in_a_busy_mailbox_far_away_and_nothing_else_is_downloaded() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let others = server.fill(3_000, 21);
+    let proxy = Proxy::start(server.port, std::time::Duration::from_millis(5));
+    let case = Case::start_config(&server.config_at(proxy.port, 3), "mail/playbook.yaml");
+    let first = case.message(1);
+    server.append(&Reply::to(&first, "busy@city.example.jp", "了解しました。").bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("recorded: message #1"), "{out}");
+    assert!(!out.contains("not recorded"), "other mail is not listed: {out}");
+    let downloaded = proxy.bytes_from_server();
+    assert!(
+        downloaded < 30_000,
+        "{downloaded} bytes downloaded from a box of {others} bytes"
+    );
+    assert_eq!(case.journal().matches("reply_recorded").count(), 1);
+    // The next look reads only what arrived since.
+    let before = proxy.bytes_from_server();
+    let again = case.ok(&["inbox", "INC"]);
+    assert!(again.contains("no new mail"), "{again}");
+    assert!(proxy.bytes_from_server() - before < 5_000);
+}
+
+/// A server that answers, but too slowly, is not "unreachable": the error says what did not
+/// come back in time.
+#[test]
+fn a_slow_server_is_said_to_be_slow_not_unreachable() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let proxy = Proxy::start(server.port, std::time::Duration::from_millis(1_500));
+    let case = Case::start_config(&server.config_at(proxy.port, 1), "mail/playbook.yaml");
+    let out = case.run(&["inbox", "INC"]);
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did not answer within 1 s"), "{err}");
+    assert!(err.contains("the greeting"), "{err}");
+    assert!(!err.contains("cannot be reached"), "{err}");
 }
