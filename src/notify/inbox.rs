@@ -504,3 +504,33 @@ pub fn watch_in_background(
     }
     rx
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Two writers of one file (two screens writing `seen.json`) never trip over each other's
+    /// temporary file: every write succeeds and the file is always one of the writes whole.
+    #[test]
+    fn writers_of_one_file_each_use_a_temporary_of_their_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SEEN);
+        let barrier = std::sync::Barrier::new(2);
+        std::thread::scope(|scope| {
+            for writer in [b'a', b'b'] {
+                let (path, barrier) = (&path, &barrier);
+                scope.spawn(move || {
+                    barrier.wait();
+                    for _ in 0..100 {
+                        write_synced(path, &[writer; 64]).unwrap();
+                    }
+                });
+            }
+        });
+        let last = std::fs::read(&path).unwrap();
+        assert!(last == [b'a'; 64] || last == [b'b'; 64]);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary file is left behind");
+    }
+}
