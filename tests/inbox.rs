@@ -35,7 +35,12 @@ impl Watch {
         until(&format!("the watch printing {text:?}"), || {
             self.printed().matches(text).count() >= times
         });
-        assert_eq!(self.printed().matches(text).count(), times, "{}", self.printed());
+        assert_eq!(
+            self.printed().matches(text).count(),
+            times,
+            "{}",
+            self.printed()
+        );
     }
 
     fn stop(mut self) -> String {
@@ -430,7 +435,10 @@ fn a_reply_counts_in_a_busy_mailbox_far_away_and_nothing_else_is_downloaded() {
     server.append(&Reply::to(&first, "busy@city.example.jp", "了解しました。").bytes());
     let out = case.ok(&["inbox", "INC"]);
     assert!(out.contains("recorded: message #1"), "{out}");
-    assert!(!out.contains("not recorded"), "other mail is not listed: {out}");
+    assert!(
+        !out.contains("not recorded"),
+        "other mail is not listed: {out}"
+    );
     let downloaded = proxy.bytes_from_server();
     assert!(
         downloaded < 30_000,
@@ -468,17 +476,25 @@ fn one_process_reads_an_incidents_mailbox_and_the_others_say_so() {
     let case = Case::start(&server, "none");
     let first = case.message(1);
     let reader = case.watch();
-    until("the first watch to claim the mailbox", || case.mailbox_claimed());
+    until("the first watch to claim the mailbox", || {
+        case.mailbox_claimed()
+    });
     let other = case.watch();
     other.wait_for("another screen (or hikeshi inbox) reads the mailbox", 1);
     let once = case.ok(&["inbox", "INC"]);
-    assert!(once.contains("another screen (or hikeshi inbox) reads the mailbox"), "{once}");
+    assert!(
+        once.contains("another screen (or hikeshi inbox) reads the mailbox"),
+        "{once}"
+    );
     server.append(&Reply::to(&first, "two1@city.example.jp", "了解しました").bytes());
     reader.wait_for("recorded: message #1", 1);
     assert_eq!(case.journal().matches("reply_recorded").count(), 1);
     // The reader goes; the other takes over and reads what arrives next.
     reader.stop();
-    other.wait_for("this screen reads the mailbox of this incident from now on", 1);
+    other.wait_for(
+        "this screen reads the mailbox of this incident from now on",
+        1,
+    );
     server.append(&Reply::to(&first, "two2@city.example.jp", "受領").bytes());
     other.wait_for("recorded: message #1", 1);
     let printed = other.stop();
@@ -495,7 +511,9 @@ fn a_watch_ends_when_the_incident_is_closed() {
     let mut watch = case.watch();
     until("the watch to claim the mailbox", || case.mailbox_claimed());
     case.ok(&["close", "INC", "--force", "--reason", "テスト"]);
-    until("the watch to end", || watch.child.try_wait().unwrap().is_some());
+    until("the watch to end", || {
+        watch.child.try_wait().unwrap().is_some()
+    });
     assert!(watch.child.try_wait().unwrap().unwrap().success());
     let printed = watch.printed();
     assert!(
@@ -520,9 +538,15 @@ fn a_seen_file_beyond_the_mailbox_does_not_stop_reading() {
     std::fs::write(&seen_file, serde_json::to_vec(&seen).unwrap()).unwrap();
     server.append(&Reply::to(&first, "max2@city.example.jp", "確認しました").bytes());
     let out = case.ok(&["inbox", "INC"]);
-    assert!(out.contains("reading again from the incident's start"), "{out}");
+    assert!(
+        out.contains("reading again from the incident's start"),
+        "{out}"
+    );
     assert!(out.contains("recorded: message #1"), "{out}");
-    assert!(out.contains("already"), "the first reply is not recorded twice: {out}");
+    assert!(
+        out.contains("already"),
+        "the first reply is not recorded twice: {out}"
+    );
     assert_eq!(case.journal().matches("reply_recorded").count(), 2);
     let again = case.ok(&["inbox", "INC"]);
     assert!(again.contains("no new mail"), "{again}");

@@ -360,7 +360,14 @@ impl Mailbox {
             TlsMode::None => tcp,
             TlsMode::Starttls => {
                 let mut client = Client::new(tcp);
-                within(t, &server, stage::GREETING, client.read_response(), greeting).await?;
+                within(
+                    t,
+                    &server,
+                    stage::GREETING,
+                    client.read_response(),
+                    greeting,
+                )
+                .await?;
                 within(
                     t,
                     &server,
@@ -374,7 +381,14 @@ impl Mailbox {
         };
         let mut client = Client::new(stream);
         if config.tls != TlsMode::Starttls {
-            within(t, &server, stage::GREETING, client.read_response(), greeting).await?;
+            within(
+                t,
+                &server,
+                stage::GREETING,
+                client.read_response(),
+                greeting,
+            )
+            .await?;
         }
         let mut session = within(
             t,
@@ -427,7 +441,9 @@ impl Mailbox {
             reason: format!("no {what}"),
         };
         Ok(Snapshot {
-            validity: examined.uid_validity.ok_or_else(|| missing("UIDVALIDITY"))?,
+            validity: examined
+                .uid_validity
+                .ok_or_else(|| missing("UIDVALIDITY"))?,
             next: examined.uid_next.ok_or_else(|| missing("UIDNEXT"))?,
         })
     }

@@ -317,7 +317,8 @@ fn claim_reader(dir: &Path) -> Result<Option<Reader>, NotifyError> {
     let path = folder.join(READER);
     let mut options = std::fs::OpenOptions::new();
     options.read(true).write(true).create(true).truncate(false);
-    let file = crate::platform::open_no_follow(&options, &path).map_err(|e| lock_error(&path, e))?;
+    let file =
+        crate::platform::open_no_follow(&options, &path).map_err(|e| lock_error(&path, e))?;
     match file.try_lock() {
         Ok(()) => Ok(Some(Reader { file })),
         Err(std::fs::TryLockError::WouldBlock) => Ok(None),

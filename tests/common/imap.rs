@@ -210,11 +210,15 @@ m.logout()
         }
         let now = std::time::SystemTime::now();
         let span = Duration::from_secs(days_back * 86_400);
-        let padding = "市民の皆様からのお問い合わせへの回答案を添付します。ご確認ください。\r\n".repeat(20);
+        let padding =
+            "市民の皆様からのお問い合わせへの回答案を添付します。ご確認ください。\r\n".repeat(20);
         let mut total = 0u64;
         for i in 0..n {
             let (subject, thread) = match i % 10 {
-                0 => (format!("Re: 【第一報】別件 [HK-{:08}]", i % 99_999_999), String::new()),
+                0 => (
+                    format!("Re: 【第一報】別件 [HK-{:08}]", i % 99_999_999),
+                    String::new(),
+                ),
                 1 => (
                     format!("Re: 会議の件 {i}"),
                     format!("In-Reply-To: <other-{i}@city.example.jp>\r\n"),
@@ -224,7 +228,9 @@ m.logout()
             let mail = format!(
                 "From: 職員{i} <staff{i}@city.example.jp>\r\nTo: koho@city.example.jp\r\nSubject: {subject}\r\nMessage-ID: <filler-{i}@city.example.jp>\r\n{thread}Date: Fri, 20 Nov 2026 09:00:00 +0900\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{padding}"
             );
-            let path = maildir.join("new").join(format!("1700000000.M{i}P1.filler"));
+            let path = maildir
+                .join("new")
+                .join(format!("1700000000.M{i}P1.filler"));
             std::fs::write(&path, mail.as_bytes()).unwrap();
             total += mail.len() as u64;
             let back = span.saturating_sub(Duration::from_secs(600 * i as u64));
