@@ -347,7 +347,25 @@ pub async fn watch(
     let mut other_reader = false;
     let mut trouble = false;
     loop {
-        incident.refresh()?;
+        if let Err(e) = incident.refresh() {
+            // A journal on a share may be out of reach for a moment: a watch says so and
+            // tries again, as for the server.
+            if !watch {
+                return Err(e.into());
+            }
+            let said = tr!(
+                lang,
+                "{}（{} 秒後に再試行）",
+                "{} (trying again in {} s)",
+                e.message(lang),
+                RETRY.as_secs()
+            );
+            if !report(said) {
+                return Ok(());
+            }
+            tokio::time::sleep(RETRY).await;
+            continue;
+        }
         if incident.state().is_closed() {
             if let Some(mb) = mailbox.take() {
                 mb.close().await;
