@@ -551,3 +551,25 @@ fn a_seen_file_beyond_the_mailbox_does_not_stop_reading() {
     let again = case.ok(&["inbox", "INC"]);
     assert!(again.contains("no new mail"), "{again}");
 }
+
+/// The server is asked for the incident's mail by what a reply carries: a subject encoded as
+/// Japanese mail clients send it (MIME encoded-words, so the code is not in the raw bytes) is
+/// found by its code, and a reply that names the message only in `References` still counts.
+#[test]
+fn a_reply_with_an_encoded_subject_and_only_references_is_found() {
+    use base64::Engine as _;
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start(&server, "none");
+    let first = case.message(1);
+    let subject = format!("Re: {}", first["subject"].as_str().unwrap());
+    let encoded = base64::engine::general_purpose::STANDARD.encode(subject.as_bytes());
+    let original = first["message_id"].as_str().unwrap();
+    let address = first["address"].as_str().unwrap();
+    let mail = format!(
+        "From: 佐藤 課長 <{address}>\r\nTo: koho@city.example.jp\r\nSubject: =?UTF-8?B?{encoded}?=\r\nMessage-ID: <enc1@city.example.jp>\r\nReferences: <other@city.example.jp> <{original}>\r\nDate: Fri, 20 Nov 2026 22:30:00 +0900\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n了解しました\r\n"
+    );
+    assert!(!mail.contains("HK-"));
+    server.append(mail.as_bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("recorded: message #1"), "{out}");
+}
