@@ -327,8 +327,9 @@ async fn secure(
 }
 
 impl Mailbox {
-    /// Connects, logs in (the password from the variable `password_env` names) and examines
-    /// the mailbox (read-only), each round trip within the configured timeout.
+    /// Connects and logs in (the password from the variable `password_env` names), each
+    /// round trip within the configured timeout; each [`Mailbox::look`] then examines the
+    /// mailbox (read-only).
     pub async fn open(config: &ImapConfig) -> Result<Mailbox, ImapError> {
         let server = format!("{}:{}", config.host, config.port());
         let loopback = matches!(config.host.as_str(), "localhost" | "127.0.0.1" | "::1");
