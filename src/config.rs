@@ -172,7 +172,7 @@ pub struct ImapConfig {
     /// An extra root certificate (PEM); relative to the config file.
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
-    /// Seconds to wait for the server [default: 30].
+    /// Seconds to wait for each round trip with the server [default: 30].
     #[serde(default)]
     pub timeout_secs: Option<u64>,
     /// The authserv-id of the city's own receiving mail server (the first word of the

@@ -8,6 +8,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::imap::{ImapServer, PASSWORD, Reply};
+use common::proxy::Proxy;
 use common::{fixture, hikeshi};
 use serde_json::Value;
 
@@ -18,6 +19,56 @@ struct Case {
     incident: PathBuf,
 }
 
+/// A running `inbox --watch` and what it printed so far.
+struct Watch {
+    child: std::process::Child,
+    out: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Watch {
+    fn printed(&self) -> String {
+        self.out.lock().unwrap().clone()
+    }
+
+    /// Waits (up to 30 s) until the watch has printed `text` `times` times in all.
+    fn wait_for(&self, text: &str, times: usize) {
+        until(&format!("the watch printing {text:?}"), || {
+            self.printed().matches(text).count() >= times
+        });
+        assert_eq!(
+            self.printed().matches(text).count(),
+            times,
+            "{}",
+            self.printed()
+        );
+    }
+
+    fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.printed()
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits (up to 30 s, looking every 20 ms) until `done`.
+fn until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 impl Case {
     /// An incident whose first report went out (to the outbox) to three divisions.
     fn start(server: &ImapServer, tls: &str) -> Case {
@@ -26,13 +77,15 @@ impl Case {
 
     /// An incident of the fixture `playbook` whose first report went out (to the outbox).
     fn start_with(server: &ImapServer, tls: &str, playbook: &str) -> Case {
+        Case::start_config(&server.config(tls), playbook)
+    }
+
+    /// The same, with `imap` as hikeshi.toml's `[imap]` table.
+    fn start_config(imap: &str, playbook: &str) -> Case {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("hikeshi.toml"),
-            format!(
-                "[mail]\nfrom = \"koho@city.example.jp\"\n{}",
-                server.config(tls)
-            ),
+            format!("[mail]\nfrom = \"koho@city.example.jp\"\n{imap}"),
         )
         .unwrap();
         let output = hikeshi()
@@ -84,6 +137,42 @@ impl Case {
             .env("TEST_IMAP_PASSWORD", PASSWORD)
             .args(["--lang", "en"]);
         common::run_on(cmd, &self.incident, args)
+    }
+
+    /// `hikeshi inbox INC --watch`, running, its output collected as it comes.
+    fn watch(&self) -> Watch {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hikeshi"))
+            .current_dir(self.dir.path())
+            .env("HIKESHI_OPERATOR", "田中")
+            .env("HIKESHI_CONFIG", self.dir.path().join("hikeshi.toml"))
+            .env("TEST_IMAP_PASSWORD", PASSWORD)
+            .args(["--lang", "en", "inbox"])
+            .arg(&self.incident)
+            .arg("--watch")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let stdout = child.stdout.take().unwrap();
+        let collected = out.clone();
+        std::thread::spawn(move || {
+            use std::io::BufRead as _;
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let mut all = collected.lock().unwrap();
+                all.push_str(&line);
+                all.push('\n');
+            }
+        });
+        Watch { child, out }
+    }
+
+    /// Whether some process holds the incident's mailbox reader claim.
+    fn mailbox_claimed(&self) -> bool {
+        let Ok(file) = std::fs::File::open(self.incident.join("claims/inbox.lock")) else {
+            return false;
+        };
+        matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
     }
 
     fn ok(&self, args: &[&str]) -> String {
@@ -176,13 +265,14 @@ fn bad_replies_change_nothing_and_are_shown() {
     for r in [&wrong_code, &wrong_sender, &unthreaded, &crossed, &guesses] {
         server.append(&r.bytes());
     }
-    // Malformed, and huge.
+    // Malformed (names none of the incident's messages: not its mail, neither downloaded nor
+    // listed), and huge.
     server.append(b"this is not a mail\r\n");
     let mut huge = Reply::to(&first, "b6@x", "了解").bytes();
     huge.extend(std::iter::repeat_n(b'x', 300 * 1024));
     server.append(&huge);
     let out = case.ok(&["inbox", "INC"]);
-    assert_eq!(out.matches("not recorded").count(), 7, "{out}");
+    assert_eq!(out.matches("not recorded").count(), 6, "{out}");
     assert!(out.contains("no reply code"), "{out}");
     assert!(out.contains("mallory@evil.example"), "{out}");
     assert!(out.contains("does not answer message #1"), "{out}");
@@ -190,12 +280,14 @@ fn bad_replies_change_nothing_and_are_shown() {
     assert!(out.contains("3 reply codes in the subject"), "{out}");
     assert!(out.contains("too large"), "{out}");
     assert_eq!(case.journal(), before);
-    // A closed incident records no reply either.
+    // A closed incident reads no mail, and says so.
     case.ok(&["close", "INC", "--force", "--reason", "テスト"]);
     let closed = case.journal();
     server.append(&Reply::to(&first, "late@x", "了解").bytes());
-    let out = case.ok(&["inbox", "INC"]);
-    assert!(out.contains("not recorded"), "{out}");
+    let out = case.run(&["inbox", "INC"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the incident is closed"), "{err}");
     assert_eq!(case.journal(), closed);
 }
 
@@ -265,6 +357,10 @@ fn an_open_screen_records_replies_and_says_when_the_server_is_down() {
     server.down();
     tmux.wait_for("cannot be reached: Connection refused");
     server.up();
+    // The server is back: the screen says so before any new mail (no stale "cannot be
+    // reached" stays).
+    let screen = tmux.wait_for("connected to IMAP server");
+    assert!(!screen.contains("cannot be reached"), "{screen}");
     server.append(&Reply::to(&first, "s3@city.example.jp", "確認しました").bytes());
     tmux.wait_for("reply mail: recorded: message #1");
     tmux.keys(&["q"]);
@@ -576,6 +672,159 @@ fn a_reply_refused_by_a_clock_behind_is_read_again() {
     let behind = common::run_on(cmd, &case.incident, &["inbox", "INC"]);
     assert!(!behind.status.success(), "{behind:?}");
     assert!(!case.journal().contains("reply_recorded"));
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("recorded: message #1"), "{out}");
+}
+
+/// The mailbox of a real 課: thousands of other mails (received over the last weeks, some of
+/// them replies to other mail or carrying other incidents' codes) sit before the reply, and
+/// the server is a 10 ms round trip away. The reply counts at once, and of the megabytes in
+/// the box only the reply and a few lines of protocol cross the network.
+#[test]
+fn a_reply_counts_in_a_busy_mailbox_far_away_and_nothing_else_is_downloaded() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let others = server.fill(3_000, 21);
+    let proxy = Proxy::start(server.port, std::time::Duration::from_millis(5));
+    let case = Case::start_config(&server.config_at(proxy.port, 3), "mail/playbook.yaml");
+    let first = case.message(1);
+    server.append(&Reply::to(&first, "busy@city.example.jp", "了解しました。").bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("recorded: message #1"), "{out}");
+    assert!(
+        !out.contains("not recorded"),
+        "other mail is not listed: {out}"
+    );
+    let downloaded = proxy.bytes_from_server();
+    assert!(
+        downloaded < 30_000,
+        "{downloaded} bytes downloaded from a box of {others} bytes"
+    );
+    assert_eq!(case.journal().matches("reply_recorded").count(), 1);
+    // The next look reads only what arrived since.
+    let before = proxy.bytes_from_server();
+    let again = case.ok(&["inbox", "INC"]);
+    assert!(again.contains("no new mail"), "{again}");
+    assert!(proxy.bytes_from_server() - before < 5_000);
+}
+
+/// A server that answers, but too slowly, is not "unreachable": the error says what did not
+/// come back in time.
+#[test]
+fn a_slow_server_is_said_to_be_slow_not_unreachable() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let proxy = Proxy::start(server.port, std::time::Duration::from_millis(1_500));
+    let case = Case::start_config(&server.config_at(proxy.port, 1), "mail/playbook.yaml");
+    let out = case.run(&["inbox", "INC"]);
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did not answer within 1 s"), "{err}");
+    assert!(err.contains("the greeting"), "{err}");
+    assert!(!err.contains("cannot be reached"), "{err}");
+}
+
+/// Two screens (here two watches) on one incident: one reads the mailbox, the other says so
+/// and records nothing of its own; a single `inbox` meanwhile says so too. When the reader
+/// goes, the other takes over.
+#[test]
+fn one_process_reads_an_incidents_mailbox_and_the_others_say_so() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start(&server, "none");
+    let first = case.message(1);
+    let reader = case.watch();
+    until("the first watch to claim the mailbox", || {
+        case.mailbox_claimed()
+    });
+    let other = case.watch();
+    other.wait_for("another screen (or hikeshi inbox) reads the mailbox", 1);
+    let once = case.ok(&["inbox", "INC"]);
+    assert!(
+        once.contains("another screen (or hikeshi inbox) reads the mailbox"),
+        "{once}"
+    );
+    server.append(&Reply::to(&first, "two1@city.example.jp", "了解しました").bytes());
+    reader.wait_for("recorded: message #1", 1);
+    assert_eq!(case.journal().matches("reply_recorded").count(), 1);
+    // The reader goes; the other takes over and reads what arrives next.
+    reader.stop();
+    other.wait_for(
+        "this screen reads the mailbox of this incident from now on",
+        1,
+    );
+    server.append(&Reply::to(&first, "two2@city.example.jp", "受領").bytes());
+    other.wait_for("recorded: message #1", 1);
+    let printed = other.stop();
+    assert!(!printed.contains("not recorded"), "{printed}");
+    assert!(!printed.contains("cannot"), "{printed}");
+    assert_eq!(case.journal().matches("reply_recorded").count(), 2);
+}
+
+/// Closing the incident ends the watch: it says so and exits.
+#[test]
+fn a_watch_ends_when_the_incident_is_closed() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start(&server, "none");
+    let mut watch = case.watch();
+    until("the watch to claim the mailbox", || case.mailbox_claimed());
+    case.ok(&["close", "INC", "--force", "--reason", "テスト"]);
+    until("the watch to end", || {
+        watch.child.try_wait().unwrap().is_some()
+    });
+    assert!(watch.child.try_wait().unwrap().unwrap().success());
+    let printed = watch.printed();
+    assert!(
+        printed.contains("the incident is closed: replies are no longer read"),
+        "{printed}"
+    );
+}
+
+/// A `seen.json` that says the last possible UID was read (damaged, or a mailbox restored
+/// without a new UIDVALIDITY) does not stop reading: the mailbox is searched again from the
+/// incident's start, and says so.
+#[test]
+fn a_seen_file_beyond_the_mailbox_does_not_stop_reading() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start(&server, "none");
+    let first = case.message(1);
+    server.append(&Reply::to(&first, "max1@city.example.jp", "了解しました").bytes());
+    assert!(case.ok(&["inbox", "INC"]).contains("recorded: message #1"));
+    let seen_file = case.incident.join("inbox/seen.json");
+    let mut seen: Value = serde_json::from_slice(&std::fs::read(&seen_file).unwrap()).unwrap();
+    seen["last_uid"] = u32::MAX.into();
+    std::fs::write(&seen_file, serde_json::to_vec(&seen).unwrap()).unwrap();
+    server.append(&Reply::to(&first, "max2@city.example.jp", "確認しました").bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(
+        out.contains("reading again from the incident's start"),
+        "{out}"
+    );
+    assert!(out.contains("recorded: message #1"), "{out}");
+    assert!(
+        out.contains("already"),
+        "the first reply is not recorded twice: {out}"
+    );
+    assert_eq!(case.journal().matches("reply_recorded").count(), 2);
+    let again = case.ok(&["inbox", "INC"]);
+    assert!(again.contains("no new mail"), "{again}");
+}
+
+/// The server is asked for the incident's mail by what a reply carries: a subject encoded as
+/// Japanese mail clients send it (MIME encoded-words, so the code is not in the raw bytes) is
+/// found by its code, and a reply that names the message only in `References` still counts.
+#[test]
+fn a_reply_with_an_encoded_subject_and_only_references_is_found() {
+    use base64::Engine as _;
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start(&server, "none");
+    let first = case.message(1);
+    let subject = format!("Re: {}", first["subject"].as_str().unwrap());
+    let encoded = base64::engine::general_purpose::STANDARD.encode(subject.as_bytes());
+    let original = first["message_id"].as_str().unwrap();
+    let address = first["address"].as_str().unwrap();
+    let mail = format!(
+        "From: 佐藤 課長 <{address}>\r\nTo: koho@city.example.jp\r\nSubject: =?UTF-8?B?{encoded}?=\r\nMessage-ID: <enc1@city.example.jp>\r\nReferences: <other@city.example.jp> <{original}>\r\nDate: Fri, 20 Nov 2026 22:30:00 +0900\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n了解しました\r\n"
+    );
+    assert!(!mail.contains("HK-"));
+    server.append(mail.as_bytes());
     let out = case.ok(&["inbox", "INC"]);
     assert!(out.contains("recorded: message #1"), "{out}");
 }

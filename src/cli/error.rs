@@ -665,6 +665,16 @@ mod tests {
                 ImapError::Login {
                     user: "koho".into(),
                 },
+                ImapError::TimedOut {
+                    server: "imap.example.jp:993".into(),
+                    waiting: crate::notify::imap::stage::SEARCH,
+                    secs: 30,
+                },
+                ImapError::Failed {
+                    server: "imap.example.jp:993".into(),
+                    doing: crate::notify::imap::stage::BODIES,
+                    reason: "NO [LIMIT]".into(),
+                },
             ],
             |e| match e {
                 ImapError::NotConfigured => 0,
@@ -672,8 +682,10 @@ mod tests {
                 ImapError::PlaintextLogin { .. } => 2,
                 ImapError::Unreachable { .. } => 3,
                 ImapError::Login { .. } => 4,
+                ImapError::TimedOut { .. } => 5,
+                ImapError::Failed { .. } => 6,
             },
-            5,
+            7,
             ImapError::message,
         );
     }

@@ -95,12 +95,15 @@ pub enum Cmd {
     /// Read replies to the incident's mail from the [imap] mailbox and record those that count.
     ///
     /// A reply counts if it carries its message's code, threads to it and comes from the
-    /// address it went to; its first line decides (了解 / 承認 / 却下 …). Every new mail is
-    /// listed, counted or not; none is read twice.
+    /// address it went to; its first line decides (了解 / 承認 / 却下 …). The mailbox is searched
+    /// on the server for the incident's codes and Message-IDs: every mail of the incident is
+    /// listed, counted or not, other mail is never downloaded, and none is read twice. One
+    /// process reads an incident's mailbox at a time; a closed incident is not read.
     Inbox {
         /// Incident folder or id.
         incident: String,
-        /// Keep watching (IMAP IDLE where the server offers it) until interrupted.
+        /// Keep watching (IMAP IDLE where the server offers it) until interrupted or the
+        /// incident is closed.
         #[arg(long)]
         watch: bool,
     },

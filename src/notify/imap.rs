@@ -1,11 +1,13 @@
 //! The only IMAP code: reading new mail from the `[imap]` mailbox, where replies to hikeshi's
 //! messages arrive (async-imap on tokio, rustls for TLS and STARTTLS, as lettre for SMTP).
 
-use std::fmt::Debug;
+use std::fmt::{Debug, Display};
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_imap::{Client, Session};
+use chrono::NaiveDate;
 use futures_util::TryStreamExt;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
@@ -13,7 +15,7 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::{self, RootCertStore, pki_types::ServerName};
 
 use crate::config::{ImapConfig, TlsMode};
-use crate::lang::Lang;
+use crate::lang::{Lang, Text};
 use crate::tr;
 
 /// A connection, plain or TLS.
@@ -53,6 +55,54 @@ pub enum ImapError {
         /// The user name.
         user: String,
     },
+    /// The server did not answer one round trip in time (it may be up, but slow).
+    #[error("IMAP server {server} did not answer within {secs} s (waiting for: {})", .waiting.get(Lang::En))]
+    TimedOut {
+        /// host:port.
+        server: String,
+        /// What was awaited.
+        waiting: Text,
+        /// The timeout, `[imap] timeout_secs`.
+        secs: u64,
+    },
+    /// A command failed after the login (the server refused it, or the connection broke).
+    #[error("IMAP server {server}: {} failed: {reason}", .doing.get(Lang::En))]
+    Failed {
+        /// host:port.
+        server: String,
+        /// What was being done.
+        doing: Text,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// What a timeout or a failure happened in: one round trip each.
+pub mod stage {
+    use crate::lang::Text;
+
+    /// The TCP connection.
+    pub const CONNECT: Text = Text::new("接続", "the connection");
+    /// The TLS handshake (TLS or STARTTLS).
+    pub const TLS: Text = Text::new("TLS の確立", "the TLS handshake");
+    /// The server's first line.
+    pub const GREETING: Text = Text::new("サーバーの最初の応答", "the greeting");
+    /// STARTTLS.
+    pub const STARTTLS: Text = Text::new("STARTTLS", "STARTTLS");
+    /// LOGIN.
+    pub const LOGIN: Text = Text::new("ログイン", "the login");
+    /// CAPABILITY.
+    pub const CAPABILITIES: Text = Text::new("機能の一覧", "the capabilities");
+    /// EXAMINE: the mailbox's UIDVALIDITY and UIDNEXT.
+    pub const EXAMINE: Text = Text::new("メールボックスの状態", "the mailbox's state");
+    /// UID SEARCH for the incident's replies.
+    pub const SEARCH: Text = Text::new("返信の検索", "the search for replies");
+    /// UID FETCH of sizes.
+    pub const SIZES: Text = Text::new("メールの大きさ", "the sizes of mails");
+    /// UID FETCH of bodies.
+    pub const BODIES: Text = Text::new("メールの本文", "the mails themselves");
+    /// IDLE, or DONE after it.
+    pub const IDLE: Text = Text::new("新着の待ち受け（IDLE）", "waiting for new mail (IDLE)");
 }
 
 impl ImapError {
@@ -84,44 +134,149 @@ impl ImapError {
                 "IMAP サーバーが {user} のログインを拒否しました",
                 "the IMAP server refused the login of {user}"
             ),
+            ImapError::TimedOut {
+                server,
+                waiting,
+                secs,
+            } => {
+                let waiting = waiting.get(lang);
+                tr!(
+                    lang,
+                    "IMAP サーバー {server} から {secs} 秒以内に応答がありません（待っていたもの: {waiting}）。接続はできても遅すぎます。[imap] timeout_secs で待つ時間を変えられます",
+                    "IMAP server {server} did not answer within {secs} s (waiting for: {waiting}); it may be up but slow ([imap] timeout_secs sets the wait)"
+                )
+            }
+            ImapError::Failed {
+                server,
+                doing,
+                reason,
+            } => {
+                let doing = doing.get(lang);
+                tr!(
+                    lang,
+                    "IMAP サーバー {server}: {doing}に失敗しました: {reason}",
+                    "IMAP server {server}: {doing} failed: {reason}"
+                )
+            }
         }
     }
 }
 
-/// One new mail: its UID, size, and its bytes unless it is bigger than `max`.
+/// One mail found: its UID, size, and its bytes unless it is bigger than the cap.
 #[derive(Debug, Clone)]
 pub struct Fetched {
     /// Its UID in the mailbox.
     pub uid: u32,
-    /// Its size as the server gives it.
+    /// Its size as the server gives it (or as far as it was read, if that is more).
     pub size: u32,
     /// The whole message (`None`: too large, left unread).
     pub bytes: Option<Vec<u8>>,
 }
 
-/// What one look at the mailbox found.
-#[derive(Debug, Clone)]
-pub struct Batch {
-    /// The mailbox's UIDVALIDITY (UIDs are compared only within one).
+/// What the mailbox says of itself at one look (`EXAMINE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Its UIDVALIDITY (UIDs are compared only within one).
     pub validity: u32,
-    /// Mail with a UID above the one given, in UID order.
-    pub mails: Vec<Fetched>,
-    /// Whether the server offers IDLE.
-    pub idle: bool,
+    /// The UID the next mail will get: every mail below it is in the mailbox now.
+    pub next: u32,
 }
 
-/// A logged-in connection to the mailbox.
+/// What marks the mail of one incident, searched on the server: the reply codes of its
+/// messages (in the subject) and their Message-IDs (in `In-Reply-To`), received since a day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Wanted {
+    /// Reply codes (`HK-7H3K9Q2M`).
+    pub codes: Vec<String>,
+    /// Message-IDs, without angle brackets.
+    pub message_ids: Vec<String>,
+    /// Only mail received on or after this day (the server's date), if set.
+    pub since: Option<NaiveDate>,
+}
+
+/// How many criteria go into one `UID SEARCH` (each is about 40 bytes: a few KB a command).
+const TERMS_PER_SEARCH: usize = 50;
+
+impl Wanted {
+    /// The `UID SEARCH` commands' arguments for the UIDs `from..=to`: one per group of
+    /// [`TERMS_PER_SEARCH`] criteria; none when there is nothing to look for.
+    pub fn queries(&self, from: u32, to: u32) -> Vec<String> {
+        let terms: Vec<String> = self
+            .codes
+            .iter()
+            .filter_map(|c| quoted(c).map(|q| format!("SUBJECT {q}")))
+            .chain(
+                self.message_ids
+                    .iter()
+                    .filter_map(|id| quoted(id).map(|q| format!("HEADER In-Reply-To {q}"))),
+            )
+            .collect();
+        let since = self
+            .since
+            .map(|d| format!(" SINCE {}", d.format("%-d-%b-%Y")))
+            .unwrap_or_default();
+        terms
+            .chunks(TERMS_PER_SEARCH)
+            .map(|group| {
+                let ors = "OR ".repeat(group.len() - 1);
+                format!("UID {from}:{to}{since} {ors}{}", group.join(" "))
+            })
+            .collect()
+    }
+}
+
+/// A search string as an IMAP quoted string; `None` for what cannot go in one in US-ASCII
+/// (hikeshi's own codes and Message-IDs always can).
+fn quoted(text: &str) -> Option<String> {
+    if text.is_empty() || !text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return None;
+    }
+    Some(format!(
+        "\"{}\"",
+        text.replace('\\', "\\\\").replace('"', "\\\"")
+    ))
+}
+
+/// A logged-in connection to the mailbox (examined: read-only).
 pub struct Mailbox {
     session: Session<Stream>,
-    validity: u32,
     idle: bool,
     timeout: Duration,
     server: String,
+    name: String,
 }
 
-fn unreachable(server: &str, e: impl std::fmt::Display) -> ImapError {
+fn unreachable(server: &str, e: impl Display) -> ImapError {
     ImapError::Unreachable {
         server: server.to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// One round trip, within `timeout`: a timeout says what was awaited; a failure says what
+/// failed (`fail` words it).
+async fn within<T, E>(
+    timeout: Duration,
+    server: &str,
+    waiting: Text,
+    round_trip: impl Future<Output = Result<T, E>>,
+    fail: impl FnOnce(E) -> ImapError,
+) -> Result<T, ImapError> {
+    match tokio::time::timeout(timeout, round_trip).await {
+        Ok(Ok(t)) => Ok(t),
+        Ok(Err(e)) => Err(fail(e)),
+        Err(_) => Err(ImapError::TimedOut {
+            server: server.to_string(),
+            waiting,
+            secs: timeout.as_secs(),
+        }),
+    }
+}
+
+fn failed(server: &str, doing: Text) -> impl FnOnce(async_imap::error::Error) -> ImapError {
+    move |e| ImapError::Failed {
+        server: server.to_string(),
+        doing,
         reason: e.to_string(),
     }
 }
@@ -152,18 +307,29 @@ fn tls_connector(config: &ImapConfig, server: &str) -> Result<TlsConnector, Imap
     Ok(TlsConnector::from(Arc::new(tls)))
 }
 
-async fn secure(config: &ImapConfig, server: &str, tcp: Stream) -> Result<Stream, ImapError> {
+async fn secure(
+    config: &ImapConfig,
+    server: &str,
+    timeout: Duration,
+    tcp: Stream,
+) -> Result<Stream, ImapError> {
     let name = ServerName::try_from(config.host.clone()).map_err(|e| unreachable(server, e))?;
-    let tls = tls_connector(config, server)?
-        .connect(name, tcp)
-        .await
-        .map_err(|e| unreachable(server, e))?;
+    let connector = tls_connector(config, server)?;
+    let tls = within(
+        timeout,
+        server,
+        stage::TLS,
+        connector.connect(name, tcp),
+        |e| unreachable(server, e),
+    )
+    .await?;
     Ok(Box::new(tls))
 }
 
 impl Mailbox {
-    /// Connects, logs in (the password from the variable `password_env` names) and selects
-    /// the mailbox, all within the configured timeout.
+    /// Connects and logs in (the password from the variable `password_env` names), each
+    /// round trip within the configured timeout; each [`Mailbox::look`] then examines the
+    /// mailbox (read-only).
     pub async fn open(config: &ImapConfig) -> Result<Mailbox, ImapError> {
         let server = format!("{}:{}", config.host, config.port());
         let loopback = matches!(config.host.as_str(), "localhost" | "127.0.0.1" | "::1");
@@ -178,126 +344,218 @@ impl Mailbox {
             .filter(|p| !p.is_empty())
             .ok_or(ImapError::Password { variable })?;
         let timeout = Duration::from_secs(config.timeout_secs.unwrap_or(30));
-        let opened = tokio::time::timeout(timeout, Self::login(config, &server, &password))
-            .await
-            .map_err(|_| unreachable(&server, "timed out"))??;
-        let (session, idle, validity) = opened;
-        Ok(Mailbox {
-            session,
-            validity,
-            idle,
-            timeout,
-            server,
-        })
-    }
-
-    async fn login(
-        config: &ImapConfig,
-        server: &str,
-        password: &str,
-    ) -> Result<(Session<Stream>, bool, u32), ImapError> {
-        let tcp: Stream = Box::new(
-            TcpStream::connect((config.host.as_str(), config.port()))
-                .await
-                .map_err(|e| unreachable(server, e))?,
-        );
+        let t = timeout;
+        let tcp = within(
+            t,
+            &server,
+            stage::CONNECT,
+            TcpStream::connect((config.host.as_str(), config.port())),
+            |e| unreachable(&server, e),
+        )
+        .await?;
+        // async-imap writes a command in four pieces (tag, space, command, CRLF): without
+        // TCP_NODELAY each piece after the first waits for the server's delayed ACK (40 ms on
+        // Linux), a wait per command that a look of five commands would pay five times.
+        tcp.set_nodelay(true).map_err(|e| unreachable(&server, e))?;
+        let tcp: Stream = Box::new(tcp);
+        let greeting = |e: std::io::Error| unreachable(&server, e);
         let stream = match config.tls {
-            TlsMode::Tls => secure(config, server, tcp).await?,
+            TlsMode::Tls => secure(config, &server, t, tcp).await?,
             TlsMode::None => tcp,
             TlsMode::Starttls => {
                 let mut client = Client::new(tcp);
-                client
-                    .read_response()
-                    .await
-                    .map_err(|e| unreachable(server, e))?;
-                client
-                    .run_command_and_check_ok("STARTTLS", None)
-                    .await
-                    .map_err(|e| unreachable(server, e))?;
-                secure(config, server, client.into_inner()).await?
+                within(
+                    t,
+                    &server,
+                    stage::GREETING,
+                    client.read_response(),
+                    greeting,
+                )
+                .await?;
+                within(
+                    t,
+                    &server,
+                    stage::STARTTLS,
+                    client.run_command_and_check_ok("STARTTLS", None),
+                    |e| unreachable(&server, e),
+                )
+                .await?;
+                secure(config, &server, t, client.into_inner()).await?
             }
         };
         let mut client = Client::new(stream);
         if config.tls != TlsMode::Starttls {
-            client
-                .read_response()
-                .await
-                .map_err(|e| unreachable(server, e))?;
+            within(
+                t,
+                &server,
+                stage::GREETING,
+                client.read_response(),
+                greeting,
+            )
+            .await?;
         }
-        let mut session = client
-            .login(&config.username, password)
-            .await
-            .map_err(|_| ImapError::Login {
+        let mut session = within(
+            t,
+            &server,
+            stage::LOGIN,
+            client.login(&config.username, &password),
+            |_| ImapError::Login {
                 user: config.username.clone(),
-            })?;
-        let idle = session
-            .capabilities()
-            .await
-            .map_err(|e| unreachable(server, e))?
-            .has_str("IDLE");
-        let mailbox = session
-            .select(config.mailbox())
-            .await
-            .map_err(|e| unreachable(server, e))?;
-        Ok((session, idle, mailbox.uid_validity.unwrap_or(0)))
-    }
-
-    /// Mail with a UID above `after` (all of it when `validity` differs from the mailbox's),
-    /// each read whole unless it is bigger than `max` bytes. Nothing is marked or changed.
-    pub async fn fetch_new(
-        &mut self,
-        after: u32,
-        validity: Option<u32>,
-        max: u32,
-    ) -> Result<Batch, ImapError> {
-        let after = if validity == Some(self.validity) {
-            after
-        } else {
-            0
-        };
-        let server = self.server.clone();
-        let fetched = tokio::time::timeout(self.timeout, self.fetch(after, max))
-            .await
-            .map_err(|_| unreachable(&server, "timed out"))??;
-        Ok(Batch {
-            validity: self.validity,
-            mails: fetched,
-            idle: self.idle,
+            },
+        )
+        .await?;
+        let idle = within(
+            t,
+            &server,
+            stage::CAPABILITIES,
+            session.capabilities(),
+            failed(&server, stage::CAPABILITIES),
+        )
+        .await?
+        .has_str("IDLE");
+        Ok(Mailbox {
+            session,
+            idle,
+            timeout,
+            server,
+            name: config.mailbox().to_string(),
         })
     }
 
-    async fn fetch(&mut self, after: u32, max: u32) -> Result<Vec<Fetched>, ImapError> {
+    /// host:port.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// Examines the mailbox again (read-only): its UIDVALIDITY and the UID the next mail will
+    /// get, as of now. One round trip.
+    pub async fn look(&mut self) -> Result<Snapshot, ImapError> {
         let server = self.server.clone();
-        let sizes: Vec<(u32, u32)> = self
-            .session
-            .uid_fetch(format!("{}:*", after + 1), "(UID RFC822.SIZE)")
-            .await
-            .map_err(|e| unreachable(&server, e))?
-            .try_collect::<Vec<_>>()
-            .await
-            .map_err(|e| unreachable(&server, e))?
-            .iter()
-            .filter_map(|f| Some((f.uid?, f.size.unwrap_or(0))))
-            // `N:*` always names the last message, even when it is below N.
-            .filter(|(uid, _)| *uid > after)
-            .collect();
-        let mut out = Vec::new();
-        for (uid, size) in sizes {
-            let bytes = if size > max {
-                None
-            } else {
-                let fetches: Vec<_> = self
-                    .session
-                    .uid_fetch(uid.to_string(), "BODY.PEEK[]")
-                    .await
-                    .map_err(|e| unreachable(&server, e))?
-                    .try_collect()
-                    .await
-                    .map_err(|e| unreachable(&server, e))?;
-                fetches.iter().find_map(|f| f.body().map(<[u8]>::to_vec))
-            };
-            out.push(Fetched { uid, size, bytes });
+        let examined = within(
+            self.timeout,
+            &server,
+            stage::EXAMINE,
+            self.session.examine(&self.name),
+            failed(&server, stage::EXAMINE),
+        )
+        .await?;
+        let missing = |what: &str| ImapError::Failed {
+            server: server.clone(),
+            doing: stage::EXAMINE,
+            reason: format!("no {what}"),
+        };
+        Ok(Snapshot {
+            validity: examined
+                .uid_validity
+                .ok_or_else(|| missing("UIDVALIDITY"))?,
+            next: examined.uid_next.ok_or_else(|| missing("UIDNEXT"))?,
+        })
+    }
+
+    /// The UIDs from `from` to `to` (both included) of the mail `wanted` describes, searched
+    /// on the server (one round trip per [`TERMS_PER_SEARCH`] criteria), in UID order.
+    pub async fn search(
+        &mut self,
+        from: u32,
+        to: u32,
+        wanted: &Wanted,
+    ) -> Result<Vec<u32>, ImapError> {
+        let server = self.server.clone();
+        let mut uids = std::collections::BTreeSet::new();
+        for query in wanted.queries(from, to) {
+            let found = within(
+                self.timeout,
+                &server,
+                stage::SEARCH,
+                self.session.uid_search(&query),
+                failed(&server, stage::SEARCH),
+            )
+            .await?;
+            // A UID range `a:b` names the last mail even when it is outside it.
+            uids.extend(found.into_iter().filter(|u| (from..=to).contains(u)));
         }
+        Ok(uids.into_iter().collect())
+    }
+
+    /// The mails `uids` (a batch: two round trips): their sizes first, then the bytes of each
+    /// that is at most `max` bytes; a bigger one is never downloaded, and no more than
+    /// `max + 1` bytes of any is read even if the server misstated its size. Nothing is marked
+    /// or changed. A mail gone meanwhile is left out.
+    pub async fn fetch(&mut self, uids: &[u32], max: u32) -> Result<Vec<Fetched>, ImapError> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let server = self.server.clone();
+        let set = uid_set(uids);
+        let session = &mut self.session;
+        let sizes: Vec<(u32, u32)> = within(
+            self.timeout,
+            &server,
+            stage::SIZES,
+            async {
+                session
+                    .uid_fetch(&set, "(UID RFC822.SIZE)")
+                    .await?
+                    .try_collect::<Vec<_>>()
+                    .await
+            },
+            failed(&server, stage::SIZES),
+        )
+        .await?
+        .iter()
+        .filter_map(|f| Some((f.uid?, f.size.unwrap_or(0))))
+        .filter(|(uid, _)| uids.contains(uid))
+        .collect();
+        let small: Vec<u32> = sizes
+            .iter()
+            .filter(|(_, size)| *size <= max)
+            .map(|(uid, _)| *uid)
+            .collect();
+        let mut bodies = std::collections::HashMap::new();
+        if !small.is_empty() {
+            let set = uid_set(&small);
+            let query = format!("(UID BODY.PEEK[]<0.{}>)", u64::from(max) + 1);
+            let fetched = within(
+                self.timeout,
+                &server,
+                stage::BODIES,
+                async {
+                    session
+                        .uid_fetch(&set, &query)
+                        .await?
+                        .try_collect::<Vec<_>>()
+                        .await
+                },
+                failed(&server, stage::BODIES),
+            )
+            .await?;
+            for f in &fetched {
+                if let (Some(uid), Some(body)) = (f.uid, f.body()) {
+                    bodies.insert(uid, body.to_vec());
+                }
+            }
+        }
+        let mut out: Vec<Fetched> = sizes
+            .into_iter()
+            .map(|(uid, size)| {
+                let bytes = bodies.remove(&uid);
+                let read = bytes
+                    .as_ref()
+                    .map_or(0, |b| u32::try_from(b.len()).unwrap_or(u32::MAX));
+                match bytes {
+                    Some(b) if read <= max => Fetched {
+                        uid,
+                        size,
+                        bytes: Some(b),
+                    },
+                    _ => Fetched {
+                        uid,
+                        size: size.max(read),
+                        bytes: None,
+                    },
+                }
+            })
+            .collect();
         out.sort_by_key(|f| f.uid);
         Ok(out)
     }
@@ -311,27 +569,78 @@ impl Mailbox {
         }
         let Mailbox {
             session,
-            validity,
             idle,
             timeout,
             server,
+            name,
         } = self;
         let mut handle = session.idle();
-        handle.init().await.map_err(|e| unreachable(&server, e))?;
+        within(
+            timeout,
+            &server,
+            stage::IDLE,
+            handle.init(),
+            failed(&server, stage::IDLE),
+        )
+        .await?;
         let (wait, _stop) = handle.wait_with_timeout(up_to);
-        wait.await.map_err(|e| unreachable(&server, e))?;
-        let session = handle.done().await.map_err(|e| unreachable(&server, e))?;
+        wait.await.map_err(failed(&server, stage::IDLE))?;
+        let session = within(
+            timeout,
+            &server,
+            stage::IDLE,
+            handle.done(),
+            failed(&server, stage::IDLE),
+        )
+        .await?;
         Ok(Mailbox {
             session,
-            validity,
             idle,
             timeout,
             server,
+            name,
         })
     }
 
-    /// Logs out (best effort).
+    /// Logs out (best effort, within the timeout).
     pub async fn close(mut self) {
-        let _ = self.session.logout().await;
+        let _ = tokio::time::timeout(self.timeout, self.session.logout()).await;
+    }
+}
+
+/// A UID set: `3,7,9` (at most a batch of UIDs).
+fn uid_set(uids: &[u32]) -> String {
+    uids.iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_names_the_codes_and_message_ids_in_bounded_commands() {
+        let wanted = Wanted {
+            codes: vec!["HK-7H3K9Q2M".into(), "HK-0000AAAA".into()],
+            message_ids: vec!["hikeshi.x.1.t@city.example.jp".into(), "bad\r\nid".into()],
+            since: NaiveDate::from_ymd_opt(2026, 11, 19),
+        };
+        assert_eq!(
+            wanted.queries(5, 900),
+            vec![
+                "UID 5:900 SINCE 19-Nov-2026 OR OR SUBJECT \"HK-7H3K9Q2M\" SUBJECT \"HK-0000AAAA\" HEADER In-Reply-To \"hikeshi.x.1.t@city.example.jp\""
+            ]
+        );
+        assert!(Wanted::default().queries(1, 9).is_empty());
+        let many = Wanted {
+            codes: (0..120).map(|i| format!("HK-{i:08}")).collect(),
+            ..Wanted::default()
+        };
+        let queries = many.queries(1, 2);
+        assert_eq!(queries.len(), 3);
+        assert!(queries.iter().all(|q| q.len() < 4_000));
+        assert_eq!(quoted("a\"b\\c"), Some("\"a\\\"b\\\\c\"".into()));
     }
 }

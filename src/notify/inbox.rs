@@ -1,8 +1,10 @@
-//! Replies to hikeshi's mail: new mail read from the `[imap]` mailbox, matched to the
-//! incident's messages (`reply::match_reply`), saved under `inbox/` and recorded as the
-//! repliers' own acts (`Command::RecordReply`). The UIDs already read are kept in
+//! Replies to hikeshi's mail: the incident's mail found in the `[imap]` mailbox (searched on
+//! the server by its reply codes and Message-IDs, fetched in bounded batches), matched to its
+//! messages (`reply::match_reply`), saved under `inbox/` and recorded as the repliers' own
+//! acts (`Command::RecordReply`). How far the mailbox was searched is kept in
 //! `inbox/seen.json`, so nothing is read twice after a restart; the engine also refuses a
-//! reply whose Message-ID is on record, so a crash between the two counts nothing twice.
+//! reply whose Message-ID is on record, so a crash between the two counts nothing twice. One
+//! process reads an incident's mailbox at a time (`claims/inbox.lock`); the others say so.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -10,11 +12,12 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::NotifyError;
-use super::imap::{Fetched, Mailbox};
+use super::claim::CLAIMS;
+use super::imap::{Fetched, Mailbox, Wanted};
 use super::reply::{self, MAX_REPLY_BYTES, Unmatched};
 use crate::config::Config;
 use crate::incident::event::{Event, Verdict};
-use crate::incident::{Command, Incident, IncidentError, Refusal};
+use crate::incident::{Command, Incident, IncidentError, IncidentState, Refusal};
 use crate::lang::Lang;
 use crate::tr;
 
@@ -23,14 +26,15 @@ pub const INBOX: &str = "inbox";
 /// Where the UIDs already read are remembered.
 const SEEN: &str = "seen.json";
 
-/// The mailbox's UIDVALIDITY and the highest UID read in it.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+/// The mailbox's UIDVALIDITY and the highest UID searched in it: every mail up to it that is
+/// the incident's has been read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Seen {
     validity: Option<u32>,
     last_uid: u32,
 }
 
-/// What became of one new mail (or of a held reply taken up again).
+/// What became of one new mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Found {
     /// Counted: the replier's act is on record.
@@ -74,6 +78,15 @@ pub enum Found {
         uid: u32,
         /// Why not.
         why: String,
+    },
+    /// `inbox/seen.json` names a UID the mailbox has not reached (a damaged file, or a
+    /// mailbox restored without a new UIDVALIDITY): the mailbox is searched again from the
+    /// incident's start (a reply already on record is not recorded twice).
+    Reset {
+        /// The UID `seen.json` gave.
+        seen: u32,
+        /// The mailbox's last UID now.
+        last: u32,
     },
 }
 
@@ -138,6 +151,11 @@ impl Found {
                 "記録せず（UID {uid}）: {why}",
                 "not recorded (UID {uid}): {why}"
             ),
+            Found::Reset { seen, last } => tr!(
+                lang,
+                "inbox/seen.json は UID {seen} まで読んだとしていますが、メールボックスの最後は UID {last} です。事案の開始から読み直します",
+                "inbox/seen.json says UID {seen} was read, but the mailbox's last UID is {last}: reading again from the incident's start"
+            ),
         }
     }
 }
@@ -150,11 +168,23 @@ fn io(path: &Path, e: std::io::Error) -> NotifyError {
     }
 }
 
-/// Writes a file whole (temporary name, fsync, rename), never through a link.
+/// A temporary name beside `path` that no other writer uses: this process's id and a
+/// counter (two screens, or a screen and `hikeshi inbox`, may write one folder at once).
+fn temporary(path: &Path) -> std::path::PathBuf {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}-{n}.tmp", std::process::id()))
+}
+
+/// Writes a file whole (temporary name of its own, fsync, rename), never through a link.
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), NotifyError> {
-    let tmp = path.with_extension("tmp");
+    let tmp = temporary(path);
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     crate::platform::open_no_follow(&options, &tmp)
         .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
         .and_then(|()| std::fs::rename(&tmp, path))
@@ -171,36 +201,104 @@ fn read_seen(dir: &Path) -> Seen {
         .unwrap_or_default()
 }
 
-/// Reads the mail that arrived since the last look and records the replies that count.
-/// Every new mail is reported, counted or not.
+fn write_seen(inbox: &Path, seen: Seen) -> Result<(), NotifyError> {
+    let bytes = serde_json::to_vec(&seen).unwrap_or_default();
+    write_synced(&inbox.join(SEEN), &bytes)
+}
+
+/// How many of the incident's mails are fetched in one batch (two round trips: sizes, then
+/// the bodies of those within [`MAX_REPLY_BYTES`]); at most this many bodies are in memory.
+pub const BATCH: usize = 20;
+
+/// What marks this incident's mail in the mailbox: its messages' reply codes and
+/// Message-IDs, and (`from_start`) the day before it started, so that a first look at a
+/// mailbox of years searches only what arrived since (the earlier of the start and today,
+/// by this computer's clock: an exercise dated ahead searches from today).
+fn wanted(state: &IncidentState, from_start: bool) -> Wanted {
+    let since = state
+        .started_at
+        .filter(|_| from_start)
+        .map(|t| t.date_naive().min(chrono::Utc::now().date_naive()))
+        .and_then(|d| d.pred_opt());
+    Wanted {
+        codes: state
+            .messages
+            .iter()
+            .filter_map(|m| m.letter.reply_code.clone())
+            .collect(),
+        message_ids: state
+            .messages
+            .iter()
+            .filter(|m| m.letter.channel.is_none())
+            .map(|m| m.letter.message_id.clone())
+            .collect(),
+        since,
+    }
+}
+
+/// Reads the incident's mail that arrived since the last look and records the replies that
+/// count; each is put in `found` as it is read, so what was read before a fault is reported
+/// too. Every mail that carries one of the incident's codes or answers one of its messages
+/// is reported, counted or not; other mail is never downloaded. `inbox/seen.json` follows
+/// each mail read, then the whole range searched.
 pub async fn check(
     incident: &mut Incident,
     mailbox: &mut Mailbox,
     config: &Config,
     lang: Lang,
-) -> Result<Vec<Found>, NotifyError> {
+    found: &mut Vec<Found>,
+) -> Result<(), NotifyError> {
     let dir = incident.dir().to_path_buf();
     let inbox = dir.join(INBOX);
     match std::fs::create_dir(&inbox) {
         Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(io(&inbox, e)),
         _ => crate::platform::real_dir(&inbox).map_err(|e| io(&inbox, e))?,
     }
-    let mut seen = read_seen(&dir);
-    let batch = mailbox
-        .fetch_new(seen.last_uid, seen.validity, MAX_REPLY_BYTES)
-        .await?;
+    let now = mailbox.look().await?;
+    // Read after the look: a reply in the mailbox now answers a message queued (journalled)
+    // before it was sent, so its code is known here.
+    incident.refresh()?;
     // Replies held for a step that was not ready may count now.
-    let mut found = take_held(incident, config, lang)?;
-    for mail in &batch.mails {
-        found.push(take(incident, batch.validity, mail, config, lang)?);
-        seen = Seen {
-            validity: Some(batch.validity),
-            last_uid: mail.uid,
-        };
-        let bytes = serde_json::to_vec(&seen).unwrap_or_default();
-        write_synced(&inbox.join(SEEN), &bytes)?;
+    found.extend(take_held(incident, config, lang)?);
+    let validity = now.validity;
+    let last = now.next.saturating_sub(1);
+    let seen = read_seen(&dir);
+    let after = match seen.validity {
+        Some(v) if v == validity && seen.last_uid <= last => Some(seen.last_uid),
+        Some(v) if v == validity => {
+            found.push(Found::Reset {
+                seen: seen.last_uid,
+                last,
+            });
+            None
+        }
+        _ => None,
+    };
+    let first = after.unwrap_or(0);
+    if first < last {
+        let wanted = wanted(incident.state(), after.is_none());
+        let uids = mailbox.search(first + 1, last, &wanted).await?;
+        for batch in uids.chunks(BATCH) {
+            for mail in &mailbox.fetch(batch, MAX_REPLY_BYTES).await? {
+                found.push(take(incident, validity, mail, config, lang)?);
+                write_seen(
+                    &inbox,
+                    Seen {
+                        validity: Some(validity),
+                        last_uid: mail.uid,
+                    },
+                )?;
+            }
+        }
     }
-    Ok(found)
+    let done = Seen {
+        validity: Some(validity),
+        last_uid: last,
+    };
+    if read_seen(&dir) != done {
+        write_seen(&inbox, done)?;
+    }
+    Ok(())
 }
 
 fn take(
@@ -339,14 +437,55 @@ fn settle(
     Ok(Err(tr!(lang, "記録なし", "nothing recorded")))
 }
 
-/// How long to wait before trying a server that could not be reached again; a mailbox
-/// without IDLE is looked at this often, one with IDLE is woken by new mail at once.
+/// how often a mailbox without IDLE is looked at.
 pub const RETRY: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// The file whose lock makes a process the one reader of an incident's mailbox.
+const READER: &str = "inbox.lock";
+
+/// This process's right to read the incident's mailbox, until dropped (the operating system
+/// releases it with the process).
+#[derive(Debug)]
+struct Reader {
+    file: std::fs::File,
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}
+
+/// Becomes the incident's one mailbox reader, or `None` if another process is.
+fn claim_reader(dir: &Path) -> Result<Option<Reader>, NotifyError> {
+    let folder = dir.join(CLAIMS);
+    let lock_error = |path: &Path, e| NotifyError::Io {
+        action: crate::lang::io::LOCK,
+        path: path.to_path_buf(),
+        source: e,
+    };
+    std::fs::create_dir_all(&folder)
+        .and_then(|()| crate::platform::real_dir(&folder))
+        .map_err(|e| lock_error(&folder, e))?;
+    let path = folder.join(READER);
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    let file =
+        crate::platform::open_no_follow(&options, &path).map_err(|e| lock_error(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(Reader { file })),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(lock_error(&path, e)),
+    }
+}
+
 /// Reads the replies to the incident's mail and records those that count: once, or
-/// (`watch`) until `report` says to stop, waiting on the server (IMAP IDLE where it offers it)
-/// between looks. Every new mail and, when watching, every fault (the server down, a refused
-/// login) is reported in words; a watch tries again after [`RETRY`], a single look fails.
+/// (`watch`) until `report` says to stop or the incident is closed, waiting on the server
+/// (IMAP IDLE where it offers it) between looks. One process reads an incident's mailbox at a
+/// time: another says so (and a watch takes over when the reader is gone). Every mail of the
+/// incident and, when watching, every fault (the server down or slow, a refused login) is
+/// reported in words, and so is the connection coming back after a fault; a watch tries again
+/// after [`RETRY`], a single look fails. A single look at a closed incident is refused.
 /// `report` returns whether to go on.
 pub async fn watch(
     incident: &mut Incident,
@@ -360,34 +499,118 @@ pub async fn watch(
         .imap
         .as_ref()
         .ok_or(super::imap::ImapError::NotConfigured)?;
+    let server = format!("{}:{}", imap.host, imap.port());
+    let mut reader: Option<Reader> = None;
     let mut mailbox: Option<Mailbox> = None;
+    let mut other_reader = false;
+    let mut trouble = false;
     loop {
+        if let Err(e) = incident.refresh() {
+            // A journal on a share may be out of reach for a moment: a watch says so and
+            // tries again, as for the server.
+            if !watch {
+                return Err(e.into());
+            }
+            let said = tr!(
+                lang,
+                "{}（{} 秒後に再試行）",
+                "{} (trying again in {} s)",
+                e.message(lang),
+                RETRY.as_secs()
+            );
+            if !report(said) {
+                return Ok(());
+            }
+            tokio::time::sleep(RETRY).await;
+            continue;
+        }
+        if incident.state().is_closed() {
+            if let Some(mb) = mailbox.take() {
+                mb.close().await;
+            }
+            if !watch {
+                return Err(NotifyError::Refused(Refusal::Closed));
+            }
+            report(tr!(
+                lang,
+                "事案は終了しました。返信メールはもう読みません",
+                "the incident is closed: replies are no longer read"
+            ));
+            return Ok(());
+        }
+        if reader.is_none() {
+            reader = claim_reader(incident.dir())?;
+            match (&reader, other_reader) {
+                (None, false) => {
+                    other_reader = true;
+                    let go_on = report(tr!(
+                        lang,
+                        "この事案のメールボックスは別の画面（または hikeshi inbox）が読んでいます。記録されたものは記録簿とすべての画面に表示されます",
+                        "another screen (or hikeshi inbox) reads the mailbox of this incident: what it records shows in the journal and on every screen"
+                    ));
+                    if !go_on || !watch {
+                        return Ok(());
+                    }
+                }
+                (Some(_), true) => {
+                    other_reader = false;
+                    if !report(tr!(
+                        lang,
+                        "この事案のメールボックスは、これからこの画面が読みます",
+                        "this screen reads the mailbox of this incident from now on"
+                    )) {
+                        return Ok(());
+                    }
+                }
+                _ => {}
+            }
+            if reader.is_none() {
+                tokio::time::sleep(RETRY).await;
+                continue;
+            }
+        }
+        let mut found = Vec::new();
         let looked = async {
             let mut mb = match mailbox.take() {
                 Some(mb) => mb,
                 None => Mailbox::open(imap).await?,
             };
-            let found = check(incident, &mut mb, config, lang).await;
-            Ok::<_, NotifyError>((mb, found?))
+            check(incident, &mut mb, config, lang, &mut found).await?;
+            Ok::<_, NotifyError>(mb)
         }
         .await;
+        if looked.is_ok() && trouble {
+            trouble = false;
+            if !report(tr!(
+                lang,
+                "IMAP サーバー {server} に再び接続しました",
+                "connected to IMAP server {server} again"
+            )) {
+                return Ok(());
+            }
+        }
+        let mut lines: Vec<String> = found.iter().map(|f| f.render(lang)).collect();
+        // The answers to replies that counted nothing go out at once (a screen's own mail
+        // worker sends them there).
+        let answered = found
+            .iter()
+            .any(|f| matches!(f, Found::NotCounted { answer: Ok(_), .. }));
+        if let Some(transport) = deliver.filter(|_| answered) {
+            match deliver_due(incident, transport, lang).await {
+                Ok(said) => lines.extend(said),
+                Err(e) => lines.push(e.message(lang)),
+            }
+        }
+        for line in lines {
+            if !report(line) {
+                if let Ok(mb) = looked {
+                    mb.close().await;
+                }
+                return Ok(());
+            }
+        }
         match looked {
-            Ok((mb, found)) => {
-                let mut lines: Vec<String> = found.iter().map(|f| f.render(lang)).collect();
-                // The answers to replies that counted nothing go out at once (a screen's own
-                // mail worker sends them there).
-                let answered = found
-                    .iter()
-                    .any(|f| matches!(f, Found::NotCounted { answer: Ok(_), .. }));
-                if let Some(transport) = deliver.filter(|_| answered) {
-                    lines.extend(deliver_due(incident, transport, lang).await?);
-                }
-                for line in lines {
-                    if !report(line) {
-                        mb.close().await;
-                        return Ok(());
-                    }
-                }
+            Ok(mb) => {
                 if !watch {
                     if found.is_empty() {
                         report(tr!(lang, "新しいメールはありません", "no new mail"));
@@ -395,9 +618,10 @@ pub async fn watch(
                     mb.close().await;
                     return Ok(());
                 }
-                match mb.wait(RETRY * 12).await {
+                match mb.wait(RETRY).await {
                     Ok(mb) => mailbox = Some(mb),
                     Err(e) => {
+                        trouble = true;
                         if !report(e.message(lang)) {
                             return Ok(());
                         }
@@ -405,14 +629,15 @@ pub async fn watch(
                 }
             }
             Err(e) if watch => {
-                let trouble = tr!(
+                trouble = true;
+                let said = tr!(
                     lang,
                     "{}（{} 秒後に再試行）",
                     "{} (trying again in {} s)",
                     e.message(lang),
                     RETRY.as_secs()
                 );
-                if !report(trouble) {
+                if !report(said) {
                     return Ok(());
                 }
                 tokio::time::sleep(RETRY).await;
@@ -510,4 +735,34 @@ pub fn watch_in_background(
         return rx;
     }
     rx
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Two writers of one file (two screens writing `seen.json`) never trip over each other's
+    /// temporary file: every write succeeds and the file is always one of the writes whole.
+    #[test]
+    fn writers_of_one_file_each_use_a_temporary_of_their_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SEEN);
+        let barrier = std::sync::Barrier::new(2);
+        std::thread::scope(|scope| {
+            for writer in [b'a', b'b'] {
+                let (path, barrier) = (&path, &barrier);
+                scope.spawn(move || {
+                    barrier.wait();
+                    for _ in 0..100 {
+                        write_synced(path, &[writer; 64]).unwrap();
+                    }
+                });
+            }
+        });
+        let last = std::fs::read(&path).unwrap();
+        assert!(last == [b'a'; 64] || last == [b'b'; 64]);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary file is left behind");
+    }
 }

@@ -198,6 +198,67 @@ m.logout()
         assert!(child.wait().unwrap().success(), "APPEND failed");
     }
 
+    /// Puts `n` mails that are no replies to hikeshi in the mailbox, the way years of a
+    /// division's mail sit there: written straight into its Maildir (`new/`, picked up and
+    /// numbered by the server's next look), about 2 KB each, received one every ten minutes
+    /// up to `days_back` days before now, some of them replies to other mail and some carrying
+    /// other incidents' codes. Returns their total size in bytes.
+    pub fn fill(&self, n: usize, days_back: u64) -> u64 {
+        let maildir = self.dir.join("mail").join(USER);
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir_all(maildir.join(sub)).unwrap();
+        }
+        let now = std::time::SystemTime::now();
+        let span = Duration::from_secs(days_back * 86_400);
+        let padding =
+            "市民の皆様からのお問い合わせへの回答案を添付します。ご確認ください。\r\n".repeat(20);
+        let mut total = 0u64;
+        for i in 0..n {
+            let (subject, thread) = match i % 10 {
+                0 => (
+                    format!("Re: 【第一報】別件 [HK-{:08}]", i % 99_999_999),
+                    String::new(),
+                ),
+                1 => (
+                    format!("Re: 会議の件 {i}"),
+                    format!("In-Reply-To: <other-{i}@city.example.jp>\r\n"),
+                ),
+                _ => (format!("定例報告 第{i}号"), String::new()),
+            };
+            let mail = format!(
+                "From: 職員{i} <staff{i}@city.example.jp>\r\nTo: koho@city.example.jp\r\nSubject: {subject}\r\nMessage-ID: <filler-{i}@city.example.jp>\r\n{thread}Date: Fri, 20 Nov 2026 09:00:00 +0900\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{padding}"
+            );
+            let path = maildir
+                .join("new")
+                .join(format!("1700000000.M{i}P1.filler"));
+            std::fs::write(&path, mail.as_bytes()).unwrap();
+            total += mail.len() as u64;
+            let back = span.saturating_sub(Duration::from_secs(600 * i as u64));
+            let received = now.checked_sub(back).unwrap_or(now);
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(received)
+                .unwrap();
+        }
+        let status = Command::new("chown")
+            .args(["-R", "nobody:nogroup"])
+            .arg(self.dir.join("mail"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        total
+    }
+
+    /// The `[imap]` table for hikeshi.toml, plain on 127.0.0.1 at `port` (a proxy in front of
+    /// the server), with `timeout_secs`.
+    pub fn config_at(&self, port: u16, timeout_secs: u64) -> String {
+        format!(
+            "[imap]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nusername = \"{USER}\"\npassword_env = \"TEST_IMAP_PASSWORD\"\ntimeout_secs = {timeout_secs}\n"
+        )
+    }
+
     /// The `[imap]` table for hikeshi.toml.
     pub fn config(&self, tls: &str) -> String {
         let (host, port) = match tls {
