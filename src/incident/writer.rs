@@ -241,6 +241,13 @@ impl Incident {
         self.clock.now()
     }
 
+    /// Whether an event could be journalled now, as far as time goes (the check every
+    /// command passes, [`super::engine::journal_time`]), on the state as last read: a sender
+    /// asks before it sends, since an outcome that cannot be recorded is sent again later.
+    pub fn journal_time_ok(&self) -> Result<(), Refusal> {
+        super::engine::journal_time(&self.record.state, self.clock.now(), self.earlier_time_ok)
+    }
+
     /// The last events read or written, oldest first (at most [`RECENT`]): the screen's
     /// timeline starts from these without reading the journal again.
     pub fn recent(&self) -> impl ExactSizeIterator<Item = &Written> {

@@ -15,7 +15,7 @@ use std::path::Path;
 use super::NotifyError;
 use super::outbox::due;
 use super::transport::Job;
-use crate::incident::Incident;
+use crate::incident::{Incident, Refusal};
 use crate::lang::io;
 
 /// The folder of the claim files, in the incident folder.
@@ -81,6 +81,15 @@ pub fn claim_due(
         return Ok(claimed);
     }
     incident.refresh()?;
+    // An outcome that cannot be journalled leaves its message due, and every later attempt
+    // (each retry, each screen opened) would deliver it again: nothing is sent from a clock
+    // the journal would refuse. The claims are let go with `claimed`.
+    incident
+        .journal_time_ok()
+        .map_err(|refusal| match refusal {
+            Refusal::EarlierThanJournal { last, at } => NotifyError::ClockBehind { last, at },
+            other => NotifyError::Refused(other),
+        })?;
     let still: HashSet<u32> = due(incident, in_flight, everything)
         .iter()
         .map(|j| j.message)

@@ -165,11 +165,23 @@ pub fn apply_at(
     earlier_ok: bool,
 ) -> Result<Vec<Event>, Refusal> {
     let events = apply(state, playbook, command)?;
+    journal_time(state, at, earlier_ok)?;
+    Ok(events)
+}
+
+/// Whether an event at `at` may be journalled after what `state` holds: the time check of
+/// [`apply_at`] alone, for a face that must know before it acts outside the journal (a
+/// delivery whose outcome could not be recorded must not be made).
+pub fn journal_time(
+    state: &IncidentState,
+    at: chrono::DateTime<chrono::FixedOffset>,
+    earlier_ok: bool,
+) -> Result<(), Refusal> {
     match state.last_event_at {
         Some(last) if at < last - crate::journal::CLOCK_SKEW && !earlier_ok => {
             Err(Refusal::EarlierThanJournal { last, at })
         }
-        _ => Ok(events),
+        _ => Ok(()),
     }
 }
 
