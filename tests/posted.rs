@@ -142,3 +142,72 @@ fn an_empty_or_binary_statement_file_is_refused_and_nothing_is_journalled() {
     let after = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
     assert_eq!(before, after);
 }
+
+/// An approval given on the command line (in person, by phone) covers the statement as it
+/// read then: `statements/<step>.txt` edited after it, the post is refused, saying the text
+/// changed since the approval and how to ask again, and nothing is journalled; approved again,
+/// the post publishes the text approved.
+#[test]
+fn an_approval_covers_the_statement_as_it_read_when_given() {
+    let tmp = tempfile::tempdir().unwrap();
+    h(tmp.path(), T0)
+        .arg("start")
+        .arg(common::fixture("mail/approval.yaml"))
+        .args(["--title", "なりすまし"])
+        .assert()
+        .success();
+    let dir = tmp
+        .path()
+        .join(native("incidents/20261122-1403-approval-test"));
+    let inc = dir.to_str().unwrap();
+    for args in [
+        vec!["done", inc, "detect"],
+        vec!["fact", inc, "fake=@city_0fficial"],
+    ] {
+        h(tmp.path(), T0).args(args).assert().success();
+    }
+    let file = dir.join("statements").join("notice.txt");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "偽アカウントに御注意ください（案1）\n").unwrap();
+    h(tmp.path(), T0)
+        .args(["approve", inc, "notice", "--by", "佐藤 課長"])
+        .assert()
+        .success();
+    std::fs::write(&file, "偽アカウントに御注意ください（案2）\n").unwrap();
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    let refused = h(tmp.path(), T1)
+        .args(["done", inc, "notice"])
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let refused = String::from_utf8(refused).unwrap();
+    assert!(
+        refused.contains("承認（notice）の後に変わったため"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("hikeshi request-approval INCIDENT notice"),
+        "{refused}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("journal.jsonl")).unwrap(),
+        journal
+    );
+    // Approved as it reads now, it is posted as approved.
+    h(tmp.path(), T1)
+        .args(["approve", inc, "notice", "--by", "佐藤 課長"])
+        .assert()
+        .success();
+    h(tmp.path(), T1)
+        .args(["done", inc, "notice"])
+        .assert()
+        .success();
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    let posted = journal
+        .lines()
+        .find(|l| l.contains("\"kind\":\"step_completed\"") && l.contains("\"notice\""))
+        .unwrap();
+    assert!(posted.contains("（案2）"), "{posted}");
+}

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, FixedOffset};
 
 use super::describe::fill;
-use super::engine::{Command, Statement};
+use super::engine::{Command, PostStatement, Statement};
 use super::{IncidentError, IncidentRecord, files};
 use crate::lang::io;
 use crate::playbook::{StepIx, StepKind};
@@ -73,26 +73,86 @@ pub fn to_post(
     }))
 }
 
-/// `command` with the statement a post's completion publishes, if it names none.
+/// The statements an approval of step `ix` covers, each as it would be published now: an
+/// approval step's posts (`approved_in`, in the playbook's order), or a post's own. What a
+/// request shows the approver, and what an approval (or a reply to the request) is checked
+/// against. Empty for any other step.
+pub fn covered(
+    record: &IncidentRecord,
+    ix: StepIx,
+    now: DateTime<FixedOffset>,
+) -> Result<Vec<PostStatement>, IncidentError> {
+    let graph = &record.playbook.graph;
+    let posts: Vec<StepIx> = match graph.step(ix).map(|s| &s.kind) {
+        Some(StepKind::Post(_)) => vec![ix],
+        Some(StepKind::Approval { .. }) => graph
+            .order()
+            .iter()
+            .copied()
+            .filter(|p| {
+                matches!(graph.step(*p).map(|s| &s.kind),
+                    Some(StepKind::Post(post)) if post.approved_in == Some(ix))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for p in posts {
+        if let (Some(step), Some(statement)) = (graph.step(p), to_post(record, p, now)?) {
+            out.push(PostStatement {
+                step: step.id.clone(),
+                statement,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// `command` with the statements it concerns as they read now, where it names none: the
+/// statement a post's completion publishes, and those an approval, an approval request or a
+/// reply to one covers (the engine hashes them; it reads no file).
 pub(super) fn attach(
     record: &IncidentRecord,
     command: &Command,
     now: DateTime<FixedOffset>,
 ) -> Result<Command, IncidentError> {
-    let Command::Complete {
-        step,
-        statement: None,
-        ..
-    } = command
-    else {
-        return Ok(command.clone());
-    };
-    let Some(ix) = record.playbook.graph.find(step) else {
-        return Ok(command.clone());
-    };
+    let find = |step: &str| record.playbook.graph.find(step);
     let mut command = command.clone();
-    if let Command::Complete { statement, .. } = &mut command {
-        *statement = to_post(record, ix, now)?;
+    match &mut command {
+        Command::Complete {
+            step,
+            statement: statement @ None,
+            ..
+        } => {
+            if let Some(ix) = find(step) {
+                *statement = to_post(record, ix, now)?;
+            }
+        }
+        Command::Approve {
+            step,
+            statements: statements @ None,
+            ..
+        }
+        | Command::RequestApproval {
+            step,
+            statements: statements @ None,
+            ..
+        } => {
+            if let Some(ix) = find(step) {
+                *statements = Some(covered(record, ix, now)?);
+            }
+        }
+        Command::RecordReply {
+            message,
+            statements: statements @ None,
+            ..
+        } => {
+            let step = record.state.message(*message).map(|m| m.step.as_str());
+            if let Some(ix) = step.and_then(find) {
+                *statements = Some(covered(record, ix, now)?);
+            }
+        }
+        _ => {}
     }
     Ok(command)
 }

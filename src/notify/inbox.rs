@@ -162,6 +162,7 @@ fn take(
     let command = Command::RecordReply {
         message: matched.message,
         reply: r.clone(),
+        statements: None,
     };
     let path = incident.dir().join(&r.file);
     let result = incident.execute_with(&actor, |inc| {

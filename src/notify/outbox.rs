@@ -65,11 +65,13 @@ pub fn request_approval(
     lang: Lang,
 ) -> Result<Queued, NotifyError> {
     save_and_queue(incident, actor, |incident| {
-        let composed =
+        let (composed, statements) =
             compose_approval_request(incident.record(), step, config, incident.now(), lang)?;
+        // The request covers the statements exactly as its mail shows them.
         let command = Command::RequestApproval {
             step: step.to_string(),
             letter: composed.letter.clone(),
+            statements: Some(statements),
         };
         Ok((vec![composed], command))
     })

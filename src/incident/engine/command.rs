@@ -16,6 +16,18 @@ pub struct Statement {
     pub file: Option<String>,
 }
 
+/// The statement of a post an approval concerns, as it would be published now: what an
+/// approval, an approval request and an approval by reply cover. The engine hashes it (an
+/// edited file's text exactly; a template with the values it is filled with, the time of
+/// posting aside).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostStatement {
+    /// The post step's id.
+    pub step: String,
+    /// Its statement now.
+    pub statement: Statement,
+}
+
 /// What the operator (or the exercise autopilot, or a test) asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -64,6 +76,10 @@ pub enum Command {
         step: String,
         /// Who approves.
         by: String,
+        /// The statements the approval covers, as they read now (the post's own, or an
+        /// approval step's posts'). [`crate::incident::Incident::execute`] fills them in when
+        /// none are given (`None`), from `statements/<step>.txt` or the template.
+        statements: Option<Vec<PostStatement>>,
     },
     /// Refuse an approval or post step.
     Reject {
@@ -162,6 +178,9 @@ pub enum Command {
         step: String,
         /// The request as composed (its `approval` is filled in by the engine).
         letter: Letter,
+        /// The statements the request shows, as they read now (filled in as for
+        /// [`Command::Approve`] when `None`).
+        statements: Option<Vec<PostStatement>>,
     },
     /// Record that the recipient acknowledged a message.
     Acknowledge {
@@ -179,6 +198,9 @@ pub enum Command {
         message: u32,
         /// The reply.
         reply: crate::incident::event::Reply,
+        /// The statements the request asked about, as they read now (filled in as for
+        /// [`Command::Approve`] when `None`): an approval counts only if they hash as asked.
+        statements: Option<Vec<PostStatement>>,
     },
     /// Record that a division or role was reached by phone.
     Call {

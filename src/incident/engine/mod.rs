@@ -17,7 +17,7 @@ mod refusal;
 mod steps;
 mod typed;
 
-pub use command::{Command, Statement};
+pub use command::{Command, PostStatement, Statement};
 pub use refusal::Refusal;
 
 use super::event::Event;
@@ -78,7 +78,11 @@ pub fn apply(
             reason,
             force,
         } => one(steps::decide(s, p, step, option, reason, force)),
-        Command::Approve { step, by } => one(steps::approve(s, p, step, by)),
+        Command::Approve {
+            step,
+            by,
+            statements,
+        } => one(steps::approve(s, p, step, by, statements.as_deref())),
         Command::Reject { step, by, reason } => one(steps::reject(s, p, step, by, reason)),
         Command::Check {
             step,
@@ -119,10 +123,22 @@ pub fn apply(
         Command::Acknowledge { message, by, note } => {
             one(notify::acknowledge(s, *message, by, note))
         }
-        Command::RecordReply { message, reply } => notify::reply(s, p, *message, reply),
-        Command::RequestApproval { step, letter } => {
-            one(notify::request_approval(s, p, step, letter))
-        }
+        Command::RecordReply {
+            message,
+            reply,
+            statements,
+        } => notify::reply(s, p, *message, reply, statements.as_deref()),
+        Command::RequestApproval {
+            step,
+            letter,
+            statements,
+        } => one(notify::request_approval(
+            s,
+            p,
+            step,
+            letter,
+            statements.as_deref(),
+        )),
         Command::Call {
             division,
             number,

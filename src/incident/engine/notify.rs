@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use super::{Refusal, ensure_actionable, find_step, given, kind, known_party, non_empty};
+use super::{
+    PostStatement, Refusal, ensure_actionable, find_step, given, kind, known_party, non_empty,
+};
 use crate::incident::event::{Event, Letter, Reply, Verdict};
 use crate::incident::state::{Delivery, IncidentState, MessageRecord};
 use crate::playbook::{Playbook, StepKind};
@@ -176,6 +178,7 @@ pub(super) fn request_approval(
     playbook: &Playbook,
     step: &str,
     letter: &Letter,
+    statements: Option<&[PostStatement]>,
 ) -> Result<Event, Refusal> {
     super::steps::ensure_approvable(state, playbook, step, &[])?;
     let ix = find_step(playbook, step)?;
@@ -199,7 +202,7 @@ pub(super) fn request_approval(
         message: state.next_message(),
         step: step.to_string(),
         letter: Letter {
-            approval: Some(super::approval::requested(state, playbook, ix)),
+            approval: Some(super::approval::requested(state, playbook, ix, statements)),
             ..letter.clone()
         },
     })
@@ -212,6 +215,7 @@ pub(super) fn reply(
     playbook: &Playbook,
     message: u32,
     reply: &Reply,
+    statements: Option<&[PostStatement]>,
 ) -> Result<Vec<Event>, Refusal> {
     let record = known(state, message)?;
     if !record.letter.address.eq_ignore_ascii_case(&reply.from) {
@@ -252,19 +256,15 @@ pub(super) fn reply(
         Verdict::Acknowledged => return Err(Refusal::ApprovalRequestNeedsAnswer { message }),
         Verdict::Approved => {
             let ix = find_step(playbook, &step)?;
-            if super::approval::requested(state, playbook, ix) != *asked {
+            // The approver saw the texts as asked: if any reads otherwise now (an edited
+            // statement file, a fact changed), the reply approves nothing.
+            if super::approval::requested(state, playbook, ix, statements) != *asked {
                 return Err(Refusal::RequestOutdated { message, step });
             }
-            // An approval step approves its posts' texts as asked; a post's own approval
-            // covers the post itself (its hash is in the request).
-            let texts = match kind(playbook, ix) {
-                Some(StepKind::Approval { .. }) => asked.clone(),
-                _ => Vec::new(),
-            };
             Event::ApprovalGiven {
                 step,
                 by,
-                texts,
+                texts: asked.clone(),
                 reply: Some(message),
             }
         }
