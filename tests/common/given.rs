@@ -242,6 +242,7 @@ pub fn edited(step: &str, text: &str) -> hikeshi::incident::PostStatement {
         statement: hikeshi::incident::Statement {
             text: s(text),
             file: Some(format!("statements/{step}.txt")),
+            timeless: None,
         },
     }
 }

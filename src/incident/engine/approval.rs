@@ -14,19 +14,20 @@ use crate::incident::state::IncidentState;
 use crate::journal::sha256_hex;
 use crate::playbook::{Playbook, Post, StepIx, StepKind};
 
-/// The hash of a statement as it would be published: an edited file's text exactly (the
-/// bytes posted, the hash journalled with the post); a template (no file) with every value
-/// it is filled with that can change during the incident, but for the time of posting (an
-/// approver approves "as of" the moment it is posted). The directory's names are frozen with
-/// the incident, so they need not be in it.
+/// The hash of a statement as it would be published: the text exactly (the bytes posted, the
+/// hash journalled with the post), but for the time of posting when it is the playbook's
+/// statement filled in ([`Statement::timeless`]: an approver approves it "as of" the moment
+/// it is posted). Without a statement from the face (the engine alone), the template with
+/// every value it is filled with that can change during the incident, the time of posting
+/// aside; the directory's names are frozen with the incident, so they need not be in it.
 fn hash(
     state: &IncidentState,
     playbook: &Playbook,
     post: &Post,
     statement: Option<&Statement>,
 ) -> String {
-    if let Some(s) = statement.filter(|s| s.file.is_some()) {
-        return sha256_hex(s.text.as_bytes());
+    if let Some(s) = statement {
+        return sha256_hex(s.timeless.as_deref().unwrap_or(&s.text).as_bytes());
     }
     let mut text = post.statement.source().to_string();
     for (name, _) in post.statement.placeholders() {

@@ -14,6 +14,11 @@ pub struct Statement {
     pub text: String,
     /// The file it was read from, relative to the incident folder, if any.
     pub file: Option<String>,
+    /// When the text is the playbook's statement as filled in (from the file, as the screen's
+    /// `y` saved it, or not): the same with the time of posting left open (`{{now}}` not yet a
+    /// time). An approval covers this, so that posting later does not make it another text;
+    /// any other text (the operator's own edit) is covered exactly.
+    pub timeless: Option<String>,
 }
 
 /// The statement of a post an approval concerns, as it would be published now: what an
