@@ -202,12 +202,12 @@ pub fn compose_approval_request(
 承認する場合は、このメールに返信し、本文の1行目に「承認」と書いてください。\n\
 承認しない場合は、1行目に「却下」と理由を書いてください（例: 却下 日付の表記を確認のこと）。\n\
 件名の [HK-…] は消さずに返信してください。返信は、このメールのあて先のアドレスから送られたものだけを記録します。\n\
-この依頼の後に文面が少しでも変わった場合（担当者の編集を含む）、返信は承認として記録されません。その場合は改めて依頼します。\n",
+この依頼の後に文面が変わった場合（担当者の編集を含む。掲載日時の表記は除く）、返信は承認として記録されません。その場合は改めて依頼します。\n",
         "Dear {approver},\n\nplease approve the following for the incident “{title}”.\n\n{texts}\
 To approve, reply to this mail with 承認 on the first line of your reply.\n\
 To refuse, write 却下 and your reason on the first line (e.g. 却下 check the date).\n\
 Keep the [HK-…] code in the subject. Only a reply from the address this mail went to is recorded.\n\
-If the text changes in any way after this request (an edit included), the reply is not recorded as an approval; you will then be asked again.\n"
+If the text changes after this request (an edit included; the date and time of posting aside), the reply is not recorded as an approval; you will then be asked again.\n"
     );
     let mut sender = Sender::new(record, config)?;
     let also = Vec::new();
