@@ -1090,3 +1090,50 @@ fn m_asks_the_approver_for_approval_by_mail() {
     // The key is `m`, wherever the screen names it.
     assert_eq!(keys::name_of(&Action::RequestApproval), "m");
 }
+
+/// An approval given on the screen covers the statement as it read then: the draft saved by
+/// `y` is the same text, but an edit of it after the approval makes Enter ask for the approval
+/// again instead of posting; the approved text back, Enter posts it.
+#[test]
+fn an_approval_on_the_screen_covers_the_text_as_it_read() {
+    let mut s = screen(Lang::Ja);
+    let app = &mut s.app;
+    app.selected = position(app, "detect");
+    press(app, Action::Primary);
+    app.selected = position(app, "takeover-notice");
+    press(app, Action::Primary);
+    press(app, Action::Submit); // approved by the suggested role, as the text reads now
+    let ix = app
+        .incident
+        .playbook()
+        .graph
+        .find("takeover-notice")
+        .unwrap();
+    assert!(app.incident.state().step(ix).unwrap().approval.is_some());
+    press(app, Action::Copy);
+    let path = app.dir().join("statements/takeover-notice.txt");
+    let drafted = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{drafted}（追記）")).unwrap();
+    let entries = app.incident.record().entries;
+    press(app, Action::Primary);
+    assert!(
+        matches!(&app.mode, Mode::Dialog(d) if d.kind == hikeshi::tui::app::DialogKind::Approve),
+        "{:?}",
+        app.mode
+    );
+    assert_eq!(app.incident.record().entries, entries);
+    assert_eq!(app.incident.state().status_of(ix), StepStatus::Ready);
+    press(app, Action::Cancel);
+    std::fs::write(&path, &drafted).unwrap();
+    press(app, Action::Primary);
+    assert_eq!(app.incident.state().status_of(ix), StepStatus::Done);
+    let posted = app
+        .incident
+        .state()
+        .step(ix)
+        .unwrap()
+        .posted
+        .clone()
+        .unwrap();
+    assert_eq!(posted.text, drafted.trim_end_matches('\n'));
+}
