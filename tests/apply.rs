@@ -124,6 +124,9 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&[signable(), vec![approve_reading("sign-off", vec![edited("announce", "案A")])]].concat(), post_edited("announce", "案B"), ApprovalOutdated { step: s("announce"), approval: s("sign-off"), approver: s("発信管理者") }),
         refuses(&[signable(), vec![approve_reading("sign-off", vec![edited("announce", "案A")])]].concat(), done("announce"), ApprovalOutdated { step: s("announce"), approval: s("sign-off"), approver: s("発信管理者") }),
         refuses(&[signable(), vec![reading(request("sign-off", "発信管理者"), vec![edited("announce", "案A")]), deliver(2)]].concat(), reading(reply(2, reply_mail("発信管理者@city.example.jp", Verdict::Approved)), vec![edited("announce", "案B")]), RequestOutdated { message: 2, step: s("sign-off") }),
+        // An approval journalled before the faces passed statements (the template's
+        // fingerprint) covers the unedited statement only.
+        refuses(&[signable(), vec![approve("sign-off")]].concat(), post_edited("announce", "案B"), ApprovalOutdated { step: s("announce"), approval: s("sign-off"), approver: s("発信管理者") }),
         refuses(&started, add_to("report", &["広報広聴課"]), AlreadyRecipient { step: s("report"), name: s("広報広聴課") }),
         refuses(&started, add_to("report", &["発信管理者"]), NotACandidate { step: s("report"), name: s("発信管理者"), candidates: ids(&["情報政策課"]) }),
         refuses(&high, done("name-fake"), FactsNeeded { step: Some(s("name-fake")), facts: vec![(s("fake_account"), s("偽アカウント"))] }),
@@ -398,6 +401,7 @@ fn command_cases() -> Vec<Case<Vec<Event>>> {
         yields(&started, Command::Decide { step: s("severity"), option: s("low"), reason: None, force: Some(s("先に判断")) }, vec![Event::DecisionMade { step: s("severity"), option: s("low"), reason: None, previous: None, forced: Some(s("先に判断")) }]),
         yields(&high, approve("press"), vec![Event::ApprovalGiven { step: s("press"), by: s("佐藤"), texts: approval_texts(&high, "press"), reply: None }]),
         yields(&[high.as_slice(), &[approve_reading("press", vec![edited("press", "案A")])]].concat(), post_edited("press", "案A"), vec![Event::StepCompleted { step: s("press"), note: None, forced: None, posted: Some(hikeshi::incident::PostedText { text: s("案A"), sha256: hikeshi::journal::sha256_hex("案A".as_bytes()), file: Some(s("statements/press.txt")) }) }]),
+        yields(&[signable(), vec![approve("sign-off")]].concat(), post_filled("announce", "偽アカウントに御注意ください"), vec![Event::StepCompleted { step: s("announce"), note: None, forced: None, posted: Some(hikeshi::incident::PostedText { text: s("偽アカウントに御注意ください"), sha256: hikeshi::journal::sha256_hex("偽アカウントに御注意ください".as_bytes()), file: None }) }]),
         yields(&high, approve_reading("press", vec![edited("press", "案A")]), vec![Event::ApprovalGiven { step: s("press"), by: s("佐藤"), texts: vec![hikeshi::incident::event::ApprovedText { step: s("press"), sha256: hikeshi::journal::sha256_hex("案A".as_bytes()) }], reply: None }]),
         yields(&high, reject("press"), vec![Event::ApprovalRejected { step: s("press"), by: s("佐藤"), reason: s("表現を直す"), reply: None }]),
         yields(&started, check("detect", 1), vec![Event::ChecklistChecked { step: s("detect"), item: 1, checked: true }]),

@@ -257,6 +257,21 @@ pub fn post_edited(step: &str, text: &str) -> Command {
     }
 }
 
+/// Completes post `step` publishing the playbook's statement filled in as `text` (what a face
+/// passes without an edited file; `timeless` stands for it with the time left open).
+pub fn post_filled(step: &str, text: &str) -> Command {
+    Command::Complete {
+        step: s(step),
+        note: None,
+        force: None,
+        statement: Some(hikeshi::incident::Statement {
+            text: s(text),
+            file: None,
+            timeless: Some(format!("{text}（時刻未定）")),
+        }),
+    }
+}
+
 /// Approves `step` as 佐藤 with the statements reading as `statements`.
 pub fn approve_reading(step: &str, statements: Vec<hikeshi::incident::PostStatement>) -> Command {
     Command::Approve {

@@ -258,7 +258,7 @@ pub(super) fn reply(
             let ix = find_step(playbook, &step)?;
             // The approver saw the texts as asked: if any reads otherwise now (an edited
             // statement file, a fact changed), the reply approves nothing.
-            if super::approval::requested(state, playbook, ix, statements) != *asked {
+            if !super::approval::still_as_asked(state, playbook, ix, statements, asked) {
                 return Err(Refusal::RequestOutdated { message, step });
             }
             Event::ApprovalGiven {
