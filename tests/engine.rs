@@ -158,6 +158,7 @@ fn a_post_counts_as_posted_only_after_approval() {
     h.ok(Command::Approve {
         step: "press".into(),
         by: "広報課長".into(),
+        statements: None,
     });
     h.ok(done("press"));
     assert_eq!(status(&h, "press"), StepStatus::Done);
@@ -177,7 +178,8 @@ fn an_approval_step_is_completed_by_approving_it() {
     assert_eq!(
         h.run(Command::Approve {
             step: "detect".into(),
-            by: "課長".into()
+            by: "課長".into(),
+            statements: None,
         }),
         Err(Refusal::NotApprovable {
             step: "detect".into()
@@ -186,6 +188,7 @@ fn an_approval_step_is_completed_by_approving_it() {
     h.ok(Command::Approve {
         step: "sign-off".into(),
         by: "課長".into(),
+        statements: None,
     });
     assert_eq!(status(&h, "sign-off"), StepStatus::Done);
 }
@@ -408,6 +411,7 @@ fn refusals_suggest_force_only_where_the_command_takes_it() {
         .run(Command::Approve {
             step: "sign-off".into(),
             by: "課長".into(),
+            statements: None,
         })
         .unwrap_err();
     assert!(

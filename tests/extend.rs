@@ -97,6 +97,7 @@ fn run_to_the_end(incident: &mut Incident) {
                 let approve = Command::Approve {
                     step: id.clone(),
                     by: "課長".into(),
+                    statements: None,
                 };
                 incident.execute("田中", &approve).unwrap();
                 if matches!(step.kind, StepKind::Post(_)) {

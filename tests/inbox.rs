@@ -828,3 +828,82 @@ fn a_reply_with_an_encoded_subject_and_only_references_is_found() {
     let out = case.ok(&["inbox", "INC"]);
     assert!(out.contains("recorded: message #1"), "{out}");
 }
+
+/// An approval by reply covers the statement the approver read, the operator's edited
+/// `statements/<step>.txt` included: the request shows the edited text; edited again after the
+/// request, the reply 承認 approves nothing (the replier's text is outdated) and the post is
+/// refused; asked again, the reply approves the text as it reads, and that text is posted.
+#[test]
+fn an_approval_by_reply_covers_the_edited_statement_the_approver_read() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start_with(&server, "none", "mail/approval.yaml");
+    case.ok(&["fact", "INC", "fake=@city_0fficial"]);
+    let file = case.incident.join("statements").join("notice.txt");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(
+        &file,
+        "偽アカウント @city_0fficial に御注意ください（案1）\n",
+    )
+    .unwrap();
+    case.ok(&["request-approval", "INC", "notice"]);
+    let request = case.message(2);
+    let eml =
+        std::fs::read_to_string(case.incident.join(request["file"].as_str().unwrap())).unwrap();
+    let decoded =
+        common::smtp::parse_mail(&[&case.incident.join(request["file"].as_str().unwrap())]);
+    let body = decoded[0]["body"].as_str().unwrap().to_string();
+    assert!(
+        body.contains("（案1）"),
+        "the edited text is asked about: {eml}"
+    );
+    // Edited after the request: the approver's 承認 is for 案1, which will not be posted.
+    std::fs::write(
+        &file,
+        "偽アカウント @city_0fficial に御注意ください（案2）\n",
+    )
+    .unwrap();
+    server.append(&Reply::to(&request, "c1@city.example.jp", "承認").bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("the text to approve changed"), "{out}");
+    assert!(out.contains("answer #3 sent"), "{out}");
+    assert!(!case.journal().contains("\"kind\":\"approval_given\""));
+    let refused = case.run(&["done", "INC", "notice"]);
+    assert!(!refused.status.success(), "{refused:?}");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("is not approved"),
+        "{refused:?}"
+    );
+    // Asked again (message 3 was the answer): the request shows 案2, and the reply approves it.
+    case.ok(&["request-approval", "INC", "notice"]);
+    let again = case.message(4);
+    let decoded = common::smtp::parse_mail(&[&case.incident.join(again["file"].as_str().unwrap())]);
+    assert!(decoded[0]["body"].as_str().unwrap().contains("（案2）"));
+    server.append(&Reply::to(&again, "c2@city.example.jp", "承認します").bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("recorded: message #4"), "{out}");
+    // Approved by reply, then edited: not what was approved, so not posted.
+    std::fs::write(
+        &file,
+        "偽アカウント @city_0fficial に御注意ください（案3）\n",
+    )
+    .unwrap();
+    let refused = case.run(&["done", "INC", "notice"]);
+    assert!(!refused.status.success(), "{refused:?}");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("changed after it was approved"),
+        "{refused:?}"
+    );
+    // The approved text back (an editor's line end does not matter), it is posted.
+    std::fs::write(
+        &file,
+        "偽アカウント @city_0fficial に御注意ください（案2）\r\n",
+    )
+    .unwrap();
+    case.ok(&["done", "INC", "notice"]);
+    let journal = case.journal();
+    let posted = journal
+        .lines()
+        .find(|l| l.contains("\"kind\":\"step_completed\"") && l.contains("\"notice\""))
+        .unwrap();
+    assert!(posted.contains("（案2）"), "{posted}");
+}

@@ -979,3 +979,95 @@ fn what_others_still_owe_shows_in_status_handover_and_report() {
         "{operators}"
     );
 }
+
+/// A PC whose clock is more than two minutes behind the journal's last event (written by a
+/// PC whose clock is ahead) could not record a delivery: it sends nothing, says by how much
+/// its clock is behind, and each message reaches the server once, when a PC whose clock is
+/// right retries (not once per attempt of the PC behind).
+#[test]
+#[cfg(unix)] // a real SMTP server (aiosmtpd)
+fn a_clock_behind_the_journal_sends_nothing_it_could_not_record() {
+    let mut case = Case::start(&[]);
+    // Queued while the server is down, on a PC whose clock says 22:05.
+    let port = free_port();
+    case.configure(&format!(
+        "[smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"koho@city.example.jp\"\n"
+    ));
+    let out = case.run(&["notify", "INC", "first-report"]);
+    assert_eq!(out.status.code(), Some(1));
+    let queued = case.outbox()["messages"].as_array().unwrap().len();
+    assert!(queued >= 2, "{queued}");
+    let server = SmtpServer::start(case.dir.path(), port, Security::Plain, None);
+    case.smtp(&server, "none", "");
+    // Another PC, its clock 10 minutes behind, retries three times.
+    const BEHIND: &str = "2026-11-20T21:55:00+09:00";
+    let before = case.journal();
+    for _ in 0..3 {
+        let out = case.run_at(BEHIND, &["outbox", "INC", "--retry"]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("10 分 遅れているため送信しません"),
+            "{stderr}"
+        );
+        // Not announced as a retry first.
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("再送します"),
+            "{out:?}"
+        );
+    }
+    assert_eq!(server.messages().len(), 0, "{:#?}", server.messages());
+    assert_eq!(case.journal(), before);
+    // The PC whose clock is right delivers each message once.
+    let out = case.run_at("2026-11-20T22:06:00+09:00", &["outbox", "INC", "--retry"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(server.wait_for(queued).len(), queued);
+    assert_eq!(case.outbox()["undelivered"], 0);
+    hikeshi()
+        .arg("verify")
+        .arg(&case.incident)
+        .assert()
+        .success();
+}
+
+/// The screen opened on a PC whose clock is behind the journal delivers nothing (opening it,
+/// its one-second ticks, R) and says why; the messages stay queued for a PC whose clock is
+/// right.
+#[test]
+#[cfg(unix)] // a real SMTP server (aiosmtpd) and a real terminal (tmux)
+fn the_screen_on_a_clock_behind_the_journal_sends_nothing() {
+    let mut case = Case::start(&[]);
+    let port = free_port();
+    case.configure(&format!(
+        "[smtp]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\nfrom = \"koho@city.example.jp\"\n"
+    ));
+    let out = case.run(&["notify", "INC", "first-report"]);
+    assert_eq!(out.status.code(), Some(1));
+    // A PC whose clock is ahead writes a note at 22:30; the retries (due at 22:05:15) are
+    // due on a PC whose clock says 22:20, but their outcome could not be recorded there.
+    common::succeeded(
+        &["note"],
+        case.run_at("2026-11-20T22:30:00+09:00", &["note", "INC", "メモ"]),
+    );
+    let server = SmtpServer::start(case.dir.path(), port, Security::Plain, None);
+    case.smtp(&server, "none", "");
+    let before = case.journal();
+    let tmux = common::tmux::Tmux::new(case.dir.path(), case.dir.path());
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    tmux.type_line(&format!(
+        "HIKESHI_OPERATOR=田中 HIKESHI_TIME=2026-11-20T22:20:00+09:00 HIKESHI_CONFIG={} {} tui {}",
+        case.config.as_ref().unwrap().display(),
+        bin.display(),
+        case.incident.display()
+    ));
+    tmux.wait_for("10 分 遅れているため送信しません");
+    // R (send every undelivered message now) is refused the same way, and says so again.
+    tmux.keys(&["Escape"]);
+    tmux.wait_gone("遅れているため");
+    tmux.keys(&["R"]);
+    tmux.wait_for("10 分 遅れているため送信しません");
+    tmux.keys(&["q"]);
+    tmux.wait_for("記録は保存されています");
+    assert_eq!(server.messages().len(), 0, "{:#?}", server.messages());
+    assert_eq!(case.journal(), before);
+}

@@ -142,3 +142,124 @@ fn an_empty_or_binary_statement_file_is_refused_and_nothing_is_journalled() {
     let after = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
     assert_eq!(before, after);
 }
+
+/// An approval given on the command line (in person, by phone) covers the statement as it
+/// read then: `statements/<step>.txt` edited after it, the post is refused, saying the text
+/// changed since the approval and how to ask again, and nothing is journalled; approved again,
+/// the post publishes the text approved.
+#[test]
+fn an_approval_covers_the_statement_as_it_read_when_given() {
+    let tmp = tempfile::tempdir().unwrap();
+    h(tmp.path(), T0)
+        .arg("start")
+        .arg(common::fixture("mail/approval.yaml"))
+        .args(["--title", "なりすまし"])
+        .assert()
+        .success();
+    let dir = tmp
+        .path()
+        .join(native("incidents/20261122-1403-approval-test"));
+    let inc = dir.to_str().unwrap();
+    for args in [
+        vec!["done", inc, "detect"],
+        vec!["fact", inc, "fake=@city_0fficial"],
+    ] {
+        h(tmp.path(), T0).args(args).assert().success();
+    }
+    let file = dir.join("statements").join("notice.txt");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "偽アカウントに御注意ください（案1）\n").unwrap();
+    h(tmp.path(), T0)
+        .args(["approve", inc, "notice", "--by", "佐藤 課長"])
+        .assert()
+        .success();
+    std::fs::write(&file, "偽アカウントに御注意ください（案2）\n").unwrap();
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    let refused = h(tmp.path(), T1)
+        .args(["done", inc, "notice"])
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let refused = String::from_utf8(refused).unwrap();
+    assert!(
+        refused.contains("承認（notice）の後に変わったため"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("hikeshi request-approval INCIDENT notice"),
+        "{refused}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("journal.jsonl")).unwrap(),
+        journal
+    );
+    // Approved as it reads now, it is posted as approved.
+    h(tmp.path(), T1)
+        .args(["approve", inc, "notice", "--by", "佐藤 課長"])
+        .assert()
+        .success();
+    h(tmp.path(), T1)
+        .args(["done", inc, "notice"])
+        .assert()
+        .success();
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    let posted = journal
+        .lines()
+        .find(|l| l.contains("\"kind\":\"step_completed\"") && l.contains("\"notice\""))
+        .unwrap();
+    assert!(posted.contains("（案2）"), "{posted}");
+}
+
+/// The playbook's statement as filled in, saved to `statements/<step>.txt` later (the screen's
+/// `y`, to copy it for posting) with the time of that moment, is still the text approved: an
+/// approval covers the statement "as of" the time it is posted.
+#[test]
+fn the_approved_statement_saved_later_with_its_time_is_still_approved() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixtures = common::fixture("mail");
+    let playbook = std::fs::read_to_string(fixtures.join("approval.yaml"))
+        .unwrap()
+        .replace(
+            "に御注意ください。\"",
+            "に御注意ください。（{{now|datetime}}現在）\"",
+        );
+    assert!(playbook.contains("{{now|datetime}}"));
+    std::fs::write(tmp.path().join("approval.yaml"), playbook).unwrap();
+    std::fs::copy(
+        fixtures.join("divisions.yaml"),
+        tmp.path().join("divisions.yaml"),
+    )
+    .unwrap();
+    h(tmp.path(), T0)
+        .args(["start", "approval.yaml", "--title", "なりすまし"])
+        .assert()
+        .success();
+    let dir = tmp
+        .path()
+        .join(native("incidents/20261122-1403-approval-test"));
+    let inc = dir.to_str().unwrap();
+    for args in [
+        vec!["done", inc, "detect"],
+        vec!["fact", inc, "fake=@city_0fficial"],
+        vec!["approve", inc, "notice", "--by", "佐藤 課長"],
+    ] {
+        h(tmp.path(), T0).args(args).assert().success();
+    }
+    // Saved at 14:30, as `y` fills it in then (an editor's final line break).
+    let saved = "例示市を名乗る偽のアカウント（@city_0fficial）に御注意ください。（11月22日（日）午後2時30分現在）\n";
+    let file = dir.join("statements").join("notice.txt");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, saved).unwrap();
+    h(tmp.path(), T1)
+        .args(["done", inc, "notice"])
+        .assert()
+        .success();
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    let posted = journal
+        .lines()
+        .find(|l| l.contains("\"kind\":\"step_completed\"") && l.contains("\"notice\""))
+        .unwrap();
+    assert!(posted.contains("午後2時30分現在"), "{posted}");
+}

@@ -94,6 +94,7 @@ fn command(kind: u8, step: usize, option: usize, with_reason: bool) -> Command {
         6 => Command::Approve {
             step,
             by: "課長".into(),
+            statements: None,
         },
         7 => Command::Reject {
             step,

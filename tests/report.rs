@@ -60,6 +60,7 @@ fn finished() -> Harness {
     h.ok(Command::Approve {
         step: "press".into(),
         by: "広報課長 山本".into(),
+        statements: None,
     });
     h.ok(done("press"));
     h.ok(Command::Observe {
@@ -75,6 +76,7 @@ fn finished() -> Harness {
     h.ok(Command::Approve {
         step: "sign-off".into(),
         by: "広報課長 山本".into(),
+        statements: None,
     });
     h.advance(20);
     h.ok(done("close-out"));

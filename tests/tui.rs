@@ -1134,6 +1134,7 @@ fn m_asks_the_approver_for_approval_by_mail() {
                     line: Some("承認します".into()),
                 },
                 answer: None,
+                statements: None,
             },
         )
         .unwrap();
@@ -1252,4 +1253,51 @@ fn a_closed_incident_refuses_dialogs_at_once_and_its_clocks_stop() {
         let flash = app.flash.clone().unwrap();
         assert!(flash.error && flash.text.contains("終了"), "{}", flash.text);
     }
+}
+
+/// An approval given on the screen covers the statement as it read then: the draft saved by
+/// `y` is the same text, but an edit of it after the approval makes Enter ask for the approval
+/// again instead of posting; the approved text back, Enter posts it.
+#[test]
+fn an_approval_on_the_screen_covers_the_text_as_it_read() {
+    let mut s = screen(Lang::Ja);
+    let app = &mut s.app;
+    app.selected = position(app, "detect");
+    press(app, Action::Primary);
+    app.selected = position(app, "takeover-notice");
+    press(app, Action::Primary);
+    press(app, Action::Submit); // approved by the suggested role, as the text reads now
+    let ix = app
+        .incident
+        .playbook()
+        .graph
+        .find("takeover-notice")
+        .unwrap();
+    assert!(app.incident.state().step(ix).unwrap().approval.is_some());
+    press(app, Action::Copy);
+    let path = app.dir().join("statements/takeover-notice.txt");
+    let drafted = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{drafted}（追記）")).unwrap();
+    let entries = app.incident.record().entries;
+    press(app, Action::Primary);
+    assert!(
+        matches!(&app.mode, Mode::Dialog(d) if d.kind == hikeshi::tui::app::DialogKind::Approve),
+        "{:?}",
+        app.mode
+    );
+    assert_eq!(app.incident.record().entries, entries);
+    assert_eq!(app.incident.state().status_of(ix), StepStatus::Ready);
+    press(app, Action::Cancel);
+    std::fs::write(&path, &drafted).unwrap();
+    press(app, Action::Primary);
+    assert_eq!(app.incident.state().status_of(ix), StepStatus::Done);
+    let posted = app
+        .incident
+        .state()
+        .step(ix)
+        .unwrap()
+        .posted
+        .clone()
+        .unwrap();
+    assert_eq!(posted.text, drafted.trim_end_matches('\n'));
 }

@@ -619,6 +619,12 @@ mod tests {
                 channel: "koho-teams".into(),
                 division: "広報広聴課".into(),
             },
+            NotifyError::ClockBehind {
+                last: chrono::DateTime::parse_from_rfc3339("2026-11-20T22:05:00+09:00")
+                    .unwrap_or_default(),
+                at: chrono::DateTime::parse_from_rfc3339("2026-11-20T21:54:30+09:00")
+                    .unwrap_or_default(),
+            },
         ];
         errors.extend(incident_errors().into_iter().take(1).map(Into::into));
         errors.extend(config_errors().into_iter().take(1).map(Into::into));
@@ -645,8 +651,9 @@ mod tests {
                 NotifyError::Compose(_) => 10,
                 NotifyError::Imap(_) => 11,
                 NotifyError::UnknownChannel { .. } => 12,
+                NotifyError::ClockBehind { .. } => 13,
             },
-            13,
+            14,
             NotifyError::message,
         );
         every_variant(

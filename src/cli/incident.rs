@@ -263,7 +263,15 @@ impl Cmd {
                 };
                 act(ctx, &incident, decide)
             }
-            Cmd::Approve { incident, step, by } => act(ctx, &incident, Act::Approve { step, by }),
+            Cmd::Approve { incident, step, by } => act(
+                ctx,
+                &incident,
+                Act::Approve {
+                    step,
+                    by,
+                    statements: None,
+                },
+            ),
             Cmd::Reject {
                 incident,
                 step,
@@ -338,7 +346,7 @@ fn confirmation(command: &Act, i: &Incident, lang: Lang) -> String {
                 "decided: {step} = {option} ({title})"
             )
         }
-        Act::Approve { step, by } => {
+        Act::Approve { step, by, .. } => {
             let title = title(step);
             tr!(
                 lang,

@@ -421,6 +421,10 @@ fn outbox(ctx: &Context, name: &str, json: bool, retry: bool) -> Result<Outcome,
             .iter()
             .map(|j| j.message)
             .collect();
+        // Said before "retrying N": nothing is sent from a clock the journal would refuse.
+        if !retried.is_empty() {
+            notify::claim::recordable(&incident)?;
+        }
         if !json {
             let (count, via) = (retried.len(), transport.describe());
             say(&tr!(

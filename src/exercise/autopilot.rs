@@ -279,6 +279,7 @@ fn act(
             Command::Approve {
                 step: id,
                 by: approver(role),
+                statements: None,
             },
         ),
         StepKind::Post(post) => {
@@ -293,6 +294,7 @@ fn act(
                     Command::Approve {
                         step: id.clone(),
                         by,
+                        statements: None,
                     },
                 )?
             {

@@ -432,6 +432,23 @@ pub fn fill(
     now: DateTime<FixedOffset>,
     division: Option<&str>,
 ) -> String {
+    fill_value(template, record, step, Value::Time(now), division)
+}
+
+/// [`fill`] with the time it is filled at left open: `{{now}}` (whatever its filter) becomes
+/// `mark`. A post's statement so filled reads the same whenever it is posted: what an
+/// approval covers.
+pub fn fill_open(template: &Template, record: &IncidentRecord, step: StepIx, mark: &str) -> String {
+    fill_value(template, record, step, Value::Text(mark.to_string()), None)
+}
+
+fn fill_value(
+    template: &Template,
+    record: &IncidentRecord,
+    step: StepIx,
+    now: Value,
+    division: Option<&str>,
+) -> String {
     let state = &record.state;
     let playbook = &record.playbook;
     let text = |s: &str| Some(Value::Text(s.to_string()));
@@ -441,7 +458,7 @@ pub fn fill(
         "account" => state.account.as_deref().and_then(text),
         "platform" => state.platform.and_then(|p| text(p.display_name())),
         "started_at" => state.started_at.map(Value::Time),
-        "now" => Some(Value::Time(now)),
+        "now" => Some(now.clone()),
         "operator" => text(&state.operator),
         "organization" => text(&record.directory.organization),
         "website" => record.directory.website.as_deref().and_then(text),

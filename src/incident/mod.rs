@@ -18,7 +18,7 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 
-pub use engine::{Command, Refusal, Statement, apply, apply_at};
+pub use engine::{Command, PostStatement, Refusal, Statement, apply, apply_at};
 pub use event::{Event, EvidenceRecord, Letter, PostedText, StartParams};
 pub use record::{AuditedIncident, FrozenScenario, IncidentRecord};
 pub use state::{IncidentState, StepStatus, StepView};

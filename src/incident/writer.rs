@@ -241,6 +241,13 @@ impl Incident {
         self.clock.now()
     }
 
+    /// Whether an event could be journalled now, as far as time goes (the check every
+    /// command passes, [`super::engine::journal_time`]), on the state as last read: a sender
+    /// asks before it sends, since an outcome that cannot be recorded is sent again later.
+    pub fn journal_time_ok(&self) -> Result<(), Refusal> {
+        super::engine::journal_time(&self.record.state, self.clock.now(), self.earlier_time_ok)
+    }
+
     /// The last events read or written, oldest first (at most [`RECENT`]): the screen's
     /// timeline starts from these without reading the journal again.
     pub fn recent(&self) -> impl ExactSizeIterator<Item = &Written> {
@@ -323,7 +330,11 @@ impl Incident {
     /// would refuse, so a caller can refuse before it prepares files (an .eml, an evidence
     /// copy) for the command.
     pub fn check(&self, command: &Command) -> Result<Vec<Event>, Refusal> {
-        apply(&self.record.state, &self.record.playbook, command)
+        // With the statements it concerns, as execute reads them; a file that cannot be read
+        // is execute's error to report.
+        let command = super::statement::attach(&self.record, command, self.clock.now())
+            .unwrap_or_else(|_| command.clone());
+        apply(&self.record.state, &self.record.playbook, &command)
     }
 
     /// Runs a command: under the journal's lock, what others appended is folded first, then
@@ -335,10 +346,7 @@ impl Incident {
         actor: &str,
         command: &Command,
     ) -> Result<Vec<Written>, IncidentError> {
-        // A post publishes the text it has at this moment, read under the lock.
-        self.execute_with(actor, |i| {
-            super::statement::attach(&i.record, command, i.clock.now())
-        })
+        self.execute_with(actor, |_| Ok::<_, IncidentError>(command.clone()))
     }
 
     /// [`Incident::execute`] for a command that depends on the state it is checked against
@@ -354,6 +362,10 @@ impl Incident {
         let lock = self.lock_and_catch_up()?;
         let command = prepare(self)?;
         let now = self.clock.now();
+        // A post publishes the text it has at this moment, and an approval covers the texts
+        // as they read at this moment: read under the lock, where the command does not carry
+        // them already.
+        let command = super::statement::attach(&self.record, &command, now)?;
         let events = apply_at(
             &self.record.state,
             &self.record.playbook,

@@ -15,7 +15,7 @@ use std::path::Path;
 use super::NotifyError;
 use super::outbox::due;
 use super::transport::Job;
-use crate::incident::Incident;
+use crate::incident::{Incident, Refusal};
 use crate::lang::io;
 
 /// The folder of the claim files, in the incident folder.
@@ -81,12 +81,25 @@ pub fn claim_due(
         return Ok(claimed);
     }
     incident.refresh()?;
+    // The claims are let go with `claimed` if nothing may be sent.
+    recordable(incident)?;
     let still: HashSet<u32> = due(incident, in_flight, everything)
         .iter()
         .map(|j| j.message)
         .collect();
     claimed.retain(|c| still.contains(&c.job.message));
     Ok(claimed)
+}
+
+/// Whether a delivery's outcome could be journalled now, as far as time goes (on the state as
+/// last read): an outcome that cannot be journalled leaves its message due, and every later
+/// attempt (each retry, each screen opened) would deliver it again, so nothing is sent from a
+/// clock the journal would refuse ([`NotifyError::ClockBehind`]).
+pub fn recordable(incident: &Incident) -> Result<(), NotifyError> {
+    incident.journal_time_ok().map_err(|refusal| match refusal {
+        Refusal::EarlierThanJournal { last, at } => NotifyError::ClockBehind { last, at },
+        other => NotifyError::Refused(other),
+    })
 }
 
 /// Waits, up to `wait`, until no other process is sending any of `messages` that is still

@@ -11,7 +11,7 @@ use crate::clock::jst;
 use crate::config::{Charset, Config};
 use crate::incident::describe::fill;
 use crate::incident::witness::{self, id_token as atom};
-use crate::incident::{IncidentRecord, Letter, Refusal, files};
+use crate::incident::{IncidentRecord, Letter, PostStatement, Refusal, files};
 use crate::journal::sha256_hex;
 use crate::playbook::StepKind;
 use crate::tr;
@@ -139,15 +139,16 @@ pub fn compose_step(
 
 /// Composes the approval request of approval or post step `step_id`: one mail to its
 /// approver with the text to approve (the post's statement as it would be published now,
-/// or the statements an approval step approves) and how to answer by reply. Nothing is
-/// written.
+/// or the statements an approval step approves) and how to answer by reply; with the
+/// statements as shown, for the request's command (its hashes are of exactly these). Nothing
+/// is written.
 pub fn compose_approval_request(
     record: &IncidentRecord,
     step_id: &str,
     config: &Config,
     now: DateTime<FixedOffset>,
     lang: crate::Lang,
-) -> Result<Composed, NotifyError> {
+) -> Result<(Composed, Vec<PostStatement>), NotifyError> {
     let playbook = &record.playbook;
     let unknown = || {
         NotifyError::Refused(Refusal::UnknownStep {
@@ -160,32 +161,25 @@ pub fn compose_approval_request(
     };
     let ix = playbook.graph.find(step_id).ok_or_else(unknown)?;
     let step = playbook.graph.step(ix).ok_or_else(unknown)?;
-    let (approver, posts) = match &step.kind {
-        StepKind::Post(post) => (post.approver.clone(), vec![ix]),
-        StepKind::Approval { approver } => {
-            let posts = playbook
-                .graph
-                .order()
-                .iter()
-                .copied()
-                .filter(|p| {
-                    matches!(playbook.graph.step(*p).map(|s| &s.kind),
-                        Some(StepKind::Post(post)) if post.approved_in == Some(ix))
-                })
-                .collect();
-            (approver.clone(), posts)
-        }
+    let approver = match &step.kind {
+        StepKind::Post(post) => post.approver.clone(),
+        StepKind::Approval { approver } => approver.clone(),
         _ => {
             return Err(NotifyError::Refused(Refusal::NotApprovable {
                 step: step_id.to_string(),
             }));
         }
     };
+    // The statements exactly as the request shows them: the request records their hashes.
+    let statements = crate::incident::statement::covered(record, ix, now)?;
     let mut texts = String::new();
-    for p in posts {
-        let title = playbook.graph.step(p).map_or("", |s| s.title.as_str());
-        let statement = crate::incident::statement::to_post(record, p, now)?;
-        let text = statement.map(|s| s.text).unwrap_or_default();
+    for s in &statements {
+        let title = playbook
+            .graph
+            .find(&s.step)
+            .and_then(|p| playbook.graph.step(p))
+            .map_or("", |p| p.title.as_str());
+        let text = &s.statement.text;
         texts.push_str(&format!("■ {title}\n----\n{text}\n----\n\n"));
     }
     if texts.is_empty() {
@@ -209,12 +203,12 @@ pub fn compose_approval_request(
 承認する場合は、このメールに返信し、本文の1行目に「承認」と書いてください。\n\
 承認しない場合は、1行目に「却下」と理由を書いてください（例: 却下 日付の表記を確認のこと）。\n\
 件名の [HK-…] は消さずに返信してください。返信は、このメールのあて先のアドレスから送られたものだけを記録します。\n\
-この依頼の後に文面が変わった場合、返信は承認として記録されません（改めて依頼します）。\n",
+この依頼の後に文面が変わった場合（担当者の編集を含む。掲載日時の表記は除く）、返信は承認として記録されません。その場合は改めて依頼します。\n",
         "Dear {approver},\n\nplease approve the following for the incident “{title}”.\n\n{texts}\
 To approve, reply to this mail with 承認 on the first line of your reply.\n\
 To refuse, write 却下 and your reason on the first line (e.g. 却下 check the date).\n\
 Keep the [HK-…] code in the subject. Only a reply from the address this mail went to is recorded.\n\
-If the text changes after this request, the reply is not recorded as an approval (the request is sent again).\n"
+If the text changes after this request (an edit included; the date and time of posting aside), the reply is not recorded as an approval; you will then be asked again.\n"
     );
     let mut sender = Sender::new(record, config)?;
     let also = Vec::new();
@@ -237,7 +231,7 @@ If the text changes after this request, the reply is not recorded as an approval
         files::OUTBOX,
         composed.number
     );
-    Ok(composed)
+    Ok((composed, statements))
 }
 
 /// Composes the answer to a reply that counts as nothing: to the replier, in the thread of

@@ -324,6 +324,7 @@ fn take(
         message: matched.message,
         reply: r.clone(),
         answer: None,
+        statements: None,
     };
     let path = incident.dir().join(&r.file);
     let recorded = super::outbox::record_reply(
@@ -356,6 +357,7 @@ fn take_held(
         let command = Command::ApplyHeldReply {
             reply_id,
             answer: None,
+            statements: None,
         };
         let recorded =
             super::outbox::record_reply(incident, &name, command, |_| Ok(()), config, lang);

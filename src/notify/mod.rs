@@ -124,6 +124,39 @@ pub enum NotifyError {
     /// lettre could not build the message.
     #[error("cannot compose the message: {0}")]
     Compose(String),
+    /// This computer's clock is behind the journal's last event by more than the journal
+    /// allows: a delivery's outcome could not be recorded, so nothing is sent.
+    #[error(
+        "this computer's clock ({at}) is {} behind the journal's last event ({last}): the outcome of a delivery could not be recorded, so nothing is sent",
+        behind(*last, *at, Lang::En)
+    )]
+    ClockBehind {
+        /// The journal's last event's time.
+        last: chrono::DateTime<chrono::FixedOffset>,
+        /// The time on this computer.
+        at: chrono::DateTime<chrono::FixedOffset>,
+    },
+}
+
+/// How far `at` is behind `last`, in words ("10 分", "1 h 5 min").
+fn behind(
+    last: chrono::DateTime<chrono::FixedOffset>,
+    at: chrono::DateTime<chrono::FixedOffset>,
+    lang: Lang,
+) -> String {
+    let seconds = (last - at).num_seconds().max(0);
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    let mut parts = Vec::new();
+    if h > 0 {
+        parts.push(tr!(lang, "{h} 時間", "{h} h"));
+    }
+    if m > 0 {
+        parts.push(tr!(lang, "{m} 分", "{m} min"));
+    }
+    if s > 0 || parts.is_empty() {
+        parts.push(tr!(lang, "{s} 秒", "{s} s"));
+    }
+    parts.join(" ")
 }
 
 impl NotifyError {
@@ -193,6 +226,18 @@ impl NotifyError {
                 "メールを作成できません: {reason}",
                 "cannot compose the message: {reason}"
             ),
+            NotifyError::ClockBehind { last, at } => {
+                let (diff, last, at) = (
+                    behind(*last, *at, lang),
+                    crate::clock::format_jst(*last, true),
+                    crate::clock::format_jst(*at, true),
+                );
+                tr!(
+                    lang,
+                    "この PC の時計が記録より {diff} 遅れているため送信しません（この PC {at}、記録の最後 {last}）。送信しても結果を記録できず、後で何度も送り直されるためです。この PC の時計を合わせるか、時計の正しい PC から送信してください（時刻の逆行として記録してよければ --allow-earlier-time）",
+                    "this computer's clock is {diff} behind the journal, so nothing is sent (here {at}, the journal's last event {last}): the outcome could not be recorded, and the message would be sent again and again; set this computer's clock or send from a computer whose clock is right (or give --allow-earlier-time to record the time running backwards)"
+                )
+            }
         }
     }
 }

@@ -65,11 +65,13 @@ pub fn request_approval(
     lang: Lang,
 ) -> Result<Queued, NotifyError> {
     save_and_queue(incident, actor, |incident| {
-        let composed =
+        let (composed, statements) =
             compose_approval_request(incident.record(), step, config, incident.now(), lang)?;
+        // The request covers the statements exactly as its mail shows them.
         let command = Command::RequestApproval {
             step: step.to_string(),
             letter: composed.letter.clone(),
+            statements: Some(statements),
         };
         Ok((vec![composed], command))
     })
@@ -130,14 +132,25 @@ pub fn record_reply(
         };
         let letter = Some(composed.letter.clone());
         let command = match command {
-            Command::RecordReply { message, reply, .. } => Command::RecordReply {
+            Command::RecordReply {
+                message,
+                reply,
+                statements,
+                ..
+            } => Command::RecordReply {
                 message,
                 reply,
                 answer: letter,
+                statements,
             },
-            Command::ApplyHeldReply { reply_id, .. } => Command::ApplyHeldReply {
+            Command::ApplyHeldReply {
+                reply_id,
+                statements,
+                ..
+            } => Command::ApplyHeldReply {
                 reply_id,
                 answer: letter,
+                statements,
             },
             other => other,
         };

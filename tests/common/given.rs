@@ -235,6 +235,63 @@ pub fn done(step: &str) -> Command {
     }
 }
 
+/// A post's statement as edited in `statements/<step>.txt`, as a face reads and passes it.
+pub fn edited(step: &str, text: &str) -> hikeshi::incident::PostStatement {
+    hikeshi::incident::PostStatement {
+        step: s(step),
+        statement: hikeshi::incident::Statement {
+            text: s(text),
+            file: Some(format!("statements/{step}.txt")),
+            timeless: None,
+        },
+    }
+}
+
+/// Completes post `step` publishing its edited statement `text`.
+pub fn post_edited(step: &str, text: &str) -> Command {
+    Command::Complete {
+        step: s(step),
+        note: None,
+        force: None,
+        statement: Some(edited(step, text).statement),
+    }
+}
+
+/// Completes post `step` publishing the playbook's statement filled in as `text` (what a face
+/// passes without an edited file; `timeless` stands for it with the time left open).
+pub fn post_filled(step: &str, text: &str) -> Command {
+    Command::Complete {
+        step: s(step),
+        note: None,
+        force: None,
+        statement: Some(hikeshi::incident::Statement {
+            text: s(text),
+            file: None,
+            timeless: Some(format!("{text}（時刻未定）")),
+        }),
+    }
+}
+
+/// Approves `step` as 佐藤 with the statements reading as `statements`.
+pub fn approve_reading(step: &str, statements: Vec<hikeshi::incident::PostStatement>) -> Command {
+    Command::Approve {
+        step: s(step),
+        by: s("佐藤"),
+        statements: Some(statements),
+    }
+}
+
+/// `command` (an approval request or a reply) with the statements reading as `statements`.
+pub fn reading(mut command: Command, with: Vec<hikeshi::incident::PostStatement>) -> Command {
+    match &mut command {
+        Command::RequestApproval { statements, .. } | Command::RecordReply { statements, .. } => {
+            *statements = Some(with);
+        }
+        other => panic!("{other:?} carries no statements"),
+    }
+    command
+}
+
 /// Completes a step although it is not ready, with a reason.
 pub fn forced(step: &str) -> Command {
     Command::Complete {
@@ -278,6 +335,7 @@ pub fn approve(step: &str) -> Command {
     Command::Approve {
         step: s(step),
         by: s("佐藤"),
+        statements: None,
     }
 }
 
@@ -386,6 +444,7 @@ pub fn request(step: &str, to: &str) -> Command {
     Command::RequestApproval {
         step: s(step),
         letter: message(step, to),
+        statements: None,
     }
 }
 
@@ -404,11 +463,15 @@ pub fn signable() -> Vec<Command> {
 
 /// What `sign-off` approves in [`signable`]: its post's text and hash.
 pub fn signable_texts() -> Vec<hikeshi::incident::event::ApprovedText> {
-    match given(&signable())
-        .apply(&approve("sign-off"))
-        .unwrap()
-        .as_slice()
-    {
+    approval_texts(&signable(), "sign-off")
+}
+
+/// What an approval of `step` covers after `events`: each statement's step and hash now.
+pub fn approval_texts(
+    events: &[Command],
+    step: &str,
+) -> Vec<hikeshi::incident::event::ApprovedText> {
+    match given(events).apply(&approve(step)).unwrap().as_slice() {
         [Event::ApprovalGiven { texts, .. }] => texts.clone(),
         other => panic!("{other:?}"),
     }
@@ -476,6 +539,7 @@ pub fn reply(message: u32, reply: hikeshi::incident::event::Reply) -> Command {
         message,
         reply,
         answer: None,
+        statements: None,
     }
 }
 

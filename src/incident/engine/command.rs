@@ -14,6 +14,23 @@ pub struct Statement {
     pub text: String,
     /// The file it was read from, relative to the incident folder, if any.
     pub file: Option<String>,
+    /// When the text is the playbook's statement as filled in (from the file, as the screen's
+    /// `y` saved it, or not): the same with the time of posting left open (`{{now}}` not yet a
+    /// time). An approval covers this, so that posting later does not make it another text;
+    /// any other text (the operator's own edit) is covered exactly.
+    pub timeless: Option<String>,
+}
+
+/// The statement of a post an approval concerns, as it would be published now: what an
+/// approval, an approval request and an approval by reply cover. The engine hashes it (an
+/// edited file's text exactly; a template with the values it is filled with, the time of
+/// posting aside).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostStatement {
+    /// The post step's id.
+    pub step: String,
+    /// Its statement now.
+    pub statement: Statement,
 }
 
 /// What the operator (or the exercise autopilot, or a test) asks for.
@@ -64,6 +81,10 @@ pub enum Command {
         step: String,
         /// Who approves.
         by: String,
+        /// The statements the approval covers, as they read now (the post's own, or an
+        /// approval step's posts'). [`crate::incident::Incident::execute`] fills them in when
+        /// none are given (`None`), from `statements/<step>.txt` or the template.
+        statements: Option<Vec<PostStatement>>,
     },
     /// Refuse an approval or post step.
     Reject {
@@ -162,6 +183,9 @@ pub enum Command {
         step: String,
         /// The request as composed (its `approval` is filled in by the engine).
         letter: Letter,
+        /// The statements the request shows, as they read now (filled in as for
+        /// [`Command::Approve`] when `None`).
+        statements: Option<Vec<PostStatement>>,
     },
     /// Record that the recipient acknowledged a message.
     Acknowledge {
@@ -187,6 +211,9 @@ pub enum Command {
         message: u32,
         /// The reply.
         reply: crate::incident::event::Reply,
+        /// The statements the request asked about, as they read now (filled in as for
+        /// [`Command::Approve`] when `None`): an approval counts only if they hash as asked.
+        statements: Option<Vec<PostStatement>>,
         /// The answer to the replier, composed and saved, for a reply that counts as nothing
         /// (queued with it); none for a reply that counts or is held.
         answer: Option<crate::incident::Letter>,
@@ -199,6 +226,8 @@ pub enum Command {
         reply_id: String,
         /// The answer to the replier, for a reply that now counts as nothing.
         answer: Option<crate::incident::Letter>,
+        /// The statements the request asked about, as they read now (filled in when `None`).
+        statements: Option<Vec<PostStatement>>,
     },
     /// Record that a division or role was reached by phone.
     Call {

@@ -17,7 +17,7 @@ mod refusal;
 mod steps;
 mod typed;
 
-pub use command::{Command, Statement};
+pub use command::{Command, PostStatement, Statement};
 pub use refusal::Refusal;
 
 use super::event::Event;
@@ -78,7 +78,11 @@ pub fn apply(
             reason,
             force,
         } => one(steps::decide(s, p, step, option, reason, force)),
-        Command::Approve { step, by } => one(steps::approve(s, p, step, by)),
+        Command::Approve {
+            step,
+            by,
+            statements,
+        } => one(steps::approve(s, p, step, by, statements.as_deref())),
         Command::Reject { step, by, reason } => one(steps::reject(s, p, step, by, reason)),
         Command::Check {
             step,
@@ -126,11 +130,24 @@ pub fn apply(
             message,
             reply,
             answer,
-        } => notify::reply(s, p, *message, reply, answer),
-        Command::ApplyHeldReply { reply_id, answer } => notify::apply_held(s, p, reply_id, answer),
-        Command::RequestApproval { step, letter } => {
-            one(notify::request_approval(s, p, step, letter))
-        }
+            statements,
+        } => notify::reply(s, p, *message, reply, answer, statements.as_deref()),
+        Command::ApplyHeldReply {
+            reply_id,
+            answer,
+            statements,
+        } => notify::apply_held(s, p, reply_id, answer, statements.as_deref()),
+        Command::RequestApproval {
+            step,
+            letter,
+            statements,
+        } => one(notify::request_approval(
+            s,
+            p,
+            step,
+            letter,
+            statements.as_deref(),
+        )),
         Command::Call {
             division,
             number,
@@ -173,11 +190,23 @@ pub fn apply_at(
     earlier_ok: bool,
 ) -> Result<Vec<Event>, Refusal> {
     let events = apply(state, playbook, command)?;
+    journal_time(state, at, earlier_ok)?;
+    Ok(events)
+}
+
+/// Whether an event at `at` may be journalled after what `state` holds: the time check of
+/// [`apply_at`] alone, for a face that must know before it acts outside the journal (a
+/// delivery whose outcome could not be recorded must not be made).
+pub fn journal_time(
+    state: &IncidentState,
+    at: chrono::DateTime<chrono::FixedOffset>,
+    earlier_ok: bool,
+) -> Result<(), Refusal> {
     match state.last_event_at {
         Some(last) if at < last - crate::journal::CLOCK_SKEW && !earlier_ok => {
             Err(Refusal::EarlierThanJournal { last, at })
         }
-        _ => Ok(events),
+        _ => Ok(()),
     }
 }
 

@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use super::{Refusal, ensure_actionable, find_step, given, kind, known_party, non_empty};
+use super::{
+    PostStatement, Refusal, ensure_actionable, find_step, given, kind, known_party, non_empty,
+};
 use crate::incident::event::{Event, Letter, Reply, ReplyIssue, Verdict};
 use crate::incident::state::{Delivery, IncidentState, MessageRecord};
 use crate::playbook::{Playbook, StepKind};
@@ -204,6 +206,7 @@ pub(super) fn request_approval(
     playbook: &Playbook,
     step: &str,
     letter: &Letter,
+    statements: Option<&[PostStatement]>,
 ) -> Result<Event, Refusal> {
     super::steps::ensure_approvable(state, playbook, step, &[])?;
     let ix = find_step(playbook, step)?;
@@ -227,7 +230,7 @@ pub(super) fn request_approval(
         message: state.next_message(),
         step: step.to_string(),
         letter: Letter {
-            approval: Some(super::approval::requested(state, playbook, ix)),
+            approval: Some(super::approval::requested(state, playbook, ix, statements)),
             ..letter.clone()
         },
     })
@@ -248,6 +251,7 @@ fn judge(
     playbook: &Playbook,
     record: &MessageRecord,
     reply: &Reply,
+    statements: Option<&[PostStatement]>,
 ) -> Result<Outcome, Refusal> {
     let message = record.number;
     let recorded = Event::ReplyRecorded {
@@ -289,19 +293,15 @@ fn judge(
     let answer = match reply.verdict {
         Verdict::Approved => {
             let ix = find_step(playbook, &step)?;
-            if super::approval::requested(state, playbook, ix) != *asked {
+            // The approver saw the texts as asked: if any reads otherwise now (an edited
+            // statement file, a fact changed), the reply approves nothing.
+            if !super::approval::still_as_asked(state, playbook, ix, statements, asked) {
                 return Ok(Outcome::NotCounted(ReplyIssue::TextChanged));
             }
-            // An approval step approves its posts' texts as asked; a post's own approval
-            // covers the post itself (its hash is in the request).
-            let texts = match kind(playbook, ix) {
-                Some(StepKind::Approval { .. }) => asked.clone(),
-                _ => Vec::new(),
-            };
             Event::ApprovalGiven {
                 step,
                 by,
-                texts,
+                texts: asked.clone(),
                 reply: Some(message),
             }
         }
@@ -379,6 +379,7 @@ pub(super) fn reply(
     message: u32,
     reply: &Reply,
     answer: &Option<Letter>,
+    statements: Option<&[PostStatement]>,
 ) -> Result<Vec<Event>, Refusal> {
     let record = known(state, message)?;
     if !record.letter.address.eq_ignore_ascii_case(&reply.from) {
@@ -398,7 +399,7 @@ pub(super) fn reply(
             reply_id: reply.reply_id.clone(),
         });
     }
-    let outcome = judge(state, playbook, record, reply)?;
+    let outcome = judge(state, playbook, record, reply, statements)?;
     outcome_events(state, record, reply, outcome, answer)
 }
 
@@ -409,6 +410,7 @@ pub(super) fn apply_held(
     playbook: &Playbook,
     reply_id: &str,
     answer: &Option<Letter>,
+    statements: Option<&[PostStatement]>,
 ) -> Result<Vec<Event>, Refusal> {
     let (record, reply) = state
         .messages
@@ -422,7 +424,7 @@ pub(super) fn apply_held(
         .ok_or_else(|| Refusal::NoHeldReply {
             reply_id: reply_id.to_string(),
         })?;
-    match judge(state, playbook, record, reply)? {
+    match judge(state, playbook, record, reply, statements)? {
         Outcome::Held => Err(Refusal::ReplyStillHeld {
             message: record.number,
             step: record.step.clone(),

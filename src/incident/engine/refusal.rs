@@ -273,11 +273,12 @@ pub enum Refusal {
         /// What `add_to` offers.
         candidates: Vec<String>,
     },
-    /// A post's text changed after the approval step that covered it was approved.
+    /// A post's text changed after it was approved (its own approval, or the approval step
+    /// that covered it).
     ApprovalOutdated {
         /// The post.
         step: String,
-        /// The approval step.
+        /// The step whose approval covered another text: the post itself, or its approval step.
         approval: String,
         /// Who approves the post now.
         approver: String,
@@ -716,8 +717,8 @@ impl Refusal {
                 approver,
             } => tr!(
                 lang,
-                "`{step}` の文面は「{approval}」で決裁された後に変わりました（差し込む事実等の変更）。{approver}の承認を改めて得てください（approve {step} --by 氏名）",
-                "the text of `{step}` changed after `{approval}` approved it (a fact it uses changed); get {approver}'s approval again (approve {step} --by NAME)"
+                "`{step}` の文面は承認（{approval}）の後に変わったため、公表できません（statements/{step}.txt の編集、差し込む事実の変更など）。承認された文面に戻すか、{approver}の承認を改めて得てください: メールで依頼するなら `hikeshi request-approval INCIDENT {step}`（画面では m）、対面・電話で得たなら `hikeshi approve INCIDENT {step} --by 氏名`",
+                "the text of `{step}` changed after it was approved (by `{approval}`), so it cannot be posted (statements/{step}.txt edited, a fact it uses changed, …); restore the approved text, or get {approver}'s approval again: by mail with `hikeshi request-approval INCIDENT {step}` (m on the screen), or, given in person or by phone, `hikeshi approve INCIDENT {step} --by NAME`"
             ),
             Refusal::FactUnchanged { fact, value } => tr!(
                 lang,

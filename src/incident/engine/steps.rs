@@ -2,7 +2,9 @@
 //! reject, tick, observe, reopen, note, evidence, handover, the account, close. One function
 //! per command; each returns its one event or a refusal.
 
-use super::{Refusal, Statement, ensure_actionable, find_step, given, kind, non_empty};
+use super::{
+    PostStatement, Refusal, Statement, ensure_actionable, find_step, given, kind, non_empty,
+};
 use crate::incident::event::{Event, EvidenceRecord, PostedText, StartParams};
 use crate::incident::state::{IncidentState, StepStatus};
 use crate::journal::sha256_hex;
@@ -80,7 +82,7 @@ pub(super) fn complete(
     if let Some(StepKind::Post(post)) = kind
         && force.is_none()
     {
-        super::approval::approved(state, playbook, ix, post)?;
+        super::approval::approved(state, playbook, ix, post, statement)?;
     }
     // Only a post publishes a text; a statement given with another step is not recorded.
     let posted = match (kind, statement) {
@@ -216,10 +218,13 @@ pub(super) fn approve(
     playbook: &Playbook,
     step: &str,
     by: &str,
+    statements: Option<&[PostStatement]>,
 ) -> Result<Event, Refusal> {
     ensure_approvable(state, playbook, step, &[(by, "--by")])?;
+    // The approval covers the statements as they read now: the post's own, or an approval
+    // step's posts'.
     let texts = find_step(playbook, step)
-        .map(|ix| super::approval::texts(state, playbook, ix))
+        .map(|ix| super::approval::requested(state, playbook, ix, statements))
         .unwrap_or_default();
     Ok(Event::ApprovalGiven {
         step: step.to_string(),

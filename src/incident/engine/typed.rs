@@ -92,7 +92,7 @@ fn fields(command: &Command) -> Vec<Typed<'_>> {
         .into_iter()
         .flatten()
         .collect(),
-        Command::Approve { step, by } => vec![Name(step, "STEP"), Name(by, "--by")],
+        Command::Approve { step, by, .. } => vec![Name(step, "STEP"), Name(by, "--by")],
         Command::Reject { step, by, reason } => vec![
             Name(step, "STEP"),
             Name(by, "--by"),

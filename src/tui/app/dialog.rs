@@ -426,7 +426,11 @@ impl App {
                     force: None,
                 }
             }
-            DialogKind::Approve => Command::Approve { step, by: text },
+            DialogKind::Approve => Command::Approve {
+                step,
+                by: text,
+                statements: None,
+            },
             DialogKind::RejectBy => Command::Reject {
                 step,
                 by: text,

@@ -28,6 +28,9 @@ pub struct Mail {
     claims: HashMap<u32, Claim>,
     /// Messages sent whose outcome could not be journalled: never sent again by this screen.
     unrecorded: HashSet<u32>,
+    /// This computer's clock is too far behind the journal to record a delivery, and the
+    /// screen has said so: nothing is sent until it is not.
+    clock_behind: bool,
     /// Deliveries to start (taken by the screen loop).
     queue: Vec<Job>,
     /// What the watch on the reply mailbox reports (replies recorded or not, the server
@@ -51,6 +54,7 @@ impl Mail {
             in_flight: HashSet::new(),
             claims: HashMap::new(),
             unrecorded: HashSet::new(),
+            clock_behind: false,
             queue: Vec::new(),
             inbox: None,
         }
@@ -67,6 +71,7 @@ impl Mail {
             in_flight: HashSet::new(),
             claims: HashMap::new(),
             unrecorded: HashSet::new(),
+            clock_behind: false,
             queue: Vec::new(),
             inbox: None,
         }
@@ -98,11 +103,21 @@ impl App {
         skip.extend(&self.mail.unrecorded);
         let claimed = match notify::claim_due(&mut self.incident, &skip, everything, room) {
             Ok(claimed) => claimed,
+            Err(e @ notify::NotifyError::ClockBehind { .. }) => {
+                // Nothing is sent from a clock the journal would refuse. Said once (and on
+                // each retry asked for), not on every tick over whatever else is shown.
+                if everything || !self.mail.clock_behind {
+                    self.error(e.message(self.lang));
+                }
+                self.mail.clock_behind = true;
+                return 0;
+            }
             Err(e) => {
                 self.error(e.message(self.lang));
                 return 0;
             }
         };
+        self.mail.clock_behind = false;
         let n = claimed.len();
         for notify::Claimed { job, claim } in claimed {
             self.mail.in_flight.insert(job.message);

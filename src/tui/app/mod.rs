@@ -489,9 +489,13 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Cancel => self.flash = None,
             Action::Retry => {
+                // What stops the retry (the clock behind the journal, say) stays shown.
+                self.flash = None;
                 let n = self.schedule(true);
-                let text = tr!(self.lang, "{n} 通を再送します", "retrying {n} message(s)");
-                self.info(text);
+                if self.flash.is_none() {
+                    let text = tr!(self.lang, "{n} 通を再送します", "retrying {n} message(s)");
+                    self.info(text);
+                }
             }
             Action::Call => self.open(DialogKind::Call),
             Action::Ack => self.open(DialogKind::Ack),
