@@ -169,6 +169,9 @@ pub struct PendingMessage {
     pub queued_at: DateTime<FixedOffset>,
     /// When it was delivered.
     pub delivered_at: Option<DateTime<FixedOffset>>,
+    /// Replies to it kept until its step can be approved (`reply_held`): who sent them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held_replies: Vec<String>,
 }
 
 impl PendingMessage {
@@ -179,6 +182,11 @@ impl PendingMessage {
             to: m.letter.to.clone(),
             queued_at: m.queued.at,
             delivered_at: m.sent_at(),
+            held_replies: m
+                .held
+                .iter()
+                .map(|r| format!("{} <{}>", r.name, r.from))
+                .collect(),
         }
     }
 }
@@ -198,6 +206,13 @@ pub fn pending_lines(
             "承認待ち: 承認依頼 #{m}（{to}宛て、{at} 依頼）に返信がありません",
             "awaiting approval: request #{m} to {to} ({at}) not answered"
         ));
+        for who in &p.held_replies {
+            out.push(tr!(
+                lang,
+                "保留中の返信: 承認依頼 #{m} への {who} の返信（手順が承認できるようになったら記録）",
+                "held reply: {who}'s answer to request #{m} (recorded once the step can be approved)"
+            ));
+        }
     }
     if !unacknowledged.is_empty() {
         let list = unacknowledged

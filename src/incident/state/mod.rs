@@ -183,6 +183,8 @@ impl IncidentState {
                 && m.sent_at().is_some()
                 && m.acknowledged.is_none()
                 && m.letter.approval.is_none()
+                // An answer to a reply asks nothing back.
+                && m.letter.answers.is_none()
         })
     }
 
