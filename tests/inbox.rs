@@ -530,7 +530,10 @@ fn a_reply_before_its_step_is_ready_is_kept_and_counted_when_it_is() {
         .count();
     assert_eq!(saved, 1, "the early reply is saved");
     let status = case.ok(&["status", "INC"]);
-    assert!(status.contains("held reply: 佐藤 課長 <hasshin@city.example.jp>"), "{status}");
+    assert!(
+        status.contains("held reply: 佐藤 課長 <hasshin@city.example.jp>"),
+        "{status}"
+    );
     // Still not ready: it keeps waiting, silently.
     let out = case.ok(&["inbox", "INC"]);
     assert!(out.contains("no new mail"), "{out}");
@@ -634,6 +637,30 @@ fn a_forged_sender_counts_only_with_the_city_servers_word() {
             // Another server's word is not the city's.
             "Authentication-Results: mx.evil.example; dmarc=pass header.from=city.example.jp\r\n".to_string(),
             "no Authentication-Results from mx.city.example.jp",
+        ),
+        (
+            "f5@evil.example",
+            // A pass smuggled in a quoted value, a failure hidden behind an open comment.
+            "Authentication-Results: mx.city.example.jp; spf=pass smtp.mailfrom=\"x;dmarc=pass header.from=city.example.jp;(\"@evil.example; dkim=fail header.d=city.example.jp\r\n".to_string(),
+            "dkim=fail",
+        ),
+        (
+            "f6@evil.example",
+            // A pass in one header, a failure in another of the same server (a second filter).
+            "Authentication-Results: mx.city.example.jp; dmarc=pass header.from=city.example.jp\r\nAuthentication-Results: mx.city.example.jp; dkim=fail header.d=city.example.jp\r\n".to_string(),
+            "dkim=fail",
+        ),
+        (
+            "f7@evil.example",
+            // DMARC passed for another domain than the From address's.
+            "Authentication-Results: mx.city.example.jp; dmarc=pass header.from=evil.example\r\n".to_string(),
+            "no dmarc, aligned dkim or auth pass",
+        ),
+        (
+            "f8@evil.example",
+            // Two From headers: which one the server checked is not known.
+            "Authentication-Results: mx.city.example.jp; dmarc=pass header.from=city.example.jp\r\nFrom: mallory@evil.example\r\n".to_string(),
+            "2 From headers",
         ),
     ];
     for (id, headers, why) in &forged {
@@ -908,4 +935,52 @@ fn an_approval_by_reply_covers_the_edited_statement_the_approver_read() {
         .find(|l| l.contains("\"kind\":\"step_completed\"") && l.contains("\"notice\""))
         .unwrap();
     assert!(posted.contains("（案2）"), "{posted}");
+}
+
+/// A reply to a request already decided counts as nothing (a late 承認 never overrides a
+/// refusal); an automatic reply is neither counted nor answered; and however often a sender
+/// replies unclearly, a message's replies get at most three answers.
+#[test]
+fn late_automatic_and_repeated_replies_decide_nothing() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start_with(&server, "none", "mail/approval.yaml");
+    case.ok(&["fact", "INC", "fake=@city_0fficial"]);
+    case.ok(&["request-approval", "INC", "notice"]);
+    let request = case.message(2);
+    case.ok(&[
+        "reject",
+        "INC",
+        "notice",
+        "--by",
+        "佐藤課長",
+        "--reason",
+        "電話で却下",
+    ]);
+    server.append(&Reply::to(&request, "late@city.example.jp", "承認します").bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("decided already or replaced"), "{out}");
+    assert!(!case.journal().contains("\"kind\":\"approval_given\""));
+    assert_eq!(case.answers().len(), 1);
+    // An out-of-office reply: listed, never recorded or answered.
+    let before = case.journal();
+    let mut away = Reply::to(&request, "away@city.example.jp", "承認");
+    away.headers = "Auto-Submitted: auto-replied\r\n".into();
+    server.append(&away.bytes());
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("an automatic reply to message #2"), "{out}");
+    assert_eq!(case.journal(), before);
+    // Unclear again and again: three answers in all, then only the record.
+    for n in 0..3 {
+        let id = format!("again{n}@city.example.jp");
+        server.append(&Reply::to(&request, &id, "？").bytes());
+    }
+    let out = case.ok(&["inbox", "INC"]);
+    assert!(out.contains("answered 3 times already"), "{out}");
+    assert_eq!(case.answers().len(), 3);
+    assert_eq!(
+        case.journal()
+            .matches("\"kind\":\"reply_not_counted\"")
+            .count(),
+        4
+    );
 }

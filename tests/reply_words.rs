@@ -55,6 +55,24 @@ const REPLIES: &[(&str, Verdict)] = &[
     ("Approved, but fix the date first", Q),
     ("ok?", Q),
     ("Approve? Not yet.", Q),
+    // A condition on a later line, or below the quote, takes the answer back.
+    ("承認します\n10時以降に投稿してください", Q),
+    ("OK\n投稿は課長確認後で", Q),
+    ("承認\n一部調整をお願いします", Q),
+    (
+        "承認します\n> 承認依頼の本文\nただし日付は直してください",
+        Q,
+    ),
+    ("OK\nPlease post after the press conference", Q),
+    ("OK, than\u{212A}s, but do not post", Q),
+    // A signature, a phone's line, a courtesy after the answer leave it as it is.
+    ("承認します。\nこども家庭課 山田\n内線 1234", A),
+    ("承認します\n\niPhoneから送信", A),
+    ("了解しました\nよろしくお願いします\n広報広聴課 田中", K),
+    (
+        "OK\nTaro Yamada\nPublic Relations Division\nSent from my iPhone",
+        A,
+    ),
     // Acknowledgements.
     ("了解", K),
     ("了解しました", K),
@@ -82,6 +100,8 @@ const REPLIES: &[(&str, Verdict)] = &[
     ("却下しません", Q),
     ("却下ではありません、承認です", Q),
     ("却下", Verdict::Unclear(Unclear::NoReason)),
+    ("却下 ですか？", Q),
+    ("不承認 山田様\n承認します", R),
     ("却下します。", Verdict::Unclear(Unclear::NoReason)),
     // Neither.
     ("よろしくお願いします", N),
@@ -169,6 +189,13 @@ fn hidden_html_is_not_what_the_writer_saw() {
     let text = visible_text(html);
     assert!(!text.contains("承認") && !text.contains("OK"), "{text}");
     assert_eq!(read_text(&text).verdict, R);
+    // `/>` does not close a <div>; a style sheet's class or id rule hides as well.
+    let text = visible_text("<div style=\"display:none\"/>承認します</div><div>却下：日付</div>");
+    assert!(!text.contains("承認"), "{text}");
+    let text = visible_text(
+        "<style>.q{display:none} #r { font-size: 0 }</style><p class=\"x q\">承認</p><p id=\"r\">OK</p><p>却下：日付</p>",
+    );
+    assert!(!text.contains("承認") && !text.contains("OK"), "{text}");
     let shown =
         visible_text("<div>承認します</div><div><br></div><div id=\"divRplyFwdMsg\">却下</div>");
     assert_eq!(read_text(&shown).verdict, A);
@@ -193,4 +220,15 @@ MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n\
     );
     let agree = raw.replace("却下：日付が違う", "承認します");
     assert_eq!(read_mail(&parse(&agree)).verdict, A);
+}
+
+#[test]
+fn a_style_sheet_that_hides_by_other_selectors_is_unclear() {
+    let raw = "From: a@city.example.jp\r\nMessage-ID: <r@x>\r\nSubject: Re: x\r\n\
+MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+<style>div > span { display: none }</style><div><span>承認</span>却下：日付</div>\r\n";
+    assert_eq!(
+        read_mail(&parse(raw)).verdict,
+        Verdict::Unclear(Unclear::HiddenText)
+    );
 }

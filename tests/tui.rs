@@ -1301,3 +1301,46 @@ fn an_approval_on_the_screen_covers_the_text_as_it_read() {
         .unwrap();
     assert_eq!(posted.text, drafted.trim_end_matches('\n'));
 }
+
+/// This screen's own mail settling a notify step does not move the selection: an Enter on
+/// its way (pressed for the step the person saw) does nothing but say so, instead of landing
+/// on whatever step became first (issue 25, the drill's 0.3–1 s case).
+#[test]
+fn a_delivery_never_moves_the_selection_under_a_key() {
+    use hikeshi::notify::{Config, Transport};
+    use hikeshi::tui::app::Mail;
+    let config = Config::default();
+    let transport = Transport::from_config(&config).unwrap();
+    let mut s = screen_with(Lang::Ja, Mail::new(config, transport));
+    let app = &mut s.app;
+    press(app, Action::Primary); // detect
+    assert_eq!(selected_id(app), "report-to-supervisor");
+    // Enter on the first report: its mail is queued and goes out in the background.
+    let mut next = app.update(Action::Primary);
+    while let Some(a) = next {
+        next = app.update(a);
+    }
+    let work = app.take_work();
+    assert!(!work.is_empty());
+    for w in work {
+        let delivered = RUNTIME.with(|r| r.block_on(w));
+        app.update(delivered);
+    }
+    let report = app
+        .incident
+        .playbook()
+        .graph
+        .find("report-to-supervisor")
+        .unwrap();
+    assert_eq!(app.incident.state().status_of(report), StepStatus::Done);
+    assert_eq!(selected_id(app), "report-to-supervisor");
+    let done_before = app.incident.state().progress();
+    app.update(Action::Primary);
+    assert_eq!(
+        app.incident.state().progress(),
+        done_before,
+        "the key did nothing"
+    );
+    let flash = app.flash.as_ref().unwrap().text.clone();
+    assert!(flash.contains("このキーは実行しませんでした"), "{flash}");
+}

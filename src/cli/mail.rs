@@ -478,6 +478,8 @@ fn message_named(
     let candidates: Vec<u32> = state
         .messages
         .iter()
+        // An answer to a reply or an approval request is not acknowledged.
+        .filter(|m| m.letter.answers.is_none() && m.letter.approval.is_none())
         .filter(|m| m.letter.to == trimmed || m.letter.also.iter().any(|a| a == trimmed))
         .filter(|m| m.sent_at().is_some() && m.acknowledged.is_some() == acknowledged)
         .map(|m| m.number)

@@ -379,6 +379,11 @@ pub fn reply_issue(issue: ReplyIssue, reply: &Reply, lang: Lang) -> String {
                     "返信のテキスト部分と HTML 部分の内容が一致しません",
                     "the reply's plain-text and HTML parts say different things"
                 ),
+                Verdict::Unclear(Unclear::HiddenText) => tr!(
+                    lang,
+                    "返信の HTML に、表示されない文字を作るスタイルがあり、読まれた内容が分かりません",
+                    "the reply's HTML hides text by its style sheet, so what was read is not known"
+                ),
                 Verdict::Unclear(Unclear::NoReason) => tr!(
                     lang,
                     "却下の理由が書かれていません（「{line}」）",
@@ -415,6 +420,11 @@ pub fn reply_issue(issue: ReplyIssue, reply: &Reply, lang: Lang) -> String {
             lang,
             "この手順はすでに完了又はスキップされています",
             "the step is already done or skipped"
+        ),
+        ReplyIssue::Superseded => tr!(
+            lang,
+            "この承認依頼はすでに承認・却下されたか、新しい承認依頼に置き換わっています",
+            "this approval request was decided already or replaced by a newer request"
         ),
         ReplyIssue::NotApplicable => tr!(
             lang,

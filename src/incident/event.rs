@@ -150,6 +150,8 @@ pub enum Unclear {
     NoReason,
     /// Its plain-text and HTML parts say different things.
     PartsDisagree,
+    /// Its HTML part hides text by style-sheet rules hikeshi does not follow.
+    HiddenText,
 }
 
 /// Why a reply from the right person, in the right thread, counts as nothing. The replier is
@@ -169,6 +171,9 @@ pub enum ReplyIssue {
     StepSettled,
     /// The step does not apply to this incident (any more).
     NotApplicable,
+    /// The request it answers was decided already (approved, refused) or a newer request
+    /// replaced it.
+    Superseded,
 }
 
 /// A reply mail to one of the incident's messages, as received and saved under `inbox/`:

@@ -269,6 +269,11 @@ pub fn compose_answer(
             "The text changed after approval was asked, so your reply is not recorded as an \
 approval. The person on duty will ask again with the new text: please answer that request."
         ),
+        ReplyIssue::Superseded => tr!(
+            lang,
+            "この依頼への回答はすでに記録されたか、新しい依頼に置き換わっています。新しい依頼のメールがある場合は、そちらに返信してください。",
+            "This request was answered already or replaced by a newer one. If there is a newer request, please answer that one."
+        ),
         ReplyIssue::StepSettled | ReplyIssue::NotApplicable => tr!(
             lang,
             "ご返信は受け取りましたが、記録には数えていません。ご不明な点は担当者に電話でお問い合わせください。",
@@ -545,9 +550,14 @@ fn build(p: BuildParts<'_>) -> Result<Vec<u8>, NotifyError> {
         ));
     match (p.root, p.answering) {
         (Some(root), Some(reply)) => {
+            // An automatic answer (RFC 3834): auto-responders do not answer it in turn.
             builder = builder
                 .in_reply_to(format!("<{reply}>"))
-                .references(format!("<{root}> <{reply}>"));
+                .references(format!("<{root}> <{reply}>"))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("Auto-Submitted"),
+                    "auto-replied".to_string(),
+                ));
         }
         (Some(root), None) => {
             builder = builder

@@ -509,10 +509,11 @@ pub async fn watch(
     loop {
         if let Err(e) = incident.refresh() {
             // A journal on a share may be out of reach for a moment: a watch says so and
-            // tries again, as for the server.
+            // tries again, as for the server (and says when all is well again).
             if !watch {
                 return Err(e.into());
             }
+            trouble = true;
             let said = tr!(
                 lang,
                 "{}（{} 秒後に再試行）",
@@ -656,12 +657,14 @@ async fn deliver_due(
     transport: &super::Transport,
     lang: Lang,
 ) -> Result<Vec<String>, NotifyError> {
-    let claimed = super::claim_due(
-        incident,
-        &std::collections::HashSet::new(),
-        false,
-        usize::MAX,
-    )?;
+    // Only the answers: the rest of the incident's mail is sent by whoever queued it.
+    let others: std::collections::HashSet<u32> = incident
+        .state()
+        .undelivered()
+        .filter(|m| m.letter.answers.is_none())
+        .map(|m| m.number)
+        .collect();
+    let claimed = super::claim_due(incident, &others, false, usize::MAX)?;
     let mut lines = Vec::new();
     let mut failure = None;
     super::deliver_each(transport, claimed, |outcome, claim| {

@@ -77,6 +77,9 @@ pub fn request_approval(
     })
 }
 
+/// At most this many answers go to one sender about one message's replies.
+pub const MAX_ANSWERS: usize = 3;
+
 /// A reply recorded (`record_reply`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedReply {
@@ -115,6 +118,31 @@ pub fn record_reply(
         let Some((message, issue, reply)) = not_counted else {
             return Ok((Vec::new(), command));
         };
+        // However a sender keeps replying, a message gets a few answers to them, no more.
+        let answered = incident
+            .state()
+            .messages
+            .iter()
+            .filter(|m| {
+                m.letter.answers.is_some() && m.letter.address.eq_ignore_ascii_case(&reply.from)
+            })
+            .filter(|m| {
+                incident.state().messages.iter().any(|r| {
+                    r.number == message
+                        && r.uncounted
+                            .iter()
+                            .any(|(_, u)| Some(&u.reply_id) == m.letter.answers.as_ref())
+                })
+            })
+            .count();
+        if answered >= MAX_ANSWERS {
+            unanswered = Some(tr!(
+                lang,
+                "通知 #{message} への返信にはすでに {answered} 回返答しました",
+                "replies to message #{message} were answered {answered} times already"
+            ));
+            return Ok((Vec::new(), command));
+        }
         let composed = match super::compose::compose_answer(
             incident.record(),
             message,

@@ -46,9 +46,15 @@ pub fn read_mail(mail: &Message<'_>) -> Reading {
         .first()
         .and_then(|id| mail.part(*id))
         .and_then(|p| match &p.body {
-            PartType::Html(h) => Some(visible_text(h)),
+            PartType::Html(h) => Some(h),
             _ => None,
         });
+    // A style sheet that hides by selectors hikeshi does not follow: what the writer saw is
+    // not known.
+    if html.is_some_and(|h| hidden_by_style_sheets(h).unreadable) {
+        return Reading::unclear(Unclear::HiddenText, "");
+    }
+    let html = html.map(|h| visible_text(h));
     match (plain, html) {
         (Some(p), Some(h)) => {
             let (a, b) = (read_text(&p), read_text(&h));
@@ -81,22 +87,28 @@ pub fn read_text(body: &str) -> Reading {
 /// (the original follows it unquoted).
 fn written_lines(body: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let wrote = |out: &[String]| out.iter().any(|l| !l.trim().is_empty());
     for raw in body.lines() {
         let line = fold_width(raw.trim_end_matches('\r'));
         let t = line.trim();
-        if is_signature_separator(raw) || is_outlook_block(t) {
+        if is_signature_separator(raw) || is_outlook_block(t) || is_client_signature(t) {
             break;
         }
+        // Quoted lines are skipped, and what the writer wrote between or after them is
+        // theirs (an answer below the quote, or a condition added further down).
         if t.starts_with('>') || is_quote_header(t) {
-            if wrote(&out) {
-                break;
-            }
             continue;
         }
         out.push(line);
     }
     out
+}
+
+/// The line a phone or a client adds below what was written (「iPhoneから送信」).
+fn is_client_signature(t: &str) -> bool {
+    let lower = t.to_lowercase();
+    t.ends_with("から送信")
+        || lower.starts_with("sent from my")
+        || lower.starts_with("get outlook for")
 }
 
 /// Where Outlook and many Japanese clients put the original, unquoted, below.
@@ -149,6 +161,10 @@ fn is_signature_separator(raw: &str) -> bool {
 /// Greetings and salutations that may precede the answer.
 fn is_greeting(line: &str) -> bool {
     let t = line.trim_end_matches(is_trailing_punct).trim();
+    // 「不承認 山田様」 is an answer, whatever it ends with.
+    if STEMS.iter().any(|s| strip_prefix_ci(t, s.word).is_some()) {
+        return false;
+    }
     let lower = t.to_lowercase();
     const GREETINGS: [&str; 12] = [
         "お疲れ様です",
@@ -370,25 +386,26 @@ fn only_courtesy(rest: &str) -> bool {
         if r.is_empty() {
             return true;
         }
-        let lower = r.to_lowercase();
-        let Some(c) = COURTESIES.iter().find(|c| lower.starts_with(*c)) else {
+        // Compared in place (no lowercased copy, whose byte offsets may differ).
+        let Some(c) = COURTESIES
+            .iter()
+            .find(|c| r.get(..c.len()).is_some_and(|p| p.eq_ignore_ascii_case(c)))
+        else {
             return false;
         };
-        // `lower` has the same byte length as `r` for these ASCII/Japanese courtesies.
-        r = r
-            .get(c.len()..)
-            .unwrap_or_default()
-            .trim_start_matches(is_trailing_punct);
+        let Some(after) = r.get(c.len()..) else {
+            return false;
+        };
+        r = after.trim_start_matches(is_trailing_punct);
     }
 }
 
 fn read_line(line: &str, rest: &[&str]) -> Reading {
     let unclear = |cause| Reading::unclear(cause, line);
-    let lower = line.to_lowercase();
     // The stems are tried longest first within a verdict's look-alikes (不承認 before 承認 is not
     // needed: 不承認 does not start with 承認); "ok" must be a word of its own.
     for stem in STEMS {
-        let Some(after) = strip_prefix_ci(line, &lower, stem.word) else {
+        let Some(after) = strip_prefix_ci(line, stem.word) else {
             continue;
         };
         if after.starts_with(|c: char| c.is_ascii_alphanumeric()) {
@@ -407,8 +424,10 @@ fn read_line(line: &str, rest: &[&str]) -> Reading {
         if !answered {
             return unclear(Unclear::Qualified);
         }
-        // A later line may take the answer back ("ただし…", "…まで待ってください").
-        if rest.iter().any(|l| has_qualifier(l)) {
+        // A later line may take the answer back or add a condition ("ただし…", "10時以降に
+        //投稿してください", "投稿は課長確認後で"): after the answer, only courtesies, greetings
+        // and lines that read as a signature (names, divisions, numbers) may follow.
+        if !rest.iter().all(|l| may_follow(l)) {
             return unclear(Unclear::Qualified);
         }
         return Reading {
@@ -420,9 +439,56 @@ fn read_line(line: &str, rest: &[&str]) -> Reading {
     unclear(Unclear::NotAnAnswer)
 }
 
+/// Whether a line after an answer leaves it as it is: empty, a courtesy, a greeting, or a
+/// line that reads as a signature — no question, negation or condition, and none of the
+/// particles and endings of a sentence (a request, a time, a condition is a sentence).
+fn may_follow(line: &str) -> bool {
+    let t = line.trim();
+    if t.is_empty() || only_courtesy(t) || is_greeting(t) {
+        return true;
+    }
+    const SENTENCE: [&str; 22] = [
+        "を",
+        "に",
+        "は",
+        "が",
+        "で",
+        "て",
+        "ください",
+        "下さい",
+        "ます",
+        "です",
+        "ません",
+        "ない",
+        "たい",
+        "まで",
+        "から",
+        "後",
+        "前",
+        "以降",
+        "以後",
+        "調整",
+        "確認",
+        "予定",
+    ];
+    const INSTRUCTION: [&str; 16] = [
+        "please", "after", "until", "before", "once", "when", "only", "provided", "pending",
+        "later", "tomorrow", "first", "edit", "post", "check", "should",
+    ];
+    let lower = t.to_lowercase();
+    let english = lower
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
+        .any(|w| INSTRUCTION.contains(&w));
+    !has_qualifier(t) && !english && !SENTENCE.iter().any(|w| t.contains(w))
+}
+
 /// 却下 / 不可 / rejected, an ending, a separator and the reason (on the line, or the lines
 /// after it). 「不可能ではないので…」 or 「却下しません」 is no rejection: unclear.
 fn read_rejection(line: &str, after: &str, endings: &[&str], rest: &[&str]) -> Reading {
+    // 「却下 ですか？」 asks; it does not refuse.
+    if line.contains(['?', '？']) {
+        return Reading::unclear(Unclear::Qualified, line);
+    }
     for ending in endings {
         let Some(tail) = after.strip_prefix(ending) else {
             continue;
@@ -460,14 +526,10 @@ fn read_rejection(line: &str, after: &str, endings: &[&str], rest: &[&str]) -> R
 }
 
 /// `line` without `word` at its start (ASCII case ignored), if it starts so.
-fn strip_prefix_ci<'a>(line: &'a str, lower: &str, word: &str) -> Option<&'a str> {
-    // `lower` stands for `line` only where lowercasing kept every byte offset.
-    let folded = lower.len() == line.len() && lower.starts_with(word);
-    if folded || line.starts_with(word) {
-        line.get(word.len()..)
-    } else {
-        None
-    }
+fn strip_prefix_ci<'a>(line: &'a str, word: &str) -> Option<&'a str> {
+    line.get(..word.len())
+        .filter(|p| p.eq_ignore_ascii_case(word))
+        .and_then(|_| line.get(word.len()..))
 }
 
 /// Words that negate, question or condition an answer, in Japanese or English.
@@ -562,6 +624,7 @@ pub fn clean(text: &str) -> String {
 pub fn visible_text(html: &str) -> String {
     use html5gum::{DefaultEmitter, Token, Tokenizer};
 
+    let sheet = hidden_by_style_sheets(html);
     let mut emitter = DefaultEmitter::default();
     // <style> and <script> hold raw text, not tags.
     emitter.naively_switch_states(true);
@@ -589,12 +652,16 @@ pub fn visible_text(html: &str) -> String {
                 if BLOCK.contains(&name.as_slice()) && !hidden {
                     out.push('\n');
                 }
-                if VOID.contains(&name.as_slice()) || tag.self_closing {
+                // A browser ignores `/>` on any element but a void one: `<div …/>` is open.
+                if VOID.contains(&name.as_slice()) {
                     continue;
                 }
                 let hides = SKIPPED.contains(&name.as_slice())
                     || tag.attributes.contains_key(b"hidden".as_slice())
-                    || attr("style").is_some_and(|s| hides_by_style(&s));
+                    || attr("style").is_some_and(|s| hides_by_style(&s))
+                    || attr("class")
+                        .is_some_and(|c| c.split_whitespace().any(|c| sheet.classes.contains(c)))
+                    || attr("id").is_some_and(|i| sheet.ids.contains(&i));
                 open.push((name, hides));
             }
             Token::EndTag(tag) => {
@@ -615,6 +682,63 @@ pub fn visible_text(html: &str) -> String {
         }
     }
     out.replace('\u{a0}', " ")
+}
+
+/// The classes and ids a `<style>` sheet hides (`.x{display:none}`, `#y{font-size:0}`);
+/// `unreadable` when a rule hides by a selector that is not a plain class or id.
+#[derive(Default)]
+struct StyleSheetHides {
+    classes: std::collections::BTreeSet<String>,
+    ids: std::collections::BTreeSet<String>,
+    unreadable: bool,
+}
+
+fn hidden_by_style_sheets(html: &str) -> StyleSheetHides {
+    use html5gum::{DefaultEmitter, Token, Tokenizer};
+    let mut emitter = DefaultEmitter::default();
+    emitter.naively_switch_states(true);
+    let mut out = StyleSheetHides::default();
+    let mut in_style = false;
+    for token in Tokenizer::new_with_emitter(html, emitter).flatten() {
+        match token {
+            Token::StartTag(t) => in_style = t.name.eq_ignore_ascii_case(b"style"),
+            Token::EndTag(_) => in_style = false,
+            Token::String(text) if in_style => {
+                let css = String::from_utf8_lossy(&text.value).to_lowercase();
+                for rule in css.split('}') {
+                    let Some((selectors, declarations)) = rule.split_once('{') else {
+                        continue;
+                    };
+                    if !hides_by_style(declarations) {
+                        continue;
+                    }
+                    for selector in selectors.split(',').map(str::trim) {
+                        // `@media …{ .x{…}` leaves the at-rule before the selector.
+                        let selector = selector.rsplit('{').next().unwrap_or(selector).trim();
+                        let simple = |s: &str| {
+                            !s.is_empty()
+                                && s.chars()
+                                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                        };
+                        match selector.split_once(['.', '#']) {
+                            Some((tag, name))
+                                if simple(name) && (tag.is_empty() || simple(tag)) =>
+                            {
+                                if selector[tag.len()..].starts_with('.') {
+                                    out.classes.insert(name.to_string());
+                                } else {
+                                    out.ids.insert(name.to_string());
+                                }
+                            }
+                            _ => out.unreadable = true,
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 const BLOCK: &[&[u8]] = &[
@@ -698,4 +822,8 @@ fn hides_by_style(style: &str) -> bool {
         || zero("width:")
         || zero("line-height:") && s.contains("overflow:hidden")
         || s.contains("color:transparent")
+        || s.contains("mso-hide:all")
+        || ["color:#fff", "color:#ffffff", "color:white"]
+            .iter()
+            .any(|c| s.split(';').any(|d| d.trim_end_matches("!important") == *c))
 }

@@ -261,16 +261,24 @@ fn judge(
     if let Verdict::Unclear(_) = reply.verdict {
         return Ok(Outcome::NotCounted(ReplyIssue::Unclear));
     }
-    // A reply can arrive before the sender has journalled the delivery (another process, a
-    // slow disk): kept until it has.
-    if !matches!(record.delivery, Delivery::Sent { .. }) {
-        return Ok(Outcome::Held);
-    }
-    let Some(asked) = &record.letter.approval else {
-        return Ok(if reply.verdict == Verdict::Acknowledged {
-            Outcome::Counts(vec![recorded])
+    let sent = matches!(record.delivery, Delivery::Sent { .. });
+    // Never sent (its step was completed another way): nothing to answer for.
+    let unsent = || {
+        if record.cancelled.is_some() {
+            Outcome::NotCounted(ReplyIssue::StepSettled)
         } else {
+            // A reply can arrive before the sender has journalled the delivery (another
+            // process, a slow disk): kept until it has.
+            Outcome::Held
+        }
+    };
+    let Some(asked) = &record.letter.approval else {
+        return Ok(if reply.verdict != Verdict::Acknowledged {
             Outcome::NotCounted(ReplyIssue::NotAnApprovalRequest)
+        } else if !sent {
+            unsent()
+        } else {
+            Outcome::Counts(vec![recorded])
         });
     };
     if reply.verdict == Verdict::Acknowledged {
@@ -288,6 +296,15 @@ fn judge(
             return Ok(Outcome::NotCounted(ReplyIssue::NotApplicable));
         }
         Err(other) => return Err(other),
+    }
+    if !sent {
+        return Ok(unsent());
+    }
+    // Only the request still waiting for its answer is answered: a reply to an older one,
+    // or one that comes after the approval or the refusal, decides nothing.
+    let ix = find_step(playbook, &step)?;
+    if state.awaiting_approval(playbook, ix).map(|m| m.number) != Some(message) {
+        return Ok(Outcome::NotCounted(ReplyIssue::Superseded));
     }
     let by = format!("{} <{}>", reply.name, reply.from);
     let answer = match reply.verdict {

@@ -213,7 +213,9 @@ impl App {
             .state()
             .messages
             .iter()
+            // An answer to a reply or an approval request is not acknowledged.
             .filter(|m| m.step == id && m.sent_at().is_some())
+            .filter(|m| m.letter.answers.is_none() && m.letter.approval.is_none())
             .map(|m| m.number)
             .collect();
         match messages.as_slice() {

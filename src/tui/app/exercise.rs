@@ -74,7 +74,8 @@ impl App {
             refused: fired.refused.iter().map(|r| r.message(self.lang)).collect(),
         });
         self.now = self.incident.now();
-        self.select_next_ready();
+        // The selection stays where the person put it (a key may be on its way).
+        self.hold_if_changed();
     }
 
     /// Pops up the next queued inject when nothing else is on screen.

@@ -166,7 +166,8 @@ impl App {
                 } else if !entries.is_empty() {
                     self.say_recorded();
                 }
-                self.select_next_ready();
+                // The selection stays where the person put it (a key may be on its way).
+                self.hold_if_changed();
             }
             Err(e) => {
                 // The outcome is not on record: a delivered message must not go out again,

@@ -382,13 +382,21 @@ impl App {
             .iter()
             .rev()
             .find(|l| l.highlight)
-            .map(|l| l.actor.clone())
-            .unwrap_or_default();
-        self.error(tr!(
-            self.lang,
-            "{who} が今記録したため、このキーは実行しませんでした。画面を確かめてからもう一度押してください",
-            "{who} just recorded something, so this key did nothing; check the screen and press it again"
-        ));
+            .map(|l| l.actor.clone());
+        let text = match who {
+            Some(who) => tr!(
+                self.lang,
+                "{who} が今記録したため、このキーは実行しませんでした。画面を確かめてからもう一度押してください",
+                "{who} just recorded something, so this key did nothing; check the screen and press it again"
+            ),
+            // This screen's own mail settled, or an inject arrived.
+            None => tr!(
+                self.lang,
+                "選んでいる手順の状態が今変わったため、このキーは実行しませんでした。画面を確かめてからもう一度押してください",
+                "the selected step just changed, so this key did nothing; check the screen and press it again"
+            ),
+        };
+        self.error(text);
         true
     }
 
@@ -684,8 +692,13 @@ impl App {
         };
         self.info(text);
         self.now = self.incident.now();
-        // The selection stays on the step the person was looking at; if what a key would act
-        // on changed under it, keys on it are held for a moment.
+        self.hold_if_changed();
+    }
+
+    /// The selection stays on the step the person was looking at, whatever changed it (others'
+    /// records, this screen's own deliveries, an inject): if what a key would act on changed
+    /// under it, keys on it are held for a moment.
+    pub(super) fn hold_if_changed(&mut self) {
         if self.seen_now() != self.seen {
             self.changed_at = Some(std::time::Instant::now());
             self.seen = self.seen_now();
