@@ -119,14 +119,21 @@ thread_local! {
 /// run to its end and its outcome fed back.
 fn press(app: &mut App, action: Action) {
     let mut pending = std::collections::VecDeque::from([action]);
+    let mut delivered = false;
     while let Some(action) = pending.pop_front() {
         let mut next = Some(action);
         while let Some(a) = next {
             next = app.update(a);
         }
         for work in app.take_work() {
+            delivered = true;
             pending.push_back(RUNTIME.with(|r| r.block_on(work)));
         }
+    }
+    // The person sees what the mail did before the next key (the key hold has passed;
+    // `a_delivery_moves_on_but_holds_a_key_in_flight` presses within it).
+    if delivered {
+        app.changed_at = None;
     }
 }
 
@@ -1302,11 +1309,11 @@ fn an_approval_on_the_screen_covers_the_text_as_it_read() {
     assert_eq!(posted.text, drafted.trim_end_matches('\n'));
 }
 
-/// This screen's own mail settling a notify step does not move the selection: an Enter on
-/// its way (pressed for the step the person saw) does nothing but say so, instead of landing
-/// on whatever step became first (issue 25, the drill's 0.3–1 s case).
+/// This screen's own mail settling a notify step moves the screen on, as the person's own key
+/// does, but an Enter on its way (pressed for the step the person saw) does nothing but say so,
+/// instead of landing on the step that became selected (issue 25, the drill's 0.3–1 s case).
 #[test]
-fn a_delivery_never_moves_the_selection_under_a_key() {
+fn a_delivery_moves_on_but_holds_a_key_in_flight() {
     use hikeshi::notify::{Config, Transport};
     use hikeshi::tui::app::Mail;
     let config = Config::default();
@@ -1333,7 +1340,7 @@ fn a_delivery_never_moves_the_selection_under_a_key() {
         .find("report-to-supervisor")
         .unwrap();
     assert_eq!(app.incident.state().status_of(report), StepStatus::Done);
-    assert_eq!(selected_id(app), "report-to-supervisor");
+    assert_ne!(selected_id(app), "report-to-supervisor");
     let done_before = app.incident.state().progress();
     app.update(Action::Primary);
     assert_eq!(

@@ -39,13 +39,6 @@ fn status(incidents: &Path, id: &str) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-/// Waits (bounded) until the journal has more than `entries` entries.
-fn wait_entries(incidents: &Path, id: &str, entries: u64) -> serde_json::Value {
-    wait_until(incidents, id, |s| {
-        s["journal"]["entries"].as_u64().unwrap_or(0) > entries
-    })
-}
-
 /// Waits (bounded) until the incident's status satisfies `done`.
 fn wait_until(
     incidents: &Path,
@@ -113,7 +106,17 @@ fn walk(tmux: &Tmux, env: &str, incidents: &Path, playbook: &str, total: u64) ->
         keystrokes += keys.len();
         let entries = s["journal"]["entries"].as_u64().unwrap();
         tmux.keys(keys);
-        s = wait_entries(incidents, &id, entries);
+        // Keys that come right after the screen moved on by itself (a notify step's mail
+        // settled) are held and say so: the person looks, and presses them again.
+        s = wait_until(incidents, &id, |s| {
+            let recorded = s["journal"]["entries"].as_u64().unwrap_or(0) > entries;
+            if !recorded && tmux.screen().contains("このキーは実行しませんでした") {
+                tmux.keys(&["Escape"]);
+                tmux.wait_gone("このキーは実行しませんでした");
+                tmux.keys(keys);
+            }
+            recorded
+        });
         // A notify step is done once the worker has delivered its mail, a moment after the
         // queue is journalled: wait for that, or the next round would press Enter on it again.
         if target["kind"] == "notify" {

@@ -193,8 +193,9 @@ pub fn match_reply(
     if size > MAX_REPLY_BYTES {
         return Err(Unmatched::TooLarge(size));
     }
+    let labelled = known_charsets(raw);
     let mail = MessageParser::default()
-        .parse(raw)
+        .parse(&labelled[..])
         .ok_or(Unmatched::Malformed)?;
     let reply_id = mail.message_id().ok_or(Unmatched::Malformed)?.to_string();
     let from = mail
@@ -255,6 +256,37 @@ pub fn match_reply(
             line: Some(reading.line).filter(|l| !l.is_empty()),
         },
     })
+}
+
+/// The mail with the charset names Japanese clients use that the parser does not know put as
+/// ones it does: `cp932` (Windows) is Shift_JIS as Microsoft extends it (`ms932`), and
+/// ISO-2022-JP-2 and -3 are read as ISO-2022-JP (their common part). The bytes are kept
+/// otherwise; the record keeps the hash of the mail as received.
+fn known_charsets(raw: &[u8]) -> Vec<u8> {
+    const NAMES: [(&[u8], &[u8]); 3] = [
+        (b"cp932", b"ms932"),
+        (b"iso-2022-jp-2", b"iso-2022-jp"),
+        (b"iso-2022-jp-3", b"iso-2022-jp"),
+    ];
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let rest = &raw[i..];
+        match NAMES.iter().find(|(from, _)| {
+            rest.get(..from.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(from))
+        }) {
+            Some((from, to)) => {
+                out.extend_from_slice(to);
+                i += from.len();
+            }
+            None => {
+                out.push(raw[i]);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// Whether a machine sent it (RFC 3834 `Auto-Submitted`, `Precedence: bulk|junk|list|

@@ -291,7 +291,8 @@ pub struct Reply<'a> {
     pub subject: String,
     pub threads: bool,
     pub first_line: &'a str,
-    /// `utf-8` (8bit), or `iso-2022-jp`, `shift_jis`, `euc-jp` (headers as encoded words).
+    /// `utf-8` (8bit), or `iso-2022-jp`, `shift_jis`, `cp932`, `euc-jp` (headers as encoded
+    /// words).
     pub charset: &'static str,
     /// An HTML part beside the plain one (multipart/alternative).
     pub html: Option<String>,
@@ -317,7 +318,13 @@ impl<'a> Reply<'a> {
     /// The text in this reply's charset, and an encoded word for headers.
     fn encode(&self, text: &str) -> (Vec<u8>, String) {
         use base64::Engine as _;
-        let encoding = encoding_rs::Encoding::for_label(self.charset.as_bytes()).unwrap();
+        // Windows' name for Shift_JIS as Microsoft extends it, which WHATWG does not list.
+        let label = if self.charset == "cp932" {
+            "shift_jis"
+        } else {
+            self.charset
+        };
+        let encoding = encoding_rs::Encoding::for_label(label.as_bytes()).unwrap();
         let (bytes, _, lossy) = encoding.encode(text);
         assert!(!lossy, "{text} has no {} form", self.charset);
         let word = format!(

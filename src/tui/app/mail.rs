@@ -166,7 +166,9 @@ impl App {
                 } else if !entries.is_empty() {
                     self.say_recorded();
                 }
-                // The selection stays where the person put it (a key may be on its way).
+                // The screen moves on as after the person's own key, and holds keys for a moment: one
+                // on its way was meant for the step that was selected.
+                self.select_next_ready();
                 self.hold_if_changed();
             }
             Err(e) => {

@@ -218,8 +218,10 @@ pub struct App {
     highlight_until: Option<std::time::Instant>,
     /// What the person saw the selected step and the list as, after their last key.
     seen: Seen,
-    /// When others last changed what a key acts on (keys are held for [`KEY_HOLD`] after).
-    changed_at: Option<std::time::Instant>,
+    /// When what a key acts on last changed without a key of this screen's (others' records,
+    /// this screen's mail settling, an inject): keys on the selected step are held for
+    /// [`KEY_HOLD`] after. `None` once the person has had time to see the change.
+    pub changed_at: Option<std::time::Instant>,
 }
 
 impl std::fmt::Debug for App {
@@ -695,9 +697,8 @@ impl App {
         self.hold_if_changed();
     }
 
-    /// The selection stays on the step the person was looking at, whatever changed it (others'
-    /// records, this screen's own deliveries, an inject): if what a key would act on changed
-    /// under it, keys on it are held for a moment.
+    /// If what a key would act on changed without a key of this screen's (others' records,
+    /// this screen's mail settling, an inject), keys on it are held for a moment.
     pub(super) fn hold_if_changed(&mut self) {
         if self.seen_now() != self.seen {
             self.changed_at = Some(std::time::Instant::now());
