@@ -498,6 +498,12 @@ fn show(spec: &str, divisions: Option<&Path>, lang: Lang) -> Result<Outcome, Err
     let mut out = String::new();
     let (title, id) = (&pb.title, &pb.id);
     out.push_str(&format!("{title} ({id})\n"));
+    let (file, divisions) = (&loaded.origin.playbook, &loaded.origin.divisions);
+    out.push_str(&tr!(
+        lang,
+        "ファイル: {file}\n連絡先: {divisions}\n",
+        "file: {file}\ndivisions: {divisions}\n"
+    ));
     if !overlay.base.is_empty() {
         let base = &overlay.base;
         out.push_str(&tr!(

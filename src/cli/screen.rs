@@ -77,6 +77,7 @@ pub(super) fn start_incident(ctx: &Context, args: &StartArgs) -> Result<PathBuf,
         severity: args.severity.clone(),
         exercise: args.exercise,
         facts: args.fact.iter().cloned().collect(),
+        origin: None,
     };
     let incident = Incident::start(&ctx.incidents, &loaded, params, clock())?;
     let lang = ctx.lang;
