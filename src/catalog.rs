@@ -93,12 +93,21 @@ impl CatalogError {
 /// `check` and the launcher show, and where an id is looked up before the stock set.
 pub const CITY_FOLDER: &str = "playbooks";
 
-/// A path made absolute (against the current folder) for the record, as text.
+/// A path made absolute (against the current folder) for the record, as text, with `.` and
+/// `..` taken out (a scenario's `../ID.yaml` shows as the playbook's own path).
 fn absolute(path: &Path) -> String {
-    std::path::absolute(path)
-        .unwrap_or_else(|_| path.to_path_buf())
-        .display()
-        .to_string()
+    let full = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in full.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out.display().to_string()
 }
 
 /// The playbook file in `folder` that `id` names: `ID.yaml` or `ID.yml`, else the one whose

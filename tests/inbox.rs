@@ -530,7 +530,10 @@ fn a_reply_before_its_step_is_ready_is_kept_and_counted_when_it_is() {
         .count();
     assert_eq!(saved, 1, "the early reply is saved");
     let status = case.ok(&["status", "INC"]);
-    assert!(status.contains("held reply: 佐藤 課長 <hasshin@city.example.jp>"), "{status}");
+    assert!(
+        status.contains("held reply: 佐藤 課長 <hasshin@city.example.jp>"),
+        "{status}"
+    );
     // Still not ready: it keeps waiting, silently.
     let out = case.ok(&["inbox", "INC"]);
     assert!(out.contains("no new mail"), "{out}");

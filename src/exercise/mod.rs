@@ -184,7 +184,9 @@ impl ScenarioRef {
                 return Ok(PlaybookRef::File(beside));
             }
             looked.push(beside.display().to_string());
-            if !is_path && let Some(file) = catalog::city_playbook(name, &dir.join(".."), &mut looked) {
+            if !is_path
+                && let Some(file) = catalog::city_playbook(name, &dir.join(".."), &mut looked)
+            {
                 return Ok(PlaybookRef::File(file));
             }
         }
