@@ -10,8 +10,11 @@ use std::path::{Path, PathBuf};
 use common::hikeshi;
 use serde_json::Value;
 
-/// The town's own mail domain and name, put in where the example had 例示市's.
+/// The town's own mail domain and name, put in where the example had 例示市's (the police's
+/// and the platform's example addresses become `….kakuu.lg.jp` ones too).
 const DOMAIN: &str = "town.kakuu.lg.jp";
+/// What every address of the town's directory ends with.
+const REAL: &str = "kakuu.lg.jp";
 const TOWN: &str = "架空町";
 /// Friday 22:05 JST.
 const NIGHT: &str = "2026-11-20T22:05:00+09:00";
@@ -46,6 +49,7 @@ fn city() -> (tempfile::TempDir, PathBuf) {
     let text = std::fs::read_to_string(&divisions)
         .unwrap()
         .replace("city.example.jp", DOMAIN)
+        .replace("example.jp", REAL)
         .replace("例示市", TOWN);
     std::fs::write(&divisions, text).unwrap();
     let city = tmp.path().join("my-city");
@@ -77,7 +81,7 @@ fn assert_town_mail(incident: &Path) -> usize {
         assert!(!to.is_empty(), "{} has no recipient", file.display());
         for address in &to {
             assert!(
-                address.ends_with(&format!("@{DOMAIN}")),
+                address.ends_with(REAL),
                 "{} goes to {address}, not to the town",
                 file.display()
             );
@@ -238,4 +242,72 @@ fn a_name_found_nowhere_says_where_it_was_looked_for() {
         err.contains(&common::native("playbooks/exercises/town-fire.yaml")),
         "{err}"
     );
+}
+
+/// `hikeshi` in `cwd` with `--lang en`: its exit status and standard error.
+fn stderr_of(cwd: &Path, args: &[&str]) -> (bool, String) {
+    let out = in_dir(cwd)
+        .arg("--lang")
+        .arg("en")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_real_incident_on_the_example_contacts_is_warned_about_before_mail_goes() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(tmp.path(), &["init", "my-city"]);
+    let city = tmp.path().join("my-city");
+    // Not edited: every address is an example one and the organisation is 例示市.
+    let start = [
+        "start",
+        "unauthorized-access",
+        "--account",
+        "@city_official",
+    ];
+    let (started, err) = stderr_of(&city, &start);
+    assert!(started, "{err}");
+    let divisions = absolute(&city, "playbooks/divisions.yaml");
+    assert!(
+        err.contains("WARNING") && err.contains("例示市") && err.contains(&divisions),
+        "{err}"
+    );
+    assert!(err.contains("koho@city.example.jp"), "{err}");
+    let incident = std::fs::read_dir(city.join("incidents"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let inc = incident.display().to_string();
+    ok(&city, &["done", &inc, "detect"]);
+    let (sent, err) = stderr_of(&city, &["notify", &inc, "report-to-supervisor"]);
+    assert!(sent, "{err}");
+    assert!(err.contains("WARNING") && err.contains(&divisions), "{err}");
+
+    // A drill on the same contacts is not warned about: its mail is marked and stays in
+    // the outbox.
+    let (drill, err) = stderr_of(&city, &[&start[..], &["--exercise"]].concat());
+    assert!(drill && !err.contains("WARNING"), "{err}");
+
+    // Addresses replaced but the organisation left: still said.
+    let file = city.join("playbooks/divisions.yaml");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("example.jp", REAL);
+    std::fs::write(&file, text).unwrap();
+    let (_, err) = stderr_of(&city, &start);
+    assert!(
+        err.contains("WARNING") && err.contains("例示市") && !err.contains("example.jp"),
+        "{err}"
+    );
+    // Both replaced (the README's edit): nothing to say.
+    let (_kept, town) = crate::city();
+    let (_, err) = stderr_of(&town, &start);
+    assert!(!err.contains("WARNING"), "{err}");
 }

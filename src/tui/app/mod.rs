@@ -788,6 +788,12 @@ impl App {
         }
     }
 
+    /// Shows a warning on the message line, as a refusal is shown (the example-contacts
+    /// warning when the screen opens).
+    pub fn warn(&mut self, text: impl Into<String>) {
+        self.error(text);
+    }
+
     fn error(&mut self, text: impl Into<String>) {
         self.flash = Some(Flash {
             text: text.into(),
