@@ -311,3 +311,88 @@ fn a_real_incident_on_the_example_contacts_is_warned_about_before_mail_goes() {
     let (_, err) = stderr_of(&town, &start);
     assert!(!err.contains("WARNING"), "{err}");
 }
+
+/// The one incident in the city's `incidents/`.
+fn only_incident(city: &Path) -> PathBuf {
+    let mut all: Vec<PathBuf> = std::fs::read_dir(city.join("incidents"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(all.len(), 1, "{all:?}");
+    all.remove(0)
+}
+
+/// The README's `run` by id, literally, on the screen in a real terminal: the incident is
+/// the city's, the screen says nothing of example contacts, and the mail the screen sends
+/// goes to the town.
+#[cfg(unix)]
+#[test]
+fn the_readme_s_run_on_the_screen_uses_the_city_s_files() {
+    let (tmp, city) = city();
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    let tmux = common::tmux::Tmux::new(tmp.path(), &city);
+    tmux.type_line(&format!(
+        "HIKESHI_OPERATOR=田中 {} run unauthorized-access --account @city_official --platform x",
+        bin.display()
+    ));
+    let screen = tmux.wait_for("進捗 0/26");
+    assert!(!screen.contains("警告"), "{screen}");
+    // Enter does the selected step (detect), then the next one offered: the first report.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("進捗 1/26");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("進捗 2/26");
+    tmux.keys(&["q"]);
+    tmux.wait_for("記録は保存されています");
+    let incident = only_incident(&city);
+    assert_eq!(assert_town_mail(&incident), 4);
+    assert_eq!(
+        status(&city, &incident)["origin"]["divisions"],
+        absolute(&city, "playbooks/divisions.yaml").as_str()
+    );
+}
+
+/// `hikeshi` alone in the city's folder starts the city's playbook with its directory.
+#[cfg(unix)]
+#[test]
+fn the_launcher_in_the_city_s_folder_starts_the_city_s_playbook() {
+    let (tmp, city) = city();
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    let tmux = common::tmux::Tmux::new(tmp.path(), &city);
+    tmux.type_line(&format!("HIKESHI_OPERATOR=田中 {}", bin.display()));
+    // The city's playbooks in file order: comments, correction, flaming, …
+    tmux.wait_for("3. 開始: SNS公式アカウントの炎上対応");
+    tmux.keys(&["3"]);
+    tmux.wait_for("1 X");
+    tmux.keys(&["1"]);
+    tmux.wait_for("0/18");
+    tmux.keys(&["q"]);
+    tmux.wait_for("記録は保存されています");
+    let s = status(&city, &only_incident(&city));
+    assert_eq!(
+        s["origin"]["playbook"],
+        absolute(&city, "playbooks/flaming.yaml").as_str()
+    );
+    assert_eq!(
+        s["origin"]["divisions"],
+        absolute(&city, "playbooks/divisions.yaml").as_str()
+    );
+}
+
+/// A real incident on the example directory: the screen says so as it opens.
+#[cfg(unix)]
+#[test]
+fn the_screen_warns_as_it_opens_on_example_contacts() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(tmp.path(), &["init", "my-city"]);
+    let city = tmp.path().join("my-city");
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    let tmux = common::tmux::Tmux::new(tmp.path(), &city);
+    tmux.type_line(&format!(
+        "HIKESHI_OPERATOR=田中 {} run unauthorized-access --account @city_official --platform x",
+        bin.display()
+    ));
+    tmux.wait_for("警告: 連絡先が例示のままです");
+    tmux.keys(&["q"]);
+    tmux.wait_for("記録は保存されています");
+}
