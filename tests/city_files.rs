@@ -396,3 +396,42 @@ fn the_screen_warns_as_it_opens_on_example_contacts() {
     tmux.keys(&["q"]);
     tmux.wait_for("記録は保存されています");
 }
+
+/// `extends:` follows the same rule: an id is the city's `ID.yaml` beside the overlay (so a
+/// town's edit of its copy is what its overlays build on), else the stock playbook; a file
+/// that extends its own id builds on the stock one.
+#[test]
+fn extends_names_the_city_s_copy_beside_the_overlay_then_the_stock_one() {
+    let (_tmp, city) = city();
+    let playbooks = city.join("playbooks");
+    let base = playbooks.join("flaming.yaml");
+    let edited = std::fs::read_to_string(&base).unwrap().replace(
+        "title: 状況を確認し、記録する",
+        "title: 町の当番が状況を確認し、記録する",
+    );
+    std::fs::write(&base, edited).unwrap();
+    std::fs::write(
+        playbooks.join("town-flaming.yaml"),
+        "id: town-flaming\nextends: flaming\nchange:\n  - id: detect\n    due: 15m\n",
+    )
+    .unwrap();
+    let shown = ok(&city, &["show", "town-flaming"]);
+    assert!(
+        shown.contains("町の当番が状況を確認し、記録する"),
+        "{shown}"
+    );
+    ok(&city, &["check"]);
+
+    // The city's flaming.yaml as an overlay of the stock flaming: not itself.
+    std::fs::write(
+        &base,
+        "id: flaming\nextends: flaming\nchange:\n  - id: detect\n    due: 15m\n",
+    )
+    .unwrap();
+    std::fs::remove_file(playbooks.join("town-flaming.yaml")).unwrap();
+    let shown = ok(&city, &["show", "flaming"]);
+    assert!(
+        shown.contains("~ detect (action) 状況を確認し、記録する"),
+        "{shown}"
+    );
+}
