@@ -582,3 +582,33 @@ impl ExampleContacts {
         )
     }
 }
+
+#[cfg(test)]
+mod example_address_tests {
+    use super::is_example_address;
+
+    #[test]
+    fn reserved_example_domains_are_example_addresses() {
+        for address in [
+            "koho@city.example.jp",
+            "a@example.jp",
+            "a@example.com",
+            "a@mail.example.net",
+            "a@EXAMPLE.ORG",
+            "a@town.test",
+            "a@x.invalid",
+            "a@localhost",
+            "a@city.example",
+        ] {
+            assert!(is_example_address(address), "{address}");
+        }
+        for address in [
+            "koho@town.kakuu.lg.jp",
+            "a@examples.jp",
+            "a@myexample.com",
+            "a@city.testing.jp",
+        ] {
+            assert!(!is_example_address(address), "{address}");
+        }
+    }
+}

@@ -778,6 +778,7 @@ mod tests {
                 }),
                 Error::Catalog(CatalogError::NotFound {
                     name: "x".into(),
+                    looked: Vec::new(),
                     stock: "flaming".into(),
                 }),
                 Error::Report(ReportError::NotEmpty("pack".into())),
