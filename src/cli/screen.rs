@@ -21,7 +21,8 @@ use crate::tui::app::Mail;
 /// What a new incident is about (`start` and `run`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct StartArgs {
-    /// A playbook file, or a stock playbook id.
+    /// A playbook file, or an id: the city's ./playbooks/ID.yaml (or the file there with that
+    /// id, as `list` shows it), else the stock playbook.
     pub playbook: String,
     /// Incident title [default: the playbook's title].
     #[arg(long)]
