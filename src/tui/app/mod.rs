@@ -789,9 +789,12 @@ impl App {
     }
 
     /// Shows a warning on the message line, as a refusal is shown (the example-contacts
-    /// warning when the screen opens).
+    /// warning when the screen opens), unless the line already says why mail is not sent:
+    /// that is more urgent, and the terminal said the warning before the screen opened.
     pub fn warn(&mut self, text: impl Into<String>) {
-        self.error(text);
+        if self.flash.is_none() {
+            self.error(text);
+        }
     }
 
     fn error(&mut self, text: impl Into<String>) {
