@@ -435,3 +435,54 @@ fn extends_names_the_city_s_copy_beside_the_overlay_then_the_stock_one() {
         "{shown}"
     );
 }
+
+/// The city's chat channels are the city's directory's: a notify by id posts to the channel
+/// its `divisions.yaml` gives the division (before, the stock directory was used, which has
+/// none, while the city's channels were listed).
+#[cfg(unix)]
+#[test]
+fn a_notify_by_id_posts_to_the_city_s_chat_channels() {
+    let (tmp, city) = city();
+    let server = common::webhook::WebhookServer::start(tmp.path(), "unused");
+    let file = city.join("playbooks/divisions.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let with_channel = text.replacen(
+        "  - id: 広報広聴課\n    kind: internal\n",
+        "  - id: 広報広聴課\n    kind: internal\n    channels: [koho-slack]\n",
+        1,
+    );
+    assert_ne!(text, with_channel);
+    std::fs::write(&file, with_channel).unwrap();
+    let config = city.join("hikeshi.toml");
+    let toml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{toml}\n[channels.koho-slack]\nkind = \"slack\"\nurl_env = \"HK_SLACK_URL\"\n"),
+    )
+    .unwrap();
+    let out = ok(
+        &city,
+        &[
+            "start",
+            "unauthorized-access",
+            "--account",
+            "@city_official",
+        ],
+    );
+    let inc = city.join(out.lines().last().unwrap()).display().to_string();
+    ok(&city, &["done", &inc, "detect"]);
+    let out = in_dir(&city)
+        .env("HK_SLACK_URL", server.url("koho"))
+        .args(["notify", &inc, "report-to-supervisor"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let posts = server.to("/koho");
+    assert_eq!(
+        posts.len(),
+        1,
+        "{:?}\n{}",
+        server.requests(),
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
