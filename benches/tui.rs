@@ -44,6 +44,10 @@ fn app() -> (tempfile::TempDir, App) {
         divisions_source,
         directory,
         compiled,
+        origin: hikeshi::incident::Origin {
+            playbook: "big.yaml".into(),
+            divisions: DivisionsRef::Stock.origin(),
+        },
     };
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let start = DateTime::parse_from_rfc3339("2026-11-22T14:03:00+09:00").unwrap();
@@ -58,6 +62,7 @@ fn app() -> (tempfile::TempDir, App) {
             severity: None,
             exercise: false,
             facts: Default::default(),
+            origin: None,
         },
         Arc::new(SimulatedClock::fixed(start)),
     )

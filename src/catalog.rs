@@ -13,19 +13,29 @@ pub const DIVISIONS_FILE_NAMES: [&str; 2] = ["divisions.yaml", "divisions.yml"];
 /// Something went wrong finding files (not a problem inside a file: those are diagnostics).
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
-    /// Neither a file nor a stock playbook id.
-    #[error("no playbook file or stock playbook named `{name}` (stock playbooks: {stock})")]
+    /// Neither a file, nor a playbook of the city's folder, nor a stock playbook.
+    #[error(
+        "no playbook file or playbook named `{name}` (looked in: {looked}; stock playbooks: {stock})",
+        looked = looked.join(", ")
+    )]
     NotFound {
         /// What was asked for.
         name: String,
+        /// Where it was looked for, in order.
+        looked: Vec<String>,
         /// The stock ids.
         stock: String,
     },
-    /// Neither a file nor a stock scenario id.
-    #[error("no scenario file or stock scenario named `{name}` (stock scenarios: {stock})")]
+    /// Neither a file, nor a scenario of the city's folder, nor a stock scenario.
+    #[error(
+        "no scenario file or scenario named `{name}` (looked in: {looked}; stock scenarios: {stock})",
+        looked = looked.join(", ")
+    )]
     ScenarioNotFound {
         /// What was asked for.
         name: String,
+        /// Where it was looked for, in order.
+        looked: Vec<String>,
         /// The stock ids.
         stock: String,
     },
@@ -43,16 +53,30 @@ impl CatalogError {
     /// The message in `lang`.
     pub fn message(&self, lang: crate::Lang) -> String {
         match self {
-            CatalogError::NotFound { name, stock } => crate::tr!(
-                lang,
-                "`{name}` という手順書のファイルも標準の手順書もありません（標準の手順書: {stock}）",
-                "no playbook file or stock playbook named `{name}` (stock playbooks: {stock})"
-            ),
-            CatalogError::ScenarioNotFound { name, stock } => crate::tr!(
-                lang,
-                "`{name}` という訓練シナリオのファイルも標準のシナリオもありません（標準のシナリオ: {stock}）",
-                "no scenario file or stock scenario named `{name}` (stock scenarios: {stock})"
-            ),
+            CatalogError::NotFound {
+                name,
+                looked,
+                stock,
+            } => {
+                let looked = looked.join(", ");
+                crate::tr!(
+                    lang,
+                    "`{name}` という手順書が見つかりません（探した場所: {looked}。標準の手順書: {stock}）",
+                    "no playbook file or playbook named `{name}` (looked in: {looked}; stock playbooks: {stock})"
+                )
+            }
+            CatalogError::ScenarioNotFound {
+                name,
+                looked,
+                stock,
+            } => {
+                let looked = looked.join(", ");
+                crate::tr!(
+                    lang,
+                    "`{name}` という訓練シナリオが見つかりません（探した場所: {looked}。標準のシナリオ: {stock}）",
+                    "no scenario file or scenario named `{name}` (looked in: {looked}; stock scenarios: {stock})"
+                )
+            }
             CatalogError::Folder { path, source } => {
                 let path = path.display();
                 crate::tr!(
@@ -63,6 +87,54 @@ impl CatalogError {
             }
         }
     }
+}
+
+/// The city's folder of playbooks, relative to the current folder: what `hikeshi list`,
+/// `check` and the launcher show, and where an id is looked up before the stock set.
+pub const CITY_FOLDER: &str = "playbooks";
+
+/// A path made absolute (against the current folder) for the record, as text, with `.` and
+/// `..` taken out (a scenario's `../ID.yaml` shows as the playbook's own path).
+fn absolute(path: &Path) -> String {
+    let full = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in full.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out.display().to_string()
+}
+
+/// The playbook file in `folder` that `id` names: `ID.yaml` or `ID.yml`, else the one whose
+/// compiled id is `id` (overlays and files named otherwise), compiled with the directory
+/// beside it exactly as `hikeshi list` does. Each place looked in is added to `looked`.
+pub(crate) fn city_playbook(id: &str, folder: &Path, looked: &mut Vec<String>) -> Option<PathBuf> {
+    if !folder.is_dir() || id.is_empty() || id.contains(['/', '\\']) {
+        return None;
+    }
+    for ext in ["yaml", "yml"] {
+        let candidate = folder.join(format!("{id}.{ext}"));
+        if candidate.is_file() && !is_divisions_file(&candidate) {
+            return Some(candidate);
+        }
+    }
+    looked.push(folder.join(format!("{id}.yaml")).display().to_string());
+    looked.push(folder.join("*.yaml (id:)").display().to_string());
+    let options = CompileOptions::default();
+    yaml_files_in(folder)
+        .ok()?
+        .into_iter()
+        .filter(|f| !is_divisions_file(f))
+        .find(|f| {
+            let r = PlaybookRef::File(f.clone());
+            load_playbook(&r, &r.divisions_source(None), &options)
+                .is_ok_and(|l| l.compiled.playbook.id == id)
+        })
 }
 
 /// Whether a path names a divisions file.
@@ -134,19 +206,46 @@ pub enum PlaybookRef {
 }
 
 impl PlaybookRef {
-    /// A path if it exists, else a stock id if one matches, else an error listing both.
+    /// What a name on the command line means (the one rule, docs/playbook-format.md
+    /// "Which file a name means"): a path that exists is that file; else an id, looked up in
+    /// the city's folder ([`CITY_FOLDER`], the one `hikeshi list` shows) and then in the
+    /// stock set. The error lists every place looked in.
     pub fn resolve(spec: &str) -> Result<PlaybookRef, CatalogError> {
         let path = Path::new(spec);
         if path.exists() {
             return Ok(PlaybookRef::File(path.to_path_buf()));
         }
-        if stock_playbook(spec).is_some() {
-            return Ok(PlaybookRef::Stock(spec.to_string()));
-        }
-        Err(CatalogError::NotFound {
-            name: spec.to_string(),
-            stock: stock_ids().join(", "),
+        let mut looked = vec![path.display().to_string()];
+        PlaybookRef::by_id(spec, Path::new(CITY_FOLDER), &mut looked).ok_or_else(|| {
+            CatalogError::NotFound {
+                name: spec.to_string(),
+                looked,
+                stock: stock_ids().join(", "),
+            }
         })
+    }
+
+    /// An id looked up in a city's folder (`ID.yaml`, `ID.yml`, then the playbook whose
+    /// compiled id it is, as `hikeshi list` shows it), then in the stock set; each place
+    /// looked in is added to `looked`.
+    pub fn by_id(id: &str, folder: &Path, looked: &mut Vec<String>) -> Option<PlaybookRef> {
+        if let Some(file) = city_playbook(id, folder, looked) {
+            return Some(PlaybookRef::File(file));
+        }
+        if stock_playbook(id).is_some() {
+            return Some(PlaybookRef::Stock(id.to_string()));
+        }
+        looked.push(format!("<embedded>/playbooks/{id}.yaml"));
+        None
+    }
+
+    /// Where it comes from, as `status` and `show` print it: the file's absolute path, or
+    /// the stock playbook's embedded name.
+    pub fn origin(&self) -> String {
+        match self {
+            PlaybookRef::File(p) => absolute(p),
+            PlaybookRef::Stock(id) => format!("<embedded>/playbooks/{id}.yaml"),
+        }
     }
 
     /// Reads the playbook's source.
@@ -195,6 +294,14 @@ pub enum DivisionsRef {
 }
 
 impl DivisionsRef {
+    /// Where it comes from, as `status` and `show` print it.
+    pub fn origin(&self) -> String {
+        match self {
+            DivisionsRef::File(p) => absolute(p),
+            DivisionsRef::Stock => stock::display_name(&stock::DIVISIONS),
+        }
+    }
+
     /// Reads and checks it.
     pub fn load(&self, limits: &Limits) -> Result<(SourceFile, Directory), Vec<Diagnostic>> {
         let source = match self {
@@ -217,6 +324,8 @@ pub struct LoadedPlaybook {
     pub directory: Directory,
     /// The compiled playbook and its warnings.
     pub compiled: Compiled,
+    /// Where the playbook and the directory were read from.
+    pub origin: crate::incident::Origin,
 }
 
 /// Diagnostics of a failed load, with the sources they point into.
@@ -258,6 +367,10 @@ pub fn load_playbook(
             divisions_source,
             directory,
             compiled,
+            origin: crate::incident::Origin {
+                playbook: playbook.origin(),
+                divisions: divisions.origin(),
+            },
         }),
         Err(diagnostics) => Err(LoadFailure {
             diagnostics,

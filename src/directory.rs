@@ -471,3 +471,144 @@ mod office_hours_tests {
         assert!(in_office_hours(at("2026-11-24T01:00:00+00:00")));
     }
 }
+
+/// The organisation of the example directory shipped with hikeshi.
+pub const EXAMPLE_ORGANIZATION: &str = "例示市";
+
+/// Whether a mail address is an example one: its domain is reserved for examples (RFC 2606:
+/// the top-level domains `.example`, `.test`, `.invalid`, `.localhost`, and `example.com`,
+/// `.net`, `.org`), or has a label `example` anywhere (`city.example.jp`, `example.jp`,
+/// reserved by JPRS the same way). Mail to such an address reaches no one.
+pub fn is_example_address(address: &str) -> bool {
+    let domain = address
+        .rsplit_once('@')
+        .map_or(address, |(_, d)| d)
+        .trim()
+        .trim_end_matches('>')
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let labels: Vec<&str> = domain.split('.').collect();
+    let top = labels.last().copied().unwrap_or_default();
+    labels.contains(&"example") || ["test", "invalid", "localhost"].contains(&top)
+}
+
+/// What in a directory is still the shipped example's: its organisation name, and the mail
+/// addresses (of divisions, roles and their after-hours contacts) at example domains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleContacts {
+    /// The organisation, if it is the example one (例示市).
+    pub organization: Option<String>,
+    /// Every example address, in file order.
+    pub addresses: Vec<String>,
+    /// How many addresses the directory has in all.
+    pub total: usize,
+}
+
+impl Directory {
+    /// What in the directory is still the example's; `None` if nothing is.
+    pub fn example_contacts(&self) -> Option<ExampleContacts> {
+        let parties = self
+            .divisions
+            .iter()
+            .map(|d| (&d.email, d.after_hours.as_ref()))
+            .chain(
+                self.roles
+                    .iter()
+                    .map(|r| (&r.email, r.after_hours.as_ref())),
+            );
+        let mut all: Vec<&String> = Vec::new();
+        for (email, after) in parties {
+            all.push(email);
+            all.extend(after.and_then(|a| a.email.as_ref()));
+        }
+        let addresses: Vec<String> = all
+            .iter()
+            .filter(|a| is_example_address(a))
+            .map(|a| (*a).clone())
+            .collect();
+        let organization = self
+            .organization
+            .contains(EXAMPLE_ORGANIZATION)
+            .then(|| self.organization.clone());
+        if addresses.is_empty() && organization.is_none() {
+            return None;
+        }
+        Some(ExampleContacts {
+            organization,
+            addresses,
+            total: all.len(),
+        })
+    }
+}
+
+impl ExampleContacts {
+    /// The warning in one line, for the screen's message line.
+    pub fn short(&self, lang: crate::Lang) -> String {
+        let (n, total) = (self.addresses.len(), self.total);
+        let org = self.organization.as_deref().unwrap_or("-");
+        crate::tr!(
+            lang,
+            "警告: 連絡先が例示のままです（例示用アドレス {n}/{total} 件、団体名 {org}）。メールは誰にも届きません",
+            "WARNING: the contacts are still the example ({n}/{total} example addresses, organisation {org}); mail reaches no one"
+        )
+    }
+
+    /// The loud warning, in `lang`: what is still the example's, from which file, and what
+    /// to do.
+    pub fn warning(&self, divisions: &str, lang: crate::Lang) -> String {
+        let (n, total) = (self.addresses.len(), self.total);
+        let first: Vec<&str> = self.addresses.iter().take(3).map(String::as_str).collect();
+        let first = first.join(", ");
+        let mut parts = Vec::new();
+        if let Some(org) = &self.organization {
+            parts.push(crate::tr!(
+                lang,
+                "団体名が例示の「{org}」のまま",
+                "the organisation is still the example's ({org})"
+            ));
+        }
+        if n > 0 {
+            parts.push(crate::tr!(
+                lang,
+                "メールアドレス {total} 件中 {n} 件が例示用（{first}…）で、誰にも届きません",
+                "{n} of {total} mail addresses are example ones ({first}…) that reach no one"
+            ));
+        }
+        let parts = parts.join(crate::tr!(lang, "、", "; ").as_str());
+        crate::tr!(
+            lang,
+            "警告: 実際の事案ですが、連絡先 {divisions} は例示のままです（{parts}）。自団体の連絡先に直してください（訓練なら --exercise）。",
+            "WARNING: a real incident, but the directory {divisions} is still the example ({parts}). Put in your own contacts (for a drill, use --exercise)."
+        )
+    }
+}
+
+#[cfg(test)]
+mod example_address_tests {
+    use super::is_example_address;
+
+    #[test]
+    fn reserved_example_domains_are_example_addresses() {
+        for address in [
+            "koho@city.example.jp",
+            "a@example.jp",
+            "a@example.com",
+            "a@mail.example.net",
+            "a@EXAMPLE.ORG",
+            "a@town.test",
+            "a@x.invalid",
+            "a@localhost",
+            "a@city.example",
+        ] {
+            assert!(is_example_address(address), "{address}");
+        }
+        for address in [
+            "koho@town.kakuu.lg.jp",
+            "a@examples.jp",
+            "a@myexample.com",
+            "a@city.testing.jp",
+        ] {
+            assert!(!is_example_address(address), "{address}");
+        }
+    }
+}

@@ -203,7 +203,7 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&high, Command::Approve { step: s("press"), by: s("a\nb"), statements: None }, ControlCharacter { what: "--by" }),
         refuses(&high, Command::Approve { step: s("press"), by: s("x\u{1b}]0;T\u{7}"), statements: None }, ControlCharacter { what: "--by" }),
         refuses(&high, Command::Reject { step: s("press"), by: s("佐藤\r\n"), reason: s("表現") }, ControlCharacter { what: "--by" }),
-        refuses(&[], Command::Start { params: hikeshi::incident::StartParams { title: s("乗っ取り\u{202e}txt.exe"), account: None, platform: None, operator: s(OPERATOR), severity: None, exercise: false, facts: Default::default() }, playbook_sha256: "a".repeat(64), divisions_sha256: "b".repeat(64) }, ControlCharacter { what: "--title" }),
+        refuses(&[], Command::Start { params: hikeshi::incident::StartParams { title: s("乗っ取り\u{202e}txt.exe"), account: None, platform: None, operator: s(OPERATOR), severity: None, exercise: false, facts: Default::default(), origin: None }, playbook_sha256: "a".repeat(64), divisions_sha256: "b".repeat(64) }, ControlCharacter { what: "--title" }),
         refuses(&started, evidence_file("detect", "000004-\u{202e}gnp.exe"), ControlCharacter { what: "FILE" }),
         refuses(&started, evidence_file("detect", "a\u{2028}b.png"), ControlCharacter { what: "FILE" }),
         refuses(&started, done("det\u{1b}[2Ject"), ControlCharacter { what: "STEP" }),
@@ -367,6 +367,7 @@ fn started_event(exercise: bool) -> Event {
             severity: None,
             exercise,
             facts: Default::default(),
+            origin: None,
         },
     }
 }

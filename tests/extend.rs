@@ -39,6 +39,7 @@ fn start(path: &str, facts: &[(&str, &str)]) -> (tempfile::TempDir, Incident) {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            origin: None,
         },
         clock,
     )

@@ -235,6 +235,7 @@ fn params() -> hikeshi::incident::StartParams {
         severity: None,
         exercise: false,
         facts: Default::default(),
+        origin: None,
     }
 }
 

@@ -75,6 +75,7 @@ fn screen_for(
             severity: severity.map(str::to_string),
             exercise: false,
             facts: Default::default(),
+            origin: None,
         },
         clock.clone(),
     )
@@ -876,6 +877,7 @@ fn stock_incident(
         severity: None,
         exercise: false,
         facts,
+        origin: None,
     };
     let clock = Arc::new(SimulatedClock::fixed(at(START)));
     Incident::start(dir, &loaded, params, clock).unwrap()

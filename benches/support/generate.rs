@@ -30,6 +30,7 @@ pub fn generated_incident(root: &Path, events: usize) -> std::path::PathBuf {
         severity: None,
         exercise: false,
         facts: Default::default(),
+        origin: None,
     };
     let incident = Incident::start(root, &loaded, params, clock).unwrap();
     let dir = incident.dir().to_path_buf();

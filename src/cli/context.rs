@@ -88,6 +88,38 @@ pub(super) fn print_failure(failure: &LoadFailure, lang: Lang) -> Result<(), Err
     print_diagnostics(&failure.diagnostics, &failure.sources, lang)
 }
 
+/// The loud warning for a real (non-exercise) incident whose directory still holds example
+/// addresses or the example organisation (docs/incidents.md, "Example contacts"); `None`
+/// for an exercise or a directory of the city's own. `long`: the full text for the terminal,
+/// else one line for the screen.
+pub(super) fn example_contacts_warning(
+    state: &IncidentState,
+    directory: &crate::directory::Directory,
+    long: bool,
+    lang: Lang,
+) -> Option<String> {
+    if state.exercise {
+        return None;
+    }
+    let example = directory.example_contacts()?;
+    let file = state
+        .origin
+        .as_ref()
+        .map_or("divisions.yaml", |o| o.divisions.as_str());
+    Some(if long {
+        example.warning(file, lang)
+    } else {
+        example.short(lang)
+    })
+}
+
+/// Prints a warning on standard error, prefixed `hikeshi: ` as errors are.
+pub(super) fn warn(text: &str) -> Result<(), Error> {
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "hikeshi: {text}")?;
+    Ok(())
+}
+
 /// Prints a line on standard output.
 pub(super) fn say(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();

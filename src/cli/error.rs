@@ -562,10 +562,12 @@ mod tests {
             &[
                 CatalogError::NotFound {
                     name: "x".into(),
+                    looked: vec!["playbooks/x.yaml".into()],
                     stock: "flaming".into(),
                 },
                 CatalogError::ScenarioNotFound {
                     name: "x".into(),
+                    looked: vec!["playbooks/exercises/x.yaml".into()],
                     stock: "takeover-friday-night".into(),
                 },
                 CatalogError::Folder {
@@ -776,6 +778,7 @@ mod tests {
                 }),
                 Error::Catalog(CatalogError::NotFound {
                     name: "x".into(),
+                    looked: Vec::new(),
                     stock: "flaming".into(),
                 }),
                 Error::Report(ReportError::NotEmpty("pack".into())),

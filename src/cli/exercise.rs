@@ -26,15 +26,16 @@ pub enum Cmd {
     /// screen asks for the review (振り返り) and shows the score; `hikeshi report` includes
     /// both.
     ///
-    /// SCENARIO is a scenario file or a stock scenario id: takeover-friday-night,
-    /// fake-mayor-gift-campaign, shelter-post-backlash.
+    /// SCENARIO is a scenario file or an id: the city's ./playbooks/exercises/ID.yaml (or the
+    /// file there with that `scenario:` id), else a stock scenario (`hikeshi list --exercises`
+    /// lists them).
     Exercise(ExerciseArgs),
 }
 
 /// How to run an exercise.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExerciseArgs {
-    /// A scenario file, or a stock scenario id.
+    /// A scenario file, or an id (the city's ./playbooks/exercises/ID.yaml, else the stock one).
     #[arg(required_unless_present = "resume")]
     pub scenario: Option<String>,
     /// Resume an exercise left off (its folder or id) on the screen, from the time of its

@@ -5,7 +5,7 @@ use std::io::Write as _;
 
 use clap::Subcommand;
 
-use super::context::{Context, now_for, open, say, step_title};
+use super::context::{Context, example_contacts_warning, now_for, open, say, step_title, warn};
 use super::{Error, Outcome};
 use crate::clock::format_jst;
 use crate::directory::in_office_hours;
@@ -367,6 +367,10 @@ fn notify(ctx: &Context, name: &str, step: &str, to: Vec<String>) -> Result<Outc
         ))?;
     }
     let transport = Transport::for_incident(incident.state(), &config)?;
+    let record = incident.record();
+    if let Some(warning) = example_contacts_warning(&record.state, &record.directory, true, lang) {
+        warn(&warning)?;
+    }
     let queued = notify::queue(&mut incident, &ctx.operator, step, &config)?;
     let (count, via, title) = (
         queued.numbers.len(),
@@ -398,6 +402,12 @@ fn request_approval(ctx: &Context, name: &str, step: &str) -> Result<Outcome, Er
     let config = Config::load(ctx.config.as_deref())?;
     let mut incident = open(ctx, name)?;
     let transport = Transport::for_incident(incident.state(), &config)?;
+    let record = incident.record();
+    if let Some(warning) =
+        example_contacts_warning(&record.state, &record.directory, true, ctx.lang)
+    {
+        warn(&warning)?;
+    }
     let queued = notify::request_approval(&mut incident, &ctx.operator, step, &config, ctx.lang)?;
     let (via, title) = (transport.describe(), step_title(incident.playbook(), step));
     say(&tr!(

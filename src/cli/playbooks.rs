@@ -39,7 +39,8 @@ pub enum Cmd {
     },
     /// Print a playbook's step graph (decisions and the critical path marked).
     Graph {
-        /// A playbook file, or a stock playbook id.
+        /// A playbook file, or an id: the city's ./playbooks/ID.yaml (or the file there with
+        /// that id, as `list` shows it), else the stock playbook.
         playbook: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
@@ -51,7 +52,8 @@ pub enum Cmd {
     /// Print a playbook as hikeshi reads it: with `extends`, the merged steps, marked `+`
     /// (added) and `~` (changed), and the steps removed with their reasons.
     Show {
-        /// A playbook file, or a stock playbook id.
+        /// A playbook file, or an id: the city's ./playbooks/ID.yaml (or the file there with
+        /// that id, as `list` shows it), else the stock playbook.
         playbook: String,
         /// The divisions file to check the playbook against.
         #[arg(long, value_name = "FILE")]
@@ -498,6 +500,12 @@ fn show(spec: &str, divisions: Option<&Path>, lang: Lang) -> Result<Outcome, Err
     let mut out = String::new();
     let (title, id) = (&pb.title, &pb.id);
     out.push_str(&format!("{title} ({id})\n"));
+    let (file, divisions) = (&loaded.origin.playbook, &loaded.origin.divisions);
+    out.push_str(&tr!(
+        lang,
+        "ファイル: {file}\n連絡先: {divisions}\n",
+        "file: {file}\ndivisions: {divisions}\n"
+    ));
     if !overlay.base.is_empty() {
         let base = &overlay.base;
         out.push_str(&tr!(

@@ -6,7 +6,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::context::{
-    Context, clock, compile_options, ids, open, require_terminal, say, show, with_status,
+    Context, clock, compile_options, example_contacts_warning, ids, open, require_terminal, say,
+    show, warn, with_status,
 };
 use super::{Error, Outcome};
 use crate::catalog::{self, PlaybookRef};
@@ -20,7 +21,8 @@ use crate::tui::app::Mail;
 /// What a new incident is about (`start` and `run`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct StartArgs {
-    /// A playbook file, or a stock playbook id.
+    /// A playbook file, or an id: the city's ./playbooks/ID.yaml (or the file there with that
+    /// id, as `list` shows it), else the stock playbook.
     pub playbook: String,
     /// Incident title [default: the playbook's title].
     #[arg(long)]
@@ -77,9 +79,13 @@ pub(super) fn start_incident(ctx: &Context, args: &StartArgs) -> Result<PathBuf,
         severity: args.severity.clone(),
         exercise: args.exercise,
         facts: args.fact.iter().cloned().collect(),
+        origin: None,
     };
-    let incident = Incident::start(&ctx.incidents, &loaded, params, clock())?;
     let lang = ctx.lang;
+    if let (false, Some(example)) = (args.exercise, loaded.directory.example_contacts()) {
+        warn(&example.warning(&loaded.origin.divisions, lang))?;
+    }
+    let incident = Incident::start(&ctx.incidents, &loaded, params, clock())?;
     let title = &incident.state().title;
     say(&tr!(
         lang,
@@ -116,7 +122,14 @@ pub(super) fn screen(ctx: &Context, name: &str) -> Result<Outcome, Error> {
             &dir, config, ctx.lang,
         ));
     }
+    let warning = {
+        let record = incident.record();
+        example_contacts_warning(&record.state, &record.directory, false, ctx.lang)
+    };
     let mut app = crate::tui::App::with_mail(incident, ctx.operator.clone(), ctx.lang, mail);
+    if let Some(warning) = warning {
+        app.warn(warning);
+    }
     show(&mut app)?;
     remind_undelivered(ctx, app.incident.record())?;
     say_saved(ctx, &dir)?;

@@ -119,17 +119,28 @@ pub fn stock_ids() -> Vec<&'static str> {
 }
 
 impl ScenarioRef {
-    /// A path if it exists, else a stock id, else an error listing the stock ids.
+    /// What a name on the command line means, by the rule playbooks follow
+    /// ([`PlaybookRef::resolve`]): a path that exists is that file; else an id, looked up in
+    /// the city's `playbooks/exercises/` (`ID.yaml`, then the scenario whose `scenario:` it is, as
+    /// `hikeshi list --exercises` shows it), then in the stock set. The error lists every
+    /// place looked in.
     pub fn resolve(spec: &str) -> Result<ScenarioRef, catalog::CatalogError> {
         let path = Path::new(spec);
         if path.exists() {
             return Ok(ScenarioRef::File(path.to_path_buf()));
         }
+        let mut looked = vec![path.display().to_string()];
+        let folder = Path::new(catalog::CITY_FOLDER).join("exercises");
+        if let Some(file) = city_scenario(spec, &folder, &mut looked) {
+            return Ok(ScenarioRef::File(file));
+        }
         if stock_ids().contains(&spec) {
             return Ok(ScenarioRef::Stock(spec.to_string()));
         }
+        looked.push(format!("<embedded>/playbooks/exercises/{spec}.yaml"));
         Err(catalog::CatalogError::ScenarioNotFound {
             name: spec.to_string(),
+            looked,
             stock: stock_ids().join(", "),
         })
     }
@@ -154,34 +165,59 @@ impl ScenarioRef {
         }
     }
 
-    /// The playbook a scenario names: for a file, a `.yaml` path relative to it, else
-    /// `ID.yaml` beside it or in its parent folder; then a stock playbook with that id.
-    /// Returns the places looked in when nothing is found.
+    /// The playbook a scenario names, by the one rule: for a file, a `.yaml` path relative
+    /// to it; an id as `ID.yaml` beside it, then in its parent folder (`ID.yaml` or the
+    /// playbook with that id: a city's `playbooks/` above its `exercises/`); then, for every
+    /// scenario, in the city's folder `./playbooks` and the stock set
+    /// ([`PlaybookRef::by_id`]). Returns the places looked in when nothing is found.
     pub fn playbook(&self, name: &str) -> Result<PlaybookRef, Vec<String>> {
         let mut looked = Vec::new();
+        let is_path = name.ends_with(".yaml") || name.ends_with(".yml");
         if let ScenarioRef::File(path) = self {
             let dir = path.parent().unwrap_or(Path::new("."));
-            let candidates: Vec<PathBuf> = if name.ends_with(".yaml") || name.ends_with(".yml") {
-                vec![dir.join(name)]
+            let beside = if is_path {
+                dir.join(name)
             } else {
-                vec![
-                    dir.join(format!("{name}.yaml")),
-                    dir.join("..").join(format!("{name}.yaml")),
-                ]
+                dir.join(format!("{name}.yaml"))
             };
-            for c in candidates {
-                if c.is_file() {
-                    return Ok(PlaybookRef::File(c));
-                }
-                looked.push(c.display().to_string());
+            if beside.is_file() {
+                return Ok(PlaybookRef::File(beside));
+            }
+            looked.push(beside.display().to_string());
+            if !is_path
+                && let Some(file) = catalog::city_playbook(name, &dir.join(".."), &mut looked)
+            {
+                return Ok(PlaybookRef::File(file));
             }
         }
-        if catalog::stock_playbook(name).is_some() {
-            return Ok(PlaybookRef::Stock(name.to_string()));
+        if is_path {
+            return Err(looked);
         }
-        looked.push(format!("stock: {}", catalog::stock_ids().join(", ")));
-        Err(looked)
+        PlaybookRef::by_id(name, Path::new(catalog::CITY_FOLDER), &mut looked).ok_or(looked)
     }
+}
+
+/// The scenario file in `folder` that `id` names: `ID.yaml` or `ID.yml`, else the one whose
+/// `scenario:` is `id`. Each place looked in is added to `looked`.
+fn city_scenario(id: &str, folder: &Path, looked: &mut Vec<String>) -> Option<PathBuf> {
+    if !folder.is_dir() || id.is_empty() || id.contains(['/', '\\']) {
+        return None;
+    }
+    for ext in ["yaml", "yml"] {
+        let candidate = folder.join(format!("{id}.{ext}"));
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+    }
+    looked.push(folder.join(format!("{id}.yaml")).display().to_string());
+    looked.push(folder.join("*.yaml (scenario:)").display().to_string());
+    let limits = Limits::default();
+    catalog::yaml_files_in(folder).ok()?.into_iter().find(|f| {
+        SourceFile::read(f, &limits)
+            .ok()
+            .and_then(|source| scenario::parse(&source, &limits).ok())
+            .is_some_and(|file| file.scenario.value == id)
+    })
 }
 
 /// A scenario loaded and checked, with the playbook it runs.

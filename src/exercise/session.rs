@@ -82,6 +82,7 @@ impl Session {
             severity: s.severity.clone(),
             exercise: true,
             facts: s.facts.clone(),
+            origin: None,
         };
         // The scenario is frozen inside the folder before it appears.
         let mut incident = Incident::start_with(

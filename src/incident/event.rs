@@ -56,6 +56,20 @@ pub struct StartParams {
     /// The playbook's declared facts known at the start (`--fact name=value`), as recorded.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub facts: BTreeMap<String, String>,
+    /// Where the playbook and the directory were read from before they were frozen into the
+    /// folder (journals from before this field have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// Where an incident's playbook and directory came from: a file's absolute path, or the
+/// embedded name of a stock one (`<embedded>/playbooks/unauthorized-access.yaml`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The playbook file.
+    pub playbook: String,
+    /// The divisions file.
+    pub divisions: String,
 }
 
 /// One message to one division or role, as composed and saved in `outbox/`. Written once

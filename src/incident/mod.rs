@@ -19,7 +19,7 @@ mod writer;
 use std::path::{Path, PathBuf};
 
 pub use engine::{Command, PostStatement, Refusal, Statement, apply, apply_at};
-pub use event::{Event, EvidenceRecord, Letter, PostedText, StartParams};
+pub use event::{Event, EvidenceRecord, Letter, Origin, PostedText, StartParams};
 pub use record::{AuditedIncident, FrozenScenario, IncidentRecord};
 pub use state::{IncidentState, StepStatus, StepView};
 pub use status::handover_summary;

@@ -28,6 +28,9 @@ pub struct StatusReport {
     pub title: String,
     /// The frozen playbook.
     pub playbook: PlaybookInfo,
+    /// Where the playbook and the directory were read from before they were frozen
+    /// (incidents started before this was recorded have none).
+    pub origin: Option<crate::incident::Origin>,
     /// Affected account.
     pub account: Option<String>,
     /// Affected platform id.
@@ -289,6 +292,7 @@ impl StatusReport {
             dir: record.dir.display().to_string(),
             title: state.title.clone(),
             playbook: PlaybookInfo::of(record),
+            origin: state.origin.clone(),
             account: state.account.clone(),
             platform: state.platform.map(|p| p.as_str().to_string()),
             started_at: state.started_at,
@@ -361,6 +365,18 @@ pub fn render(report: &StatusReport, lang: Lang) -> String {
         "{}",
         tr!(lang, "手順書: {title} ({id})", "playbook: {title} ({id})")
     );
+    if let Some(origin) = &report.origin {
+        let (playbook, divisions) = (&origin.playbook, &origin.divisions);
+        let _ = writeln!(
+            out,
+            "{}",
+            tr!(
+                lang,
+                "読み込んだファイル: 手順書 {playbook}、連絡先 {divisions}",
+                "read from: playbook {playbook}, divisions {divisions}"
+            )
+        );
+    }
     if report.account.is_some() || report.platform.is_some() {
         let platform = report.platform.as_deref().unwrap_or("");
         let account = report.account.as_deref().unwrap_or("");

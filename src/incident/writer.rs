@@ -89,10 +89,13 @@ impl Incident {
     pub fn start_with(
         incidents: &Path,
         loaded: &LoadedPlaybook,
-        params: StartParams,
+        mut params: StartParams,
         clock: Arc<dyn Clock>,
         extra: &[(&str, &[u8])],
     ) -> Result<Incident, IncidentError> {
+        if params.origin.is_none() {
+            params.origin = Some(loaded.origin.clone());
+        }
         let playbook = &loaded.compiled.playbook;
         let now = clock.now();
         let playbook_sha256 = journal::sha256_hex(loaded.source.text.as_bytes());

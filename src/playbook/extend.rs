@@ -222,23 +222,40 @@ pub fn frozen_overlay(text: &str) -> String {
     joined
 }
 
-/// Where `extends:` points: a stock playbook id, or a file next to the overlay.
+/// Where `extends:` points, by the rule every name follows (docs/playbook-format.md, "Which
+/// file a name means"): a path (`.yaml`, `.yml` or with `/`) is a file relative to the
+/// overlay; an id is `ID.yaml` (or `.yml`) in the overlay's own folder, the city's, unless
+/// that is the overlay itself; else the stock playbook with that id.
 fn base_source(
     overlay: &SourceFile,
     target: &Spanned<String>,
     limits: &Limits,
 ) -> Result<SourceFile, Box<Diagnostic>> {
     let name = target.value.trim();
-    if name.ends_with(".yaml") || name.ends_with(".yml") || name.contains('/') {
-        let dir = std::path::Path::new(&overlay.name)
-            .parent()
-            .map(std::path::Path::to_path_buf)
-            .unwrap_or_default();
-        return SourceFile::read(&dir.join(name), limits).map_err(|mut d| {
+    let overlay_path = std::path::Path::new(&overlay.name);
+    let dir = overlay_path
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let read = |path: &std::path::Path| {
+        SourceFile::read(path, limits).map_err(|mut d| {
             d.position = Position::from_location(&target.referenced);
             d.file.clone_from(&overlay.name);
             d
-        });
+        })
+    };
+    if name.ends_with(".yaml") || name.ends_with(".yml") || name.contains('/') {
+        return read(&dir.join(name));
+    }
+    // Only beside an overlay read from a file (an embedded one has no folder).
+    if overlay_path.is_file() && !name.contains('\\') {
+        let itself = std::fs::canonicalize(overlay_path).ok();
+        for ext in ["yaml", "yml"] {
+            let candidate = dir.join(format!("{name}.{ext}"));
+            if candidate.is_file() && std::fs::canonicalize(&candidate).ok() != itself {
+                return read(&candidate);
+            }
+        }
     }
     match crate::stock::playbook(name) {
         Some(text) => Ok(SourceFile::new(format!("<embedded>/{name}.yaml"), text)),

@@ -44,6 +44,7 @@ pub fn start_with(playbook: &str) -> Harness {
             severity: None,
             exercise: false,
             facts: Default::default(),
+            origin: None,
         },
         clock.clone(),
     )

@@ -203,6 +203,7 @@ fn starting(exercise: bool, severity: Option<&str>) -> Command {
             severity: severity.map(s),
             exercise,
             facts: Default::default(),
+            origin: None,
         },
         playbook_sha256: "a".repeat(64),
         divisions_sha256: "b".repeat(64),

@@ -137,6 +137,7 @@ impl IncidentState {
                 self.operator.clone_from(&params.operator);
                 self.operators = vec![params.operator.clone()];
                 self.initial_severity.clone_from(&params.severity);
+                self.origin.clone_from(&params.origin);
                 self.facts.clone_from(&params.facts);
                 true
             }

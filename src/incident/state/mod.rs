@@ -35,6 +35,8 @@ pub struct IncidentState {
     pub operators: Vec<String>,
     /// Severity given at the start (the severity decision, once made, takes over).
     pub initial_severity: Option<String>,
+    /// Where the playbook and directory were read from before they were frozen.
+    pub origin: Option<crate::incident::event::Origin>,
     /// When it was closed.
     pub closed: Option<Stamp>,
     /// Per step, in playbook order.
@@ -72,6 +74,7 @@ impl IncidentState {
             operator: String::new(),
             operators: Vec::new(),
             initial_severity: None,
+            origin: None,
             closed: None,
             steps: vec![StepRecord::default(); n],
             status: vec![StepStatus::Pending; n],

@@ -802,6 +802,15 @@ impl App {
         }
     }
 
+    /// Shows a warning on the message line, as a refusal is shown (the example-contacts
+    /// warning when the screen opens), unless the line already says why mail is not sent:
+    /// that is more urgent, and the terminal said the warning before the screen opened.
+    pub fn warn(&mut self, text: impl Into<String>) {
+        if self.flash.is_none() {
+            self.error(text);
+        }
+    }
+
     fn error(&mut self, text: impl Into<String>) {
         self.flash = Some(Flash {
             text: text.into(),
