@@ -21,6 +21,7 @@ fn withdraw(message: u32, reason: &str) -> Command {
     Command::WithdrawAcknowledgement {
         message,
         reason: s(reason),
+        seen: None,
     }
 }
 
@@ -224,6 +225,7 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&delivered, withdraw(1, "別の課だった"), NotAcknowledged { message: 1, to: s("広報広聴課") }),
         refuses(&[delivered.as_slice(), &[acknowledge(1)]].concat(), withdraw(1, " "), Empty { what: "--reason" }),
         refuses(&delivered, withdraw(7, "x"), UnknownMessage { message: s("#7") }),
+        refuses(&[delivered.as_slice(), &[acknowledge(1)]].concat(), Command::WithdrawAcknowledgement { message: 1, reason: s("別の課だった"), seen: Some(chrono::DateTime::parse_from_rfc3339("2026-11-22T13:00:00+09:00").unwrap()) }, AcknowledgementChanged { message: 1, to: s("広報広聴課"), by: s("鈴木") }),
         refuses(&delivered, reply(1, reply_mail("x@evil.example", Verdict::Acknowledged)), ReplyFromElsewhere { message: 1, from: s("x@evil.example") }),
         refuses(&[start(), done("detect"), queue("report", &["広報広聴課"]), deliver(1), reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged))], reply(1, reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged)), ReplyAlreadyRecorded { reply_id: s("r1@city.example.jp") }),
         refuses(&delivered, Command::RecordReply { message: 1, reply: reply_mail("広報広聴課@city.example.jp", Verdict::Acknowledged), answer: Some(answer_to("広報広聴課@city.example.jp")), statements: None }, AnswerNotNeeded { reply_id: s("r1@city.example.jp") }),

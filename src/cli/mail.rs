@@ -549,6 +549,7 @@ fn withdraw_ack(
         &Act::WithdrawAcknowledgement {
             message: number,
             reason,
+            seen: None,
         },
     )?;
     let (to, by) = before

@@ -203,6 +203,9 @@ pub enum Command {
         message: u32,
         /// Why (required).
         reason: String,
+        /// The acknowledgement the person saw (its time), if a face showed one: refused if
+        /// another has replaced it since (a dialog left open while someone else recorded).
+        seen: Option<chrono::DateTime<chrono::FixedOffset>>,
     },
     /// Record a reply mail matched to a message (its code, thread and sender checked by
     /// `notify::reply`): acknowledges the message as the replier's own act.

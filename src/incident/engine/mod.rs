@@ -123,9 +123,11 @@ pub fn apply(
         Command::Acknowledge { message, by, note } => {
             one(notify::acknowledge(s, *message, by, note))
         }
-        Command::WithdrawAcknowledgement { message, reason } => {
-            one(notify::withdraw_acknowledgement(s, *message, reason))
-        }
+        Command::WithdrawAcknowledgement {
+            message,
+            reason,
+            seen,
+        } => one(notify::withdraw_acknowledgement(s, *message, reason, *seen)),
         Command::RecordReply {
             message,
             reply,

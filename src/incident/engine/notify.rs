@@ -184,13 +184,22 @@ pub(super) fn withdraw_acknowledgement(
     state: &IncidentState,
     message: u32,
     reason: &str,
+    seen: Option<DateTime<FixedOffset>>,
 ) -> Result<Event, Refusal> {
     let record = known(state, message)?;
     non_empty(reason, "--reason")?;
-    if record.acknowledged.is_none() {
+    let Some(current) = &record.acknowledged else {
         return Err(Refusal::NotAcknowledged {
             message,
             to: record.letter.to.clone(),
+        });
+    };
+    // Only the acknowledgement the person saw is taken back.
+    if seen.is_some_and(|at| at != current.at) {
+        return Err(Refusal::AcknowledgementChanged {
+            message,
+            to: record.letter.to.clone(),
+            by: current.by.clone(),
         });
     }
     Ok(Event::AcknowledgementWithdrawn {

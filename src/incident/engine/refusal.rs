@@ -250,6 +250,15 @@ pub enum Refusal {
         /// Its recipient.
         to: String,
     },
+    /// The acknowledgement to withdraw is not the one the person saw: another replaced it.
+    AcknowledgementChanged {
+        /// The message number.
+        message: u32,
+        /// Its recipient.
+        to: String,
+        /// Who recorded the acknowledgement now in force.
+        by: String,
+    },
     /// A call to a division or role that is not in the incident's directory.
     UnknownParty {
         /// As given.
@@ -604,6 +613,11 @@ impl Refusal {
                 lang,
                 "通知 #{message}（{to}宛て）は {by} の受領確認が記録済みです。誤りなら `hikeshi ack INCIDENT {message} --withdraw --reason 理由` で取り消してください",
                 "message #{message} to {to} is already acknowledged by {by}; if that is wrong, withdraw it with `hikeshi ack INCIDENT {message} --withdraw --reason TEXT`"
+            ),
+            Refusal::AcknowledgementChanged { message, to, by } => tr!(
+                lang,
+                "通知 #{message}（{to}宛て）の受領確認は、表示の後に {by} の記録に変わりました。確かめてからもう一度取り消してください",
+                "the acknowledgement of message #{message} to {to} changed since it was shown (now {by}'s); check it and withdraw again"
             ),
             Refusal::NotAcknowledged { message, to } => tr!(
                 lang,

@@ -70,6 +70,8 @@ pub struct Dialog {
     pub message: Option<u32>,
     /// The messages to choose from (whose acknowledgement), in order.
     pub messages: Vec<u32>,
+    /// The acknowledgement a withdrawal dialog showed (its time): only that one is withdrawn.
+    pub acknowledged_at: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 impl Dialog {
@@ -200,6 +202,7 @@ impl App {
             needs_reason,
             message,
             messages: Vec::new(),
+            acknowledged_at: None,
         });
     }
 
@@ -247,6 +250,7 @@ impl App {
                     needs_reason: false,
                     message: None,
                     messages,
+                    acknowledged_at: None,
                 });
             }
         }
@@ -254,11 +258,13 @@ impl App {
 
     /// The acknowledgement of one message: who (if it has none), or why it is withdrawn.
     fn open_ack_of(&mut self, step: StepIx, message: u32) {
-        let acknowledged = self
+        let acknowledged_at = self
             .incident
             .state()
             .message(message)
-            .is_some_and(|m| m.acknowledged.is_some());
+            .and_then(|m| m.acknowledged.as_ref())
+            .map(|a| a.at);
+        let acknowledged = acknowledged_at.is_some();
         self.mode = Mode::Dialog(Dialog {
             kind: if acknowledged {
                 DialogKind::AckWithdraw
@@ -274,6 +280,7 @@ impl App {
             needs_reason: false,
             message: Some(message),
             messages: Vec::new(),
+            acknowledged_at,
         });
     }
 
@@ -480,6 +487,7 @@ impl App {
             DialogKind::AckWithdraw => Command::WithdrawAcknowledgement {
                 message: dialog.message?,
                 reason: text,
+                seen: dialog.acknowledged_at,
             },
             DialogKind::AddRecipient => Command::AddRecipients {
                 step,
