@@ -312,6 +312,7 @@ fn a_real_incident_on_the_example_contacts_is_warned_about_before_mail_goes() {
     assert!(!err.contains("WARNING"), "{err}");
 }
 
+#[cfg(unix)] // used by the screen tests, which run in tmux
 /// The one incident in the city's `incidents/`.
 fn only_incident(city: &Path) -> PathBuf {
     let mut all: Vec<PathBuf> = std::fs::read_dir(city.join("incidents"))
