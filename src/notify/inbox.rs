@@ -187,11 +187,31 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), NotifyError> {
     options.write(true).create_new(true);
     crate::platform::open_no_follow(&options, &tmp)
         .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, path))
+        .and_then(|()| replace(&tmp, path))
         .map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             io(path, e)
         })
+}
+
+/// Renames `from` over `to`. Windows refuses a rename onto a file another process is
+/// replacing or has open at that moment ("access denied"), for a moment only: tried again a
+/// few times before it counts as a failure.
+fn replace(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut attempt = 0;
+    loop {
+        match std::fs::rename(from, to) {
+            Err(e)
+                if cfg!(windows)
+                    && e.kind() == std::io::ErrorKind::PermissionDenied
+                    && attempt < 50 =>
+            {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
 }
 
 fn read_seen(dir: &Path) -> Seen {
