@@ -419,10 +419,88 @@ fn help_answers_the_common_questions() {
         .stdout(predicate::str::contains("check"))
         .stdout(predicate::str::contains("graph"))
         .stdout(predicate::str::contains("Exit codes: 0 success"));
+    // Every stock playbook is named, as `list` names them.
+    let help = hikeshi().arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout).replace('\n', " ");
+    for id in STOCK_IDS {
+        assert!(help.contains(id), "{id} is not in --help: {help}");
+    }
     hikeshi()
         .args(["check", "--help"])
         .assert()
         .success()
         .stdout(predicate::str::contains("--divisions FILE"))
         .stdout(predicate::str::contains("stock playbooks embedded"));
+}
+
+/// `start --help` sends the operator to `show` for the facts, and `show` lists them: name,
+/// label, kind, whether the start needs it, a choice's options.
+#[test]
+fn show_lists_the_facts_a_start_may_give() {
+    let help = hikeshi().args(["start", "--help"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("hikeshi show PLAYBOOK"));
+    let out = hikeshi()
+        .current_dir(std::env::temp_dir())
+        .args(["--lang", "en", "show", "impersonation"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("facts (--fact NAME=VALUE):"), "{text}");
+    assert!(text.contains("  fake_account — "), "{text}");
+    assert!(text.contains("(account"), "{text}");
+}
+
+/// `check` takes an id as the other commands do (the city's playbook, else the stock one),
+/// and says where it looked for a name it cannot find.
+#[test]
+fn check_takes_an_id() {
+    let dir = tempfile::tempdir().unwrap();
+    hikeshi()
+        .current_dir(dir.path())
+        .args(["--lang", "en", "check", "flaming"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "<embedded>/playbooks/flaming.yaml",
+        ));
+    let out = hikeshi()
+        .current_dir(dir.path())
+        .args(["--lang", "en", "check", "no-such-playbook"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no-such-playbook"), "{err}");
+    assert!(err.contains("playbooks"), "where it looked: {err}");
+}
+
+/// A broken playbook that a scenario uses is reported once, not again through the scenario
+/// (`exercises/../flaming.yaml`).
+#[test]
+fn check_reports_a_playbooks_error_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let playbooks = dir.path().join("playbooks");
+    std::fs::create_dir_all(playbooks.join("exercises")).unwrap();
+    let flaming = std::fs::read_to_string(root().join("playbooks/flaming.yaml"))
+        .unwrap()
+        .replacen("after: [detect]", "after: [detectx]", 1);
+    std::fs::write(playbooks.join("flaming.yaml"), flaming).unwrap();
+    std::fs::copy(
+        root().join("playbooks/divisions.yaml"),
+        playbooks.join("divisions.yaml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("exercise/scored.yaml"),
+        playbooks.join("exercises/scored.yaml"),
+    )
+    .unwrap();
+    let (diagnostics, code) = common::check_json(&playbooks);
+    assert_eq!(code, 1);
+    let unknown: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.to_string().contains("detectx"))
+        .collect();
+    assert_eq!(unknown.len(), 1, "{diagnostics:#?}");
 }

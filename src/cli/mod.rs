@@ -34,7 +34,9 @@ use crate::lang::Lang;
 #[command(name = "hikeshi", version, about, long_about = None)]
 #[command(
     after_help = "Exit codes: 0 success (warnings allowed), 1 errors found, 2 usage error.\n\
-Playbooks: a file path, or a stock playbook id (unauthorized-access, impersonation, flaming)."
+Playbooks: a file path, or an id: the city's ./playbooks/ID.yaml, else a stock playbook \
+(unauthorized-access, impersonation, flaming, correction, staff-conduct, rumor, comments). \
+`hikeshi list` shows every id and its file; `hikeshi list --exercises` every scenario."
 )]
 pub struct Cli {
     /// Language of messages: ja (default) or en.

@@ -177,6 +177,27 @@ enum PlaybookSource {
     Embedded(SourceFile),
 }
 
+/// A file name with `x/..` taken out, as written (no disk access): `playbooks/exercises/../a.yaml`
+/// is `playbooks/a.yaml`.
+fn lexical(name: &str) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in Path::new(name).components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir
+                if out
+                    .components()
+                    .next_back()
+                    .is_some_and(|c| matches!(c, std::path::Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Whether a file holds an exercise scenario rather than a playbook.
 fn is_scenario_file(path: &Path) -> bool {
     std::fs::read_to_string(path).is_ok_and(|t| looks_like_scenario(&t))
@@ -234,6 +255,32 @@ fn check_sets(paths: &[PathBuf], explicit: Option<&Path>) -> Result<Vec<CheckSet
     }
     let mut sets: Vec<CheckSet> = Vec::new();
     for path in paths {
+        // A name that is no file is an id, by the one rule (`PlaybookRef::resolve`): the
+        // city's playbook, else the stock one.
+        if !path.exists() {
+            match PlaybookRef::resolve(&path.to_string_lossy())? {
+                PlaybookRef::Stock(id) => {
+                    let source = catalog::stock_playbooks()
+                        .into_iter()
+                        .find(|s| s.name.ends_with(&format!("/{id}.yaml")));
+                    sets.push(CheckSet {
+                        divisions: with(DivisionsRef::Stock),
+                        divisions_is_target: false,
+                        playbooks: source.into_iter().map(PlaybookSource::Embedded).collect(),
+                    });
+                    continue;
+                }
+                PlaybookRef::File(file) => {
+                    let divisions = with(PlaybookRef::File(file.clone()).divisions_source(None));
+                    sets.push(CheckSet {
+                        divisions,
+                        divisions_is_target: false,
+                        playbooks: vec![PlaybookSource::File(file)],
+                    });
+                    continue;
+                }
+            }
+        }
         let files = if path.is_dir() {
             yaml_files_in(path)?
         } else {
@@ -394,14 +441,24 @@ impl Findings {
                 ))?;
             }
             Err(failure) => {
-                // A broken playbook is reported once, with the playbook, not again here.
+                // A broken playbook is reported once, with the playbook, not again here (the
+                // scenario names it as `exercises/../x.yaml`: the same file).
+                let same = |a: &Diagnostic, b: &Diagnostic| {
+                    lexical(&a.file) == lexical(&b.file)
+                        && a.position == b.position
+                        && a.problem == b.problem
+                };
                 for d in failure.diagnostics {
-                    if !self.diagnostics.contains(&d) {
+                    if !self.diagnostics.iter().any(|k| same(k, &d)) {
                         self.diagnostics.push(d);
                     }
                 }
                 for s in failure.sources {
-                    if !self.sources.iter().any(|k| k.name == s.name) {
+                    if !self
+                        .sources
+                        .iter()
+                        .any(|k| lexical(&k.name) == lexical(&s.name))
+                    {
                         self.sources.push(s);
                     }
                 }
@@ -513,6 +570,29 @@ fn show(spec: &str, divisions: Option<&Path>, lang: Lang) -> Result<Outcome, Err
             "元の手順書: {base}（+ 追加、~ 変更）\n",
             "extends: {base} (+ added, ~ changed)\n"
         ));
+    }
+    // The facts an incident of it is asked for (`start --fact NAME=VALUE`).
+    if !pb.facts.is_empty() {
+        out.push_str(&tr!(
+            lang,
+            "事実（--fact 名前=値）:\n",
+            "facts (--fact NAME=VALUE):\n"
+        ));
+    }
+    for fact in &pb.facts {
+        let kind = fact.kind.name();
+        let required = if fact.required {
+            tr!(lang, "、開始時に必須", ", required at the start")
+        } else {
+            String::new()
+        };
+        let options = if fact.options.is_empty() || fact.kind != crate::playbook::FactKind::Choice {
+            String::new()
+        } else {
+            format!(": {}", fact.options.join(" | "))
+        };
+        let (id, label) = (&fact.id, &fact.label);
+        out.push_str(&format!("  {id} — {label} ({kind}{required}{options})\n"));
     }
     for &ix in pb.graph.order() {
         let Some(step) = pb.graph.step(ix) else {

@@ -45,7 +45,7 @@ pub struct StartArgs {
     #[arg(long)]
     pub exercise: bool,
     /// A fact the playbook declares, as NAME=VALUE (repeatable), e.g.
-    /// `--fact fake_account=@city_0fficial`; `hikeshi list PLAYBOOK` shows the facts.
+    /// `--fact fake_account=@city_0fficial`; `hikeshi show PLAYBOOK` lists the facts it declares.
     #[arg(long, value_name = "NAME=VALUE", value_parser = parse_fact)]
     pub fact: Vec<(String, String)>,
 }

@@ -534,14 +534,7 @@ pub async fn watch(
                 return Err(e.into());
             }
             trouble = true;
-            let said = tr!(
-                lang,
-                "{}（{} 秒後に再試行）",
-                "{} (trying again in {} s)",
-                e.message(lang),
-                RETRY.as_secs()
-            );
-            if !report(said) {
+            if !report(retrying(&e.message(lang), lang)) {
                 return Ok(());
             }
             tokio::time::sleep(RETRY).await;
@@ -653,14 +646,7 @@ pub async fn watch(
             }
             Err(e) if watch => {
                 trouble = true;
-                let said = tr!(
-                    lang,
-                    "{}（{} 秒後に再試行）",
-                    "{} (trying again in {} s)",
-                    e.message(lang),
-                    RETRY.as_secs()
-                );
-                if !report(said) {
+                if !report(retrying(&e.message(lang), lang)) {
                     return Ok(());
                 }
                 tokio::time::sleep(RETRY).await;
@@ -668,6 +654,16 @@ pub async fn watch(
             Err(e) => return Err(e),
         }
     }
+}
+
+/// A fault a watch tries again after, in words.
+fn retrying(fault: &str, lang: Lang) -> String {
+    tr!(
+        lang,
+        "{fault}（{} 秒後に再試行）",
+        "{fault} (trying again in {} s)",
+        RETRY.as_secs()
+    )
 }
 
 /// Sends the messages due now (the answers just queued among them) and journals each

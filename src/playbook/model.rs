@@ -199,6 +199,20 @@ pub enum FactKind {
     Division,
 }
 
+impl FactKind {
+    /// Its name as written in a playbook (`kind: account`).
+    pub fn name(self) -> &'static str {
+        match self {
+            FactKind::Text => "text",
+            FactKind::Url => "url",
+            FactKind::Account => "account",
+            FactKind::Datetime => "datetime",
+            FactKind::Choice => "choice",
+            FactKind::Division => "division",
+        }
+    }
+}
+
 /// One option of a decision (or one severity level).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
