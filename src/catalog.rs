@@ -216,12 +216,20 @@ impl PlaybookRef {
             return Ok(PlaybookRef::File(path.to_path_buf()));
         }
         let mut looked = vec![path.display().to_string()];
-        PlaybookRef::by_id(spec, Path::new(CITY_FOLDER), &mut looked).ok_or_else(|| {
-            CatalogError::NotFound {
-                name: spec.to_string(),
-                looked,
-                stock: stock_ids().join(", "),
-            }
+        // A name written as a file (a folder, or .yaml) is only that file: no id is looked for.
+        let file_like = path.components().count() > 1
+            || path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+        let found = if file_like {
+            None
+        } else {
+            PlaybookRef::by_id(spec, Path::new(CITY_FOLDER), &mut looked)
+        };
+        found.ok_or_else(|| CatalogError::NotFound {
+            name: spec.to_string(),
+            looked,
+            stock: stock_ids().join(", "),
         })
     }
 

@@ -255,9 +255,14 @@ fn check_sets(paths: &[PathBuf], explicit: Option<&Path>) -> Result<Vec<CheckSet
     }
     let mut sets: Vec<CheckSet> = Vec::new();
     for path in paths {
-        // A name that is no file is an id, by the one rule (`PlaybookRef::resolve`): the
-        // city's playbook, else the stock one.
-        if !path.exists() {
+        // A name that is no file and does not read as one (no folder, no .yaml) is an id, by
+        // the one rule (`PlaybookRef::resolve`): the city's playbook, else the stock one. A
+        // missing file stays a file that cannot be read.
+        let file_like = path.components().count() > 1
+            || path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+        if !path.exists() && !file_like {
             match PlaybookRef::resolve(&path.to_string_lossy())? {
                 PlaybookRef::Stock(id) => {
                     let source = catalog::stock_playbooks()
