@@ -194,6 +194,28 @@ impl PendingMessage {
     }
 }
 
+/// What step `ix` is still waiting for from others, as lines for people (the screen's detail,
+/// the handover, the report): [`pending_lines`] of its open approval request and its
+/// unacknowledged messages.
+pub fn pending_of(
+    state: &super::IncidentState,
+    playbook: &crate::playbook::Playbook,
+    ix: crate::playbook::StepIx,
+    lang: Lang,
+) -> Vec<String> {
+    let Some(step) = playbook.graph.step(ix) else {
+        return Vec::new();
+    };
+    let awaiting = state
+        .awaiting_approval(playbook, ix)
+        .map(PendingMessage::of);
+    let unacknowledged: Vec<PendingMessage> = state
+        .unacknowledged(&step.id)
+        .map(PendingMessage::of)
+        .collect();
+    pending_lines(awaiting.as_ref(), &unacknowledged, lang)
+}
+
 /// What a step is still waiting for from others, as lines for people: an approval asked for
 /// by mail, and delivered messages not acknowledged. Empty when nothing is pending.
 pub fn pending_lines(
@@ -547,15 +569,7 @@ pub fn handover_summary(record: &IncidentRecord, now: DateTime<FixedOffset>, lan
         .order()
         .iter()
         .filter_map(|&ix| {
-            let step = playbook.graph.step(ix)?;
-            let awaiting = state
-                .awaiting_approval(playbook, ix)
-                .map(PendingMessage::of);
-            let unacknowledged: Vec<PendingMessage> = state
-                .unacknowledged(&step.id)
-                .map(PendingMessage::of)
-                .collect();
-            let lines = pending_lines(awaiting.as_ref(), &unacknowledged, lang);
+            let lines = pending_of(state, playbook, ix, lang);
             (!lines.is_empty()).then(|| format!("  - {}: {}", title(ix), lines.join(" / ")))
         })
         .collect();

@@ -10,7 +10,7 @@ use super::model::*;
 use crate::clock::format_jst;
 use crate::incident::describe::{describe, fill};
 use crate::incident::state::{Delivery, IncidentState, StepStatus};
-use crate::incident::status::{PendingMessage, PlaybookInfo, pending_lines, status_label};
+use crate::incident::status::{PlaybookInfo, pending_of, status_label};
 use crate::incident::{AuditedIncident, Event, EvidenceRecord, IncidentRecord};
 use crate::lang::Lang;
 use crate::playbook::{Playbook, StepKind};
@@ -394,16 +394,7 @@ fn steps(
                 })
                 .collect(),
             practice: step.practice.clone(),
-            pending: {
-                let awaiting = state
-                    .awaiting_approval(playbook, ix)
-                    .map(PendingMessage::of);
-                let unacknowledged: Vec<PendingMessage> = state
-                    .unacknowledged(&step.id)
-                    .map(PendingMessage::of)
-                    .collect();
-                pending_lines(awaiting.as_ref(), &unacknowledged, lang)
-            },
+            pending: pending_of(state, playbook, ix, lang),
         });
         if let StepKind::Post(post) = &step.kind {
             let posted = r.posted.as_ref().filter(|_| status == StepStatus::Done);

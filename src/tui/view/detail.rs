@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Paragraph};
 use super::{status_style, time_left};
 use crate::clock::format_jst;
 use crate::incident::state::{Delivery, MessageRecord, Phase, StepRecord};
-use crate::incident::status::{PendingMessage, pending_lines, status_label};
+use crate::incident::status::{pending_of, status_label};
 use crate::incident::{EvidenceRecord, StepView};
 use crate::lang::Lang;
 use crate::playbook::duration::format_duration;
@@ -308,14 +308,7 @@ impl Detail<'_> {
         let (lang, step, record) = (self.lang, self.step, self.record);
         // What others still owe this step: an approval asked for by mail, acknowledgements.
         let state = self.app.incident.state();
-        let awaiting = state
-            .awaiting_approval(self.playbook, self.ix)
-            .map(PendingMessage::of);
-        let unacknowledged: Vec<PendingMessage> = state
-            .unacknowledged(&step.id)
-            .map(PendingMessage::of)
-            .collect();
-        for line in pending_lines(awaiting.as_ref(), &unacknowledged, lang) {
+        for line in pending_of(state, self.playbook, self.ix, lang) {
             self.push(Span::styled(
                 line,
                 Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
