@@ -635,18 +635,18 @@ fn notify_to_adds_a_recipient_the_step_offers_and_journals_it() {
             id,
             "share-internally",
             "--to",
-            "防災危機管理課",
+            "危機管理担当課",
         ])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("it offers: 秘書課"));
+        .stderr(predicate::str::contains("it offers: 秘書担当課"));
     let preview = h(cwd, T0)
         .args([
             "notify",
             id,
             "share-internally",
             "--to",
-            "秘書課",
+            "秘書担当課",
             "--dry-run",
         ])
         .assert()
@@ -654,19 +654,19 @@ fn notify_to_adds_a_recipient_the_step_offers_and_journals_it() {
         .get_output()
         .stdout
         .clone();
-    assert!(String::from_utf8(preview).unwrap().contains("秘書課 <"));
+    assert!(String::from_utf8(preview).unwrap().contains("秘書担当課 <"));
     h(cwd, T0)
-        .args(["notify", id, "share-internally", "--to", "秘書課"])
+        .args(["notify", id, "share-internally", "--to", "秘書担当課"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("通知先に追加: 秘書課"));
+        .stdout(predicate::str::contains("通知先に追加: 秘書担当課"));
     let journal =
         std::fs::read_to_string(cwd.join("incidents").join(id).join("journal.jsonl")).unwrap();
     assert!(journal.contains(
-        r#""kind":"recipients_added","payload":{"step":"share-internally","to":["秘書課"]}"#
+        r#""kind":"recipients_added","payload":{"step":"share-internally","to":["秘書担当課"]}"#
     ));
     assert!(
-        journal.contains(r#""to":"秘書課""#),
-        "the mail went to 秘書課"
+        journal.contains(r#""to":"秘書担当課""#),
+        "the mail went to 秘書担当課"
     );
 }

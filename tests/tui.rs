@@ -954,13 +954,13 @@ fn t_on_a_notify_step_adds_the_recipients_it_offers() {
     let Mode::Dialog(dialog) = &app.mode else {
         panic!("no dialog: {:?}", app.mode);
     };
-    assert_eq!(dialog.suggestion.as_deref(), Some("秘書課"));
+    assert_eq!(dialog.suggestion.as_deref(), Some("秘書担当課"));
     press(&mut app, Action::Submit);
     let record = app.incident.state().step(target).unwrap();
-    assert_eq!(record.added_to, ["秘書課"]);
+    assert_eq!(record.added_to, ["秘書担当課"]);
     assert_eq!(
         app.log.last().unwrap().text,
-        "「庁内の関係課に情報を共有する」の通知先に 秘書課 を追加"
+        "「庁内の関係課に情報を共有する」の通知先に 秘書担当課 を追加"
     );
 }
 

@@ -9,9 +9,10 @@ use unicode_width::UnicodeWidthStr;
 use super::context::{Context, compile_options, print_diagnostics, print_failure};
 use super::{Error, Outcome};
 use crate::catalog::{self, DivisionsRef, PlaybookRef, is_divisions_file, yaml_files_in};
-use crate::directory::Directory;
+use crate::directory::{Directory, StockPart};
 use crate::exercise::{self, ScenarioRef, scenario::looks_like_scenario};
 use crate::lang::{Lang, Text};
+use crate::playbook::diagnostic::Problem;
 use crate::playbook::duration::format_duration;
 use crate::playbook::export::{divisions_schema, playbook_schema, to_dot, to_mermaid};
 use crate::playbook::{CompileOptions, Diagnostic, SourceFile, compile_source};
@@ -370,6 +371,8 @@ impl Findings {
                 None
             }
         };
+        let found = self.diagnostics.len();
+        let mut uses: Vec<(String, String)> = Vec::new();
         for playbook in set.playbooks {
             self.files += 1;
             let source = match playbook {
@@ -406,11 +409,36 @@ impl Findings {
                             "{name} ({steps} steps, critical path {critical})"
                         ))?;
                         self.diagnostics.extend(compiled.warnings);
+                        let id = &compiled.playbook.id;
+                        for step in graph.steps() {
+                            for part in step.names() {
+                                if is_part(directory, part) {
+                                    uses.push((part.to_string(), format!("{id}/{}", step.id)));
+                                }
+                            }
+                        }
                     }
                     Err(diagnostics) => self.diagnostics.extend(diagnostics),
                 },
             }
             self.sources.push(source);
+        }
+        // One error per part nobody plays, naming every step that needs it.
+        let new = self.diagnostics.split_off(found);
+        self.diagnostics.extend(merge_unfilled(new));
+        if let Some(directory) = &directory
+            && !self.json
+        {
+            let unfilled = self.diagnostics[found..]
+                .iter()
+                .filter_map(|d| match &d.problem {
+                    Problem::UnfilledPart { part, needed_by } => Some((part.as_str(), needed_by)),
+                    _ => None,
+                });
+            let map = parts_map(directory, &uses, unfilled, lang);
+            if !map.is_empty() {
+                writeln!(std::io::stdout().lock(), "{map}")?;
+            }
         }
         Ok(())
     }
@@ -448,10 +476,17 @@ impl Findings {
             Err(failure) => {
                 // A broken playbook is reported once, with the playbook, not again here (the
                 // scenario names it as `exercises/../x.yaml`: the same file).
-                let same = |a: &Diagnostic, b: &Diagnostic| {
-                    lexical(&a.file) == lexical(&b.file)
-                        && a.position == b.position
-                        && a.problem == b.problem
+                let same = |a: &Diagnostic, b: &Diagnostic| match (&a.problem, &b.problem) {
+                    // Listed once per part, with the steps that need it.
+                    (
+                        Problem::UnfilledPart { part: x, .. },
+                        Problem::UnfilledPart { part: y, .. },
+                    ) => x == y,
+                    _ => {
+                        lexical(&a.file) == lexical(&b.file)
+                            && a.position == b.position
+                            && a.problem == b.problem
+                    }
                 };
                 for d in failure.diagnostics {
                     if !self.diagnostics.iter().any(|k| same(k, &d)) {
@@ -509,6 +544,115 @@ impl Findings {
             Outcome::Success
         })
     }
+}
+
+/// Whether `name` is a part: one the directory maps, or one the stock playbooks name.
+fn is_part(directory: &Directory, name: &str) -> bool {
+    directory.holder_of(name).is_some() || StockPart::named(name).is_some()
+}
+
+/// The unfilled-part errors of one directory merged into one per part (at its first use),
+/// every step that needs it listed once; other diagnostics as they are.
+fn merge_unfilled(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for d in diagnostics {
+        let Problem::UnfilledPart { part, needed_by } = &d.problem else {
+            out.push(d);
+            continue;
+        };
+        let first = out.iter_mut().find_map(|k| match &mut k.problem {
+            Problem::UnfilledPart {
+                part: p,
+                needed_by: n,
+            } if p == part => Some(n),
+            _ => None,
+        });
+        match first {
+            Some(steps) => {
+                for step in needed_by {
+                    if !steps.contains(step) {
+                        steps.push(step.clone());
+                    }
+                }
+            }
+            None => out.push(d),
+        }
+    }
+    out
+}
+
+/// Who plays each part the checked playbooks name (and each the directory maps), with the
+/// steps that name it; the unfilled ones marked. Empty when no part is named or mapped.
+fn parts_map<'a>(
+    directory: &Directory,
+    uses: &[(String, String)],
+    unfilled: impl Iterator<Item = (&'a str, &'a Vec<String>)>,
+    lang: Lang,
+) -> String {
+    let mut rows: Vec<(String, String, Vec<String>)> = Vec::new();
+    let mut add = |part: &str, holder: String, step: Option<&String>| match rows
+        .iter_mut()
+        .find(|(p, _, _)| p == part)
+    {
+        Some((_, _, steps)) => steps.extend(step.cloned()),
+        None => rows.push((
+            part.to_string(),
+            holder,
+            step.into_iter().cloned().collect(),
+        )),
+    };
+    for p in &directory.parts {
+        add(&p.part, p.played_by.clone(), None);
+    }
+    for (part, step) in uses {
+        let holder = match directory.holder_of(part) {
+            Some(h) => h.to_string(),
+            // A stock part played by a role of the same name.
+            None => tr!(lang, "役割 {part}", "role {part}"),
+        };
+        add(part, holder, Some(step));
+    }
+    let unset = tr!(lang, "未設定", "NOT SET");
+    for (part, steps) in unfilled {
+        for step in steps {
+            add(part, unset.clone(), Some(step));
+        }
+        add(part, unset.clone(), None);
+    }
+    if rows.is_empty() {
+        return String::new();
+    }
+    let width = rows.iter().map(|(p, _, _)| p.width()).max().unwrap_or(0);
+    let mut out = tr!(
+        lang,
+        "担当（parts）の割当て:",
+        "who plays each part (parts):"
+    );
+    for (part, holder, steps) in rows {
+        let n = steps.len();
+        let needed = if n == 0 {
+            tr!(
+                lang,
+                "（手順書では未使用）",
+                "(named by no checked playbook)"
+            )
+        } else {
+            let shown: Vec<&str> = steps.iter().take(4).map(String::as_str).collect();
+            let more = if n > 4 {
+                tr!(lang, " ほか{}", " and {} more", n - 4)
+            } else {
+                String::new()
+            };
+            tr!(
+                lang,
+                "{n} 手順: {}{more}",
+                "{n} step(s): {}{more}",
+                shown.join(", ")
+            )
+        };
+        out.push_str(&format!("\n  {}  → {holder}  {needed}", pad(&part, width)));
+    }
+    out
 }
 
 fn check(

@@ -1,7 +1,12 @@
 //! Divisions (部署) and roles (役割) with their mail addresses and phone numbers, from
-//! `divisions.yaml`. Playbooks name them in `to:`, `owner:` and `approver:`.
+//! `divisions.yaml`, and who plays each part (広報担当課, 運用管理者, …). Playbooks name
+//! them in `to:`, `owner:` and `approver:`.
+
+pub mod parts;
 
 use std::collections::HashMap;
+
+use indexmap::IndexMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -9,6 +14,7 @@ use serde_saphyr::Spanned;
 
 use crate::playbook::diagnostic::{Diagnostic, Position, Problem, suggest};
 use crate::playbook::load::{Limits, SourceFile, parse_yaml};
+pub use parts::{OrganizationKind, OrganizationWords, OrganizationWordsDef, PartHolder, StockPart};
 
 /// `divisions.yaml` as written.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -17,15 +23,29 @@ use crate::playbook::load::{Limits, SourceFile, parse_yaml};
 pub struct DivisionsFile {
     /// Name of the organisation (e.g. `例示市`), used in mail and statements.
     pub organization: String,
+    /// What kind of body it is (`市`, `町`, `村`, `区`, `都`, `道`, `府`, `県`, `その他`): the
+    /// words its public texts use (町民, 町長, 「町に関する」). By default the last character of
+    /// `organization`.
+    #[serde(default)]
+    pub organization_kind: Option<OrganizationKind>,
+    /// Words for the organisation in public texts, each overriding its kind's; all four for
+    /// `その他`.
+    #[serde(default)]
+    pub words: OrganizationWordsDef,
     /// The organisation's website, used in statements.
     #[serde(default)]
     pub website: Option<String>,
     /// Divisions (部署) and external contacts.
     #[serde(default)]
     pub divisions: Vec<DivisionDef>,
-    /// Roles (役割) such as 運用管理者 or 発信管理者.
+    /// Roles (役割) such as 運用管理者 or 発信管理者, held by a person with contacts of their own.
     #[serde(default)]
     pub roles: Vec<RoleDef>,
+    /// Who plays each part the playbooks name (`広報担当課: 総務課`, `運用管理者: 総務課`): the
+    /// id of a division or role. One division may play several parts.
+    #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    pub parts: IndexMap<String, Spanned<String>>,
 }
 
 /// Inside the organisation, or outside it (police, a platform's report desk).
@@ -173,10 +193,10 @@ pub enum Party<'a> {
     Role(&'a Role),
 }
 
-impl Party<'_> {
-    /// The name used in playbooks.
-    pub fn id(&self) -> &str {
-        match self {
+impl<'a> Party<'a> {
+    /// The division's or role's own name (for a part: whoever plays it).
+    pub fn id(&self) -> &'a str {
+        match *self {
             Party::Division(d) => &d.id,
             Party::Role(r) => &r.id,
         }
@@ -228,12 +248,18 @@ impl Party<'_> {
 pub struct Directory {
     /// Name of the organisation.
     pub organization: String,
+    /// What kind of body it is, as given or read off its name.
+    pub organization_kind: Option<OrganizationKind>,
+    /// The words its public texts use for it.
+    pub words: OrganizationWords,
     /// The organisation's website.
     pub website: Option<String>,
     /// Divisions, in file order.
     pub divisions: Vec<Division>,
     /// Roles, in file order.
     pub roles: Vec<Role>,
+    /// Who plays each part, in file order.
+    pub parts: Vec<PartHolder>,
     #[serde(skip)]
     index: HashMap<String, PartyRef>,
 }
@@ -349,11 +375,76 @@ impl Directory {
                 }
             }
         }
-        if !diagnostics.is_empty() {
-            return Err(diagnostics);
+        // Parts: each names a division or role; a part is no second name for one of them.
+        let mut parts = Vec::new();
+        for (part, holder) in &file.parts {
+            let at = Position::from_location(&holder.referenced);
+            if index.contains_key(part) || part.chars().any(char::is_control) {
+                diagnostics.push(Diagnostic::error(
+                    name,
+                    source.find(&format!("{part}:")).unwrap_or(at),
+                    part.clone(),
+                    Problem::DuplicateId {
+                        what: "part".into(),
+                        id: part.clone(),
+                        first_line: first_line.get(part).copied().unwrap_or(at.line),
+                    },
+                ));
+                continue;
+            }
+            match index.get(&holder.value).copied() {
+                Some(r) => {
+                    index.insert(part.clone(), r);
+                    parts.push(PartHolder {
+                        part: part.clone(),
+                        played_by: holder.value.clone(),
+                    });
+                }
+                None => diagnostics.push(Diagnostic::error(
+                    name,
+                    at,
+                    holder.value.clone(),
+                    Problem::UnknownPartHolder {
+                        part: part.clone(),
+                        name: holder.value.clone(),
+                        suggestion: suggest(
+                            &holder.value,
+                            file.divisions
+                                .iter()
+                                .map(|d| d.id.value.as_str())
+                                .chain(file.roles.iter().map(|r| r.id.value.as_str())),
+                        ),
+                    },
+                )),
+            }
         }
+        let organization_kind = file
+            .organization_kind
+            .or_else(|| OrganizationKind::from_name(&file.organization));
+        let words = match file.words.over(organization_kind) {
+            Ok(words) => Some(words),
+            Err(missing) => {
+                diagnostics.push(Diagnostic::error(
+                    name,
+                    source
+                        .find("organization:")
+                        .unwrap_or(Position { line: 1, column: 1 }),
+                    file.organization.clone(),
+                    Problem::MissingOrganizationWords {
+                        missing: missing.into_iter().map(str::to_string).collect(),
+                    },
+                ));
+                None
+            }
+        };
+        let Some(words) = words.filter(|_| diagnostics.is_empty()) else {
+            return Err(diagnostics);
+        };
         Ok(Directory {
             organization: file.organization,
+            organization_kind,
+            words,
+            parts,
             website: file.website,
             divisions: file
                 .divisions
@@ -405,12 +496,30 @@ impl Directory {
         })
     }
 
-    /// Every name a playbook may use, divisions first.
+    /// Every name a playbook may use: divisions, roles, then parts.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.divisions
             .iter()
             .map(|d| d.id.as_str())
             .chain(self.roles.iter().map(|r| r.id.as_str()))
+            .chain(self.parts.iter().map(|p| p.part.as_str()))
+    }
+
+    /// Who plays a part (the division's or role's id); `None` for a name that is no part.
+    pub fn holder_of(&self, part: &str) -> Option<&str> {
+        self.parts
+            .iter()
+            .find(|p| p.part == part)
+            .map(|p| p.played_by.as_str())
+    }
+
+    /// A name as the town knows it: "広報担当課（総務課）" for a part, the name itself
+    /// otherwise.
+    pub fn label(&self, name: &str, lang: crate::Lang) -> String {
+        match self.holder_of(name) {
+            Some(holder) => parts::label(name, holder, lang),
+            None => name.to_string(),
+        }
     }
 }
 

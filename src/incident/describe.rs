@@ -471,10 +471,18 @@ fn fill_value(
         "now" => Some(now.clone()),
         "operator" => text(&state.operator),
         "organization" => text(&record.directory.organization),
+        "org_kind" => text(&record.directory.words.org_kind),
+        "head" => text(&record.directory.words.head),
+        "deputy_head" => text(&record.directory.words.deputy_head),
+        "residents" => text(&record.directory.words.residents),
         "website" => record.directory.website.as_deref().and_then(text),
         "step" => playbook.graph.step(step).and_then(|s| text(&s.title)),
         "severity" => state.severity_title(playbook).and_then(text),
         "division" => division.and_then(text),
-        fact => state.facts.get(fact).and_then(|v| text(v)),
+        // A fact, or a division, role or part: written as the division or role that plays it.
+        name => match state.facts.get(name) {
+            Some(v) => text(v),
+            None => record.directory.party(name).and_then(|p| text(p.id())),
+        },
     })
 }

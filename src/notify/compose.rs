@@ -108,11 +108,16 @@ pub fn compose_step(
         .into_iter()
         .zip(state.next_message()..)
     {
-        // One person holding several roles is addressed by all of them.
-        let addressed = std::iter::once(name.as_str())
-            .chain(also.iter().map(String::as_str))
-            .collect::<Vec<_>>()
-            .join("・");
+        // One person holding several roles is addressed by all of them; a division playing
+        // several parts, by its own name once (「総務課 御中」).
+        let mut addressed: Vec<&str> = Vec::new();
+        for n in std::iter::once(&name).chain(&also) {
+            let holder = record.directory.party(n).map_or(n.as_str(), |p| p.id());
+            if !addressed.contains(&holder) {
+                addressed.push(holder);
+            }
+        }
+        let addressed = addressed.join("・");
         let subject = fill(&notify.subject, record, ix, now, Some(&addressed));
         let body = fill(&notify.body, record, ix, now, Some(&addressed));
         out.push(sender.mail(
@@ -197,14 +202,16 @@ pub fn compose_approval_request(
         "[Approval request] {} ({title})",
         step.title
     );
+    // A part is greeted with who plays it: 「発信管理者（総務課） 様」.
+    let greeted = record.directory.label(&approver, lang);
     let body = tr!(
         lang,
-        "{approver} 様\n\n事案「{title}」について、次の内容の承認をお願いします。\n\n{texts}\
+        "{greeted} 様\n\n事案「{title}」について、次の内容の承認をお願いします。\n\n{texts}\
 承認する場合は、このメールに返信し、本文の1行目に「承認」と書いてください。\n\
 承認しない場合は、1行目に「却下」と理由を書いてください（例: 却下 日付の表記を確認のこと）。\n\
 件名の [HK-…] は消さずに返信してください。返信は、このメールのあて先のアドレスから送られたものだけを記録します。\n\
 この依頼の後に文面が変わった場合（担当者の編集を含む。掲載日時の表記は除く）、返信は承認として記録されません。その場合は改めて依頼します。\n",
-        "Dear {approver},\n\nplease approve the following for the incident “{title}”.\n\n{texts}\
+        "Dear {greeted},\n\nplease approve the following for the incident “{title}”.\n\n{texts}\
 To approve, reply to this mail with 承認 on the first line of your reply.\n\
 To refuse, write 却下 and your reason on the first line (e.g. 却下 check the date).\n\
 Keep the [HK-…] code in the subject. Only a reply from the address this mail went to is recorded.\n\
@@ -410,7 +417,9 @@ impl Sender {
             .directory
             .party(&name)
             .ok_or_else(|| NotifyError::UnknownRecipient { name: name.clone() })?;
-        let to = mailbox(&name, &name, party.email())?;
+        // The letter keeps the name the playbook uses (a part, 広報担当課); the mail shows
+        // whoever plays it (総務課).
+        let to = mailbox(&name, party.id(), party.email())?;
         header_safe("the subject", &subject)?;
         // An answer keeps the answered message's code (one code per subject); any other
         // message gets a code of its own.

@@ -289,6 +289,39 @@ impl Step {
         }
     }
 
+    /// Every division, role or part the step names: its owner (by any answer), contacts,
+    /// recipients, approver, and the names its texts write out (`{{広報担当課}}`). Facts
+    /// used in texts are among them; the caller keeps the names it knows.
+    pub fn names(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        out.extend(self.owner.as_deref());
+        if let Some(by) = &self.owner_by {
+            out.extend(by.values.iter().flatten().map(String::as_str));
+        }
+        out.extend(self.contacts.iter().map(String::as_str));
+        let mut texts: Vec<&Template> = self.draft.iter().collect();
+        match &self.kind {
+            StepKind::Notify(n) => {
+                out.extend(n.to.iter().chain(&n.add_to).map(String::as_str));
+                texts.extend([&n.subject, &n.body]);
+            }
+            StepKind::Post(p) => {
+                out.push(&p.approver);
+                texts.push(&p.statement);
+            }
+            StepKind::Approval { approver } => out.push(approver),
+            _ => {}
+        }
+        out.extend(texts.iter().flat_map(|t| t.placeholders().map(|(n, _)| n)));
+        let mut seen = Vec::new();
+        out.retain(|n| {
+            let new = !seen.contains(n);
+            seen.push(*n);
+            new
+        });
+        out
+    }
+
     /// The guidance for a platform: the general text followed by the platform's addition.
     pub fn guidance_for(&self, platform: Option<Platform>) -> String {
         let mut text = self.guidance.clone().unwrap_or_default();

@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike};
 use crate::clock::{format_jst, jst};
 
 /// Every built-in placeholder a template may use.
-pub const PLACEHOLDERS: [&str; 12] = [
+pub const PLACEHOLDERS: [&str; 16] = [
     "title",
     "incident_id",
     "account",
@@ -16,6 +16,10 @@ pub const PLACEHOLDERS: [&str; 12] = [
     "now",
     "operator",
     "organization",
+    "org_kind",
+    "head",
+    "deputy_head",
+    "residents",
     "website",
     "step",
     "division",

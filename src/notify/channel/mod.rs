@@ -90,10 +90,16 @@ pub fn compose_posts(
     let token = incident_token(record);
     let mut out = Vec::new();
     let mut number = first;
+    let mut holders: Vec<&str> = Vec::new();
     for name in recipients {
         let Some(party) = record.directory.party(name) else {
             return Err(NotifyError::UnknownRecipient { name: name.clone() });
         };
+        // A division playing two parts named here gets its channels' posts once.
+        if holders.contains(&party.id()) {
+            continue;
+        }
+        holders.push(party.id());
         for channel in party.channels() {
             let kind = config
                 .channels
@@ -103,8 +109,8 @@ pub fn compose_posts(
                     channel: channel.clone(),
                     division: name.clone(),
                 })?;
-            let mut title = fill(&notify.subject, record, ix, now, Some(name));
-            let mut text = fill(&notify.body, record, ix, now, Some(name));
+            let mut title = fill(&notify.subject, record, ix, now, Some(party.id()));
+            let mut text = fill(&notify.body, record, ix, now, Some(party.id()));
             // The same rules as a mail's: a title is one line, a text has no control
             // characters but line breaks and tabs.
             super::compose::header_safe("the subject", &title)?;

@@ -98,6 +98,19 @@ pub fn compile(
     let result = c.playbook(file, options);
     let mut diagnostics = c.diagnostics;
     diagnostics.sort_by_key(|d| (d.position, d.severity));
+    // An unfilled part names the step that needs it: `check` lists them per part.
+    let playbook_id = result.as_ref().map(|p| p.id.clone());
+    for d in &mut diagnostics {
+        if let Problem::UnfilledPart { needed_by, .. } = &mut d.problem {
+            let step = step_at_line(&source.text, d.position.line);
+            let id = playbook_id.clone().or_else(|| playbook_id_of(&source.text));
+            needed_by.extend(match (id, step) {
+                (Some(p), Some(s)) => Some(format!("{p}/{s}")),
+                (None, Some(s)) => Some(s),
+                (p, None) => p,
+            });
+        }
+    }
     match result {
         Some(playbook) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(Compiled {
             playbook,
@@ -127,6 +140,32 @@ struct PendingWhen {
     condition: Condition,
     at: Position,
     decision_name: String,
+}
+
+/// The id of the step whose definition holds `line` (1-based), read off the text: the last
+/// `- id:` under `steps:` at or before it.
+fn step_at_line(text: &str, line: usize) -> Option<String> {
+    let mut in_steps = false;
+    let mut step = None;
+    for l in text.lines().take(line) {
+        if !l.starts_with(' ') && !l.starts_with('#') && !l.trim().is_empty() {
+            in_steps = l.starts_with("steps:");
+            step = None;
+        } else if in_steps
+            && let Some(id) = l.trim_start().strip_prefix("- id:")
+            && l.len() - l.trim_start().len() <= 2
+        {
+            step = Some(id.trim().trim_matches(['"', '\'']).to_string());
+        }
+    }
+    step
+}
+
+/// The playbook's `id:` read off the text (when the playbook did not compile).
+fn playbook_id_of(text: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("id:"))
+        .map(|id| id.trim().trim_matches(['"', '\'']).to_string())
 }
 
 fn pos<T>(s: &Spanned<T>) -> Position {
@@ -218,7 +257,7 @@ impl Compiler<'_> {
     /// Parses a template; `{{division}}` (the recipient) exists only in notify mail, and the
     /// date filters only on placeholders that are a date and time.
     fn template(&mut self, value: &Spanned<String>, in_mail: bool) -> Option<Template> {
-        let names = self.fact_names();
+        let names = self.template_names();
         let parsed = Template::parse_with(&value.value, &names);
         match parsed {
             Ok(t) if !in_mail && t.uses("division") => {
@@ -270,6 +309,19 @@ impl Compiler<'_> {
                     .find_from(pos(value), &format!("{{{{{name}"))
                     .or_else(|| self.find_from(pos(value), "{{"))
                     .unwrap_or(pos(value));
+                // `{{広報担当課}}` is the division that plays the part: known to hikeshi, but
+                // not yet to this directory.
+                if crate::directory::StockPart::named(&name).is_some() {
+                    self.error(
+                        at,
+                        format!("{{{{{name}}}}}"),
+                        Problem::UnfilledPart {
+                            part: name,
+                            needed_by: Vec::new(),
+                        },
+                    );
+                    return;
+                }
                 let available = self.placeholders_here(in_mail);
                 let suggestion = suggest(&name, available.iter().map(String::as_str));
                 self.error(
@@ -312,7 +364,17 @@ impl Compiler<'_> {
             .filter(|p| in_mail || **p != "division")
             .map(|p| p.to_string())
             .chain(self.facts.iter().map(|f| f.id.clone()))
+            .chain(self.directory.parts.iter().map(|p| p.part.clone()))
             .collect()
+    }
+
+    /// The names a template may use besides the built-in ones: the declared facts, and the
+    /// directory's divisions, roles and parts (`{{広報担当課}}` is written as the division
+    /// that plays it).
+    fn template_names(&self) -> Vec<&str> {
+        let mut names = self.fact_names();
+        names.extend(self.directory.names());
+        names
     }
 
     fn party(&mut self, value: &Spanned<String>, recipient: bool) -> Option<String> {
@@ -322,6 +384,17 @@ impl Compiler<'_> {
     fn party_at(&mut self, name: &str, at: Position, recipient: bool) -> Option<String> {
         if self.directory.party(name).is_some() {
             return Some(name.to_string());
+        }
+        if crate::directory::StockPart::named(name).is_some() {
+            self.error(
+                at,
+                name,
+                Problem::UnfilledPart {
+                    part: name.to_string(),
+                    needed_by: Vec::new(),
+                },
+            );
+            return None;
         }
         let suggestion = suggest(name, self.directory.names());
         let problem = if recipient {

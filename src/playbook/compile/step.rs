@@ -415,10 +415,11 @@ impl Compiler<'_> {
     /// the facts it mails (`to: ["{{name}}"]`).
     fn facts_used(&self, def: &StepDef) -> Vec<String> {
         let names = self.fact_names();
+        let known = self.template_names();
         let texts = [&def.draft, &def.subject, &def.body, &def.statement];
         let mut used: Vec<String> = Vec::new();
         for text in texts.into_iter().flatten() {
-            let Ok(template) = Template::parse_with(&text.value, &names) else {
+            let Ok(template) = Template::parse_with(&text.value, &known) else {
                 continue;
             };
             for (name, _) in template.placeholders() {

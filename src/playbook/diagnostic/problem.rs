@@ -396,6 +396,29 @@ pub enum Problem {
         /// The kind needed.
         expected: String,
     },
+    /// A part the playbooks name (広報担当課, 運用管理者, …) that the directory does not say
+    /// who plays.
+    UnfilledPart {
+        /// The part.
+        part: String,
+        /// The steps that name it (`playbook/step`), when known.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        needed_by: Vec<String>,
+    },
+    /// A `parts:` entry naming no division or role of the directory.
+    UnknownPartHolder {
+        /// The part.
+        part: String,
+        /// The division or role as written.
+        name: String,
+        /// The closest known name, if any is close.
+        suggestion: Option<String>,
+    },
+    /// The organisation's words (町長, 町民, …) are neither given nor known from its kind.
+    MissingOrganizationWords {
+        /// The words missing (`org_kind`, `head`, `deputy_head`, `residents`).
+        missing: Vec<String>,
+    },
     /// A scenario names an option its decision does not have.
     UnknownChoice {
         /// The decision.
@@ -465,6 +488,7 @@ fn thing(what: &str) -> String {
         "inject" => "状況付与",
         "division" => "部署",
         "role" => "役割",
+        "part" => "担当（parts）",
         other => return format!("`{other}` "),
     };
     name.to_string()
@@ -800,6 +824,28 @@ impl Problem {
                 "部署 `{name}` はありません",
                 "unknown division `{name}`"
             ),
+            Problem::UnfilledPart { part, needed_by } if needed_by.is_empty() => tr!(
+                lang,
+                "`{part}` を担う部署・役割が divisions.yaml の `parts` にありません",
+                "divisions.yaml does not say who plays `{part}` (`parts`)"
+            ),
+            Problem::UnfilledPart { part, needed_by } => tr!(
+                lang,
+                "`{part}` を担う部署・役割が divisions.yaml の `parts` にありません（必要な手順: {}）",
+                "divisions.yaml does not say who plays `{part}` (`parts`; needed by {})",
+                needed_by.join(", ")
+            ),
+            Problem::UnknownPartHolder { part, name, .. } => tr!(
+                lang,
+                "`{part}` を担う `{name}` は部署・役割にありません",
+                "`{name}`, named to play `{part}`, is no division or role"
+            ),
+            Problem::MissingOrganizationWords { missing } => tr!(
+                lang,
+                "団体の種類が分からないため、公表文で使う語（{}）が決まりません",
+                "the organisation's kind is unknown, so the words its texts use ({}) are not known",
+                list(missing)
+            ),
             Problem::BadEmail { address } => tr!(
                 lang,
                 "メールアドレス `{address}` が不正です",
@@ -924,6 +970,24 @@ impl Problem {
                 lang,
                 "どれかの手順の `after` から循環の原因となる手順を外してください",
                 "remove one of these prerequisites from an `after` list"
+            ),
+            Problem::UnfilledPart { part, .. } => tr!(
+                lang,
+                "divisions.yaml の `parts` に `{part}: 部署名` を書いてください（部署・役割の id。1つの課が複数を担ってもよい）",
+                "add `{part}: DIVISION` under `parts` in divisions.yaml (a division or role id; one division may play several parts)"
+            ),
+            Problem::UnknownPartHolder { suggestion, .. } => did_you_mean(lang, suggestion)
+                .unwrap_or_else(|| {
+                    tr!(
+                        lang,
+                        "`divisions` 又は `roles` の id を書いてください",
+                        "name the id of an entry under `divisions` or `roles`"
+                    )
+                }),
+            Problem::MissingOrganizationWords { .. } => tr!(
+                lang,
+                "`organization_kind: 市`（町・村・区・都・道・府・県）を書くか、`その他` なら `words:` に org_kind・head・deputy_head・residents を書いてください",
+                "add `organization_kind: 市` (町, 村, 区, 都, 道, 府, 県), or for `その他` give org_kind, head, deputy_head and residents under `words:`"
             ),
             Problem::UnknownRecipient { suggestion, .. }
             | Problem::UnknownRole { suggestion, .. }

@@ -349,11 +349,13 @@ impl Detail<'_> {
 
     /// A division or role: who holds it, mail, phone, and the after-hours number.
     fn party(&mut self, name: &str) {
-        let Some(party) = self.app.incident.record().directory.party(name) else {
+        let directory = &self.app.incident.record().directory;
+        let Some(party) = directory.party(name) else {
             self.push(format!("  {name}"));
             return;
         };
-        let mut text = format!("  {}", party.id());
+        // A part with whoever plays it: 広報担当課（総務課）.
+        let mut text = format!("  {}", directory.label(name, self.lang));
         if let Some(h) = party.held_by() {
             text.push_str(&format!("（{h}）"));
         }
