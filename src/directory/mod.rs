@@ -7,6 +7,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
+pub mod import;
+
 use crate::playbook::diagnostic::{Diagnostic, Position, Problem, suggest};
 use crate::playbook::load::{Limits, SourceFile, parse_yaml};
 
