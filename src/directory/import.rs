@@ -936,16 +936,12 @@ pub struct Contacts {
 impl Contacts {
     /// The counts in one line, in `lang`.
     pub fn summary(&self, lang: Lang) -> String {
-        let (d, r, p, b) = (
+        let (d, r, p, b_rows) = (
             self.divisions.len(),
             self.roles.len(),
             self.parts.len(),
-            self.problems.len(),
+            self.bad_rows(),
         );
-        let rows: std::collections::BTreeSet<usize> =
-            self.problems.iter().map(|p| p.row).collect();
-        let b_rows = rows.len();
-        let _ = b;
         tr!(
             lang,
             "部署 {d} 件、役割 {r} 件、担う役割 {p} 件、読めない行 {b_rows} 行",
@@ -1589,7 +1585,8 @@ impl Settings {
         Settings::of_text(&source).map_err(existing)
     }
 
-    fn of_text(source: &SourceFile) -> Result<Settings, String> {
+    /// The settings of a directory file's text.
+    pub fn of_text(source: &SourceFile) -> Result<Settings, String> {
         let mut map: BTreeMap<String, serde_json::Value> =
             crate::playbook::load::parse_yaml(source, &Limits::default())
                 .map_err(|d| d.render(Some(&source.text), Lang::En))?;
@@ -1683,7 +1680,7 @@ fn render_text(
         "# yaml-language-server: $schema=../docs/divisions.schema.json\n\
 #\n\
 # {organization} SNS事案対応の連絡先（部署・役割）\n\
-# {name}{sheet_ja} から {at}（日本時間）に `hikeshi contacts import` で取り込んだもの。\n\
+# {name}{sheet_ja}から {at}（日本時間）に `hikeshi contacts import` で取り込んだもの。\n\
 # 連絡先を直すときは表の方を直し、もう一度取り込むこと（このファイルへの直接の修正は次の取り込みで失われる）。\n\
 # Imported from {name}{sheet_en} at {at} JST by `hikeshi contacts import`.\n\
 # Edit the spreadsheet and import it again: edits made here are lost at the next import.\n\
@@ -1718,9 +1715,96 @@ pub fn render(
     Ok((text, directory))
 }
 
+/// What an import made of a spreadsheet: the contacts read (with every bad row and
+/// warning), and the directory file's text when it can be written.
+#[derive(Debug)]
+pub struct Imported {
+    /// What the sheet gave.
+    pub contacts: Contacts,
+    /// The file to write and the directory it loads as; an error when rows were bad (without
+    /// `skip_bad`), when no row could be read, or when the result does not load.
+    pub file: Result<(String, Directory), ContactsError>,
+}
+
+/// Reads `file` (its `sheet`, or the first sheet with a header row) and makes the directory
+/// file: `settings` kept, the contacts replaced. Bad rows stop it unless `skip_bad`.
+pub fn import(
+    file: &Path,
+    sheet: Option<&str>,
+    settings: &Settings,
+    at: DateTime<FixedOffset>,
+    out_name: &str,
+    skip_bad: bool,
+) -> Result<Imported, ContactsError> {
+    let grids = read_file(file)?;
+    let contacts = read_contacts(&grids, sheet)?;
+    let file_name = file.to_string_lossy();
+    let origin = Origin {
+        file: &file_name,
+        at,
+    };
+    let made = if !contacts.problems.is_empty() && !skip_bad {
+        Err(ContactsError::BadRows {
+            count: contacts.bad_rows(),
+        })
+    } else if contacts.divisions.is_empty() && contacts.roles.is_empty() {
+        Err(ContactsError::NothingRead)
+    } else {
+        render(&contacts, settings, &origin, out_name)
+    };
+    Ok(Imported {
+        contacts,
+        file: made,
+    })
+}
+
+impl Contacts {
+    /// Every bad row and warning, one line each, in `lang`: the bad rows first.
+    pub fn report_lines(&self, lang: Lang) -> Vec<String> {
+        let bad = self.problems.iter().map(|p| {
+            let m = p.message(lang);
+            tr!(lang, "読めない行: {m}", "bad row: {m}")
+        });
+        let warnings = self.warnings.iter().map(|w| {
+            let m = w.message(lang);
+            tr!(lang, "注意: {m}", "warning: {m}")
+        });
+        bad.chain(warnings).collect()
+    }
+
+    /// What would be written, in `lang`: the counts, then the names of each kind.
+    pub fn listing(&self, lang: Lang) -> Vec<String> {
+        let mut lines = vec![self.summary(lang)];
+        let join = |names: Vec<String>| names.join("、");
+        if !self.divisions.is_empty() {
+            let names = join(self.divisions.iter().map(|d| d.id.clone()).collect());
+            lines.push(tr!(lang, "  部署: {names}", "  divisions: {names}"));
+        }
+        if !self.roles.is_empty() {
+            let names = join(self.roles.iter().map(|r| r.id.clone()).collect());
+            lines.push(tr!(lang, "  役割: {names}", "  roles: {names}"));
+        }
+        if !self.parts.is_empty() {
+            let names = join(
+                self.parts
+                    .iter()
+                    .map(|(part, id)| format!("{part} → {id}"))
+                    .collect(),
+            );
+            lines.push(tr!(lang, "  担う役割: {names}", "  parts: {names}"));
+        }
+        lines
+    }
+}
+
 /// Writes `text` to `path` atomically: beside it, synced, renamed over it, the folder synced;
 /// a reader sees the old file or the new one, never half of one.
 pub fn write(path: &Path, text: &str) -> Result<(), ContactsError> {
+    write_bytes(path, text.as_bytes())
+}
+
+/// Writes `bytes` to `path` atomically, as [`write`] does.
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), ContactsError> {
     let failed = |source| ContactsError::Write {
         path: path.to_path_buf(),
         source,
@@ -1736,7 +1820,7 @@ pub fn write(path: &Path, text: &str) -> Result<(), ContactsError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     let result = crate::platform::open_no_follow(&options, &tmp)
-        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
         .and_then(|()| std::fs::rename(&tmp, path));
     if let Err(source) = result {
         let _ = std::fs::remove_file(&tmp);

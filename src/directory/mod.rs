@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
+pub mod export;
 pub mod import;
 
 use crate::playbook::diagnostic::{Diagnostic, Position, Problem, suggest};
