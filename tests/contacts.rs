@@ -18,7 +18,9 @@ const TIME: &str = "2026-12-07T05:00:00Z";
 
 fn cmd(dir: &Path) -> assert_cmd::Command {
     let mut c = hikeshi();
-    c.current_dir(dir).env("HIKESHI_TIME", TIME).args(["--lang", "en"]);
+    c.current_dir(dir)
+        .env("HIKESHI_TIME", TIME)
+        .args(["--lang", "en"]);
     c
 }
 
@@ -160,7 +162,10 @@ fn a_good_sheet_becomes_divisions_roles_and_parts() {
     assert_eq!(d.organization, "架空町");
     assert_eq!(d.website, None);
     let ids: Vec<&str> = d.names().collect();
-    assert_eq!(ids, ["総務課", "企画情報課", "警察署", "セキュリティ監督者"]);
+    assert_eq!(
+        ids,
+        ["総務課", "企画情報課", "警察署", "セキュリティ監督者"]
+    );
     let somu = &d.divisions[0];
     assert_eq!(somu.email, "somu@town.kakuu.lg.jp");
     assert_eq!(somu.phone.as_deref(), Some("0120-11-1001"));
@@ -189,11 +194,20 @@ fn a_title_row_blank_rows_and_merged_cells_above_and_in_the_table() {
     // A first sheet without a header row is passed over.
     let notes = book.add_worksheet();
     notes.set_name("説明").unwrap();
-    notes.write_string(0, 0, "この表に連絡先を記入する").unwrap();
+    notes
+        .write_string(0, 0, "この表に連絡先を記入する")
+        .unwrap();
     let sheet = book.add_worksheet();
     sheet.set_name("一覧").unwrap();
     sheet
-        .merge_range(0, 0, 0, 4, "架空町 SNS事案 連絡先一覧（令和8年12月）", &Format::new())
+        .merge_range(
+            0,
+            0,
+            0,
+            4,
+            "架空町 SNS事案 連絡先一覧（令和8年12月）",
+            &Format::new(),
+        )
         .unwrap();
     write_rows(
         sheet,
@@ -201,8 +215,22 @@ fn a_title_row_blank_rows_and_merged_cells_above_and_in_the_table() {
         &[
             &["No.", "課名", "E-mail", "区分", "所属", "氏名"],
             &["1", "総務課", "somu@town.kakuu.lg.jp", "課", "", ""],
-            &["2", "運用管理者", "kanri@town.kakuu.lg.jp", "役割", "", "総務課長"],
-            &["3", "アカウント管理者", "admin@town.kakuu.lg.jp", "役割", "", "総務課 係長"],
+            &[
+                "2",
+                "運用管理者",
+                "kanri@town.kakuu.lg.jp",
+                "役割",
+                "",
+                "総務課長",
+            ],
+            &[
+                "3",
+                "アカウント管理者",
+                "admin@town.kakuu.lg.jp",
+                "役割",
+                "",
+                "総務課 係長",
+            ],
         ],
     );
     // 所属 merged down the two roles: both belong to 総務課.
@@ -211,7 +239,13 @@ fn a_title_row_blank_rows_and_merged_cells_above_and_in_the_table() {
         .unwrap();
     book.save(tmp.path().join("list.xlsx")).unwrap();
     cmd(tmp.path())
-        .args(["contacts", "import", "list.xlsx", "--organization", "架空町"])
+        .args([
+            "contacts",
+            "import",
+            "list.xlsx",
+            "--organization",
+            "架空町",
+        ])
         .args(["--out", "town.yaml"])
         .assert()
         .success()
@@ -229,21 +263,42 @@ fn a_title_row_blank_rows_and_merged_cells_above_and_in_the_table() {
         .collect();
     assert_eq!(
         roles,
-        [("運用管理者", Some("総務課")), ("アカウント管理者", Some("総務課"))]
+        [
+            ("運用管理者", Some("総務課")),
+            ("アカウント管理者", Some("総務課"))
+        ]
     );
     // --sheet names the sheet; one without a header row is said so.
     cmd(tmp.path())
-        .args(["contacts", "import", "list.xlsx", "--sheet", "説明", "--dry-run"])
+        .args([
+            "contacts",
+            "import",
+            "list.xlsx",
+            "--sheet",
+            "説明",
+            "--dry-run",
+        ])
         .args(["--out", "town.yaml"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("no header row found (sheets looked at: 説明)"));
+        .stderr(predicate::str::contains(
+            "no header row found (sheets looked at: 説明)",
+        ));
     cmd(tmp.path())
-        .args(["contacts", "import", "list.xlsx", "--sheet", "名簿", "--dry-run"])
+        .args([
+            "contacts",
+            "import",
+            "list.xlsx",
+            "--sheet",
+            "名簿",
+            "--dry-run",
+        ])
         .args(["--out", "town.yaml"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("there is no sheet 名簿 (the sheets: 説明、一覧)"));
+        .stderr(predicate::str::contains(
+            "there is no sheet 名簿 (the sheets: 説明、一覧)",
+        ));
 }
 
 /// A sheet with one bad row for each reason, and two good rows.
@@ -255,17 +310,65 @@ fn bad_sheet(path: &Path) {
         sheet,
         0,
         &[
-            &["名称", "種別", "メール", "電話", "所属", "担う役割", "公式アカウント"],
-            &["総務課", "部署", "somu@town.kakuu.lg.jp", "", "", "広報担当課", "@town"],
+            &[
+                "名称",
+                "種別",
+                "メール",
+                "電話",
+                "所属",
+                "担う役割",
+                "公式アカウント",
+            ],
+            &[
+                "総務課",
+                "部署",
+                "somu@town.kakuu.lg.jp",
+                "",
+                "",
+                "広報担当課",
+                "@town",
+            ],
             &["税務課", "部署", "", "", "", "", ""],
             &["住民課", "部署", "juumin@town", "", "", "", ""],
             &["総務課", "部署", "somu2@town.kakuu.lg.jp", "", "", "", ""],
             &["消防本部", "消防", "fire@town.kakuu.lg.jp", "", "", "", ""],
-            &["企画課", "部署", "kikaku@town.kakuu.lg.jp", "", "", "広報担当課", ""],
-            &["運用管理者", "役割", "kanri@town.kakuu.lg.jp", "", "福祉課", "", ""],
+            &[
+                "企画課",
+                "部署",
+                "kikaku@town.kakuu.lg.jp",
+                "",
+                "",
+                "広報担当課",
+                "",
+            ],
+            &[
+                "運用管理者",
+                "役割",
+                "kanri@town.kakuu.lg.jp",
+                "",
+                "福祉課",
+                "",
+                "",
+            ],
             &["", "部署", "nameless@town.kakuu.lg.jp", "", "", "", ""],
-            &["観光課", "部署", "kanko@town.kakuu.lg.jp", "", "", "", "@TOWN"],
-            &["防災課", "部署", "bousai@town.kakuu.lg.jp", "", "", "秘書担当課、秘書担当課", ""],
+            &[
+                "観光課",
+                "部署",
+                "kanko@town.kakuu.lg.jp",
+                "",
+                "",
+                "",
+                "@TOWN",
+            ],
+            &[
+                "防災課",
+                "部署",
+                "bousai@town.kakuu.lg.jp",
+                "",
+                "",
+                "秘書担当課、秘書担当課",
+                "",
+            ],
         ],
     );
     // A phone number typed as a number, and a date where a phone belongs.
@@ -309,7 +412,15 @@ fn every_bad_row_is_named_with_its_row_column_and_reason_and_nothing_is_written(
     // The same in Japanese.
     hikeshi()
         .current_dir(tmp.path())
-        .args(["--lang", "ja", "contacts", "import", "bad.xlsx", "--organization", "架空町"])
+        .args([
+            "--lang",
+            "ja",
+            "contacts",
+            "import",
+            "bad.xlsx",
+            "--organization",
+            "架空町",
+        ])
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
@@ -325,10 +436,19 @@ fn skip_bad_writes_the_good_rows_and_still_lists_the_bad_ones() {
     let tmp = tempfile::tempdir().unwrap();
     bad_sheet(&tmp.path().join("bad.xlsx"));
     cmd(tmp.path())
-        .args(["contacts", "import", "bad.xlsx", "--organization", "架空町", "--skip-bad"])
+        .args([
+            "contacts",
+            "import",
+            "bad.xlsx",
+            "--organization",
+            "架空町",
+            "--skip-bad",
+        ])
         .assert()
         .success()
-        .stderr(predicate::str::contains("bad row: row 3, column C (メール): no mail address"))
+        .stderr(predicate::str::contains(
+            "bad row: row 3, column C (メール): no mail address",
+        ))
         .stdout(predicate::str::contains(
             "(2 division(s), 0 role(s), 1 part(s), 10 bad row(s))",
         ));
@@ -415,7 +535,10 @@ fn import_csv(bytes: &[u8]) -> Directory {
         .assert()
         .success();
     let text = std::fs::read_to_string(tmp.path().join("playbooks/divisions.yaml")).unwrap();
-    assert!(text.contains("# Imported from c.csv at 2026-12-07 14:00 JST"), "{text}");
+    assert!(
+        text.contains("# Imported from c.csv at 2026-12-07 14:00 JST"),
+        "{text}"
+    );
     load(&tmp.path().join("playbooks/divisions.yaml"))
 }
 
@@ -458,7 +581,14 @@ fn init_with_contacts_writes_the_city_directory_and_checks_clean() {
         .assert()
         .success();
     cmd(tmp.path())
-        .args(["init", "city", "--contacts", "stock.xlsx", "--organization", "架空町"])
+        .args([
+            "init",
+            "city",
+            "--contacts",
+            "stock.xlsx",
+            "--organization",
+            "架空町",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains(

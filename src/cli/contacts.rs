@@ -144,7 +144,15 @@ impl Cmd {
                 if website.is_some() {
                     settings.website = website;
                 }
-                run_import(ctx, &file, sheet.as_deref(), &settings, &out, skip_bad, dry_run)
+                run_import(
+                    ctx,
+                    &file,
+                    sheet.as_deref(),
+                    &settings,
+                    &out,
+                    skip_bad,
+                    dry_run,
+                )
             }
             Action::Export {
                 out,
@@ -193,7 +201,12 @@ fn run_import(
     Ok(Outcome::Success)
 }
 
-fn export(ctx: &Context, out: &Path, divisions: Option<&Path>, force: bool) -> Result<Outcome, Error> {
+fn export(
+    ctx: &Context,
+    out: &Path,
+    divisions: Option<&Path>,
+    force: bool,
+) -> Result<Outcome, Error> {
     let lang = ctx.lang;
     if !force && std::fs::symlink_metadata(out).is_ok() {
         return Err(ContactsError::Exists {
@@ -209,10 +222,12 @@ fn export(ctx: &Context, out: &Path, divisions: Option<&Path>, force: bool) -> R
         None => DivisionsRef::Stock,
     };
     let limits = Limits::default();
-    let failure = |diagnostics, sources| Error::Load(LoadFailure {
-        diagnostics,
-        sources,
-    });
+    let failure = |diagnostics, sources| {
+        Error::Load(LoadFailure {
+            diagnostics,
+            sources,
+        })
+    };
     let text = match &source {
         DivisionsRef::File(p) => {
             SourceFile::read(p, &limits).map_err(|d| failure(vec![*d], Vec::new()))?

@@ -94,8 +94,12 @@ pub fn to_xlsx(directory: &Directory) -> Result<Vec<u8>, ContactsError> {
                     },
                     Field::Email => d.email.clone(),
                     Field::Phone => d.phone.clone().unwrap_or_default(),
-                    Field::AfterHoursPhone => after.and_then(|a| a.phone.clone()).unwrap_or_default(),
-                    Field::AfterHoursEmail => after.and_then(|a| a.email.clone()).unwrap_or_default(),
+                    Field::AfterHoursPhone => {
+                        after.and_then(|a| a.phone.clone()).unwrap_or_default()
+                    }
+                    Field::AfterHoursEmail => {
+                        after.and_then(|a| a.email.clone()).unwrap_or_default()
+                    }
                     Field::AfterHoursNote => after.and_then(|a| a.note.clone()).unwrap_or_default(),
                     Field::HeldBy | Field::Division => String::new(),
                     Field::Accounts => d.accounts.join("\n"),
@@ -116,8 +120,12 @@ pub fn to_xlsx(directory: &Directory) -> Result<Vec<u8>, ContactsError> {
                     Field::Kind => KIND_ROLE.to_string(),
                     Field::Email => r.email.clone(),
                     Field::Phone => r.phone.clone().unwrap_or_default(),
-                    Field::AfterHoursPhone => after.and_then(|a| a.phone.clone()).unwrap_or_default(),
-                    Field::AfterHoursEmail => after.and_then(|a| a.email.clone()).unwrap_or_default(),
+                    Field::AfterHoursPhone => {
+                        after.and_then(|a| a.phone.clone()).unwrap_or_default()
+                    }
+                    Field::AfterHoursEmail => {
+                        after.and_then(|a| a.email.clone()).unwrap_or_default()
+                    }
                     Field::AfterHoursNote => after.and_then(|a| a.note.clone()).unwrap_or_default(),
                     Field::HeldBy => r.held_by.clone().unwrap_or_default(),
                     Field::Division => r.division.clone().unwrap_or_default(),

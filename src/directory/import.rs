@@ -100,14 +100,7 @@ impl Field {
                 "mail",
                 "mail address",
             ],
-            Field::Phone => &[
-                "電話番号",
-                "電話",
-                "代表電話",
-                "直通電話",
-                "phone",
-                "tel",
-            ],
+            Field::Phone => &["電話番号", "電話", "代表電話", "直通電話", "phone", "tel"],
             Field::AfterHoursPhone => &[
                 "夜間・休日電話",
                 "夜間・休日電話番号",
@@ -153,12 +146,7 @@ impl Field {
                 "account",
             ],
             Field::Parts => &["担う役割", "担う役割（パート）", "part", "parts"],
-            Field::Channels => &[
-                "通知チャンネル",
-                "チャンネル",
-                "channels",
-                "channel",
-            ],
+            Field::Channels => &["通知チャンネル", "チャンネル", "channels", "channel"],
             Field::Note => &["備考", "説明", "メモ", "note", "notes", "remarks"],
         }
     }
@@ -290,7 +278,10 @@ pub struct Grid {
 impl Grid {
     fn cell(&self, row: usize, col: usize) -> &Cell {
         static EMPTY: Cell = Cell::Empty;
-        self.rows.get(row).and_then(|r| r.get(col)).unwrap_or(&EMPTY)
+        self.rows
+            .get(row)
+            .and_then(|r| r.get(col))
+            .unwrap_or(&EMPTY)
     }
 }
 
@@ -522,12 +513,12 @@ pub fn read_file(path: &Path) -> Result<Vec<Grid>, ContactsError> {
             path: path.to_path_buf(),
             source,
         })?;
-        return read_csv(&bytes).map(|g| vec![g]).map_err(|message| {
-            ContactsError::Csv {
+        return read_csv(&bytes)
+            .map(|g| vec![g])
+            .map_err(|message| ContactsError::Csv {
                 path: path.to_path_buf(),
                 message,
-            }
-        });
+            });
     }
     read_workbook(path)
 }
@@ -609,7 +600,10 @@ pub fn decode_text(bytes: &[u8]) -> String {
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => text.to_string(),
-        Err(_) => encoding_rs::SHIFT_JIS.decode_without_bom_handling(bytes).0.into_owned(),
+        Err(_) => encoding_rs::SHIFT_JIS
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned(),
     }
 }
 
@@ -951,8 +945,7 @@ impl Contacts {
 
     /// How many rows could not be read.
     pub fn bad_rows(&self) -> usize {
-        let rows: std::collections::BTreeSet<usize> =
-            self.problems.iter().map(|p| p.row).collect();
+        let rows: std::collections::BTreeSet<usize> = self.problems.iter().map(|p| p.row).collect();
         rows.len()
     }
 }
@@ -1208,7 +1201,10 @@ fn read_rows(grid: &Grid, (header_row, fields, columns): Header) -> Contacts {
     for row in header_row + 1..grid.rows.len() {
         let cells = grid.rows.get(row).map(Vec::as_slice).unwrap_or_default();
         // Only the columns read count: a row with nothing in them is empty.
-        if fields.values().all(|c| cells.get(*c).is_none_or(Cell::is_blank)) {
+        if fields
+            .values()
+            .all(|c| cells.get(*c).is_none_or(Cell::is_blank))
+        {
             continue;
         }
         let mut r = RowReader {
@@ -1246,7 +1242,10 @@ fn read_rows(grid: &Grid, (header_row, fields, columns): Header) -> Contacts {
             None if held_by.is_some() || division.is_some() => Some(RowKind::Role),
             None => Some(RowKind::Division(DivisionKind::Internal)),
         };
-        if name.is_none() && !r.problems.iter().any(|p| p.reason == Reason::NotOneLine) {
+        let name_cell_empty = fields
+            .get(&Field::Name)
+            .is_none_or(|c| grid.cell(row, *c).is_blank());
+        if name_cell_empty {
             r.problem(Some(Field::Name), Reason::MissingName);
         }
         let email_cell_empty = fields
@@ -1289,14 +1288,13 @@ fn read_rows(grid: &Grid, (header_row, fields, columns): Header) -> Contacts {
         contacts.warnings.extend(warnings);
         match (problems.is_empty(), name, email, kind) {
             (true, Some(name), Some(email), Some(kind)) => {
-                let after_hours = (night_phone.is_some()
-                    || night_email.is_some()
-                    || night_note.is_some())
-                .then_some(AfterHours {
-                    phone: night_phone,
-                    email: night_email,
-                    note: night_note,
-                });
+                let after_hours =
+                    (night_phone.is_some() || night_email.is_some() || night_note.is_some())
+                        .then_some(AfterHours {
+                            phone: night_phone,
+                            email: night_email,
+                            note: night_note,
+                        });
                 read.push(Read {
                     row: row + 1,
                     kind,
@@ -1418,7 +1416,10 @@ fn read_rows(grid: &Grid, (header_row, fields, columns): Header) -> Contacts {
     });
     for r in orphans {
         let name = r.division.clone().unwrap_or_default();
-        let bad_row = dropped.iter().find(|(n, _)| *n == name).map(|(_, row)| *row);
+        let bad_row = dropped
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, row)| *row);
         late_problems.push(RowProblem {
             row: r.row,
             column: column(Field::Division),
@@ -1579,8 +1580,7 @@ impl Settings {
             path: path.to_path_buf(),
             message,
         };
-        let source =
-            SourceFile::read(path, &Limits::default())
+        let source = SourceFile::read(path, &Limits::default())
             .map_err(|d| existing(d.render(None, Lang::En)))?;
         Settings::of_text(&source).map_err(existing)
     }
@@ -1661,12 +1661,14 @@ fn render_text(
             .collect(),
         parts: PartsMap(if with_parts { &contacts.parts } else { &[] }),
     };
-    let body = serde_saphyr::to_string(&file)
-        .map_err(|e| ContactsError::Invalid(vec![e.to_string()]))?;
+    let body =
+        serde_saphyr::to_string(&file).map_err(|e| ContactsError::Invalid(vec![e.to_string()]))?;
     let at = crate::clock::format_jst(origin.at, false);
     let name = Path::new(origin.file)
         .file_name()
-        .map_or(origin.file.to_string(), |n| n.to_string_lossy().into_owned());
+        .map_or(origin.file.to_string(), |n| {
+            n.to_string_lossy().into_owned()
+        });
     let name = name.replace(['\n', '\r'], " ");
     let (sheet_ja, sheet_en) = match &contacts.sheet {
         Some(s) => (format!("（シート「{s}」）"), format!(" (sheet {s})")),
@@ -1909,7 +1911,10 @@ mod tests {
     #[test]
     fn cells_from_the_reader_keep_what_was_typed() {
         use calamine::Data;
-        assert_eq!(Cell::from(&Data::Float(312345678.0)), Cell::Number("312345678".into()));
+        assert_eq!(
+            Cell::from(&Data::Float(312345678.0)),
+            Cell::Number("312345678".into())
+        );
         assert_eq!(Cell::from(&Data::Float(1.5)), Cell::Number("1.5".into()));
         assert_eq!(Cell::from(&Data::Int(110)), Cell::Number("110".into()));
         assert_eq!(Cell::from(&Data::Bool(true)), Cell::Text("TRUE".into()));
@@ -1917,12 +1922,12 @@ mod tests {
             Cell::from(&Data::Error(calamine::CellErrorType::NA)),
             Cell::Error("#N/A".into())
         );
-        let date = calamine::ExcelDateTime::new(
-            46113.0,
-            calamine::ExcelDateTimeType::DateTime,
-            false,
+        let date =
+            calamine::ExcelDateTime::new(46113.0, calamine::ExcelDateTimeType::DateTime, false);
+        assert_eq!(
+            Cell::from(&Data::DateTime(date)),
+            Cell::Date("2026-04-01".into())
         );
-        assert_eq!(Cell::from(&Data::DateTime(date)), Cell::Date("2026-04-01".into()));
     }
 
     #[test]
@@ -2005,7 +2010,10 @@ mod tests {
         let c = read_contacts(&[g], None).unwrap();
         assert_eq!(c.divisions.len(), 1);
         assert_eq!(c.divisions[0].phone.as_deref(), Some("312345678"));
-        assert!(matches!(&c.warnings[..], [Warning::PhoneAsNumber { row: 2, .. }]));
+        assert!(matches!(
+            &c.warnings[..],
+            [Warning::PhoneAsNumber { row: 2, .. }]
+        ));
         assert_eq!(c.problems.len(), 1);
         assert_eq!(c.problems[0].row, 3);
         assert!(matches!(c.problems[0].reason, Reason::DateCell { .. }));
@@ -2035,10 +2043,16 @@ mod tests {
         let c = read_contacts(&[g], None).unwrap();
         let rows: Vec<usize> = c.problems.iter().map(|p| p.row).collect();
         assert_eq!(rows, [3, 4], "{:?}", c.problems);
-        assert!(matches!(c.problems[0].reason, Reason::AccountTwice { first_row: 2, .. }));
+        assert!(matches!(
+            c.problems[0].reason,
+            Reason::AccountTwice { first_row: 2, .. }
+        ));
         assert!(matches!(
             c.problems[1].reason,
-            Reason::UnknownDivision { bad_row: Some(3), .. }
+            Reason::UnknownDivision {
+                bad_row: Some(3),
+                ..
+            }
         ));
     }
 
@@ -2080,6 +2094,194 @@ mod tests {
         });
         assert_eq!(d.divisions, contacts.divisions);
         let with_parts = render_text(&contacts, &settings, &origin, true).unwrap();
-        assert!(with_parts.contains("parts:\n  広報担当課: 'yes'") || with_parts.contains("parts:\n  広報担当課: \"yes\""), "{with_parts}");
+        assert!(
+            with_parts.contains("parts:\n  広報担当課: 'yes'")
+                || with_parts.contains("parts:\n  広報担当課: \"yes\""),
+            "{with_parts}"
+        );
+    }
+
+    fn town(organization: &str) -> Settings {
+        Settings {
+            organization: organization.into(),
+            ..Settings::default()
+        }
+    }
+
+    fn origin() -> Origin<'static> {
+        Origin {
+            file: "連絡先.xlsx",
+            at: DateTime::parse_from_rfc3339("2026-12-07T05:00:00Z").unwrap(),
+        }
+    }
+
+    #[test]
+    fn any_text_a_cell_can_hold_comes_back_from_the_file_unchanged() {
+        let tricky = [
+            "yes",
+            "No",
+            "null",
+            "~",
+            "true",
+            "0123",
+            "1e3",
+            "0x1F",
+            "12:30",
+            "- 箇条",
+            "? 質問",
+            ": 区切り",
+            "# 見出し",
+            "@city",
+            "*強調",
+            "&参照",
+            "!タグ",
+            "%25",
+            "'引用'",
+            "\"二重\"",
+            "[角]",
+            "{波}",
+            "a: b",
+            "a #b",
+            "先頭 ",
+            " 先頭の空白",
+            "タブ\tあり",
+            "二行\n目",
+            "空行\n\nあり",
+            "末尾の改行\n",
+            "｜全角｜",
+            "<html>",
+            "`code`",
+        ];
+        let divisions: Vec<Division> = tricky
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Division {
+                id: format!("課{i}"),
+                kind: DivisionKind::Internal,
+                email: format!("d{i}@town.kakuu.lg.jp"),
+                phone: Some((*t).to_string()),
+                after_hours: Some(AfterHours {
+                    phone: None,
+                    email: None,
+                    note: Some((*t).to_string()),
+                }),
+                note: Some(format!("{t}\n{t}")),
+                channels: vec![],
+                accounts: vec![format!("@a{i}")],
+            })
+            .collect();
+        let roles: Vec<Role> = tricky
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.contains('\n') && !t.contains('\t'))
+            .map(|(i, t)| Role {
+                id: (*t).trim().to_string() + "役",
+                held_by: Some((*t).to_string()),
+                division: Some(format!("課{i}")),
+                email: format!("r{i}@town.kakuu.lg.jp"),
+                phone: None,
+                after_hours: None,
+                note: None,
+                channels: vec![],
+            })
+            .collect();
+        let contacts = Contacts {
+            divisions,
+            roles,
+            ..Contacts::default()
+        };
+        let (text, directory) = render(&contacts, &town("架空町"), &origin(), "d.yaml")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(directory.divisions, contacts.divisions, "{text}");
+        assert_eq!(directory.roles, contacts.roles, "{text}");
+    }
+
+    #[test]
+    fn an_existing_file_keeps_every_setting_but_its_contacts() {
+        let source = SourceFile::new(
+            "divisions.yaml",
+            "# comment\norganization: 架空町\nwebsite: https://www.town.kakuu.lg.jp/\nkind: 町\nwords:\n  site: 町公式ウェブサイト\ndivisions:\n  - id: 旧課\n    email: old@town.kakuu.lg.jp\nroles: []\nparts:\n  広報担当課: 旧課\n",
+        );
+        let settings = Settings::of_text(&source).unwrap();
+        assert_eq!(settings.organization, "架空町");
+        assert_eq!(
+            settings.website.as_deref(),
+            Some("https://www.town.kakuu.lg.jp/")
+        );
+        let keys: Vec<&str> = settings.kept.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["kind", "words"]);
+        let contacts = Contacts {
+            divisions: vec![Division {
+                id: "総務課".into(),
+                kind: DivisionKind::Internal,
+                email: "somu@town.kakuu.lg.jp".into(),
+                phone: None,
+                after_hours: None,
+                note: None,
+                channels: vec![],
+                accounts: vec![],
+            }],
+            ..Contacts::default()
+        };
+        let text = render_text(&contacts, &settings, &origin(), true).unwrap();
+        assert!(
+            text.contains("\nkind: 町\nwords:\n  site: 町公式ウェブサイト\n"),
+            "{text}"
+        );
+        assert!(!text.contains("旧課"), "{text}");
+    }
+
+    #[test]
+    fn every_error_reads_in_both_languages() {
+        let io = || std::io::Error::other("disk full");
+        let errors = [
+            ContactsError::Read {
+                path: "a.xlsx".into(),
+                source: io(),
+            },
+            ContactsError::Workbook {
+                path: "a.xlsx".into(),
+                message: "zip".into(),
+            },
+            ContactsError::Csv {
+                path: "a.csv".into(),
+                message: "bad".into(),
+            },
+            ContactsError::NoSuchSheet {
+                name: "x".into(),
+                sheets: vec!["連絡先".into()],
+            },
+            ContactsError::NoHeader {
+                sheets: vec!["連絡先".into()],
+            },
+            ContactsError::DuplicateColumn {
+                field: Field::Email,
+                first: "B".into(),
+                second: "C".into(),
+            },
+            ContactsError::BadRows { count: 2 },
+            ContactsError::NothingRead,
+            ContactsError::Exists {
+                path: "d.yaml".into(),
+            },
+            ContactsError::NeedOrganization {
+                path: "d.yaml".into(),
+            },
+            ContactsError::Existing {
+                path: "d.yaml".into(),
+                message: "tab".into(),
+            },
+            ContactsError::Invalid(vec!["x".into()]),
+            ContactsError::Write {
+                path: "d.yaml".into(),
+                source: io(),
+            },
+            ContactsError::Xlsx("x".into()),
+        ];
+        for e in errors {
+            let (ja, en) = (e.message(Lang::Ja), e.message(Lang::En));
+            assert_ne!(ja, en, "{e:?}");
+            assert!(!ja.is_empty() && !en.is_empty(), "{e:?}");
+        }
     }
 }
