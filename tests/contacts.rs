@@ -477,6 +477,13 @@ fn dry_run_says_what_it_would_write_and_writes_nothing() {
             "3 division(s), 1 role(s), 4 part(s), 0 bad row(s)\n  divisions: 総務課、企画情報課、警察署\n  roles: セキュリティ監督者\n  parts: 広報担当課 → 総務課、秘書担当課 → 総務課、運用管理者 → 総務課、情報セキュリティ担当課 → 企画情報課\n(--dry-run: nothing written to playbooks/divisions.yaml)",
         ));
     assert!(!tmp.path().join("playbooks").exists());
+    // A dry run needs no organisation's name: it only shows the rows.
+    cmd(tmp.path())
+        .args(["contacts", "import", "c.xlsx", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 division(s), 1 role(s)"));
+    assert!(!tmp.path().join("playbooks").exists());
 }
 
 #[test]

@@ -130,9 +130,14 @@ impl Cmd {
                 let mut settings = if exists {
                     Settings::of_file(&out)?
                 } else {
-                    let name = organization
-                        .clone()
-                        .ok_or_else(|| ContactsError::NeedOrganization { path: out.clone() })?;
+                    // A dry run shows the rows without the name; a file needs it.
+                    let name = match (&organization, dry_run) {
+                        (Some(name), _) => name.clone(),
+                        (None, true) => "-".to_string(),
+                        (None, false) => {
+                            return Err(ContactsError::NeedOrganization { path: out }.into());
+                        }
+                    };
                     Settings {
                         organization: name,
                         ..Settings::default()
