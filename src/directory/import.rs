@@ -2289,4 +2289,127 @@ mod tests {
             assert!(!ja.is_empty() && !en.is_empty(), "{e:?}");
         }
     }
+
+    #[test]
+    fn the_other_reasons_a_row_is_bad() {
+        let mut g = grid(&[
+            &[
+                "名称",
+                "種別",
+                "メール",
+                "夜間メール",
+                "担当者",
+                "所属",
+                "公式アカウント",
+            ],
+            &["総務課", "部署", "somu@town.kakuu.lg.jp", "", "", "", ""],
+            &[
+                "運用管理者",
+                "役割",
+                "kanri@town.kakuu.lg.jp",
+                "",
+                "総務課長",
+                "総務課",
+                "",
+            ],
+            &[
+                "副管理者",
+                "役割",
+                "fuku@town.kakuu.lg.jp",
+                "",
+                "",
+                "運用管理者",
+                "",
+            ],
+            &[
+                "税務課",
+                "部署",
+                "zei@town.kakuu.lg.jp",
+                "",
+                "税務課長",
+                "",
+                "",
+            ],
+            &[
+                "発信管理者",
+                "役割",
+                "hasshin@town.kakuu.lg.jp",
+                "",
+                "",
+                "",
+                "@town",
+            ],
+            &[
+                "住民\n課",
+                "部署",
+                "juumin@town.kakuu.lg.jp",
+                "",
+                "",
+                "",
+                "",
+            ],
+            &[
+                "福祉課",
+                "部署",
+                "fukushi@town.kakuu.lg.jp",
+                "night@town",
+                "",
+                "",
+                "",
+            ],
+            &["教育課", "部署", "", "", "", "", ""],
+        ]);
+        g.rows[8][2] = Cell::Error("#REF!".into());
+        let c = read_contacts(&[g], None).unwrap();
+        let found: Vec<(usize, Option<&str>, &Reason)> = c
+            .problems
+            .iter()
+            .map(|p| {
+                (
+                    p.row,
+                    p.column.as_ref().map(|c| c.letter.as_str()),
+                    &p.reason,
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    4,
+                    Some("F"),
+                    &Reason::DivisionIsRole {
+                        name: "運用管理者".into()
+                    }
+                ),
+                (5, Some("E"), &Reason::RoleColumnOnDivision),
+                (6, Some("G"), &Reason::AccountsOnRole),
+                (7, Some("A"), &Reason::NotOneLine),
+                (
+                    8,
+                    Some("D"),
+                    &Reason::BadEmail {
+                        address: "night@town".into()
+                    }
+                ),
+                (
+                    9,
+                    Some("C"),
+                    &Reason::ErrorCell {
+                        value: "#REF!".into()
+                    }
+                ),
+            ]
+        );
+        for p in &c.problems {
+            assert_ne!(p.message(Lang::Ja), p.message(Lang::En));
+        }
+        let ids: Vec<&str> = c
+            .divisions
+            .iter()
+            .map(|d| d.id.as_str())
+            .chain(c.roles.iter().map(|r| r.id.as_str()))
+            .collect();
+        assert_eq!(ids, ["総務課", "運用管理者"]);
+    }
 }
