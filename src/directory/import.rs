@@ -1335,6 +1335,7 @@ fn read_rows(grid: &Grid, (header_row, fields, columns): Header) -> Contacts {
     };
     let mut good = Vec::new();
     let mut late_problems = Vec::new();
+    let mut dropped: HashMap<String, usize> = HashMap::new();
     for r in read {
         let mut problems = Vec::new();
         let mut problem = |f: Field, reason: Reason| {
@@ -1400,30 +1401,17 @@ fn read_rows(grid: &Grid, (header_row, fields, columns): Header) -> Contacts {
         if problems.is_empty() {
             good.push(r);
         } else {
+            dropped.insert(r.name.clone(), r.row);
             late_problems.extend(problems);
         }
     }
-    // A role whose division's row failed a cross-row check has no division either.
-    let dropped: Vec<(String, usize)> = late_problems
-        .iter()
-        .filter_map(|p| {
-            named
-                .iter()
-                .find(|(_, (row, _))| *row == p.row)
-                .map(|(n, (row, _))| (n.clone(), *row))
-        })
-        .collect();
-    let (good, orphans): (Vec<Read>, Vec<Read>) = good.into_iter().partition(|r| {
-        r.division
-            .as_ref()
-            .is_none_or(|d| !dropped.iter().any(|(n, _)| n == d))
-    });
+    // A role whose division's row failed a check across rows has no division either.
+    let (good, orphans): (Vec<Read>, Vec<Read>) = good
+        .into_iter()
+        .partition(|r| r.division.as_ref().is_none_or(|d| !dropped.contains_key(d)));
     for r in orphans {
         let name = r.division.clone().unwrap_or_default();
-        let bad_row = dropped
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, row)| *row);
+        let bad_row = dropped.get(&name).copied();
         late_problems.push(RowProblem {
             row: r.row,
             column: column(Field::Division),
