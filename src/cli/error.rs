@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::catalog::{CatalogError, LoadFailure};
 use crate::config::ConfigError;
+use crate::directory::import::ContactsError;
 use crate::exercise::ExerciseError;
 use crate::incident::{IncidentError, Refusal};
 use crate::journal::JournalError;
@@ -47,6 +48,9 @@ pub enum Error {
     /// The screen could not be shown.
     #[error(transparent)]
     Tui(#[from] TuiError),
+    /// A contact list could not be imported or exported.
+    #[error(transparent)]
+    Contacts(#[from] ContactsError),
     /// A playbook or scenario does not load: its diagnostics say why.
     #[error("{} problem(s) in the playbook or scenario", .0.diagnostics.len())]
     Load(LoadFailure),
@@ -190,6 +194,7 @@ impl Error {
             Error::Report(e) => e.message(lang),
             Error::Summary(e) => e.message(lang),
             Error::Tui(e) => e.message(lang),
+            Error::Contacts(e) => e.message(lang),
             Error::Load(_) => return None,
             Error::NoTerminal { .. } => tr!(
                 lang,
@@ -840,6 +845,7 @@ mod tests {
                     to: "情報政策課".into(),
                     messages: vec![2, 5],
                 },
+                Error::Contacts(ContactsError::BadRows { count: 2 }),
             ],
             |e| match e {
                 Error::Incident(_) => 0,
@@ -869,8 +875,9 @@ mod tests {
                 Error::SummaryPeriod { .. } => 24,
                 Error::SummaryOutput { .. } => 25,
                 Error::SeveralMessages { .. } => 26,
+                Error::Contacts(_) => 27,
             },
-            27,
+            28,
             Error::render,
         );
     }

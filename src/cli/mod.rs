@@ -5,10 +5,11 @@
 //! atuin's `command/`: [`playbooks`] (check, graph, show, schema, list, init), [`incident`]
 //! (start, run, tui, status, done, fact, …, close, incidents), [`mail`] (notify, outbox, ack,
 //! call),
-//! [`report`], [`summary`] and [`exercise`]. The groups are flattened into one command list, so every
+//! [`report`], [`summary`], [`exercise`] and [`contacts`] (contacts import, export). The groups are flattened into one command list, so every
 //! command stays at the top level (`hikeshi done`, not `hikeshi incident done`). Groups use
 //! the helpers in [`context`] and the screen in [`screen`], never each other.
 
+mod contacts;
 mod context;
 mod error;
 mod exercise;
@@ -93,6 +94,9 @@ pub enum Command {
     /// exercise.
     #[command(flatten)]
     Exercise(exercise::Cmd),
+    /// contacts import, contacts export.
+    #[command(flatten)]
+    Contacts(contacts::Cmd),
 }
 
 /// What a command ended with.
@@ -159,5 +163,6 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Report(cmd)) => cmd.run(&ctx),
         Some(Command::Summary(cmd)) => cmd.run(&ctx),
         Some(Command::Exercise(cmd)) => cmd.run(&ctx),
+        Some(Command::Contacts(cmd)) => cmd.run(&ctx),
     }
 }

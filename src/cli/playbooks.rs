@@ -85,12 +85,32 @@ pub enum Cmd {
     },
     /// Write the stock playbooks, divisions.yaml, schemas and a commented hikeshi.toml into
     /// DIR, for a municipality to adapt.
+    ///
+    /// With --contacts FILE, playbooks/divisions.yaml is the city's contact list read from
+    /// that spreadsheet (.xlsx, .xls, .ods or .csv) instead of the example, exactly as
+    /// `hikeshi contacts import` reads it (see its --help for the columns); if a row cannot
+    /// be read, nothing is written unless --skip-bad.
     Init {
         /// The folder to create or fill.
         dir: PathBuf,
         /// Overwrite files that already exist.
         #[arg(long)]
         force: bool,
+        /// The city's contact list to use instead of the example directory.
+        #[arg(long, value_name = "FILE")]
+        contacts: Option<PathBuf>,
+        /// The sheet of --contacts to read [default: the first with a header row].
+        #[arg(long, value_name = "NAME", requires = "contacts")]
+        sheet: Option<String>,
+        /// Write the rows of --contacts that were read although some could not be.
+        #[arg(long, requires = "contacts")]
+        skip_bad: bool,
+        /// The organisation's name for the directory [default: the example's, 例示市].
+        #[arg(long, value_name = "NAME", requires = "contacts")]
+        organization: Option<String>,
+        /// The organisation's website for the directory.
+        #[arg(long, value_name = "URL", requires = "contacts")]
+        website: Option<String>,
     },
 }
 
@@ -136,7 +156,24 @@ impl Cmd {
                 path,
                 exercises: false,
             } => list(path.as_deref(), lang),
-            Cmd::Init { dir, force } => init(&dir, force, lang),
+            Cmd::Init {
+                dir,
+                force,
+                contacts,
+                sheet,
+                skip_bad,
+                organization,
+                website,
+            } => {
+                let contacts = contacts.map(|file| InitContacts {
+                    file,
+                    sheet,
+                    skip_bad,
+                    organization,
+                    website,
+                });
+                init(&dir, force, contacts.as_ref(), lang)
+            }
         }
     }
 }
@@ -931,12 +968,87 @@ fn list_exercises(path: Option<&Path>, lang: Lang) -> Result<Outcome, Error> {
     })
 }
 
-fn init(dir: &Path, force: bool, lang: Lang) -> Result<Outcome, Error> {
+/// `init --contacts`: the spreadsheet to read the directory from.
+struct InitContacts {
+    file: PathBuf,
+    sheet: Option<String>,
+    skip_bad: bool,
+    organization: Option<String>,
+    website: Option<String>,
+}
+
+/// The directory `init --contacts` writes: the example's settings (or the organisation and
+/// website given; an organisation given drops the example's website), the contacts read.
+fn init_directory(path: &Path, contacts: &InitContacts, lang: Lang) -> Result<String, Error> {
+    use crate::directory::import::{self, Settings};
+    let example = SourceFile::new(
+        stock::display_name(&stock::DIVISIONS),
+        stock::DIVISIONS.text,
+    );
+    let mut settings = Settings::of_text(&example).map_err(|message| {
+        crate::directory::import::ContactsError::Existing {
+            path: PathBuf::from(example.name.clone()),
+            message,
+        }
+    })?;
+    if let Some(name) = &contacts.organization {
+        settings.organization = name.clone();
+        settings.website = None;
+    }
+    if contacts.website.is_some() {
+        settings.website = contacts.website.clone();
+    }
+    let imported = import::import(
+        &contacts.file,
+        contacts.sheet.as_deref(),
+        &settings,
+        super::context::clock().now(),
+        &path.display().to_string(),
+        contacts.skip_bad,
+    )?;
+    for line in imported.contacts.report_lines(lang) {
+        super::context::warn(&line)?;
+    }
+    let (text, _) = imported.file?;
+    let summary = imported.contacts.summary(lang);
+    let file = contacts.file.display();
+    writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        tr!(
+            lang,
+            "連絡先を {file} から読み込みました（{summary}）",
+            "contacts read from {file} ({summary})"
+        )
+    )?;
+    if contacts.organization.is_none() {
+        let org = &settings.organization;
+        super::context::warn(&tr!(
+            lang,
+            "団体名は例示の「{org}」のままです。--organization で指定するか、divisions.yaml の organization を直してください",
+            "the organisation is still the example's ({org}); give --organization, or edit organization in divisions.yaml"
+        ))?;
+    }
+    Ok(text)
+}
+
+fn init(
+    dir: &Path,
+    force: bool,
+    contacts: Option<&InitContacts>,
+    lang: Lang,
+) -> Result<Outcome, Error> {
+    let divisions_path = dir.join("playbooks").join(stock::DIVISIONS.name);
+    // Read first: a contact list that cannot be read leaves the folder untouched.
+    let divisions = match contacts {
+        Some(c) if force || !divisions_path.exists() => init_directory(&divisions_path, c, lang)?,
+        _ => stock::DIVISIONS.text.to_string(),
+    };
     let mut files: Vec<(PathBuf, String)> = stock::PLAYBOOKS
         .iter()
-        .chain([&stock::DIVISIONS])
         .map(|f| (dir.join("playbooks").join(f.name), f.text.to_string()))
         .collect();
+    files.push((divisions_path, divisions));
     files.extend(stock::EXERCISES.iter().map(|f| {
         (
             dir.join("playbooks").join("exercises").join(f.name),
@@ -984,14 +1096,19 @@ fn init(dir: &Path, force: bool, lang: Lang) -> Result<Outcome, Error> {
     }
     let (folder, playbooks) = (dir.display(), dir.join("playbooks"));
     let playbooks = playbooks.display();
-    writeln!(
-        out,
-        "{}",
+    let next = if contacts.is_some() {
+        tr!(
+            lang,
+            "{folder} に書き出しました。playbooks/divisions.yaml は連絡先一覧から作りました。`hikeshi check {playbooks}` で検査してください。",
+            "Written to {folder}, with playbooks/divisions.yaml made from the contact list. Run `hikeshi check {playbooks}`."
+        )
+    } else {
         tr!(
             lang,
             "{folder} に書き出しました。playbooks/divisions.yaml の連絡先を自団体のものに直し、`hikeshi check {playbooks}` で検査してください。",
             "Written to {folder}. Put your own contacts into playbooks/divisions.yaml, then run `hikeshi check {playbooks}`."
         )
-    )?;
+    };
+    writeln!(out, "{next}")?;
     Ok(Outcome::Success)
 }

@@ -12,6 +12,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
+pub mod export;
+pub mod import;
+
 use crate::playbook::diagnostic::{Diagnostic, Position, Problem, suggest};
 use crate::playbook::load::{Limits, SourceFile, parse_yaml};
 pub use parts::{OrganizationKind, OrganizationWords, OrganizationWordsDef, PartHolder, StockPart};
