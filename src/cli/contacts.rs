@@ -138,10 +138,17 @@ impl Cmd {
                             return Err(ContactsError::NeedOrganization { path: out }.into());
                         }
                     };
-                    Settings {
+                    let mut settings = Settings {
                         organization: name,
                         ..Settings::default()
+                    };
+                    if organization.is_none() {
+                        // Nothing is written: any kind lets the rows be checked.
+                        settings
+                            .kept
+                            .insert("organization_kind".into(), serde_json::json!("市"));
                     }
+                    settings
                 };
                 if let Some(name) = organization {
                     settings.organization = name;

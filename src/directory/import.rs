@@ -1450,16 +1450,14 @@ fn read_rows(grid: &Grid, (header_row, fields, columns): Header) -> Contacts {
     contacts
 }
 
-/// Whether the directory of this build reads a `parts:` map. The one switch for the merge
-/// with the directory's parts: until then a file with parts would not load, so the check
-/// before writing loads it without them.
-const DIRECTORY_READS_PARTS: bool = false;
-
 /// The parts map of a directory, as the export writes it into the 担う役割 column. The one
-/// place that reads parts from a [`Directory`] (none until it has them).
+/// place that reads parts from a [`Directory`].
 pub fn parts_of(directory: &Directory) -> Vec<(String, String)> {
-    let _ = directory;
-    Vec::new()
+    directory
+        .parts
+        .iter()
+        .map(|p| (p.part.clone(), p.played_by.clone()))
+        .collect()
 }
 
 /// The `parts:` map as written: part → id, in row order.
@@ -1683,8 +1681,8 @@ fn render_text(
     ))
 }
 
-/// The directory file for `contacts`, checked to load with [`Directory::load`] (its parts
-/// too, once the directory reads them), and the directory it loads as.
+/// The directory file for `contacts`, checked to load with [`Directory::load`], and the
+/// directory it loads as.
 pub fn render(
     contacts: &Contacts,
     settings: &Settings,
@@ -1692,12 +1690,7 @@ pub fn render(
     out_name: &str,
 ) -> Result<(String, Directory), ContactsError> {
     let text = render_text(contacts, settings, origin, true)?;
-    let checked = if DIRECTORY_READS_PARTS || contacts.parts.is_empty() {
-        text.clone()
-    } else {
-        render_text(contacts, settings, origin, false)?
-    };
-    let source = SourceFile::new(out_name, checked);
+    let source = SourceFile::new(out_name, text.clone());
     let directory = Directory::load(&source, &Limits::default()).map_err(|diagnostics| {
         ContactsError::Invalid(
             diagnostics
