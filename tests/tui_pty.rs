@@ -494,3 +494,65 @@ fn a_key_in_flight_never_lands_on_a_step_nobody_chose() {
     tmux.keys(&["q"]);
     tmux.wait_for("記録は保存されています");
 }
+
+/// Enter on the stock first report, with the account's owning division unknown, asks for
+/// it (by its label) instead of printing a refusal; the value typed is journalled, and Enter
+/// then sends the report to that division (issue 26, item 5).
+#[test]
+fn enter_on_a_notify_step_asks_for_the_fact_it_needs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let incidents = tmp.path().join("incidents");
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    let tmux = Tmux::new(tmp.path(), tmp.path());
+    let env = format!(
+        "HIKESHI_OPERATOR=田中 HIKESHI_INCIDENTS={} ",
+        incidents.display()
+    );
+    // An account divisions.yaml does not list: its owner is not known.
+    tmux.type_line(&format!(
+        "{env}{} run unauthorized-access --account @not_listed --platform x --title 公式Xの乗っ取り",
+        bin.display()
+    ));
+    tmux.wait_for("進捗 0/26");
+    let id = std::fs::read_dir(&incidents)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .next()
+        .unwrap();
+    tmux.keys(&["Enter"]); // detect
+    tmux.wait_for("進捗 1/26");
+    // The first report is the second step of the list.
+    tmux.keys(&["Home", "Down"]);
+    tmux.wait_for("実施可  report-to-supervisor (notify)");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("事実を記録（値を入力");
+    assert!(
+        screen.contains("対象アカウントを所管する課（所属課）（owner_division）"),
+        "{screen}"
+    );
+    assert!(!screen.contains("次の事実を記録してください"), "{screen}");
+    tmux.type_line("デジタル推進課");
+    let s = wait_until(&incidents, &id, |s| {
+        s["facts"][0]["value"] == "デジタル推進課"
+    });
+    assert_eq!(s["messages"]["total"], 0, "only the fact: {s}");
+    // Now Enter sends the report, the division among its recipients.
+    tmux.keys(&["Enter"]);
+    wait_until(&incidents, &id, |s| {
+        s["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|st| st["id"] == "report-to-supervisor" && st["status"] == "done")
+    });
+    let out = hikeshi()
+        .env("HIKESHI_INCIDENTS", &incidents)
+        .args(["outbox", &id, "--json"])
+        .output()
+        .unwrap();
+    let outbox = String::from_utf8(out.stdout).unwrap();
+    assert!(outbox.contains("デジタル推進課"), "{outbox}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("記録は保存されています");
+}

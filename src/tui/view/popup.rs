@@ -236,6 +236,27 @@ pub(super) fn draw_dialog(app: &App, dialog: &Dialog, frame: &mut Frame, area: R
             )));
         }
     }
+    // The fact asked for, by its label (the id is what `hikeshi fact` takes), and the values
+    // it may take when they are few.
+    if dialog.kind == DialogKind::Fact
+        && let Some(fact) = dialog
+            .fact
+            .as_ref()
+            .and_then(|id| playbook.facts.iter().find(|f| &f.id == id))
+    {
+        lines.push(Line::from(Span::styled(
+            format!("{}（{}）", fact.label, fact.id),
+            Style::new().fg(Color::Cyan),
+        )));
+        if !fact.options.is_empty() {
+            let options = fact.options.join("、");
+            lines.push(Line::from(tr!(
+                lang,
+                "候補: {options}",
+                "one of: {options}"
+            )));
+        }
+    }
     // Whose message: an acknowledgement or a call names its recipient, and a choice lists
     // them all.
     match dialog.kind {
