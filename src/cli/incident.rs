@@ -383,6 +383,10 @@ fn confirmation(command: &Act, i: &Incident, lang: Lang) -> String {
         Act::Note { .. } => tr!(lang, "メモを記録しました", "note recorded"),
         Act::SetFact { fact, .. } => {
             let value = i.state().facts.get(fact).cloned().unwrap_or_default();
+            let value = match i.playbook().facts.iter().find(|f| f.id == *fact) {
+                Some(declared) => declared.shown(&value),
+                None => value,
+            };
             tr!(
                 lang,
                 "事実を記録: {fact} = {value}",

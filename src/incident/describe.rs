@@ -213,11 +213,10 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
             value,
             previous,
         } => {
-            let label = playbook
-                .facts
-                .iter()
-                .find(|f| f.id == *fact)
-                .map_or(fact.as_str(), |f| f.label.as_str());
+            let declared = playbook.facts.iter().find(|f| f.id == *fact);
+            let label = declared.map_or(fact.as_str(), |f| f.label.as_str());
+            let shown = |v: &str| declared.map_or_else(|| v.to_string(), |f| f.shown(v));
+            let (value, previous) = (shown(value), previous.as_deref().map(shown));
             match previous {
                 Some(p) => tr!(
                     lang,
@@ -475,6 +474,15 @@ fn fill_value(
         "step" => playbook.graph.step(step).and_then(|s| text(&s.title)),
         "severity" => state.severity_title(playbook).and_then(text),
         "division" => division.and_then(text),
-        fact => state.facts.get(fact).and_then(|v| text(v)),
+        // A date and time fact is a time: `2026-12-10 17:32` (JST), or as its filter says.
+        fact => {
+            state
+                .facts
+                .get(fact)
+                .and_then(|v| match playbook.facts.iter().find(|f| f.id == fact) {
+                    Some(declared) => declared.time(v).map(Value::Time).or_else(|| text(v)),
+                    None => text(v),
+                })
+        }
     })
 }
