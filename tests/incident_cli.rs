@@ -753,3 +753,58 @@ fn a_datetime_fact_reads_as_jst_where_people_read_it() {
         assert!(!body.contains("18:05:00"), "{body}");
     }
 }
+
+/// A drill started with `start --exercise` is marked 【訓練】 as a scenario's exercise is: in
+/// `status` and in `incidents`, once, beside a real incident that is not (issue 26, item 5).
+#[test]
+fn a_drill_started_by_hand_is_marked_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    h(cwd, T0)
+        .args(["start", "flaming", "--account", "@city_official"])
+        .args(["--platform", "x", "--title", "炎上の訓練", "--exercise"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "事案を開始しました: 【訓練】炎上の訓練\n",
+        ));
+    h(cwd, "2026-11-22T14:05:00+09:00")
+        .args(["start", "impersonation", "--account", "@city_official"])
+        .args([
+            "--platform",
+            "x",
+            "--title",
+            "【訓練】なりすまし",
+            "--exercise",
+        ])
+        .assert()
+        .success();
+    h(cwd, "2026-11-22T14:07:00+09:00")
+        .args([
+            "start",
+            "unauthorized-access",
+            "--account",
+            "@city_official",
+        ])
+        .args(["--platform", "x", "--title", "本物の乗っ取り"])
+        .assert()
+        .success();
+    h(cwd, T0)
+        .args(["status", "20261122-1403-flaming"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("【訓練】炎上の訓練  ["));
+    let out = h(cwd, "2026-11-22T14:08:00+09:00")
+        .args(["incidents"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let list = String::from_utf8(out).unwrap();
+    assert!(list.contains("【訓練】炎上の訓練"), "{list}");
+    assert!(list.contains("【訓練】なりすまし"), "{list}");
+    assert!(!list.contains("【訓練】【訓練】"), "marked once: {list}");
+    assert!(!list.contains("【訓練】本物"), "{list}");
+    assert!(list.contains("本物の乗っ取り"), "{list}");
+}
