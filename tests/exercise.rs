@@ -1139,3 +1139,105 @@ fn a_closed_exercise_resumed_without_its_review_asks_for_it() {
     let app = hikeshi::tui::App::new(incident, "当番".into(), Lang::Ja).with_exercise(session);
     assert!(matches!(app.mode, Mode::Review(_)), "{:?}", app.mode);
 }
+
+/// The summary of `dir`'s incidents, as JSON.
+fn summary_json(dir: &Path) -> Value {
+    let out = hikeshi()
+        .current_dir(dir)
+        .args(["summary", "--format", "json", "-o", "-"])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Issue 26 (5): the review (振り返り) of an exercise played without the screen is recorded
+/// from the command line, as the screen records it (`review_recorded`, by the operator); the
+/// summary then shows it instead of "not recorded". Only an exercise takes one.
+#[test]
+fn the_review_of_an_exercise_is_recorded_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // A scenario whose autopilot records no review.
+    let stock = std::fs::read_to_string(
+        common::root().join("playbooks/exercises/takeover-friday-night.yaml"),
+    )
+    .unwrap();
+    let cut = stock.find("\n  review:").unwrap();
+    let scenario = dir.path().join("no-review.yaml");
+    std::fs::write(&scenario, &stock[..=cut]).unwrap();
+    let run = autopilot(dir.path(), scenario.to_str().unwrap(), &[], None);
+    let id = run["incident"]
+        .as_str()
+        .unwrap()
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap()
+        .to_string();
+    let lessons = summary_json(dir.path())["lessons"].clone();
+    assert_eq!(lessons[0]["incident"], id.as_str(), "{lessons}");
+    assert!(lessons[0]["recorded_at"].is_null(), "{lessons}");
+
+    let review = |args: &[&str]| {
+        hikeshi()
+            .current_dir(dir.path())
+            .env("HIKESHI_OPERATOR", "鈴木 花子")
+            .arg("review")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // Nothing to record is refused before the incident is opened.
+    let out = review(&[&id]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = review(&[
+        &id,
+        "--good",
+        "第一報が早かった",
+        "--issues",
+        "通報フォームが見つからなかった",
+        "--improvements",
+        "通報フォームのURLを連絡先に載せる",
+    ]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("振り返りを記録しました。得点 "), "{said}");
+    let kinds = journal_kinds(&dir.path().join("incidents").join(&id));
+    assert_eq!(kinds.last().map(String::as_str), Some("review_recorded"));
+    let lessons = summary_json(dir.path())["lessons"].clone();
+    assert_eq!(lessons[0]["by"], "鈴木 花子", "{lessons}");
+    assert_eq!(lessons[0]["issues"], "通報フォームが見つからなかった");
+    assert_eq!(
+        lessons[0]["improvements"],
+        "通報フォームのURLを連絡先に載せる"
+    );
+    assert!(lessons[0]["recorded_at"].is_string(), "{lessons}");
+
+    // A real incident has no review.
+    hikeshi()
+        .current_dir(dir.path())
+        .args([
+            "start",
+            "flaming",
+            "--account",
+            "@city_official",
+            "--platform",
+            "x",
+        ])
+        .assert()
+        .success();
+    let real = std::fs::read_dir(dir.path().join("incidents"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with("flaming"))
+        .unwrap();
+    let out = review(&[&real, "--good", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("訓練ではありません"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
