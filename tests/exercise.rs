@@ -1241,3 +1241,80 @@ fn the_review_of_an_exercise_is_recorded_from_the_command_line() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The Word and Excel reports of an exercise are dated (作成) the day they are made, by the
+/// real clock, while the drill's own times stay simulated (issue 26, item 5).
+#[test]
+#[cfg(unix)] // python-docx and openpyxl
+fn an_exercise_report_is_dated_the_day_it_is_made() {
+    const READ: &str = r#"
+import io, sys, json, zipfile
+data = sys.stdin.buffer.read()
+if data[:2] != b"PK":
+    raise SystemExit("not a zip")
+names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+out = {}
+if "word/document.xml" in names:
+    import docx
+    d = docx.Document(io.BytesIO(data))
+    out["made"] = [p.text for p in d.paragraphs if p.text.startswith("作成: ")]
+    out["created"] = d.core_properties.created.isoformat()
+    out["text"] = "\n".join(p.text for p in d.paragraphs) + "\n".join(
+        c.text for t in d.tables for r in t.rows for c in r.cells)
+else:
+    import openpyxl
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb["概要"]
+    out["made"] = [str(r[1].value) for r in ws.iter_rows() if r[0].value == "作成"]
+    out["text"] = "\n".join(str(c.value) for r in ws.iter_rows() for c in r)
+print(json.dumps(out, ensure_ascii=False))
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let run = autopilot(dir.path(), "takeover-friday-night", &[], None);
+    let incident = run["incident"].as_str().unwrap().to_string();
+    let today = || {
+        chrono::Utc::now()
+            .with_timezone(&hikeshi::clock::jst())
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let before = today();
+    let mut read = Vec::new();
+    for format in ["docx", "xlsx"] {
+        let file = dir.path().join(format!("report.{format}"));
+        hikeshi()
+            .current_dir(dir.path())
+            .args(["report", &incident, "--format", format, "-o"])
+            .arg(&file)
+            .assert()
+            .success();
+        let bytes = std::fs::read(&file).unwrap();
+        let out: Value = serde_json::from_str(&common::smtp::run_python(READ, &bytes)).unwrap();
+        read.push(out);
+    }
+    let after = today();
+    let made_today = |text: &str| text.contains(&before) || text.contains(&after);
+    let (word, excel) = (&read[0], &read[1]);
+    let made = word["made"][0].as_str().unwrap();
+    assert!(made_today(made), "Word 作成 {made}, today {after}");
+    let created = word["created"].as_str().unwrap();
+    let created_day = chrono::DateTime::parse_from_rfc3339(created)
+        .map(|t| {
+            t.with_timezone(&hikeshi::clock::jst())
+                .format("%Y-%m-%d")
+                .to_string()
+        })
+        .unwrap_or_else(|_| created.to_string());
+    assert!(made_today(&created_day), "Word created {created}");
+    let made = excel["made"][0].as_str().unwrap();
+    assert!(made_today(made), "Excel 作成 {made}, today {after}");
+    // The drill's own times are the scenario's: it began on 2026-11-27 at 22:00.
+    assert!(
+        word["text"].as_str().unwrap().contains("2026-11-27 22:00"),
+        "{word}"
+    );
+    assert!(
+        excel["text"].as_str().unwrap().contains("2026-11-27 22:00"),
+        "{excel}"
+    );
+}
