@@ -703,7 +703,14 @@ fn the_screen_asks_for_the_review_after_closing_and_shows_the_score() {
     .unwrap();
     let (session, incident) = Session::begin(dir.path(), &loaded, "当番", 0.0, false).unwrap();
     let mut app = hikeshi::tui::App::new(incident, "当番".into(), Lang::Ja).with_exercise(session);
-    // The inject due at the start pops up at once; any key closes it.
+    // The situation at the start comes first, then the inject due at the start; any key
+    // closes each.
+    assert!(
+        matches!(&app.mode, Mode::Inject(c) if c.opening),
+        "{:?}",
+        app.mode
+    );
+    app.update(Action::Cancel);
     assert!(matches!(&app.mode, Mode::Inject(c) if c.title == "開始"));
     app.update(Action::Cancel);
     assert_eq!(app.mode, Mode::Normal);

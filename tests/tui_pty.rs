@@ -328,7 +328,19 @@ fn an_exercise_pops_up_injects_and_the_facilitator_controls_the_clock() {
         incidents.display(),
         bin.display()
     ));
-    // The inject due at the start pops up at once.
+    // The situation at the start is the first thing shown (issue 26, item 5): the
+    // scenario's narrative, whole, wrapped in its pop-up.
+    let screen = tmux.wait_for("【訓練】状況付与（開始時）");
+    assert!(
+        screen.contains("金曜22時、公式Xアカウントの乗っ取り発覚"),
+        "{screen}"
+    );
+    assert!(screen.contains("2026-11-27 22:00 JST 訓練開始"), "{screen}");
+    assert!(screen.contains("11月27日（金）22時。"), "{screen}");
+    assert!(screen.contains("所属長に報告すること。"), "{screen}");
+    tmux.keys(&["Enter"]);
+    // Then the inject due at the start.
+    tmux.wait_gone("（開始時）");
     let screen = tmux.wait_for("市民からの通報");
     assert!(screen.contains("【訓練】状況付与"), "{screen}");
     tmux.keys(&["Enter"]);

@@ -58,7 +58,9 @@ pub(super) fn draw_inject(lang: Lang, card: &InjectCard, frame: &mut Frame, area
         )),
         Line::from({
             let at = format_jst(card.at, false);
-            if card.early {
+            if card.opening {
+                tr!(lang, "{at} JST 訓練開始", "{at} JST, the exercise begins")
+            } else if card.early {
                 tr!(lang, "{at} JST（前倒し）", "{at} JST (early)")
             } else {
                 format!("{at} JST")
@@ -85,7 +87,15 @@ pub(super) fn draw_inject(lang: Lang, card: &InjectCard, frame: &mut Frame, area
         frame,
         area,
         popup_width(area),
-        tr!(lang, " 【訓練】状況付与 ", " [EXERCISE] inject "),
+        if card.opening {
+            tr!(
+                lang,
+                " 【訓練】状況付与（開始時） ",
+                " [EXERCISE] the situation at the start "
+            )
+        } else {
+            tr!(lang, " 【訓練】状況付与 ", " [EXERCISE] inject ")
+        },
         lines,
         Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
     );
