@@ -703,7 +703,14 @@ fn the_screen_asks_for_the_review_after_closing_and_shows_the_score() {
     .unwrap();
     let (session, incident) = Session::begin(dir.path(), &loaded, "当番", 0.0, false).unwrap();
     let mut app = hikeshi::tui::App::new(incident, "当番".into(), Lang::Ja).with_exercise(session);
-    // The inject due at the start pops up at once; any key closes it.
+    // The situation at the start comes first, then the inject due at the start; any key
+    // closes each.
+    assert!(
+        matches!(&app.mode, Mode::Inject(c) if c.opening),
+        "{:?}",
+        app.mode
+    );
+    app.update(Action::Cancel);
     assert!(matches!(&app.mode, Mode::Inject(c) if c.title == "開始"));
     app.update(Action::Cancel);
     assert_eq!(app.mode, Mode::Normal);
@@ -1138,4 +1145,183 @@ fn a_closed_exercise_resumed_without_its_review_asks_for_it() {
     let (session, incident) = Session::resume(&incident_dir, 10.0).unwrap();
     let app = hikeshi::tui::App::new(incident, "当番".into(), Lang::Ja).with_exercise(session);
     assert!(matches!(app.mode, Mode::Review(_)), "{:?}", app.mode);
+}
+
+/// The summary of `dir`'s incidents, as JSON.
+fn summary_json(dir: &Path) -> Value {
+    let out = hikeshi()
+        .current_dir(dir)
+        .args(["summary", "--format", "json", "-o", "-"])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Issue 26 (5): the review (振り返り) of an exercise played without the screen is recorded
+/// from the command line, as the screen records it (`review_recorded`, by the operator); the
+/// summary then shows it instead of "not recorded". Only an exercise takes one.
+#[test]
+fn the_review_of_an_exercise_is_recorded_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // A scenario whose autopilot records no review.
+    let stock = std::fs::read_to_string(
+        common::root().join("playbooks/exercises/takeover-friday-night.yaml"),
+    )
+    .unwrap();
+    let cut = stock.find("\n  review:").unwrap();
+    let scenario = dir.path().join("no-review.yaml");
+    std::fs::write(&scenario, &stock[..=cut]).unwrap();
+    let run = autopilot(dir.path(), scenario.to_str().unwrap(), &[], None);
+    let id = run["incident"]
+        .as_str()
+        .unwrap()
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap()
+        .to_string();
+    let lessons = summary_json(dir.path())["lessons"].clone();
+    assert_eq!(lessons[0]["incident"], id.as_str(), "{lessons}");
+    assert!(lessons[0]["recorded_at"].is_null(), "{lessons}");
+
+    let review = |args: &[&str]| {
+        hikeshi()
+            .current_dir(dir.path())
+            .env("HIKESHI_OPERATOR", "鈴木 花子")
+            .arg("review")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // Nothing to record is refused before the incident is opened.
+    let out = review(&[&id]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = review(&[
+        &id,
+        "--good",
+        "第一報が早かった",
+        "--issues",
+        "通報フォームが見つからなかった",
+        "--improvements",
+        "通報フォームのURLを連絡先に載せる",
+    ]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("振り返りを記録しました。得点 "), "{said}");
+    let kinds = journal_kinds(&dir.path().join("incidents").join(&id));
+    assert_eq!(kinds.last().map(String::as_str), Some("review_recorded"));
+    let lessons = summary_json(dir.path())["lessons"].clone();
+    assert_eq!(lessons[0]["by"], "鈴木 花子", "{lessons}");
+    assert_eq!(lessons[0]["issues"], "通報フォームが見つからなかった");
+    assert_eq!(
+        lessons[0]["improvements"],
+        "通報フォームのURLを連絡先に載せる"
+    );
+    assert!(lessons[0]["recorded_at"].is_string(), "{lessons}");
+
+    // A real incident has no review.
+    hikeshi()
+        .current_dir(dir.path())
+        .args([
+            "start",
+            "flaming",
+            "--account",
+            "@city_official",
+            "--platform",
+            "x",
+        ])
+        .assert()
+        .success();
+    let real = std::fs::read_dir(dir.path().join("incidents"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with("flaming"))
+        .unwrap();
+    let out = review(&[&real, "--good", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("訓練ではありません"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The Word and Excel reports of an exercise are dated (作成) the day they are made, by the
+/// real clock, while the drill's own times stay simulated (issue 26, item 5).
+#[test]
+#[cfg(unix)] // python-docx and openpyxl
+fn an_exercise_report_is_dated_the_day_it_is_made() {
+    const READ: &str = r#"
+import io, sys, json, zipfile
+data = sys.stdin.buffer.read()
+if data[:2] != b"PK":
+    raise SystemExit("not a zip")
+names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+out = {}
+if "word/document.xml" in names:
+    import docx
+    d = docx.Document(io.BytesIO(data))
+    out["made"] = [p.text for p in d.paragraphs if p.text.startswith("作成: ")]
+    out["created"] = d.core_properties.created.isoformat()
+    out["text"] = "\n".join(p.text for p in d.paragraphs) + "\n".join(
+        c.text for t in d.tables for r in t.rows for c in r.cells)
+else:
+    import openpyxl
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb["概要"]
+    out["made"] = [str(r[1].value) for r in ws.iter_rows() if r[0].value == "作成"]
+    out["text"] = "\n".join(str(c.value) for r in ws.iter_rows() for c in r)
+print(json.dumps(out, ensure_ascii=False))
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let run = autopilot(dir.path(), "takeover-friday-night", &[], None);
+    let incident = run["incident"].as_str().unwrap().to_string();
+    let today = || {
+        chrono::Utc::now()
+            .with_timezone(&hikeshi::clock::jst())
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let before = today();
+    let mut read = Vec::new();
+    for format in ["docx", "xlsx"] {
+        let file = dir.path().join(format!("report.{format}"));
+        hikeshi()
+            .current_dir(dir.path())
+            .args(["report", &incident, "--format", format, "-o"])
+            .arg(&file)
+            .assert()
+            .success();
+        let bytes = std::fs::read(&file).unwrap();
+        let out: Value = serde_json::from_str(&common::smtp::run_python(READ, &bytes)).unwrap();
+        read.push(out);
+    }
+    let after = today();
+    let made_today = |text: &str| text.contains(&before) || text.contains(&after);
+    let (word, excel) = (&read[0], &read[1]);
+    let made = word["made"][0].as_str().unwrap();
+    assert!(made_today(made), "Word 作成 {made}, today {after}");
+    let created = word["created"].as_str().unwrap();
+    let created_day = chrono::DateTime::parse_from_rfc3339(created)
+        .map(|t| {
+            t.with_timezone(&hikeshi::clock::jst())
+                .format("%Y-%m-%d")
+                .to_string()
+        })
+        .unwrap_or_else(|_| created.to_string());
+    assert!(made_today(&created_day), "Word created {created}");
+    let made = excel["made"][0].as_str().unwrap();
+    assert!(made_today(made), "Excel 作成 {made}, today {after}");
+    // The drill's own times are the scenario's: it began on 2026-11-27 at 22:00.
+    assert!(
+        word["text"].as_str().unwrap().contains("2026-11-27 22:00"),
+        "{word}"
+    );
+    assert!(
+        excel["text"].as_str().unwrap().contains("2026-11-27 22:00"),
+        "{excel}"
+    );
 }

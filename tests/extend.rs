@@ -243,3 +243,73 @@ fn show_prints_the_merged_playbook_with_the_overlays_marks() {
     );
     assert!(!text.contains("notify-mayor (notify)"), "{text}");
 }
+
+/// Issue 26 (5): `show` of an overlay prints, for a changed step, its condition, what its
+/// deadline counts from, its approver or recipients, and each field the overlay changed with
+/// what the playbook extended had; a deadline by a decision's answer is shown whole.
+#[test]
+fn show_prints_what_an_overlay_changed_and_what_the_base_had() {
+    let dir = tempfile::tempdir().unwrap();
+    let overlay = dir.path().join("correction-town.yaml");
+    std::fs::write(
+        &overlay,
+        "id: correction-town\nextends: correction\nchange:\n  - id: correction-post\n    due: {safety: 10m, default: 1h}\n    approver: 所属長\n  - id: report-to-supervisor\n    to: [所属長, \"{{owner_division}}\"]\n    due_from: ready\n",
+    )
+    .unwrap();
+    let out = common::hikeshi()
+        .args(["--lang", "en", "show"])
+        .arg(&overlay)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let block = |id: &str| {
+        let start = text
+            .find(&format!("~ {id} ("))
+            .unwrap_or_else(|| panic!("{text}"));
+        let mut lines = text[start..].lines();
+        let head = lines.next().unwrap_or_default().to_string();
+        lines
+            .take_while(|l| l.starts_with("    "))
+            .fold(head, |block, l| format!("{block}\n{l}"))
+    };
+    let post = block("correction-post");
+    assert!(
+        post.contains(
+            "due: assess-impact: safety 10m / personal-data 1h / daily-life 1h / minor 1h"
+        ),
+        "{post}"
+    );
+    assert!(
+        post.contains(
+            "when: assess-impact in [safety, daily-life]  due_from: start  approver: 所属長"
+        ),
+        "{post}"
+    );
+    assert!(
+        post.contains("changed due: {default: 2h, safety: 15m} → {default: 1h, safety: 10m}"),
+        "{post}"
+    );
+    assert!(
+        post.contains("changed approver: 発信管理者 → 所属長"),
+        "{post}"
+    );
+    let report = block("report-to-supervisor");
+    assert!(
+        report.contains("due_from: ready  to: [所属長, {{owner_division}}]"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "changed to: [所属長, 運用管理者, {{owner_division}}] → [所属長, {{owner_division}}]"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("changed due_from: start → ready"),
+        "{report}"
+    );
+    // An unchanged step shows only its line.
+    assert!(text.contains("\n  detect (action)"), "{text}");
+    assert!(!text.contains("changed title"), "{text}");
+}

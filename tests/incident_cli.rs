@@ -505,9 +505,9 @@ fn facts_are_given_at_the_start_and_later_and_journalled() {
     assert_eq!(
         status["facts"],
         serde_json::json!([
-            {"name": "genuine_account", "label": "本物の公式アカウント（なりすまされたもの）", "value": "@city_official"},
-            {"name": "fake_account", "label": "なりすましアカウントのID", "value": "@city_0fficial"},
-            {"name": "owner_division", "label": "対象アカウントを所管する課（所属課）", "value": "広報広聴課"},
+            {"name": "genuine_account", "label": "本物の公式アカウント（なりすまされたもの）", "value": "@city_official", "shown": "@city_official"},
+            {"name": "fake_account", "label": "なりすましアカウントのID", "value": "@city_0fficial", "shown": "@city_0fficial"},
+            {"name": "owner_division", "label": "対象アカウントを所管する課（所属課）", "value": "広報広聴課", "shown": "広報広聴課"},
         ])
     );
     h(cwd, T0)
@@ -669,4 +669,142 @@ fn notify_to_adds_a_recipient_the_step_offers_and_journals_it() {
         journal.contains(r#""to":"秘書担当課""#),
         "the mail went to 秘書担当課"
     );
+}
+
+/// A date and time fact is stored as RFC 3339 but read as `2026-12-10 17:32` (JST): in
+/// `status`, in `hikeshi fact`'s answer, in the timeline and in the mail that uses it without
+/// a filter (issue 26, item 5).
+#[test]
+fn a_datetime_fact_reads_as_jst_where_people_read_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    h(cwd, T0)
+        .args(["start", "correction", "--account", "@city_official"])
+        .args(["--platform", "x", "--title", "誤った投稿"])
+        .args([
+            "--fact",
+            "wrong_info=12月10日",
+            "--fact",
+            "right_info=12月11日",
+        ])
+        .args(["--fact", "wrong_posted_at=2026-12-10T08:32:00Z"])
+        .assert()
+        .success();
+    let id = "20261122-1403-correction";
+    let incident = cwd.join("incidents").join(id);
+    let journal = std::fs::read_to_string(incident.join("journal.jsonl")).unwrap();
+    assert!(
+        journal.contains(r#""wrong_posted_at":"2026-12-10T08:32:00+00:00""#),
+        "stored as given, in RFC 3339: {journal}"
+    );
+    h(cwd, T0)
+        .args(["status", id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "誤った投稿の日時 (wrong_posted_at): 2026-12-10 17:32\n",
+        ))
+        .stdout(predicate::str::contains("08:32:00").not());
+    let status = status_json(cwd, id, T0);
+    let fact = status["facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "wrong_posted_at")
+        .unwrap();
+    assert_eq!(fact["value"], "2026-12-10T08:32:00+00:00");
+    assert_eq!(fact["shown"], "2026-12-10 17:32");
+    h(cwd, T0)
+        .args(["fact", id, "wrong_posted_at=2026-12-10 18:05"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "wrong_posted_at = 2026-12-10 18:05\n",
+        ));
+    // The timeline (here the report's) tells the change in the same words.
+    h(cwd, T0)
+        .args(["report", id, "--format", "md", "-o", "-"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "「2026-12-10 17:32」から「2026-12-10 18:05」に変更",
+        ));
+    h(cwd, T0).args(["done", id, "detect"]).assert().success();
+    h(cwd, T0)
+        .args(["decide", id, "assess-impact", "minor"])
+        .assert()
+        .success();
+    h(cwd, T0)
+        .args(["notify", id, "report-to-supervisor"])
+        .assert()
+        .success();
+    let mut bodies = Vec::new();
+    for entry in std::fs::read_dir(incident.join("outbox")).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let message = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+        bodies.push(message.body_text(0).unwrap_or_default().into_owned());
+    }
+    assert!(!bodies.is_empty());
+    for body in &bodies {
+        assert!(
+            body.contains("■ 誤った投稿の日時：2026-12-10 18:05"),
+            "{body}"
+        );
+        assert!(!body.contains("18:05:00"), "{body}");
+    }
+}
+
+/// A drill started with `start --exercise` is marked 【訓練】 as a scenario's exercise is: in
+/// `status` and in `incidents`, once, beside a real incident that is not (issue 26, item 5).
+#[test]
+fn a_drill_started_by_hand_is_marked_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    h(cwd, T0)
+        .args(["start", "flaming", "--account", "@city_official"])
+        .args(["--platform", "x", "--title", "炎上の訓練", "--exercise"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "事案を開始しました: 【訓練】炎上の訓練\n",
+        ));
+    h(cwd, "2026-11-22T14:05:00+09:00")
+        .args(["start", "impersonation", "--account", "@city_official"])
+        .args([
+            "--platform",
+            "x",
+            "--title",
+            "【訓練】なりすまし",
+            "--exercise",
+        ])
+        .assert()
+        .success();
+    h(cwd, "2026-11-22T14:07:00+09:00")
+        .args([
+            "start",
+            "unauthorized-access",
+            "--account",
+            "@city_official",
+        ])
+        .args(["--platform", "x", "--title", "本物の乗っ取り"])
+        .assert()
+        .success();
+    h(cwd, T0)
+        .args(["status", "20261122-1403-flaming"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("【訓練】炎上の訓練  ["));
+    let out = h(cwd, "2026-11-22T14:08:00+09:00")
+        .args(["incidents"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let list = String::from_utf8(out).unwrap();
+    assert!(list.contains("【訓練】炎上の訓練"), "{list}");
+    assert!(list.contains("【訓練】なりすまし"), "{list}");
+    assert!(!list.contains("【訓練】【訓練】"), "marked once: {list}");
+    assert!(!list.contains("【訓練】本物"), "{list}");
+    assert!(list.contains("本物の乗っ取り"), "{list}");
 }

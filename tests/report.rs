@@ -1229,8 +1229,10 @@ fn the_word_report_of_a_stock_exercise_keeps_its_structure() {
     assert!(out.status.success(), "{out:?}");
     let run: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let incident = dir.path().join(run["incident"].as_str().unwrap());
+    // Made on a day of its own (作成 is the real day, not the drill's simulated time).
     let out = hikeshi()
         .current_dir(dir.path())
+        .env("HIKESHI_TIME", "2026-12-07T09:00:00+09:00")
         .args([
             "report",
             run["incident"].as_str().unwrap(),

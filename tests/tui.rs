@@ -915,9 +915,14 @@ fn a_step_that_needs_a_fact_asks_for_it_before_anything_is_recorded() {
     let Mode::Dialog(dialog) = &app.mode else {
         panic!("no dialog: {:?}", app.mode);
     };
-    assert_eq!(dialog.suggestion.as_deref(), Some("fake_account="));
+    // It asks for the missing fact by name: what is typed is its value.
+    assert_eq!(dialog.fact.as_deref(), Some("fake_account"));
+    let text = render(&app, 110, 34);
+    assert!(
+        text.contains("なりすましアカウント"),
+        "the fact's label is shown: {text}"
+    );
     let entries = app.incident.state().events;
-    press(&mut app, Action::TakeSuggestion);
     type_text(&mut app, "@city_0fficial");
     press(&mut app, Action::Submit);
     assert_eq!(
@@ -1352,4 +1357,151 @@ fn a_delivery_moves_on_but_holds_a_key_in_flight() {
     );
     let flash = app.flash.as_ref().unwrap().text.clone();
     assert!(flash.contains("このキーは実行しませんでした"), "{flash}");
+}
+
+/// Issue 26 (5): Enter on a decision, an approval or a monitor step whose fact is unknown
+/// asks for that fact, by its label, as on action and post steps; nothing else is recorded,
+/// and once it is known Enter opens the step's own dialog.
+#[test]
+fn every_kind_of_step_asks_for_the_fact_it_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("facts.yaml");
+    std::fs::write(
+        &file,
+        r#"id: facts-by-kind
+title: 事実の確認
+sources:
+  - id: ube
+    title: 宇部市ガイドライン
+facts:
+  - id: scope
+    label: 影響の範囲
+    ask_before: judge
+  - id: channel
+    label: 投稿する媒体
+    kind: choice
+    options: [X, Instagram]
+    ask_before: sign-off
+  - id: metric
+    label: 監視する指標
+    ask_before: watch
+steps:
+  - id: judge
+    title: 判断する
+    kind: decision
+    question: 対応しますか？
+    options:
+      - id: yes
+        title: 対応する
+      - id: no
+        title: 対応しない
+    source: [ube 7(1)]
+  - id: sign-off
+    title: 承認を得る
+    kind: approval
+    approver: 発信管理者
+    source: [ube 7(1)]
+  - id: watch
+    title: 監視する
+    kind: monitor
+    every: 30m
+    observe: [言及数]
+    source: [ube 7(1)]
+"#,
+    )
+    .unwrap();
+    let loaded = catalog::load_playbook(
+        &PlaybookRef::File(file),
+        &DivisionsRef::Stock,
+        &CompileOptions::default(),
+    )
+    .unwrap();
+    let mut s = screen_for(
+        &loaded,
+        Lang::Ja,
+        hikeshi::tui::app::Mail::default(),
+        None,
+        "@city_official",
+    );
+    let app = &mut s.app;
+    for (step, fact, label, value, dialog) in [
+        (
+            "judge",
+            "scope",
+            "影響の範囲（scope）",
+            "全庁",
+            "判断（数字キーで選択）",
+        ),
+        (
+            "sign-off",
+            "channel",
+            "投稿する媒体（channel）",
+            "X",
+            "承認した人の氏名",
+        ),
+        (
+            "watch",
+            "metric",
+            "監視する指標（metric）",
+            "言及数",
+            "観測した内容",
+        ),
+    ] {
+        app.selected = position(app, step);
+        let entries = app.incident.state().events;
+        press(app, Action::Primary);
+        let Mode::Dialog(d) = &app.mode else {
+            panic!("{step}: no dialog: {:?}", app.mode);
+        };
+        assert_eq!(d.fact.as_deref(), Some(fact), "{step}");
+        let text = render(app, 110, 34);
+        assert!(text.contains(label), "{step}: {text}");
+        if step == "sign-off" {
+            assert!(text.contains("候補: X、Instagram"), "{text}");
+        }
+        type_text(app, value);
+        press(app, Action::Submit);
+        let state = app.incident.state();
+        assert_eq!(state.facts.get(fact).map(String::as_str), Some(value));
+        assert_eq!(state.events, entries + 1, "{step}: only the fact");
+        press(app, Action::Primary);
+        let text = render(app, 110, 34);
+        assert!(text.contains(dialog), "{step}: {text}");
+        press(app, Action::Cancel);
+    }
+}
+
+/// `i` asks for the first fact not yet known by its label; `name=value` still records
+/// another declared fact instead.
+#[test]
+fn i_asks_for_a_fact_by_its_label_and_takes_another_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let incident = stock_incident(dir.path(), "impersonation", Default::default());
+    let mut app = App::new(incident, "田中".into(), Lang::Ja);
+    press(&mut app, Action::Fact);
+    let Mode::Dialog(dialog) = &app.mode else {
+        panic!("no dialog: {:?}", app.mode);
+    };
+    let asked = dialog.fact.clone().unwrap();
+    let label = app
+        .incident
+        .playbook()
+        .facts
+        .iter()
+        .find(|f| f.id == asked)
+        .unwrap()
+        .label
+        .clone();
+    let text = render(&app, 110, 34);
+    assert!(text.contains(&format!("{label}（{asked}）")), "{text}");
+    let other = if asked == "fake_account" {
+        "genuine_account"
+    } else {
+        "fake_account"
+    };
+    type_text(&mut app, &format!("{other}=@city_other"));
+    press(&mut app, Action::Submit);
+    let facts = &app.incident.state().facts;
+    assert_eq!(facts.get(other).map(String::as_str), Some("@city_other"));
+    assert!(!facts.contains_key(&asked), "{facts:?}");
 }

@@ -328,7 +328,19 @@ fn an_exercise_pops_up_injects_and_the_facilitator_controls_the_clock() {
         incidents.display(),
         bin.display()
     ));
-    // The inject due at the start pops up at once.
+    // The situation at the start is the first thing shown (issue 26, item 5): the
+    // scenario's narrative, whole, wrapped in its pop-up.
+    let screen = tmux.wait_for("【訓練】状況付与（開始時）");
+    assert!(
+        screen.contains("金曜22時、公式Xアカウントの乗っ取り発覚"),
+        "{screen}"
+    );
+    assert!(screen.contains("2026-11-27 22:00 JST 訓練開始"), "{screen}");
+    assert!(screen.contains("11月27日（金）22時。"), "{screen}");
+    assert!(screen.contains("所属長に報告すること。"), "{screen}");
+    tmux.keys(&["Enter"]);
+    // Then the inject due at the start.
+    tmux.wait_gone("（開始時）");
     let screen = tmux.wait_for("市民からの通報");
     assert!(screen.contains("【訓練】状況付与"), "{screen}");
     tmux.keys(&["Enter"]);
@@ -491,6 +503,68 @@ fn a_key_in_flight_never_lands_on_a_step_nobody_chose() {
     let s = status(&incidents, &id);
     assert_eq!(s["journal"]["entries"], 2, "{s}");
     assert_eq!(s["steps"][0]["done_by"], "鈴木", "{s}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("記録は保存されています");
+}
+
+/// Enter on the stock first report, with the account's owning division unknown, asks for
+/// it (by its label) instead of printing a refusal; the value typed is journalled, and Enter
+/// then sends the report to that division (issue 26, item 5).
+#[test]
+fn enter_on_a_notify_step_asks_for_the_fact_it_needs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let incidents = tmp.path().join("incidents");
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    let tmux = Tmux::new(tmp.path(), tmp.path());
+    let env = format!(
+        "HIKESHI_OPERATOR=田中 HIKESHI_INCIDENTS={} ",
+        incidents.display()
+    );
+    // An account divisions.yaml does not list: its owner is not known.
+    tmux.type_line(&format!(
+        "{env}{} run unauthorized-access --account @not_listed --platform x --title 公式Xの乗っ取り",
+        bin.display()
+    ));
+    tmux.wait_for("進捗 0/26");
+    let id = std::fs::read_dir(&incidents)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .next()
+        .unwrap();
+    tmux.keys(&["Enter"]); // detect
+    tmux.wait_for("進捗 1/26");
+    // The first report is the second step of the list.
+    tmux.keys(&["Home", "Down"]);
+    tmux.wait_for("実施可  report-to-supervisor (notify)");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("事実を記録（値を入力");
+    assert!(
+        screen.contains("対象アカウントを所管する課（所属課）（owner_division）"),
+        "{screen}"
+    );
+    assert!(!screen.contains("次の事実を記録してください"), "{screen}");
+    tmux.type_line("デジタル推進課");
+    let s = wait_until(&incidents, &id, |s| {
+        s["facts"][0]["value"] == "デジタル推進課"
+    });
+    assert_eq!(s["messages"]["total"], 0, "only the fact: {s}");
+    // Now Enter sends the report, the division among its recipients.
+    tmux.keys(&["Enter"]);
+    wait_until(&incidents, &id, |s| {
+        s["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|st| st["id"] == "report-to-supervisor" && st["status"] == "done")
+    });
+    let out = hikeshi()
+        .env("HIKESHI_INCIDENTS", &incidents)
+        .args(["outbox", &id, "--json"])
+        .output()
+        .unwrap();
+    let outbox = String::from_utf8(out.stdout).unwrap();
+    assert!(outbox.contains("デジタル推進課"), "{outbox}");
     tmux.keys(&["q"]);
     tmux.wait_for("記録は保存されています");
 }

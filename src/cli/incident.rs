@@ -140,6 +140,30 @@ pub enum Cmd {
         #[arg(value_parser = super::screen::parse_fact)]
         fact: (String, String),
     },
+    /// Record the review (振り返り) of an exercise, as the screen asks for it at the end:
+    /// what went well, what was difficult, what to change.
+    ///
+    /// For an exercise played by the autopilot or worked from the command line; allowed after
+    /// it is closed. Recorded again, the latest is the one `summary` and `report` show.
+    #[command(group(
+        clap::ArgGroup::new("answers")
+            .required(true)
+            .multiple(true)
+            .args(["good", "issues", "improvements"])
+    ))]
+    Review {
+        /// Incident folder or id (an exercise).
+        incident: String,
+        /// What went well (良かった点).
+        #[arg(long)]
+        good: Option<String>,
+        /// What was difficult (課題).
+        #[arg(long)]
+        issues: Option<String>,
+        /// What to change (改善策).
+        #[arg(long)]
+        improvements: Option<String>,
+    },
     /// Add a note to the record.
     Note {
         /// Incident folder or id.
@@ -297,6 +321,20 @@ impl Cmd {
                 incident,
                 fact: (fact, value),
             } => act(ctx, &incident, Act::SetFact { fact, value }),
+            Cmd::Review {
+                incident,
+                good,
+                issues,
+                improvements,
+            } => act(
+                ctx,
+                &incident,
+                Act::RecordReview {
+                    good: good.unwrap_or_default(),
+                    issues: issues.unwrap_or_default(),
+                    improvements: improvements.unwrap_or_default(),
+                },
+            ),
             Cmd::Close {
                 incident,
                 force,
@@ -381,8 +419,26 @@ fn confirmation(command: &Act, i: &Incident, lang: Lang) -> String {
             tr!(lang, "再開: {step} {title}", "reopened: {step} {title}")
         }
         Act::Note { .. } => tr!(lang, "メモを記録しました", "note recorded"),
+        // The score as the screen shows it after the review.
+        Act::RecordReview { .. } => {
+            match crate::exercise::score(i.state(), i.playbook(), i.now()) {
+                Some(score) => {
+                    let (total, formula) = (score.total, score.formula(lang));
+                    tr!(
+                        lang,
+                        "振り返りを記録しました。得点 {total}（{formula}）",
+                        "review recorded; score {total} ({formula})"
+                    )
+                }
+                None => tr!(lang, "振り返りを記録しました", "review recorded"),
+            }
+        }
         Act::SetFact { fact, .. } => {
             let value = i.state().facts.get(fact).cloned().unwrap_or_default();
+            let value = match i.playbook().facts.iter().find(|f| f.id == *fact) {
+                Some(declared) => declared.shown(&value),
+                None => value,
+            };
             tr!(
                 lang,
                 "事実を記録: {fact} = {value}",

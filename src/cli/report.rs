@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Subcommand, ValueEnum};
 
-use super::context::{Context, now_for, say};
+use super::context::{Context, clock, now_for, say};
 use super::{Error, Outcome};
 use crate::config::Config;
 use crate::incident::{self, IncidentRecord};
@@ -89,7 +89,13 @@ fn report(
     let dir = incident::resolve(name, &ctx.incidents)?;
     let audited = IncidentRecord::audit(&dir)?;
     let config = Config::load(ctx.config.as_deref())?;
-    let built = report::build(&audited, lang, now_for(&audited.record.state));
+    // An exercise is judged on its own (simulated) clock; the report is made today.
+    let built = report::build_at(
+        &audited,
+        lang,
+        now_for(&audited.record.state),
+        clock().now(),
+    );
     if let Some(pack) = evidence_pack {
         let manifest = report::pack::write(&built, &dir, pack, lang)?;
         let (folder, count) = (pack.display(), manifest.evidence.len());

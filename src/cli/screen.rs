@@ -68,11 +68,17 @@ pub(super) fn start_incident(ctx: &Context, args: &StartArgs) -> Result<PathBuf,
     let playbook = PlaybookRef::resolve(&args.playbook)?;
     let divisions = playbook.divisions_source(args.divisions.as_deref());
     let loaded = catalog::load_playbook(&playbook, &divisions, &compile_options())?;
+    let title = args
+        .title
+        .clone()
+        .unwrap_or_else(|| loaded.compiled.playbook.title.clone());
     let params = StartParams {
-        title: args
-            .title
-            .clone()
-            .unwrap_or_else(|| loaded.compiled.playbook.title.clone()),
+        // A drill is marked 【訓練】 as a scenario's is.
+        title: if args.exercise {
+            exercise::drill_title(&title)
+        } else {
+            title
+        },
         account: args.account.clone(),
         platform: args.platform,
         operator: ctx.operator.clone(),

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 pub use autopilot::{AutopilotRun, autopilot};
 pub use scenario::{Effect, Inject, Scenario, ScenarioFile};
 pub use score::{Score, score};
-pub use session::{FACILITATOR, Fired, Session};
+pub use session::{FACILITATOR, Fired, Session, drill_title};
 
 use crate::catalog::{self, DivisionsRef, LoadFailure, LoadedPlaybook, PlaybookRef};
 use crate::incident::IncidentError;

@@ -25,6 +25,16 @@ pub const FACILITATOR: &str = "訓練進行";
 /// The marker put before an exercise incident's title.
 const TITLE_MARK: &str = "【訓練】";
 
+/// A drill's title: marked 【訓練】 at its start (once), so that `status`, `incidents`, the
+/// screen and the report name it a drill, whether a scenario or `start --exercise` began it.
+pub fn drill_title(title: &str) -> String {
+    if title.starts_with(TITLE_MARK) {
+        title.to_string()
+    } else {
+        format!("{TITLE_MARK}{title}")
+    }
+}
+
 /// A decision an inject has answered before it was ready: given as soon as it is.
 #[derive(Debug, Clone)]
 struct PendingDecision {
@@ -69,11 +79,7 @@ impl Session {
     ) -> Result<(Session, Incident), ExerciseError> {
         let s = &loaded.scenario;
         let clock = Arc::new(SimulatedClock::new(s.starts_at, speed));
-        let title = if s.incident_title.starts_with(TITLE_MARK) {
-            s.incident_title.clone()
-        } else {
-            format!("{TITLE_MARK}{}", s.incident_title)
-        };
+        let title = drill_title(&s.incident_title);
         let params = StartParams {
             title,
             account: s.account.clone(),

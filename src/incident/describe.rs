@@ -213,11 +213,10 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
             value,
             previous,
         } => {
-            let label = playbook
-                .facts
-                .iter()
-                .find(|f| f.id == *fact)
-                .map_or(fact.as_str(), |f| f.label.as_str());
+            let declared = playbook.facts.iter().find(|f| f.id == *fact);
+            let label = declared.map_or(fact.as_str(), |f| f.label.as_str());
+            let shown = |v: &str| declared.map_or_else(|| v.to_string(), |f| f.shown(v));
+            let (value, previous) = (shown(value), previous.as_deref().map(shown));
             match previous {
                 Some(p) => tr!(
                     lang,
@@ -479,9 +478,13 @@ fn fill_value(
         "step" => playbook.graph.step(step).and_then(|s| text(&s.title)),
         "severity" => state.severity_title(playbook).and_then(text),
         "division" => division.and_then(text),
-        // A fact, or a division, role or part: written as the division or role that plays it.
+        // A fact (a date and time fact is a time: `2026-12-10 17:32` JST, or as its filter
+        // says), or a division, role or part: written as the division or role that plays it.
         name => match state.facts.get(name) {
-            Some(v) => text(v),
+            Some(v) => match playbook.facts.iter().find(|f| f.id == name) {
+                Some(declared) => declared.time(v).map(Value::Time).or_else(|| text(v)),
+                None => text(v),
+            },
             None => record.directory.party(name).and_then(|p| text(p.id())),
         },
     })

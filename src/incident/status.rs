@@ -100,8 +100,10 @@ pub struct FactRow {
     pub name: String,
     /// What it is.
     pub label: String,
-    /// Its value, once recorded.
+    /// Its value, once recorded (as stored: a date and time in RFC 3339).
     pub value: Option<String>,
+    /// Its value as people read it (a date and time as `2026-12-10 17:32`, JST).
+    pub shown: Option<String>,
 }
 
 /// The journal part of a status report.
@@ -332,6 +334,7 @@ impl StatusReport {
                     name: f.id.clone(),
                     label: f.label.clone(),
                     value: state.facts.get(&f.id).cloned(),
+                    shown: state.facts.get(&f.id).map(|v| f.shown(v)),
                 })
                 .collect(),
             severity: state.severity(playbook).map(str::to_string),
@@ -415,7 +418,7 @@ pub fn render(report: &StatusReport, lang: Lang) -> String {
     for f in &report.facts {
         let (label, name) = (&f.label, &f.name);
         let value = f
-            .value
+            .shown
             .clone()
             .unwrap_or_else(|| tr!(lang, "（未記録）", "(not recorded)"));
         let _ = writeln!(out, "{label} ({name}): {value}");

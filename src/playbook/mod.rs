@@ -128,6 +128,21 @@ impl Fact {
                 .then(|| value.to_string()),
         }
     }
+
+    /// A date and time fact's value as the time it is (stored as RFC 3339); `None` for other
+    /// kinds, or a value that is not one.
+    pub fn time(&self, value: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        (self.kind == FactKind::Datetime)
+            .then(|| chrono::DateTime::parse_from_rfc3339(value).ok())
+            .flatten()
+    }
+
+    /// The value as people read it: a date and time as `2026-12-10 17:32` (JST), anything
+    /// else as recorded.
+    pub fn shown(&self, value: &str) -> String {
+        self.time(value)
+            .map_or_else(|| value.to_string(), |t| crate::clock::format_jst(t, false))
+    }
 }
 
 /// A guideline document.

@@ -18,6 +18,18 @@ use crate::tr;
 
 /// Builds the report of an audited incident at `now`.
 pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) -> Report {
+    build_at(audited, lang, now, now)
+}
+
+/// [`build`], judged at `now` (deadlines, the time left, an open incident's duration) but
+/// made at `made` (its 作成 date): an exercise is judged on its simulated clock, and its
+/// report is made on the day it is, by the real one.
+pub fn build_at(
+    audited: &AuditedIncident,
+    lang: Lang,
+    now: DateTime<FixedOffset>,
+    made: DateTime<FixedOffset>,
+) -> Report {
     let record = &audited.record;
     let state = &record.state;
     let journal = walk(audited, lang);
@@ -47,7 +59,7 @@ pub fn build(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) 
     }
     Report {
         format: FORMAT,
-        generated_at: now,
+        generated_at: made,
         lang: lang.to_string(),
         incident: record.id.clone(),
         exercise: state.exercise,

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use minijinja::{AutoEscape, Environment, Value, context};
 
-pub use build::build;
+pub use build::{build, build_at};
 pub use model::Report;
 
 use crate::clock::format_jst;

@@ -87,10 +87,12 @@ impl<'a> Layout<'a> {
         let start = report.overview.started_at?;
         // To the close, or to the time of the report while the incident is open (open steps
         // run to the right edge, as the deadlines in the report are judged then too).
+        // (The time it was judged at: an exercise's simulated now, not when it was made.)
+        let judged = start + TimeDelta::seconds(report.overview.duration_seconds);
         let end = report
             .overview
             .closed_at
-            .unwrap_or(report.generated_at)
+            .unwrap_or(judged)
             .max(start + TimeDelta::minutes(10));
         let span = end - start;
         let rows = report

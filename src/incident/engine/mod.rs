@@ -276,6 +276,13 @@ fn waiting_for(state: &IncidentState, playbook: &Playbook, ix: StepIx) -> Vec<St
     out
 }
 
+/// Whether a step can be acted on now, unforced: what a face asks before offering the
+/// step's own dialog (a ready step whose facts are unknown is refused with
+/// [`Refusal::FactsNeeded`], naming them, whatever its kind).
+pub fn actionable(state: &IncidentState, playbook: &Playbook, ix: StepIx) -> Result<(), Refusal> {
+    ensure_actionable(state, playbook, ix, None, false)
+}
+
 /// Checks that a step can be acted on now: ready, or forced with a reason. `forceable` says
 /// whether the command takes `--force`, so the refusal only suggests it where it works.
 fn ensure_actionable(

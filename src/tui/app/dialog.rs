@@ -72,6 +72,8 @@ pub struct Dialog {
     pub messages: Vec<u32>,
     /// The acknowledgement a withdrawal dialog showed (its time): only that one is withdrawn.
     pub acknowledged_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// The fact a fact dialog asks for (its id): what is typed is its value.
+    pub fact: Option<String>,
 }
 
 impl Dialog {
@@ -131,6 +133,12 @@ impl Dialog {
                 lang,
                 "受領確認を取り消す理由",
                 "Reason to withdraw the acknowledgement"
+            ),
+            // The fact asked for is named in the dialog (its label); another is `name=value`.
+            DialogKind::Fact if self.fact.is_some() => tr!(
+                lang,
+                "事実を記録（値を入力。他の事実は 名前=値）",
+                "Record a fact (type its value; another fact: name=value)"
             ),
             DialogKind::Fact => tr!(lang, "事実を記録（名前=値）", "Record a fact (name=value)"),
             DialogKind::AddRecipient => tr!(
@@ -193,7 +201,6 @@ impl App {
                 DialogKind::Handover if self.incident.state().operator != self.operator => {
                     Some(self.operator.clone())
                 }
-                DialogKind::Fact => self.fact_to_ask(step),
                 DialogKind::AddRecipient => self.recipient_to_offer(step),
                 _ => None,
             },
@@ -203,6 +210,9 @@ impl App {
             message,
             messages: Vec::new(),
             acknowledged_at: None,
+            fact: (kind == DialogKind::Fact)
+                .then(|| self.fact_to_ask(step))
+                .flatten(),
         });
     }
 
@@ -251,6 +261,7 @@ impl App {
                     message: None,
                     messages,
                     acknowledged_at: None,
+                    fact: None,
                 });
             }
         }
@@ -281,6 +292,7 @@ impl App {
             message: Some(message),
             messages: Vec::new(),
             acknowledged_at,
+            fact: None,
         });
     }
 
@@ -497,6 +509,22 @@ impl App {
                     .filter(|t| !t.is_empty())
                     .collect(),
             },
+            // The value of the fact asked for, unless another declared fact is named.
+            DialogKind::Fact if dialog.fact.is_some() => {
+                let playbook = self.incident.playbook();
+                match text.split_once('=') {
+                    Some((fact, value)) if playbook.facts.iter().any(|f| f.id == fact.trim()) => {
+                        Command::SetFact {
+                            fact: fact.trim().to_string(),
+                            value: value.trim().to_string(),
+                        }
+                    }
+                    _ => Command::SetFact {
+                        fact: dialog.fact?,
+                        value: text,
+                    },
+                }
+            }
             DialogKind::Fact => {
                 let Some((fact, value)) = text.split_once('=') else {
                     return Some(Command::SetFact {
@@ -533,8 +561,8 @@ impl App {
         (!left.is_empty()).then(|| left.join("、"))
     }
 
-    /// The fact to offer in the fact dialog: the first the step needs and nobody has
-    /// recorded, else the first declared one not yet known (`name=`).
+    /// The fact the fact dialog asks for: the first the step needs and nobody has
+    /// recorded, else the first declared one not yet known.
     fn fact_to_ask(&self, step: StepIx) -> Option<String> {
         let playbook = self.incident.playbook();
         let known = &self.incident.state().facts;
@@ -544,7 +572,6 @@ impl App {
             .into_iter()
             .chain(playbook.facts.iter().map(|f| f.id.clone()))
             .find(|f| !known.contains_key(f))
-            .map(|f| format!("{f}="))
     }
 
     /// Evidence: the library decides whether the text is a URL or a file to copy.

@@ -20,6 +20,9 @@ pub struct InjectCard {
     pub early: bool,
     /// Effects the engine refused, in words.
     pub refused: Vec<String>,
+    /// The scenario's opening narrative (the situation the exercise begins with), not an
+    /// inject: its title is the scenario's, its time the start.
+    pub opening: bool,
 }
 
 /// The review (振り返り) being typed: three answers, one at a time.
@@ -35,6 +38,21 @@ impl App {
     /// Runs an exercise on this screen: injects arrive on the session's clock as it ticks,
     /// and the facilitator's keys (P, N, I) work. The injects already due are given now.
     pub fn with_exercise(mut self, session: crate::exercise::Session) -> App {
+        // The situation the exercise begins with is the first thing the participants see
+        // (again when it is resumed), before the injects due; I shows it again until an
+        // inject replaces it.
+        let scenario = session.scenario();
+        let state = self.incident.state();
+        if !scenario.narrative.trim().is_empty() && !state.is_closed() {
+            self.cards.push(InjectCard {
+                title: scenario.title.clone(),
+                text: scenario.narrative.trim_end().to_string(),
+                at: state.started_at.unwrap_or(scenario.starts_at),
+                early: false,
+                refused: Vec::new(),
+                opening: true,
+            });
+        }
         self.exercise = Some(session);
         self.give_due_injects();
         self.show_next_card();
@@ -72,6 +90,7 @@ impl App {
             at,
             early: fired.early,
             refused: fired.refused.iter().map(|r| r.message(self.lang)).collect(),
+            opening: false,
         });
         self.now = self.incident.now();
         // The screen moves on as after the person's own key, and holds keys for a moment: one

@@ -21,7 +21,9 @@ pub use mail::{Mail, Work};
 
 use super::keys;
 use crate::incident::describe::describe;
-use crate::incident::{Command, Event, Incident, IncidentError, Refusal, StepStatus, Written};
+use crate::incident::{
+    Command, Event, Incident, IncidentError, Refusal, StepStatus, Written, engine,
+};
 use crate::lang::Lang;
 use crate::notify::Outcome;
 use crate::playbook::{StepIx, StepKind};
@@ -537,6 +539,14 @@ impl App {
             ));
             return;
         }
+        // A fact the step needs is asked for first, whatever the step's kind (a notify step's
+        // mail, a decision's or an approval's text may use it), before anything is recorded.
+        if let Err(Refusal::FactsNeeded { .. }) =
+            engine::actionable(self.incident.state(), self.incident.playbook(), ix)
+        {
+            self.open(DialogKind::Fact);
+            return;
+        }
         let kind = self
             .incident
             .playbook()
@@ -556,13 +566,11 @@ impl App {
                     statement: None,
                 };
                 // The engine knows what a step still needs: a post its approval, asked for
-                // here; anything else it refuses is shown as it says.
+                // here (its facts were asked above); anything else it refuses is shown as it says.
                 match self.incident.check(&command) {
                     Err(Refusal::NeedsApproval { .. } | Refusal::ApprovalOutdated { .. }) => {
                         self.open(DialogKind::Approve)
                     }
-                    // A fact its text needs is asked for here, before anything is recorded.
-                    Err(Refusal::FactsNeeded { .. }) => self.open(DialogKind::Fact),
                     _ => {
                         self.execute(command);
                     }

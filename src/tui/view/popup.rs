@@ -58,7 +58,9 @@ pub(super) fn draw_inject(lang: Lang, card: &InjectCard, frame: &mut Frame, area
         )),
         Line::from({
             let at = format_jst(card.at, false);
-            if card.early {
+            if card.opening {
+                tr!(lang, "{at} JST 訓練開始", "{at} JST, the exercise begins")
+            } else if card.early {
                 tr!(lang, "{at} JST（前倒し）", "{at} JST (early)")
             } else {
                 format!("{at} JST")
@@ -85,7 +87,15 @@ pub(super) fn draw_inject(lang: Lang, card: &InjectCard, frame: &mut Frame, area
         frame,
         area,
         popup_width(area),
-        tr!(lang, " 【訓練】状況付与 ", " [EXERCISE] inject "),
+        if card.opening {
+            tr!(
+                lang,
+                " 【訓練】状況付与（開始時） ",
+                " [EXERCISE] the situation at the start "
+            )
+        } else {
+            tr!(lang, " 【訓練】状況付与 ", " [EXERCISE] inject ")
+        },
         lines,
         Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
     );
@@ -233,6 +243,27 @@ pub(super) fn draw_dialog(app: &App, dialog: &Dialog, frame: &mut Frame, area: R
                 lang,
                 "判断を変更する理由:",
                 "reason for changing the answer:"
+            )));
+        }
+    }
+    // The fact asked for, by its label (the id is what `hikeshi fact` takes), and the values
+    // it may take when they are few.
+    if dialog.kind == DialogKind::Fact
+        && let Some(fact) = dialog
+            .fact
+            .as_ref()
+            .and_then(|id| playbook.facts.iter().find(|f| &f.id == id))
+    {
+        lines.push(Line::from(Span::styled(
+            format!("{}（{}）", fact.label, fact.id),
+            Style::new().fg(Color::Cyan),
+        )));
+        if !fact.options.is_empty() {
+            let options = fact.options.join("、");
+            lines.push(Line::from(tr!(
+                lang,
+                "候補: {options}",
+                "one of: {options}"
             )));
         }
     }
