@@ -96,6 +96,28 @@ pub const DIVISIONS: StockFile = StockFile {
     text: include_str!("../playbooks/divisions.yaml"),
 };
 
+/// The overlays a town adapts the stock playbooks with (`extends`), and the town's directory
+/// beside them (its own division names, each part played by one of them): `init` writes them
+/// to `playbooks/examples/`.
+pub const EXAMPLES: [StockFile; 4] = [
+    StockFile {
+        name: "divisions.yaml",
+        text: include_str!("../playbooks/examples/divisions.yaml"),
+    },
+    StockFile {
+        name: "flaming-town.yaml",
+        text: include_str!("../playbooks/examples/flaming-town.yaml"),
+    },
+    StockFile {
+        name: "impersonation-town.yaml",
+        text: include_str!("../playbooks/examples/impersonation-town.yaml"),
+    },
+    StockFile {
+        name: "unauthorized-access-town.yaml",
+        text: include_str!("../playbooks/examples/unauthorized-access-town.yaml"),
+    },
+];
+
 /// A commented `hikeshi.toml` for a municipality to adapt.
 pub const CONFIG: StockFile = StockFile {
     name: "hikeshi.toml",

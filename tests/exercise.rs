@@ -313,7 +313,7 @@ fn staff_rumour_and_comment_scenarios_do_what_their_clauses_say() {
         .iter()
         .map(|n| n["to"].as_str().unwrap())
         .collect();
-    assert!(told.contains(&"人事課"), "{told:?}");
+    assert!(told.contains(&"人事担当課"), "{told:?}");
     let statement = &report["statements"][0];
     assert_eq!(statement["step"], "city-statement");
     let text = statement["text"].as_str().unwrap();

@@ -245,3 +245,30 @@ fn every_stock_scenario_runs_on_the_town_s_directory_and_speaks_the_town_s_names
         "{posted:#?}"
     );
 }
+
+#[test]
+fn init_brings_the_town_overlays_which_check_clean_on_the_town_s_own_division_names() {
+    let (_tmp, town) = town(&town_divisions());
+    let examples = town.join("playbooks/examples");
+    for name in [
+        "divisions.yaml",
+        "flaming-town.yaml",
+        "impersonation-town.yaml",
+        "unauthorized-access-town.yaml",
+    ] {
+        assert!(examples.join(name).is_file(), "init wrote no {name}");
+    }
+    let text = std::fs::read_to_string(examples.join("divisions.yaml")).unwrap();
+    for name in EXAMPLE_DIVISIONS {
+        assert!(
+            !text.contains(&format!("id: {name}")),
+            "the town example still has {name}"
+        );
+    }
+    let (ok, out, err) = run(&town, &["check", "playbooks/examples"]);
+    assert!(ok, "{out}\n{err}");
+    assert!(
+        out.contains("広報担当課") && out.contains("→ 総務課"),
+        "{out}"
+    );
+}

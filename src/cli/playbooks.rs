@@ -1214,6 +1214,12 @@ fn init(
             f.text.to_string(),
         )
     }));
+    files.extend(stock::EXAMPLES.iter().map(|f| {
+        (
+            dir.join("playbooks").join("examples").join(f.name),
+            f.text.to_string(),
+        )
+    }));
     files.push((dir.join(stock::CONFIG.name), stock::CONFIG.text.to_string()));
     files.push((
         dir.join("docs").join("exercise.schema.json"),
