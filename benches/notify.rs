@@ -12,7 +12,7 @@ mod smtp;
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hikeshi::journal::sha256_hex;
+use hikeshi::digest::sha256_hex;
 use hikeshi::notify::{CONCURRENT_SENDS, Config, Job, Outcome, Transport};
 
 /// What `notify::deliver_each` does with claimed jobs: up to [`CONCURRENT_SENDS`] at once over

@@ -349,16 +349,13 @@ impl ChannelKind {
         }
     }
 
-    /// The kind named by `word` (`as_str`).
+    /// The kind named by `word` (`as_str`), by the same derived rule hikeshi.toml is read
+    /// with: a new kind needs no list kept here.
     pub fn from_word(word: &str) -> Option<ChannelKind> {
-        [
-            ChannelKind::LineWorks,
-            ChannelKind::Teams,
-            ChannelKind::Slack,
-            ChannelKind::Webhook,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == word)
+        use serde::de::IntoDeserializer as _;
+        let word: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            word.into_deserializer();
+        ChannelKind::deserialize(word).ok()
     }
 }
 
@@ -615,11 +612,12 @@ impl Config {
         Ok(config)
     }
 
-    /// Where messages go, for people: `outbox/` or `host:port`.
-    pub fn destination(&self) -> String {
+    /// Where messages go, for people: `host:port`, or `outbox` as the caller shows the
+    /// incident's outbox folder.
+    pub fn destination(&self, outbox: &str) -> String {
         let mail = match &self.smtp {
             Some(smtp) => format!("{}:{}", smtp.host, smtp.port()),
-            None => crate::incident::files::outbox_shown(),
+            None => outbox.to_string(),
         };
         with_channels(mail, self.channels.keys())
     }
@@ -637,6 +635,18 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_channel_kind_reads_back_from_its_word() {
+        for word in ["line-works", "teams", "slack", "webhook"] {
+            assert_eq!(
+                ChannelKind::from_word(word).map(ChannelKind::as_str),
+                Some(word)
+            );
+        }
+        assert_eq!(ChannelKind::from_word("line_works"), None);
+        assert_eq!(ChannelKind::from_word(""), None);
+    }
 
     /// The commented template `hikeshi init` writes must be a valid config once uncommented.
     #[test]

@@ -228,7 +228,7 @@ fn an_acknowledgement_by_reply_is_the_repliers_own_act_and_counts_once() {
         .next()
         .unwrap();
     let saved = std::fs::read(case.incident.join("inbox").join(file)).unwrap();
-    assert!(journal.contains(&hikeshi::journal::sha256_hex(&saved)));
+    assert!(journal.contains(&hikeshi::digest::sha256_hex(&saved)));
     // Again (a restart): nothing is read twice.
     let again = case.ok(&["inbox", "INC"]);
     assert!(again.contains("no new mail"), "{again}");

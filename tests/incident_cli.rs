@@ -288,7 +288,7 @@ fn evidence_files_are_copied_with_their_hash_and_urls_recorded() {
         )));
     let copied = std::fs::read(dir.join("evidence/000002-screenshot.png")).unwrap();
     assert_eq!(copied, b"not really a png, but bytes to hash");
-    let expected = hikeshi::journal::sha256_hex(&copied);
+    let expected = hikeshi::digest::sha256_hex(&copied);
     let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
     assert!(journal.contains(&format!("\"sha256\":\"{expected}\"")));
     h(tmp.path(), T0)

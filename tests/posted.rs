@@ -61,7 +61,7 @@ fn an_edited_statement_is_journalled_with_its_hash_and_reported_in_every_format(
     post(tmp.path(), &dir, "correction-post").success();
 
     let posted = EDITED.trim_end();
-    let sha = hikeshi::journal::sha256_hex(posted.as_bytes());
+    let sha = hikeshi::digest::sha256_hex(posted.as_bytes());
     let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
     let line = journal
         .lines()
@@ -122,7 +122,7 @@ fn without_an_edited_file_the_filled_statement_is_journalled() {
     assert_eq!(row["file"], serde_json::Value::Null);
     assert_eq!(
         row["sha256"],
-        hikeshi::journal::sha256_hex(text.as_bytes()).as_str()
+        hikeshi::digest::sha256_hex(text.as_bytes()).as_str()
     );
 }
 

@@ -453,7 +453,7 @@ fn rehash(line: &str) -> String {
     format!(
         "{},\"hash\":\"{}\"}}",
         &line[..cut],
-        hikeshi::journal::sha256_hex(body.as_bytes())
+        hikeshi::digest::sha256_hex(body.as_bytes())
     )
 }
 

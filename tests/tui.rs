@@ -329,7 +329,7 @@ fn the_statement_edited_in_its_file_is_what_the_screen_posts() {
     assert_eq!(posted.text, edited);
     assert_eq!(
         posted.sha256,
-        hikeshi::journal::sha256_hex(edited.as_bytes())
+        hikeshi::digest::sha256_hex(edited.as_bytes())
     );
     let journal = std::fs::read_to_string(s.app.dir().join("journal.jsonl")).unwrap();
     assert!(journal.contains(edited));

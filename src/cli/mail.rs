@@ -455,7 +455,7 @@ fn outbox(ctx: &Context, name: &str, json: bool, retry: bool) -> Result<Outcome,
         &record.id,
         &record.state,
         &record.playbook,
-        config.destination(),
+        config.destination(&crate::incident::files::outbox_shown()),
         now_for(&record.state),
     );
     let mut out = std::io::stdout().lock();

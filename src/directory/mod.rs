@@ -15,8 +15,8 @@ use serde_saphyr::Spanned;
 pub mod export;
 pub mod import;
 
-use crate::playbook::diagnostic::{Diagnostic, Position, Problem, suggest};
-use crate::playbook::load::{Limits, SourceFile, parse_yaml};
+use crate::diagnostic::{Diagnostic, Position, Problem, suggest};
+use crate::source::{Limits, SourceFile, parse_yaml};
 pub use parts::{OrganizationKind, OrganizationWords, OrganizationWordsDef, PartHolder, StockPart};
 
 /// `divisions.yaml` as written.
@@ -359,7 +359,7 @@ impl Directory {
             .iter()
             .flat_map(|d| d.accounts.iter().map(move |a| (d.id.value.as_str(), a)));
         for (division, account) in accounts {
-            let key = crate::playbook::account_key(&account.value);
+            let key = account_key(&account.value);
             let at = Position::from_location(&account.referenced);
             match owners.get(&key) {
                 Some((owner, _)) if *owner == division => {}
@@ -491,12 +491,10 @@ impl Directory {
 
     /// The division that lists `account` among its official accounts (`accounts:`).
     pub fn owner_of(&self, account: &str) -> Option<&Division> {
-        let key = crate::playbook::account_key(account);
-        self.divisions.iter().find(|d| {
-            d.accounts
-                .iter()
-                .any(|a| crate::playbook::account_key(a) == key)
-        })
+        let key = account_key(account);
+        self.divisions
+            .iter()
+            .find(|d| d.accounts.iter().any(|a| account_key(a) == key))
     }
 
     /// Every name a playbook may use: divisions, roles, then parts.
@@ -524,6 +522,14 @@ impl Directory {
             None => name.to_string(),
         }
     }
+}
+
+/// An account as compared with the directory's `accounts`: without a leading `@`, in lower
+/// case (handles on X and Instagram are case-insensitive), without a trailing `/`.
+pub fn account_key(account: &str) -> String {
+    let a = account.trim().trim_end_matches('/');
+    let a = a.rsplit('/').next().unwrap_or(a);
+    a.trim_start_matches('@').to_lowercase()
 }
 
 /// The address must parse as mail is sent (lettre's parser) and have a dotted domain, which

@@ -16,7 +16,6 @@ use crate::incident::event::TargetTime;
 use crate::incident::{
     Command, Incident, IncidentError, Refusal, StartParams, StepStatus, Written, files,
 };
-use crate::journal;
 use crate::playbook::StepKind;
 
 /// The actor recorded for injects and their effects.
@@ -103,7 +102,7 @@ impl Session {
             &Command::BeginExercise {
                 scenario: s.id.clone(),
                 title: s.title.clone(),
-                scenario_sha256: journal::sha256_hex(loaded.source.text.as_bytes()),
+                scenario_sha256: crate::digest::sha256_hex(loaded.source.text.as_bytes()),
                 live_mail,
                 targets: s
                     .targets

@@ -103,8 +103,8 @@ pub(super) fn read_frozen(dir: &Path) -> Result<Frozen, IncidentError> {
     Ok(Frozen {
         playbook: compiled.playbook,
         directory,
-        playbook_sha256: journal::sha256_hex(playbook.text.as_bytes()),
-        divisions_sha256: journal::sha256_hex(divisions.text.as_bytes()),
+        playbook_sha256: crate::digest::sha256_hex(playbook.text.as_bytes()),
+        divisions_sha256: crate::digest::sha256_hex(divisions.text.as_bytes()),
     })
 }
 
@@ -313,7 +313,7 @@ impl IncidentRecord {
         let text = std::fs::read_to_string(&path).map_err(|e| e.to_string());
         let verified = text
             .as_ref()
-            .is_ok_and(|t| journal::sha256_hex(t.as_bytes()) == run.scenario_sha256);
+            .is_ok_and(|t| crate::digest::sha256_hex(t.as_bytes()) == run.scenario_sha256);
         Some(FrozenScenario {
             path,
             text,

@@ -98,8 +98,8 @@ impl Incident {
         }
         let playbook = &loaded.compiled.playbook;
         let now = clock.now();
-        let playbook_sha256 = journal::sha256_hex(loaded.source.text.as_bytes());
-        let divisions_sha256 = journal::sha256_hex(loaded.divisions_source.text.as_bytes());
+        let playbook_sha256 = crate::digest::sha256_hex(loaded.source.text.as_bytes());
+        let divisions_sha256 = crate::digest::sha256_hex(loaded.divisions_source.text.as_bytes());
         let operator = params.operator.clone();
         let start = Command::Start {
             params,

@@ -6,7 +6,8 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use sha2::{Digest as _, Sha256};
 
-use super::{Corruption, Entry, HASH_MEMBER, HASH_SUFFIX_LEN, JournalError, NewEntry, sha256_hex};
+use super::{Corruption, Entry, HASH_MEMBER, HASH_SUFFIX_LEN, JournalError, NewEntry};
+use crate::digest::sha256_hex;
 
 #[derive(Serialize)]
 struct LineOut<'a> {

@@ -25,7 +25,6 @@ mod writer;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
-use sha2::{Digest as _, Sha256};
 
 pub use line::EntryRef;
 pub use read::{Audit, AuditLine, ReplaySummary, audit, read, read_with};
@@ -269,21 +268,6 @@ impl Replay {
     pub fn head(&self) -> &str {
         self.entries.last().map_or(GENESIS, |e| e.hash.as_str())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    s
-}
-
-/// SHA-256 of `bytes`, as lower-case hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
 }
 
 /// How far a writer's clock may be behind the journal's last event before its time counts as

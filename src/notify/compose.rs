@@ -9,10 +9,10 @@ use lettre::message::{Body, Mailbox};
 use super::{NotifyError, reply};
 use crate::clock::jst;
 use crate::config::{Charset, Config};
+use crate::digest::sha256_hex;
 use crate::incident::describe::fill;
 use crate::incident::witness::{self, id_token as atom};
 use crate::incident::{IncidentRecord, Letter, PostStatement, Refusal, files};
-use crate::journal::sha256_hex;
 use crate::playbook::StepKind;
 use crate::tr;
 

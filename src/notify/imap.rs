@@ -12,7 +12,7 @@ use futures_util::TryStreamExt;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::{self, RootCertStore, pki_types::ServerName};
+use tokio_rustls::rustls::pki_types::ServerName;
 
 use crate::config::{ImapConfig, TlsMode};
 use crate::lang::{Lang, Text};
@@ -282,28 +282,8 @@ fn failed(server: &str, doing: Text) -> impl FnOnce(async_imap::error::Error) ->
 }
 
 fn tls_connector(config: &ImapConfig, server: &str) -> Result<TlsConnector, ImapError> {
-    let mut roots = RootCertStore::empty();
-    for cert in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(cert);
-    }
-    if let Some(path) = &config.ca_file {
-        use rustls::pki_types::{CertificateDer, pem::PemObject};
-        let certs = CertificateDer::pem_file_iter(path)
-            .map_err(|e| unreachable(server, format!("{}: {e}", path.display())))?;
-        for cert in certs {
-            let cert = cert.map_err(|e| unreachable(server, format!("{}: {e}", path.display())))?;
-            roots
-                .add(cert)
-                .map_err(|e| unreachable(server, format!("{}: {e}", path.display())))?;
-        }
-    }
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| unreachable(server, e))?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    let tls = crate::notify::tls::client_config(config.ca_file.as_deref())
+        .map_err(|e| unreachable(server, e))?;
     Ok(TlsConnector::from(Arc::new(tls)))
 }
 

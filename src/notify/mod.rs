@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod outbox;
 pub mod reading;
 pub mod reply;
+pub mod tls;
 pub mod transport;
 
 use std::path::PathBuf;

@@ -250,7 +250,7 @@ pub fn match_reply(
             name,
             reply_id,
             file: String::new(),
-            sha256: crate::journal::sha256_hex(raw),
+            sha256: crate::digest::sha256_hex(raw),
             verdict: reading.verdict,
             reason: reading.reason,
             line: Some(reading.line).filter(|l| !l.is_empty()),

@@ -15,7 +15,7 @@ use lettre::{AsyncTransport as _, Tokio1Executor};
 use super::NotifyError;
 use super::channel::Channels;
 use crate::config::{Config, SmtpConfig, TlsMode};
-use crate::journal::sha256_hex;
+use crate::digest::sha256_hex;
 
 /// One message to deliver: its number, recipient and saved .eml file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,6 +7,8 @@
 //! that points into the text works unchanged; diagnostics are mapped back to the file and
 //! line where the text was written.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -14,8 +16,8 @@ use serde_saphyr::Spanned;
 use super::diagnostic::{Diagnostic, Position, Problem, suggest};
 use super::load::{Limits, SourceFile, parse_yaml};
 use super::model::{
-    Basis, DueFrom, EvidencePrompt, Milestone, OptionDef, PerOption, PlaybookFile, PostChannel,
-    PostPurpose, StepDef,
+    Basis, DueFrom, EvidencePrompt, Milestone, OptionDef, PerOption, Platform, PlaybookFile,
+    PostChannel, PostPurpose, StepDef,
 };
 
 /// The name under which an incident freezes the playbook an overlay extends.
@@ -38,6 +40,20 @@ macro_rules! step_patch {
             fn apply(self, step: &mut StepDef) {
                 $( step_patch!(@$how step.$field, self.$field); )*
             }
+        }
+
+        /// Every field of a step is either patchable (above) or named here as not: a field
+        /// added to `StepDef` and to neither does not compile.
+        #[allow(dead_code)]
+        fn every_step_field_is_patchable_or_kept(step: StepDef) {
+            let StepDef {
+                // What a step is: a change of id or kind is a step of the city's own (`steps:`).
+                id: _,
+                kind: _,
+                // Which decision sets the severity shapes the whole playbook's deadlines.
+                severity: _,
+                $( $field: _, )*
+            } = step;
         }
     };
     (@opt $dst:expr, $src:expr) => { if let Some(v) = $src { $dst = Some(v); } };
@@ -63,6 +79,9 @@ step_patch! {
     due_from: DueFrom => set,
     /// Guidance.
     guidance: String => opt,
+    /// Guidance for each platform (replaces the map).
+    #[schemars(with = "Option<BTreeMap<Platform, String>>")]
+    platform_guidance: BTreeMap<Platform, Spanned<String>> => set,
     /// Guideline clauses (replaces the list).
     #[schemars(with = "Option<Vec<String>>")]
     source: Vec<Spanned<String>> => set,

@@ -7,12 +7,10 @@
 
 pub mod compile;
 pub mod condition;
-pub mod diagnostic;
 pub mod duration;
 pub mod export;
 pub mod extend;
 pub mod graph;
-pub mod load;
 pub mod model;
 pub mod template;
 
@@ -21,6 +19,10 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, TimeDelta};
 use serde::Serialize;
 
+// The checked file's text and its diagnostics are shared with the directory and scenarios;
+// the paths under `playbook` stay for the callers that name them so.
+pub use crate::diagnostic;
+pub use crate::source as load;
 pub use compile::{CompileOptions, Compiled, compile, compile_source};
 pub use diagnostic::{Diagnostic, Position, Problem, Severity};
 pub use graph::{StepGraph, StepIx};
@@ -91,13 +93,7 @@ pub struct Fact {
     pub from_account: Option<(String, BTreeMap<String, String>)>,
 }
 
-/// An account as compared with the directory's `accounts`: without a leading `@`, in lower
-/// case (handles on X and Instagram are case-insensitive), without a trailing `/`.
-pub fn account_key(account: &str) -> String {
-    let a = account.trim().trim_end_matches('/');
-    let a = a.rsplit('/').next().unwrap_or(a);
-    a.trim_start_matches('@').to_lowercase()
-}
+pub use crate::directory::account_key;
 
 impl Fact {
     /// The value as recorded, if it is one this fact can hold: text on one line, a URL, an

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::ReportError;
 use super::model::Report;
 use crate::clock::format_jst;
-use crate::journal::sha256_hex;
+use crate::digest::sha256_hex;
 use crate::lang::{Lang, Text, io};
 use crate::tr;
 

@@ -9,9 +9,9 @@
 //! completion.
 
 use super::{PostStatement, Refusal, Statement};
+use crate::digest::sha256_hex;
 use crate::incident::event::ApprovedText;
 use crate::incident::state::IncidentState;
-use crate::journal::sha256_hex;
 use crate::playbook::{Playbook, Post, StepIx, StepKind};
 
 /// The hash of a statement as it would be published: the text exactly (the bytes posted, the

@@ -5,9 +5,9 @@
 use super::{
     PostStatement, Refusal, Statement, ensure_actionable, find_step, given, kind, non_empty,
 };
+use crate::digest::sha256_hex;
 use crate::incident::event::{Event, EvidenceRecord, PostedText, StartParams};
 use crate::incident::state::{IncidentState, StepStatus};
-use crate::journal::sha256_hex;
 use crate::playbook::{Platform, Playbook, StepKind};
 
 pub(super) fn start(

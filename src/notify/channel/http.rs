@@ -8,12 +8,10 @@
 //! `kind:name` only.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
-use tokio_rustls::rustls::{self, RootCertStore};
 
 use crate::config::{ChannelConfig, ChannelKind, Config, ProxyConfig};
 use crate::notify::transport::describe_error as describe;
@@ -82,24 +80,6 @@ impl std::fmt::Debug for Channels {
     }
 }
 
-/// The system's roots plus an extra PEM file (a municipal CA, a TLS-inspecting proxy's).
-pub fn root_store(ca_file: Option<&Path>) -> Result<RootCertStore, String> {
-    use rustls::pki_types::{CertificateDer, pem::PemObject};
-    let mut roots = RootCertStore::empty();
-    for cert in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(cert);
-    }
-    if let Some(path) = ca_file {
-        let shown = path.display();
-        let certs = CertificateDer::pem_file_iter(path).map_err(|e| format!("{shown}: {e}"))?;
-        for cert in certs {
-            let cert = cert.map_err(|e| format!("{shown}: {e}"))?;
-            roots.add(cert).map_err(|e| format!("{shown}: {e}"))?;
-        }
-    }
-    Ok(roots)
-}
-
 fn is_loopback(url: &reqwest::Url) -> bool {
     matches!(
         url.host_str(),
@@ -141,14 +121,8 @@ fn read_secret(channel: &ChannelConfig) -> Result<Option<Vec<u8>>, String> {
 }
 
 fn client(proxy: Option<&ProxyConfig>) -> Result<reqwest::Client, SetupError> {
-    let roots = root_store(proxy.and_then(|p| p.ca_file.as_deref())).map_err(SetupError)?;
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| SetupError(e.to_string()))?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    let tls = crate::notify::tls::client_config(proxy.and_then(|p| p.ca_file.as_deref()))
+        .map_err(SetupError)?;
     let mut builder = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .connect_timeout(CONNECT_TIMEOUT)

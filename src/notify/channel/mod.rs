@@ -16,10 +16,10 @@ use chrono::{DateTime, FixedOffset};
 use super::NotifyError;
 use super::compose::{Composed, EXERCISE_PREFIX, incident_token};
 use crate::config::{ChannelKind, Config};
+use crate::digest::sha256_hex;
 use crate::incident::describe::fill;
 use crate::incident::witness::id_token;
 use crate::incident::{IncidentRecord, Letter, files};
-use crate::journal::sha256_hex;
 use crate::playbook::{Notify, StepIx};
 
 pub use http::Channels;

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-use super::diagnostic::{Diagnostic, Position, Problem, suggest};
+use crate::diagnostic::{Diagnostic, Position, Problem, suggest};
 
 /// Input limits, so hostile input (a 10 MB file, an alias bomb, 10,000-deep nesting) gets a
 /// clear error fast instead of a hang or unbounded memory.
