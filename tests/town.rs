@@ -151,17 +151,47 @@ fn an_organisation_that_is_no_municipality_gives_its_words() {
     let text =
         town_divisions().replace("organization: 架空町", "organization: 架空町社会福祉協議会");
     let (_tmp, town) = town(&text);
+    // The directory alone is fine (an incident frozen on it opens); the stock texts that use
+    // the words are refused where they use them, with the way out.
     let (ok, _, err) = run(&town, &["check", "playbooks/divisions.yaml"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&town, &["check"]);
     assert!(!ok);
     assert!(err.contains("公表文で使う語"), "{err}");
+    assert!(err.contains("{{residents}}"), "at the placeholder: {err}");
     assert!(err.contains("organization_kind"), "the hint: {err}");
     let text = text.replace(
         "website:",
         "organization_kind: その他\nwords:\n  org_kind: 会\n  head: 会長\n  residents: 利用者\nwebsite:",
     );
     std::fs::write(town.join("playbooks/divisions.yaml"), text).unwrap();
-    let (ok, _, err) = run(&town, &["check", "playbooks/divisions.yaml"]);
+    let (ok, _, err) = run(&town, &["check"]);
     assert!(ok, "{err}");
+    let (ok, out, err) = run(
+        &town,
+        &[
+            "exercise",
+            "anonymous-staff-account",
+            "--autopilot",
+            "--json",
+        ],
+    );
+    assert!(ok, "{err}");
+    let result: Value = serde_json::from_str(&out).unwrap();
+    let incident = town.join(result["incident"].as_str().unwrap());
+    let posted = posted_texts(&incident);
+    assert!(
+        posted
+            .iter()
+            .any(|t| t.contains("本会職員") && t.contains("利用者の皆様")),
+        "{posted:#?}"
+    );
+    assert!(
+        posted
+            .iter()
+            .all(|t| !t.contains("本本") && !t.contains("会政")),
+        "{posted:#?}"
+    );
 }
 
 /// Every posted text in an incident's journal.
@@ -270,5 +300,49 @@ fn init_brings_the_town_overlays_which_check_clean_on_the_town_s_own_division_na
     assert!(
         out.contains("広報担当課") && out.contains("→ 総務課"),
         "{out}"
+    );
+}
+
+#[test]
+fn a_call_or_an_acknowledgement_by_the_town_s_own_name_reaches_the_part_it_plays() {
+    let (_tmp, town) = town(&town_divisions());
+    let (ok, out, err) = run(
+        &town,
+        &[
+            "start",
+            "unauthorized-access",
+            "--account",
+            "@kakuu_town",
+            "--platform",
+            "x",
+        ],
+    );
+    assert!(ok, "{err}");
+    let incident = out.lines().last().unwrap().trim().to_string();
+    for args in [
+        vec!["done", incident.as_str(), "detect"],
+        vec!["notify", incident.as_str(), "report-to-supervisor"],
+        // The mail went to セキュリティ監督者, played by 企画課長: acknowledged by that name.
+        vec!["ack", incident.as_str(), "企画課長", "--by", "佐藤"],
+        // 総務課長 plays 所属長 and 運用管理者, who share one message.
+        vec![
+            "call",
+            incident.as_str(),
+            "総務課長",
+            "--note",
+            "電話で伝えた",
+        ],
+    ] {
+        let (ok, _, err) = run(&town, &args);
+        assert!(ok, "{args:?}: {err}");
+    }
+    let journal = std::fs::read_to_string(town.join(&incident).join("journal.jsonl")).unwrap();
+    assert!(
+        journal.contains(r#""kind":"notification_acknowledged","payload":{"message":2"#),
+        "{journal}"
+    );
+    assert!(
+        journal.contains(r#""division":"総務課長","number":"0123-45-1002","note":"電話で伝えた","covers":["所属長"]"#),
+        "{journal}"
     );
 }

@@ -478,6 +478,7 @@ fn outbox(ctx: &Context, name: &str, json: bool, retry: bool) -> Result<Outcome,
 /// acknowledged).
 fn message_named(
     state: &incident::IncidentState,
+    playbook: &crate::playbook::Playbook,
     given: &str,
     acknowledged: bool,
 ) -> Result<u32, Error> {
@@ -490,7 +491,13 @@ fn message_named(
         .iter()
         // An answer to a reply or an approval request is not acknowledged.
         .filter(|m| m.letter.answers.is_none() && m.letter.approval.is_none())
-        .filter(|m| m.letter.to == trimmed || m.letter.also.iter().any(|a| a == trimmed))
+        // By the name the mail used (a part, 広報担当課) or by whoever plays it (総務課).
+        .filter(|m| {
+            let holder = playbook.holder_of(trimmed);
+            std::iter::once(&m.letter.to)
+                .chain(&m.letter.also)
+                .any(|a| a == trimmed || playbook.holder_of(a) == holder)
+        })
         .filter(|m| m.sent_at().is_some() && m.acknowledged.is_some() == acknowledged)
         .map(|m| m.number)
         .collect();
@@ -515,7 +522,7 @@ fn ack(
     note: Option<String>,
 ) -> Result<Outcome, Error> {
     let mut incident = open(ctx, name)?;
-    let number = message_named(incident.state(), message, false)?;
+    let number = message_named(incident.state(), incident.playbook(), message, false)?;
     let command = Act::Acknowledge {
         message: number,
         by: by.to_string(),
@@ -542,7 +549,7 @@ fn withdraw_ack(
     reason: String,
 ) -> Result<Outcome, Error> {
     let mut incident = open(ctx, name)?;
-    let number = message_named(incident.state(), message, true)?;
+    let number = message_named(incident.state(), incident.playbook(), message, true)?;
     let before = incident.state().message(number).cloned();
     incident.execute(
         &ctx.operator,

@@ -253,8 +253,9 @@ pub struct Directory {
     pub organization: String,
     /// What kind of body it is, as given or read off its name.
     pub organization_kind: Option<OrganizationKind>,
-    /// The words its public texts use for it.
-    pub words: OrganizationWords,
+    /// The words its public texts use for it; unknown for a body whose kind is neither given
+    /// nor read off its name (a playbook whose texts use them then does not compile).
+    pub words: Option<OrganizationWords>,
     /// The organisation's website.
     pub website: Option<String>,
     /// Divisions, in file order.
@@ -380,9 +381,22 @@ impl Directory {
         }
         // Parts: each names a division or role; a part is no second name for one of them.
         let mut parts = Vec::new();
+        // Only divisions and roles play parts: a part is never played by another part.
+        let players = index.clone();
         for (part, holder) in &file.parts {
             let at = Position::from_location(&holder.referenced);
-            if index.contains_key(part) || part.chars().any(char::is_control) {
+            if part.chars().any(char::is_control) {
+                diagnostics.push(Diagnostic::error(
+                    name,
+                    source.find(&format!("{part}:")).unwrap_or(at),
+                    part.escape_debug().to_string(),
+                    Problem::ControlInHeader {
+                        field: "parts".into(),
+                    },
+                ));
+                continue;
+            }
+            if index.contains_key(part) {
                 diagnostics.push(Diagnostic::error(
                     name,
                     source.find(&format!("{part}:")).unwrap_or(at),
@@ -395,7 +409,7 @@ impl Directory {
                 ));
                 continue;
             }
-            match index.get(&holder.value).copied() {
+            match players.get(&holder.value).copied() {
                 Some(r) => {
                     index.insert(part.clone(), r);
                     parts.push(PartHolder {
@@ -424,25 +438,12 @@ impl Directory {
         let organization_kind = file
             .organization_kind
             .or_else(|| OrganizationKind::from_name(&file.organization));
-        let words = match file.words.over(organization_kind) {
-            Ok(words) => Some(words),
-            Err(missing) => {
-                diagnostics.push(Diagnostic::error(
-                    name,
-                    source
-                        .find("organization:")
-                        .unwrap_or(Position { line: 1, column: 1 }),
-                    file.organization.clone(),
-                    Problem::MissingOrganizationWords {
-                        missing: missing.into_iter().map(str::to_string).collect(),
-                    },
-                ));
-                None
-            }
-        };
-        let Some(words) = words.filter(|_| diagnostics.is_empty()) else {
+        // Unknown words are no error here: an incident frozen before the words existed must
+        // still open. A playbook whose texts use them is refused when it is compiled.
+        let words = file.words.over(organization_kind).ok();
+        if !diagnostics.is_empty() {
             return Err(diagnostics);
-        };
+        }
         Ok(Directory {
             organization: file.organization,
             organization_kind,

@@ -183,7 +183,7 @@ impl OrganizationKind {
 /// `{{head}}`, `{{deputy_head}}` and `{{residents}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OrganizationWords {
-    /// How it names itself: 市 (「市に関する」「本市」), 町, 村, 県, 本会…
+    /// The character it names itself by after 本: 市 (本市), 町, 村, 県, 会 (本会)…
     pub org_kind: String,
     /// Its head: 市長, 町長, 知事, 会長…
     pub head: String,
@@ -197,7 +197,7 @@ pub struct OrganizationWords {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationWordsDef {
-    /// How it names itself (`市`, `町`, `本会`): 「{{org_kind}}に関する」「本{{org_kind}}」.
+    /// The character it names itself by after 本 (`市`, `町`, `会`): 「本{{org_kind}}職員」.
     #[serde(default)]
     pub org_kind: Option<String>,
     /// Its head (`町長`, `知事`, `会長`).
@@ -223,8 +223,12 @@ impl OrganizationWordsDef {
             |given: &Option<String>, base: Option<&String>| given.clone().or_else(|| base.cloned());
         let org_kind = pick(&self.org_kind, base.as_ref().map(|b| &b.org_kind));
         let head = pick(&self.head, base.as_ref().map(|b| &b.head));
-        let deputy_head = pick(&self.deputy_head, base.as_ref().map(|b| &b.deputy_head))
-            .or_else(|| self.head.as_ref().map(|h| format!("副{h}")));
+        // A head given without its deputy: the deputy of that head, not of the kind's.
+        let deputy_head = match (&self.deputy_head, &self.head) {
+            (Some(d), _) => Some(d.clone()),
+            (None, Some(h)) => Some(format!("副{h}")),
+            (None, None) => base.as_ref().map(|b| b.deputy_head.clone()),
+        };
         let residents = pick(&self.residents, base.as_ref().map(|b| &b.residents));
         match (org_kind, head, deputy_head, residents) {
             (Some(org_kind), Some(head), Some(deputy_head), Some(residents)) => {
@@ -301,6 +305,16 @@ mod tests {
             given.over(None).map(|w| w.deputy_head),
             Ok("副会長".to_string())
         );
+    }
+
+    #[test]
+    fn a_head_given_brings_its_own_deputy() {
+        let given = OrganizationWordsDef {
+            head: Some("管理者".into()),
+            ..OrganizationWordsDef::default()
+        };
+        let words = given.over(Some(OrganizationKind::Prefecture));
+        assert_eq!(words.map(|w| w.deputy_head), Ok("副管理者".to_string()));
     }
 
     #[test]

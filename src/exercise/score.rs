@@ -300,7 +300,10 @@ pub fn score(
                 let by_phone = state
                     .calls
                     .iter()
-                    .filter(|c| c.division == *to && c.at >= from)
+                    // A call to whoever plays the part reaches it (総務課 for 広報担当課).
+                    .filter(|c| {
+                        playbook.holder_of(&c.division) == playbook.holder_of(to) && c.at >= from
+                    })
                     .map(|c| c.at)
                     .min();
                 let reached = [by_mail, by_phone].into_iter().flatten().min();

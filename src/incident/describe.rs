@@ -470,10 +470,15 @@ fn fill_value(
         "now" => Some(now.clone()),
         "operator" => text(&state.operator),
         "organization" => text(&record.directory.organization),
-        "org_kind" => text(&record.directory.words.org_kind),
-        "head" => text(&record.directory.words.head),
-        "deputy_head" => text(&record.directory.words.deputy_head),
-        "residents" => text(&record.directory.words.residents),
+        "org_kind" | "head" | "deputy_head" | "residents" => {
+            let words = record.directory.words.as_ref()?;
+            text(match name {
+                "org_kind" => &words.org_kind,
+                "head" => &words.head,
+                "deputy_head" => &words.deputy_head,
+                _ => &words.residents,
+            })
+        }
         "website" => record.directory.website.as_deref().and_then(text),
         "step" => playbook.graph.step(step).and_then(|s| text(&s.title)),
         "severity" => state.severity_title(playbook).and_then(text),

@@ -438,6 +438,11 @@ pub enum Event {
         number: Option<String>,
         /// What was said.
         note: String,
+        /// The names of the messages the call reaches besides `division` itself: the parts
+        /// the called division plays, and names sharing its address (one person, several
+        /// roles). Empty in journals from before parts.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        covers: Vec<String>,
     },
     /// The affected account or platform became known or changed (e.g. told by an inject).
     AccountIdentified {

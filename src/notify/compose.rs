@@ -304,7 +304,11 @@ first line.\nPlease phone the person on duty with any question."
         ),
     };
     let title = &record.state.title;
-    let name = &answered.letter.to;
+    // Greeted as the answered mail greeted them: whoever plays the part.
+    let name = record
+        .directory
+        .party(&answered.letter.to)
+        .map_or(answered.letter.to.as_str(), |p| p.id());
     let body = tr!(
         lang,
         "{name} 様\n\n事案「{title}」の通知 #{message} へのご返信を受け取りましたが、記録に数えていません。\n\
@@ -319,7 +323,7 @@ but does not count.\nWhy: {why}\n\n{what}\n\nKeep [{code}] in the subject when y
         Envelope {
             number: record.state.next_message(),
             step_id: &answered.step,
-            name: name.clone(),
+            name: answered.letter.to.clone(),
             also: Vec::new(),
             subject,
             body,

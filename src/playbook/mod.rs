@@ -59,12 +59,21 @@ pub struct Playbook {
     pub facts: Vec<Fact>,
     /// The steps and their dependencies.
     pub graph: StepGraph,
-    /// Every division and role of the directory it was compiled against, divisions first:
-    /// the names a notify step or a phone call may address.
+    /// Every division, role and part of the directory it was compiled against, divisions
+    /// first: the names a notify step or a phone call may address.
     pub parties: Vec<String>,
+    /// Each of those names with the division or role that answers to it (a part's player;
+    /// a division or role itself), so that a call to 総務課 reaches mail to 広報担当課.
+    pub holders: std::collections::BTreeMap<String, String>,
 }
 
 impl Playbook {
+    /// The division or role that answers to `name` (the name itself if the directory does
+    /// not know it).
+    pub fn holder_of<'a>(&'a self, name: &'a str) -> &'a str {
+        self.holders.get(name).map_or(name, String::as_str)
+    }
+
     /// The step marked with a milestone, if the playbook marks one.
     pub fn milestone(&self, milestone: Milestone) -> Option<StepIx> {
         self.graph

@@ -26,6 +26,10 @@ pub const PLACEHOLDERS: [&str; 16] = [
     "severity",
 ];
 
+/// The built-in placeholders that are the organisation's words (its kind's, or given in
+/// divisions.yaml `words:`).
+pub const WORD_PLACEHOLDERS: [&str; 4] = ["org_kind", "head", "deputy_head", "residents"];
+
 /// The built-in placeholders that stand for a date and time (the date filters apply).
 pub const TIME_PLACEHOLDERS: [&str; 2] = ["started_at", "now"];
 

@@ -384,6 +384,8 @@ fn init_directory(path: &Path, contacts: &InitContacts, lang: Lang) -> Result<St
             message,
         }
     })?;
+    // The example's parts name the example's divisions: the city's sheet says its own.
+    settings.parts.clear();
     if let Some(name) = &contacts.organization {
         settings.organization = name.clone();
         settings.website = None;

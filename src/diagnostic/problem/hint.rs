@@ -95,8 +95,8 @@ impl Problem {
                 }),
             Problem::MissingOrganizationWords { .. } => tr!(
                 lang,
-                "`organization_kind: 市`（町・村・区・都・道・府・県）を書くか、`その他` なら `words:` に org_kind・head・deputy_head・residents を書いてください",
-                "add `organization_kind: 市` (町, 村, 区, 都, 道, 府, 県), or for `その他` give org_kind, head, deputy_head and residents under `words:`"
+                "divisions.yaml に `organization_kind: 市`（町・村・区・都・道・府・県）を書くか、`その他` なら `words:` に org_kind・head・deputy_head・residents を書いてください",
+                "in divisions.yaml, add `organization_kind: 市` (町, 村, 区, 都, 道, 府, 県), or for `その他` give org_kind, head, deputy_head and residents under `words:`"
             ),
             Problem::UnknownRecipient { suggestion, .. }
             | Problem::UnknownRole { suggestion, .. }

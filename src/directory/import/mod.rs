@@ -271,6 +271,8 @@ pub struct Contacts {
     pub roles: Vec<Role>,
     /// Part → the id of the division or role that plays it, in row order.
     pub parts: Vec<(String, String)>,
+    /// Whether the sheet has a parts column (without one, an existing map is kept).
+    pub parts_column: bool,
     /// Rows that could not be read, in row order.
     pub problems: Vec<RowProblem>,
     /// Things read that may not be what was meant.
@@ -536,6 +538,7 @@ fn read_rows(grid: &Grid, (header_row, fields, columns): Header) -> Contacts {
         header_row: header_row + 1,
         ..Contacts::default()
     };
+    contacts.parts_column = fields.contains_key(&Field::Parts);
     let used: Vec<usize> = fields.values().copied().collect();
     for (j, column) in columns.iter().enumerate() {
         if !used.contains(&j) && !column.header.is_empty() {

@@ -443,6 +443,11 @@ pub enum Warning {
     },
     /// A header the import does not read.
     IgnoredColumn(Column),
+    /// The sheet has no parts column: the existing file's `parts:` map is kept.
+    PartsKept {
+        /// How many parts it maps.
+        count: usize,
+    },
 }
 
 impl Warning {
@@ -465,6 +470,11 @@ impl Warning {
                     "row {row}, {column}: the phone number {value} does not start with 0; check that a spreadsheet did not drop a leading 0"
                 )
             }
+            Warning::PartsKept { count } => tr!(
+                lang,
+                "表に「担う役割」の列がないため、既存の divisions.yaml の担当の割当て（parts、{count} 件）をそのまま残します",
+                "the sheet has no parts column: the existing file's parts map ({count} part(s)) is kept"
+            ),
             Warning::IgnoredColumn(column) => {
                 let column = column.shown(lang);
                 tr!(

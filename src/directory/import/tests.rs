@@ -249,6 +249,7 @@ fn strings_that_yaml_would_read_otherwise_are_quoted() {
         organization: "架空町".into(),
         website: None,
         kept: BTreeMap::new(),
+        parts: Vec::new(),
     };
     let origin = Origin {
         file: "連絡先.xlsx",

@@ -125,6 +125,8 @@ pub struct Settings {
     /// Every other top-level key of the existing file except `divisions`, `roles` and
     /// `parts`, which the import replaces.
     pub kept: BTreeMap<String, serde_json::Value>,
+    /// The existing file's parts map, kept when the sheet has no parts column.
+    pub parts: Vec<(String, String)>,
 }
 
 impl Settings {
@@ -144,7 +146,14 @@ impl Settings {
         let mut map: BTreeMap<String, serde_json::Value> =
             crate::source::parse_yaml(source, &Limits::default())
                 .map_err(|d| d.render(Some(&source.text), Lang::En))?;
-        for key in ["divisions", "roles", "parts"] {
+        let parts = match map.remove("parts") {
+            Some(serde_json::Value::Object(parts)) => parts
+                .into_iter()
+                .filter_map(|(part, holder)| Some((part, holder.as_str()?.to_string())))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for key in ["divisions", "roles"] {
             map.remove(key);
         }
         let organization = match map.remove("organization") {
@@ -159,6 +168,7 @@ impl Settings {
             organization,
             website,
             kept: map,
+            parts,
         })
     }
 }
@@ -288,7 +298,14 @@ pub fn import(
     skip_bad: bool,
 ) -> Result<Imported, ContactsError> {
     let grids = read_file(file)?;
-    let contacts = read_contacts(&grids, sheet)?;
+    let mut contacts = read_contacts(&grids, sheet)?;
+    // A sheet that says nothing of parts leaves the town's map as it was (and says so).
+    if !contacts.parts_column && !settings.parts.is_empty() {
+        contacts.parts = settings.parts.clone();
+        contacts.warnings.push(Warning::PartsKept {
+            count: settings.parts.len(),
+        });
+    }
     let file_name = file.to_string_lossy();
     let origin = Origin {
         file: &file_name,

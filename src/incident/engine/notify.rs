@@ -469,23 +469,39 @@ pub(super) fn call(
     non_empty(division, "DIVISION")?;
     known_party(playbook, division)?;
     non_empty(note, "--note")?;
-    let mut events = vec![Event::DivisionCalled {
-        division: division.to_string(),
-        number: number.clone(),
-        note: note.to_string(),
-    }];
-    // A call reaches the division for every message to it: steps whose messages are all
-    // settled by it are done.
+    // A call reaches every message to whoever answers to the name: the division itself, the
+    // parts it plays (mail to 広報担当課 when 総務課 is called), and the names that share a
+    // message with them (one person holding several roles).
+    let holder = playbook.holder_of(division);
+    let reaches = |name: &str| name == division || playbook.holder_of(name) == holder;
+    let mut covers: Vec<String> = Vec::new();
+    for m in &state.messages {
+        let letter = &m.letter;
+        if letter.to != division
+            && (reaches(&letter.to) || letter.also.iter().any(|a| reaches(a)))
+            && !covers.contains(&letter.to)
+        {
+            covers.push(letter.to.clone());
+        }
+    }
+    let called = |m: &MessageRecord| m.letter.to == division || covers.contains(&m.letter.to);
+    // Steps whose messages are all settled by the call are done.
     let mut steps: Vec<&str> = state
         .messages
         .iter()
-        .filter(|m| m.letter.to == division && !m.is_settled())
+        .filter(|m| called(m) && !m.is_settled())
         .map(|m| m.step.as_str())
         .collect();
     steps.sort_unstable();
     steps.dedup();
+    let mut events = vec![Event::DivisionCalled {
+        division: division.to_string(),
+        number: number.clone(),
+        note: note.to_string(),
+        covers: covers.clone(),
+    }];
     for step in steps {
-        let settled = |m: &MessageRecord| m.letter.to == division || m.is_settled();
+        let settled = |m: &MessageRecord| called(m) || m.is_settled();
         events.extend(complete_notified(state, playbook, step, settled));
     }
     Ok(events)

@@ -411,11 +411,12 @@ impl IncidentState {
                 division,
                 number,
                 note,
+                covers,
             } => {
                 for m in self
                     .messages
                     .iter_mut()
-                    .filter(|m| m.letter.to == *division)
+                    .filter(|m| m.letter.to == *division || covers.contains(&m.letter.to))
                 {
                     if m.called.is_none() {
                         m.called = Some(at.remark(note));

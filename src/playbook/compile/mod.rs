@@ -272,6 +272,25 @@ impl Compiler<'_> {
                 None
             }
             Ok(t) => {
+                // The organisation's words, where its kind does not say them.
+                if self.directory.words.is_none()
+                    && let Some(word) = super::template::WORD_PLACEHOLDERS
+                        .into_iter()
+                        .find(|w| t.uses(w))
+                {
+                    let at = self.placeholder_at(value, word);
+                    self.error(
+                        at,
+                        format!("{{{{{word}}}}}"),
+                        Problem::MissingOrganizationWords {
+                            missing: super::template::WORD_PLACEHOLDERS
+                                .iter()
+                                .map(|w| w.to_string())
+                                .collect(),
+                        },
+                    );
+                    return None;
+                }
                 if let Some((name, filter)) = self.misplaced_filter(&t) {
                     let at = self.placeholder_at(value, &name);
                     self.error(
@@ -544,6 +563,14 @@ impl Compiler<'_> {
             facts,
             graph,
             parties: self.directory.names().map(str::to_string).collect(),
+            holders: self
+                .directory
+                .names()
+                .filter_map(|n| {
+                    let holder = self.directory.party(n)?.id();
+                    Some((n.to_string(), holder.to_string()))
+                })
+                .collect(),
         })
     }
 
