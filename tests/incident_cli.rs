@@ -131,7 +131,9 @@ fn a_walk_through_commands_changes_state_and_reports_what_became_ready() {
         ])
         .assert()
         .success()
-        .stdout(predicate::str::contains("done: detect"))
+        // The words the timeline uses, the one description of an event.
+        .stdout(predicate::str::contains("recorded: completed “"))
+        .stdout(predicate::str::contains("”: 不審な投稿3件 (2026-11-22 14:10)"))
         .stdout(predicate::str::contains(
             "now ready: report-to-supervisor, login-check",
         ));
