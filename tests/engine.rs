@@ -78,7 +78,9 @@ fn skipping_needs_a_reason_and_settles_the_step() {
             step: "detect".into(),
             reason: "  ".into()
         }),
-        Err(Refusal::Empty { what: Field::Reason })
+        Err(Refusal::Empty {
+            what: Field::Reason
+        })
     );
     h.ok(Command::Skip {
         step: "detect".into(),

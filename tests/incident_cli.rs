@@ -133,7 +133,9 @@ fn a_walk_through_commands_changes_state_and_reports_what_became_ready() {
         .success()
         // The words the timeline uses, the one description of an event.
         .stdout(predicate::str::contains("recorded: completed “"))
-        .stdout(predicate::str::contains("”: 不審な投稿3件 (2026-11-22 14:10)"))
+        .stdout(predicate::str::contains(
+            "”: 不審な投稿3件 (2026-11-22 14:10)",
+        ))
         .stdout(predicate::str::contains(
             "now ready: report-to-supervisor, login-check",
         ));
@@ -269,7 +271,9 @@ fn a_refusal_s_remedy_is_said_as_a_command_line() {
     );
     let err = refused(&["done", inc, "change-password"], "ja");
     assert!(
-        err.contains("先に実施してください。または、`--force --reason` で理由を記録して実施してください"),
+        err.contains(
+            "先に実施してください。または、`--force --reason` で理由を記録して実施してください"
+        ),
         "{err}"
     );
     let err = refused(&["done", inc, "login-check"], "en");
@@ -277,14 +281,20 @@ fn a_refusal_s_remedy_is_said_as_a_command_line() {
         err.contains("answer it with `hikeshi decide INCIDENT login-check OPTION`"),
         "{err}"
     );
-    h(tmp.path(), T0).args(["done", inc, "detect"]).assert().success();
+    h(tmp.path(), T0)
+        .args(["done", inc, "detect"])
+        .assert()
+        .success();
     let err = refused(&["done", inc, "detect"], "en");
     assert!(
         err.contains("use `hikeshi reopen INCIDENT detect --reason TEXT` to do it again"),
         "{err}"
     );
     let err = refused(&["close", inc], "en");
-    assert!(err.contains("use --force --reason to close anyway"), "{err}");
+    assert!(
+        err.contains("use --force --reason to close anyway"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -495,10 +495,7 @@ fn undelivered_mail_is_shown_until_someone_is_reached() {
     let flash = app.flash.clone().unwrap();
     assert!(flash.text.contains("未送達"), "{flash:?}");
     // The fixes as keys from the key table: retry now, or record a call.
-    let (retry, call) = (
-        keys::name_of(&Action::Retry),
-        keys::name_of(&Action::Call),
-    );
+    let (retry, call) = (keys::name_of(&Action::Retry), keys::name_of(&Action::Call));
     assert!(
         flash.text.contains(&format!("{retry} で今すぐ再送"))
             && flash.text.contains(&format!("{call} で電話連絡を記録")),
@@ -536,7 +533,9 @@ fn a_refusal_s_remedy_is_said_as_a_key() {
     assert!(
         flash.error
             && flash.text.contains("まだ実施できません")
-            && flash.text.contains(&format!("{force} で理由を記録して強制完了")),
+            && flash
+                .text
+                .contains(&format!("{force} で理由を記録して強制完了")),
         "{flash:?}"
     );
     assert!(
@@ -550,9 +549,9 @@ fn a_refusal_s_remedy_is_said_as_a_key() {
     press(app, Action::Done);
     let flash = app.flash.clone().unwrap();
     assert!(
-        flash
-            .text
-            .contains(&format!("do those first, or {force} completes it with a recorded reason")),
+        flash.text.contains(&format!(
+            "do those first, or {force} completes it with a recorded reason"
+        )),
         "{flash:?}"
     );
     // An empty note is the engine's refusal, in the screen's words; the dialog stays open.

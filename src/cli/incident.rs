@@ -13,8 +13,8 @@ use super::context::{Context, clock, ids, now_for, open, say, with_status};
 use super::screen::{StartArgs, screen, start_incident};
 use super::{Error, Outcome};
 use crate::clock::format_jst;
-use crate::incident::status::{StatusReport, render};
 use crate::incident::describe::describe;
+use crate::incident::status::{StatusReport, render};
 use crate::incident::{
     self, Command as Act, EvidenceRecord, Incident, IncidentRecord, StepStatus, Written,
     handover_summary,
@@ -371,7 +371,11 @@ fn confirmation(command: &Act, written: &[Written], i: &Incident, lang: Lang) ->
                 describe(&w.event, i.playbook(), lang),
                 format_jst(w.entry.time, false),
             );
-            tr!(lang, "記録しました: {what} ({at})", "recorded: {what} ({at})")
+            tr!(
+                lang,
+                "記録しました: {what} ({at})",
+                "recorded: {what} ({at})"
+            )
         })
         .collect();
     match command {

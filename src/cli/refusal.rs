@@ -144,7 +144,11 @@ impl Face for CommandLine {
                     .map(|name| format!("--fact {name}=…"))
                     .collect::<Vec<_>>()
                     .join(" ");
-                tr!(lang, "`{flags}` で指定してください", "give them as `{flags}`")
+                tr!(
+                    lang,
+                    "`{flags}` で指定してください",
+                    "give them as `{flags}`"
+                )
             }
             Remedy::AllowEarlierTime => tr!(
                 lang,
@@ -180,7 +184,10 @@ mod tests {
         let empty = Refusal::Empty {
             what: Field::Reason,
         };
-        assert_eq!(empty.message(Lang::En), "the reason is empty; please give one");
+        assert_eq!(
+            empty.message(Lang::En),
+            "the reason is empty; please give one"
+        );
         assert_eq!(
             refused(&empty, Lang::En),
             "--reason is empty; please give one"

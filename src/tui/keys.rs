@@ -559,7 +559,11 @@ impl Screen {
 
     /// An error as the screen says it: a refusal, however wrapped, with the keys that fix
     /// it; anything else in its own words.
-    pub fn error(refusal: Option<&Refusal>, message: impl FnOnce(Lang) -> String, lang: Lang) -> String {
+    pub fn error(
+        refusal: Option<&Refusal>,
+        message: impl FnOnce(Lang) -> String,
+        lang: Lang,
+    ) -> String {
         match refusal {
             Some(r) => Screen::refused(r, lang),
             None => message(lang),

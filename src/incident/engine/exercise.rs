@@ -79,7 +79,9 @@ pub(super) fn review(
         .iter()
         .all(|t| t.trim().is_empty())
     {
-        return Err(Refusal::Empty { what: Field::Review });
+        return Err(Refusal::Empty {
+            what: Field::Review,
+        });
     }
     Ok(Event::ReviewRecorded {
         good: good.trim().to_string(),

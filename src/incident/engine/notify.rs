@@ -5,8 +5,8 @@
 use chrono::{DateTime, FixedOffset};
 
 use super::{
-    Field,
-    PostStatement, Refusal, ensure_actionable, find_step, given, kind, known_party, non_empty,
+    Field, PostStatement, Refusal, ensure_actionable, find_step, given, kind, known_party,
+    non_empty,
 };
 use crate::incident::event::{Event, Letter, Reply, ReplyIssue, Verdict};
 use crate::incident::state::{Delivery, IncidentState, MessageRecord};

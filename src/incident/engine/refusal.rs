@@ -417,7 +417,9 @@ impl Refusal {
             Refusal::AlreadyDecided { .. } => vec![Remedy::Reason],
             Refusal::NotAMonitor { .. } => vec![Remedy::Note],
             Refusal::OpenSteps { .. } => vec![Remedy::ForceClose],
-            Refusal::UseNotify { step } => vec![Remedy::Notify { step: step.clone() }, Remedy::Force],
+            Refusal::UseNotify { step } => {
+                vec![Remedy::Notify { step: step.clone() }, Remedy::Force]
+            }
             Refusal::AlreadyQueued { .. } => vec![Remedy::Retry, Remedy::Call { to: None }],
             Refusal::UnknownMessage { .. } => vec![Remedy::ListMessages],
             Refusal::NotDelivered { to, .. } => vec![Remedy::Call {
@@ -435,7 +437,10 @@ impl Refusal {
                 Remedy::RequestApproval { step: step.clone() },
                 Remedy::Approve { step: step.clone() },
             ],
-            Refusal::FactsNeeded { step: Some(_), facts } => vec![Remedy::Facts {
+            Refusal::FactsNeeded {
+                step: Some(_),
+                facts,
+            } => vec![Remedy::Facts {
                 names: facts.iter().map(|(name, _)| name.clone()).collect(),
             }],
             Refusal::FactsNeeded { step: None, facts } => vec![Remedy::FactsAtStart {
@@ -496,11 +501,7 @@ impl Refusal {
                 "事案は既に開始されています",
                 "the incident has already started"
             ),
-            Refusal::Closed => tr!(
-                lang,
-                "事案は終了しています",
-                "the incident is closed"
-            ),
+            Refusal::Closed => tr!(lang, "事案は終了しています", "the incident is closed"),
             Refusal::UnknownStep {
                 step,
                 suggestion: Some(s),
@@ -512,11 +513,7 @@ impl Refusal {
             Refusal::UnknownStep {
                 step,
                 suggestion: None,
-            } => tr!(
-                lang,
-                "手順 `{step}` はありません",
-                "no step `{step}`"
-            ),
+            } => tr!(lang, "手順 `{step}` はありません", "no step `{step}`"),
             Refusal::NotReady {
                 step, waiting_for, ..
             } => tr!(
@@ -629,18 +626,18 @@ impl Refusal {
             Refusal::ControlCharacter { what } => {
                 let what = face.field(*what, lang);
                 tr!(
-                lang,
-                "{what} に改行や制御文字、文字の向きを変える文字は使えません（メールのヘッダーやファイル名に入るため）。1 行で入力してください",
-                "{what} must not contain line breaks, other control characters or text-direction characters (it goes into mail headers and file names); give it on one line"
-            )
+                    lang,
+                    "{what} に改行や制御文字、文字の向きを変える文字は使えません（メールのヘッダーやファイル名に入るため）。1 行で入力してください",
+                    "{what} must not contain line breaks, other control characters or text-direction characters (it goes into mail headers and file names); give it on one line"
+                )
             }
             Refusal::ControlInText { what } => {
                 let what = face.field(*what, lang);
                 tr!(
-                lang,
-                "{what} に制御文字や文字の向きを変える文字は使えません（改行とタブは使えます）",
-                "{what} must not contain control characters or text-direction characters (line breaks and tabs are fine)"
-            )
+                    lang,
+                    "{what} に制御文字や文字の向きを変える文字は使えません（改行とタブは使えます）",
+                    "{what} must not contain control characters or text-direction characters (line breaks and tabs are fine)"
+                )
             }
             Refusal::BadUrl { url } => tr!(
                 lang,

@@ -3,8 +3,7 @@
 //! per command; each returns its one event or a refusal.
 
 use super::{
-    Field,
-    PostStatement, Refusal, Statement, ensure_actionable, find_step, given, kind, non_empty,
+    Field, PostStatement, Refusal, Statement, ensure_actionable, find_step, given, kind, non_empty,
 };
 use crate::incident::event::{Event, EvidenceRecord, PostedText, StartParams};
 use crate::incident::state::{IncidentState, StepStatus};
@@ -242,7 +241,12 @@ pub(super) fn reject(
     by: &str,
     reason: &str,
 ) -> Result<Event, Refusal> {
-    ensure_approvable(state, playbook, step, &[(by, Field::By), (reason, Field::Reason)])?;
+    ensure_approvable(
+        state,
+        playbook,
+        step,
+        &[(by, Field::By), (reason, Field::Reason)],
+    )?;
     Ok(Event::ApprovalRejected {
         step: step.to_string(),
         by: by.to_string(),
@@ -373,7 +377,9 @@ pub(super) fn identify_account(
         non_empty(a, Field::Account)?;
     }
     if account.is_none() && platform.is_none() {
-        return Err(Refusal::Empty { what: Field::Account });
+        return Err(Refusal::Empty {
+            what: Field::Account,
+        });
     }
     Ok(Event::AccountIdentified {
         account: account.clone(),

@@ -158,7 +158,10 @@ impl App {
         // Every dialog records something: on a closed incident it is refused before anything
         // is typed, not after.
         if self.incident.state().is_closed() {
-            self.error(super::keys::Screen::refused(&crate::incident::Refusal::Closed, self.lang));
+            self.error(super::keys::Screen::refused(
+                &crate::incident::Refusal::Closed,
+                self.lang,
+            ));
             return;
         }
         if kind == DialogKind::Ack {
@@ -619,7 +622,11 @@ impl App {
                 self.push_log(&written);
                 self.say_recorded();
             }
-            Err(e) => self.error(super::keys::Screen::error(e.refusal(), |l| e.message(l), self.lang)),
+            Err(e) => self.error(super::keys::Screen::error(
+                e.refusal(),
+                |l| e.message(l),
+                self.lang,
+            )),
         }
     }
 

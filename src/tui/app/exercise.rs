@@ -5,8 +5,8 @@ use chrono::{DateTime, FixedOffset};
 
 use super::{Action, App, Mode};
 use crate::incident::Command;
-use crate::tui::keys::Screen;
 use crate::tr;
+use crate::tui::keys::Screen;
 
 /// An inject as the screen pops it up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +90,11 @@ impl App {
             text: fired.inject.text.clone(),
             at,
             early: fired.early,
-            refused: fired.refused.iter().map(|r| Screen::refused(r, self.lang)).collect(),
+            refused: fired
+                .refused
+                .iter()
+                .map(|r| Screen::refused(r, self.lang))
+                .collect(),
             opening: false,
         });
         self.now = self.incident.now();

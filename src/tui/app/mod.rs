@@ -21,9 +21,7 @@ pub use mail::{Mail, Work};
 
 use super::keys;
 use crate::incident::describe::describe;
-use crate::incident::{
-    Command, Event, Incident, Refusal, StepStatus, Written, engine,
-};
+use crate::incident::{Command, Event, Incident, Refusal, StepStatus, Written, engine};
 use crate::lang::Lang;
 use crate::notify::Outcome;
 use crate::playbook::{StepIx, StepKind};
@@ -624,7 +622,11 @@ impl App {
                 true
             }
             Err(e) => {
-                self.error(keys::Screen::error(e.refusal(), |l| e.message(l), self.lang));
+                self.error(keys::Screen::error(
+                    e.refusal(),
+                    |l| e.message(l),
+                    self.lang,
+                ));
                 false
             }
         }
