@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use common::given::*;
 use hikeshi::Lang;
 use hikeshi::incident::event::{Reply, ReplyIssue, TargetTime, Unclear, Verdict};
-use hikeshi::incident::{Command, Event, EvidenceRecord, Letter, Refusal};
+use hikeshi::incident::{Command, Event, EvidenceRecord, Field, Letter, Refusal};
 use hikeshi::playbook::Platform;
 
 fn s(text: &str) -> String {
@@ -190,26 +190,26 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&started, check("watch", 0), NoChecklistItem { step: s("watch"), item: 1, count: 0 }),
         refuses(&detected, observe("detect"), NotAMonitor { step: s("detect") }),
         refuses(&started, reopen("detect"), NotReopenable { step: s("detect") }),
-        refuses(&started, Command::Skip { step: s("watch"), reason: s(" ") }, Empty { what: "--reason" }),
-        refuses(&started, Command::Note { text: s(""), step: None }, Empty { what: "TEXT" }),
-        refuses(&started, Command::Approve { step: s("sign-off"), by: s("  "), statements: None }, Empty { what: "--by" }),
-        refuses(&started, Command::IdentifyAccount { account: None, platform: None }, Empty { what: "--account" }),
-        refuses(&[start_exercise(), begin(), close_forced()], Command::RecordReview { good: s(""), issues: s(" "), improvements: s("\n") }, Empty { what: "REVIEW" }),
+        refuses(&started, Command::Skip { step: s("watch"), reason: s(" ") }, Empty { what: Field::Reason }),
+        refuses(&started, Command::Note { text: s(""), step: None }, Empty { what: Field::Text }),
+        refuses(&started, Command::Approve { step: s("sign-off"), by: s("  "), statements: None }, Empty { what: Field::By }),
+        refuses(&started, Command::IdentifyAccount { account: None, platform: None }, Empty { what: Field::Account }),
+        refuses(&[start_exercise(), begin(), close_forced()], Command::RecordReview { good: s(""), issues: s(" "), improvements: s("\n") }, Empty { what: Field::Review }),
         refuses(&started, Command::Close { force: None }, OpenSteps { steps: ids(ALL_STEPS) }),
         refuses(&started, handover(OPERATOR), SameOperator { name: s(OPERATOR) }),
-        refuses(&started, handover("佐藤\r\nBcc: x@example.jp"), ControlCharacter { what: "--to" }),
-        refuses(&started, Command::IdentifyAccount { account: Some(s("@a\n@b")), platform: None }, ControlCharacter { what: "--account" }),
-        refuses(&delivered, Command::Acknowledge { message: 1, by: s("鈴\u{7}木"), note: None }, ControlCharacter { what: "--by" }),
+        refuses(&started, handover("佐藤\r\nBcc: x@example.jp"), ControlCharacter { what: Field::To }),
+        refuses(&started, Command::IdentifyAccount { account: Some(s("@a\n@b")), platform: None }, ControlCharacter { what: Field::Account }),
+        refuses(&delivered, Command::Acknowledge { message: 1, by: s("鈴\u{7}木"), note: None }, ControlCharacter { what: Field::By }),
         // Issue 18 (2, 11): one rule for every typed name and text.
-        refuses(&high, Command::Approve { step: s("press"), by: s("a\nb"), statements: None }, ControlCharacter { what: "--by" }),
-        refuses(&high, Command::Approve { step: s("press"), by: s("x\u{1b}]0;T\u{7}"), statements: None }, ControlCharacter { what: "--by" }),
-        refuses(&high, Command::Reject { step: s("press"), by: s("佐藤\r\n"), reason: s("表現") }, ControlCharacter { what: "--by" }),
-        refuses(&[], Command::Start { params: hikeshi::incident::StartParams { title: s("乗っ取り\u{202e}txt.exe"), account: None, platform: None, operator: s(OPERATOR), severity: None, exercise: false, facts: Default::default(), origin: None }, playbook_sha256: "a".repeat(64), divisions_sha256: "b".repeat(64) }, ControlCharacter { what: "--title" }),
-        refuses(&started, evidence_file("detect", "000004-\u{202e}gnp.exe"), ControlCharacter { what: "FILE" }),
-        refuses(&started, evidence_file("detect", "a\u{2028}b.png"), ControlCharacter { what: "FILE" }),
-        refuses(&started, done("det\u{1b}[2Ject"), ControlCharacter { what: "STEP" }),
-        refuses(&started, Command::Note { text: s("画面を消す\u{1b}[2J"), step: None }, ControlInText { what: "TEXT" }),
-        refuses(&high, Command::Reject { step: s("press"), by: s("佐藤"), reason: s("理由\u{2029}") }, ControlInText { what: "--reason" }),
+        refuses(&high, Command::Approve { step: s("press"), by: s("a\nb"), statements: None }, ControlCharacter { what: Field::By }),
+        refuses(&high, Command::Approve { step: s("press"), by: s("x\u{1b}]0;T\u{7}"), statements: None }, ControlCharacter { what: Field::By }),
+        refuses(&high, Command::Reject { step: s("press"), by: s("佐藤\r\n"), reason: s("表現") }, ControlCharacter { what: Field::By }),
+        refuses(&[], Command::Start { params: hikeshi::incident::StartParams { title: s("乗っ取り\u{202e}txt.exe"), account: None, platform: None, operator: s(OPERATOR), severity: None, exercise: false, facts: Default::default(), origin: None }, playbook_sha256: "a".repeat(64), divisions_sha256: "b".repeat(64) }, ControlCharacter { what: Field::Title }),
+        refuses(&started, evidence_file("detect", "000004-\u{202e}gnp.exe"), ControlCharacter { what: Field::File }),
+        refuses(&started, evidence_file("detect", "a\u{2028}b.png"), ControlCharacter { what: Field::File }),
+        refuses(&started, done("det\u{1b}[2Ject"), ControlCharacter { what: Field::Step }),
+        refuses(&started, Command::Note { text: s("画面を消す\u{1b}[2J"), step: None }, ControlInText { what: Field::Text }),
+        refuses(&high, Command::Reject { step: s("press"), by: s("佐藤"), reason: s("理由\u{2029}") }, ControlInText { what: Field::Reason }),
         refuses(&started, Command::AttachEvidence { step: s("detect"), evidence: EvidenceRecord::Url { url: s("https://") }, note: None }, BadUrl { url: s("https://") }),
         refuses(&started, Command::AttachEvidence { step: s("detect"), evidence: EvidenceRecord::Url { url: s("javascript:alert(1)") }, note: None }, BadUrl { url: s("javascript:alert(1)") }),
         refuses(&detected, done("report"), UseNotify { step: s("report") }),
@@ -223,7 +223,7 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         // Issue 25 (11): one acknowledgement in force; a wrong one is withdrawn with a reason.
         refuses(&[delivered.as_slice(), &[acknowledge(1)]].concat(), acknowledge(1), AlreadyAcknowledged { message: 1, to: s("広報広聴課"), by: s("鈴木") }),
         refuses(&delivered, withdraw(1, "別の課だった"), NotAcknowledged { message: 1, to: s("広報広聴課") }),
-        refuses(&[delivered.as_slice(), &[acknowledge(1)]].concat(), withdraw(1, " "), Empty { what: "--reason" }),
+        refuses(&[delivered.as_slice(), &[acknowledge(1)]].concat(), withdraw(1, " "), Empty { what: Field::Reason }),
         refuses(&delivered, withdraw(7, "x"), UnknownMessage { message: s("#7") }),
         refuses(&[delivered.as_slice(), &[acknowledge(1)]].concat(), Command::WithdrawAcknowledgement { message: 1, reason: s("別の課だった"), seen: Some(chrono::DateTime::parse_from_rfc3339("2026-11-22T13:00:00+09:00").unwrap()) }, AcknowledgementChanged { message: 1, to: s("広報広聴課"), by: s("鈴木") }),
         refuses(&delivered, reply(1, reply_mail("x@evil.example", Verdict::Acknowledged)), ReplyFromElsewhere { message: 1, from: s("x@evil.example") }),
@@ -304,6 +304,22 @@ fn every_refusal_variant_has_a_case() {
     );
 }
 
+/// The core speaks no command line: no refusal's words name a `hikeshi` command, a flag or
+/// a key; what would fix it is data ([`Refusal::remedies`]), worded by each face.
+#[test]
+fn no_refusal_names_a_command_or_a_flag() {
+    for case in refusal_cases() {
+        let refusal = &case.expected;
+        for lang in [Lang::Ja, Lang::En] {
+            let text = refusal.message(lang);
+            assert!(
+                !text.contains("hikeshi ") && !text.contains("--"),
+                "{refusal:?}: {text}"
+            );
+        }
+    }
+}
+
 /// Each refusal reads as one line in each language, and the two differ (a missing
 /// translation would repeat one language or leave the text empty).
 #[test]
@@ -329,8 +345,9 @@ fn every_refusal_has_a_japanese_and_an_english_message() {
             !ja.contains('\n') && !en.contains('\n'),
             "{refusal:?}: not one line"
         );
-        seen_ja.insert(ja);
-        seen_en.insert(en);
+        // What is wrong, and what would fix it (a face words the fixes).
+        seen_ja.insert(format!("{ja} {:?}", refusal.remedies()));
+        seen_en.insert(format!("{en} {:?}", refusal.remedies()));
     }
     // Different refusals never read the same (the cases that repeat a refusal are few).
     let distinct: BTreeSet<String> = refusal_cases()

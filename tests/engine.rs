@@ -6,7 +6,7 @@ mod common;
 
 use chrono::TimeDelta;
 use common::engine::{START, at, decide, done, start};
-use hikeshi::incident::{Command, Refusal, StepStatus};
+use hikeshi::incident::{Command, Field, Refusal, Remedy, StepStatus};
 
 fn status(h: &common::engine::Harness, id: &str) -> StepStatus {
     let pb = h.incident.playbook();
@@ -27,11 +27,8 @@ fn only_ready_steps_can_be_done_unless_forced_with_a_reason() {
             forceable: true,
         }
     );
-    assert!(
-        refused
-            .message(hikeshi::Lang::Ja)
-            .contains("--force --reason")
-    );
+    // Forcing is offered as a remedy, as data: each face says it its own way.
+    assert!(refused.remedies().contains(&Remedy::Force));
     h.ok(Command::Complete {
         step: "report".into(),
         note: None,
@@ -81,7 +78,9 @@ fn skipping_needs_a_reason_and_settles_the_step() {
             step: "detect".into(),
             reason: "  ".into()
         }),
-        Err(Refusal::Empty { what: "--reason" })
+        Err(Refusal::Empty {
+            what: Field::Reason
+        })
     );
     h.ok(Command::Skip {
         step: "detect".into(),
@@ -424,13 +423,9 @@ fn refusals_suggest_force_only_where_the_command_takes_it() {
         ),
         "{refused:?}"
     );
-    assert!(!refused.message(hikeshi::Lang::En).contains("--force"));
+    assert!(!refused.remedies().contains(&Remedy::Force));
     let refused = h.run(done("report")).unwrap_err();
-    assert!(
-        refused
-            .message(hikeshi::Lang::En)
-            .contains("--force --reason")
-    );
+    assert!(refused.remedies().contains(&Remedy::Force));
 }
 
 fn queued(to: &str, n: u32) -> hikeshi::incident::Letter {
@@ -560,7 +555,7 @@ fn one_line_values_refuse_line_breaks() {
             to: "佐藤\r\nBcc: x@example.com".into(),
             summary: String::new(),
         }),
-        Err(Refusal::ControlCharacter { what: "--to" })
+        Err(Refusal::ControlCharacter { what: Field::To })
     );
 }
 

@@ -1210,7 +1210,8 @@ fn the_review_of_an_exercise_is_recorded_from_the_command_line() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(said.contains("振り返りを記録しました。得点 "), "{said}");
+    assert!(said.contains("記録しました: 振り返りを記録"), "{said}");
+    assert!(said.contains("\n得点 "), "{said}");
     let kinds = journal_kinds(&dir.path().join("incidents").join(&id));
     assert_eq!(kinds.last().map(String::as_str), Some("review_recorded"));
     let lessons = summary_json(dir.path())["lessons"].clone();

@@ -131,7 +131,11 @@ fn a_walk_through_commands_changes_state_and_reports_what_became_ready() {
         ])
         .assert()
         .success()
-        .stdout(predicate::str::contains("done: detect"))
+        // The words the timeline uses, the one description of an event.
+        .stdout(predicate::str::contains("recorded: completed “"))
+        .stdout(predicate::str::contains(
+            "”: 不審な投稿3件 (2026-11-22 14:10)",
+        ))
         .stdout(predicate::str::contains(
             "now ready: report-to-supervisor, login-check",
         ));
@@ -242,6 +246,55 @@ fn every_refusal_is_one_line_exit_one_and_writes_nothing() {
         .args(["done", inc, "detect", "--force"])
         .assert()
         .code(2);
+}
+
+/// A refusal's fix is data in the core; the command line says it as the command that does
+/// it, with the incident's step filled in (the screen says the same fix as a key).
+#[test]
+fn a_refusal_s_remedy_is_said_as_a_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start_stock(tmp.path());
+    let inc = dir.to_str().unwrap();
+    let refused = |args: &[&str], lang: &str| {
+        let out = h(tmp.path(), T0)
+            .args(["--lang", lang])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let err = refused(&["done", inc, "change-password"], "en");
+    assert!(
+        err.contains("do those first, or use --force --reason to record a deviation"),
+        "{err}"
+    );
+    let err = refused(&["done", inc, "change-password"], "ja");
+    assert!(
+        err.contains(
+            "先に実施してください。または、`--force --reason` で理由を記録して実施してください"
+        ),
+        "{err}"
+    );
+    let err = refused(&["done", inc, "login-check"], "en");
+    assert!(
+        err.contains("answer it with `hikeshi decide INCIDENT login-check OPTION`"),
+        "{err}"
+    );
+    h(tmp.path(), T0)
+        .args(["done", inc, "detect"])
+        .assert()
+        .success();
+    let err = refused(&["done", inc, "detect"], "en");
+    assert!(
+        err.contains("use `hikeshi reopen INCIDENT detect --reason TEXT` to do it again"),
+        "{err}"
+    );
+    let err = refused(&["close", inc], "en");
+    assert!(
+        err.contains("use --force --reason to close anyway"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -496,7 +549,10 @@ fn facts_are_given_at_the_start_and_later_and_journalled() {
         .args(["fact", id, "fake_account=@city_0fficial"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("fake_account = @city_0fficial"));
+        // In the timeline's words: the fact's label and its value.
+        .stdout(predicate::str::contains(
+            "記録しました: なりすましアカウントのID: @city_0fficial",
+        ));
     h(cwd, T0)
         .args(["done", id, "report-to-platform"])
         .assert()
@@ -719,7 +775,7 @@ fn a_datetime_fact_reads_as_jst_where_people_read_it() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "wrong_posted_at = 2026-12-10 18:05\n",
+            "「2026-12-10 17:32」から「2026-12-10 18:05」に変更",
         ));
     // The timeline (here the report's) tells the change in the same words.
     h(cwd, T0)

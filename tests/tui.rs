@@ -492,7 +492,15 @@ fn undelivered_mail_is_shown_until_someone_is_reached() {
     app.selected = position(app, "report-to-supervisor");
     press(app, Action::Primary);
     assert_eq!(app.incident.state().messages.len(), 4);
-    assert!(app.flash.as_ref().unwrap().text.contains("未送達"));
+    let flash = app.flash.clone().unwrap();
+    assert!(flash.text.contains("未送達"), "{flash:?}");
+    // The fixes as keys from the key table: retry now, or record a call.
+    let (retry, call) = (keys::name_of(&Action::Retry), keys::name_of(&Action::Call));
+    assert!(
+        flash.text.contains(&format!("{retry} で今すぐ再送"))
+            && flash.text.contains(&format!("{call} で電話連絡を記録")),
+        "{flash:?}"
+    );
     // The engine refused before anything was saved: no .eml beyond the four queued.
     let saved = std::fs::read_dir(app.incident.dir().join("outbox"))
         .unwrap()
@@ -510,6 +518,59 @@ fn undelivered_mail_is_shown_until_someone_is_reached() {
     assert_eq!(app.incident.state().status_of(report), StepStatus::Done);
     let text = render(app, 160, 48);
     assert!(!text.contains("未送達"), "{text}");
+}
+
+/// A refusal's fix is data in the core; the screen says it as the key that does it, from its
+/// key table, never as a command line. What was typed and refused stays in its dialog.
+#[test]
+fn a_refusal_s_remedy_is_said_as_a_key() {
+    let mut s = screen(Lang::Ja);
+    let app = &mut s.app;
+    app.selected = position(app, "change-password");
+    press(app, Action::Done);
+    let flash = app.flash.clone().unwrap();
+    let force = keys::name_of(&Action::Force);
+    assert!(
+        flash.error
+            && flash.text.contains("まだ実施できません")
+            && flash
+                .text
+                .contains(&format!("{force} で理由を記録して強制完了")),
+        "{flash:?}"
+    );
+    assert!(
+        !flash.text.contains("--") && !flash.text.contains("hikeshi "),
+        "{flash:?}"
+    );
+    // In English too.
+    let mut s = screen(Lang::En);
+    let app = &mut s.app;
+    app.selected = position(app, "change-password");
+    press(app, Action::Done);
+    let flash = app.flash.clone().unwrap();
+    assert!(
+        flash.text.contains(&format!(
+            "do those first, or {force} completes it with a recorded reason"
+        )),
+        "{flash:?}"
+    );
+    // An empty note is the engine's refusal, in the screen's words; the dialog stays open.
+    let entries = app.incident.record().entries;
+    press(app, Action::Note);
+    assert!(matches!(app.mode, Mode::Dialog(_)));
+    press(app, Action::Submit);
+    let flash = app.flash.clone().unwrap();
+    assert!(
+        flash.error && flash.text.contains("the text is empty"),
+        "{flash:?}"
+    );
+    assert!(matches!(app.mode, Mode::Dialog(_)), "{flash:?}");
+    for c in "見た".chars() {
+        press(app, Action::Char(c));
+    }
+    press(app, Action::Submit);
+    assert!(matches!(app.mode, Mode::Normal));
+    assert_eq!(app.incident.record().entries, entries + 1);
 }
 
 /// A key as the terminal reports it.

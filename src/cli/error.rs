@@ -176,6 +176,16 @@ impl From<LoadFailure> for Error {
 }
 
 impl Error {
+    /// The refusal it is, however wrapped: said with the command line that fixes it.
+    fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            Error::Incident(e) => e.refusal(),
+            Error::Notify(e) => e.refusal(),
+            Error::Exercise(e) => e.refusal(),
+            _ => None,
+        }
+    }
+
     /// The exit code: every failure is 1 (2, a usage error, is clap's, before any command).
     pub fn exit_code(&self) -> u8 {
         1
@@ -184,6 +194,9 @@ impl Error {
     /// The headline in `lang` (without the `hikeshi: ` prefix), or none when the lines below
     /// say it all (diagnostics).
     pub fn message(&self, lang: Lang) -> Option<String> {
+        if let Some(refusal) = self.refusal() {
+            return Some(super::refusal::refused(refusal, lang));
+        }
         Some(match self {
             Error::Incident(e) => e.message(lang),
             Error::Journal(e) => e.message(lang),

@@ -165,7 +165,11 @@ impl Autopilot<'_> {
                 messages: run.messages,
                 transport: self.transport.kind(),
                 score: run.score.as_ref(),
-                refused: run.refused.iter().map(|r| r.message(lang)).collect(),
+                refused: run
+                    .refused
+                    .iter()
+                    .map(|r| super::refusal::refused(r, lang))
+                    .collect(),
             };
             let text = serde_json::to_string_pretty(&json).map_err(std::io::Error::other)?;
             say(&text)?;
@@ -187,7 +191,11 @@ impl Autopilot<'_> {
             say(&line)?;
         }
         // What the scripted participant could not do: a scenario to look at again.
-        let mut refused: Vec<String> = run.refused.iter().map(|r| r.message(lang)).collect();
+        let mut refused: Vec<String> = run
+            .refused
+            .iter()
+            .map(|r| super::refusal::refused(r, lang))
+            .collect();
         refused.dedup();
         for r in &refused {
             say(&tr!(lang, "実施できなかった操作: {r}", "refused: {r}"))?;

@@ -9,13 +9,15 @@ use clap::Subcommand;
 
 mod verify;
 
-use super::context::{Context, clock, ids, now_for, open, say, step_title, with_status};
+use super::context::{Context, clock, ids, now_for, open, say, with_status};
 use super::screen::{StartArgs, screen, start_incident};
 use super::{Error, Outcome};
 use crate::clock::format_jst;
+use crate::incident::describe::describe;
 use crate::incident::status::{StatusReport, render};
 use crate::incident::{
-    self, Command as Act, EvidenceRecord, Incident, IncidentRecord, StepStatus, handover_summary,
+    self, Command as Act, EvidenceRecord, Incident, IncidentRecord, StepStatus, Written,
+    handover_summary,
 };
 use crate::lang::Lang;
 use crate::playbook::StepIx;
@@ -353,106 +355,55 @@ fn act(ctx: &Context, name: &str, command: Act) -> Result<Outcome, Error> {
     let mut incident = open(ctx, name)?;
     let ready_before = with_status(&incident, StepStatus::Ready);
     let na_before = with_status(&incident, StepStatus::NotApplicable);
-    incident.execute(&ctx.operator, &command)?;
-    say(&confirmation(&command, &incident, ctx.lang))?;
+    let written = incident.execute(&ctx.operator, &command)?;
+    say(&confirmation(&command, &written, &incident, ctx.lang))?;
     report_changes(ctx, &incident, &ready_before, &na_before)?;
     Ok(Outcome::Success)
 }
 
-/// The line that confirms what a step command did.
-fn confirmation(command: &Act, i: &Incident, lang: Lang) -> String {
-    let title = |step: &str| step_title(i.playbook(), step);
-    let now = format_jst(i.now(), false);
+/// What a step command recorded: each event in the words the timeline and the screen use
+/// ([`describe`]), with its time; an observation adds when to look next, a review the score.
+fn confirmation(command: &Act, written: &[Written], i: &Incident, lang: Lang) -> String {
+    let mut lines: Vec<String> = written
+        .iter()
+        .map(|w| {
+            let (what, at) = (
+                describe(&w.event, i.playbook(), lang),
+                format_jst(w.entry.time, false),
+            );
+            tr!(
+                lang,
+                "記録しました: {what} ({at})",
+                "recorded: {what} ({at})"
+            )
+        })
+        .collect();
     match command {
-        Act::Complete { step, .. } => {
-            let title = title(step);
-            tr!(
-                lang,
-                "完了: {step} {title} ({now})",
-                "done: {step} {title} ({now})"
-            )
-        }
-        Act::Skip { step, .. } => {
-            let title = title(step);
-            tr!(lang, "省略: {step} {title}", "skipped: {step} {title}")
-        }
-        Act::Decide { step, option, .. } => {
-            let title = title(step);
-            tr!(
-                lang,
-                "判断: {step} = {option} ({title})",
-                "decided: {step} = {option} ({title})"
-            )
-        }
-        Act::Approve { step, by, .. } => {
-            let title = title(step);
-            tr!(
-                lang,
-                "承認: {step} {title} ({by})",
-                "approved: {step} {title} ({by})"
-            )
-        }
-        Act::Reject { step, by, .. } => {
-            let title = title(step);
-            tr!(
-                lang,
-                "差戻し: {step} {title} ({by})",
-                "rejected: {step} {title} ({by})"
-            )
-        }
         Act::Observe { step, .. } => {
             let next = i
                 .playbook()
                 .graph
                 .find(step)
                 .and_then(|ix| i.state().view(i.playbook(), ix, i.now()).next_check)
-                .map(|t| format_jst(t, false))
-                .unwrap_or_default();
-            tr!(
-                lang,
-                "観測を記録: {step} (次回確認 {next})",
-                "observation recorded: {step} (next check {next})"
-            )
-        }
-        Act::Reopen { step, .. } => {
-            let title = title(step);
-            tr!(lang, "再開: {step} {title}", "reopened: {step} {title}")
-        }
-        Act::Note { .. } => tr!(lang, "メモを記録しました", "note recorded"),
-        // The score as the screen shows it after the review.
-        Act::RecordReview { .. } => {
-            match crate::exercise::score(i.state(), i.playbook(), i.now()) {
-                Some(score) => {
-                    let (total, formula) = (score.total, score.formula(lang));
-                    tr!(
-                        lang,
-                        "振り返りを記録しました。得点 {total}（{formula}）",
-                        "review recorded; score {total} ({formula})"
-                    )
-                }
-                None => tr!(lang, "振り返りを記録しました", "review recorded"),
+                .map(|t| format_jst(t, false));
+            if let Some(next) = next {
+                lines.push(tr!(lang, "次回確認 {next}", "next check {next}"));
             }
         }
-        Act::SetFact { fact, .. } => {
-            let value = i.state().facts.get(fact).cloned().unwrap_or_default();
-            let value = match i.playbook().facts.iter().find(|f| f.id == *fact) {
-                Some(declared) => declared.shown(&value),
-                None => value,
-            };
-            tr!(
-                lang,
-                "事実を記録: {fact} = {value}",
-                "fact recorded: {fact} = {value}"
-            )
+        // The score as the screen shows it after the review.
+        Act::RecordReview { .. } => {
+            if let Some(score) = crate::exercise::score(i.state(), i.playbook(), i.now()) {
+                let (total, formula) = (score.total, score.formula(lang));
+                lines.push(tr!(
+                    lang,
+                    "得点 {total}（{formula}）",
+                    "score {total} ({formula})"
+                ));
+            }
         }
-        Act::Close { .. } => tr!(
-            lang,
-            "事案を終了しました ({now})",
-            "incident closed ({now})"
-        ),
-        // The other commands have their own functions and never come here.
-        _ => String::new(),
+        _ => {}
     }
+    lines.join("\n")
 }
 
 fn report_changes(

@@ -16,6 +16,7 @@ mod exercise;
 mod incident;
 mod mail;
 mod playbooks;
+mod refusal;
 mod report;
 mod screen;
 mod summary;
@@ -146,7 +147,10 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
     let operator = cli.operator.unwrap_or_else(login_name);
     // The actor goes into every event written: the same rule as every other typed name.
     if crate::text::bad_in_name(&operator).is_some() {
-        return Err(crate::incident::Refusal::ControlCharacter { what: "--operator" }.into());
+        return Err(crate::incident::Refusal::ControlCharacter {
+            what: crate::incident::Field::Operator,
+        }
+        .into());
     }
     let ctx = context::Context {
         lang: cli.lang,

@@ -60,6 +60,15 @@ pub enum ExerciseError {
 }
 
 impl ExerciseError {
+    /// The refusal it is, however wrapped: a face renders it with its own fixes.
+    pub fn refusal(&self) -> Option<&crate::incident::Refusal> {
+        match self {
+            ExerciseError::Incident(e) => e.refusal(),
+            ExerciseError::Notify(e) => e.refusal(),
+            _ => None,
+        }
+    }
+
     /// The message in `lang`.
     pub fn message(&self, lang: Lang) -> String {
         match self {

@@ -18,7 +18,9 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 
-pub use engine::{Command, PostStatement, Refusal, Statement, apply, apply_at};
+pub use engine::{
+    Command, Face, Field, Plain, PostStatement, Refusal, Remedy, Statement, apply, apply_at,
+};
 pub use event::{Event, EvidenceRecord, Letter, Origin, PostedText, StartParams};
 pub use record::{AuditedIncident, FrozenScenario, IncidentRecord};
 pub use state::{IncidentState, StepStatus, StepView};
@@ -136,6 +138,14 @@ impl IncidentError {
             action,
             path: path.to_path_buf(),
             source,
+        }
+    }
+
+    /// The refusal it is, if it is one: a face renders it with its own fixes.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            IncidentError::Refused(r) => Some(r),
+            _ => None,
         }
     }
 

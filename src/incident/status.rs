@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 use super::IncidentRecord;
 use super::state::{Progress, StepStatus};
 use crate::clock::format_jst;
-use crate::lang::{Lang, Text};
+use crate::lang::Lang;
 use crate::playbook::StepKind;
 use crate::playbook::duration::format_duration;
 use crate::tr;
@@ -363,18 +363,6 @@ impl StatusReport {
     }
 }
 
-/// The status word for people.
-pub fn status_label(status: StepStatus, lang: Lang) -> &'static str {
-    match status {
-        StepStatus::Done => Text::new("完了", "done"),
-        StepStatus::Ready => Text::new("実施可", "ready"),
-        StepStatus::Pending => Text::new("待機", "pending"),
-        StepStatus::Skipped => Text::new("省略", "skipped"),
-        StepStatus::NotApplicable => Text::new("対象外", "n/a"),
-    }
-    .get(lang)
-}
-
 fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(text.width())))
 }
@@ -475,7 +463,7 @@ pub fn render(report: &StatusReport, lang: Lang) -> String {
     let _ = writeln!(out);
     let id_width = report.steps.iter().map(|s| s.id.width()).max().unwrap_or(0);
     for s in &report.steps {
-        let label = status_label(s.status, lang);
+        let label = s.status.words(lang);
         let timing = match (s.status, s.time_left_seconds, s.done_at) {
             (StepStatus::Done, _, Some(at)) => format_jst(at, false),
             (_, Some(left), _) if left < 0 => {

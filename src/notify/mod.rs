@@ -161,6 +161,15 @@ fn behind(
 }
 
 impl NotifyError {
+    /// The refusal it is, however wrapped: a face renders it with its own fixes.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            NotifyError::Refused(r) => Some(r),
+            NotifyError::Incident(e) => e.refusal(),
+            _ => None,
+        }
+    }
+
     /// The message in `lang`.
     pub fn message(&self, lang: Lang) -> String {
         match self {

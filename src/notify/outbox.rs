@@ -497,21 +497,21 @@ impl OutboxReport {
         );
         for m in &self.messages {
             let (attempts, error) = (m.attempts, m.last_error.as_deref().unwrap_or_default());
+            let words = m.state.words(lang);
             let state = match m.state {
                 Phase::Sent => {
                     let at = m.sent_at.map(|t| format_jst(t, false)).unwrap_or_default();
-                    tr!(lang, "送達 {at}", "delivered {at}")
+                    format!("{words} {at}")
                 }
-                Phase::Called => tr!(lang, "電話で連絡済み", "reached by phone"),
+                Phase::Called | Phase::Pending => words.to_string(),
                 Phase::Cancelled => {
                     let why = m.cancelled_reason.as_deref().unwrap_or_default();
-                    tr!(lang, "送信中止（{why}）", "not sent ({why})")
+                    tr!(lang, "{words}（{why}）", "{words} ({why})")
                 }
-                Phase::Pending => tr!(lang, "送信待ち", "pending"),
                 Phase::FailedPermanent => tr!(
                     lang,
-                    "送信失敗（{attempts} 回、再送しない）: {error}",
-                    "failed ({attempts} attempt(s), not retried): {error}"
+                    "{words}（{attempts} 回）: {error}",
+                    "{words} ({attempts} attempt(s)): {error}"
                 ),
                 Phase::Failed => {
                     let at = m
@@ -520,8 +520,8 @@ impl OutboxReport {
                         .unwrap_or_default();
                     tr!(
                         lang,
-                        "送信失敗（{attempts} 回、{at} に再送）: {error}",
-                        "failed ({attempts} attempt(s), retry at {at}): {error}"
+                        "{words}（{attempts} 回、{at} に再送）: {error}",
+                        "{words} ({attempts} attempt(s), retry at {at}): {error}"
                     )
                 }
             };

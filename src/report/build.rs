@@ -10,7 +10,7 @@ use super::model::*;
 use crate::clock::format_jst;
 use crate::incident::describe::{describe, fill};
 use crate::incident::state::{Delivery, IncidentState, StepStatus};
-use crate::incident::status::{PlaybookInfo, pending_of, status_label};
+use crate::incident::status::{PlaybookInfo, pending_of};
 use crate::incident::{AuditedIncident, Event, EvidenceRecord, IncidentRecord};
 use crate::lang::Lang;
 use crate::playbook::{Playbook, StepKind};
@@ -372,7 +372,7 @@ fn steps(
             kind: step.kind.name().to_string(),
             owner: state.owner_of(step).map(str::to_string),
             status,
-            status_text: status_label(status, lang).to_string(),
+            status_text: status.words(lang).to_string(),
             ready_at: r.ready_since,
             done_at,
             done_by: r.done.as_ref().map(|d| d.by.clone()),
@@ -425,7 +425,7 @@ fn steps(
                 step: step.id.clone(),
                 title: step.title.clone(),
                 status,
-                status_text: status_label(status, lang).to_string(),
+                status_text: status.words(lang).to_string(),
                 text,
                 as_posted: posted.is_some(),
                 sha256: posted.map(|p| p.sha256.clone()),

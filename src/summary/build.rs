@@ -117,8 +117,8 @@ fn reached_text(reached: Reached, closed: bool, lang: Lang) -> String {
         Reached::Reached => String::new(),
         Reached::Open if closed => Text::new("未実施", "not done").get(lang).into(),
         Reached::Open => Text::new("対応中", "open").get(lang).into(),
-        Reached::Skipped => Text::new("省略", "skipped").get(lang).into(),
-        Reached::NotApplicable => Text::new("対象外", "n/a").get(lang).into(),
+        Reached::Skipped => StepStatus::Skipped.words(lang).into(),
+        Reached::NotApplicable => StepStatus::NotApplicable.words(lang).into(),
         Reached::Unmarked => "—".into(),
     }
 }
@@ -266,17 +266,13 @@ fn one(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) -> One
             .find(&m.step)
             .and_then(|ix| state.view(playbook, ix, end).due_at);
         let delivered_at = m.sent_at();
-        let word = |text: Text| text.get(lang).to_string();
+        let words = m.phase().words(lang);
         let (state_text, late_seconds) = match (m.phase(), delivered_at, deadline) {
             (Phase::Sent, Some(at), Some(due)) if at > due => (
-                word(Text::new("期限後に送達", "delivered late")),
+                tr!(lang, "期限後に{words}", "{words} late"),
                 Some((at - due).num_seconds()),
             ),
             (Phase::Sent, ..) => continue,
-            (Phase::Called, ..) => (
-                word(Text::new("未達（電話で連絡）", "not delivered (phoned)")),
-                None,
-            ),
             // Withdrawn before it was delivered (the step done another way, reopened, or the
             // incident closed): its recipient never had it.
             (Phase::Cancelled, ..) => {
@@ -284,28 +280,14 @@ fn one(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) -> One
                 (
                     tr!(
                         lang,
-                        "未達（取りやめ: {reason}）",
-                        "not delivered (withdrawn: {reason})"
+                        "未達（{words}: {reason}）",
+                        "not delivered ({words}: {reason})"
                     ),
                     None,
                 )
             }
-            (Phase::Pending, ..) => (
-                word(Text::new("未達（送信待ち）", "not delivered (waiting)")),
-                None,
-            ),
-            (Phase::Failed, ..) => (
-                word(Text::new(
-                    "未達（送信失敗・再送待ち）",
-                    "not delivered (failed, to be retried)",
-                )),
-                None,
-            ),
-            (Phase::FailedPermanent, ..) => (
-                word(Text::new(
-                    "未達（送信失敗）",
-                    "not delivered (failed permanently)",
-                )),
+            (Phase::Called | Phase::Pending | Phase::Failed | Phase::FailedPermanent, ..) => (
+                tr!(lang, "未達（{words}）", "not delivered ({words})"),
                 None,
             ),
         };

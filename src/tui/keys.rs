@@ -5,7 +5,9 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::app::{Action, Dialog, DialogKind, Mode};
+use crate::incident::{Face, Field, Refusal, Remedy};
 use crate::lang::{Lang, Text};
+use crate::tr;
 
 /// One key, with or without Ctrl.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -542,6 +544,126 @@ pub fn name_of(action: &Action) -> String {
             _ => None,
         })
         .unwrap_or_default()
+}
+
+/// The screen's words for a refusal: each value by its plain words, each fix as the key that
+/// does it (from the table above); a fix the screen has no key for is left unsaid.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Screen;
+
+impl Screen {
+    /// A refusal as the screen says it.
+    pub fn refused(refusal: &Refusal, lang: Lang) -> String {
+        refusal.render(lang, &Screen)
+    }
+
+    /// An error as the screen says it: a refusal, however wrapped, with the keys that fix
+    /// it; anything else in its own words.
+    pub fn error(
+        refusal: Option<&Refusal>,
+        message: impl FnOnce(Lang) -> String,
+        lang: Lang,
+    ) -> String {
+        match refusal {
+            Some(r) => Screen::refused(r, lang),
+            None => message(lang),
+        }
+    }
+}
+
+impl Face for Screen {
+    fn field(&self, field: Field, lang: Lang) -> String {
+        field.words(lang).to_string()
+    }
+
+    fn remedy(&self, remedy: &Remedy, lang: Lang) -> Option<String> {
+        let key = |action: Action| name_of(&action);
+        Some(match remedy {
+            Remedy::DoFirst => tr!(lang, "先に実施してください", "do those first"),
+            Remedy::Force => {
+                let force = key(Action::Force);
+                tr!(
+                    lang,
+                    "{force} で理由を記録して強制完了",
+                    "{force} completes it with a recorded reason"
+                )
+            }
+            Remedy::ForceClose => {
+                let close = key(Action::Close);
+                tr!(
+                    lang,
+                    "{close} で理由を記録して終了",
+                    "{close} closes it with a recorded reason"
+                )
+            }
+            Remedy::Decide { .. } => {
+                let decide = key(Action::Decide);
+                tr!(lang, "{decide} で判断", "{decide} decides it")
+            }
+            Remedy::Reason => {
+                let decide = key(Action::Decide);
+                tr!(
+                    lang,
+                    "{decide} で理由を添えて判断し直せます",
+                    "{decide} changes it with a reason"
+                )
+            }
+            Remedy::Approve { .. } => {
+                let approve = key(Action::Approve);
+                tr!(
+                    lang,
+                    "対面・電話で得た承認は {approve} で記録",
+                    "{approve} records an approval given in person or by phone"
+                )
+            }
+            Remedy::RequestApproval { .. } => {
+                let request = key(Action::RequestApproval);
+                tr!(
+                    lang,
+                    "{request} でメールで承認を依頼",
+                    "{request} asks for it by mail"
+                )
+            }
+            Remedy::Note => {
+                let note = key(Action::Note);
+                tr!(lang, "記録は {note} でメモに", "{note} records a note")
+            }
+            Remedy::Notify { .. } => {
+                let primary = key(Action::Primary);
+                tr!(lang, "{primary} で送信", "{primary} sends it")
+            }
+            Remedy::Retry => {
+                let retry = key(Action::Retry);
+                tr!(lang, "{retry} で今すぐ再送", "{retry} retries now")
+            }
+            Remedy::Call { .. } => {
+                let call = key(Action::Call);
+                tr!(lang, "{call} で電話連絡を記録", "{call} records a call")
+            }
+            Remedy::WithdrawAcknowledgement { .. } => {
+                let ack = key(Action::Ack);
+                tr!(
+                    lang,
+                    "誤りなら {ack} で取り消し",
+                    "if that is wrong, {ack} withdraws it"
+                )
+            }
+            Remedy::Facts { .. } => {
+                let fact = key(Action::Fact);
+                tr!(lang, "{fact} で事実を記録", "{fact} records a fact")
+            }
+            // The screen shows the record, the steps and the messages already; it works on
+            // one started incident, reopens nothing and keeps the time it was opened with.
+            Remedy::Start
+            | Remedy::ShowRecord
+            | Remedy::ListSteps
+            | Remedy::ListMessages
+            | Remedy::Reopen { .. }
+            | Remedy::FactsAtStart { .. }
+            | Remedy::AllowEarlierTime
+            | Remedy::StartExercise => return None,
+        })
+    }
 }
 
 /// The keys of the row that does `action`, as the help writes them (for texts that name

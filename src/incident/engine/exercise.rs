@@ -1,6 +1,6 @@
 //! The exercise commands: begin a scenario, give an inject, record the review.
 
-use super::{Refusal, non_empty};
+use super::{Field, Refusal, non_empty};
 use crate::incident::event::{Event, TargetTime};
 use crate::incident::state::IncidentState;
 
@@ -24,7 +24,7 @@ pub(super) fn begin(
     if state.run.is_some() {
         return Err(Refusal::ExerciseBegun { begun: true });
     }
-    non_empty(scenario, "SCENARIO")?;
+    non_empty(scenario, Field::Scenario)?;
     Ok(Event::ExerciseBegan {
         scenario: scenario.to_string(),
         title: title.to_string(),
@@ -46,7 +46,7 @@ pub(super) fn fire(
     let Some(run) = &state.run else {
         return Err(Refusal::ExerciseBegun { begun: false });
     };
-    non_empty(inject, "INJECT")?;
+    non_empty(inject, Field::Inject)?;
     if run.fired(inject) {
         return Err(Refusal::InjectAlreadyFired {
             inject: inject.to_string(),
@@ -79,7 +79,9 @@ pub(super) fn review(
         .iter()
         .all(|t| t.trim().is_empty())
     {
-        return Err(Refusal::Empty { what: "REVIEW" });
+        return Err(Refusal::Empty {
+            what: Field::Review,
+        });
     }
     Ok(Event::ReviewRecorded {
         good: good.trim().to_string(),

@@ -18,7 +18,7 @@ mod steps;
 mod typed;
 
 pub use command::{Command, PostStatement, Statement};
-pub use refusal::Refusal;
+pub use refusal::{Face, Field, Plain, Refusal, Remedy};
 
 use super::event::Event;
 use super::state::{IncidentState, Stamp, StepStatus};
@@ -217,7 +217,7 @@ fn one(event: Result<Event, Refusal>) -> Result<Vec<Event>, Refusal> {
     event.map(|e| vec![e])
 }
 
-fn non_empty(text: &str, what: &'static str) -> Result<(), Refusal> {
+fn non_empty(text: &str, what: Field) -> Result<(), Refusal> {
     if text.trim().is_empty() {
         Err(Refusal::Empty { what })
     } else {
@@ -284,7 +284,7 @@ pub fn actionable(state: &IncidentState, playbook: &Playbook, ix: StepIx) -> Res
 }
 
 /// Checks that a step can be acted on now: ready, or forced with a reason. `forceable` says
-/// whether the command takes `--force`, so the refusal only suggests it where it works.
+/// whether the command can be forced, so the refusal only offers that where it works.
 fn ensure_actionable(
     state: &IncidentState,
     playbook: &Playbook,

@@ -5,7 +5,8 @@
 use chrono::{DateTime, FixedOffset};
 
 use super::{
-    PostStatement, Refusal, ensure_actionable, find_step, given, kind, known_party, non_empty,
+    Field, PostStatement, Refusal, ensure_actionable, find_step, given, kind, known_party,
+    non_empty,
 };
 use crate::incident::event::{Event, Letter, Reply, ReplyIssue, Verdict};
 use crate::incident::state::{Delivery, IncidentState, MessageRecord};
@@ -89,7 +90,7 @@ pub(super) fn add_recipients(
         return Err(super::finished(state, ix, step.to_string()));
     }
     if to.is_empty() {
-        return Err(Refusal::Empty { what: "--to" });
+        return Err(Refusal::Empty { what: Field::To });
     }
     let current = state.recipients(notify, ix);
     for (i, name) in to.iter().enumerate() {
@@ -157,7 +158,7 @@ pub(super) fn acknowledge(
     note: &Option<String>,
 ) -> Result<Event, Refusal> {
     let record = known(state, message)?;
-    non_empty(by, "--by")?;
+    non_empty(by, Field::By)?;
     if !matches!(record.delivery, Delivery::Sent { .. }) {
         return Err(Refusal::NotDelivered {
             message,
@@ -187,7 +188,7 @@ pub(super) fn withdraw_acknowledgement(
     seen: Option<DateTime<FixedOffset>>,
 ) -> Result<Event, Refusal> {
     let record = known(state, message)?;
-    non_empty(reason, "--reason")?;
+    non_empty(reason, Field::Reason)?;
     let Some(current) = &record.acknowledged else {
         return Err(Refusal::NotAcknowledged {
             message,
@@ -466,9 +467,9 @@ pub(super) fn call(
     number: &Option<String>,
     note: &str,
 ) -> Result<Vec<Event>, Refusal> {
-    non_empty(division, "DIVISION")?;
+    non_empty(division, Field::Division)?;
     known_party(playbook, division)?;
-    non_empty(note, "--note")?;
+    non_empty(note, Field::Note)?;
     // A call reaches every message to whoever answers to the name: the division itself, the
     // parts it plays (mail to 広報担当課 when 総務課 is called), and the names that share a
     // message with them (one person holding several roles).

@@ -1,9 +1,12 @@
-//! Refusals: why the engine will not run a command, and what to do instead. A new refusal is
-//! a variant here and an arm in [`Refusal::message`] (both languages side by side).
+//! Refusals: why the engine will not run a command, and what would fix it, as data. A new
+//! refusal is a variant here, an arm in [`Refusal::problem`] (what is wrong, both languages
+//! side by side) and one in [`Refusal::remedies`] (what would fix it). The core names no
+//! command line and no key: each face renders a [`Field`] and a [`Remedy`] its own way
+//! (the CLI as flags and command lines, the screen as words and keys), through [`Face`].
 
 use crate::clock::format_jst;
 use crate::incident::state::Stamp;
-use crate::lang::Lang;
+use crate::lang::{Lang, Text};
 use crate::playbook::FactKind;
 use crate::tr;
 
@@ -54,12 +57,12 @@ pub enum Refusal {
         /// Who skipped it and when.
         by: Option<Stamp>,
     },
-    /// A decision must be answered with `decide`.
+    /// A decision is answered by deciding, not completing.
     UseDecide {
         /// Step id.
         step: String,
     },
-    /// A 決裁 step is completed by `approve`.
+    /// A 決裁 step is completed by an approval.
     UseApprove {
         /// Step id.
         step: String,
@@ -125,10 +128,10 @@ pub enum Refusal {
     },
     /// A reason, text or name is required and was empty.
     Empty {
-        /// Which (e.g. `--reason`).
-        what: &'static str,
+        /// Which.
+        what: Field,
     },
-    /// Closing with steps open needs `--force --reason`.
+    /// Closing with steps open needs a reason (forced).
     OpenSteps {
         /// The open steps.
         steps: Vec<String>,
@@ -142,14 +145,14 @@ pub enum Refusal {
     /// line of a screen) holds a line break, another control character or an invisible
     /// character that changes how text reads (see [`crate::text`]).
     ControlCharacter {
-        /// Which (e.g. `--account`).
-        what: &'static str,
+        /// Which.
+        what: Field,
     },
     /// A text (a note, a reason) holds a control character other than a line break or a tab,
     /// or an invisible character that changes how text reads.
     ControlInText {
-        /// Which (e.g. `--note`).
-        what: &'static str,
+        /// Which.
+        what: Field,
     },
     /// Evidence given as a URL that is not an `http://` or `https://` address with a host.
     BadUrl {
@@ -266,14 +269,14 @@ pub enum Refusal {
         /// The closest name.
         suggestion: Option<String>,
     },
-    /// `notify --to` a division that is a recipient already.
+    /// A recipient added to a notify step that is one already.
     AlreadyRecipient {
         /// The notify step.
         step: String,
         /// The division or role.
         name: String,
     },
-    /// `notify --to` a division the step's `add_to` does not offer.
+    /// A recipient added to a notify step whose `add_to` does not offer it.
     NotACandidate {
         /// The notify step.
         step: String,
@@ -363,25 +366,142 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// One line: why, and what to do. One arm per refusal, both languages side by side.
+    /// One line in plain words: what is wrong, values named by their words, no fix (for text
+    /// outside a face: a log, a mail's answer). A face uses [`Refusal::render`].
     pub fn message(&self, lang: Lang) -> String {
+        self.problem(lang, &Plain)
+    }
+
+    /// One line for `face`: what is wrong, then each fix the face has a way to say, as
+    /// alternatives.
+    pub fn render(&self, lang: Lang, face: &dyn Face) -> String {
+        let problem = self.problem(lang, face);
+        let fixes: Vec<String> = self
+            .remedies()
+            .iter()
+            .filter_map(|r| face.remedy(r, lang))
+            .collect();
+        if fixes.is_empty() {
+            return problem;
+        }
+        match lang {
+            Lang::Ja => format!("{problem}。{}", fixes.join("。または、")),
+            Lang::En => format!("{problem}; {}", fixes.join(", or ")),
+        }
+    }
+
+    /// What would fix the refusal, as data, in the order a face offers them (alternatives).
+    /// One arm per refusal; empty where only a different value would.
+    pub fn remedies(&self) -> Vec<Remedy> {
+        match self {
+            Refusal::NotStarted => vec![Remedy::Start],
+            Refusal::Closed => vec![Remedy::ShowRecord],
+            Refusal::UnknownStep {
+                suggestion: None, ..
+            } => vec![Remedy::ListSteps],
+            Refusal::NotReady { forceable, .. } => {
+                let mut out = vec![Remedy::DoFirst];
+                out.extend(forceable.then_some(Remedy::Force));
+                out
+            }
+            Refusal::NotApplicable { forceable, .. } => {
+                forceable.then_some(Remedy::Force).into_iter().collect()
+            }
+            Refusal::AlreadyDone { step, .. } | Refusal::AlreadySkipped { step, .. } => {
+                vec![Remedy::Reopen { step: step.clone() }]
+            }
+            Refusal::UseDecide { step } => vec![Remedy::Decide { step: step.clone() }],
+            Refusal::UseApprove { step, .. } | Refusal::NeedsApproval { step, .. } => {
+                vec![Remedy::Approve { step: step.clone() }]
+            }
+            Refusal::AlreadyDecided { .. } => vec![Remedy::Reason],
+            Refusal::NotAMonitor { .. } => vec![Remedy::Note],
+            Refusal::OpenSteps { .. } => vec![Remedy::ForceClose],
+            Refusal::UseNotify { step } => {
+                vec![Remedy::Notify { step: step.clone() }, Remedy::Force]
+            }
+            Refusal::AlreadyQueued { .. } => vec![Remedy::Retry, Remedy::Call { to: None }],
+            Refusal::UnknownMessage { .. } => vec![Remedy::ListMessages],
+            Refusal::NotDelivered { to, .. } => vec![Remedy::Call {
+                to: Some(to.clone()),
+            }],
+            Refusal::NotACandidate {
+                name, candidates, ..
+            } if candidates.is_empty() => vec![Remedy::Call {
+                to: Some(name.clone()),
+            }],
+            Refusal::AlreadyAcknowledged { message, .. } => {
+                vec![Remedy::WithdrawAcknowledgement { message: *message }]
+            }
+            Refusal::ApprovalOutdated { step, .. } => vec![
+                Remedy::RequestApproval { step: step.clone() },
+                Remedy::Approve { step: step.clone() },
+            ],
+            Refusal::FactsNeeded {
+                step: Some(_),
+                facts,
+            } => vec![Remedy::Facts {
+                names: facts.iter().map(|(name, _)| name.clone()).collect(),
+            }],
+            Refusal::FactsNeeded { step: None, facts } => vec![Remedy::FactsAtStart {
+                names: facts.iter().map(|(name, _)| name.clone()).collect(),
+            }],
+            Refusal::EarlierThanJournal { .. } => vec![Remedy::AllowEarlierTime],
+            Refusal::NotAnExercise => vec![Remedy::StartExercise],
+            Refusal::AlreadyStarted
+            | Refusal::UnknownStep { .. }
+            | Refusal::NotADecision { .. }
+            | Refusal::UnknownOption { .. }
+            | Refusal::SameAnswer { .. }
+            | Refusal::NotApprovable { .. }
+            | Refusal::NoChecklistItem { .. }
+            | Refusal::NotReopenable { .. }
+            | Refusal::Empty { .. }
+            | Refusal::SameOperator { .. }
+            | Refusal::ControlCharacter { .. }
+            | Refusal::ControlInText { .. }
+            | Refusal::BadUrl { .. }
+            | Refusal::NotANotify { .. }
+            | Refusal::ReplyFromElsewhere { .. }
+            | Refusal::ReplyAlreadyRecorded { .. }
+            | Refusal::AnswerNotNeeded { .. }
+            | Refusal::AnswerMismatch { .. }
+            | Refusal::NoHeldReply { .. }
+            | Refusal::ReplyStillHeld { .. }
+            | Refusal::NotTheApprover { .. }
+            | Refusal::AlreadyDelivered { .. }
+            | Refusal::NotAcknowledged { .. }
+            | Refusal::AcknowledgementChanged { .. }
+            | Refusal::UnknownParty { .. }
+            | Refusal::AlreadyRecipient { .. }
+            | Refusal::NotACandidate { .. }
+            | Refusal::UnknownFact { .. }
+            | Refusal::BadFactValue { .. }
+            | Refusal::FactUnchanged { .. }
+            | Refusal::BadEvidenceName { .. }
+            | Refusal::NoRecipients { .. }
+            | Refusal::UnknownSeverity { .. }
+            | Refusal::ExerciseBegun { .. }
+            | Refusal::InjectAlreadyFired { .. } => Vec::new(),
+        }
+    }
+
+    /// What is wrong, values named as `face` names them. One arm per refusal, both
+    /// languages side by side.
+    fn problem(&self, lang: Lang, face: &dyn Face) -> String {
         let list = |items: &[String]| items.join(&tr!(lang, "、", ", "));
         match self {
             Refusal::NotStarted => tr!(
                 lang,
-                "事案がまだ開始されていません。`hikeshi start` で開始してください",
-                "the incident has not started; start it with `hikeshi start`"
+                "事案がまだ開始されていません",
+                "the incident has not started"
             ),
             Refusal::AlreadyStarted => tr!(
                 lang,
                 "事案は既に開始されています",
                 "the incident has already started"
             ),
-            Refusal::Closed => tr!(
-                lang,
-                "事案は終了しています。記録は `hikeshi status` で確認できます",
-                "the incident is closed; `hikeshi status` shows its record"
-            ),
+            Refusal::Closed => tr!(lang, "事案は終了しています", "the incident is closed"),
             Refusal::UnknownStep {
                 step,
                 suggestion: Some(s),
@@ -393,43 +513,16 @@ impl Refusal {
             Refusal::UnknownStep {
                 step,
                 suggestion: None,
-            } => tr!(
-                lang,
-                "手順 `{step}` はありません。`hikeshi status` で手順の一覧を確認してください",
-                "no step `{step}`; `hikeshi status` lists the steps"
-            ),
+            } => tr!(lang, "手順 `{step}` はありません", "no step `{step}`"),
             Refusal::NotReady {
-                step,
-                waiting_for,
-                forceable: true,
+                step, waiting_for, ..
             } => tr!(
                 lang,
-                "手順 `{step}` はまだ実施できません（{} の完了待ち）。先に実施するか、`--force --reason` で理由を記録して実施してください",
-                "step `{step}` is not ready (waiting for {}); do those first, or use --force --reason to record a deviation",
+                "手順 `{step}` はまだ実施できません（{} の完了待ち）",
+                "step `{step}` is not ready (waiting for {})",
                 list(waiting_for)
             ),
-            Refusal::NotReady {
-                step,
-                waiting_for,
-                forceable: false,
-            } => tr!(
-                lang,
-                "手順 `{step}` はまだ実施できません（{} の完了待ち）。先に実施してください",
-                "step `{step}` is not ready (waiting for {}); do those first",
-                list(waiting_for)
-            ),
-            Refusal::NotApplicable {
-                step,
-                forceable: true,
-            } => tr!(
-                lang,
-                "手順 `{step}` はこれまでの判断では対象外です。必要なら `--force --reason` で理由を記録して実施してください",
-                "step `{step}` does not apply under the decisions taken; use --force --reason to do it anyway"
-            ),
-            Refusal::NotApplicable {
-                step,
-                forceable: false,
-            } => tr!(
+            Refusal::NotApplicable { step, .. } => tr!(
                 lang,
                 "手順 `{step}` はこれまでの判断では対象外です",
                 "step `{step}` does not apply under the decisions taken"
@@ -438,27 +531,27 @@ impl Refusal {
                 let who = by_whom(lang, by.as_ref());
                 tr!(
                     lang,
-                    "手順 `{step}` は{who}完了済みです。やり直すには `hikeshi reopen` を使ってください",
-                    "step `{step}` is already done{who}; use `hikeshi reopen` to do it again"
+                    "手順 `{step}` は{who}完了済みです",
+                    "step `{step}` is already done{who}"
                 )
             }
             Refusal::AlreadySkipped { step, by } => {
                 let who = by_whom(lang, by.as_ref());
                 tr!(
                     lang,
-                    "手順 `{step}` は{who}省略済みです。実施するには `hikeshi reopen` で再開してください",
-                    "step `{step}` was skipped{who}; `hikeshi reopen` it first"
+                    "手順 `{step}` は{who}省略済みです",
+                    "step `{step}` was skipped{who}"
                 )
             }
             Refusal::UseDecide { step } => tr!(
                 lang,
-                "手順 `{step}` は判断です。`hikeshi decide INCIDENT {step} 選択肢` で判断してください",
-                "step `{step}` is a decision; answer it with `hikeshi decide INCIDENT {step} OPTION`"
+                "手順 `{step}` は判断です",
+                "step `{step}` is a decision"
             ),
             Refusal::UseApprove { step, approver } => tr!(
                 lang,
-                "手順 `{step}` は{approver}の決裁です。`hikeshi approve INCIDENT {step} --by 氏名` で記録してください",
-                "step `{step}` is an approval by {approver}; record it with `hikeshi approve INCIDENT {step} --by NAME`"
+                "手順 `{step}` は{approver}の決裁です",
+                "step `{step}` is an approval by {approver}"
             ),
             Refusal::NotADecision { step } => tr!(
                 lang,
@@ -477,8 +570,8 @@ impl Refusal {
             ),
             Refusal::AlreadyDecided { step, current } => tr!(
                 lang,
-                "判断 `{step}` は `{current}` と判断済みです。変更するには `--reason` で理由を記録してください",
-                "decision `{step}` is already `{current}`; give --reason to change it"
+                "判断 `{step}` は `{current}` と判断済みです",
+                "decision `{step}` is already `{current}`"
             ),
             Refusal::SameAnswer { step } => tr!(
                 lang,
@@ -492,8 +585,8 @@ impl Refusal {
             ),
             Refusal::NeedsApproval { step, approver } => tr!(
                 lang,
-                "公表文 `{step}` は{approver}の承認がまだです。`hikeshi approve INCIDENT {step} --by 氏名` の後に完了してください",
-                "post `{step}` is not approved by {approver} yet; `hikeshi approve INCIDENT {step} --by NAME` first"
+                "公表文 `{step}` は{approver}の承認がまだです",
+                "post `{step}` is not approved by {approver} yet"
             ),
             Refusal::NoChecklistItem { step, item, count } => tr!(
                 lang,
@@ -502,23 +595,26 @@ impl Refusal {
             ),
             Refusal::NotAMonitor { step } => tr!(
                 lang,
-                "手順 `{step}` は監視（monitor）の手順ではありません。記録は `hikeshi note` を使ってください",
-                "step `{step}` is not a monitor; use `hikeshi note` for other records"
+                "手順 `{step}` は監視（monitor）の手順ではありません",
+                "step `{step}` is not a monitor"
             ),
             Refusal::NotReopenable { step } => tr!(
                 lang,
                 "手順 `{step}` は完了も省略もしていないため、再開できません",
                 "step `{step}` is neither done nor skipped; nothing to reopen"
             ),
-            Refusal::Empty { what } => tr!(
-                lang,
-                "{what} が空です。内容を入力してください",
-                "{what} is empty; please give one"
-            ),
+            Refusal::Empty { what } => {
+                let what = face.field(*what, lang);
+                tr!(
+                    lang,
+                    "{what} が空です。内容を入力してください",
+                    "{what} is empty; please give one"
+                )
+            }
             Refusal::OpenSteps { steps } => tr!(
                 lang,
-                "未完了の手順が {} 件あります（{}）。終了するには `--force --reason` で理由を記録してください",
-                "{} step(s) still open ({}); use --force --reason to close anyway",
+                "未完了の手順が {} 件あります（{}）",
+                "{} step(s) still open ({})",
                 steps.len(),
                 list(steps)
             ),
@@ -527,16 +623,22 @@ impl Refusal {
                 "{name} さんが既に担当しています",
                 "{name} is already on duty"
             ),
-            Refusal::ControlCharacter { what } => tr!(
-                lang,
-                "{what} に改行や制御文字、文字の向きを変える文字は使えません（メールのヘッダーやファイル名に入るため）。1 行で入力してください",
-                "{what} must not contain line breaks, other control characters or text-direction characters (it goes into mail headers and file names); give it on one line"
-            ),
-            Refusal::ControlInText { what } => tr!(
-                lang,
-                "{what} に制御文字や文字の向きを変える文字は使えません（改行とタブは使えます）",
-                "{what} must not contain control characters or text-direction characters (line breaks and tabs are fine)"
-            ),
+            Refusal::ControlCharacter { what } => {
+                let what = face.field(*what, lang);
+                tr!(
+                    lang,
+                    "{what} に改行や制御文字、文字の向きを変える文字は使えません（メールのヘッダーやファイル名に入るため）。1 行で入力してください",
+                    "{what} must not contain line breaks, other control characters or text-direction characters (it goes into mail headers and file names); give it on one line"
+                )
+            }
+            Refusal::ControlInText { what } => {
+                let what = face.field(*what, lang);
+                tr!(
+                    lang,
+                    "{what} に制御文字や文字の向きを変える文字は使えません（改行とタブは使えます）",
+                    "{what} must not contain control characters or text-direction characters (line breaks and tabs are fine)"
+                )
+            }
             Refusal::BadUrl { url } => tr!(
                 lang,
                 "`{}` は証拠として記録できる URL ではありません（http:// か https:// で始まり、ホスト名があり、空白や制御文字のないもの）",
@@ -545,8 +647,8 @@ impl Refusal {
             ),
             Refusal::UseNotify { step } => tr!(
                 lang,
-                "手順 `{step}` は通知です。`hikeshi notify INCIDENT {step}` で送信すると、全員に届いた時点で完了します（電話などで伝えた場合は `--force --reason` で理由を記録してください）",
-                "step `{step}` is a notification; send it with `hikeshi notify INCIDENT {step}` and it is done once every message is delivered (if everyone was told another way, use --force --reason)"
+                "手順 `{step}` は通知です。送信した通知が全員に届いた時点で完了します",
+                "step `{step}` is a notification: it is done once every message is delivered"
             ),
             Refusal::NotANotify { step } => tr!(
                 lang,
@@ -555,8 +657,8 @@ impl Refusal {
             ),
             Refusal::AlreadyQueued { step, messages } => tr!(
                 lang,
-                "手順 `{step}` の通知は送信待ちです（{}）。`hikeshi outbox INCIDENT --retry` で再送できます",
-                "the messages of step `{step}` are queued and not all delivered ({}); `hikeshi outbox INCIDENT --retry` sends them again",
+                "手順 `{step}` の通知は未送達です（{}）",
+                "the messages of step `{step}` are queued and not all delivered ({})",
                 numbers(messages)
             ),
             Refusal::ReplyFromElsewhere { message, from } => tr!(
@@ -596,8 +698,8 @@ impl Refusal {
             ),
             Refusal::UnknownMessage { message } => tr!(
                 lang,
-                "通知 `{message}` はありません。`hikeshi outbox INCIDENT` で番号を確認してください",
-                "no message `{message}`; `hikeshi outbox INCIDENT` lists them"
+                "通知 `{message}` はありません",
+                "no message `{message}`"
             ),
             Refusal::AlreadyDelivered { message } => tr!(
                 lang,
@@ -606,13 +708,13 @@ impl Refusal {
             ),
             Refusal::NotDelivered { message, to } => tr!(
                 lang,
-                "通知 #{message}（{to}宛て）はまだ届いていません。電話で伝えた場合は `hikeshi call INCIDENT {to} --note 内容` で記録してください",
-                "message #{message} to {to} has not been delivered; if you told them by phone, record it with `hikeshi call INCIDENT {to} --note TEXT`"
+                "通知 #{message}（{to}宛て）はまだ届いていません",
+                "message #{message} to {to} has not been delivered"
             ),
             Refusal::AlreadyAcknowledged { message, to, by } => tr!(
                 lang,
-                "通知 #{message}（{to}宛て）は {by} の受領確認が記録済みです。誤りなら `hikeshi ack INCIDENT {message} --withdraw --reason 理由` で取り消してください",
-                "message #{message} to {to} is already acknowledged by {by}; if that is wrong, withdraw it with `hikeshi ack INCIDENT {message} --withdraw --reason TEXT`"
+                "通知 #{message}（{to}宛て）は {by} の受領確認が記録済みです",
+                "message #{message} to {to} is already acknowledged by {by}"
             ),
             Refusal::AcknowledgementChanged { message, to, by } => tr!(
                 lang,
@@ -712,8 +814,8 @@ impl Refusal {
                 candidates,
             } if candidates.is_empty() => tr!(
                 lang,
-                "`{step}` に通知先を加えることはできません（手順書に `add_to` がありません）。{name} には `hikeshi call` で連絡できます",
-                "`{step}` takes no added recipients (the playbook gives no `add_to`); reach {name} with `hikeshi call`"
+                "`{step}` に {name} を通知先として加えることはできません（手順書に `add_to` がありません）",
+                "`{step}` takes no added recipients such as {name} (the playbook gives no `add_to`)"
             ),
             Refusal::NotACandidate {
                 step,
@@ -731,8 +833,8 @@ impl Refusal {
                 approver,
             } => tr!(
                 lang,
-                "`{step}` の文面は承認（{approval}）の後に変わったため、公表できません（statements/{step}.txt の編集、差し込む事実の変更など）。承認された文面に戻すか、{approver}の承認を改めて得てください: メールで依頼するなら `hikeshi request-approval INCIDENT {step}`（画面では m）、対面・電話で得たなら `hikeshi approve INCIDENT {step} --by 氏名`",
-                "the text of `{step}` changed after it was approved (by `{approval}`), so it cannot be posted (statements/{step}.txt edited, a fact it uses changed, …); restore the approved text, or get {approver}'s approval again: by mail with `hikeshi request-approval INCIDENT {step}` (m on the screen), or, given in person or by phone, `hikeshi approve INCIDENT {step} --by NAME`"
+                "`{step}` の文面は承認（{approval}）の後に変わったため、公表できません（statements/{step}.txt の編集、差し込む事実の変更など）。承認された文面に戻すか、{approver}の承認を改めて得てください",
+                "the text of `{step}` changed after it was approved (by `{approval}`), so it cannot be posted (statements/{step}.txt edited, a fact it uses changed, …); restore the approved text, or get {approver}'s approval again"
             ),
             Refusal::FactUnchanged { fact, value } => tr!(
                 lang,
@@ -745,21 +847,16 @@ impl Refusal {
                     .map(|(name, label)| format!("{label}（{name}）"))
                     .collect::<Vec<_>>()
                     .join("、");
-                let names = facts
-                    .iter()
-                    .map(|(name, _)| format!("--fact {name}=…"))
-                    .collect::<Vec<_>>()
-                    .join(" ");
                 match step {
                     Some(step) => tr!(
                         lang,
-                        "手順 `{step}` の前に、次の事実を記録してください: {list}（`hikeshi fact 事案 名前=値`、画面では i キー）",
-                        "record these facts before step `{step}`: {list} (`hikeshi fact INCIDENT NAME=VALUE`, or i on the screen)"
+                        "手順 `{step}` の前に、次の事実を記録してください: {list}",
+                        "record these facts before step `{step}`: {list}"
                     ),
                     None => tr!(
                         lang,
-                        "開始時に次の事実が必要です: {list}（{names}）",
-                        "these facts are needed at the start: {list} ({names})"
+                        "開始時に次の事実が必要です: {list}",
+                        "these facts are needed at the start: {list}"
                     ),
                 }
             }
@@ -782,15 +879,15 @@ impl Refusal {
             ),
             Refusal::EarlierThanJournal { last, at } => tr!(
                 lang,
-                "この PC の時刻（{}）が記録の最後の出来事（{}）より前です。時計を確認してください。このまま記録するには --allow-earlier-time を付けてください（検証と報告書に時刻の逆行として残ります）",
-                "this computer's time ({}) is earlier than the journal's last event ({}); check the clock, or give --allow-earlier-time to record it anyway (verify and the report will show the time running backwards)",
+                "この PC の時刻（{}）が記録の最後の出来事（{}）より前です。時計を確認してください",
+                "this computer's time ({}) is earlier than the journal's last event ({}); check the clock",
                 crate::clock::format_jst(*at, true),
                 crate::clock::format_jst(*last, true)
             ),
             Refusal::NotAnExercise => tr!(
                 lang,
-                "この事案は訓練ではありません（訓練は `hikeshi exercise` で開始します）",
-                "this incident is not an exercise (exercises start with `hikeshi exercise`)"
+                "この事案は訓練ではありません",
+                "this incident is not an exercise"
             ),
             Refusal::ExerciseBegun { begun: true } => tr!(
                 lang,
@@ -808,6 +905,184 @@ impl Refusal {
                 "inject `{inject}` has already been given"
             ),
         }
+    }
+}
+
+/// A value someone gives a command, as a refusal names it. Each face names it its own way:
+/// the CLI by its flag or argument, the screen by its words ([`Field::words`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// The incident's title.
+    Title,
+    /// The operator's name.
+    Operator,
+    /// The affected account.
+    Account,
+    /// The severity.
+    Severity,
+    /// A fact's name.
+    FactName,
+    /// A fact's value.
+    FactValue,
+    /// A step id.
+    Step,
+    /// A decision's option.
+    Option,
+    /// A note.
+    Note,
+    /// A reason (a deviation, a skip, a change, a rejection, a withdrawal, a close).
+    Reason,
+    /// A free text (an observation, a note without a step).
+    Text,
+    /// A post's statement text.
+    Statement,
+    /// Who approves, rejects or acknowledges.
+    By,
+    /// Who takes over, or a recipient added.
+    To,
+    /// A division or role called.
+    Division,
+    /// An evidence file.
+    File,
+    /// An evidence URL.
+    Url,
+    /// A review's texts.
+    Review,
+    /// An exercise's scenario.
+    Scenario,
+    /// An exercise's inject.
+    Inject,
+    /// A reply's sender's name (from the mail).
+    ReplyName,
+    /// A reply's reason (from the mail).
+    ReplyReason,
+}
+
+impl Field {
+    /// The value in plain words (the screen's, and text outside a face).
+    pub fn words(self, lang: Lang) -> &'static str {
+        match self {
+            Field::Title => Text::new("件名", "the title"),
+            Field::Operator => Text::new("担当者名", "the operator's name"),
+            Field::Account => Text::new("アカウント", "the account"),
+            Field::Severity => Text::new("重大度", "the severity"),
+            Field::FactName => Text::new("事実の名前", "the fact's name"),
+            Field::FactValue => Text::new("事実の値", "the fact's value"),
+            Field::Step => Text::new("手順", "the step"),
+            Field::Option => Text::new("選択肢", "the option"),
+            Field::Note => Text::new("メモ", "the note"),
+            Field::Reason => Text::new("理由", "the reason"),
+            Field::Text => Text::new("内容", "the text"),
+            Field::Statement => Text::new("公表文", "the statement"),
+            Field::By => Text::new("氏名", "the name"),
+            Field::To => Text::new("相手", "the recipient"),
+            Field::Division => Text::new("連絡先", "the division"),
+            Field::File => Text::new("ファイル", "the file"),
+            Field::Url => Text::new("URL", "the URL"),
+            Field::Review => Text::new("振り返り", "the review"),
+            Field::Scenario => Text::new("シナリオ", "the scenario"),
+            Field::Inject => Text::new("状況付与", "the inject"),
+            Field::ReplyName => Text::new("返信の差出人名", "the reply's sender name"),
+            Field::ReplyReason => Text::new("返信の理由", "the reply's reason"),
+        }
+        .get(lang)
+    }
+}
+
+/// What would fix a refusal, as data. The CLI renders a remedy as a command line, the screen
+/// as a key from its key table; a face with no way to do it says nothing of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remedy {
+    /// Start the incident.
+    Start,
+    /// Look at the incident's record.
+    ShowRecord,
+    /// Look at the list of steps.
+    ListSteps,
+    /// Do the steps waited for first.
+    DoFirst,
+    /// Do it anyway, recording the reason as a deviation.
+    Force,
+    /// Close anyway, recording the reason.
+    ForceClose,
+    /// Reopen the step (with a reason) and do it again.
+    Reopen {
+        /// The step.
+        step: String,
+    },
+    /// Answer the decision.
+    Decide {
+        /// The step.
+        step: String,
+    },
+    /// Record the approval given (in person, by phone).
+    Approve {
+        /// The step.
+        step: String,
+    },
+    /// Ask the approver for the approval by mail.
+    RequestApproval {
+        /// The step.
+        step: String,
+    },
+    /// Give a reason (for changing a decision).
+    Reason,
+    /// Record a note instead.
+    Note,
+    /// Send the step's messages.
+    Notify {
+        /// The step.
+        step: String,
+    },
+    /// Send the outstanding messages again now.
+    Retry,
+    /// Record a phone call that told them.
+    Call {
+        /// Who (a division or role), if one is known.
+        to: Option<String>,
+    },
+    /// Withdraw the acknowledgement (with a reason).
+    WithdrawAcknowledgement {
+        /// The message number.
+        message: u32,
+    },
+    /// Look at the list of messages.
+    ListMessages,
+    /// Record these facts.
+    Facts {
+        /// The facts' names.
+        names: Vec<String>,
+    },
+    /// Give these facts when starting.
+    FactsAtStart {
+        /// The facts' names.
+        names: Vec<String>,
+    },
+    /// Record with this computer's (earlier) time all the same.
+    AllowEarlierTime,
+    /// Start an exercise.
+    StartExercise,
+}
+
+/// How a face words what a refusal points at: the values typed and the fixes.
+pub trait Face {
+    /// How this face names a value typed into a command.
+    fn field(&self, field: Field, lang: Lang) -> String;
+    /// What this face says would fix it: a clause in `lang`, or none where it has no way.
+    fn remedy(&self, remedy: &Remedy, lang: Lang) -> Option<String>;
+}
+
+/// Plain words and no fix: text outside a face (a log, a mail's answer).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Plain;
+
+impl Face for Plain {
+    fn field(&self, field: Field, lang: Lang) -> String {
+        field.words(lang).to_string()
+    }
+
+    fn remedy(&self, _: &Remedy, _: Lang) -> Option<String> {
+        None
     }
 }
 

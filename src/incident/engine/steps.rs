@@ -3,7 +3,7 @@
 //! per command; each returns its one event or a refusal.
 
 use super::{
-    PostStatement, Refusal, Statement, ensure_actionable, find_step, given, kind, non_empty,
+    Field, PostStatement, Refusal, Statement, ensure_actionable, find_step, given, kind, non_empty,
 };
 use crate::digest::sha256_hex;
 use crate::incident::event::{Event, EvidenceRecord, PostedText, StartParams};
@@ -20,8 +20,8 @@ pub(super) fn start(
     if state.is_started() {
         return Err(Refusal::AlreadyStarted);
     }
-    non_empty(&params.title, "--title")?;
-    non_empty(&params.operator, "--operator")?;
+    non_empty(&params.title, Field::Title)?;
+    non_empty(&params.operator, Field::Operator)?;
     if let Some(s) = &params.severity
         && !playbook.severities.iter().any(|c| c.id == *s)
     {
@@ -54,7 +54,7 @@ pub(super) fn complete(
 ) -> Result<Event, Refusal> {
     let ix = find_step(playbook, step)?;
     if let Some(reason) = force {
-        non_empty(reason, "--reason")?;
+        non_empty(reason, Field::Reason)?;
     }
     let kind = kind(playbook, ix);
     match kind {
@@ -87,7 +87,7 @@ pub(super) fn complete(
     // Only a post publishes a text; a statement given with another step is not recorded.
     let posted = match (kind, statement) {
         (Some(StepKind::Post(_)), Some(s)) => {
-            non_empty(&s.text, "statements/")?;
+            non_empty(&s.text, Field::Statement)?;
             Some(PostedText {
                 text: s.text.clone(),
                 sha256: sha256_hex(s.text.as_bytes()),
@@ -111,7 +111,7 @@ pub(super) fn skip(
     reason: &str,
 ) -> Result<Event, Refusal> {
     let ix = find_step(playbook, step)?;
-    non_empty(reason, "--reason")?;
+    non_empty(reason, Field::Reason)?;
     let step = step.to_string();
     // Steps after a decision wait for its answer; skipping it would leave them waiting.
     if let Some(StepKind::Decision(_)) = kind(playbook, ix) {
@@ -170,7 +170,7 @@ pub(super) fn decide(
         }
         None => {
             if let Some(r) = force {
-                non_empty(r, "--reason")?;
+                non_empty(r, Field::Reason)?;
             }
             ensure_actionable(state, playbook, ix, force.as_deref(), true)?;
             None
@@ -196,11 +196,11 @@ pub(super) fn ensure_approvable(
     state: &IncidentState,
     playbook: &Playbook,
     step: &str,
-    texts: &[(&str, &'static str)],
+    texts: &[(&str, Field)],
 ) -> Result<(), Refusal> {
     let ix = find_step(playbook, step)?;
     for (text, what) in texts {
-        non_empty(text, what)?;
+        non_empty(text, *what)?;
     }
     if !matches!(
         kind(playbook, ix),
@@ -220,7 +220,7 @@ pub(super) fn approve(
     by: &str,
     statements: Option<&[PostStatement]>,
 ) -> Result<Event, Refusal> {
-    ensure_approvable(state, playbook, step, &[(by, "--by")])?;
+    ensure_approvable(state, playbook, step, &[(by, Field::By)])?;
     // The approval covers the statements as they read now: the post's own, or an approval
     // step's posts'.
     let texts = find_step(playbook, step)
@@ -241,7 +241,12 @@ pub(super) fn reject(
     by: &str,
     reason: &str,
 ) -> Result<Event, Refusal> {
-    ensure_approvable(state, playbook, step, &[(by, "--by"), (reason, "--reason")])?;
+    ensure_approvable(
+        state,
+        playbook,
+        step,
+        &[(by, Field::By), (reason, Field::Reason)],
+    )?;
     Ok(Event::ApprovalRejected {
         step: step.to_string(),
         by: by.to_string(),
@@ -279,7 +284,7 @@ pub(super) fn observe(
     text: &str,
 ) -> Result<Event, Refusal> {
     let ix = find_step(playbook, step)?;
-    non_empty(text, "TEXT")?;
+    non_empty(text, Field::Text)?;
     if !matches!(kind(playbook, ix), Some(StepKind::Monitor(_))) {
         return Err(Refusal::NotAMonitor {
             step: step.to_string(),
@@ -299,7 +304,7 @@ pub(super) fn reopen(
     reason: &str,
 ) -> Result<Event, Refusal> {
     let ix = find_step(playbook, step)?;
-    non_empty(reason, "--reason")?;
+    non_empty(reason, Field::Reason)?;
     if !matches!(state.status_of(ix), StepStatus::Done | StepStatus::Skipped) {
         return Err(Refusal::NotReopenable {
             step: step.to_string(),
@@ -316,7 +321,7 @@ pub(super) fn note(
     text: &str,
     step: &Option<String>,
 ) -> Result<Event, Refusal> {
-    non_empty(text, "TEXT")?;
+    non_empty(text, Field::Text)?;
     if let Some(s) = step {
         find_step(playbook, s)?;
     }
@@ -334,7 +339,7 @@ pub(super) fn attach_evidence(
 ) -> Result<Event, Refusal> {
     find_step(playbook, step)?;
     match evidence {
-        EvidenceRecord::Url { url } => non_empty(url, "URL")?,
+        EvidenceRecord::Url { url } => non_empty(url, Field::Url)?,
         // A file lives in `evidence/` under a plain name: never a path out of it (its
         // characters were checked with every typed name).
         EvidenceRecord::File { name, .. } => {
@@ -351,7 +356,7 @@ pub(super) fn attach_evidence(
 }
 
 pub(super) fn handover(state: &IncidentState, to: &str, summary: &str) -> Result<Event, Refusal> {
-    non_empty(to, "--to")?;
+    non_empty(to, Field::To)?;
     if to == state.operator {
         return Err(Refusal::SameOperator {
             name: to.to_string(),
@@ -369,10 +374,12 @@ pub(super) fn identify_account(
     platform: Option<Platform>,
 ) -> Result<Event, Refusal> {
     if let Some(a) = account {
-        non_empty(a, "--account")?;
+        non_empty(a, Field::Account)?;
     }
     if account.is_none() && platform.is_none() {
-        return Err(Refusal::Empty { what: "--account" });
+        return Err(Refusal::Empty {
+            what: Field::Account,
+        });
     }
     Ok(Event::AccountIdentified {
         account: account.clone(),
@@ -391,10 +398,10 @@ pub(super) fn close(
         .filter_map(|ix| playbook.graph.step(ix).map(|s| s.id.clone()))
         .collect();
     // Every undelivered message belongs to an open step (forcing, skipping or a step ceasing
-    // to apply cancels its mail), so the open steps already need --force.
+    // to apply cancels its mail), so the open steps already need forcing.
     let undelivered: Vec<u32> = state.undelivered().map(|m| m.number).collect();
     match force {
-        Some(reason) => non_empty(reason, "--reason")?,
+        Some(reason) => non_empty(reason, Field::Reason)?,
         None if !open.is_empty() => return Err(Refusal::OpenSteps { steps: open }),
         None => {}
     }

@@ -3,14 +3,14 @@
 //! and tabs ([`crate::text`] is the rule). One match over every command, so a new command's
 //! fields are considered here by the compiler's exhaustiveness check.
 
-use super::{Command, Refusal};
+use super::{Command, Field, Refusal};
 use crate::incident::event::EvidenceRecord;
 use crate::text::{bad_in_name, bad_in_text, is_web_url};
 
 /// A value typed by someone: a one-line name, or a text that may span lines.
 enum Typed<'a> {
-    Name(&'a str, &'static str),
-    Text(&'a str, &'static str),
+    Name(&'a str, Field),
+    Text(&'a str, Field),
 }
 
 use Typed::{Name, Text};
@@ -40,7 +40,7 @@ pub(super) fn check(command: &Command) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn opt<'a>(value: &'a Option<String>, what: &'static str) -> Option<Typed<'a>> {
+fn opt<'a>(value: &'a Option<String>, what: Field) -> Option<Typed<'a>> {
     value.as_deref().map(|v| Text(v, what))
 }
 
@@ -50,14 +50,14 @@ fn fields(command: &Command) -> Vec<Typed<'_>> {
     match command {
         Command::Start { params, .. } => {
             let mut out = vec![
-                Name(&params.title, "--title"),
-                Name(&params.operator, "--operator"),
+                Name(&params.title, Field::Title),
+                Name(&params.operator, Field::Operator),
             ];
-            out.extend(params.account.as_deref().map(|a| Name(a, "--account")));
-            out.extend(params.severity.as_deref().map(|s| Name(s, "--severity")));
+            out.extend(params.account.as_deref().map(|a| Name(a, Field::Account)));
+            out.extend(params.severity.as_deref().map(|s| Name(s, Field::Severity)));
             for (fact, value) in &params.facts {
-                out.push(Name(fact, "--fact"));
-                out.push(Text(value, "--fact"));
+                out.push(Name(fact, Field::FactName));
+                out.push(Text(value, Field::FactValue));
             }
             out
         }
@@ -67,16 +67,16 @@ fn fields(command: &Command) -> Vec<Typed<'_>> {
             force,
             statement,
         } => [
-            Some(Name(step, "STEP")),
-            opt(note, "--note"),
-            opt(force, "--reason"),
-            statement.as_ref().map(|s| Text(&s.text, "statements/")),
+            Some(Name(step, Field::Step)),
+            opt(note, Field::Note),
+            opt(force, Field::Reason),
+            statement.as_ref().map(|s| Text(&s.text, Field::Statement)),
         ]
         .into_iter()
         .flatten()
         .collect(),
         Command::Skip { step, reason } | Command::Reopen { step, reason } => {
-            vec![Name(step, "STEP"), Text(reason, "--reason")]
+            vec![Name(step, Field::Step), Text(reason, Field::Reason)]
         }
         Command::Decide {
             step,
@@ -84,32 +84,32 @@ fn fields(command: &Command) -> Vec<Typed<'_>> {
             reason,
             force,
         } => [
-            Some(Name(step, "STEP")),
-            Some(Name(option, "OPTION")),
-            opt(reason, "--reason"),
-            opt(force, "--reason"),
+            Some(Name(step, Field::Step)),
+            Some(Name(option, Field::Option)),
+            opt(reason, Field::Reason),
+            opt(force, Field::Reason),
         ]
         .into_iter()
         .flatten()
         .collect(),
-        Command::Approve { step, by, .. } => vec![Name(step, "STEP"), Name(by, "--by")],
+        Command::Approve { step, by, .. } => vec![Name(step, Field::Step), Name(by, Field::By)],
         Command::Reject { step, by, reason } => vec![
-            Name(step, "STEP"),
-            Name(by, "--by"),
-            Text(reason, "--reason"),
+            Name(step, Field::Step),
+            Name(by, Field::By),
+            Text(reason, Field::Reason),
         ],
-        Command::Check { step, .. } => vec![Name(step, "STEP")],
+        Command::Check { step, .. } => vec![Name(step, Field::Step)],
         // A reply's name and reason come from a stranger's mail: the same rule as typed text.
         Command::ApplyHeldReply { .. } => Vec::new(),
         Command::RecordReply { reply, .. } => {
-            let mut out = vec![Name(&reply.name, "From")];
-            out.extend(opt(&reply.reason, "reason"));
+            let mut out = vec![Name(&reply.name, Field::ReplyName)];
+            out.extend(opt(&reply.reason, Field::ReplyReason));
             out
         }
-        Command::Observe { step, text } => vec![Name(step, "STEP"), Text(text, "TEXT")],
+        Command::Observe { step, text } => vec![Name(step, Field::Step), Text(text, Field::Text)],
         Command::Note { text, step } => {
-            let mut out = vec![Text(text, "TEXT")];
-            out.extend(step.as_deref().map(|s| Name(s, "--step")));
+            let mut out = vec![Text(text, Field::Text)];
+            out.extend(step.as_deref().map(|s| Name(s, Field::Step)));
             out
         }
         Command::AttachEvidence {
@@ -117,36 +117,36 @@ fn fields(command: &Command) -> Vec<Typed<'_>> {
             evidence,
             note,
         } => {
-            let mut out = vec![Name(step, "STEP")];
+            let mut out = vec![Name(step, Field::Step)];
             match evidence {
                 EvidenceRecord::File { name, original, .. } => {
-                    out.push(Name(name, "FILE"));
-                    out.push(Name(original, "FILE"));
+                    out.push(Name(name, Field::File));
+                    out.push(Name(original, Field::File));
                 }
-                EvidenceRecord::Url { url } => out.push(Name(url, "URL")),
+                EvidenceRecord::Url { url } => out.push(Name(url, Field::Url)),
             }
-            out.extend(opt(note, "--note"));
+            out.extend(opt(note, Field::Note));
             out
         }
-        Command::Handover { to, .. } => vec![Name(to, "--to")],
+        Command::Handover { to, .. } => vec![Name(to, Field::To)],
         Command::QueueNotifications { step, .. } | Command::RequestApproval { step, .. } => {
-            vec![Name(step, "STEP")]
+            vec![Name(step, Field::Step)]
         }
-        Command::AddRecipients { step, to } => std::iter::once(Name(step, "STEP"))
-            .chain(to.iter().map(|t| Name(t, "--to")))
+        Command::AddRecipients { step, to } => std::iter::once(Name(step, Field::Step))
+            .chain(to.iter().map(|t| Name(t, Field::To)))
             .collect(),
         Command::Acknowledge { by, note, .. } => {
-            let mut out = vec![Name(by, "--by")];
-            out.extend(opt(note, "--note"));
+            let mut out = vec![Name(by, Field::By)];
+            out.extend(opt(note, Field::Note));
             out
         }
-        Command::WithdrawAcknowledgement { reason, .. } => vec![Text(reason, "--reason")],
+        Command::WithdrawAcknowledgement { reason, .. } => vec![Text(reason, Field::Reason)],
         Command::Call { division, note, .. } => {
-            vec![Name(division, "DIVISION"), Text(note, "--note")]
+            vec![Name(division, Field::Division), Text(note, Field::Note)]
         }
         Command::IdentifyAccount { account, .. } => account
             .as_deref()
-            .map(|a| Name(a, "--account"))
+            .map(|a| Name(a, Field::Account))
             .into_iter()
             .collect(),
         Command::RecordReview {
@@ -154,12 +154,14 @@ fn fields(command: &Command) -> Vec<Typed<'_>> {
             issues,
             improvements,
         } => vec![
-            Text(good, "REVIEW"),
-            Text(issues, "REVIEW"),
-            Text(improvements, "REVIEW"),
+            Text(good, Field::Review),
+            Text(issues, Field::Review),
+            Text(improvements, Field::Review),
         ],
-        Command::Close { force } => opt(force, "--reason").into_iter().collect(),
-        Command::SetFact { fact, value } => vec![Name(fact, "FACT"), Text(value, "VALUE")],
+        Command::Close { force } => opt(force, Field::Reason).into_iter().collect(),
+        Command::SetFact { fact, value } => {
+            vec![Name(fact, Field::FactName), Text(value, Field::FactValue)]
+        }
         Command::RecordDelivery { .. }
         | Command::RecordFailure { .. }
         | Command::BeginExercise { .. }

@@ -5,6 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 use crate::incident::event::{EvidenceRecord, Letter, TargetTime};
+use crate::lang::{Lang, Text};
 
 /// Where a step stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
@@ -29,6 +30,19 @@ impl StepStatus {
             self,
             StepStatus::Done | StepStatus::Skipped | StepStatus::NotApplicable
         )
+    }
+
+    /// The status in words, the one place every face takes them from (the screen, `status`,
+    /// the report).
+    pub fn words(self, lang: Lang) -> &'static str {
+        match self {
+            StepStatus::Done => Text::new("完了", "done"),
+            StepStatus::Ready => Text::new("実施可", "ready"),
+            StepStatus::Pending => Text::new("待機", "pending"),
+            StepStatus::Skipped => Text::new("省略", "skipped"),
+            StepStatus::NotApplicable => Text::new("対象外", "n/a"),
+        }
+        .get(lang)
     }
 }
 
@@ -207,6 +221,20 @@ impl Phase {
             Phase::FailedPermanent => "failed_permanent",
         }
     }
+
+    /// Where the message stands in words, the one place every face takes them from (the
+    /// screen, `outbox`, the yearly summary); each face adds its own details (when, why).
+    pub fn words(self, lang: Lang) -> &'static str {
+        match self {
+            Phase::Sent => Text::new("送達", "delivered"),
+            Phase::Called => Text::new("電話で連絡済み", "reached by phone"),
+            Phase::Cancelled => Text::new("送信中止", "not sent"),
+            Phase::Pending => Text::new("送信待ち", "queued"),
+            Phase::Failed => Text::new("送信失敗", "failed"),
+            Phase::FailedPermanent => Text::new("送信失敗・再送しない", "failed, not retried"),
+        }
+        .get(lang)
+    }
 }
 
 impl Serialize for Phase {
@@ -333,6 +361,72 @@ impl ExerciseRun {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every variant, each listed by an exhaustive match (a new variant does not compile
+    /// until it is placed here, and then its words are checked below).
+    fn every_phase() -> Vec<Phase> {
+        let place = |p: Phase| match p {
+            Phase::Sent => 0,
+            Phase::Called => 1,
+            Phase::Cancelled => 2,
+            Phase::Pending => 3,
+            Phase::Failed => 4,
+            Phase::FailedPermanent => 5,
+        };
+        let all = vec![
+            Phase::Sent,
+            Phase::Called,
+            Phase::Cancelled,
+            Phase::Pending,
+            Phase::Failed,
+            Phase::FailedPermanent,
+        ];
+        assert!(all.iter().enumerate().all(|(i, p)| place(*p) == i));
+        all
+    }
+
+    fn every_status() -> Vec<StepStatus> {
+        let place = |s: StepStatus| match s {
+            StepStatus::Pending => 0,
+            StepStatus::Ready => 1,
+            StepStatus::Done => 2,
+            StepStatus::Skipped => 3,
+            StepStatus::NotApplicable => 4,
+        };
+        let all = vec![
+            StepStatus::Pending,
+            StepStatus::Ready,
+            StepStatus::Done,
+            StepStatus::Skipped,
+            StepStatus::NotApplicable,
+        ];
+        assert!(all.iter().enumerate().all(|(i, s)| place(*s) == i));
+        all
+    }
+
+    /// Words in both languages, different for each variant (two states never read alike).
+    fn words_are_complete<T: Copy>(all: &[T], words: impl Fn(T, Lang) -> &'static str) {
+        for lang in [Lang::Ja, Lang::En] {
+            let mut seen: Vec<&str> = all.iter().map(|v| words(*v, lang)).collect();
+            assert!(seen.iter().all(|w| !w.trim().is_empty()), "{seen:?}");
+            seen.sort_unstable();
+            seen.dedup();
+            assert_eq!(seen.len(), all.len(), "{lang:?}: two variants share words");
+        }
+        let japanese = |v: T| !words(v, Lang::Ja).is_ascii();
+        assert!(all.iter().all(|v| japanese(*v)));
+        assert!(all.iter().all(|v| words(*v, Lang::En).is_ascii()));
+    }
+
+    #[test]
+    fn every_message_phase_has_words_in_both_languages() {
+        words_are_complete(&every_phase(), Phase::words);
+    }
+
+    #[test]
+    fn every_step_status_has_words_in_both_languages() {
+        words_are_complete(&every_status(), StepStatus::words);
+    }
 
     fn message(delivery: Delivery) -> MessageRecord {
         let at = DateTime::parse_from_rfc3339("2026-11-22T14:03:00+09:00").unwrap();

@@ -1,7 +1,7 @@
 //! Dialogs: which one a key opens, what typing does in it, and the command it becomes.
 
 use super::{Action, App, Mode};
-use crate::incident::{Command, Incident, handover_summary};
+use crate::incident::{Command, Incident, Refusal, handover_summary};
 use crate::lang::Lang;
 use crate::playbook::{StepIx, StepKind};
 use crate::tr;
@@ -158,7 +158,10 @@ impl App {
         // Every dialog records something: on a closed incident it is refused before anything
         // is typed, not after.
         if self.incident.state().is_closed() {
-            self.error(crate::incident::Refusal::Closed.message(self.lang));
+            self.error(super::keys::Screen::refused(
+                &crate::incident::Refusal::Closed,
+                self.lang,
+            ));
             return;
         }
         if kind == DialogKind::Ack {
@@ -384,12 +387,6 @@ impl App {
     /// Enter in a dialog: the typed text (or the suggestion) becomes a command.
     pub(super) fn submit(&mut self, dialog: Dialog) {
         let text = dialog.answer();
-        // A decision's text is only the reason for changing it, which the engine asks for.
-        if dialog.takes_text && dialog.kind != DialogKind::Decide && text.is_empty() {
-            self.error(tr!(self.lang, "入力してください", "please type something"));
-            self.mode = Mode::Dialog(dialog);
-            return;
-        }
         let step = self.step_id(dialog.step);
         match dialog.kind {
             DialogKind::AckPick => {
@@ -399,6 +396,14 @@ impl App {
             }
             // The reason first; then who refused, the operator unless someone else is named.
             DialogKind::Reject => {
+                let reject = Command::Reject {
+                    step: step.clone(),
+                    by: self.operator.clone(),
+                    reason: text.clone(),
+                };
+                if self.typed_refused(&reject, &dialog) {
+                    return;
+                }
                 self.mode = Mode::Dialog(Dialog {
                     kind: DialogKind::RejectBy,
                     input: String::new(),
@@ -413,17 +418,52 @@ impl App {
                     to: text.clone(),
                     summary,
                 };
+                if self.typed_refused(&command, &dialog) {
+                    return;
+                }
                 // Whoever takes over types from now on: record their actions under their name.
                 if self.execute(command) {
                     self.operator = text;
                 }
             }
-            DialogKind::Evidence => self.attach_evidence(step, text),
+            DialogKind::Evidence => {
+                // Nothing typed is refused as an empty address would be.
+                let empty = Command::AttachEvidence {
+                    step: step.clone(),
+                    evidence: crate::incident::EvidenceRecord::Url { url: text.clone() },
+                    note: None,
+                };
+                if !(text.is_empty() && self.typed_refused(&empty, &dialog)) {
+                    self.attach_evidence(step, text);
+                }
+            }
             _ => {
-                if let Some(command) = self.command_for(dialog, step, text) {
+                if let Some(command) = self.command_for(dialog.clone(), step, text)
+                    && !self.typed_refused(&command, &dialog)
+                {
                     self.execute(command);
                 }
             }
+        }
+    }
+
+    /// Whether the engine refuses what was typed into `dialog` (empty, a control character,
+    /// a value the fact cannot hold): then the refusal is shown and the dialog stays open
+    /// with the text, to be corrected. Other refusals are the command's, shown when it runs.
+    fn typed_refused(&mut self, command: &Command, dialog: &Dialog) -> bool {
+        match self.incident.check(command) {
+            Err(
+                refusal @ (Refusal::Empty { .. }
+                | Refusal::ControlCharacter { .. }
+                | Refusal::ControlInText { .. }
+                | Refusal::BadFactValue { .. }
+                | Refusal::BadUrl { .. }),
+            ) => {
+                self.error(super::keys::Screen::refused(&refusal, self.lang));
+                self.mode = Mode::Dialog(dialog.clone());
+                true
+            }
+            _ => false,
         }
     }
 
@@ -582,7 +622,11 @@ impl App {
                 self.push_log(&written);
                 self.say_recorded();
             }
-            Err(e) => self.error(e.message(self.lang)),
+            Err(e) => self.error(super::keys::Screen::error(
+                e.refusal(),
+                |l| e.message(l),
+                self.lang,
+            )),
         }
     }
 

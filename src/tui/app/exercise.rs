@@ -6,6 +6,7 @@ use chrono::{DateTime, FixedOffset};
 use super::{Action, App, Mode};
 use crate::incident::Command;
 use crate::tr;
+use crate::tui::keys::Screen;
 
 /// An inject as the screen pops it up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +75,7 @@ impl App {
                     self.inject_given(f);
                 }
             }
-            Err(e) => self.error(e.message(self.lang)),
+            Err(e) => self.error(Screen::error(e.refusal(), |l| e.message(l), self.lang)),
         }
     }
 
@@ -89,7 +90,11 @@ impl App {
             text: fired.inject.text.clone(),
             at,
             early: fired.early,
-            refused: fired.refused.iter().map(|r| r.message(self.lang)).collect(),
+            refused: fired
+                .refused
+                .iter()
+                .map(|r| Screen::refused(r, self.lang))
+                .collect(),
             opening: false,
         });
         self.now = self.incident.now();
@@ -168,7 +173,7 @@ impl App {
             }
             Err(e) => {
                 // Nothing typed is lost: the form stays open at its first answer.
-                self.error(e.message(self.lang));
+                self.error(Screen::error(e.refusal(), |l| e.message(l), self.lang));
                 self.mode = Mode::Review(ReviewForm { field: 0, ..form });
             }
         }
@@ -216,7 +221,7 @@ impl App {
                     "これ以上の状況付与はありません",
                     "no more injects"
                 )),
-                Err(e) => self.error(e.message(lang)),
+                Err(e) => self.error(Screen::error(e.refusal(), |l| e.message(l), lang)),
             },
             Action::ShowInject => match self.last_card.clone() {
                 Some(card) => self.mode = Mode::Inject(card),

@@ -5,11 +5,10 @@ use std::collections::{HashMap, HashSet};
 use std::pin::Pin;
 
 use super::{Action, App};
-use crate::incident::Refusal;
 use crate::notify::{self, Claim, Config, Job, Outcome, Transport};
 use crate::playbook::StepIx;
 use crate::tr;
-use crate::tui::keys::name_of;
+use crate::tui::keys::Screen;
 
 /// The screen's side of the outbox: the config, the transport, and the deliveries under way.
 #[derive(Debug)]
@@ -212,8 +211,7 @@ impl App {
                 self.info(text);
                 self.schedule(false);
             }
-            Err(notify::NotifyError::Refused(r)) => self.error(r.message(self.lang)),
-            Err(e) => self.error(e.message(self.lang)),
+            Err(e) => self.error(Screen::error(e.refusal(), |l| e.message(l), self.lang)),
         }
     }
 
@@ -239,17 +237,8 @@ impl App {
                 self.info(text);
                 self.schedule(false);
             }
-            Err(notify::NotifyError::Refused(Refusal::AlreadyQueued { messages, .. })) => {
-                let outstanding = messages.len();
-                let (retry, call) = (name_of(&Action::Retry), name_of(&Action::Call));
-                self.info(tr!(
-                    self.lang,
-                    "この手順の通知 {outstanding} 通が未送達です（自動で再送します）。{retry} で今すぐ再送、{call} で電話連絡を記録",
-                    "{outstanding} message(s) of this step are not delivered yet (retried automatically); {retry} retries now, {call} records a call"
-                ));
-            }
-            Err(notify::NotifyError::Refused(r)) => self.error(r.message(self.lang)),
-            Err(e) => self.error(e.message(self.lang)),
+            // Queued already: the refusal says where they stand and the keys that help.
+            Err(e) => self.error(Screen::error(e.refusal(), |l| e.message(l), self.lang)),
         }
     }
 }

@@ -21,9 +21,7 @@ pub use mail::{Mail, Work};
 
 use super::keys;
 use crate::incident::describe::describe;
-use crate::incident::{
-    Command, Event, Incident, IncidentError, Refusal, StepStatus, Written, engine,
-};
+use crate::incident::{Command, Event, Incident, Refusal, StepStatus, Written, engine};
 use crate::lang::Lang;
 use crate::notify::Outcome;
 use crate::playbook::{StepIx, StepKind};
@@ -623,30 +621,12 @@ impl App {
                 self.ask_review();
                 true
             }
-            Err(IncidentError::Refused(refusal)) => {
-                let mut text = refusal.message(self.lang);
-                if matches!(
-                    refusal,
-                    Refusal::NotReady {
-                        forceable: true,
-                        ..
-                    } | Refusal::NotApplicable {
-                        forceable: true,
-                        ..
-                    }
-                ) {
-                    let force = keys::name_of(&Action::Force);
-                    text.push_str(&tr!(
-                        self.lang,
-                        "（{force} で理由を記録して強制完了）",
-                        "({force} completes it with a recorded reason)"
-                    ));
-                }
-                self.error(text);
-                false
-            }
-            Err(other) => {
-                self.error(other.message(self.lang));
+            Err(e) => {
+                self.error(keys::Screen::error(
+                    e.refusal(),
+                    |l| e.message(l),
+                    self.lang,
+                ));
                 false
             }
         }

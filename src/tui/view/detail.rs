@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Paragraph};
 use super::{status_style, time_left};
 use crate::clock::format_jst;
 use crate::incident::state::{Delivery, MessageRecord, Phase, StepRecord};
-use crate::incident::status::{pending_of, status_label};
+use crate::incident::status::pending_of;
 use crate::incident::{EvidenceRecord, StepView};
 use crate::lang::Lang;
 use crate::playbook::duration::format_duration;
@@ -110,7 +110,7 @@ impl Detail<'_> {
         ));
         let mut facts = vec![
             Span::styled(
-                status_label(view.status, lang).to_string(),
+                view.status.words(lang).to_string(),
                 status_style(view.status, view.overdue),
             ),
             Span::raw(format!("  {} ({})", step.id, step.kind.name())),
@@ -447,26 +447,20 @@ pub(super) fn needs_call_word(lang: Lang) -> String {
 fn message_phase(m: &MessageRecord, sending: bool, lang: Lang) -> (String, Style) {
     let green = Style::new().fg(Color::Green);
     let cyan = Style::new().fg(Color::Cyan);
+    let words = m.phase().words(lang);
     match (m.phase(), &m.delivery) {
         (Phase::Sent, _) => {
             let at = m.sent_at().map(|t| format_jst(t, true)).unwrap_or_default();
-            (tr!(lang, "送達 {at}", "delivered {at}"), green)
+            (format!("{words} {at}"), green)
         }
         (Phase::Called, _) => {
             let at = m.called.as_ref().map(|c| format_jst(c.at, true));
-            let at = at.unwrap_or_default();
-            (
-                tr!(lang, "電話で連絡済み {at}", "reached by phone {at}"),
-                green,
-            )
+            (format!("{words} {}", at.unwrap_or_default()), green)
         }
         (Phase::Cancelled, _) => {
             let why = m.cancelled.as_ref().map(|c| c.text.as_str());
             let why = why.unwrap_or_default();
-            (
-                tr!(lang, "送信中止: {why}", "not sent: {why}"),
-                Style::new().fg(Color::Gray),
-            )
+            (format!("{words}: {why}"), Style::new().fg(Color::Gray))
         }
         _ if sending => (tr!(lang, "送信中…", "sending…"), cyan),
         (
@@ -484,16 +478,16 @@ fn message_phase(m: &MessageRecord, sending: bool, lang: Lang) -> (String, Style
                     let at = format_jst(*t, true);
                     tr!(
                         lang,
-                        "送信失敗 ({attempt}) 再送 {at}: {error}",
-                        "failed ({attempt}) retry at {at}: {error}"
+                        "{words} ({attempt}) 再送 {at}: {error}",
+                        "{words} ({attempt}) retry at {at}: {error}"
                     )
                 }
                 _ => {
                     let retry = name_of(&Action::Retry);
                     tr!(
                         lang,
-                        "送信失敗 ({attempt}) 再送しない（{retry} で再送）: {error}",
-                        "failed ({attempt}) not retried ({retry} retries): {error}"
+                        "{words} ({attempt})（{retry} で再送）: {error}",
+                        "{words} ({attempt}) ({retry} retries): {error}"
                     )
                 }
             };
@@ -502,7 +496,7 @@ fn message_phase(m: &MessageRecord, sending: bool, lang: Lang) -> (String, Style
                 Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
             )
         }
-        _ => (tr!(lang, "送信待ち", "queued"), cyan),
+        _ => (words.to_string(), cyan),
     }
 }
 
