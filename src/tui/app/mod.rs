@@ -230,6 +230,8 @@ pub struct App {
     pub changed_at: Option<std::time::Instant>,
     /// The reply mailbox read for this screen, if `[imap]` is set up.
     replies: Option<Replies>,
+    /// The clipboard `y` copies to.
+    clipboard: clipboard::Clipboard,
 }
 
 impl std::fmt::Debug for App {
@@ -301,6 +303,7 @@ impl App {
             seen: Seen::default(),
             changed_at: None,
             replies: None,
+            clipboard: clipboard::Clipboard::default(),
         };
         let recent: Vec<Written> = app.incident.recent().cloned().collect();
         app.push_log(&recent);
