@@ -358,9 +358,15 @@ fn an_open_screen_records_replies_and_says_when_the_server_is_down() {
     tmux.wait_for("cannot be reached: Connection refused");
     server.up();
     // The server is back: the screen says so before any new mail (no stale "cannot be
-    // reached" stays).
+    // reached" stays on the message line; the timeline keeps the outage).
     let screen = tmux.wait_for("connected to IMAP server");
-    assert!(!screen.contains("cannot be reached"), "{screen}");
+    assert!(
+        !screen
+            .lines()
+            .any(|l| l.starts_with("reply mail") && l.contains("cannot be reached")),
+        "{screen}"
+    );
+    assert!(screen.contains("reply mail IMAP server"), "{screen}");
     server.append(&Reply::to(&first, "s3@city.example.jp", "確認しました").bytes());
     tmux.wait_for("reply mail: recorded: message #1");
     tmux.keys(&["q"]);
@@ -371,6 +377,45 @@ fn an_open_screen_records_replies_and_says_when_the_server_is_down() {
     assert!(journal.contains("\"reply_id\":\"s3@city.example.jp\""));
     // The password is nowhere the incident wrote.
     assert!(!case.everything().contains(PASSWORD));
+}
+
+/// The screen reads the mailbox itself, on its own incident: every mail it could not count
+/// reaches the screen (both of two on the timeline), and a reply it counts is applied once (one event in the journal).
+#[test]
+fn an_open_screen_shows_every_mail_it_cannot_count_and_applies_a_reply_once() {
+    let server = ImapServer::start(std::path::Path::new("."));
+    let case = Case::start(&server, "none");
+    let first = case.message(1);
+    let tmux = common::tmux::Tmux::new(case.dir.path(), case.dir.path());
+    tmux.type_line(&format!(
+        "HIKESHI_OPERATOR=田中 HIKESHI_CONFIG={} TEST_IMAP_PASSWORD={PASSWORD} {} --lang en tui {}",
+        case.dir.path().join("hikeshi.toml").display(),
+        assert_cmd::cargo::cargo_bin!("hikeshi").display(),
+        case.incident.display()
+    ));
+    tmux.wait_for("公式X乗っ取り");
+    let mut forged = Reply::to(&first, "u1@x", "了解");
+    forged.from = "mallory@evil.example".into();
+    let mut unthreaded = Reply::to(&first, "u2@x", "了解");
+    unthreaded.threads = false;
+    server.append(&forged.bytes());
+    server.append(&unthreaded.bytes());
+    until("both mails on the screen", || {
+        tmux.screen()
+            .matches("reply mail not recorded (UID")
+            .count()
+            == 2
+    });
+    let screen = tmux.screen();
+    assert!(screen.contains("mallory@evil.example"), "{screen}");
+    assert!(screen.contains("does not answer message #1"), "{screen}");
+    server.append(&Reply::to(&first, "u3@x", "了解しました。").bytes());
+    tmux.wait_for("reply mail: recorded: message #1");
+    tmux.keys(&["q"]);
+    tmux.wait_for("everything is saved in");
+    let journal = case.journal();
+    assert_eq!(journal.matches("\"kind\":\"reply_recorded\"").count(), 1);
+    assert!(journal.contains("\"reply_id\":\"u3@x\""), "{journal}");
 }
 
 /// Approval by reply: `request-approval` mails the approver the text to approve; a reply 承認

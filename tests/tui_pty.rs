@@ -568,3 +568,53 @@ fn enter_on_a_notify_step_asks_for_the_fact_it_needs() {
     tmux.keys(&["q"]);
     tmux.wait_for("記録は保存されています");
 }
+
+/// `y` on a post where no clipboard can be reached (no display, no SSH: a bare console)
+/// saves the statement through the incident and says so: what was saved, and where. A
+/// second `y` keeps the operator's edit of the file.
+#[test]
+fn copy_without_a_clipboard_says_where_the_statement_was_saved() {
+    let tmp = tempfile::tempdir().unwrap();
+    let incidents = tmp.path().join("incidents");
+    let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
+    let tmux = Tmux::new(tmp.path(), tmp.path());
+    tmux.type_line(&format!(
+        "env -u DISPLAY -u WAYLAND_DISPLAY -u SSH_CONNECTION -u SSH_TTY HIKESHI_OPERATOR=田中 HIKESHI_INCIDENTS={} {} --lang en run unauthorized-access --account @city_official --platform x --title 公式Xの乗っ取り",
+        incidents.display(),
+        bin.display()
+    ));
+    tmux.wait_for("0/26");
+    let mut found = false;
+    for _ in 0..40 {
+        if tmux.screen().contains("takeover-notice (post)") {
+            found = true;
+            break;
+        }
+        tmux.keys(&["Down"]);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(found, "{}", tmux.screen());
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for("no clipboard here");
+    assert!(
+        screen.contains("the statement (")
+            && screen.contains("is in statements/takeover-notice.txt of the incident folder"),
+        "{screen}"
+    );
+    let dir = std::fs::read_dir(&incidents)
+        .unwrap()
+        .filter_map(Result::ok)
+        .next()
+        .unwrap()
+        .path();
+    let file = dir.join("statements").join("takeover-notice.txt");
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("@city_official"), "{saved}");
+    // The operator edits the file: a second `y` keeps the edit, copies it, and says so.
+    std::fs::write(&file, "編集した公表文").unwrap();
+    tmux.keys(&["y"]);
+    tmux.wait_for("no clipboard here: the statement (the edited text) (7 characters)");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "編集した公表文");
+    tmux.keys(&["q"]);
+    tmux.wait_for("everything is saved in");
+}

@@ -118,16 +118,12 @@ pub(super) fn screen(ctx: &Context, name: &str) -> Result<Outcome, Error> {
     if incident.state().run.is_some() {
         return resume_exercise_opened(ctx, incident, DEFAULT_SPEED);
     }
-    let mut mail = screen_mail(ctx, incident.state())?;
+    let mail = screen_mail(ctx, incident.state())?;
     let dir = incident.dir().to_path_buf();
-    // Replies count while the screen is open: with an [imap] mailbox, a watch records them
-    // (on its own thread) and the screen shows them as it shows anyone else's acts.
+    // Replies count while the screen is open: with an [imap] mailbox, the screen reads them
+    // and records them as the repliers' acts.
     let config = mail.config.clone().filter(|c| c.imap.is_some());
-    if let Some(config) = config.filter(|_| incident.state().closed.is_none()) {
-        mail.inbox = Some(crate::notify::inbox::watch_in_background(
-            &dir, config, ctx.lang,
-        ));
-    }
+    let config = config.filter(|_| incident.state().closed.is_none());
     let warning = {
         let record = incident.record();
         example_contacts_warning(&record.state, &record.directory, false, ctx.lang)
@@ -135,6 +131,9 @@ pub(super) fn screen(ctx: &Context, name: &str) -> Result<Outcome, Error> {
     let mut app = crate::tui::App::with_mail(incident, ctx.operator.clone(), ctx.lang, mail);
     if let Some(warning) = warning {
         app.warn(warning);
+    }
+    if let Some(config) = config {
+        app.read_replies(config);
     }
     show(&mut app)?;
     remind_undelivered(ctx, app.incident.record())?;

@@ -31,6 +31,66 @@ pub fn file(record: &IncidentRecord, step: &str) -> PathBuf {
         .join(format!("{step}.txt"))
 }
 
+/// What [`Incident::save_statement`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    /// The file now holds the text.
+    Written,
+    /// The file was there already and is kept as it is (a post's: the operator's edit).
+    Kept,
+}
+
+impl super::Incident {
+    /// Saves `text` as `statements/<step>.txt`, where the operator edits it before posting:
+    /// with `keep` (a post's statement: what is there is what will be published), a file
+    /// already there is kept. Written as the incident's other files are: in a real folder,
+    /// never through a link, whole (a temporary file of its own, fsync'd, renamed into
+    /// place), the folder synced.
+    pub fn save_statement(
+        &self,
+        step: &str,
+        text: &str,
+        keep: bool,
+    ) -> Result<Saved, IncidentError> {
+        let path = file(self.record(), step);
+        let folder = self.dir().join(files::STATEMENTS);
+        match std::fs::create_dir(&folder) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                return Err(IncidentError::io(io::CREATE, &folder, e));
+            }
+            _ => crate::platform::real_dir(&folder)
+                .map_err(|e| IncidentError::io(io::CREATE, &folder, e))?,
+        }
+        if keep && std::fs::symlink_metadata(&path).is_ok() {
+            return Ok(Saved::Kept);
+        }
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = folder.join(format!(".{step}.txt.{}-{n}.tmp", std::process::id()));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        let written = crate::platform::open_no_follow(&options, &tmp)
+            .map_err(|e| IncidentError::io(io::CREATE, &tmp, e))
+            .and_then(|mut f| {
+                use std::io::Write as _;
+                f.write_all(text.as_bytes())
+                    .and_then(|()| f.sync_all())
+                    .map_err(|e| IncidentError::io(io::WRITE, &tmp, e))
+            })
+            // A rename replaces a link at `path` itself, never what it points to.
+            .and_then(|()| {
+                std::fs::rename(&tmp, &path).map_err(|e| IncidentError::io(io::WRITE, &path, e))
+            });
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written?;
+        crate::platform::sync_dir(&folder)
+            .map_err(|e| IncidentError::io(io::SYNC_FOLDER, &folder, e))?;
+        Ok(Saved::Written)
+    }
+}
+
 /// The text a post step would publish now: the edited file, or the template filled in.
 /// None for a step that is not a post.
 pub fn to_post(

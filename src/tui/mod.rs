@@ -58,7 +58,8 @@ pub trait Screen {
     fn update(&mut self, action: Action) -> Option<Action>;
     /// Whether to leave.
     fn done(&self) -> bool;
-    /// Background work to start (deliveries); each ends in an action fed back to `update`.
+    /// Background work to start (deliveries, the reply mailbox's round trips); each ends in
+    /// an action fed back to `update`.
     fn take_work(&mut self) -> Vec<app::Work> {
         Vec::new()
     }
@@ -78,7 +79,9 @@ impl Screen for App {
         self.quit
     }
     fn take_work(&mut self) -> Vec<app::Work> {
-        App::take_work(self)
+        let mut work = App::take_work(self);
+        work.extend(self.take_reply_work());
+        work
     }
 }
 

@@ -9,6 +9,7 @@
 mod clipboard;
 mod dialog;
 mod exercise;
+mod inbox;
 mod mail;
 
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ use chrono::{DateTime, FixedOffset};
 
 pub use dialog::{Dialog, DialogKind};
 pub use exercise::{InjectCard, ReviewForm};
+pub use inbox::{Answered, Replies};
 pub use mail::{Mail, Work};
 
 use super::keys;
@@ -108,6 +110,8 @@ pub enum Action {
     Ack,
     /// A delivery attempt finished (from the outbox worker).
     Delivered(Outcome),
+    /// A round trip to the reply mailbox came back.
+    Replies(Answered),
     /// Exercise: pause or resume the simulated clock (facilitator).
     Pause,
     /// Exercise: give the next inject now (facilitator).
@@ -222,6 +226,10 @@ pub struct App {
     /// this screen's mail settling, an inject): keys on the selected step are held for
     /// [`KEY_HOLD`] after. `None` once the person has had time to see the change.
     pub changed_at: Option<std::time::Instant>,
+    /// The reply mailbox read for this screen, if `[imap]` is set up.
+    replies: Option<Replies>,
+    /// The clipboard `y` copies to.
+    clipboard: clipboard::Clipboard,
 }
 
 impl std::fmt::Debug for App {
@@ -292,6 +300,8 @@ impl App {
             highlight_until: None,
             seen: Seen::default(),
             changed_at: None,
+            replies: None,
+            clipboard: clipboard::Clipboard::default(),
         };
         let recent: Vec<Written> = app.incident.recent().cloned().collect();
         app.push_log(&recent);
@@ -326,6 +336,7 @@ impl App {
             }
             (_, Action::Refresh) => self.refresh(),
             (_, Action::Delivered(outcome)) => self.delivered(&outcome),
+            (_, Action::Replies(answered)) => self.replies_answered(&answered),
             (Mode::Help | Mode::Inject(_) | Mode::Score(_), Action::Quit) => self.quit = true,
             // Anything else closes what is shown over the screen.
             (Mode::Help | Mode::Inject(_) | Mode::Score(_), _) => self.mode = Mode::Normal,
@@ -521,7 +532,8 @@ impl App {
             | Action::Clear
             | Action::TakeSuggestion
             | Action::Choose(_)
-            | Action::Delivered(_) => {}
+            | Action::Delivered(_)
+            | Action::Replies(_) => {}
         }
     }
 
@@ -632,23 +644,12 @@ impl App {
         }
     }
 
-    /// Folds what others appended since the screen last looked, and shows it; then what the
-    /// reply mailbox's watch reported.
+    /// Folds what others appended since the screen last looked, and shows it.
     fn refresh(&mut self) {
         if let Err(e) = self.incident.refresh() {
             self.error(e.message(self.lang));
         }
         self.show_arrivals();
-        let reported: Vec<String> = match &self.mail.inbox {
-            Some(inbox) => inbox.try_iter().collect(),
-            None => Vec::new(),
-        };
-        if let Some(last) = reported.last() {
-            // A reply that counted is on the timeline already (as the replier's act); the
-            // line says what became of the mail, or that the server cannot be reached.
-            let text = tr!(self.lang, "返信メール: {last}", "reply mail: {last}");
-            self.info(text);
-        }
     }
 
     /// Puts what others recorded (folded by a refresh, or before this screen's own command)

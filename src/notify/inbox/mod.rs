@@ -13,13 +13,17 @@ use serde::{Deserialize, Serialize};
 
 use super::NotifyError;
 use super::claim::CLAIMS;
-use super::imap::{Fetched, Mailbox, Wanted};
-use super::reply::{self, MAX_REPLY_BYTES, Unmatched};
+use super::imap::{Fetched, Wanted};
+use super::reply::{self, Unmatched};
 use crate::config::Config;
 use crate::incident::event::{Event, Verdict};
-use crate::incident::{Command, Incident, IncidentError, IncidentState, Refusal};
+use crate::incident::{Command, Incident, IncidentError, IncidentState, Refusal, Written};
 use crate::lang::Lang;
 use crate::tr;
+
+mod watch;
+
+pub use watch::{Answer, Ask, Connection, Next, Step, Watch, watch};
 
 /// The folder replies are saved in.
 pub const INBOX: &str = "inbox";
@@ -227,7 +231,7 @@ fn write_seen(inbox: &Path, seen: Seen) -> Result<(), NotifyError> {
 }
 
 /// How many of the incident's mails are fetched in one batch (two round trips: sizes, then
-/// the bodies of those within [`MAX_REPLY_BYTES`]); at most this many bodies are in memory.
+/// the bodies of those within [`reply::MAX_REPLY_BYTES`]); at most this many bodies are in memory.
 pub const BATCH: usize = 20;
 
 /// What marks this incident's mail in the mailbox: its messages' reply codes and
@@ -256,77 +260,13 @@ fn wanted(state: &IncidentState, from_start: bool) -> Wanted {
     }
 }
 
-/// Reads the incident's mail that arrived since the last look and records the replies that
-/// count; each is put in `found` as it is read, so what was read before a fault is reported
-/// too. Every mail that carries one of the incident's codes or answers one of its messages
-/// is reported, counted or not; other mail is never downloaded. `inbox/seen.json` follows
-/// each mail read, then the whole range searched.
-pub async fn check(
-    incident: &mut Incident,
-    mailbox: &mut Mailbox,
-    config: &Config,
-    lang: Lang,
-    found: &mut Vec<Found>,
-) -> Result<(), NotifyError> {
-    let dir = incident.dir().to_path_buf();
-    let inbox = dir.join(INBOX);
-    match std::fs::create_dir(&inbox) {
-        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(io(&inbox, e)),
-        _ => crate::platform::real_dir(&inbox).map_err(|e| io(&inbox, e))?,
-    }
-    let now = mailbox.look().await?;
-    // Read after the look: a reply in the mailbox now answers a message queued (journalled)
-    // before it was sent, so its code is known here.
-    incident.refresh()?;
-    // Replies held for a step that was not ready may count now.
-    found.extend(take_held(incident, config, lang)?);
-    let validity = now.validity;
-    let last = now.next.saturating_sub(1);
-    let seen = read_seen(&dir);
-    let after = match seen.validity {
-        Some(v) if v == validity && seen.last_uid <= last => Some(seen.last_uid),
-        Some(v) if v == validity => {
-            found.push(Found::Reset {
-                seen: seen.last_uid,
-                last,
-            });
-            None
-        }
-        _ => None,
-    };
-    let first = after.unwrap_or(0);
-    if first < last {
-        let wanted = wanted(incident.state(), after.is_none());
-        let uids = mailbox.search(first + 1, last, &wanted).await?;
-        for batch in uids.chunks(BATCH) {
-            for mail in &mailbox.fetch(batch, MAX_REPLY_BYTES).await? {
-                found.push(take(incident, validity, mail, config, lang)?);
-                write_seen(
-                    &inbox,
-                    Seen {
-                        validity: Some(validity),
-                        last_uid: mail.uid,
-                    },
-                )?;
-            }
-        }
-    }
-    let done = Seen {
-        validity: Some(validity),
-        last_uid: last,
-    };
-    if read_seen(&dir) != done {
-        write_seen(&inbox, done)?;
-    }
-    Ok(())
-}
-
 fn take(
     incident: &mut Incident,
     validity: u32,
     mail: &Fetched,
     config: &Config,
     lang: Lang,
+    written: &mut Vec<Written>,
 ) -> Result<Found, NotifyError> {
     let unmatched = |why: String| Found::Unmatched { uid: mail.uid, why };
     let Some(bytes) = &mail.bytes else {
@@ -355,7 +295,7 @@ fn take(
         config,
         lang,
     );
-    settle(recorded, lang).map(|f| f.unwrap_or_else(unmatched))
+    settle(recorded, lang, written).map(|f| f.unwrap_or_else(unmatched))
 }
 
 /// Takes up the held replies again: those whose step can now be approved are counted (or
@@ -364,6 +304,7 @@ fn take_held(
     incident: &mut Incident,
     config: &Config,
     lang: Lang,
+    written: &mut Vec<Written>,
 ) -> Result<Vec<Found>, NotifyError> {
     incident.refresh()?;
     let held: Vec<(String, String)> = incident
@@ -387,7 +328,7 @@ fn take_held(
                 ..
             }))) => {}
             other => {
-                if let Ok(f) = settle(other, lang)? {
+                if let Ok(f) = settle(other, lang, written)? {
                     found.push(f);
                 }
             }
@@ -396,12 +337,13 @@ fn take_held(
     Ok(found)
 }
 
-/// What a recorded reply became, from the events written; a refusal as its words (`Err`
-/// inside). A refusal that may pass (the clock behind the journal's) is an error, so that
-/// the mail is read again at the next look rather than marked as read.
+/// What a recorded reply became, from the events written (added to `written`); a refusal as
+/// its words (`Err` inside). A refusal that may pass (the clock behind the journal's) is an
+/// error, so that the mail is read again at the next look rather than marked as read.
 fn settle(
     recorded: Result<super::outbox::RecordedReply, NotifyError>,
     lang: Lang,
+    written: &mut Vec<Written>,
 ) -> Result<Result<Found, String>, NotifyError> {
     let recorded = match recorded {
         Ok(r) => r,
@@ -422,6 +364,7 @@ fn settle(
             answer = Ok(*message);
         }
     }
+    written.extend(recorded.written.iter().cloned());
     for w in recorded.written {
         match w.event {
             Event::ReplyRecorded { message, reply } => {
@@ -501,161 +444,6 @@ fn claim_reader(dir: &Path) -> Result<Option<Reader>, NotifyError> {
     }
 }
 
-/// Reads the replies to the incident's mail and records those that count: once, or
-/// (`watch`) until `report` says to stop or the incident is closed, waiting on the server
-/// (IMAP IDLE where it offers it) between looks. One process reads an incident's mailbox at a
-/// time: another says so (and a watch takes over when the reader is gone). Every mail of the
-/// incident and, when watching, every fault (the server down or slow, a refused login) is
-/// reported in words, and so is the connection coming back after a fault; a watch tries again
-/// after [`RETRY`], a single look fails. A single look at a closed incident is refused.
-/// `report` returns whether to go on.
-pub async fn watch(
-    incident: &mut Incident,
-    config: &Config,
-    lang: Lang,
-    watch: bool,
-    deliver: Option<&super::Transport>,
-    mut report: impl FnMut(String) -> bool,
-) -> Result<(), NotifyError> {
-    let imap = config
-        .imap
-        .as_ref()
-        .ok_or(super::imap::ImapError::NotConfigured)?;
-    let server = format!("{}:{}", imap.host, imap.port());
-    let mut reader: Option<Reader> = None;
-    let mut mailbox: Option<Mailbox> = None;
-    let mut other_reader = false;
-    let mut trouble = false;
-    loop {
-        if let Err(e) = incident.refresh() {
-            // A journal on a share may be out of reach for a moment: a watch says so and
-            // tries again, as for the server (and says when all is well again).
-            if !watch {
-                return Err(e.into());
-            }
-            trouble = true;
-            if !report(retrying(&e.message(lang), lang)) {
-                return Ok(());
-            }
-            tokio::time::sleep(RETRY).await;
-            continue;
-        }
-        if incident.state().is_closed() {
-            if let Some(mb) = mailbox.take() {
-                mb.close().await;
-            }
-            if !watch {
-                return Err(NotifyError::Refused(Refusal::Closed));
-            }
-            report(tr!(
-                lang,
-                "事案は終了しました。返信メールはもう読みません",
-                "the incident is closed: replies are no longer read"
-            ));
-            return Ok(());
-        }
-        if reader.is_none() {
-            reader = claim_reader(incident.dir())?;
-            match (&reader, other_reader) {
-                (None, false) => {
-                    other_reader = true;
-                    let go_on = report(tr!(
-                        lang,
-                        "この事案のメールボックスは別の画面（または hikeshi inbox）が読んでいます。記録されたものは記録簿とすべての画面に表示されます",
-                        "another screen (or hikeshi inbox) reads the mailbox of this incident: what it records shows in the journal and on every screen"
-                    ));
-                    if !go_on || !watch {
-                        return Ok(());
-                    }
-                }
-                (Some(_), true) => {
-                    other_reader = false;
-                    if !report(tr!(
-                        lang,
-                        "この事案のメールボックスは、これからこの画面が読みます",
-                        "this screen reads the mailbox of this incident from now on"
-                    )) {
-                        return Ok(());
-                    }
-                }
-                _ => {}
-            }
-            if reader.is_none() {
-                tokio::time::sleep(RETRY).await;
-                continue;
-            }
-        }
-        let mut found = Vec::new();
-        let looked = async {
-            let mut mb = match mailbox.take() {
-                Some(mb) => mb,
-                None => Mailbox::open(imap).await?,
-            };
-            check(incident, &mut mb, config, lang, &mut found).await?;
-            Ok::<_, NotifyError>(mb)
-        }
-        .await;
-        if looked.is_ok() && trouble {
-            trouble = false;
-            if !report(tr!(
-                lang,
-                "IMAP サーバー {server} に再び接続しました",
-                "connected to IMAP server {server} again"
-            )) {
-                return Ok(());
-            }
-        }
-        let mut lines: Vec<String> = found.iter().map(|f| f.render(lang)).collect();
-        // The answers to replies that counted nothing go out at once (a screen's own mail
-        // worker sends them there).
-        let answered = found
-            .iter()
-            .any(|f| matches!(f, Found::NotCounted { answer: Ok(_), .. }));
-        if let Some(transport) = deliver.filter(|_| answered) {
-            match deliver_due(incident, transport, lang).await {
-                Ok(said) => lines.extend(said),
-                Err(e) => lines.push(e.message(lang)),
-            }
-        }
-        for line in lines {
-            if !report(line) {
-                if let Ok(mb) = looked {
-                    mb.close().await;
-                }
-                return Ok(());
-            }
-        }
-        match looked {
-            Ok(mb) => {
-                if !watch {
-                    if found.is_empty() {
-                        report(tr!(lang, "新しいメールはありません", "no new mail"));
-                    }
-                    mb.close().await;
-                    return Ok(());
-                }
-                match mb.wait(RETRY).await {
-                    Ok(mb) => mailbox = Some(mb),
-                    Err(e) => {
-                        trouble = true;
-                        if !report(e.message(lang)) {
-                            return Ok(());
-                        }
-                    }
-                }
-            }
-            Err(e) if watch => {
-                trouble = true;
-                if !report(retrying(&e.message(lang), lang)) {
-                    return Ok(());
-                }
-                tokio::time::sleep(RETRY).await;
-            }
-            Err(e) => return Err(e),
-        }
-    }
-}
-
 /// A fault a watch tries again after, in words.
 fn retrying(fault: &str, lang: Lang) -> String {
     tr!(
@@ -664,98 +452,6 @@ fn retrying(fault: &str, lang: Lang) -> String {
         "{fault} (trying again in {} s)",
         RETRY.as_secs()
     )
-}
-
-/// Sends the messages due now (the answers just queued among them) and journals each
-/// outcome; one line per outcome.
-async fn deliver_due(
-    incident: &mut Incident,
-    transport: &super::Transport,
-    lang: Lang,
-) -> Result<Vec<String>, NotifyError> {
-    // Only the answers: the rest of the incident's mail is sent by whoever queued it.
-    let others: std::collections::HashSet<u32> = incident
-        .state()
-        .undelivered()
-        .filter(|m| m.letter.answers.is_none())
-        .map(|m| m.number)
-        .collect();
-    let claimed = super::claim_due(incident, &others, false, usize::MAX)?;
-    let mut lines = Vec::new();
-    let mut failure = None;
-    super::deliver_each(transport, claimed, |outcome, claim| {
-        if failure.is_none()
-            && let Err(e) = super::record(incident, &outcome)
-        {
-            failure = Some(e);
-        }
-        drop(claim);
-        lines.push(match &outcome {
-            super::Outcome::Sent { message, reply, .. } => tr!(
-                lang,
-                "返答 #{message} を送信しました（{reply}）",
-                "answer #{message} sent ({reply})"
-            ),
-            super::Outcome::Failed { message, error, .. } => tr!(
-                lang,
-                "返答 #{message} を送信できません（再送します）: {error}",
-                "answer #{message} not sent (it is retried): {error}"
-            ),
-        });
-    })
-    .await;
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(lines),
-    }
-}
-
-/// Watches the mailbox for an open screen, on a thread of its own with its own hold on the
-/// incident (the journal takes several writers: the screen shows the replies recorded as it
-/// shows anyone else's acts). The lines it reports arrive on the receiver; the watch ends
-/// when the receiver is dropped (at the latest at its next report).
-pub fn watch_in_background(
-    dir: &Path,
-    config: Config,
-    lang: Lang,
-) -> std::sync::mpsc::Receiver<String> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let dir = dir.to_path_buf();
-    let spawned = std::thread::Builder::new()
-        .name("hikeshi-inbox".into())
-        .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(r) => r,
-                Err(e) => {
-                    let _ = tx.send(e.to_string());
-                    return;
-                }
-            };
-            let clock = std::sync::Arc::new(crate::clock::SystemClock);
-            let mut incident = match Incident::open(&dir, clock) {
-                Ok(i) => i,
-                Err(e) => {
-                    let _ = tx.send(e.message(lang));
-                    return;
-                }
-            };
-            let looked =
-                runtime.block_on(watch(&mut incident, &config, lang, true, None, |line| {
-                    tx.send(line).is_ok()
-                }));
-            if let Err(e) = looked {
-                let _ = tx.send(e.message(lang));
-            }
-        });
-    if let Err(e) = spawned {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let _ = tx.send(e.to_string());
-        return rx;
-    }
-    rx
 }
 
 #[cfg(test)]
