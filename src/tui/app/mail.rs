@@ -32,9 +32,6 @@ pub struct Mail {
     clock_behind: bool,
     /// Deliveries to start (taken by the screen loop).
     queue: Vec<Job>,
-    /// What the watch on the reply mailbox reports (replies recorded or not, the server
-    /// down), when one runs for this screen.
-    pub inbox: Option<std::sync::mpsc::Receiver<String>>,
 }
 
 impl Default for Mail {
@@ -55,7 +52,6 @@ impl Mail {
             unrecorded: HashSet::new(),
             clock_behind: false,
             queue: Vec::new(),
-            inbox: None,
         }
     }
 
@@ -72,7 +68,6 @@ impl Mail {
             unrecorded: HashSet::new(),
             clock_behind: false,
             queue: Vec::new(),
-            inbox: None,
         }
     }
 
