@@ -14,10 +14,6 @@ pub const DIVISIONS_FILE_NAMES: [&str; 2] = ["divisions.yaml", "divisions.yml"];
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     /// Neither a file, nor a playbook of the city's folder, nor a stock playbook.
-    #[error(
-        "no playbook file or playbook named `{name}` (looked in: {looked}; stock playbooks: {stock})",
-        looked = looked.join(", ")
-    )]
     NotFound {
         /// What was asked for.
         name: String,
@@ -27,10 +23,6 @@ pub enum CatalogError {
         stock: String,
     },
     /// Neither a file, nor a scenario of the city's folder, nor a stock scenario.
-    #[error(
-        "no scenario file or scenario named `{name}` (looked in: {looked}; stock scenarios: {stock})",
-        looked = looked.join(", ")
-    )]
     ScenarioNotFound {
         /// What was asked for.
         name: String,
@@ -40,13 +32,19 @@ pub enum CatalogError {
         stock: String,
     },
     /// A folder could not be listed.
-    #[error("cannot read the folder {path}: {source}")]
     Folder {
         /// The folder.
         path: PathBuf,
         /// Why.
         source: std::io::Error,
     },
+}
+
+/// The English of [`CatalogError::message`]: each failure's text is written once.
+impl std::fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::Lang::En))
+    }
 }
 
 impl CatalogError {

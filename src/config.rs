@@ -11,7 +11,6 @@ use serde::Deserialize;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read (a file named by `--config` or `$HIKESHI_CONFIG` must exist).
-    #[error("cannot read {}: {source}", path.display())]
     Read {
         /// The file.
         path: PathBuf,
@@ -19,13 +18,19 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// The file does not parse, or has a setting hikeshi does not know.
-    #[error("{}: {message}", path.display())]
     Parse {
         /// The file.
         path: PathBuf,
         /// What is wrong, with line and column.
         message: String,
     },
+}
+
+/// The English of [`ConfigError::message`]: each failure's text is written once.
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::Lang::En))
+    }
 }
 
 impl ConfigError {

@@ -52,25 +52,19 @@ pub enum Error {
     #[error(transparent)]
     Contacts(#[from] ContactsError),
     /// A playbook or scenario does not load: its diagnostics say why.
-    #[error("{} problem(s) in the playbook or scenario", .0.diagnostics.len())]
     Load(LoadFailure),
     /// Standard input and output are not a terminal, so the screen cannot be shown.
-    #[error("not a terminal")]
     NoTerminal {
         /// The incident to resume later in a terminal, if one was opened.
         resume: Option<String>,
     },
     /// `exercise` without a scenario (or `--resume`).
-    #[error("name a scenario")]
     NoScenario,
     /// `exercise --live` with neither `[smtp]` nor a `[channels.NAME]`.
-    #[error("--live needs an [smtp] table or a [channels.NAME] in hikeshi.toml")]
     LiveNeedsDestination,
     /// An exercise's frozen scenario is missing or changed.
-    #[error("{} is missing or differs from the scenario the exercise began with", .0.display())]
     ScenarioChanged(PathBuf),
     /// Messages just sent are still undelivered (they stay queued).
-    #[error("{count} message(s) not delivered")]
     Undelivered {
         /// Undelivered messages of the incident.
         count: usize,
@@ -78,16 +72,13 @@ pub enum Error {
         id: String,
     },
     /// The report was written, but the journal fails verification.
-    #[error("the incident's record failed verification")]
     Unverified,
     /// The summary was written, but incidents in it failed verification.
-    #[error("{count} incident(s) in the summary failed verification")]
     SummaryUnverified {
         /// How many.
         count: usize,
     },
     /// `summary --from` is after `--to`.
-    #[error("--from {from} is after --to {to}")]
     SummaryPeriod {
         /// The first day asked for.
         from: chrono::NaiveDate,
@@ -96,7 +87,6 @@ pub enum Error {
     },
     /// A summary's `-o` names a file inside an incident folder, or an existing file (without
     /// `--force`).
-    #[error("refusing to write the summary to {}", path.display())]
     SummaryOutput {
         /// The path given.
         path: PathBuf,
@@ -104,7 +94,6 @@ pub enum Error {
         in_incident: bool,
     },
     /// `ack` named a recipient that has several messages in question: name one by number.
-    #[error("{to} has several messages: {messages:?}")]
     SeveralMessages {
         /// The recipient as named.
         to: String,
@@ -112,7 +101,6 @@ pub enum Error {
         messages: Vec<u32>,
     },
     /// Writing a file failed.
-    #[error("cannot write {}: {source}", path.display())]
     Write {
         /// The file.
         path: PathBuf,
@@ -120,7 +108,6 @@ pub enum Error {
         source: std::io::Error,
     },
     /// `init` would overwrite files.
-    #[error("{count} file(s) already exist in {} (first: {})", dir.display(), first.display())]
     WouldOverwrite {
         /// The folder.
         dir: PathBuf,
@@ -131,7 +118,6 @@ pub enum Error {
     },
     /// A report's `-o` names a file inside an incident folder (other than the report's own
     /// names there), or an existing file that is not an earlier report (without `--force`).
-    #[error("refusing to write the report to {}", path.display())]
     ReportOutput {
         /// The path given.
         path: PathBuf,
@@ -139,7 +125,6 @@ pub enum Error {
         in_incident: bool,
     },
     /// A witness file could not be read.
-    #[error("cannot read the witness {}: {source}", path.display())]
     Witness {
         /// The file.
         path: PathBuf,
@@ -147,20 +132,33 @@ pub enum Error {
         source: std::io::Error,
     },
     /// Witnesses hold heads that the journal does not: it was cut back or rewritten.
-    #[error("{count} witness head(s) contradict the journal")]
     WitnessMismatch {
         /// How many.
         count: usize,
     },
     /// No head of this incident in the witnesses given.
-    #[error("no head of this incident in the witnesses ({other} of other incidents)")]
     NoWitness {
         /// Heads of other incidents found.
         other: usize,
     },
     /// Writing to standard output or error failed.
-    #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+}
+
+/// The English of [`Error::message`]: each failure's text is written once. A playbook that
+/// does not load is said by its diagnostics; alone, by their count.
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self, self.message(Lang::En)) {
+            (_, Some(message)) => f.write_str(&message),
+            (Error::Load(failure), None) => write!(
+                f,
+                "{} problem(s) in the playbook or scenario",
+                failure.diagnostics.len()
+            ),
+            (_, None) => Ok(()),
+        }
+    }
 }
 
 impl From<Refusal> for Error {

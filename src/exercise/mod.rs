@@ -39,10 +39,8 @@ pub enum ExerciseError {
     #[error(transparent)]
     Notify(#[from] NotifyError),
     /// The incident is not an exercise (or its exercise never began).
-    #[error("{} is not an exercise (exercises start with `hikeshi exercise SCENARIO`)", .0.display())]
     NotAnExercise(PathBuf),
     /// The frozen scenario cannot be read, or no longer matches what the exercise began with.
-    #[error("the frozen scenario {}: {reason}", path.display())]
     FrozenScenario {
         /// The scenario.yaml.
         path: PathBuf,
@@ -50,13 +48,19 @@ pub enum ExerciseError {
         reason: String,
     },
     /// A file could not be written.
-    #[error("cannot write {}: {source}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// Why.
         source: std::io::Error,
     },
+}
+
+/// The English of [`ExerciseError::message`]: each failure's text is written once.
+impl std::fmt::Display for ExerciseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::Lang::En))
+    }
 }
 
 impl ExerciseError {

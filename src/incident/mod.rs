@@ -78,13 +78,11 @@ pub mod files {
 #[derive(Debug, thiserror::Error)]
 pub enum IncidentError {
     /// The engine refused the command; nothing was written.
-    #[error("{}", .0.message(Lang::En))]
     Refused(Refusal),
     /// The journal could not be read, verified or written.
     #[error(transparent)]
     Journal(#[from] JournalError),
     /// A file operation failed.
-    #[error("{} {path}: {source}", action.get(Lang::En))]
     Io {
         /// What was being done.
         action: Text,
@@ -94,7 +92,6 @@ pub enum IncidentError {
         source: std::io::Error,
     },
     /// No incident by that name or path.
-    #[error("no incident `{name}` (looked in {incidents})")]
     NotFound {
         /// As given.
         name: String,
@@ -102,18 +99,13 @@ pub enum IncidentError {
         incidents: PathBuf,
     },
     /// The folder lacks a file every incident has.
-    #[error("{path} is missing: this folder is not a complete incident")]
     Incomplete {
         /// The missing file.
         path: PathBuf,
     },
     /// The frozen playbook or divisions file does not compile.
-    #[error("the frozen playbook of this incident does not compile ({} problem(s))", .0.len())]
     FrozenPlaybook(Vec<Diagnostic>),
     /// A frozen file no longer has the SHA-256 recorded when the incident started.
-    #[error(
-        "{file} was changed after the incident started (recorded SHA-256 {recorded}, now {found})"
-    )]
     FrozenChanged {
         /// `playbook.yaml` or `divisions.yaml`.
         file: &'static str,
@@ -123,13 +115,19 @@ pub enum IncidentError {
         found: String,
     },
     /// A journal entry that is not a known event.
-    #[error("journal entry {seq}: {reason}")]
     BadEvent {
         /// The entry.
         seq: u64,
         /// Why.
         reason: String,
     },
+}
+
+/// The English of [`IncidentError::message`]: each failure's text is written once.
+impl std::fmt::Display for IncidentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::Lang::En))
+    }
 }
 
 impl IncidentError {

@@ -91,16 +91,12 @@ pub struct NewEntry<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Corruption {
     /// Not UTF-8.
-    #[error("the line is not UTF-8")]
     NotUtf8,
     /// Not a journal record.
-    #[error("the line is not a journal record: {0}")]
     NotARecord(String),
     /// The line's own hash does not match its content.
-    #[error("the line's content does not match its hash (it was changed after it was written)")]
     HashMismatch,
     /// The line does not chain to the line before.
-    #[error("the line does not follow the line before (prev {found}, expected {expected})")]
     BrokenChain {
         /// `prev` of the line.
         found: String,
@@ -109,12 +105,8 @@ pub enum Corruption {
     },
     /// The next line does not chain to this one: this line may have been changed and its
     /// hash recomputed, or the next line was changed.
-    #[error(
-        "the line after it does not follow it: this line may have been changed and re-hashed, or the next one changed"
-    )]
     ChainBreaksAfter,
     /// A sequence number out of order.
-    #[error("sequence number {found} where {expected} was expected")]
     BadSequence {
         /// The seq found.
         found: u64,
@@ -123,11 +115,17 @@ pub enum Corruption {
     },
 }
 
+/// The English of [`Corruption::message`]: each failure's text is written once.
+impl std::fmt::Display for Corruption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::Lang::En))
+    }
+}
+
 /// Something went wrong with a journal.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     /// A file operation failed.
-    #[error("{} {path}: {source}", action.get(Lang::En))]
     Io {
         /// What was being done.
         action: Text,
@@ -138,13 +136,11 @@ pub enum JournalError {
     },
     /// Another process has held the journal's lock for longer than an append takes
     /// ([`LOCK_WAIT`]).
-    #[error("{path} is in use by another hikeshi process")]
     Locked {
         /// The journal.
         path: PathBuf,
     },
     /// A line in the journal is bad; nothing can be appended until it is dealt with.
-    #[error("{path}: line {line} (seq {seq}): {problem}")]
     Corrupt {
         /// The journal.
         path: PathBuf,
@@ -156,8 +152,14 @@ pub enum JournalError {
         problem: Corruption,
     },
     /// An event could not be encoded (never expected: payloads are our own types).
-    #[error("cannot encode an event: {0}")]
     Encode(String),
+}
+
+/// The English of [`JournalError::message`]: each failure's text is written once.
+impl std::fmt::Display for JournalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::Lang::En))
+    }
 }
 
 impl JournalError {

@@ -27,22 +27,18 @@ type Stream = Box<dyn Io>;
 #[derive(Debug, thiserror::Error)]
 pub enum ImapError {
     /// There is no `[imap]` table in hikeshi.toml.
-    #[error("no [imap] in hikeshi.toml: replies cannot be read")]
     NotConfigured,
     /// The variable `password_env` names is not set.
-    #[error("the IMAP password is not set: set the environment variable {variable}")]
     Password {
         /// The variable.
         variable: String,
     },
     /// A login in clear text to another machine.
-    #[error("[imap] tls = \"none\" with {host}: the password would cross the network unencrypted")]
     PlaintextLogin {
         /// The server.
         host: String,
     },
     /// The server cannot be reached, or the connection broke.
-    #[error("IMAP server {server}: {reason}")]
     Unreachable {
         /// host:port.
         server: String,
@@ -50,13 +46,11 @@ pub enum ImapError {
         reason: String,
     },
     /// The server refused the login.
-    #[error("IMAP login refused for {user}")]
     Login {
         /// The user name.
         user: String,
     },
     /// The server did not answer one round trip in time (it may be up, but slow).
-    #[error("IMAP server {server} did not answer within {secs} s (waiting for: {})", .waiting.get(Lang::En))]
     TimedOut {
         /// host:port.
         server: String,
@@ -66,7 +60,6 @@ pub enum ImapError {
         secs: u64,
     },
     /// A command failed after the login (the server refused it, or the connection broke).
-    #[error("IMAP server {server}: {} failed: {reason}", .doing.get(Lang::En))]
     Failed {
         /// host:port.
         server: String,
@@ -75,6 +68,13 @@ pub enum ImapError {
         /// Why.
         reason: String,
     },
+}
+
+/// The English of [`ImapError::message`]: each failure's text is written once.
+impl std::fmt::Display for ImapError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::Lang::En))
+    }
 }
 
 /// What a timeout or a failure happened in: one round trip each.

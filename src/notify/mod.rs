@@ -42,7 +42,6 @@ pub const WORKER: &str = "hikeshi";
 #[derive(Debug, thiserror::Error)]
 pub enum NotifyError {
     /// The engine refused (e.g. the step is not ready, or not a notify step).
-    #[error("{}", .0.message(Lang::En))]
     Refused(Refusal),
     /// The incident could not be read or written.
     #[error(transparent)]
@@ -54,7 +53,6 @@ pub enum NotifyError {
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
     /// A file could not be read or written.
-    #[error("{} {}: {source}", action.get(Lang::En), path.display())]
     Io {
         /// What was being done.
         action: Text,
@@ -65,29 +63,21 @@ pub enum NotifyError {
     },
     /// A login over an unencrypted connection to another machine would send the password in
     /// clear text.
-    #[error(
-        "[smtp] username is set with tls = \"none\" for {host}: the password would cross the network unencrypted; use starttls or tls (none is only for a relay on this machine)"
-    )]
     PlaintextLogin {
         /// The server.
         host: String,
     },
     /// The variable that should hold the SMTP password is not set.
-    #[error("the SMTP password is not set: put it in the environment variable {variable}")]
     Password {
         /// The variable named by `password_env`.
         variable: String,
     },
     /// The TLS settings (CA file) are unusable.
-    #[error("TLS: {reason}")]
     Tls {
         /// Why.
         reason: String,
     },
     /// A value that goes into a header holds a line break or control character.
-    #[error(
-        "{what} contains a control character ({character}) and cannot go into a mail header: \"{value}\""
-    )]
     ControlCharacter {
         /// Which value.
         what: String,
@@ -97,7 +87,6 @@ pub enum NotifyError {
         character: String,
     },
     /// An address that does not parse.
-    #[error("{what}: `{address}` is not a valid mail address ({reason})")]
     BadAddress {
         /// Whose address.
         what: String,
@@ -107,15 +96,11 @@ pub enum NotifyError {
         reason: String,
     },
     /// A recipient missing from the frozen divisions file.
-    #[error("`{name}` is not in the incident's divisions.yaml")]
     UnknownRecipient {
         /// The name.
         name: String,
     },
     /// divisions.yaml names a channel that hikeshi.toml does not define.
-    #[error(
-        "{division} is to get posts in the channel {channel}, but hikeshi.toml has no [channels.{channel}]"
-    )]
     UnknownChannel {
         /// The channel's name.
         channel: String,
@@ -123,20 +108,22 @@ pub enum NotifyError {
         division: String,
     },
     /// lettre could not build the message.
-    #[error("cannot compose the message: {0}")]
     Compose(String),
     /// This computer's clock is behind the journal's last event by more than the journal
     /// allows: a delivery's outcome could not be recorded, so nothing is sent.
-    #[error(
-        "this computer's clock ({at}) is {} behind the journal's last event ({last}): the outcome of a delivery could not be recorded, so nothing is sent",
-        behind(*last, *at, Lang::En)
-    )]
     ClockBehind {
         /// The journal's last event's time.
         last: chrono::DateTime<chrono::FixedOffset>,
         /// The time on this computer.
         at: chrono::DateTime<chrono::FixedOffset>,
     },
+}
+
+/// The English of [`NotifyError::message`]: each failure's text is written once.
+impl std::fmt::Display for NotifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::Lang::En))
+    }
 }
 
 /// How far `at` is behind `last`, in words ("10 分", "1 h 5 min").

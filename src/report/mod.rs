@@ -70,7 +70,6 @@ impl Format {
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// A template does not parse or fails to render.
-    #[error("template {name}: {message}")]
     Template {
         /// The template file.
         name: String,
@@ -78,7 +77,6 @@ pub enum ReportError {
         message: String,
     },
     /// A file could not be read or written.
-    #[error("{} {}: {source}", action.get(crate::Lang::En), path.display())]
     Io {
         /// What was being done.
         action: crate::lang::Text,
@@ -88,17 +86,20 @@ pub enum ReportError {
         source: std::io::Error,
     },
     /// CSV writing failed.
-    #[error("CSV: {0}")]
     Csv(String),
     /// The Excel workbook could not be made.
-    #[error("xlsx: {0}")]
     Xlsx(String),
     /// The Word document could not be made.
-    #[error("docx: {0}")]
     Docx(String),
     /// The evidence pack's folder is not empty.
-    #[error("{} already exists and is not empty; choose a new folder", .0.display())]
     NotEmpty(PathBuf),
+}
+
+/// The English of [`ReportError::message`]: each failure's text is written once.
+impl std::fmt::Display for ReportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::Lang::En))
+    }
 }
 
 impl ReportError {

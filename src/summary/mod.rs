@@ -67,7 +67,6 @@ impl Format {
 #[derive(Debug, thiserror::Error)]
 pub enum SummaryError {
     /// The incidents folder cannot be listed.
-    #[error("cannot read the incidents folder {}: {source}", path.display())]
     Folder {
         /// The folder.
         path: PathBuf,
@@ -77,6 +76,13 @@ pub enum SummaryError {
     /// A template or the workbook could not be made.
     #[error(transparent)]
     Render(#[from] ReportError),
+}
+
+/// The English of [`SummaryError::message`]: each failure's text is written once.
+impl std::fmt::Display for SummaryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::Lang::En))
+    }
 }
 
 impl SummaryError {

@@ -11,7 +11,6 @@ use crate::tr;
 #[derive(Debug, thiserror::Error)]
 pub enum ContactsError {
     /// The file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
     Read {
         /// The file.
         path: PathBuf,
@@ -19,7 +18,6 @@ pub enum ContactsError {
         source: std::io::Error,
     },
     /// The workbook could not be opened or a sheet read.
-    #[error("cannot read the workbook {}: {message}", path.display())]
     Workbook {
         /// The file.
         path: PathBuf,
@@ -27,7 +25,6 @@ pub enum ContactsError {
         message: String,
     },
     /// The CSV file could not be parsed.
-    #[error("cannot read the CSV file {}: {message}", path.display())]
     Csv {
         /// The file.
         path: PathBuf,
@@ -35,7 +32,6 @@ pub enum ContactsError {
         message: String,
     },
     /// `--sheet` names no sheet of the workbook.
-    #[error("no sheet {name} (sheets: {sheets:?})")]
     NoSuchSheet {
         /// The name asked for.
         name: String,
@@ -43,13 +39,11 @@ pub enum ContactsError {
         sheets: Vec<String>,
     },
     /// No sheet (or not the one asked for) has a header row with a name and a mail column.
-    #[error("no header row with a name and a mail column in {sheets:?}")]
     NoHeader {
         /// The sheets looked at.
         sheets: Vec<String>,
     },
     /// Two columns of the header row mean the same thing.
-    #[error("columns {first} and {second} are both {field:?}")]
     DuplicateColumn {
         /// What they mean.
         field: Field,
@@ -59,28 +53,23 @@ pub enum ContactsError {
         second: String,
     },
     /// Rows could not be read, and `--skip-bad` was not given: nothing was written.
-    #[error("{count} row(s) could not be read; nothing was written")]
     BadRows {
         /// How many.
         count: usize,
     },
     /// Every row with content was bad (or there was none): nothing to write.
-    #[error("no row could be read")]
     NothingRead,
     /// The output file exists and `--force` was not given.
-    #[error("{} already exists", path.display())]
     Exists {
         /// The file.
         path: PathBuf,
     },
     /// A new directory file needs the organisation's name.
-    #[error("{} is new: give --organization", path.display())]
     NeedOrganization {
         /// The file.
         path: PathBuf,
     },
     /// The existing directory file (whose organisation and settings are kept) does not parse.
-    #[error("cannot keep the settings of {}: {message}", path.display())]
     Existing {
         /// The file.
         path: PathBuf,
@@ -88,10 +77,8 @@ pub enum ContactsError {
         message: String,
     },
     /// The file made does not load as a directory (a check the rows missed).
-    #[error("the directory made does not load: {}", .0.join("; "))]
     Invalid(Vec<String>),
     /// Writing failed.
-    #[error("cannot write {}: {source}", path.display())]
     Write {
         /// The file.
         path: PathBuf,
@@ -99,8 +86,14 @@ pub enum ContactsError {
         source: std::io::Error,
     },
     /// Building the spreadsheet failed.
-    #[error("cannot make the spreadsheet: {0}")]
     Xlsx(String),
+}
+
+/// The English of [`ContactsError::message`]: each failure's text is written once.
+impl std::fmt::Display for ContactsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::Lang::En))
+    }
 }
 
 impl ContactsError {
