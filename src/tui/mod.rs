@@ -23,8 +23,14 @@ pub use app::{Action, App};
 
 /// The terminal could not be set up or drawn.
 #[derive(Debug, thiserror::Error)]
-#[error("terminal: {0}")]
 pub struct TuiError(#[from] std::io::Error);
+
+/// The English of [`TuiError::message`].
+impl std::fmt::Display for TuiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(crate::Lang::En))
+    }
+}
 
 impl TuiError {
     /// The message in `lang`.
