@@ -1,7 +1,8 @@
 //! A real IMAP server for the reply tests: Dovecot (`dovecot -F -c CONF`) with its own config
 //! under target/, passwd-file users, Maildir, 127.0.0.1 on free high ports, plain (STARTTLS
 //! offered) and TLS with a throwaway CA (made by trustme, as for the SMTP server). Replies
-//! are put in the mailbox with IMAP APPEND (Python's imaplib). Unix only, run as root (CI).
+//! are put in the mailbox with IMAP APPEND (Python's imaplib). Unix only; as root (CI) Dovecot
+//! gives the mail to `nobody`, as an ordinary user it runs everything as that user.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::TcpStream;
@@ -50,6 +51,51 @@ with open(d + "/cert.pem", "wb") as f:
     assert!(status.success(), "making the test certificates failed");
 }
 
+/// Who Dovecot runs the mail as: `nobody` when the tests run as root (Dovecot drops to it;
+/// the mail folder is given to it), else the user running the tests (Dovecot cannot change
+/// user, and needs no other). `(uid, gid, user, group, root)`.
+fn mail_owner() -> (String, String, String, String, bool) {
+    let id = |flag: &str| {
+        let out = Command::new("id").arg(flag).output().unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let uid = id("-u");
+    if uid == "0" {
+        (
+            "65534".into(),
+            "65534".into(),
+            "dovenull".into(),
+            "dovecot".into(),
+            true,
+        )
+    } else {
+        (uid, id("-g"), id("-un"), id("-gn"), false)
+    }
+}
+
+/// The program: on PATH, or where Debian puts it (/usr/sbin is not on an ordinary user's PATH).
+fn dovecot() -> PathBuf {
+    let sbin = PathBuf::from("/usr/sbin/dovecot");
+    if sbin.exists() {
+        sbin
+    } else {
+        PathBuf::from("dovecot")
+    }
+}
+
+/// Gives the mail folder to `nobody` when Dovecot runs as root (nothing to do otherwise).
+fn hand_over_mail(dir: &Path) {
+    if !mail_owner().4 {
+        return;
+    }
+    let status = Command::new("chown")
+        .args(["-R", "nobody:nogroup"])
+        .arg(dir)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
 impl ImapServer {
     pub fn start(parent: &Path) -> ImapServer {
         // Under target/ (the mail must be reachable by `nobody`; a tempdir may be private).
@@ -59,14 +105,30 @@ impl ImapServer {
         std::fs::create_dir_all(dir.join("mail")).unwrap();
         make_certs(&dir);
         let (port, tls_port) = (free_port(), free_port());
+        let (uid, gid, login_user, internal_user, root) = mail_owner();
         std::fs::write(
             dir.join("passwd"),
             format!(
-                "{USER}:{{PLAIN}}{PASSWORD}:65534:65534::{}::\n",
+                "{USER}:{{PLAIN}}{PASSWORD}:{uid}:{gid}::{}::\n",
                 dir.join("mail").display()
             ),
         )
         .unwrap();
+        // As an ordinary user every service runs as that user, in its own group (and no
+        // service chroots: only root may; none is needed on 127.0.0.1).
+        let internal_group = if root {
+            String::new()
+        } else {
+            format!(
+                "default_internal_group = {internal_user}\n",
+                internal_user = mail_owner().3
+            )
+        };
+        let internal_user = if root {
+            internal_user
+        } else {
+            login_user.clone()
+        };
         let d = dir.display();
         let conf = dir.join("dovecot.conf");
         std::fs::write(
@@ -82,9 +144,9 @@ ssl_cert = <{d}/cert.pem
 ssl_key = <{d}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
-default_login_user = dovenull
-default_internal_user = dovecot
-first_valid_uid = 1
+default_login_user = {login_user}
+default_internal_user = {internal_user}
+{internal_group}first_valid_uid = 1
 mail_location = maildir:{d}/mail/%u
 passdb {{
   driver = passwd-file
@@ -94,7 +156,11 @@ userdb {{
   driver = passwd-file
   args = username_format=%u {d}/passwd
 }}
+service anvil {{
+  chroot =
+}}
 service imap-login {{
+  chroot =
   inet_listener imap {{
     address = 127.0.0.1
     port = {port}
@@ -117,13 +183,8 @@ service stats {{
             ),
         )
         .unwrap();
-        // The mail is `nobody`'s; the folders above it must let it through.
-        let status = Command::new("chown")
-            .args(["-R", "nobody:nogroup"])
-            .arg(dir.join("mail"))
-            .status()
-            .unwrap();
-        assert!(status.success());
+        // As root the mail is `nobody`'s; the folders above it must let it through.
+        hand_over_mail(&dir.join("mail"));
         let mut server = ImapServer {
             child: None,
             dir,
@@ -139,7 +200,7 @@ service stats {{
 
     /// Starts (or restarts) the server and waits until it accepts connections.
     pub fn up(&mut self) {
-        let child = Command::new("dovecot")
+        let child = Command::new(dovecot())
             .arg("-F")
             .arg("-c")
             .arg(&self.conf)
@@ -242,12 +303,7 @@ m.logout()
                 .set_modified(received)
                 .unwrap();
         }
-        let status = Command::new("chown")
-            .args(["-R", "nobody:nogroup"])
-            .arg(self.dir.join("mail"))
-            .status()
-            .unwrap();
-        assert!(status.success());
+        hand_over_mail(&self.dir.join("mail"));
         total
     }
 
