@@ -45,7 +45,7 @@ pub enum NotifyError {
     Refused(Refusal),
     /// The incident could not be read or written.
     #[error(transparent)]
-    Incident(#[from] IncidentError),
+    Incident(IncidentError),
     /// The `[imap]` mailbox could not be read.
     #[error(transparent)]
     Imap(#[from] imap::ImapError),
@@ -123,6 +123,17 @@ pub enum NotifyError {
 impl std::fmt::Display for NotifyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message(crate::Lang::En))
+    }
+}
+
+/// A refusal arrives one way only, as [`NotifyError::Refused`], whether the engine refused
+/// directly or through the incident that applied the command.
+impl From<IncidentError> for NotifyError {
+    fn from(error: IncidentError) -> Self {
+        match error {
+            IncidentError::Refused(refusal) => NotifyError::Refused(refusal),
+            other => NotifyError::Incident(other),
+        }
     }
 }
 

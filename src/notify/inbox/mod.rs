@@ -17,7 +17,7 @@ use super::imap::{Fetched, Wanted};
 use super::reply::{self, Unmatched};
 use crate::config::Config;
 use crate::incident::event::{Event, Verdict};
-use crate::incident::{Command, Incident, IncidentError, IncidentState, Refusal, Written};
+use crate::incident::{Command, Incident, IncidentState, Refusal, Written};
 use crate::lang::Lang;
 use crate::tr;
 
@@ -323,10 +323,7 @@ fn take_held(
         let recorded =
             super::outbox::record_reply(incident, &name, command, |_| Ok(()), config, lang);
         match recorded {
-            Err(NotifyError::Refused(Refusal::ReplyStillHeld { .. }))
-            | Err(NotifyError::Incident(IncidentError::Refused(Refusal::ReplyStillHeld {
-                ..
-            }))) => {}
+            Err(NotifyError::Refused(Refusal::ReplyStillHeld { .. })) => {}
             other => {
                 if let Ok(f) = settle(other, lang, written)? {
                     found.push(f);
@@ -347,8 +344,7 @@ fn settle(
 ) -> Result<Result<Found, String>, NotifyError> {
     let recorded = match recorded {
         Ok(r) => r,
-        Err(NotifyError::Refused(refusal))
-        | Err(NotifyError::Incident(IncidentError::Refused(refusal))) => {
+        Err(NotifyError::Refused(refusal)) => {
             if matches!(refusal, Refusal::EarlierThanJournal { .. }) {
                 return Err(NotifyError::Refused(refusal));
             }
