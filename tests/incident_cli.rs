@@ -199,7 +199,7 @@ fn every_refusal_is_one_line_exit_one_and_writes_nothing() {
         (&["done", inc, "no-such-step"], "no step `no-such-step`"),
         (
             &["skip", inc, "detect", "--reason", " "],
-            "--reason is empty",
+            "`--reason` is empty",
         ),
         (&["decide", inc, "detect", "yes"], "is not a decision"),
         (

@@ -17,7 +17,7 @@ pub fn refused(refusal: &Refusal, lang: Lang) -> String {
 
 impl Face for CommandLine {
     fn field(&self, field: Field, _: Lang) -> String {
-        match field {
+        let flag = match field {
             Field::Title => "--title",
             Field::Operator => "--operator",
             Field::Account => "--account",
@@ -40,8 +40,9 @@ impl Face for CommandLine {
             Field::Inject => "INJECT",
             Field::ReplyName => "From",
             Field::ReplyReason => "reason",
-        }
-        .to_string()
+        };
+        // Set off as code, so that it reads as what is typed in a sentence of either language.
+        format!("`{flag}`")
     }
 
     fn remedy(&self, remedy: &Remedy, lang: Lang) -> Option<String> {

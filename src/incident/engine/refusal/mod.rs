@@ -611,7 +611,7 @@ impl Refusal {
                 let what = face.field(*what, lang);
                 tr!(
                     lang,
-                    "{what} が空です。内容を入力してください",
+                    "{what}が空です。内容を入力してください",
                     "{what} is empty; please give one"
                 )
             }
@@ -631,7 +631,7 @@ impl Refusal {
                 let what = face.field(*what, lang);
                 tr!(
                     lang,
-                    "{what} に改行や制御文字、文字の向きを変える文字は使えません（メールのヘッダーやファイル名に入るため）。1 行で入力してください",
+                    "{what}に改行や制御文字、文字の向きを変える文字は使えません（メールのヘッダーやファイル名に入るため）。1 行で入力してください",
                     "{what} must not contain line breaks, other control characters or text-direction characters (it goes into mail headers and file names); give it on one line"
                 )
             }
@@ -639,7 +639,7 @@ impl Refusal {
                 let what = face.field(*what, lang);
                 tr!(
                     lang,
-                    "{what} に制御文字や文字の向きを変える文字は使えません（改行とタブは使えます）",
+                    "{what}に制御文字や文字の向きを変える文字は使えません（改行とタブは使えます）",
                     "{what} must not contain control characters or text-direction characters (line breaks and tabs are fine)"
                 )
             }
