@@ -191,7 +191,7 @@ mod tests {
         );
         assert_eq!(
             refused(&empty, Lang::En),
-            "--reason is empty; please give one"
+            "`--reason` is empty; please give one"
         );
     }
 }
