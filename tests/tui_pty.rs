@@ -462,9 +462,10 @@ fn a_key_in_flight_never_lands_on_a_step_nobody_chose() {
         "HIKESHI_OPERATOR=田中 {} tui {dir}",
         bin.display()
     ));
-    // The first ready step, 確認する (detect), is selected.
-    let screen = tmux.wait_for("進捗 0/5");
-    assert!(screen.contains("実施可  detect (action)"), "{screen}");
+    // The first ready step, 確認する (detect), is selected (awaited whole: a capture may
+    // land while the first frame is still being written).
+    let screen = tmux.wait_for("実施可  detect (action)");
+    assert!(screen.contains("進捗 0/5"), "{screen}");
     // 鈴木 completes it from another PC; 田中's Enter, meant for it, is already on its way.
     hikeshi()
         .env("HIKESHI_OPERATOR", "鈴木")
@@ -491,8 +492,8 @@ fn a_key_in_flight_never_lands_on_a_step_nobody_chose() {
         eprintln!("the key reached the screen after the hold: it acted on detect");
     }
     // Still on detect, now done; the 第一報 (the next ready step) was not sent.
-    let screen = tmux.wait_for("進捗 1/5");
-    assert!(screen.contains("完了  detect (action)"), "{screen}");
+    let screen = tmux.wait_for("完了  detect (action)");
+    assert!(screen.contains("進捗 1/5"), "{screen}");
     let s = status(&incidents, &id);
     assert_eq!(s["messages"]["total"], 0, "{s}");
     assert_eq!(s["journal"]["entries"], 2, "{s}");
