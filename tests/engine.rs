@@ -698,3 +698,39 @@ fn due_and_owner_follow_the_decision_they_are_written_for() {
     let view = h.incident.state().view(&pb, ix, at(START));
     assert_eq!(view.due_at, Some(at(START) + TimeDelta::hours(2)));
 }
+
+/// A post's statement saved for editing keeps what is there (the operator's edit), however
+/// often `y` is pressed; another step's draft is replaced. No temporary file is left.
+#[test]
+fn a_saved_statement_keeps_the_operators_edit() {
+    use hikeshi::incident::statement::Saved;
+    let h = start();
+    let file = h.incident.dir().join("statements/notice.txt");
+    assert_eq!(
+        h.incident
+            .save_statement("notice", "テンプレート", true)
+            .unwrap(),
+        Saved::Written
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "テンプレート");
+    std::fs::write(&file, "編集した文面").unwrap();
+    assert_eq!(
+        h.incident
+            .save_statement("notice", "テンプレート", true)
+            .unwrap(),
+        Saved::Kept
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "編集した文面");
+    assert_eq!(
+        h.incident
+            .save_statement("notice", "下書き", false)
+            .unwrap(),
+        Saved::Written
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "下書き");
+    let names: Vec<_> = std::fs::read_dir(file.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["notice.txt"], "no temporary file is left");
+}

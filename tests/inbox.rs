@@ -1030,3 +1030,71 @@ fn late_automatic_and_repeated_replies_decide_nothing() {
         4
     );
 }
+
+/// A batch of mail is recorded one mail per step, so a screen running the watch in its event
+/// loop draws and reads keys between two mails (each record is fsync'd) rather than freezing
+/// for the whole batch. No server: the round trips' answers are given by hand.
+#[test]
+fn a_batch_is_recorded_one_mail_per_step() {
+    use hikeshi::notify::imap::{Fetched, Snapshot};
+    use hikeshi::notify::inbox::{Answer, Ask, Next, Watch};
+    let imap = "[imap]\nhost = \"127.0.0.1\"\nport = 9\ntls = \"none\"\nusername = \"u\"\npassword_env = \"TEST_IMAP_PASSWORD\"\n";
+    let case = Case::start_config(imap, "mail/playbook.yaml");
+    let config = hikeshi::config::Config::read(&case.dir.path().join("hikeshi.toml")).unwrap();
+    let mut incident = hikeshi::incident::Incident::open(
+        &case.incident,
+        std::sync::Arc::new(hikeshi::clock::SystemClock),
+    )
+    .unwrap();
+    let (mut watch, _connection) = Watch::new(config, hikeshi::Lang::En, false).unwrap();
+    let ask = |step: hikeshi::notify::inbox::Step| match step.next {
+        Next::Ask(ask) => ask,
+        other => panic!(
+            "expected a round trip, got {other:?} after {:?}",
+            step.lines
+        ),
+    };
+    assert_eq!(ask(watch.step(&mut incident, None)), Ask::Look);
+    let looked = Answer::Looked(Snapshot {
+        validity: 7,
+        next: 4,
+    });
+    assert!(matches!(
+        ask(watch.step(&mut incident, Some(Ok(looked)))),
+        Ask::Search { from: 1, to: 3, .. }
+    ));
+    let searched = Answer::Searched(vec![1, 2, 3]);
+    assert_eq!(
+        ask(watch.step(&mut incident, Some(Ok(searched)))),
+        Ask::Fetch(vec![1, 2, 3])
+    );
+    let mail = |uid: u32| {
+        Fetched {
+        uid,
+        size: 200,
+        bytes: Some(
+            format!(
+                "From: someone@elsewhere.example\r\nTo: koho@city.example.jp\r\nSubject: hello {uid}\r\nMessage-ID: <m{uid}@elsewhere.example>\r\n\r\nhello\r\n"
+            )
+            .into_bytes(),
+        ),
+    }
+    };
+    let mut step = watch.step(
+        &mut incident,
+        Some(Ok(Answer::Fetched(vec![mail(1), mail(2), mail(3)]))),
+    );
+    let mut found = Vec::new();
+    loop {
+        assert!(step.found.len() <= 1, "one mail per step: {:?}", step.lines);
+        found.extend(step.lines.iter().cloned());
+        match step.next {
+            Next::Ask(Ask::Yield) => step = watch.step(&mut incident, Some(Ok(Answer::Yielded))),
+            Next::Done => break,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(found.len(), 3, "{found:?}");
+    let seen = std::fs::read_to_string(case.incident.join("inbox/seen.json")).unwrap();
+    assert!(seen.contains("\"last_uid\":3"), "{seen}");
+}

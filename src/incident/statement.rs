@@ -61,8 +61,12 @@ impl super::Incident {
             _ => crate::platform::real_dir(&folder)
                 .map_err(|e| IncidentError::io(io::CREATE, &folder, e))?,
         }
-        if keep && std::fs::symlink_metadata(&path).is_ok() {
-            return Ok(Saved::Kept);
+        if keep {
+            match std::fs::symlink_metadata(&path) {
+                Ok(_) => return Ok(Saved::Kept),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(IncidentError::io(io::READ, &path, e)),
+            }
         }
         static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -77,18 +81,36 @@ impl super::Incident {
                     .and_then(|()| f.sync_all())
                     .map_err(|e| IncidentError::io(io::WRITE, &tmp, e))
             })
-            // A rename replaces a link at `path` itself, never what it points to.
-            .and_then(|()| {
-                std::fs::rename(&tmp, &path).map_err(|e| IncidentError::io(io::WRITE, &path, e))
-            });
-        if written.is_err() {
-            let _ = std::fs::remove_file(&tmp);
+            .and_then(|()| place(&tmp, &path, keep));
+        // The temporary name goes whatever happened (after a link, the file has two names).
+        let _ = std::fs::remove_file(&tmp);
+        if written? == Saved::Kept {
+            return Ok(Saved::Kept);
         }
-        written?;
         crate::platform::sync_dir(&folder)
             .map_err(|e| IncidentError::io(io::SYNC_FOLDER, &folder, e))?;
         Ok(Saved::Written)
     }
+}
+
+/// Puts the written temporary file `tmp` at `path`. With `keep`, a file that appeared at
+/// `path` since it was looked for (the operator's editor saving) is kept: a hard link never
+/// replaces a name. Where the file system has no hard links, a rename after the look.
+/// Without `keep`, a rename, which replaces a link at `path` itself, never what it points to.
+fn place(
+    tmp: &std::path::Path,
+    path: &std::path::Path,
+    keep: bool,
+) -> Result<Saved, IncidentError> {
+    if keep {
+        match std::fs::hard_link(tmp, path) {
+            Ok(()) => return Ok(Saved::Written),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(Saved::Kept),
+            Err(_) => {}
+        }
+    }
+    std::fs::rename(tmp, path).map_err(|e| IncidentError::io(io::WRITE, path, e))?;
+    Ok(Saved::Written)
 }
 
 /// The text a post step would publish now: the edited file, or the template filled in.

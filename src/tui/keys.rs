@@ -636,7 +636,10 @@ impl Face for Screen {
                 let retry = key(Action::Retry);
                 tr!(lang, "{retry} で今すぐ再送", "{retry} retries now")
             }
-            Remedy::Call { .. } => {
+            // `c` records a call to the selected step's recipient: a refusal about another
+            // recipient (a reply's sender, a name typed) would have it land on the wrong one.
+            Remedy::Call { to: Some(_) } => return None,
+            Remedy::Call { to: None } => {
                 let call = key(Action::Call);
                 tr!(lang, "{call} で電話連絡を記録", "{call} records a call")
             }
@@ -687,4 +690,33 @@ pub fn hint_line(table: &[Binding], lang: Lang) -> String {
         .filter_map(|b| Some(format!("{} {}", b.keys(), b.hint?.get(lang))))
         .collect();
     parts.join("  ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `c` records a call to the selected step's recipient, so the screen never offers it as
+    /// the fix for a refusal about someone else (an undelivered message picked by number, a
+    /// name typed): it would record the call against the wrong division.
+    #[test]
+    fn a_call_to_someone_named_is_not_offered_as_the_c_key() {
+        let refusal = Refusal::NotDelivered {
+            message: 3,
+            to: "人事課".to_string(),
+        };
+        let call = name_of(&Action::Call);
+        for lang in [Lang::Ja, Lang::En] {
+            let said = Screen::refused(&refusal, lang);
+            assert!(!said.contains(&format!("{call} ")), "{said}");
+        }
+        let queued = Refusal::AlreadyQueued {
+            step: "first-report".to_string(),
+            messages: vec![1],
+        };
+        assert!(
+            Screen::refused(&queued, Lang::En).contains(&format!("{call} records a call")),
+            "a call about the selected step's own messages is offered"
+        );
+    }
 }

@@ -257,7 +257,12 @@ pub fn run<S: Screen>(screen: &mut S) -> Result<(), TuiError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(event_loop(screen))
+    let result = runtime.block_on(event_loop(screen));
+    // Leaving does not wait for work still on the runtime's blocking threads (a DNS lookup of
+    // an unreachable server can take its time): the journal holds everything already, and
+    // mail not yet delivered stays queued in the outbox.
+    runtime.shutdown_background();
+    result
 }
 
 async fn event_loop<S: Screen>(screen: &mut S) -> Result<(), TuiError> {

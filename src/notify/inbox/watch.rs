@@ -36,6 +36,9 @@ pub enum Ask {
     Fetch(Vec<u32>),
     /// Wait for new mail (IDLE where the server offers it) up to [`RETRY`].
     Wait,
+    /// Nothing of the mailbox: let the caller's other work run before the next mail of a
+    /// batch is recorded (a screen draws and reads keys between two mails).
+    Yield,
 }
 
 /// What the mailbox answered to an [`Ask`].
@@ -51,6 +54,8 @@ pub enum Answer {
     Fetched(Vec<Fetched>),
     /// New mail may have arrived (or the wait is over).
     Waited,
+    /// The caller's other work had its turn.
+    Yielded,
 }
 
 /// The IMAP side of a watch: the connection to the mailbox, moved into the future that makes
@@ -109,6 +114,10 @@ impl Connection {
                 }
                 Answer::Waited
             }
+            Ask::Yield => {
+                tokio::task::yield_now().await;
+                Answer::Yielded
+            }
         })
     }
 
@@ -131,6 +140,8 @@ enum Phase {
     Searching,
     /// Waiting for a batch.
     Fetching,
+    /// Recording a batch's mails, one per step.
+    Recording,
     /// Ended.
     Ended,
 }
@@ -142,6 +153,8 @@ struct Round {
     validity: u32,
     last: u32,
     batches: std::collections::VecDeque<Vec<u32>>,
+    /// The mails of the batch fetched, not yet recorded.
+    fetched: std::collections::VecDeque<Fetched>,
     any: bool,
 }
 
@@ -248,8 +261,10 @@ impl Watch {
                 self.next_batch(incident, &mut step)
             }
             (Phase::Fetching, Some(Ok(Answer::Fetched(mails)))) => {
-                self.fetched(incident, &mails, &mut step)
+                self.round.fetched = mails.into();
+                self.record_next(incident, &mut step)
             }
+            (Phase::Recording, Some(Ok(Answer::Yielded))) => self.record_next(incident, &mut step),
             (Phase::Looking | Phase::Searching | Phase::Fetching, Some(Err(e))) => Err(e.into()),
             // The wait for new mail failed: said, and looked again at once (connecting anew).
             (Phase::Begin, Some(Err(e))) => {
@@ -363,6 +378,7 @@ impl Watch {
             validity: now.validity,
             last: now.next.saturating_sub(1),
             batches: Default::default(),
+            fetched: Default::default(),
             any: false,
         };
         for found in held {
@@ -394,35 +410,39 @@ impl Watch {
         }))
     }
 
-    /// A batch arrived: each mail matched, recorded and marked as read in turn.
-    fn fetched(
+    /// The next mail of the batch fetched, matched, recorded and marked as read: one per
+    /// step, so a screen stays live while a busy mailbox is read (each record is fsync'd).
+    fn record_next(
         &mut self,
         incident: &mut Incident,
-        mails: &[Fetched],
         step: &mut Step,
     ) -> Result<Next, NotifyError> {
-        let inbox = incident.dir().join(INBOX);
+        let Some(mail) = self.round.fetched.pop_front() else {
+            return self.next_batch(incident, step);
+        };
         let validity = self.round.validity;
-        for mail in mails {
-            // A fault ends the look; what was read before it is said all the same.
-            let found = take(
-                incident,
-                validity,
-                mail,
-                &self.config,
-                self.lang,
-                &mut step.written,
-            )?;
-            self.say(found, step);
-            write_seen(
-                &inbox,
-                Seen {
-                    validity: Some(validity),
-                    last_uid: mail.uid,
-                },
-            )?;
+        // A fault ends the look; what was read before it is said all the same.
+        let found = take(
+            incident,
+            validity,
+            &mail,
+            &self.config,
+            self.lang,
+            &mut step.written,
+        )?;
+        self.say(found, step);
+        write_seen(
+            &incident.dir().join(INBOX),
+            Seen {
+                validity: Some(validity),
+                last_uid: mail.uid,
+            },
+        )?;
+        if self.round.fetched.is_empty() {
+            return self.next_batch(incident, step);
         }
-        self.next_batch(incident, step)
+        self.phase = Phase::Recording;
+        Ok(Next::Ask(Ask::Yield))
     }
 
     fn next_batch(
