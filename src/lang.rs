@@ -137,6 +137,51 @@ pub mod io {
     /// Reading the TLS CA file.
     pub const READ_CA_FILE: Text =
         Text::new("（CA ファイル）を読み込めません", "cannot read the CA file");
+    /// A file operation that failed: what was being done, to which file or folder, and why.
+    /// Every module's error wraps it as its `Io` variant, so its words are written once.
+    #[derive(Debug)]
+    pub struct FileError {
+        /// What was being done.
+        pub action: Text,
+        /// The file or folder.
+        pub path: std::path::PathBuf,
+        /// Why, as the system says.
+        pub source: std::io::Error,
+    }
+
+    impl FileError {
+        /// `action` on `path` failed with `source`.
+        pub fn new(
+            action: Text,
+            path: impl Into<std::path::PathBuf>,
+            source: std::io::Error,
+        ) -> FileError {
+            FileError {
+                action,
+                path: path.into(),
+                source,
+            }
+        }
+
+        /// The message in `lang`.
+        pub fn message(&self, lang: super::Lang) -> String {
+            super::io_failure(lang, self.action, &self.path, &self.source)
+        }
+    }
+
+    /// The English of [`FileError::message`].
+    impl std::fmt::Display for FileError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.message(super::Lang::En))
+        }
+    }
+
+    impl std::error::Error for FileError {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.source)
+        }
+    }
+
     /// Reading a report template.
     pub const READ_TEMPLATE: Text = Text::new(
         "（テンプレート）を読み込めません",

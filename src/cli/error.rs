@@ -452,11 +452,11 @@ mod tests {
         vec![
             IncidentError::Refused(Refusal::Closed),
             IncidentError::Journal(JournalError::Locked { path: path() }),
-            IncidentError::Io {
-                action: crate::lang::io::CREATE,
-                path: path(),
-                source: os(),
-            },
+            IncidentError::Io(crate::lang::io::FileError::new(
+                crate::lang::io::CREATE,
+                path(),
+                os(),
+            )),
             IncidentError::NotFound {
                 name: "x".into(),
                 incidents: "incidents".into(),
@@ -482,7 +482,7 @@ mod tests {
             |e| match e {
                 IncidentError::Refused(_) => 0,
                 IncidentError::Journal(_) => 1,
-                IncidentError::Io { .. } => 2,
+                IncidentError::Io(_) => 2,
                 IncidentError::NotFound { .. } => 3,
                 IncidentError::Incomplete { .. } => 4,
                 IncidentError::FrozenPlaybook(_) => 5,
@@ -504,17 +504,17 @@ mod tests {
         };
         every_variant(
             &[
-                JournalError::Io {
-                    action: crate::lang::io::WRITE,
-                    path: path(),
-                    source: os(),
-                },
+                JournalError::Io(crate::lang::io::FileError::new(
+                    crate::lang::io::WRITE,
+                    path(),
+                    os(),
+                )),
                 JournalError::Locked { path: path() },
                 corrupt(Corruption::HashMismatch),
                 JournalError::Encode("bad".into()),
             ],
             |e| match e {
-                JournalError::Io { .. } => 0,
+                JournalError::Io(_) => 0,
                 JournalError::Locked { .. } => 1,
                 JournalError::Corrupt { .. } => 2,
                 JournalError::Encode(_) => 3,
@@ -604,11 +604,11 @@ mod tests {
     fn notify_errors() -> Vec<NotifyError> {
         let mut errors = vec![
             NotifyError::Refused(Refusal::NotStarted),
-            NotifyError::Io {
-                action: crate::lang::io::SAVE_MESSAGE,
-                path: path(),
-                source: os(),
-            },
+            NotifyError::Io(crate::lang::io::FileError::new(
+                crate::lang::io::SAVE_MESSAGE,
+                path(),
+                os(),
+            )),
             NotifyError::PlaintextLogin {
                 host: "smtp.example.jp".into(),
             },
@@ -666,7 +666,7 @@ mod tests {
                 NotifyError::Refused(_) => 0,
                 NotifyError::Incident(_) => 1,
                 NotifyError::Config(_) => 2,
-                NotifyError::Io { .. } => 3,
+                NotifyError::Io(_) => 3,
                 NotifyError::PlaintextLogin { .. } => 4,
                 NotifyError::Password { .. } => 5,
                 NotifyError::Tls { .. } => 6,
@@ -733,17 +733,14 @@ mod tests {
                     path: "scenario.yaml".into(),
                     reason: "SHA-256 mismatch".into(),
                 },
-                ExerciseError::Io {
-                    path: "review.md".into(),
-                    source: os(),
-                },
+                ExerciseError::Runtime(os()),
             ],
             |e| match e {
                 ExerciseError::Incident(_) => 0,
                 ExerciseError::Notify(_) => 1,
                 ExerciseError::NotAnExercise(_) => 2,
                 ExerciseError::FrozenScenario { .. } => 3,
-                ExerciseError::Io { .. } => 4,
+                ExerciseError::Runtime(_) => 4,
             },
             5,
             ExerciseError::message,
@@ -754,11 +751,11 @@ mod tests {
                     name: "report.html.j2".into(),
                     message: "line 3: unknown filter".into(),
                 },
-                ReportError::Io {
-                    action: crate::lang::io::READ_TEMPLATE,
-                    path: "report.html.j2".into(),
-                    source: os(),
-                },
+                ReportError::Io(crate::lang::io::FileError::new(
+                    crate::lang::io::READ_TEMPLATE,
+                    "report.html.j2",
+                    os(),
+                )),
                 ReportError::Csv("bad".into()),
                 ReportError::NotEmpty("pack".into()),
                 ReportError::Xlsx("bad".into()),
@@ -766,7 +763,7 @@ mod tests {
             ],
             |e| match e {
                 ReportError::Template { .. } => 0,
-                ReportError::Io { .. } => 1,
+                ReportError::Io(_) => 1,
                 ReportError::Csv(_) => 2,
                 ReportError::NotEmpty(_) => 3,
                 ReportError::Xlsx(_) => 4,

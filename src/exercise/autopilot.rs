@@ -50,10 +50,7 @@ pub fn autopilot(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|source| ExerciseError::Io {
-            path: "tokio runtime".into(),
-            source,
-        })?;
+        .map_err(ExerciseError::Runtime)?;
     let pilot = session.scenario.autopilot.clone();
     let mut scheduled: HashMap<StepIx, DateTime<FixedOffset>> = HashMap::new();
     let mut given_up: HashSet<StepIx> = HashSet::new();

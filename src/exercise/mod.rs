@@ -47,13 +47,9 @@ pub enum ExerciseError {
         /// What is wrong.
         reason: String,
     },
-    /// A file could not be written.
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
+    /// The asynchronous runtime the autopilot's mail needs could not be made (the system
+    /// refused threads or handles).
+    Runtime(std::io::Error),
 }
 
 /// The English of [`ExerciseError::message`]: each failure's text is written once.
@@ -78,14 +74,11 @@ impl ExerciseError {
         match self {
             ExerciseError::Incident(e) => e.message(lang),
             ExerciseError::Notify(e) => e.message(lang),
-            ExerciseError::Io { path, source } => {
-                let path = path.display();
-                crate::tr!(
-                    lang,
-                    "{path} に書き込めません: {source}",
-                    "cannot write {path}: {source}"
-                )
-            }
+            ExerciseError::Runtime(source) => crate::tr!(
+                lang,
+                "非同期処理を準備できません: {source}",
+                "cannot prepare the asynchronous runtime: {source}"
+            ),
             ExerciseError::NotAnExercise(dir) => {
                 let dir = dir.display();
                 crate::tr!(

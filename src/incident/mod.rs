@@ -28,7 +28,7 @@ pub use status::handover_summary;
 pub use writer::{Incident, RECENT, REFRESH};
 
 use crate::journal::{Entry, JournalError};
-use crate::lang::{Lang, Text, io_failure};
+use crate::lang::{Lang, Text};
 use crate::playbook::Diagnostic;
 use crate::tr;
 
@@ -83,14 +83,7 @@ pub enum IncidentError {
     #[error(transparent)]
     Journal(#[from] JournalError),
     /// A file operation failed.
-    Io {
-        /// What was being done.
-        action: Text,
-        /// The file or folder.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
+    Io(#[from] crate::lang::io::FileError),
     /// No incident by that name or path.
     NotFound {
         /// As given.
@@ -132,11 +125,11 @@ impl std::fmt::Display for IncidentError {
 
 impl IncidentError {
     fn io(action: Text, path: &Path, source: std::io::Error) -> Self {
-        IncidentError::Io {
+        IncidentError::Io(crate::lang::io::FileError::new(
             action,
-            path: path.to_path_buf(),
+            path.to_path_buf(),
             source,
-        }
+        ))
     }
 
     /// The refusal it is, if it is one: a face renders it with its own fixes.
@@ -152,11 +145,7 @@ impl IncidentError {
         match self {
             IncidentError::Refused(r) => r.message(lang),
             IncidentError::Journal(e) => e.message(lang),
-            IncidentError::Io {
-                action,
-                path,
-                source,
-            } => io_failure(lang, *action, path, source),
+            IncidentError::Io(e) => e.message(lang),
             IncidentError::NotFound { name, incidents } => {
                 let incidents = incidents.display();
                 tr!(

@@ -30,7 +30,7 @@ pub use line::EntryRef;
 pub use read::{Audit, AuditLine, ReplaySummary, audit, read, read_with};
 pub use writer::{CaughtUp, JournalLock, JournalWriter, LOCK_WAIT, lock_path};
 
-use crate::lang::{Lang, Text, io_failure};
+use crate::lang::{Lang, Text};
 use crate::tr;
 
 /// `prev` of the first line.
@@ -126,14 +126,7 @@ impl std::fmt::Display for Corruption {
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     /// A file operation failed.
-    Io {
-        /// What was being done.
-        action: Text,
-        /// The file.
-        path: PathBuf,
-        /// Why it failed.
-        source: std::io::Error,
-    },
+    Io(#[from] crate::lang::io::FileError),
     /// Another process has held the journal's lock for longer than an append takes
     /// ([`LOCK_WAIT`]).
     Locked {
@@ -164,21 +157,17 @@ impl std::fmt::Display for JournalError {
 
 impl JournalError {
     fn io(action: Text, path: &Path, source: std::io::Error) -> Self {
-        JournalError::Io {
+        JournalError::Io(crate::lang::io::FileError::new(
             action,
-            path: path.to_path_buf(),
+            path.to_path_buf(),
             source,
-        }
+        ))
     }
 
     /// The message in `lang`.
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            JournalError::Io {
-                action,
-                path,
-                source,
-            } => io_failure(lang, *action, path, source),
+            JournalError::Io(e) => e.message(lang),
             JournalError::Locked { path } => {
                 let path = path.display();
                 tr!(

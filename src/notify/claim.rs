@@ -163,9 +163,9 @@ fn try_claim(folder: &Path, message: u32) -> Result<Option<Claim>, NotifyError> 
 }
 
 fn io_error(action: crate::lang::Text, path: &Path, source: std::io::Error) -> NotifyError {
-    NotifyError::Io {
+    NotifyError::Io(crate::lang::io::FileError::new(
         action,
-        path: path.to_path_buf(),
+        path.to_path_buf(),
         source,
-    }
+    ))
 }

@@ -18,8 +18,6 @@ pub mod reply;
 pub mod tls;
 pub mod transport;
 
-use std::path::PathBuf;
-
 pub use crate::config::{Charset, Config, MailConfig, SmtpConfig, TlsMode};
 pub use claim::{Claim, Claimed, claim_due};
 pub use compose::{
@@ -31,7 +29,7 @@ pub use outbox::{
 pub use transport::{Job, Outcome, Transport};
 
 use crate::incident::{IncidentError, Refusal};
-use crate::lang::{Lang, Text, io_failure};
+use crate::lang::Lang;
 use crate::tr;
 
 /// The actor recorded for what the delivery worker journals.
@@ -53,14 +51,7 @@ pub enum NotifyError {
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
     /// A file could not be read or written.
-    Io {
-        /// What was being done.
-        action: Text,
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
+    Io(#[from] crate::lang::io::FileError),
     /// A login over an unencrypted connection to another machine would send the password in
     /// clear text.
     PlaintextLogin {
@@ -174,11 +165,7 @@ impl NotifyError {
             NotifyError::Refused(r) => r.message(lang),
             NotifyError::Incident(e) => e.message(lang),
             NotifyError::Config(e) => e.message(lang),
-            NotifyError::Io {
-                action,
-                path,
-                source,
-            } => io_failure(lang, *action, path, source),
+            NotifyError::Io(e) => e.message(lang),
             NotifyError::PlaintextLogin { host } => tr!(
                 lang,
                 "[smtp] で tls = \"none\" のまま username が設定されています（{host}）。パスワードが暗号化されずに送られるため、starttls か tls を使ってください（none は同じ機械の中継サーバー用です）",

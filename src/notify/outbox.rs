@@ -204,10 +204,12 @@ fn save_and_queue(
         incident.check(&command).map_err(NotifyError::Refused)?;
         let dir = incident.dir();
         let outbox = dir.join(crate::incident::files::OUTBOX);
-        crate::platform::real_dir(&outbox).map_err(|e| NotifyError::Io {
-            action: crate::lang::io::SAVE_MESSAGE,
-            path: outbox.clone(),
-            source: e,
+        crate::platform::real_dir(&outbox).map_err(|e| {
+            NotifyError::Io(crate::lang::io::FileError::new(
+                crate::lang::io::SAVE_MESSAGE,
+                outbox.clone(),
+                e,
+            ))
         })?;
         for c in &composed {
             let path = dir.join(&c.letter.file);
@@ -223,18 +225,20 @@ fn save_and_queue(
                 .and_then(|()| std::fs::rename(&tmp, &path))
                 .map_err(|e| {
                     let _ = std::fs::remove_file(&tmp);
-                    NotifyError::Io {
-                        action: crate::lang::io::SAVE_MESSAGE,
-                        path: path.clone(),
-                        source: e,
-                    }
+                    NotifyError::Io(crate::lang::io::FileError::new(
+                        crate::lang::io::SAVE_MESSAGE,
+                        path.clone(),
+                        e,
+                    ))
                 })?;
             saved.push(path);
         }
-        crate::platform::sync_dir(&outbox).map_err(|e| NotifyError::Io {
-            action: crate::lang::io::SYNC,
-            path: outbox,
-            source: e,
+        crate::platform::sync_dir(&outbox).map_err(|e| {
+            NotifyError::Io(crate::lang::io::FileError::new(
+                crate::lang::io::SYNC,
+                outbox,
+                e,
+            ))
         })?;
         numbers = composed.iter().map(|c| c.number).collect();
         Ok(command)

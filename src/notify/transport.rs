@@ -382,10 +382,12 @@ pub(crate) fn describe_error(error: &(dyn std::error::Error + 'static)) -> Strin
 }
 
 fn read_ca(path: &Path) -> Result<Certificate, NotifyError> {
-    let pem = std::fs::read(path).map_err(|e| NotifyError::Io {
-        action: crate::lang::io::READ_CA_FILE,
-        path: path.to_path_buf(),
-        source: e,
+    let pem = std::fs::read(path).map_err(|e| {
+        NotifyError::Io(crate::lang::io::FileError::new(
+            crate::lang::io::READ_CA_FILE,
+            path.to_path_buf(),
+            e,
+        ))
     })?;
     Certificate::from_pem(&pem).map_err(|e| NotifyError::Tls {
         reason: format!("{}: {e}", path.display()),

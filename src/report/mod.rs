@@ -77,14 +77,7 @@ pub enum ReportError {
         message: String,
     },
     /// A file could not be read or written.
-    Io {
-        /// What was being done.
-        action: crate::lang::Text,
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
+    Io(#[from] crate::lang::io::FileError),
     /// CSV writing failed.
     Csv(String),
     /// The Excel workbook could not be made.
@@ -111,11 +104,7 @@ impl ReportError {
                 "テンプレート {name} に誤りがあります: {message}",
                 "template {name}: {message}"
             ),
-            ReportError::Io {
-                action,
-                path,
-                source,
-            } => crate::lang::io_failure(lang, *action, path, source),
+            ReportError::Io(e) => e.message(lang),
             ReportError::Csv(reason) => {
                 crate::tr!(lang, "CSV を書き出せません: {reason}", "CSV: {reason}")
             }
@@ -229,10 +218,12 @@ pub(crate) fn render_template(
 ) -> Result<String, ReportError> {
     let custom = folder.map(|f| f.join(name)).filter(|p| p.is_file());
     let source = match &custom {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| ReportError::Io {
-            action: crate::lang::io::READ_TEMPLATE,
-            path: path.clone(),
-            source: e,
+        Some(path) => std::fs::read_to_string(path).map_err(|e| {
+            ReportError::Io(crate::lang::io::FileError::new(
+                crate::lang::io::READ_TEMPLATE,
+                path.clone(),
+                e,
+            ))
         })?,
         None => builtin.to_string(),
     };

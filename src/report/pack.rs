@@ -51,10 +51,12 @@ pub struct Manifest {
 }
 
 fn io<'a>(action: Text, path: &'a Path) -> impl FnOnce(std::io::Error) -> ReportError + 'a {
-    move |e| ReportError::Io {
-        action,
-        path: path.to_path_buf(),
-        source: e,
+    move |e| {
+        ReportError::Io(crate::lang::io::FileError::new(
+            action,
+            path.to_path_buf(),
+            e,
+        ))
     }
 }
 

@@ -165,11 +165,11 @@ impl Found {
 }
 
 fn io(path: &Path, e: std::io::Error) -> NotifyError {
-    NotifyError::Io {
-        action: crate::lang::io::SAVE_MESSAGE,
-        path: path.to_path_buf(),
-        source: e,
-    }
+    NotifyError::Io(crate::lang::io::FileError::new(
+        crate::lang::io::SAVE_MESSAGE,
+        path.to_path_buf(),
+        e,
+    ))
 }
 
 /// A temporary name beside `path` that no other writer uses: this process's id and a
@@ -420,10 +420,12 @@ impl Drop for Reader {
 /// Becomes the incident's one mailbox reader, or `None` if another process is.
 fn claim_reader(dir: &Path) -> Result<Option<Reader>, NotifyError> {
     let folder = dir.join(CLAIMS);
-    let lock_error = |path: &Path, e| NotifyError::Io {
-        action: crate::lang::io::LOCK,
-        path: path.to_path_buf(),
-        source: e,
+    let lock_error = |path: &Path, e| {
+        NotifyError::Io(crate::lang::io::FileError::new(
+            crate::lang::io::LOCK,
+            path.to_path_buf(),
+            e,
+        ))
     };
     std::fs::create_dir_all(&folder)
         .and_then(|()| crate::platform::real_dir(&folder))
