@@ -182,3 +182,24 @@ mod tests {
         assert!(ways(place(false, false)).is_empty());
     }
 }
+
+/// On Windows (run under Wine in the test suite) `y` reaches the system clipboard: the text
+/// put there is the text read back, Japanese included.
+#[cfg(all(test, windows))]
+mod windows_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_system_clipboard_takes_the_statement_on_windows() {
+        let text = "【お知らせ】本市公式Xアカウントへの不正アクセスについて\n詳細は後ほどお知らせします。";
+        let mut clipboard = Clipboard::default();
+        assert_eq!(
+            clipboard.put(text, ways(Place::here())),
+            Some(Way::System),
+            "Windows always has a system clipboard"
+        );
+        let read = arboard::Clipboard::new().unwrap().get_text().unwrap();
+        assert_eq!(read.replace("\r\n", "\n"), text);
+    }
+}
