@@ -186,6 +186,9 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&started, approve("detect"), NotApprovable { step: s("detect") }),
         refuses(&started, reject("watch"), NotApprovable { step: s("watch") }),
         refuses(&high, done("press"), NeedsApproval { step: s("press"), approver: s("発信管理者") }),
+        // Issue 28 (2): nothing unfinished is published, approved or forced.
+        refuses(&[high.as_slice(), &[approve_reading("press", vec![edited("press", "訂正\n（誤）○○")])]].concat(), post_edited("press", "訂正\n（誤）○○"), UnfinishedText { step: s("press"), line: 2, column: 4, mark: s("○○") }),
+        refuses(&high, Command::Complete { step: s("press"), note: None, force: Some(s("電話で承認を得た")), statement: Some(hikeshi::incident::Statement { text: s("詳細："), file: None, timeless: None, unfilled: vec![s("website")] }) }, UnfilledValues { step: s("press"), names: vec![s("website")] }),
         refuses(&started, check("detect", 2), NoChecklistItem { step: s("detect"), item: 3, count: 2 }),
         refuses(&started, check("watch", 0), NoChecklistItem { step: s("watch"), item: 1, count: 0 }),
         refuses(&detected, observe("detect"), NotAMonitor { step: s("detect") }),

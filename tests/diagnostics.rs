@@ -642,3 +642,41 @@ fn english_words(text: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// A statement written with a mark to fill in by hand (○月○日) is a warning at `check`: every
+/// post of it would be refused until edited, and the hint says to declare a fact instead. The
+/// stock playbooks hold none.
+#[test]
+fn a_statement_with_a_mark_to_fill_in_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let stock = hikeshi::stock::playbook("flaming").unwrap();
+    let marked = stock.replacen(
+        "{{target_post}}に関する投稿について、多くの御意見をいただいております。",
+        "○月○日の投稿について、多くの御意見をいただいております。",
+        1,
+    );
+    assert_ne!(stock, marked);
+    let path = dir.path().join("flaming.yaml");
+    std::fs::write(&path, marked).unwrap();
+    let (diagnostics, code) = check_json(&path);
+    assert_eq!(code, 0, "a warning: {diagnostics:#?}");
+    let d = diagnostics
+        .iter()
+        .find(|d| d["problem"]["code"] == "unfinished_statement")
+        .unwrap_or_else(|| panic!("{diagnostics:#?}"));
+    assert_eq!(d["severity"], "warning");
+    assert_eq!(d["problem"]["step"], "in-progress-post");
+    assert_eq!(d["problem"]["mark"], "○月");
+    assert!(d["hint"].as_str().unwrap().contains("facts:"), "{d}");
+    for id in hikeshi::stock::ids() {
+        let path = dir.path().join(format!("{id}.yaml"));
+        std::fs::write(&path, hikeshi::stock::playbook(id).unwrap()).unwrap();
+        let (diagnostics, _) = check_json(&path);
+        assert!(
+            !diagnostics
+                .iter()
+                .any(|d| d["problem"]["code"] == "unfinished_statement"),
+            "{id}: {diagnostics:#?}"
+        );
+    }
+}

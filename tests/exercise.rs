@@ -132,6 +132,19 @@ fn every_stock_scenario_runs_to_the_end_with_marked_mail_in_the_outbox_only() {
         assert!(run["simulated_seconds"].as_i64().unwrap() > 3600, "{run}");
         assert_eq!(run["refused"], serde_json::json!([]), "{scenario}");
         assert!(run["score"]["total"].as_u64().unwrap() <= 100);
+        // Every text posted is finished: no mark to fill in (○○, （…を記載）), no gap.
+        let journal = std::fs::read_to_string(incident.join("journal.jsonl")).unwrap();
+        for line in journal.lines() {
+            let entry: Value = serde_json::from_str(line).unwrap();
+            if let Some(text) = entry["payload"]["posted"]["text"].as_str() {
+                assert_eq!(
+                    hikeshi::text::unfinished::unfinished(text),
+                    None,
+                    "{scenario}: {text}"
+                );
+                assert!(!text.contains("「」"), "{scenario}: a gap in {text}");
+            }
+        }
         // Every message: in the outbox, delivered by the file transport, marked twice.
         assert_eq!(run["transport"], "file");
         let files = emls(&incident);

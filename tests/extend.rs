@@ -146,10 +146,16 @@ fn each_example_overlay_runs_to_the_end_and_is_frozen_with_its_base() {
             "press-release",
         ),
     ] {
-        let facts: &[(&str, &str)] = if stock == "impersonation" {
-            &facts
-        } else {
-            &[]
+        let flaming = [
+            ("target_post", "12月1日の「年末年始のごみ収集」"),
+            ("wrong_info", "12月29日から"),
+            ("right_info", "12月30日から"),
+            ("explanation", "収集日は地区により異なります"),
+        ];
+        let facts: &[(&str, &str)] = match stock {
+            "impersonation" => &facts,
+            "flaming" => &flaming,
+            _ => &[],
         };
         let (_dir, mut incident) = start(path, facts);
         let playbook = incident.playbook();

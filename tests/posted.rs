@@ -108,6 +108,20 @@ fn an_edited_statement_is_journalled_with_its_hash_and_reported_in_every_format(
 fn without_an_edited_file_the_filled_statement_is_journalled() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = start_flaming(tmp.path());
+    // Forced, the post does not wait for its facts, but a text with gaps is not posted.
+    let out = post(tmp.path(), &dir, "correction-post").failure();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("hikeshi fact"), "{stderr}");
+    for fact in [
+        "target_post=11月20日の「ごみ収集日程」",
+        "wrong_info=11月23日（月）",
+        "right_info=11月24日（火）",
+    ] {
+        h(tmp.path(), T1)
+            .args(["fact", dir.to_str().unwrap(), fact])
+            .assert()
+            .success();
+    }
     post(tmp.path(), &dir, "correction-post").success();
     let json: serde_json::Value = serde_json::from_str(&report(tmp.path(), &dir, "json")).unwrap();
     let row = json["statements"]
@@ -117,7 +131,11 @@ fn without_an_edited_file_the_filled_statement_is_journalled() {
         .find(|s| s["step"] == "correction-post")
         .unwrap();
     let text = row["text"].as_str().unwrap();
-    assert!(text.starts_with("【訂正とおわび】"), "{text}");
+    assert!(
+        text.starts_with("【訂正とおわび】11月20日の「ごみ収集日程」"),
+        "{text}"
+    );
+    assert!(text.contains("（正）11月24日（火）"), "{text}");
     assert_eq!(row["as_posted"], true);
     assert_eq!(row["file"], serde_json::Value::Null);
     assert_eq!(
@@ -262,4 +280,42 @@ fn the_approved_statement_saved_later_with_its_time_is_still_approved() {
         .find(|l| l.contains("\"kind\":\"step_completed\"") && l.contains("\"notice\""))
         .unwrap();
     assert!(posted.contains("午後2時30分現在"), "{posted}");
+}
+
+/// A text still holding a mark to fill in (○○, （…を記載）) is never published, forced or
+/// not: the refusal names the line, the column and the mark, says how to fix it, and nothing
+/// is journalled. Corrected, the same post goes out.
+#[test]
+fn a_text_with_a_mark_to_fill_in_is_refused_with_its_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = start_flaming(tmp.path());
+    let before = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    std::fs::create_dir_all(dir.join("statements")).unwrap();
+    let file = dir.join("statements/correction-post.txt");
+    std::fs::write(
+        &file,
+        "【訂正とおわび】11月20日の「ごみ収集日程」に関する投稿に誤りがありました。\n（誤）○○\n（正）11月24日（火）\n",
+    )
+    .unwrap();
+    let out = post(tmp.path(), &dir, "correction-post").failure();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("2行4文字目「○○」"), "{stderr}");
+    assert!(
+        stderr.contains("statements/correction-post.txt"),
+        "{stderr}"
+    );
+    std::fs::write(
+        &file,
+        "【補足説明】次のとおり補足します。\n（補足する内容を記載）\n",
+    )
+    .unwrap();
+    let out = post(tmp.path(), &dir, "correction-post").failure();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("（補足する内容を記載）"), "{stderr}");
+    assert_eq!(
+        before,
+        std::fs::read_to_string(dir.join("journal.jsonl")).unwrap()
+    );
+    std::fs::write(&file, EDITED).unwrap();
+    post(tmp.path(), &dir, "correction-post").success();
 }

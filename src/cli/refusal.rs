@@ -151,6 +151,11 @@ impl Face for CommandLine {
                     "give them as `{flags}`"
                 )
             }
+            Remedy::EditStatement { step } => tr!(
+                lang,
+                "事案フォルダの statements/{step}.txt に投稿する文面を書き（画面の y で今の文面が保存されます）、直してから完了してください",
+                "write the text to post in statements/{step}.txt of the incident folder (the screen's y saves the text as it is now), correct it, then complete the step"
+            ),
             Remedy::AllowEarlierTime => tr!(
                 lang,
                 "このまま記録するには --allow-earlier-time を付けてください（検証と報告書に時刻の逆行として残ります）",

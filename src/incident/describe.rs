@@ -451,6 +451,19 @@ pub fn fill_open(template: &Template, record: &IncidentRecord, step: StepIx, mar
     fill_value(template, record, step, Value::Text(mark.to_string()), None)
 }
 
+/// The placeholders of `template` that have no value for this incident (nothing is written
+/// where they stand): the account not given, a website the directory does not list.
+pub fn unfilled(template: &Template, record: &IncidentRecord, step: StepIx) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (name, _) in template.placeholders() {
+        let none = value_of(name, record, step, &Value::Text(String::new()), None).is_none();
+        if none && !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    names
+}
+
 fn fill_value(
     template: &Template,
     record: &IncidentRecord,
@@ -458,10 +471,21 @@ fn fill_value(
     now: Value,
     division: Option<&str>,
 ) -> String {
+    template.render(|name| value_of(name, record, step, &now, division))
+}
+
+/// The value of the placeholder `name` for this incident, if it has one.
+fn value_of(
+    name: &str,
+    record: &IncidentRecord,
+    step: StepIx,
+    now: &Value,
+    division: Option<&str>,
+) -> Option<Value> {
     let state = &record.state;
     let playbook = &record.playbook;
     let text = |s: &str| Some(Value::Text(s.to_string()));
-    template.render(|name| match name {
+    match name {
         "title" => text(&state.title),
         "incident_id" => text(&record.id),
         "account" => state.account.as_deref().and_then(text),
@@ -492,5 +516,5 @@ fn fill_value(
             },
             None => record.directory.party(name).and_then(|p| text(p.id())),
         },
-    })
+    }
 }

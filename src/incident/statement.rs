@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset};
 
-use super::describe::{fill, fill_open};
+use super::describe::{fill, fill_open, unfilled};
 use super::engine::{Command, PostStatement, Statement};
 use super::{IncidentError, IncidentRecord, files};
 use crate::lang::io;
@@ -137,6 +137,7 @@ pub fn to_post(
             text: fill(&post.statement, record, ix, now, None),
             file: None,
             timeless: Some(open),
+            unfilled: unfilled(&post.statement, record, ix),
         }));
     }
     let failed = |e| IncidentError::io(io::READ, &path, e);
@@ -160,6 +161,7 @@ pub fn to_post(
         timeless: is_filled(&text, &open).then_some(open),
         text,
         file: Some(relative_file(&step.id)),
+        unfilled: Vec::new(),
     }))
 }
 

@@ -651,6 +651,14 @@ impl Face for Screen {
                     "if that is wrong, {ack} withdraws it"
                 )
             }
+            Remedy::EditStatement { step } => {
+                let copy = key(Action::Copy);
+                tr!(
+                    lang,
+                    "{copy} で文面を事案フォルダの statements/{step}.txt に保存し、直してから完了してください",
+                    "{copy} saves the text to statements/{step}.txt of the incident folder: correct it there, then complete the step"
+                )
+            }
             Remedy::Facts { .. } => {
                 let fact = key(Action::Fact);
                 tr!(lang, "{fact} で事実を記録", "{fact} records a fact")

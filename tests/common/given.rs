@@ -244,6 +244,7 @@ pub fn edited(step: &str, text: &str) -> hikeshi::incident::PostStatement {
             text: s(text),
             file: Some(format!("statements/{step}.txt")),
             timeless: None,
+            unfilled: Vec::new(),
         },
     }
 }
@@ -269,6 +270,7 @@ pub fn post_filled(step: &str, text: &str) -> Command {
             text: s(text),
             file: None,
             timeless: Some(format!("{text}（時刻未定）")),
+            unfilled: Vec::new(),
         }),
     }
 }

@@ -327,6 +327,11 @@ impl Problem {
                 "内容を見直し、`reviewed:` を見直した日付に更新してください",
                 "review the playbook and set `reviewed:` to the review date"
             ),
+            Problem::UnfinishedStatement { .. } => tr!(
+                lang,
+                "インシデントごとに変わる内容は事実（`facts:`）として宣言し、`{{{{名前}}}}` で差し込んでください。そうすれば投稿の前に記録を求められます",
+                "declare what changes with each incident as a fact (`facts:`) and write `{{{{name}}}}`: the post then asks for it before it goes out"
+            ),
             Problem::NoSource { .. } => tr!(
                 lang,
                 "根拠となるガイドラインの条項を `source: [ube 7(1)]` のように書くか、実務による手順なら `basis: practice` と理由（`basis_reason`）を書いてください",

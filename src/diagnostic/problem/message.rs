@@ -353,6 +353,11 @@ impl Problem {
                 "見直し期限（{due}）を過ぎています（最終見直し {reviewed}）",
                 "the playbook was due for review on {due} (last reviewed {reviewed})"
             ),
+            Problem::UnfinishedStatement { step, mark } => tr!(
+                lang,
+                "投稿 `{step}` の文面に書き換える箇所「{mark}」があります。このままでは投稿できません",
+                "the statement of post `{step}` holds a mark to fill in (\"{mark}\"); it cannot be posted as it is"
+            ),
             Problem::NoSource { step } => tr!(
                 lang,
                 "手順 `{step}` に根拠（`source`）がありません",

@@ -369,6 +369,14 @@ pub enum Problem {
         /// The date the next review was due.
         due: String,
     },
+    /// A post's statement holds a mark to fill in by hand (○○, （…を記載）): every post of
+    /// it is refused until the operator edits the text (warning).
+    UnfinishedStatement {
+        /// The post step.
+        step: String,
+        /// The mark.
+        mark: String,
+    },
     /// A step that cites no guideline clause (warning).
     NoSource {
         /// The step.

@@ -19,6 +19,9 @@ pub struct Statement {
     /// time). An approval covers this, so that posting later does not make it another text;
     /// any other text (the operator's own edit) is covered exactly.
     pub timeless: Option<String>,
+    /// The placeholders of the playbook's statement that had no value when it was filled in
+    /// (empty for the operator's own text): such a text has gaps and is not posted.
+    pub unfilled: Vec<String>,
 }
 
 /// The statement of a post an approval concerns, as it would be published now: what an

@@ -88,6 +88,34 @@ pub(super) fn complete(
     let posted = match (kind, statement) {
         (Some(StepKind::Post(_)), Some(s)) => {
             non_empty(&s.text, Field::Statement)?;
+            // Nothing unfinished is published, forced or not: forcing is about readiness.
+            // A fact not yet known (a forced post does not wait for it) is asked for as such.
+            let facts: Vec<(String, String)> = playbook
+                .facts
+                .iter()
+                .filter(|f| s.unfilled.contains(&f.id))
+                .map(|f| (f.id.clone(), f.label.clone()))
+                .collect();
+            if !facts.is_empty() {
+                return Err(Refusal::FactsNeeded {
+                    step: Some(step.to_string()),
+                    facts,
+                });
+            }
+            if !s.unfilled.is_empty() {
+                return Err(Refusal::UnfilledValues {
+                    step: step.to_string(),
+                    names: s.unfilled.clone(),
+                });
+            }
+            if let Some(u) = crate::text::unfinished::unfinished(&s.text) {
+                return Err(Refusal::UnfinishedText {
+                    step: step.to_string(),
+                    line: u.line,
+                    column: u.column,
+                    mark: u.mark,
+                });
+            }
             Some(PostedText {
                 text: s.text.clone(),
                 sha256: sha256_hex(s.text.as_bytes()),

@@ -706,6 +706,20 @@ impl Compiler<'_> {
         if let (Some(_), Some(step)) = (&def.approver, &def.approved_in) {
             self.approvals.push((def.id.value.clone(), step.clone()));
         }
+        if let Some(s) = &def.statement
+            && let Some(u) = crate::text::unfinished::unfinished(&s.value)
+            // A placeholder is checked as a placeholder, not as a mark left in the text.
+            && !u.mark.starts_with("{{")
+        {
+            self.warning(
+                pos(s),
+                u.mark.clone(),
+                Problem::UnfinishedStatement {
+                    step: def.id.value.clone(),
+                    mark: u.mark,
+                },
+            );
+        }
         let statement = match &def.statement {
             Some(s) => self.template(s, false),
             None => {

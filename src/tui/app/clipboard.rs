@@ -192,7 +192,8 @@ mod windows_tests {
 
     #[test]
     fn the_system_clipboard_takes_the_statement_on_windows() {
-        let text = "【お知らせ】本市公式Xアカウントへの不正アクセスについて\n詳細は後ほどお知らせします。";
+        let text =
+            "【お知らせ】本市公式Xアカウントへの不正アクセスについて\n詳細は後ほどお知らせします。";
         let mut clipboard = Clipboard::default();
         assert_eq!(
             clipboard.put(text, ways(Place::here())),

@@ -158,6 +158,26 @@ pub enum Refusal {
         /// Which.
         what: Field,
     },
+    /// A post's text still holds a mark to fill in by hand (○○, （…を記載）, ＿＿): posted,
+    /// it would tell the public the text was never finished.
+    UnfinishedText {
+        /// The post step.
+        step: String,
+        /// The line of the first mark (from 1).
+        line: usize,
+        /// Its column in characters (from 1).
+        column: usize,
+        /// The mark as written.
+        mark: String,
+    },
+    /// A post's statement uses values the incident does not have (the account, the
+    /// organisation's website): filled in now, the text would have gaps.
+    UnfilledValues {
+        /// The post step.
+        step: String,
+        /// The placeholders with no value.
+        names: Vec<String>,
+    },
     /// Evidence given as a URL that is not an `http://` or `https://` address with a host.
     BadUrl {
         /// As given.
@@ -451,6 +471,12 @@ impl Refusal {
                 names: facts.iter().map(|(name, _)| name.clone()).collect(),
             }],
             Refusal::EarlierThanJournal { .. } => vec![Remedy::AllowEarlierTime],
+            Refusal::UnfinishedText { step, .. } => {
+                vec![Remedy::EditStatement { step: step.clone() }]
+            }
+            Refusal::UnfilledValues { step, .. } => {
+                vec![Remedy::EditStatement { step: step.clone() }]
+            }
             Refusal::NotAnExercise => vec![Remedy::StartExercise],
             Refusal::AlreadyStarted
             | Refusal::UnknownStep { .. }
@@ -633,6 +659,28 @@ impl Refusal {
                     lang,
                     "{what}に改行や制御文字、文字の向きを変える文字は使えません（メールのヘッダーやファイル名に入るため）。1 行で入力してください",
                     "{what} must not contain line breaks, other control characters or text-direction characters (it goes into mail headers and file names); give it on one line"
+                )
+            }
+            Refusal::UnfinishedText {
+                step,
+                line,
+                column,
+                mark,
+            } => tr!(
+                lang,
+                "投稿 `{step}` の文面に書き換えていない箇所があります（{line}行{column}文字目「{mark}」）。そのまま公開すると未完成の文面が出ます",
+                "the text of post `{step}` still holds a mark to fill in (line {line}, column {column}: \"{mark}\"); posted as it is, the public would read an unfinished text"
+            ),
+            Refusal::UnfilledValues { step, names } => {
+                let names = names
+                    .iter()
+                    .map(|n| format!("{{{{{n}}}}}"))
+                    .collect::<Vec<_>>()
+                    .join(lang.pick("、", ", "));
+                tr!(
+                    lang,
+                    "投稿 `{step}` の文面に値のない差込み項目があります（{names}）。このままでは文面が欠けます",
+                    "the statement of post `{step}` uses values this incident does not have ({names}); the text would have gaps"
                 )
             }
             Refusal::ControlInText { what } => {

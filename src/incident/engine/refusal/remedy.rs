@@ -153,6 +153,11 @@ pub enum Remedy {
         /// The facts' names.
         names: Vec<String>,
     },
+    /// Write the text to be posted in the post's statement file and edit it there.
+    EditStatement {
+        /// The post step.
+        step: String,
+    },
     /// Record with this computer's (earlier) time all the same.
     AllowEarlierTime,
     /// Start an exercise.

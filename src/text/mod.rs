@@ -11,6 +11,8 @@
 
 use std::borrow::Cow;
 
+pub mod unfinished;
+
 /// Whether `c` changes the direction or the lines of the text around it without being seen:
 /// bidirectional marks, embeddings, overrides and isolates, and the Unicode line and
 /// paragraph separators.
