@@ -188,6 +188,7 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&high, done("press"), NeedsApproval { step: s("press"), approver: s("発信管理者") }),
         // Issue 28 (2): nothing unfinished is published, approved or forced.
         refuses(&[high.as_slice(), &[approve_reading("press", vec![edited("press", "訂正\n（誤）○○")])]].concat(), post_edited("press", "訂正\n（誤）○○"), UnfinishedText { step: s("press"), line: 2, column: 4, mark: s("○○") }),
+        refuses(&[start_on_x(), done("detect"), queue("report", &["広報広聴課"]), deliver(1), decide("severity", "low"), set_fact("fake_account", "@fake"), approve_reading("sign-off", vec![edited("announce", &"注".repeat(141))])], post_edited("announce", &"注".repeat(141)), TooLong { step: s("announce"), platform: s("X"), count: 282, max: 280 }),
         refuses(&high, Command::Complete { step: s("press"), note: None, force: Some(s("電話で承認を得た")), statement: Some(hikeshi::incident::Statement { text: s("詳細："), file: None, timeless: None, unfilled: vec![s("website")] }) }, UnfilledValues { step: s("press"), names: vec![s("website")] }),
         refuses(&started, check("detect", 2), NoChecklistItem { step: s("detect"), item: 3, count: 2 }),
         refuses(&started, check("watch", 0), NoChecklistItem { step: s("watch"), item: 1, count: 0 }),

@@ -319,3 +319,36 @@ fn a_text_with_a_mark_to_fill_in_is_refused_with_its_place() {
     std::fs::write(&file, EDITED).unwrap();
     post(tmp.path(), &dir, "correction-post").success();
 }
+
+/// A post longer than the affected account's platform takes is refused with the count as the
+/// platform counts it (X: a CJK character 2, a URL 23) and the limit; the same text fits once
+/// shortened.
+#[test]
+fn a_post_over_its_platforms_limit_is_refused_with_the_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    h(tmp.path(), T0)
+        .args([
+            "start",
+            "flaming",
+            "--title",
+            "長すぎる訂正",
+            "--platform",
+            "x",
+        ])
+        .assert()
+        .success();
+    let dir = tmp.path().join(native("incidents/20261122-1403-flaming"));
+    std::fs::create_dir_all(dir.join("statements")).unwrap();
+    let file = dir.join("statements/correction-post.txt");
+    let url = "https://www.city.example.jp/kurashi/gomi/2026/schedule-correction.html";
+    // 139 CJK characters (278), a line break (1) and the URL (23): 302.
+    std::fs::write(&file, format!("{}\n{url}", "訂".repeat(139))).unwrap();
+    let out = post(tmp.path(), &dir, "correction-post").failure();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("X の上限を超えています（302／280、22 超過"),
+        "{stderr}"
+    );
+    std::fs::write(&file, format!("{}\n{url}", "訂".repeat(128))).unwrap();
+    post(tmp.path(), &dir, "correction-post").success();
+}

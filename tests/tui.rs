@@ -1566,3 +1566,37 @@ fn i_asks_for_a_fact_by_its_label_and_takes_another_by_name() {
     assert_eq!(facts.get(other).map(String::as_str), Some("@city_other"));
     assert!(!facts.contains_key(&asked), "{facts:?}");
 }
+
+/// A post's detail shows its count as X counts it against the limit, and turns it red with
+/// what is over when the edited text is too long; a mark left to fill in is named with its
+/// place. Completing such a post on the screen is refused.
+#[test]
+fn a_posts_count_and_marks_to_fill_in_are_shown_under_its_text() {
+    let mut s = screen(Lang::Ja);
+    s.app.selected = position(&s.app, "recovery-post");
+    press(&mut s.app, Action::Copy);
+    let shown = render(&s.app, 160, 60);
+    assert!(shown.contains("X の文字数: "), "{shown}");
+    assert!(!shown.contains("超過）"), "{shown}");
+    let path = s.app.dir().join("statements/recovery-post.txt");
+    std::fs::write(&path, format!("{}\n（誤）○○\n", "乗".repeat(140))).unwrap();
+    let shown = render(&s.app, 160, 60);
+    assert!(shown.contains("X の文字数: 291／280（11 超過）"), "{shown}");
+    assert!(
+        shown.contains("書き換える箇所: 2行4文字目「○○」"),
+        "{shown}"
+    );
+    press(&mut s.app, Action::Force);
+    for c in "電話で承認を得た".chars() {
+        press(&mut s.app, Action::Char(c));
+    }
+    press(&mut s.app, Action::Submit);
+    let ix = s
+        .app
+        .incident
+        .playbook()
+        .graph
+        .find("recovery-post")
+        .unwrap();
+    assert!(s.app.incident.state().step(ix).unwrap().posted.is_none());
+}

@@ -61,10 +61,15 @@ fn wait_until(
 fn walk(tmux: &Tmux, env: &str, incidents: &Path, playbook: &str, total: u64) -> (String, f64) {
     let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
     // なりすまし declares the genuine and the fake account: known at the start here.
-    let facts = if playbook == "impersonation" {
-        " --fact genuine_account=@city_official --fact fake_account=@city_0fficial"
-    } else {
-        ""
+    // 炎上 posts name the post criticised and its correction: known at the start too.
+    let facts = match playbook {
+        "impersonation" => {
+            " --fact genuine_account=@city_official --fact fake_account=@city_0fficial"
+        }
+        "flaming" => {
+            " --fact target_post=11月20日の「ごみ収集日程」 --fact wrong_info=11月23日 --fact right_info=11月24日"
+        }
+        _ => "",
     };
     tmux.type_line(&format!(
         "{env}{} run {playbook} --account @city_official --platform x --title 公式Xの乗っ取り{facts}",
@@ -539,11 +544,9 @@ fn enter_on_a_notify_step_asks_for_the_fact_it_needs() {
     tmux.keys(&["Home", "Down"]);
     tmux.wait_for("実施可  report-to-supervisor (notify)");
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("事実を記録（値を入力");
-    assert!(
-        screen.contains("対象アカウントを所管する課（所属課）（owner_division）"),
-        "{screen}"
-    );
+    // Awaited by the line asserted on: a capture may land mid-frame.
+    tmux.wait_for("事実を記録（値を入力");
+    let screen = tmux.wait_for("対象アカウントを所管する課（所属課）（owner_division）");
     assert!(!screen.contains("次の事実を記録してください"), "{screen}");
     tmux.type_line("デジタル推進課");
     let s = wait_until(&incidents, &id, |s| {

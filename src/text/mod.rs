@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 
+pub mod length;
 pub mod unfinished;
 
 /// Whether `c` changes the direction or the lines of the text around it without being seen:

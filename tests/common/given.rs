@@ -183,6 +183,15 @@ pub fn start() -> Command {
     starting(false, None)
 }
 
+/// Opens the incident on the official account's X (its posts count as X counts them).
+pub fn start_on_x() -> Command {
+    let mut start = starting(false, None);
+    if let Command::Start { params, .. } = &mut start {
+        params.platform = Some(hikeshi::playbook::Platform::X);
+    }
+    start
+}
+
 /// Opens the incident as an exercise.
 pub fn start_exercise() -> Command {
     starting(true, None)

@@ -8,7 +8,7 @@ use super::{
 use crate::digest::sha256_hex;
 use crate::incident::event::{Event, EvidenceRecord, PostedText, StartParams};
 use crate::incident::state::{IncidentState, StepStatus};
-use crate::playbook::{Platform, Playbook, StepKind};
+use crate::playbook::{Platform, Playbook, PostChannel, StepKind};
 
 pub(super) fn start(
     state: &IncidentState,
@@ -86,7 +86,7 @@ pub(super) fn complete(
     }
     // Only a post publishes a text; a statement given with another step is not recorded.
     let posted = match (kind, statement) {
-        (Some(StepKind::Post(_)), Some(s)) => {
+        (Some(StepKind::Post(post)), Some(s)) => {
             non_empty(&s.text, Field::Statement)?;
             // Nothing unfinished is published, forced or not: forcing is about readiness.
             // A fact not yet known (a forced post does not wait for it) is asked for as such.
@@ -114,6 +114,19 @@ pub(super) fn complete(
                     line: u.line,
                     column: u.column,
                     mark: u.mark,
+                });
+            }
+            // The affected account's platform refuses a longer post: the operator would
+            // rewrite it under time pressure, on the platform's screen.
+            if post.channel == PostChannel::Official
+                && let Some(platform) = state.platform
+                && let Some((count, limit)) = crate::text::length::over(&s.text, platform)
+            {
+                return Err(Refusal::TooLong {
+                    step: step.to_string(),
+                    platform: platform.display_name().to_string(),
+                    count,
+                    max: limit.max,
                 });
             }
             Some(PostedText {

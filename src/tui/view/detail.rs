@@ -263,6 +263,7 @@ impl Detail<'_> {
                     "statement ({copy} copies it)"
                 ));
                 self.filled_text();
+                self.post_checks(p);
             }
             StepKind::Monitor(m) => {
                 let every = format_duration(m.every, lang);
@@ -300,6 +301,49 @@ impl Detail<'_> {
         if let Some(text) = self.app.copy_text(self.ix) {
             self.lines
                 .extend(text.lines().map(|l| Line::from(l.to_string())));
+        }
+    }
+
+    /// Under a post's text: its count as the affected account's platform counts it, against
+    /// the limit, and the first mark left to fill in, each red where the post would be refused.
+    fn post_checks(&mut self, post: &crate::playbook::Post) {
+        let lang = self.lang;
+        let Some(text) = self.app.copy_text(self.ix) else {
+            return;
+        };
+        let red = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+        let platform = self.app.incident.state().platform;
+        if post.channel == crate::playbook::PostChannel::Official
+            && let Some(platform) = platform
+            && let Some(limit) = crate::text::length::limit(platform)
+        {
+            let count = crate::text::length::count(&text, limit.unit);
+            let (name, max) = (platform.display_name(), limit.max);
+            let line = tr!(
+                lang,
+                "{name} の文字数: {count}／{max}",
+                "{name} count: {count} of {max}"
+            );
+            if count > max {
+                let over = count - max;
+                self.push(Span::styled(
+                    format!("{line}{}", tr!(lang, "（{over} 超過）", " ({over} over)")),
+                    red,
+                ));
+            } else {
+                self.push(line);
+            }
+        }
+        if let Some(u) = crate::text::unfinished::unfinished(&text) {
+            let (line, column, mark) = (u.line, u.column, u.mark);
+            self.push(Span::styled(
+                tr!(
+                    lang,
+                    "書き換える箇所: {line}行{column}文字目「{mark}」",
+                    "to fill in: line {line}, column {column}: \"{mark}\""
+                ),
+                red,
+            ));
         }
     }
 

@@ -170,6 +170,17 @@ pub enum Refusal {
         /// The mark as written.
         mark: String,
     },
+    /// A post's text is longer than its platform takes (counted as the platform counts).
+    TooLong {
+        /// The post step.
+        step: String,
+        /// The platform.
+        platform: String,
+        /// The text's count.
+        count: usize,
+        /// The platform's limit.
+        max: usize,
+    },
     /// A post's statement uses values the incident does not have (the account, the
     /// organisation's website): filled in now, the text would have gaps.
     UnfilledValues {
@@ -474,7 +485,7 @@ impl Refusal {
             Refusal::UnfinishedText { step, .. } => {
                 vec![Remedy::EditStatement { step: step.clone() }]
             }
-            Refusal::UnfilledValues { step, .. } => {
+            Refusal::UnfilledValues { step, .. } | Refusal::TooLong { step, .. } => {
                 vec![Remedy::EditStatement { step: step.clone() }]
             }
             Refusal::NotAnExercise => vec![Remedy::StartExercise],
@@ -671,6 +682,19 @@ impl Refusal {
                 "投稿 `{step}` の文面に書き換えていない箇所があります（{line}行{column}文字目「{mark}」）。そのまま公開すると未完成の文面が出ます",
                 "the text of post `{step}` still holds a mark to fill in (line {line}, column {column}: \"{mark}\"); posted as it is, the public would read an unfinished text"
             ),
+            Refusal::TooLong {
+                step,
+                platform,
+                count,
+                max,
+            } => {
+                let over = count - max;
+                tr!(
+                    lang,
+                    "投稿 `{step}` の文面は {platform} の上限を超えています（{count}／{max}、{over} 超過。{platform} の数え方）",
+                    "the text of post `{step}` is over {platform}'s limit ({count} of {max}, {over} over, counted as {platform} counts)"
+                )
+            }
             Refusal::UnfilledValues { step, names } => {
                 let names = names
                     .iter()
