@@ -1,6 +1,7 @@
 //! What a refusal points at, as data: the values typed ([`Field`]) and the fixes
 //! ([`Remedy`]); each face ([`Face`]) words them its own way.
 
+use super::Refusal;
 use crate::lang::{Lang, Text};
 
 /// A value someone gives a command, as a refusal names it. Each face names it its own way:
@@ -183,5 +184,109 @@ impl Face for Plain {
 
     fn remedy(&self, _: &Remedy, _: Lang) -> Option<String> {
         None
+    }
+}
+
+impl Refusal {
+    /// What would fix the refusal, as data, in the order a face offers them (alternatives).
+    /// One arm per refusal; empty where only a different value would.
+    pub fn remedies(&self) -> Vec<Remedy> {
+        match self {
+            Refusal::NotStarted => vec![Remedy::Start],
+            Refusal::Closed => vec![Remedy::ShowRecord],
+            Refusal::UnknownStep {
+                suggestion: None, ..
+            } => vec![Remedy::ListSteps],
+            Refusal::NotReady { forceable, .. } => {
+                let mut out = vec![Remedy::DoFirst];
+                out.extend(forceable.then_some(Remedy::Force));
+                out
+            }
+            Refusal::NotApplicable { forceable, .. } => {
+                forceable.then_some(Remedy::Force).into_iter().collect()
+            }
+            Refusal::AlreadyDone { step, .. } | Refusal::AlreadySkipped { step, .. } => {
+                vec![Remedy::Reopen { step: step.clone() }]
+            }
+            Refusal::UseDecide { step } => vec![Remedy::Decide { step: step.clone() }],
+            Refusal::UseApprove { step, .. } | Refusal::NeedsApproval { step, .. } => {
+                vec![Remedy::Approve { step: step.clone() }]
+            }
+            Refusal::AlreadyDecided { .. } => vec![Remedy::Reason],
+            Refusal::NotAMonitor { .. } => vec![Remedy::Note],
+            Refusal::OpenSteps { .. } => vec![Remedy::ForceClose],
+            Refusal::UseNotify { step } => {
+                vec![Remedy::Notify { step: step.clone() }, Remedy::Force]
+            }
+            Refusal::AlreadyQueued { .. } => vec![Remedy::Retry, Remedy::Call { to: None }],
+            Refusal::UnknownMessage { .. } => vec![Remedy::ListMessages],
+            Refusal::NotDelivered { to, .. } => vec![Remedy::Call {
+                to: Some(to.clone()),
+            }],
+            Refusal::NotACandidate {
+                name, candidates, ..
+            } if candidates.is_empty() => vec![Remedy::Call {
+                to: Some(name.clone()),
+            }],
+            Refusal::AlreadyAcknowledged { message, .. } => {
+                vec![Remedy::WithdrawAcknowledgement { message: *message }]
+            }
+            Refusal::ApprovalOutdated { step, .. } => vec![
+                Remedy::RequestApproval { step: step.clone() },
+                Remedy::Approve { step: step.clone() },
+            ],
+            Refusal::FactsNeeded {
+                step: Some(_),
+                facts,
+            } => vec![Remedy::Facts {
+                names: facts.iter().map(|(name, _)| name.clone()).collect(),
+            }],
+            Refusal::FactsNeeded { step: None, facts } => vec![Remedy::FactsAtStart {
+                names: facts.iter().map(|(name, _)| name.clone()).collect(),
+            }],
+            Refusal::EarlierThanJournal { .. } => vec![Remedy::AllowEarlierTime],
+            Refusal::UnfinishedText { step, .. } => {
+                vec![Remedy::EditStatement { step: step.clone() }]
+            }
+            Refusal::UnfilledValues { step, .. } | Refusal::TooLong { step, .. } => {
+                vec![Remedy::EditStatement { step: step.clone() }]
+            }
+            Refusal::NotAnExercise => vec![Remedy::StartExercise],
+            Refusal::AlreadyStarted
+            | Refusal::UnknownStep { .. }
+            | Refusal::NotADecision { .. }
+            | Refusal::UnknownOption { .. }
+            | Refusal::SameAnswer { .. }
+            | Refusal::NotApprovable { .. }
+            | Refusal::NoChecklistItem { .. }
+            | Refusal::NotReopenable { .. }
+            | Refusal::Empty { .. }
+            | Refusal::SameOperator { .. }
+            | Refusal::ControlCharacter { .. }
+            | Refusal::ControlInText { .. }
+            | Refusal::BadUrl { .. }
+            | Refusal::NotANotify { .. }
+            | Refusal::ReplyFromElsewhere { .. }
+            | Refusal::ReplyAlreadyRecorded { .. }
+            | Refusal::AnswerNotNeeded { .. }
+            | Refusal::AnswerMismatch { .. }
+            | Refusal::NoHeldReply { .. }
+            | Refusal::ReplyStillHeld { .. }
+            | Refusal::NotTheApprover { .. }
+            | Refusal::AlreadyDelivered { .. }
+            | Refusal::NotAcknowledged { .. }
+            | Refusal::AcknowledgementChanged { .. }
+            | Refusal::UnknownParty { .. }
+            | Refusal::AlreadyRecipient { .. }
+            | Refusal::NotACandidate { .. }
+            | Refusal::UnknownFact { .. }
+            | Refusal::BadFactValue { .. }
+            | Refusal::FactUnchanged { .. }
+            | Refusal::BadEvidenceName { .. }
+            | Refusal::NoRecipients { .. }
+            | Refusal::UnknownSeverity { .. }
+            | Refusal::ExerciseBegun { .. }
+            | Refusal::InjectAlreadyFired { .. } => Vec::new(),
+        }
     }
 }
