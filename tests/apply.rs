@@ -147,7 +147,7 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&[], done("detect"), NotStarted),
         refuses(&[], review(), NotStarted),
         refuses(&started, start(), AlreadyStarted),
-        refuses(&started, set_fact("fake_acount", "@x"), UnknownFact { name: s("fake_acount"), suggestion: Some(s("fake_account")), known: ids(&["fake_account", "topic"]) }),
+        refuses(&started, set_fact("fake_acount", "@x"), UnknownFact { name: s("fake_acount"), suggestion: Some(s("fake_account")), known: ids(&["genuine_account", "fake_account", "topic"]) }),
         refuses(&started, set_fact("fake_account", "@city fake"), BadFactValue { fact: s("fake_account"), kind: hikeshi::playbook::FactKind::Account, options: vec![] }),
         refuses(&started, set_fact("topic", "教育"), BadFactValue { fact: s("topic"), kind: hikeshi::playbook::FactKind::Choice, options: ids(&["防災", "健康"]) }),
         refuses(&[start(), set_fact("topic", "防災")], set_fact("topic", "防災"), FactUnchanged { fact: s("topic"), value: s("防災") }),
@@ -186,6 +186,9 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&started, approve("detect"), NotApprovable { step: s("detect") }),
         refuses(&started, reject("watch"), NotApprovable { step: s("watch") }),
         refuses(&high, done("press"), NeedsApproval { step: s("press"), approver: s("発信管理者") }),
+        // Issue 28 (4): facts that cannot contradict each other.
+        refuses(&started, set_fact("genuine_account", "@city_0fficial"), NotAnOwnAccount { fact: s("genuine_account"), value: s("@city_0fficial"), lookalike: Some(s("city_official")) }),
+        refuses(&[start(), set_fact("genuine_account", "@city_official")], set_fact("fake_account", "＠City_Official"), SameAccount { fact: s("fake_account"), other: s("genuine_account"), value: s("＠City_Official") }),
         // Issue 28 (2): nothing unfinished is published, approved or forced.
         refuses(&[high.as_slice(), &[approve_reading("press", vec![edited("press", "訂正\n（誤）○○")])]].concat(), post_edited("press", "訂正\n（誤）○○"), UnfinishedText { step: s("press"), line: 2, column: 4, mark: s("○○") }),
         refuses(&[start_on_x(), done("detect"), queue("report", &["広報広聴課"]), deliver(1), decide("severity", "low"), set_fact("fake_account", "@fake"), approve_reading("sign-off", vec![edited("announce", &"注".repeat(141))])], post_edited("announce", &"注".repeat(141)), TooLong { step: s("announce"), platform: s("X"), count: 282, max: 280 }),

@@ -680,3 +680,44 @@ fn a_statement_with_a_mark_to_fill_in_is_a_warning() {
         );
     }
 }
+
+/// `official` and `differs_from` belong to `account` facts, and `differs_from` names another
+/// one: misplaced or misnamed, `check` says where.
+#[test]
+fn account_rules_on_the_wrong_fact_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let stock = hikeshi::stock::playbook("impersonation").unwrap();
+    let wrong = stock
+        .replacen(
+            "    differs_from: genuine_account",
+            "    differs_from: owner_division",
+            1,
+        )
+        .replacen(
+            "    kind: division\n",
+            "    kind: division\n    official: true\n",
+            1,
+        );
+    assert_ne!(stock, wrong);
+    let path = dir.path().join("impersonation.yaml");
+    std::fs::write(&path, wrong).unwrap();
+    let (diagnostics, code) = check_json(&path);
+    assert_eq!(code, 1);
+    let codes: Vec<(&str, &str)> = diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["problem"]["code"].as_str().unwrap(),
+                d["text"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        codes.contains(&("fact_not_of_kind", "owner_division")),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&("field_not_for_kind", "official")),
+        "{codes:?}"
+    );
+}

@@ -211,7 +211,7 @@ fn impersonation_statements_name_the_genuine_account_as_official_never_the_fake(
     }
     let warning = posted.iter().find(|(s, _)| *s == "warning-post").unwrap().1;
     assert!(
-        warning.contains(&format!("公式アカウントはこのアカウント（{GENUINE}）です")),
+        warning.contains(&format!("公式アカウントは{GENUINE}です")),
         "{warning}"
     );
     assert!(

@@ -864,3 +864,61 @@ fn a_drill_started_by_hand_is_marked_as_one() {
     assert!(!list.contains("【訓練】本物"), "{list}");
     assert!(list.contains("本物の乗っ取り"), "{list}");
 }
+
+/// なりすまし: the genuine account must be one of the organisation's own (a look-alike of one
+/// is named as such), and the fake can never be the genuine account, whatever its case or
+/// full-width form: refused at the start and by `fact`, nothing journalled.
+#[test]
+fn the_genuine_account_is_the_citys_own_and_never_the_fake() {
+    let tmp = tempfile::tempdir().unwrap();
+    let start = |facts: &[&str]| {
+        let mut cmd = common::hikeshi_at(tmp.path(), "2026-11-22T14:03:00+09:00");
+        cmd.args([
+            "--lang",
+            "ja",
+            "start",
+            "impersonation",
+            "--title",
+            "なりすまし",
+        ]);
+        for f in facts {
+            cmd.args(["--fact", f]);
+        }
+        cmd.assert()
+    };
+    let out = start(&["genuine_account=@city_0fficial"]).failure();
+    let said = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        said.contains("公式の @city_official に似せたもの"),
+        "{said}"
+    );
+    let out = start(&[
+        "genuine_account=@city_official",
+        "fake_account=＠ＣＩＴＹ_official",
+    ])
+    .failure();
+    let said = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(said.contains("同じアカウント"), "{said}");
+    assert!(
+        !tmp.path().join("incidents").exists()
+            || common::files_under(&tmp.path().join("incidents")).is_empty()
+    );
+    let out = start(&["genuine_account=@city_official"]).success();
+    let dir = String::from_utf8_lossy(&out.get_output().stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    let fact = |value: &str| {
+        common::hikeshi_at(tmp.path(), "2026-11-22T14:05:00+09:00")
+            .args(["--lang", "ja", "fact", &dir, value])
+            .assert()
+    };
+    let out = fact("fake_account=City_Official").failure();
+    let said = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(said.contains("同じアカウント（City_Official）"), "{said}");
+    fact("fake_account=@city_0fficial").success();
+    let out = fact("genuine_account=@city_0fficial").failure();
+    let said = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(said.contains("似せたもの"), "{said}");
+}

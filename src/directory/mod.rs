@@ -525,12 +525,29 @@ impl Directory {
     }
 }
 
-/// An account as compared with the directory's `accounts`: without a leading `@`, in lower
-/// case (handles on X and Instagram are case-insensitive), without a trailing `/`.
+/// An account as compared with the directory's `accounts`: in half-width forms (＠ｃｉｔｙ is
+/// typed @city), without a leading `@`, in lower case (handles on X and Instagram are
+/// case-insensitive), without a trailing `/`.
 pub fn account_key(account: &str) -> String {
-    let a = account.trim().trim_end_matches('/');
+    use unicode_normalization::UnicodeNormalization as _;
+    let a: String = account.nfkc().collect();
+    let a = a.trim().trim_end_matches('/');
     let a = a.rsplit('/').next().unwrap_or(a);
     a.trim_start_matches('@').to_lowercase()
+}
+
+/// An account key with the characters a fake uses to look like it folded together (0 and o;
+/// 1, i and l; rn and m; vv and w): two different accounts with one skeleton look alike.
+pub fn account_skeleton(key: &str) -> String {
+    key.replace("rn", "m")
+        .replace("vv", "w")
+        .chars()
+        .map(|c| match c {
+            '0' => 'o',
+            '1' | 'i' | '|' => 'l',
+            c => c,
+        })
+        .collect()
 }
 
 /// The address must parse as mail is sent (lettre's parser) and have a dotted domain, which

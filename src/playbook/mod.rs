@@ -100,6 +100,12 @@ pub struct Fact {
     /// `division`: the account fact whose owning division it follows, and the owners the
     /// directory lists (account as [`account_key`] makes it → division).
     pub from_account: Option<(String, BTreeMap<String, String>)>,
+    /// `account` with `official`: the organisation's own accounts the directory lists (as
+    /// [`account_key`] makes them); a value not among them is refused. `None` where the
+    /// directory lists none (nothing to check against).
+    pub official: Option<std::collections::BTreeSet<String>>,
+    /// `account`: the account fact (or `account`) this one can never be.
+    pub differs_from: Option<String>,
 }
 
 pub use crate::directory::account_key;

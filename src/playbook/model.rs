@@ -177,6 +177,17 @@ pub struct FactDef {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub from_account: Option<Spanned<String>>,
+    /// `account`: one of the organisation's own accounts. When the directory lists its
+    /// accounts (`accounts:` of its divisions), a value it does not list is refused, and a
+    /// look-alike of one it lists is named as such (the genuine account of a なりすまし).
+    #[serde(default)]
+    pub official: bool,
+    /// `account`: another `account` fact (or `account`, the incident's affected account) this
+    /// one can never be: the same account, whatever its case or full-width form, is refused
+    /// (the fake of a なりすまし is never the genuine account).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub differs_from: Option<Spanned<String>>,
 }
 
 /// The kind of value a fact holds; the value is checked when it is set.

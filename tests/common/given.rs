@@ -23,9 +23,14 @@ severities:
   - id: high
     title: 重大
 facts:
+  - id: genuine_account
+    label: 本物の公式アカウント
+    kind: account
+    official: true
   - id: fake_account
     label: 偽アカウント
     kind: account
+    differs_from: genuine_account
   - id: topic
     label: 誤情報の分野
     kind: choice
@@ -96,6 +101,7 @@ organization: 例示市
 divisions:
   - id: 広報広聴課
     email: koho@city.example.jp
+    accounts: ['@city_official']
   - id: 情報政策課
     email: joho@city.example.jp
 roles:

@@ -30,6 +30,49 @@ fn value_of(fact: &Fact, value: &str) -> Result<String, Refusal> {
     })
 }
 
+/// An account fact's value against the account rules: one of the organisation's own accounts
+/// (`official`), never the account another fact names (`differs_from`, in either direction).
+/// `known` gives the other facts' values (and `account`, the affected account).
+fn consistent<'a>(
+    playbook: &Playbook,
+    fact: &Fact,
+    value: &str,
+    known: impl Fn(&str) -> Option<&'a str>,
+) -> Result<(), Refusal> {
+    use crate::playbook::account_key;
+    let key = account_key(value);
+    if let Some(own) = &fact.official
+        && !own.contains(&key)
+    {
+        let skeleton = crate::directory::account_skeleton(&key);
+        return Err(Refusal::NotAnOwnAccount {
+            fact: fact.id.clone(),
+            value: value.to_string(),
+            lookalike: own
+                .iter()
+                .find(|o| crate::directory::account_skeleton(o) == skeleton)
+                .cloned(),
+        });
+    }
+    let others = fact.differs_from.iter().map(String::as_str).chain(
+        playbook
+            .facts
+            .iter()
+            .filter(|f| f.differs_from.as_deref() == Some(fact.id.as_str()))
+            .map(|f| f.id.as_str()),
+    );
+    for other in others {
+        if known(other).is_some_and(|v| account_key(v) == key) {
+            return Err(Refusal::SameAccount {
+                fact: fact.id.clone(),
+                other: other.to_string(),
+                value: value.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The facts given at the start, as recorded; every required fact must be among them.
 pub(super) fn at_start(
     playbook: &Playbook,
@@ -40,6 +83,13 @@ pub(super) fn at_start(
     for (name, value) in given {
         let fact = declared(playbook, name)?;
         out.insert(name.clone(), value_of(fact, value)?);
+    }
+    for (name, value) in &out {
+        let fact = declared(playbook, name)?;
+        consistent(playbook, fact, value, |other| match other {
+            ACCOUNT => account,
+            other => out.get(other).map(String::as_str),
+        })?;
     }
     let known = out.clone();
     let sources = account
@@ -119,6 +169,10 @@ pub(super) fn set(
 ) -> Result<Vec<Event>, Refusal> {
     let fact = declared(playbook, name)?;
     let value = value_of(fact, value)?;
+    consistent(playbook, fact, &value, |other| match other {
+        ACCOUNT => state.account.as_deref(),
+        other => state.facts.get(other).map(String::as_str),
+    })?;
     let previous = state.facts.get(name).cloned();
     if previous.as_deref() == Some(value.as_str()) {
         return Err(Refusal::FactUnchanged {

@@ -97,9 +97,12 @@ impl Compiler<'_> {
                 required: def.required,
                 options,
                 from_account: None,
+                official: None,
+                differs_from: None,
             });
         }
         self.follow_accounts(defs, &mut facts);
+        self.account_rules(defs, &mut facts);
         self.facts = facts.clone();
         facts
     }
@@ -165,6 +168,74 @@ impl Compiler<'_> {
                 .collect();
             if let Some(fact) = facts.iter_mut().find(|f| f.id == def.id.value) {
                 fact.from_account = Some((account.value.clone(), owners));
+            }
+        }
+    }
+
+    /// `official` and `differs_from`: only on an `account` fact, the latter naming another
+    /// `account` fact (or `account`); the directory's own accounts are copied in, so the
+    /// engine needs no directory.
+    fn account_rules(&mut self, defs: &[FactDef], facts: &mut [Fact]) {
+        let own: std::collections::BTreeSet<String> = self
+            .directory
+            .divisions
+            .iter()
+            .flat_map(|d| d.accounts.iter().map(|a| crate::playbook::account_key(a)))
+            .collect();
+        for def in defs {
+            let fields = [
+                ("official", def.official),
+                ("differs_from", def.differs_from.is_some()),
+            ];
+            if def.kind != FactKind::Account {
+                for (field, given) in fields {
+                    if given {
+                        let at = pos(&def.id);
+                        let at = self.find_from(at, &format!("{field}:")).unwrap_or(at);
+                        self.error(
+                            at,
+                            field,
+                            Problem::FieldNotForKind {
+                                field: field.into(),
+                                kind: "fact".into(),
+                            },
+                        );
+                    }
+                }
+                continue;
+            }
+            let mut differs = None;
+            if let Some(other) = &def.differs_from {
+                let names: Vec<&str> = defs.iter().map(|d| d.id.value.as_str()).collect();
+                match defs.iter().find(|d| d.id.value == other.value) {
+                    None if other.value == "account" => differs = Some(other.value.clone()),
+                    None => self.error(
+                        pos(other),
+                        other.value.clone(),
+                        Problem::UnknownFact {
+                            name: other.value.clone(),
+                            suggestion: suggest(&other.value, names),
+                        },
+                    ),
+                    Some(target)
+                        if target.kind != FactKind::Account || target.id.value == def.id.value =>
+                    {
+                        self.error(
+                            pos(other),
+                            other.value.clone(),
+                            Problem::FactNotOfKind {
+                                name: other.value.clone(),
+                                field: "differs_from".into(),
+                                kind: "account".into(),
+                            },
+                        );
+                    }
+                    Some(_) => differs = Some(other.value.clone()),
+                }
+            }
+            if let Some(fact) = facts.iter_mut().find(|f| f.id == def.id.value) {
+                fact.official = (def.official && !own.is_empty()).then(|| own.clone());
+                fact.differs_from = differs;
             }
         }
     }

@@ -457,6 +457,8 @@ impl App {
                 | Refusal::ControlCharacter { .. }
                 | Refusal::ControlInText { .. }
                 | Refusal::BadFactValue { .. }
+                | Refusal::NotAnOwnAccount { .. }
+                | Refusal::SameAccount { .. }
                 | Refusal::BadUrl { .. }),
             ) => {
                 self.error(super::keys::Screen::refused(&refusal, self.lang));

@@ -348,6 +348,26 @@ pub enum Refusal {
         /// `choice`: its options.
         options: Vec<String>,
     },
+    /// An account fact that must be one of the organisation's own accounts names one the
+    /// directory does not list (the fake typed as the genuine account, say).
+    NotAnOwnAccount {
+        /// The fact.
+        fact: String,
+        /// The value given.
+        value: String,
+        /// The organisation's own account it looks like, if one does.
+        lookalike: Option<String>,
+    },
+    /// An account fact names the very account another fact names, which it can never be
+    /// (the fake of a なりすまし as the genuine account).
+    SameAccount {
+        /// The fact.
+        fact: String,
+        /// The other fact.
+        other: String,
+        /// The account both would name.
+        value: String,
+    },
     /// The fact has this value already.
     FactUnchanged {
         /// The fact.
@@ -741,6 +761,27 @@ impl Refusal {
                     "the playbook declares no fact `{name}`; {hint}"
                 )
             }
+            Refusal::NotAnOwnAccount {
+                fact,
+                value,
+                lookalike,
+            } => match lookalike {
+                Some(own) => tr!(
+                    lang,
+                    "事実 `{fact}` の {value} は、この組織のアカウントではありません（公式の @{own} に似せたものです。なりすましのアカウントではありませんか）",
+                    "fact `{fact}`: {value} is not one of the organisation's accounts (it looks like the official @{own}: is it the fake?)"
+                ),
+                None => tr!(
+                    lang,
+                    "事実 `{fact}` の {value} は、連絡先（divisions.yaml）の公式アカウントにありません",
+                    "fact `{fact}`: {value} is not among the official accounts of the directory (divisions.yaml)"
+                ),
+            },
+            Refusal::SameAccount { fact, other, value } => tr!(
+                lang,
+                "事実 `{fact}` と `{other}` が同じアカウント（{value}）です。この二つは別のアカウントでなければなりません",
+                "facts `{fact}` and `{other}` name the same account ({value}); they must be different accounts"
+            ),
             Refusal::BadFactValue {
                 fact,
                 kind,

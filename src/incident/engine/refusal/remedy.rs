@@ -281,6 +281,8 @@ impl Refusal {
             | Refusal::NotACandidate { .. }
             | Refusal::UnknownFact { .. }
             | Refusal::BadFactValue { .. }
+            | Refusal::NotAnOwnAccount { .. }
+            | Refusal::SameAccount { .. }
             | Refusal::FactUnchanged { .. }
             | Refusal::BadEvidenceName { .. }
             | Refusal::NoRecipients { .. }
