@@ -189,6 +189,8 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         // Issue 28 (4): facts that cannot contradict each other.
         refuses(&started, set_fact("genuine_account", "@city_0fficial"), NotAnOwnAccount { fact: s("genuine_account"), value: s("@city_0fficial"), lookalike: Some(s("city_official")) }),
         refuses(&[start(), set_fact("genuine_account", "@city_official")], set_fact("fake_account", "＠City_Official"), SameAccount { fact: s("fake_account"), other: s("genuine_account"), value: s("＠City_Official") }),
+        // Issue 28 (1): a text claims only acts done when it is posted.
+        refuses(&[signable(), vec![approve_reading("sign-off", vec![edited("announce", "偽アカウントを通報しました")])]].concat(), post_edited("announce", "偽アカウントを通報しました"), ClaimNotDone { step: s("announce"), act: s("name-fake"), phrase: s("偽アカウントを通報しました") }),
         // Issue 28 (2): nothing unfinished is published, approved or forced.
         refuses(&[high.as_slice(), &[approve_reading("press", vec![edited("press", "訂正\n（誤）○○")])]].concat(), post_edited("press", "訂正\n（誤）○○"), UnfinishedText { step: s("press"), line: 2, column: 4, mark: s("○○") }),
         refuses(&[start_on_x(), done("detect"), queue("report", &["広報広聴課"]), deliver(1), decide("severity", "low"), set_fact("fake_account", "@fake"), approve_reading("sign-off", vec![edited("announce", &"注".repeat(141))])], post_edited("announce", &"注".repeat(141)), TooLong { step: s("announce"), platform: s("X"), count: 282, max: 280 }),

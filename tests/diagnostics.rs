@@ -721,3 +721,44 @@ fn account_rules_on_the_wrong_fact_are_errors() {
         "{codes:?}"
     );
 }
+
+/// A statement that says a step's act is done (one of its `announces:` phrases) without
+/// waiting for that step or saying it among its `claims:` is an error: posted before the act,
+/// the public would read a claim that is not true. A claim's `done:` names a step.
+#[test]
+fn a_statement_claiming_an_act_it_does_not_wait_for_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let stock = hikeshi::stock::playbook("unauthorized-access").unwrap();
+    let claiming = stock
+        .replacen(
+            "      {{claims}}\n      アカウントの復旧と原因の調査を進めています。",
+            "      管理者のパスワードを変更しました。\n      {{claims}}\n      アカウントの復旧と原因の調査を進めています。",
+            1,
+        )
+        .replacen("      - done: remove-suspect-admins", "      - done: remove-suspect-admin", 1);
+    assert_ne!(stock, claiming);
+    let path = dir.path().join("unauthorized-access.yaml");
+    std::fs::write(&path, claiming).unwrap();
+    let (diagnostics, code) = check_json(&path);
+    assert_eq!(code, 1);
+    let d = diagnostics
+        .iter()
+        .find(|d| d["problem"]["code"] == "claim_without_dependency")
+        .unwrap_or_else(|| panic!("{diagnostics:#?}"));
+    assert_eq!(d["problem"]["step"], "website-notice");
+    assert_eq!(d["problem"]["act"], "change-password");
+    assert_eq!(d["text"], "管理者のパスワードを変更しました");
+    assert!(
+        d["hint"]
+            .as_str()
+            .unwrap()
+            .contains("done: change-password"),
+        "{d}"
+    );
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d["problem"]["code"] == "unknown_step" && d["text"] == "remove-suspect-admin"),
+        "{diagnostics:#?}"
+    );
+}

@@ -132,17 +132,33 @@ fn every_stock_scenario_runs_to_the_end_with_marked_mail_in_the_outbox_only() {
         assert!(run["simulated_seconds"].as_i64().unwrap() > 3600, "{run}");
         assert_eq!(run["refused"], serde_json::json!([]), "{scenario}");
         assert!(run["score"]["total"].as_u64().unwrap() <= 100);
-        // Every text posted is finished: no mark to fill in (○○, （…を記載）), no gap.
+        // Every text posted is finished: no mark to fill in (○○, （…を記載）), no gap; and
+        // it claims only acts done before it (a step's phrases only once that step is done).
+        let playbook = &loaded.playbook.compiled.playbook;
+        let mut done: Vec<String> = Vec::new();
         let journal = std::fs::read_to_string(incident.join("journal.jsonl")).unwrap();
         for line in journal.lines() {
             let entry: Value = serde_json::from_str(line).unwrap();
             if let Some(text) = entry["payload"]["posted"]["text"].as_str() {
+                for ix in playbook.graph.order() {
+                    let act = playbook.graph.step(*ix).unwrap();
+                    if let Some(p) = act.announces.iter().find(|p| text.contains(p.as_str())) {
+                        assert!(
+                            done.contains(&act.id),
+                            "{scenario}: a post says {p:?} before {} was done: {text}",
+                            act.id
+                        );
+                    }
+                }
                 assert_eq!(
                     hikeshi::text::unfinished::unfinished(text),
                     None,
                     "{scenario}: {text}"
                 );
                 assert!(!text.contains("「」"), "{scenario}: a gap in {text}");
+            }
+            if entry["kind"] == "step_completed" {
+                done.extend(entry["payload"]["step"].as_str().map(str::to_string));
             }
         }
         // Every message: in the outbox, delivered by the file transport, marked twice.

@@ -96,6 +96,12 @@ pub fn autopilot(
         due.sort();
         if let Some(&(_, _, ix)) = due.first() {
             scheduled.remove(&ix);
+            // A post whose text names an act not done now (a step reopened since) waits: the
+            // participant posts once it is done again.
+            if claims_not_done(incident, ix) {
+                scheduled.insert(ix, now + TimeDelta::minutes(5));
+                continue;
+            }
             if !act(incident, ix, &pilot, config, participant, &mut refused)? {
                 given_up.insert(ix);
             }
@@ -219,6 +225,23 @@ fn schedule(
             .entry(ix)
             .or_insert(ready.checked_add_signed(delay).unwrap_or(ready));
     }
+}
+
+/// Whether the post `ix` would say an act is done that is not done now.
+fn claims_not_done(incident: &Incident, ix: StepIx) -> bool {
+    let Some(step) = incident.playbook().graph.step(ix) else {
+        return false;
+    };
+    if !matches!(step.kind, StepKind::Post(_)) {
+        return false;
+    }
+    let complete = Command::Complete {
+        step: step.id.clone(),
+        note: None,
+        force: None,
+        statement: None,
+    };
+    matches!(incident.check(&complete), Err(Refusal::ClaimNotDone { .. }))
 }
 
 /// Does one step as the scripted participant. Returns false when the engine refused.

@@ -507,6 +507,27 @@ fn value_of(
         "step" => playbook.graph.step(step).and_then(|s| text(&s.title)),
         "severity" => state.severity_title(playbook).and_then(text),
         "division" => division.and_then(text),
+        // A post's claims: each sentence whose step is done, else its `otherwise`, a line
+        // each (nothing where none is said).
+        "claims" => {
+            let Some(StepKind::Post(post)) = playbook.graph.step(step).map(|s| &s.kind) else {
+                return text("");
+            };
+            let lines: Vec<String> = post
+                .claims
+                .iter()
+                .filter_map(|c| {
+                    let done = state.status_of(c.step) == crate::incident::state::StepStatus::Done;
+                    let said = if done {
+                        Some(&c.text)
+                    } else {
+                        c.otherwise.as_ref()
+                    }?;
+                    Some(said.render(|name| value_of(name, record, step, now, division)))
+                })
+                .collect();
+            text(&lines.join("\n"))
+        }
         // A fact (a date and time fact is a time: `2026-12-10 17:32` JST, or as its filter
         // says), or a division, role or part: written as the division or role that plays it.
         name => match state.facts.get(name) {

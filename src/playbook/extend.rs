@@ -16,8 +16,8 @@ use serde_saphyr::Spanned;
 use super::diagnostic::{Diagnostic, Position, Problem, suggest};
 use super::load::{Limits, SourceFile, parse_yaml};
 use super::model::{
-    Basis, DueFrom, EvidencePrompt, Milestone, OptionDef, PerOption, Platform, PlaybookFile,
-    PostChannel, PostPurpose, StepDef,
+    Basis, ClaimDef, DueFrom, EvidencePrompt, Milestone, OptionDef, PerOption, Platform,
+    PlaybookFile, PostChannel, PostPurpose, StepDef,
 };
 
 /// The name under which an incident freezes the playbook an overlay extends.
@@ -137,6 +137,10 @@ step_patch! {
     /// `post`: statement.
     #[schemars(with = "Option<String>")]
     statement: Spanned<String> => opt,
+    /// `post`: sentences said once a step is done (replaces the list).
+    claims: Vec<ClaimDef> => set,
+    /// Phrases a public text uses to say this step's act is done (replaces the list).
+    announces: Vec<String> => set,
     /// `post`: the approval step that approves its text.
     #[schemars(with = "Option<String>")]
     approved_in: Spanned<String> => opt,

@@ -279,6 +279,8 @@ pub struct Step {
     pub facts: Vec<String>,
     /// The moment of the incident its first completion marks (for the yearly summary).
     pub milestone: Option<Milestone>,
+    /// Phrases a public text uses to say this step's act is done.
+    pub announces: Vec<String>,
 }
 
 /// A value that depends on a decision's answer.
@@ -437,6 +439,19 @@ pub struct Post {
     pub statement: Template,
     /// The approval step whose approval covers this statement's text.
     pub approved_in: Option<StepIx>,
+    /// Sentences said once a step is done (`{{claims}}`), in order.
+    pub claims: Vec<Claim>,
+}
+
+/// A sentence of a post's statement said only once a step is done.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    /// The step whose act it states.
+    pub step: StepIx,
+    /// Said once it is done.
+    pub text: Template,
+    /// Said while it is not; `None`: left out.
+    pub otherwise: Option<Template>,
 }
 
 /// A monitor step's data.

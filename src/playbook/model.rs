@@ -455,6 +455,21 @@ pub enum PostChannel {
     Press,
 }
 
+/// A sentence of a post's statement said only once a step is done.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimDef {
+    /// The step whose act the sentence states.
+    #[schemars(with = "String")]
+    pub done: Spanned<String>,
+    /// The sentence, said once that step is done (placeholders as in the statement).
+    pub text: String,
+    /// Said while it is not done (`管理者のパスワードの変更を進めています`); without it the
+    /// sentence is left out.
+    #[serde(default)]
+    pub otherwise: Option<String>,
+}
+
 /// One step as written. Fields that belong to one kind only are checked by the compiler, so
 /// that a misplaced field is reported with its position rather than as a parse failure.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -586,6 +601,16 @@ pub struct StepDef {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub statement: Option<Spanned<String>>,
+    /// `post`: sentences the statement says only once a step is done (`{{claims}}` in the
+    /// statement, one line each, in this order); until then each is left out, or said as its
+    /// `otherwise`. A public text then never claims an act not yet done.
+    #[serde(default)]
+    pub claims: Vec<ClaimDef>,
+    /// Phrases a public text uses to say this step's act is done (`管理者のパスワードを変更`):
+    /// a post whose statement uses one must wait for this step (`after:`), or say it among
+    /// its `claims:` with `done:` this step. Checked at compile time and when posting.
+    #[serde(default)]
+    pub announces: Vec<String>,
     /// `post`: an approval step (among its prerequisites) that approves this statement's
     /// text, so that it is not approved twice; `approver` may then be left out. A change of
     /// the text after that approval (a fact it uses, say) voids it for this post.

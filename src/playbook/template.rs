@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike};
 use crate::clock::{format_jst, jst};
 
 /// Every built-in placeholder a template may use.
-pub const PLACEHOLDERS: [&str; 16] = [
+pub const PLACEHOLDERS: [&str; 17] = [
     "title",
     "incident_id",
     "account",
@@ -24,6 +24,7 @@ pub const PLACEHOLDERS: [&str; 16] = [
     "step",
     "division",
     "severity",
+    "claims",
 ];
 
 /// The built-in placeholders that are the organisation's words (its kind's, or given in

@@ -93,6 +93,7 @@ steps:
     kind: action
     after: [severity]
     when: severity == high
+    announces: [偽アカウントを通報しました]
     draft: "偽アカウント {{fake_account}} を通報します"
 "#;
 

@@ -327,6 +327,11 @@ impl Problem {
                 "内容を見直し、`reviewed:` を見直した日付に更新してください",
                 "review the playbook and set `reviewed:` to the review date"
             ),
+            Problem::ClaimWithoutDependency { act, .. } => tr!(
+                lang,
+                "`after:` に `{act}` を加えて待つか、その文を `claims:` に移して `done: {act}` としてください（実施されるまで省くか、`otherwise` の文に代わります）",
+                "add `{act}` to `after:` to wait for it, or move the sentence to `claims:` with `done: {act}` (left out, or said as its `otherwise`, until it is done)"
+            ),
             Problem::UnfinishedStatement { .. } => tr!(
                 lang,
                 "インシデントごとに変わる内容は事実（`facts:`）として宣言し、`{{{{名前}}}}` で差し込んでください。そうすれば投稿の前に記録を求められます",

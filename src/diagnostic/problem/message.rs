@@ -353,6 +353,11 @@ impl Problem {
                 "見直し期限（{due}）を過ぎています（最終見直し {reviewed}）",
                 "the playbook was due for review on {due} (last reviewed {reviewed})"
             ),
+            Problem::ClaimWithoutDependency { step, act, phrase } => tr!(
+                lang,
+                "投稿 `{step}` の文面は「{phrase}」と手順 `{act}` の実施を述べていますが、その手順を待ちません",
+                "the statement of post `{step}` says \"{phrase}\" (the act of step `{act}`) but does not wait for that step"
+            ),
             Problem::UnfinishedStatement { step, mark } => tr!(
                 lang,
                 "投稿 `{step}` の文面に書き換える箇所「{mark}」があります。このままでは投稿できません",

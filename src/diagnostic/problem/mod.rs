@@ -369,6 +369,17 @@ pub enum Problem {
         /// The date the next review was due.
         due: String,
     },
+    /// A post's statement names a step's act (one of its `announces:` phrases) without
+    /// waiting for that step or saying it among its `claims:`: posted before it, the text
+    /// would claim what was not done.
+    ClaimWithoutDependency {
+        /// The post step.
+        step: String,
+        /// The step whose act it names.
+        act: String,
+        /// The phrase.
+        phrase: String,
+    },
     /// A post's statement holds a mark to fill in by hand (○○, （…を記載）): every post of
     /// it is refused until the operator edits the text (warning).
     UnfinishedStatement {

@@ -79,12 +79,8 @@ pub(super) fn complete(
             step: step.to_string(),
         });
     }
-    if let Some(StepKind::Post(post)) = kind
-        && force.is_none()
-    {
-        super::approval::approved(state, playbook, ix, post, statement)?;
-    }
-    // Only a post publishes a text; a statement given with another step is not recorded.
+    // Only a post publishes a text; a statement given with another step is not recorded. The
+    // text is checked before its approval: a text that cannot be posted is not worth one.
     let posted = match (kind, statement) {
         (Some(StepKind::Post(post)), Some(s)) => {
             non_empty(&s.text, Field::Statement)?;
@@ -116,6 +112,24 @@ pub(super) fn complete(
                     mark: u.mark,
                 });
             }
+            // The text claims only acts done now (a prerequisite reopened since, an edit that
+            // says more): forcing records that it was posted all the same.
+            if force.is_none()
+                && let Some((act, phrase)) = playbook.graph.order().iter().find_map(|&other| {
+                    let act = playbook.graph.step(other)?;
+                    if other == ix || state.status_of(other) == StepStatus::Done {
+                        return None;
+                    }
+                    let phrase = act.announces.iter().find(|p| s.text.contains(p.as_str()))?;
+                    Some((act.id.clone(), phrase.clone()))
+                })
+            {
+                return Err(Refusal::ClaimNotDone {
+                    step: step.to_string(),
+                    act,
+                    phrase,
+                });
+            }
             // The affected account's platform refuses a longer post: the operator would
             // rewrite it under time pressure, on the platform's screen.
             if post.channel == PostChannel::Official
@@ -137,6 +151,11 @@ pub(super) fn complete(
         }
         _ => None,
     };
+    if let Some(StepKind::Post(post)) = kind
+        && force.is_none()
+    {
+        super::approval::approved(state, playbook, ix, post, statement)?;
+    }
     Ok(Event::StepCompleted {
         step: step.to_string(),
         note: given(note),

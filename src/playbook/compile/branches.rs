@@ -283,7 +283,7 @@ fn by_option<T: Clone>(
 }
 
 /// Every step `step` waits for, directly or not.
-fn prerequisites(built: &Built, step: usize) -> Vec<usize> {
+pub(super) fn prerequisites(built: &Built, step: usize) -> Vec<usize> {
     let mut seen = vec![false; built.edges.len()];
     let mut stack: Vec<usize> = built
         .edges

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod branches;
+mod claims;
 mod facts;
 mod step;
 
@@ -94,6 +95,7 @@ pub fn compile(
         facts: Vec::new(),
         branches: Vec::new(),
         approvals: Vec::new(),
+        claims: Vec::new(),
     };
     let result = c.playbook(file, options);
     let mut diagnostics = c.diagnostics;
@@ -132,6 +134,12 @@ struct Compiler<'a> {
     branches: Vec<branches::Pending>,
     /// Posts whose text an approval step approves (`approved_in`): post id, approval step.
     approvals: Vec<(String, Spanned<String>)>,
+    /// Each post's claims and statement as written, resolved once every step is known.
+    claims: Vec<(
+        String,
+        Vec<crate::playbook::model::ClaimDef>,
+        Spanned<String>,
+    )>,
 }
 
 /// What a step's raw `when` resolved to, kept for the analyses after the graph is built.
@@ -538,6 +546,7 @@ impl Compiler<'_> {
         }
         self.resolve_branches(&mut built);
         self.resolve_approvals(&mut built);
+        self.resolve_claims(&mut built);
         if self.diagnostics.iter().any(Diagnostic::is_error) {
             return None;
         }

@@ -377,6 +377,7 @@ impl Compiler<'_> {
             draft,
             facts,
             milestone: def.milestone.map(|m| m.value),
+            announces: def.announces,
         })
     }
 
@@ -526,7 +527,7 @@ impl Compiler<'_> {
     /// Reports every field that belongs to another kind; `false` if there was one.
     fn fields_fit_kind(&mut self, def: &StepDef) -> bool {
         use StepKindName::{Action, Approval, Decision, Monitor, Notify, Post};
-        let present: [FieldUse; 16] = [
+        let present: [FieldUse; 17] = [
             ("draft", def.draft.as_ref().map(pos), &[Action]),
             ("to", def.to.as_ref().map(pos), &[Notify]),
             ("add_to", def.add_to.as_ref().map(pos), &[Notify]),
@@ -545,6 +546,11 @@ impl Compiler<'_> {
             ("channel", def.channel.as_ref().map(pos), &[Post]),
             ("statement", def.statement.as_ref().map(pos), &[Post]),
             ("approved_in", def.approved_in.as_ref().map(pos), &[Post]),
+            (
+                "claims",
+                (!def.claims.is_empty()).then(|| pos(&def.id)),
+                &[Post],
+            ),
             ("every", def.every.as_ref().map(pos), &[Monitor]),
             ("observe", def.observe.as_ref().map(pos), &[Monitor]),
         ];
@@ -727,6 +733,10 @@ impl Compiler<'_> {
                 None
             }
         };
+        if let Some(s) = &def.statement {
+            self.claims
+                .push((def.id.value.clone(), def.claims.clone(), s.clone()));
+        }
         if def.purpose.is_none() {
             self.missing(def, "purpose");
         }
@@ -739,6 +749,7 @@ impl Compiler<'_> {
             approver: approver?,
             statement: statement?,
             approved_in: None,
+            claims: Vec::new(),
         }))
     }
 

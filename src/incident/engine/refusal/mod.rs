@@ -170,6 +170,16 @@ pub enum Refusal {
         /// The mark as written.
         mark: String,
     },
+    /// A post's text says a step's act was done (one of its phrases) while that step is not
+    /// done now.
+    ClaimNotDone {
+        /// The post step.
+        step: String,
+        /// The step whose act it names.
+        act: String,
+        /// The phrase.
+        phrase: String,
+    },
     /// A post's text is longer than its platform takes (counted as the platform counts).
     TooLong {
         /// The post step.
@@ -599,6 +609,11 @@ impl Refusal {
                 lang,
                 "投稿 `{step}` の文面に書き換えていない箇所があります（{line}行{column}文字目「{mark}」）。そのまま公開すると未完成の文面が出ます",
                 "the text of post `{step}` still holds a mark to fill in (line {line}, column {column}: \"{mark}\"); posted as it is, the public would read an unfinished text"
+            ),
+            Refusal::ClaimNotDone { step, act, phrase } => tr!(
+                lang,
+                "投稿 `{step}` の文面は「{phrase}」と述べていますが、手順 `{act}` はまだ実施されていません",
+                "the text of post `{step}` says \"{phrase}\" but step `{act}` is not done"
             ),
             Refusal::TooLong {
                 step,

@@ -251,6 +251,11 @@ impl Refusal {
             Refusal::UnfilledValues { step, .. } | Refusal::TooLong { step, .. } => {
                 vec![Remedy::EditStatement { step: step.clone() }]
             }
+            Refusal::ClaimNotDone { step, .. } => vec![
+                Remedy::DoFirst,
+                Remedy::EditStatement { step: step.clone() },
+                Remedy::Force,
+            ],
             Refusal::NotAnExercise => vec![Remedy::StartExercise],
             Refusal::AlreadyStarted
             | Refusal::UnknownStep { .. }
