@@ -1355,3 +1355,56 @@ print(json.dumps(out, ensure_ascii=False))
         "{excel}"
     );
 }
+
+/// `check` of a scenario fills each post to the affected account with the scenario's values
+/// (each fact at its longest in the story) and warns of one its platform would refuse, at the
+/// scenario's platform; the stock scenarios have none.
+#[test]
+fn check_warns_of_a_post_the_scenarios_values_make_too_long() {
+    let dir = tempfile::tempdir().unwrap();
+    let stock = hikeshi::stock::EXERCISES
+        .iter()
+        .find(|f| f.text.contains("scenario: shelter-post-backlash"))
+        .unwrap()
+        .text;
+    let long = stock.replacen(
+        "        right_info: 市民体育館の避難所には15時からペットと一緒に避難できます",
+        "        right_info: 市民体育館の避難所には15時からペットと一緒に避難できます。ケージやリード、ペットフード、トイレ用品などは各自で御用意ください。詳しくは防災担当課まで",
+        1,
+    );
+    assert_ne!(stock, long);
+    let path = dir.path().join("long.yaml");
+    std::fs::write(&path, long).unwrap();
+    let out = hikeshi()
+        .current_dir(dir.path())
+        .args(["check", "--json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "a warning: {out:?}");
+    let diagnostics: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = diagnostics
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["problem"]["code"] == "post_too_long")
+        .unwrap_or_else(|| panic!("{diagnostics:#}"));
+    assert_eq!(d["severity"], "warning");
+    assert_eq!(d["problem"]["step"], "correction-post");
+    assert_eq!(d["problem"]["platform"], "X");
+    assert!(d["problem"]["count"].as_u64().unwrap() > 280);
+    assert_eq!(d["position"]["line"], 14, "{d}");
+    // The stock scenarios: none.
+    for file in hikeshi::stock::EXERCISES {
+        let path = dir.path().join("stock.yaml");
+        std::fs::write(&path, file.text).unwrap();
+        let out = hikeshi()
+            .current_dir(dir.path())
+            .args(["check", "--json"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("post_too_long"), "{}: {text}", file.name);
+    }
+}

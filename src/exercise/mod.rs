@@ -11,6 +11,7 @@
 //! through [`crate::notify`].
 
 pub mod autopilot;
+pub mod lengths;
 pub mod scenario;
 pub mod score;
 pub mod session;

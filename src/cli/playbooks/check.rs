@@ -327,6 +327,11 @@ impl Findings {
         };
         match exercise::load_source(&scenario, source.clone(), options) {
             Ok(loaded) => {
+                let warnings = exercise::lengths::warnings(&loaded);
+                if !warnings.is_empty() && !self.sources.iter().any(|k| k.name == source.name) {
+                    self.sources.push(source.clone());
+                }
+                self.diagnostics.extend(warnings);
                 let s = &loaded.scenario;
                 let (name, playbook, injects, targets) =
                     (&source.name, &s.playbook, s.injects.len(), s.targets.len());

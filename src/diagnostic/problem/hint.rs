@@ -332,6 +332,11 @@ impl Problem {
                 "`after:` に `{act}` を加えて待つか、その文を `claims:` に移して `done: {act}` としてください（実施されるまで省くか、`otherwise` の文に代わります）",
                 "add `{act}` to `after:` to wait for it, or move the sentence to `claims:` with `done: {act}` (left out, or said as its `otherwise`, until it is done)"
             ),
+            Problem::PostTooLong { .. } => tr!(
+                lang,
+                "文面（手順書の statement）を短くするか、シナリオの事実を短くしてください。訓練ではこの投稿は完了できません",
+                "shorten the statement (the playbook's) or the scenario's facts: in the drill this post cannot be completed"
+            ),
             Problem::UnfinishedStatement { .. } => tr!(
                 lang,
                 "インシデントごとに変わる内容は事実（`facts:`）として宣言し、`{{{{名前}}}}` で差し込んでください。そうすれば投稿の前に記録を求められます",

@@ -358,6 +358,16 @@ impl Problem {
                 "投稿 `{step}` の文面は「{phrase}」と手順 `{act}` の実施を述べていますが、その手順を待ちません",
                 "the statement of post `{step}` says \"{phrase}\" (the act of step `{act}`) but does not wait for that step"
             ),
+            Problem::PostTooLong {
+                step,
+                platform,
+                count,
+                max,
+            } => tr!(
+                lang,
+                "このシナリオの値では、投稿 `{step}` が {platform} の上限を超えます（{count}／{max}）",
+                "with this scenario's values, post `{step}` is over {platform}'s limit ({count} of {max})"
+            ),
             Problem::UnfinishedStatement { step, mark } => tr!(
                 lang,
                 "投稿 `{step}` の文面に書き換える箇所「{mark}」があります。このままでは投稿できません",

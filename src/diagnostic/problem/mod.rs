@@ -380,6 +380,18 @@ pub enum Problem {
         /// The phrase.
         phrase: String,
     },
+    /// A scenario's values make a post to the affected account longer than its platform takes
+    /// (warning): the engine would refuse it in the drill.
+    PostTooLong {
+        /// The post step.
+        step: String,
+        /// The platform.
+        platform: String,
+        /// The count, as the platform counts.
+        count: usize,
+        /// The platform's limit.
+        max: usize,
+    },
     /// A post's statement holds a mark to fill in by hand (○○, （…を記載）): every post of
     /// it is refused until the operator edits the text (warning).
     UnfinishedStatement {
