@@ -99,7 +99,7 @@ pub fn warnings(loaded: &LoadedScenario) -> Vec<Diagnostic> {
                 },
             }
         };
-        let render = |t: &Template| t.render(&value);
+        let render = |t: &Template| t.render(value);
         // Every claim at its longer wording (said once done, or its `otherwise`).
         let claims: Vec<String> = post
             .claims
