@@ -225,6 +225,16 @@ fn impersonation_statements_name_the_genuine_account_as_official_never_the_fake(
             "{step} presents the fake account as official: {text}"
         );
     }
+    // The copycat found later is recorded too, and the resolution names both fakes.
+    let resolution = posted
+        .iter()
+        .find(|(s, _)| *s == "resolution-notice")
+        .unwrap()
+        .1;
+    assert!(
+        resolution.contains(&format!("（＠{FAKE}、＠hikeshi_mayor_official）")),
+        "{resolution}"
+    );
     let warning = posted.iter().find(|(s, _)| *s == "warning-post").unwrap().1;
     assert!(
         warning.contains(&format!("公式アカウントは{GENUINE}です")),

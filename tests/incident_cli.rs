@@ -922,3 +922,48 @@ fn the_genuine_account_is_the_citys_own_and_never_the_fake() {
     let said = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(said.contains("似せたもの"), "{said}");
 }
+
+/// なりすまし: a fake found later is added to the fake accounts, not put in place of the first;
+/// the same account again (in any case) changes nothing; texts name them all.
+#[test]
+fn several_fake_accounts_are_recorded_and_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = common::hikeshi_at(tmp.path(), "2026-11-22T14:03:00+09:00")
+        .args([
+            "--lang",
+            "en",
+            "start",
+            "impersonation",
+            "--title",
+            "なりすまし",
+        ])
+        .args(["--fact", "genuine_account=@city_official"])
+        .args(["--fact", "fake_account=@city_0fficial"])
+        .assert()
+        .success();
+    let dir = String::from_utf8_lossy(&out.get_output().stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    let fact = |value: &str| {
+        common::hikeshi_at(tmp.path(), "2026-11-22T14:05:00+09:00")
+            .args(["--lang", "en", "fact", &dir, value])
+            .assert()
+    };
+    fact("fake_account=@city_officia1").success();
+    fact("fake_account=@CITY_0FFICIAL").failure();
+    let status = common::hikeshi_at(tmp.path(), "2026-11-22T14:06:00+09:00")
+        .args(["status", &dir, "--json"])
+        .output()
+        .unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let fake = status["facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "fake_account")
+        .unwrap();
+    assert_eq!(fake["shown"], "@city_0fficial、@city_officia1", "{fake}");
+    assert_eq!(fake["value"], "@city_0fficial\n@city_officia1", "{fake}");
+}

@@ -37,6 +37,16 @@ pub fn warnings(loaded: &LoadedScenario) -> Vec<Diagnostic> {
     for effect in scenario.injects.iter().flat_map(|i| &i.effects) {
         if let Effect::Facts(set) = effect {
             for (name, value) in set {
+                let list = playbook.facts.iter().any(|f| f.id == *name && f.list);
+                if list {
+                    // A list gathers every value the story gives it.
+                    let all = match facts.get(name) {
+                        Some(v) => format!("{v}\n{value}"),
+                        None => value.clone(),
+                    };
+                    facts.insert(name.clone(), all);
+                    continue;
+                }
                 let longer = facts
                     .get(name)
                     .is_none_or(|v| v.chars().count() < value.chars().count());
@@ -88,13 +98,13 @@ pub fn warnings(loaded: &LoadedScenario) -> Vec<Diagnostic> {
                 "website" => directory.website.as_deref().and_then(text),
                 "step" => text(&step.title),
                 name => match facts.get(name) {
-                    Some(v) => playbook
-                        .facts
-                        .iter()
-                        .find(|f| f.id == name)
-                        .and_then(|f| f.time(v))
-                        .map(Value::Time)
-                        .or_else(|| text(v)),
+                    Some(v) => match playbook.facts.iter().find(|f| f.id == name) {
+                        Some(f) if f.list => text(&f.shown(v)),
+                        f => f
+                            .and_then(|f| f.time(v))
+                            .map(Value::Time)
+                            .or_else(|| text(v)),
+                    },
                     None => directory.party(name).and_then(|p| text(p.id())),
                 },
             }

@@ -532,6 +532,7 @@ fn value_of(
         // says), or a division, role or part: written as the division or role that plays it.
         name => match state.facts.get(name) {
             Some(v) => match playbook.facts.iter().find(|f| f.id == name) {
+                Some(declared) if declared.list => text(&declared.shown(v)),
                 Some(declared) => declared.time(v).map(Value::Time).or_else(|| text(v)),
                 None => text(v),
             },

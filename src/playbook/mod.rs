@@ -106,11 +106,22 @@ pub struct Fact {
     pub official: Option<std::collections::BTreeSet<String>>,
     /// `account`: the account fact (or `account`) this one can never be.
     pub differs_from: Option<String>,
+    /// Several values, each added when set; recorded one per line.
+    pub list: bool,
 }
 
 pub use crate::directory::account_key;
 
 impl Fact {
+    /// The values recorded for it (a list's each; another fact's one).
+    pub fn entries<'v>(&self, recorded: &'v str) -> Vec<&'v str> {
+        if self.list {
+            recorded.lines().filter(|l| !l.is_empty()).collect()
+        } else {
+            vec![recorded]
+        }
+    }
+
     /// The value as recorded, if it is one this fact can hold: text on one line, a URL, an
     /// account, a date and time (stored as RFC 3339, read in JST), or one of the options.
     pub fn normalize(&self, value: &str) -> Option<String> {
@@ -148,9 +159,12 @@ impl Fact {
             .flatten()
     }
 
-    /// The value as people read it: a date and time as `2026-12-10 17:32` (JST), anything
-    /// else as recorded.
+    /// The value as people read it: a list's values joined with 「、」, a date and time as
+    /// `2026-12-10 17:32` (JST), anything else as recorded.
     pub fn shown(&self, value: &str) -> String {
+        if self.list {
+            return self.entries(value).join("、");
+        }
         self.time(value)
             .map_or_else(|| value.to_string(), |t| crate::clock::format_jst(t, false))
     }

@@ -177,6 +177,10 @@ pub struct FactDef {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub from_account: Option<Spanned<String>>,
+    /// Several values, each added when set (several fake accounts of one なりすまし): texts
+    /// name them all, joined with 「、」.
+    #[serde(default)]
+    pub list: bool,
     /// `account`: one of the organisation's own accounts. When the directory lists its
     /// accounts (`accounts:` of its divisions), a value it does not list is refused, and a
     /// look-alike of one it lists is named as such (the genuine account of a なりすまし).

@@ -33,11 +33,20 @@ fn value_of(fact: &Fact, value: &str) -> Result<String, Refusal> {
 /// An account fact's value against the account rules: one of the organisation's own accounts
 /// (`official`), never the account another fact names (`differs_from`, in either direction).
 /// `known` gives the other facts' values (and `account`, the affected account).
+/// The values recorded for the fact `name` (a list's each).
+fn entries_of<'v>(playbook: &Playbook, name: &str, recorded: Option<&'v String>) -> Vec<&'v str> {
+    match (playbook.facts.iter().find(|f| f.id == name), recorded) {
+        (Some(f), Some(v)) => f.entries(v),
+        (None, Some(v)) => vec![v.as_str()],
+        _ => Vec::new(),
+    }
+}
+
 fn consistent<'a>(
     playbook: &Playbook,
     fact: &Fact,
     value: &str,
-    known: impl Fn(&str) -> Option<&'a str>,
+    known: impl Fn(&str) -> Vec<&'a str>,
 ) -> Result<(), Refusal> {
     use crate::playbook::account_key;
     let key = account_key(value);
@@ -62,7 +71,7 @@ fn consistent<'a>(
             .map(|f| f.id.as_str()),
     );
     for other in others {
-        if known(other).is_some_and(|v| account_key(v) == key) {
+        if known(other).iter().any(|v| account_key(v) == key) {
             return Err(Refusal::SameAccount {
                 fact: fact.id.clone(),
                 other: other.to_string(),
@@ -84,12 +93,15 @@ pub(super) fn at_start(
         let fact = declared(playbook, name)?;
         out.insert(name.clone(), value_of(fact, value)?);
     }
+    // A list given at the start is its one value.
     for (name, value) in &out {
         let fact = declared(playbook, name)?;
-        consistent(playbook, fact, value, |other| match other {
-            ACCOUNT => account,
-            other => out.get(other).map(String::as_str),
-        })?;
+        for entry in fact.entries(value) {
+            consistent(playbook, fact, entry, |other| match other {
+                ACCOUNT => account.map(|a| vec![a]).unwrap_or_default(),
+                other => entries_of(playbook, other, out.get(other)),
+            })?;
+        }
     }
     let known = out.clone();
     let sources = account
@@ -168,18 +180,39 @@ pub(super) fn set(
     value: &str,
 ) -> Result<Vec<Event>, Refusal> {
     let fact = declared(playbook, name)?;
-    let value = value_of(fact, value)?;
-    consistent(playbook, fact, &value, |other| match other {
-        ACCOUNT => state.account.as_deref(),
-        other => state.facts.get(other).map(String::as_str),
+    let entry = value_of(fact, value)?;
+    consistent(playbook, fact, &entry, |other| match other {
+        ACCOUNT => state
+            .account
+            .as_deref()
+            .map(|a| vec![a])
+            .unwrap_or_default(),
+        other => entries_of(playbook, other, state.facts.get(other)),
     })?;
     let previous = state.facts.get(name).cloned();
-    if previous.as_deref() == Some(value.as_str()) {
+    // A list gains the value (once: an account however it is written); another fact takes it.
+    let known = previous
+        .as_deref()
+        .map(|p| fact.entries(p))
+        .unwrap_or_default();
+    let same = |v: &str| match fact.kind {
+        crate::playbook::FactKind::Account => {
+            crate::playbook::account_key(v) == crate::playbook::account_key(&entry)
+        }
+        _ => v == entry,
+    };
+    if (fact.list && known.iter().any(|v| same(v)))
+        || (!fact.list && previous.as_deref() == Some(entry.as_str()))
+    {
         return Err(Refusal::FactUnchanged {
             fact: name.to_string(),
-            value,
+            value: entry,
         });
     }
+    let value = match (&previous, fact.list) {
+        (Some(p), true) => format!("{p}\n{entry}"),
+        _ => entry,
+    };
     let followers = followers(state, playbook, name, &value);
     let mut events = vec![Event::FactSet {
         fact: name.to_string(),

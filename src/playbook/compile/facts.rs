@@ -99,6 +99,7 @@ impl Compiler<'_> {
                 from_account: None,
                 official: None,
                 differs_from: None,
+                list: def.list,
             });
         }
         self.follow_accounts(defs, &mut facts);
