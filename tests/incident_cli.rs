@@ -967,3 +967,59 @@ fn several_fake_accounts_are_recorded_and_named() {
     assert_eq!(fake["shown"], "@city_0fficial、@city_officia1", "{fake}");
     assert_eq!(fake["value"], "@city_0fficial\n@city_officia1", "{fake}");
 }
+
+/// 誤投稿 of personal data: the first report goes out without the wrong and right contents
+/// being typed (they would be the leaked data), says the contents are not in the mail, and
+/// the other branches' report is not applicable.
+#[test]
+fn a_report_of_leaked_personal_data_never_asks_for_or_mails_the_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let at = "2026-11-22T14:03:00+09:00";
+    let out = common::hikeshi_at(tmp.path(), at)
+        .args(["start", "correction", "--title", "個人情報の誤掲載"])
+        .args(["--account", "@city_official", "--platform", "x"])
+        .args(["--fact", "wrong_posted_at=2026-11-22 13:50"])
+        .assert()
+        .success();
+    let dir = String::from_utf8_lossy(&out.get_output().stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    let run = |args: &[&str]| common::hikeshi_at(tmp.path(), at).args(args).assert();
+    run(&["done", &dir, "detect"]).success();
+    run(&["decide", &dir, "assess-impact", "personal-data"]).success();
+    run(&["notify", &dir, "report-personal-data"]).success();
+    let status = common::hikeshi_at(tmp.path(), at)
+        .args(["status", &dir, "--json"])
+        .output()
+        .unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let step = |id: &str| {
+        status["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(step("report-to-supervisor"), "not_applicable");
+    assert_eq!(step("correction-post"), "not_applicable");
+    let facts = status["facts"].as_array().unwrap();
+    assert!(
+        facts
+            .iter()
+            .filter(|f| f["name"] == "wrong_info" || f["name"] == "right_info")
+            .all(|f| f["value"].is_null()),
+        "{facts:?}"
+    );
+    let outbox = std::path::Path::new(&dir).join("outbox");
+    let outbox = if outbox.is_absolute() {
+        outbox
+    } else {
+        tmp.path().join(outbox)
+    };
+    let mails: Vec<_> = std::fs::read_dir(&outbox).unwrap().collect();
+    assert_eq!(mails.len(), 3, "所属長, 運用管理者 and the owning division");
+}
