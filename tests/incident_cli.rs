@@ -1023,3 +1023,54 @@ fn a_report_of_leaked_personal_data_never_asks_for_or_mails_the_data() {
     let mails: Vec<_> = std::fs::read_dir(&outbox).unwrap().collect();
     assert_eq!(mails.len(), 3, "所属長, 運用管理者 and the owning division");
 }
+
+/// デマ: the answer to what the check found decides the post. A rumour that turned out true is
+/// never called untrue; one not yet checked is said to be under checking; neither repeats
+/// the rumour's words.
+#[test]
+fn a_rumour_found_true_or_not_yet_checked_is_never_called_untrue() {
+    for (answer, post, other) in [
+        ("confirmed", "confirmed-post", "fact-post"),
+        ("unverified", "checking-post", "fact-post"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let at = "2026-11-22T14:03:00+09:00";
+        let out = common::hikeshi_at(tmp.path(), at)
+            .args(["start", "rumor", "--title", "水道水の噂"])
+            .args(["--account", "@city_official", "--platform", "x"])
+            .args(["--fact", "rumor=浄水場に毒が入れられた"])
+            .args(["--fact", "rumor_topic=市の水道水の安全"])
+            .args([
+                "--fact",
+                "fact_text=3月8日6時の水質検査で異常はありませんでした",
+            ])
+            .assert()
+            .success();
+        let dir = String::from_utf8_lossy(&out.get_output().stdout)
+            .lines()
+            .last()
+            .unwrap()
+            .to_string();
+        let run = |args: &[&str]| common::hikeshi_at(tmp.path(), at).args(args).assert();
+        run(&["done", &dir, "detect"]).success();
+        run(&["done", &dir, "verify"]).success();
+        run(&["decide", &dir, "assess", "safety"]).success();
+        run(&["decide", &dir, "truth", answer]).success();
+        run(&["approve", &dir, post, "--by", "課長"]).success();
+        run(&["done", &dir, post]).success();
+        run(&["done", &dir, other]).failure();
+        let journal = std::fs::read_to_string(tmp.path().join(&dir).join("journal.jsonl"))
+            .or_else(|_| std::fs::read_to_string(std::path::Path::new(&dir).join("journal.jsonl")))
+            .unwrap();
+        let posted: Vec<serde_json::Value> = journal
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|e| e["payload"]["posted"]["text"].is_string())
+            .collect();
+        assert_eq!(posted.len(), 1, "{answer}");
+        let text = posted[0]["payload"]["posted"]["text"].as_str().unwrap();
+        assert!(!text.contains("事実ではありません"), "{answer}: {text}");
+        assert!(!text.contains("毒"), "{answer}: the rumour's words: {text}");
+        assert!(text.contains("市の水道水の安全"), "{answer}: {text}");
+    }
+}
