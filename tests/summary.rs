@@ -152,6 +152,8 @@ fn base() -> &'static Base {
                 "--fact",
                 "rumor=給水所が閉鎖された",
                 "--fact",
+                "rumor_topic=給水所",
+                "--fact",
                 "fact_text=給水所は開設中です",
             ],
         );
@@ -170,6 +172,7 @@ fn base() -> &'static Base {
             &t("09:20"),
             &["call", B, "運用管理者", "--note", "電話で伝えた"],
         );
+        ok(d, &t("09:50"), &["decide", B, "truth", "untrue"]);
         ok(d, &t("10:00"), &["approve", B, "fact-post", "--by", "広報課長"]);
         ok(d, &t("10:00"), &["done", B, "fact-post"]);
         ok(
