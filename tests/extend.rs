@@ -319,3 +319,77 @@ fn show_prints_what_an_overlay_changed_and_what_the_base_had() {
     assert!(text.contains("\n  detect (action)"), "{text}");
     assert!(!text.contains("changed title"), "{text}");
 }
+
+/// 炎上: the 「確認中」 post never holds back a correction that is ready, and once the
+/// correction is out it no longer applies (it would say what is no longer true): `until:`.
+#[test]
+fn the_checking_post_never_delays_a_ready_correction_and_ends_with_it() {
+    let (_dir, mut incident) = start(
+        "playbooks/flaming.yaml",
+        &[
+            ("target_post", "12月1日の「年末年始のごみ収集」"),
+            ("wrong_info", "12月29日から"),
+            ("right_info", "12月30日から"),
+        ],
+    );
+    let force = || Some("訓練のため".to_string());
+    let decide = |step: &str, option: &str| Command::Decide {
+        step: step.into(),
+        option: option.into(),
+        reason: None,
+        force: force(),
+    };
+    incident
+        .execute("田中", &decide("assess-severity", "medium"))
+        .unwrap();
+    let status = |incident: &Incident, id: &str| {
+        let pb = incident.playbook();
+        incident.state().status_of(pb.graph.find(id).unwrap())
+    };
+    assert_eq!(status(&incident, "in-progress-post"), StepStatus::Ready);
+    incident
+        .execute("田中", &decide("decide-response", "error"))
+        .unwrap();
+    let complete = |step: &str| Command::Complete {
+        step: step.into(),
+        note: None,
+        force: force(),
+        statement: None,
+    };
+    incident
+        .execute("田中", &complete("approve-original-handling"))
+        .unwrap();
+    // The 「確認中」 post is not done, and the correction is ready all the same.
+    assert_eq!(status(&incident, "correction-post"), StepStatus::Ready);
+    let approve = Command::Approve {
+        step: "correction-post".into(),
+        by: "課長".into(),
+        statements: None,
+    };
+    incident.execute("田中", &approve).unwrap();
+    let post = Command::Complete {
+        step: "correction-post".into(),
+        note: None,
+        force: None,
+        statement: None,
+    };
+    incident.execute("田中", &post).unwrap();
+    assert_eq!(
+        status(&incident, "in-progress-post"),
+        StepStatus::NotApplicable
+    );
+    let late = Command::Complete {
+        step: "in-progress-post".into(),
+        note: None,
+        force: None,
+        statement: None,
+    };
+    assert!(
+        matches!(
+            incident.check(&late),
+            Err(hikeshi::incident::Refusal::NotApplicable { .. })
+        ),
+        "{:?}",
+        incident.check(&late)
+    );
+}

@@ -341,9 +341,11 @@ fn the_medians_and_worst_cases_are_those_computed_by_hand() {
     assert_eq!(containment["worst_incident"], TAKEOVER);
     // Public notice: takeover-notice 5m + 15m = 20m; 市長 warning-post after assess-harm and
     // the report (20m) + 1h30m = 1h50m; shelter: in-progress-post applies once the TV inject
-    // (1h) raises the severity, + 10m = 1h10m → median 1h10m, worst 1h50m.
+    // (1h) raises the severity, but the correction, ready since the decision at 45m, goes
+    // out first at 1h05m and ends it (`until`): the notice is the correction's → median 1h05m,
+    // worst 1h50m.
     let notice = &measure(&s, "public_notice")["exercises"];
-    assert_eq!(notice["median_seconds"], 70 * 60);
+    assert_eq!(notice["median_seconds"], 65 * 60);
     assert_eq!(notice["worst_seconds"], 110 * 60);
     assert_eq!(notice["worst_incident"], MAYOR);
     // Close: as `status` reads each exercise.

@@ -69,6 +69,9 @@ step_patch! {
     /// Condition on a decision.
     #[schemars(with = "Option<String>")]
     when: Spanned<String> => opt,
+    /// Steps that end this one (replaces the list).
+    #[schemars(with = "Option<Vec<String>>")]
+    until: Vec<Spanned<String>> => set,
     /// Owner (or by option).
     #[schemars(with = "Option<PerOption>")]
     owner: Spanned<PerOption> => opt,

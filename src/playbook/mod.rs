@@ -262,6 +262,8 @@ pub struct Step {
     pub kind: StepKind,
     /// Prerequisites.
     pub after: Vec<StepIx>,
+    /// Steps whose completion ends this one (it no longer applies).
+    pub until: Vec<StepIx>,
     /// Condition on a decision.
     pub when: Option<Condition>,
     /// Responsible role or division (with `owner_by`: the `default`, if any).

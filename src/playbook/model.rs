@@ -491,6 +491,12 @@ pub struct StepDef {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub after: Vec<Spanned<String>>,
+    /// Steps that end this one: once any of them is done, this step (not yet done) no longer
+    /// applies. A 「確認中」 post after the correction it announced would be untrue; it is
+    /// left out instead of holding the correction back.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub until: Vec<Spanned<String>>,
     /// Condition on a decision: `decision == option`, `decision != option`, or
     /// `decision in [a, b]`. The decision must be among the step's prerequisites.
     #[serde(default)]

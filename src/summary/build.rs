@@ -13,8 +13,8 @@ use crate::clock::jst;
 use crate::incident::state::{Phase, StepStatus};
 use crate::incident::{AuditedIncident, IncidentRecord, files};
 use crate::lang::{Lang, Text};
-use crate::playbook::Milestone;
 use crate::playbook::duration::format_duration;
+use crate::playbook::{Milestone, StepIx};
 use crate::tr;
 
 /// What one incident adds to the summary.
@@ -151,11 +151,21 @@ fn times(record: &IncidentRecord, lang: Lang) -> Vec<MilestoneTime> {
                     None => (None, Reached::Unmarked, None),
                     Some(ix) => {
                         let id = playbook.graph.step(ix).map(|s| s.id.clone());
-                        let record = state.step(ix);
                         // Judged by its first completion, as an exercise's score is: a
                         // reopening later does not move it.
-                        let first =
-                            record.and_then(|r| r.first_done.or(r.done.as_ref().map(|d| d.at)));
+                        let first_done = |ix: StepIx| {
+                            state
+                                .step(ix)
+                                .and_then(|r| r.first_done.or(r.done.as_ref().map(|d| d.at)))
+                        };
+                        // A step ended by another (`until`: the 「確認中」 post by the
+                        // correction) marks the moment when the one that ended it was done.
+                        let ended_by = playbook
+                            .graph
+                            .step(ix)
+                            .into_iter()
+                            .flat_map(|s| s.until.iter().filter_map(|&u| first_done(u)));
+                        let first = first_done(ix).or_else(|| ended_by.min());
                         match (first.and_then(since), state.status_of(ix)) {
                             (Some(s), _) => (id, Reached::Reached, Some(s)),
                             (None, StepStatus::Skipped) => (id, Reached::Skipped, None),

@@ -538,7 +538,12 @@ impl IncidentState {
                     .after
                     .iter()
                     .all(|p| self.status[p.index()].is_settled());
-                if condition == Some(Some(false)) || all_prerequisites_na {
+                // Ended by a step done since (its record, whatever the order of the pass).
+                let ended = step
+                    .until
+                    .iter()
+                    .any(|u| self.steps[u.index()].done.is_some());
+                if condition == Some(Some(false)) || all_prerequisites_na || ended {
                     StepStatus::NotApplicable
                 } else if prerequisites_settled
                     && condition != Some(None)

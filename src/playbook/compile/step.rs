@@ -141,9 +141,11 @@ impl Compiler<'_> {
                     severity_name = Some(def.id.value.clone());
                 }
             }
+            let until = self.until(&def, &index, &built.ids);
             match self.step(def, severities, platforms, sources) {
                 Some(mut step) => {
                     step.after = after;
+                    step.until = until;
                     step.when = built
                         .pending_when
                         .last()
@@ -220,6 +222,38 @@ impl Compiler<'_> {
             }
         }
         (after, spans)
+    }
+
+    /// The steps that end a step (`until`): each a known step other than itself.
+    fn until(
+        &mut self,
+        def: &StepDef,
+        index: &HashMap<String, usize>,
+        ids: &[String],
+    ) -> Vec<StepIx> {
+        let mut until = Vec::new();
+        for u in &def.until {
+            match index.get(&u.value) {
+                Some(&j) if u.value != def.id.value => {
+                    let ix = StepIx::from_index(j);
+                    if !until.contains(&ix) {
+                        until.push(ix);
+                    }
+                }
+                _ => {
+                    let suggestion = suggest(&u.value, ids.iter().map(String::as_str));
+                    self.error(
+                        pos(u),
+                        u.value.clone(),
+                        Problem::UnknownStep {
+                            id: u.value.clone(),
+                            suggestion,
+                        },
+                    );
+                }
+            }
+        }
+        until
     }
 
     /// Resolves a step's `when` against the decisions: the decision must exist and be one,
@@ -362,6 +396,7 @@ impl Compiler<'_> {
             title: def.title,
             kind: kind?,
             after: Vec::new(),
+            until: Vec::new(),
             when: None,
             owner,
             due,
