@@ -928,24 +928,19 @@ fn the_genuine_account_is_the_citys_own_and_never_the_fake() {
 #[test]
 fn several_fake_accounts_are_recorded_and_named() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = common::hikeshi_at(tmp.path(), "2026-11-22T14:03:00+09:00")
-        .args([
-            "--lang",
-            "en",
-            "start",
-            "impersonation",
-            "--title",
-            "なりすまし",
-        ])
-        .args(["--fact", "genuine_account=@city_official"])
-        .args(["--fact", "fake_account=@city_0fficial"])
-        .assert()
-        .success();
-    let dir = String::from_utf8_lossy(&out.get_output().stdout)
-        .lines()
-        .last()
-        .unwrap()
-        .to_string();
+    let dir = started(
+        common::hikeshi_at(tmp.path(), "2026-11-22T14:03:00+09:00")
+            .args([
+                "--lang",
+                "en",
+                "start",
+                "impersonation",
+                "--title",
+                "なりすまし",
+            ])
+            .args(["--fact", "genuine_account=@city_official"])
+            .args(["--fact", "fake_account=@city_0fficial"]),
+    );
     let fact = |value: &str| {
         common::hikeshi_at(tmp.path(), "2026-11-22T14:05:00+09:00")
             .args(["--lang", "en", "fact", &dir, value])
@@ -975,17 +970,12 @@ fn several_fake_accounts_are_recorded_and_named() {
 fn a_report_of_leaked_personal_data_never_asks_for_or_mails_the_data() {
     let tmp = tempfile::tempdir().unwrap();
     let at = "2026-11-22T14:03:00+09:00";
-    let out = common::hikeshi_at(tmp.path(), at)
-        .args(["start", "correction", "--title", "個人情報の誤掲載"])
-        .args(["--account", "@city_official", "--platform", "x"])
-        .args(["--fact", "wrong_posted_at=2026-11-22 13:50"])
-        .assert()
-        .success();
-    let dir = String::from_utf8_lossy(&out.get_output().stdout)
-        .lines()
-        .last()
-        .unwrap()
-        .to_string();
+    let dir = started(
+        common::hikeshi_at(tmp.path(), at)
+            .args(["start", "correction", "--title", "個人情報の誤掲載"])
+            .args(["--account", "@city_official", "--platform", "x"])
+            .args(["--fact", "wrong_posted_at=2026-11-22 13:50"]),
+    );
     let run = |args: &[&str]| common::hikeshi_at(tmp.path(), at).args(args).assert();
     run(&["done", &dir, "detect"]).success();
     run(&["decide", &dir, "assess-impact", "personal-data"]).success();
@@ -1035,22 +1025,17 @@ fn a_rumour_found_true_or_not_yet_checked_is_never_called_untrue() {
     ] {
         let tmp = tempfile::tempdir().unwrap();
         let at = "2026-11-22T14:03:00+09:00";
-        let out = common::hikeshi_at(tmp.path(), at)
-            .args(["start", "rumor", "--title", "水道水の噂"])
-            .args(["--account", "@city_official", "--platform", "x"])
-            .args(["--fact", "rumor=浄水場に毒が入れられた"])
-            .args(["--fact", "rumor_topic=市の水道水の安全"])
-            .args([
-                "--fact",
-                "fact_text=3月8日6時の水質検査で異常はありませんでした",
-            ])
-            .assert()
-            .success();
-        let dir = String::from_utf8_lossy(&out.get_output().stdout)
-            .lines()
-            .last()
-            .unwrap()
-            .to_string();
+        let dir = started(
+            common::hikeshi_at(tmp.path(), at)
+                .args(["start", "rumor", "--title", "水道水の噂"])
+                .args(["--account", "@city_official", "--platform", "x"])
+                .args(["--fact", "rumor=浄水場に毒が入れられた"])
+                .args(["--fact", "rumor_topic=市の水道水の安全"])
+                .args([
+                    "--fact",
+                    "fact_text=3月8日6時の水質検査で異常はありませんでした",
+                ]),
+        );
         let run = |args: &[&str]| common::hikeshi_at(tmp.path(), at).args(args).assert();
         run(&["done", &dir, "detect"]).success();
         run(&["done", &dir, "verify"]).success();
@@ -1073,4 +1058,14 @@ fn a_rumour_found_true_or_not_yet_checked_is_never_called_untrue() {
         assert!(!text.contains("毒"), "{answer}: the rumour's words: {text}");
         assert!(text.contains("市の水道水の安全"), "{answer}: {text}");
     }
+}
+
+/// The incident folder a successful `start` printed last.
+fn started(start: &mut assert_cmd::Command) -> String {
+    let out = start.assert().success();
+    String::from_utf8_lossy(&out.get_output().stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string()
 }
