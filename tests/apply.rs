@@ -191,6 +191,9 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&[start(), set_fact("genuine_account", "@city_official")], set_fact("fake_account", "＠City_Official"), SameAccount { fact: s("fake_account"), other: s("genuine_account"), value: s("＠City_Official") }),
         // Issue 28 (1): a text claims only acts done when it is posted.
         refuses(&[signable(), vec![approve_reading("sign-off", vec![edited("announce", "偽アカウントを通報しました")])]].concat(), post_edited("announce", "偽アカウントを通報しました"), ClaimNotDone { step: s("announce"), act: s("name-fake"), phrase: s("偽アカウントを通報しました") }),
+        refuses(&[start(), set_fact("fake_account", "@a")], Command::RemoveFactValue { fact: s("fake_account"), value: s("@b") }, NotAFactValue { fact: s("fake_account"), value: s("@b") }),
+        refuses(&[start(), set_fact("topic", "防災")], Command::RemoveFactValue { fact: s("topic"), value: s("防災") }, NotAFactValue { fact: s("topic"), value: s("防災") }),
+        refuses(&[start(), set_fact("fake_account", "@a")], Command::RemoveFactValue { fact: s("fake_account"), value: s("@A") }, LastFactValue { fact: s("fake_account") }),
         // Issue 28 (2): nothing unfinished is published, approved or forced.
         refuses(&[high.as_slice(), &[approve_reading("press", vec![edited("press", "訂正\n（誤）○○")])]].concat(), post_edited("press", "訂正\n（誤）○○"), UnfinishedText { step: s("press"), line: 2, column: 4, mark: s("○○") }),
         refuses(&[start_on_x(), done("detect"), queue("report", &["広報広聴課"]), deliver(1), decide("severity", "low"), set_fact("fake_account", "@fake"), approve_reading("sign-off", vec![edited("announce", &"注".repeat(141))])], post_edited("announce", &"注".repeat(141)), TooLong { step: s("announce"), platform: s("X"), count: 282, max: 280 }),
@@ -511,6 +514,9 @@ fn command_cases() -> Vec<Case<Vec<Event>>> {
         yields(&started, add_to("report", &["情報政策課"]), vec![Event::RecipientsAdded { step: s("report"), to: ids(&["情報政策課"]) }]),
         yields(&started, set_fact("fake_account", " @city_0fficial "), vec![Event::FactSet { fact: s("fake_account"), value: s("@city_0fficial"), previous: None }]),
         yields(&[start(), set_fact("topic", "防災")], set_fact("topic", "健康"), vec![Event::FactSet { fact: s("topic"), value: s("健康"), previous: Some(s("防災")) }]),
+        // Issue 28 (4): a list gains a value, and gives one back.
+        yields(&[start(), set_fact("fake_account", "@a")], set_fact("fake_account", "@b"), vec![Event::FactSet { fact: s("fake_account"), value: s("@a\n@b"), previous: Some(s("@a")) }]),
+        yields(&[start(), set_fact("fake_account", "@a"), set_fact("fake_account", "@b")], Command::RemoveFactValue { fact: s("fake_account"), value: s("＠A") }, vec![Event::FactSet { fact: s("fake_account"), value: s("@b"), previous: Some(s("@a\n@b")) }]),
         yields(&[start(), done("detect"), decide("severity", "high"), set_fact("fake_account", "@fake")], done("name-fake"), vec![completed("name-fake")]),
     ];
     cases

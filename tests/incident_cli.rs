@@ -948,6 +948,19 @@ fn several_fake_accounts_are_recorded_and_named() {
     };
     fact("fake_account=@city_officia1").success();
     fact("fake_account=@CITY_0FFICIAL").failure();
+    // One recorded by mistake is taken back; the others stay.
+    fact("fake_account=@innocent_user").success();
+    common::hikeshi_at(tmp.path(), "2026-11-22T14:05:30+09:00")
+        .args([
+            "--lang",
+            "en",
+            "fact",
+            &dir,
+            "fake_account=@Innocent_User",
+            "--remove",
+        ])
+        .assert()
+        .success();
     let status = common::hikeshi_at(tmp.path(), "2026-11-22T14:06:00+09:00")
         .args(["status", &dir, "--json"])
         .output()

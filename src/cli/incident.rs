@@ -138,9 +138,12 @@ pub enum Cmd {
     Fact {
         /// Incident folder or id.
         incident: String,
-        /// NAME=VALUE.
+        /// NAME=VALUE. A fact with several values (the fake accounts) gains VALUE.
         #[arg(value_parser = super::screen::parse_fact)]
         fact: (String, String),
+        /// Take VALUE back from a fact with several values (one recorded by mistake).
+        #[arg(long)]
+        remove: bool,
     },
     /// Record the review (振り返り) of an exercise, as the screen asks for it at the end:
     /// what went well, what was difficult, what to change.
@@ -322,7 +325,13 @@ impl Cmd {
             Cmd::Fact {
                 incident,
                 fact: (fact, value),
+                remove: false,
             } => act(ctx, &incident, Act::SetFact { fact, value }),
+            Cmd::Fact {
+                incident,
+                fact: (fact, value),
+                remove: true,
+            } => act(ctx, &incident, Act::RemoveFactValue { fact, value }),
             Cmd::Review {
                 incident,
                 good,

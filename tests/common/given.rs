@@ -31,6 +31,7 @@ facts:
     label: 偽アカウント
     kind: account
     differs_from: genuine_account
+    list: true
   - id: topic
     label: 誤情報の分野
     kind: choice

@@ -258,6 +258,13 @@ pub enum Command {
         /// Its value.
         value: String,
     },
+    /// Take one value back from a list fact (a fake account recorded by mistake).
+    RemoveFactValue {
+        /// The fact's name.
+        fact: String,
+        /// The value to take back.
+        value: String,
+    },
     /// Begin a tabletop exercise on an incident started as an exercise.
     BeginExercise {
         /// Scenario id.

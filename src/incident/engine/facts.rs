@@ -223,6 +223,43 @@ pub(super) fn set(
     Ok(events)
 }
 
+/// `hikeshi fact --remove`: one value taken back from a list fact, the rest kept (an account
+/// compared however it is written). Only a list's value can be taken back.
+pub(super) fn remove(
+    state: &IncidentState,
+    playbook: &Playbook,
+    name: &str,
+    value: &str,
+) -> Result<Vec<Event>, Refusal> {
+    let fact = declared(playbook, name)?;
+    let recorded = state.facts.get(name);
+    let same = |v: &str| match fact.kind {
+        crate::playbook::FactKind::Account => {
+            crate::playbook::account_key(v) == crate::playbook::account_key(value)
+        }
+        _ => v == value.trim(),
+    };
+    let entries = recorded.map(|r| fact.entries(r)).unwrap_or_default();
+    if !fact.list || !entries.iter().any(|v| same(v)) {
+        return Err(Refusal::NotAFactValue {
+            fact: name.to_string(),
+            value: value.to_string(),
+        });
+    }
+    let kept: Vec<&str> = entries.into_iter().filter(|v| !same(v)).collect();
+    if kept.is_empty() {
+        // A list never becomes empty: the last value is changed, not taken back.
+        return Err(Refusal::LastFactValue {
+            fact: name.to_string(),
+        });
+    }
+    Ok(vec![Event::FactSet {
+        fact: name.to_string(),
+        value: kept.join("\n"),
+        previous: recorded.cloned(),
+    }])
+}
+
 /// A step that uses facts (or has facts asked before it) waits until they are known.
 pub(super) fn needed_by(
     state: &IncidentState,

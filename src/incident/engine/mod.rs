@@ -107,6 +107,7 @@ pub fn apply(
         }
         Command::Close { force } => one(steps::close(s, p, force)),
         Command::SetFact { fact, value } => facts::set(s, p, fact, value),
+        Command::RemoveFactValue { fact, value } => facts::remove(s, p, fact, value),
         Command::QueueNotifications { step, messages } => notify::queue(s, p, step, messages),
         Command::AddRecipients { step, to } => one(notify::add_recipients(s, p, step, to)),
         Command::RecordDelivery {

@@ -159,7 +159,7 @@ fn fields(command: &Command) -> Vec<Typed<'_>> {
             Text(improvements, Field::Review),
         ],
         Command::Close { force } => opt(force, Field::Reason).into_iter().collect(),
-        Command::SetFact { fact, value } => {
+        Command::SetFact { fact, value } | Command::RemoveFactValue { fact, value } => {
             vec![Name(fact, Field::FactName), Text(value, Field::FactValue)]
         }
         Command::RecordDelivery { .. }

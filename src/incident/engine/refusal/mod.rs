@@ -378,6 +378,18 @@ pub enum Refusal {
         /// The account both would name.
         value: String,
     },
+    /// A value to take back that the list fact does not hold (or a fact that is no list).
+    NotAFactValue {
+        /// The fact.
+        fact: String,
+        /// The value.
+        value: String,
+    },
+    /// The last value of a list fact cannot be taken back, only changed.
+    LastFactValue {
+        /// The fact.
+        fact: String,
+    },
     /// The fact has this value already.
     FactUnchanged {
         /// The fact.
@@ -792,6 +804,16 @@ impl Refusal {
                     "fact `{fact}`: {value} is not among the official accounts of the directory (divisions.yaml)"
                 ),
             },
+            Refusal::NotAFactValue { fact, value } => tr!(
+                lang,
+                "事実 `{fact}` に {value} は記録されていません（取り消せるのは複数の値を持つ事実の値だけです）",
+                "fact `{fact}` does not hold {value} (only a value of a fact with several values can be taken back)"
+            ),
+            Refusal::LastFactValue { fact } => tr!(
+                lang,
+                "事実 `{fact}` の最後の値は取り消せません。正しい値を記録してから取り消してください",
+                "the last value of fact `{fact}` cannot be taken back: record the right value first, then take this one back"
+            ),
             Refusal::SameAccount { fact, other, value } => tr!(
                 lang,
                 "事実 `{fact}` と `{other}` が同じアカウント（{value}）です。この二つは別のアカウントでなければなりません",

@@ -288,6 +288,8 @@ impl Refusal {
             | Refusal::BadFactValue { .. }
             | Refusal::NotAnOwnAccount { .. }
             | Refusal::SameAccount { .. }
+            | Refusal::NotAFactValue { .. }
+            | Refusal::LastFactValue { .. }
             | Refusal::FactUnchanged { .. }
             | Refusal::BadEvidenceName { .. }
             | Refusal::NoRecipients { .. }
