@@ -735,7 +735,12 @@ fn a_statement_claiming_an_act_it_does_not_wait_for_is_an_error() {
             "      管理者のパスワードを変更しました。\n      {{claims}}\n      アカウントの復旧と原因の調査を進めています。",
             1,
         )
-        .replacen("      - done: remove-suspect-admins", "      - done: remove-suspect-admin", 1);
+        .replacen("      - done: remove-suspect-admins", "      - done: remove-suspect-admin", 1)
+        .replacen(
+            "      - done: takeover-notice",
+            "      - done: takeover-notice\n        when: assess-severity == high",
+            1,
+        );
     assert_ne!(stock, claiming);
     let path = dir.path().join("unauthorized-access.yaml");
     std::fs::write(&path, claiming).unwrap();
@@ -759,6 +764,12 @@ fn a_statement_claiming_an_act_it_does_not_wait_for_is_an_error() {
         diagnostics
             .iter()
             .any(|d| d["problem"]["code"] == "unknown_step" && d["text"] == "remove-suspect-admin"),
+        "{diagnostics:#?}"
+    );
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d["problem"]["code"] == "claim_needs_one_of"),
         "{diagnostics:#?}"
     );
 }

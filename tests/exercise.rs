@@ -236,6 +236,12 @@ fn impersonation_statements_name_the_genuine_account_as_official_never_the_fake(
         "{resolution}"
     );
     let warning = posted.iter().find(|(s, _)| *s == "warning-post").unwrap().1;
+    // The mayor, a person, is worded as a person: not as an official account imitated.
+    assert!(
+        warning.starts_with("【注意】市長の氏名や写真を使った偽アカウント"),
+        "{warning}"
+    );
+    assert!(!warning.contains("公式Instagramを装った"), "{warning}");
     assert!(
         warning.contains(&format!("公式アカウントは{GENUINE}です")),
         "{warning}"

@@ -155,7 +155,7 @@ fn walk_the_stock_playbooks_in_a_real_terminal() {
         "HIKESHI_OPERATOR=田中 HIKESHI_INCIDENTS={} ",
         incidents.display()
     );
-    for (playbook, total) in [("impersonation", 15), ("flaming", 18)] {
+    for (playbook, total) in [("impersonation", 16), ("flaming", 18)] {
         walk(&tmux, &env, &incidents, playbook, total);
         tmux.keys(&["q"]);
         tmux.wait_for("記録は保存されています");

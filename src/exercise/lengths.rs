@@ -10,7 +10,7 @@ use super::LoadedScenario;
 use super::scenario::Effect;
 use crate::diagnostic::{Diagnostic, Position, Problem};
 use crate::playbook::template::Value;
-use crate::playbook::{PostChannel, StepKind, Template};
+use crate::playbook::{ClaimOn, PostChannel, StepIx, StepKind, Template};
 
 /// A warning for each post of the scenario's playbook that its values make too long.
 pub fn warnings(loaded: &LoadedScenario) -> Vec<Diagnostic> {
@@ -110,21 +110,34 @@ pub fn warnings(loaded: &LoadedScenario) -> Vec<Diagnostic> {
             }
         };
         let render = |t: &Template| t.render(value);
-        // Every claim at its longer wording (said once done, or its `otherwise`).
-        let claims: Vec<String> = post
-            .claims
-            .iter()
-            .map(|c| {
-                let said = render(&c.text);
-                let otherwise = c.otherwise.as_ref().map(render).unwrap_or_default();
-                if said.chars().count() >= otherwise.chars().count() {
-                    said
-                } else {
-                    otherwise
-                }
-            })
-            .collect();
-        let claims = claims.join("\n");
+        // Every claim at its longer wording (said once done, or its `otherwise`); of the
+        // claims on one decision's answers, which exclude each other, the longest.
+        let longer = |a: String, b: String| {
+            if a.chars().count() >= b.chars().count() {
+                a
+            } else {
+                b
+            }
+        };
+        let mut lines: Vec<(Option<StepIx>, String)> = Vec::new();
+        for c in &post.claims {
+            let said = longer(
+                render(&c.text),
+                c.otherwise.as_ref().map(render).unwrap_or_default(),
+            );
+            match &c.on {
+                ClaimOn::When(w) => match lines.iter_mut().find(|(d, _)| *d == Some(w.decision)) {
+                    Some((_, line)) => *line = longer(std::mem::take(line), said),
+                    None => lines.push((Some(w.decision), said)),
+                },
+                ClaimOn::Done(_) => lines.push((None, said)),
+            }
+        }
+        let claims = lines
+            .into_iter()
+            .map(|(_, l)| l)
+            .collect::<Vec<_>>()
+            .join("\n");
         let text = post.statement.render(|name| match name {
             "claims" => Some(Value::Text(claims.clone())),
             name => value(name),

@@ -517,8 +517,16 @@ fn value_of(
                 .claims
                 .iter()
                 .filter_map(|c| {
-                    let done = state.status_of(c.step) == crate::incident::state::StepStatus::Done;
-                    let said = if done {
+                    let holds = match &c.on {
+                        crate::playbook::ClaimOn::Done(s) => {
+                            state.status_of(*s) == crate::incident::state::StepStatus::Done
+                        }
+                        crate::playbook::ClaimOn::When(w) => state
+                            .step(w.decision)
+                            .and_then(|r| r.answer)
+                            .is_some_and(|a| w.holds(a)),
+                    };
+                    let said = if holds {
                         Some(&c.text)
                     } else {
                         c.otherwise.as_ref()

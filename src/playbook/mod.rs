@@ -459,15 +459,25 @@ pub struct Post {
     pub claims: Vec<Claim>,
 }
 
-/// A sentence of a post's statement said only once a step is done.
+/// A sentence of a post's statement said only once a step is done, or when a decision's
+/// answer holds.
 #[derive(Debug, Clone)]
 pub struct Claim {
-    /// The step whose act it states.
-    pub step: StepIx,
+    /// What it rests on.
+    pub on: ClaimOn,
     /// Said once it is done.
     pub text: Template,
     /// Said while it is not; `None`: left out.
     pub otherwise: Option<Template>,
+}
+
+/// What a claim rests on.
+#[derive(Debug, Clone)]
+pub enum ClaimOn {
+    /// A step done.
+    Done(StepIx),
+    /// A decision's answer.
+    When(Condition),
 }
 
 /// A monitor step's data.

@@ -463,9 +463,15 @@ pub enum PostChannel {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimDef {
-    /// The step whose act the sentence states.
-    #[schemars(with = "String")]
-    pub done: Spanned<String>,
+    /// The step whose act the sentence states: said once it is done.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub done: Option<Spanned<String>>,
+    /// Instead of `done`: a decision's answer (`impersonated == person`), among the post's
+    /// prerequisites: said when it holds.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub when: Option<Spanned<String>>,
     /// The sentence, said once that step is done (placeholders as in the statement).
     pub text: String,
     /// Said while it is not done (`管理者のパスワードの変更を進めています`); without it the

@@ -327,6 +327,11 @@ impl Problem {
                 "内容を見直し、`reviewed:` を見直した日付に更新してください",
                 "review the playbook and set `reviewed:` to the review date"
             ),
+            Problem::ClaimNeedsOneOf { .. } => tr!(
+                lang,
+                "手順が済んだら言う文は `done: 手順`、判断の答えによる文は `when: 判断 == 選択肢` と書いてください",
+                "write `done: STEP` for a sentence said once a step is done, `when: DECISION == OPTION` for one said by a decision's answer"
+            ),
             Problem::ClaimWithoutDependency { act, .. } => tr!(
                 lang,
                 "`after:` に `{act}` を加えて待つか、その文を `claims:` に移して `done: {act}` としてください（実施されるまで省くか、`otherwise` の文に代わります）",

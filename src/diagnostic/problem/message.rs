@@ -353,6 +353,11 @@ impl Problem {
                 "見直し期限（{due}）を過ぎています（最終見直し {reviewed}）",
                 "the playbook was due for review on {due} (last reviewed {reviewed})"
             ),
+            Problem::ClaimNeedsOneOf { step } => tr!(
+                lang,
+                "投稿 `{step}` の claims の文には `done:` か `when:` のどちらか一方が要ります",
+                "a claim of post `{step}` needs one of `done:` and `when:`"
+            ),
             Problem::ClaimWithoutDependency { step, act, phrase } => tr!(
                 lang,
                 "投稿 `{step}` の文面は「{phrase}」と手順 `{act}` の実施を述べていますが、その手順を待ちません",

@@ -369,6 +369,11 @@ pub enum Problem {
         /// The date the next review was due.
         due: String,
     },
+    /// A claim rests on neither or both of `done:` and `when:`.
+    ClaimNeedsOneOf {
+        /// The post step.
+        step: String,
+    },
     /// A post's statement names a step's act (one of its `announces:` phrases) without
     /// waiting for that step or saying it among its `claims:`: posted before it, the text
     /// would claim what was not done.

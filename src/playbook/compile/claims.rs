@@ -9,7 +9,7 @@ use super::step::Built;
 use crate::playbook::diagnostic::{Position, Problem, suggest};
 use crate::playbook::graph::StepIx;
 use crate::playbook::model::ClaimDef;
-use crate::playbook::{Claim, StepKind};
+use crate::playbook::{Claim, ClaimOn, StepKind};
 
 impl Compiler<'_> {
     /// Each post's `claims:` built (each `done:` a step of the playbook), and every text of
@@ -41,21 +41,41 @@ impl Compiler<'_> {
         waits_for: &[usize],
         at: Position,
     ) -> Option<Claim> {
-        let Some(step) = built.ids.iter().position(|id| *id == def.done.value) else {
-            let suggestion = suggest(&def.done.value, built.ids.iter().map(String::as_str));
-            self.error(
-                super::pos(&def.done),
-                def.done.value.clone(),
-                Problem::UnknownStep {
-                    id: def.done.value.clone(),
-                    suggestion,
-                },
-            );
-            return None;
+        let on = match (&def.done, &def.when) {
+            (Some(done), None) => {
+                let Some(step) = built.ids.iter().position(|id| *id == done.value) else {
+                    let suggestion = suggest(&done.value, built.ids.iter().map(String::as_str));
+                    self.error(
+                        super::pos(done),
+                        done.value.clone(),
+                        Problem::UnknownStep {
+                            id: done.value.clone(),
+                            suggestion,
+                        },
+                    );
+                    return None;
+                };
+                ClaimOn::Done(StepIx::from_index(step))
+            }
+            (None, Some(when)) => ClaimOn::When(self.claim_when(built, post, when, waits_for)?),
+            _ => {
+                self.error(
+                    at,
+                    def.text.clone(),
+                    Problem::ClaimNeedsOneOf {
+                        step: built.ids[post].clone(),
+                    },
+                );
+                return None;
+            }
         };
         // Said once the step is done: its own phrases may be in it; the text said until then
-        // may not.
-        self.check_phrases(built, post, &def.text, waits_for, Some(step), at);
+        // may not. A claim on a decision's answer names no act the post does not wait for.
+        let said_under = match &on {
+            ClaimOn::Done(s) => Some(s.index()),
+            ClaimOn::When(_) => None,
+        };
+        self.check_phrases(built, post, &def.text, waits_for, said_under, at);
         if let Some(otherwise) = &def.otherwise {
             self.check_phrases(built, post, otherwise, waits_for, None, at);
         }
@@ -67,10 +87,53 @@ impl Compiler<'_> {
             None => None,
         };
         Some(Claim {
-            step: StepIx::from_index(step),
+            on,
             text,
             otherwise,
         })
+    }
+
+    /// A claim's `when`: a condition on a decision among the post's prerequisites (so it is
+    /// answered before the post is ready).
+    fn claim_when(
+        &mut self,
+        built: &Built,
+        post: usize,
+        when: &serde_saphyr::Spanned<String>,
+        waits_for: &[usize],
+    ) -> Option<crate::playbook::Condition> {
+        let index: std::collections::HashMap<String, usize> = built
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), i))
+            .collect();
+        let options: Vec<Option<Vec<(String, String)>>> = built
+            .steps
+            .iter()
+            .map(|s| match &s.kind {
+                StepKind::Decision(d) => Some(
+                    d.options
+                        .iter()
+                        .map(|o| (o.id.clone(), o.title.clone()))
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect();
+        let pending = self.when(post, when, &index, &built.ids, &options)?;
+        if !waits_for.contains(&pending.condition.decision.index()) {
+            self.error(
+                pending.at,
+                pending.decision_name.clone(),
+                Problem::WhenUndecidable {
+                    step: built.ids[post].clone(),
+                    decision: pending.decision_name.clone(),
+                },
+            );
+            return None;
+        }
+        Some(pending.condition)
     }
 
     /// Every phrase in `text` of a step other than the post itself, `said_under` and the
