@@ -366,7 +366,7 @@ fn the_launcher_in_the_city_s_folder_starts_the_city_s_playbook() {
     tmux.keys(&["3"]);
     tmux.wait_for("1 X");
     tmux.keys(&["1"]);
-    tmux.wait_for("0/18");
+    tmux.wait_for("0/20");
     tmux.keys(&["q"]);
     tmux.wait_for("記録は保存されています");
     let s = status(&city, &only_incident(&city));

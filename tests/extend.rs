@@ -393,3 +393,72 @@ fn the_checking_post_never_delays_a_ready_correction_and_ends_with_it() {
         incident.check(&late)
     );
 }
+
+/// 炎上 whose post holds a life-and-safety error: answered so (even later, the answer
+/// changed with a reason), the correction is due within minutes of being ready, without
+/// waiting for the cause or the response; once out, the slow correction and the 「確認中」
+/// post no longer apply (the same correction is not posted twice).
+#[test]
+fn a_safety_error_inside_flaming_takes_the_fast_correction() {
+    let (_dir, mut incident) = start(
+        "playbooks/flaming.yaml",
+        &[
+            ("target_post", "9月14日14時の「避難所開設」"),
+            ("wrong_info", "ペットは同伴できません"),
+            ("right_info", "ペットと一緒に避難できます"),
+        ],
+    );
+    let status = |incident: &Incident, id: &str| {
+        let pb = incident.playbook();
+        incident.state().status_of(pb.graph.find(id).unwrap())
+    };
+    let complete = |step: &str| Command::Complete {
+        step: step.into(),
+        note: None,
+        force: None,
+        statement: None,
+    };
+    incident.execute("田中", &complete("detect")).unwrap();
+    let decide = |option: &str, reason: Option<&str>| Command::Decide {
+        step: "safety-check".into(),
+        option: option.into(),
+        reason: reason.map(str::to_string),
+        force: None,
+    };
+    incident.execute("田中", &decide("none", None)).unwrap();
+    assert_eq!(
+        status(&incident, "safety-correction"),
+        StepStatus::NotApplicable
+    );
+    // Found later: the answer changed with a reason.
+    incident
+        .execute("田中", &decide("safety-error", Some("避難所の誤りと確認")))
+        .unwrap();
+    assert_eq!(status(&incident, "safety-correction"), StepStatus::Ready);
+    let pb = incident.playbook().clone();
+    let due = pb
+        .graph
+        .step(pb.graph.find("safety-correction").unwrap())
+        .unwrap()
+        .due
+        .unwrap()
+        .within;
+    assert_eq!(due, chrono::TimeDelta::minutes(10));
+    let approve = Command::Approve {
+        step: "safety-correction".into(),
+        by: "課長".into(),
+        statements: None,
+    };
+    incident.execute("田中", &approve).unwrap();
+    incident
+        .execute("田中", &complete("safety-correction"))
+        .unwrap();
+    assert_eq!(
+        status(&incident, "correction-post"),
+        StepStatus::NotApplicable
+    );
+    assert_eq!(
+        status(&incident, "in-progress-post"),
+        StepStatus::NotApplicable
+    );
+}

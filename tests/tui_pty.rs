@@ -155,7 +155,7 @@ fn walk_the_stock_playbooks_in_a_real_terminal() {
         "HIKESHI_OPERATOR=田中 HIKESHI_INCIDENTS={} ",
         incidents.display()
     );
-    for (playbook, total) in [("impersonation", 16), ("flaming", 18)] {
+    for (playbook, total) in [("impersonation", 16), ("flaming", 20)] {
         walk(&tmux, &env, &incidents, playbook, total);
         tmux.keys(&["q"]);
         tmux.wait_for("記録は保存されています");
@@ -246,7 +246,7 @@ fn the_launcher_starts_a_playbook_and_resumes_an_incident() {
     tmux.keys(&["3"]);
     tmux.wait_for("1 X");
     tmux.keys(&["1"]);
-    tmux.wait_for("0/18");
+    tmux.wait_for("0/20");
     tmux.keys(&["q"]);
     tmux.wait_for("記録は保存されています");
     tmux.keys(&["C-l"]);
@@ -266,7 +266,7 @@ fn the_launcher_starts_a_playbook_and_resumes_an_incident() {
     tmux.type_line(&format!("{env}{}", bin.display()));
     tmux.wait_for(&format!("{resume}. 再開:"));
     tmux.keys(&[&resume.to_string()]);
-    tmux.wait_for("0/18");
+    tmux.wait_for("0/20");
     tmux.keys(&["q"]);
     tmux.wait_for("記録は保存されています");
 }
