@@ -30,9 +30,6 @@ fn value_of(fact: &Fact, value: &str) -> Result<String, Refusal> {
     })
 }
 
-/// An account fact's value against the account rules: one of the organisation's own accounts
-/// (`official`), never the account another fact names (`differs_from`, in either direction).
-/// `known` gives the other facts' values (and `account`, the affected account).
 /// The values recorded for the fact `name` (a list's each).
 fn entries_of<'v>(playbook: &Playbook, name: &str, recorded: Option<&'v String>) -> Vec<&'v str> {
     match (playbook.facts.iter().find(|f| f.id == name), recorded) {
@@ -42,6 +39,9 @@ fn entries_of<'v>(playbook: &Playbook, name: &str, recorded: Option<&'v String>)
     }
 }
 
+/// An account fact's value against the account rules: one of the organisation's own accounts
+/// (`official`), never the account another fact names (`differs_from`, in either direction).
+/// `known` gives the other facts' values (and `account`, the affected account).
 fn consistent<'a>(
     playbook: &Playbook,
     fact: &Fact,
@@ -93,7 +93,7 @@ pub(super) fn at_start(
         let fact = declared(playbook, name)?;
         out.insert(name.clone(), value_of(fact, value)?);
     }
-    // A list given at the start is its one value.
+    // The account rules, between the values given (a list's each) and the affected account.
     for (name, value) in &out {
         let fact = declared(playbook, name)?;
         for entry in fact.entries(value) {
