@@ -743,7 +743,7 @@ fn a_statement_claiming_an_act_it_does_not_wait_for_is_an_error() {
         );
     assert_ne!(stock, claiming);
     let path = dir.path().join("unauthorized-access.yaml");
-    std::fs::write(&path, claiming).unwrap();
+    std::fs::write(&path, &claiming).unwrap();
     let (diagnostics, code) = check_json(&path);
     assert_eq!(code, 1);
     let d = diagnostics
@@ -753,6 +753,14 @@ fn a_statement_claiming_an_act_it_does_not_wait_for_is_an_error() {
     assert_eq!(d["problem"]["step"], "website-notice");
     assert_eq!(d["problem"]["act"], "change-password");
     assert_eq!(d["text"], "管理者のパスワードを変更しました");
+    // At the phrase itself.
+    let line = claiming
+        .lines()
+        .position(|l| l == "      管理者のパスワードを変更しました。")
+        .unwrap()
+        + 1;
+    assert_eq!(d["position"]["line"], line, "{d}");
+    assert_eq!(d["position"]["column"], 7, "{d}");
     assert!(
         d["hint"]
             .as_str()

@@ -75,9 +75,16 @@ impl Compiler<'_> {
             ClaimOn::Done(s) => Some(s.index()),
             ClaimOn::When(_) => None,
         };
-        self.check_phrases(built, post, &def.text, waits_for, said_under, at);
+        // Looked for from the claim's own `done:` or `when:` (claims are written apart from
+        // the statement).
+        let from = def
+            .done
+            .as_ref()
+            .or(def.when.as_ref())
+            .map_or(at, super::pos);
+        self.check_phrases(built, post, &def.text, waits_for, said_under, from);
         if let Some(otherwise) = &def.otherwise {
-            self.check_phrases(built, post, otherwise, waits_for, None, at);
+            self.check_phrases(built, post, otherwise, waits_for, None, from);
         }
         let names = self.template_names();
         let parse = |text: &str| crate::playbook::template::Template::parse_with(text, &names);
@@ -152,6 +159,8 @@ impl Compiler<'_> {
                 continue;
             }
             if let Some(phrase) = step.announces.iter().find(|p| text.contains(p.as_str())) {
+                // Where the phrase is written, from where its text begins.
+                let at = self.find_from(at, phrase).unwrap_or(at);
                 self.error(
                     at,
                     phrase.clone(),
