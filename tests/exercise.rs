@@ -1391,14 +1391,8 @@ fn check_warns_of_a_post_the_scenarios_values_make_too_long() {
     assert_ne!(stock, long);
     let path = dir.path().join("long.yaml");
     std::fs::write(&path, long).unwrap();
-    let out = hikeshi()
-        .current_dir(dir.path())
-        .args(["check", "--json"])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let (out, diagnostics) = check_in(dir.path(), &path);
     assert!(out.status.success(), "a warning: {out:?}");
-    let diagnostics: Value = serde_json::from_slice(&out.stdout).unwrap();
     let d = diagnostics
         .as_array()
         .unwrap()
@@ -1415,13 +1409,20 @@ fn check_warns_of_a_post_the_scenarios_values_make_too_long() {
     for file in hikeshi::stock::EXERCISES {
         let path = dir.path().join("stock.yaml");
         std::fs::write(&path, file.text).unwrap();
-        let out = hikeshi()
-            .current_dir(dir.path())
-            .args(["check", "--json"])
-            .arg(&path)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
+        let (_, diagnostics) = check_in(dir.path(), &path);
+        let text = diagnostics.to_string();
         assert!(!text.contains("post_too_long"), "{}: {text}", file.name);
     }
+}
+
+/// `hikeshi check --json PATH` run in `dir`: the run and its diagnostics.
+fn check_in(dir: &Path, path: &Path) -> (std::process::Output, Value) {
+    let out = hikeshi()
+        .current_dir(dir)
+        .args(["check", "--json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let diagnostics = serde_json::from_slice(&out.stdout).unwrap();
+    (out, diagnostics)
 }

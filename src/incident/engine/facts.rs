@@ -30,6 +30,16 @@ fn value_of(fact: &Fact, value: &str) -> Result<String, Refusal> {
     })
 }
 
+/// Whether two values of `fact` are the same: an account however it is written.
+fn same_value(fact: &Fact, a: &str, b: &str) -> bool {
+    match fact.kind {
+        crate::playbook::FactKind::Account => {
+            crate::playbook::account_key(a) == crate::playbook::account_key(b)
+        }
+        _ => a == b,
+    }
+}
+
 /// The values recorded for the fact `name` (a list's each).
 fn entries_of<'v>(playbook: &Playbook, name: &str, recorded: Option<&'v String>) -> Vec<&'v str> {
     match (playbook.facts.iter().find(|f| f.id == name), recorded) {
@@ -195,12 +205,7 @@ pub(super) fn set(
         .as_deref()
         .map(|p| fact.entries(p))
         .unwrap_or_default();
-    let same = |v: &str| match fact.kind {
-        crate::playbook::FactKind::Account => {
-            crate::playbook::account_key(v) == crate::playbook::account_key(&entry)
-        }
-        _ => v == entry,
-    };
+    let same = |v: &str| same_value(fact, v, &entry);
     if (fact.list && known.iter().any(|v| same(v)))
         || (!fact.list && previous.as_deref() == Some(entry.as_str()))
     {
@@ -233,12 +238,7 @@ pub(super) fn remove(
 ) -> Result<Vec<Event>, Refusal> {
     let fact = declared(playbook, name)?;
     let recorded = state.facts.get(name);
-    let same = |v: &str| match fact.kind {
-        crate::playbook::FactKind::Account => {
-            crate::playbook::account_key(v) == crate::playbook::account_key(value)
-        }
-        _ => v == value.trim(),
-    };
+    let same = |v: &str| same_value(fact, v, value.trim());
     let entries = recorded.map(|r| fact.entries(r)).unwrap_or_default();
     if !fact.list || !entries.iter().any(|v| same(v)) {
         return Err(Refusal::NotAFactValue {

@@ -262,8 +262,9 @@ impl Detail<'_> {
                     "公表文（{copy} でコピー）",
                     "statement ({copy} copies it)"
                 ));
-                self.filled_text();
-                self.post_checks(p);
+                if let Some(text) = self.filled_text() {
+                    self.post_checks(p, &text);
+                }
             }
             StepKind::Monitor(m) => {
                 let every = format_duration(m.every, lang);
@@ -297,27 +298,26 @@ impl Detail<'_> {
     }
 
     /// A post's statement or an action's draft, with the incident's facts filled in.
-    fn filled_text(&mut self) {
-        if let Some(text) = self.app.copy_text(self.ix) {
-            self.lines
-                .extend(text.lines().map(|l| Line::from(l.to_string())));
-        }
+    /// The text is read once per frame (a post's from its edited file) and returned for the
+    /// checks under it.
+    fn filled_text(&mut self) -> Option<String> {
+        let text = self.app.copy_text(self.ix)?;
+        self.lines
+            .extend(text.lines().map(|l| Line::from(l.to_string())));
+        Some(text)
     }
 
     /// Under a post's text: its count as the affected account's platform counts it, against
     /// the limit, and the first mark left to fill in, each red where the post would be refused.
-    fn post_checks(&mut self, post: &crate::playbook::Post) {
+    fn post_checks(&mut self, post: &crate::playbook::Post, text: &str) {
         let lang = self.lang;
-        let Some(text) = self.app.copy_text(self.ix) else {
-            return;
-        };
         let red = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
         let platform = self.app.incident.state().platform;
         if post.channel == crate::playbook::PostChannel::Official
             && let Some(platform) = platform
             && let Some(limit) = crate::text::length::limit(platform)
         {
-            let count = crate::text::length::count(&text, limit.unit);
+            let count = crate::text::length::count(text, limit.unit);
             let (name, max) = (platform.display_name(), limit.max);
             let line = tr!(
                 lang,
@@ -325,7 +325,7 @@ impl Detail<'_> {
                 "{name} count: {count} of {max}"
             );
             if count > max {
-                let over = count - max;
+                let over = count.saturating_sub(max);
                 self.push(Span::styled(
                     format!("{line}{}", tr!(lang, "（{over} 超過）", " ({over} over)")),
                     red,
@@ -334,7 +334,7 @@ impl Detail<'_> {
                 self.push(line);
             }
         }
-        if let Some(u) = crate::text::unfinished::unfinished(&text) {
+        if let Some(u) = crate::text::unfinished::unfinished(text) {
             let (line, column, mark) = (u.line, u.column, u.mark);
             self.push(Span::styled(
                 tr!(

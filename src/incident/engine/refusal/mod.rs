@@ -633,7 +633,7 @@ impl Refusal {
                 count,
                 max,
             } => {
-                let over = count - max;
+                let over = count.saturating_sub(*max);
                 tr!(
                     lang,
                     "投稿 `{step}` の文面は {platform} の上限を超えています（{count}／{max}、{over} 超過。{platform} の数え方）",
