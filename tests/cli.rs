@@ -504,3 +504,31 @@ fn check_reports_a_playbooks_error_once() {
         .collect();
     assert_eq!(unknown.len(), 1, "{diagnostics:#?}");
 }
+
+/// `show` says what each step rests on: the clauses it follows, practice with its reason, and
+/// the clauses it departs from on purpose with the words and the reason.
+#[test]
+fn show_prints_each_step_s_basis_and_departures() {
+    let out = hikeshi()
+        .current_dir(std::env::temp_dir())
+        .args(["show", "unauthorized-access"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let step = text
+        .split("\n  password-rules ")
+        .nth(1)
+        .and_then(|s| s.split("\n  review-admins ").next())
+        .unwrap_or_default();
+    assert!(
+        step.contains("    根拠: 宇部市ソーシャルメディアの利用に関するガイドライン 4(3)"),
+        "{text}"
+    );
+    assert!(
+        step.contains("    従わない規定: 流山市職員のソーシャルメディアの利用に関するガイドライン パスワード「…定期的に更新します。」"),
+        "{text}"
+    );
+    assert!(step.contains("— 定期的な変更は求めず"), "{text}");
+    assert!(text.contains("    根拠: 実務 — "), "{text}");
+}

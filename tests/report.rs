@@ -642,6 +642,7 @@ fn each_clause_is_listed_once_with_its_words_and_practice_apart() {
         serde_json::from_str(&render(h.incident.dir(), Format::Json, Lang::Ja)).unwrap();
     let groups = json["overview"]["clauses"].as_array().unwrap();
     assert_eq!(groups.len(), 1, "{groups:?}");
+    assert_eq!(json["overview"]["departures"], serde_json::json!([]));
     assert_eq!(groups[0]["clauses"], serde_json::json!(["7(1)", "7(2)"]));
     assert_eq!(
         groups[0]["quoted"],
@@ -668,6 +669,78 @@ fn each_clause_is_listed_once_with_its_words_and_practice_apart() {
         md.contains("- 通報する: 各社の通報フォームの実務による"),
         "{md}"
     );
+}
+
+/// A clause a step departs from on purpose is printed as a departure with its reason in every
+/// format's 根拠 section, never among the clauses followed; the sentence the step does follow
+/// stays there.
+#[test]
+fn a_deliberate_departure_is_printed_as_one_not_as_followed() {
+    let mut h = common::engine::start_with("engine/sources.yaml");
+    for step in ["a", "b", "c", "d"] {
+        h.ok(done(step));
+    }
+    let dir = h.incident.dir();
+    let json: serde_json::Value =
+        serde_json::from_str(&render(dir, Format::Json, Lang::Ja)).unwrap();
+    let followed = json["overview"]["clauses"].to_string();
+    assert!(followed.contains("厳重に管理し"), "{followed}");
+    assert!(!followed.contains("定期的"), "{followed}");
+    assert_eq!(
+        json["overview"]["departures"],
+        serde_json::json!([{
+            "step": "d",
+            "title": "パスワードを点検する",
+            "document": "美祢市社会福祉協議会ソーシャルメディア運用ガイドライン",
+            "clause": "4(4)",
+            "text": "定期的に変更することとする",
+            "reason": "定期的な変更は求めない（NIST SP 800-63B）",
+        }])
+    );
+    let step = json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "d")
+        .unwrap();
+    assert_eq!(
+        step["departures"],
+        serde_json::json!([
+            "美祢市社会福祉協議会ソーシャルメディア運用ガイドライン 4(4) — 定期的な変更は求めない（NIST SP 800-63B）"
+        ])
+    );
+    let line = "パスワードを点検する: 美祢市社会福祉協議会ソーシャルメディア運用ガイドライン 4(4) — 定期的な変更は求めない";
+    let md = render(dir, Format::Markdown, Lang::Ja);
+    assert!(md.contains("### 意図的に従わない規定（理由）"), "{md}");
+    assert!(md.contains(&format!("- {line}")), "{md}");
+    assert!(md.contains("> 4(4)「定期的に変更することとする」"), "{md}");
+    let html = render(dir, Format::Html, Lang::Ja);
+    assert!(
+        html.contains("<h3>意図的に従わない規定（理由）</h3>"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("<li>{line}")), "{html}");
+    let en = render(dir, Format::Markdown, Lang::En);
+    assert!(
+        en.contains("### Clauses departed from on purpose (why)"),
+        "{en}"
+    );
+    #[cfg(unix)]
+    {
+        let (_, bytes) = bytes_of(dir, Format::Docx, Lang::Ja);
+        let doc: serde_json::Value =
+            serde_json::from_str(&common::smtp::run_python(READ_DOCX, &bytes)).unwrap();
+        let text = doc.to_string();
+        assert!(text.contains("意図的に従わない規定（理由）"), "{text}");
+        assert!(text.contains(&format!("・{line}")), "{text}");
+        let (_, bytes) = bytes_of(dir, Format::Xlsx, Lang::Ja);
+        let book = common::smtp::run_python(READ_XLSX, &bytes);
+        assert!(book.contains("意図的に従わない規定"), "{book}");
+        assert!(
+            book.contains("4(4) — 定期的な変更は求めない（NIST SP 800-63B）"),
+            "{book}"
+        );
+    }
 }
 
 #[cfg(unix)] // used only by the openpyxl tests

@@ -1600,3 +1600,23 @@ fn a_posts_count_and_marks_to_fill_in_are_shown_under_its_text() {
         .unwrap();
     assert!(s.app.incident.state().step(ix).unwrap().posted.is_none());
 }
+
+/// A step that departs from a clause on purpose says so under its 根拠, with the words it does
+/// not follow and the reason, apart from the clauses it follows.
+#[test]
+fn a_deliberate_departure_is_shown_under_the_step_s_basis() {
+    let mut s = screen(Lang::Ja);
+    s.app.selected = position(&s.app, "password-rules");
+    let mut seen = String::new();
+    // The detail pane pages; read it to its end.
+    for _ in 0..12 {
+        seen.push_str(&render(&s.app, 200, 60));
+        press(&mut s.app, Action::PageDown);
+    }
+    let flat: String = seen.split_whitespace().collect();
+    assert!(
+        flat.contains("意図的に従わない規定:流山市職員のソーシャルメディアの利用に関するガイドラインパスワード「…定期的に更新します。」"),
+        "{seen}"
+    );
+    assert!(flat.contains("NISC・NISTSP800-63B"), "{seen}");
+}

@@ -94,6 +94,12 @@ step_patch! {
     /// Why, for `basis: practice`.
     #[schemars(with = "Option<String>")]
     basis_reason: Spanned<String> => opt,
+    /// Clauses departed from on purpose (replaces the list).
+    #[schemars(with = "Option<Vec<String>>")]
+    departs_from: Vec<Spanned<String>> => set,
+    /// Why the step departs from them.
+    #[schemars(with = "Option<String>")]
+    departure_reason: Spanned<String> => opt,
     /// Checklist (replaces the list).
     checklist: Vec<String> => set,
     /// Evidence prompts (replaces the list).

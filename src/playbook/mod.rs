@@ -198,6 +198,16 @@ pub struct Citation {
     pub text: Option<String>,
 }
 
+/// Guideline clauses a step departs from on purpose (`departs_from`), with the reason: a
+/// report prints them as departures, not among the clauses followed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Departure {
+    /// The clauses.
+    pub clauses: Vec<Citation>,
+    /// Why, in one line.
+    pub reason: String,
+}
+
 /// An option of a decision, or a severity level.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Choice {
@@ -282,6 +292,8 @@ pub struct Step {
     pub sources: Vec<Citation>,
     /// `basis: practice`: the step rests on practice, not on a guideline clause; why.
     pub practice: Option<String>,
+    /// Clauses the step departs from on purpose, and why.
+    pub departure: Option<Departure>,
     /// Sub-items.
     pub checklist: Vec<String>,
     /// Evidence to record.

@@ -541,6 +541,15 @@ pub struct StepDef {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub basis_reason: Option<Spanned<String>>,
+    /// Guideline clauses the step departs from on purpose (`document-id clause`, as in
+    /// `source`): the report prints them as departures, never among the clauses followed.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub departs_from: Vec<Spanned<String>>,
+    /// Why the step departs from `departs_from`, in one line.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub departure_reason: Option<Spanned<String>>,
     /// Sub-items to tick off.
     #[serde(default)]
     pub checklist: Vec<String>,

@@ -86,6 +86,7 @@ pub fn build_at(
             journal.decisions,
             &sections.cited,
             sections.practice,
+            sections.departures,
         ),
         timeline: journal.timeline,
         steps: sections.steps,
@@ -308,6 +309,15 @@ fn posted_texts<'a>(
     posted_texts
 }
 
+/// The title of a playbook's guideline document, by its id (the id if none is listed).
+fn document_title<'a>(playbook: &'a Playbook, id: &'a str) -> &'a str {
+    playbook
+        .sources
+        .iter()
+        .find(|s| s.id == id)
+        .map_or(id, |s| s.title.as_str())
+}
+
 /// The sections made step by step.
 struct StepSections {
     steps: Vec<StepRow>,
@@ -318,6 +328,8 @@ struct StepSections {
     cited: BTreeMap<String, Vec<(String, Option<String>)>>,
     /// The steps done that rest on practice.
     practice: Vec<PracticeRow>,
+    /// The clauses the steps done depart from on purpose.
+    departures: Vec<DepartureRow>,
 }
 
 /// Every step in order with its outcome, the public statements, and the evidence.
@@ -336,6 +348,7 @@ fn steps(
         evidence: Vec::new(),
         cited: BTreeMap::new(),
         practice: Vec::new(),
+        departures: Vec::new(),
     };
     for &ix in playbook.graph.order() {
         let (Some(step), Some(r)) = (playbook.graph.step(ix), state.step(ix)) else {
@@ -363,6 +376,20 @@ fn steps(
                     step: step.id.clone(),
                     title: step.title.clone(),
                     reason: reason.clone(),
+                });
+            }
+            for c in step.departure.iter().flat_map(|d| &d.clauses) {
+                out.departures.push(DepartureRow {
+                    step: step.id.clone(),
+                    title: step.title.clone(),
+                    document: document_title(playbook, &c.source).to_string(),
+                    clause: c.clause.clone(),
+                    text: c.text.clone(),
+                    reason: step
+                        .departure
+                        .as_ref()
+                        .map(|d| d.reason.clone())
+                        .unwrap_or_default(),
                 });
             }
         }
@@ -396,16 +423,19 @@ fn steps(
             sources: step
                 .sources
                 .iter()
-                .map(|c| {
-                    let title = playbook
-                        .sources
-                        .iter()
-                        .find(|s| s.id == c.source)
-                        .map_or(c.source.as_str(), |s| s.title.as_str());
-                    format!("{title} {}", c.clause)
-                })
+                .map(|c| format!("{} {}", document_title(playbook, &c.source), c.clause))
                 .collect(),
             practice: step.practice.clone(),
+            departures: step
+                .departure
+                .iter()
+                .flat_map(|d| {
+                    d.clauses.iter().map(|c| {
+                        let title = document_title(playbook, &c.source);
+                        format!("{title} {} — {}", c.clause, d.reason)
+                    })
+                })
+                .collect(),
             pending: pending_of(state, playbook, ix, lang),
         });
         if let StepKind::Post(post) = &step.kind {
@@ -582,6 +612,7 @@ fn overview(
     decisions: Vec<DecisionRow>,
     cited: &BTreeMap<String, Vec<(String, Option<String>)>>,
     practice: Vec<PracticeRow>,
+    departures: Vec<DepartureRow>,
 ) -> Overview {
     let state = &record.state;
     let playbook: &Playbook = &record.playbook;
@@ -632,6 +663,7 @@ fn overview(
             })
             .collect(),
         practice,
+        departures,
         progress: ProgressRow {
             done: progress.done,
             skipped: progress.skipped,

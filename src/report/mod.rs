@@ -507,6 +507,13 @@ const LABELS: &[(&str, Text)] = &[
             "Steps resting on practice (no guideline clause)",
         ),
     ),
+    (
+        "departures",
+        Text::new(
+            "意図的に従わない規定（理由）",
+            "Clauses departed from on purpose (why)",
+        ),
+    ),
     ("timeline", Text::new("経過", "Timeline")),
     ("time", Text::new("日時", "Time")),
     ("actor", Text::new("記録者", "By")),

@@ -336,6 +336,9 @@ pub struct Overview {
     pub clauses: Vec<ClauseGroup>,
     /// The steps done that rest on practice, not on a guideline clause.
     pub practice: Vec<PracticeRow>,
+    /// The clauses steps done depart from on purpose, with the reason: not followed, and
+    /// said so.
+    pub departures: Vec<DepartureRow>,
     /// Steps by status at the end.
     pub progress: ProgressRow,
 }
@@ -406,6 +409,23 @@ pub struct PracticeRow {
     /// Its title.
     pub title: String,
     /// Why it is done, as the playbook says.
+    pub reason: String,
+}
+
+/// A guideline clause a step done departs from on purpose (`departs_from`).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DepartureRow {
+    /// The step id.
+    pub step: String,
+    /// Its title.
+    pub title: String,
+    /// The document's title.
+    pub document: String,
+    /// The clause (e.g. `4(4)`).
+    pub clause: String,
+    /// The clause's words, if the playbook quotes them.
+    pub text: Option<String>,
+    /// Why the step does not follow it, as the playbook says.
     pub reason: String,
 }
 
@@ -497,6 +517,8 @@ pub struct StepRow {
     pub sources: Vec<String>,
     /// `basis: practice`: why it is done (it cites no guideline clause for this).
     pub practice: Option<String>,
+    /// Clauses it departs from on purpose (`document clause`), each with the reason.
+    pub departures: Vec<String>,
     /// What it still waited for from others when the report was made, in words: an approval
     /// asked for by mail and not answered, delivered messages not acknowledged.
     pub pending: Vec<String>,

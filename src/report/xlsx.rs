@@ -8,10 +8,11 @@ use chrono::{DateTime, Datelike as _, FixedOffset, Timelike as _};
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 use unicode_width::UnicodeWidthStr as _;
 
-use super::model::Report;
+use super::model::{Report, StepRow};
 use super::{ReportError, label};
 use crate::clock::jst;
 use crate::lang::{Lang, Text};
+use crate::tr;
 
 /// The font of every cell: a Japanese UI font Excel has on Windows and macOS.
 const FONT: &str = "游ゴシック";
@@ -150,7 +151,7 @@ const TIMELINE: [Text; 9] = [
     Text::new("ハッシュ", "Hash"),
 ];
 
-const STEPS: [Text; 16] = [
+const STEPS: [Text; 18] = [
     Text::new("手順ID", "Step id"),
     Text::new("手順", "Step"),
     Text::new("種類", "Kind"),
@@ -167,6 +168,8 @@ const STEPS: [Text; 16] = [
     Text::new("承認", "Approved by"),
     Text::new("承認日時", "Approved at"),
     Text::new("再開", "Reopened"),
+    Text::new("根拠", "Basis"),
+    Text::new("意図的に従わない規定", "Departs from on purpose"),
 ];
 
 const MAIL: [Text; 13] = [
@@ -208,6 +211,15 @@ const DECISIONS: [Text; 8] = [
 ];
 
 const OVERVIEW: [Text; 2] = [Text::new("項目", "Item"), Text::new("内容", "Value")];
+
+/// What a step rests on, in one cell: the clauses it follows, one a line, or practice
+/// with its reason.
+fn basis_of(step: &StepRow, lang: Lang) -> String {
+    match &step.practice {
+        Some(reason) => tr!(lang, "実務: {reason}", "practice: {reason}"),
+        None => step.sources.join("\n"),
+    }
+}
 
 fn verified_word(ok: bool, lang: Lang) -> String {
     if ok {
@@ -344,11 +356,13 @@ fn workbook(report: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
                 opt(s.approved_by.as_deref()),
                 Time(s.approved_at),
                 Number(Some(s.reopened as f64)),
+                text(basis_of(s, lang)),
+                text(s.departures.join("\n")),
             ]
         })
         .collect();
     let ws = book.add_worksheet().set_name(label("steps", lang))?;
-    sheet(ws, &f, &STEPS, steps, &[11, 12], lang)?;
+    sheet(ws, &f, &STEPS, steps, &[11, 12, 16, 17], lang)?;
 
     let mail = report
         .notifications

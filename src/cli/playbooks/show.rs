@@ -92,6 +92,7 @@ pub(super) fn show(spec: &str, divisions: Option<&Path>, lang: Lang) -> Result<O
             "    前提: [{after}]  期限: {due}  担当: {owner}\n",
             "    after: [{after}]  due: {due}  owner: {owner}\n"
         ));
+        out.push_str(&basis_of(step, pb, lang));
         // What an overlay's step is now, beyond the line above, and what it changed.
         if mark != ' ' {
             out.push_str(&step_details(step, pb, lang));
@@ -113,6 +114,54 @@ pub(super) fn show(spec: &str, divisions: Option<&Path>, lang: Lang) -> Result<O
     }
     std::io::stdout().write_all(out.as_bytes())?;
     Ok(Outcome::Success)
+}
+
+/// What a step rests on, as `show` prints it: the clauses it follows, or practice with the
+/// reason; then the clauses it departs from on purpose, with the reason.
+fn basis_of(step: &crate::playbook::Step, pb: &crate::playbook::Playbook, lang: Lang) -> String {
+    let name = |c: &crate::playbook::Citation| {
+        let doc = pb
+            .sources
+            .iter()
+            .find(|s| s.id == c.source)
+            .map_or(c.source.as_str(), |s| s.title.as_str());
+        format!("{doc} {}", c.clause)
+    };
+    let mut out = String::new();
+    if let Some(reason) = &step.practice {
+        out.push_str(&tr!(
+            lang,
+            "    根拠: 実務 — {reason}\n",
+            "    basis: practice — {reason}\n"
+        ));
+    } else if !step.sources.is_empty() {
+        let cites = step
+            .sources
+            .iter()
+            .map(name)
+            .collect::<Vec<_>>()
+            .join(" / ");
+        out.push_str(&tr!(lang, "    根拠: {cites}\n", "    source: {cites}\n"));
+    }
+    if let Some(d) = &step.departure {
+        let (clauses, reason) = (
+            d.clauses
+                .iter()
+                .map(|c| match &c.text {
+                    Some(text) => format!("{}「{text}」", name(c)),
+                    None => name(c),
+                })
+                .collect::<Vec<_>>()
+                .join(" / "),
+            &d.reason,
+        );
+        out.push_str(&tr!(
+            lang,
+            "    従わない規定: {clauses} — {reason}\n",
+            "    departs from: {clauses} — {reason}\n"
+        ));
+    }
+    out
 }
 
 /// A step's deadline as `show` prints it: one duration, or a deadline by a decision's

@@ -248,6 +248,21 @@ impl Problem {
                 "`basis: practice` を加えるか、`basis_reason` を削除してください",
                 "add `basis: practice`, or remove `basis_reason`"
             ),
+            Problem::DepartureNeedsReason => tr!(
+                lang,
+                "例: `departure_reason: 定期的な変更は求めない（NISC・NIST SP 800-63B）`",
+                "e.g. `departure_reason: no periodic change (NIST SP 800-63B)`"
+            ),
+            Problem::ReasonWithoutDeparture => tr!(
+                lang,
+                "`departs_from` に従わない規定を書くか、`departure_reason` を削除してください",
+                "list the clauses in `departs_from`, or remove `departure_reason`"
+            ),
+            Problem::FollowedAndDeparted { .. } => tr!(
+                lang,
+                "規定に従うなら `departs_from` から、従わないなら `source` から除いてください",
+                "remove it from `departs_from` if the step follows it, from `source` if not"
+            ),
             Problem::FactIsBuiltIn { .. } => tr!(
                 lang,
                 "別の名前にしてください（例: `fake_account`）",

@@ -246,6 +246,21 @@ impl Problem {
                 "`basis_reason` は `basis: practice` の手順にだけ書きます",
                 "`basis_reason` belongs to steps with `basis: practice`"
             ),
+            Problem::DepartureNeedsReason => tr!(
+                lang,
+                "`departs_from` の手順には、従わない理由を1行で `departure_reason` に書きます",
+                "a step with `departs_from` needs a one-line `departure_reason`"
+            ),
+            Problem::ReasonWithoutDeparture => tr!(
+                lang,
+                "`departure_reason` は `departs_from` のある手順にだけ書きます",
+                "`departure_reason` belongs to steps with `departs_from`"
+            ),
+            Problem::FollowedAndDeparted { clause } => tr!(
+                lang,
+                "`{clause}` が `source`（従う）と `departs_from`（従わない）の両方にあります",
+                "`{clause}` is both followed (`source`) and departed from (`departs_from`)"
+            ),
             Problem::FactIsBuiltIn { name } => tr!(
                 lang,
                 "事実 `{name}` は組み込みの差し込み項目と同じ名前です",

@@ -277,6 +277,15 @@ pub enum Problem {
     PracticeNeedsReason,
     /// `basis_reason` on a step whose basis is not `practice`.
     ReasonWithoutPractice,
+    /// `departs_from` without a one-line `departure_reason`.
+    DepartureNeedsReason,
+    /// `departure_reason` on a step that departs from no clause.
+    ReasonWithoutDeparture,
+    /// A clause in both `source` and `departs_from` of one step.
+    FollowedAndDeparted {
+        /// The clause (`document clause`).
+        clause: String,
+    },
     /// A declared fact named like a built-in placeholder.
     FactIsBuiltIn {
         /// The name.

@@ -12,8 +12,8 @@ use crate::playbook::graph::StepIx;
 use crate::playbook::model::{Basis, FactKind, Milestone, StepDef, StepKindName};
 use crate::playbook::template::Template;
 use crate::playbook::{
-    Choice, Citation, Condition, Decision, Monitor, Notify, Platform, Post, SourceDocument, Step,
-    StepKind,
+    Choice, Citation, Condition, Decision, Departure, Monitor, Notify, Platform, Post,
+    SourceDocument, Step, StepKind,
 };
 
 /// The option id meant by what was written in a condition: the option with that title (an
@@ -370,6 +370,7 @@ impl Compiler<'_> {
         }
         let citations = self.citations(&def, sources);
         let practice = self.basis(&def);
+        let departure = self.departure(&def, sources, &citations);
         let fits = self.fields_fit_kind(&def);
         let facts = self.facts_used(&def);
         let kind = match def.kind.value {
@@ -406,6 +407,7 @@ impl Compiler<'_> {
             platform_guidance,
             sources: citations,
             practice,
+            departure,
             checklist: def.checklist,
             evidence: def.evidence,
             contacts,
@@ -476,49 +478,11 @@ impl Compiler<'_> {
     /// The guideline clauses a step cites (`source:`), each naming a listed document; a step
     /// citing none gets a warning.
     fn citations(&mut self, def: &StepDef, sources: &[SourceDocument]) -> Vec<Citation> {
-        let mut citations = Vec::new();
-        for s in &def.source {
-            let text = s.value.trim();
-            let Some((doc, clause)) = text.split_once(char::is_whitespace) else {
-                self.error(
-                    pos(s),
-                    s.value.clone(),
-                    Problem::BadCitation {
-                        citation: s.value.clone(),
-                    },
-                );
-                continue;
-            };
-            if !sources.iter().any(|d| d.id == doc) {
-                let suggestion = suggest(doc, sources.iter().map(|d| d.id.as_str()));
-                self.error(
-                    pos(s),
-                    doc,
-                    Problem::UnknownSource {
-                        id: doc.into(),
-                        suggestion,
-                    },
-                );
-                continue;
-            }
-            // The clause's own words may follow in 「」.
-            let (clause, quoted) = match clause.split_once('「') {
-                Some((c, rest)) => (c, Some(rest.trim_end().trim_end_matches('」').to_string())),
-                None => (clause, None),
-            };
-            let clause = clause.trim().to_string();
-            let text = quoted.filter(|q| !q.trim().is_empty()).or_else(|| {
-                sources
-                    .iter()
-                    .find(|d| d.id == doc)
-                    .and_then(|d| d.clauses.get(&clause).cloned())
-            });
-            citations.push(Citation {
-                source: doc.into(),
-                clause,
-                text,
-            });
-        }
+        let citations = def
+            .source
+            .iter()
+            .filter_map(|s| self.citation(s, sources))
+            .collect();
         let practice = def
             .basis
             .as_ref()
@@ -533,6 +497,110 @@ impl Compiler<'_> {
             );
         }
         citations
+    }
+
+    /// One citation, `document-id clause` with the clause's words optionally in 「」, naming
+    /// a listed document; `None` (reported) if it does not.
+    fn citation(&mut self, s: &Spanned<String>, sources: &[SourceDocument]) -> Option<Citation> {
+        let text = s.value.trim();
+        let Some((doc, clause)) = text.split_once(char::is_whitespace) else {
+            self.error(
+                pos(s),
+                s.value.clone(),
+                Problem::BadCitation {
+                    citation: s.value.clone(),
+                },
+            );
+            return None;
+        };
+        if !sources.iter().any(|d| d.id == doc) {
+            let suggestion = suggest(doc, sources.iter().map(|d| d.id.as_str()));
+            self.error(
+                pos(s),
+                doc,
+                Problem::UnknownSource {
+                    id: doc.into(),
+                    suggestion,
+                },
+            );
+            return None;
+        }
+        // The clause's own words may follow in 「」.
+        let (clause, quoted) = match clause.split_once('「') {
+            Some((c, rest)) => (c, Some(rest.trim_end().trim_end_matches('」').to_string())),
+            None => (clause, None),
+        };
+        let clause = clause.trim().to_string();
+        let text = quoted.filter(|q| !q.trim().is_empty()).or_else(|| {
+            sources
+                .iter()
+                .find(|d| d.id == doc)
+                .and_then(|d| d.clauses.get(&clause).cloned())
+        });
+        Some(Citation {
+            source: doc.into(),
+            clause,
+            text,
+        })
+    }
+
+    /// `departs_from` with its one-line `departure_reason`: the clauses a step departs from
+    /// on purpose. The same words both followed and departed from, a departure without a
+    /// reason and a reason without a departure are errors.
+    fn departure(
+        &mut self,
+        def: &StepDef,
+        sources: &[SourceDocument],
+        followed: &[Citation],
+    ) -> Option<Departure> {
+        let mut clauses = Vec::new();
+        for s in &def.departs_from {
+            let Some(c) = self.citation(s, sources) else {
+                continue;
+            };
+            // One sentence of a clause may be followed and another departed from, each quoted.
+            if followed.iter().any(|f| {
+                f.source == c.source
+                    && f.clause == c.clause
+                    && (f.text == c.text || f.text.is_none())
+            }) {
+                self.error(
+                    pos(s),
+                    s.value.clone(),
+                    Problem::FollowedAndDeparted {
+                        clause: format!("{} {}", c.source, c.clause),
+                    },
+                );
+                continue;
+            }
+            clauses.push(c);
+        }
+        let reason = def
+            .departure_reason
+            .as_ref()
+            .map(|r| (r, r.value.trim()))
+            .filter(|(_, r)| !r.is_empty() && !r.contains('\n'));
+        match (def.departs_from.first(), &def.departure_reason) {
+            (Some(first), _) if reason.is_none() => {
+                let at = def
+                    .departure_reason
+                    .as_ref()
+                    .map_or_else(|| pos(first), pos);
+                self.error(at, "departure_reason", Problem::DepartureNeedsReason);
+                None
+            }
+            (None, Some(r)) => {
+                let at = self.key_position(pos(r), "departure_reason");
+                self.error(at, "departure_reason", Problem::ReasonWithoutDeparture);
+                None
+            }
+            _ => reason
+                .filter(|_| !clauses.is_empty())
+                .map(|(_, r)| Departure {
+                    clauses,
+                    reason: r.to_string(),
+                }),
+        }
     }
 
     /// `basis: practice` with its one-line reason: the reason, or what is missing.

@@ -444,6 +444,22 @@ pub(super) fn clauses(doc: &mut Doc, report: &Report) {
             doc.text(&format!("・{}: {}", p.title, p.reason), Tone::Plain);
         }
     }
+    if !report.overview.departures.is_empty() {
+        doc.heading(label("departures", lang), 2);
+        for d in &report.overview.departures {
+            doc.text(
+                &format!("・{}: {} {} — {}", d.title, d.document, d.clause, d.reason),
+                Tone::Plain,
+            );
+            if let Some(text) = &d.text {
+                doc.add(
+                    Paragraph::new()
+                        .indent(Some(567), None, None, None)
+                        .add_run(run(&format!("{}「{text}」", d.clause), Tone::Muted, None)),
+                );
+            }
+        }
+    }
 }
 
 pub(super) fn timeline(doc: &mut Doc, report: &Report) -> Result<(), String> {

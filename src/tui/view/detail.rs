@@ -176,6 +176,33 @@ impl Detail<'_> {
                 Style::new().fg(Color::Yellow),
             ));
         }
+        if let Some(departure) = &step.departure {
+            let clauses: Vec<String> = departure
+                .clauses
+                .iter()
+                .map(|c| {
+                    let doc = self
+                        .playbook
+                        .sources
+                        .iter()
+                        .find(|s| s.id == c.source)
+                        .map_or(c.source.as_str(), |s| s.title.as_str());
+                    match &c.text {
+                        Some(text) => format!("{doc} {}「{text}」", c.clause),
+                        None => format!("{doc} {}", c.clause),
+                    }
+                })
+                .collect();
+            let (clauses, reason) = (clauses.join(" / "), &departure.reason);
+            self.push(Span::styled(
+                tr!(
+                    lang,
+                    "意図的に従わない規定: {clauses} — {reason}",
+                    "departs on purpose from: {clauses} — {reason}"
+                ),
+                Style::new().fg(Color::Yellow),
+            ));
+        }
     }
 
     /// What to do, and the checklist.
