@@ -84,9 +84,7 @@ pub fn build_at(
             end,
             close_reason,
             journal.decisions,
-            &sections.cited,
-            sections.practice,
-            sections.departures,
+            sections.grounds,
         ),
         timeline: journal.timeline,
         steps: sections.steps,
@@ -323,6 +321,13 @@ struct StepSections {
     steps: Vec<StepRow>,
     statements: Vec<StatementRow>,
     evidence: Vec<EvidenceRow>,
+    /// What the steps done rest on.
+    grounds: Grounds,
+}
+
+/// What the steps done rest on: the report's 根拠.
+#[derive(Default)]
+struct Grounds {
     /// The guideline clauses followed (cited by steps done), by source document: each
     /// clause once, with its words if any citation or the document quotes them.
     cited: BTreeMap<String, Vec<(String, Option<String>)>>,
@@ -346,9 +351,7 @@ fn steps(
         steps: Vec::new(),
         statements: Vec::new(),
         evidence: Vec::new(),
-        cited: BTreeMap::new(),
-        practice: Vec::new(),
-        departures: Vec::new(),
+        grounds: Grounds::default(),
     };
     for &ix in playbook.graph.order() {
         let (Some(step), Some(r)) = (playbook.graph.step(ix), state.step(ix)) else {
@@ -364,7 +367,7 @@ fn steps(
         };
         if status == StepStatus::Done {
             for c in &step.sources {
-                let clauses = out.cited.entry(c.source.clone()).or_default();
+                let clauses = out.grounds.cited.entry(c.source.clone()).or_default();
                 match clauses.iter_mut().find(|(clause, _)| *clause == c.clause) {
                     Some((_, text)) if text.is_none() => text.clone_from(&c.text),
                     Some(_) => {}
@@ -372,14 +375,14 @@ fn steps(
                 }
             }
             if let Some(reason) = &step.practice {
-                out.practice.push(PracticeRow {
+                out.grounds.practice.push(PracticeRow {
                     step: step.id.clone(),
                     title: step.title.clone(),
                     reason: reason.clone(),
                 });
             }
             for c in step.departure.iter().flat_map(|d| &d.clauses) {
-                out.departures.push(DepartureRow {
+                out.grounds.departures.push(DepartureRow {
                     step: step.id.clone(),
                     title: step.title.clone(),
                     document: document_title(playbook, &c.source).to_string(),
@@ -610,10 +613,13 @@ fn overview(
     end: DateTime<FixedOffset>,
     close_reason: Option<String>,
     decisions: Vec<DecisionRow>,
-    cited: &BTreeMap<String, Vec<(String, Option<String>)>>,
-    practice: Vec<PracticeRow>,
-    departures: Vec<DepartureRow>,
+    grounds: Grounds,
 ) -> Overview {
+    let Grounds {
+        cited,
+        practice,
+        departures,
+    } = grounds;
     let state = &record.state;
     let playbook: &Playbook = &record.playbook;
     let progress = state.progress();
