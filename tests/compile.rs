@@ -294,6 +294,27 @@ fn every_stock_playbook_compiles_against_the_stock_directory() {
                 step.id
             );
         }
+        // 流山 投稿方法: every post on an account is made under the 投稿管理者's responsibility,
+        // so each one cites the clause and waits for its approver.
+        for step in p.graph.steps() {
+            if let StepKind::Post(post) = &step.kind
+                && matches!(
+                    post.channel,
+                    hikeshi::playbook::model::PostChannel::Official
+                        | hikeshi::playbook::model::PostChannel::Alternate
+                )
+            {
+                assert!(
+                    step.sources
+                        .iter()
+                        .any(|c| c.source == "nagareyama" && c.clause == "投稿方法"),
+                    "{}: post {} does not cite 流山 投稿方法",
+                    p.id,
+                    step.id
+                );
+                assert!(!post.approver.is_empty(), "{}: {}", p.id, step.id);
+            }
+        }
         // Where the operator reports to or recovers from a platform, each platform's guidance
         // names its official form or help page by its address.
         for step in p
