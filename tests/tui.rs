@@ -1620,3 +1620,67 @@ fn a_deliberate_departure_is_shown_under_the_step_s_basis() {
     );
     assert!(flat.contains("NISC・NISTSP800-63B"), "{seen}");
 }
+
+/// A list fact takes a value back on the screen as on the command line: `-value` where the
+/// fact is asked for, `name-=value` otherwise; the dialog shows what the list holds.
+#[test]
+fn a_value_of_a_list_fact_is_taken_back_on_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let facts = [
+        ("genuine_account".to_string(), "@city_official".to_string()),
+        ("fake_account".to_string(), "@city_0fficial".to_string()),
+    ];
+    let incident = stock_incident(dir.path(), "impersonation", facts.into());
+    let mut app = App::new(incident, "田中".into(), Lang::Ja);
+    let submit = |app: &mut App, text: &str| {
+        press(app, Action::Fact);
+        let Mode::Dialog(dialog) = &mut app.mode else {
+            panic!("no dialog: {:?}", app.mode);
+        };
+        // Another fact may be asked for first; this test names its fact.
+        dialog.fact = None;
+        type_text(app, text);
+        press(app, Action::Submit);
+    };
+    submit(&mut app, "fake_account=@city_officia1");
+    assert_eq!(
+        app.incident
+            .state()
+            .facts
+            .get("fake_account")
+            .map(String::as_str),
+        Some("@city_0fficial\n@city_officia1")
+    );
+    press(&mut app, Action::Fact);
+    if let Mode::Dialog(dialog) = &mut app.mode {
+        dialog.fact = None;
+    }
+    let shown = render(&app, 110, 34);
+    assert!(
+        shown.contains("fake_account: @city_0fficial、@city_officia1"),
+        "{shown}"
+    );
+    assert!(shown.contains("名前-=値"), "{shown}");
+    press(&mut app, Action::Cancel);
+    submit(&mut app, "fake_account-=@city_0fficial");
+    assert_eq!(
+        app.incident
+            .state()
+            .facts
+            .get("fake_account")
+            .map(String::as_str),
+        Some("@city_officia1")
+    );
+    // The last value is changed, not taken back: the engine's refusal is said.
+    submit(&mut app, "fake_account-=@city_officia1");
+    assert_eq!(
+        app.incident
+            .state()
+            .facts
+            .get("fake_account")
+            .map(String::as_str),
+        Some("@city_officia1")
+    );
+    let shown = render(&app, 110, 34);
+    assert!(shown.contains("fake_account"), "{shown}");
+}

@@ -140,7 +140,11 @@ impl Dialog {
                 "事実を記録（値を入力。他の事実は 名前=値）",
                 "Record a fact (type its value; another fact: name=value)"
             ),
-            DialogKind::Fact => tr!(lang, "事実を記録（名前=値）", "Record a fact (name=value)"),
+            DialogKind::Fact => tr!(
+                lang,
+                "事実を記録（名前=値。一覧の値を取り消すには 名前-=値）",
+                "Record a fact (name=value; take a listed value back: name-=value)"
+            ),
             DialogKind::AddRecipient => tr!(
                 lang,
                 "追加する通知先（手順書の add_to から）",
@@ -551,34 +555,27 @@ impl App {
                     .filter(|t| !t.is_empty())
                     .collect(),
             },
-            // The value of the fact asked for, unless another declared fact is named.
+            // The value of the fact asked for (one not yet known), unless another declared
+            // fact is named.
             DialogKind::Fact if dialog.fact.is_some() => {
-                let playbook = self.incident.playbook();
-                match text.split_once('=') {
-                    Some((fact, value)) if playbook.facts.iter().any(|f| f.id == fact.trim()) => {
-                        Command::SetFact {
-                            fact: fact.trim().to_string(),
-                            value: value.trim().to_string(),
-                        }
-                    }
-                    _ => Command::SetFact {
+                match named_fact(self.incident.playbook(), &text) {
+                    Some(command) => command,
+                    None => Command::SetFact {
                         fact: dialog.fact?,
                         value: text,
                     },
                 }
             }
-            DialogKind::Fact => {
-                let Some((fact, value)) = text.split_once('=') else {
-                    return Some(Command::SetFact {
-                        fact: text,
-                        value: String::new(),
-                    });
-                };
-                Command::SetFact {
-                    fact: fact.trim().to_string(),
-                    value: value.trim().to_string(),
+            DialogKind::Fact => match named_fact(self.incident.playbook(), &text) {
+                Some(command) => command,
+                None => {
+                    let (fact, value) = text.split_once('=').unwrap_or((&text, ""));
+                    Command::SetFact {
+                        fact: fact.trim().to_string(),
+                        value: value.trim().to_string(),
+                    }
                 }
-            }
+            },
             DialogKind::Reject
             | DialogKind::Handover
             | DialogKind::Evidence
@@ -692,4 +689,21 @@ fn option_count(incident: &Incident, step: StepIx) -> usize {
         Some(StepKind::Decision(d)) => d.options.len(),
         _ => 0,
     }
+}
+
+/// `NAME=VALUE` for a declared fact, or `NAME-=VALUE` taking a value of a list fact back.
+fn named_fact(playbook: &crate::playbook::Playbook, text: &str) -> Option<Command> {
+    let (name, value) = text.split_once('=')?;
+    let (name, remove) = match name.trim().strip_suffix('-') {
+        Some(name) => (name.trim(), true),
+        None => (name.trim(), false),
+    };
+    let fact = playbook.facts.iter().find(|f| f.id == name)?.id.clone();
+    let value = value.trim().to_string();
+    // The engine refuses taking back from a fact that is no list, and says why.
+    Some(if remove {
+        Command::RemoveFactValue { fact, value }
+    } else {
+        Command::SetFact { fact, value }
+    })
 }

@@ -267,6 +267,20 @@ pub(super) fn draw_dialog(app: &App, dialog: &Dialog, frame: &mut Frame, area: R
             )));
         }
     }
+    // Without a fact asked for, the lists recorded so far, each by its name, so that a value
+    // can be taken back (`name-=value`).
+    if dialog.kind == DialogKind::Fact && dialog.fact.is_none() {
+        let facts = &app.incident.state().facts;
+        for fact in playbook.facts.iter().filter(|f| f.list) {
+            if let Some(recorded) = facts.get(&fact.id) {
+                let values = fact.entries(recorded).join("、");
+                lines.push(Line::from(Span::styled(
+                    format!("{}: {values}", fact.id),
+                    Style::new().fg(Color::Cyan),
+                )));
+            }
+        }
+    }
     // Whose message: an acknowledgement or a call names its recipient, and a choice lists
     // them all.
     match dialog.kind {
