@@ -117,7 +117,7 @@ pub(crate) fn city_playbook(id: &str, folder: &Path, looked: &mut Vec<String>) -
     }
     for ext in ["yaml", "yml"] {
         let candidate = folder.join(format!("{id}.{ext}"));
-        if candidate.is_file() && !is_divisions_file(&candidate) {
+        if candidate.is_file() && !is_not_a_playbook(&candidate) {
             return Some(candidate);
         }
     }
@@ -127,7 +127,7 @@ pub(crate) fn city_playbook(id: &str, folder: &Path, looked: &mut Vec<String>) -
     yaml_files_in(folder)
         .ok()?
         .into_iter()
-        .filter(|f| !is_divisions_file(f))
+        .filter(|f| !is_not_a_playbook(f))
         .find(|f| {
             let r = PlaybookRef::File(f.clone());
             load_playbook(&r, &r.divisions_source(None), &options)
@@ -140,6 +140,18 @@ pub fn is_divisions_file(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| DIVISIONS_FILE_NAMES.contains(&n))
+}
+
+/// Whether a path names an account register (`accounts.yaml`), which is no playbook.
+pub fn is_register_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n == crate::register::FILE_NAME)
+}
+
+/// A file in a playbooks folder that is no playbook: the directory or the register.
+pub fn is_not_a_playbook(path: &Path) -> bool {
+    is_divisions_file(path) || is_register_file(path)
 }
 
 /// The YAML files directly inside a folder, sorted by name.

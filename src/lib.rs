@@ -45,6 +45,7 @@ pub mod lang;
 pub mod notify;
 pub mod platform;
 pub mod playbook;
+pub mod register;
 pub mod report;
 pub mod source;
 pub mod stock;

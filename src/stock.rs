@@ -96,6 +96,12 @@ pub const DIVISIONS: StockFile = StockFile {
     text: include_str!("../playbooks/divisions.yaml"),
 };
 
+/// The example city's account register (アカウント管理者一覧表), beside its directory.
+pub const ACCOUNTS: StockFile = StockFile {
+    name: "accounts.yaml",
+    text: include_str!("../playbooks/accounts.yaml"),
+};
+
 /// The overlays a town adapts the stock playbooks with (`extends`), and the town's directory
 /// beside them (its own division names, each part played by one of them): `init` writes them
 /// to `playbooks/examples/`.

@@ -27,6 +27,7 @@ fn check_of_the_repository_playbooks_exits_zero() {
         .assert()
         .success()
         .stdout(ok("playbooks/divisions.yaml"))
+        .stdout(ok("playbooks/accounts.yaml (account register, 5 accounts"))
         .stdout(ok("playbooks/unauthorized-access.yaml"))
         .stdout(ok("playbooks/impersonation.yaml"))
         .stdout(ok("playbooks/flaming.yaml"))
@@ -43,7 +44,7 @@ fn check_of_the_repository_playbooks_exits_zero() {
         .stdout(ok("playbooks/exercises/anonymous-staff-account.yaml"))
         .stdout(ok("playbooks/exercises/earthquake-water-rumor.yaml"))
         .stdout(ok("playbooks/exercises/scam-link-comments.yaml"))
-        .stderr(predicate::str::contains("checked 15 file(s): 0 error(s)"));
+        .stderr(predicate::str::contains("checked 16 file(s): 0 error(s)"));
 }
 
 #[test]
@@ -151,6 +152,12 @@ fn schema_matches_the_committed_copy() {
     let committed = std::fs::read_to_string(root().join("docs/divisions.schema.json")).unwrap();
     hikeshi()
         .args(["schema", "--divisions"])
+        .assert()
+        .success()
+        .stdout(predicate::eq(committed));
+    let committed = std::fs::read_to_string(root().join("docs/accounts.schema.json")).unwrap();
+    hikeshi()
+        .args(["schema", "--accounts"])
         .assert()
         .success()
         .stdout(predicate::eq(committed));

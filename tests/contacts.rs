@@ -683,6 +683,7 @@ print(json.dumps({"sheets": wb.sheetnames, "freeze": ws.freeze_panes,
             "担当者",
             "所属",
             "公式アカウント",
+            "職員",
             "担う役割",
             "通知チャンネル",
             "備考"

@@ -30,6 +30,8 @@ if 担当者 or 所属 is filled, else a division
   担当者 / 氏名 / held_by — who holds a role (roles only)
   所属 / division — the division a role belongs to (a 名称 of the sheet)
   公式アカウント / アカウント / accounts — official accounts the division owns (divisions only)
+  職員 / 所属職員 / staff — the people who belong to the division now (divisions only; names part \
+at line breaks and commas): the account register's administrators must be among them
   担う役割 / parts — the parts the row plays (e.g. 広報担当課, 運用管理者)
   通知チャンネル / channels — chat channels ([channels.NAME] in hikeshi.toml)
   備考 / note — notes

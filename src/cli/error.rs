@@ -107,6 +107,16 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// A city folder without its account register.
+    NoRegister {
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// `register init` would replace a register.
+    RegisterExists {
+        /// The register.
+        path: PathBuf,
+    },
     /// `init` would overwrite files.
     WouldOverwrite {
         /// The folder.
@@ -286,6 +296,22 @@ impl Error {
                     lang,
                     "{path} に書き込めません: {source}",
                     "cannot write {path}: {source}"
+                )
+            }
+            Error::RegisterExists { path } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "{path} は既にあります。作り直すには --force を付けてください（記入した内容は失われます）",
+                    "{path} already exists; use --force to make it again (what was filled in is lost)"
+                )
+            }
+            Error::NoRegister { path } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "この市町村のアカウント管理者一覧表 {path} がありません。`hikeshi register init` で連絡先（divisions.yaml）の公式アカウントから作成し、空欄を埋めてください（docs/register.md）",
+                    "this organisation has no account register at {path}; `hikeshi register init` makes one from the directory's official accounts for you to fill in (docs/register.md)"
                 )
             }
             Error::WouldOverwrite { dir, count, first } => {
@@ -819,6 +845,12 @@ mod tests {
                     path: "report.html".into(),
                     source: os(),
                 },
+                Error::NoRegister {
+                    path: "playbooks/accounts.yaml".into(),
+                },
+                Error::RegisterExists {
+                    path: "playbooks/accounts.yaml".into(),
+                },
                 Error::WouldOverwrite {
                     dir: "city".into(),
                     count: 3,
@@ -891,8 +923,10 @@ mod tests {
                 Error::SummaryOutput { .. } => 25,
                 Error::SeveralMessages { .. } => 26,
                 Error::Contacts(_) => 27,
+                Error::NoRegister { .. } => 28,
+                Error::RegisterExists { .. } => 29,
             },
-            28,
+            30,
             Error::render,
         );
     }

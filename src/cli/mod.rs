@@ -17,6 +17,7 @@ mod incident;
 mod mail;
 mod playbooks;
 mod refusal;
+mod register;
 mod report;
 mod screen;
 mod summary;
@@ -98,6 +99,9 @@ pub enum Command {
     /// contacts import, contacts export.
     #[command(flatten)]
     Contacts(contacts::Cmd),
+    /// register check.
+    #[command(flatten)]
+    Register(register::Cmd),
 }
 
 /// What a command ended with.
@@ -168,5 +172,6 @@ fn dispatch(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Summary(cmd)) => cmd.run(&ctx),
         Some(Command::Exercise(cmd)) => cmd.run(&ctx),
         Some(Command::Contacts(cmd)) => cmd.run(&ctx),
+        Some(Command::Register(cmd)) => cmd.run(&ctx),
     }
 }

@@ -245,7 +245,7 @@ pub(super) fn launcher(ctx: &Context) -> Result<Outcome, Error> {
     let refs: Vec<PlaybookRef> = if Path::new("playbooks").is_dir() {
         catalog::yaml_files_in(Path::new("playbooks"))?
             .into_iter()
-            .filter(|p| !catalog::is_divisions_file(p))
+            .filter(|p| !catalog::is_not_a_playbook(p))
             .map(PlaybookRef::File)
             .collect()
     } else {

@@ -133,6 +133,8 @@ impl Diagnostic {
             "  --> {}:{}:{}",
             self.file, self.position.line, self.position.column
         );
+        // A secret found in a file is named by its place, never shown.
+        let source = source.filter(|_| !matches!(self.problem, Problem::SecretInRegister { .. }));
         if let Some(line_text) =
             source.and_then(|s| s.lines().nth(self.position.line.saturating_sub(1)))
         {

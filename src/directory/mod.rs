@@ -109,6 +109,10 @@ pub struct DivisionDef {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub accounts: Vec<Spanned<String>>,
+    /// The people who belong to it now (optional; updated at each 人事異動): the account
+    /// register's administrators recorded under this division must be among them.
+    #[serde(default)]
+    pub staff: Vec<String>,
 }
 
 /// A role as written.
@@ -163,6 +167,9 @@ pub struct Division {
     /// The official accounts it owns, as written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub accounts: Vec<String>,
+    /// The people who belong to it now (empty: not listed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub staff: Vec<String>,
 }
 
 /// A checked role.
@@ -462,6 +469,12 @@ impl Directory {
                     note: d.note,
                     channels: d.channels,
                     accounts: d.accounts.into_iter().map(|a| a.value).collect(),
+                    staff: d
+                        .staff
+                        .into_iter()
+                        .map(|p| p.trim().to_string())
+                        .filter(|p| !p.is_empty())
+                        .collect(),
                 })
                 .collect(),
             roles: file
@@ -552,7 +565,7 @@ pub fn account_skeleton(key: &str) -> String {
 
 /// The address must parse as mail is sent (lettre's parser) and have a dotted domain, which
 /// catches typos such as a missing `.jp`; delivery is the final test.
-fn plausible_email(address: &str) -> bool {
+pub(crate) fn plausible_email(address: &str) -> bool {
     address.parse::<lettre::Address>().is_ok_and(|a| {
         let domain = a.domain();
         domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')

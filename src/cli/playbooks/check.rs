@@ -32,6 +32,8 @@ struct CheckSet {
     divisions: DivisionsRef,
     divisions_is_target: bool,
     playbooks: Vec<PlaybookSource>,
+    /// Account registers (accounts.yaml) checked against the same directory.
+    registers: Vec<PathBuf>,
 }
 
 enum PlaybookSource {
@@ -115,6 +117,7 @@ fn check_sets(paths: &[PathBuf], explicit: Option<&Path>) -> Result<Vec<CheckSet
                 .into_iter()
                 .map(PlaybookSource::Embedded)
                 .collect(),
+            registers: Vec::new(),
         }]);
     }
     let mut sets: Vec<CheckSet> = Vec::new();
@@ -136,6 +139,7 @@ fn check_sets(paths: &[PathBuf], explicit: Option<&Path>) -> Result<Vec<CheckSet
                         divisions: with(DivisionsRef::Stock),
                         divisions_is_target: false,
                         playbooks: source.into_iter().map(PlaybookSource::Embedded).collect(),
+                        registers: Vec::new(),
                     });
                     continue;
                 }
@@ -145,6 +149,7 @@ fn check_sets(paths: &[PathBuf], explicit: Option<&Path>) -> Result<Vec<CheckSet
                         divisions,
                         divisions_is_target: false,
                         playbooks: vec![PlaybookSource::File(file)],
+                        registers: Vec::new(),
                     });
                     continue;
                 }
@@ -159,11 +164,25 @@ fn check_sets(paths: &[PathBuf], explicit: Option<&Path>) -> Result<Vec<CheckSet
             if is_scenario_file(&file) {
                 continue;
             }
+            if catalog::is_register_file(&file) {
+                let divisions = with(PlaybookRef::File(file.clone()).divisions_source(None));
+                match sets.iter_mut().find(|s| s.divisions == divisions) {
+                    Some(set) => set.registers.push(file),
+                    None => sets.push(CheckSet {
+                        divisions,
+                        divisions_is_target: false,
+                        playbooks: Vec::new(),
+                        registers: vec![file],
+                    }),
+                }
+                continue;
+            }
             if is_divisions_file(&file) {
                 sets.push(CheckSet {
                     divisions: DivisionsRef::File(file),
                     divisions_is_target: true,
                     playbooks: Vec::new(),
+                    registers: Vec::new(),
                 });
                 continue;
             }
@@ -174,6 +193,7 @@ fn check_sets(paths: &[PathBuf], explicit: Option<&Path>) -> Result<Vec<CheckSet
                     divisions,
                     divisions_is_target: false,
                     playbooks: vec![PlaybookSource::File(file)],
+                    registers: Vec::new(),
                 }),
             }
         }
@@ -185,6 +205,7 @@ fn check_sets(paths: &[PathBuf], explicit: Option<&Path>) -> Result<Vec<CheckSet
             Some(m) => {
                 m.divisions_is_target |= set.divisions_is_target;
                 m.playbooks.extend(set.playbooks);
+                m.registers.extend(set.registers);
             }
             None => merged.push(set),
         }
@@ -283,6 +304,31 @@ impl Findings {
                     }
                     Err(diagnostics) => self.diagnostics.extend(diagnostics),
                 },
+            }
+            self.sources.push(source);
+        }
+        for path in set.registers {
+            self.files += 1;
+            let source = match SourceFile::read(&path, &options.limits) {
+                Ok(s) => s,
+                Err(d) => {
+                    self.diagnostics.push(*d);
+                    continue;
+                }
+            };
+            if let Some(directory) = &directory {
+                match crate::register::Register::load(&source, directory, &options.limits) {
+                    Ok((register, warnings)) => {
+                        let (name, count) = (&source.name, register.accounts.len());
+                        self.ok(&tr!(
+                            lang,
+                            "{name} (アカウント管理者一覧表, {count} 件。準備の点検は hikeshi register check)",
+                            "{name} (account register, {count} accounts; readiness: hikeshi register check)"
+                        ))?;
+                        self.diagnostics.extend(warnings);
+                    }
+                    Err(diagnostics) => self.diagnostics.extend(diagnostics),
+                }
             }
             self.sources.push(source);
         }

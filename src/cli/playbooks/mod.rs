@@ -13,7 +13,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::context::{Context, compile_options, print_failure};
 use super::{Error, Outcome};
-use crate::catalog::{self, PlaybookRef, is_divisions_file, yaml_files_in};
+use crate::catalog::{self, PlaybookRef, yaml_files_in};
 use crate::exercise::{self};
 use crate::lang::{Lang, Text};
 use crate::playbook::SourceFile;
@@ -77,6 +77,9 @@ pub enum Cmd {
         /// The schema of `hikeshi summary --format json` instead.
         #[arg(long)]
         summary: bool,
+        /// The schema of the account register (accounts.yaml) instead.
+        #[arg(long, conflicts_with_all = ["divisions", "report", "exercise", "summary"])]
+        accounts: bool,
     },
     /// List playbooks with their step counts and critical-path durations.
     List {
@@ -150,7 +153,14 @@ impl Cmd {
                 report,
                 exercise,
                 summary,
-            } => schema(divisions, report, exercise, summary),
+                accounts,
+            } => {
+                if accounts {
+                    std::io::stdout().write_all(crate::register::schema().as_bytes())?;
+                    return Ok(Outcome::Success);
+                }
+                schema(divisions, report, exercise, summary)
+            }
             Cmd::List {
                 path,
                 exercises: true,
@@ -245,12 +255,12 @@ fn list(path: Option<&Path>, lang: Lang) -> Result<Outcome, Error> {
         Some(p) if p.is_file() => vec![PlaybookRef::File(p.to_path_buf())],
         Some(p) => yaml_files_in(p)?
             .into_iter()
-            .filter(|f| !is_divisions_file(f))
+            .filter(|f| !catalog::is_not_a_playbook(f))
             .map(PlaybookRef::File)
             .collect(),
         None if Path::new("playbooks").is_dir() => yaml_files_in(Path::new("playbooks"))?
             .into_iter()
-            .filter(|f| !is_divisions_file(f))
+            .filter(|f| !catalog::is_not_a_playbook(f))
             .map(PlaybookRef::File)
             .collect(),
         None => catalog::stock_ids()
@@ -468,6 +478,10 @@ fn init(
     files.push((
         dir.join("docs").join("divisions.schema.json"),
         divisions_schema(),
+    ));
+    files.push((
+        dir.join("docs").join("accounts.schema.json"),
+        crate::register::schema(),
     ));
     let existing: Vec<&PathBuf> = files
         .iter()

@@ -327,6 +327,26 @@ impl Problem {
             Problem::TooManyOptions { .. } => {
                 tr!(lang, "判断を分割してください", "split the decision")
             }
+            Problem::AccountOwnerDiffers { register, .. } => tr!(
+                lang,
+                "所管が変わったなら、divisions.yaml の `accounts:` を `{register}` に移してください",
+                "if the owner changed, move the account to `{register}`'s `accounts:` in divisions.yaml"
+            ),
+            Problem::AccountNotInDirectory { division, .. } => tr!(
+                lang,
+                "divisions.yaml の `{division}` の `accounts:` に加えると、事案の所属課がこのアカウントから決まります",
+                "add it to `{division}`'s `accounts:` in divisions.yaml, so an incident on it finds its owner"
+            ),
+            Problem::AccountNotRegistered { .. } => tr!(
+                lang,
+                "一覧表（accounts.yaml）に加えてください。閉鎖したなら `status: closed` で残します（宇部市ガイドライン4(5)）",
+                "add it to the register (accounts.yaml); a closed account stays with `status: closed`"
+            ),
+            Problem::SecretInRegister { .. } => tr!(
+                lang,
+                "削除し、保管場所だけを `password_kept` / `recovery_codes_kept` に書いてください（例: 情報セキュリティ担当課の金庫）。書いたパスワードは漏えいしたものとして変更してください",
+                "remove it and write only where it is kept in `password_kept` / `recovery_codes_kept` (e.g. the security division's safe); change a password written here as leaked"
+            ),
             Problem::BadEmail { .. } => tr!(
                 lang,
                 "`koho@city.example.jp` の形で書いてください",

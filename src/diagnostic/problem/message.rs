@@ -353,6 +353,30 @@ impl Problem {
                 "the organisation's kind is unknown, so the words its texts use ({}) are not known",
                 list(missing)
             ),
+            Problem::AccountOwnerDiffers {
+                account,
+                register,
+                directory,
+            } => tr!(
+                lang,
+                "アカウント `{account}` の所管は、一覧表では `{register}`、連絡先（divisions.yaml）では `{directory}` です",
+                "account `{account}` is owned by `{register}` in the register but by `{directory}` in the directory (divisions.yaml)"
+            ),
+            Problem::AccountNotInDirectory { account, .. } => tr!(
+                lang,
+                "アカウント `{account}` は、連絡先（divisions.yaml）のどの部署の `accounts:` にもありません",
+                "account `{account}` is in no division's `accounts:` in the directory (divisions.yaml)"
+            ),
+            Problem::AccountNotRegistered { account, division } => tr!(
+                lang,
+                "`{division}` の公式アカウント `{account}`（divisions.yaml）が一覧表にありません",
+                "`{division}`'s official account `{account}` (divisions.yaml) is not in the register"
+            ),
+            Problem::SecretInRegister { field } => tr!(
+                lang,
+                "一覧表にパスワードやリカバリーコードを書いてはいけません（`{field}`）",
+                "the register must not hold a password or recovery codes (`{field}`)"
+            ),
             Problem::BadEmail { address } => tr!(
                 lang,
                 "メールアドレス `{address}` が不正です",

@@ -360,6 +360,34 @@ pub enum Problem {
         /// The closest known division, if any is close.
         suggestion: Option<String>,
     },
+    /// The register names another owner for an account than the directory's `accounts:`.
+    AccountOwnerDiffers {
+        /// The account.
+        account: String,
+        /// The division the register names.
+        register: String,
+        /// The division whose `accounts:` lists it.
+        directory: String,
+    },
+    /// A registered account that no division of the directory lists under `accounts:`.
+    AccountNotInDirectory {
+        /// The account.
+        account: String,
+        /// The division the register names.
+        division: String,
+    },
+    /// An account of the directory's `accounts:` that the register does not list.
+    AccountNotRegistered {
+        /// The account.
+        account: String,
+        /// The division whose `accounts:` lists it.
+        division: String,
+    },
+    /// A password or recovery codes written into the register.
+    SecretInRegister {
+        /// The field.
+        field: String,
+    },
     /// A mail address that cannot be one.
     BadEmail {
         /// The address as written.
@@ -537,6 +565,7 @@ fn thing(what: &str) -> String {
         "division" => "部署",
         "role" => "役割",
         "part" => "担当（parts）",
+        "account" => "アカウント",
         other => return format!("`{other}` "),
     };
     name.to_string()

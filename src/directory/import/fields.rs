@@ -23,6 +23,8 @@ pub enum Field {
     Division,
     /// The official accounts a division owns.
     Accounts,
+    /// The people who belong to a division now.
+    Staff,
     /// The parts (担う役割) the row plays.
     Parts,
     /// Chat channels that get a post with every message.
@@ -33,7 +35,7 @@ pub enum Field {
 
 impl Field {
     /// Every column, in the order the template has them.
-    pub const ALL: [Field; 13] = [
+    pub const ALL: [Field; 14] = [
         Field::Name,
         Field::Kind,
         Field::Email,
@@ -44,6 +46,7 @@ impl Field {
         Field::HeldBy,
         Field::Division,
         Field::Accounts,
+        Field::Staff,
         Field::Parts,
         Field::Channels,
         Field::Note,
@@ -130,6 +133,7 @@ impl Field {
                 "accounts",
                 "account",
             ],
+            Field::Staff => &["職員", "所属職員", "職員名", "staff", "members"],
             Field::Parts => &["担う役割", "担う役割（パート）", "part", "parts"],
             Field::Channels => &["通知チャンネル", "チャンネル", "channels", "channel"],
             Field::Note => &["備考", "説明", "メモ", "note", "notes", "remarks"],
@@ -155,7 +159,10 @@ impl Field {
 
     /// Whether the column holds several values.
     pub(super) fn is_list(self) -> bool {
-        matches!(self, Field::Accounts | Field::Parts | Field::Channels)
+        matches!(
+            self,
+            Field::Accounts | Field::Staff | Field::Parts | Field::Channels
+        )
     }
 }
 

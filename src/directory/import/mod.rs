@@ -470,7 +470,17 @@ impl RowReader<'_> {
     }
 
     fn list(&mut self, field: Field) -> Vec<String> {
-        self.get(field).map(|t| split_list(&t)).unwrap_or_default()
+        let text = self.get(field).unwrap_or_default();
+        if field == Field::Staff {
+            // A person's name has a space in it (広報 一郎): names part at line breaks and
+            // commas only.
+            return text
+                .split(['\n', '、', ',', '，'])
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty())
+                .collect();
+        }
+        split_list(&text)
     }
 
     fn email(&mut self, field: Field) -> Option<String> {
@@ -495,6 +505,7 @@ struct Read {
     held_by: Option<String>,
     division: Option<String>,
     accounts: Vec<String>,
+    staff: Vec<String>,
     parts: Vec<String>,
     channels: Vec<String>,
     note: Option<String>,
@@ -578,6 +589,7 @@ fn read_rows(grid: &Grid, (header_row, fields, columns): Header) -> Contacts {
         let held_by = r.get(Field::HeldBy);
         let division = r.get(Field::Division);
         let accounts = r.list(Field::Accounts);
+        let staff = r.list(Field::Staff);
         let parts = r.list(Field::Parts);
         let channels = r.list(Field::Channels);
         let note = r.get(Field::Note);
@@ -619,6 +631,9 @@ fn read_rows(grid: &Grid, (header_row, fields, columns): Header) -> Contacts {
             Some(RowKind::Role) if !accounts.is_empty() => {
                 r.problem(Some(Field::Accounts), Reason::AccountsOnRole);
             }
+            Some(RowKind::Role) if !staff.is_empty() => {
+                r.problem(Some(Field::Staff), Reason::StaffOnRole);
+            }
             _ => {}
         }
         if let Some(name) = &name {
@@ -658,6 +673,7 @@ fn read_rows(grid: &Grid, (header_row, fields, columns): Header) -> Contacts {
                     held_by,
                     division,
                     accounts,
+                    staff,
                     parts,
                     channels,
                     note,
@@ -783,6 +799,7 @@ fn read_rows(grid: &Grid, (header_row, fields, columns): Header) -> Contacts {
                 note: r.note,
                 channels: r.channels,
                 accounts: r.accounts,
+                staff: r.staff,
             }),
             RowKind::Role => contacts.roles.push(Role {
                 id: r.name,

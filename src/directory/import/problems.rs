@@ -287,6 +287,8 @@ pub enum Reason {
     RoleColumnOnDivision,
     /// Accounts on a role's row: only divisions own accounts.
     AccountsOnRole,
+    /// Staff on a role's row: only divisions have members.
+    StaffOnRole,
 }
 
 /// A row that could not be read: where (row as the spreadsheet numbers it, and the column
@@ -406,6 +408,11 @@ impl RowProblem {
                 lang,
                 "公式アカウントは部署の行にだけ書けます（アカウントを所管する課の行に書いてください）",
                 "accounts go on a division's row only (the division that owns them)"
+            ),
+            Reason::StaffOnRole => tr!(
+                lang,
+                "職員は部署の行にだけ書けます（職員が所属する課の行に書いてください）",
+                "staff go on a division's row only (the division they belong to)"
             ),
         };
         format!("{place}: {why}")

@@ -241,6 +241,7 @@ fn strings_that_yaml_would_read_otherwise_are_quoted() {
             note: Some("- 先頭がダッシュ".into()),
             channels: vec![],
             accounts: vec!["@city".into(), "https://x.com/city".into()],
+            staff: vec![],
         }],
         parts: vec![("広報担当課".into(), "yes".into())],
         ..Contacts::default()
@@ -338,6 +339,7 @@ fn any_text_a_cell_can_hold_comes_back_from_the_file_unchanged() {
             note: Some(format!("{t}\n{t}")),
             channels: vec![],
             accounts: vec![format!("@a{i}")],
+            staff: vec![],
         })
         .collect();
     let roles: Vec<Role> = tricky
@@ -390,6 +392,7 @@ fn an_existing_file_keeps_every_setting_but_its_contacts() {
             note: None,
             channels: vec![],
             accounts: vec![],
+            staff: vec![],
         }],
         ..Contacts::default()
     };

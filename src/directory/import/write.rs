@@ -87,6 +87,8 @@ struct DivisionOut<'a> {
     phone: Option<&'a str>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     accounts: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    staff: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     after_hours: Option<AfterHoursOut<'a>>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
@@ -204,6 +206,7 @@ pub(super) fn render_text(
                 email: &d.email,
                 phone: d.phone.as_deref(),
                 accounts: &d.accounts,
+                staff: &d.staff,
                 after_hours: d.after_hours.as_ref().map(AfterHoursOut::from),
                 channels: &d.channels,
                 note: d.note.as_deref(),
