@@ -424,7 +424,11 @@ fn posted(dir: &Path, run: &Value) -> Vec<(String, String, i64)> {
 fn the_contractor_apology_claims_the_revoked_access_only_once_it_was_revoked() {
     let dir = tempfile::tempdir().unwrap();
     let run = autopilot(dir.path(), "former-agency-wrong-post", &[], None);
-    assert!(run["score"]["total"].as_u64().unwrap() >= 90, "{}", run["score"]);
+    assert!(
+        run["score"]["total"].as_u64().unwrap() >= 90,
+        "{}",
+        run["score"]
+    );
     let posted = posted(dir.path(), &run);
     assert_eq!(posted.len(), 1, "{posted:?}");
     let (step, text, at) = &posted[0];
@@ -438,7 +442,10 @@ fn the_contractor_apology_claims_the_revoked_access_only_once_it_was_revoked() {
         assert!(done_at(&run, act) <= *at, "{act} after the apology: {text}");
     }
     assert!(text.contains("4月3日（金）午前9時15分頃"), "{text}");
-    assert!(!text.contains("ハレノヒ"), "the contractor is named: {text}");
+    assert!(
+        !text.contains("ハレノヒ"),
+        "the contractor is named: {text}"
+    );
     // The contractor's posting was stopped first; the contract is read and decided on.
     assert!(done_at(&run, "stop-posting") <= done_at(&run, "fix-original-post"));
     let report = report_json(dir.path(), &run);
@@ -451,7 +458,11 @@ fn the_contractor_apology_claims_the_revoked_access_only_once_it_was_revoked() {
             .unwrap()["status"]
             .clone()
     };
-    for id in ["check-contract", "receive-incident-report", "contract-decision"] {
+    for id in [
+        "check-contract",
+        "receive-incident-report",
+        "contract-decision",
+    ] {
         assert_eq!(status(id), "done", "{id}");
     }
     for id in ["correction-post", "remove-personal-data", "report-takeover"] {
@@ -467,19 +478,42 @@ fn the_contractor_apology_claims_the_revoked_access_only_once_it_was_revoked() {
 fn the_deepfake_texts_name_the_person_and_deny_only_after_the_person_confirmed() {
     let dir = tempfile::tempdir().unwrap();
     let run = autopilot(dir.path(), "mayor-deepfake-benefit", &[], None);
-    assert!(run["score"]["total"].as_u64().unwrap() >= 90, "{}", run["score"]);
+    assert!(
+        run["score"]["total"].as_u64().unwrap() >= 90,
+        "{}",
+        run["score"]
+    );
     let posted = posted(dir.path(), &run);
     let steps: Vec<&str> = posted.iter().map(|(s, _, _)| s.as_str()).collect();
     assert_eq!(
         steps,
-        ["warning-post", "website-notice", "person-statement", "press-info"],
+        [
+            "warning-post",
+            "website-notice",
+            "person-statement",
+            "press-info"
+        ],
         "{posted:?}"
     );
     for (step, text, _) in &posted {
-        assert!(!text.contains("アカウント"), "{step} says アカウント: {text}");
-        assert!(text.contains("市長"), "{step} does not name the person: {text}");
-        for fake in ["kyufu_info_2026", "youtube.com/shorts", "5万円", "口座を登録して"] {
-            assert!(!text.contains(fake), "{step} repeats the fake ({fake}): {text}");
+        assert!(
+            !text.contains("アカウント"),
+            "{step} says アカウント: {text}"
+        );
+        assert!(
+            text.contains("市長"),
+            "{step} does not name the person: {text}"
+        );
+        for fake in [
+            "kyufu_info_2026",
+            "youtube.com/shorts",
+            "5万円",
+            "口座を登録して",
+        ] {
+            assert!(
+                !text.contains(fake),
+                "{step} repeats the fake ({fake}): {text}"
+            );
         }
     }
     // The mayor confirmed at 2 h 30 min (an inject answering confirm-fake again).
@@ -487,12 +521,19 @@ fn the_deepfake_texts_name_the_person_and_deny_only_after_the_person_confirmed()
     let (_, warning, at) = &posted[0];
     assert!(*at < confirmed, "the warning waited for the mayor");
     assert!(
-        warning.starts_with("【注意】SNSで、市長が臨時給付金の申請を呼びかける動画が広がっています。"),
+        warning
+            .starts_with("【注意】SNSで、市長が臨時給付金の申請を呼びかける動画が広がっています。"),
         "{warning}"
     );
-    assert!(warning.contains("例示市で事実を確認しています。"), "{warning}");
+    assert!(
+        warning.contains("例示市で事実を確認しています。"),
+        "{warning}"
+    );
     assert!(!warning.contains("事実ではありません"), "{warning}");
-    assert!(warning.contains("振込や個人情報の入力をしないでください"), "{warning}");
+    assert!(
+        warning.contains("振込や個人情報の入力をしないでください"),
+        "{warning}"
+    );
     for (step, text, at) in &posted[1..] {
         assert!(*at > confirmed, "{step}");
         assert!(!text.contains("確認しています"), "{step}: {text}");
@@ -502,7 +543,10 @@ fn the_deepfake_texts_name_the_person_and_deny_only_after_the_person_confirmed()
     assert!(notice.contains("運営会社に削除を依頼しました"), "{notice}");
     assert!(done_at(&run, "report-to-platform") < posted[1].2);
     let (_, statement, _) = &posted[2];
-    assert!(statement.contains("私はそのような発言をしていません"), "{statement}");
+    assert!(
+        statement.contains("私はそのような発言をしていません"),
+        "{statement}"
+    );
     assert!(statement.trim_end().ends_with("市長）"), "{statement}");
 }
 
