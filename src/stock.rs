@@ -11,8 +11,8 @@ pub struct StockFile {
 }
 
 /// The stock playbooks: 不正アクセス, なりすまし, 炎上, 誤投稿・誤情報の訂正, 職員の私的利用,
-/// デマ・風評, 不適切なコメント.
-pub const PLAYBOOKS: [StockFile; 7] = [
+/// デマ・風評, 不適切なコメント, 委託業者の誤投稿・アカウントの事故, 首長等を装った偽の動画・音声.
+pub const PLAYBOOKS: [StockFile; 9] = [
     StockFile {
         name: "unauthorized-access.yaml",
         text: include_str!("../playbooks/unauthorized-access.yaml"),
@@ -41,6 +41,14 @@ pub const PLAYBOOKS: [StockFile; 7] = [
         name: "comments.yaml",
         text: include_str!("../playbooks/comments.yaml"),
     },
+    StockFile {
+        name: "contractor.yaml",
+        text: include_str!("../playbooks/contractor.yaml"),
+    },
+    StockFile {
+        name: "deepfake.yaml",
+        text: include_str!("../playbooks/deepfake.yaml"),
+    },
 ];
 
 /// The text of the stock playbook with this id (`flaming` …).
@@ -58,8 +66,8 @@ pub fn ids() -> impl Iterator<Item = &'static str> {
         .filter_map(|f| f.name.strip_suffix(".yaml"))
 }
 
-/// The stock exercise scenarios (机上訓練), one per playbook.
-pub const EXERCISES: [StockFile; 7] = [
+/// The stock exercise scenarios (机上訓練), one per playbook, in the playbooks' order.
+pub const EXERCISES: [StockFile; 9] = [
     StockFile {
         name: "takeover-friday-night.yaml",
         text: include_str!("../playbooks/exercises/takeover-friday-night.yaml"),
@@ -87,6 +95,14 @@ pub const EXERCISES: [StockFile; 7] = [
     StockFile {
         name: "scam-link-comments.yaml",
         text: include_str!("../playbooks/exercises/scam-link-comments.yaml"),
+    },
+    StockFile {
+        name: "former-agency-wrong-post.yaml",
+        text: include_str!("../playbooks/exercises/former-agency-wrong-post.yaml"),
+    },
+    StockFile {
+        name: "mayor-deepfake-benefit.yaml",
+        text: include_str!("../playbooks/exercises/mayor-deepfake-benefit.yaml"),
     },
 ];
 

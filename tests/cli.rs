@@ -8,7 +8,7 @@ use common::{fixture, hikeshi, native, root};
 use predicates::prelude::*;
 
 /// The stock playbooks, in the order `list` shows them.
-const STOCK_IDS: [&str; 7] = [
+const STOCK_IDS: [&str; 9] = [
     "unauthorized-access",
     "impersonation",
     "flaming",
@@ -16,6 +16,8 @@ const STOCK_IDS: [&str; 7] = [
     "staff-conduct",
     "rumor",
     "comments",
+    "contractor",
+    "deepfake",
 ];
 
 #[test]
@@ -35,6 +37,8 @@ fn check_of_the_repository_playbooks_exits_zero() {
         .stdout(ok("playbooks/staff-conduct.yaml"))
         .stdout(ok("playbooks/rumor.yaml"))
         .stdout(ok("playbooks/comments.yaml"))
+        .stdout(ok("playbooks/contractor.yaml"))
+        .stdout(ok("playbooks/deepfake.yaml"))
         .stdout(ok(
             "playbooks/exercises/takeover-friday-night.yaml (exercise scenario unauthorized-access",
         ))
@@ -44,7 +48,9 @@ fn check_of_the_repository_playbooks_exits_zero() {
         .stdout(ok("playbooks/exercises/anonymous-staff-account.yaml"))
         .stdout(ok("playbooks/exercises/earthquake-water-rumor.yaml"))
         .stdout(ok("playbooks/exercises/scam-link-comments.yaml"))
-        .stderr(predicate::str::contains("checked 16 file(s): 0 error(s)"));
+        .stdout(ok("playbooks/exercises/former-agency-wrong-post.yaml"))
+        .stdout(ok("playbooks/exercises/mayor-deepfake-benefit.yaml"))
+        .stderr(predicate::str::contains("checked 20 file(s): 0 error(s)"));
 }
 
 #[test]
@@ -61,7 +67,7 @@ fn check_without_a_playbooks_folder_checks_the_embedded_stock() {
         .stdout(predicate::str::contains(
             "<embedded>/playbooks/exercises/shelter-post-backlash.yaml",
         ))
-        .stderr(predicate::str::contains("checked 15 file(s): 0 error(s)"));
+        .stderr(predicate::str::contains("checked 19 file(s): 0 error(s)"));
 }
 
 #[test]
@@ -202,6 +208,8 @@ fn every_stock_playbook_points_editors_at_the_schema() {
         "staff-conduct.yaml",
         "rumor.yaml",
         "comments.yaml",
+        "contractor.yaml",
+        "deepfake.yaml",
     ] {
         let text = std::fs::read_to_string(root().join("playbooks").join(name)).unwrap();
         assert!(
@@ -235,7 +243,7 @@ fn list_shows_each_playbook_with_steps_and_critical_path() {
         .clone();
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 8, "{text}");
+    assert_eq!(lines.len(), 10, "{text}");
     assert!(lines[0].starts_with("ID"));
     for (line, id) in lines[1..].iter().zip(STOCK_IDS) {
         assert!(line.starts_with(id), "{line}");
@@ -256,7 +264,7 @@ fn list_exercises_shows_each_scenario_with_its_playbook() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 8, "{text}");
+    assert_eq!(lines.len(), 10, "{text}");
     for (line, (id, playbook)) in lines[1..].iter().zip([
         ("takeover-friday-night", "unauthorized-access"),
         ("fake-mayor-gift-campaign", "impersonation"),
@@ -265,6 +273,8 @@ fn list_exercises_shows_each_scenario_with_its_playbook() {
         ("anonymous-staff-account", "staff-conduct"),
         ("earthquake-water-rumor", "rumor"),
         ("scam-link-comments", "comments"),
+        ("former-agency-wrong-post", "contractor"),
+        ("mayor-deepfake-benefit", "deepfake"),
     ]) {
         assert!(line.starts_with(id), "{line}");
         assert!(line.contains(playbook), "{line}");
@@ -289,6 +299,8 @@ fn init_writes_a_working_set_and_refuses_to_overwrite() {
         "playbooks/staff-conduct.yaml",
         "playbooks/rumor.yaml",
         "playbooks/comments.yaml",
+        "playbooks/contractor.yaml",
+        "playbooks/deepfake.yaml",
         "playbooks/divisions.yaml",
         "hikeshi.toml",
         "docs/playbook.schema.json",
@@ -301,6 +313,8 @@ fn init_writes_a_working_set_and_refuses_to_overwrite() {
         "playbooks/exercises/anonymous-staff-account.yaml",
         "playbooks/exercises/earthquake-water-rumor.yaml",
         "playbooks/exercises/scam-link-comments.yaml",
+        "playbooks/exercises/former-agency-wrong-post.yaml",
+        "playbooks/exercises/mayor-deepfake-benefit.yaml",
     ] {
         assert!(target.join(file).is_file(), "{file} missing");
     }
@@ -309,7 +323,7 @@ fn init_writes_a_working_set_and_refuses_to_overwrite() {
         .args(["--lang", "en", "check"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("checked 15 file(s): 0 error(s)"));
+        .stderr(predicate::str::contains("checked 19 file(s): 0 error(s)"));
     // A scenario copied with its playbooks runs against the copy, not the stock one.
     hikeshi()
         .current_dir(&target)
@@ -345,7 +359,7 @@ fn graph_of_an_unknown_playbook_names_the_stock_ones() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "unauthorized-access, impersonation, flaming, correction, staff-conduct, rumor, comments",
+            "unauthorized-access, impersonation, flaming, correction, staff-conduct, rumor, comments, contractor, deepfake",
         ))
         .stderr(predicate::str::contains(
             "`no-such-playbook` という手順書が見つかりません（探した場所: ",
@@ -355,7 +369,7 @@ fn graph_of_an_unknown_playbook_names_the_stock_ones() {
 #[test]
 fn an_error_is_printed_once_in_the_language_asked_for() {
     // Before the one error path this was English whatever the language, and printed by main.
-    let stock = "stock playbooks: unauthorized-access, impersonation, flaming, correction, staff-conduct, rumor, comments)";
+    let stock = "stock playbooks: unauthorized-access, impersonation, flaming, correction, staff-conduct, rumor, comments, contractor, deepfake)";
     let out = hikeshi()
         .args(["--lang", "en", "start", "no-such-playbook"])
         .output()

@@ -402,6 +402,22 @@ fn every_stock_playbook_marks_its_milestones() {
         ),
         ("rumor", [Some("detect"), None, Some("fact-post")]),
         ("comments", [Some("report"), Some("delete-comment"), None]),
+        (
+            "contractor",
+            [
+                Some("report-to-supervisor"),
+                Some("stop-posting"),
+                Some("correction-post"),
+            ],
+        ),
+        (
+            "deepfake",
+            [
+                Some("report-first"),
+                Some("report-to-platform"),
+                Some("warning-post"),
+            ],
+        ),
     ];
     let (_, directory) = catalog::DivisionsRef::Stock
         .load(&Limits::default())

@@ -20,7 +20,7 @@ use hikeshi::playbook::CompileOptions;
 use hikeshi::tui::app::{Action, Mode};
 use serde_json::Value;
 
-const STOCK: [&str; 7] = [
+const STOCK: [&str; 9] = [
     "takeover-friday-night",
     "fake-mayor-gift-campaign",
     "shelter-post-backlash",
@@ -28,6 +28,8 @@ const STOCK: [&str; 7] = [
     "anonymous-staff-account",
     "earthquake-water-rumor",
     "scam-link-comments",
+    "former-agency-wrong-post",
+    "mayor-deepfake-benefit",
 ];
 
 /// Runs `hikeshi exercise … --autopilot --json` in `dir`; returns the JSON.
@@ -397,6 +399,155 @@ fn staff_rumour_and_comment_scenarios_do_what_their_clauses_say() {
         .find(|s| s["id"] == "approve-deletion")
         .unwrap();
     assert_eq!(approved["status"], "done", "{approved}");
+}
+
+/// The posted statements of a run, done ones only: (step, text, seconds from the start).
+fn posted(dir: &Path, run: &Value) -> Vec<(String, String, i64)> {
+    let report = report_json(dir, run);
+    report["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] == "done")
+        .map(|s| {
+            let step = s["step"].as_str().unwrap().to_string();
+            let at = done_at(run, &step);
+            (step, s["text"].as_str().unwrap().to_string(), at)
+        })
+        .collect()
+}
+
+/// 委託業者: the contractor's stray post on the city's account is deleted, the password changed
+/// and the contractor's access revoked before the apology says so; the apology is the city's,
+/// and names no contractor.
+#[test]
+fn the_contractor_apology_claims_the_revoked_access_only_once_it_was_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = autopilot(dir.path(), "former-agency-wrong-post", &[], None);
+    assert!(
+        run["score"]["total"].as_u64().unwrap() >= 90,
+        "{}",
+        run["score"]
+    );
+    let posted = posted(dir.path(), &run);
+    assert_eq!(posted.len(), 1, "{posted:?}");
+    let (step, text, at) = &posted[0];
+    assert_eq!(step, "account-notice");
+    for (act, phrase) in [
+        ("fix-original-post", "該当の投稿は削除しました"),
+        ("change-password", "パスワードを変更しました"),
+        ("revoke-access", "事業者の権限を取り消しました"),
+    ] {
+        assert!(text.contains(phrase), "{text}");
+        assert!(done_at(&run, act) <= *at, "{act} after the apology: {text}");
+    }
+    assert!(text.contains("4月3日（金）午前9時15分頃"), "{text}");
+    assert!(
+        !text.contains("ハレノヒ"),
+        "the contractor is named: {text}"
+    );
+    // The contractor's posting was stopped first; the contract is read and decided on.
+    assert!(done_at(&run, "stop-posting") <= done_at(&run, "fix-original-post"));
+    let report = report_json(dir.path(), &run);
+    let status = |id: &str| {
+        report["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()["status"]
+            .clone()
+    };
+    for id in [
+        "check-contract",
+        "receive-incident-report",
+        "contract-decision",
+    ] {
+        assert_eq!(status(id), "done", "{id}");
+    }
+    for id in ["correction-post", "remove-personal-data", "report-takeover"] {
+        assert_eq!(status(id), "not_applicable", "{id}");
+    }
+}
+
+/// 偽動画: a person impersonated, not an account. Every public text names the person by
+/// title and never says アカウント, nor links or quotes the fake; 「事実ではありません」 only
+/// once the person confirmed (the mayor is in flight at first: the warning says the city is
+/// checking), and the removal request is claimed only once made.
+#[test]
+fn the_deepfake_texts_name_the_person_and_deny_only_after_the_person_confirmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = autopilot(dir.path(), "mayor-deepfake-benefit", &[], None);
+    assert!(
+        run["score"]["total"].as_u64().unwrap() >= 90,
+        "{}",
+        run["score"]
+    );
+    let posted = posted(dir.path(), &run);
+    let steps: Vec<&str> = posted.iter().map(|(s, _, _)| s.as_str()).collect();
+    assert_eq!(
+        steps,
+        [
+            "warning-post",
+            "website-notice",
+            "person-statement",
+            "press-info"
+        ],
+        "{posted:?}"
+    );
+    for (step, text, _) in &posted {
+        assert!(
+            !text.contains("アカウント"),
+            "{step} says アカウント: {text}"
+        );
+        assert!(
+            text.contains("市長"),
+            "{step} does not name the person: {text}"
+        );
+        for fake in [
+            "kyufu_info_2026",
+            "youtube.com/shorts",
+            "5万円",
+            "口座を登録して",
+        ] {
+            assert!(
+                !text.contains(fake),
+                "{step} repeats the fake ({fake}): {text}"
+            );
+        }
+    }
+    // The mayor confirmed at 2 h 30 min (an inject answering confirm-fake again).
+    let confirmed = 2 * 3600 + 30 * 60;
+    let (_, warning, at) = &posted[0];
+    assert!(*at < confirmed, "the warning waited for the mayor");
+    assert!(
+        warning
+            .starts_with("【注意】SNSで、市長が臨時給付金の申請を呼びかける動画が広がっています。"),
+        "{warning}"
+    );
+    assert!(
+        warning.contains("例示市で事実を確認しています。"),
+        "{warning}"
+    );
+    assert!(!warning.contains("事実ではありません"), "{warning}");
+    assert!(
+        warning.contains("振込や個人情報の入力をしないでください"),
+        "{warning}"
+    );
+    for (step, text, at) in &posted[1..] {
+        assert!(*at > confirmed, "{step}");
+        assert!(!text.contains("確認しています"), "{step}: {text}");
+    }
+    let (_, notice, _) = &posted[1];
+    assert!(notice.contains("この動画は事実ではありません"), "{notice}");
+    assert!(notice.contains("運営会社に削除を依頼しました"), "{notice}");
+    assert!(done_at(&run, "report-to-platform") < posted[1].2);
+    let (_, statement, _) = &posted[2];
+    assert!(
+        statement.contains("私はそのような発言をしていません"),
+        "{statement}"
+    );
+    assert!(statement.trim_end().ends_with("市長）"), "{statement}");
 }
 
 #[test]
