@@ -728,6 +728,7 @@ fn a_deliberate_departure_is_printed_as_one_not_as_followed() {
     #[cfg(unix)]
     {
         let (_, bytes) = bytes_of(dir, Format::Docx, Lang::Ja);
+        common::ooxml::assert_valid_docx(&bytes);
         let doc: serde_json::Value =
             serde_json::from_str(&common::smtp::run_python(READ_DOCX, &bytes)).unwrap();
         let text = doc.to_string();
@@ -988,6 +989,7 @@ fn word(h: &Harness, extra: &[&str], config: Option<&Path>) -> (Option<i32>, ser
     let out = cmd.output().unwrap();
     let bytes = std::fs::read(h.incident.dir().join("report.docx")).unwrap();
     assert!(bytes.starts_with(b"PK"), "a zip archive");
+    common::ooxml::assert_valid_docx(&bytes);
     let read = common::smtp::run_python(READ_DOCX, &bytes);
     (out.status.code(), serde_json::from_str(&read).unwrap())
 }
@@ -1316,6 +1318,8 @@ fn the_word_report_of_a_stock_exercise_keeps_its_structure() {
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     let bytes = std::fs::read(incident.join("report.docx")).unwrap();
+    let parts = common::ooxml::assert_valid_docx(&bytes);
+    assert!(parts.contains(&"word/header1.xml".to_string()), "{parts:?}");
     let doc: serde_json::Value =
         serde_json::from_str(&common::smtp::run_python(READ_DOCX, &bytes)).unwrap();
     assert_eq!(doc["header"], "【訓練】", "every page of a drill says so");

@@ -15,6 +15,7 @@ use docx_rs::{
     TableBorderPosition, TableBorders, TableCell, TableLayoutType, TableRow, WidthType,
 };
 
+mod order;
 mod sections;
 
 use super::model::Report;
@@ -494,6 +495,15 @@ pub(super) fn docx(report: &Report, config: &ReportConfig) -> Result<Vec<u8>, Re
     xml.doc_props.core = core_props(report, lang);
     xml.document = repeat_headers(xml.document);
     xml.styles = replace(&xml.styles, NORMAL, DEFAULT_NORMAL);
+    // docx-rs's own order is not the schema's (order.rs says where and why).
+    let ordered = |part: &[u8]| order::schema_order(part).map_err(ReportError::Docx);
+    xml.document = ordered(&xml.document)?;
+    xml.styles = ordered(&xml.styles)?;
+    xml.settings = ordered(&xml.settings)?;
+    xml.numberings = ordered(&xml.numberings)?;
+    for part in xml.headers.iter_mut().chain(xml.footers.iter_mut()) {
+        *part = ordered(part)?;
+    }
     let mut out = std::io::Cursor::new(Vec::new());
     xml.pack(&mut out)
         .map_err(|e| ReportError::Docx(e.to_string()))?;
