@@ -968,6 +968,12 @@ print(json.dumps({
                  if n.startswith('word/media/') and not n.endswith('/')],
     "header": "\n".join(p.text for p in s.header.paragraphs),
     "footer": "\n".join(p.text for p in s.footer.paragraphs),
+    "footer_runs": [[r.findtext(qn('w:instrText')) or r.findtext(qn('w:t')),
+                     r.find(qn('w:rPr') + '/' + qn('w:sz')).get(qn('w:val'))
+                     if r.find(qn('w:rPr') + '/' + qn('w:sz')) is not None else None,
+                     r.find(qn('w:rPr') + '/' + qn('w:color')).get(qn('w:val'))
+                     if r.find(qn('w:rPr') + '/' + qn('w:color')) is not None else None]
+                    for r in s.footer._element.iter(qn('w:r'))],
     "title": d.core_properties.title,
     "author": d.core_properties.author,
     "body": body,
@@ -1061,6 +1067,18 @@ fn the_word_report_reads_back_with_headings_tables_japanese_fonts_and_a4() {
             .contains(&h.incident.record().id)
     );
     assert_eq!(doc["header"], "", "not an exercise");
+    // The page number and the number of pages are fields in the footer's small grey print.
+    let footer_runs = doc["footer_runs"].as_array().unwrap();
+    let fields: Vec<&str> = footer_runs
+        .iter()
+        .filter_map(|r| r[0].as_str())
+        .filter(|t| ["PAGE", "NUMPAGES"].contains(t))
+        .collect();
+    assert_eq!(fields, ["PAGE", "NUMPAGES"], "{footer_runs:?}");
+    for r in footer_runs {
+        assert_eq!(r[1], "16", "8 pt: {footer_runs:?}");
+        assert_eq!(r[2], "666666", "grey: {footer_runs:?}");
+    }
     assert_eq!(
         headings(&doc, "Heading 1"),
         [
