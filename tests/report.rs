@@ -771,8 +771,15 @@ for ws in wb.worksheets:
             cells.append([kind, v])
         rows.append(cells)
     widths = {k: d.width for k, d in ws.column_dimensions.items()}
+    heights = {str(k): d.height for k, d in ws.row_dimensions.items() if d.height}
+    ps, m = ws.page_setup, ws.page_margins
     out[ws.title] = {"freeze": ws.freeze_panes, "filter": ws.auto_filter.ref,
-                     "widths": widths, "rows": rows}
+                     "widths": widths, "heights": heights, "rows": rows,
+                     "page": {"paper": ps.paperSize, "orientation": ps.orientation,
+                              "fit": ws.sheet_properties.pageSetUpPr.fitToPage,
+                              "wide": ps.fitToWidth, "tall": ps.fitToHeight,
+                              "titles": ws.print_title_rows,
+                              "margins_in": [m.left, m.right, m.top, m.bottom]}}
 print(json.dumps({"sheets": wb.sheetnames, "data": out}, ensure_ascii=False))
 "#;
 
@@ -845,6 +852,51 @@ fn the_workbook_has_typed_cells_frozen_headers_and_filters() {
     assert_eq!(decisions.len(), r.overview.decisions.len() + 1);
     let overview = out["data"]["概要"]["rows"].as_array().unwrap();
     assert_eq!(overview[1][1][1], "テスト事案");
+    // Printed on A4, one page wide (as many tall as it takes), the header row on every page,
+    // landscape where the sheet is wide.
+    for name in &names {
+        let page = &out["data"][name]["page"];
+        assert_eq!(page["paper"], 9, "{name}: A4 {page}");
+        assert_eq!(page["fit"], true, "{name}: {page}");
+        // fitToWidth 1 is the attribute's default, so it may be left out.
+        let wide = page["wide"].as_i64().unwrap_or(1);
+        assert_eq!(
+            (wide, page["tall"].as_i64()),
+            (1, Some(0)),
+            "{name}: {page}"
+        );
+        assert_eq!(page["titles"], "$1:$1", "{name}: {page}");
+        assert!(page["margins_in"][0].as_f64().unwrap() > 0.5, "{page}");
+    }
+    assert_eq!(out["data"]["経過"]["page"]["orientation"], "landscape");
+    // A row grows with its lines: the witness (longer than its column is wide) and the
+    // timeline's text of several lines.
+    let (witness_row, _) = overview
+        .iter()
+        .enumerate()
+        .find(|(_, row)| {
+            row[1][1]
+                .as_str()
+                .is_some_and(|t| t.starts_with("X-Hikeshi-Report:"))
+        })
+        .expect("a witness row");
+    let heights = &out["data"]["概要"]["heights"];
+    let height = heights[(witness_row + 1).to_string()]
+        .as_f64()
+        .unwrap_or(0.0);
+    assert!(height >= 30.0, "the witness row holds two lines: {heights}");
+    let heights = &out["data"]["経過"]["heights"];
+    for (i, row) in timeline.iter().enumerate().skip(1) {
+        let text = row[6][1].as_str().unwrap_or("");
+        if text.lines().count() > 1 {
+            assert!(
+                heights[(i + 1).to_string()].as_f64().is_some(),
+                "row {} with {} lines grows: {heights}",
+                i + 1,
+                text.lines().count()
+            );
+        }
+    }
 }
 
 #[test]
