@@ -728,6 +728,7 @@ fn a_deliberate_departure_is_printed_as_one_not_as_followed() {
     #[cfg(unix)]
     {
         let (_, bytes) = bytes_of(dir, Format::Docx, Lang::Ja);
+        common::ooxml::assert_valid_docx(&bytes);
         let doc: serde_json::Value =
             serde_json::from_str(&common::smtp::run_python(READ_DOCX, &bytes)).unwrap();
         let text = doc.to_string();
@@ -770,8 +771,15 @@ for ws in wb.worksheets:
             cells.append([kind, v])
         rows.append(cells)
     widths = {k: d.width for k, d in ws.column_dimensions.items()}
+    heights = {str(k): d.height for k, d in ws.row_dimensions.items() if d.height}
+    ps, m = ws.page_setup, ws.page_margins
     out[ws.title] = {"freeze": ws.freeze_panes, "filter": ws.auto_filter.ref,
-                     "widths": widths, "rows": rows}
+                     "widths": widths, "heights": heights, "rows": rows,
+                     "page": {"paper": ps.paperSize, "orientation": ps.orientation,
+                              "fit": ws.sheet_properties.pageSetUpPr.fitToPage,
+                              "wide": ps.fitToWidth, "tall": ps.fitToHeight,
+                              "titles": ws.print_title_rows,
+                              "margins_in": [m.left, m.right, m.top, m.bottom]}}
 print(json.dumps({"sheets": wb.sheetnames, "data": out}, ensure_ascii=False))
 "#;
 
@@ -844,6 +852,51 @@ fn the_workbook_has_typed_cells_frozen_headers_and_filters() {
     assert_eq!(decisions.len(), r.overview.decisions.len() + 1);
     let overview = out["data"]["概要"]["rows"].as_array().unwrap();
     assert_eq!(overview[1][1][1], "テスト事案");
+    // Printed on A4, one page wide (as many tall as it takes), the header row on every page,
+    // landscape where the sheet is wide.
+    for name in &names {
+        let page = &out["data"][name]["page"];
+        assert_eq!(page["paper"], 9, "{name}: A4 {page}");
+        assert_eq!(page["fit"], true, "{name}: {page}");
+        // fitToWidth 1 is the attribute's default, so it may be left out.
+        let wide = page["wide"].as_i64().unwrap_or(1);
+        assert_eq!(
+            (wide, page["tall"].as_i64()),
+            (1, Some(0)),
+            "{name}: {page}"
+        );
+        assert_eq!(page["titles"], "$1:$1", "{name}: {page}");
+        assert!(page["margins_in"][0].as_f64().unwrap() > 0.5, "{page}");
+    }
+    assert_eq!(out["data"]["経過"]["page"]["orientation"], "landscape");
+    // A row grows with its lines: the witness (longer than its column is wide) and the
+    // timeline's text of several lines.
+    let (witness_row, _) = overview
+        .iter()
+        .enumerate()
+        .find(|(_, row)| {
+            row[1][1]
+                .as_str()
+                .is_some_and(|t| t.starts_with("X-Hikeshi-Report:"))
+        })
+        .expect("a witness row");
+    let heights = &out["data"]["概要"]["heights"];
+    let height = heights[(witness_row + 1).to_string()]
+        .as_f64()
+        .unwrap_or(0.0);
+    assert!(height >= 30.0, "the witness row holds two lines: {heights}");
+    let heights = &out["data"]["経過"]["heights"];
+    for (i, row) in timeline.iter().enumerate().skip(1) {
+        let text = row[6][1].as_str().unwrap_or("");
+        if text.lines().count() > 1 {
+            assert!(
+                heights[(i + 1).to_string()].as_f64().is_some(),
+                "row {} with {} lines grows: {heights}",
+                i + 1,
+                text.lines().count()
+            );
+        }
+    }
 }
 
 #[test]
@@ -967,6 +1020,12 @@ print(json.dumps({
                  if n.startswith('word/media/') and not n.endswith('/')],
     "header": "\n".join(p.text for p in s.header.paragraphs),
     "footer": "\n".join(p.text for p in s.footer.paragraphs),
+    "footer_runs": [[r.findtext(qn('w:instrText')) or r.findtext(qn('w:t')),
+                     r.find(qn('w:rPr') + '/' + qn('w:sz')).get(qn('w:val'))
+                     if r.find(qn('w:rPr') + '/' + qn('w:sz')) is not None else None,
+                     r.find(qn('w:rPr') + '/' + qn('w:color')).get(qn('w:val'))
+                     if r.find(qn('w:rPr') + '/' + qn('w:color')) is not None else None]
+                    for r in s.footer._element.iter(qn('w:r'))],
     "title": d.core_properties.title,
     "author": d.core_properties.author,
     "body": body,
@@ -988,6 +1047,7 @@ fn word(h: &Harness, extra: &[&str], config: Option<&Path>) -> (Option<i32>, ser
     let out = cmd.output().unwrap();
     let bytes = std::fs::read(h.incident.dir().join("report.docx")).unwrap();
     assert!(bytes.starts_with(b"PK"), "a zip archive");
+    common::ooxml::assert_valid_docx(&bytes);
     let read = common::smtp::run_python(READ_DOCX, &bytes);
     (out.status.code(), serde_json::from_str(&read).unwrap())
 }
@@ -1059,6 +1119,18 @@ fn the_word_report_reads_back_with_headings_tables_japanese_fonts_and_a4() {
             .contains(&h.incident.record().id)
     );
     assert_eq!(doc["header"], "", "not an exercise");
+    // The page number and the number of pages are fields in the footer's small grey print.
+    let footer_runs = doc["footer_runs"].as_array().unwrap();
+    let fields: Vec<&str> = footer_runs
+        .iter()
+        .filter_map(|r| r[0].as_str())
+        .filter(|t| ["PAGE", "NUMPAGES"].contains(t))
+        .collect();
+    assert_eq!(fields, ["PAGE", "NUMPAGES"], "{footer_runs:?}");
+    for r in footer_runs {
+        assert_eq!(r[1], "16", "8 pt: {footer_runs:?}");
+        assert_eq!(r[2], "666666", "grey: {footer_runs:?}");
+    }
     assert_eq!(
         headings(&doc, "Heading 1"),
         [
@@ -1316,6 +1388,8 @@ fn the_word_report_of_a_stock_exercise_keeps_its_structure() {
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     let bytes = std::fs::read(incident.join("report.docx")).unwrap();
+    let parts = common::ooxml::assert_valid_docx(&bytes);
+    assert!(parts.contains(&"word/header1.xml".to_string()), "{parts:?}");
     let doc: serde_json::Value =
         serde_json::from_str(&common::smtp::run_python(READ_DOCX, &bytes)).unwrap();
     assert_eq!(doc["header"], "【訓練】", "every page of a drill says so");

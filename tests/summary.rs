@@ -847,7 +847,10 @@ for ws in wb.worksheets:
                 v = str(v)
             cells.append([kind, v])
         rows.append(cells)
-    out[ws.title] = {"freeze": ws.freeze_panes, "filter": ws.auto_filter.ref, "rows": rows}
+    ps = ws.page_setup
+    out[ws.title] = {"freeze": ws.freeze_panes, "filter": ws.auto_filter.ref, "rows": rows,
+                     "page": [ps.paperSize, ps.orientation, ws.sheet_properties.pageSetUpPr.fitToPage,
+                              ps.fitToWidth, ps.fitToHeight, ws.print_title_rows]}
 print(json.dumps({"sheets": wb.sheetnames, "data": out}, ensure_ascii=False))
 "#,
         &bytes,
@@ -876,6 +879,14 @@ print(json.dumps({"sheets": wb.sheetnames, "data": out}, ensure_ascii=False))
     for name in &names {
         let sheet = &out["data"][name];
         assert_eq!(sheet["freeze"], "A2", "{name}: header frozen");
+        // A4 (paper size 9), one page wide, as many tall as it takes, the header on each.
+        let page = &sheet["page"];
+        assert_eq!(page[0], 9, "{name}: A4");
+        assert_eq!(page[2], true, "{name}: fit to the page");
+        // fitToWidth 1 is the attribute's default, so it may be left out.
+        assert_eq!(page[3].as_i64().unwrap_or(1), 1, "{name}: one page wide");
+        assert_eq!(page[4], 0, "{name}: as many pages tall as it takes");
+        assert_eq!(page[5], "$1:$1", "{name}: header row repeated");
         assert!(
             sheet["filter"].as_str().unwrap().starts_with("A1:"),
             "{name}"
@@ -890,6 +901,21 @@ print(json.dumps({"sheets": wb.sheetnames, "data": out}, ensure_ascii=False))
             .contains("検証に失敗しました")
     );
     assert_eq!(overview[1][1][1], A);
+    // The exercises' score says which it is: the median, then the lowest and whose it is.
+    let labelled: Vec<&str> = overview
+        .iter()
+        .filter_map(|r| r[0][1].as_str())
+        .filter(|k| k.starts_with("得点"))
+        .collect();
+    assert_eq!(
+        labelled,
+        ["得点（中央値）", "得点（最低）", "得点（最低）: 事案番号"],
+        "{overview:?}"
+    );
+    assert!(overview.iter().all(|r| r[0][1] != "得点"), "no bare score");
+    // The wide list prints landscape, the narrow folder list upright.
+    assert_eq!(out["data"]["事案・訓練の一覧"]["page"][1], "landscape");
+    assert_eq!(out["data"]["除外したフォルダ"]["page"][1], "portrait");
     // Medians as durations: the incidents' first report, 16 minutes.
     let times = out["data"]["所要時間"]["rows"].as_array().unwrap();
     assert_eq!(times[1][0][1], "所属長への第一報");

@@ -20,6 +20,39 @@ const FONT: &str = "游ゴシック";
 const CELL_MAX: usize = 32_767;
 /// The widest a column is made (in Excel's units, about one half-width character).
 const WIDTH_MAX: usize = 60;
+/// The height of one line of text in a row, in points (游ゴシック 11 pt: Excel's 18.75).
+const LINE_HEIGHT: f64 = 18.75;
+/// Excel's tallest row, in points.
+const ROW_MAX: f64 = 409.0;
+/// A sheet wider than this (in column units) is printed landscape: about what fits across
+/// an A4 page upright at the fit-to-width scale that keeps 游ゴシック readable.
+const PORTRAIT_MAX: usize = 100;
+/// The paper: A4 (Excel's paper size 9).
+const A4: u8 = 9;
+
+/// How many lines `text` takes in a column `width` units wide, when it wraps there (a
+/// full-width character takes two units, as in the column widths).
+fn lines_in(text: &str, width: usize) -> usize {
+    let room = width.saturating_sub(1).max(1);
+    text.lines()
+        .map(|l| l.width().div_ceil(room).max(1))
+        .sum::<usize>()
+        .max(1)
+}
+
+/// Page setup of every sheet: A4, landscape when wide, one page wide (as many pages tall as
+/// it takes), the header row printed at the top of each page, 15 mm margins, and the sheet's
+/// name and the page number in the footer.
+fn page_setup(sheet: &mut Worksheet, width: usize) {
+    sheet.set_paper_size(A4);
+    if width > PORTRAIT_MAX {
+        sheet.set_landscape();
+    }
+    sheet.set_print_fit_to_pages(1, 0);
+    // Inches: 15 mm on each side, 20 mm top and bottom, header and footer 8 mm from the edge.
+    sheet.set_margins(0.59, 0.59, 0.79, 0.79, 0.31, 0.31);
+    sheet.set_footer("&8&A  &P / &N");
+}
 
 /// One cell's value.
 pub(crate) enum Cell {
@@ -95,11 +128,27 @@ pub(crate) fn sheet(
     for (col, h) in header.iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, h.get(lang), &formats.header)?;
     }
+    // The columns' widths first: a wrapped cell's lines depend on them.
+    for cells in &rows {
+        for (c, cell) in cells.iter().enumerate() {
+            let width = match cell {
+                Cell::Text(s) => s.lines().map(|l| l.width()).max().unwrap_or(0),
+                Time(Some(_)) => 19,
+                Seconds(Some(_)) => 10,
+                Number(Some(_)) => 8,
+                Time(None) | Seconds(None) | Number(None) => 0,
+            };
+            if let Some(w) = widths.get_mut(c) {
+                *w = (*w).max(width + 2).min(WIDTH_MAX);
+            }
+        }
+    }
     for (r, cells) in rows.iter().enumerate() {
         let row = r as u32 + 1;
+        let mut lines = 1;
         for (c, cell) in cells.iter().enumerate() {
             let col = c as u16;
-            let width = match cell {
+            match cell {
                 Cell::Text(s) => {
                     let s: String = s.chars().take(CELL_MAX).collect();
                     let f = if wrap.contains(&c) {
@@ -108,34 +157,40 @@ pub(crate) fn sheet(
                         &formats.text
                     };
                     sheet.write_string_with_format(row, col, &s, f)?;
-                    s.lines().map(|l| l.width()).max().unwrap_or(0)
+                    let width = widths.get(c).copied().unwrap_or(WIDTH_MAX);
+                    lines = lines.max(if wrap.contains(&c) {
+                        lines_in(&s, width)
+                    } else {
+                        s.lines().count()
+                    });
                 }
                 Time(Some(t)) => {
                     sheet.write_datetime_with_format(row, col, excel_time(*t)?, &formats.time)?;
-                    19
                 }
                 Seconds(Some(s)) => {
                     let days = *s as f64 / 86_400.0;
                     sheet.write_number_with_format(row, col, days, &formats.duration)?;
-                    10
                 }
                 Number(Some(n)) => {
                     sheet.write_number_with_format(row, col, *n, &formats.number)?;
-                    8
                 }
-                Time(None) | Seconds(None) | Number(None) => 0,
-            };
-            if let Some(w) = widths.get_mut(c) {
-                *w = (*w).max(width + 2);
+                Time(None) | Seconds(None) | Number(None) => {}
             }
+        }
+        // Excel does not grow a row for text it wraps when the file is written by a program:
+        // the row is made as tall as its lines.
+        if lines > 1 {
+            sheet.set_row_height(row, (lines as f64 * LINE_HEIGHT).min(ROW_MAX))?;
         }
     }
     for (c, w) in widths.iter().enumerate() {
-        sheet.set_column_width(c as u16, (*w).min(WIDTH_MAX) as f64)?;
+        sheet.set_column_width(c as u16, *w as f64)?;
     }
     sheet.set_freeze_panes(1, 0)?;
     let last_row = rows.len() as u32;
     sheet.autofilter(0, 0, last_row, header.len().saturating_sub(1) as u16)?;
+    page_setup(sheet, widths.iter().sum());
+    sheet.set_repeat_rows(0, 0)?;
     Ok(())
 }
 

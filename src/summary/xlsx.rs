@@ -173,8 +173,35 @@ fn overview_rows(summary: &Summary, lang: Lang) -> Vec<Vec<Cell>> {
     pair("skipped", number(t.skipped));
     pair("mail_late", number(t.mail_late));
     pair("mail_undelivered", number(t.mail_undelivered));
+    // What each number is: the median and the lowest of the exercises' scores (as the HTML
+    // summary says it), and which exercise scored lowest.
     let s = &summary.score;
-    pair("score", Cell::Number(s.median.map(f64::from)));
+    let of_score = |what: &str| match lang {
+        Lang::Ja => format!("{}（{}）", label("score", lang), label(what, lang)),
+        Lang::En => format!(
+            "{} ({})",
+            label("score", lang),
+            label(what, lang).to_lowercase()
+        ),
+    };
+    rows.push(vec![
+        text(of_score("median")),
+        Cell::Number(s.median.map(f64::from)),
+    ]);
+    rows.push(vec![
+        text(of_score("worst_score")),
+        Cell::Number(s.worst.map(f64::from)),
+    ]);
+    if let Some(id) = &s.worst_incident {
+        rows.push(vec![
+            text(format!(
+                "{}: {}",
+                of_score("worst_score"),
+                label("id", lang)
+            )),
+            text(id.clone()),
+        ]);
+    }
     rows
 }
 

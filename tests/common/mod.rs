@@ -5,6 +5,7 @@
 pub mod engine;
 pub mod given;
 pub mod imap;
+pub mod ooxml;
 pub mod proxy;
 pub mod smtp;
 #[cfg(unix)]

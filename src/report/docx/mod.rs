@@ -10,11 +10,13 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use docx_rs::{
-    AlignmentType, BorderType, BreakType, Docx, Footer, Header, HeightRule, LineSpacing, NumPages,
-    PageMargin, PageNum, Paragraph, Run, RunFonts, Shading, Style, StyleType, Table, TableBorder,
-    TableBorderPosition, TableBorders, TableCell, TableLayoutType, TableRow, WidthType,
+    AlignmentType, BorderType, BreakType, Docx, FieldCharType, Footer, Header, HeightRule,
+    InstrNUMPAGES, InstrPAGE, InstrText, LineSpacing, PageMargin, Paragraph, Run, RunFonts,
+    Shading, Style, StyleType, Table, TableBorder, TableBorderPosition, TableBorders, TableCell,
+    TableLayoutType, TableRow, WidthType,
 };
 
+mod order;
 mod sections;
 
 use super::model::Report;
@@ -494,26 +496,47 @@ pub(super) fn docx(report: &Report, config: &ReportConfig) -> Result<Vec<u8>, Re
     xml.doc_props.core = core_props(report, lang);
     xml.document = repeat_headers(xml.document);
     xml.styles = replace(&xml.styles, NORMAL, DEFAULT_NORMAL);
+    // docx-rs's own order is not the schema's (order.rs says where and why).
+    let ordered = |part: &[u8]| order::schema_order(part).map_err(ReportError::Docx);
+    xml.document = ordered(&xml.document)?;
+    xml.styles = ordered(&xml.styles)?;
+    xml.settings = ordered(&xml.settings)?;
+    xml.numberings = ordered(&xml.numberings)?;
+    for part in xml.headers.iter_mut().chain(xml.footers.iter_mut()) {
+        *part = ordered(part)?;
+    }
     let mut out = std::io::Cursor::new(Vec::new());
     xml.pack(&mut out)
         .map_err(|e| ReportError::Docx(e.to_string()))?;
     Ok(out.into_inner())
 }
 
-/// The footer of every page: the incident and the page number.
+/// The footer of every page: the incident and the page number, all in small grey print.
 fn footer(report: &Report, lang: Lang) -> Footer {
+    let small = |text: &str| run(text, Tone::Muted, Some(SMALL_SIZE));
     Footer::new().add_paragraph(
         Paragraph::new()
             .align(AlignmentType::Center)
-            .add_run(run(
-                &format!("{} {}　", label("incident_id", lang), report.incident),
-                Tone::Muted,
-                Some(SMALL_SIZE),
-            ))
-            .add_page_num(PageNum::new())
-            .add_run(run(" / ", Tone::Muted, Some(SMALL_SIZE)))
-            .add_num_pages(NumPages::new()),
+            .add_run(small(&format!(
+                "{} {}　",
+                label("incident_id", lang),
+                report.incident
+            )))
+            .add_run(field(small(""), InstrText::PAGE(InstrPAGE::new())))
+            .add_run(small(" / "))
+            .add_run(field(small(""), InstrText::NUMPAGES(InstrNUMPAGES::new()))),
     )
+}
+
+/// A field (the page number, the number of pages) in the run properties of `r`: docx-rs's
+/// own `PageNum` and `NumPages` are runs without properties, printed in the document's
+/// default size and colour beside the small grey text around them.
+fn field(r: Run, instr: InstrText) -> Run {
+    r.add_field_char(FieldCharType::Begin, false)
+        .add_instr_text(instr)
+        .add_field_char(FieldCharType::Separate, false)
+        .add_text("1")
+        .add_field_char(FieldCharType::End, false)
 }
 
 #[cfg(test)]
