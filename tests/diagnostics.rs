@@ -382,6 +382,14 @@ const CASES: &[Case] = &[
         "add `basis: practice`, or remove `basis_reason`",
     ),
     case(
+        "shows.yaml",
+        "unknown_fact",
+        (14, 29),
+        "acount_numeric_id",
+        "the playbook declares no fact `acount_numeric_id` under `facts:`",
+        "account_admins",
+    ),
+    case(
         "departure.yaml",
         "departure_needs_reason",
         (13, 20),

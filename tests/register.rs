@@ -420,3 +420,97 @@ fn a_town_makes_its_first_register_from_its_directory() {
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists; use --force"));
 }
+
+/// An incident on a registered account starts with what the register knows, as facts the
+/// takeover playbook shows where they are needed; a value given wins; an account the register
+/// does not hold takes nothing; a register that cannot be read never stops the start.
+#[test]
+fn an_incident_on_a_registered_account_starts_with_its_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = |cwd: &Path, extra: &[&str]| {
+        hikeshi()
+            .current_dir(cwd)
+            .env("HIKESHI_TIME", TIME)
+            .args(["start", "unauthorized-access", "--platform", "x"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let facts_of = |cwd: &Path| -> serde_json::Map<String, Value> {
+        let incidents = std::fs::read_dir(cwd.join("incidents")).unwrap();
+        let id = incidents
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .max()
+            .unwrap();
+        let out = hikeshi()
+            .current_dir(cwd)
+            .env("HIKESHI_TIME", TIME)
+            .args(["status", "--json", &id])
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["name"].as_str().unwrap().to_string(), f["value"].clone()))
+            .collect()
+    };
+    let out = start(
+        dir.path(),
+        &[
+            "--account",
+            "@city_official",
+            "--fact",
+            "account_numeric_id=42",
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(
+            "アカウント管理者一覧表から記録: account_admins, recovery_email, recovery_phone, linked_apps, registered_two_factor"
+        ),
+        "{out:?}"
+    );
+    let facts = facts_of(dir.path());
+    assert_eq!(facts["account_numeric_id"], "42", "the value given wins");
+    assert_eq!(
+        facts["account_admins"],
+        "広報 一郎（広報広聴課）\n広報 二葉（広報広聴課）"
+    );
+    assert_eq!(facts["recovery_email"], "sns-koho@city.example.jp");
+    assert_eq!(facts["registered_two_factor"], "security_key");
+
+    // A city folder whose register is broken: said, and the start goes on without it.
+    let city = tempfile::tempdir().unwrap();
+    std::fs::create_dir(city.path().join("playbooks")).unwrap();
+    std::fs::copy(
+        root().join("playbooks/divisions.yaml"),
+        city.path().join("playbooks/divisions.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        city.path().join("playbooks/accounts.yaml"),
+        "accounts:\n  - handle: \"@city_official\"\n    platform: x\n    division: 無い課\n",
+    )
+    .unwrap();
+    let out = start(
+        city.path(),
+        &[
+            "--account",
+            "@city_official",
+            "--divisions",
+            "playbooks/divisions.yaml",
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("アカウント管理者一覧表に問題があるため"),
+        "{out:?}"
+    );
+    assert!(facts_of(city.path())["account_admins"].is_null());
+    // An account the register does not hold takes nothing from it.
+    let out = start(dir.path(), &["--account", "@city_kanko_old", "--exercise"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("一覧表から記録"));
+}

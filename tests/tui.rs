@@ -1684,3 +1684,40 @@ fn a_value_of_a_list_fact_is_taken_back_on_the_screen() {
     let shown = render(&app, 110, 34);
     assert!(shown.contains("fake_account"), "{shown}");
 }
+
+/// What the account register knows is shown at the steps that need it: the administrators
+/// and the recovery address at the login check, the linked apps where automation is stopped.
+#[test]
+fn the_register_s_facts_are_shown_where_the_steps_need_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let facts = [
+        (
+            "account_admins".to_string(),
+            "広報 一郎（広報広聴課）\n広報 二葉（広報広聴課）".to_string(),
+        ),
+        (
+            "recovery_email".to_string(),
+            "sns-koho@city.example.jp".to_string(),
+        ),
+    ];
+    let incident = stock_incident(dir.path(), "unauthorized-access", facts.into());
+    let mut app = App::new(incident, "田中".into(), Lang::Ja);
+    app.selected = position(&app, "login-check");
+    let shown = render(&app, 160, 60);
+    assert!(
+        shown.contains(
+            "登録されている管理者（一覧表）: 広報 一郎（広報広聴課）、広報 二葉（広報広聴課）"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("登録されている復旧用メールアドレス（一覧表）: sns-koho@city.example.jp"),
+        "{shown}"
+    );
+    app.selected = position(&app, "freeze-automation");
+    let shown = render(&app, 160, 60);
+    assert!(
+        shown.contains("連携しているアプリ（一覧表）: （記録なし）"),
+        "{shown}"
+    );
+}

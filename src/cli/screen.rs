@@ -60,6 +60,62 @@ pub(super) fn parse_fact(text: &str) -> Result<(String, String), String> {
     }
 }
 
+/// What the account register knows of the incident's account, into the facts the playbook
+/// takes from it (`register:`), unless given; said on the terminal. A register that cannot
+/// be read never stops a start: it is named, and the start goes on without it.
+fn register_facts(
+    loaded: &catalog::LoadedPlaybook,
+    params: &mut StartParams,
+    lang: crate::Lang,
+) -> Result<(), Error> {
+    let Some(account) = params.account.clone() else {
+        return Ok(());
+    };
+    if !loaded
+        .compiled
+        .playbook
+        .facts
+        .iter()
+        .any(|f| f.register.is_some())
+    {
+        return Ok(());
+    }
+    let limits = crate::source::Limits::default();
+    let register = match crate::register::beside(
+        &loaded.divisions_source,
+        &loaded.directory,
+        &limits,
+    ) {
+        None => return Ok(()),
+        Some(Ok((register, _))) => register,
+        Some(Err(_)) => {
+            warn(&tr!(
+                lang,
+                "アカウント管理者一覧表に問題があるため、一覧表の事実は記録しませんでした（hikeshi register check で確認できます）",
+                "the account register has problems, so nothing was taken from it (hikeshi register check shows them)"
+            ))?;
+            return Ok(());
+        }
+    };
+    let mut taken = Vec::new();
+    for (fact, value) in crate::register::facts_for(&register, &loaded.compiled.playbook, &account)
+    {
+        if !params.facts.contains_key(&fact) {
+            params.facts.insert(fact.clone(), value);
+            taken.push(fact);
+        }
+    }
+    if !taken.is_empty() {
+        let names = taken.join(", ");
+        say(&tr!(
+            lang,
+            "アカウント管理者一覧表から記録: {names}",
+            "recorded from the account register: {names}"
+        ))?;
+    }
+    Ok(())
+}
+
 /// The default speed of an exercise on the screen.
 pub(super) const DEFAULT_SPEED: f64 = 10.0;
 
@@ -91,6 +147,8 @@ pub(super) fn start_incident(ctx: &Context, args: &StartArgs) -> Result<PathBuf,
     if let (false, Some(example)) = (args.exercise, loaded.directory.example_contacts()) {
         warn(&example.warning(&loaded.origin.divisions, lang))?;
     }
+    let mut params = params;
+    register_facts(&loaded, &mut params, lang)?;
     let incident = Incident::start(&ctx.incidents, &loaded, params, clock())?;
     let title = &incident.state().title;
     say(&tr!(

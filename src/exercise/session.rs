@@ -65,6 +65,34 @@ pub struct Session {
     pending: Vec<PendingDecision>,
 }
 
+/// The scenario's facts, and what the account register beside the directory knows of its
+/// account for the playbook's `register:` facts (the scenario's own values win): a drill
+/// meets the register as a real incident does. A register that cannot be read is left out.
+fn drill_facts(loaded: &LoadedScenario) -> std::collections::BTreeMap<String, String> {
+    let mut facts = loaded.scenario.facts.clone();
+    let (Some(account), pb) = (&loaded.scenario.account, &loaded.playbook) else {
+        return facts;
+    };
+    if !pb
+        .compiled
+        .playbook
+        .facts
+        .iter()
+        .any(|f| f.register.is_some())
+    {
+        return facts;
+    }
+    let limits = crate::source::Limits::default();
+    if let Some(Ok((register, _))) =
+        crate::register::beside(&pb.divisions_source, &pb.directory, &limits)
+    {
+        for (fact, value) in crate::register::facts_for(&register, &pb.compiled.playbook, account) {
+            facts.entry(fact).or_insert(value);
+        }
+    }
+    facts
+}
+
 impl Session {
     /// Starts an exercise: opens an incident marked as an exercise at the scenario's start
     /// time on a simulated clock running at `speed`× (0 stands still until moved), freezes
@@ -86,7 +114,7 @@ impl Session {
             operator: operator.to_string(),
             severity: s.severity.clone(),
             exercise: true,
-            facts: s.facts.clone(),
+            facts: drill_facts(loaded),
             origin: None,
         };
         // The scenario is frozen inside the folder before it appears.

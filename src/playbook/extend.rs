@@ -150,6 +150,9 @@ step_patch! {
     claims: Vec<ClaimDef> => set,
     /// Phrases a public text uses to say this step's act is done (replaces the list).
     announces: Vec<String> => set,
+    /// Facts shown (replaces the list).
+    #[schemars(with = "Option<Vec<String>>")]
+    shows: Vec<Spanned<String>> => set,
     /// `post`: the approval step that approves its text.
     #[schemars(with = "Option<String>")]
     approved_in: Spanned<String> => opt,

@@ -29,6 +29,7 @@ pub use graph::{StepGraph, StepIx};
 pub use load::{Limits, SourceFile};
 pub use model::{
     DueFrom, EvidenceKind, EvidencePrompt, FactKind, Milestone, Platform, PostChannel, PostPurpose,
+    RegisterField,
 };
 pub use template::Template;
 
@@ -108,6 +109,8 @@ pub struct Fact {
     pub differs_from: Option<String>,
     /// Several values, each added when set; recorded one per line.
     pub list: bool,
+    /// What of the account register it takes when the incident starts.
+    pub register: Option<RegisterField>,
 }
 
 pub use crate::directory::account_key;
@@ -309,6 +312,8 @@ pub struct Step {
     pub milestone: Option<Milestone>,
     /// Phrases a public text uses to say this step's act is done.
     pub announces: Vec<String>,
+    /// Facts shown with the step, with their values.
+    pub shows: Vec<String>,
 }
 
 /// A value that depends on a decision's answer.

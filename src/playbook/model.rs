@@ -177,6 +177,11 @@ pub struct FactDef {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub from_account: Option<Spanned<String>>,
+    /// What the account register (accounts.yaml) says of the incident's account, recorded
+    /// into this fact when the incident starts on a registered account (unless given).
+    #[serde(default)]
+    #[schemars(with = "Option<RegisterField>")]
+    pub register: Option<Spanned<RegisterField>>,
     /// Several values, each added when set (several fake accounts of one なりすまし): texts
     /// name them all, joined with 「、」.
     #[serde(default)]
@@ -192,6 +197,24 @@ pub struct FactDef {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub differs_from: Option<Spanned<String>>,
+}
+
+/// What of the account register a fact takes (`register:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RegisterField {
+    /// The permanent numeric ID.
+    NumericId,
+    /// The administrators, each `氏名（所属課）`.
+    Administrators,
+    /// The recovery mail address.
+    RecoveryEmail,
+    /// The recovery phone.
+    RecoveryPhone,
+    /// The linked apps.
+    LinkedApps,
+    /// The two-factor method as registered.
+    TwoFactor,
 }
 
 /// The kind of value a fact holds; the value is checked when it is set.
@@ -636,6 +659,11 @@ pub struct StepDef {
     /// its `claims:` with `done:` this step. Checked at compile time and when posting.
     #[serde(default)]
     pub announces: Vec<String>,
+    /// Facts the step shows the operator with their values (e.g. what the account register
+    /// knows: the administrators to check at the login check).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub shows: Vec<Spanned<String>>,
     /// `post`: an approval step (among its prerequisites) that approves this statement's
     /// text, so that it is not approved twice; `approver` may then be left out. A change of
     /// the text after that approval (a fact it uses, say) voids it for this post.

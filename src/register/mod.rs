@@ -240,6 +240,9 @@ pub struct Account {
     pub last_post: Option<NaiveDate>,
 }
 
+/// A register checked: itself and its warnings, or every problem that stops it.
+pub type Checked = Result<(Register, Vec<Diagnostic>), Vec<Diagnostic>>;
+
 /// The checked register.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Register {
@@ -260,7 +263,7 @@ impl Register {
         source: &SourceFile,
         directory: &Directory,
         limits: &Limits,
-    ) -> Result<(Register, Vec<Diagnostic>), Vec<Diagnostic>> {
+    ) -> Checked {
         let file: RegisterFile = parse_yaml(source, limits).map_err(|d| vec![*d])?;
         let mut check = Check {
             file: &source.name,
@@ -284,6 +287,88 @@ impl Register {
         let key = account_key(handle);
         self.accounts.iter().find(|a| account_key(&a.handle) == key)
     }
+}
+
+/// The register beside a directory: `accounts.yaml` in the directory file's folder, or the
+/// example city's beside the example directory. `None` where there is none; the load's
+/// errors where it cannot be used.
+pub fn beside(
+    divisions: &SourceFile,
+    directory: &Directory,
+    limits: &Limits,
+) -> Option<Checked> {
+    let source = if divisions.name == crate::stock::display_name(&crate::stock::DIVISIONS) {
+        SourceFile::new(
+            crate::stock::display_name(&crate::stock::ACCOUNTS),
+            crate::stock::ACCOUNTS.text,
+        )
+    } else {
+        let path = std::path::Path::new(&divisions.name)
+            .parent()?
+            .join(FILE_NAME);
+        if !path.is_file() {
+            return None;
+        }
+        match SourceFile::read(&path, limits) {
+            Ok(s) => s,
+            Err(d) => return Some(Err(vec![*d])),
+        }
+    };
+    Some(Register::load(&source, directory, limits))
+}
+
+/// The values the register gives a playbook's `register:` facts for an incident on
+/// `account`: (fact, value) for each such fact the register knows, a list's values one per
+/// line. Empty when the account is not registered.
+pub fn facts_for(
+    register: &Register,
+    playbook: &crate::playbook::Playbook,
+    account: &str,
+) -> Vec<(String, String)> {
+    use crate::playbook::RegisterField as F;
+    let Some(a) = register.account(account) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for fact in &playbook.facts {
+        let Some(field) = fact.register else {
+            continue;
+        };
+        let values: Vec<String> = match field {
+            F::NumericId => a.numeric_id.iter().cloned().collect(),
+            F::Administrators => a
+                .administrators
+                .iter()
+                .map(|p| format!("{}（{}）", p.name, p.division))
+                .collect(),
+            F::RecoveryEmail => a.recovery_email.iter().cloned().collect(),
+            F::RecoveryPhone => a.recovery_phone.iter().cloned().collect(),
+            F::LinkedApps => a.linked_apps.clone(),
+            F::TwoFactor => a
+                .two_factor
+                .iter()
+                .map(|t| {
+                    match t {
+                        TwoFactor::None => "none",
+                        TwoFactor::Sms => "sms",
+                        TwoFactor::App => "app",
+                        TwoFactor::SecurityKey => "security_key",
+                    }
+                    .to_string()
+                })
+                .collect(),
+        };
+        if values.is_empty() {
+            continue;
+        }
+        let joined = if fact.list {
+            values.join("\n")
+        } else {
+            values.join("、")
+        };
+        out.push((fact.id.clone(), joined));
+    }
+    out
 }
 
 /// The JSON Schema of `accounts.yaml`, for editors and `docs/accounts.schema.json`.

@@ -101,7 +101,20 @@ pub(super) fn at_start(
     let mut out = BTreeMap::new();
     for (name, value) in given {
         let fact = declared(playbook, name)?;
-        out.insert(name.clone(), value_of(fact, value)?);
+        // A list may start with several values, one per line (each checked).
+        let value = if fact.list {
+            let mut entries: Vec<String> = Vec::new();
+            for entry in value.lines().filter(|l| !l.trim().is_empty()) {
+                let entry = value_of(fact, entry)?;
+                if !entries.contains(&entry) {
+                    entries.push(entry);
+                }
+            }
+            entries.join("\n")
+        } else {
+            value_of(fact, value)?
+        };
+        out.insert(name.clone(), value);
     }
     // The account rules, between the values given (a list's each) and the affected account.
     for (name, value) in &out {

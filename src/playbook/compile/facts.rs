@@ -100,6 +100,7 @@ impl Compiler<'_> {
                 official: None,
                 differs_from: None,
                 list: def.list,
+                register: def.register.as_ref().map(|r| r.value),
             });
         }
         self.follow_accounts(defs, &mut facts);

@@ -371,6 +371,7 @@ impl Compiler<'_> {
         let citations = self.citations(&def, sources);
         let practice = self.basis(&def);
         let departure = self.departure(&def, sources, &citations);
+        let shows = self.shown_facts(&def);
         let fits = self.fields_fit_kind(&def);
         let facts = self.facts_used(&def);
         let kind = match def.kind.value {
@@ -415,6 +416,7 @@ impl Compiler<'_> {
             facts,
             milestone: def.milestone.map(|m| m.value),
             announces: def.announces,
+            shows,
         })
     }
 
@@ -473,6 +475,27 @@ impl Compiler<'_> {
             }
         }
         used
+    }
+
+    /// `shows:`: each a declared fact.
+    fn shown_facts(&mut self, def: &StepDef) -> Vec<String> {
+        let mut out = Vec::new();
+        for name in &def.shows {
+            if self.facts.iter().any(|f| f.id == name.value) {
+                out.push(name.value.clone());
+            } else {
+                let suggestion = suggest(&name.value, self.facts.iter().map(|f| f.id.as_str()));
+                self.error(
+                    pos(name),
+                    name.value.clone(),
+                    Problem::UnknownFact {
+                        name: name.value.clone(),
+                        suggestion,
+                    },
+                );
+            }
+        }
+        out
     }
 
     /// The guideline clauses a step cites (`source:`), each naming a listed document; a step

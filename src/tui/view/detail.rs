@@ -77,6 +77,7 @@ pub fn detail_lines(app: &App, ix: StepIx) -> Vec<Line<'static>> {
         lines: Vec::new(),
     };
     d.facts();
+    d.shown();
     d.guidance();
     d.kind();
     d.record();
@@ -202,6 +203,30 @@ impl Detail<'_> {
                 ),
                 Style::new().fg(Color::Yellow),
             ));
+        }
+    }
+
+    /// The facts the step shows (`shows:`), each with its value or that it is not known.
+    fn shown(&mut self) {
+        let lang = self.lang;
+        let facts = &self.app.incident.state().facts;
+        let mut lines = Vec::new();
+        for id in &self.step.shows {
+            let Some(fact) = self.playbook.facts.iter().find(|f| &f.id == id) else {
+                continue;
+            };
+            let label = &fact.label;
+            let line = match facts.get(id) {
+                Some(value) => {
+                    let value = fact.entries(value).join("、");
+                    format!("{label}: {value}")
+                }
+                None => tr!(lang, "{label}: （記録なし）", "{label}: (not recorded)"),
+            };
+            lines.push(Line::from(Span::styled(line, Style::new().fg(Color::Cyan))));
+        }
+        for line in lines {
+            self.push(line);
         }
     }
 
