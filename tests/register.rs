@@ -514,3 +514,98 @@ fn an_incident_on_a_registered_account_starts_with_its_facts() {
     assert!(out.status.success(), "{out:?}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("一覧表から記録"));
 }
+
+/// After the 人事異動 each division whose accounts are due for review gets one mail naming
+/// what to review (over a real SMTP server); a second run sends nothing again; with no
+/// [smtp] the reminder is saved in the reminders outbox. Every attempt is recorded.
+#[test]
+#[cfg(unix)] // a real SMTP server (aiosmtpd)
+fn reminders_reach_each_division_once() {
+    use common::smtp::{Security, SmtpServer, free_port};
+    let dir = tempfile::tempdir().unwrap();
+    let weak = fixture("register/weak.yaml");
+    let divisions = root().join("playbooks/divisions.yaml");
+    let server = SmtpServer::start(dir.path(), free_port(), Security::Plain, None);
+    let config = dir.path().join("hikeshi.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nfrom = \"koho@city.example.jp\"\ntimeout_secs = 20\n",
+            server.port
+        ),
+    )
+    .unwrap();
+    let remind = |extra: &[&str]| {
+        hikeshi()
+            .current_dir(dir.path())
+            .env("HIKESHI_TIME", TIME)
+            .env("HIKESHI_CONFIG", &config)
+            .args(["register", "remind", "--accounts"])
+            .arg(&weak)
+            .arg("--divisions")
+            .arg(&divisions)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let dry = remind(&["--dry-run"]);
+    assert!(dry.status.success(), "{dry:?}");
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("（--dry-run: 送信していません）"));
+    assert!(!dir.path().join("reminders").exists());
+    let out = remind(&[]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("広報広聴課: 送信しました"), "{text}");
+    assert!(text.contains("観光交流課: 送信しました"), "{text}");
+    let mail = server.wait_for(2);
+    assert_eq!(mail.len(), 2);
+    let koho = mail
+        .iter()
+        .find(|m| m["to"].as_str().unwrap().contains("koho@city.example.jp"))
+        .unwrap();
+    let body = koho["body"].as_str().unwrap();
+    assert!(body.starts_with("広報広聴課 御中"), "{body}");
+    assert!(body.contains("2026-04-01 の人事異動の後"), "{body}");
+    for account in [
+        "■ @city_official",
+        "■ @hikeshi_city_official",
+        "■ https://www.facebook.com/city.official",
+    ] {
+        assert!(body.contains(account), "{body}");
+    }
+    assert!(
+        body.contains("・管理者が1名（異動 済男）だけです。"),
+        "{body}"
+    );
+    assert!(!body.contains("@city_bousai"), "a closed account: {body}");
+    // Once: the second run sends nothing.
+    let again = remind(&[]);
+    assert!(again.status.success(), "{again:?}");
+    assert!(String::from_utf8_lossy(&again.stdout).contains("広報広聴課: 送信済み"));
+    assert_eq!(server.messages().len(), 2);
+    let record = std::fs::read_to_string(dir.path().join("reminders/sent.jsonl")).unwrap();
+    assert_eq!(record.lines().count(), 2, "{record}");
+    let eml =
+        std::fs::read_to_string(dir.path().join("reminders/outbox/20261207-0001.eml")).unwrap();
+    assert!(eml.contains("MIME-Version: 1.0"), "{eml}");
+    assert!(eml.contains("Auto-Submitted: auto-generated"), "{eml}");
+    server.stop();
+
+    // Without [smtp]: saved in the reminders outbox, which is the delivery.
+    let other = tempfile::tempdir().unwrap();
+    let out = hikeshi()
+        .current_dir(other.path())
+        .env("HIKESHI_TIME", TIME)
+        .env_remove("HIKESHI_CONFIG")
+        .args(["register", "remind", "--accounts"])
+        .arg(&weak)
+        .arg("--divisions")
+        .arg(&divisions)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let saved: Vec<_> = std::fs::read_dir(other.path().join("reminders/outbox"))
+        .unwrap()
+        .collect();
+    assert_eq!(saved.len(), 2);
+}

@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use serde::Serialize;
 
-use super::context::{Context, clock, print_diagnostics, say};
+use super::context::{Context, clock, print_diagnostics, say, warn};
 use super::{Error, Outcome};
 use crate::catalog::{DivisionsRef, LoadFailure};
 use crate::clock::jst;
 use crate::directory::Directory;
 use crate::lang::Lang;
+use crate::notify::reminder::{ReminderLetter, ReminderOutcome};
 use crate::register::readiness::{self, Finding, Severity};
 use crate::register::{self, Register};
 use crate::source::{Limits, SourceFile};
@@ -72,6 +73,25 @@ pub enum Action {
         #[arg(long)]
         strict: bool,
     },
+    /// Mail each division whose accounts are due for review (after the 人事異動, never
+    /// reviewed, or an administrator gone from the directory) what to review: once per
+    /// division and 人事異動, through SMTP if hikeshi.toml has [smtp], else saved in the
+    /// reminders outbox; every attempt recorded in REMINDERS/sent.jsonl. Run it from a
+    /// scheduler (Windows Task Scheduler, cron): a failed one is tried again on the next run.
+    Remind {
+        /// The register [default: ./playbooks/accounts.yaml, else the example city's].
+        #[arg(long, value_name = "FILE")]
+        accounts: Option<PathBuf>,
+        /// The directory [default: as for check].
+        #[arg(long, value_name = "FILE")]
+        divisions: Option<PathBuf>,
+        /// The reminders folder (its outbox and record).
+        #[arg(long, value_name = "DIR", default_value = "reminders")]
+        dir: PathBuf,
+        /// Print the reminders that would go, and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Write a first register from the directory: every official account its divisions
     /// list under `accounts:`, with its owner; the rest is left for each division to fill in.
     /// `register check` then lists what is missing.
@@ -104,6 +124,18 @@ impl Cmd {
                 divisions,
                 force,
             } => init(ctx, &out, divisions.as_deref(), force),
+            Action::Remind {
+                accounts,
+                divisions,
+                dir,
+                dry_run,
+            } => remind(
+                ctx,
+                accounts.as_deref(),
+                divisions.as_deref(),
+                &dir,
+                dry_run,
+            ),
         }
     }
 }
@@ -328,4 +360,129 @@ fn init(
         "wrote {out} from the official accounts of {from}; fill it in and run `hikeshi register check`"
     ))?;
     Ok(Outcome::Success)
+}
+
+/// The reminder mail for a division, in `lang`.
+fn reminder_letter(due: &readiness::ReviewDue, organization: &str, lang: Lang) -> ReminderLetter {
+    let (division, change) = (&due.division, due.personnel_change);
+    let subject = tr!(
+        lang,
+        "【依頼】SNS公式アカウントの管理者の見直し（{change} の人事異動後）",
+        "[Request] Review of the official SNS accounts' administrators (after the personnel change of {change})"
+    );
+    let mut body = tr!(
+        lang,
+        "{division} 御中\n\n{change} の人事異動の後、次の公式アカウントの管理者等の見直しが記録されていません。\n宇部市ガイドライン4(4)「人事異動及び担当者変更時は、アカウント管理者等の見直しを行うこと。」により、\n管理者（原則2名）、二段階認証、復旧用メールアドレス、パスワードの保管を確認し、\nアカウント管理者一覧表（accounts.yaml）を更新して提出してください（同4(5)）。\n",
+        "To {division}\n\nNo review of the following official accounts has been recorded since the personnel change of {change}.\nPlease check the administrators (two, in principle), two-factor authentication, the recovery address and where the password is kept,\nand update and submit the account register (accounts.yaml).\n"
+    );
+    for (account, shortfalls) in &due.accounts {
+        body.push_str(&format!("\n■ {account}\n"));
+        for s in shortfalls {
+            body.push_str(&format!("  ・{}\n", s.words(lang)));
+        }
+    }
+    body.push_str(&tr!(
+        lang,
+        "\n見直したら、一覧表の reviewed（日付と見直した人）を更新してください。\n（{organization} hikeshi による自動送信）\n",
+        "\nOnce reviewed, update `reviewed` (date and reviewer) in the register.\n(Sent automatically by hikeshi, {organization})\n"
+    ));
+    ReminderLetter {
+        key: due.key(),
+        to: due.division.clone(),
+        address: due.address.clone(),
+        subject,
+        body,
+    }
+}
+
+/// `register remind`: the divisions due for review, mailed once each.
+fn remind(
+    ctx: &Context,
+    accounts: Option<&Path>,
+    divisions: Option<&Path>,
+    dir: &Path,
+    dry_run: bool,
+) -> Result<Outcome, Error> {
+    let lang = ctx.lang;
+    let loaded = load(accounts, divisions)?;
+    print_diagnostics(&loaded.warnings, &loaded.sources, lang)?;
+    let now = clock().now();
+    let today = now.with_timezone(&jst()).date_naive();
+    let findings = readiness::assess(&loaded.register, &loaded.directory, today);
+    let due = readiness::reviews_due(&loaded.register, &loaded.directory, &findings, today);
+    let organization = &loaded.directory.organization;
+    let letters: Vec<ReminderLetter> = due
+        .iter()
+        .map(|d| reminder_letter(d, organization, lang))
+        .collect();
+    if letters.is_empty() {
+        say(&tr!(
+            lang,
+            "見直しの時期を過ぎたアカウントはありません",
+            "no account is due for review"
+        ))?;
+        return Ok(Outcome::Success);
+    }
+    if dry_run {
+        for l in &letters {
+            let (to, address, subject, body) = (&l.to, &l.address, &l.subject, &l.body);
+            say(&format!(
+                "To: {to} <{address}>\nSubject: {subject}\n\n{body}"
+            ))?;
+        }
+        say(&tr!(
+            lang,
+            "（--dry-run: 送信していません）",
+            "(--dry-run: nothing sent)"
+        ))?;
+        return Ok(Outcome::Success);
+    }
+    let config = crate::config::Config::load(ctx.config.as_deref())?;
+    let transport = crate::notify::transport::Transport::from_config(&config)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let outcomes = runtime.block_on(crate::notify::reminder::send(
+        dir,
+        &letters,
+        &transport,
+        &config,
+        organization,
+        now,
+    ))?;
+    let mut failed = false;
+    for outcome in outcomes {
+        match outcome {
+            ReminderOutcome::AlreadySent(r) => {
+                let (to, at) = (&r.to, r.at.with_timezone(&jst()).format("%Y-%m-%d %H:%M"));
+                say(&tr!(
+                    lang,
+                    "{to}: 送信済み（{at}）のため送りません",
+                    "{to}: sent before ({at}), not again"
+                ))?;
+            }
+            ReminderOutcome::Tried(r) if r.sent => {
+                let (to, detail) = (&r.to, &r.detail);
+                say(&tr!(
+                    lang,
+                    "{to}: 送信しました（{detail}）",
+                    "{to}: sent ({detail})"
+                ))?;
+            }
+            ReminderOutcome::Tried(r) => {
+                failed = true;
+                let (to, detail) = (&r.to, &r.detail);
+                warn(&tr!(
+                    lang,
+                    "{to}: 送信できませんでした（{detail}）。次の実行で再送します",
+                    "{to}: not sent ({detail}); the next run tries again"
+                ))?;
+            }
+        }
+    }
+    Ok(if failed {
+        Outcome::Problems
+    } else {
+        Outcome::Success
+    })
 }

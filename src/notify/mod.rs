@@ -14,6 +14,7 @@ pub mod imap;
 pub mod inbox;
 pub mod outbox;
 pub mod reading;
+pub mod reminder;
 pub mod reply;
 pub mod tls;
 pub mod transport;

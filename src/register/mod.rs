@@ -259,11 +259,7 @@ pub struct Register {
 impl Register {
     /// Reads and checks a register against the directory: errors stop it; warnings come
     /// with it.
-    pub fn load(
-        source: &SourceFile,
-        directory: &Directory,
-        limits: &Limits,
-    ) -> Checked {
+    pub fn load(source: &SourceFile, directory: &Directory, limits: &Limits) -> Checked {
         let file: RegisterFile = parse_yaml(source, limits).map_err(|d| vec![*d])?;
         let mut check = Check {
             file: &source.name,
@@ -292,11 +288,7 @@ impl Register {
 /// The register beside a directory: `accounts.yaml` in the directory file's folder, or the
 /// example city's beside the example directory. `None` where there is none; the load's
 /// errors where it cannot be used.
-pub fn beside(
-    divisions: &SourceFile,
-    directory: &Directory,
-    limits: &Limits,
-) -> Option<Checked> {
+pub fn beside(divisions: &SourceFile, directory: &Directory, limits: &Limits) -> Option<Checked> {
     let source = if divisions.name == crate::stock::display_name(&crate::stock::DIVISIONS) {
         SourceFile::new(
             crate::stock::display_name(&crate::stock::ACCOUNTS),

@@ -508,6 +508,75 @@ impl Clause {
     }
 }
 
+/// A division asked to review its accounts: after the last 人事異動 (or never reviewed, or an
+/// administrator gone from the directory), once per division and 人事異動.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewDue {
+    /// The owning division.
+    pub division: String,
+    /// Its mail address.
+    pub address: String,
+    /// The 人事異動 the review follows (part of what makes the reminder once).
+    pub personnel_change: NaiveDate,
+    /// Each account to review, with everything that falls short of it.
+    pub accounts: Vec<(String, Vec<Shortfall>)>,
+}
+
+impl ReviewDue {
+    /// What makes the reminder once: the division and the 人事異動.
+    pub fn key(&self) -> String {
+        format!("review|{}|{}", self.division, self.personnel_change)
+    }
+}
+
+/// The divisions whose accounts are due for review, from the findings: an account is due
+/// when it was never reviewed, not since the last 人事異動, or an administrator has left
+/// the directory; all its findings go with it, so the division sees what to fix.
+pub fn reviews_due(
+    register: &Register,
+    directory: &Directory,
+    findings: &[Finding],
+    today: NaiveDate,
+) -> Vec<ReviewDue> {
+    let personnel_change = last_personnel_change(register.personnel_change, today);
+    let mut out: Vec<ReviewDue> = Vec::new();
+    for account in &register.accounts {
+        let own: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.account == account.handle && f.line == account.line)
+            .collect();
+        let due = own.iter().any(|f| {
+            matches!(
+                f.shortfall,
+                Shortfall::NeverReviewed
+                    | Shortfall::NotReviewedSincePersonnelChange { .. }
+                    | Shortfall::AdministratorNotInDirectory { .. }
+            )
+        });
+        let Some(division) = directory
+            .divisions
+            .iter()
+            .find(|d| d.id == account.division)
+        else {
+            continue;
+        };
+        if !due {
+            continue;
+        }
+        let shortfalls = own.iter().map(|f| f.shortfall.clone()).collect();
+        match out.iter_mut().find(|r| r.division == division.id) {
+            Some(r) => r.accounts.push((account.handle.clone(), shortfalls)),
+            None => out.push(ReviewDue {
+                division: division.id.clone(),
+                address: division.email.clone(),
+                personnel_change,
+                accounts: vec![(account.handle.clone(), shortfalls)],
+            }),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
