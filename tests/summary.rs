@@ -961,3 +961,59 @@ fn a_missing_incidents_folder_is_an_error() {
     assert!(err.starts_with("hikeshi: cannot read nowhere: "), "{err}");
     assert!(out.stdout.is_empty());
 }
+
+/// The yearly summary carries the account register's readiness as it stands: counted by
+/// severity and listed account by account with the clauses, in every format; without a
+/// register of the city's there is no such section.
+#[test]
+fn the_summary_shows_the_register_s_readiness() {
+    let dir = copy();
+    let weak = common::fixture("register/weak.yaml");
+    let weak = weak.to_str().unwrap();
+    let s = json(dir.path(), &["--accounts", weak]);
+    let r = &s["readiness"];
+    assert_eq!(r["accounts"], 5);
+    assert_eq!(r["ready"], 0);
+    assert_eq!(
+        (r["high"].as_u64(), r["medium"].as_u64(), r["low"].as_u64()),
+        (Some(6), Some(11), Some(3))
+    );
+    let first = &r["findings"][0];
+    assert_eq!(first["account"], "@city_official");
+    assert_eq!(first["division"], "広報広聴課");
+    assert_eq!(first["severity"], "high");
+    assert!(
+        first["clauses"][0]
+            .as_str()
+            .unwrap()
+            .contains("4(1)「ユーザーアカウント管理者は原則2名")
+    );
+    let (md, _, code) = summary(dir.path(), &["--format", "md", "--accounts", weak]);
+    assert_eq!(code, 0);
+    let md = String::from_utf8(md).unwrap();
+    assert!(
+        md.contains("## 公式アカウントの準備（アカウント管理者一覧表）"),
+        "{md}"
+    );
+    assert!(md.contains("| 重大・要対応・軽微 | 6 / 11 / 3 |"), "{md}");
+    let (html, _, _) = summary(dir.path(), &["--format", "html", "--accounts", weak]);
+    let html = String::from_utf8(html).unwrap();
+    assert!(html.contains("<h2>公式アカウントの準備（アカウント管理者一覧表）</h2>"));
+    assert!(
+        html.contains("<tr class=\"bad\"><td>@city_official</td>"),
+        "{html}"
+    );
+    // No register of the city's: no section, and the JSON has no such key.
+    let s = json(dir.path(), &[]);
+    assert!(s.get("readiness").is_none(), "{s}");
+    #[cfg(unix)]
+    {
+        let (bytes, _, code) = summary(dir.path(), &["--format", "xlsx", "--accounts", weak]);
+        assert_eq!(code, 0);
+        let sheets = common::smtp::run_python(
+            "import io, sys, openpyxl\nwb = openpyxl.load_workbook(io.BytesIO(sys.stdin.buffer.read()))\nws = wb['アカウントの準備']\nprint(ws.max_row, ws['A2'].value, ws['C2'].value)\n",
+            &bytes,
+        );
+        assert_eq!(sheets.trim(), "21 @city_official 重大");
+    }
+}

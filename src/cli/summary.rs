@@ -52,6 +52,10 @@ pub enum Cmd {
         /// Replace an existing file.
         #[arg(long)]
         force: bool,
+        /// The account register whose readiness the summary shows [default:
+        /// ./playbooks/accounts.yaml if there is one; none otherwise].
+        #[arg(long, value_name = "FILE")]
+        accounts: Option<PathBuf>,
     },
 }
 
@@ -78,6 +82,7 @@ impl Cmd {
             format,
             output,
             force,
+            accounts,
         } = self;
         if let (Some(from), Some(to)) = (from, to)
             && from > to
@@ -90,7 +95,14 @@ impl Cmd {
             SummaryFormat::Json => Format::Json,
             SummaryFormat::Xlsx => Format::Xlsx,
         };
-        run(ctx, Period { from, to }, format, output.as_deref(), force)
+        run(
+            ctx,
+            Period { from, to },
+            format,
+            output.as_deref(),
+            force,
+            accounts.as_deref(),
+        )
     }
 }
 
@@ -100,10 +112,12 @@ fn run(
     format: Format,
     output: Option<&Path>,
     force: bool,
+    accounts: Option<&Path>,
 ) -> Result<Outcome, Error> {
     let lang = ctx.lang;
     let config = Config::load(ctx.config.as_deref())?;
-    let built = summary::summarize(&ctx.incidents, period, lang, clock().now())?;
+    let mut built = summary::summarize(&ctx.incidents, period, lang, clock().now())?;
+    built.readiness = readiness(accounts, lang)?;
     // Warnings on standard error: the summary itself may be going to standard output.
     {
         let mut err = std::io::stderr().lock();
@@ -189,4 +203,72 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         });
     }
     Ok(())
+}
+
+/// The register's readiness for the summary: `--accounts`, else the city's register if there
+/// is one (never the example city's).
+fn readiness(
+    accounts: Option<&Path>,
+    lang: crate::Lang,
+) -> Result<Option<summary::ReadinessSummary>, Error> {
+    use crate::register::readiness::Severity;
+    let city = Path::new("playbooks").join(crate::register::FILE_NAME);
+    let path = match accounts {
+        Some(p) => p.to_path_buf(),
+        None if city.is_file() => city,
+        None => return Ok(None),
+    };
+    let loaded = super::register::load(Some(&path), None)?;
+    let today = clock()
+        .now()
+        .with_timezone(&crate::clock::jst())
+        .date_naive();
+    let findings = crate::register::readiness::assess(&loaded.register, &loaded.directory, today);
+    let count = |s| findings.iter().filter(|f| f.severity == s).count();
+    let ready = loaded
+        .register
+        .accounts
+        .iter()
+        .filter(|a| {
+            a.status != crate::register::AccountStatus::Closed
+                && !findings
+                    .iter()
+                    .any(|f| f.account == a.handle && f.line == a.line)
+        })
+        .count();
+    Ok(Some(summary::ReadinessSummary {
+        register: loaded.origin.clone(),
+        today,
+        last_personnel_change: crate::register::readiness::last_personnel_change(
+            loaded.register.personnel_change,
+            today,
+        ),
+        accounts: loaded.register.accounts.len(),
+        ready,
+        high: count(Severity::High),
+        medium: count(Severity::Medium),
+        low: count(Severity::Low),
+        findings: findings
+            .iter()
+            .map(|f| summary::ReadinessRow {
+                account: f.account.clone(),
+                division: loaded
+                    .register
+                    .accounts
+                    .iter()
+                    .find(|a| a.handle == f.account && a.line == f.line)
+                    .map(|a| a.division.clone())
+                    .unwrap_or_default(),
+                severity: match f.severity {
+                    Severity::High => "high",
+                    Severity::Medium => "medium",
+                    Severity::Low => "low",
+                }
+                .to_string(),
+                severity_text: f.severity.words(lang).to_string(),
+                text: f.shortfall.words(lang),
+                clauses: f.clauses.iter().map(|c| c.words(lang)).collect(),
+            })
+            .collect(),
+    }))
 }

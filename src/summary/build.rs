@@ -555,6 +555,7 @@ fn assemble(
         scores,
         lessons,
         skipped_folders,
+        readiness: None,
     }
 }
 

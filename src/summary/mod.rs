@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use minijinja::{Value, context};
 
 pub use build::summarize;
-pub use model::{Measure, Period, Summary};
+pub use model::{Measure, Period, ReadinessRow, ReadinessSummary, Summary};
 
 use crate::lang::{Lang, Text};
 use crate::report::ReportError;
@@ -295,6 +295,36 @@ const LABELS: &[(&str, Text)] = &[
         Text::new("振り返り未記録", "no review recorded"),
     ),
     ("none", Text::new("なし", "none")),
+    (
+        "readiness",
+        Text::new(
+            "公式アカウントの準備（アカウント管理者一覧表）",
+            "Readiness of the official accounts (account register)",
+        ),
+    ),
+    (
+        "readiness_note",
+        Text::new(
+            "集計の作成日時点の一覧表を、ガイドラインの条項に照らして点検した結果（hikeshi register check）",
+            "The register as it stands when the summary is made, checked against the guidelines' clauses (hikeshi register check)",
+        ),
+    ),
+    ("register", Text::new("一覧表", "Register")),
+    ("accounts", Text::new("アカウント", "Accounts")),
+    ("ready", Text::new("不足なし", "Ready")),
+    (
+        "last_change",
+        Text::new("直近の人事異動", "Last personnel change"),
+    ),
+    ("account", Text::new("アカウント", "Account")),
+    ("division", Text::new("所管課", "Division")),
+    ("severity", Text::new("重大性", "Severity")),
+    ("finding", Text::new("不足", "Finding")),
+    ("clauses", Text::new("根拠", "Clauses")),
+    (
+        "findings_count",
+        Text::new("重大・要対応・軽微", "High, medium, low"),
+    ),
     (
         "chart",
         Text::new(

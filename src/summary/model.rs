@@ -50,6 +50,50 @@ pub struct Summary {
     /// Folders in the incidents folder that are not incidents, or cannot be read at all:
     /// named, and left out of every count.
     pub skipped_folders: Vec<SkippedFolder>,
+    /// The accounts' readiness as the register stands when the summary is made (none
+    /// without a register).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<ReadinessSummary>,
+}
+
+/// The account register's readiness findings, counted and listed (docs/register.md).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ReadinessSummary {
+    /// The register read.
+    pub register: String,
+    /// The day judged.
+    pub today: NaiveDate,
+    /// The last 人事異動 on or before it.
+    pub last_personnel_change: NaiveDate,
+    /// Accounts in the register (closed ones included).
+    pub accounts: usize,
+    /// Accounts with no finding.
+    pub ready: usize,
+    /// Findings by severity: 重大, 要対応, 軽微.
+    pub high: usize,
+    /// 要対応.
+    pub medium: usize,
+    /// 軽微.
+    pub low: usize,
+    /// Every finding, account by account, worst first.
+    pub findings: Vec<ReadinessRow>,
+}
+
+/// One readiness finding as the summary lists it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ReadinessRow {
+    /// The account.
+    pub account: String,
+    /// Its owning division.
+    pub division: String,
+    /// `high`, `medium` or `low`.
+    pub severity: String,
+    /// The severity in words.
+    pub severity_text: String,
+    /// What falls short, in words.
+    pub text: String,
+    /// The clauses that ask for it, as cited.
+    pub clauses: Vec<String>,
 }
 
 /// A period of start dates.

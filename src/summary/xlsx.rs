@@ -30,6 +30,15 @@ const SHEET_MAIL: Text = Text::new("通知の遅れ・未達", "Mail late or und
 const SHEET_SCORES: Text = Text::new("訓練の得点", "Exercise scores");
 const SHEET_LESSONS: Text = Text::new("未了の振り返り", "Lessons still open");
 const SHEET_SKIPPED: Text = Text::new("除外したフォルダ", "Folders left out");
+const SHEET_READINESS: Text = Text::new("アカウントの準備", "Account readiness");
+
+const READINESS: [Text; 5] = [
+    Text::new("アカウント", "Account"),
+    Text::new("所管課", "Division"),
+    Text::new("重大性", "Severity"),
+    Text::new("不足", "Finding"),
+    Text::new("根拠", "Clauses"),
+];
 
 const OVERVIEW: [Text; 2] = [Text::new("項目", "Item"), Text::new("内容", "Value")];
 
@@ -365,6 +374,24 @@ fn workbook(summary: &Summary, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         .collect();
     let ws = book.add_worksheet().set_name(SHEET_LESSONS.get(lang))?;
     sheet(ws, &f, &LESSONS, lessons, &[4, 5], lang)?;
+
+    if let Some(readiness) = &summary.readiness {
+        let rows = readiness
+            .findings
+            .iter()
+            .map(|r| {
+                vec![
+                    text(r.account.clone()),
+                    text(r.division.clone()),
+                    text(r.severity_text.clone()),
+                    text(r.text.clone()),
+                    text(r.clauses.join("\n")),
+                ]
+            })
+            .collect();
+        let ws = book.add_worksheet().set_name(SHEET_READINESS.get(lang))?;
+        sheet(ws, &f, &READINESS, rows, &[3, 4], lang)?;
+    }
 
     let skipped = summary
         .skipped_folders
