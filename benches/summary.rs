@@ -1,5 +1,5 @@
 //! `hikeshi summary` over 200 incidents: 100 exercises played to the end by the autopilot
-//! (the nine stock scenarios in turn: hundreds of events, mail, injects, reviews) and 100 real
+//! (the ten stock scenarios in turn: hundreds of events, mail, injects, reviews) and 100 real
 //! incidents of 300 events each on the stock 不正アクセス playbook. Each iteration reads and
 //! audits every folder, measures every incident and renders the summary, as the command does.
 //!

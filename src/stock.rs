@@ -11,8 +11,9 @@ pub struct StockFile {
 }
 
 /// The stock playbooks: 不正アクセス, なりすまし, 炎上, 誤投稿・誤情報の訂正, 職員の私的利用,
-/// デマ・風評, 不適切なコメント, 委託業者の誤投稿・アカウントの事故, 首長等を装った偽の動画・音声.
-pub const PLAYBOOKS: [StockFile; 9] = [
+/// デマ・風評, 不適切なコメント, 委託業者の誤投稿・アカウントの事故, 首長等を装った偽の動画・音声,
+/// 公式アカウントの凍結・削除、管理者の不在、休眠アカウント.
+pub const PLAYBOOKS: [StockFile; 10] = [
     StockFile {
         name: "unauthorized-access.yaml",
         text: include_str!("../playbooks/unauthorized-access.yaml"),
@@ -49,6 +50,10 @@ pub const PLAYBOOKS: [StockFile; 9] = [
         name: "deepfake.yaml",
         text: include_str!("../playbooks/deepfake.yaml"),
     },
+    StockFile {
+        name: "account-lost.yaml",
+        text: include_str!("../playbooks/account-lost.yaml"),
+    },
 ];
 
 /// The text of the stock playbook with this id (`flaming` …).
@@ -67,7 +72,7 @@ pub fn ids() -> impl Iterator<Item = &'static str> {
 }
 
 /// The stock exercise scenarios (机上訓練), one per playbook, in the playbooks' order.
-pub const EXERCISES: [StockFile; 9] = [
+pub const EXERCISES: [StockFile; 10] = [
     StockFile {
         name: "takeover-friday-night.yaml",
         text: include_str!("../playbooks/exercises/takeover-friday-night.yaml"),
@@ -103,6 +108,10 @@ pub const EXERCISES: [StockFile; 9] = [
     StockFile {
         name: "mayor-deepfake-benefit.yaml",
         text: include_str!("../playbooks/exercises/mayor-deepfake-benefit.yaml"),
+    },
+    StockFile {
+        name: "bousai-account-locked-out.yaml",
+        text: include_str!("../playbooks/exercises/bousai-account-locked-out.yaml"),
     },
 ];
 

@@ -361,9 +361,10 @@ fn the_launcher_in_the_city_s_folder_starts_the_city_s_playbook() {
     let bin = assert_cmd::cargo::cargo_bin!("hikeshi");
     let tmux = common::tmux::Tmux::new(tmp.path(), &city);
     tmux.type_line(&format!("HIKESHI_OPERATOR=田中 {}", bin.display()));
-    // The city's playbooks in file order: comments, contractor, correction, deepfake, flaming, …
-    tmux.wait_for("5. 開始: SNS公式アカウントの炎上対応");
-    tmux.keys(&["5"]);
+    // The city's playbooks in file order: account-lost, comments, contractor, correction,
+    // deepfake, flaming, …
+    tmux.wait_for("6. 開始: SNS公式アカウントの炎上対応");
+    tmux.keys(&["6"]);
     tmux.wait_for("1 X");
     tmux.keys(&["1"]);
     tmux.wait_for("0/20");

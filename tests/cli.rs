@@ -8,7 +8,7 @@ use common::{fixture, hikeshi, native, root};
 use predicates::prelude::*;
 
 /// The stock playbooks, in the order `list` shows them.
-const STOCK_IDS: [&str; 9] = [
+const STOCK_IDS: [&str; 10] = [
     "unauthorized-access",
     "impersonation",
     "flaming",
@@ -18,6 +18,7 @@ const STOCK_IDS: [&str; 9] = [
     "comments",
     "contractor",
     "deepfake",
+    "account-lost",
 ];
 
 #[test]
@@ -39,6 +40,7 @@ fn check_of_the_repository_playbooks_exits_zero() {
         .stdout(ok("playbooks/comments.yaml"))
         .stdout(ok("playbooks/contractor.yaml"))
         .stdout(ok("playbooks/deepfake.yaml"))
+        .stdout(ok("playbooks/account-lost.yaml"))
         .stdout(ok(
             "playbooks/exercises/takeover-friday-night.yaml (exercise scenario unauthorized-access",
         ))
@@ -50,7 +52,8 @@ fn check_of_the_repository_playbooks_exits_zero() {
         .stdout(ok("playbooks/exercises/scam-link-comments.yaml"))
         .stdout(ok("playbooks/exercises/former-agency-wrong-post.yaml"))
         .stdout(ok("playbooks/exercises/mayor-deepfake-benefit.yaml"))
-        .stderr(predicate::str::contains("checked 20 file(s): 0 error(s)"));
+        .stdout(ok("playbooks/exercises/bousai-account-locked-out.yaml"))
+        .stderr(predicate::str::contains("checked 22 file(s): 0 error(s)"));
 }
 
 #[test]
@@ -67,7 +70,7 @@ fn check_without_a_playbooks_folder_checks_the_embedded_stock() {
         .stdout(predicate::str::contains(
             "<embedded>/playbooks/exercises/shelter-post-backlash.yaml",
         ))
-        .stderr(predicate::str::contains("checked 19 file(s): 0 error(s)"));
+        .stderr(predicate::str::contains("checked 21 file(s): 0 error(s)"));
 }
 
 #[test]
@@ -210,6 +213,7 @@ fn every_stock_playbook_points_editors_at_the_schema() {
         "comments.yaml",
         "contractor.yaml",
         "deepfake.yaml",
+        "account-lost.yaml",
     ] {
         let text = std::fs::read_to_string(root().join("playbooks").join(name)).unwrap();
         assert!(
@@ -243,7 +247,7 @@ fn list_shows_each_playbook_with_steps_and_critical_path() {
         .clone();
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 10, "{text}");
+    assert_eq!(lines.len(), 11, "{text}");
     assert!(lines[0].starts_with("ID"));
     for (line, id) in lines[1..].iter().zip(STOCK_IDS) {
         assert!(line.starts_with(id), "{line}");
@@ -264,7 +268,7 @@ fn list_exercises_shows_each_scenario_with_its_playbook() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 10, "{text}");
+    assert_eq!(lines.len(), 11, "{text}");
     for (line, (id, playbook)) in lines[1..].iter().zip([
         ("takeover-friday-night", "unauthorized-access"),
         ("fake-mayor-gift-campaign", "impersonation"),
@@ -275,6 +279,7 @@ fn list_exercises_shows_each_scenario_with_its_playbook() {
         ("scam-link-comments", "comments"),
         ("former-agency-wrong-post", "contractor"),
         ("mayor-deepfake-benefit", "deepfake"),
+        ("bousai-account-locked-out", "account-lost"),
     ]) {
         assert!(line.starts_with(id), "{line}");
         assert!(line.contains(playbook), "{line}");
@@ -301,6 +306,7 @@ fn init_writes_a_working_set_and_refuses_to_overwrite() {
         "playbooks/comments.yaml",
         "playbooks/contractor.yaml",
         "playbooks/deepfake.yaml",
+        "playbooks/account-lost.yaml",
         "playbooks/divisions.yaml",
         "hikeshi.toml",
         "docs/playbook.schema.json",
@@ -315,6 +321,7 @@ fn init_writes_a_working_set_and_refuses_to_overwrite() {
         "playbooks/exercises/scam-link-comments.yaml",
         "playbooks/exercises/former-agency-wrong-post.yaml",
         "playbooks/exercises/mayor-deepfake-benefit.yaml",
+        "playbooks/exercises/bousai-account-locked-out.yaml",
     ] {
         assert!(target.join(file).is_file(), "{file} missing");
     }
@@ -323,7 +330,7 @@ fn init_writes_a_working_set_and_refuses_to_overwrite() {
         .args(["--lang", "en", "check"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("checked 19 file(s): 0 error(s)"));
+        .stderr(predicate::str::contains("checked 21 file(s): 0 error(s)"));
     // A scenario copied with its playbooks runs against the copy, not the stock one.
     hikeshi()
         .current_dir(&target)
@@ -359,7 +366,7 @@ fn graph_of_an_unknown_playbook_names_the_stock_ones() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "unauthorized-access, impersonation, flaming, correction, staff-conduct, rumor, comments, contractor, deepfake",
+            "unauthorized-access, impersonation, flaming, correction, staff-conduct, rumor, comments, contractor, deepfake, account-lost",
         ))
         .stderr(predicate::str::contains(
             "`no-such-playbook` という手順書が見つかりません（探した場所: ",
@@ -369,7 +376,7 @@ fn graph_of_an_unknown_playbook_names_the_stock_ones() {
 #[test]
 fn an_error_is_printed_once_in_the_language_asked_for() {
     // Before the one error path this was English whatever the language, and printed by main.
-    let stock = "stock playbooks: unauthorized-access, impersonation, flaming, correction, staff-conduct, rumor, comments, contractor, deepfake)";
+    let stock = "stock playbooks: unauthorized-access, impersonation, flaming, correction, staff-conduct, rumor, comments, contractor, deepfake, account-lost)";
     let out = hikeshi()
         .args(["--lang", "en", "start", "no-such-playbook"])
         .output()

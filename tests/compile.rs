@@ -418,6 +418,14 @@ fn every_stock_playbook_marks_its_milestones() {
                 Some("warning-post"),
             ],
         ),
+        (
+            "account-lost",
+            [
+                Some("report-to-supervisor"),
+                Some("secure-account"),
+                Some("status-notice"),
+            ],
+        ),
     ];
     let (_, directory) = catalog::DivisionsRef::Stock
         .load(&Limits::default())

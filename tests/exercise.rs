@@ -20,7 +20,7 @@ use hikeshi::playbook::CompileOptions;
 use hikeshi::tui::app::{Action, Mode};
 use serde_json::Value;
 
-const STOCK: [&str; 9] = [
+const STOCK: [&str; 10] = [
     "takeover-friday-night",
     "fake-mayor-gift-campaign",
     "shelter-post-backlash",
@@ -30,6 +30,7 @@ const STOCK: [&str; 9] = [
     "scam-link-comments",
     "former-agency-wrong-post",
     "mayor-deepfake-benefit",
+    "bousai-account-locked-out",
 ];
 
 /// Runs `hikeshi exercise … --autopilot --json` in `dir`; returns the JSON.
@@ -548,6 +549,113 @@ fn the_deepfake_texts_name_the_person_and_deny_only_after_the_person_confirmed()
         "{statement}"
     );
     assert!(statement.trim_end().ends_with("市長）"), "{statement}");
+}
+
+/// 管理できないアカウント: nobody can log in to the disaster X account (the administrators left,
+/// the recovery address was abolished in April). The status notice on the other accounts says
+/// the application was made only once it was made, and never tells the public the internal
+/// reasons; recovery is announced on the account and the website only after X restored access
+/// (an inject at 3 days) and the account was secured; the 一覧表 is mailed to 広報 after the
+/// register was put right. The branches of a takeover, a closure and a new account stay out.
+#[test]
+fn the_lost_account_notices_claim_the_recovery_only_once_it_was_recovered() {
+    use hikeshi::text::length::{Unit, count};
+    let dir = tempfile::tempdir().unwrap();
+    let run = autopilot(dir.path(), "bousai-account-locked-out", &[], None);
+    assert!(
+        run["score"]["total"].as_u64().unwrap() >= 90,
+        "{}",
+        run["score"]
+    );
+    let posted = posted(dir.path(), &run);
+    let steps: Vec<&str> = posted.iter().map(|(s, _, _)| s.as_str()).collect();
+    assert_eq!(
+        steps,
+        [
+            "status-notice",
+            "website-notice",
+            "recovered-post",
+            "website-update"
+        ],
+        "{posted:?}"
+    );
+    for (step, text, _) in &posted {
+        // The internal reasons would help someone claim the account.
+        for inside in ["退職", "異動", "廃止", "二段階認証", "パスワード"] {
+            assert!(!text.contains(inside), "{step} tells {inside}: {text}");
+        }
+    }
+    // The first notice went out before the application: it promises, it does not claim.
+    let (_, status_notice, at) = &posted[0];
+    assert!(*at < done_at(&run, "platform-recovery"), "{status_notice}");
+    assert!(
+        status_notice
+            .contains("例示市公式Xアカウント（@city_bousai）は、現在投稿できない状態です。"),
+        "{status_notice}"
+    );
+    assert!(
+        status_notice.contains("回復の手続を進めています。"),
+        "{status_notice}"
+    );
+    assert!(!status_notice.contains("申請しました"), "{status_notice}");
+    assert!(
+        count(status_notice, Unit::Weighted) <= 280,
+        "{status_notice}"
+    );
+    let (_, website_notice, at) = &posted[1];
+    assert!(done_at(&run, "platform-recovery") <= *at);
+    assert!(
+        website_notice.contains("運営会社に回復を申請しました。"),
+        "{website_notice}"
+    );
+    assert!(!website_notice.contains("管理を回復"), "{website_notice}");
+    // Access came back at 3 days (the inject answering outcome): only then is it said.
+    let restored = 3 * 86_400;
+    assert!(done_at(&run, "secure-account") >= restored);
+    for (step, text, at) in &posted[2..] {
+        assert!(*at >= done_at(&run, "secure-account"), "{step}");
+        assert!(
+            text.contains("管理を回復し、安全対策を講じました。"),
+            "{step}: {text}"
+        );
+    }
+    let (_, recovered, _) = &posted[2];
+    assert!(count(recovered, Unit::Weighted) <= 280, "{recovered}");
+    for text in posted.iter().map(|(_, t, _)| t) {
+        assert!(!text.contains("回復を申請しました") || !text.contains("管理を回復し"));
+    }
+    // The cause was answered again (the reset mail went to an abolished address), which
+    // brought in the mailbox's temporary restoring; the 一覧表 followed the register's repair.
+    assert!(done_at(&run, "restore-recovery-mail") > 0);
+    assert!(done_at(&run, "update-register") <= done_at(&run, "submit-admin-list"));
+    let report = report_json(dir.path(), &run);
+    let status = |id: &str| {
+        report["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()["status"]
+            .clone()
+    };
+    for id in [
+        "ask-former-admin",
+        "proof-of-authority",
+        "update-register",
+        "prevent-recurrence",
+    ] {
+        assert_eq!(status(id), "done", "{id}");
+    }
+    for id in [
+        "report-takeover",
+        "close-account",
+        "consult-new-account",
+        "open-new-account",
+        "new-account-notice",
+        "watch-name",
+    ] {
+        assert_eq!(status(id), "not_applicable", "{id}");
+    }
 }
 
 #[test]

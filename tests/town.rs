@@ -1,5 +1,5 @@
 //! A town with its own names: its divisions are called nothing like 例示市's, and its
-//! directory says once which of them plays each part the stock playbooks name. All nine stock
+//! directory says once which of them plays each part the stock playbooks name. All ten stock
 //! playbooks then check clean, every stock scenario runs, and the mail and the public texts
 //! use the town's names and words (町民, 総務課 御中), with no playbook edited.
 //! The fixture `tests/fixtures/town/divisions.yaml` is written from docs/adopting.md.
@@ -30,8 +30,9 @@ const TOWN_NAMES: [&str; 7] = [
     "警察（サイバー犯罪相談窓口）",
     "プラットフォーム通報窓口",
 ];
-const SCENARIOS: [&str; 9] = [
+const SCENARIOS: [&str; 10] = [
     "anonymous-staff-account",
+    "bousai-account-locked-out",
     "earthquake-water-rumor",
     "fake-mayor-gift-campaign",
     "former-agency-wrong-post",
@@ -74,7 +75,7 @@ fn town_divisions() -> String {
 }
 
 #[test]
-fn the_town_s_own_names_and_parts_check_all_nine_stock_playbooks_clean() {
+fn the_town_s_own_names_and_parts_check_all_ten_stock_playbooks_clean() {
     let (_tmp, town) = town(&town_divisions());
     let (ok, out, err) = run(&town, &["check"]);
     assert!(ok, "{out}\n{err}");

@@ -39,7 +39,7 @@ use crate::lang::Lang;
     after_help = "Exit codes: 0 success (warnings allowed), 1 errors found, 2 usage error.\n\
 Playbooks: a file path, or an id: the city's ./playbooks/ID.yaml, else a stock playbook \
 (unauthorized-access, impersonation, flaming, correction, staff-conduct, rumor, comments, \
-contractor, deepfake). \
+contractor, deepfake, account-lost). \
 `hikeshi list` shows every id and its file; `hikeshi list --exercises` every scenario."
 )]
 pub struct Cli {
