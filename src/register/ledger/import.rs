@@ -630,7 +630,12 @@ fn person(item: &str, owner: Option<&str>) -> Option<PersonOut> {
 }
 
 /// What a sheet gave: its name, the accounts, the bad rows and the columns not read.
-type SheetRead = (Option<String>, Vec<AccountOut>, Vec<RowProblem>, Vec<Column>);
+type SheetRead = (
+    Option<String>,
+    Vec<AccountOut>,
+    Vec<RowProblem>,
+    Vec<Column>,
+);
 
 /// Reads the accounts of the first grid with a header row (or the one named `sheet`).
 fn read_accounts(
