@@ -895,3 +895,46 @@ fn an_owner_the_directory_disagrees_with_is_named_by_row() {
         stderr_of(&out)
     );
 }
+
+/// A workbook of the city's own: the sheet named, its header below a title, a numeric ID
+/// typed as a number (digits lost) and a reviewer without a day named by row and column.
+#[test]
+fn a_workbook_s_number_cells_and_half_reviews_are_named() {
+    let dir = city();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet().set_name("表紙").unwrap();
+    let sheet = book.add_worksheet().set_name("令和8年度").unwrap();
+    sheet.write_string(0, 0, "公式アカウント一覧").unwrap();
+    for (c, h) in ["媒体", "アカウント", "所管課", "数値ID", "最終確認者"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(2, c as u16, *h).unwrap();
+    }
+    let row = ["X", "@city_official", "広報広聴課"];
+    for (c, v) in row.iter().enumerate() {
+        sheet.write_string(3, c as u16, *v).unwrap();
+    }
+    sheet
+        .write_number(3, 3, 1_234_567_890_123_456_789.0)
+        .unwrap();
+    sheet.write_string(3, 4, "広報広聴課長").unwrap();
+    book.save(dir.path().join("一覧.xlsx")).unwrap();
+    let out = ledger(dir.path(), &["import", "一覧.xlsx", "--sheet", "令和8年度"]);
+    assert!(!out.status.success());
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("4行目 D列「数値ID」: 数値として入力されているため桁が失われています"),
+        "{err}"
+    );
+    assert!(
+        err.contains("4行目 E列「最終確認者」: 最終確認日と最終確認者は両方書いてください"),
+        "{err}"
+    );
+    let out = ledger(dir.path(), &["import", "一覧.xlsx", "--sheet", "なし"]);
+    assert!(
+        stderr_of(&out).contains("シート「なし」がありません（あるシート: 表紙、令和8年度）"),
+        "{}",
+        stderr_of(&out)
+    );
+}

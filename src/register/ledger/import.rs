@@ -789,12 +789,13 @@ fn read_rows(
                 by,
             }),
             (None, None) => None,
+            // Named at the cell that is filled in (the other column may be missing).
             (Some(_), None) if blank(Field::ReviewedBy) => {
-                r.problem(Field::ReviewedBy, Reason::HalfReview);
+                r.problem(Field::ReviewedOn, Reason::HalfReview);
                 None
             }
             (None, Some(_)) if blank(Field::ReviewedOn) => {
-                r.problem(Field::ReviewedOn, Reason::HalfReview);
+                r.problem(Field::ReviewedBy, Reason::HalfReview);
                 None
             }
             _ => None,
