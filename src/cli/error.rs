@@ -837,6 +837,9 @@ mod tests {
                     path: "playbooks/accounts.yaml".into(),
                     message: "bad".into(),
                 },
+                LedgerError::OutputExists {
+                    path: "アカウント管理者一覧表.docx".into(),
+                },
                 LedgerError::Invalid(vec!["x".into()]),
                 LedgerError::Xlsx("bad".into()),
             ],
@@ -852,8 +855,9 @@ mod tests {
                 LedgerError::Existing { .. } => 8,
                 LedgerError::Invalid(_) => 9,
                 LedgerError::Xlsx(_) => 10,
+                LedgerError::OutputExists { .. } => 11,
             },
-            11,
+            12,
             LedgerError::message,
         );
     }

@@ -502,10 +502,7 @@ mod ledger {
             ))
         });
         if !force && std::fs::symlink_metadata(&out).is_ok() {
-            return Err(Error::SummaryOutput {
-                path: out,
-                in_incident: false,
-            });
+            return Err(LedgerError::OutputExists { path: out }.into());
         }
         let config = Config::load(ctx.config.as_deref())?;
         let loaded = load(accounts, divisions)?;

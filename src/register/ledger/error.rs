@@ -50,6 +50,11 @@ pub enum LedgerError {
         /// The file.
         path: PathBuf,
     },
+    /// The file `register export` would write exists and `--force` was not given.
+    OutputExists {
+        /// The file.
+        path: PathBuf,
+    },
     /// The existing register (whose settings are kept) does not parse.
     Existing {
         /// The file.
@@ -130,6 +135,14 @@ impl LedgerError {
                     lang,
                     "{path} は既にあります。置き換えるには --force を付けてください（人事異動の日などの設定は引き継ぎます）",
                     "{path} already exists; use --force to replace it (its settings, such as personnel_change, are kept)"
+                )
+            }
+            LedgerError::OutputExists { path } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "{path} は既にあります。置き換えるには --force を付けてください",
+                    "{path} already exists; use --force to replace it"
                 )
             }
             LedgerError::Existing { path, message } => {
