@@ -12,6 +12,7 @@ use crate::journal::JournalError;
 use crate::lang::Lang;
 use crate::notify::NotifyError;
 use crate::playbook::{Diagnostic, SourceFile};
+use crate::register::ledger::LedgerError;
 use crate::report::ReportError;
 use crate::summary::SummaryError;
 use crate::tr;
@@ -51,6 +52,9 @@ pub enum Error {
     /// A contact list could not be imported or exported.
     #[error(transparent)]
     Contacts(#[from] ContactsError),
+    /// The account register could not be exported as the 一覧表 or imported from it.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
     /// A playbook or scenario does not load: its diagnostics say why.
     Load(LoadFailure),
     /// Standard input and output are not a terminal, so the screen cannot be shown.
@@ -216,6 +220,7 @@ impl Error {
             Error::Summary(e) => e.message(lang),
             Error::Tui(e) => e.message(lang),
             Error::Contacts(e) => e.message(lang),
+            Error::Ledger(e) => e.message(lang),
             Error::Load(_) => return None,
             Error::NoTerminal { .. } => tr!(
                 lang,
@@ -803,6 +808,61 @@ mod tests {
     }
 
     #[test]
+    fn every_ledger_error_is_bilingual() {
+        use crate::register::ledger::Field;
+        every_variant(
+            &[
+                LedgerError::File(ContactsError::NothingRead),
+                LedgerError::NoSuchSheet {
+                    name: "x".into(),
+                    sheets: vec!["一覧".into()],
+                },
+                LedgerError::NoHeader {
+                    sheets: vec!["一覧".into()],
+                },
+                LedgerError::DuplicateColumn {
+                    field: Field::Handle,
+                    first: "B「アカウント」".into(),
+                    second: "C「ユーザー名」".into(),
+                },
+                LedgerError::SecretColumn {
+                    column: "C「パスワード」".into(),
+                },
+                LedgerError::BadRows { count: 2 },
+                LedgerError::NothingRead,
+                LedgerError::Exists {
+                    path: "playbooks/accounts.yaml".into(),
+                },
+                LedgerError::Existing {
+                    path: "playbooks/accounts.yaml".into(),
+                    message: "bad".into(),
+                },
+                LedgerError::OutputExists {
+                    path: "アカウント管理者一覧表.docx".into(),
+                },
+                LedgerError::Invalid(vec!["x".into()]),
+                LedgerError::Xlsx("bad".into()),
+            ],
+            |e| match e {
+                LedgerError::File(_) => 0,
+                LedgerError::NoSuchSheet { .. } => 1,
+                LedgerError::NoHeader { .. } => 2,
+                LedgerError::DuplicateColumn { .. } => 3,
+                LedgerError::SecretColumn { .. } => 4,
+                LedgerError::BadRows { .. } => 5,
+                LedgerError::NothingRead => 6,
+                LedgerError::Exists { .. } => 7,
+                LedgerError::Existing { .. } => 8,
+                LedgerError::Invalid(_) => 9,
+                LedgerError::Xlsx(_) => 10,
+                LedgerError::OutputExists { .. } => 11,
+            },
+            12,
+            LedgerError::message,
+        );
+    }
+
+    #[test]
     fn every_cli_error_is_bilingual() {
         let failure = match crate::catalog::load_playbook(
             &PlaybookRef::File("no-such-playbook.yaml".into()),
@@ -893,6 +953,9 @@ mod tests {
                     messages: vec![2, 5],
                 },
                 Error::Contacts(ContactsError::BadRows { count: 2 }),
+                Error::Ledger(LedgerError::SecretColumn {
+                    column: "C「パスワード」".into(),
+                }),
             ],
             |e| match e {
                 Error::Incident(_) => 0,
@@ -925,8 +988,9 @@ mod tests {
                 Error::Contacts(_) => 27,
                 Error::NoRegister { .. } => 28,
                 Error::RegisterExists { .. } => 29,
+                Error::Ledger(_) => 30,
             },
-            30,
+            31,
             Error::render,
         );
     }

@@ -106,6 +106,66 @@ pub enum Action {
         #[arg(long)]
         force: bool,
     },
+    // --- The 一覧表 as filed: export and import (issue 29 item 3) ---
+    /// Write the ソーシャルメディア アカウント管理者一覧表 (宇部 4(5)) for submission to the 広報
+    /// division: Word or Excel, one row per account, with the 決裁欄 (the [report] stamps,
+    /// document_number and date of hikeshi.toml, as the report has them).
+    ///
+    /// The Excel file is also the template of `register import`: one row per account, several
+    /// administrators or editors in one cell, one a line as 氏名（所属課）.
+    #[command(after_help = LEDGER_COLUMNS)]
+    Export {
+        /// docx (Word) or xlsx (Excel).
+        #[arg(long, value_enum)]
+        format: LedgerFormat,
+        /// Where to write it [default: アカウント管理者一覧表.docx or .xlsx; with --lang en,
+        /// account-register.docx or .xlsx].
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// The register [default: ./playbooks/accounts.yaml, else the example city's].
+        #[arg(long, value_name = "FILE")]
+        accounts: Option<PathBuf>,
+        /// The directory [default: divisions.yaml beside the register, else
+        /// ./playbooks/divisions.yaml, else the example city's].
+        #[arg(long, value_name = "FILE")]
+        divisions: Option<PathBuf>,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Read the city's 一覧表 (.xlsx, .xls, .ods or .csv in UTF-8 or Shift_JIS) into
+    /// accounts.yaml.
+    ///
+    /// Every row that cannot be read is named with its row number as the spreadsheet shows
+    /// it, the column (letter and header) and why; then nothing is written (exit 1) unless
+    /// --skip-bad. A sheet with a column for passwords or recovery codes themselves is
+    /// refused whole. The file made must load against the directory (checked before writing)
+    /// and replaces the old one atomically, keeping its personnel_change,
+    /// dormant_after_months and domains; an existing file is replaced only with --force.
+    #[command(after_help = LEDGER_COLUMNS)]
+    Import {
+        /// The spreadsheet: .xlsx, .xls, .ods or .csv.
+        file: PathBuf,
+        /// The register to write.
+        #[arg(long, value_name = "FILE", default_value = "playbooks/accounts.yaml")]
+        out: PathBuf,
+        /// The directory the accounts are checked against [default: divisions.yaml beside
+        /// --out, else ./playbooks/divisions.yaml, else the example city's].
+        #[arg(long, value_name = "FILE")]
+        divisions: Option<PathBuf>,
+        /// The sheet to read [default: the first sheet with a header row].
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
+        /// Write the rows that were read although some could not be (they are listed).
+        #[arg(long)]
+        skip_bad: bool,
+        /// Print what would be written; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Replace an existing --out (its settings are kept).
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 impl Cmd {
@@ -135,6 +195,40 @@ impl Cmd {
                 divisions.as_deref(),
                 &dir,
                 dry_run,
+            ),
+            Action::Export {
+                format,
+                out,
+                accounts,
+                divisions,
+                force,
+            } => ledger::export(
+                ctx,
+                format,
+                out,
+                accounts.as_deref(),
+                divisions.as_deref(),
+                force,
+            ),
+            Action::Import {
+                file,
+                out,
+                divisions,
+                sheet,
+                skip_bad,
+                dry_run,
+                force,
+            } => ledger::import(
+                ctx,
+                &file,
+                &out,
+                divisions.as_deref(),
+                sheet.as_deref(),
+                ledger::Options {
+                    skip_bad,
+                    dry_run,
+                    force,
+                },
             ),
         }
     }
@@ -485,4 +579,210 @@ fn remind(
     } else {
         Outcome::Success
     })
+}
+
+// --- The 一覧表 as filed: `register export` and `register import` (issue 29 item 3) ---
+
+/// The columns of the 一覧表, for `--help`.
+const LEDGER_COLUMNS: &str = "\
+Columns (the header row names them, in Japanese or English; the header may come below the \
+title and the 決裁欄; other columns are ignored with a warning):
+  媒体 / platform — X, Instagram, Facebook, LINE, YouTube, TikTok, Threads (required)
+  アカウント / account / handle — the user name, or the page's URL (required)
+  数値ID / numeric ID — the permanent numeric ID (as text: a number loses digits)
+  URL — the account's address
+  所管課 / owning division — a division of divisions.yaml (required)
+  管理者 / administrators, 編集者 / editors — one a line as 氏名（所属課）; a name alone belongs \
+to the owning division
+  二段階認証 / two-factor — なし, SMS, 認証アプリ, セキュリティキー (none, SMS, authenticator app, \
+security key)
+  リカバリーコードの保管場所 / recovery codes kept, パスワードの保管場所 / password kept — where, \
+never the secret (a value that reads as a password is refused, unshown)
+  復旧用メールアドレス / recovery email, 復旧用電話 / recovery phone
+  連携アプリ / linked apps — one a line
+  利用端末 / devices — 庁内端末, 公用携帯端末, 私物端末 (city terminal, city mobile, private device)
+  状態 / status — 運用中, 休眠, 閉鎖手続中, 閉鎖済み (active, dormant, closing, closed)
+  最終確認日 / reviewed on, 最終確認者 / reviewed by — both or neither
+  最終投稿日 / last post — 2026-04-10 or 2026/4/10
+A column named パスワード / password (or リカバリーコード / recovery codes) is refused with the \
+whole sheet: the register never holds a secret. docs/register.md has an example.";
+
+/// The formats of `register export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LedgerFormat {
+    /// Word.
+    Docx,
+    /// Excel (also the template of `register import`).
+    Xlsx,
+}
+
+mod ledger {
+    use std::path::{Path, PathBuf};
+
+    use super::super::context::{Context, clock, print_diagnostics, say, warn};
+    use super::super::{Error, Outcome};
+    use super::{LedgerFormat, load};
+    use crate::catalog::{DivisionsRef, LoadFailure};
+    use crate::clock::jst;
+    use crate::config::Config;
+    use crate::directory::import::write_bytes;
+    use crate::register::ledger::{Heading, LedgerError, import::Settings, to_xlsx};
+    use crate::source::{Limits, SourceFile};
+    use crate::tr;
+
+    /// The switches of `register import`.
+    pub(super) struct Options {
+        pub skip_bad: bool,
+        pub dry_run: bool,
+        pub force: bool,
+    }
+
+    /// `register export`: the 一覧表 as Word or Excel.
+    pub(super) fn export(
+        ctx: &Context,
+        format: LedgerFormat,
+        out: Option<PathBuf>,
+        accounts: Option<&Path>,
+        divisions: Option<&Path>,
+        force: bool,
+    ) -> Result<Outcome, Error> {
+        let lang = ctx.lang;
+        let ext = match format {
+            LedgerFormat::Docx => "docx",
+            LedgerFormat::Xlsx => "xlsx",
+        };
+        let out = out.unwrap_or_else(|| {
+            PathBuf::from(tr!(
+                lang,
+                "アカウント管理者一覧表.{ext}",
+                "account-register.{ext}"
+            ))
+        });
+        if !force && std::fs::symlink_metadata(&out).is_ok() {
+            return Err(LedgerError::OutputExists { path: out }.into());
+        }
+        let config = Config::load(ctx.config.as_deref())?;
+        let loaded = load(accounts, divisions)?;
+        print_diagnostics(&loaded.warnings, &loaded.sources, lang)?;
+        let now = clock().now();
+        let organization = config
+            .report
+            .organization
+            .clone()
+            .unwrap_or_else(|| loaded.directory.organization.clone());
+        let heading = Heading {
+            organization: &organization,
+            as_of: now.with_timezone(&jst()).date_naive(),
+            config: &config.report,
+            lang,
+        };
+        let bytes = match format {
+            LedgerFormat::Docx => crate::report::ledger_docx(&loaded.register, &heading, now)?,
+            LedgerFormat::Xlsx => to_xlsx(&loaded.register, &heading)?,
+        };
+        write_bytes(&out, &bytes).map_err(LedgerError::from)?;
+        let (from, count, shown) = (
+            &loaded.origin,
+            loaded.register.accounts.len(),
+            out.display(),
+        );
+        say(&match format {
+            LedgerFormat::Docx => tr!(
+                lang,
+                "{from} のアカウント {count} 件の一覧表を {shown} に書き出しました",
+                "wrote the register of {from} ({count} accounts) to {shown}"
+            ),
+            LedgerFormat::Xlsx => tr!(
+                lang,
+                "{from} のアカウント {count} 件の一覧表を {shown} に書き出しました。表を直したら `hikeshi register import {shown} --force` で取り込んでください",
+                "wrote the register of {from} ({count} accounts) to {shown}; after editing the sheet, import it with `hikeshi register import {shown} --force`"
+            ),
+        })?;
+        Ok(Outcome::Success)
+    }
+
+    /// `register import`: the city's 一覧表 into accounts.yaml.
+    pub(super) fn import(
+        ctx: &Context,
+        file: &Path,
+        out: &Path,
+        divisions: Option<&Path>,
+        sheet: Option<&str>,
+        options: Options,
+    ) -> Result<Outcome, Error> {
+        let lang = ctx.lang;
+        let exists = std::fs::symlink_metadata(out).is_ok();
+        if exists && !options.force && !options.dry_run {
+            return Err(LedgerError::Exists {
+                path: out.to_path_buf(),
+            }
+            .into());
+        }
+        let settings = if exists {
+            Settings::of_file(out)?
+        } else {
+            Settings::new_file()
+        };
+        let beside = out.parent().map(|p| p.join("divisions.yaml"));
+        let source = match (divisions, beside) {
+            (Some(p), _) => DivisionsRef::File(p.to_path_buf()),
+            (None, Some(b)) if b.is_file() => DivisionsRef::File(b),
+            (None, _) if Path::new("playbooks/divisions.yaml").is_file() => {
+                DivisionsRef::File(PathBuf::from("playbooks/divisions.yaml"))
+            }
+            (None, _) => DivisionsRef::Stock,
+        };
+        let (_, directory) = source.load(&Limits::default()).map_err(|diagnostics| {
+            Error::Load(LoadFailure {
+                diagnostics,
+                sources: Vec::new(),
+            })
+        })?;
+        let out_name = out.display().to_string();
+        let imported = crate::register::ledger::import::import(
+            file,
+            sheet,
+            &settings,
+            &directory,
+            clock().now(),
+            &out_name,
+            options.skip_bad,
+        )?;
+        for line in imported.report_lines(lang) {
+            warn(&line)?;
+        }
+        let summary = imported.summary(lang);
+        let (text, _, warnings) = imported.file?;
+        print_diagnostics(&warnings, &[SourceFile::new(&out_name, text.clone())], lang)?;
+        if options.dry_run {
+            say(&summary)?;
+            for a in &imported.accounts {
+                let (handle, platform, division, admins) = (
+                    &a.handle,
+                    a.platform.display_name(),
+                    &a.division,
+                    a.administrators.len(),
+                );
+                say(&tr!(
+                    lang,
+                    "  {handle}（{platform}、{division}、管理者 {admins} 名）",
+                    "  {handle} ({platform}, {division}, {admins} administrator(s))"
+                ))?;
+            }
+            say(&tr!(
+                lang,
+                "（--dry-run: {out_name} には何も書き込んでいません）",
+                "(--dry-run: nothing written to {out_name})"
+            ))?;
+            return Ok(Outcome::Success);
+        }
+        crate::directory::import::write(out, &text).map_err(LedgerError::from)?;
+        let from = source.origin();
+        say(&tr!(
+            lang,
+            "{out_name} に書き込みました（{summary}。連絡先: {from}）。`hikeshi register check` で点検してください",
+            "written to {out_name} ({summary}; directory: {from}); run `hikeshi register check`"
+        ))?;
+        Ok(Outcome::Success)
+    }
 }

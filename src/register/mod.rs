@@ -6,6 +6,7 @@
 //!
 //! `readiness` judges each account against the guideline clauses before a crisis.
 
+pub mod ledger;
 pub mod readiness;
 mod skeleton;
 
@@ -626,7 +627,7 @@ fn own_domains(directory: &Directory) -> Vec<String> {
 /// Text that reads as a password or a code rather than a place: one word of ASCII letters,
 /// digits and symbols, at least 8 long, mixing digits with letters or symbols. A place
 /// (「情報セキュリティ担当課の金庫」, `vault: SNS/X`) has spaces, Japanese or a `:` label.
-fn looks_like_secret(text: &str) -> bool {
+pub(crate) fn looks_like_secret(text: &str) -> bool {
     let t = text.trim();
     let one_word = !t.chars().any(char::is_whitespace);
     let ascii = t.chars().all(|c| c.is_ascii_graphic());

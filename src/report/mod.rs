@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use minijinja::{AutoEscape, Environment, Value, context};
 
 pub use build::{build, build_at};
+pub(crate) use docx::ledger::ledger_docx;
 pub use model::Report;
 
 use crate::clock::format_jst;

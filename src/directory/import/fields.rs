@@ -168,7 +168,7 @@ impl Field {
 
 /// A header as matched: full-width letters made half-width, lower case, without anything in
 /// parentheses and without spaces, `・`, `_`, `-`, `/`, `*`, `※` and colons.
-pub(super) fn header_key(header: &str) -> String {
+pub(crate) fn header_key(header: &str) -> String {
     let mut depth = 0usize;
     let mut out = String::new();
     for c in header.chars().map(half_width) {
@@ -186,7 +186,7 @@ pub(super) fn header_key(header: &str) -> String {
 
 /// A full-width ASCII character (`Ａ`, `１`, `＠`, `（`) as its half-width one; the
 /// ideographic space as a space.
-pub(super) fn half_width(c: char) -> char {
+pub(crate) fn half_width(c: char) -> char {
     match c {
         '\u{3000}' => ' ',
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),

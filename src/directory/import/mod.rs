@@ -39,7 +39,8 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn is_blank(&self) -> bool {
+    /// Whether the cell is empty or only spaces.
+    pub(crate) fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
             Cell::Text(t) => t.trim().is_empty(),
@@ -48,7 +49,7 @@ impl Cell {
     }
 
     /// The cell as text (trimmed), for the header and for values.
-    fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         match self {
             Cell::Empty => "",
             Cell::Text(t) | Cell::Number(t) | Cell::Date(t) | Cell::Error(t) => t.trim(),
@@ -96,7 +97,8 @@ pub struct Grid {
 }
 
 impl Grid {
-    fn cell(&self, row: usize, col: usize) -> &Cell {
+    /// The cell at `row` and `col` (0-based), empty beyond the sheet's edge.
+    pub(crate) fn cell(&self, row: usize, col: usize) -> &Cell {
         static EMPTY: Cell = Cell::Empty;
         self.rows
             .get(row)

@@ -11,11 +11,12 @@ use std::fmt::Write as _;
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use docx_rs::{
     AlignmentType, BorderType, BreakType, Docx, FieldCharType, Footer, Header, HeightRule,
-    InstrNUMPAGES, InstrPAGE, InstrText, LineSpacing, PageMargin, Paragraph, Run, RunFonts,
-    Shading, Style, StyleType, Table, TableBorder, TableBorderPosition, TableBorders, TableCell,
-    TableLayoutType, TableRow, WidthType,
+    InstrNUMPAGES, InstrPAGE, InstrText, LineSpacing, PageMargin, PageOrientationType, Paragraph,
+    Run, RunFonts, Shading, Style, StyleType, Table, TableBorder, TableBorderPosition,
+    TableBorders, TableCell, TableLayoutType, TableRow, WidthType,
 };
 
+pub(crate) mod ledger;
 mod order;
 mod sections;
 
@@ -146,6 +147,8 @@ fn paragraph(text: &str, tone: Tone) -> Paragraph {
 struct Doc {
     docx: Docx,
     lang: Lang,
+    /// The width of the text between the margins, in twips (tables fill it).
+    width: usize,
 }
 
 impl Doc {
@@ -181,7 +184,7 @@ impl Doc {
     /// A table across the page: a shaded header row (repeated on every page) and the rows,
     /// each kept on one page. `weights` share the width out among the columns.
     fn table(&mut self, header: &[&str], weights: &[usize], rows: Vec<Vec<Cell>>) {
-        let widths = widths(weights);
+        let widths = widths(weights, self.width);
         let mut all = Vec::with_capacity(rows.len() + 1);
         if !header.is_empty() {
             let cells = header
@@ -200,7 +203,7 @@ impl Doc {
         self.add_table(
             Table::new(all)
                 .set_grid(widths)
-                .width(TEXT_WIDTH, WidthType::Dxa)
+                .width(self.width, WidthType::Dxa)
                 .layout(TableLayoutType::Fixed),
         );
     }
@@ -231,21 +234,21 @@ impl Doc {
                     .color(border),
             )
         });
-        let c = cell(lines, TEXT_WIDTH).shading(Shading::new().fill(fill));
+        let c = cell(lines, self.width).shading(Shading::new().fill(fill));
         self.add_table(
             Table::new(vec![TableRow::new(vec![c])])
-                .set_grid(vec![TEXT_WIDTH])
-                .width(TEXT_WIDTH, WidthType::Dxa)
+                .set_grid(vec![self.width])
+                .width(self.width, WidthType::Dxa)
                 .layout(TableLayoutType::Fixed)
                 .set_borders(borders),
         );
     }
 }
 
-/// Column widths in twips from their weights, filling the text's width.
-fn widths(weights: &[usize]) -> Vec<usize> {
+/// Column widths in twips from their weights, filling `width`.
+fn widths(weights: &[usize], width: usize) -> Vec<usize> {
     let total: usize = weights.iter().sum::<usize>().max(1);
-    weights.iter().map(|w| TEXT_WIDTH * w / total).collect()
+    weights.iter().map(|w| width * w / total).collect()
 }
 
 fn cell(c: Cell, width: usize) -> TableCell {
@@ -329,15 +332,14 @@ fn font_table(body: &[String], heading: &[String]) -> Vec<u8> {
 /// docProps/core.xml: the title, hikeshi as the creator, and the report's time (so the same
 /// record and time give the same file).
 fn core_props(report: &Report, lang: Lang) -> Vec<u8> {
-    let when = report
-        .generated_at
-        .with_timezone(&Utc)
-        .format("%Y-%m-%dT%H:%M:%SZ");
-    let title = attr(&format!(
-        "{}: {}",
-        label("report", lang),
-        report.overview.title
-    ));
+    let title = format!("{}: {}", label("report", lang), report.overview.title);
+    core_props_of(&title, report.generated_at, lang)
+}
+
+/// docProps/core.xml with `title`, hikeshi as the creator, and `at` as its time.
+fn core_props_of(title: &str, at: DateTime<FixedOffset>, lang: Lang) -> Vec<u8> {
+    let when = at.with_timezone(&Utc).format("%Y-%m-%dT%H:%M:%SZ");
+    let title = attr(title);
     format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>{title}</dc:title><dc:creator>hikeshi</dc:creator><cp:lastModifiedBy>hikeshi</cp:lastModifiedBy><dc:language>{}</dc:language><cp:revision>1</cp:revision><dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified></cp:coreProperties>"#,
         if lang == Lang::En { "en" } else { "ja-JP" },
@@ -415,85 +417,93 @@ fn chart_png(report: &Report, layout: &Layout<'_>) -> Result<(Vec<u8>, u32, u32)
     Ok((png, w, h))
 }
 
-/// The document's bytes.
-pub(super) fn docx(report: &Report, config: &ReportConfig) -> Result<Vec<u8>, ReportError> {
-    let lang: Lang = report.lang.parse().unwrap_or_default();
+/// The paper: A4 upright, or on its side for a wide table (the 一覧表).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Paper {
+    Portrait,
+    Landscape,
+}
+
+impl Paper {
+    /// The page's width and height in twips.
+    fn size(self) -> (u32, u32) {
+        match self {
+            Paper::Portrait => PAGE,
+            Paper::Landscape => (PAGE.1, PAGE.0),
+        }
+    }
+
+    /// The width of the text between the margins.
+    fn text_width(self) -> usize {
+        match self {
+            Paper::Portrait => TEXT_WIDTH,
+            Paper::Landscape => (PAGE.1 as usize) - 1134 - 1417,
+        }
+    }
+}
+
+/// A new document in the house style: the paper and margins, the configured fonts, the
+/// title and heading styles, its creation time.
+fn new_document(config: &ReportConfig, paper: Paper, created: &str) -> Docx {
     let body = config.body_font();
     let heading = config.heading_font();
     let body_font = body.first().map_or("", String::as_str);
     let heading_font = heading.first().map_or("", String::as_str);
     let space = |before: u32, after: u32| LineSpacing::new().before(before).after(after);
-    let docx = Docx::new()
-        .page_size(PAGE.0, PAGE.1)
-        .page_margin(
-            PageMargin::new()
-                .top(MARGIN.0)
-                .bottom(MARGIN.1)
-                .right(MARGIN.2)
-                .left(MARGIN.3)
-                .header(HEADER)
-                .footer(HEADER),
-        )
-        .default_fonts(fonts(body_font))
-        .default_size(BODY_SIZE)
-        .default_line_spacing(space(0, 0))
-        .add_style(
-            Style::new("Title", StyleType::Paragraph)
-                .name("Title")
-                .fonts(fonts(heading_font))
-                .size(32)
-                .bold()
-                .align(AlignmentType::Center)
-                .line_spacing(space(240, 120)),
-        )
-        .add_style(
-            Style::new("Heading1", StyleType::Paragraph)
-                .name("heading 1")
-                .fonts(fonts(heading_font))
-                .size(26)
-                .bold()
-                .outline_lvl(0)
-                .line_spacing(space(360, 120)),
-        )
-        .add_style(
-            Style::new("Heading2", StyleType::Paragraph)
-                .name("heading 2")
-                .fonts(fonts(heading_font))
-                .size(22)
-                .bold()
-                .outline_lvl(1)
-                .line_spacing(space(200, 80)),
-        )
-        .created_at(&report.generated_at.to_rfc3339())
-        .footer(footer(report, lang));
-    let docx = if report.exercise {
-        // Every printed page of a drill says so.
-        docx.header(
-            Header::new().add_paragraph(Paragraph::new().align(AlignmentType::Right).add_run(run(
-                "【訓練】",
-                Tone::Bad,
-                None,
-            ))),
-        )
-    } else {
-        docx
+    let (w, h) = paper.size();
+    let docx = Docx::new().page_size(w, h);
+    let docx = match paper {
+        Paper::Portrait => docx,
+        Paper::Landscape => docx.page_orient(PageOrientationType::Landscape),
     };
-    let mut doc = Doc { docx, lang };
-    sections::letterhead(&mut doc, report, config);
-    sections::overview(&mut doc, report);
-    sections::drill(&mut doc, report);
-    sections::decisions(&mut doc, report);
-    sections::clauses(&mut doc, report);
-    sections::timeline(&mut doc, report).map_err(ReportError::Docx)?;
-    sections::steps(&mut doc, report);
-    sections::deviations(&mut doc, report);
-    sections::notifications(&mut doc, report);
-    sections::statements(&mut doc, report);
-    sections::evidence(&mut doc, report);
-    sections::integrity(&mut doc, report);
-    let mut xml = doc.docx.build();
-    xml.font_table = font_table(&body, &heading);
-    xml.doc_props.core = core_props(report, lang);
+    docx.page_margin(
+        PageMargin::new()
+            .top(MARGIN.0)
+            .bottom(MARGIN.1)
+            .right(MARGIN.2)
+            .left(MARGIN.3)
+            .header(HEADER)
+            .footer(HEADER),
+    )
+    .default_fonts(fonts(body_font))
+    .default_size(BODY_SIZE)
+    .default_line_spacing(space(0, 0))
+    .add_style(
+        Style::new("Title", StyleType::Paragraph)
+            .name("Title")
+            .fonts(fonts(heading_font))
+            .size(32)
+            .bold()
+            .align(AlignmentType::Center)
+            .line_spacing(space(240, 120)),
+    )
+    .add_style(
+        Style::new("Heading1", StyleType::Paragraph)
+            .name("heading 1")
+            .fonts(fonts(heading_font))
+            .size(26)
+            .bold()
+            .outline_lvl(0)
+            .line_spacing(space(360, 120)),
+    )
+    .add_style(
+        Style::new("Heading2", StyleType::Paragraph)
+            .name("heading 2")
+            .fonts(fonts(heading_font))
+            .size(22)
+            .bold()
+            .outline_lvl(1)
+            .line_spacing(space(200, 80)),
+    )
+    .created_at(created)
+}
+
+/// The package's bytes: the document built, its font table and core properties written,
+/// header rows repeated, and every part put in the schema's order.
+fn package(docx: Docx, config: &ReportConfig, core: Vec<u8>) -> Result<Vec<u8>, ReportError> {
+    let mut xml = docx.build();
+    xml.font_table = font_table(&config.body_font(), &config.heading_font());
+    xml.doc_props.core = core;
     xml.document = repeat_headers(xml.document);
     xml.styles = replace(&xml.styles, NORMAL, DEFAULT_NORMAL);
     // docx-rs's own order is not the schema's (order.rs says where and why).
@@ -509,6 +519,43 @@ pub(super) fn docx(report: &Report, config: &ReportConfig) -> Result<Vec<u8>, Re
     xml.pack(&mut out)
         .map_err(|e| ReportError::Docx(e.to_string()))?;
     Ok(out.into_inner())
+}
+
+/// The document's bytes.
+pub(super) fn docx(report: &Report, config: &ReportConfig) -> Result<Vec<u8>, ReportError> {
+    let lang: Lang = report.lang.parse().unwrap_or_default();
+    let docx = new_document(config, Paper::Portrait, &report.generated_at.to_rfc3339())
+        .footer(footer(report, lang));
+    let docx = if report.exercise {
+        // Every printed page of a drill says so.
+        docx.header(
+            Header::new().add_paragraph(Paragraph::new().align(AlignmentType::Right).add_run(run(
+                "【訓練】",
+                Tone::Bad,
+                None,
+            ))),
+        )
+    } else {
+        docx
+    };
+    let mut doc = Doc {
+        docx,
+        lang,
+        width: Paper::Portrait.text_width(),
+    };
+    sections::letterhead(&mut doc, report, config);
+    sections::overview(&mut doc, report);
+    sections::drill(&mut doc, report);
+    sections::decisions(&mut doc, report);
+    sections::clauses(&mut doc, report);
+    sections::timeline(&mut doc, report).map_err(ReportError::Docx)?;
+    sections::steps(&mut doc, report);
+    sections::deviations(&mut doc, report);
+    sections::notifications(&mut doc, report);
+    sections::statements(&mut doc, report);
+    sections::evidence(&mut doc, report);
+    sections::integrity(&mut doc, report);
+    package(doc.docx, config, core_props(report, lang))
 }
 
 /// The footer of every page: the incident and the page number, all in small grey print.
@@ -554,6 +601,7 @@ mod tests {
         let mut doc = Doc {
             docx: Docx::new(),
             lang: Lang::Ja,
+            width: TEXT_WIDTH,
         };
         doc.table(
             &["a", "b"],

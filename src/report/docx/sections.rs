@@ -26,10 +26,50 @@ use crate::tr;
 /// as lines to write on), the issuing office, the title, and the warnings.
 pub(super) fn letterhead(doc: &mut Doc, report: &Report, config: &ReportConfig) {
     let lang = doc.lang;
+    approval(doc, config);
+    let organization = config
+        .organization
+        .as_deref()
+        .unwrap_or(&report.overview.organization);
+    doc.add(Paragraph::new().align(AlignmentType::Right).add_run(run(
+        organization,
+        Tone::Plain,
+        None,
+    )));
+    doc.add(
+        Paragraph::new()
+            .style("Title")
+            .add_run(run(label("report", lang), Tone::Plain, None)),
+    );
+    doc.add(Paragraph::new().align(AlignmentType::Center).add_run(run(
+        &report.overview.title,
+        Tone::Strong,
+        Some(24),
+    )));
+    if !report.integrity.verified {
+        let mut warning = Cell::toned(label("broken", lang), Tone::Bad);
+        for p in &report.integrity.problems {
+            warning = warning.and(p.line_text(), Tone::Plain);
+        }
+        doc.boxed(warning, "B00000", "FDECEC");
+    }
+    if report.exercise {
+        doc.boxed(
+            Cell::toned(label("exercise", lang), Tone::Strong),
+            "AA6600",
+            "FFF4E0",
+        );
+    }
+}
+
+/// The 決裁欄 (a box to stamp under each configured title) and the 文書番号 and 日付 (as
+/// configured, or lines to write on), at the right: the top of every document filed.
+pub(super) fn approval(doc: &mut Doc, config: &ReportConfig) {
+    let lang = doc.lang;
     let stamps = config.stamps(lang);
     if !stamps.is_empty() {
         // One box per title, 18 mm square below it (narrower if many), at the right.
-        let width = 1020.min(TEXT_WIDTH / stamps.len());
+        let width = 1020.min(doc.width / stamps.len());
         let titles = stamps
             .iter()
             .map(|t| {
@@ -102,39 +142,6 @@ pub(super) fn letterhead(doc: &mut Doc, report: &Report, config: &ReportConfig) 
             .layout(TableLayoutType::Fixed)
             .align(TableAlignmentType::Right),
     );
-    let organization = config
-        .organization
-        .as_deref()
-        .unwrap_or(&report.overview.organization);
-    doc.add(Paragraph::new().align(AlignmentType::Right).add_run(run(
-        organization,
-        Tone::Plain,
-        None,
-    )));
-    doc.add(
-        Paragraph::new()
-            .style("Title")
-            .add_run(run(label("report", lang), Tone::Plain, None)),
-    );
-    doc.add(Paragraph::new().align(AlignmentType::Center).add_run(run(
-        &report.overview.title,
-        Tone::Strong,
-        Some(24),
-    )));
-    if !report.integrity.verified {
-        let mut warning = Cell::toned(label("broken", lang), Tone::Bad);
-        for p in &report.integrity.problems {
-            warning = warning.and(p.line_text(), Tone::Plain);
-        }
-        doc.boxed(warning, "B00000", "FDECEC");
-    }
-    if report.exercise {
-        doc.boxed(
-            Cell::toned(label("exercise", lang), Tone::Strong),
-            "AA6600",
-            "FFF4E0",
-        );
-    }
 }
 
 pub(super) fn overview(doc: &mut Doc, report: &Report) {
