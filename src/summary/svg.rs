@@ -23,14 +23,46 @@ const MAX_BARS: usize = 40;
 
 /// A round axis step (in minutes) that gives at most about eight ticks up to `max` seconds.
 fn tick(max: i64) -> i64 {
-    const MINUTES: [i64; 14] = [
-        1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 43200,
-    ];
-    MINUTES
+    STEPS
         .iter()
         .map(|m| m * 60)
         .find(|t| max / t <= 8)
         .unwrap_or_else(|| (max / 8 / 86_400 + 1) * 86_400)
+}
+
+/// The minute steps an axis may take, smallest first.
+const STEPS: [i64; 14] = [
+    1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 43200,
+];
+
+/// A label's width in the chart's 14-pixel font: a wide (CJK) character 14, another 8.
+fn text_px(text: &str) -> f64 {
+    use unicode_width::UnicodeWidthChar as _;
+    text.chars()
+        .map(|c| if c.width() == Some(2) { 14.0 } else { 8.0 })
+        .sum()
+}
+
+/// The axis step for `max` seconds: [`tick`]'s, made longer until the labels (「1時間30分」)
+/// stand apart with room between them, so they never run into each other.
+fn axis_step(max: i64, lang: Lang) -> i64 {
+    let plot = WIDTH - LABEL - 10.0;
+    let mut step = tick(max);
+    loop {
+        let top = (max + step - 1) / step * step;
+        let n = (top / step).max(1);
+        let widest = (0..=n)
+            .map(|i| text_px(&duration(i * step, lang)))
+            .fold(0.0, f64::max);
+        if plot / n as f64 >= widest + 16.0 || n == 1 {
+            return step;
+        }
+        step = STEPS
+            .iter()
+            .map(|m| m * 60)
+            .find(|t| *t > step)
+            .unwrap_or(step * 2);
+    }
 }
 
 fn duration(seconds: i64, lang: Lang) -> String {
@@ -62,7 +94,7 @@ pub(super) fn measure(
         })
         .collect();
     let max = bars.iter().map(|(_, s)| *s).max()?.max(60);
-    let step = tick(max);
+    let step = axis_step(max, lang);
     let top = (max + step - 1) / step * step;
     let x = |s: i64| LABEL + (s as f64 / top as f64).clamp(0.0, 1.0) * (WIDTH - LABEL - 10.0);
     // Beyond a page of bars, one row of dots: every incident still shown, the chart still small.
@@ -288,6 +320,33 @@ mod tests {
         assert!(svg.contains(r#"viewBox="0 0 960 80""#), "{svg}");
         // Nothing reached: no chart.
         assert!(measure(&[], Measure::Close, &Stats::default(), Lang::Ja).is_none());
+    }
+
+    #[test]
+    fn axis_labels_never_run_into_each_other() {
+        use super::{LABEL, WIDTH, axis_step, duration, text_px};
+        use crate::lang::Lang;
+        for lang in [Lang::Ja, Lang::En] {
+            for max in (1..400)
+                .map(|i| i * 397)
+                .chain([6600, 86_400, 40 * 86_400, 200 * 86_400])
+            {
+                let step = axis_step(max, lang);
+                let top = (max + step - 1) / step * step;
+                let n = top / step;
+                let spacing = (WIDTH - LABEL - 10.0) / n as f64;
+                for i in 0..n {
+                    let (a, b) = (duration(i * step, lang), duration((i + 1) * step, lang));
+                    // Two neighbours' half-widths fit in the space between their ticks.
+                    assert!(
+                        spacing >= (text_px(&a) + text_px(&b)) / 2.0 + 8.0,
+                        "{max}s: step {step}s puts {a} and {b} {spacing:.0}px apart"
+                    );
+                }
+            }
+        }
+        // The case seen in a summary: 1時間30分 and 1時間45分 side by side.
+        assert_eq!(axis_step(6600, Lang::Ja), 1800);
     }
 
     #[test]

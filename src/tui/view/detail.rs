@@ -206,24 +206,23 @@ impl Detail<'_> {
         }
     }
 
-    /// The facts the step shows (`shows:`), each with its value or that it is not known.
+    /// The facts the step shows (`shows:`) that are recorded, each with its value (an
+    /// incident on an account the register does not hold shows nothing here).
     fn shown(&mut self) {
-        let lang = self.lang;
         let facts = &self.app.incident.state().facts;
         let mut lines = Vec::new();
         for id in &self.step.shows {
             let Some(fact) = self.playbook.facts.iter().find(|f| &f.id == id) else {
                 continue;
             };
-            let label = &fact.label;
-            let line = match facts.get(id) {
-                Some(value) => {
-                    let value = fact.entries(value).join("、");
-                    format!("{label}: {value}")
-                }
-                None => tr!(lang, "{label}: （記録なし）", "{label}: (not recorded)"),
+            let Some(value) = facts.get(id) else {
+                continue;
             };
-            lines.push(Line::from(Span::styled(line, Style::new().fg(Color::Cyan))));
+            let (label, value) = (&fact.label, fact.entries(value).join("、"));
+            lines.push(Line::from(Span::styled(
+                format!("{label}: {value}"),
+                Style::new().fg(Color::Cyan),
+            )));
         }
         for line in lines {
             self.push(line);
