@@ -477,3 +477,47 @@ fn an_exercise_posts_to_the_channels_only_with_live_or_its_old_name_live_mail() 
         assert_eq!(body(hook.last().unwrap())["exercise"], true);
     }
 }
+
+/// Every text in a report file: the file itself for html/md/csv/json, every part of the zip
+/// for docx/xlsx (read with Python's zipfile, the XML as it is).
+fn report_text(chat: &Chat, format: &str) -> String {
+    let out = chat.run(&["report", "INC", "--format", format, "-o", "-"]);
+    assert!(out.status.success(), "{format}: {out:?}");
+    if format == "docx" || format == "xlsx" {
+        common::smtp::run_python(
+            "import io, sys, zipfile\n\
+             z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))\n\
+             print('\\n'.join(z.read(n).decode('utf-8', 'replace') for n in z.namelist() if n.endswith('.xml')))",
+            &out.stdout,
+        )
+    } else {
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+/// Issue 30 item 4: a chat post is on record as taken by its service, never by a mail
+/// server, and a mail written to the outbox as written there, in every report format.
+#[test]
+fn the_record_says_which_service_took_each_post_in_every_report_format() {
+    let chat = Chat::start(&[], ["ok", "ok", "ok", "ok"], "[proxy]\nurl = \"direct\"\n");
+    chat.ok(&["notify", "INC", "first-report"]);
+    chat.ok(&["notify", "INC", "second-report"]);
+    for format in ["html", "md", "csv", "json", "docx", "xlsx"] {
+        let text = report_text(&chat, format);
+        for said in [
+            "が Teams に受け付けられた",
+            "が Slack に受け付けられた",
+            "が LINE WORKS に受け付けられた",
+            "が 連携先システム（webhook） に受け付けられた",
+            "を送信箱（outbox）に保存",
+        ] {
+            assert!(text.contains(said), "{format}: no {said:?}");
+        }
+        // No [smtp] here: nothing was accepted by a mail server.
+        assert!(!text.contains("メールサーバー"), "{format}: a mail server?");
+    }
+    let out = chat.run(&["--lang", "en", "report", "INC", "--format", "md", "-o", "-"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("accepted by Teams"), "{text}");
+    assert!(!text.contains("mail server"), "{text}");
+}
