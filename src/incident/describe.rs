@@ -37,7 +37,11 @@ fn chat_service(transport: &str, lang: Lang) -> String {
         "teams" => "Teams".to_string(),
         "slack" => "Slack".to_string(),
         "line-works" => "LINE WORKS".to_string(),
-        "webhook" => tr!(lang, "連携先システム（webhook）", "the receiving system (webhook)"),
+        "webhook" => tr!(
+            lang,
+            "連携先システム（webhook）",
+            "the receiving system (webhook)"
+        ),
         _ => tr!(lang, "チャットサービス", "the chat service"),
     }
 }
