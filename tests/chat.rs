@@ -657,3 +657,18 @@ fn nothing_typed_is_read_as_markup_a_link_or_a_mention() {
     let lw = body(&chat.server.to("/ok/T0ken-5ecret-lw")[0]);
     assert!(lw["title"].as_str().unwrap().contains(title));
 }
+
+/// Issue 30 item 8: a service's answer is read only as far as its first few KiB. A service
+/// that answers 200 with a body without end has taken the post: the post is sent, not held
+/// until its timeout (2 s for joho-slack) and failed, and the answer is not kept whole.
+#[test]
+fn an_endless_answer_is_cut_and_the_post_counts_as_taken() {
+    let chat = Chat::start(&[], ["ok", "ok", "endless", "ok"], "[proxy]\nurl = \"direct\"\n");
+    let out = chat.run(&["notify", "INC", "first-report"]);
+    assert!(out.status.success(), "{out:?}");
+    let post = chat.post("joho-slack");
+    assert_eq!(post["state"], "sent", "{post}");
+    let reply = post["reply"].as_str().unwrap();
+    assert!(reply.starts_with("HTTP 200 OK xxxx"), "{reply}");
+    assert!(reply.len() < 300, "{}", reply.len());
+}
