@@ -663,7 +663,11 @@ fn nothing_typed_is_read_as_markup_a_link_or_a_mention() {
 /// until its timeout (2 s for joho-slack) and failed, and the answer is not kept whole.
 #[test]
 fn an_endless_answer_is_cut_and_the_post_counts_as_taken() {
-    let chat = Chat::start(&[], ["ok", "ok", "endless", "ok"], "[proxy]\nurl = \"direct\"\n");
+    let chat = Chat::start(
+        &[],
+        ["ok", "ok", "endless", "ok"],
+        "[proxy]\nurl = \"direct\"\n",
+    );
     let out = chat.run(&["notify", "INC", "first-report"]);
     assert!(out.status.success(), "{out:?}");
     let post = chat.post("joho-slack");
@@ -671,4 +675,32 @@ fn an_endless_answer_is_cut_and_the_post_counts_as_taken() {
     let reply = post["reply"].as_str().unwrap();
     assert!(reply.starts_with("HTTP 200 OK xxxx"), "{reply}");
     assert!(reply.len() < 300, "{}", reply.len());
+}
+
+/// Issue 30 item 8: a service's answer comes from outside and never reaches the terminal
+/// raw: escape sequences and a right-to-left override are shown escaped by `notify` and in
+/// the outbox listing.
+#[test]
+fn a_services_answer_is_shown_with_its_control_characters_escaped() {
+    let chat = Chat::start(
+        &[],
+        ["ok", "ok", "evil", "ok"],
+        "[proxy]\nurl = \"direct\"\n",
+    );
+    let notify = chat.run(&["notify", "INC", "first-report"]);
+    let listing = chat.run(&["outbox", "INC"]);
+    for out in [&notify, &listing] {
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("HTTP 404"), "{text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'),
+            "{text:?}"
+        );
+        assert!(text.contains("\\u{1b}]0;pwned\\u{7}"), "{text}");
+        assert!(text.contains("\\u{202e}gnp.exe"), "{text}");
+    }
 }

@@ -601,7 +601,11 @@ sys.stdout.buffer.write(out.getvalue().hex().encode())
         .success()
         .stdout(predicate::str::contains("holds all 2 head(s)"));
     // Cut back: both show it.
-    let kept: String = journal(&dir).lines().take(1).map(|l| format!("{l}\n")).collect();
+    let kept: String = journal(&dir)
+        .lines()
+        .take(1)
+        .map(|l| format!("{l}\n"))
+        .collect();
     std::fs::write(dir.join("journal.jsonl"), kept).unwrap();
     h(tmp.path(), T1)
         .args(["verify", &id(&dir), "--witness"])

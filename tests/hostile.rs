@@ -173,3 +173,41 @@ fn an_absurd_review_date_does_not_crash_the_check() {
     assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+/// Issue 30 item 8: a reply's Message-ID comes from outside; a refusal naming it shows it
+/// with its control and bidirectional characters escaped.
+#[test]
+fn a_refusal_shows_a_replys_message_id_escaped() {
+    use hikeshi::incident::engine::Refusal;
+    let reply_id = "x\u{1b}]0;pwned\u{7}@\u{202e}moc.example".to_string();
+    for refusal in [
+        Refusal::NoHeldReply {
+            reply_id: reply_id.clone(),
+        },
+        Refusal::ReplyAlreadyRecorded {
+            reply_id: reply_id.clone(),
+        },
+        Refusal::AnswerNotNeeded {
+            reply_id: reply_id.clone(),
+        },
+        Refusal::AnswerMismatch {
+            reply_id: reply_id.clone(),
+        },
+        Refusal::ReplyFromElsewhere {
+            message: 1,
+            from: reply_id.clone(),
+        },
+    ] {
+        for lang in [hikeshi::Lang::Ja, hikeshi::Lang::En] {
+            let text = refusal.message(lang);
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'),
+                "{text:?}"
+            );
+            assert!(
+                text.contains("x\\u{1b}]0;pwned\\u{7}@\\u{202e}moc"),
+                "{text}"
+            );
+        }
+    }
+}

@@ -1086,8 +1086,7 @@ fn started(start: &mut assert_cmd::Command) -> String {
 /// Fails unless `doc` validates against docs/status.schema.json (Python's jsonschema).
 #[cfg(unix)]
 fn assert_matches_status_schema(doc: &serde_json::Value) {
-    let schema =
-        std::fs::read_to_string(common::root().join("docs/status.schema.json")).unwrap();
+    let schema = std::fs::read_to_string(common::root().join("docs/status.schema.json")).unwrap();
     let input = serde_json::json!({
         "schema": serde_json::from_str::<serde_json::Value>(&schema).unwrap(),
         "doc": doc,
@@ -1131,7 +1130,10 @@ fn status_json_matches_its_committed_schema() {
     h(cwd, T0).args(["notify", id, &notify]).assert().success();
     let later = "2026-11-22T16:03:00+09:00";
     let working = status_json(cwd, id, later);
-    assert!(working["messages"]["total"].as_u64().unwrap() > 0, "{working:#}");
+    assert!(
+        working["messages"]["total"].as_u64().unwrap() > 0,
+        "{working:#}"
+    );
     assert_matches_status_schema(&working);
     h(cwd, later)
         .args(["close", id, "--force", "--reason", "誤報と判明"])
