@@ -211,3 +211,40 @@ fn a_refusal_shows_a_replys_message_id_escaped() {
         }
     }
 }
+
+/// Issue 30 item 8: report.md passes no link, image or code from what people typed: a note
+/// with an image from outside and a link stays text in every place it is shown.
+#[test]
+fn report_md_passes_no_link_or_image_from_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        common::hikeshi_at(tmp.path(), "2026-11-22T14:05:00+09:00")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "start",
+        "unauthorized-access",
+        "--title",
+        "![t](https://outside.example/t.png)",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let id = "20261122-1405-unauthorized-access";
+    let note =
+        "記者から ![x](https://outside.example/pixel.png) と [ここ](https://evil.example) `code`";
+    assert!(run(&["note", id, note]).status.success());
+    let out = run(&["report", id, "--format", "md", "-o", "-"]);
+    assert!(out.status.success(), "{out:?}");
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("pixel.png"), "the note is in the report");
+    for bad in ["![x](", "![t](", "[ここ](", "`code`"] {
+        assert!(!md.contains(bad), "{bad} in:\n{md}");
+    }
+    // No `](` that is not the escaped `\](`: nothing can open a link's destination.
+    assert!(!md.replace("\\]", "").contains("]("), "{md}");
+    assert!(
+        md.contains("\\!\\[x\\](https://outside.example/pixel.png)"),
+        "{md}"
+    );
+}
