@@ -248,3 +248,44 @@ fn report_md_passes_no_link_or_image_from_a_note() {
         "{md}"
     );
 }
+
+/// Issue 30 item 8: a setting is one line of visible text. `[imap] username` with a CR/LF
+/// (which would go into the login and be printed raw in its error) or an escape sequence is
+/// refused when hikeshi.toml is read, naming the key and the character, not the value.
+#[test]
+fn a_setting_with_a_control_character_is_refused_at_load() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (toml, key, code) in [
+        (
+            "[imap]\nhost = \"imap.example.jp\"\nusername = \"koho\\r\\nA1 LOGOUT\"\n",
+            "[imap] username",
+            "U+000D",
+        ),
+        (
+            "[smtp]\nhost = \"smtp.example.jp\"\nfrom = \"koho@city.example.jp\\u001b]0;x\\u0007\"\n",
+            "[smtp] from",
+            "U+001B",
+        ),
+        (
+            "[report]\nstamps = [\"課長\", \"係長\\u202e\"]\n",
+            "[report] stamps",
+            "U+202E",
+        ),
+    ] {
+        let config = tmp.path().join("hikeshi.toml");
+        std::fs::write(&config, toml).unwrap();
+        let out = hikeshi()
+            .current_dir(tmp.path())
+            .env("HIKESHI_CONFIG", &config)
+            .args(["--lang", "en", "outbox", "whatever"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(key) && err.contains(code), "{key}: {err}");
+        assert!(
+            !err.contains("LOGOUT") && !err.contains('\u{1b}'),
+            "{err:?}"
+        );
+    }
+}
