@@ -107,7 +107,7 @@ pub enum IncidentError {
         /// The hash of the file now.
         found: String,
     },
-    /// The time to record is more than a day ahead of this computer's clock
+    /// The time to record is more than a week ahead of this computer's clock
     /// ([`crate::journal::FUTURE_LIMIT`]); nothing was written.
     AheadOfComputer {
         /// The time the entry would have.
@@ -194,8 +194,8 @@ impl IncidentError {
                 );
                 tr!(
                     lang,
-                    "記録する時刻 {at} がこの PC の時計 {computer} より1日以上先のため記録しません（先の日付の記録があると、以後ほかの PC からの記録がすべて拒否されます）。時計（または HIKESHI_TIME）を確認してください",
-                    "not recorded: the time {at} is more than a day ahead of this computer's clock ({computer}); an entry dated ahead would make every other computer's later entries be refused. Check the clock (or HIKESHI_TIME)"
+                    "記録する時刻 {at} がこの PC の時計 {computer} より7日以上先のため記録しません（先の日付の記録があると、以後ほかの PC からの記録がすべて拒否されます）。時計（または HIKESHI_TIME）を確認してください",
+                    "not recorded: the time {at} is more than a week ahead of this computer's clock ({computer}); an entry dated ahead would make every other computer's later entries be refused. Check the clock (or HIKESHI_TIME)"
                 )
             }
             IncidentError::BadEvent { seq, reason } => tr!(

@@ -60,8 +60,8 @@ pub(super) fn verify(ctx: &Context, name: &str, witnesses: &[PathBuf]) -> Result
         let (seq, time, now) = (e.seq, format_jst(e.time, true), format_jst(computer, true));
         say(&tr!(
             lang,
-            "注意: 記録 {seq} の時刻（{time}）がこの PC の時計（{now}）より1日以上先です（時計の狂いか HIKESHI_TIME での記録か、書き換え）。これより後の記録は、ほかの PC からは時刻の逆行として拒否されます",
-            "warning: entry {seq} ({time}) is dated more than a day ahead of this computer's clock ({now}): a clock set wrong, HIKESHI_TIME, or an edit; every later entry from another computer would be refused as earlier than it"
+            "注意: 記録 {seq} の時刻（{time}）がこの PC の時計（{now}）より7日以上先です（時計の狂いか HIKESHI_TIME での記録か、書き換え）。これより後の記録は、ほかの PC からは時刻の逆行として拒否されます",
+            "warning: entry {seq} ({time}) is dated more than a week ahead of this computer's clock ({now}): a clock set wrong, HIKESHI_TIME, or an edit; every later entry from another computer would be refused as earlier than it"
         ))?;
     }
     if witnesses.is_empty() {
