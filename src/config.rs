@@ -496,6 +496,31 @@ pub fn with_channels<'a>(mail: String, names: impl Iterator<Item = &'a String>) 
     }
 }
 
+/// The first key (as `[table] key`, escaped) whose name or string value holds a control
+/// or invisible character (`text::bad_in_name`), and the character.
+fn control_in(table: &toml::Table, at: &str) -> Option<(String, char)> {
+    fn value(v: &toml::Value, key: &str) -> Option<(String, char)> {
+        match v {
+            toml::Value::String(s) => crate::text::bad_in_name(s).map(|c| (key.to_string(), c)),
+            toml::Value::Array(items) => items.iter().find_map(|i| value(i, key)),
+            toml::Value::Table(t) => control_in(t, key),
+            _ => None,
+        }
+    }
+    table.iter().find_map(|(k, v)| {
+        let name = crate::text::shown(k);
+        let key = match (at.is_empty(), v) {
+            (true, toml::Value::Table(_)) => format!("[{name}]"),
+            (true, _) => name.into_owned(),
+            (false, toml::Value::Table(_)) => format!("{}.{name}]", at.trim_end_matches(']')),
+            (false, _) => format!("{at} {name}"),
+        };
+        crate::text::bad_in_name(k)
+            .map(|c| (key.clone(), c))
+            .or_else(|| value(v, &key))
+    })
+}
+
 /// Each channel names its URL once (`url_env` or `url_file`), a secret only for `webhook`,
 /// and a name that divisions.yaml can write (letters, digits, `-`, `_`).
 fn check_channels(path: &Path, config: &Config) -> Result<(), ConfigError> {
@@ -556,6 +581,21 @@ impl Config {
             path: path.to_path_buf(),
             message: parse_message(&text, &e),
         })?;
+        // Every setting is one line of visible text: a line break in `[imap] username` would
+        // go into the login and be printed back raw in its error; an escape sequence would
+        // drive the terminal that shows it.
+        if let Ok(table) = text.parse::<toml::Table>()
+            && let Some((key, c)) = control_in(&table, "")
+        {
+            let code = format!("U+{:04X}", u32::from(c));
+            return Err(ConfigError::Parse {
+                path: path.to_path_buf(),
+                message: format!(
+                    "{key}: a setting may not hold a control character or line break ({code}); \
+                     write it on one line"
+                ),
+            });
+        }
         let smtp_var = config.smtp.as_ref().and_then(|s| s.password_env.as_deref());
         let imap_var = config.imap.as_ref().and_then(|s| s.password_env.as_deref());
         let channel_vars = config

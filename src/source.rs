@@ -77,7 +77,8 @@ impl SourceFile {
                 },
             ))
         };
-        let file = std::fs::File::open(path).map_err(unreadable)?;
+        // A regular file only: a FIFO or a device would never end, or never open.
+        let file = crate::platform::open_regular(path, true).map_err(unreadable)?;
         let mut bytes = Vec::new();
         // Read one byte past the limit: enough to know it is too large, never more.
         file.take(limits.max_bytes.saturating_add(1))

@@ -65,6 +65,11 @@ impl Chat {
     /// An incident of the chat fixture (`extra`: more `start` flags), with `detect` done, and
     /// hikeshi.toml's channels posting to the test server (see [`configure`]).
     fn start(extra: &[&str], paths: [&str; 4], more_toml: &str) -> Chat {
+        Chat::start_titled("公式X乗っ取り", extra, paths, more_toml)
+    }
+
+    /// [`Chat::start`] with the incident titled `title`.
+    fn start_titled(title: &str, extra: &[&str], paths: [&str; 4], more_toml: &str) -> Chat {
         let dir = tempfile::tempdir().unwrap();
         let server = WebhookServer::start(dir.path(), HMAC_KEY);
         let env = configure(dir.path(), &server, paths, more_toml);
@@ -74,7 +79,7 @@ impl Chat {
             .env("HIKESHI_OPERATOR", "田中")
             .args(["start"])
             .arg(fixture("chat/playbook.yaml"))
-            .args(["--title", "公式X乗っ取り", "--account", "@city_official"])
+            .args(["--title", title, "--account", "@city_official"])
             .args(["--platform", "x"])
             .args(extra)
             .output()
@@ -127,6 +132,60 @@ impl Chat {
             .into_iter()
             .find(|m| m["channel"] == channel)
             .unwrap_or_else(|| panic!("no post to {channel}"))
+    }
+}
+
+/// The text of each block of a Teams card, its runs joined; every block is a RichTextBlock
+/// of TextRuns, which Adaptive Cards never read as Markdown.
+fn card_lines(card: &Value) -> Vec<String> {
+    card["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|block| {
+            assert_eq!(block["type"], "RichTextBlock", "{block}");
+            block["inlines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|run| {
+                    assert_eq!(run["type"], "TextRun", "{run}");
+                    run["text"].as_str().unwrap()
+                })
+                .collect::<String>()
+        })
+        .collect()
+}
+
+/// Every Teams card a test made, posted or kept in the outbox, is checked against the
+/// Adaptive Card 1.4 schema when the test's incident is dropped (unless it already failed).
+impl Drop for Chat {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let mut messages: Vec<Value> = self
+            .server
+            .requests()
+            .iter()
+            .filter(|r| r["path"].as_str().unwrap().ends_with("-teams"))
+            .map(body)
+            .collect();
+        let outbox = self.incident.join("outbox");
+        for entry in std::fs::read_dir(&outbox).into_iter().flatten() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json") {
+                let v: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+                if v["type"] == "message" {
+                    messages.push(v);
+                }
+            }
+        }
+        for message in &messages {
+            for attachment in message["attachments"].as_array().unwrap() {
+                common::webhook::assert_valid_adaptive_card(&attachment["content"]);
+            }
+        }
     }
 }
 
@@ -189,10 +248,23 @@ fn each_kind_gets_the_payload_its_service_expects_and_the_url_stays_secret() {
     let card = &attachment["content"];
     assert_eq!(card["type"], "AdaptiveCard");
     assert_eq!(card["version"], "1.4");
-    assert_eq!(card["body"][0]["type"], "TextBlock");
-    assert_eq!(card["body"][0]["text"], lw["title"]);
-    assert_eq!(card["body"][2]["type"], "FactSet");
-    assert_eq!(card["body"][2]["facts"][0]["title"], "お願い");
+    common::webhook::assert_valid_adaptive_card(card);
+    let blocks = card_lines(card);
+    assert_eq!(blocks[0], lw["title"].as_str().unwrap());
+    // Each line of the notice is a block of its own (Teams joins a TextBlock's single line
+    // breaks into one paragraph), the facts under it.
+    assert_eq!(blocks[1], "広報広聴課 御中");
+    let number = blocks
+        .iter()
+        .position(|b| b.starts_with("事案番号: "))
+        .unwrap();
+    assert!(blocks[number + 1].starts_with("手順: "), "{blocks:#?}");
+    assert!(
+        blocks
+            .iter()
+            .any(|b| b.starts_with("お願い: 内容を確認し、30分以内に")),
+        "{blocks:#?}"
+    );
 
     // Slack: fallback text and blocks of plain text.
     let slack = body(&chat.server.to("/ok/T0ken-5ecret-slack")[0]);
@@ -475,5 +547,160 @@ fn an_exercise_posts_to_the_channels_only_with_live_or_its_old_name_live_mail() 
         }
         let hook = server.to("/ok/T0ken-5ecret-hook");
         assert_eq!(body(hook.last().unwrap())["exercise"], true);
+    }
+}
+
+/// Every text in a report file: the file itself for html/md/csv/json, every part of the zip
+/// for docx/xlsx (read with Python's zipfile, the XML as it is).
+fn report_text(chat: &Chat, format: &str) -> String {
+    let out = chat.run(&["report", "INC", "--format", format, "-o", "-"]);
+    assert!(out.status.success(), "{format}: {out:?}");
+    if format == "docx" || format == "xlsx" {
+        common::smtp::run_python(
+            "import io, sys, zipfile\n\
+             z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))\n\
+             print('\\n'.join(z.read(n).decode('utf-8', 'replace') for n in z.namelist() if n.endswith('.xml')))",
+            &out.stdout,
+        )
+    } else {
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+/// Issue 30 item 4: a chat post is on record as taken by its service, never by a mail
+/// server, and a mail written to the outbox as written there, in every report format.
+#[test]
+fn the_record_says_which_service_took_each_post_in_every_report_format() {
+    let chat = Chat::start(&[], ["ok", "ok", "ok", "ok"], "[proxy]\nurl = \"direct\"\n");
+    chat.ok(&["notify", "INC", "first-report"]);
+    chat.ok(&["notify", "INC", "second-report"]);
+    for format in ["html", "md", "csv", "json", "docx", "xlsx"] {
+        let text = report_text(&chat, format);
+        for said in [
+            "が Teams に受け付けられた",
+            "が Slack に受け付けられた",
+            "が LINE WORKS に受け付けられた",
+            "が 連携先システム（webhook） に受け付けられた",
+            "を送信箱（outbox）に保存",
+        ] {
+            assert!(text.contains(said), "{format}: no {said:?}");
+        }
+        // No [smtp] here: nothing was accepted by a mail server.
+        assert!(!text.contains("メールサーバー"), "{format}: a mail server?");
+    }
+    let out = chat.run(&["--lang", "en", "report", "INC", "--format", "md", "-o", "-"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("accepted by Teams"), "{text}");
+    assert!(!text.contains("mail server"), "{text}");
+}
+
+/// Issue 30 item 3: what is typed into a title reaches no chat service as markup, a link or a
+/// mention: Slack gets `&`, `<`, `>` escaped in every text field (its top-level `text` too),
+/// Teams gets TextRuns (never Markdown), and every card validates against Adaptive Card 1.4.
+#[test]
+fn nothing_typed_is_read_as_markup_a_link_or_a_mention() {
+    let title = "[罠](https://evil.example/x) <!channel> **太字** <at>全員</at> & 1. 一覧";
+    let chat = Chat::start_titled(
+        title,
+        &[],
+        ["ok", "ok", "ok", "ok"],
+        "[proxy]\nurl = \"direct\"\n",
+    );
+    chat.ok(&["notify", "INC", "first-report"]);
+
+    let slack = body(&chat.server.to("/ok/T0ken-5ecret-slack")[0]);
+    let mut texts = vec![slack["text"].as_str().unwrap().to_string()];
+    for block in slack["blocks"].as_array().unwrap() {
+        if let Some(text) = block["text"]["text"].as_str() {
+            assert_eq!(block["text"]["type"], "plain_text", "{block}");
+            texts.push(text.to_string());
+        }
+        for element in block["elements"].as_array().into_iter().flatten() {
+            texts.push(element["text"].as_str().unwrap().to_string());
+        }
+    }
+    assert!(texts[0].contains("&lt;!channel&gt;"), "{texts:#?}");
+    assert!(
+        texts[0].contains("&lt;at&gt;全員&lt;/at&gt; &amp; 1."),
+        "{texts:#?}"
+    );
+    for text in &texts {
+        assert!(!text.contains('<') && !text.contains('>'), "{text}");
+        assert!(
+            !text
+                .replace("&amp;", "")
+                .replace("&lt;", "")
+                .replace("&gt;", "")
+                .contains('&')
+        );
+    }
+
+    let teams = body(&chat.server.to("/ok/T0ken-5ecret-teams")[0]);
+    let card = &teams["attachments"][0]["content"];
+    common::webhook::assert_valid_adaptive_card(card);
+    // Only TextRuns: the title and the facts are shown as typed, none of it as Markdown.
+    let lines = card_lines(card);
+    assert!(lines[0].contains(title), "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("事案: ") && l.contains(title)),
+        "{lines:#?}"
+    );
+    let raw = teams.to_string();
+    assert!(
+        !raw.contains("\"type\":\"TextBlock\"") && !raw.contains("\"type\":\"FactSet\""),
+        "{raw}"
+    );
+
+    // LINE WORKS shows text as it is: the same words, within its limit.
+    let lw = body(&chat.server.to("/ok/T0ken-5ecret-lw")[0]);
+    assert!(lw["title"].as_str().unwrap().contains(title));
+}
+
+/// Issue 30 item 8: a service's answer is read only as far as its first few KiB. A service
+/// that answers 200 with a body without end has taken the post: the post is sent, not held
+/// until its timeout (2 s for joho-slack) and failed, and the answer is not kept whole.
+#[test]
+fn an_endless_answer_is_cut_and_the_post_counts_as_taken() {
+    let chat = Chat::start(
+        &[],
+        ["ok", "ok", "endless", "ok"],
+        "[proxy]\nurl = \"direct\"\n",
+    );
+    let out = chat.run(&["notify", "INC", "first-report"]);
+    assert!(out.status.success(), "{out:?}");
+    let post = chat.post("joho-slack");
+    assert_eq!(post["state"], "sent", "{post}");
+    let reply = post["reply"].as_str().unwrap();
+    assert!(reply.starts_with("HTTP 200 OK xxxx"), "{reply}");
+    assert!(reply.len() < 300, "{}", reply.len());
+}
+
+/// Issue 30 item 8: a service's answer comes from outside and never reaches the terminal
+/// raw: escape sequences and a right-to-left override are shown escaped by `notify` and in
+/// the outbox listing.
+#[test]
+fn a_services_answer_is_shown_with_its_control_characters_escaped() {
+    let chat = Chat::start(
+        &[],
+        ["ok", "ok", "evil", "ok"],
+        "[proxy]\nurl = \"direct\"\n",
+    );
+    let notify = chat.run(&["notify", "INC", "first-report"]);
+    let listing = chat.run(&["outbox", "INC"]);
+    for out in [&notify, &listing] {
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("HTTP 404"), "{text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'),
+            "{text:?}"
+        );
+        assert!(text.contains("\\u{1b}]0;pwned\\u{7}"), "{text}");
+        assert!(text.contains("\\u{202e}gnp.exe"), "{text}");
     }
 }

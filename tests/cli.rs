@@ -176,6 +176,13 @@ fn schema_matches_the_committed_copy() {
         .assert()
         .success()
         .stdout(predicate::eq(committed));
+    // `hikeshi schema --status > docs/status.schema.json` when status --json changes.
+    let committed = std::fs::read_to_string(root().join("docs/status.schema.json")).unwrap();
+    hikeshi()
+        .args(["schema", "--status"])
+        .assert()
+        .success()
+        .stdout(predicate::eq(committed));
 }
 
 #[test]

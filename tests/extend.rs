@@ -462,3 +462,76 @@ fn a_safety_error_inside_flaming_takes_the_fast_correction() {
         StepStatus::NotApplicable
     );
 }
+
+/// `hikeshi --lang en check --json PATH`, at most 30 s (a FIFO read would hang it).
+fn check_within(path: &std::path::Path) -> (Vec<serde_json::Value>, i32) {
+    let output = common::hikeshi()
+        .args(["--lang", "en", "check", "--json"])
+        .arg(path)
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let diagnostics = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| panic!("check --json printed a JSON array: {output:?}"));
+    (diagnostics, output.status.code().unwrap_or(-1))
+}
+
+/// Issue 30 item 8: the playbook extended is a stock id or a regular file inside the
+/// overlay's own folder. `../x.yaml`, an absolute path and a link out of the folder are
+/// refused without being read (nothing of theirs is echoed); a FIFO is refused, not waited on.
+#[test]
+fn extends_reads_only_a_regular_file_inside_the_playbooks_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let city = tmp.path().join("city");
+    std::fs::create_dir(&city).unwrap();
+    let secret = tmp.path().join("secret.yaml");
+    std::fs::write(&secret, "db_password_hunter2: 1\n").unwrap();
+    let mut targets = vec![
+        "../secret.yaml".to_string(),
+        secret.display().to_string().replace('\\', "/"),
+    ];
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&secret, city.join("link.yaml")).unwrap();
+        targets.push("link.yaml".into());
+        let fifo = city.join("pipe.yaml");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        targets.push("pipe.yaml".into());
+    }
+    for target in &targets {
+        let overlay = city.join("overlay.yaml");
+        std::fs::write(&overlay, format!("id: city\nextends: {target}\n")).unwrap();
+        let (diagnostics, code) = check_within(&overlay);
+        assert_eq!(code, 1, "{target}: {diagnostics:#?}");
+        let text = serde_json::to_string(&diagnostics).unwrap();
+        assert!(!text.contains("hunter2"), "{target}: {text}");
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d["problem"]["code"] == "unreadable" && d["position"]["line"] == 2),
+            "{target}: {diagnostics:#?}"
+        );
+    }
+    // A file beside the overlay, and a stock id, still extend.
+    std::fs::copy(
+        common::root().join("playbooks/flaming.yaml"),
+        city.join("base.yaml"),
+    )
+    .unwrap();
+    for target in ["base.yaml", "./base.yaml", "flaming"] {
+        let overlay = city.join("overlay.yaml");
+        std::fs::write(&overlay, format!("id: city\nextends: {target}\n")).unwrap();
+        let (diagnostics, code) = check_within(&overlay);
+        assert!(
+            !diagnostics
+                .iter()
+                .any(|d| d["problem"]["code"] == "unreadable"),
+            "{target}: {diagnostics:#?}"
+        );
+        assert_ne!(code, -1);
+    }
+}

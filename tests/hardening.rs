@@ -548,3 +548,106 @@ fn config_errors_do_not_echo_control_characters() {
         );
     }
 }
+
+/// Issue 30 item 7: a Word report re-saved by Word or LibreOffice is compressed and may have
+/// its witness line split into runs; an Excel report is compressed as written. Both are read
+/// back inflated, their text joined per paragraph or cell, and still show a journal cut back.
+#[test]
+#[cfg(unix)] // Python's zipfile plays the re-save
+fn a_word_report_re_saved_and_an_excel_report_still_witness_the_journal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = detected(tmp.path());
+    let (docx, xlsx) = (tmp.path().join("filed.docx"), tmp.path().join("filed.xlsx"));
+    for (format, path) in [("docx", &docx), ("xlsx", &xlsx)] {
+        h(tmp.path(), T1)
+            .args(["report", &id(&dir), "--format", format, "-o"])
+            .arg(path)
+            .assert()
+            .success();
+    }
+    // What a re-save does: every part deflated, the witness's run split in two (Word puts
+    // <w:proofErr/> and rsid runs inside a long word).
+    let resaved = tmp.path().join("resaved.docx");
+    let script = r#"
+import io, sys, zipfile
+src = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
+out = io.BytesIO()
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    for name in src.namelist():
+        data = src.read(name)
+        if name == "word/document.xml":
+            text = data.decode("utf-8")
+            at = text.index("X-Hikeshi-Report: ") + 40
+            text = text[:at] + '</w:t></w:r><w:proofErr w:type="spellStart"/><w:r w:rsidR="00A1"><w:t>' + text[at:]
+            data = text.encode("utf-8")
+        dst.writestr(name, data)
+sys.stdout.buffer.write(out.getvalue().hex().encode())
+"#;
+    let hex = common::smtp::run_python(script, &std::fs::read(&docx).unwrap());
+    let bytes: Vec<u8> = (0..hex.trim().len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    std::fs::write(&resaved, bytes).unwrap();
+    let raw = std::fs::read(&resaved).unwrap();
+    assert!(
+        !raw.windows(16).any(|w| w == b"X-Hikeshi-Report"),
+        "the re-saved document is compressed"
+    );
+    h(tmp.path(), T1)
+        .args(["verify", &id(&dir), "--witness"])
+        .args([&resaved, &xlsx])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("holds all 2 head(s)"));
+    // Cut back: both show it.
+    let kept: String = journal(&dir)
+        .lines()
+        .take(1)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.join("journal.jsonl"), kept).unwrap();
+    h(tmp.path(), T1)
+        .args(["verify", &id(&dir), "--witness"])
+        .args([&resaved, &xlsx])
+        .assert()
+        .failure()
+        .stdout(
+            predicate::str::contains("resaved.docx").and(predicate::str::contains("filed.xlsx")),
+        );
+}
+
+/// Issue 30 item 8: a witness is read as a stream. A 700 MB file (sparse, no line breaks)
+/// is read under a 600 MB address-space limit; read whole, it could not be.
+#[test]
+#[cfg(target_os = "linux")] // `ulimit -v` and a sparse file
+fn a_huge_witness_is_streamed_not_read_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = detected(tmp.path());
+    let big = tmp.path().join("mailbox.mbox");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(700 * 1024 * 1024)
+        .unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 614400; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_hikeshi"))
+        .args(["--lang", "en", "verify", &id(&dir), "--witness"])
+        .arg(&big)
+        .current_dir(tmp.path())
+        .env("HIKESHI_TIME", T1)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    // Read to its end: no head in it (exit 1), and no failure to read it.
+    assert!(
+        stdout.contains("no head of a journal"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(!stderr.contains("cannot read"), "{stderr}");
+    assert!(!stderr.contains("memory"), "{stderr}");
+}

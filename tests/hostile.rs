@@ -173,3 +173,119 @@ fn an_absurd_review_date_does_not_crash_the_check() {
     assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+/// Issue 30 item 8: a reply's Message-ID comes from outside; a refusal naming it shows it
+/// with its control and bidirectional characters escaped.
+#[test]
+fn a_refusal_shows_a_replys_message_id_escaped() {
+    use hikeshi::incident::engine::Refusal;
+    let reply_id = "x\u{1b}]0;pwned\u{7}@\u{202e}moc.example".to_string();
+    for refusal in [
+        Refusal::NoHeldReply {
+            reply_id: reply_id.clone(),
+        },
+        Refusal::ReplyAlreadyRecorded {
+            reply_id: reply_id.clone(),
+        },
+        Refusal::AnswerNotNeeded {
+            reply_id: reply_id.clone(),
+        },
+        Refusal::AnswerMismatch {
+            reply_id: reply_id.clone(),
+        },
+        Refusal::ReplyFromElsewhere {
+            message: 1,
+            from: reply_id.clone(),
+        },
+    ] {
+        for lang in [hikeshi::Lang::Ja, hikeshi::Lang::En] {
+            let text = refusal.message(lang);
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'),
+                "{text:?}"
+            );
+            assert!(
+                text.contains("x\\u{1b}]0;pwned\\u{7}@\\u{202e}moc"),
+                "{text}"
+            );
+        }
+    }
+}
+
+/// Issue 30 item 8: report.md passes no link, image or code from what people typed: a note
+/// with an image from outside and a link stays text in every place it is shown.
+#[test]
+fn report_md_passes_no_link_or_image_from_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        common::hikeshi_at(tmp.path(), "2026-11-22T14:05:00+09:00")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "start",
+        "unauthorized-access",
+        "--title",
+        "![t](https://outside.example/t.png)",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let id = "20261122-1405-unauthorized-access";
+    let note =
+        "記者から ![x](https://outside.example/pixel.png) と [ここ](https://evil.example) `code`";
+    assert!(run(&["note", id, note]).status.success());
+    let out = run(&["report", id, "--format", "md", "-o", "-"]);
+    assert!(out.status.success(), "{out:?}");
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("pixel.png"), "the note is in the report");
+    for bad in ["![x](", "![t](", "[ここ](", "`code`"] {
+        assert!(!md.contains(bad), "{bad} in:\n{md}");
+    }
+    // No `](` that is not the escaped `\](`: nothing can open a link's destination.
+    assert!(!md.replace("\\]", "").contains("]("), "{md}");
+    assert!(
+        md.contains("\\!\\[x\\](https://outside.example/pixel.png)"),
+        "{md}"
+    );
+}
+
+/// Issue 30 item 8: a setting is one line of visible text. `[imap] username` with a CR/LF
+/// (which would go into the login and be printed raw in its error) or an escape sequence is
+/// refused when hikeshi.toml is read, naming the key and the character, not the value.
+#[test]
+fn a_setting_with_a_control_character_is_refused_at_load() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (toml, key, code) in [
+        (
+            "[imap]\nhost = \"imap.example.jp\"\nusername = \"koho\\r\\nA1 LOGOUT\"\n",
+            "[imap] username",
+            "U+000D",
+        ),
+        (
+            "[smtp]\nhost = \"smtp.example.jp\"\nfrom = \"koho@city.example.jp\\u001b]0;x\\u0007\"\n",
+            "[smtp] from",
+            "U+001B",
+        ),
+        (
+            "[report]\nstamps = [\"課長\", \"係長\\u202e\"]\n",
+            "[report] stamps",
+            "U+202E",
+        ),
+    ] {
+        let config = tmp.path().join("hikeshi.toml");
+        std::fs::write(&config, toml).unwrap();
+        let out = hikeshi()
+            .current_dir(tmp.path())
+            .env("HIKESHI_CONFIG", &config)
+            .args(["--lang", "en", "outbox", "whatever"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(key) && err.contains(code), "{key}: {err}");
+        assert!(
+            !err.contains("LOGOUT") && !err.contains('\u{1b}'),
+            "{err:?}"
+        );
+    }
+}

@@ -1082,3 +1082,62 @@ fn started(start: &mut assert_cmd::Command) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+/// Fails unless `doc` validates against docs/status.schema.json (Python's jsonschema).
+#[cfg(unix)]
+fn assert_matches_status_schema(doc: &serde_json::Value) {
+    let schema = std::fs::read_to_string(common::root().join("docs/status.schema.json")).unwrap();
+    let input = serde_json::json!({
+        "schema": serde_json::from_str::<serde_json::Value>(&schema).unwrap(),
+        "doc": doc,
+    });
+    let out = common::smtp::run_python(
+        r#"
+import json, sys, jsonschema
+data = json.load(sys.stdin)
+cls = jsonschema.Draft202012Validator
+errors = list(cls(data["schema"], format_checker=cls.FORMAT_CHECKER).iter_errors(data["doc"]))
+print("\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors) or "valid")
+"#,
+        input.to_string().as_bytes(),
+    );
+    assert_eq!(out.trim(), "valid", "{doc:#}");
+}
+
+/// Issue 30 item 7: `status --json` keeps to its committed schema (docs/status.schema.json,
+/// `hikeshi schema --status`) when fresh, with a step done and a message waiting for its
+/// acknowledgement, and closed.
+#[test]
+#[cfg(unix)] // Python's jsonschema
+fn status_json_matches_its_committed_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cwd = tmp.path();
+    start_stock(cwd);
+    let id = "20261122-1403-unauthorized-access";
+    let fresh = status_json(cwd, id, T0);
+    assert_matches_status_schema(&fresh);
+    let detect = step(&fresh, "detect")["id"].as_str().unwrap().to_string();
+    h(cwd, T0).args(["done", id, &detect]).assert().success();
+    let notify = status_json(cwd, id, T0)["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "notify" && s["status"] == "ready")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    h(cwd, T0).args(["notify", id, &notify]).assert().success();
+    let later = "2026-11-22T16:03:00+09:00";
+    let working = status_json(cwd, id, later);
+    assert!(
+        working["messages"]["total"].as_u64().unwrap() > 0,
+        "{working:#}"
+    );
+    assert_matches_status_schema(&working);
+    h(cwd, later)
+        .args(["close", id, "--force", "--reason", "誤報と判明"])
+        .assert()
+        .success();
+    assert_matches_status_schema(&status_json(cwd, id, later));
+}

@@ -466,3 +466,76 @@ fn a_reader_waits_for_an_append_under_way_rather_than_report_a_torn_tail() {
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(!text.contains("torn"), "{text}");
 }
+
+/// Issue 30 item 8: the future is bounded as the past is. A time more than a week ahead of
+/// the computer's own clock is not recorded (an entry dated 9999 would make every other
+/// computer's later entries "earlier than the journal"); one already in a journal is named
+/// by verify.
+#[test]
+fn an_entry_dated_far_ahead_is_refused_and_named_by_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let at = |time: &str| {
+        let mut cmd = common::hikeshi_at(tmp.path(), time);
+        cmd.args(["--lang", "en"]);
+        cmd
+    };
+    // A start dated 9999 leaves nothing behind.
+    let out = at("9999-01-01T00:00:00+09:00")
+        .args(["start", "unauthorized-access", "--title", "t"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("more than a week ahead"), "{err}");
+    assert!(
+        !tmp.path().join("incidents").exists()
+            || common::files_under(&tmp.path().join("incidents")).is_empty()
+    );
+    // An incident started now refuses an entry dated 9999.
+    let now = chrono::Utc::now()
+        .with_timezone(&hikeshi::clock::jst())
+        .to_rfc3339();
+    let out = at(&now)
+        .args(["start", "unauthorized-access", "--title", "t"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let dir = tmp.path().join(stdout.lines().last().unwrap());
+    let id = dir.file_name().unwrap().to_str().unwrap().to_string();
+    let before = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    let out = at("9999-01-01T00:00:00+09:00")
+        .args(["note", &id, "未来から"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("more than a week ahead"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("journal.jsonl")).unwrap(),
+        before
+    );
+    // Within a week ahead (a clock some hours or days off) is fine.
+    let soon = (chrono::Utc::now() + chrono::TimeDelta::days(2))
+        .with_timezone(&hikeshi::clock::jst())
+        .to_rfc3339();
+    at(&soon).args(["note", &id, "少し先"]).assert().success();
+    // A journal that holds one (written before this check, or edited) is named by verify.
+    let journal = dir.join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let last = text.lines().last().unwrap();
+    let time: serde_json::Value = serde_json::from_str(last).unwrap();
+    let time = time["time"].as_str().unwrap();
+    let line = last.replace(time, "9999-01-01T00:00:00+09:00");
+    // Its hash made again, as someone editing the record by hand would.
+    let cut = line.rfind(",\"hash\":\"").unwrap();
+    let hash = hikeshi::digest::sha256_hex(format!("{}}}", &line[..cut]).as_bytes());
+    let line = format!("{},\"hash\":\"{hash}\"}}", &line[..cut]);
+    std::fs::write(&journal, text.replace(last, &line)).unwrap();
+    let out = at(&now).args(["verify", &id]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("is dated more than a week ahead of this computer's clock"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -171,6 +171,21 @@ fn with_no_setup_mail_goes_to_the_outbox_and_the_step_is_done() {
     assert_eq!(case.step_status("first-report"), "done");
     let files = case.eml_files();
     assert_eq!(files.len(), 3, "{files:?}");
+    // RFC 2045 §4: every message says it is MIME, or a receiver may ignore its charset.
+    for file in &files {
+        let raw = std::fs::read(file).unwrap();
+        let head = &raw[..raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or(raw.len())];
+        assert!(
+            String::from_utf8_lossy(head)
+                .split("\r\n")
+                .any(|line| line == "MIME-Version: 1.0"),
+            "{}: no MIME-Version",
+            file.display()
+        );
+    }
     // Read back by Python's email package (Unix only).
     #[cfg(unix)]
     {
@@ -201,6 +216,9 @@ fn with_no_setup_mail_goes_to_the_outbox_and_the_step_is_done() {
         assert_eq!(first["incident"], id);
         assert!(first["exercise"].is_null());
         assert_eq!(first["defects"], serde_json::json!([]));
+        for m in &mail {
+            assert_eq!(m["mime_version"], "1.0", "{m}");
+        }
         // One thread: every later message answers the first.
         let root = first["message_id"].as_str().unwrap();
         for m in &mail[1..] {
@@ -338,6 +356,8 @@ fn smtp_delivers_one_message_per_recipient_with_japanese_intact() {
                 .starts_with(&format!("{name} 御中"))
         );
         assert_eq!(m["charset"], "utf-8");
+        // RFC 2045 §4, as the server received it.
+        assert_eq!(m["mime_version"], "1.0", "{m}");
     }
     // The message sent is the message saved: same Message-ID as the .eml in outbox/.
     let files = case.eml_files();
@@ -600,6 +620,7 @@ fn iso_2022_jp_for_old_mail_systems() {
         "{raw}"
     );
     assert!(raw.contains("=?ISO-2022-JP?B?"), "{raw}");
+    assert!(raw.split("\r\n").any(|l| l == "MIME-Version: 1.0"), "{raw}");
     assert!(raw.is_ascii());
     // Read back by Python's email package (Unix only).
     #[cfg(unix)]

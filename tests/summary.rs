@@ -1017,3 +1017,35 @@ fn the_summary_shows_the_register_s_readiness() {
         assert_eq!(sheets.trim(), "21 @city_official 重大");
     }
 }
+
+/// Issue 30 item 8: a folder's name comes from outside (anyone can make a folder on the
+/// share); escape sequences and a right-to-left override in it reach neither the terminal
+/// nor summary.html / summary.md raw.
+#[test]
+#[cfg(unix)] // control characters in a folder name
+fn a_folders_name_is_shown_escaped_on_the_terminal_and_in_the_files() {
+    let dir = copy();
+    let incidents = dir.path().join("incidents");
+    std::fs::create_dir(incidents.join("x\u{1b}]0;pwned\u{7}\u{202e}fdp.exe")).unwrap();
+    let out = at(dir.path(), NOW)
+        .args(["--lang", "en", "summary", "--format", "json", "-o", "-"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let clean = |text: &str| {
+        !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}')
+    };
+    assert!(clean(&err), "{err:?}");
+    assert!(
+        err.contains("x\\u{1b}]0;pwned\\u{7}\\u{202e}fdp.exe"),
+        "{err}"
+    );
+    for format in ["html", "md"] {
+        let (doc, err, code) = summary(dir.path(), &["--format", format]);
+        assert_eq!(code, 0, "{err}");
+        let doc = String::from_utf8(doc).unwrap();
+        assert!(clean(&doc) && clean(&err), "{format}: {doc:?}");
+        assert!(doc.contains("pwned"), "{format}: the folder is named");
+    }
+}

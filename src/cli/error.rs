@@ -503,6 +503,12 @@ mod tests {
                 seq: 3,
                 reason: "unknown kind".into(),
             },
+            IncidentError::AheadOfComputer {
+                at: chrono::DateTime::parse_from_rfc3339("9999-01-01T00:00:00+09:00")
+                    .unwrap_or_default(),
+                computer: chrono::DateTime::parse_from_rfc3339("2026-12-07T09:00:00+09:00")
+                    .unwrap_or_default(),
+            },
         ]
     }
 
@@ -519,8 +525,9 @@ mod tests {
                 IncidentError::FrozenPlaybook(_) => 5,
                 IncidentError::FrozenChanged { .. } => 6,
                 IncidentError::BadEvent { .. } => 7,
+                IncidentError::AheadOfComputer { .. } => 8,
             },
-            8,
+            9,
             IncidentError::message,
         );
     }

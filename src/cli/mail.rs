@@ -252,10 +252,13 @@ fn report_outcomes(
         };
         let who = format!("#{} {} <{}>", m.number, m.letter.to, m.letter.address);
         let text = match outcome {
+            // A server's or service's words come from outside: never raw on a terminal.
             Delivered::Sent { reply, .. } => {
+                let reply = crate::text::shown(reply);
                 tr!(lang, "{who}: 送達（{reply}）", "{who}: delivered ({reply})")
             }
             Delivered::Failed { error, .. } => {
+                let error = crate::text::shown(error);
                 let retry = match &m.delivery {
                     incident::state::Delivery::Failed {
                         next_retry: Some(t),

@@ -189,9 +189,7 @@ fn check_output(path: &Path, force: bool) -> Result<(), Error> {
     if force || std::fs::symlink_metadata(path).is_err() {
         return Ok(());
     }
-    let earlier_report = std::fs::read(path)
-        .is_ok_and(|bytes| crate::incident::witness::is_report(&String::from_utf8_lossy(&bytes)));
-    if earlier_report {
+    if crate::incident::witness::file_is_report(path) {
         Ok(())
     } else {
         Err(refused(false))

@@ -30,6 +30,22 @@ fn option_title(playbook: &Playbook, step: &str, option: &str) -> String {
         .map_or_else(|| option.to_string(), |o| o.title.clone())
 }
 
+/// The service that took a chat post, from the transport its delivery recorded (`teams`,
+/// `slack`, `line-works`, `webhook`; `http` when the kind was unknown).
+fn chat_service(transport: &str, lang: Lang) -> String {
+    match transport {
+        "teams" => "Teams".to_string(),
+        "slack" => "Slack".to_string(),
+        "line-works" => "LINE WORKS".to_string(),
+        "webhook" => tr!(
+            lang,
+            "連携先システム（webhook）",
+            "the receiving system (webhook)"
+        ),
+        _ => tr!(lang, "チャットサービス", "the chat service"),
+    }
+}
+
 /// One sentence saying what happened (without time and actor). One arm per event, both
 /// languages side by side: a single match is kept whole so that a new event's words are one
 /// arm here.
@@ -266,11 +282,24 @@ pub fn describe(event: &Event, playbook: &Playbook, lang: Lang) -> String {
             "通知 #{message} を送信箱（outbox）に保存",
             "message #{message} written to the outbox"
         ),
-        Event::NotificationSent { message, .. } => tr!(
+        Event::NotificationSent {
+            message, transport, ..
+        } if transport == "smtp" => tr!(
             lang,
             "通知 #{message} がメールサーバーに受け付けられた",
             "message #{message} accepted by the mail server"
         ),
+        // A chat post: the service that took it, as the outbox recorded it (`teams`, …).
+        Event::NotificationSent {
+            message, transport, ..
+        } => {
+            let service = chat_service(transport, lang);
+            tr!(
+                lang,
+                "通知 #{message} が {service} に受け付けられた",
+                "message #{message} accepted by {service}"
+            )
+        }
         Event::NotificationFailed {
             message,
             attempt,

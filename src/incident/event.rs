@@ -64,7 +64,7 @@ pub struct StartParams {
 
 /// Where an incident's playbook and directory came from: a file's absolute path, or the
 /// embedded name of a stock one (`<embedded>/playbooks/unauthorized-access.yaml`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Origin {
     /// The playbook file.
     pub playbook: String,

@@ -107,6 +107,14 @@ pub enum IncidentError {
         /// The hash of the file now.
         found: String,
     },
+    /// The time to record is more than a week ahead of this computer's clock
+    /// ([`crate::journal::FUTURE_LIMIT`]); nothing was written.
+    AheadOfComputer {
+        /// The time the entry would have.
+        at: chrono::DateTime<chrono::FixedOffset>,
+        /// This computer's clock.
+        computer: chrono::DateTime<chrono::FixedOffset>,
+    },
     /// A journal entry that is not a known event.
     BadEvent {
         /// The entry.
@@ -179,6 +187,17 @@ impl IncidentError {
                 "事案の開始後に {file} が変更されています（記録と SHA-256 が一致しません）。事案フォルダの {file} を元に戻してください",
                 "{file} was changed after the incident started (recorded SHA-256 {recorded}, now {found})"
             ),
+            IncidentError::AheadOfComputer { at, computer } => {
+                let (at, computer) = (
+                    crate::clock::format_jst(*at, false),
+                    crate::clock::format_jst(*computer, false),
+                );
+                tr!(
+                    lang,
+                    "記録する時刻 {at} がこの PC の時計 {computer} より7日以上先のため記録しません（先の日付の記録があると、以後ほかの PC からの記録がすべて拒否されます）。時計（または HIKESHI_TIME）を確認してください",
+                    "not recorded: the time {at} is more than a week ahead of this computer's clock ({computer}); an entry dated ahead would make every other computer's later entries be refused. Check the clock (or HIKESHI_TIME)"
+                )
+            }
             IncidentError::BadEvent { seq, reason } => tr!(
                 lang,
                 "記録の {seq} 番目の項目が読めません: {reason}",

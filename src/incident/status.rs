@@ -15,8 +15,9 @@ use crate::playbook::StepKind;
 use crate::playbook::duration::format_duration;
 use crate::tr;
 
-/// The status report (the JSON of `hikeshi status --json`).
-#[derive(Debug, Clone, Serialize)]
+/// The status report (the JSON of `hikeshi status --json`, its schema committed as
+/// docs/status.schema.json).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StatusReport {
     /// Format version of this report.
     pub format: u32,
@@ -94,7 +95,7 @@ impl PlaybookInfo {
 }
 
 /// One declared fact in the status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FactRow {
     /// Its name.
     pub name: String,
@@ -107,7 +108,7 @@ pub struct FactRow {
 }
 
 /// The journal part of a status report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct JournalInfo {
     /// Number of entries.
     pub entries: u64,
@@ -118,7 +119,7 @@ pub struct JournalInfo {
 }
 
 /// One step in a status report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StepReport {
     /// Step id.
     pub id: String,
@@ -164,7 +165,7 @@ pub struct StepReport {
 
 /// A message still waiting for its recipient: an approval request not yet answered, or a
 /// delivered message not yet acknowledged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PendingMessage {
     /// The message number.
     pub message: u32,
@@ -174,8 +175,9 @@ pub struct PendingMessage {
     pub queued_at: DateTime<FixedOffset>,
     /// When it was delivered.
     pub delivered_at: Option<DateTime<FixedOffset>>,
-    /// Replies to it kept until its step can be approved (`reply_held`): who sent them.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Replies to it kept until its step can be approved (`reply_held`): who sent them;
+    /// left out when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub held_replies: Vec<String>,
 }
 
@@ -253,7 +255,7 @@ pub fn pending_lines(
 }
 
 /// Counts of an incident's messages (details: `hikeshi outbox`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MessageCounts {
     /// Messages queued so far.
     pub total: usize,
@@ -261,6 +263,12 @@ pub struct MessageCounts {
     pub undelivered: usize,
     /// Acknowledgement overdue and nobody called.
     pub needs_call: usize,
+}
+
+/// JSON Schema of `hikeshi status --json` (committed as docs/status.schema.json).
+pub fn schema() -> String {
+    let schema = schemars::schema_for!(StatusReport);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
 
 impl StatusReport {

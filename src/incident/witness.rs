@@ -91,49 +91,101 @@ fn seq_and_hash<'a>(mut words: impl Iterator<Item = &'a str>) -> Option<(u64, St
     (hash.len() == 64 || hash.len() == FOOTER_DIGITS).then(|| (seq, hash.to_ascii_lowercase()))
 }
 
-/// Every head in `text`: a mail file, a mailbox export of many messages (`From ` lines part
-/// them, and each message's incident comes from its own header), or a report.
-pub fn find(text: &str) -> Vec<Head> {
-    let mut heads: Vec<Head> = Vec::new();
-    let mut incident: Option<String> = None;
-    let mut pending: Vec<usize> = Vec::new();
-    for (i, raw) in unfolded(text) {
+/// Heads waiting for their message's incident header at most; more are taken as they are.
+const MAX_PENDING: usize = 1024;
+
+/// Finds heads line by line (a witness is read as a stream, never whole): mail headers
+/// folded over lines are joined again, and a message's heads wait for its incident header.
+struct Finder<'a> {
+    emit: &'a mut dyn FnMut(Head),
+    incident: Option<String>,
+    /// Heads of the current message seen before its incident header.
+    pending: Vec<Head>,
+    /// The last line, kept until the next shows whether it goes on (a folded header).
+    held: Option<(usize, String)>,
+    /// The next line's number (0-based).
+    number: usize,
+}
+
+impl<'a> Finder<'a> {
+    fn new(emit: &'a mut dyn FnMut(Head)) -> Finder<'a> {
+        Finder {
+            emit,
+            incident: None,
+            pending: Vec::new(),
+            held: None,
+            number: 0,
+        }
+    }
+
+    /// One line of the witness (without its line break).
+    fn line(&mut self, line: &str) {
+        let i = self.number;
+        self.number += 1;
+        // A long header goes on in lines that start with white space.
+        if line.starts_with([' ', '\t'])
+            && let Some((_, last)) = self.held.as_mut()
+            && last
+                .get(..10)
+                .is_some_and(|p| p.eq_ignore_ascii_case("X-Hikeshi-"))
+        {
+            last.push(' ');
+            last.push_str(line.trim());
+            return;
+        }
+        if let Some((at, last)) = self.held.replace((i, line.to_string())) {
+            self.process(at, &last);
+        }
+    }
+
+    fn finish(mut self) {
+        if let Some((at, last)) = self.held.take() {
+            self.process(at, &last);
+        }
+        for head in std::mem::take(&mut self.pending) {
+            (self.emit)(head);
+        }
+    }
+
+    fn process(&mut self, i: usize, raw: &str) {
         let line = raw.trim();
         if raw.starts_with("From ") {
             // A new message of a mailbox: its heads wait for its own incident header.
-            incident = None;
-            pending.clear();
+            self.incident = None;
+            for head in std::mem::take(&mut self.pending) {
+                (self.emit)(head);
+            }
         }
         if let Some(value) = strip_mark(line, INCIDENT_HEADER) {
             let id = id_token(value.trim());
-            for &at in &pending {
-                if let Some(h) = heads.get_mut(at) {
-                    h.incident.get_or_insert_with(|| id.clone());
-                }
+            for mut head in std::mem::take(&mut self.pending) {
+                head.incident.get_or_insert_with(|| id.clone());
+                (self.emit)(head);
             }
-            pending.clear();
-            incident = Some(id);
+            self.incident = Some(id);
         } else if let Some((source, value)) = strip_mark(line, HEADER)
             .map(|v| (Source::Header, v))
             .or_else(|| strip_mark(line, FOOTER_MARK).map(|v| (Source::Footer, v)))
         {
             if let Some((seq, hash)) = seq_and_hash(value.split_whitespace()) {
-                if incident.is_none() {
-                    pending.push(heads.len());
-                }
-                heads.push(Head {
+                let head = Head {
                     source,
-                    incident: incident.clone(),
+                    incident: self.incident.clone(),
                     seq,
                     hash,
                     line: i + 1,
-                });
+                };
+                if self.incident.is_none() && self.pending.len() < MAX_PENDING {
+                    self.pending.push(head);
+                } else {
+                    (self.emit)(head);
+                }
             }
         } else if let Some(value) = find_mark(line, REPORT_MARK) {
             let mut words = value.split_whitespace();
             let id = words.next().map(id_token);
             if let Some((seq, hash)) = seq_and_hash(words) {
-                heads.push(Head {
+                (self.emit)(Head {
                     source: Source::Report,
                     incident: id,
                     seq,
@@ -143,28 +195,189 @@ pub fn find(text: &str) -> Vec<Head> {
             }
         }
     }
+}
+
+/// Every head in `text`: a mail file, a mailbox export of many messages (`From ` lines part
+/// them, and each message's incident comes from its own header), or a report.
+pub fn find(text: &str) -> Vec<Head> {
+    let mut heads = Vec::new();
+    let mut emit = |h: Head| heads.push(h);
+    let mut finder = Finder::new(&mut emit);
+    for line in text.lines() {
+        finder.line(line);
+    }
+    finder.finish();
     heads
 }
 
-/// The lines of `text` with folded mail headers joined again (a long header goes on in lines
-/// that start with white space), each with its first line's number.
-fn unfolded(text: &str) -> Vec<(usize, String)> {
-    let mut out: Vec<(usize, String)> = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let continues = line.starts_with([' ', '\t'])
-            && out.last().is_some_and(|(_, last)| {
-                last.get(..10)
-                    .is_some_and(|p| p.eq_ignore_ascii_case("X-Hikeshi-"))
-            });
-        match out.last_mut() {
-            Some((_, last)) if continues => {
-                last.push(' ');
-                last.push_str(line.trim());
+/// The longest piece of a line looked at at once: a longer line (a file with no line breaks)
+/// is taken in pieces, cut where a witness line cannot be (see [`cut_at`]).
+const MAX_PIECE: usize = 1 << 20;
+
+/// Where to cut a piece of a long line: after the last `<`, `>`, `"`, `,` or `|` of its
+/// tail, none of which a witness line holds, so no head is cut in two; else at the end.
+fn cut_at(piece: &[u8]) -> usize {
+    let tail = piece.len().saturating_sub(4096);
+    piece[tail..]
+        .iter()
+        .rposition(|b| matches!(b, b'<' | b'>' | b'"' | b',' | b'|'))
+        .map_or(piece.len(), |at| tail + at + 1)
+}
+
+/// Feeds `reader` to `finder` line by line, holding at most about [`MAX_PIECE`] bytes of it.
+fn scan_lines(reader: impl std::io::Read, finder: &mut Finder<'_>) -> std::io::Result<()> {
+    use std::io::BufRead as _;
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, reader);
+    let mut line: Vec<u8> = Vec::new();
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        let used = match buf.iter().position(|b| *b == b'\n') {
+            Some(at) => {
+                line.extend_from_slice(&buf[..at]);
+                finder.line(String::from_utf8_lossy(&line).trim_end_matches('\r'));
+                line.clear();
+                at + 1
             }
-            _ => out.push((i, line.to_string())),
+            None => {
+                line.extend_from_slice(buf);
+                buf.len()
+            }
+        };
+        reader.consume(used);
+        if line.len() > MAX_PIECE {
+            let at = cut_at(&line);
+            finder.line(&String::from_utf8_lossy(&line[..at]));
+            line.drain(..at);
         }
     }
-    out
+    if !line.is_empty() {
+        finder.line(String::from_utf8_lossy(&line).trim_end_matches('\r'));
+    }
+    Ok(())
+}
+
+/// The text of an XML part, as a reader: a paragraph, cell, row or shared string ends a line
+/// (Word and LibreOffice may split a paragraph's text into many runs, a `<w:t>` each), every
+/// other tag is dropped, and the five XML entities are read back.
+struct XmlText<R> {
+    inner: R,
+    in_tag: bool,
+    tag: Vec<u8>,
+    out: std::collections::VecDeque<u8>,
+    entity: Option<Vec<u8>>,
+}
+
+impl<R: std::io::Read> XmlText<R> {
+    fn new(inner: R) -> XmlText<R> {
+        XmlText {
+            inner,
+            in_tag: false,
+            tag: Vec::new(),
+            out: std::collections::VecDeque::new(),
+            entity: None,
+        }
+    }
+
+    fn byte(&mut self, b: u8) {
+        if self.in_tag {
+            if b == b'>' {
+                self.in_tag = false;
+                let tag = std::mem::take(&mut self.tag);
+                let end = tag
+                    .iter()
+                    .position(u8::is_ascii_whitespace)
+                    .unwrap_or(tag.len());
+                let ends_line = matches!(
+                    &tag[..end],
+                    b"/w:p" | b"/c" | b"/si" | b"/row" | b"/text:p" | b"/a:p" | b"w:br/" | b"w:br"
+                );
+                if ends_line {
+                    self.out.push_back(b'\n');
+                }
+            } else if self.tag.len() < 64 {
+                self.tag.push(b);
+            }
+            return;
+        }
+        if let Some(entity) = self.entity.as_mut() {
+            if b == b';' || entity.len() > 8 {
+                let text: &[u8] = match entity.as_slice() {
+                    b"amp" => b"&",
+                    b"lt" => b"<",
+                    b"gt" => b">",
+                    b"quot" => b"\"",
+                    b"apos" => b"'",
+                    _ => b"",
+                };
+                self.out.extend(text);
+                self.entity = None;
+            } else {
+                entity.push(b);
+            }
+            return;
+        }
+        match b {
+            b'<' => self.in_tag = true,
+            b'&' => self.entity = Some(Vec::new()),
+            b => self.out.push_back(b),
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for XmlText<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut chunk = [0u8; 8192];
+        while self.out.is_empty() {
+            let n = self.inner.read(&mut chunk)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            for &b in &chunk[..n] {
+                self.byte(b);
+            }
+        }
+        let n = buf.len().min(self.out.len());
+        for (slot, b) in buf.iter_mut().zip(self.out.drain(..n)) {
+            *slot = b;
+        }
+        Ok(n)
+    }
+}
+
+/// Calls `emit` for every head in the file at `path`, read as a stream (a witness may be a
+/// mailbox export of gigabytes): mail, a mailbox, a report in any text format, or a Word or
+/// Excel report, whose XML parts are read inflated (a report re-saved by Word or LibreOffice
+/// keeps its witness line in the document's text, compressed, its runs perhaps split).
+pub fn scan_file(path: &Path, emit: &mut dyn FnMut(Head)) -> std::io::Result<()> {
+    use std::io::{Read as _, Seek as _};
+    // A witness is read only if it is a regular file (a pipe would never end).
+    let mut file = crate::platform::open_regular(path, true)?;
+    let mut magic = [0u8; 4];
+    let zipped = file.read(&mut magic)? == 4 && magic == *b"PK\x03\x04";
+    file.rewind()?;
+    let mut finder = Finder::new(emit);
+    if zipped && let Ok(mut archive) = zip::ZipArchive::new(&mut file) {
+        for i in 0..archive.len() {
+            let part = archive.by_index(i).map_err(std::io::Error::other)?;
+            if part.is_file() && part.name().ends_with(".xml") {
+                scan_lines(XmlText::new(part), &mut finder)?;
+            }
+        }
+    } else {
+        scan_lines(file, &mut finder)?;
+    }
+    finder.finish();
+    Ok(())
+}
+
+/// Whether the file at `path` is a hikeshi report (read as [`scan_file`] reads it): it has a
+/// report's witness line.
+pub fn file_is_report(path: &Path) -> bool {
+    let mut found = false;
+    scan_file(path, &mut |h| found |= h.source == Source::Report).is_ok() && found
 }
 
 /// Whether `text` is a hikeshi report: it has a report's witness line.
@@ -259,12 +472,9 @@ pub fn check_files(
     let last = entries.last().map_or(0, |e| e.seq);
     let mut verdict = Verdict::default();
     for file in files {
-        let bytes = read_witness(file).map_err(|e| (file.clone(), e))?;
-        let heads = find(&String::from_utf8_lossy(&bytes));
-        if heads.is_empty() {
-            verdict.without_heads.push(file.clone());
-        }
-        for head in heads {
+        let mut any = false;
+        scan_file(file, &mut |head| {
+            any = true;
             match check(id, &by_seq, last, &head) {
                 Finding::Holds => verdict.held += 1,
                 Finding::OtherIncident => verdict.other += 1,
@@ -274,16 +484,13 @@ pub fn check_files(
                     finding,
                 }),
             }
+        })
+        .map_err(|e| (file.clone(), e))?;
+        if !any {
+            verdict.without_heads.push(file.clone());
         }
     }
     Ok(verdict)
-}
-
-/// A witness is read only if it is a regular file (a pipe would never end).
-fn read_witness(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut crate::platform::open_regular(path, true)?, &mut bytes)?;
-    Ok(bytes)
 }
 
 #[cfg(test)]

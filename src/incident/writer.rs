@@ -98,6 +98,9 @@ impl Incident {
         }
         let playbook = &loaded.compiled.playbook;
         let now = clock.now();
+        if !params.exercise {
+            not_ahead(now)?;
+        }
         let playbook_sha256 = crate::digest::sha256_hex(loaded.source.text.as_bytes());
         let divisions_sha256 = crate::digest::sha256_hex(loaded.divisions_source.text.as_bytes());
         let operator = params.operator.clone();
@@ -365,6 +368,9 @@ impl Incident {
         let lock = self.lock_and_catch_up()?;
         let command = prepare(self)?;
         let now = self.clock.now();
+        if !self.record.state.exercise {
+            not_ahead(now)?;
+        }
         // A post publishes the text it has at this moment, and an approval covers the texts
         // as they read at this moment: read under the lock, where the command does not carry
         // them already.
@@ -469,6 +475,16 @@ impl Incident {
 /// Whether evidence given as text is a URL rather than a file path.
 fn is_url(target: &str) -> bool {
     target.starts_with("http://") || target.starts_with("https://")
+}
+
+/// Refuses a time more than [`crate::journal::FUTURE_LIMIT`] ahead of this computer's own
+/// clock (whatever clock the incident runs on).
+fn not_ahead(now: DateTime<FixedOffset>) -> Result<(), IncidentError> {
+    let computer = crate::clock::SystemClock.now();
+    if now > computer + crate::journal::FUTURE_LIMIT {
+        return Err(IncidentError::AheadOfComputer { at: now, computer });
+    }
+    Ok(())
 }
 
 fn append(

@@ -266,6 +266,25 @@ impl Replay {
 /// differ by seconds even when they follow the network's time.
 pub const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(120);
 
+/// How far ahead of the computer's own clock an entry may be dated. The past is bounded by
+/// [`CLOCK_SKEW`] against the journal's last entry; without a bound ahead, one entry dated
+/// years ahead (a clock set wrong, or `HIKESHI_TIME`) would make every later entry "earlier
+/// than the journal" on every other computer. A week is far beyond any PC's drift or a
+/// time-zone slip, and still refuses the entry dated years ahead; an exercise's story time,
+/// which may be days ahead, is not held to it.
+pub const FUTURE_LIMIT: chrono::TimeDelta = chrono::TimeDelta::days(7);
+
+/// The entries dated more than [`FUTURE_LIMIT`] ahead of `computer` (this computer's clock).
+pub fn ahead_of<'a>(
+    entries: impl IntoIterator<Item = &'a Entry>,
+    computer: DateTime<FixedOffset>,
+) -> Vec<&'a Entry> {
+    entries
+        .into_iter()
+        .filter(|e| e.time > computer + FUTURE_LIMIT)
+        .collect()
+}
+
 /// An entry whose time is earlier than an entry before it by more than [`CLOCK_SKEW`]: the record's time ran backwards
 /// (a clock set back, another computer's clock ahead, or an edit).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, FixedOffset};
 use lettre::Message;
-use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
+use lettre::message::header::{
+    ContentTransferEncoding, ContentType, HeaderName, HeaderValue, MIME_VERSION_1_0,
+};
 use lettre::message::{Body, Mailbox};
 
 use super::{NotifyError, reply};
@@ -549,6 +551,9 @@ struct BuildParts<'a> {
 
 fn build(p: BuildParts<'_>) -> Result<Vec<u8>, NotifyError> {
     let mut builder = Message::builder()
+        // RFC 2045 §4: a message with MIME headers MUST say so, or a receiver may ignore its
+        // Content-Type and charset (lettre adds it for multipart messages only).
+        .header(MIME_VERSION_1_0)
         .from(p.from.clone())
         .to(p.to.clone())
         .subject(p.subject)

@@ -500,7 +500,11 @@ impl OutboxReport {
             "outbox: {count} message(s) ({undelivered} undelivered, {needs_call} need a call); sending via {via}\n"
         );
         for m in &self.messages {
-            let (attempts, error) = (m.attempts, m.last_error.as_deref().unwrap_or_default());
+            // A server's or service's words come from outside: never raw on a terminal.
+            let (attempts, error) = (
+                m.attempts,
+                crate::text::shown(m.last_error.as_deref().unwrap_or_default()),
+            );
             let words = m.state.words(lang);
             let state = match m.state {
                 Phase::Sent => {

@@ -279,8 +279,23 @@ fn base_source(
             d
         })
     };
+    let outside = |path: &std::path::Path, reason: String| {
+        Box::new(Diagnostic::error(
+            &overlay.name,
+            Position::from_location(&target.referenced),
+            name,
+            Problem::Unreadable {
+                reason: format!(
+                    "{}: {reason}",
+                    crate::text::shown(&path.display().to_string())
+                ),
+            },
+        ))
+    };
     if name.ends_with(".yaml") || name.ends_with(".yml") || name.contains('/') {
-        return read(&dir.join(name));
+        let path = dir.join(name);
+        inside_folder(&dir, &path).map_err(|reason| outside(&path, reason))?;
+        return read(&path);
     }
     // Only beside an overlay read from a file (an embedded one has no folder).
     if overlay_path.is_file() && !name.contains('\\') {
@@ -288,6 +303,7 @@ fn base_source(
         for ext in ["yaml", "yml"] {
             let candidate = dir.join(format!("{name}.{ext}"));
             if candidate.is_file() && std::fs::canonicalize(&candidate).ok() != itself {
+                inside_folder(&dir, &candidate).map_err(|reason| outside(&candidate, reason))?;
                 return read(&candidate);
             }
         }
@@ -304,6 +320,29 @@ fn base_source(
             },
         ))),
     }
+}
+
+/// Whether `path`, a playbook to extend, is a regular file inside `dir`, the overlay's folder
+/// (links resolved): `extends: ../x.yaml`, `extends: /etc/passwd` or a link out of the folder
+/// would read, and echo in a diagnostic, a file that is not the city's; a FIFO would never end.
+fn inside_folder(dir: &std::path::Path, path: &std::path::Path) -> Result<(), String> {
+    let here = if dir.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        dir
+    };
+    let folder = std::fs::canonicalize(here).map_err(|e| e.to_string())?;
+    let real = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
+    if !real.starts_with(&folder) {
+        return Err(
+            "the playbook to extend must be a stock id or a file in this playbook's own folder"
+                .to_string(),
+        );
+    }
+    if !std::fs::metadata(&real).is_ok_and(|m| m.is_file()) {
+        return Err("not a regular file (a folder, device or pipe is not taken)".to_string());
+    }
+    Ok(())
 }
 
 /// Merges an overlay (`file`, parsed from `overlay`) with the playbook it extends.

@@ -294,34 +294,41 @@ pub(crate) fn environment(lang: Lang) -> Environment<'static> {
     env
 }
 
-/// Text for a Markdown table cell: no pipe or line break may end the cell early, and no HTML
-/// in operator input may reach a wiki that renders HTML.
+/// Text for Markdown, in a table cell or running text: no pipe or line break may end a cell
+/// early, no HTML in operator input may reach a wiki that renders HTML, and no link, image,
+/// autolink or code either: `[`, `]`, backticks and `\` are escaped, `<` and `>` written as
+/// entities, and a `!` before a `[` escaped, so `![x](https://outside.example/t.png)` in a note
+/// stays text and loads nothing. With both brackets escaped no `(…)` can be a link's
+/// destination, so parentheses stay as they are (`7(1)`, `(seq 3)` read as written), as do
+/// emphasis and `_`, so URLs and account names stay readable.
 pub(crate) fn md_cell(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains(['|', '\n', '\r', '<', '>', '&']) {
+    const SPECIAL: [char; 10] = ['|', '\n', '\r', '<', '>', '&', '[', ']', '`', '\\'];
+    if !text.contains(SPECIAL) {
         return std::borrow::Cow::Borrowed(text);
     }
-    std::borrow::Cow::Owned(
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('|', "\\|")
-            .replace("\r\n", "<br>")
-            .replace(['\n', '\r'], "<br>"),
-    )
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' => out.push_str("<br>"),
+            '!' if chars.peek() == Some(&'[') => out.push_str("\\!"),
+            '|' | '[' | ']' | '`' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
-/// Operator text in running Markdown (a list item): as in a cell, and no link, image or code
-/// either (`[x](javascript:…)` in a note stays text). Emphasis and `_` are left alone, so
-/// URLs and account names stay readable.
+/// Operator text in running Markdown (a list item): escaped as in a cell ([`md_cell`]).
 pub(crate) fn md_text(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '[' | ']' | '`' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    md_cell(&escaped).into_owned()
+    md_cell(text).into_owned()
 }
 
 /// CSV for Excel: UTF-8 with a byte-order mark (so Excel reads the Japanese), CRLF line ends,

@@ -54,9 +54,11 @@ pub fn summarize(
     let mut skipped = Vec::new();
     let mut ones = Vec::new();
     for dir in &dirs {
+        // A folder's name comes from outside (anyone can make a folder on the share): shown
+        // with control and invisible characters escaped, on the terminal and in every file.
         let name = dir
             .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
+            .map(|n| crate::text::shown(&n.to_string_lossy()).into_owned())
             .unwrap_or_default();
         if !dir.join(files::JOURNAL).is_file() {
             skipped.push(SkippedFolder {
@@ -75,7 +77,7 @@ pub fn summarize(
             Err(e) => {
                 skipped.push(SkippedFolder {
                     folder: name,
-                    reason: e.message(lang),
+                    reason: crate::text::shown_text(&e.message(lang)).into_owned(),
                 });
                 continue;
             }
@@ -359,7 +361,7 @@ fn one(audited: &AuditedIncident, lang: Lang, now: DateTime<FixedOffset>) -> One
     let verified = audited.is_intact() && scenario_verified;
     One {
         row: IncidentRow {
-            id: record.id.clone(),
+            id: crate::text::shown(&record.id).into_owned(),
             title: state.title.clone(),
             exercise,
             scenario: state.run.as_ref().map(|r| r.scenario.clone()),
@@ -525,7 +527,7 @@ fn assemble(
         generated_at: now,
         lang: lang.to_string(),
         organization,
-        folder: folder.display().to_string(),
+        folder: crate::text::shown(&folder.display().to_string()).into_owned(),
         period,
         totals: Totals {
             incidents: real.len(),

@@ -72,3 +72,23 @@ impl Drop for WebhookServer {
         let _ = self.child.wait();
     }
 }
+
+/// Fails the test unless `card` (an Adaptive Card, the `content` of a Teams attachment)
+/// validates against the Adaptive Card 1.4 schema vendored under
+/// tests/support/adaptive-cards/ (Python's jsonschema, Draft 6 as the schema declares).
+pub fn assert_valid_adaptive_card(card: &Value) {
+    let schema = super::root().join("tests/support/adaptive-cards/adaptive-card-1.4.0.json");
+    let script = format!(
+        "import json, sys, jsonschema\n\
+         schema = json.load(open({path:?}, encoding='utf-8'))\n\
+         card = json.load(sys.stdin)\n\
+         errors = sorted(jsonschema.Draft6Validator(schema).iter_errors(card), key=str)\n\
+         print('\\n'.join(f'{{list(e.absolute_path)}}: {{e.message}}' for e in errors))",
+        path = schema.display().to_string()
+    );
+    let out = super::smtp::run_python(&script, card.to_string().as_bytes());
+    assert!(
+        out.trim().is_empty(),
+        "not a valid Adaptive Card 1.4:\n{out}\n{card:#}"
+    );
+}

@@ -20,6 +20,7 @@ def parse(raw):
         "to": str(msg["To"]),
         "subject": str(msg["Subject"]),
         "date": str(msg["Date"]),
+        "mime_version": str(msg["MIME-Version"]) if msg["MIME-Version"] else None,
         "message_id": str(msg["Message-ID"]),
         "in_reply_to": str(msg["In-Reply-To"]) if msg["In-Reply-To"] else None,
         "references": str(msg["References"]) if msg["References"] else None,

@@ -10,6 +10,8 @@ The first segment of the path says how to answer, so tests can provoke each case
   /fail-N/...      500 for the first N requests to that path, then 200
   /hang-N/...      no answer for 30 s for the first N requests to that path, then 200
   /gone/...        404 always
+  /evil/...        404 with terminal escapes and a right-to-left override in its answer
+  /endless/...     200 with a chunked body that never ends (until the client goes, or 60 s)
 """
 
 import argparse
@@ -75,6 +77,21 @@ def main():
             elif kind == "hang" and first:
                 time.sleep(30)
                 self.answer(200, b"too late")
+            elif kind == "evil":
+                self.answer(404, "no\x1b]0;pwned\x07 hook\x1b[2J \u202egnp.exe".encode("utf-8"))
+            elif kind == "endless":
+                self.send_response(200)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                chunk = b"x" * 4096
+                deadline = time.time() + 60
+                try:
+                    while time.time() < deadline:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        self.wfile.flush()
+                except OSError:
+                    pass
+                self.close_connection = True
             elif kind == "gone":
                 self.answer(404, b"no such webhook")
             else:

@@ -49,6 +49,21 @@ pub(super) fn verify(ctx: &Context, name: &str, witnesses: &[PathBuf]) -> Result
             "warning: entry {seq} ({time}) is earlier than entry {before} ({before_time}): the record's time runs backwards (a clock set wrong, a record made with --allow-earlier-time, or an edit)"
         ))?;
     }
+    // An exercise's story may be dated ahead; a real incident's record may not.
+    let computer = crate::clock::Clock::now(&crate::clock::SystemClock);
+    let ahead = if record.state.exercise {
+        Vec::new()
+    } else {
+        journal::ahead_of(&replay.entries, computer)
+    };
+    for e in &ahead {
+        let (seq, time, now) = (e.seq, format_jst(e.time, true), format_jst(computer, true));
+        say(&tr!(
+            lang,
+            "注意: 記録 {seq} の時刻（{time}）がこの PC の時計（{now}）より7日以上先です（時計の狂いか HIKESHI_TIME での記録か、書き換え）。これより後の記録は、ほかの PC からは時刻の逆行として拒否されます",
+            "warning: entry {seq} ({time}) is dated more than a week ahead of this computer's clock ({now}): a clock set wrong, HIKESHI_TIME, or an edit; every later entry from another computer would be refused as earlier than it"
+        ))?;
+    }
     if witnesses.is_empty() {
         return Ok(Outcome::Success);
     }

@@ -63,22 +63,26 @@ pub enum Cmd {
         #[arg(long, value_name = "FILE")]
         divisions: Option<PathBuf>,
     },
-    /// Print the JSON Schema of the playbook format (or of divisions.yaml).
+    /// Print the JSON Schema of the playbook format (or of divisions.yaml, a report, a summary,
+    /// an exercise scenario or `status --json`).
     Schema {
         /// The schema of divisions.yaml instead.
-        #[arg(long, conflicts_with_all = ["report", "exercise", "summary"])]
+        #[arg(long, conflicts_with_all = ["report", "exercise", "summary", "status"])]
         divisions: bool,
         /// The schema of `hikeshi report --format json` instead.
-        #[arg(long, conflicts_with_all = ["exercise", "summary"])]
+        #[arg(long, conflicts_with_all = ["exercise", "summary", "status"])]
         report: bool,
         /// The schema of exercise scenarios (playbooks/exercises/*.yaml) instead.
-        #[arg(long, conflicts_with = "summary")]
+        #[arg(long, conflicts_with_all = ["summary", "status"])]
         exercise: bool,
         /// The schema of `hikeshi summary --format json` instead.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "status")]
         summary: bool,
+        /// The schema of `hikeshi status --json` instead.
+        #[arg(long)]
+        status: bool,
         /// The schema of the account register (accounts.yaml) instead.
-        #[arg(long, conflicts_with_all = ["divisions", "report", "exercise", "summary"])]
+        #[arg(long, conflicts_with_all = ["divisions", "report", "exercise", "summary", "status"])]
         accounts: bool,
     },
     /// List playbooks with their step counts and critical-path durations.
@@ -153,13 +157,14 @@ impl Cmd {
                 report,
                 exercise,
                 summary,
+                status,
                 accounts,
             } => {
                 if accounts {
                     std::io::stdout().write_all(crate::register::schema().as_bytes())?;
                     return Ok(Outcome::Success);
                 }
-                schema(divisions, report, exercise, summary)
+                schema(divisions, report, exercise, summary, status)
             }
             Cmd::List {
                 path,
@@ -191,8 +196,16 @@ impl Cmd {
     }
 }
 
-fn schema(divisions: bool, report: bool, exercise: bool, summary: bool) -> Result<Outcome, Error> {
-    let text = if summary {
+fn schema(
+    divisions: bool,
+    report: bool,
+    exercise: bool,
+    summary: bool,
+    status: bool,
+) -> Result<Outcome, Error> {
+    let text = if status {
+        crate::incident::status::schema()
+    } else if summary {
         crate::summary::schema()
     } else if divisions {
         divisions_schema()

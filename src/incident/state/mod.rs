@@ -380,7 +380,7 @@ impl IncidentState {
 }
 
 /// Counts of steps by status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Progress {
     /// Done.
     pub done: usize,

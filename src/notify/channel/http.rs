@@ -243,7 +243,7 @@ impl Channels {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(|s| Duration::from_secs(s).min(MAX_RETRY_AFTER));
-        let said = response.text().await.unwrap_or_default();
+        let said = read_capped(response).await;
         let said: String = said.split_whitespace().collect::<Vec<_>>().join(" ");
         let said: String = said.chars().take(200).collect();
         let reply = scrub(format!("HTTP {status} {said}").trim_end().to_string());
@@ -260,6 +260,27 @@ impl Channels {
             retry_after: retry_after.filter(|_| transient),
         })
     }
+}
+
+/// The most of a service's answer that is read: its first words say what happened (only 200
+/// characters are kept), and a service that answers with gigabytes, or without end, must
+/// neither fill the memory nor hold the post until its timeout.
+pub const MAX_ANSWER_BYTES: usize = 4 * 1024;
+
+/// The start of `response`'s body, at most [`MAX_ANSWER_BYTES`], as text; the rest is never
+/// read (the connection is dropped with it).
+async fn read_capped(mut response: reqwest::Response) -> String {
+    let mut body: Vec<u8> = Vec::new();
+    while body.len() < MAX_ANSWER_BYTES {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_ANSWER_BYTES - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    String::from_utf8_lossy(&body).into_owned()
 }
 
 /// `sha256=` and the hex HMAC-SHA256, under `secret`, of the timestamp, a `.`, and the body.

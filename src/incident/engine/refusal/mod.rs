@@ -682,31 +682,50 @@ impl Refusal {
                 "the messages of step `{step}` are queued and not all delivered ({})",
                 numbers(messages)
             ),
-            Refusal::ReplyFromElsewhere { message, from } => tr!(
-                lang,
-                "返信の差出人 {from} は通知 #{message} の宛先ではありません（記録しません）",
-                "the reply comes from {from}, not the address message #{message} went to (not recorded)"
-            ),
-            Refusal::ReplyAlreadyRecorded { reply_id } => tr!(
-                lang,
-                "返信 <{reply_id}> は記録済みです",
-                "reply <{reply_id}> is on record already"
-            ),
-            Refusal::AnswerNotNeeded { reply_id } => tr!(
-                lang,
-                "返信 <{reply_id}> は記録される（又は保留される）ため、返答は送りません",
-                "reply <{reply_id}> counts (or is held): it gets no answer"
-            ),
-            Refusal::AnswerMismatch { reply_id } => tr!(
-                lang,
-                "返答が返信 <{reply_id}> の差出人あての、その返信についてのものではありません",
-                "the answer is not to the sender of reply <{reply_id}> about that reply"
-            ),
-            Refusal::NoHeldReply { reply_id } => tr!(
-                lang,
-                "保留中の返信 <{reply_id}> はありません",
-                "no held reply <{reply_id}>"
-            ),
+            Refusal::ReplyFromElsewhere { message, from } => {
+                let from = crate::text::shown(from);
+                tr!(
+                    lang,
+                    "返信の差出人 {from} は通知 #{message} の宛先ではありません（記録しません）",
+                    "the reply comes from {from}, not the address message #{message} went to (not recorded)"
+                )
+            }
+            Refusal::ReplyAlreadyRecorded { reply_id } => {
+                // A Message-ID comes from outside: never raw on a terminal.
+                let reply_id = crate::text::shown(reply_id);
+                tr!(
+                    lang,
+                    "返信 <{reply_id}> は記録済みです",
+                    "reply <{reply_id}> is on record already"
+                )
+            }
+            Refusal::AnswerNotNeeded { reply_id } => {
+                // A Message-ID comes from outside: never raw on a terminal.
+                let reply_id = crate::text::shown(reply_id);
+                tr!(
+                    lang,
+                    "返信 <{reply_id}> は記録される（又は保留される）ため、返答は送りません",
+                    "reply <{reply_id}> counts (or is held): it gets no answer"
+                )
+            }
+            Refusal::AnswerMismatch { reply_id } => {
+                // A Message-ID comes from outside: never raw on a terminal.
+                let reply_id = crate::text::shown(reply_id);
+                tr!(
+                    lang,
+                    "返答が返信 <{reply_id}> の差出人あての、その返信についてのものではありません",
+                    "the answer is not to the sender of reply <{reply_id}> about that reply"
+                )
+            }
+            Refusal::NoHeldReply { reply_id } => {
+                // A Message-ID comes from outside: never raw on a terminal.
+                let reply_id = crate::text::shown(reply_id);
+                tr!(
+                    lang,
+                    "保留中の返信 <{reply_id}> はありません",
+                    "no held reply <{reply_id}>"
+                )
+            }
             Refusal::ReplyStillHeld { message, step } => tr!(
                 lang,
                 "承認依頼 #{message} への返信は、手順 `{step}` が承認できるようになるまで保留します",
