@@ -1127,3 +1127,115 @@ fn a_workbook_s_number_cells_and_half_reviews_are_named() {
         stderr_of(&out)
     );
 }
+
+/// The post-incident review proposes what the incident showed the register should now say
+/// (the review done in it, two-factor set up again), and with --apply writes it into the
+/// register, leaving the rest of the file as it was, and records it in the incident.
+#[test]
+fn an_incident_s_register_changes_are_proposed_applied_and_journalled() {
+    let city = tempfile::tempdir().unwrap();
+    std::fs::create_dir(city.path().join("playbooks")).unwrap();
+    std::fs::copy(
+        root().join("playbooks/divisions.yaml"),
+        city.path().join("playbooks/divisions.yaml"),
+    )
+    .unwrap();
+    let weak = std::fs::read_to_string(fixture("register/weak.yaml")).unwrap();
+    std::fs::write(city.path().join("playbooks/accounts.yaml"), &weak).unwrap();
+    let run = |args: &[&str]| {
+        hikeshi()
+            .current_dir(city.path())
+            .env("HIKESHI_TIME", TIME)
+            .env("HIKESHI_OPERATOR", "広報 一郎")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "start",
+        "unauthorized-access",
+        "--account",
+        "@city_official",
+        "--platform",
+        "x",
+        "--divisions",
+        "playbooks/divisions.yaml",
+        "--exercise",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let id = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let out = run(&["register", "update", &id]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("一覧表に反映する変更はありません"),
+        "{out:?}"
+    );
+    for step in ["enable-2fa", "review-admins"] {
+        let out = run(&["done", &id, step, "--force", "--reason", "訓練で先に実施"]);
+        assert!(out.status.success(), "{out:?}");
+    }
+    let out = run(&["register", "update", &id]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("@city_official: 見直しの記録（reviewed）を 2026-12-07（広報 一郎）にする — 手順 review-admins の完了"), "{text}");
+    assert!(text.contains("--two-factor で方法を指定"), "{text}");
+    // The method is not in the record: --apply needs it, and writes nothing without it.
+    let out = run(&["register", "update", &id, "--apply"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--two-factor で指定してください"));
+    assert_eq!(
+        std::fs::read_to_string(city.path().join("playbooks/accounts.yaml")).unwrap(),
+        weak
+    );
+    let out = run(&[
+        "register",
+        "update",
+        &id,
+        "--two-factor",
+        "security-key",
+        "--apply",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let written = std::fs::read_to_string(city.path().join("playbooks/accounts.yaml")).unwrap();
+    assert!(
+        written.contains("    two_factor: security_key\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains("    reviewed: {on: \"2026-12-07\", by: \"広報 一郎\"}\n"),
+        "{written}"
+    );
+    assert!(
+        written.starts_with("# 弱い一覧表"),
+        "comments kept: {written}"
+    );
+    assert_eq!(written.lines().count(), weak.lines().count(), "{written}");
+    // The register judges the account again: no 2FA and review findings any more.
+    let out = run(&["register", "check", "--json"]);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let now = codes(&json, "@city_official");
+    for gone in ["no_two_factor", "not_reviewed_since_personnel_change"] {
+        assert!(!now.contains(&gone.to_string()), "{now:?}");
+    }
+    // The incident records it.
+    let journal = std::fs::read_to_string(
+        city.path()
+            .join("incidents")
+            .join(&id)
+            .join("journal.jsonl"),
+    )
+    .unwrap();
+    assert!(journal.contains("アカウント管理者一覧表"), "{journal}");
+    assert!(journal.contains("two_factor"), "{journal}");
+    // Applied once: nothing is left to propose.
+    let out = run(&["register", "update", &id]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("一覧表に反映する変更はありません"),
+        "{out:?}"
+    );
+}

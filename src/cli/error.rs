@@ -116,6 +116,11 @@ pub enum Error {
         /// Where it was looked for.
         path: PathBuf,
     },
+    /// `register update --apply` needs a value the record does not hold.
+    RegisterNeedsValue {
+        /// The option that gives it.
+        option: String,
+    },
     /// `register init` would replace a register.
     RegisterExists {
         /// The register.
@@ -303,6 +308,11 @@ impl Error {
                     "cannot write {path}: {source}"
                 )
             }
+            Error::RegisterNeedsValue { option } => tr!(
+                lang,
+                "記録からは分からない値があります。{option} で指定してください",
+                "the record does not hold a value this needs; give it with {option}"
+            ),
             Error::RegisterExists { path } => {
                 let path = path.display();
                 tr!(
@@ -918,6 +928,9 @@ mod tests {
                 Error::RegisterExists {
                     path: "playbooks/accounts.yaml".into(),
                 },
+                Error::RegisterNeedsValue {
+                    option: "--two-factor".into(),
+                },
                 Error::WouldOverwrite {
                     dir: "city".into(),
                     count: 3,
@@ -996,8 +1009,9 @@ mod tests {
                 Error::NoRegister { .. } => 28,
                 Error::RegisterExists { .. } => 29,
                 Error::Ledger(_) => 30,
+                Error::RegisterNeedsValue { .. } => 31,
             },
-            31,
+            32,
             Error::render,
         );
     }

@@ -92,6 +92,22 @@ pub enum Action {
         #[arg(long)]
         dry_run: bool,
     },
+    /// What an incident showed the register should now say of its account (the review done
+    /// in it, two-factor authentication set up again, the account closed), and with --apply
+    /// write it into the register and record it in the incident's journal.
+    Update {
+        /// The incident (its id, or its folder).
+        incident: String,
+        /// The two-factor method set up in the incident (the record does not say which).
+        #[arg(long, value_enum, value_name = "METHOD")]
+        two_factor: Option<TwoFactorArg>,
+        /// Write the changes into the register and record them in the incident.
+        #[arg(long)]
+        apply: bool,
+        /// The register [default: ./playbooks/accounts.yaml].
+        #[arg(long, value_name = "FILE")]
+        accounts: Option<PathBuf>,
+    },
     /// Write a first register from the directory: every official account its divisions
     /// list under `accounts:`, with its owner; the rest is left for each division to fill in.
     /// `register check` then lists what is missing.
@@ -168,6 +184,27 @@ pub enum Action {
     },
 }
 
+/// A two-factor method on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TwoFactorArg {
+    /// Codes by SMS.
+    Sms,
+    /// An authenticator app.
+    App,
+    /// A security key or passkey.
+    SecurityKey,
+}
+
+impl TwoFactorArg {
+    fn method(self) -> register::TwoFactor {
+        match self {
+            TwoFactorArg::Sms => register::TwoFactor::Sms,
+            TwoFactorArg::App => register::TwoFactor::App,
+            TwoFactorArg::SecurityKey => register::TwoFactor::SecurityKey,
+        }
+    }
+}
+
 impl Cmd {
     /// Runs the command.
     pub(super) fn run(self, ctx: &Context) -> Result<Outcome, Error> {
@@ -184,6 +221,18 @@ impl Cmd {
                 divisions,
                 force,
             } => init(ctx, &out, divisions.as_deref(), force),
+            Action::Update {
+                incident,
+                two_factor,
+                apply,
+                accounts,
+            } => update(
+                ctx,
+                &incident,
+                two_factor.map(TwoFactorArg::method),
+                apply,
+                accounts.as_deref(),
+            ),
             Action::Remind {
                 accounts,
                 divisions,
@@ -579,6 +628,137 @@ fn remind(
     } else {
         Outcome::Success
     })
+}
+
+/// A change in words.
+fn change_words(change: &register::update::Change, lang: Lang) -> String {
+    use register::update::Change;
+    match change {
+        Change::Reviewed { on, by, step } => tr!(
+            lang,
+            "見直しの記録（reviewed）を {on}（{by}）にする — 手順 {step} の完了",
+            "reviewed: {on} by {by} — step {step} done"
+        ),
+        Change::TwoFactor {
+            method: Some(m),
+            step,
+        } => {
+            let m = serde_json::to_string(m).unwrap_or_default();
+            let m = m.trim_matches('"');
+            tr!(
+                lang,
+                "二段階認証（two_factor）を {m} にする — 手順 {step} の完了",
+                "two_factor: {m} — step {step} done"
+            )
+        }
+        Change::TwoFactor { method: None, step } => tr!(
+            lang,
+            "二段階認証（two_factor）を設定した方法にする — 手順 {step} の完了（--two-factor で方法を指定）",
+            "two_factor: the method set up — step {step} done (give it with --two-factor)"
+        ),
+        Change::Closed { step } => tr!(
+            lang,
+            "状態（status）を closed にする — 判断 {step}",
+            "status: closed — decision {step}"
+        ),
+    }
+}
+
+/// `register update`: the register's changes an incident showed, said, and with --apply
+/// written and journalled.
+fn update(
+    ctx: &Context,
+    name: &str,
+    two_factor: Option<register::TwoFactor>,
+    apply: bool,
+    accounts: Option<&Path>,
+) -> Result<Outcome, Error> {
+    let lang = ctx.lang;
+    let mut incident = super::context::open(ctx, name)?;
+    let loaded = load(accounts, None)?;
+    let Some(handle) = incident.state().account.clone() else {
+        say(&tr!(
+            lang,
+            "この事案には対象のアカウントがありません",
+            "this incident names no account"
+        ))?;
+        return Ok(Outcome::Success);
+    };
+    let Some(account) = loaded.register.account(&handle).cloned() else {
+        let origin = &loaded.origin;
+        say(&tr!(
+            lang,
+            "{handle} は一覧表 {origin} にありません",
+            "{handle} is not in the register {origin}"
+        ))?;
+        return Ok(Outcome::Success);
+    };
+    let changes =
+        register::update::changes(incident.state(), incident.playbook(), &account, two_factor);
+    if changes.is_empty() {
+        say(&tr!(
+            lang,
+            "{handle}: 一覧表に反映する変更はありません",
+            "{handle}: nothing for the register"
+        ))?;
+        return Ok(Outcome::Success);
+    }
+    for c in &changes {
+        say(&format!("{handle}: {}", change_words(c, lang)))?;
+    }
+    if !apply {
+        say(&tr!(
+            lang,
+            "（--apply で一覧表に書き込み、事案に記録します）",
+            "(--apply writes them into the register and records them in the incident)"
+        ))?;
+        return Ok(Outcome::Success);
+    }
+    let path = PathBuf::from(&loaded.origin);
+    if loaded.origin.starts_with("<embedded>") || !path.is_file() {
+        return Err(Error::NoRegister {
+            path: Path::new("playbooks").join(register::FILE_NAME),
+        });
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Error::Notify(crate::notify::NotifyError::Io(
+            crate::lang::io::FileError::new(crate::lang::io::READ, &path, e),
+        ))
+    })?;
+    let Some(new) = register::update::apply(&text, account.line, &changes) else {
+        return Err(Error::RegisterNeedsValue {
+            option: "--two-factor".into(),
+        });
+    };
+    // The register as it will be must load before it replaces the old one.
+    let source = SourceFile::new(path.display().to_string(), new.clone());
+    Register::load(&source, &loaded.directory, &Limits::default()).map_err(|diagnostics| {
+        Error::Load(LoadFailure {
+            diagnostics,
+            sources: vec![source.clone()],
+        })
+    })?;
+    crate::directory::import::write(&path, &new)?;
+    let words: Vec<String> = changes.iter().map(|c| change_words(c, lang)).collect();
+    let (file, list) = (path.display(), words.join("、"));
+    let note = tr!(
+        lang,
+        "アカウント管理者一覧表 {file} の {handle} を更新: {list}",
+        "updated {handle} in the account register {file}: {list}"
+    );
+    incident.execute(
+        &ctx.operator,
+        &crate::incident::Command::Note {
+            text: note,
+            step: None,
+        },
+    )?;
+    say(&tr!(
+        lang,
+        "一覧表を更新し、事案に記録しました",
+        "the register is updated and the incident records it"
+    ))?;
+    Ok(Outcome::Success)
 }
 
 // --- The 一覧表 as filed: `register export` and `register import` (issue 29 item 3) ---

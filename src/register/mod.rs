@@ -9,6 +9,7 @@
 pub mod ledger;
 pub mod readiness;
 mod skeleton;
+pub mod update;
 
 pub use skeleton::skeleton;
 
