@@ -245,7 +245,8 @@ pub struct ReportConfig {
     #[serde(default)]
     pub stamps: Option<Vec<String>>,
     /// The Word report's body font for Japanese (and Latin) text, then the fonts Word may use
-    /// where it is missing [default: 游明朝, ＭＳ 明朝].
+    /// where it is missing [default: ＭＳ 明朝, 游明朝: ＭＳ 明朝 is on every Japanese Windows PC,
+    /// and LibreOffice, which ignores the stand-ins, prints it in a Mincho it has].
     #[serde(default)]
     pub body_font: Option<Vec<String>>,
     /// The Word report's heading font, then its stand-ins [default: 游ゴシック, ＭＳ ゴシック].
@@ -267,7 +268,7 @@ impl ReportConfig {
 
     /// The body font and its stand-ins.
     pub fn body_font(&self) -> Vec<String> {
-        fonts(self.body_font.as_deref(), &["游明朝", "ＭＳ 明朝"])
+        fonts(self.body_font.as_deref(), &["ＭＳ 明朝", "游明朝"])
     }
 
     /// The heading font and its stand-ins.
@@ -745,7 +746,7 @@ mod tests {
                 .unwrap_or_default()
         };
         let plain = report("");
-        assert_eq!(plain.body_font(), ["游明朝", "ＭＳ 明朝"]);
+        assert_eq!(plain.body_font(), ["ＭＳ 明朝", "游明朝"]);
         assert_eq!(plain.heading_font(), ["游ゴシック", "ＭＳ ゴシック"]);
         assert_eq!(
             plain.stamps(crate::Lang::Ja),

@@ -1103,11 +1103,11 @@ fn the_word_report_reads_back_with_headings_tables_japanese_fonts_and_a4() {
     assert_eq!(doc["portrait"], true);
     assert_eq!(doc["margins_mm"], serde_json::json!([20, 20, 25, 20]));
     // Japanese fonts for East Asian text, each with its stand-in in the font table.
-    assert_eq!(doc["east_asia"]["default"], "游明朝");
+    assert_eq!(doc["east_asia"]["default"], "ＭＳ 明朝");
     assert_eq!(doc["east_asia"]["Heading 1"], "游ゴシック");
     assert_eq!(doc["east_asia"]["Heading 2"], "游ゴシック");
     assert_eq!(doc["east_asia"]["Title"], "游ゴシック");
-    assert_eq!(doc["font_table"]["游明朝"], "ＭＳ 明朝");
+    assert_eq!(doc["font_table"]["ＭＳ 明朝"], "游明朝");
     assert_eq!(doc["font_table"]["游ゴシック"], "ＭＳ ゴシック");
     assert_eq!(doc["default_style"], "Normal");
     assert_eq!(doc["title"], "事案報告書: テスト事案");

@@ -2,7 +2,7 @@
 //! A4 portrait; the 決裁欄, 文書番号, 日付 and the issuing office at the top (from `[report]`
 //! in hikeshi.toml, or blank lines to fill in by hand); then the sections of the HTML report
 //! from the same model, as headings and tables. Japanese text is set in the configured fonts
-//! (body 游明朝, headings 游ゴシック by default), each with its stand-ins in the font table.
+//! (body ＭＳ 明朝, headings 游ゴシック by default), each with its stand-ins in the font table.
 //! The timeline chart is a picture: the SVG chart without text, rasterised by resvg (no fonts
 //! needed), with a table naming its rows.
 
