@@ -486,22 +486,26 @@ fn extends_reads_only_a_regular_file_inside_the_playbooks_folder() {
     std::fs::create_dir(&city).unwrap();
     let secret = tmp.path().join("secret.yaml");
     std::fs::write(&secret, "db_password_hunter2: 1\n").unwrap();
-    let mut targets = vec![
-        "../secret.yaml".to_string(),
-        secret.display().to_string().replace('\\', "/"),
-    ];
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::symlink(&secret, city.join("link.yaml")).unwrap();
-        targets.push("link.yaml".into());
-        let fifo = city.join("pipe.yaml");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
-        targets.push("pipe.yaml".into());
-    }
+    let targets = {
+        #[cfg_attr(not(unix), allow(unused_mut))]
+        let mut targets = vec![
+            "../secret.yaml".to_string(),
+            secret.display().to_string().replace('\\', "/"),
+        ];
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&secret, city.join("link.yaml")).unwrap();
+            targets.push("link.yaml".into());
+            let fifo = city.join("pipe.yaml");
+            let made = std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap();
+            assert!(made.success());
+            targets.push("pipe.yaml".into());
+        }
+        targets
+    };
     for target in &targets {
         let overlay = city.join("overlay.yaml");
         std::fs::write(&overlay, format!("id: city\nextends: {target}\n")).unwrap();
