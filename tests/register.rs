@@ -584,7 +584,9 @@ fn reminders_reach_each_division_once() {
     assert!(String::from_utf8_lossy(&again.stdout).contains("広報広聴課: 送信済み"));
     assert_eq!(server.messages().len(), 2);
     let record = std::fs::read_to_string(dir.path().join("reminders/sent.jsonl")).unwrap();
-    assert_eq!(record.lines().count(), 2, "{record}");
+    // Each attempt is recorded before it is made, then its outcome.
+    assert_eq!(record.lines().count(), 4, "{record}");
+    assert_eq!(record.matches("\"sent\":null").count(), 2, "{record}");
     let eml =
         std::fs::read_to_string(dir.path().join("reminders/outbox/20261207-0001.eml")).unwrap();
     assert!(eml.contains("MIME-Version: 1.0"), "{eml}");
@@ -1163,7 +1165,6 @@ fn an_incident_s_register_changes_are_proposed_applied_and_journalled() {
         "x",
         "--divisions",
         "playbooks/divisions.yaml",
-        "--exercise",
     ]);
     assert!(out.status.success(), "{out:?}");
     let id = String::from_utf8_lossy(&out.stdout)
@@ -1240,5 +1241,170 @@ fn an_incident_s_register_changes_are_proposed_applied_and_journalled() {
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("一覧表に反映する変更はありません"),
         "{out:?}"
+    );
+    // A drill never changes the register.
+    let out = run(&[
+        "start",
+        "unauthorized-access",
+        "--account",
+        "@city_official",
+        "--platform",
+        "x",
+        "--divisions",
+        "playbooks/divisions.yaml",
+        "--exercise",
+    ]);
+    let drill = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let out = run(&["register", "update", &drill, "--apply"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("訓練の事案からはアカウント管理者一覧表を変更しません"),
+        "{out:?}"
+    );
+}
+
+/// One handle on two platforms (`@city` on X and Instagram) is two accounts: an incident
+/// takes the facts of its own platform's, and without a platform, neither's.
+#[test]
+fn a_handle_on_two_platforms_is_told_apart_by_the_platform() {
+    let city = tempfile::tempdir().unwrap();
+    std::fs::create_dir(city.path().join("playbooks")).unwrap();
+    std::fs::copy(
+        root().join("playbooks/divisions.yaml"),
+        city.path().join("playbooks/divisions.yaml"),
+    )
+    .unwrap();
+    let register = std::fs::read_to_string(root().join("playbooks/accounts.yaml"))
+        .unwrap()
+        .replacen(
+            "  - handle: \"@city_bousai\"",
+            "  - handle: \"@city_official\"\n    platform: instagram\n    numeric_id: \"555\"\n    division: 広報広聴課\n\n  - handle: \"@city_bousai\"",
+            1,
+        );
+    std::fs::write(city.path().join("playbooks/accounts.yaml"), register).unwrap();
+    let numeric_id = |platform: Option<&str>| {
+        let mut args = vec![
+            "start",
+            "unauthorized-access",
+            "--account",
+            "@city_official",
+            "--divisions",
+            "playbooks/divisions.yaml",
+            "--exercise",
+        ];
+        if let Some(p) = platform {
+            args.extend(["--platform", p]);
+        }
+        let out = hikeshi()
+            .current_dir(city.path())
+            .env("HIKESHI_TIME", TIME)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let id = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string();
+        let status = hikeshi()
+            .current_dir(city.path())
+            .args(["status", "--json", &id])
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&status.stdout).unwrap();
+        json["facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "account_numeric_id")
+            .map(|f| f["value"].clone())
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(numeric_id(Some("instagram")), "555");
+    assert_eq!(numeric_id(Some("x")), "1234567890123456789");
+    assert!(numeric_id(None).is_null(), "ambiguous without a platform");
+}
+
+/// A list fact given empty at the start is refused, as any fact given empty.
+#[test]
+fn an_empty_list_value_at_the_start_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hikeshi()
+        .current_dir(dir.path())
+        .env("HIKESHI_TIME", TIME)
+        .args([
+            "start",
+            "impersonation",
+            "--account",
+            "@city_official",
+            "--fact",
+            "genuine_account=@city_official",
+            "--fact",
+            "fake_account=",
+            "--exercise",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+}
+/// A run cut off while delivering a reminder left its attempt recorded with no outcome: the
+/// next run names it for someone to check and does not send it a second time.
+#[test]
+fn a_reminder_cut_off_mid_delivery_is_not_sent_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let weak = fixture("register/weak.yaml");
+    let divisions = root().join("playbooks/divisions.yaml");
+    let reminders = dir.path().join("reminders");
+    std::fs::create_dir_all(reminders.join("outbox")).unwrap();
+    std::fs::write(
+        reminders.join("outbox/20261207-0001.eml"),
+        "From: x\r\n\r\nsaved\r\n",
+    )
+    .unwrap();
+    // The attempt for 広報広聴課, then a torn line (the crash).
+    std::fs::write(
+        reminders.join("sent.jsonl"),
+        "{\"key\":\"review|広報広聴課|2026-04-01\",\"to\":\"広報広聴課\",\"address\":\"koho@city.example.jp\",\"file\":\"outbox/20261207-0001.eml\",\"sha256\":\"0\",\"at\":\"2026-12-07T10:00:00+09:00\",\"sent\":null,\"transport\":null,\"detail\":\"\"}\n{\"key\":\"rev",
+    )
+    .unwrap();
+    let out = hikeshi()
+        .current_dir(dir.path())
+        .env("HIKESHI_TIME", TIME)
+        .env_remove("HIKESHI_CONFIG")
+        .args(["register", "remind", "--accounts"])
+        .arg(&weak)
+        .arg("--divisions")
+        .arg(&divisions)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("広報広聴課: 前回の送信が途中で止まりました"),
+        "{err}"
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("観光交流課: 送信しました"), "{text}");
+    // The other division's reminder is a new file, numbered past the one there.
+    assert!(reminders.join("outbox/20261207-0002.eml").is_file());
+    let record = std::fs::read_to_string(reminders.join("sent.jsonl")).unwrap();
+    // The torn line stays on its own; the new records follow on lines of their own.
+    assert!(record.contains("{\"key\":\"rev\n{"), "{record}");
+    assert_eq!(
+        record.matches("広報広聴課").count(),
+        2,
+        "not tried again: {record}"
     );
 }

@@ -1049,3 +1049,21 @@ fn a_folders_name_is_shown_escaped_on_the_terminal_and_in_the_files() {
         assert!(doc.contains("pwned"), "{format}: the folder is named");
     }
 }
+
+/// The yearly summary of incidents never fails for the city's register: a register with a
+/// problem is named on standard error and the section is left out.
+#[test]
+fn a_broken_city_register_leaves_the_readiness_out_with_a_warning() {
+    let dir = copy();
+    std::fs::create_dir_all(dir.path().join("playbooks")).unwrap();
+    std::fs::write(
+        dir.path().join("playbooks/accounts.yaml"),
+        "accounts:\n  - handle: \"@city_official\"\n    platform: x\n    division: 無い課\n",
+    )
+    .unwrap();
+    let (out, err, code) = summary(dir.path(), &["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("アカウントの準備は集計に含めません"), "{err}");
+    let s: Value = serde_json::from_slice(&out).unwrap();
+    assert!(s.get("readiness").is_none());
+}

@@ -116,6 +116,15 @@ pub enum Error {
         /// Where it was looked for.
         path: PathBuf,
     },
+    /// `register update` on an exercise.
+    RegisterFromExercise,
+    /// `register update --apply` cannot follow the account's entry in the file.
+    RegisterLayout {
+        /// The register.
+        path: PathBuf,
+        /// The handle's line.
+        line: usize,
+    },
     /// `register update --apply` needs a value the record does not hold.
     RegisterNeedsValue {
         /// The option that gives it.
@@ -306,6 +315,19 @@ impl Error {
                     lang,
                     "{path} に書き込めません: {source}",
                     "cannot write {path}: {source}"
+                )
+            }
+            Error::RegisterFromExercise => tr!(
+                lang,
+                "訓練の事案からはアカウント管理者一覧表を変更しません（訓練の手順は実際の見直しではありません）",
+                "an exercise never changes the account register (a drill's steps are no real review)"
+            ),
+            Error::RegisterLayout { path, line } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "{path} の {line} 行目のアカウントの書き方に従って書き込めません。一覧表を手で直してください（何も書き込んでいません）",
+                    "cannot follow the entry of the account on line {line} of {path}; edit the register by hand (nothing was written)"
                 )
             }
             Error::RegisterNeedsValue { option } => tr!(
@@ -931,6 +953,11 @@ mod tests {
                 Error::RegisterNeedsValue {
                     option: "--two-factor".into(),
                 },
+                Error::RegisterFromExercise,
+                Error::RegisterLayout {
+                    path: "playbooks/accounts.yaml".into(),
+                    line: 12,
+                },
                 Error::WouldOverwrite {
                     dir: "city".into(),
                     count: 3,
@@ -1010,8 +1037,10 @@ mod tests {
                 Error::RegisterExists { .. } => 29,
                 Error::Ledger(_) => 30,
                 Error::RegisterNeedsValue { .. } => 31,
+                Error::RegisterFromExercise => 32,
+                Error::RegisterLayout { .. } => 33,
             },
-            32,
+            34,
             Error::render,
         );
     }

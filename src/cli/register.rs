@@ -604,7 +604,16 @@ fn remind(
                     "{to}: sent before ({at}), not again"
                 ))?;
             }
-            ReminderOutcome::Tried(r) if r.sent => {
+            ReminderOutcome::Interrupted(r) => {
+                failed = true;
+                let (to, file) = (&r.to, &r.file);
+                warn(&tr!(
+                    lang,
+                    "{to}: 前回の送信が途中で止まりました。届いたか確かめてください（{file}）。二重に送らないため、再送しません",
+                    "{to}: the last run stopped while sending it; check whether it arrived ({file}); it is not sent twice"
+                ))?;
+            }
+            ReminderOutcome::Tried(r) if r.sent == Some(true) => {
                 let (to, detail) = (&r.to, &r.detail);
                 say(&tr!(
                     lang,
@@ -643,8 +652,7 @@ fn change_words(change: &register::update::Change, lang: Lang) -> String {
             method: Some(m),
             step,
         } => {
-            let m = serde_json::to_string(m).unwrap_or_default();
-            let m = m.trim_matches('"');
+            let m = m.as_str();
             tr!(
                 lang,
                 "二段階認証（two_factor）を {m} にする — 手順 {step} の完了",
@@ -675,6 +683,10 @@ fn update(
 ) -> Result<Outcome, Error> {
     let lang = ctx.lang;
     let mut incident = super::context::open(ctx, name)?;
+    // A drill's steps are no review of the real account: its register is never changed.
+    if incident.state().exercise {
+        return Err(Error::RegisterFromExercise);
+    }
     let loaded = load(accounts, None)?;
     let Some(handle) = incident.state().account.clone() else {
         say(&tr!(
@@ -684,12 +696,13 @@ fn update(
         ))?;
         return Ok(Outcome::Success);
     };
-    let Some(account) = loaded.register.account(&handle).cloned() else {
+    let platform = incident.state().platform;
+    let Some(account) = loaded.register.account(&handle, platform).cloned() else {
         let origin = &loaded.origin;
         say(&tr!(
             lang,
-            "{handle} は一覧表 {origin} にありません",
-            "{handle} is not in the register {origin}"
+            "{handle} は一覧表 {origin} にありません（同じ名前が複数の媒体にあるなら、事案の媒体で区別します）",
+            "{handle} is not in the register {origin} (a name on several platforms is told apart by the incident's platform)"
         ))?;
         return Ok(Outcome::Success);
     };
@@ -720,24 +733,44 @@ fn update(
             path: Path::new("playbooks").join(register::FILE_NAME),
         });
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        Error::Notify(crate::notify::NotifyError::Io(
-            crate::lang::io::FileError::new(crate::lang::io::READ, &path, e),
-        ))
+    let text = std::fs::read_to_string(&path).map_err(|source| Error::Write {
+        path: path.clone(),
+        source,
     })?;
-    let Some(new) = register::update::apply(&text, account.line, &changes) else {
-        return Err(Error::RegisterNeedsValue {
-            option: "--two-factor".into(),
-        });
+    let line = account.line;
+    let new = match register::update::apply(&text, line, &changes) {
+        Ok(new) => new,
+        Err(register::update::ApplyError::NeedsMethod) => {
+            return Err(Error::RegisterNeedsValue {
+                option: "--two-factor".into(),
+            });
+        }
+        Err(register::update::ApplyError::Layout) => {
+            return Err(Error::RegisterLayout { path, line });
+        }
     };
-    // The register as it will be must load before it replaces the old one.
+    // The register as it will be must load, and say what was meant, before it replaces the
+    // old one.
     let source = SourceFile::new(path.display().to_string(), new.clone());
-    Register::load(&source, &loaded.directory, &Limits::default()).map_err(|diagnostics| {
-        Error::Load(LoadFailure {
-            diagnostics,
-            sources: vec![source.clone()],
+    let (written, _) =
+        Register::load(&source, &loaded.directory, &Limits::default()).map_err(|diagnostics| {
+            Error::Load(LoadFailure {
+                diagnostics,
+                sources: vec![source.clone()],
+            })
+        })?;
+    let landed = written.account(&handle, platform).is_some_and(|a| {
+        changes.iter().all(|c| match c {
+            register::update::Change::Reviewed { on, .. } => {
+                a.reviewed.as_ref().is_some_and(|r| r.on == *on)
+            }
+            register::update::Change::TwoFactor { method, .. } => a.two_factor == *method,
+            register::update::Change::Closed { .. } => a.status == register::AccountStatus::Closed,
         })
-    })?;
+    });
+    if !landed {
+        return Err(Error::RegisterLayout { path, line });
+    }
     crate::directory::import::write(&path, &new)?;
     let words: Vec<String> = changes.iter().map(|c| change_words(c, lang)).collect();
     let (file, list) = (path.display(), words.join("、"));

@@ -98,8 +98,12 @@ fn register_facts(
         }
     };
     let mut taken = Vec::new();
-    for (fact, value) in crate::register::facts_for(&register, &loaded.compiled.playbook, &account)
-    {
+    for (fact, value) in crate::register::facts_for(
+        &register,
+        &loaded.compiled.playbook,
+        &account,
+        params.platform,
+    ) {
         if !params.facts.contains_key(&fact) {
             params.facts.insert(fact.clone(), value);
             taken.push(fact);

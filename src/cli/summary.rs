@@ -218,7 +218,21 @@ fn readiness(
         None if city.is_file() => city,
         None => return Ok(None),
     };
-    let loaded = super::register::load(Some(&path), None)?;
+    // The summary of incidents never fails for the city's register: it goes without the
+    // section, saying why (a register named with --accounts must load).
+    let loaded = match super::register::load(Some(&path), None) {
+        Ok(loaded) => loaded,
+        Err(_) if accounts.is_none() => {
+            let shown = path.display();
+            super::context::warn(&crate::tr!(
+                lang,
+                "注意: 一覧表 {shown} に問題があるため、アカウントの準備は集計に含めません（hikeshi register check で確認できます）",
+                "warning: the register {shown} has problems, so the summary leaves out the accounts' readiness (hikeshi register check shows them)"
+            ))?;
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
     let today = clock()
         .now()
         .with_timezone(&crate::clock::jst())

@@ -86,7 +86,12 @@ fn drill_facts(loaded: &LoadedScenario) -> std::collections::BTreeMap<String, St
     if let Some(Ok((register, _))) =
         crate::register::beside(&pb.divisions_source, &pb.directory, &limits)
     {
-        for (fact, value) in crate::register::facts_for(&register, &pb.compiled.playbook, account) {
+        for (fact, value) in crate::register::facts_for(
+            &register,
+            &pb.compiled.playbook,
+            account,
+            loaded.scenario.platform,
+        ) {
             facts.entry(fact).or_insert(value);
         }
     }

@@ -2,7 +2,8 @@
 //! composed once, saved in `reminders/outbox/`, delivered like an incident's message (SMTP,
 //! else the saved file is the delivery) and recorded in `reminders/sent.jsonl`, fsync'd. A
 //! reminder whose key was sent is never sent again; one that failed is tried again on the
-//! next run.
+//! next run. Each attempt is recorded before it is made: a run cut off inside one leaves it
+//! marked, and the next run reports it rather than send it a second time.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -54,8 +55,10 @@ pub struct ReminderRecord {
     pub sha256: String,
     /// When it was tried.
     pub at: DateTime<FixedOffset>,
-    /// Whether it left: `true` sent (or saved, with no SMTP), `false` failed.
-    pub sent: bool,
+    /// Whether it left: `Some(true)` sent (or saved, with no SMTP), `Some(false)` failed,
+    /// `None` about to be delivered (recorded before the attempt, so that a crash during it
+    /// never sends it twice).
+    pub sent: Option<bool>,
     /// `smtp` or `file`.
     pub transport: Option<String>,
     /// The server's answer, or why it failed.
@@ -67,6 +70,9 @@ pub struct ReminderRecord {
 pub enum ReminderOutcome {
     /// Sent before: not sent again.
     AlreadySent(ReminderRecord),
+    /// A run stopped while delivering it (a crash, a power cut): it may have left, so it is
+    /// not sent again; its saved message is named for someone to check.
+    Interrupted(ReminderRecord),
     /// Tried now.
     Tried(ReminderRecord),
 }
@@ -104,17 +110,40 @@ pub async fn send(
     let mut records = recorded(dir)?;
     let mut out = Vec::new();
     for letter in letters {
-        if let Some(done) = records.iter().find(|r| r.key == letter.key && r.sent) {
+        if let Some(done) = records
+            .iter()
+            .find(|r| r.key == letter.key && r.sent == Some(true))
+        {
             out.push(ReminderOutcome::AlreadySent(done.clone()));
             continue;
         }
-        let number = u32::try_from(records.len() + 1).unwrap_or(u32::MAX);
+        // The key's last record an attempt with no outcome: a run stopped inside it.
+        if let Some(last) = records.iter().rev().find(|r| r.key == letter.key)
+            && last.sent.is_none()
+        {
+            out.push(ReminderOutcome::Interrupted(last.clone()));
+            continue;
+        }
+        let number = next_number(&outbox)?;
         let (bytes, message_id) = compose(letter, config, organization, number, now)?;
         let date = now.with_timezone(&jst()).format("%Y%m%d");
         let file = format!("{OUTBOX}/{date}-{number:04}.eml");
         let path = dir.join(&file);
         write_new(&path, &bytes)?;
         let sha256 = sha256_hex(&bytes);
+        let attempt = ReminderRecord {
+            key: letter.key.clone(),
+            to: letter.to.clone(),
+            address: letter.address.clone(),
+            file: file.clone(),
+            sha256: sha256.clone(),
+            at: now,
+            sent: None,
+            transport: None,
+            detail: String::new(),
+        };
+        append(dir, &attempt)?;
+        records.push(attempt);
         let job = Job {
             message: number,
             address: letter.address.clone(),
@@ -127,8 +156,8 @@ pub async fn send(
         let (sent, transport_kind, detail) = match transport.deliver(&job).await {
             Outcome::Sent {
                 transport, reply, ..
-            } => (true, Some(transport.to_string()), reply),
-            Outcome::Failed { error, .. } => (false, None, error),
+            } => (Some(true), Some(transport.to_string()), reply),
+            Outcome::Failed { error, .. } => (Some(false), None, error),
         };
         let record = ReminderRecord {
             key: letter.key.clone(),
@@ -148,6 +177,22 @@ pub async fn send(
     Ok(out)
 }
 
+/// The next message number: one past the highest saved in the outbox (numbers are never
+/// reused, whatever the record says).
+fn next_number(outbox: &Path) -> Result<u32, NotifyError> {
+    let entries = std::fs::read_dir(outbox).map_err(|e| io(crate::lang::io::READ, outbox, e))?;
+    let highest = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            let stem = name.strip_suffix(".eml")?;
+            stem.rsplit('-').next()?.parse::<u32>().ok()
+        })
+        .max()
+        .unwrap_or(0);
+    Ok(highest.saturating_add(1))
+}
+
 /// Writes a new file and fsyncs it (a reminder's message is never overwritten).
 fn write_new(path: &Path, bytes: &[u8]) -> Result<(), NotifyError> {
     let mut f = std::fs::OpenOptions::new()
@@ -164,12 +209,17 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), NotifyError> {
 fn append(dir: &Path, record: &ReminderRecord) -> Result<(), NotifyError> {
     let path: PathBuf = dir.join(RECORD);
     let line = serde_json::to_string(record).map_err(|e| NotifyError::Compose(e.to_string()))?;
+    // A line torn by a crash is ended first, so this record stands on a line of its own.
+    let torn = std::fs::read(&path)
+        .map(|b| b.last().is_some_and(|c| *c != b'\n'))
+        .unwrap_or(false);
     let mut f = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(&path)
         .map_err(|e| io(crate::lang::io::OPEN, &path, e))?;
-    f.write_all(format!("{line}\n").as_bytes())
+    let lead = if torn { "\n" } else { "" };
+    f.write_all(format!("{lead}{line}\n").as_bytes())
         .and_then(|()| f.sync_all())
         .map_err(|e| io(crate::lang::io::WRITE, &path, e))
 }

@@ -156,6 +156,18 @@ pub enum TwoFactor {
     SecurityKey,
 }
 
+impl TwoFactor {
+    /// The id as written in the register.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TwoFactor::None => "none",
+            TwoFactor::Sms => "sms",
+            TwoFactor::App => "app",
+            TwoFactor::SecurityKey => "security_key",
+        }
+    }
+}
+
 /// What an account is posted from (流山 利用媒体).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -280,10 +292,22 @@ impl Register {
         }
     }
 
-    /// The account with this handle (compared as the directory compares accounts).
-    pub fn account(&self, handle: &str) -> Option<&Account> {
+    /// The account with this handle (compared as the directory compares accounts) on this
+    /// platform. One handle is often used on several platforms (`@city` on X and Instagram):
+    /// without the platform, a handle registered more than once names no account.
+    pub fn account(&self, handle: &str, platform: Option<Platform>) -> Option<&Account> {
         let key = account_key(handle);
-        self.accounts.iter().find(|a| account_key(&a.handle) == key)
+        let mut same = self
+            .accounts
+            .iter()
+            .filter(|a| account_key(&a.handle) == key);
+        match platform {
+            Some(p) => same.find(|a| a.platform == p),
+            None => {
+                let first = same.next()?;
+                same.next().is_none().then_some(first)
+            }
+        }
     }
 }
 
@@ -318,9 +342,10 @@ pub fn facts_for(
     register: &Register,
     playbook: &crate::playbook::Playbook,
     account: &str,
+    platform: Option<Platform>,
 ) -> Vec<(String, String)> {
     use crate::playbook::RegisterField as F;
-    let Some(a) = register.account(account) else {
+    let Some(a) = register.account(account, platform) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -341,24 +366,22 @@ pub fn facts_for(
             F::TwoFactor => a
                 .two_factor
                 .iter()
-                .map(|t| {
-                    match t {
-                        TwoFactor::None => "none",
-                        TwoFactor::Sms => "sms",
-                        TwoFactor::App => "app",
-                        TwoFactor::SecurityKey => "security_key",
-                    }
-                    .to_string()
-                })
+                .map(|t| t.as_str().to_string())
                 .collect(),
         };
-        if values.is_empty() {
-            continue;
-        }
+        // Only what the fact can hold (a choice's options, one line of text …): a register
+        // value the fact would refuse is left out rather than stop the start.
         let joined = if fact.list {
-            values.join("\n")
+            let kept: Vec<String> = values.iter().filter_map(|v| fact.normalize(v)).collect();
+            if kept.is_empty() {
+                continue;
+            }
+            kept.join("\n")
         } else {
-            values.join("、")
+            match fact.normalize(&values.join("、")) {
+                Some(v) => v,
+                None => continue,
+            }
         };
         out.push((fact.id.clone(), joined));
     }

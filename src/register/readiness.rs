@@ -337,7 +337,12 @@ fn shortfalls(
                 .rsplit_once('@')
                 .map(|(_, d)| d.trim().to_lowercase())
                 .unwrap_or_default();
-            if !register.domains.contains(&domain) {
+            // A mail domain of the organisation's own (mail.city.example.jp is city.example.jp's).
+            let own = register
+                .domains
+                .iter()
+                .any(|d| domain == *d || domain.ends_with(&format!(".{d}")));
+            if !own {
                 out.push(RecoveryMailOutside {
                     address: address.clone(),
                 });

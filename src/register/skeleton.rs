@@ -101,7 +101,7 @@ pub fn skeleton(directory: &Directory, today: NaiveDate) -> String {
 }
 
 /// A YAML double-quoted scalar.
-fn quoted(text: &str) -> String {
+pub(super) fn quoted(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| format!("\"{text}\""))
 }
 

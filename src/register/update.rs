@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::skeleton::quoted;
 use super::{Account, AccountStatus, TwoFactor};
 use crate::clock::jst;
 use crate::incident::IncidentState;
@@ -72,11 +73,16 @@ pub fn changes(
         }
     }
     if let Some(step) = TWO_FACTOR_STEPS.iter().find(|id| done(id).is_some()) {
-        let weak = !matches!(
-            account.two_factor,
-            Some(TwoFactor::App | TwoFactor::SecurityKey)
-        );
-        if weak || two_factor.is_some_and(|m| Some(m) != account.two_factor) {
+        // Set up again in the incident: due when the method given differs from the
+        // register's, or, with none given, when the register has no strong one.
+        let due = match two_factor {
+            Some(m) => Some(m) != account.two_factor,
+            None => !matches!(
+                account.two_factor,
+                Some(TwoFactor::App | TwoFactor::SecurityKey)
+            ),
+        };
+        if due {
             out.push(Change::TwoFactor {
                 method: two_factor,
                 step: step.to_string(),
@@ -97,87 +103,118 @@ pub fn changes(
     out
 }
 
-/// `text` (the register's file) with `changes` written into the entry of the account that
-/// starts on line `line` (1-based): each field's line replaced, or added at the entry's end.
-/// `None` if a change needs a value not given (the two-factor method).
-pub fn apply(text: &str, line: usize, changes: &[Change]) -> Option<String> {
+/// Why changes could not be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplyError {
+    /// A change needs a value the record does not hold (the two-factor method).
+    NeedsMethod,
+    /// The account's entry is laid out in a way this does not follow (no `- ` line above
+    /// the handle).
+    Layout,
+}
+
+/// `text` (the register's file) with `changes` written into the entry of the account whose
+/// handle is on line `line` (1-based): each field's line replaced, or added at the entry's
+/// end. The rest of the file is left as it was (its line ends too).
+pub fn apply(text: &str, line: usize, changes: &[Change]) -> Result<String, ApplyError> {
+    let crlf = text.contains("\r\n");
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    let start = line.checked_sub(1)?;
-    let head = lines.get(start)?;
-    // The entry's fields are indented past its `- ` (or at the handle's column).
-    let dash = head.find('-')?;
-    let indent = " ".repeat(dash + 2);
+    let handle = line.checked_sub(1).ok_or(ApplyError::Layout)?;
+    // The entry starts at the nearest `- ` at or above the handle's line.
+    let start = (0..=handle.min(lines.len().saturating_sub(1)))
+        .rev()
+        .find(|&i| lines[i].trim_start().starts_with("- "))
+        .ok_or(ApplyError::Layout)?;
+    let head = &lines[start];
+    // Spaces, then `-`, then spaces: all ASCII, so these are character boundaries.
+    let dash = head.len() - head.trim_start().len();
+    let after = &head[dash + 1..];
+    let indent = " ".repeat(dash + 1 + (after.len() - after.trim_start().len()));
     for change in changes {
         let (key, value) = match change {
             Change::Reviewed { on, by, .. } => {
                 ("reviewed", format!("{{on: \"{on}\", by: {}}}", quoted(by)))
             }
-            Change::TwoFactor { method, .. } => {
-                let method = match (*method)? {
-                    TwoFactor::None => "none",
-                    TwoFactor::Sms => "sms",
-                    TwoFactor::App => "app",
-                    TwoFactor::SecurityKey => "security_key",
-                };
-                ("two_factor", method.to_string())
-            }
+            Change::TwoFactor { method, .. } => (
+                "two_factor",
+                method.ok_or(ApplyError::NeedsMethod)?.as_str().to_string(),
+            ),
             Change::Closed { .. } => ("status", "closed".to_string()),
         };
         let end = entry_end(&lines, start, &indent);
-        let new = format!("{indent}{key}: {value}");
+        let field = format!("{key}:");
+        // The field's line: the entry's first (after `- `) or one at the fields' indentation.
         let found = (start..end).find(|&i| {
             let l = &lines[i];
-            let body = if i == start {
-                &l[dash + 2..]
-            } else {
-                l.as_str()
-            };
-            body.trim_start().starts_with(&format!("{key}:"))
-                && (i == start || l.starts_with(&indent) && !l[indent.len()..].starts_with(' '))
+            l.len() >= indent.len()
+                && l.is_char_boundary(indent.len())
+                && (i == start || l[..indent.len()].trim().is_empty())
+                && l[indent.len()..].starts_with(&field)
         });
         match found {
-            Some(i) if i != start => {
+            Some(i) => {
                 // The field's own lines: its line and any more indented after it.
+                let deeper = format!("{indent} ");
                 let mut j = i + 1;
-                while j < end && lines[j].starts_with(&format!("{indent} ")) {
+                while j < end && lines[j].starts_with(&deeper) {
                     j += 1;
                 }
-                lines.splice(i..j, [new]);
+                let lead = lines[i][..indent.len()].to_string();
+                lines.splice(i..j, [format!("{lead}{key}: {value}")]);
             }
-            _ => {
+            None => {
                 // Added after the entry's last line that is not blank.
                 let mut at = end;
                 while at > start + 1 && lines[at - 1].trim().is_empty() {
                     at -= 1;
                 }
-                lines.insert(at, new);
+                lines.insert(at, format!("{indent}{key}: {value}"));
             }
         }
     }
-    let mut out = lines.join("\n");
-    out.push('\n');
-    Some(out)
+    let eol = if crlf { "\r\n" } else { "\n" };
+    let mut out = lines.join(eol);
+    if text.ends_with('\n') {
+        out.push_str(eol);
+    }
+    Ok(out)
 }
 
-/// The line after the entry that starts on `start`: the next line indented less than its
-/// fields (the next `- ` or the end of the list).
+/// The line after the entry that starts on `start`: the next line, not blank and not a
+/// comment, indented less than its fields (the next `- ` or the end of the list).
 fn entry_end(lines: &[String], start: usize, indent: &str) -> usize {
     (start + 1..lines.len())
         .find(|&i| {
             let l = &lines[i];
-            !l.trim().is_empty() && !l.starts_with(indent)
+            let t = l.trim();
+            !t.is_empty() && !t.starts_with('#') && !l.starts_with(indent)
         })
         .unwrap_or(lines.len())
-}
-
-/// A YAML double-quoted scalar.
-fn quoted(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| format!("\"{text}\""))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_whose_handle_is_not_its_first_key_crlf_and_comments() {
+        let text = "accounts:\r\n  - platform: facebook\r\n    handle: \"https://www.facebook.com/宇部-市\"\r\n# 2025年度の見直し\r\n    status: active\r\n  -   handle: \"@b\"\r\n      platform: x";
+        let closed = [Change::Closed {
+            step: "outcome".into(),
+        }];
+        let out = apply(text, 3, &closed).unwrap_or_default();
+        assert_eq!(
+            out,
+            "accounts:\r\n  - platform: facebook\r\n    handle: \"https://www.facebook.com/宇部-市\"\r\n# 2025年度の見直し\r\n    status: closed\r\n  -   handle: \"@b\"\r\n      platform: x"
+        );
+        // Fields indented past `-   `; the first key on the `- ` line itself.
+        let out = apply(text, 6, &closed).unwrap_or_default();
+        assert!(
+            out.ends_with("  -   handle: \"@b\"\r\n      platform: x\r\n      status: closed"),
+            "{out}"
+        );
+        assert_eq!(apply("accounts: []\n", 1, &closed), Err(ApplyError::Layout));
+    }
 
     const TEXT: &str = "accounts:\n  - handle: \"@a\"\n    platform: x\n    reviewed:\n      on: \"2025-04-01\"\n      by: 前任\n    # a comment\n    status: active\n\n  - handle: \"@b\"\n    platform: x\n";
 
@@ -225,6 +262,6 @@ mod tests {
             method: None,
             step: "enable-2fa".into(),
         }];
-        assert_eq!(apply(TEXT, 2, &unknown), None);
+        assert_eq!(apply(TEXT, 2, &unknown), Err(ApplyError::NeedsMethod));
     }
 }

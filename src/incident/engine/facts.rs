@@ -110,7 +110,12 @@ pub(super) fn at_start(
                     entries.push(entry);
                 }
             }
-            entries.join("\n")
+            if entries.is_empty() {
+                // Nothing given is refused as for any fact.
+                value_of(fact, value)?
+            } else {
+                entries.join("\n")
+            }
         } else {
             value_of(fact, value)?
         };
