@@ -82,6 +82,7 @@ fn a_town_s_register_with_its_own_names_checks_clean() {
         json["divisions"]
             .as_str()
             .unwrap()
+            .replace('\\', "/")
             .ends_with("town/divisions.yaml"),
         "the directory beside the register: {json}"
     );
@@ -385,6 +386,7 @@ fn a_town_makes_its_first_register_from_its_directory() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&out.stderr)
+            .replace('\\', "/")
             .contains("no account register at playbooks/accounts.yaml; `hikeshi register init`"),
         "{out:?}"
     );
@@ -1171,7 +1173,7 @@ fn an_incident_s_register_changes_are_proposed_applied_and_journalled() {
         .lines()
         .last()
         .unwrap()
-        .rsplit('/')
+        .rsplit(['/', '\\'])
         .next()
         .unwrap()
         .to_string();
@@ -1258,7 +1260,7 @@ fn an_incident_s_register_changes_are_proposed_applied_and_journalled() {
         .lines()
         .last()
         .unwrap()
-        .rsplit('/')
+        .rsplit(['/', '\\'])
         .next()
         .unwrap()
         .to_string();
@@ -1314,7 +1316,7 @@ fn a_handle_on_two_platforms_is_told_apart_by_the_platform() {
             .lines()
             .last()
             .unwrap()
-            .rsplit('/')
+            .rsplit(['/', '\\'])
             .next()
             .unwrap()
             .to_string();
