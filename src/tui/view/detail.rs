@@ -218,7 +218,9 @@ impl Detail<'_> {
             let Some(value) = facts.get(id) else {
                 continue;
             };
-            let (label, value) = (&fact.label, fact.entries(value).join("、"));
+            // As people read it (a list joined, a time in JST), never driving the terminal.
+            let (label, value) = (&fact.label, fact.shown(value));
+            let value = crate::text::shown(&value);
             lines.push(Line::from(Span::styled(
                 format!("{label}: {value}"),
                 Style::new().fg(Color::Cyan),
