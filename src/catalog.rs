@@ -312,6 +312,22 @@ pub enum DivisionsRef {
 }
 
 impl DivisionsRef {
+    /// The directory a command uses: `explicit` if given, else `divisions.yaml` in the folder
+    /// `beside` (a register's, a spreadsheet's output), else the city's
+    /// `./playbooks/divisions.yaml`, else the stock example.
+    pub fn find(explicit: Option<&Path>, beside: Option<&Path>) -> DivisionsRef {
+        if let Some(p) = explicit {
+            return DivisionsRef::File(p.to_path_buf());
+        }
+        let city = Path::new("playbooks").join(stock::DIVISIONS.name);
+        beside
+            .map(|folder| folder.join(stock::DIVISIONS.name))
+            .into_iter()
+            .chain([city])
+            .find(|p| p.is_file())
+            .map_or(DivisionsRef::Stock, DivisionsRef::File)
+    }
+
     /// Where it comes from, as `status` and `show` print it.
     pub fn origin(&self) -> String {
         match self {

@@ -23,6 +23,17 @@ fn register(dir: &Path, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// The id of the incident a `start` made: the last part of the folder it prints last.
+fn started_id(out: &std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let folder = stdout.lines().last().unwrap_or_default();
+    folder
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn json_of(out: &std::process::Output) -> Value {
     assert!(out.status.success(), "{out:?}");
     serde_json::from_slice(&out.stdout).unwrap()
@@ -1169,14 +1180,7 @@ fn an_incident_s_register_changes_are_proposed_applied_and_journalled() {
         "playbooks/divisions.yaml",
     ]);
     assert!(out.status.success(), "{out:?}");
-    let id = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap()
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap()
-        .to_string();
+    let id = started_id(&out);
     let out = run(&["register", "update", &id]);
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("一覧表に反映する変更はありません"),
@@ -1256,14 +1260,7 @@ fn an_incident_s_register_changes_are_proposed_applied_and_journalled() {
         "playbooks/divisions.yaml",
         "--exercise",
     ]);
-    let drill = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap()
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap()
-        .to_string();
+    let drill = started_id(&out);
     let out = run(&["register", "update", &drill, "--apply"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -1312,14 +1309,7 @@ fn a_handle_on_two_platforms_is_told_apart_by_the_platform() {
             .output()
             .unwrap();
         assert!(out.status.success(), "{out:?}");
-        let id = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .last()
-            .unwrap()
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap()
-            .to_string();
+        let id = started_id(&out);
         let status = hikeshi()
             .current_dir(city.path())
             .args(["status", "--json", &id])

@@ -228,13 +228,7 @@ fn export(
         }
         .into());
     }
-    let source = match divisions {
-        Some(p) => DivisionsRef::File(p.to_path_buf()),
-        None if Path::new("playbooks/divisions.yaml").is_file() => {
-            DivisionsRef::File(PathBuf::from("playbooks/divisions.yaml"))
-        }
-        None => DivisionsRef::Stock,
-    };
+    let source = DivisionsRef::find(divisions, None);
     let limits = Limits::default();
     let failure = |diagnostics, sources| {
         Error::Load(LoadFailure {

@@ -55,6 +55,14 @@ pub(super) fn clock_for(state: &IncidentState) -> Arc<dyn Clock> {
     }
 }
 
+/// Today in Japan on the command's clock (`HIKESHI_TIME` if set).
+pub(super) fn today() -> NaiveDate {
+    clock()
+        .now()
+        .with_timezone(&crate::clock::jst())
+        .date_naive()
+}
+
 /// Today's date in Japan (for review-overdue warnings).
 fn today_jst() -> Option<NaiveDate> {
     let jst = FixedOffset::east_opt(9 * 3600)?;

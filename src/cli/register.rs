@@ -321,15 +321,10 @@ pub(super) fn load(accounts: Option<&Path>, divisions: Option<&Path>) -> Result<
             None,
         ),
     };
+    // The example register goes with the example directory unless one is named.
     let divisions = match (divisions, &folder) {
-        (Some(p), _) => DivisionsRef::File(p.to_path_buf()),
-        (None, Some(folder)) if folder.join("divisions.yaml").is_file() => {
-            DivisionsRef::File(folder.join("divisions.yaml"))
-        }
-        (None, _) if Path::new("playbooks/divisions.yaml").is_file() && folder.is_some() => {
-            DivisionsRef::File(PathBuf::from("playbooks/divisions.yaml"))
-        }
-        (None, _) => DivisionsRef::Stock,
+        (None, None) => DivisionsRef::Stock,
+        (explicit, folder) => DivisionsRef::find(explicit, folder.as_deref()),
     };
     let (divisions_source, directory) = divisions
         .load(&limits)
@@ -374,7 +369,7 @@ fn check(
     let lang = ctx.lang;
     let loaded = load(accounts, divisions)?;
     print_diagnostics(&loaded.warnings, &loaded.sources, lang)?;
-    let today = clock().now().with_timezone(&jst()).date_naive();
+    let today = super::context::today();
     let findings = readiness::assess(&loaded.register, &loaded.directory, today);
     let last_change = readiness::last_personnel_change(loaded.register.personnel_change, today);
     if json {
@@ -480,20 +475,14 @@ fn init(
             path: out.to_path_buf(),
         });
     }
-    let source = match divisions {
-        Some(p) => DivisionsRef::File(p.to_path_buf()),
-        None if Path::new("playbooks/divisions.yaml").is_file() => {
-            DivisionsRef::File(PathBuf::from("playbooks/divisions.yaml"))
-        }
-        None => DivisionsRef::Stock,
-    };
+    let source = DivisionsRef::find(divisions, None);
     let (_, directory) = source.load(&Limits::default()).map_err(|diagnostics| {
         Error::Load(LoadFailure {
             diagnostics,
             sources: Vec::new(),
         })
     })?;
-    let today = clock().now().with_timezone(&jst()).date_naive();
+    let today = super::context::today();
     let text = register::skeleton(&directory, today);
     crate::directory::import::write(out, &text)?;
     let (from, out) = (source.origin(), out.display());
@@ -936,15 +925,7 @@ mod ledger {
         } else {
             Settings::new_file()
         };
-        let beside = out.parent().map(|p| p.join("divisions.yaml"));
-        let source = match (divisions, beside) {
-            (Some(p), _) => DivisionsRef::File(p.to_path_buf()),
-            (None, Some(b)) if b.is_file() => DivisionsRef::File(b),
-            (None, _) if Path::new("playbooks/divisions.yaml").is_file() => {
-                DivisionsRef::File(PathBuf::from("playbooks/divisions.yaml"))
-            }
-            (None, _) => DivisionsRef::Stock,
-        };
+        let source = DivisionsRef::find(divisions, out.parent());
         let (_, directory) = source.load(&Limits::default()).map_err(|diagnostics| {
             Error::Load(LoadFailure {
                 diagnostics,

@@ -68,54 +68,27 @@ fn register_facts(
     params: &mut StartParams,
     lang: crate::Lang,
 ) -> Result<(), Error> {
-    let Some(account) = params.account.clone() else {
-        return Ok(());
-    };
-    if !loaded
-        .compiled
-        .playbook
-        .facts
-        .iter()
-        .any(|f| f.register.is_some())
-    {
-        return Ok(());
-    }
-    let limits = crate::source::Limits::default();
-    let register = match crate::register::beside(
-        &loaded.divisions_source,
-        &loaded.directory,
-        &limits,
-    ) {
-        None => return Ok(()),
-        Some(Ok((register, _))) => register,
-        Some(Err(_)) => {
-            warn(&tr!(
-                lang,
-                "アカウント管理者一覧表に問題があるため、一覧表の事実は記録しませんでした（hikeshi register check で確認できます）",
-                "the account register has problems, so nothing was taken from it (hikeshi register check shows them)"
-            ))?;
-            return Ok(());
-        }
-    };
-    let mut taken = Vec::new();
-    for (fact, value) in crate::register::facts_for(
-        &register,
-        &loaded.compiled.playbook,
-        &account,
+    let account = params.account.clone();
+    match crate::register::add_known_facts(
+        loaded,
+        account.as_deref(),
         params.platform,
+        &mut params.facts,
     ) {
-        if !params.facts.contains_key(&fact) {
-            params.facts.insert(fact.clone(), value);
-            taken.push(fact);
+        Ok(taken) if taken.is_empty() => {}
+        Ok(taken) => {
+            let names = taken.join(", ");
+            say(&tr!(
+                lang,
+                "アカウント管理者一覧表から記録: {names}",
+                "recorded from the account register: {names}"
+            ))?;
         }
-    }
-    if !taken.is_empty() {
-        let names = taken.join(", ");
-        say(&tr!(
+        Err(_) => warn(&tr!(
             lang,
-            "アカウント管理者一覧表から記録: {names}",
-            "recorded from the account register: {names}"
-        ))?;
+            "アカウント管理者一覧表に問題があるため、一覧表の事実は記録しませんでした（hikeshi register check で確認できます）",
+            "the account register has problems, so nothing was taken from it (hikeshi register check shows them)"
+        ))?,
     }
     Ok(())
 }

@@ -233,10 +233,7 @@ fn readiness(
         }
         Err(e) => return Err(e),
     };
-    let today = clock()
-        .now()
-        .with_timezone(&crate::clock::jst())
-        .date_naive();
+    let today = super::context::today();
     let findings = crate::register::readiness::assess(&loaded.register, &loaded.directory, today);
     let count = |s| findings.iter().filter(|f| f.severity == s).count();
     let ready = loaded
@@ -273,12 +270,7 @@ fn readiness(
                     .find(|a| a.handle == f.account && a.line == f.line)
                     .map(|a| a.division.clone())
                     .unwrap_or_default(),
-                severity: match f.severity {
-                    Severity::High => "high",
-                    Severity::Medium => "medium",
-                    Severity::Low => "low",
-                }
-                .to_string(),
+                severity: f.severity.as_str().to_string(),
                 severity_text: f.severity.words(lang).to_string(),
                 text: f.shortfall.words(lang),
                 clauses: f.clauses.iter().map(|c| c.words(lang)).collect(),

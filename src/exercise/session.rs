@@ -70,31 +70,14 @@ pub struct Session {
 /// meets the register as a real incident does. A register that cannot be read is left out.
 fn drill_facts(loaded: &LoadedScenario) -> std::collections::BTreeMap<String, String> {
     let mut facts = loaded.scenario.facts.clone();
-    let (Some(account), pb) = (&loaded.scenario.account, &loaded.playbook) else {
-        return facts;
-    };
-    if !pb
-        .compiled
-        .playbook
-        .facts
-        .iter()
-        .any(|f| f.register.is_some())
-    {
-        return facts;
-    }
-    let limits = crate::source::Limits::default();
-    if let Some(Ok((register, _))) =
-        crate::register::beside(&pb.divisions_source, &pb.directory, &limits)
-    {
-        for (fact, value) in crate::register::facts_for(
-            &register,
-            &pb.compiled.playbook,
-            account,
-            loaded.scenario.platform,
-        ) {
-            facts.entry(fact).or_insert(value);
-        }
-    }
+    let account = loaded.scenario.account.as_deref();
+    // A register that cannot be read adds nothing (`register check` names its problems).
+    let _ = crate::register::add_known_facts(
+        &loaded.playbook,
+        account,
+        loaded.scenario.platform,
+        &mut facts,
+    );
     facts
 }
 

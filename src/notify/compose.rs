@@ -66,7 +66,7 @@ pub(super) fn body_safe(what: &str, value: &str) -> Result<(), NotifyError> {
     }
 }
 
-fn mailbox(what: &str, name: &str, address: &str) -> Result<Mailbox, NotifyError> {
+pub(super) fn mailbox(what: &str, name: &str, address: &str) -> Result<Mailbox, NotifyError> {
     header_safe(what, name)?;
     header_safe(what, address)?;
     let parsed = address

@@ -14,7 +14,7 @@ use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
 
 use super::NotifyError;
-use super::compose::{body_safe, header_safe};
+use super::compose::{body_safe, header_safe, mailbox};
 use super::transport::{Job, Outcome, Transport};
 use crate::clock::jst;
 use crate::config::Config;
@@ -240,20 +240,6 @@ fn compose(
         .from_name
         .clone()
         .unwrap_or_else(|| format!("{organization}（hikeshi）"));
-    let mailbox = |what: &str, name: &str, address: &str| {
-        header_safe(what, name)?;
-        let parsed = address
-            .parse::<lettre::Address>()
-            .map_err(|e| NotifyError::BadAddress {
-                what: what.to_string(),
-                address: address.to_string(),
-                reason: e.to_string(),
-            })?;
-        Ok::<_, NotifyError>(lettre::message::Mailbox::new(
-            Some(name.to_string()),
-            parsed,
-        ))
-    };
     let domain = from_address
         .rsplit_once('@')
         .map_or("localhost", |(_, d)| d);

@@ -69,6 +69,24 @@ pub struct Playbook {
 }
 
 impl Playbook {
+    /// The title of one of its guideline documents, by id (the id if none is listed).
+    pub fn source_title<'a>(&'a self, id: &'a str) -> &'a str {
+        self.sources
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(id, |s| s.title.as_str())
+    }
+
+    /// A citation as people read it: the document's title and the clause, with the words
+    /// it quotes in 「」 when `words`.
+    pub fn cited(&self, c: &Citation, words: bool) -> String {
+        let doc = self.source_title(&c.source);
+        match (&c.text, words) {
+            (Some(text), true) => format!("{doc} {}「{text}」", c.clause),
+            _ => format!("{doc} {}", c.clause),
+        }
+    }
+
     /// The division or role that answers to `name` (the name itself if the directory does
     /// not know it).
     pub fn holder_of<'a>(&'a self, name: &'a str) -> &'a str {

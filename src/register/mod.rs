@@ -335,6 +335,41 @@ pub fn beside(divisions: &SourceFile, directory: &Directory, limits: &Limits) ->
     Some(Register::load(&source, directory, limits))
 }
 
+/// What the register beside a loaded playbook's directory gives `given` for the account an
+/// incident starts on: each `register:` fact not given is added. The facts added, in order;
+/// nothing without such facts, an account or a register; `Err` (nothing added) where the
+/// register cannot be read — a start goes on without it.
+pub fn add_known_facts(
+    loaded: &crate::catalog::LoadedPlaybook,
+    account: Option<&str>,
+    platform: Option<Platform>,
+    given: &mut std::collections::BTreeMap<String, String>,
+) -> Result<Vec<String>, Vec<Diagnostic>> {
+    let playbook = &loaded.compiled.playbook;
+    let Some(account) = account else {
+        return Ok(Vec::new());
+    };
+    if !playbook.facts.iter().any(|f| f.register.is_some()) {
+        return Ok(Vec::new());
+    }
+    let Some(checked) = beside(
+        &loaded.divisions_source,
+        &loaded.directory,
+        &Limits::default(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let (register, _) = checked?;
+    let mut added = Vec::new();
+    for (fact, value) in facts_for(&register, playbook, account, platform) {
+        if !given.contains_key(&fact) {
+            given.insert(fact.clone(), value);
+            added.push(fact);
+        }
+    }
+    Ok(added)
+}
+
 /// The values the register gives a playbook's `register:` facts for an incident on
 /// `account`: (fact, value) for each such fact the register knows, a list's values one per
 /// line. Empty when the account is not registered.

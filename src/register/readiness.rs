@@ -386,6 +386,15 @@ fn shortfalls(
 }
 
 impl Severity {
+    /// Its id, as JSON writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+
     /// The word for it.
     pub fn words(self, lang: Lang) -> &'static str {
         match (self, lang) {

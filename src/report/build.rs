@@ -307,15 +307,6 @@ fn posted_texts<'a>(
     posted_texts
 }
 
-/// The title of a playbook's guideline document, by its id (the id if none is listed).
-fn document_title<'a>(playbook: &'a Playbook, id: &'a str) -> &'a str {
-    playbook
-        .sources
-        .iter()
-        .find(|s| s.id == id)
-        .map_or(id, |s| s.title.as_str())
-}
-
 /// The sections made step by step.
 struct StepSections {
     steps: Vec<StepRow>,
@@ -385,7 +376,7 @@ fn steps(
                 out.grounds.departures.push(DepartureRow {
                     step: step.id.clone(),
                     title: step.title.clone(),
-                    document: document_title(playbook, &c.source).to_string(),
+                    document: playbook.source_title(&c.source).to_string(),
                     clause: c.clause.clone(),
                     text: c.text.clone(),
                     reason: step
@@ -426,17 +417,16 @@ fn steps(
             sources: step
                 .sources
                 .iter()
-                .map(|c| format!("{} {}", document_title(playbook, &c.source), c.clause))
+                .map(|c| playbook.cited(c, false))
                 .collect(),
             practice: step.practice.clone(),
             departures: step
                 .departure
                 .iter()
                 .flat_map(|d| {
-                    d.clauses.iter().map(|c| {
-                        let title = document_title(playbook, &c.source);
-                        format!("{title} {} — {}", c.clause, d.reason)
-                    })
+                    d.clauses
+                        .iter()
+                        .map(|c| format!("{} — {}", playbook.cited(c, false), d.reason))
                 })
                 .collect(),
             pending: pending_of(state, playbook, ix, lang),

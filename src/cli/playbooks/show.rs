@@ -119,14 +119,6 @@ pub(super) fn show(spec: &str, divisions: Option<&Path>, lang: Lang) -> Result<O
 /// What a step rests on, as `show` prints it: the clauses it follows, or practice with the
 /// reason; then the clauses it departs from on purpose, with the reason.
 fn basis_of(step: &crate::playbook::Step, pb: &crate::playbook::Playbook, lang: Lang) -> String {
-    let name = |c: &crate::playbook::Citation| {
-        let doc = pb
-            .sources
-            .iter()
-            .find(|s| s.id == c.source)
-            .map_or(c.source.as_str(), |s| s.title.as_str());
-        format!("{doc} {}", c.clause)
-    };
     let mut out = String::new();
     if let Some(reason) = &step.practice {
         out.push_str(&tr!(
@@ -138,7 +130,7 @@ fn basis_of(step: &crate::playbook::Step, pb: &crate::playbook::Playbook, lang: 
         let cites = step
             .sources
             .iter()
-            .map(name)
+            .map(|c| pb.cited(c, false))
             .collect::<Vec<_>>()
             .join(" / ");
         out.push_str(&tr!(lang, "    根拠: {cites}\n", "    source: {cites}\n"));
@@ -147,10 +139,7 @@ fn basis_of(step: &crate::playbook::Step, pb: &crate::playbook::Playbook, lang: 
         let (clauses, reason) = (
             d.clauses
                 .iter()
-                .map(|c| match &c.text {
-                    Some(text) => format!("{}「{text}」", name(c)),
-                    None => name(c),
-                })
+                .map(|c| pb.cited(c, true))
                 .collect::<Vec<_>>()
                 .join(" / "),
             &d.reason,

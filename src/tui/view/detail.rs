@@ -151,15 +151,7 @@ impl Detail<'_> {
             let cites: Vec<String> = step
                 .sources
                 .iter()
-                .map(|c| {
-                    let doc = self
-                        .playbook
-                        .sources
-                        .iter()
-                        .find(|s| s.id == c.source)
-                        .map_or(c.source.as_str(), |s| s.title.as_str());
-                    format!("{doc} {}", c.clause)
-                })
+                .map(|c| self.playbook.cited(c, false))
                 .collect();
             let cites = cites.join(" / ");
             self.push(Span::styled(
@@ -181,18 +173,7 @@ impl Detail<'_> {
             let clauses: Vec<String> = departure
                 .clauses
                 .iter()
-                .map(|c| {
-                    let doc = self
-                        .playbook
-                        .sources
-                        .iter()
-                        .find(|s| s.id == c.source)
-                        .map_or(c.source.as_str(), |s| s.title.as_str());
-                    match &c.text {
-                        Some(text) => format!("{doc} {}「{text}」", c.clause),
-                        None => format!("{doc} {}", c.clause),
-                    }
-                })
+                .map(|c| self.playbook.cited(c, true))
                 .collect();
             let (clauses, reason) = (clauses.join(" / "), &departure.reason);
             self.push(Span::styled(
