@@ -625,6 +625,59 @@ fn reminders_reach_each_division_once() {
     assert_eq!(saved.len(), 2);
 }
 
+/// An account that falls due after its division was reminded (a new account, months after
+/// the 人事異動) is mailed then, not a year later; the division already reminded of the rest,
+/// and the other division, are not mailed again for what they were told.
+#[test]
+fn an_account_due_after_the_reminder_is_mailed_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let divisions = root().join("playbooks/divisions.yaml");
+    let register = dir.path().join("accounts.yaml");
+    let weak = std::fs::read_to_string(fixture("register/weak.yaml")).unwrap();
+    std::fs::write(&register, &weak).unwrap();
+    let remind = || {
+        hikeshi()
+            .current_dir(dir.path())
+            .env("HIKESHI_TIME", TIME)
+            .env_remove("HIKESHI_CONFIG")
+            .args(["register", "remind", "--accounts"])
+            .arg(&register)
+            .arg("--divisions")
+            .arg(&divisions)
+            .output()
+            .unwrap()
+    };
+    let first = remind();
+    assert!(first.status.success(), "{first:?}");
+    let outbox = dir.path().join("reminders/outbox");
+    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 2);
+    // The same handle on another platform is another account, never reviewed.
+    std::fs::write(
+        &register,
+        format!(
+            "{weak}  - handle: \"@city_official\"\n    platform: instagram\n    division: 広報広聴課\n"
+        ),
+    )
+    .unwrap();
+    let second = remind();
+    assert!(second.status.success(), "{second:?}");
+    let text = String::from_utf8_lossy(&second.stdout);
+    assert!(text.contains("広報広聴課: 送信しました"), "{text}");
+    assert!(text.contains("観光交流課: 送信済み"), "{text}");
+    let eml = std::fs::read_to_string(outbox.join("20261207-0003.eml")).unwrap();
+    let parsed = mail_parser::MessageParser::default()
+        .parse(eml.as_bytes())
+        .unwrap();
+    let body = parsed.body_text(0).unwrap();
+    assert_eq!(body.matches("■ @city_official").count(), 2, "{body}");
+    assert!(!outbox.join("20261207-0004.eml").exists());
+    // Nothing new: nothing sent.
+    let third = remind();
+    assert!(third.status.success(), "{third:?}");
+    assert!(String::from_utf8_lossy(&third.stdout).contains("広報広聴課: 送信済み"));
+    assert!(!outbox.join("20261207-0004.eml").exists());
+}
+
 // --- The 一覧表 as filed: `register export` and `register import` (issue 29 item 3) ---
 
 /// `hikeshi register ARGS` in `dir` at [`TIME`].
@@ -1368,7 +1421,7 @@ fn a_reminder_cut_off_mid_delivery_is_not_sent_twice() {
     // The attempt for 広報広聴課, then a torn line (the crash).
     std::fs::write(
         reminders.join("sent.jsonl"),
-        "{\"key\":\"review|広報広聴課|2026-04-01\",\"to\":\"広報広聴課\",\"address\":\"koho@city.example.jp\",\"file\":\"outbox/20261207-0001.eml\",\"sha256\":\"0\",\"at\":\"2026-12-07T10:00:00+09:00\",\"sent\":null,\"transport\":null,\"detail\":\"\"}\n{\"key\":\"rev",
+        "{\"keys\":[\"review|広報広聴課|2026-04-01|x:@city_official\",\"review|広報広聴課|2026-04-01|instagram:@hikeshi_city_official\",\"review|広報広聴課|2026-04-01|facebook:https://www.facebook.com/city.official\"],\"to\":\"広報広聴課\",\"address\":\"koho@city.example.jp\",\"file\":\"outbox/20261207-0001.eml\",\"sha256\":\"0\",\"at\":\"2026-12-07T10:00:00+09:00\",\"sent\":null,\"transport\":null,\"detail\":\"\"}\n{\"key\":\"rev",
     )
     .unwrap();
     let out = hikeshi()
@@ -1395,8 +1448,33 @@ fn a_reminder_cut_off_mid_delivery_is_not_sent_twice() {
     // The torn line stays on its own; the new records follow on lines of their own.
     assert!(record.contains("{\"key\":\"rev\n{"), "{record}");
     assert_eq!(
-        record.matches("広報広聴課").count(),
-        2,
+        record.matches("\"to\":\"広報広聴課\"").count(),
+        1,
         "not tried again: {record}"
     );
+    // An account due since is news the cut-off reminder never carried: the division hears of
+    // it (and, once more, of the rest).
+    let grown = dir.path().join("accounts.yaml");
+    std::fs::write(
+        &grown,
+        format!(
+            "{}  - handle: \"@city_official\"\n    platform: instagram\n    division: 広報広聴課\n",
+            std::fs::read_to_string(&weak).unwrap()
+        ),
+    )
+    .unwrap();
+    let out = hikeshi()
+        .current_dir(dir.path())
+        .env("HIKESHI_TIME", TIME)
+        .env_remove("HIKESHI_CONFIG")
+        .args(["register", "remind", "--accounts"])
+        .arg(&grown)
+        .arg("--divisions")
+        .arg(&divisions)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("広報広聴課: 送信しました"), "{text}");
+    assert!(reminders.join("outbox/20261207-0003.eml").is_file());
 }

@@ -75,7 +75,8 @@ pub enum Action {
     },
     /// Mail each division whose accounts are due for review (after the 人事異動, never
     /// reviewed, or an administrator gone from the directory) what to review: once per
-    /// division and 人事異動, through SMTP if hikeshi.toml has [smtp], else saved in the
+    /// account and 人事異動 (an account due since a division's reminder is mailed on the next
+    /// run), through SMTP if hikeshi.toml has [smtp], else saved in the
     /// reminders outbox; every attempt recorded in REMINDERS/sent.jsonl. Run it from a
     /// scheduler (Windows Task Scheduler, cron): a failed one is tried again on the next run.
     Remind {
@@ -507,9 +508,9 @@ fn reminder_letter(due: &readiness::ReviewDue, organization: &str, lang: Lang) -
         "{division} 御中\n\n{change} の人事異動の後、次の公式アカウントの管理者等の見直しが記録されていません。\n宇部市ガイドライン4(4)「人事異動及び担当者変更時は、アカウント管理者等の見直しを行うこと。」により、\n管理者（原則2名）、二段階認証、復旧用メールアドレス、パスワードの保管を確認し、\nアカウント管理者一覧表（accounts.yaml）を更新して提出してください（同4(5)）。\n",
         "To {division}\n\nNo review of the following official accounts has been recorded since the personnel change of {change}.\nPlease check the administrators (two, in principle), two-factor authentication, the recovery address and where the password is kept,\nand update and submit the account register (accounts.yaml).\n"
     );
-    for (account, shortfalls) in &due.accounts {
-        body.push_str(&format!("\n■ {account}\n"));
-        for s in shortfalls {
+    for account in &due.accounts {
+        body.push_str(&format!("\n■ {}\n", account.handle));
+        for s in &account.shortfalls {
             body.push_str(&format!("  ・{}\n", s.words(lang)));
         }
     }
@@ -519,7 +520,7 @@ fn reminder_letter(due: &readiness::ReviewDue, organization: &str, lang: Lang) -
         "\nOnce reviewed, update `reviewed` (date and reviewer) in the register.\n(Sent automatically by hikeshi, {organization})\n"
     ));
     ReminderLetter {
-        key: due.key(),
+        keys: due.keys(),
         to: due.division.clone(),
         address: due.address.clone(),
         subject,

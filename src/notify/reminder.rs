@@ -1,7 +1,8 @@
 //! Reminders outside an incident (the account register's review after a 人事異動): each is
 //! composed once, saved in `reminders/outbox/`, delivered like an incident's message (SMTP,
 //! else the saved file is the delivery) and recorded in `reminders/sent.jsonl`, fsync'd. A
-//! reminder whose key was sent is never sent again; one that failed is tried again on the
+//! reminder carries one key per thing it asks about; it goes when one of them was in no
+//! reminder sent, and never again for the same keys; one that failed is tried again on the
 //! next run. Each attempt is recorded before it is made: a run cut off inside one leaves it
 //! marked, and the next run reports it rather than send it a second time.
 
@@ -25,11 +26,12 @@ pub const RECORD: &str = "sent.jsonl";
 /// The outbox of reminders, in the reminders folder.
 pub const OUTBOX: &str = "outbox";
 
-/// A reminder to send: to whom, what, and the key that makes it once.
+/// A reminder to send: to whom, what, and the keys that make it once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReminderLetter {
-    /// Once per key (e.g. the division and the 人事異動 it follows).
-    pub key: String,
+    /// What it asks about, a key each (e.g. an account due after a 人事異動): it is sent
+    /// when one of them was in no reminder sent.
+    pub keys: Vec<String>,
     /// The recipient's name (a division).
     pub to: String,
     /// Its address.
@@ -43,8 +45,8 @@ pub struct ReminderLetter {
 /// One line of `sent.jsonl`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReminderRecord {
-    /// The reminder's key.
-    pub key: String,
+    /// The reminder's keys.
+    pub keys: Vec<String>,
     /// The recipient.
     pub to: String,
     /// Its address.
@@ -110,16 +112,35 @@ pub async fn send(
     let mut records = recorded(dir)?;
     let mut out = Vec::new();
     for letter in letters {
-        if let Some(done) = records
+        let sent_with = |key: &String| {
+            records
+                .iter()
+                .rev()
+                .find(|r| r.sent == Some(true) && r.keys.contains(key))
+        };
+        let new: Vec<&String> = letter
+            .keys
             .iter()
-            .find(|r| r.key == letter.key && r.sent == Some(true))
-        {
-            out.push(ReminderOutcome::AlreadySent(done.clone()));
+            .filter(|k| sent_with(k).is_none())
+            .collect();
+        if new.is_empty() {
+            if let Some(done) = letter.keys.iter().find_map(sent_with) {
+                out.push(ReminderOutcome::AlreadySent(done.clone()));
+            }
             continue;
         }
-        // The key's last record an attempt with no outcome: a run stopped inside it.
-        if let Some(last) = records.iter().rev().find(|r| r.key == letter.key)
-            && last.sent.is_none()
+        // A key whose last record is an attempt with no outcome: a run stopped inside it,
+        // and it may have arrived. Only when every new key is such is the letter held back:
+        // something else new (an account due since) still goes.
+        let interrupted = |key: &&String| {
+            records
+                .iter()
+                .rev()
+                .find(|r| r.keys.contains(*key))
+                .filter(|r| r.sent.is_none())
+        };
+        if new.iter().all(|k| interrupted(k).is_some())
+            && let Some(last) = new.iter().find_map(interrupted)
         {
             out.push(ReminderOutcome::Interrupted(last.clone()));
             continue;
@@ -132,7 +153,7 @@ pub async fn send(
         write_new(&path, &bytes)?;
         let sha256 = sha256_hex(&bytes);
         let attempt = ReminderRecord {
-            key: letter.key.clone(),
+            keys: letter.keys.clone(),
             to: letter.to.clone(),
             address: letter.address.clone(),
             file: file.clone(),
@@ -160,7 +181,7 @@ pub async fn send(
             Outcome::Failed { error, .. } => (Some(false), None, error),
         };
         let record = ReminderRecord {
-            key: letter.key.clone(),
+            keys: letter.keys.clone(),
             to: letter.to.clone(),
             address: letter.address.clone(),
             file,

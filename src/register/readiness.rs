@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::{Account, AccountStatus, Device, Register, TwoFactor};
 use crate::directory::Directory;
 use crate::lang::Lang;
+use crate::playbook::Platform;
 use crate::tr;
 
 /// How much a finding matters before a crisis.
@@ -533,13 +534,37 @@ pub struct ReviewDue {
     /// The 人事異動 the review follows (part of what makes the reminder once).
     pub personnel_change: NaiveDate,
     /// Each account to review, with everything that falls short of it.
-    pub accounts: Vec<(String, Vec<Shortfall>)>,
+    pub accounts: Vec<DueAccount>,
+}
+
+/// An account due for review, and everything that falls short of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DueAccount {
+    /// Its platform (one handle on two platforms is two accounts).
+    pub platform: Platform,
+    /// Its handle.
+    pub handle: String,
+    /// Its findings.
+    pub shortfalls: Vec<Shortfall>,
 }
 
 impl ReviewDue {
-    /// What makes the reminder once: the division and the 人事異動.
-    pub fn key(&self) -> String {
-        format!("review|{}|{}", self.division, self.personnel_change)
+    /// What makes the reminder once: one key per account due after this 人事異動. An
+    /// account that falls due later in the year (a new one, an administrator who left) has
+    /// a key no reminder carried, so its division hears of it then, not a year later.
+    pub fn keys(&self) -> Vec<String> {
+        self.accounts
+            .iter()
+            .map(|a| {
+                format!(
+                    "review|{}|{}|{}:{}",
+                    self.division,
+                    self.personnel_change,
+                    a.platform.as_str(),
+                    a.handle
+                )
+            })
+            .collect()
     }
 }
 
@@ -577,14 +602,18 @@ pub fn reviews_due(
         if !due {
             continue;
         }
-        let shortfalls = own.iter().map(|f| f.shortfall.clone()).collect();
+        let due = DueAccount {
+            platform: account.platform,
+            handle: account.handle.clone(),
+            shortfalls: own.iter().map(|f| f.shortfall.clone()).collect(),
+        };
         match out.iter_mut().find(|r| r.division == division.id) {
-            Some(r) => r.accounts.push((account.handle.clone(), shortfalls)),
+            Some(r) => r.accounts.push(due),
             None => out.push(ReviewDue {
                 division: division.id.clone(),
                 address: division.email.clone(),
                 personnel_change,
-                accounts: vec![(account.handle.clone(), shortfalls)],
+                accounts: vec![due],
             }),
         }
     }
