@@ -72,7 +72,7 @@ pub fn ids() -> impl Iterator<Item = &'static str> {
 }
 
 /// The stock exercise scenarios (机上訓練), one per playbook, in the playbooks' order.
-pub const EXERCISES: [StockFile; 10] = [
+pub const EXERCISES: [StockFile; 12] = [
     StockFile {
         name: "takeover-friday-night.yaml",
         text: include_str!("../playbooks/exercises/takeover-friday-night.yaml"),
@@ -112,6 +112,14 @@ pub const EXERCISES: [StockFile; 10] = [
     StockFile {
         name: "bousai-account-locked-out.yaml",
         text: include_str!("../playbooks/exercises/bousai-account-locked-out.yaml"),
+    },
+    StockFile {
+        name: "event-account-suspended.yaml",
+        text: include_str!("../playbooks/exercises/event-account-suspended.yaml"),
+    },
+    StockFile {
+        name: "dormant-campaign-takeover.yaml",
+        text: include_str!("../playbooks/exercises/dormant-campaign-takeover.yaml"),
     },
 ];
 

@@ -53,7 +53,9 @@ fn check_of_the_repository_playbooks_exits_zero() {
         .stdout(ok("playbooks/exercises/former-agency-wrong-post.yaml"))
         .stdout(ok("playbooks/exercises/mayor-deepfake-benefit.yaml"))
         .stdout(ok("playbooks/exercises/bousai-account-locked-out.yaml"))
-        .stderr(predicate::str::contains("checked 22 file(s): 0 error(s)"));
+        .stdout(ok("playbooks/exercises/event-account-suspended.yaml"))
+        .stdout(ok("playbooks/exercises/dormant-campaign-takeover.yaml"))
+        .stderr(predicate::str::contains("checked 24 file(s): 0 error(s)"));
 }
 
 #[test]
@@ -70,7 +72,7 @@ fn check_without_a_playbooks_folder_checks_the_embedded_stock() {
         .stdout(predicate::str::contains(
             "<embedded>/playbooks/exercises/shelter-post-backlash.yaml",
         ))
-        .stderr(predicate::str::contains("checked 21 file(s): 0 error(s)"));
+        .stderr(predicate::str::contains("checked 23 file(s): 0 error(s)"));
 }
 
 #[test]
@@ -275,7 +277,7 @@ fn list_exercises_shows_each_scenario_with_its_playbook() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 11, "{text}");
+    assert_eq!(lines.len(), 13, "{text}");
     for (line, (id, playbook)) in lines[1..].iter().zip([
         ("takeover-friday-night", "unauthorized-access"),
         ("fake-mayor-gift-campaign", "impersonation"),
@@ -287,6 +289,8 @@ fn list_exercises_shows_each_scenario_with_its_playbook() {
         ("former-agency-wrong-post", "contractor"),
         ("mayor-deepfake-benefit", "deepfake"),
         ("bousai-account-locked-out", "account-lost"),
+        ("event-account-suspended", "account-lost"),
+        ("dormant-campaign-takeover", "account-lost"),
     ]) {
         assert!(line.starts_with(id), "{line}");
         assert!(line.contains(playbook), "{line}");
@@ -329,6 +333,8 @@ fn init_writes_a_working_set_and_refuses_to_overwrite() {
         "playbooks/exercises/former-agency-wrong-post.yaml",
         "playbooks/exercises/mayor-deepfake-benefit.yaml",
         "playbooks/exercises/bousai-account-locked-out.yaml",
+        "playbooks/exercises/event-account-suspended.yaml",
+        "playbooks/exercises/dormant-campaign-takeover.yaml",
     ] {
         assert!(target.join(file).is_file(), "{file} missing");
     }
@@ -337,7 +343,7 @@ fn init_writes_a_working_set_and_refuses_to_overwrite() {
         .args(["--lang", "en", "check"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("checked 21 file(s): 0 error(s)"));
+        .stderr(predicate::str::contains("checked 23 file(s): 0 error(s)"));
     // A scenario copied with its playbooks runs against the copy, not the stock one.
     hikeshi()
         .current_dir(&target)

@@ -608,7 +608,7 @@ fn init_with_contacts_writes_the_city_directory_and_checks_clean() {
         .arg("check")
         .assert()
         .success()
-        .stderr(predicate::str::contains("checked 21 file(s): 0 error(s)"));
+        .stderr(predicate::str::contains("checked 23 file(s): 0 error(s)"));
     // A list with a bad row leaves the folder unmade.
     bad_sheet(&tmp.path().join("bad.xlsx"));
     cmd(tmp.path())

@@ -20,7 +20,7 @@ use hikeshi::playbook::CompileOptions;
 use hikeshi::tui::app::{Action, Mode};
 use serde_json::Value;
 
-const STOCK: [&str; 10] = [
+const STOCK: [&str; 12] = [
     "takeover-friday-night",
     "fake-mayor-gift-campaign",
     "shelter-post-backlash",
@@ -31,6 +31,8 @@ const STOCK: [&str; 10] = [
     "former-agency-wrong-post",
     "mayor-deepfake-benefit",
     "bousai-account-locked-out",
+    "event-account-suspended",
+    "dormant-campaign-takeover",
 ];
 
 /// Runs `hikeshi exercise … --autopilot --json` in `dir`; returns the JSON.
@@ -656,6 +658,152 @@ fn the_lost_account_notices_claim_the_recovery_only_once_it_was_recovered() {
     ] {
         assert_eq!(status(id), "not_applicable", "{id}");
     }
+}
+
+/// The status of each step in a run's report.
+fn step_status(report: &Value, id: &str) -> Value {
+    report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no step {id}"))["status"]
+        .clone()
+}
+
+/// 管理できないアカウント, a new account: the suspended account is said to be suspended, the
+/// appeal only once filed; after the refusal the new account is agreed with the 運用管理者
+/// before it is opened, and announced only once it is open (never linking the old one); the
+/// recovery is never announced and the old name is watched.
+#[test]
+fn a_new_account_is_announced_only_once_it_was_opened_and_never_links_the_old_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = autopilot(dir.path(), "event-account-suspended", &[], None);
+    assert!(
+        run["score"]["total"].as_u64().unwrap() >= 90,
+        "{}",
+        run["score"]
+    );
+    let posted = posted(dir.path(), &run);
+    let steps: Vec<&str> = posted.iter().map(|(s, _, _)| s.as_str()).collect();
+    assert_eq!(
+        steps,
+        [
+            "status-notice",
+            "website-notice",
+            "new-account-notice",
+            "website-update"
+        ],
+        "{posted:?}"
+    );
+    let (_, status_notice, _) = &posted[0];
+    assert!(
+        status_notice.contains("運営会社により利用が停止されています。"),
+        "{status_notice}"
+    );
+    for (step, text, at) in &posted {
+        assert!(!text.contains("管理を回復"), "{step}: {text}");
+        if text.contains("回復を申請しました") {
+            assert!(*at >= done_at(&run, "platform-recovery"), "{step}");
+        }
+    }
+    let opened = done_at(&run, "open-new-account");
+    assert!(done_at(&run, "consult-new-account") <= opened);
+    let (_, notice, at) = &posted[2];
+    assert!(*at >= opened, "{notice}");
+    assert!(
+        notice.contains("（@city_kanko_event）を開設しました"),
+        "{notice}"
+    );
+    // The old account is named but not linked (it may fall to someone else).
+    assert!(!notice.contains("@city_event"), "{notice}");
+    assert!(notice.contains("＠city_event"), "{notice}");
+    let (_, update, at) = &posted[3];
+    assert!(*at >= opened);
+    assert!(
+        update.contains("新しい公式Instagramアカウントを開設しました"),
+        "{update}"
+    );
+    assert!(!update.contains("利用を終了しました"), "{update}");
+    let report = report_json(dir.path(), &run);
+    for id in ["watch-name", "update-register", "submit-admin-list"] {
+        assert_eq!(step_status(&report, id), "done", "{id}");
+    }
+    for id in [
+        "report-takeover",
+        "secure-account",
+        "recovered-post",
+        "close-account",
+        "ask-former-admin",
+    ] {
+        assert_eq!(step_status(&report, id), "not_applicable", "{id}");
+    }
+}
+
+/// 管理できないアカウント, closed after a takeover: an account in neither register nor
+/// directory (its division given by its part) is reported to the platform as a takeover (the 不正アクセス playbook does the
+/// rest: no status notice or recovery application of its own); the closure is said on the
+/// website only once the account is closed, and the old name is watched.
+#[test]
+fn a_hijacked_dormant_account_is_closed_and_said_closed_only_once_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = autopilot(dir.path(), "dormant-campaign-takeover", &[], None);
+    assert!(
+        run["score"]["total"].as_u64().unwrap() >= 90,
+        "{}",
+        run["score"]
+    );
+    let posted = posted(dir.path(), &run);
+    assert_eq!(posted.len(), 1, "{posted:?}");
+    let (step, text, at) = &posted[0];
+    assert_eq!(step, "website-update");
+    assert!(*at >= done_at(&run, "close-account"), "{text}");
+    assert!(
+        text.contains("同アカウントは、利用を終了しました。"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("開設しました") && !text.contains("管理を回復"),
+        "{text}"
+    );
+    assert!(done_at(&run, "report-takeover") < done_at(&run, "outcome"));
+    let report = report_json(dir.path(), &run);
+    for id in ["watch-name", "update-register", "prevent-recurrence"] {
+        assert_eq!(step_status(&report, id), "done", "{id}");
+    }
+    for id in [
+        "status-notice",
+        "website-notice",
+        "platform-recovery",
+        "proof-of-authority",
+        "recovered-post",
+        "consult-new-account",
+        "new-account-notice",
+    ] {
+        assert_eq!(step_status(&report, id), "not_applicable", "{id}");
+    }
+    // The account is in no directory: the scenario names its division by its part
+    // (広報担当課), recorded as the division that plays it here, which had the first report.
+    let facts = status(dir.path(), run["incident"].as_str().unwrap())["facts"].clone();
+    let owner = facts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "owner_division")
+        .unwrap()
+        .clone();
+    assert_eq!(owner["value"], "広報広聴課", "{facts}");
+    let outbox = dir
+        .path()
+        .join(run["incident"].as_str().unwrap())
+        .join("outbox");
+    let to_owner = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with("-report-to-supervisor.eml"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .any(|m| m.contains("<koho@city.example.jp>"));
+    assert!(to_owner);
 }
 
 #[test]

@@ -659,8 +659,15 @@ fn the_first_report_mails_the_division_that_owns_the_account() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("a division of divisions.yaml"));
+    // A role is no division.
     h(cwd, T0)
-        .args(["fact", id, "owner_division=防災危機管理課"])
+        .args(["--lang", "en", "fact", id, "owner_division=運用管理者"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("危機管理担当課"));
+    // A part a division plays names that division: the town's own name is recorded.
+    h(cwd, T0)
+        .args(["fact", id, "owner_division=危機管理担当課"])
         .assert()
         .success();
     h(cwd, T0)

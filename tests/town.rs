@@ -30,10 +30,12 @@ const TOWN_NAMES: [&str; 7] = [
     "警察（サイバー犯罪相談窓口）",
     "プラットフォーム通報窓口",
 ];
-const SCENARIOS: [&str; 10] = [
+const SCENARIOS: [&str; 12] = [
     "anonymous-staff-account",
     "bousai-account-locked-out",
+    "dormant-campaign-takeover",
     "earthquake-water-rumor",
+    "event-account-suspended",
     "fake-mayor-gift-campaign",
     "former-agency-wrong-post",
     "mayor-deepfake-benefit",

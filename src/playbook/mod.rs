@@ -116,6 +116,9 @@ pub struct Fact {
     pub required: bool,
     /// `choice`: the values it may take; `division`: the directory's divisions.
     pub options: Vec<String>,
+    /// `division`: the parts a division of the directory plays (part → division), so a
+    /// part's name (広報担当課) given as the value records the town's division that plays it.
+    pub parts: BTreeMap<String, String>,
     /// `division`: the account fact whose owning division it follows, and the owners the
     /// directory lists (account as [`account_key`] makes it → division).
     pub from_account: Option<(String, BTreeMap<String, String>)>,
@@ -164,11 +167,18 @@ impl Fact {
                         .and_then(|t| t.and_local_timezone(crate::clock::jst()).single())
                 })
                 .map(|t| t.to_rfc3339()),
-            FactKind::Choice | FactKind::Division => self
+            FactKind::Choice => self
                 .options
                 .iter()
                 .any(|o| o == value)
                 .then(|| value.to_string()),
+            FactKind::Division => {
+                if self.options.iter().any(|o| o == value) {
+                    Some(value.to_string())
+                } else {
+                    self.parts.get(value).cloned()
+                }
+            }
         }
     }
 

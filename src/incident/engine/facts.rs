@@ -26,7 +26,13 @@ fn value_of(fact: &Fact, value: &str) -> Result<String, Refusal> {
     fact.normalize(value).ok_or_else(|| Refusal::BadFactValue {
         fact: fact.id.clone(),
         kind: fact.kind,
-        options: fact.options.clone(),
+        // A division may be named by a part it plays: those names are offered too.
+        options: fact
+            .options
+            .iter()
+            .chain(fact.parts.keys())
+            .cloned()
+            .collect(),
     })
 }
 

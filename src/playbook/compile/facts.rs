@@ -1,7 +1,7 @@
 //! The playbook's declared facts: names that do not clash with the built-in placeholders,
 //! kinds with what they need, and the step each is asked before.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::{Compiler, pos};
 use crate::playbook::diagnostic::{Problem, suggest};
@@ -81,7 +81,7 @@ impl Compiler<'_> {
                 );
             }
             let division = def.kind == FactKind::Division;
-            let options = if division {
+            let options: Vec<String> = if division {
                 self.directory
                     .divisions
                     .iter()
@@ -90,12 +90,24 @@ impl Compiler<'_> {
             } else {
                 def.options.clone()
             };
+            // Only parts a division plays: a role is no division.
+            let parts = if division {
+                self.directory
+                    .parts
+                    .iter()
+                    .filter(|p| options.contains(&p.played_by))
+                    .map(|p| (p.part.clone(), p.played_by.clone()))
+                    .collect()
+            } else {
+                BTreeMap::new()
+            };
             facts.push(Fact {
                 id: name.to_string(),
                 label: def.label.clone(),
                 kind: def.kind,
                 required: def.required,
                 options,
+                parts,
                 from_account: None,
                 official: None,
                 differs_from: None,

@@ -863,8 +863,8 @@ impl Refusal {
                     }
                     FactKind::Division => tr!(
                         lang,
-                        "divisions.yaml の部署（次のいずれか: {}）",
-                        "a division of divisions.yaml (one of: {})",
+                        "divisions.yaml の部署又はその担当（次のいずれか: {}）",
+                        "a division of divisions.yaml or a part one plays (one of: {})",
                         options.join(", ")
                     ),
                 };
