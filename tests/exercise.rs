@@ -420,18 +420,25 @@ fn posted(dir: &Path, run: &Value) -> Vec<(String, String, i64)> {
         .collect()
 }
 
+/// Runs a stock scenario on autopilot and holds it to a score of 90 or more (the scripted
+/// participant keeps the targets); returns the run.
+fn well_scored(dir: &Path, scenario: &str) -> Value {
+    let run = autopilot(dir, scenario, &[], None);
+    assert!(
+        run["score"]["total"].as_u64().unwrap() >= 90,
+        "{scenario}: {}",
+        run["score"]
+    );
+    run
+}
+
 /// 委託業者: the contractor's stray post on the city's account is deleted, the password changed
 /// and the contractor's access revoked before the apology says so; the apology is the city's,
 /// and names no contractor.
 #[test]
 fn the_contractor_apology_claims_the_revoked_access_only_once_it_was_revoked() {
     let dir = tempfile::tempdir().unwrap();
-    let run = autopilot(dir.path(), "former-agency-wrong-post", &[], None);
-    assert!(
-        run["score"]["total"].as_u64().unwrap() >= 90,
-        "{}",
-        run["score"]
-    );
+    let run = well_scored(dir.path(), "former-agency-wrong-post");
     let posted = posted(dir.path(), &run);
     assert_eq!(posted.len(), 1, "{posted:?}");
     let (step, text, at) = &posted[0];
@@ -452,15 +459,7 @@ fn the_contractor_apology_claims_the_revoked_access_only_once_it_was_revoked() {
     // The contractor's posting was stopped first; the contract is read and decided on.
     assert!(done_at(&run, "stop-posting") <= done_at(&run, "fix-original-post"));
     let report = report_json(dir.path(), &run);
-    let status = |id: &str| {
-        report["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["id"] == id)
-            .unwrap()["status"]
-            .clone()
-    };
+    let status = |id: &str| step_status(&report, id);
     for id in [
         "check-contract",
         "receive-incident-report",
@@ -480,12 +479,7 @@ fn the_contractor_apology_claims_the_revoked_access_only_once_it_was_revoked() {
 #[test]
 fn the_deepfake_texts_name_the_person_and_deny_only_after_the_person_confirmed() {
     let dir = tempfile::tempdir().unwrap();
-    let run = autopilot(dir.path(), "mayor-deepfake-benefit", &[], None);
-    assert!(
-        run["score"]["total"].as_u64().unwrap() >= 90,
-        "{}",
-        run["score"]
-    );
+    let run = well_scored(dir.path(), "mayor-deepfake-benefit");
     let posted = posted(dir.path(), &run);
     let steps: Vec<&str> = posted.iter().map(|(s, _, _)| s.as_str()).collect();
     assert_eq!(
@@ -563,12 +557,7 @@ fn the_deepfake_texts_name_the_person_and_deny_only_after_the_person_confirmed()
 fn the_lost_account_notices_claim_the_recovery_only_once_it_was_recovered() {
     use hikeshi::text::length::{Unit, count};
     let dir = tempfile::tempdir().unwrap();
-    let run = autopilot(dir.path(), "bousai-account-locked-out", &[], None);
-    assert!(
-        run["score"]["total"].as_u64().unwrap() >= 90,
-        "{}",
-        run["score"]
-    );
+    let run = well_scored(dir.path(), "bousai-account-locked-out");
     let posted = posted(dir.path(), &run);
     let steps: Vec<&str> = posted.iter().map(|(s, _, _)| s.as_str()).collect();
     assert_eq!(
@@ -631,15 +620,7 @@ fn the_lost_account_notices_claim_the_recovery_only_once_it_was_recovered() {
     assert!(done_at(&run, "restore-recovery-mail") > 0);
     assert!(done_at(&run, "update-register") <= done_at(&run, "submit-admin-list"));
     let report = report_json(dir.path(), &run);
-    let status = |id: &str| {
-        report["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["id"] == id)
-            .unwrap()["status"]
-            .clone()
-    };
+    let status = |id: &str| step_status(&report, id);
     for id in [
         "ask-former-admin",
         "proof-of-authority",
@@ -678,12 +659,7 @@ fn step_status(report: &Value, id: &str) -> Value {
 #[test]
 fn a_new_account_is_announced_only_once_it_was_opened_and_never_links_the_old_one() {
     let dir = tempfile::tempdir().unwrap();
-    let run = autopilot(dir.path(), "event-account-suspended", &[], None);
-    assert!(
-        run["score"]["total"].as_u64().unwrap() >= 90,
-        "{}",
-        run["score"]
-    );
+    let run = well_scored(dir.path(), "event-account-suspended");
     let posted = posted(dir.path(), &run);
     let steps: Vec<&str> = posted.iter().map(|(s, _, _)| s.as_str()).collect();
     assert_eq!(
@@ -747,12 +723,7 @@ fn a_new_account_is_announced_only_once_it_was_opened_and_never_links_the_old_on
 #[test]
 fn a_hijacked_dormant_account_is_closed_and_said_closed_only_once_it_is() {
     let dir = tempfile::tempdir().unwrap();
-    let run = autopilot(dir.path(), "dormant-campaign-takeover", &[], None);
-    assert!(
-        run["score"]["total"].as_u64().unwrap() >= 90,
-        "{}",
-        run["score"]
-    );
+    let run = well_scored(dir.path(), "dormant-campaign-takeover");
     let posted = posted(dir.path(), &run);
     assert_eq!(posted.len(), 1, "{posted:?}");
     let (step, text, at) = &posted[0];

@@ -528,6 +528,21 @@ fn an_incident_on_a_registered_account_starts_with_its_facts() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("一覧表から記録"));
 }
 
+/// `register remind` in `dir` at [`TIME`] with no config (the reminders outbox is the
+/// delivery).
+fn remind_to_outbox(dir: &Path, accounts: &Path, divisions: &Path) -> std::process::Output {
+    hikeshi()
+        .current_dir(dir)
+        .env("HIKESHI_TIME", TIME)
+        .env_remove("HIKESHI_CONFIG")
+        .args(["register", "remind", "--accounts"])
+        .arg(accounts)
+        .arg("--divisions")
+        .arg(divisions)
+        .output()
+        .unwrap()
+}
+
 /// After the 人事異動 each division whose accounts are due for review gets one mail naming
 /// what to review (over a real SMTP server); a second run sends nothing again; with no
 /// [smtp] the reminder is saved in the reminders outbox. Every attempt is recorded.
@@ -608,16 +623,7 @@ fn reminders_reach_each_division_once() {
 
     // Without [smtp]: saved in the reminders outbox, which is the delivery.
     let other = tempfile::tempdir().unwrap();
-    let out = hikeshi()
-        .current_dir(other.path())
-        .env("HIKESHI_TIME", TIME)
-        .env_remove("HIKESHI_CONFIG")
-        .args(["register", "remind", "--accounts"])
-        .arg(&weak)
-        .arg("--divisions")
-        .arg(&divisions)
-        .output()
-        .unwrap();
+    let out = remind_to_outbox(other.path(), &weak, &divisions);
     assert!(out.status.success(), "{out:?}");
     let saved: Vec<_> = std::fs::read_dir(other.path().join("reminders/outbox"))
         .unwrap()
@@ -635,18 +641,7 @@ fn an_account_due_after_the_reminder_is_mailed_then() {
     let register = dir.path().join("accounts.yaml");
     let weak = std::fs::read_to_string(fixture("register/weak.yaml")).unwrap();
     std::fs::write(&register, &weak).unwrap();
-    let remind = || {
-        hikeshi()
-            .current_dir(dir.path())
-            .env("HIKESHI_TIME", TIME)
-            .env_remove("HIKESHI_CONFIG")
-            .args(["register", "remind", "--accounts"])
-            .arg(&register)
-            .arg("--divisions")
-            .arg(&divisions)
-            .output()
-            .unwrap()
-    };
+    let remind = || remind_to_outbox(dir.path(), &register, &divisions);
     let first = remind();
     assert!(first.status.success(), "{first:?}");
     let outbox = dir.path().join("reminders/outbox");
@@ -1424,16 +1419,7 @@ fn a_reminder_cut_off_mid_delivery_is_not_sent_twice() {
         "{\"keys\":[\"review|広報広聴課|2026-04-01|x:@city_official\",\"review|広報広聴課|2026-04-01|instagram:@hikeshi_city_official\",\"review|広報広聴課|2026-04-01|facebook:https://www.facebook.com/city.official\"],\"to\":\"広報広聴課\",\"address\":\"koho@city.example.jp\",\"file\":\"outbox/20261207-0001.eml\",\"sha256\":\"0\",\"at\":\"2026-12-07T10:00:00+09:00\",\"sent\":null,\"transport\":null,\"detail\":\"\"}\n{\"key\":\"rev",
     )
     .unwrap();
-    let out = hikeshi()
-        .current_dir(dir.path())
-        .env("HIKESHI_TIME", TIME)
-        .env_remove("HIKESHI_CONFIG")
-        .args(["register", "remind", "--accounts"])
-        .arg(&weak)
-        .arg("--divisions")
-        .arg(&divisions)
-        .output()
-        .unwrap();
+    let out = remind_to_outbox(dir.path(), &weak, &divisions);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -1463,16 +1449,7 @@ fn a_reminder_cut_off_mid_delivery_is_not_sent_twice() {
         ),
     )
     .unwrap();
-    let out = hikeshi()
-        .current_dir(dir.path())
-        .env("HIKESHI_TIME", TIME)
-        .env_remove("HIKESHI_CONFIG")
-        .args(["register", "remind", "--accounts"])
-        .arg(&grown)
-        .arg("--divisions")
-        .arg(&divisions)
-        .output()
-        .unwrap();
+    let out = remind_to_outbox(dir.path(), &grown, &divisions);
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("広報広聴課: 送信しました"), "{text}");
