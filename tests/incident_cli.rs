@@ -1148,3 +1148,84 @@ fn status_json_matches_its_committed_schema() {
         .success();
     assert_matches_status_schema(&status_json(cwd, id, later));
 }
+
+/// 管理できないアカウント: once the outcome is decided the 「投稿できない状態です」 notices no
+/// longer apply (they would be untrue, and would hold the outcome's posts back), and the
+/// website says only the outcome decided: an answer changed from recovered to closed after
+/// the account was secured drops the recovery sentence.
+#[test]
+fn a_lost_account_s_notices_end_with_the_outcome_and_say_only_the_one_decided() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    h(cwd, T0)
+        .args(["start", "account-lost", "--exercise", "--platform", "x"])
+        .args(["--account", "@city_bousai"])
+        .assert()
+        .success();
+    let id = "20261122-1403-account-lost";
+    let force = ["--force", "--reason", "訓練"];
+    h(cwd, T0)
+        .args(["decide", id, "cause", "admin-gone"])
+        .args(force)
+        .assert()
+        .success();
+    let notices = |status: &serde_json::Value| {
+        ["status-notice", "website-notice"].map(|s| step(status, s)["status"].clone())
+    };
+    assert_eq!(
+        notices(&status_json(cwd, id, T0)),
+        [serde_json::json!("pending"), serde_json::json!("pending")]
+    );
+    h(cwd, T0)
+        .args(["decide", id, "outcome", "recovered"])
+        .args(force)
+        .assert()
+        .success();
+    assert_eq!(
+        notices(&status_json(cwd, id, T0)),
+        [
+            serde_json::json!("not_applicable"),
+            serde_json::json!("not_applicable")
+        ]
+    );
+    h(cwd, T0)
+        .args(["done", id, "secure-account"])
+        .args(force)
+        .assert()
+        .success();
+    h(cwd, T0)
+        .args([
+            "decide",
+            id,
+            "outcome",
+            "closed",
+            "--reason",
+            "使い続けない",
+        ])
+        .assert()
+        .success();
+    h(cwd, T0)
+        .args(["done", id, "close-account"])
+        .args(force)
+        .assert()
+        .success();
+    let out = h(cwd, T0)
+        .args(["report", id, "--format", "json", "-o", "-"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let update = report["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "website-update")
+        .unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(update.contains("利用を終了しました"), "{update}");
+    assert!(!update.contains("管理を回復"), "{update}");
+}

@@ -671,6 +671,27 @@ fn an_account_due_after_the_reminder_is_mailed_then() {
     assert!(third.status.success(), "{third:?}");
     assert!(String::from_utf8_lossy(&third.stdout).contains("広報広聴課: 送信済み"));
     assert!(!outbox.join("20261207-0004.eml").exists());
+    // An account its division was told of falls due for a new reason (an administrator gone
+    // from the directory): told again, of that.
+    let grown = std::fs::read_to_string(&register).unwrap();
+    std::fs::write(
+        &register,
+        grown.replace(
+            "{name: 広報 三太, division: 広報広聴課}",
+            "{name: 広報 退職, division: 広報広聴課}",
+        ),
+    )
+    .unwrap();
+    let fourth = remind();
+    assert!(fourth.status.success(), "{fourth:?}");
+    let text = String::from_utf8_lossy(&fourth.stdout);
+    assert!(text.contains("広報広聴課: 送信しました"), "{text}");
+    assert!(text.contains("観光交流課: 送信済み"), "{text}");
+    let eml = std::fs::read_to_string(outbox.join("20261207-0004.eml")).unwrap();
+    let parsed = mail_parser::MessageParser::default()
+        .parse(eml.as_bytes())
+        .unwrap();
+    assert!(parsed.body_text(0).unwrap().contains("広報 退職"));
 }
 
 // --- The 一覧表 as filed: `register export` and `register import` (issue 29 item 3) ---
@@ -1416,7 +1437,7 @@ fn a_reminder_cut_off_mid_delivery_is_not_sent_twice() {
     // The attempt for 広報広聴課, then a torn line (the crash).
     std::fs::write(
         reminders.join("sent.jsonl"),
-        "{\"keys\":[\"review|広報広聴課|2026-04-01|x:@city_official\",\"review|広報広聴課|2026-04-01|instagram:@hikeshi_city_official\",\"review|広報広聴課|2026-04-01|facebook:https://www.facebook.com/city.official\"],\"to\":\"広報広聴課\",\"address\":\"koho@city.example.jp\",\"file\":\"outbox/20261207-0001.eml\",\"sha256\":\"0\",\"at\":\"2026-12-07T10:00:00+09:00\",\"sent\":null,\"transport\":null,\"detail\":\"\"}\n{\"key\":\"rev",
+        "{\"keys\":[\"review|広報広聴課|2026-04-01|x:@city_official|administrator-gone:異動 済男\",\"review|広報広聴課|2026-04-01|x:@city_official|not-reviewed\",\"review|広報広聴課|2026-04-01|instagram:@hikeshi_city_official|not-reviewed\",\"review|広報広聴課|2026-04-01|facebook:https://www.facebook.com/city.official|never-reviewed\"],\"to\":\"広報広聴課\",\"address\":\"koho@city.example.jp\",\"file\":\"outbox/20261207-0001.eml\",\"sha256\":\"0\",\"at\":\"2026-12-07T10:00:00+09:00\",\"sent\":null,\"transport\":null,\"detail\":\"\"}\n{\"key\":\"rev",
     )
     .unwrap();
     let out = remind_to_outbox(dir.path(), &weak, &divisions);

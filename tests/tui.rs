@@ -1123,15 +1123,24 @@ fn the_first_report_shows_the_owning_division_or_that_it_is_still_to_be_given() 
         text.contains("対象アカウントを所管する課（所属課）（owner_division）: 未設定（i で入力）"),
         "{text}"
     );
-    app.incident
-        .execute(
-            "田中",
-            &hikeshi::incident::Command::SetFact {
-                fact: "owner_division".into(),
-                value: "防災危機管理課".into(),
-            },
-        )
-        .unwrap();
+    // `i` asks for it, offering the divisions and the parts they play; a part names its
+    // division.
+    press(app, Action::Fact);
+    let text = render(app, 160, 48);
+    assert!(
+        text.contains("担当の名でも: ") && text.contains("危機管理担当課（防災危機管理課）"),
+        "{text}"
+    );
+    type_text(app, "危機管理担当課");
+    press(app, Action::Submit);
+    assert_eq!(
+        app.incident
+            .state()
+            .facts
+            .get("owner_division")
+            .map(String::as_str),
+        Some("防災危機管理課")
+    );
     let text = render(app, 160, 48);
     assert!(!text.contains("未設定（i で入力）"), "{text}");
     assert!(text.contains("防災危機管理課"), "{text}");

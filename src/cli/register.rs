@@ -75,8 +75,8 @@ pub enum Action {
     },
     /// Mail each division whose accounts are due for review (after the 人事異動, never
     /// reviewed, or an administrator gone from the directory) what to review: once per
-    /// account and 人事異動 (an account due since a division's reminder is mailed on the next
-    /// run), through SMTP if hikeshi.toml has [smtp], else saved in the
+    /// account, reason and 人事異動 (what falls due after a division's reminder is mailed on
+    /// the next run), through SMTP if hikeshi.toml has [smtp], else saved in the
     /// reminders outbox; every attempt recorded in REMINDERS/sent.jsonl. Run it from a
     /// scheduler (Windows Task Scheduler, cron): a failed one is tried again on the next run.
     Remind {
@@ -528,7 +528,8 @@ fn reminder_letter(due: &readiness::ReviewDue, organization: &str, lang: Lang) -
     }
 }
 
-/// `register remind`: the divisions due for review, mailed once each.
+/// `register remind`: the divisions with an account due for review that no reminder since
+/// the 人事異動 told them of (a new account, an administrator gone since), mailed.
 fn remind(
     ctx: &Context,
     accounts: Option<&Path>,

@@ -524,7 +524,7 @@ impl Clause {
 }
 
 /// A division asked to review its accounts: after the last 人事異動 (or never reviewed, or an
-/// administrator gone from the directory), once per division and 人事異動.
+/// administrator gone from the directory); told of each account and reason once per 人事異動.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReviewDue {
     /// The owning division.
@@ -549,22 +549,38 @@ pub struct DueAccount {
 }
 
 impl ReviewDue {
-    /// What makes the reminder once: one key per account due after this 人事異動. An
-    /// account that falls due later in the year (a new one, an administrator who left) has
-    /// a key no reminder carried, so its division hears of it then, not a year later.
+    /// What makes the reminder once: a key per account and reason it is due after this
+    /// 人事異動. What falls due later in the year (a new account; an administrator who left
+    /// after the account was reviewed) has a key no reminder carried, so its division hears
+    /// of it then, not a year later; what it was told of is not told again.
     pub fn keys(&self) -> Vec<String> {
         self.accounts
             .iter()
-            .map(|a| {
-                format!(
-                    "review|{}|{}|{}:{}",
-                    self.division,
-                    self.personnel_change,
-                    a.platform.as_str(),
-                    a.handle
-                )
+            .flat_map(|a| {
+                a.shortfalls.iter().filter_map(due_reason).map(|reason| {
+                    format!(
+                        "review|{}|{}|{}:{}|{reason}",
+                        self.division,
+                        self.personnel_change,
+                        a.platform.as_str(),
+                        a.handle
+                    )
+                })
             })
             .collect()
+    }
+}
+
+/// Why a finding makes its account due for review, as a reminder's key says it; `None` for a
+/// finding that does not (it goes in the letter all the same).
+fn due_reason(shortfall: &Shortfall) -> Option<String> {
+    match shortfall {
+        Shortfall::NeverReviewed => Some("never-reviewed".into()),
+        Shortfall::NotReviewedSincePersonnelChange { .. } => Some("not-reviewed".into()),
+        Shortfall::AdministratorNotInDirectory { name, .. } => {
+            Some(format!("administrator-gone:{name}"))
+        }
+        _ => None,
     }
 }
 
@@ -584,14 +600,7 @@ pub fn reviews_due(
             .iter()
             .filter(|f| f.account == account.handle && f.line == account.line)
             .collect();
-        let due = own.iter().any(|f| {
-            matches!(
-                f.shortfall,
-                Shortfall::NeverReviewed
-                    | Shortfall::NotReviewedSincePersonnelChange { .. }
-                    | Shortfall::AdministratorNotInDirectory { .. }
-            )
-        });
+        let due = own.iter().any(|f| due_reason(&f.shortfall).is_some());
         let Some(division) = directory
             .divisions
             .iter()

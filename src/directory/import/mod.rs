@@ -7,15 +7,17 @@
 //! directory file, [`write`] checks that it loads with [`Directory::load`] and replaces the
 //! file atomically.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::{AfterHours, Division, DivisionKind, Role};
 use crate::lang::Lang;
 use crate::tr;
+use sheet::Header;
 
 mod fields;
 mod problems;
+pub mod sheet;
 mod write;
 
 pub use fields::*;
@@ -304,38 +306,19 @@ impl Contacts {
     }
 }
 
-/// The header row of a grid: its index and the column of each field.
-type Header = (usize, BTreeMap<Field, usize>, Vec<Column>);
-
-fn find_header(grid: &Grid) -> Result<Option<Header>, ContactsError> {
-    for (i, row) in grid.rows.iter().enumerate() {
-        let mut fields: BTreeMap<Field, usize> = BTreeMap::new();
-        let mut columns = Vec::new();
-        let mut duplicate = None;
-        for (j, cell) in row.iter().enumerate() {
-            let header = cell.text();
-            columns.push(Column {
-                letter: column_letter(j),
-                header: header.to_string(),
-            });
-            if let Some(f) = Field::from_header(header) {
-                if let Some(first) = fields.get(&f) {
-                    duplicate.get_or_insert((f, *first, j));
-                } else {
-                    fields.insert(f, j);
-                }
-            }
-        }
-        if fields.contains_key(&Field::Name) && fields.contains_key(&Field::Email) {
-            if let Some((field, a, b)) = duplicate {
-                let shown = |c: &Column| format!("{}「{}」", c.letter, c.header);
+/// The header row of a grid: the first with a name and a mail column.
+fn find_header(grid: &Grid) -> Result<Option<Header<Field>>, ContactsError> {
+    for i in 0..grid.rows.len() {
+        let header = Header::scan(grid, i, Field::from_header);
+        if header.has(&[Field::Name, Field::Email]) {
+            if let Some((field, a, b)) = header.duplicate {
                 return Err(ContactsError::DuplicateColumn {
                     field,
-                    first: columns.get(a).map(shown).unwrap_or_default(),
-                    second: columns.get(b).map(shown).unwrap_or_default(),
+                    first: header.shown(a),
+                    second: header.shown(b),
                 });
             }
-            return Ok(Some((i, fields, columns)));
+            return Ok(Some(header));
         }
     }
     Ok(None)
@@ -390,27 +373,16 @@ fn phone_text(text: &str) -> String {
 struct RowReader<'a> {
     grid: &'a Grid,
     row: usize,
-    fields: &'a BTreeMap<Field, usize>,
-    columns: &'a [Column],
+    header: &'a Header<Field>,
     problems: Vec<RowProblem>,
     warnings: Vec<Warning>,
 }
 
 impl RowReader<'_> {
-    fn column(&self, col: usize) -> Column {
-        self.columns.get(col).cloned().unwrap_or_else(|| Column {
-            letter: column_letter(col),
-            header: String::new(),
-        })
-    }
-
     fn problem(&mut self, field: Option<Field>, reason: Reason) {
-        let column = field
-            .and_then(|f| self.fields.get(&f))
-            .map(|c| self.column(*c));
         self.problems.push(RowProblem {
             row: self.row + 1,
-            column,
+            column: field.and_then(|f| self.header.column_of(f)),
             reason,
         });
     }
@@ -418,12 +390,9 @@ impl RowReader<'_> {
     /// The value of a field's cell, if the column exists and the cell has one; a cell that
     /// cannot be one (a date, an error, a line break in a one-line value) is a problem.
     fn get(&mut self, field: Field) -> Option<String> {
-        let col = *self.fields.get(&field)?;
-        let cell = self.grid.cell(self.row, col).clone();
-        let text = cell.text().replace("\r\n", "\n");
-        match &cell {
-            Cell::Empty => return None,
-            Cell::Text(_) if text.is_empty() => return None,
+        let col = *self.header.fields.get(&field)?;
+        let (cell, text) = self.header.cell(self.grid, self.row, field)?;
+        match cell {
             Cell::Error(v) => {
                 self.problem(Some(field), Reason::ErrorCell { value: v.clone() });
                 return None;
@@ -435,7 +404,7 @@ impl RowReader<'_> {
             Cell::Number(v) if matches!(field, Field::Phone | Field::AfterHoursPhone) => {
                 self.warnings.push(Warning::PhoneAsNumber {
                     row: self.row + 1,
-                    column: self.column(col),
+                    column: self.header.column(col),
                     value: v.clone(),
                 });
             }
@@ -460,7 +429,7 @@ impl RowReader<'_> {
                 {
                     self.warnings.push(Warning::PhoneWithoutZero {
                         row: self.row + 1,
-                        column: self.column(col),
+                        column: self.header.column(col),
                         value: phone.clone(),
                     });
                 }
@@ -515,69 +484,40 @@ struct Read {
 
 /// Reads the contacts from the first grid with a header row (or the one named `sheet`).
 pub fn read_contacts(grids: &[Grid], sheet: Option<&str>) -> Result<Contacts, ContactsError> {
-    let names: Vec<String> = grids
-        .iter()
-        .map(|g| g.sheet.clone().unwrap_or_else(|| "CSV".to_string()))
-        .collect();
-    let candidates: Vec<&Grid> = match sheet {
-        Some(name) => {
-            let grid = grids
-                .iter()
-                .find(|g| g.sheet.as_deref() == Some(name))
-                .ok_or_else(|| ContactsError::NoSuchSheet {
-                    name: name.to_string(),
-                    sheets: names.clone(),
-                })?;
-            vec![grid]
-        }
-        None => grids.iter().collect(),
-    };
+    let candidates =
+        sheet::candidates(grids, sheet).map_err(|sheets| ContactsError::NoSuchSheet {
+            name: sheet.unwrap_or_default().to_string(),
+            sheets,
+        })?;
     for grid in &candidates {
         if let Some(header) = find_header(grid)? {
-            return Ok(read_rows(grid, header));
+            return Ok(read_rows(grid, &header));
         }
     }
     Err(ContactsError::NoHeader {
-        sheets: candidates
-            .iter()
-            .map(|g| g.sheet.clone().unwrap_or_else(|| "CSV".to_string()))
-            .collect(),
+        sheets: candidates.iter().map(|g| sheet::sheet_name(g)).collect(),
     })
 }
 
-fn read_rows(grid: &Grid, (header_row, fields, columns): Header) -> Contacts {
+fn read_rows(grid: &Grid, header: &Header<Field>) -> Contacts {
     let mut contacts = Contacts {
         sheet: grid.sheet.clone(),
-        header_row: header_row + 1,
+        header_row: header.row + 1,
         ..Contacts::default()
     };
-    contacts.parts_column = fields.contains_key(&Field::Parts);
-    let used: Vec<usize> = fields.values().copied().collect();
-    for (j, column) in columns.iter().enumerate() {
-        if !used.contains(&j) && !column.header.is_empty() {
-            contacts
-                .warnings
-                .push(Warning::IgnoredColumn(column.clone()));
-        }
-    }
+    contacts.parts_column = header.fields.contains_key(&Field::Parts);
+    contacts
+        .warnings
+        .extend(header.ignored().into_iter().map(Warning::IgnoredColumn));
     let mut read = Vec::new();
     // Every name in the sheet with its row, readable or not (for the cross-row checks).
     let mut named: HashMap<String, (usize, Option<RowKind>)> = HashMap::new();
     let mut bad_names: HashMap<String, usize> = HashMap::new();
-    for row in header_row + 1..grid.rows.len() {
-        let cells = grid.rows.get(row).map(Vec::as_slice).unwrap_or_default();
-        // Only the columns read count: a row with nothing in them is empty.
-        if fields
-            .values()
-            .all(|c| cells.get(*c).is_none_or(Cell::is_blank))
-        {
-            continue;
-        }
+    for row in header.rows(grid) {
         let mut r = RowReader {
             grid,
             row,
-            fields: &fields,
-            columns: &columns,
+            header,
             problems: Vec::new(),
             warnings: Vec::new(),
         };
@@ -609,16 +549,16 @@ fn read_rows(grid: &Grid, (header_row, fields, columns): Header) -> Contacts {
             None if held_by.is_some() || division.is_some() => Some(RowKind::Role),
             None => Some(RowKind::Division(DivisionKind::Internal)),
         };
-        let name_cell_empty = fields
-            .get(&Field::Name)
-            .is_none_or(|c| grid.cell(row, *c).is_blank());
-        if name_cell_empty {
+        let blank = |f: Field| {
+            header
+                .fields
+                .get(&f)
+                .is_none_or(|c| grid.cell(row, *c).is_blank())
+        };
+        if blank(Field::Name) {
             r.problem(Some(Field::Name), Reason::MissingName);
         }
-        let email_cell_empty = fields
-            .get(&Field::Email)
-            .is_none_or(|c| grid.cell(row, *c).is_blank());
-        if email_cell_empty {
+        if blank(Field::Email) {
             r.problem(Some(Field::Email), Reason::MissingEmail);
         }
         match kind {
@@ -692,14 +632,7 @@ fn read_rows(grid: &Grid, (header_row, fields, columns): Header) -> Contacts {
     // Checks across rows: a role's division, parts and accounts named once.
     let mut part_rows: HashMap<String, usize> = HashMap::new();
     let mut account_rows: HashMap<String, (String, usize)> = HashMap::new();
-    let column = |f: Field| {
-        fields.get(&f).map(|c| {
-            columns.get(*c).cloned().unwrap_or_else(|| Column {
-                letter: column_letter(*c),
-                header: String::new(),
-            })
-        })
-    };
+    let column = |f: Field| header.column_of(f);
     let mut good = Vec::new();
     let mut late_problems = Vec::new();
     let mut dropped: HashMap<String, usize> = HashMap::new();

@@ -262,7 +262,11 @@ pub(super) fn remove(
 ) -> Result<Vec<Event>, Refusal> {
     let fact = declared(playbook, name)?;
     let recorded = state.facts.get(name);
-    let same = |v: &str| same_value(fact, v, value.trim());
+    // Named as it was given (a division by the part it plays, a time as written).
+    let given = fact
+        .normalize(value.trim())
+        .unwrap_or_else(|| value.trim().to_string());
+    let same = |v: &str| same_value(fact, v, &given);
     let entries = recorded.map(|r| fact.entries(r)).unwrap_or_default();
     if !fact.list || !entries.iter().any(|v| same(v)) {
         return Err(Refusal::NotAFactValue {
@@ -307,5 +311,42 @@ pub(super) fn needed_by(
             step: Some(step.id.clone()),
             facts: missing,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::playbook::FactKind;
+
+    fn division_list() -> Fact {
+        Fact {
+            id: "told".into(),
+            label: "知らせた課".into(),
+            kind: FactKind::Division,
+            required: false,
+            options: vec!["広報広聴課".into(), "人事課".into()],
+            parts: BTreeMap::from([("広報担当課".into(), "広報広聴課".into())]),
+            from_account: None,
+            official: None,
+            differs_from: None,
+            list: true,
+            register: None,
+        }
+    }
+
+    #[test]
+    fn a_division_given_by_its_part_is_recorded_and_taken_back_as_the_division() {
+        let fact = division_list();
+        assert_eq!(value_of(&fact, "広報担当課").unwrap(), "広報広聴課");
+        assert_eq!(value_of(&fact, "人事課").unwrap(), "人事課");
+        let Err(Refusal::BadFactValue { options, .. }) = value_of(&fact, "運用管理者") else {
+            panic!("a role is no division");
+        };
+        assert_eq!(options, ["広報広聴課", "人事課", "広報担当課"]);
+        let given = fact.normalize("広報担当課").unwrap();
+        assert!(same_value(&fact, "広報広聴課", &given));
     }
 }

@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use super::{Field, LedgerError, parse_day, parse_device, parse_status, parse_two_factor};
 use crate::diagnostic::Diagnostic;
-use crate::directory::import::{Cell, Column, Grid, column_letter, header_key, read_file};
+use crate::directory::import::sheet::{self, Header};
+use crate::directory::import::{Cell, Column, Grid, header_key, read_file};
 use crate::directory::{Directory, account_key, plausible_email};
 use crate::lang::Lang;
 use crate::playbook::Platform;
@@ -402,60 +403,38 @@ impl Imported {
     }
 }
 
-/// The header row: its index and the column of each field.
-type Header = (usize, BTreeMap<Field, usize>, Vec<Column>);
-
-fn find_header(grid: &Grid) -> Result<Option<Header>, LedgerError> {
-    for (i, row) in grid.rows.iter().enumerate() {
-        let mut fields: BTreeMap<Field, usize> = BTreeMap::new();
-        let mut columns = Vec::new();
-        let mut duplicate = None;
-        let mut secret = None;
-        for (j, cell) in row.iter().enumerate() {
-            let header = cell.text();
-            columns.push(Column {
-                letter: column_letter(j),
-                header: header.to_string(),
-            });
-            if is_secret_header(header) {
-                secret.get_or_insert(j);
-            }
-            if let Some(f) = Field::from_header(header) {
-                if let Some(first) = fields.get(&f) {
-                    duplicate.get_or_insert((f, *first, j));
-                } else {
-                    fields.insert(f, j);
-                }
-            }
-        }
-        let shown = |j: usize| {
-            columns
-                .get(j)
-                .map(|c| format!("{}「{}」", c.letter, c.header))
-                .unwrap_or_default()
-        };
-        if [Field::Handle, Field::Platform, Field::Division]
+/// The header row: the first with the account, its platform and its owning division. A
+/// password column refuses the sheet.
+fn find_header(grid: &Grid) -> Result<Option<Header<Field>>, LedgerError> {
+    for i in 0..grid.rows.len() {
+        let header = Header::scan(grid, i, Field::from_header);
+        let secret = header
+            .columns
             .iter()
-            .all(|f| fields.contains_key(f))
-        {
+            .position(|c| is_secret_header(&c.header));
+        if header.has(&[Field::Handle, Field::Platform, Field::Division]) {
             if let Some(j) = secret {
-                return Err(LedgerError::SecretColumn { column: shown(j) });
-            }
-            if let Some((field, a, b)) = duplicate {
-                return Err(LedgerError::DuplicateColumn {
-                    field,
-                    first: shown(a),
-                    second: shown(b),
+                return Err(LedgerError::SecretColumn {
+                    column: header.shown(j),
                 });
             }
-            return Ok(Some((i, fields, columns)));
+            if let Some((field, a, b)) = header.duplicate {
+                return Err(LedgerError::DuplicateColumn {
+                    field,
+                    first: header.shown(a),
+                    second: header.shown(b),
+                });
+            }
+            return Ok(Some(header));
         }
         // A sheet whose header is not recognised is refused all the same if it has a
         // password column: nothing of it is read.
         if let Some(j) = secret
-            && !fields.is_empty()
+            && !header.fields.is_empty()
         {
-            return Err(LedgerError::SecretColumn { column: shown(j) });
+            return Err(LedgerError::SecretColumn {
+                column: header.shown(j),
+            });
         }
     }
     Ok(None)
@@ -465,34 +444,25 @@ fn find_header(grid: &Grid) -> Result<Option<Header>, LedgerError> {
 struct RowReader<'a> {
     grid: &'a Grid,
     row: usize,
-    fields: &'a BTreeMap<Field, usize>,
-    columns: &'a [Column],
+    header: &'a Header<Field>,
     problems: Vec<RowProblem>,
 }
 
 impl RowReader<'_> {
     fn problem(&mut self, field: Field, reason: Reason) {
-        let col = self.fields.get(&field).copied().unwrap_or_default();
-        let column = self.columns.get(col).cloned().unwrap_or_else(|| Column {
-            letter: column_letter(col),
-            header: String::new(),
-        });
+        let col = self.header.fields.get(&field).copied().unwrap_or_default();
         self.problems.push(RowProblem {
             row: self.row + 1,
-            column,
+            column: self.header.column(col),
             reason,
         });
     }
 
     /// The text of a field's cell, if the column exists and the cell has a value.
     fn get(&mut self, field: Field) -> Option<String> {
-        let col = *self.fields.get(&field)?;
-        let cell = self.grid.cell(self.row, col).clone();
-        let text = cell.text().replace("\r\n", "\n");
+        let (cell, text) = self.header.cell(self.grid, self.row, field)?;
         let day = matches!(field, Field::ReviewedOn | Field::LastPost);
-        match &cell {
-            Cell::Empty => return None,
-            Cell::Text(_) if text.is_empty() => return None,
+        match cell {
             Cell::Error(v) => {
                 self.problem(field, Reason::ErrorCell { value: v.clone() });
                 return None;
@@ -523,7 +493,7 @@ impl RowReader<'_> {
     }
 
     fn required(&mut self, field: Field) -> Option<String> {
-        let col = *self.fields.get(&field)?;
+        let col = *self.header.fields.get(&field)?;
         if self.grid.cell(self.row, col).is_blank() {
             self.problem(field, Reason::Missing);
             return None;
@@ -643,64 +613,35 @@ fn read_accounts(
     sheet: Option<&str>,
     directory: &Directory,
 ) -> Result<SheetRead, LedgerError> {
-    let names: Vec<String> = grids
-        .iter()
-        .map(|g| g.sheet.clone().unwrap_or_else(|| "CSV".to_string()))
-        .collect();
-    let candidates: Vec<&Grid> = match sheet {
-        Some(name) => vec![
-            grids
-                .iter()
-                .find(|g| g.sheet.as_deref() == Some(name))
-                .ok_or_else(|| LedgerError::NoSuchSheet {
-                    name: name.to_string(),
-                    sheets: names.clone(),
-                })?,
-        ],
-        None => grids.iter().collect(),
-    };
+    let candidates =
+        sheet::candidates(grids, sheet).map_err(|sheets| LedgerError::NoSuchSheet {
+            name: sheet.unwrap_or_default().to_string(),
+            sheets,
+        })?;
     for grid in &candidates {
         if let Some(header) = find_header(grid)? {
-            let (accounts, problems, ignored) = read_rows(grid, header, directory);
-            return Ok((grid.sheet.clone(), accounts, problems, ignored));
+            let (accounts, problems) = read_rows(grid, &header, directory);
+            return Ok((grid.sheet.clone(), accounts, problems, header.ignored()));
         }
     }
     Err(LedgerError::NoHeader {
-        sheets: candidates
-            .iter()
-            .map(|g| g.sheet.clone().unwrap_or_else(|| "CSV".to_string()))
-            .collect(),
+        sheets: candidates.iter().map(|g| sheet::sheet_name(g)).collect(),
     })
 }
 
 fn read_rows(
     grid: &Grid,
-    (header_row, fields, columns): Header,
+    header: &Header<Field>,
     directory: &Directory,
-) -> (Vec<AccountOut>, Vec<RowProblem>, Vec<Column>) {
-    let used: Vec<usize> = fields.values().copied().collect();
-    let ignored = columns
-        .iter()
-        .enumerate()
-        .filter(|(j, c)| !used.contains(j) && !c.header.is_empty())
-        .map(|(_, c)| c.clone())
-        .collect();
+) -> (Vec<AccountOut>, Vec<RowProblem>) {
     let mut accounts = Vec::new();
     let mut problems = Vec::new();
     let mut seen: Vec<(String, Platform, usize)> = Vec::new();
-    for row in header_row + 1..grid.rows.len() {
-        let cells = grid.rows.get(row).map(Vec::as_slice).unwrap_or_default();
-        if fields
-            .values()
-            .all(|c| cells.get(*c).is_none_or(Cell::is_blank))
-        {
-            continue;
-        }
+    for row in header.rows(grid) {
         let mut r = RowReader {
             grid,
             row,
-            fields: &fields,
-            columns: &columns,
+            header,
             problems: Vec::new(),
         };
         let handle = r.required(Field::Handle);
@@ -782,7 +723,12 @@ fn read_rows(
         let status = r.word(Field::Status, parse_status).unwrap_or_default();
         let reviewed_on = r.day(Field::ReviewedOn);
         let reviewed_by = r.get(Field::ReviewedBy);
-        let blank = |f: Field| fields.get(&f).is_none_or(|c| grid.cell(row, *c).is_blank());
+        let blank = |f: Field| {
+            header
+                .fields
+                .get(&f)
+                .is_none_or(|c| grid.cell(row, *c).is_blank())
+        };
         let reviewed = match (reviewed_on, reviewed_by) {
             (Some(on), Some(by)) => Some(ReviewOut {
                 on: on.to_string(),
@@ -835,7 +781,7 @@ fn read_rows(
             _ => problems.extend(row_problems),
         }
     }
-    (accounts, problems, ignored)
+    (accounts, problems)
 }
 
 /// Where the accounts came from, for the file's header comment.

@@ -266,6 +266,20 @@ pub(super) fn draw_dialog(app: &App, dialog: &Dialog, frame: &mut Frame, area: R
                 "one of: {options}"
             )));
         }
+        // A division may be named by the part it plays.
+        if !fact.parts.is_empty() {
+            let parts = fact
+                .parts
+                .iter()
+                .map(|(part, division)| format!("{part}（{division}）"))
+                .collect::<Vec<_>>()
+                .join("、");
+            lines.push(Line::from(tr!(
+                lang,
+                "担当の名でも: {parts}",
+                "or by part: {parts}"
+            )));
+        }
     }
     // Without a fact asked for, the lists recorded so far, each by its name, so that a value
     // can be taken back (`name-=value`).
