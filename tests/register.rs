@@ -659,11 +659,7 @@ fn an_account_due_after_the_reminder_is_mailed_then() {
     let text = String::from_utf8_lossy(&second.stdout);
     assert!(text.contains("広報広聴課: 送信しました"), "{text}");
     assert!(text.contains("観光交流課: 送信済み"), "{text}");
-    let eml = std::fs::read_to_string(outbox.join("20261207-0003.eml")).unwrap();
-    let parsed = mail_parser::MessageParser::default()
-        .parse(eml.as_bytes())
-        .unwrap();
-    let body = parsed.body_text(0).unwrap();
+    let body = body_of(&outbox.join("20261207-0003.eml"));
     assert_eq!(body.matches("■ @city_official").count(), 2, "{body}");
     assert!(!outbox.join("20261207-0004.eml").exists());
     // Nothing new: nothing sent.
@@ -687,11 +683,14 @@ fn an_account_due_after_the_reminder_is_mailed_then() {
     let text = String::from_utf8_lossy(&fourth.stdout);
     assert!(text.contains("広報広聴課: 送信しました"), "{text}");
     assert!(text.contains("観光交流課: 送信済み"), "{text}");
-    let eml = std::fs::read_to_string(outbox.join("20261207-0004.eml")).unwrap();
-    let parsed = mail_parser::MessageParser::default()
-        .parse(eml.as_bytes())
-        .unwrap();
-    assert!(parsed.body_text(0).unwrap().contains("広報 退職"));
+    assert!(body_of(&outbox.join("20261207-0004.eml")).contains("広報 退職"));
+}
+
+/// The text of a saved message, as a mail reader shows it.
+fn body_of(eml: &Path) -> String {
+    let bytes = std::fs::read(eml).unwrap();
+    let parsed = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+    parsed.body_text(0).unwrap().to_string()
 }
 
 // --- The 一覧表 as filed: `register export` and `register import` (issue 29 item 3) ---
