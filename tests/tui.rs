@@ -119,6 +119,7 @@ thread_local! {
 /// Applies an action as the screen loop does, including the deliveries it starts: each is
 /// run to its end and its outcome fed back.
 fn press(app: &mut App, action: Action) {
+    let before = app.selected;
     let mut pending = std::collections::VecDeque::from([action]);
     let mut delivered = false;
     while let Some(action) = pending.pop_front() {
@@ -131,9 +132,10 @@ fn press(app: &mut App, action: Action) {
             pending.push_back(RUNTIME.with(|r| r.block_on(work)));
         }
     }
-    // The person sees what the mail did before the next key (the key hold has passed;
-    // `a_delivery_moves_on_but_holds_a_key_in_flight` presses within it).
-    if delivered {
+    // The person sees what their key did (the mail it sent, the step the screen moved to)
+    // before the next key: the key hold has passed. `a_delivery_moves_on_but_holds_a_key_in_flight`
+    // and `a_second_enter_at_once_does_not_act_on_the_step_the_screen_moved_to` press within it.
+    if delivered || app.selected != before {
         app.changed_at = None;
     }
 }
@@ -1384,6 +1386,43 @@ fn an_approval_on_the_screen_covers_the_text_as_it_read() {
         .clone()
         .unwrap();
     assert_eq!(posted.text, drafted.trim_end_matches('\n'));
+}
+
+/// Enter pressed twice (or held down) on a step: the first does it and the screen moves to
+/// the next ready step; the second, meant for the step before, does nothing but say where the
+/// screen moved; pressed again once the person has seen it, it acts. Moving the selection
+/// oneself chooses the step at once.
+#[test]
+fn a_second_enter_at_once_does_not_act_on_the_step_the_screen_moved_to() {
+    let mut s = screen(Lang::Ja);
+    let app = &mut s.app;
+    let at_once = |app: &mut App, action: Action| {
+        let mut next = app.update(action);
+        while let Some(a) = next {
+            next = app.update(a);
+        }
+    };
+    at_once(app, Action::Primary); // detect
+    assert_eq!(selected_id(app), "report-to-supervisor");
+    let entries = app.incident.record().entries;
+    at_once(app, Action::Primary);
+    assert_eq!(app.incident.record().entries, entries, "nothing recorded");
+    assert!(app.take_work().is_empty(), "no mail queued");
+    let flash = app.flash.clone().unwrap();
+    assert!(flash.error);
+    assert!(
+        flash
+            .text
+            .contains("このキーは実行しませんでした。記録したので次の手順"),
+        "{}",
+        flash.text
+    );
+    // Chosen by the person's own key (down and back up): acts at once.
+    at_once(app, Action::Down);
+    at_once(app, Action::Up);
+    assert_eq!(selected_id(app), "report-to-supervisor");
+    at_once(app, Action::Primary);
+    assert!(app.incident.record().entries > entries || !app.take_work().is_empty());
 }
 
 /// This screen's own mail settling a notify step moves the screen on, as the person's own key

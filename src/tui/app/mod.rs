@@ -226,6 +226,10 @@ pub struct App {
     /// this screen's mail settling, an inject): keys on the selected step are held for
     /// [`KEY_HOLD`] after. `None` once the person has had time to see the change.
     pub changed_at: Option<std::time::Instant>,
+    /// The hold at `changed_at` is this screen's own act moving the selection on: a key
+    /// pressed again at once (a double Enter, a key held down) was meant for the step before.
+    /// Moving the selection oneself chooses the step, and ends it.
+    moved_on: bool,
     /// The reply mailbox read for this screen, if `[imap]` is set up.
     replies: Option<Replies>,
     /// The clipboard `y` copies to.
@@ -300,6 +304,7 @@ impl App {
             highlight_until: None,
             seen: Seen::default(),
             changed_at: None,
+            moved_on: false,
             replies: None,
             clipboard: clipboard::Clipboard::default(),
         };
@@ -377,7 +382,8 @@ impl App {
 
     /// Whether a key that acts on the selected step must be held: others changed the list
     /// or the step a moment ago (looked for now, too, so a key that arrives before the next
-    /// refresh is judged on what others recorded). Says so on the message line.
+    /// refresh is judged on what others recorded), or this screen's own act moved the
+    /// selection onto it a moment ago. Says so on the message line.
     fn held(&mut self) -> bool {
         // Only the journal: what the reply mailbox's watch reported waits for its own look.
         if let Err(e) = self.incident.refresh() {
@@ -390,6 +396,24 @@ impl App {
         if at.elapsed() >= KEY_HOLD {
             return false;
         }
+        if !self.moved_on {
+            return self.held_for_others();
+        }
+        let title = self
+            .selected_step()
+            .and_then(|ix| self.incident.playbook().graph.step(ix))
+            .map(|s| s.title.clone())
+            .unwrap_or_default();
+        self.error(tr!(
+            self.lang,
+            "このキーは実行しませんでした。記録したので次の手順「{title}」に移っています。この手順でよければもう一度押してください",
+            "this key did nothing: recorded, and moved on to \"{title}\"; press it again for this step"
+        ));
+        true
+    }
+
+    /// Holds a key after others changed what it acts on, saying who.
+    fn held_for_others(&mut self) -> bool {
         let who = self
             .log
             .iter()
@@ -429,10 +453,19 @@ impl App {
         match action {
             Action::PageDown => self.detail_scroll += 10,
             Action::PageUp => self.detail_scroll = self.detail_scroll.saturating_sub(10),
-            Action::Up => self.selected = self.selected.saturating_sub(1),
-            Action::Down => self.selected = (self.selected + 1).min(last),
-            Action::Top => self.selected = 0,
-            Action::Bottom => self.selected = last,
+            // The person choosing a step: a key on it is meant for it.
+            Action::Up | Action::Down | Action::Top | Action::Bottom => {
+                self.selected = match action {
+                    Action::Up => self.selected.saturating_sub(1),
+                    Action::Down => (self.selected + 1).min(last),
+                    Action::Top => 0,
+                    _ => last,
+                };
+                // A hold of this screen's own moving on ends; one for others' records stays.
+                if std::mem::take(&mut self.moved_on) {
+                    self.changed_at = None;
+                }
+            }
             Action::Primary | Action::Submit => self.primary(),
             Action::Done
                 if self.selected_step().is_some_and(|ix| {
@@ -615,7 +648,12 @@ impl App {
                 self.push_log(&entries);
                 self.say_recorded();
                 self.now = self.incident.now();
+                let before = self.selected_step();
                 self.select_next_ready();
+                if self.selected_step() != before {
+                    self.changed_at = Some(std::time::Instant::now());
+                    self.moved_on = true;
+                }
                 if self
                     .incident
                     .state()
@@ -691,6 +729,7 @@ impl App {
     pub(super) fn hold_if_changed(&mut self) {
         if self.seen_now() != self.seen {
             self.changed_at = Some(std::time::Instant::now());
+            self.moved_on = false;
             self.seen = self.seen_now();
         }
     }
