@@ -1341,6 +1341,45 @@ fn a_closed_incident_refuses_dialogs_at_once_and_its_clocks_stop() {
     }
 }
 
+/// An approval dialog is for the text as it read when the dialog opened: an edit a colleague
+/// saves while it is open is not what the approval covers, so posting asks for the approval
+/// again instead of publishing words the approver never saw.
+#[test]
+fn an_approval_covers_the_text_its_dialog_opened_for_not_an_edit_saved_since() {
+    let mut s = screen(Lang::Ja);
+    let app = &mut s.app;
+    app.selected = position(app, "detect");
+    press(app, Action::Primary);
+    app.selected = position(app, "takeover-notice");
+    press(app, Action::Copy); // the draft saved, as it reads
+    let path = app.dir().join("statements/takeover-notice.txt");
+    let drafted = std::fs::read_to_string(&path).unwrap();
+    press(app, Action::Primary);
+    assert!(
+        matches!(&app.mode, Mode::Dialog(d) if d.kind == hikeshi::tui::app::DialogKind::Approve),
+        "{:?}",
+        app.mode
+    );
+    std::fs::write(&path, format!("{drafted}※DMで連絡します")).unwrap();
+    press(app, Action::Submit);
+    let ix = app
+        .incident
+        .playbook()
+        .graph
+        .find("takeover-notice")
+        .unwrap();
+    assert!(app.incident.state().step(ix).unwrap().approval.is_some());
+    let entries = app.incident.record().entries;
+    press(app, Action::Primary);
+    assert!(
+        matches!(&app.mode, Mode::Dialog(d) if d.kind == hikeshi::tui::app::DialogKind::Approve),
+        "the edited text needs its own approval: {:?}",
+        app.mode
+    );
+    assert_eq!(app.incident.record().entries, entries, "nothing posted");
+    assert_eq!(app.incident.state().status_of(ix), StepStatus::Ready);
+}
+
 /// An approval given on the screen covers the statement as it read then: the draft saved by
 /// `y` is the same text, but an edit of it after the approval makes Enter ask for the approval
 /// again instead of posting; the approved text back, Enter posts it.

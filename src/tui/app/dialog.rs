@@ -74,6 +74,9 @@ pub struct Dialog {
     pub acknowledged_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// The fact a fact dialog asks for (its id): what is typed is its value.
     pub fact: Option<String>,
+    /// The texts an approval dialog is for (the posts it covers, as they read when it
+    /// opened): the approval covers these, not what a colleague may have saved since.
+    pub approving: Option<Vec<crate::incident::PostStatement>>,
 }
 
 impl Dialog {
@@ -220,6 +223,12 @@ impl App {
             fact: (kind == DialogKind::Fact)
                 .then(|| self.fact_to_ask(step))
                 .flatten(),
+            // Unreadable now, it is read (and refused) when the approval is recorded.
+            approving: (kind == DialogKind::Approve)
+                .then(|| {
+                    crate::incident::statement::covered(self.incident.record(), step, self.now).ok()
+                })
+                .flatten(),
         });
     }
 
@@ -269,6 +278,7 @@ impl App {
                     messages,
                     acknowledged_at: None,
                     fact: None,
+                    approving: None,
                 });
             }
         }
@@ -300,6 +310,7 @@ impl App {
             messages: Vec::new(),
             acknowledged_at,
             fact: None,
+            approving: None,
         });
     }
 
@@ -496,7 +507,7 @@ impl App {
             DialogKind::Approve => Command::Approve {
                 step,
                 by: text,
-                statements: None,
+                statements: dialog.approving,
             },
             DialogKind::RejectBy => Command::Reject {
                 step,

@@ -175,13 +175,16 @@ const HIGHLIGHT: std::time::Duration = std::time::Duration::from_secs(5);
 /// 0.3–1 s), short enough that pressing it again works at once.
 pub const KEY_HOLD: std::time::Duration = std::time::Duration::from_millis(1500);
 
-/// What a key on the selected step acts on: every step's status, and the selected step's
-/// record and messages. When others change it, keys are held for [`KEY_HOLD`].
+/// What a key on the selected step acts on: every step's status, the selected step's record
+/// and messages, and the facts. When others change it, keys are held for [`KEY_HOLD`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Seen {
     statuses: Vec<StepStatus>,
     selected: Option<crate::incident::state::StepRecord>,
     messages: Vec<crate::incident::state::MessageRecord>,
+    /// What texts are filled in with: a fact changed by another changes what an approval
+    /// or a post would say.
+    facts: std::collections::BTreeMap<String, String>,
 }
 
 /// The whole screen state.
@@ -377,6 +380,7 @@ impl App {
                 .filter(|m| Some(&m.step) == id.as_ref())
                 .cloned()
                 .collect(),
+            facts: state.facts.clone(),
         }
     }
 
