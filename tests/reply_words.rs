@@ -64,10 +64,30 @@ const REPLIES: &[(&str, Verdict)] = &[
         Q,
     ),
     ("OK\nPlease post after the press conference", Q),
+    // A short line after the answer that corrects or takes it back: never an approval.
+    ("承認\n要相談", Q),
+    ("承認\n一旦ストップ", Q),
+    ("承認\n投稿待機", Q),
+    ("承認\n撤回", Q),
+    ("承認\nいや、やっぱりなし", Q),
+    ("承認します\n日付誤り", Q),
+    ("承認\n3行目 12/8→12/7", Q),
+    ("承認。\n電話番号削除", Q),
+    ("承認\n> 12月8日に開設します\n→7日", Q),
+    ("OK\nRemove the phone number", Q),
+    // "Not yet" holds the answer back: no refusal.
+    ("Not approved yet, checking with 部長", Q),
+    ("not approved - waiting", Q),
+    ("却下 まだ部長が確認中です", Q),
+    ("Approved\nWrong date in line 2", Q),
+    // A sentence ending 「から送信」 or after 「・・・」 is the writer's, not a signature.
+    ("承認します。\nただし、Xは秘書広報課のアカウントから送信", Q),
+    ("承認します。\n・・・\nやはり保留で", Q),
     ("OK, than\u{212A}s, but do not post", Q),
     // A signature, a phone's line, a courtesy after the answer leave it as it is.
     ("承認します。\nこども家庭課 山田\n内線 1234", A),
     ("承認します\n\niPhoneから送信", A),
+    ("承認します\nAndroid端末から送信", A),
     ("了解しました\nよろしくお願いします\n広報広聴課 田中", K),
     (
         "OK\nTaro Yamada\nPublic Relations Division\nSent from my iPhone",

@@ -103,12 +103,21 @@ fn written_lines(body: &str) -> Vec<String> {
     out
 }
 
-/// The line a phone or a client adds below what was written (「iPhoneから送信」).
+/// The line a phone or a client adds below what was written (「iPhoneから送信」): a device or
+/// an app named in Latin letters, or a phone's word, before 「から送信」. A sentence that ends
+/// so (「Xは秘書広報課のアカウントから送信」) is the writer's, and is read.
 fn is_client_signature(t: &str) -> bool {
     let lower = t.to_lowercase();
-    t.ends_with("から送信")
-        || lower.starts_with("sent from my")
-        || lower.starts_with("get outlook for")
+    let device = t.strip_suffix("から送信").is_some_and(|before| {
+        let before = before.trim();
+        before.chars().count() <= 20
+            && !before.contains(['の', 'は', 'を', 'が', 'に', '、', '。'])
+            && (before.chars().any(|c| c.is_ascii_alphabetic())
+                || ["スマートフォン", "スマホ", "携帯", "ドコモメール"]
+                    .iter()
+                    .any(|w| before.contains(w)))
+    });
+    device || lower.starts_with("sent from my") || lower.starts_with("get outlook for")
 }
 
 /// Where Outlook and many Japanese clients put the original, unquoted, below.
@@ -154,7 +163,8 @@ fn is_signature_separator(raw: &str) -> bool {
         return false;
     };
     t.chars().count() >= 3
-        && "-=_*~─━═＝＿＊～・※#+".contains(first)
+        // Not 「・・・」: an ellipsis before more words, never a signature's line.
+        && "-=_*~─━═＝＿＊～※#+".contains(first)
         && t.chars().all(|c| c == first)
 }
 
@@ -471,15 +481,80 @@ fn may_follow(line: &str) -> bool {
         "確認",
         "予定",
     ];
-    const INSTRUCTION: [&str; 16] = [
-        "please", "after", "until", "before", "once", "when", "only", "provided", "pending",
-        "later", "tomorrow", "first", "edit", "post", "check", "should",
+    // A correction or a taking back, however short (「撤回」「日付誤り」「12/8→12/7」).
+    const CORRECTION: [&str; 31] = [
+        "撤回",
+        "取消",
+        "取り消",
+        "取りやめ",
+        "見送",
+        "ストップ",
+        "停止",
+        "待機",
+        "相談",
+        "誤り",
+        "誤字",
+        "間違",
+        "違い",
+        "削除",
+        "差し替",
+        "差替",
+        "直し",
+        "追加",
+        "要",
+        "なし",
+        "無し",
+        "やっぱり",
+        "やはり",
+        "いや",
+        "→",
+        "⇒",
+        "->",
+        "行目",
+        "一旦",
+        "いったん",
+        "再度",
+    ];
+    const INSTRUCTION: [&str; 30] = [
+        "please",
+        "after",
+        "until",
+        "before",
+        "once",
+        "when",
+        "only",
+        "provided",
+        "pending",
+        "later",
+        "tomorrow",
+        "first",
+        "edit",
+        "post",
+        "check",
+        "should",
+        "remove",
+        "delete",
+        "wrong",
+        "typo",
+        "error",
+        "mistake",
+        "correct",
+        "replace",
+        "instead",
+        "line",
+        "cancel",
+        "retract",
+        "withdraw",
+        "withdrawn",
     ];
     let lower = t.to_lowercase();
     let english = lower
         .split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
         .any(|w| INSTRUCTION.contains(&w));
-    !has_qualifier(t) && !english && !SENTENCE.iter().any(|w| t.contains(w))
+    !has_qualifier(t)
+        && !english
+        && !SENTENCE.iter().any(|w| t.contains(w))
+        && !CORRECTION.iter().any(|w| t.contains(w))
 }
 
 /// 却下 / 不可 / rejected, an ending, a separator and the reason (on the line, or the lines
@@ -516,6 +591,10 @@ fn read_rejection(line: &str, after: &str, endings: &[&str], rest: &[&str]) -> R
         if reason.is_empty() || only_courtesy(&reason) {
             return Reading::unclear(Unclear::NoReason, line);
         }
+        // 「not approved yet, checking with 部長」 holds the answer back; it refuses nothing.
+        if not_yet(&reason) {
+            return Reading::unclear(Unclear::Qualified, line);
+        }
         return Reading {
             verdict: Verdict::Rejected,
             reason: Some(reason),
@@ -523,6 +602,18 @@ fn read_rejection(line: &str, after: &str, endings: &[&str], rest: &[&str]) -> R
         };
     }
     Reading::unclear(Unclear::Qualified, line)
+}
+
+/// Whether a refusal's reason says the answer is still to come (not yet, pending, checking).
+fn not_yet(reason: &str) -> bool {
+    // Not 「待ってください」 / "wait for the police": that refuses the text until then.
+    const JA: [&str; 4] = ["まだ", "確認中", "検討中", "相談中"];
+    const EN: [&str; 4] = ["yet", "pending", "waiting", "checking"];
+    JA.iter().any(|w| reason.contains(w))
+        || reason
+            .to_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| EN.contains(&w))
 }
 
 /// `line` without `word` at its start (ASCII case ignored), if it starts so.
