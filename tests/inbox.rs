@@ -262,7 +262,18 @@ fn bad_replies_change_nothing_and_are_shown() {
         "{} [HK-0000AAAA] [HK-1111BBBB]",
         first["subject"].as_str().unwrap()
     );
-    for r in [&wrong_code, &wrong_sender, &unthreaded, &crossed, &guesses] {
+    // From the addressee, sent by someone on their behalf (a delegate's Sender:): the words
+    // are the delegate's.
+    let mut delegated = Reply::to(&first, "b7@x", "承認します");
+    delegated.headers = "Sender: hisho@city.example.jp\r\n".into();
+    for r in [
+        &wrong_code,
+        &wrong_sender,
+        &unthreaded,
+        &crossed,
+        &guesses,
+        &delegated,
+    ] {
         server.append(&r.bytes());
     }
     // Malformed (names none of the incident's messages: not its mail, neither downloaded nor
@@ -272,9 +283,10 @@ fn bad_replies_change_nothing_and_are_shown() {
     huge.extend(std::iter::repeat_n(b'x', 300 * 1024));
     server.append(&huge);
     let out = case.ok(&["inbox", "INC"]);
-    assert_eq!(out.matches("not recorded").count(), 6, "{out}");
+    assert_eq!(out.matches("not recorded").count(), 7, "{out}");
     assert!(out.contains("no reply code"), "{out}");
     assert!(out.contains("mallory@evil.example"), "{out}");
+    assert!(out.contains("hisho@city.example.jp"), "{out}");
     assert!(out.contains("does not answer message #1"), "{out}");
     assert!(out.contains("does not answer message #2"), "{out}");
     assert!(out.contains("3 reply codes in the subject"), "{out}");

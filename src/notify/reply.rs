@@ -231,6 +231,16 @@ pub fn match_reply(
     if !address.eq_ignore_ascii_case(&record.letter.address) {
         return Err(Unmatched::WrongSender(number, clean(&address)));
     }
+    // Sent on the approver's behalf (a delegate's `Sender:`, Exchange's "on behalf of"): the
+    // words are the delegate's, not the approver's.
+    if let Some(sender) = mail
+        .sender()
+        .and_then(|s| s.first())
+        .and_then(|s| s.address())
+        && !sender.eq_ignore_ascii_case(&address)
+    {
+        return Err(Unmatched::WrongSender(number, clean(sender)));
+    }
     if automatic(&mail) {
         return Err(Unmatched::Automatic(number));
     }
