@@ -454,6 +454,11 @@ pub fn reply_issue(issue: ReplyIssue, reply: &Reply, lang: Lang) -> String {
             "この承認依頼はすでに承認・却下されたか、新しい承認依頼に置き換わっています",
             "this approval request was decided already or replaced by a newer request"
         ),
+        ReplyIssue::Replaced => tr!(
+            lang,
+            "同じ方から後に届いた返信に置き換わりました",
+            "a later reply from the same person replaced it"
+        ),
         ReplyIssue::NotApplicable => tr!(
             lang,
             "この手順は今回の事案では行いません",

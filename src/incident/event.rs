@@ -188,6 +188,9 @@ pub enum ReplyIssue {
     /// The request it answers was decided already (approved, refused) or a newer request
     /// replaced it.
     Superseded,
+    /// Held for its step, then a later reply from the same person came: their last words
+    /// count, not these.
+    Replaced,
 }
 
 /// A reply mail to one of the incident's messages, as received and saved under `inbox/`:

@@ -283,7 +283,7 @@ approval. The person on duty will ask again with the new text: please answer tha
             "この依頼への回答はすでに記録されたか、新しい依頼に置き換わっています。新しい依頼のメールがある場合は、そちらに返信してください。",
             "This request was answered already or replaced by a newer one. If there is a newer request, please answer that one."
         ),
-        ReplyIssue::StepSettled | ReplyIssue::NotApplicable => tr!(
+        ReplyIssue::StepSettled | ReplyIssue::NotApplicable | ReplyIssue::Replaced => tr!(
             lang,
             "ご返信は受け取りましたが、記録には数えていません。ご不明な点は担当者に電話でお問い合わせください。",
             "Your reply was received but does not count. Please phone the person on duty with any question."

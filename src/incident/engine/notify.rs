@@ -426,8 +426,17 @@ pub(super) fn reply(
             reply_id: reply.reply_id.clone(),
         });
     }
+    // A reply held for its step is replaced by a later one from the same person ("承認", then
+    // "却下 日付誤り" or "やっぱり待ってください"): their last words count, not the first.
+    let replaced = record.held.iter().map(|held| Event::ReplyNotCounted {
+        message,
+        issue: ReplyIssue::Replaced,
+        reply: held.clone(),
+    });
+    let mut events: Vec<Event> = replaced.collect();
     let outcome = judge(state, playbook, record, reply, statements)?;
-    outcome_events(state, record, reply, outcome, answer)
+    events.extend(outcome_events(state, record, reply, outcome, answer)?);
+    Ok(events)
 }
 
 /// A held reply taken up again: counted, or counted as nothing, once its step can be
