@@ -338,11 +338,10 @@ fn the_readme_s_run_on_the_screen_uses_the_city_s_files() {
     ));
     let screen = tmux.wait_for("進捗 0/26");
     assert!(!screen.contains("警告"), "{screen}");
-    // Enter does the selected step (detect), then the next one offered: the first report.
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("進捗 1/26");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("進捗 2/26");
+    // Enter does the selected step (detect), then the next one offered: the first report (an
+    // Enter right after the screen moved on is held, and pressed again).
+    tmux.press_until(&["Enter"], "進捗 1/26");
+    tmux.press_until(&["Enter"], "進捗 2/26");
     tmux.keys(&["q"]);
     tmux.wait_for("記録は保存されています");
     let incident = only_incident(&city);

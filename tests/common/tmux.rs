@@ -106,6 +106,31 @@ impl Tmux {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+
+    /// Presses `keys` as a person does, until the screen shows `text`: a key the screen
+    /// held (pressed a moment after the screen moved on, by one's own act or another's)
+    /// says so; the person looks, and presses it again.
+    pub fn press_until(&self, keys: &[&str], text: &str) -> String {
+        const HELD: &str = "このキーは実行しませんでした";
+        let deadline = Instant::now() + Duration::from_secs(60);
+        self.keys(keys);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            if screen.contains(HELD) {
+                self.keys(&["Escape"]);
+                self.wait_gone(HELD);
+                self.keys(keys);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "screen never showed {text:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 impl Drop for Tmux {
