@@ -140,6 +140,11 @@ fn press(app: &mut App, action: Action) {
     }
 }
 
+/// Whether the screen asks who approved (the approval dialog is open).
+fn asks_for_approval(app: &App) -> bool {
+    matches!(&app.mode, Mode::Dialog(d) if d.kind == hikeshi::tui::app::DialogKind::Approve)
+}
+
 /// Position of a step in the screen's list.
 fn position(app: &App, id: &str) -> usize {
     let graph = &app.incident.playbook().graph;
@@ -446,11 +451,7 @@ fn enter_on_a_post_asks_for_its_approval_only_when_the_engine_wants_one() {
     press(app, Action::Primary);
     app.selected = position(app, "takeover-notice");
     press(app, Action::Primary);
-    assert!(
-        matches!(&app.mode, Mode::Dialog(d) if d.kind == hikeshi::tui::app::DialogKind::Approve),
-        "{:?}",
-        app.mode
-    );
+    assert!(asks_for_approval(app), "{:?}", app.mode);
 }
 
 #[test]
@@ -1355,11 +1356,7 @@ fn an_approval_covers_the_text_its_dialog_opened_for_not_an_edit_saved_since() {
     let path = app.dir().join("statements/takeover-notice.txt");
     let drafted = std::fs::read_to_string(&path).unwrap();
     press(app, Action::Primary);
-    assert!(
-        matches!(&app.mode, Mode::Dialog(d) if d.kind == hikeshi::tui::app::DialogKind::Approve),
-        "{:?}",
-        app.mode
-    );
+    assert!(asks_for_approval(app), "{:?}", app.mode);
     std::fs::write(&path, format!("{drafted}※DMで連絡します")).unwrap();
     press(app, Action::Submit);
     let ix = app
@@ -1372,7 +1369,7 @@ fn an_approval_covers_the_text_its_dialog_opened_for_not_an_edit_saved_since() {
     let entries = app.incident.record().entries;
     press(app, Action::Primary);
     assert!(
-        matches!(&app.mode, Mode::Dialog(d) if d.kind == hikeshi::tui::app::DialogKind::Approve),
+        asks_for_approval(app),
         "the edited text needs its own approval: {:?}",
         app.mode
     );
@@ -1405,11 +1402,7 @@ fn an_approval_on_the_screen_covers_the_text_as_it_read() {
     std::fs::write(&path, format!("{drafted}（追記）")).unwrap();
     let entries = app.incident.record().entries;
     press(app, Action::Primary);
-    assert!(
-        matches!(&app.mode, Mode::Dialog(d) if d.kind == hikeshi::tui::app::DialogKind::Approve),
-        "{:?}",
-        app.mode
-    );
+    assert!(asks_for_approval(app), "{:?}", app.mode);
     assert_eq!(app.incident.record().entries, entries);
     assert_eq!(app.incident.state().status_of(ix), StepStatus::Ready);
     press(app, Action::Cancel);

@@ -719,17 +719,18 @@ fn update(
         return Ok(Outcome::Success);
     }
     let path = PathBuf::from(&loaded.origin);
-    if loaded.origin.starts_with("<embedded>") || !path.is_file() {
+    // The register's text as loaded (verbatim: CRLF and comments), not read a second time.
+    let (false, Some(register_source)) = (
+        loaded.origin.starts_with("<embedded>") || !path.is_file(),
+        loaded.sources.first(),
+    ) else {
         return Err(Error::NoRegister {
             path: Path::new("playbooks").join(register::FILE_NAME),
         });
-    }
-    let text = std::fs::read_to_string(&path).map_err(|source| Error::Write {
-        path: path.clone(),
-        source,
-    })?;
+    };
+    let text = &register_source.text;
     let line = account.line;
-    let new = match register::update::apply(&text, line, &changes) {
+    let new = match register::update::apply(text, line, &changes) {
         Ok(new) => new,
         Err(register::update::ApplyError::NeedsMethod) => {
             return Err(Error::RegisterNeedsValue {

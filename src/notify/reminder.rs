@@ -82,16 +82,23 @@ pub enum ReminderOutcome {
 /// The reminders recorded in `dir`, in order (a line that cannot be read is skipped: the
 /// file is appended only by this module).
 pub fn recorded(dir: &Path) -> Result<Vec<ReminderRecord>, NotifyError> {
+    read_record(dir).map(|(records, _)| records)
+}
+
+/// The records, and whether the file's last line is torn (a crash inside an append).
+fn read_record(dir: &Path) -> Result<(Vec<ReminderRecord>, bool), NotifyError> {
     let path = dir.join(RECORD);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), false)),
         Err(e) => return Err(io(crate::lang::io::READ, &path, e)),
     };
-    Ok(text
+    let torn = !text.is_empty() && !text.ends_with('\n');
+    let records = text
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
-        .collect())
+        .collect();
+    Ok((records, torn))
 }
 
 fn io(action: crate::lang::Text, path: &Path, e: std::io::Error) -> NotifyError {
@@ -109,7 +116,7 @@ pub async fn send(
 ) -> Result<Vec<ReminderOutcome>, NotifyError> {
     let outbox = dir.join(OUTBOX);
     std::fs::create_dir_all(&outbox).map_err(|e| io(crate::lang::io::CREATE, &outbox, e))?;
-    let mut records = recorded(dir)?;
+    let (mut records, mut torn) = read_record(dir)?;
     let mut out = Vec::new();
     for letter in letters {
         let sent_with = |key: &String| {
@@ -163,7 +170,7 @@ pub async fn send(
             transport: None,
             detail: String::new(),
         };
-        append(dir, &attempt)?;
+        append(dir, &attempt, std::mem::take(&mut torn))?;
         records.push(attempt);
         let job = Job {
             message: number,
@@ -191,7 +198,7 @@ pub async fn send(
             transport: transport_kind,
             detail,
         };
-        append(dir, &record)?;
+        append(dir, &record, false)?;
         records.push(record.clone());
         out.push(ReminderOutcome::Tried(record));
     }
@@ -226,14 +233,11 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), NotifyError> {
         .map_err(|e| io(crate::lang::io::SAVE_MESSAGE, path, e))
 }
 
-/// Appends one record and fsyncs it.
-fn append(dir: &Path, record: &ReminderRecord) -> Result<(), NotifyError> {
+/// Appends one record and fsyncs it; a line `torn` by a crash (as read at the start) is
+/// ended first, so this record stands on a line of its own.
+fn append(dir: &Path, record: &ReminderRecord, torn: bool) -> Result<(), NotifyError> {
     let path: PathBuf = dir.join(RECORD);
     let line = serde_json::to_string(record).map_err(|e| NotifyError::Compose(e.to_string()))?;
-    // A line torn by a crash is ended first, so this record stands on a line of its own.
-    let torn = std::fs::read(&path)
-        .map(|b| b.last().is_some_and(|c| *c != b'\n'))
-        .unwrap_or(false);
     let mut f = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

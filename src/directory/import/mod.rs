@@ -311,11 +311,11 @@ fn find_header(grid: &Grid) -> Result<Option<Header<Field>>, ContactsError> {
     for i in 0..grid.rows.len() {
         let header = Header::scan(grid, i, Field::from_header);
         if header.has(&[Field::Name, Field::Email]) {
-            if let Some((field, a, b)) = header.duplicate {
+            if let Some((field, first, second)) = header.duplicate_shown() {
                 return Err(ContactsError::DuplicateColumn {
                     field,
-                    first: header.shown(a),
-                    second: header.shown(b),
+                    first,
+                    second,
                 });
             }
             return Ok(Some(header));
@@ -484,19 +484,14 @@ struct Read {
 
 /// Reads the contacts from the first grid with a header row (or the one named `sheet`).
 pub fn read_contacts(grids: &[Grid], sheet: Option<&str>) -> Result<Contacts, ContactsError> {
-    let candidates =
-        sheet::candidates(grids, sheet).map_err(|sheets| ContactsError::NoSuchSheet {
-            name: sheet.unwrap_or_default().to_string(),
-            sheets,
-        })?;
-    for grid in &candidates {
-        if let Some(header) = find_header(grid)? {
-            return Ok(read_rows(grid, &header));
-        }
-    }
-    Err(ContactsError::NoHeader {
-        sheets: candidates.iter().map(|g| sheet::sheet_name(g)).collect(),
-    })
+    let (grid, header) = sheet::first_with_header(
+        grids,
+        sheet,
+        find_header,
+        |name, sheets| ContactsError::NoSuchSheet { name, sheets },
+        |sheets| ContactsError::NoHeader { sheets },
+    )?;
+    Ok(read_rows(grid, &header))
 }
 
 fn read_rows(grid: &Grid, header: &Header<Field>) -> Contacts {

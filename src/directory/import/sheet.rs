@@ -11,12 +11,31 @@ pub fn sheet_name(grid: &Grid) -> String {
     grid.sheet.clone().unwrap_or_else(|| "CSV".to_string())
 }
 
-/// The grids to look at for a header: the one `sheet` names, else every one in order. A name
-/// no sheet has gives the names there are.
-pub fn candidates<'g>(
+/// The first grid to look at (the one `sheet` names, else each in order) in which `find`
+/// finds the header row, with it. A name no sheet has is `no_such` (the name, the sheets
+/// there are); no header in any is `no_header` (the sheets looked at).
+pub fn first_with_header<'g, F, E>(
     grids: &'g [Grid],
     sheet: Option<&str>,
-) -> Result<Vec<&'g Grid>, Vec<String>> {
+    find: impl Fn(&Grid) -> Result<Option<Header<F>>, E>,
+    no_such: impl FnOnce(String, Vec<String>) -> E,
+    no_header: impl FnOnce(Vec<String>) -> E,
+) -> Result<(&'g Grid, Header<F>), E> {
+    let candidates = candidates(grids, sheet)
+        .map_err(|sheets| no_such(sheet.unwrap_or_default().to_string(), sheets))?;
+    for grid in &candidates {
+        if let Some(header) = find(grid)? {
+            return Ok((grid, header));
+        }
+    }
+    Err(no_header(
+        candidates.iter().map(|g| sheet_name(g)).collect(),
+    ))
+}
+
+/// The grids to look at for a header: the one `sheet` names, else every one in order. A name
+/// no sheet has gives the names there are.
+fn candidates<'g>(grids: &'g [Grid], sheet: Option<&str>) -> Result<Vec<&'g Grid>, Vec<String>> {
     match sheet {
         Some(name) => grids
             .iter()
@@ -65,6 +84,12 @@ impl<F: Ord + Copy> Header<F> {
             }
         }
         header
+    }
+
+    /// The first field two columns name, with both columns as messages name them.
+    pub fn duplicate_shown(&self) -> Option<(F, String, String)> {
+        self.duplicate
+            .map(|(field, a, b)| (field, self.shown(a), self.shown(b)))
     }
 
     /// Whether the row names every one of `fields`.

@@ -418,11 +418,11 @@ fn find_header(grid: &Grid) -> Result<Option<Header<Field>>, LedgerError> {
                     column: header.shown(j),
                 });
             }
-            if let Some((field, a, b)) = header.duplicate {
+            if let Some((field, first, second)) = header.duplicate_shown() {
                 return Err(LedgerError::DuplicateColumn {
                     field,
-                    first: header.shown(a),
-                    second: header.shown(b),
+                    first,
+                    second,
                 });
             }
             return Ok(Some(header));
@@ -613,20 +613,15 @@ fn read_accounts(
     sheet: Option<&str>,
     directory: &Directory,
 ) -> Result<SheetRead, LedgerError> {
-    let candidates =
-        sheet::candidates(grids, sheet).map_err(|sheets| LedgerError::NoSuchSheet {
-            name: sheet.unwrap_or_default().to_string(),
-            sheets,
-        })?;
-    for grid in &candidates {
-        if let Some(header) = find_header(grid)? {
-            let (accounts, problems) = read_rows(grid, &header, directory);
-            return Ok((grid.sheet.clone(), accounts, problems, header.ignored()));
-        }
-    }
-    Err(LedgerError::NoHeader {
-        sheets: candidates.iter().map(|g| sheet::sheet_name(g)).collect(),
-    })
+    let (grid, header) = sheet::first_with_header(
+        grids,
+        sheet,
+        find_header,
+        |name, sheets| LedgerError::NoSuchSheet { name, sheets },
+        |sheets| LedgerError::NoHeader { sheets },
+    )?;
+    let (accounts, problems) = read_rows(grid, &header, directory);
+    Ok((grid.sheet.clone(), accounts, problems, header.ignored()))
 }
 
 fn read_rows(

@@ -453,23 +453,23 @@ impl App {
         }
     }
 
+    /// The person choosing a step: a key on it is meant for it, so a hold of this screen's
+    /// own moving on ends (one for others' records stays).
+    fn choose(&mut self, position: usize) {
+        self.selected = position;
+        if std::mem::take(&mut self.moved_on) {
+            self.changed_at = None;
+        }
+    }
+
     fn normal_action(&mut self, action: Action, last: usize) {
         match action {
             Action::PageDown => self.detail_scroll += 10,
             Action::PageUp => self.detail_scroll = self.detail_scroll.saturating_sub(10),
-            // The person choosing a step: a key on it is meant for it.
-            Action::Up | Action::Down | Action::Top | Action::Bottom => {
-                self.selected = match action {
-                    Action::Up => self.selected.saturating_sub(1),
-                    Action::Down => (self.selected + 1).min(last),
-                    Action::Top => 0,
-                    _ => last,
-                };
-                // A hold of this screen's own moving on ends; one for others' records stays.
-                if std::mem::take(&mut self.moved_on) {
-                    self.changed_at = None;
-                }
-            }
+            Action::Up => self.choose(self.selected.saturating_sub(1)),
+            Action::Down => self.choose((self.selected + 1).min(last)),
+            Action::Top => self.choose(0),
+            Action::Bottom => self.choose(last),
             Action::Primary | Action::Submit => self.primary(),
             Action::Done
                 if self.selected_step().is_some_and(|ix| {
