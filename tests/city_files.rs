@@ -20,7 +20,7 @@ const TOWN: &str = "架空町";
 const NIGHT: &str = "2026-11-20T22:05:00+09:00";
 
 /// `hikeshi` in `cwd` as 田中 at [`NIGHT`].
-fn in_dir(cwd: &Path) -> assert_cmd::Command {
+fn in_dir(cwd: &Path) -> common::Hikeshi {
     let mut cmd = hikeshi();
     cmd.current_dir(cwd)
         .env("HIKESHI_TIME", NIGHT)

@@ -16,7 +16,7 @@ use rust_xlsxwriter::{Format, Workbook};
 /// The time of every import here: 2026-12-07 14:00 in Japan.
 const TIME: &str = "2026-12-07T05:00:00Z";
 
-fn cmd(dir: &Path) -> assert_cmd::Command {
+fn cmd(dir: &Path) -> common::Hikeshi {
     let mut c = hikeshi();
     c.current_dir(dir)
         .env("HIKESHI_TIME", TIME)

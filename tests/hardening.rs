@@ -12,7 +12,7 @@ const T0: &str = "2026-11-22T14:03:00+09:00";
 const T1: &str = "2026-11-22T14:10:00+09:00";
 
 /// `hikeshi --lang en` in `cwd` with a fixed clock and an operator.
-fn h(cwd: &Path, time: &str) -> assert_cmd::Command {
+fn h(cwd: &Path, time: &str) -> common::Hikeshi {
     let mut cmd = common::hikeshi_at(cwd, time);
     cmd.args(["--lang", "en"]);
     cmd

@@ -11,7 +11,7 @@ use predicates::prelude::*;
 const T0: &str = "2026-11-22T14:03:00+09:00";
 
 /// `hikeshi` in `cwd` with a fixed clock and an operator.
-fn h(cwd: &Path, time: &str) -> assert_cmd::Command {
+fn h(cwd: &Path, time: &str) -> common::Hikeshi {
     common::hikeshi_at(cwd, time)
 }
 
@@ -1081,7 +1081,7 @@ fn a_rumour_found_true_or_not_yet_checked_is_never_called_untrue() {
 }
 
 /// The incident folder a successful `start` printed last.
-fn started(start: &mut assert_cmd::Command) -> String {
+fn started(start: &mut common::Hikeshi) -> String {
     let out = start.assert().success();
     String::from_utf8_lossy(&out.get_output().stdout)
         .lines()

@@ -8,11 +8,12 @@ mod common;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use common::StartAgain as _;
 use common::hikeshi;
 
 const T0: &str = "2026-11-22T14:03:00+09:00";
 
-fn h(cwd: &Path) -> assert_cmd::Command {
+fn h(cwd: &Path) -> common::Hikeshi {
     let mut cmd = hikeshi();
     cmd.current_dir(cwd)
         .env("HIKESHI_TIME", T0)
@@ -189,7 +190,7 @@ fn killed_at_random_moments_during_start_no_incomplete_incident_is_listed() {
             .env("HIKESHI_OPERATOR", "田中")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
-            .spawn()
+            .spawn_again()
             .unwrap();
         std::thread::sleep(Duration::from_micros(rng.below(start_time * 3 / 2)));
         // A kill that races the process's own exit may fail (Wine reports "Internal error"

@@ -7,6 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use common::StartAgain as _;
 use common::engine::{decide, done, start};
 use common::hikeshi;
 use hikeshi::incident::{Command, Incident};
@@ -388,7 +389,7 @@ fn killed_at_random_moments_nothing_acknowledged_is_lost() {
             .stderr(Stdio::null())
             .env_remove("HIKESHI_LANG")
             .process_group(0)
-            .spawn()
+            .spawn_again()
             .unwrap();
         // Between a tenth of a note and three notes' time.
         std::thread::sleep(Duration::from_micros(
@@ -453,7 +454,7 @@ fn a_reader_waits_for_an_append_under_way_rather_than_report_a_torn_tail() {
         .env_remove("HIKESHI_LANG")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
-        .spawn()
+        .spawn_again()
         .unwrap();
     // Long enough for the reader to have found the partial line (if it finished first, it
     // read the whole journal: the test then proves less, but cannot fail wrongly).

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use common::smtp::free_port;
 // The SMTP server and the mail parser are Python (aiosmtpd, the email package): Unix only.
+use common::StartAgain as _;
 #[cfg(unix)]
 use common::smtp::{Security, SmtpServer, parse_mail};
 use common::{fixture, hikeshi};
@@ -559,7 +560,7 @@ fn a_send_cut_off_by_a_crash_is_delivered_exactly_once_after_a_restart() {
         .arg("first-report")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .spawn()
+        .spawn_again()
         .unwrap();
     // Once the three messages are journalled as queued, the process is killed mid-send.
     let start = std::time::Instant::now();

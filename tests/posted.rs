@@ -13,7 +13,7 @@ const T0: &str = "2026-11-22T14:03:00+09:00";
 const T1: &str = "2026-11-22T14:30:00+09:00";
 const EDITED: &str = "【訂正とおわび】11月20日の「ごみ収集日程」に関する投稿の内容に誤りがありました。\n（誤）11月23日（月）\n（正）11月24日（火）\n";
 
-fn h(cwd: &Path, time: &str) -> assert_cmd::Command {
+fn h(cwd: &Path, time: &str) -> common::Hikeshi {
     common::hikeshi_at(cwd, time)
 }
 

@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::StartAgain as _;
 use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
@@ -105,7 +106,7 @@ fn spawn_writers(dir: &Path, n: usize) -> Vec<std::process::Child> {
                 .env(WORKER, format!("{w}:{}", dir.display()))
                 .stdout(Stdio::piped())
                 .stderr(Stdio::inherit())
-                .spawn()
+                .spawn_again()
                 .unwrap()
         })
         .collect()
@@ -226,7 +227,7 @@ fn two_people_completing_one_step_one_succeeds_and_the_other_is_told_who() {
                 .env("HIKESHI_OPERATOR", who)
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
-                .spawn()
+                .spawn_again()
                 .unwrap()
         };
         let (a, b) = (run("田中"), run("鈴木"));
@@ -259,7 +260,7 @@ fn status_watch_prints_what_others_record_until_the_incident_is_closed() {
         .arg(&dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
-        .spawn()
+        .spawn_again()
         .unwrap();
     let mut lines = BufReader::new(watch.stdout.take().unwrap()).lines();
     // The status, then the line that says records follow.

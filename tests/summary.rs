@@ -27,7 +27,7 @@ const TAKEOVER: &str = "20261127-2200-unauthorized-access";
 const MAYOR: &str = "20261202-1030-impersonation";
 
 /// `hikeshi` in `dir` at `time`, acting as 田中.
-fn at(dir: &Path, time: &str) -> assert_cmd::Command {
+fn at(dir: &Path, time: &str) -> common::Hikeshi {
     let mut cmd = hikeshi();
     cmd.current_dir(dir)
         .env("HIKESHI_TIME", time)

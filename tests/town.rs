@@ -45,7 +45,7 @@ const SCENARIOS: [&str; 12] = [
     "wrong-shelter-heavy-rain",
 ];
 
-fn in_dir(cwd: &Path) -> assert_cmd::Command {
+fn in_dir(cwd: &Path) -> common::Hikeshi {
     let mut cmd = hikeshi();
     cmd.current_dir(cwd)
         .env("HIKESHI_TIME", "2026-11-20T10:00:00+09:00")
