@@ -186,6 +186,9 @@ fn refusal_cases() -> Vec<Case<Refusal>> {
         refuses(&started, approve("detect"), NotApprovable { step: s("detect") }),
         refuses(&started, reject("watch"), NotApprovable { step: s("watch") }),
         refuses(&high, done("press"), NeedsApproval { step: s("press"), approver: s("発信管理者") }),
+        // An approval or refusal typed in names the person, never a part or a division.
+        refuses(&high, Command::Approve { step: s("press"), by: s(" 発信管理者 "), statements: None }, NotAPerson { step: s("press"), name: s("発信管理者") }),
+        refuses(&high, Command::Reject { step: s("press"), by: s("広報広聴課"), reason: s("表現") }, NotAPerson { step: s("press"), name: s("広報広聴課") }),
         // Issue 28 (4): facts that cannot contradict each other.
         refuses(&started, set_fact("genuine_account", "@city_0fficial"), NotAnOwnAccount { fact: s("genuine_account"), value: s("@city_0fficial"), lookalike: Some(s("city_official")) }),
         refuses(&[start(), set_fact("genuine_account", "@city_official")], set_fact("fake_account", "＠City_Official"), SameAccount { fact: s("fake_account"), other: s("genuine_account"), value: s("＠City_Official") }),

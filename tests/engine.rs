@@ -734,3 +734,42 @@ fn a_saved_statement_keeps_the_operators_edit() {
         .collect();
     assert_eq!(names, ["notice.txt"], "no temporary file is left");
 }
+
+/// A call settles every message to the division not settled yet, of any step: the engine
+/// says which before it is recorded (the screen lists them), and the call does what it said.
+#[test]
+fn a_call_settles_what_it_says_it_will_of_every_step() {
+    let mut h = common::engine::start_with("engine/two-reports.yaml");
+    h.ok(done("detect"));
+    for (step, n) in [("report", 1), ("report-pr", 2)] {
+        h.ok(Command::QueueNotifications {
+            step: step.into(),
+            messages: vec![queued("広報広聴課", n)],
+        });
+        h.ok(Command::RecordFailure {
+            message: n,
+            error: "550 no such user".into(),
+            permanent: true,
+            next_retry: None,
+        });
+    }
+    let settled = |h: &common::engine::Harness| {
+        let state = h.incident.state();
+        hikeshi::incident::settled_by_call(state, h.incident.playbook(), "広報広聴課")
+            .iter()
+            .map(|m| (m.number, m.step.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        settled(&h),
+        [(1, "report".to_string()), (2, "report-pr".to_string())]
+    );
+    h.ok(Command::Call {
+        division: "広報広聴課".into(),
+        number: None,
+        note: "二件とも電話で伝えた".into(),
+    });
+    assert_eq!(status(&h, "report"), StepStatus::Done);
+    assert_eq!(status(&h, "report-pr"), StepStatus::Done);
+    assert!(settled(&h).is_empty());
+}

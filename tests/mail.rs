@@ -529,6 +529,11 @@ fn a_4xx_is_retried_and_a_5xx_stays_failed_until_someone_calls() {
     // 秘書課 is phoned instead: out of hours, the night number is the one to call.
     let out = case.ok(&["call", "INC", "秘書課"]);
     assert!(out.contains("→ いま掛ける番号: 090-0000-4444"), "{out}");
+    // What the call will count as told, before it is made.
+    assert!(
+        out.contains("この電話で伝えたことになる通知:\n    #1 秘書課に伝える\n"),
+        "{out}"
+    );
     assert!(out.contains("--note"), "{out}");
     let out = case.ok(&["call", "INC", "秘書課", "--note", "秘書課長に電話で伝達"]);
     assert!(out.contains("完了（全員に連絡済み）: tell-mayor"), "{out}");

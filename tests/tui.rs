@@ -225,18 +225,19 @@ fn keys_walk_through_a_decision_an_approval_and_a_post() {
         "{flash:?}"
     );
     assert_eq!(app.incident.record().entries, entries);
-    // A post: Enter opens the approval dialog with the approver's role suggested, Enter on
-    // the empty field takes the suggestion, Enter posts.
+    // A post: Enter opens the approval dialog, which asks for the approver's name (no part's
+    // name is offered); the name typed, Enter records it, Enter posts.
     let notice = position(app, "takeover-notice");
     app.selected = notice;
     press(app, Action::Primary);
     match &app.mode {
         Mode::Dialog(d) => {
             assert_eq!(d.input, "");
-            assert_eq!(d.suggestion.as_deref(), Some("発信管理者"));
+            assert_eq!(d.suggestion, None);
         }
         other => panic!("{other:?}"),
     }
+    type_text(app, "佐藤");
     press(app, Action::Submit);
     press(app, Action::Primary);
     let ix = pb.graph.find("takeover-notice").unwrap();
@@ -250,7 +251,7 @@ fn keys_walk_through_a_decision_an_approval_and_a_post() {
             .as_ref()
             .unwrap()
             .by,
-        "発信管理者"
+        "佐藤"
     );
     // A checklist item toggles with its number.
     let detect = position(app, "detect");
@@ -523,6 +524,85 @@ fn undelivered_mail_is_shown_until_someone_is_reached() {
     assert!(!text.contains("未送達"), "{text}");
 }
 
+/// The call dialog says every other message the call will count as told, of any step, so
+/// that each is said on the phone; recording it settles them all.
+#[test]
+fn the_call_dialog_lists_every_message_the_call_settles() {
+    use hikeshi::incident::Command;
+    let loaded = common::engine::loaded("engine/two-reports.yaml");
+    let mut s = screen_for(
+        &loaded,
+        Lang::Ja,
+        hikeshi::tui::app::Mail::default(),
+        None,
+        "@city_official",
+    );
+    let app = &mut s.app;
+    let run = |app: &mut App, command: Command| {
+        app.incident.execute("田中", &command).unwrap();
+    };
+    run(
+        app,
+        Command::Complete {
+            step: "detect".into(),
+            note: None,
+            force: None,
+            statement: None,
+        },
+    );
+    for (step, n) in [("report", 1u32), ("report-pr", 2)] {
+        run(
+            app,
+            Command::QueueNotifications {
+                step: step.into(),
+                messages: vec![hikeshi::incident::Letter {
+                    to: "広報広聴課".into(),
+                    address: "koho@city.example.jp".into(),
+                    subject: "件名".into(),
+                    file: format!("outbox/{n:04}-{step}.eml"),
+                    sha256: "0".repeat(64),
+                    message_id: format!("{n}@city.example.jp"),
+                    reply_code: None,
+                    channel: None,
+                    also: Vec::new(),
+                    approval: None,
+                    answers: None,
+                }],
+            },
+        );
+        run(
+            app,
+            Command::RecordFailure {
+                message: n,
+                error: "550 no such user".into(),
+                permanent: true,
+                next_retry: None,
+            },
+        );
+    }
+    app.selected = position(app, "report");
+    press(app, Action::Call);
+    let text = render(app, 120, 40);
+    assert!(
+        text.contains("この電話で、次の通知も伝えたことになります:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("#2 広報広聴課宛て: 広報担当に知らせる"),
+        "{text}"
+    );
+    type_text(app, "二件とも伝えた");
+    press(app, Action::Submit);
+    for step in ["report", "report-pr"] {
+        let ix = app.incident.playbook().graph.find(step).unwrap();
+        assert_eq!(
+            app.incident.state().status_of(ix),
+            StepStatus::Done,
+            "{step}"
+        );
+    }
+}
+
 /// A refusal's fix is data in the core; the screen says it as the key that does it, from its
 /// key table, never as a command line. What was typed and refused stays in its dialog.
 #[test]
@@ -665,21 +745,41 @@ fn a_digit_in_the_decision_dialog_selects_and_enter_answers() {
 }
 
 #[test]
-fn the_approver_is_a_suggestion_that_typing_replaces_and_ctrl_u_clears_a_field() {
+fn the_approver_is_a_person_typed_then_offered_and_ctrl_u_clears_a_field() {
     let mut s = screen(Lang::Ja);
     let app = &mut s.app;
     press(app, Action::Primary); // detect
+    let approved_by = |app: &App, step: &str| {
+        let ix = app.incident.playbook().graph.find(step).unwrap();
+        let state = app.incident.state();
+        state
+            .step(ix)
+            .unwrap()
+            .approval
+            .as_ref()
+            .map(|a| a.by.clone())
+    };
     app.selected = position(app, "takeover-notice");
     press_key(app, key(KeyCode::Char('a')));
     let text = render(app, 100, 30);
-    assert!(text.contains("> _発信管理者（候補）"), "{text}");
-    // Tab puts the suggestion in the field; Ctrl-U clears it again.
-    press_key(app, key(KeyCode::Tab));
-    type_text(app, "課長");
-    match &app.mode {
-        Mode::Dialog(d) => assert_eq!(d.input, "発信管理者課長"),
-        other => panic!("{other:?}"),
-    }
+    // The part is said, and offered as no name: Enter on the empty field approves nothing.
+    assert!(
+        text.contains("承認者: 発信管理者（承認した本人の氏名を入力）"),
+        "{text}"
+    );
+    assert!(!text.contains("（候補）"), "{text}");
+    press_key(app, key(KeyCode::Enter));
+    assert_eq!(approved_by(app, "takeover-notice"), None);
+    // The part's name typed in is refused too: the record must say who.
+    type_text(app, "発信管理者");
+    press_key(app, key(KeyCode::Enter));
+    assert_eq!(approved_by(app, "takeover-notice"), None);
+    let text = render(app, 100, 30);
+    assert!(
+        text.contains("「発信管理者」は部署・役割・担当の名前です"),
+        "{text}"
+    );
+    // Ctrl-U clears the field; the name typed is the name journalled.
     press_key(
         app,
         KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
@@ -688,17 +788,20 @@ fn the_approver_is_a_suggestion_that_typing_replaces_and_ctrl_u_clears_a_field()
         Mode::Dialog(d) => assert_eq!(d.input, ""),
         other => panic!("{other:?}"),
     }
-    // Typing replaces the suggestion: the name typed is the name journalled.
     type_text(app, "佐藤");
     press_key(app, key(KeyCode::Enter));
-    let ix = app
-        .incident
-        .playbook()
-        .graph
-        .find("takeover-notice")
-        .unwrap();
-    let approval = app.incident.state().step(ix).unwrap().approval.clone();
-    assert_eq!(approval.unwrap().by, "佐藤");
+    assert_eq!(approved_by(app, "takeover-notice").as_deref(), Some("佐藤"));
+    // The next approval by the same part offers that person; Tab puts them in the field.
+    app.selected = position(app, "approve-deletion");
+    press_key(app, key(KeyCode::Char('a')));
+    let text = render(app, 100, 30);
+    assert!(text.contains("> _佐藤（候補）"), "{text}");
+    press_key(app, key(KeyCode::Tab));
+    type_text(app, "課長");
+    match &app.mode {
+        Mode::Dialog(d) => assert_eq!(d.input, "佐藤課長"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -1358,6 +1461,7 @@ fn an_approval_covers_the_text_its_dialog_opened_for_not_an_edit_saved_since() {
     press(app, Action::Primary);
     assert!(asks_for_approval(app), "{:?}", app.mode);
     std::fs::write(&path, format!("{drafted}※DMで連絡します")).unwrap();
+    type_text(app, "佐藤");
     press(app, Action::Submit);
     let ix = app
         .incident
@@ -1388,7 +1492,8 @@ fn an_approval_on_the_screen_covers_the_text_as_it_read() {
     press(app, Action::Primary);
     app.selected = position(app, "takeover-notice");
     press(app, Action::Primary);
-    press(app, Action::Submit); // approved by the suggested role, as the text reads now
+    type_text(app, "佐藤");
+    press(app, Action::Submit); // approved by 佐藤, as the text reads now
     let ix = app
         .incident
         .playbook()

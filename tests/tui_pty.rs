@@ -104,7 +104,8 @@ fn walk(tmux: &Tmux, env: &str, incidents: &Path, playbook: &str, total: u64) ->
         ) {
             // A number on a decision answers it.
             ("decision", _) => &["1"],
-            ("approval", _) | ("post", true) => &["Enter", "Enter"],
+            // The approval dialog asks for the approver's own name (a part's is refused).
+            ("approval", _) | ("post", true) => &["Enter", "佐藤", "Enter"],
             ("monitor", _) => &["d"],
             _ => &["Enter"],
         };

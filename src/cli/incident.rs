@@ -97,7 +97,8 @@ pub enum Cmd {
         incident: String,
         /// Step id.
         step: String,
-        /// Who approved.
+        /// The name of the person who approved (not a part, role or division: `--by 発信管理者`
+        /// is refused, since the record must say who).
         #[arg(long)]
         by: String,
     },
@@ -107,7 +108,7 @@ pub enum Cmd {
         incident: String,
         /// Step id.
         step: String,
-        /// Who refused.
+        /// The name of the person who refused (not a part, role or division).
         #[arg(long)]
         by: String,
         /// Why.

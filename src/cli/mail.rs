@@ -623,6 +623,19 @@ fn call(ctx: &Context, name: &str, division: &str, note: Option<String>) -> Resu
             "  → call now: {number}"
         ))?;
     }
+    // What the call will count as told, of any step: each is to be said on the phone.
+    let settled = incident::settled_by_call(&record.state, &record.playbook, division);
+    if !settled.is_empty() {
+        say(&tr!(
+            lang,
+            "  この電話で伝えたことになる通知:",
+            "  this call counts as telling them:"
+        ))?;
+        for m in settled {
+            let (number, title) = (m.number, step_title(&record.playbook, &m.step));
+            say(&format!("    #{number} {title}"))?;
+        }
+    }
     let Some(note) = note else {
         say(&tr!(
             lang,

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 pub use engine::{
     Command, Face, Field, Plain, PostStatement, Refusal, Remedy, Statement, apply, apply_at,
+    settled_by_call,
 };
 pub use event::{Event, EvidenceRecord, Letter, Origin, PostedText, StartParams};
 pub use record::{AuditedIncident, FrozenScenario, IncidentRecord};

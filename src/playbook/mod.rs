@@ -93,6 +93,14 @@ impl Playbook {
         self.holders.get(name).map_or(name, String::as_str)
     }
 
+    /// Whether `name` names a division, role or part rather than a person: one of the
+    /// directory's names, or a part the stock playbooks name.
+    pub fn names_a_party(&self, name: &str) -> bool {
+        let name = name.trim();
+        self.parties.iter().any(|p| p == name)
+            || crate::directory::parts::StockPart::named(name).is_some()
+    }
+
     /// The step marked with a milestone, if the playbook marks one.
     pub fn milestone(&self, milestone: Milestone) -> Option<StepIx> {
         self.graph

@@ -18,6 +18,7 @@ mod steps;
 mod typed;
 
 pub use command::{Command, PostStatement, Statement};
+pub use notify::settled_by_call;
 pub use refusal::{Face, Field, Plain, Refusal, Remedy};
 
 use super::event::Event;

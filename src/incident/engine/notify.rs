@@ -479,21 +479,7 @@ pub(super) fn call(
     non_empty(division, Field::Division)?;
     known_party(playbook, division)?;
     non_empty(note, Field::Note)?;
-    // A call reaches every message to whoever answers to the name: the division itself, the
-    // parts it plays (mail to 広報担当課 when 総務課 is called), and the names that share a
-    // message with them (one person holding several roles).
-    let holder = playbook.holder_of(division);
-    let reaches = |name: &str| name == division || playbook.holder_of(name) == holder;
-    let mut covers: Vec<String> = Vec::new();
-    for m in &state.messages {
-        let letter = &m.letter;
-        if letter.to != division
-            && (reaches(&letter.to) || letter.also.iter().any(|a| reaches(a)))
-            && !covers.contains(&letter.to)
-        {
-            covers.push(letter.to.clone());
-        }
-    }
+    let covers = covered_by_call(state, playbook, division);
     let called = |m: &MessageRecord| m.letter.to == division || covers.contains(&m.letter.to);
     // Steps whose messages are all settled by the call are done.
     let mut steps: Vec<&str> = state
@@ -515,6 +501,42 @@ pub(super) fn call(
         events.extend(complete_notified(state, playbook, step, settled));
     }
     Ok(events)
+}
+
+/// The other names a call to `division` reaches: a call reaches every message to whoever
+/// answers to the name: the division itself, the parts it plays (mail to 広報担当課 when 総務課
+/// is called), and the names that share a message with them (one person holding several
+/// roles).
+fn covered_by_call(state: &IncidentState, playbook: &Playbook, division: &str) -> Vec<String> {
+    let holder = playbook.holder_of(division);
+    let reaches = |name: &str| name == division || playbook.holder_of(name) == holder;
+    let mut covers: Vec<String> = Vec::new();
+    for m in &state.messages {
+        let letter = &m.letter;
+        if letter.to != division
+            && (reaches(&letter.to) || letter.also.iter().any(|a| reaches(a)))
+            && !covers.contains(&letter.to)
+        {
+            covers.push(letter.to.clone());
+        }
+    }
+    covers
+}
+
+/// The messages a call to `division` recorded now would settle: every one not settled yet
+/// to the division or a name the call reaches, of any step, in order. A face shows them
+/// before the call is recorded, so that the person says all of them on the phone.
+pub fn settled_by_call<'a>(
+    state: &'a IncidentState,
+    playbook: &Playbook,
+    division: &str,
+) -> Vec<&'a MessageRecord> {
+    let covers = covered_by_call(state, playbook, division);
+    state
+        .messages
+        .iter()
+        .filter(|m| !m.is_settled() && (m.letter.to == division || covers.contains(&m.letter.to)))
+        .collect()
 }
 
 /// The completion of a notify step, if every one of its messages is settled once the event

@@ -273,6 +273,26 @@ pub(super) fn ensure_approvable(
     ensure_actionable(state, playbook, ix, None, false)
 }
 
+/// An approval or refusal typed in is recorded under a person's name, never under the
+/// part (発信管理者) or division that gives it: the record must say who. (A reply by mail is
+/// recorded with its sender's address and the saved mail, so it is not checked here.)
+fn ensure_a_person(playbook: &Playbook, step: &str, by: &str) -> Result<(), Refusal> {
+    let approver = find_step(playbook, step)
+        .ok()
+        .and_then(|ix| match kind(playbook, ix) {
+            Some(StepKind::Approval { approver }) => Some(approver.as_str()),
+            Some(StepKind::Post(p)) => Some(p.approver.as_str()),
+            _ => None,
+        });
+    if playbook.names_a_party(by) || approver == Some(by.trim()) {
+        return Err(Refusal::NotAPerson {
+            step: step.to_string(),
+            name: by.trim().to_string(),
+        });
+    }
+    Ok(())
+}
+
 pub(super) fn approve(
     state: &IncidentState,
     playbook: &Playbook,
@@ -281,6 +301,7 @@ pub(super) fn approve(
     statements: Option<&[PostStatement]>,
 ) -> Result<Event, Refusal> {
     ensure_approvable(state, playbook, step, &[(by, Field::By)])?;
+    ensure_a_person(playbook, step, by)?;
     // The approval covers the statements as they read now: the post's own, or an approval
     // step's posts'.
     let texts = find_step(playbook, step)
@@ -307,6 +328,7 @@ pub(super) fn reject(
         step,
         &[(by, Field::By), (reason, Field::Reason)],
     )?;
+    ensure_a_person(playbook, step, by)?;
     Ok(Event::ApprovalRejected {
         step: step.to_string(),
         by: by.to_string(),

@@ -206,7 +206,8 @@ impl App {
             input: String::new(),
             takes_text,
             suggestion: match kind {
-                DialogKind::Approve => Some(self.approver_name(step)),
+                // Only a person remembered for the part: a part's name is no approver's.
+                DialogKind::Approve => self.remembered_approver(step),
                 // Someone on duty at another screen: the person here is likely taking over.
                 DialogKind::Handover if self.incident.state().operator != self.operator => {
                     Some(self.operator.clone())
@@ -474,7 +475,8 @@ impl App {
                 | Refusal::BadFactValue { .. }
                 | Refusal::NotAnOwnAccount { .. }
                 | Refusal::SameAccount { .. }
-                | Refusal::BadUrl { .. }),
+                | Refusal::BadUrl { .. }
+                | Refusal::NotAPerson { .. }),
             ) => {
                 self.error(super::keys::Screen::refused(&refusal, self.lang));
                 self.mode = Mode::Dialog(dialog.clone());
@@ -672,11 +674,10 @@ impl App {
         }
     }
 
-    /// The name to offer as a step's approver: the one last recorded for its role, else the
-    /// role itself.
-    pub(super) fn approver_name(&self, ix: StepIx) -> String {
-        let role = self.approver_role_of(&self.step_id(ix)).unwrap_or_default();
-        self.approvers.get(&role).cloned().unwrap_or(role)
+    /// The person to offer as a step's approver: the one last recorded for its part, if any.
+    pub(super) fn remembered_approver(&self, ix: StepIx) -> Option<String> {
+        let role = self.approver_role_of(&self.step_id(ix))?;
+        self.approvers.get(&role).cloned()
     }
 
     /// Whether a decision has option `n` (from 0); says so on the message line if not.

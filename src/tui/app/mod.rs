@@ -758,8 +758,11 @@ impl App {
             {
                 continue;
             }
+            // A reply without a name in its From is recorded under its division or role:
+            // that is no person to offer next time.
             if let Event::ApprovalGiven { step, by, .. } = event
                 && let Some(role) = self.approver_role_of(step)
+                && !self.incident.playbook().names_a_party(by)
             {
                 self.approvers.insert(role, by.clone());
             }

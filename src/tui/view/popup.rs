@@ -295,6 +295,24 @@ pub(super) fn draw_dialog(app: &App, dialog: &Dialog, frame: &mut Frame, area: R
             }
         }
     }
+    // Whose approval: the part that gives it, and that the person's own name is asked for.
+    let approver = match step.map(|s| &s.kind) {
+        Some(StepKind::Approval { approver }) => Some(approver),
+        Some(StepKind::Post(p)) => Some(&p.approver),
+        _ => None,
+    };
+    if dialog.kind == DialogKind::Approve
+        && let Some(role) = approver
+    {
+        lines.push(Line::from(Span::styled(
+            tr!(
+                lang,
+                "承認者: {role}（承認した本人の氏名を入力）",
+                "approver: {role} (type the name of the person who approved)"
+            ),
+            Style::new().fg(Color::Cyan),
+        )));
+    }
     // Whose message: an acknowledgement or a call names its recipient, and a choice lists
     // them all.
     match dialog.kind {
@@ -318,6 +336,41 @@ pub(super) fn draw_dialog(app: &App, dialog: &Dialog, frame: &mut Frame, area: R
                     message_line(app, number),
                     Style::new().fg(Color::Cyan),
                 )));
+            }
+            // A call settles every message to them not settled yet, of any step: say which,
+            // so that each is told on the phone.
+            if dialog.kind == DialogKind::Call
+                && let Some(to) = dialog
+                    .message
+                    .and_then(|n| app.incident.state().message(n))
+                    .map(|m| m.letter.to.clone())
+            {
+                let others: Vec<String> =
+                    crate::incident::settled_by_call(app.incident.state(), playbook, &to)
+                        .into_iter()
+                        .filter(|m| Some(m.number) != dialog.message)
+                        .map(|m| {
+                            let title = playbook
+                                .graph
+                                .find(&m.step)
+                                .and_then(|ix| playbook.graph.step(ix))
+                                .map_or(m.step.as_str(), |s| s.title.as_str());
+                            let (number, to) = (m.number, &m.letter.to);
+                            tr!(
+                                lang,
+                                "  #{number} {to}宛て: {title}",
+                                "  #{number} to {to}: {title}"
+                            )
+                        })
+                        .collect();
+                if !others.is_empty() {
+                    lines.push(Line::from(tr!(
+                        lang,
+                        "この電話で、次の通知も伝えたことになります:",
+                        "this call also counts for these messages:"
+                    )));
+                    lines.extend(others.into_iter().map(Line::from));
+                }
             }
         }
         _ => {}

@@ -104,6 +104,14 @@ pub enum Refusal {
         /// Step id.
         step: String,
     },
+    /// An approval or a refusal typed in names a division, role or part, not the person
+    /// who gave it: the record must say who.
+    NotAPerson {
+        /// Step id.
+        step: String,
+        /// The name given.
+        name: String,
+    },
     /// A post counts as posted only once approved.
     NeedsApproval {
         /// Step id.
@@ -563,6 +571,11 @@ impl Refusal {
                 lang,
                 "手順 `{step}` は決裁や公表文の手順ではないため、承認できません",
                 "step `{step}` is neither an approval nor a post; nothing to approve"
+            ),
+            Refusal::NotAPerson { step, name } => tr!(
+                lang,
+                "「{name}」は部署・役割・担当の名前です。手順 `{step}` を承認又は差戻しした本人の氏名を記録してください",
+                "“{name}” names a division, role or part; record the name of the person who approved or refused step `{step}`"
             ),
             Refusal::NeedsApproval { step, approver } => tr!(
                 lang,

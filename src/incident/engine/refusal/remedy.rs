@@ -263,6 +263,7 @@ impl Refusal {
             | Refusal::UnknownOption { .. }
             | Refusal::SameAnswer { .. }
             | Refusal::NotApprovable { .. }
+            | Refusal::NotAPerson { .. }
             | Refusal::NoChecklistItem { .. }
             | Refusal::NotReopenable { .. }
             | Refusal::Empty { .. }
