@@ -8,7 +8,6 @@ use std::path::PathBuf;
 
 use common::smtp::free_port;
 // The SMTP server and the mail parser are Python (aiosmtpd, the email package): Unix only.
-use common::StartAgain as _;
 #[cfg(unix)]
 use common::smtp::{Security, SmtpServer, parse_mail};
 use common::{fixture, hikeshi};
@@ -549,6 +548,7 @@ fn a_4xx_is_retried_and_a_5xx_stays_failed_until_someone_calls() {
 #[test]
 #[cfg(unix)] // a real SMTP server (aiosmtpd)
 fn a_send_cut_off_by_a_crash_is_delivered_exactly_once_after_a_restart() {
+    use common::StartAgain as _;
     let mut case = Case::start(&[]);
     // A server that accepts the connection and never answers: the send hangs.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

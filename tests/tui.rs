@@ -1562,6 +1562,38 @@ fn a_second_enter_at_once_does_not_act_on_the_step_the_screen_moved_to() {
     assert!(app.incident.record().entries > entries || !app.take_work().is_empty());
 }
 
+/// A key held down (or stuck) repeats: each repeat is held for as long as it comes, however
+/// long after the change, instead of acting on one step after another once the moment has
+/// passed. Released and pressed again once the keyboard was quiet, it acts.
+#[test]
+fn a_key_held_down_stays_held_while_it_repeats() {
+    use hikeshi::tui::app::{KEY_HOLD, KEY_QUIET};
+    let mut s = screen(Lang::Ja);
+    let app = &mut s.app;
+    let at_once = |app: &mut App, action: Action| {
+        let mut next = app.update(action);
+        while let Some(a) = next {
+            next = app.update(a);
+        }
+    };
+    at_once(app, Action::Primary); // detect, and the screen moves on
+    assert_eq!(selected_id(app), "report-to-supervisor");
+    let entries = app.incident.record().entries;
+    // Enter repeating every 100 ms, for longer than the hold.
+    let start = std::time::Instant::now();
+    while start.elapsed() < KEY_HOLD + KEY_QUIET {
+        at_once(app, Action::Primary);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(app.incident.record().entries, entries, "nothing recorded");
+    assert!(app.take_work().is_empty(), "no mail queued");
+    assert_eq!(selected_id(app), "report-to-supervisor");
+    // Released; pressed again once the keyboard was quiet: it acts on the step shown.
+    std::thread::sleep(KEY_QUIET);
+    at_once(app, Action::Primary);
+    assert!(app.incident.record().entries > entries || !app.take_work().is_empty());
+}
+
 /// This screen's own mail settling a notify step moves the screen on, as the person's own key
 /// does, but an Enter on its way (pressed for the step the person saw) does nothing but say so,
 /// instead of landing on the step that became selected (issue 25, the drill's 0.3–1 s case).

@@ -119,6 +119,7 @@ fn walk(tmux: &Tmux, env: &str, incidents: &Path, playbook: &str, total: u64) ->
             if !recorded && tmux.screen().contains("このキーは実行しませんでした") {
                 tmux.keys(&["Escape"]);
                 tmux.wait_gone("このキーは実行しませんでした");
+                std::thread::sleep(hikeshi::tui::app::KEY_QUIET);
                 tmux.keys(keys);
             }
             recorded

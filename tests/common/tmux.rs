@@ -122,6 +122,9 @@ impl Tmux {
             if screen.contains(HELD) {
                 self.keys(&["Escape"]);
                 self.wait_gone(HELD);
+                // The person reads the message before pressing again: a key at once would
+                // be a key still repeating, held too.
+                std::thread::sleep(hikeshi::tui::app::KEY_QUIET);
                 self.keys(keys);
             }
             assert!(

@@ -172,8 +172,15 @@ const HIGHLIGHT: std::time::Duration = std::time::Duration::from_secs(5);
 /// How long after someone else changed the step list (or the selected step) a key that acts
 /// on the selected step is held: it was pressed for what the screen showed a moment before,
 /// and does nothing but say so. Long enough for a key already on its way (people react in
-/// 0.3–1 s), short enough that pressing it again works at once.
+/// 0.3–1 s), short enough that pressing it again soon after works (once the keyboard has
+/// been quiet for [`KEY_QUIET`]).
 pub const KEY_HOLD: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// How long the keyboard must have been quiet since a held key for the hold to end, however
+/// long ago the change was: a key held down (or stuck) repeats at 2.5–30 times a second and
+/// is held as long as it repeats, instead of acting on one step after another once
+/// [`KEY_HOLD`] has passed. A person who reads the message and presses again is slower.
+pub const KEY_QUIET: std::time::Duration = std::time::Duration::from_millis(600);
 
 /// What a key on the selected step acts on: every step's status, the selected step's record
 /// and messages, and the facts. When others change it, keys are held for [`KEY_HOLD`].
@@ -233,6 +240,8 @@ pub struct App {
     /// pressed again at once (a double Enter, a key held down) was meant for the step before.
     /// Moving the selection oneself chooses the step, and ends it.
     moved_on: bool,
+    /// When a key was last held: the hold lasts until [`KEY_QUIET`] after it.
+    held_key_at: Option<std::time::Instant>,
     /// The reply mailbox read for this screen, if `[imap]` is set up.
     replies: Option<Replies>,
     /// The clipboard `y` copies to.
@@ -308,6 +317,7 @@ impl App {
             seen: Seen::default(),
             changed_at: None,
             moved_on: false,
+            held_key_at: None,
             replies: None,
             clipboard: clipboard::Clipboard::default(),
         };
@@ -387,7 +397,8 @@ impl App {
     /// Whether a key that acts on the selected step must be held: others changed the list
     /// or the step a moment ago (looked for now, too, so a key that arrives before the next
     /// refresh is judged on what others recorded), or this screen's own act moved the
-    /// selection onto it a moment ago. Says so on the message line.
+    /// selection onto it a moment ago; or a key was held less than [`KEY_QUIET`] ago (a key
+    /// held down repeats). Says so on the message line.
     fn held(&mut self) -> bool {
         // Only the journal: what the reply mailbox's watch reported waits for its own look.
         if let Err(e) = self.incident.refresh() {
@@ -397,9 +408,14 @@ impl App {
         let Some(at) = self.changed_at else {
             return false;
         };
-        if at.elapsed() >= KEY_HOLD {
+        let quiet = self
+            .held_key_at
+            .is_none_or(|held| held.elapsed() >= KEY_QUIET);
+        if at.elapsed() >= KEY_HOLD && quiet {
+            self.held_key_at = None;
             return false;
         }
+        self.held_key_at = Some(std::time::Instant::now());
         if !self.moved_on {
             return self.held_for_others();
         }
@@ -459,6 +475,7 @@ impl App {
         self.selected = position;
         if std::mem::take(&mut self.moved_on) {
             self.changed_at = None;
+            self.held_key_at = None;
         }
     }
 
