@@ -1327,6 +1327,8 @@ fn check_reports_every_problem_of_a_scenario_with_its_position() {
         ("unknown_choice", 27, 22, "extreme"),
         // A review with nothing in it.
         ("missing_field", 28, 3, "review"),
+        // Approvals under a part's name, each of which the engine would refuse.
+        ("approver_not_a_person", 29, 3, "発信管理者"),
     ];
     assert_eq!(
         found,

@@ -842,6 +842,18 @@ fn a_rejection_is_recorded_under_the_operator_unless_someone_else_is_named() {
     type_text(app, "山田課長");
     press_key(app, key(KeyCode::Enter));
     assert_eq!(rejections(app), ["田中", "山田課長"]);
+    // A screen whose operator is named after a division: the reason is taken, and the
+    // person who refused is asked for, not offered as the division.
+    app.operator = "広報広聴課".into();
+    press_key(app, key(KeyCode::Char('r')));
+    type_text(app, "日付の誤り");
+    press_key(app, key(KeyCode::Enter));
+    let text = render(app, 100, 30);
+    assert!(text.contains("差し戻した人の氏名"), "{text}");
+    assert!(!text.contains("（候補）"), "{text}");
+    type_text(app, "佐藤");
+    press_key(app, key(KeyCode::Enter));
+    assert_eq!(rejections(app), ["田中", "山田課長", "佐藤"]);
 }
 
 #[test]

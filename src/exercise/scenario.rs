@@ -198,7 +198,8 @@ pub struct AutopilotDef {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
     pub skip: BTreeMap<String, Spanned<String>>,
-    /// The name recorded for approvals (default: the approving role, marked 訓練).
+    /// The name recorded for approvals (default: the approving role, marked 訓練); a
+    /// person's name, never a division's, role's or part's.
     #[serde(default)]
     pub approver: Option<String>,
     /// The review recorded at the end.
@@ -752,6 +753,23 @@ impl Checker<'_> {
                 "review",
                 Problem::MissingField {
                     field: "review.good".into(),
+                },
+            ));
+        }
+        // The engine refuses an approval under a part's name: every one would stall the run.
+        if let Some(name) = &a.approver
+            && self.playbook.names_a_party(name)
+        {
+            let position = self
+                .source
+                .find("approver:")
+                .unwrap_or_else(Position::start);
+            self.diagnostics.push(Diagnostic::error(
+                &self.source.name,
+                position,
+                name,
+                Problem::ApproverNotAPerson {
+                    name: name.trim().to_string(),
                 },
             ));
         }

@@ -79,11 +79,14 @@ impl Hikeshi {
         started(|| self.0.output())
     }
 
-    /// Runs it to the end, for assertions; a run that could not start fails the test.
+    /// Runs it to the end, for assertions (a failure shows the command, as assert_cmd's
+    /// own does); a run that could not start fails the test.
     pub fn assert(&mut self) -> Assert {
         match self.output() {
-            Ok(output) => output.assert(),
-            Err(e) => panic!("hikeshi could not be started: {e}"),
+            Ok(output) => output
+                .assert()
+                .append_context("command", format!("{:?}", self.0)),
+            Err(e) => panic!("hikeshi could not be started: {e}\n{:?}", self.0),
         }
     }
 }
@@ -102,8 +105,11 @@ pub fn hikeshi() -> Hikeshi {
 /// `start()` again, up to four more times, while it fails with Windows' ERROR_INTERNAL_ERROR
 /// (1359). Wine (Debian's 8.0, under load: about one test binary run in sixteen on a 2-core
 /// machine) now and then loses a new process before it has started, and CreateProcess then
-/// says only that; the program never ran, so starting it again repeats nothing. Any other
-/// error, and every error on Linux, is returned as it came.
+/// says only that; the program never ran, so starting it again repeats nothing. (`output`
+/// and `spawn` wait for nothing but the process's own end, which does not fail so; a kill
+/// racing a process's exit, which Wine also reports as 1359, is never retried here.) Any
+/// other error, and every error on Linux, is returned as it came. A moment's pause lets a
+/// loaded Wine catch up.
 pub fn started<T>(mut start: impl FnMut() -> io::Result<T>) -> io::Result<T> {
     const ERROR_INTERNAL_ERROR: i32 = 1359;
     let mut again = 4;
@@ -116,6 +122,7 @@ pub fn started<T>(mut start: impl FnMut() -> io::Result<T>) -> io::Result<T> {
                     "Wine lost a new process before it started (ERROR_INTERNAL_ERROR): again"
                 );
                 again -= 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
             }
             result => return result,
         }

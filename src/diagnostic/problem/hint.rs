@@ -187,6 +187,11 @@ impl Problem {
                         "use a name declared under the playbook's `facts:`"
                     )
                 }),
+            Problem::ApproverNotAPerson { .. } => tr!(
+                lang,
+                "訓練の承認者の氏名を書くか（例: 発信管理者（訓練））、`approver:` を省いてください（役割名に「（訓練）」を付けた名前になります）",
+                "write the exercise approver's name (e.g. 発信管理者（訓練）), or leave `approver:` out (the role's name marked （訓練） is used)"
+            ),
             Problem::BadFactValue { .. } => tr!(
                 lang,
                 "事実の `kind` に合う値にしてください（URL は https://…、日時は 2026-11-27 22:00、choice は options のいずれか）",

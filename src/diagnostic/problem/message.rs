@@ -185,6 +185,11 @@ impl Problem {
                 "`{field}` の事実 `{name}` は、種類が `{kind}` の事実でなければなりません",
                 "the fact `{name}` in `{field}` must be of kind `{kind}`"
             ),
+            Problem::ApproverNotAPerson { name } => tr!(
+                lang,
+                "`{name}` は部署・役割・担当の名前です。承認は本人の氏名で記録されるため、この名前の承認はすべて拒否されます",
+                "`{name}` names a division, role or part; approvals are recorded under a person's name, so every approval by it would be refused"
+            ),
             Problem::BadFactValue { name } => tr!(
                 lang,
                 "事実 `{name}` の値として使えません",

@@ -223,6 +223,13 @@ pub enum Problem {
         /// The fact.
         name: String,
     },
+    /// A scenario's autopilot approves under the name of a division, role or part: the
+    /// engine records approvals under a person's name only, so every approval would be
+    /// refused.
+    ApproverNotAPerson {
+        /// The name given.
+        name: String,
+    },
     /// A `due`/`owner` map whose key is no option of any decision among the step's
     /// prerequisites.
     BranchUnknownOption {

@@ -417,13 +417,19 @@ impl App {
                     by: self.operator.clone(),
                     reason: text.clone(),
                 };
-                if self.typed_refused(&reject, &dialog) {
+                // Only the reason is judged here: who refused is asked next (an operator
+                // named after a division is asked for the person).
+                let by_a_party = matches!(
+                    self.incident.check(&reject),
+                    Err(Refusal::NotAPerson { .. })
+                );
+                if !by_a_party && self.typed_refused(&reject, &dialog) {
                     return;
                 }
                 self.mode = Mode::Dialog(Dialog {
                     kind: DialogKind::RejectBy,
                     input: String::new(),
-                    suggestion: Some(self.operator.clone()),
+                    suggestion: (!by_a_party).then(|| self.operator.clone()),
                     carried: Some(text),
                     ..dialog
                 });

@@ -177,10 +177,11 @@ const HIGHLIGHT: std::time::Duration = std::time::Duration::from_secs(5);
 pub const KEY_HOLD: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// How long the keyboard must have been quiet since a held key for the hold to end, however
-/// long ago the change was: a key held down (or stuck) repeats at 2.5–30 times a second and
-/// is held as long as it repeats, instead of acting on one step after another once
-/// [`KEY_HOLD`] has passed. A person who reads the message and presses again is slower.
-pub const KEY_QUIET: std::time::Duration = std::time::Duration::from_millis(600);
+/// long ago the change was: a key held down (or stuck) repeats at 2.5–30 times a second
+/// after a delay of up to 1 s, and is held as long as it repeats, instead of acting on one
+/// step after another once [`KEY_HOLD`] has passed. A person who reads the message and
+/// presses again is slower.
+pub const KEY_QUIET: std::time::Duration = std::time::Duration::from_millis(1100);
 
 /// What a key on the selected step acts on: every step's status, the selected step's record
 /// and messages, and the facts. When others change it, keys are held for [`KEY_HOLD`].
@@ -775,11 +776,15 @@ impl App {
             {
                 continue;
             }
-            // A reply without a name in its From is recorded under its division or role:
-            // that is no person to offer next time.
-            if let Event::ApprovalGiven { step, by, .. } = event
+            // Only a name typed in is offered again: a reply is recorded as its sender's name
+            // and address (or, without a name in its From, its division or role and address).
+            if let Event::ApprovalGiven {
+                step,
+                by,
+                reply: None,
+                ..
+            } = event
                 && let Some(role) = self.approver_role_of(step)
-                && !self.incident.playbook().names_a_party(by)
             {
                 self.approvers.insert(role, by.clone());
             }
