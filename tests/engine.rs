@@ -429,19 +429,7 @@ fn refusals_suggest_force_only_where_the_command_takes_it() {
 }
 
 fn queued(to: &str, n: u32) -> hikeshi::incident::Letter {
-    hikeshi::incident::Letter {
-        to: to.into(),
-        address: format!("{n}@city.example.jp"),
-        subject: "件名".into(),
-        file: format!("outbox/{n:04}-report.eml"),
-        sha256: "0".repeat(64),
-        message_id: format!("{n}@city.example.jp"),
-        reply_code: None,
-        channel: None,
-        also: Vec::new(),
-        approval: None,
-        answers: None,
-    }
+    common::engine::letter(to, n, "report")
 }
 
 #[test]

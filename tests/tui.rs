@@ -116,6 +116,15 @@ thread_local! {
         .unwrap();
 }
 
+/// One key as the screen loop takes it at once: the actions it leads to, but no delivery
+/// of the mail it queues (what `press` waits for).
+fn at_once(app: &mut App, action: Action) {
+    let mut next = app.update(action);
+    while let Some(a) = next {
+        next = app.update(a);
+    }
+}
+
 /// Applies an action as the screen loop does, including the deliveries it starts: each is
 /// run to its end and its outcome fed back.
 fn press(app: &mut App, action: Action) {
@@ -555,19 +564,7 @@ fn the_call_dialog_lists_every_message_the_call_settles() {
             app,
             Command::QueueNotifications {
                 step: step.into(),
-                messages: vec![hikeshi::incident::Letter {
-                    to: "広報広聴課".into(),
-                    address: "koho@city.example.jp".into(),
-                    subject: "件名".into(),
-                    file: format!("outbox/{n:04}-{step}.eml"),
-                    sha256: "0".repeat(64),
-                    message_id: format!("{n}@city.example.jp"),
-                    reply_code: None,
-                    channel: None,
-                    also: Vec::new(),
-                    approval: None,
-                    answers: None,
-                }],
+                messages: vec![common::engine::letter("広報広聴課", n, step)],
             },
         );
         run(
@@ -1545,12 +1542,6 @@ fn an_approval_on_the_screen_covers_the_text_as_it_read() {
 fn a_second_enter_at_once_does_not_act_on_the_step_the_screen_moved_to() {
     let mut s = screen(Lang::Ja);
     let app = &mut s.app;
-    let at_once = |app: &mut App, action: Action| {
-        let mut next = app.update(action);
-        while let Some(a) = next {
-            next = app.update(a);
-        }
-    };
     at_once(app, Action::Primary); // detect
     assert_eq!(selected_id(app), "report-to-supervisor");
     let entries = app.incident.record().entries;
@@ -1582,12 +1573,6 @@ fn a_key_held_down_stays_held_while_it_repeats() {
     use hikeshi::tui::app::{KEY_HOLD, KEY_QUIET};
     let mut s = screen(Lang::Ja);
     let app = &mut s.app;
-    let at_once = |app: &mut App, action: Action| {
-        let mut next = app.update(action);
-        while let Some(a) = next {
-            next = app.update(a);
-        }
-    };
     at_once(app, Action::Primary); // detect, and the screen moves on
     assert_eq!(selected_id(app), "report-to-supervisor");
     let entries = app.incident.record().entries;
@@ -1620,10 +1605,7 @@ fn a_delivery_moves_on_but_holds_a_key_in_flight() {
     press(app, Action::Primary); // detect
     assert_eq!(selected_id(app), "report-to-supervisor");
     // Enter on the first report: its mail is queued and goes out in the background.
-    let mut next = app.update(Action::Primary);
-    while let Some(a) = next {
-        next = app.update(a);
-    }
+    at_once(app, Action::Primary);
     let work = app.take_work();
     assert!(!work.is_empty());
     for w in work {

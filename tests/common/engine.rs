@@ -81,19 +81,7 @@ impl Harness {
         let message = self.incident.state().next_message();
         self.ok(Command::QueueNotifications {
             step: step.into(),
-            messages: vec![hikeshi::incident::Letter {
-                to: "広報広聴課".into(),
-                address: "koho@city.example.jp".into(),
-                subject: "件名".into(),
-                file: format!("outbox/{message:04}-{step}.eml"),
-                sha256: "0".repeat(64),
-                message_id: format!("{message}@city.example.jp"),
-                reply_code: None,
-                channel: None,
-                also: Vec::new(),
-                approval: None,
-                answers: None,
-            }],
+            messages: vec![letter("広報広聴課", message, step)],
         });
         self.ok(Command::RecordDelivery {
             message,
@@ -104,6 +92,23 @@ impl Harness {
 
     pub fn advance(&self, minutes: i64) {
         self.clock.advance(TimeDelta::minutes(minutes));
+    }
+}
+
+/// Message `n` of `step` to `to`, as the outbox would queue it (its bytes are not checked).
+pub fn letter(to: &str, n: u32, step: &str) -> hikeshi::incident::Letter {
+    hikeshi::incident::Letter {
+        to: to.into(),
+        address: format!("{n}@city.example.jp"),
+        subject: "件名".into(),
+        file: format!("outbox/{n:04}-{step}.eml"),
+        sha256: "0".repeat(64),
+        message_id: format!("{n}@city.example.jp"),
+        reply_code: None,
+        channel: None,
+        also: Vec::new(),
+        approval: None,
+        answers: None,
     }
 }
 
