@@ -95,20 +95,14 @@ impl Harness {
     }
 }
 
-/// Message `n` of `step` to `to`, as the outbox would queue it (its bytes are not checked).
+/// Message `n` of `step` to `to`: [`super::given::message`], numbered so that several to
+/// one recipient in one step are told apart.
 pub fn letter(to: &str, n: u32, step: &str) -> hikeshi::incident::Letter {
     hikeshi::incident::Letter {
-        to: to.into(),
         address: format!("{n}@city.example.jp"),
-        subject: "件名".into(),
         file: format!("outbox/{n:04}-{step}.eml"),
-        sha256: "0".repeat(64),
         message_id: format!("{n}@city.example.jp"),
-        reply_code: None,
-        channel: None,
-        also: Vec::new(),
-        approval: None,
-        answers: None,
+        ..super::given::message(step, to)
     }
 }
 
